@@ -1,0 +1,87 @@
+/**
+ * The `infrahub-backup-cdk8s` command line: argument parsing only; the work is
+ * done by the model and the constructs.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { InputError, readValues, SetArgument } from './cli/values-input';
+import { ValuesError, formatProblem } from './model/errors';
+import { DEFAULT_RELEASE } from './model/deployment';
+import { synthValues } from './synth';
+import { PACKAGE_VERSION } from './version';
+
+/** Exit code for invalid input (values, files, flags). */
+export const EXIT_INVALID = 2;
+
+/** Where the CLI writes; replaced in tests. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command('infrahub-backup-cdk8s')
+    .description('Kubernetes manifests that back up and restore Infrahub with the infrahub-backup image.')
+    .version(PACKAGE_VERSION, '-V, --version', 'print the version')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride()
+    .showHelpAfterError(false);
+
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => io.stdout(`${PACKAGE_VERSION}\n`));
+
+  program
+    .command('synth')
+    .description('print the manifests for a values document as multi-document YAML, like `helm template`')
+    .option('-f, --values <file>', 'a values file (repeatable; later files win)', collect, [])
+    .option('--set <path=value>', 'set a value, Helm syntax (repeatable)', collect, [])
+    .option('--set-string <path=value>', 'set a string value, Helm syntax (repeatable)', collect, [])
+    .addOption(new Option('--release <name>', 'release name').default(DEFAULT_RELEASE))
+    .addOption(new Option('-n, --namespace <namespace>', 'namespace of the objects').default('default'))
+    .action((opts: { values: string[]; set: string[]; setString: string[]; release: string; namespace: string }) => {
+      const sets: SetArgument[] = [
+        ...opts.set.map((expression) => ({ expression, asString: false })),
+        ...opts.setString.map((expression) => ({ expression, asString: true })),
+      ];
+      const values = readValues(opts.values, sets);
+      io.stdout(synthValues(values, { releaseName: opts.release, namespace: opts.namespace }));
+    });
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Never throws for bad input. */
+export function runCli(argv: string[], io: CliIo): number {
+  const program = buildProgram(io);
+  try {
+    program.parse(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? 0 : EXIT_INVALID;
+    }
+    if (e instanceof ValuesError) {
+      io.stderr(e.problems.map((p) => `error: ${formatProblem(p)}\n`).join(''));
+      return EXIT_INVALID;
+    }
+    if (e instanceof InputError) {
+      io.stderr(e.lines.map((l) => `error: ${l}\n`).join(''));
+      return EXIT_INVALID;
+    }
+    io.stderr(`error: ${(e as Error).message.split('\n')[0]}\n`);
+    return 1;
+  }
+}
+
+/** Entry point of the bin. */
+export function main(): void {
+  const io: CliIo = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+  };
+  process.exitCode = runCli(process.argv.slice(2), io);
+}

@@ -1,0 +1,65 @@
+/**
+ * Reads values the way `helm template` does: files in order, then `--set`s.
+ */
+import { readFileSync } from 'fs';
+import { parseDocument } from 'yaml';
+import { isPlainObject, mergeUserValues, Values } from '../model/merge';
+import { applySet, SetSyntaxError } from './set-values';
+
+/** Input that cannot be read: one line per problem. */
+export class InputError extends Error {
+  constructor(public readonly lines: string[]) {
+    super(lines.join('\n'));
+  }
+}
+
+/** One `--set`/`--set-string` argument, in command-line order. */
+export interface SetArgument {
+  readonly expression: string;
+  readonly asString: boolean;
+}
+
+/** Parses a values file's text; `source` names it in messages. */
+export function parseValuesText(text: string, source: string): Values {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new InputError(
+      doc.errors.map((e) => `${source}: line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`),
+    );
+  }
+  const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  if (value === null || value === undefined) return {};
+  if (!isPlainObject(value)) throw new InputError([`${source}: a values file must hold a map of keys, not ${Array.isArray(value) ? 'a list' : typeof value}`]);
+  return value;
+}
+
+/** Reads and merges values files, then applies `--set`s. */
+export function readValues(files: string[], sets: SetArgument[], readText: (path: string) => string = (p) => readFileSync(p, 'utf8')): Values {
+  const problems: string[] = [];
+  let values: Values = {};
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readText(file);
+    } catch (e) {
+      problems.push(`${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      continue;
+    }
+    try {
+      values = mergeUserValues(values, parseValuesText(text, file));
+    } catch (e) {
+      if (e instanceof InputError) problems.push(...e.lines);
+      else throw e;
+    }
+  }
+  for (const set of sets) {
+    try {
+      applySet(values, set.expression, set.asString);
+    } catch (e) {
+      if (e instanceof SetSyntaxError) problems.push(`--set ${e.message}`);
+      else throw e;
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return values;
+}

@@ -1,0 +1,45 @@
+/**
+ * The pod that runs `infrahub-backup create`, shared by the one-shot Job and the CronJob.
+ */
+import type { IPodTemplateSpec, IVolume } from 'kubernetes-models/v1';
+import type { Deployment } from '../model/deployment';
+import { keyFilePath, podTemplate, scratchVolume } from './pod';
+
+/** Whether local archives are kept on a PersistentVolumeClaim. */
+export function persistsLocally(d: Deployment): boolean {
+  const storage = d.values.backup.storage;
+  return storage.type === 'local' && storage.local.persistence.enabled;
+}
+
+/** Arguments of `infrahub-backup create`, per the image's contract. */
+export function backupArgs(d: Deployment): string[] {
+  const { storage, options, encryption } = d.values.backup;
+  const args = ['create'];
+  if (options.force) args.push('--force');
+  if (options.excludeTaskmanager) args.push('--exclude-taskmanager');
+  args.push(`--neo4jmetadata=${options.neo4jMetadata}`);
+  if (storage.type === 's3') {
+    args.push('--s3-upload');
+    if (options.keepLocal) args.push('--s3-keep-local');
+  }
+  if (encryption.secretName) args.push(`--encrypt-key=${keyFilePath(encryption.key)}`);
+  if (storage.type === 'local' && !persistsLocally(d) && options.sleep) args.push(`--sleep=${options.sleep}`);
+  args.push(...options.extraArgs);
+  return args;
+}
+
+/** The backup pod template. */
+export function backupPodTemplate(d: Deployment): IPodTemplateSpec {
+  const { storage, encryption } = d.values.backup;
+  const storageVolume: Omit<IVolume, 'name'> = persistsLocally(d)
+    ? { persistentVolumeClaim: { claimName: d.names.backupClaim } }
+    : scratchVolume(d);
+  return podTemplate(d, {
+    component: 'backup',
+    args: backupArgs(d),
+    storagePath: storage.path,
+    storageVolume,
+    s3: storage.type === 's3' ? storage.s3 : undefined,
+    keySecret: encryption.secretName ? { secretName: encryption.secretName, key: encryption.key } : undefined,
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * A deployment plan: the checked values with the names of the objects they
+ * produce. Built once, read by every construct.
+ */
+import type { InfrahubBackupValues } from './values.generated';
+import { Values } from './merge';
+import { ObjectNames, objectNames } from './objects';
+import { RenderContext, ResolvedValues, resolveValues } from './resolve';
+
+/** What the constructs build from. */
+export interface Deployment {
+  readonly values: ResolvedValues;
+  readonly release: string;
+  readonly namespace: string;
+  readonly names: ObjectNames;
+}
+
+/** The default release name, as in `helm install infrahub-backup ...`. */
+export const DEFAULT_RELEASE = 'infrahub-backup';
+
+/**
+ * Checks the values and plans the objects.
+ * @throws ValuesError listing every problem
+ */
+export function planDeployment(values: InfrahubBackupValues | Values, context: RenderContext): Deployment {
+  const resolved = resolveValues(values, context);
+  return { values: resolved, release: context.release, namespace: context.namespace, names: objectNames(resolved, context.release) };
+}

@@ -1,0 +1,192 @@
+/**
+ * From user values to a complete, checked, canonical values tree: Helm-style
+ * merge over the defaults, JSON Schema validation, aliases folded into their
+ * canonical paths, empty leaves filled in, cross-field checks.
+ */
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { checkValues } from './checks';
+import { formatProblem, ValuesError, ValuesProblem } from './errors';
+import { coalesceWithDefaults, getPath, isPlainObject, setPath, Values } from './merge';
+import { VALUES_SPEC } from './spec';
+import { AliasField, fieldAt, Field, ObjectField, walkFields } from './spec-types';
+import { defaultValues, emptyValue, valuesSchema } from './schema';
+import { InfrahubBackupValues } from './values.generated';
+
+/** Every field present; what the constructs read. */
+export type Complete<T> = { readonly [K in keyof T]-?: CompleteValue<NonNullable<T[K]>> };
+type CompleteValue<V> = V extends readonly unknown[]
+  ? V
+  : V extends string | number | boolean
+    ? V
+    : V extends object
+      ? string extends keyof V
+        ? V
+        : Complete<V>
+      : V;
+
+/** The canonical values: aliases folded in, every key present. */
+export type ResolvedValues = Complete<Omit<InfrahubBackupValues, 'global' | 'enabled'>>;
+
+/** Where the values are rendered. */
+export interface RenderContext {
+  /** Helm release name. */
+  readonly release: string;
+  /** Namespace of the objects. */
+  readonly namespace: string;
+}
+
+let validator: ValidateFunction | undefined;
+
+function schemaValidator(): ValidateFunction {
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    validator = ajv.compile(valuesSchema());
+  }
+  return validator;
+}
+
+const CREDENTIAL_KEY = /pass(word)?|secret(access)?key|access[-_]?key|token|credential|aws_/i;
+
+function toDotted(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function schemaProblem(error: ErrorObject, values: Values): ValuesProblem {
+  const path = toDotted(error.instancePath);
+  const specPath = path.replace(/\[\d+\]/g, '');
+  const field = specPath ? fieldAt(VALUES_SPEC, specPath) : VALUES_SPEC;
+  const value = getPathLoose(values, error.instancePath);
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = (error.params as { additionalProperty: string }).additionalProperty;
+      const full = path ? `${path}.${key}` : key;
+      const known = field && field.type === 'object' ? Object.keys(field.fields) : [];
+      if (CREDENTIAL_KEY.test(key)) {
+        const hint = known.includes('secretName') ? `set ${path}.secretName` : 'reference a Secret';
+        return { path: full, message: `credentials are not accepted in values: store them in a Kubernetes Secret and ${hint}` };
+      }
+      return { path: full, message: `unknown key; check its spelling (known keys here: ${known.join(', ')})` };
+    }
+    case 'enum':
+      return { path, message: `${describe(value)} is not allowed; use one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
+    case 'type':
+      return { path, message: `must be ${(error.params as { type: string }).type.replace(',', ' or ')}, not ${describe(value)}` };
+    case 'pattern': {
+      const hint = field && (field.type === 'string' || field.type === 'alias') ? patternHintOf(field) : undefined;
+      return { path, message: `${describe(value)} is not valid; it must be ${hint ?? `matching ${(error.params as { pattern: string }).pattern}`}` };
+    }
+    case 'maxLength':
+      return { path, message: `is ${String(value).length} characters long; at most ${(error.params as { limit: number }).limit} are allowed` };
+    case 'minimum':
+      return { path, message: `${describe(value)} is too small; it must be at least ${(error.params as { limit: number }).limit}` };
+    case 'maximum':
+      return { path, message: `${describe(value)} is too large; it must be at most ${(error.params as { limit: number }).limit}` };
+    case 'required':
+      return { path, message: `needs the key "${(error.params as { missingProperty: string }).missingProperty}"` };
+    default:
+      return { path, message: error.message ?? 'is not valid' };
+  }
+}
+
+function patternHintOf(field: Field): string | undefined {
+  if (field.type === 'alias') return patternHintOf(field.shape);
+  return field.type === 'string' ? field.patternHint : undefined;
+}
+
+function getPathLoose(values: Values, instancePath: string): unknown {
+  let node: unknown = values;
+  for (const part of instancePath.split('/').slice(1)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return node;
+}
+
+function isSet(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '' && value !== false;
+}
+
+function foldAlias(values: Values, path: string, alias: AliasField, problems: ValuesProblem[]): void {
+  const value = getPath(values, path);
+  if (value === undefined) return;
+  const pairs: Array<[string, string, unknown]> =
+    alias.shape.type === 'object' && isPlainObject(value)
+      ? Object.entries(value).map(([k, v]) => [`${path}.${k}`, `${alias.of}.${k}`, v])
+      : [[path, alias.of, value]];
+  for (const [aliasPath, canonicalPath, aliasValue] of pairs) {
+    if (!isSet(aliasValue)) continue;
+    const canonical = getPath(values, canonicalPath);
+    const canonicalField = fieldAt(VALUES_SPEC, canonicalPath);
+    const canonicalDefault = canonicalField && 'default' in canonicalField ? canonicalField.default : undefined;
+    if (!isSet(canonical) || canonical === canonicalDefault) {
+      setPath(values, canonicalPath, aliasValue);
+    } else if (canonical !== aliasValue) {
+      problems.push({
+        path: aliasPath,
+        message: `is ${describe(aliasValue)} but ${canonicalPath} is ${describe(canonical)}; these are two spellings of one setting: keep only ${canonicalPath}`,
+      });
+    }
+  }
+  const parentPath = path.split('.').slice(0, -1).join('.');
+  const parent = parentPath ? getPath(values, parentPath) : values;
+  if (isPlainObject(parent)) delete parent[path.split('.').pop()!];
+}
+
+function fillEmpty(values: Values, spec: ObjectField): void {
+  for (const [key, field] of Object.entries(spec.fields)) {
+    if (field.type === 'alias') continue;
+    if (values[key] === undefined || values[key] === null) values[key] = emptyValue(field);
+    if (field.type === 'object') fillEmpty(values[key] as Values, field);
+  }
+}
+
+/** Merges user values over the defaults as Helm does (the chart's `.Values`). */
+export function mergedValues(user: Values): Values {
+  return coalesceWithDefaults(user, defaultValues());
+}
+
+/**
+ * Checks user values and returns the canonical, complete tree.
+ * @throws ValuesError listing every problem found
+ */
+export function resolveValues(user: InfrahubBackupValues | Values, context: RenderContext): ResolvedValues {
+  if (!isPlainObject(user)) throw new ValuesError([{ path: '', message: 'values must be a map of keys' }]);
+  const merged = mergedValues(structuredClone(user as Values));
+  const validate = schemaValidator();
+  if (!validate(merged)) {
+    const problems = (validate.errors ?? []).map((e) => schemaProblem(e, merged));
+    throw new ValuesError(dedupe(problems));
+  }
+  const problems: ValuesProblem[] = [];
+  walkFields(VALUES_SPEC.fields, (path, field) => {
+    if (field.type === 'alias') foldAlias(merged, path, field, problems);
+  });
+  fillEmpty(merged, VALUES_SPEC);
+  delete merged.global;
+  delete merged.enabled;
+  const resolved = merged as unknown as ResolvedValues;
+  problems.push(...checkValues(resolved, context));
+  if (problems.length > 0) throw new ValuesError(dedupe(problems));
+  return resolved;
+}
+
+function dedupe(problems: ValuesProblem[]): ValuesProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const line = formatProblem(p);
+    if (seen.has(line)) return false;
+    seen.add(line);
+    return true;
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * Cron schedules and time zones as Kubernetes accepts them.
+ */
+import { CronExpressionParser } from 'cron-parser';
+
+/** The macros the CronJob controller accepts, with the expression each stands for. */
+const KUBERNETES_MACROS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
+
+/**
+ * Why a schedule would be refused by Kubernetes, or undefined when it is fine:
+ * five fields (minute hour day-of-month month day-of-week) or a macro.
+ */
+export function scheduleProblem(schedule: string): string | undefined {
+  const trimmed = schedule.trim();
+  if (trimmed === '') return 'is empty: give a cron expression such as "0 2 * * *" or a macro such as @daily';
+  if (/^(CRON_)?TZ=/.test(trimmed)) return 'must not carry a time zone: set cronJob.timeZone instead';
+  const expression = trimmed.startsWith('@') ? KUBERNETES_MACROS[trimmed] : trimmed;
+  if (expression === undefined) {
+    return `"${schedule}" is not a macro Kubernetes accepts (${Object.keys(KUBERNETES_MACROS).join(', ')})`;
+  }
+  const fields = expression.split(/\s+/);
+  if (fields.length !== 5) {
+    return `"${schedule}" has ${fields.length} fields; Kubernetes takes five: minute hour day-of-month month day-of-week`;
+  }
+  const withoutNames = expression.toUpperCase().replace(/JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT/g, '');
+  if (/[LH#W]/.test(withoutNames)) {
+    return `"${schedule}" uses L, H or #, which Kubernetes does not accept`;
+  }
+  try {
+    CronExpressionParser.parse(expression, { strict: false });
+  } catch (e) {
+    return `"${schedule}" is not a valid cron expression (${(e as Error).message})`;
+  }
+  return undefined;
+}
+
+/** Whether a time zone name is known to the IANA database. */
+export function isKnownTimeZone(zone: string): boolean {
+  if (zone === 'Local' || /^(CRON_)?TZ=/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

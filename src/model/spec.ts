@@ -1,0 +1,598 @@
+/**
+ * The values tree of the `infrahub-backup` chart: every key, its type, its
+ * default and its documentation. This is the single source from which the
+ * TypeScript interfaces (`values.generated.ts`), the defaults, the JSON Schema,
+ * the chart's `values.yaml` and the README's values table are produced.
+ *
+ * Canonical layout: the one of the published upstream chart
+ * (`restore.storage.s3.*`, `backup.storage.path`). The seed layout
+ * (`restore.s3.*`, `backup.storage.local.path`) is accepted through aliases.
+ */
+import { Field, ObjectField, StringField } from './spec-types';
+
+/** The image version the chart runs unless `image.tag` says otherwise. */
+export const DEFAULT_IMAGE_TAG = '2.3.0';
+export const DEFAULT_IMAGE_REPOSITORY = 'registry.opsmill.io/opsmill/infrahub-backup';
+
+const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+const SECRET_KEY = '^[-._a-zA-Z0-9]+$';
+const GO_DURATION = '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$';
+const QUANTITY = '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
+
+function secretName(doc: string): StringField {
+  return {
+    type: 'string',
+    doc,
+    default: '',
+    pattern: DNS_SUBDOMAIN,
+    patternHint: 'a Kubernetes Secret name (lowercase letters, digits, "-" and ".")',
+    maxLength: 253,
+  };
+}
+
+function secretKey(doc: string, def: string): StringField {
+  return {
+    type: 'string',
+    doc,
+    default: def,
+    pattern: SECRET_KEY,
+    patternHint: 'a Secret data key (letters, digits, "-", "_" and ".")',
+    maxLength: 253,
+  };
+}
+
+function duration(doc: string, def: string): StringField {
+  return { type: 'string', doc, default: def, pattern: GO_DURATION, patternHint: 'a Go duration such as "90s", "3m" or "1h30m"' };
+}
+
+function bool(doc: string, def = false): Field {
+  return { type: 'boolean', doc, default: def };
+}
+
+function str(doc: string, def = ''): StringField {
+  return { type: 'string', doc, default: def };
+}
+
+function extraArgs(command: string): Field {
+  return { type: 'stringList', doc: `Extra arguments appended to \`infrahub-backup ${command}\`.`, default: [] };
+}
+
+const S3_BUCKET: StringField = {
+  type: 'string',
+  doc: 'S3 bucket name.',
+  default: '',
+  pattern: '^[a-zA-Z0-9][a-zA-Z0-9._-]*[a-zA-Z0-9]$',
+  patternHint: 'an S3 bucket name (letters, digits, ".", "-" and "_", at least 2 characters)',
+  maxLength: 255,
+};
+
+const S3_ENDPOINT: StringField = {
+  type: 'string',
+  doc: 'S3 endpoint URL for S3-compatible storage (MinIO, Ceph, GCS); empty for AWS S3. An `http://` endpoint disables TLS.',
+  default: '',
+  pattern: '^https?://[^\\s/]+(/\\S*)?$',
+  patternHint: 'a URL that starts with http:// or https://',
+};
+
+const S3_REGION: StringField = {
+  type: 'string',
+  doc: 'S3 region.',
+  default: 'us-east-1',
+  pattern: '^[a-z0-9-]+$',
+  patternHint: 'a region name such as us-east-1',
+};
+
+const S3_PREFIX_PATTERN = '^[^/](.*[^/])?$';
+
+function s3CredentialFields(): Record<string, Field> {
+  return {
+    secretName: secretName(
+      'Name of an existing Secret holding the S3 credentials. Leave empty to use the ServiceAccount identity (IRSA, workload identity) or instance credentials.',
+    ),
+    accessKeyIdKey: secretKey('Key of the access key id in the Secret.', 'AWS_ACCESS_KEY_ID'),
+    secretAccessKeyKey: secretKey('Key of the secret access key in the Secret.', 'AWS_SECRET_ACCESS_KEY'),
+    sessionTokenKey: {
+      ...secretKey('Key of an optional session token in the Secret; empty for none.', ''),
+    },
+  };
+}
+
+const backup: ObjectField = {
+  type: 'object',
+  interfaceName: 'BackupValues',
+  doc: 'Backups: a one-shot Job or a scheduled CronJob running `infrahub-backup create`.',
+  fields: {
+    enabled: bool('Deploy backups. Mutually exclusive with `restore.enabled`.'),
+    id: {
+      type: 'string',
+      doc: 'Free-form request id of the one-shot backup Job. Change it to run a new backup with otherwise unchanged values.',
+      default: '',
+      maxLength: 253,
+    },
+    mode: {
+      type: 'string',
+      doc: '`job` runs one backup when applied; `cronjob` runs backups on `schedule`.',
+      default: 'job',
+      enum: ['job', 'cronjob'],
+      enumName: 'BackupMode',
+    },
+    schedule: str('Cron schedule of the CronJob (five fields, or a macro such as `@daily`).', '0 2 * * *'),
+    storage: {
+      type: 'object',
+      interfaceName: 'BackupStorageValues',
+      doc: 'Where archives go.',
+      fields: {
+        type: {
+          type: 'string',
+          doc: '`s3` uploads each archive to S3; `local` keeps it in the backup directory (a PersistentVolumeClaim with `local.persistence`).',
+          default: 's3',
+          enum: ['s3', 'local'],
+          enumName: 'StorageType',
+        },
+        path: {
+          type: 'string',
+          doc: 'Backup directory inside the pod, a writable volume (`INFRAHUB_BACKUP_DIR`).',
+          default: '/infrahub_backups',
+          pattern: '^/[^\\s]*$',
+          patternHint: 'an absolute path',
+        },
+        s3: {
+          type: 'object',
+          interfaceName: 'BackupS3Values',
+          doc: 'S3 destination (used when `type` is `s3`).',
+          fields: {
+            bucket: S3_BUCKET,
+            prefix: {
+              type: 'string',
+              doc: 'Key prefix of the archives; each object is `<prefix>/infrahub_backup_<timestamp>.tar.gz`.',
+              default: '',
+              pattern: S3_PREFIX_PATTERN,
+              patternHint: 'a key prefix without a leading or trailing "/"',
+            },
+            endpoint: S3_ENDPOINT,
+            region: S3_REGION,
+            ...s3CredentialFields(),
+          },
+        },
+        local: {
+          type: 'object',
+          interfaceName: 'BackupLocalValues',
+          doc: 'Local storage (used when `type` is `local`).',
+          fields: {
+            path: {
+              type: 'alias',
+              of: 'backup.storage.path',
+              doc: 'Alias of `backup.storage.path` (seed layout).',
+              shape: { type: 'string', doc: '', default: '', pattern: '^/[^\\s]*$', patternHint: 'an absolute path' },
+            },
+            persistence: {
+              type: 'object',
+              interfaceName: 'BackupPersistenceValues',
+              doc: 'A PersistentVolumeClaim at the backup directory, so local archives outlive the pod.',
+              fields: {
+                enabled: bool('Mount a PersistentVolumeClaim instead of an emptyDir.'),
+                existingClaim: {
+                  ...secretName('Use this existing claim; empty to let the chart create one (kept on uninstall).'),
+                  patternHint: 'a PersistentVolumeClaim name (lowercase letters, digits, "-" and ".")',
+                },
+                size: {
+                  type: 'string',
+                  doc: 'Size of the claim the chart creates; at least twice the database size.',
+                  default: '20Gi',
+                  pattern: QUANTITY,
+                  patternHint: 'a quantity such as 20Gi',
+                },
+                storageClassName: str('Storage class of the claim the chart creates; empty for the cluster default.'),
+                accessModes: {
+                  type: 'stringList',
+                  doc: 'Access modes of the claim the chart creates.',
+                  default: ['ReadWriteOnce'],
+                  itemEnum: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'],
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    options: {
+      type: 'object',
+      interfaceName: 'BackupOptionsValues',
+      doc: 'Flags of `infrahub-backup create`.',
+      fields: {
+        force: bool('`--force`: back up even while Infrahub tasks are running.'),
+        excludeTaskmanager: bool('`--exclude-taskmanager`: skip the task-manager PostgreSQL database.'),
+        neo4jMetadata: {
+          type: 'string',
+          doc: '`--neo4jmetadata`: Neo4j metadata to include.',
+          default: 'all',
+          enum: ['all', 'none', 'users', 'roles'],
+          enumName: 'Neo4jMetadata',
+        },
+        keepLocal: bool('`--s3-keep-local`: keep the local archive after the upload.'),
+        sleep: duration('`--sleep` after the backup with local storage and no persistence, to copy the archive out; empty for none.', '3m'),
+        extraArgs: extraArgs('create'),
+      },
+    },
+    encryption: {
+      type: 'object',
+      interfaceName: 'BackupEncryptionValues',
+      doc: 'Archive encryption with a public key (`--encrypt-key`).',
+      fields: {
+        secretName: secretName('Secret holding the public key; empty for unencrypted archives.'),
+        key: secretKey('Key of the public key file in the Secret.', 'public.pem'),
+      },
+    },
+  },
+};
+
+const restoreS3Fields: Record<string, Field> = {
+  bucket: { ...S3_BUCKET, doc: 'S3 bucket holding the archive.' },
+  prefix: {
+    type: 'string',
+    doc: 'Key prefix the archives live under (used with `latest`; match the backups\' `backup.storage.s3.prefix`).',
+    default: '',
+    pattern: S3_PREFIX_PATTERN,
+    patternHint: 'a key prefix without a leading or trailing "/"',
+  },
+  key: {
+    type: 'string',
+    doc: 'Full object key of the archive to restore. Exactly one of `key` and `latest`.',
+    default: '',
+    pattern: '^[^/].*$',
+    patternHint: 'an object key without a leading "/"',
+    maxLength: 1024,
+  },
+  latest: bool('Restore the newest archive under `bucket`/`prefix`. Exactly one of `key` and `latest`.'),
+  endpoint: S3_ENDPOINT,
+  region: S3_REGION,
+  ...s3CredentialFields(),
+};
+
+const restore: ObjectField = {
+  type: 'object',
+  interfaceName: 'RestoreValues',
+  doc: 'Restores: a one-shot Job (or a scheduled CronJob) running `infrahub-backup restore`. Destructive: it overwrites the running Infrahub.',
+  fields: {
+    enabled: bool('Deploy a restore. Mutually exclusive with `backup.enabled`.'),
+    id: {
+      type: 'string',
+      doc: 'Free-form request id. The restore Job is named after the request; change `id` to restore again with otherwise unchanged values.',
+      default: '',
+      maxLength: 253,
+    },
+    mode: {
+      type: 'string',
+      doc: '`job` restores once; `cronjob` restores on `schedule` (e.g. a nightly production-to-staging refresh; S3 only).',
+      default: 'job',
+      enum: ['job', 'cronjob'],
+      enumName: 'RestoreMode',
+    },
+    schedule: str('Cron schedule of a scheduled restore.', '0 4 * * *'),
+    storage: {
+      type: 'object',
+      interfaceName: 'RestoreStorageValues',
+      doc: 'Where the archive comes from.',
+      fields: {
+        type: {
+          type: 'string',
+          doc: '`s3` downloads the archive; `local` reads it from the backup directory.',
+          default: 's3',
+          enum: ['s3', 'local'],
+          enumName: 'StorageType',
+        },
+        path: {
+          type: 'string',
+          doc: 'Backup directory inside the pod (`INFRAHUB_BACKUP_DIR`).',
+          default: '/infrahub_backups',
+          pattern: '^/[^\\s]*$',
+          patternHint: 'an absolute path',
+        },
+        s3: {
+          type: 'object',
+          interfaceName: 'RestoreS3Values',
+          doc: 'S3 location of the archive.',
+          fields: restoreS3Fields,
+        },
+        local: {
+          type: 'object',
+          interfaceName: 'RestoreLocalValues',
+          doc: 'Local archive (used when `type` is `local`).',
+          fields: {
+            filename: {
+              type: 'string',
+              doc: 'File name of the archive in the backup directory.',
+              default: 'infrahub_backup_latest.tar.gz',
+              pattern: '^[^/\\s]+$',
+              patternHint: 'a file name without "/"',
+            },
+            existingClaim: {
+              ...secretName('PersistentVolumeClaim holding the archive (e.g. the backups\' claim); empty for an emptyDir filled by hand during `options.sleep`.'),
+              patternHint: 'a PersistentVolumeClaim name (lowercase letters, digits, "-" and ".")',
+            },
+          },
+        },
+      },
+    },
+    s3: {
+      type: 'alias',
+      of: 'restore.storage.s3',
+      doc: 'Alias of `restore.storage.s3` (seed layout).',
+      shape: {
+        type: 'object',
+        interfaceName: 'RestoreS3AliasValues',
+        doc: 'Alias of `restore.storage.s3` (seed layout).',
+        fields: {
+          bucket: restoreS3Fields.bucket,
+          key: restoreS3Fields.key,
+          endpoint: restoreS3Fields.endpoint,
+          region: restoreS3Fields.region,
+          secretName: restoreS3Fields.secretName,
+        },
+      },
+    },
+    options: {
+      type: 'object',
+      interfaceName: 'RestoreOptionsValues',
+      doc: 'Flags of `infrahub-backup restore`.',
+      fields: {
+        excludeTaskmanager: bool('`--exclude-taskmanager`: leave the task-manager database as it is.'),
+        migrateFormat: bool('`--migrate-format`: migrate Neo4j to the block format after the restore.'),
+        resetDeploymentId: bool('`--reset-deployment-id`: give the restored instance a new deployment id (clones).'),
+        sleep: duration('`--sleep` before a restore from local storage without a claim, to copy the archive in; empty for none.', '3m'),
+        extraArgs: extraArgs('restore'),
+      },
+    },
+    decryption: {
+      type: 'object',
+      interfaceName: 'RestoreDecryptionValues',
+      doc: 'Decryption of encrypted archives with a private key (`--decrypt-key`).',
+      fields: {
+        secretName: secretName('Secret holding the private key (PEM); empty for unencrypted archives.'),
+        key: secretKey('Key of the private key file in the Secret.', 'private.pem'),
+      },
+    },
+  },
+};
+
+/** The root of the values tree. */
+export const VALUES_SPEC: ObjectField = {
+  type: 'object',
+  interfaceName: 'InfrahubBackupValues',
+  doc: 'Values of the infrahub-backup chart.',
+  fields: {
+    enabled: bool('Read by the Infrahub umbrella chart (`condition: infrahub-backup.enabled`); ignored by this chart.'),
+    global: {
+      type: 'kubernetes',
+      kubernetesType: 'object',
+      list: false,
+      doc: 'Helm global values shared with a parent chart; ignored by this chart.',
+      default: {},
+    },
+    nameOverride: {
+      type: 'string',
+      doc: 'Replaces the chart name in object names.',
+      default: '',
+      pattern: DNS_LABEL,
+      patternHint: 'a DNS label (lowercase letters, digits and "-")',
+      maxLength: 63,
+    },
+    fullnameOverride: {
+      type: 'string',
+      doc: 'Replaces the `<release>-<chart>` prefix of object names.',
+      default: '',
+      pattern: DNS_LABEL,
+      patternHint: 'a DNS label (lowercase letters, digits and "-")',
+      maxLength: 63,
+    },
+    serviceAccount: {
+      type: 'object',
+      interfaceName: 'ServiceAccountValues',
+      doc: 'The ServiceAccount the pods run as (its token is what kubectl uses).',
+      fields: {
+        create: bool('Create the ServiceAccount.', true),
+        name: {
+          ...secretName('Name of the ServiceAccount; empty for the fullname (or `default` when not created).'),
+          patternHint: 'a ServiceAccount name (lowercase letters, digits, "-" and ".")',
+        },
+        annotations: {
+          type: 'stringMap',
+          doc: 'Annotations of the ServiceAccount (e.g. `eks.amazonaws.com/role-arn` for IRSA).',
+          default: {},
+        },
+      },
+    },
+    rbac: {
+      type: 'object',
+      interfaceName: 'RbacValues',
+      doc: 'The namespaced Role and RoleBinding the image needs.',
+      fields: {
+        create: bool('Create the Role and RoleBinding.', true),
+      },
+    },
+    backup,
+    restore,
+    neo4j: {
+      type: 'object',
+      interfaceName: 'Neo4jValues',
+      doc: 'Neo4j credentials. By default the image reads them from the running database container.',
+      fields: {
+        secretName: secretName('Secret holding the Neo4j password (`INFRAHUB_DB_PASSWORD`); empty to read it from the database container.'),
+        passwordKey: secretKey('Key of the password in the Secret.', 'password'),
+        usernameKey: secretKey('Key of the username in the Secret (`INFRAHUB_DB_USERNAME`); empty to read it from the container.', ''),
+      },
+    },
+    image: {
+      type: 'object',
+      interfaceName: 'ImageValues',
+      doc: 'The infrahub-backup image.',
+      fields: {
+        repository: {
+          type: 'string',
+          doc: 'Image repository.',
+          default: DEFAULT_IMAGE_REPOSITORY,
+          pattern: '^[a-z0-9]+([._:/-][a-z0-9]+)*$',
+          patternHint: 'an image repository such as registry.example.com/team/infrahub-backup',
+        },
+        tag: {
+          type: 'string',
+          doc: `Image tag; empty for ${DEFAULT_IMAGE_TAG}.`,
+          default: DEFAULT_IMAGE_TAG,
+          pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
+          patternHint: 'an image tag (letters, digits, "_", "." and "-")',
+        },
+        digest: {
+          type: 'string',
+          doc: 'Image digest (`sha256:...`); when set the image is pulled by digest.',
+          default: '',
+          pattern: '^sha256:[a-f0-9]{64}$',
+          patternHint: 'sha256: followed by 64 hexadecimal digits',
+        },
+        pullPolicy: {
+          type: 'string',
+          doc: 'Image pull policy.',
+          default: 'IfNotPresent',
+          enum: ['Always', 'IfNotPresent', 'Never'],
+          enumName: 'ImagePullPolicy',
+        },
+      },
+    },
+    imagePullSecrets: {
+      type: 'kubernetes',
+      kubernetesType: 'LocalObjectReference[]',
+      list: true,
+      requiredKeys: ['name'],
+      doc: 'Pull secrets for a private registry, as `[{name: ...}]`.',
+      default: [],
+    },
+    logFormat: {
+      type: 'string',
+      doc: 'Log format of the image (`INFRAHUB_LOG_FORMAT`).',
+      default: 'text',
+      enum: ['text', 'json'],
+      enumName: 'LogFormat',
+    },
+    resources: {
+      type: 'object',
+      interfaceName: 'ResourcesValues',
+      doc: 'Resources of the backup and restore containers.',
+      fields: {
+        requests: { type: 'stringMap', allowNumbers: true, doc: 'Resource requests.', default: { cpu: '100m', memory: '256Mi' } },
+        limits: { type: 'stringMap', allowNumbers: true, doc: 'Resource limits.', default: { memory: '1Gi' } },
+      },
+    },
+    scratch: {
+      type: 'object',
+      interfaceName: 'ScratchValues',
+      doc: 'The emptyDir volumes at `/tmp` (staging) and at the backup directory.',
+      fields: {
+        sizeLimit: {
+          type: 'string',
+          doc: 'Size limit of each scratch volume; allow about twice the database size. Empty for no limit.',
+          default: '20Gi',
+          pattern: QUANTITY,
+          patternHint: 'a quantity such as 20Gi',
+        },
+      },
+    },
+    nodeSelector: { type: 'stringMap', doc: 'Node selector of the pods.', default: {} },
+    tolerations: { type: 'kubernetes', kubernetesType: 'Toleration[]', list: true, doc: 'Tolerations of the pods.', default: [] },
+    affinity: { type: 'kubernetes', kubernetesType: 'Affinity', list: false, doc: 'Affinity of the pods.', default: {} },
+    priorityClassName: {
+      ...secretName('Priority class of the pods.'),
+      patternHint: 'a PriorityClass name (lowercase letters, digits, "-" and ".")',
+    },
+    podAnnotations: { type: 'stringMap', doc: 'Extra annotations of the pods.', default: {} },
+    podLabels: { type: 'stringMap', doc: 'Extra labels of the pods.', default: {} },
+    podSecurityContext: {
+      type: 'kubernetes',
+      kubernetesType: 'PodSecurityContext',
+      list: false,
+      doc: 'Pod security context, merged key by key over the restricted defaults.',
+      default: {
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        fsGroup: 1000,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+    },
+    securityContext: {
+      type: 'kubernetes',
+      kubernetesType: 'SecurityContext',
+      list: false,
+      doc: 'Container security context, merged key by key over the restricted defaults.',
+      default: {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+    },
+    extraEnv: {
+      type: 'kubernetes',
+      kubernetesType: 'EnvVar[]',
+      list: true,
+      requiredKeys: ['name'],
+      doc: 'Extra environment variables of the containers.',
+      default: [],
+    },
+    extraVolumes: {
+      type: 'kubernetes',
+      kubernetesType: 'Volume[]',
+      list: true,
+      requiredKeys: ['name'],
+      doc: 'Extra volumes of the pods.',
+      default: [],
+    },
+    extraVolumeMounts: {
+      type: 'kubernetes',
+      kubernetesType: 'VolumeMount[]',
+      list: true,
+      requiredKeys: ['name', 'mountPath'],
+      doc: 'Extra volume mounts of the containers.',
+      default: [],
+    },
+    cronJob: {
+      type: 'object',
+      interfaceName: 'CronJobValues',
+      doc: 'Settings of the CronJobs (scheduled backups and restores).',
+      fields: {
+        timeZone: {
+          type: 'string',
+          doc: 'IANA time zone of the schedule (e.g. `Europe/Paris`); empty for the controller\'s time zone (usually UTC).',
+          default: '',
+          maxLength: 64,
+        },
+        concurrencyPolicy: {
+          type: 'string',
+          doc: 'What to do when a run is due while the previous one still runs. A scheduled restore always uses `Forbid`.',
+          default: 'Forbid',
+          enum: ['Forbid', 'Replace', 'Allow'],
+          enumName: 'ConcurrencyPolicy',
+        },
+        successfulJobsHistoryLimit: { type: 'integer', doc: 'Successful Jobs kept.', default: 3, minimum: 0 },
+        failedJobsHistoryLimit: { type: 'integer', doc: 'Failed Jobs kept.', default: 3, minimum: 0 },
+        startingDeadlineSeconds: { type: 'integer', doc: 'Seconds after the scheduled time during which a missed run may still start.', default: null, minimum: 0 },
+        suspend: bool('Suspend the CronJob.'),
+      },
+    },
+    job: {
+      type: 'object',
+      interfaceName: 'JobValues',
+      doc: 'Settings of the Jobs. Restores always use `backoffLimit: 0` and no TTL.',
+      fields: {
+        backoffLimit: { type: 'integer', doc: 'Retries of a failed backup pod.', default: 0, minimum: 0 },
+        ttlSecondsAfterFinished: {
+          type: 'integer',
+          doc: 'Seconds before a finished one-shot backup Job is deleted; keep it unset under GitOps, which would recreate (and re-run) a deleted Job.',
+          default: null,
+          minimum: 0,
+        },
+        activeDeadlineSeconds: { type: 'integer', doc: 'Seconds after which a running Job is stopped and marked failed.', default: null, minimum: 1 },
+      },
+    },
+  },
+};

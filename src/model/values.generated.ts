@@ -1,0 +1,938 @@
+// Generated from src/model/spec.ts by `npm run generate`. Do not edit.
+/* eslint-disable */
+
+/**
+ * Allowed values of the fields typed `BackupMode`.
+ */
+export enum BackupMode {
+  JOB = 'job',
+  CRONJOB = 'cronjob',
+}
+
+/**
+ * Allowed values of the fields typed `StorageType`.
+ */
+export enum StorageType {
+  S3 = 's3',
+  LOCAL = 'local',
+}
+
+/**
+ * Allowed values of the fields typed `Neo4jMetadata`.
+ */
+export enum Neo4jMetadata {
+  ALL = 'all',
+  NONE = 'none',
+  USERS = 'users',
+  ROLES = 'roles',
+}
+
+/**
+ * Allowed values of the fields typed `RestoreMode`.
+ */
+export enum RestoreMode {
+  JOB = 'job',
+  CRONJOB = 'cronjob',
+}
+
+/**
+ * Allowed values of the fields typed `ImagePullPolicy`.
+ */
+export enum ImagePullPolicy {
+  ALWAYS = 'Always',
+  IF_NOT_PRESENT = 'IfNotPresent',
+  NEVER = 'Never',
+}
+
+/**
+ * Allowed values of the fields typed `LogFormat`.
+ */
+export enum LogFormat {
+  TEXT = 'text',
+  JSON = 'json',
+}
+
+/**
+ * Allowed values of the fields typed `ConcurrencyPolicy`.
+ */
+export enum ConcurrencyPolicy {
+  FORBID = 'Forbid',
+  REPLACE = 'Replace',
+  ALLOW = 'Allow',
+}
+
+/**
+ * Values of the infrahub-backup chart.
+ */
+export interface InfrahubBackupValues {
+  /**
+   * Read by the Infrahub umbrella chart (`condition: infrahub-backup.enabled`); ignored by this chart.
+   *
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Helm global values shared with a parent chart; ignored by this chart.
+   *
+   * A Kubernetes `object`, passed through unchanged.
+   *
+   * @default {}
+   */
+  readonly global?: any;
+  /**
+   * Replaces the chart name in object names.
+   *
+   * @default ""
+   */
+  readonly nameOverride?: string;
+  /**
+   * Replaces the `<release>-<chart>` prefix of object names.
+   *
+   * @default ""
+   */
+  readonly fullnameOverride?: string;
+  /**
+   * The ServiceAccount the pods run as (its token is what kubectl uses).
+   *
+   * @default - see the fields
+   */
+  readonly serviceAccount?: ServiceAccountValues;
+  /**
+   * The namespaced Role and RoleBinding the image needs.
+   *
+   * @default - see the fields
+   */
+  readonly rbac?: RbacValues;
+  /**
+   * Backups: a one-shot Job or a scheduled CronJob running `infrahub-backup create`.
+   *
+   * @default - see the fields
+   */
+  readonly backup?: BackupValues;
+  /**
+   * Restores: a one-shot Job (or a scheduled CronJob) running `infrahub-backup restore`. Destructive: it overwrites the running Infrahub.
+   *
+   * @default - see the fields
+   */
+  readonly restore?: RestoreValues;
+  /**
+   * Neo4j credentials. By default the image reads them from the running database container.
+   *
+   * @default - see the fields
+   */
+  readonly neo4j?: Neo4jValues;
+  /**
+   * The infrahub-backup image.
+   *
+   * @default - see the fields
+   */
+  readonly image?: ImageValues;
+  /**
+   * Pull secrets for a private registry, as `[{name: ...}]`.
+   *
+   * A Kubernetes `LocalObjectReference[]`, passed through unchanged.
+   *
+   * @default []
+   */
+  readonly imagePullSecrets?: any[];
+  /**
+   * Log format of the image (`INFRAHUB_LOG_FORMAT`).
+   *
+   * @default "text"
+   */
+  readonly logFormat?: LogFormat;
+  /**
+   * Resources of the backup and restore containers.
+   *
+   * @default - see the fields
+   */
+  readonly resources?: ResourcesValues;
+  /**
+   * The emptyDir volumes at `/tmp` (staging) and at the backup directory.
+   *
+   * @default - see the fields
+   */
+  readonly scratch?: ScratchValues;
+  /**
+   * Node selector of the pods.
+   *
+   * @default {}
+   */
+  readonly nodeSelector?: { [key: string]: string };
+  /**
+   * Tolerations of the pods.
+   *
+   * A Kubernetes `Toleration[]`, passed through unchanged.
+   *
+   * @default []
+   */
+  readonly tolerations?: any[];
+  /**
+   * Affinity of the pods.
+   *
+   * A Kubernetes `Affinity`, passed through unchanged.
+   *
+   * @default {}
+   */
+  readonly affinity?: any;
+  /**
+   * Priority class of the pods.
+   *
+   * @default ""
+   */
+  readonly priorityClassName?: string;
+  /**
+   * Extra annotations of the pods.
+   *
+   * @default {}
+   */
+  readonly podAnnotations?: { [key: string]: string };
+  /**
+   * Extra labels of the pods.
+   *
+   * @default {}
+   */
+  readonly podLabels?: { [key: string]: string };
+  /**
+   * Pod security context, merged key by key over the restricted defaults.
+   *
+   * A Kubernetes `PodSecurityContext`, passed through unchanged.
+   *
+   * @default {"runAsNonRoot":true,"runAsUser":1000,"runAsGroup":1000,"fsGroup":1000,"seccompProfile":{"type":"RuntimeDefault"}}
+   */
+  readonly podSecurityContext?: any;
+  /**
+   * Container security context, merged key by key over the restricted defaults.
+   *
+   * A Kubernetes `SecurityContext`, passed through unchanged.
+   *
+   * @default {"allowPrivilegeEscalation":false,"readOnlyRootFilesystem":true,"runAsNonRoot":true,"capabilities":{"drop":["ALL"]},"seccompProfile":{"type":"RuntimeDefault"}}
+   */
+  readonly securityContext?: any;
+  /**
+   * Extra environment variables of the containers.
+   *
+   * A Kubernetes `EnvVar[]`, passed through unchanged.
+   *
+   * @default []
+   */
+  readonly extraEnv?: any[];
+  /**
+   * Extra volumes of the pods.
+   *
+   * A Kubernetes `Volume[]`, passed through unchanged.
+   *
+   * @default []
+   */
+  readonly extraVolumes?: any[];
+  /**
+   * Extra volume mounts of the containers.
+   *
+   * A Kubernetes `VolumeMount[]`, passed through unchanged.
+   *
+   * @default []
+   */
+  readonly extraVolumeMounts?: any[];
+  /**
+   * Settings of the CronJobs (scheduled backups and restores).
+   *
+   * @default - see the fields
+   */
+  readonly cronJob?: CronJobValues;
+  /**
+   * Settings of the Jobs. Restores always use `backoffLimit: 0` and no TTL.
+   *
+   * @default - see the fields
+   */
+  readonly job?: JobValues;
+}
+
+/**
+ * The ServiceAccount the pods run as (its token is what kubectl uses).
+ */
+export interface ServiceAccountValues {
+  /**
+   * Create the ServiceAccount.
+   *
+   * @default true
+   */
+  readonly create?: boolean;
+  /**
+   * Name of the ServiceAccount; empty for the fullname (or `default` when not created).
+   *
+   * @default ""
+   */
+  readonly name?: string;
+  /**
+   * Annotations of the ServiceAccount (e.g. `eks.amazonaws.com/role-arn` for IRSA).
+   *
+   * @default {}
+   */
+  readonly annotations?: { [key: string]: string };
+}
+
+/**
+ * The namespaced Role and RoleBinding the image needs.
+ */
+export interface RbacValues {
+  /**
+   * Create the Role and RoleBinding.
+   *
+   * @default true
+   */
+  readonly create?: boolean;
+}
+
+/**
+ * Backups: a one-shot Job or a scheduled CronJob running `infrahub-backup create`.
+ */
+export interface BackupValues {
+  /**
+   * Deploy backups. Mutually exclusive with `restore.enabled`.
+   *
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Free-form request id of the one-shot backup Job. Change it to run a new backup with otherwise unchanged values.
+   *
+   * @default ""
+   */
+  readonly id?: string;
+  /**
+   * `job` runs one backup when applied; `cronjob` runs backups on `schedule`.
+   *
+   * @default "job"
+   */
+  readonly mode?: BackupMode;
+  /**
+   * Cron schedule of the CronJob (five fields, or a macro such as `@daily`).
+   *
+   * @default "0 2 * * *"
+   */
+  readonly schedule?: string;
+  /**
+   * Where archives go.
+   *
+   * @default - see the fields
+   */
+  readonly storage?: BackupStorageValues;
+  /**
+   * Flags of `infrahub-backup create`.
+   *
+   * @default - see the fields
+   */
+  readonly options?: BackupOptionsValues;
+  /**
+   * Archive encryption with a public key (`--encrypt-key`).
+   *
+   * @default - see the fields
+   */
+  readonly encryption?: BackupEncryptionValues;
+}
+
+/**
+ * Where archives go.
+ */
+export interface BackupStorageValues {
+  /**
+   * `s3` uploads each archive to S3; `local` keeps it in the backup directory (a PersistentVolumeClaim with `local.persistence`).
+   *
+   * @default "s3"
+   */
+  readonly type?: StorageType;
+  /**
+   * Backup directory inside the pod, a writable volume (`INFRAHUB_BACKUP_DIR`).
+   *
+   * @default "/infrahub_backups"
+   */
+  readonly path?: string;
+  /**
+   * S3 destination (used when `type` is `s3`).
+   *
+   * @default - see the fields
+   */
+  readonly s3?: BackupS3Values;
+  /**
+   * Local storage (used when `type` is `local`).
+   *
+   * @default - see the fields
+   */
+  readonly local?: BackupLocalValues;
+}
+
+/**
+ * S3 destination (used when `type` is `s3`).
+ */
+export interface BackupS3Values {
+  /**
+   * S3 bucket name.
+   *
+   * @default ""
+   */
+  readonly bucket?: string;
+  /**
+   * Key prefix of the archives; each object is `<prefix>/infrahub_backup_<timestamp>.tar.gz`.
+   *
+   * @default ""
+   */
+  readonly prefix?: string;
+  /**
+   * S3 endpoint URL for S3-compatible storage (MinIO, Ceph, GCS); empty for AWS S3. An `http://` endpoint disables TLS.
+   *
+   * @default ""
+   */
+  readonly endpoint?: string;
+  /**
+   * S3 region.
+   *
+   * @default "us-east-1"
+   */
+  readonly region?: string;
+  /**
+   * Name of an existing Secret holding the S3 credentials. Leave empty to use the ServiceAccount identity (IRSA, workload identity) or instance credentials.
+   *
+   * @default ""
+   */
+  readonly secretName?: string;
+  /**
+   * Key of the access key id in the Secret.
+   *
+   * @default "AWS_ACCESS_KEY_ID"
+   */
+  readonly accessKeyIdKey?: string;
+  /**
+   * Key of the secret access key in the Secret.
+   *
+   * @default "AWS_SECRET_ACCESS_KEY"
+   */
+  readonly secretAccessKeyKey?: string;
+  /**
+   * Key of an optional session token in the Secret; empty for none.
+   *
+   * @default ""
+   */
+  readonly sessionTokenKey?: string;
+}
+
+/**
+ * Local storage (used when `type` is `local`).
+ */
+export interface BackupLocalValues {
+  /**
+   * Alias of `backup.storage.path` (seed layout).
+   *
+   * @default - not set (alias of `backup.storage.path`)
+   */
+  readonly path?: string;
+  /**
+   * A PersistentVolumeClaim at the backup directory, so local archives outlive the pod.
+   *
+   * @default - see the fields
+   */
+  readonly persistence?: BackupPersistenceValues;
+}
+
+/**
+ * A PersistentVolumeClaim at the backup directory, so local archives outlive the pod.
+ */
+export interface BackupPersistenceValues {
+  /**
+   * Mount a PersistentVolumeClaim instead of an emptyDir.
+   *
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Use this existing claim; empty to let the chart create one (kept on uninstall).
+   *
+   * @default ""
+   */
+  readonly existingClaim?: string;
+  /**
+   * Size of the claim the chart creates; at least twice the database size.
+   *
+   * @default "20Gi"
+   */
+  readonly size?: string;
+  /**
+   * Storage class of the claim the chart creates; empty for the cluster default.
+   *
+   * @default ""
+   */
+  readonly storageClassName?: string;
+  /**
+   * Access modes of the claim the chart creates.
+   *
+   * @default ["ReadWriteOnce"]
+   */
+  readonly accessModes?: string[];
+}
+
+/**
+ * Flags of `infrahub-backup create`.
+ */
+export interface BackupOptionsValues {
+  /**
+   * `--force`: back up even while Infrahub tasks are running.
+   *
+   * @default false
+   */
+  readonly force?: boolean;
+  /**
+   * `--exclude-taskmanager`: skip the task-manager PostgreSQL database.
+   *
+   * @default false
+   */
+  readonly excludeTaskmanager?: boolean;
+  /**
+   * `--neo4jmetadata`: Neo4j metadata to include.
+   *
+   * @default "all"
+   */
+  readonly neo4jMetadata?: Neo4jMetadata;
+  /**
+   * `--s3-keep-local`: keep the local archive after the upload.
+   *
+   * @default false
+   */
+  readonly keepLocal?: boolean;
+  /**
+   * `--sleep` after the backup with local storage and no persistence, to copy the archive out; empty for none.
+   *
+   * @default "3m"
+   */
+  readonly sleep?: string;
+  /**
+   * Extra arguments appended to `infrahub-backup create`.
+   *
+   * @default []
+   */
+  readonly extraArgs?: string[];
+}
+
+/**
+ * Archive encryption with a public key (`--encrypt-key`).
+ */
+export interface BackupEncryptionValues {
+  /**
+   * Secret holding the public key; empty for unencrypted archives.
+   *
+   * @default ""
+   */
+  readonly secretName?: string;
+  /**
+   * Key of the public key file in the Secret.
+   *
+   * @default "public.pem"
+   */
+  readonly key?: string;
+}
+
+/**
+ * Restores: a one-shot Job (or a scheduled CronJob) running `infrahub-backup restore`. Destructive: it overwrites the running Infrahub.
+ */
+export interface RestoreValues {
+  /**
+   * Deploy a restore. Mutually exclusive with `backup.enabled`.
+   *
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Free-form request id. The restore Job is named after the request; change `id` to restore again with otherwise unchanged values.
+   *
+   * @default ""
+   */
+  readonly id?: string;
+  /**
+   * `job` restores once; `cronjob` restores on `schedule` (e.g. a nightly production-to-staging refresh; S3 only).
+   *
+   * @default "job"
+   */
+  readonly mode?: RestoreMode;
+  /**
+   * Cron schedule of a scheduled restore.
+   *
+   * @default "0 4 * * *"
+   */
+  readonly schedule?: string;
+  /**
+   * Where the archive comes from.
+   *
+   * @default - see the fields
+   */
+  readonly storage?: RestoreStorageValues;
+  /**
+   * Alias of `restore.storage.s3` (seed layout).
+   *
+   * @default - not set (alias of `restore.storage.s3`)
+   */
+  readonly s3?: RestoreS3AliasValues;
+  /**
+   * Flags of `infrahub-backup restore`.
+   *
+   * @default - see the fields
+   */
+  readonly options?: RestoreOptionsValues;
+  /**
+   * Decryption of encrypted archives with a private key (`--decrypt-key`).
+   *
+   * @default - see the fields
+   */
+  readonly decryption?: RestoreDecryptionValues;
+}
+
+/**
+ * Where the archive comes from.
+ */
+export interface RestoreStorageValues {
+  /**
+   * `s3` downloads the archive; `local` reads it from the backup directory.
+   *
+   * @default "s3"
+   */
+  readonly type?: StorageType;
+  /**
+   * Backup directory inside the pod (`INFRAHUB_BACKUP_DIR`).
+   *
+   * @default "/infrahub_backups"
+   */
+  readonly path?: string;
+  /**
+   * S3 location of the archive.
+   *
+   * @default - see the fields
+   */
+  readonly s3?: RestoreS3Values;
+  /**
+   * Local archive (used when `type` is `local`).
+   *
+   * @default - see the fields
+   */
+  readonly local?: RestoreLocalValues;
+}
+
+/**
+ * S3 location of the archive.
+ */
+export interface RestoreS3Values {
+  /**
+   * S3 bucket holding the archive.
+   *
+   * @default ""
+   */
+  readonly bucket?: string;
+  /**
+   * Key prefix the archives live under (used with `latest`; match the backups' `backup.storage.s3.prefix`).
+   *
+   * @default ""
+   */
+  readonly prefix?: string;
+  /**
+   * Full object key of the archive to restore. Exactly one of `key` and `latest`.
+   *
+   * @default ""
+   */
+  readonly key?: string;
+  /**
+   * Restore the newest archive under `bucket`/`prefix`. Exactly one of `key` and `latest`.
+   *
+   * @default false
+   */
+  readonly latest?: boolean;
+  /**
+   * S3 endpoint URL for S3-compatible storage (MinIO, Ceph, GCS); empty for AWS S3. An `http://` endpoint disables TLS.
+   *
+   * @default ""
+   */
+  readonly endpoint?: string;
+  /**
+   * S3 region.
+   *
+   * @default "us-east-1"
+   */
+  readonly region?: string;
+  /**
+   * Name of an existing Secret holding the S3 credentials. Leave empty to use the ServiceAccount identity (IRSA, workload identity) or instance credentials.
+   *
+   * @default ""
+   */
+  readonly secretName?: string;
+  /**
+   * Key of the access key id in the Secret.
+   *
+   * @default "AWS_ACCESS_KEY_ID"
+   */
+  readonly accessKeyIdKey?: string;
+  /**
+   * Key of the secret access key in the Secret.
+   *
+   * @default "AWS_SECRET_ACCESS_KEY"
+   */
+  readonly secretAccessKeyKey?: string;
+  /**
+   * Key of an optional session token in the Secret; empty for none.
+   *
+   * @default ""
+   */
+  readonly sessionTokenKey?: string;
+}
+
+/**
+ * Local archive (used when `type` is `local`).
+ */
+export interface RestoreLocalValues {
+  /**
+   * File name of the archive in the backup directory.
+   *
+   * @default "infrahub_backup_latest.tar.gz"
+   */
+  readonly filename?: string;
+  /**
+   * PersistentVolumeClaim holding the archive (e.g. the backups' claim); empty for an emptyDir filled by hand during `options.sleep`.
+   *
+   * @default ""
+   */
+  readonly existingClaim?: string;
+}
+
+/**
+ * Alias of `restore.storage.s3` (seed layout).
+ */
+export interface RestoreS3AliasValues {
+  /**
+   * S3 bucket holding the archive.
+   *
+   * @default ""
+   */
+  readonly bucket?: string;
+  /**
+   * Full object key of the archive to restore. Exactly one of `key` and `latest`.
+   *
+   * @default ""
+   */
+  readonly key?: string;
+  /**
+   * S3 endpoint URL for S3-compatible storage (MinIO, Ceph, GCS); empty for AWS S3. An `http://` endpoint disables TLS.
+   *
+   * @default ""
+   */
+  readonly endpoint?: string;
+  /**
+   * S3 region.
+   *
+   * @default "us-east-1"
+   */
+  readonly region?: string;
+  /**
+   * Name of an existing Secret holding the S3 credentials. Leave empty to use the ServiceAccount identity (IRSA, workload identity) or instance credentials.
+   *
+   * @default ""
+   */
+  readonly secretName?: string;
+}
+
+/**
+ * Flags of `infrahub-backup restore`.
+ */
+export interface RestoreOptionsValues {
+  /**
+   * `--exclude-taskmanager`: leave the task-manager database as it is.
+   *
+   * @default false
+   */
+  readonly excludeTaskmanager?: boolean;
+  /**
+   * `--migrate-format`: migrate Neo4j to the block format after the restore.
+   *
+   * @default false
+   */
+  readonly migrateFormat?: boolean;
+  /**
+   * `--reset-deployment-id`: give the restored instance a new deployment id (clones).
+   *
+   * @default false
+   */
+  readonly resetDeploymentId?: boolean;
+  /**
+   * `--sleep` before a restore from local storage without a claim, to copy the archive in; empty for none.
+   *
+   * @default "3m"
+   */
+  readonly sleep?: string;
+  /**
+   * Extra arguments appended to `infrahub-backup restore`.
+   *
+   * @default []
+   */
+  readonly extraArgs?: string[];
+}
+
+/**
+ * Decryption of encrypted archives with a private key (`--decrypt-key`).
+ */
+export interface RestoreDecryptionValues {
+  /**
+   * Secret holding the private key (PEM); empty for unencrypted archives.
+   *
+   * @default ""
+   */
+  readonly secretName?: string;
+  /**
+   * Key of the private key file in the Secret.
+   *
+   * @default "private.pem"
+   */
+  readonly key?: string;
+}
+
+/**
+ * Neo4j credentials. By default the image reads them from the running database container.
+ */
+export interface Neo4jValues {
+  /**
+   * Secret holding the Neo4j password (`INFRAHUB_DB_PASSWORD`); empty to read it from the database container.
+   *
+   * @default ""
+   */
+  readonly secretName?: string;
+  /**
+   * Key of the password in the Secret.
+   *
+   * @default "password"
+   */
+  readonly passwordKey?: string;
+  /**
+   * Key of the username in the Secret (`INFRAHUB_DB_USERNAME`); empty to read it from the container.
+   *
+   * @default ""
+   */
+  readonly usernameKey?: string;
+}
+
+/**
+ * The infrahub-backup image.
+ */
+export interface ImageValues {
+  /**
+   * Image repository.
+   *
+   * @default "registry.opsmill.io/opsmill/infrahub-backup"
+   */
+  readonly repository?: string;
+  /**
+   * Image tag; empty for 2.3.0.
+   *
+   * @default "2.3.0"
+   */
+  readonly tag?: string;
+  /**
+   * Image digest (`sha256:...`); when set the image is pulled by digest.
+   *
+   * @default ""
+   */
+  readonly digest?: string;
+  /**
+   * Image pull policy.
+   *
+   * @default "IfNotPresent"
+   */
+  readonly pullPolicy?: ImagePullPolicy;
+}
+
+/**
+ * Resources of the backup and restore containers.
+ */
+export interface ResourcesValues {
+  /**
+   * Resource requests.
+   *
+   * @default {"cpu":"100m","memory":"256Mi"}
+   */
+  readonly requests?: { [key: string]: any };
+  /**
+   * Resource limits.
+   *
+   * @default {"memory":"1Gi"}
+   */
+  readonly limits?: { [key: string]: any };
+}
+
+/**
+ * The emptyDir volumes at `/tmp` (staging) and at the backup directory.
+ */
+export interface ScratchValues {
+  /**
+   * Size limit of each scratch volume; allow about twice the database size. Empty for no limit.
+   *
+   * @default "20Gi"
+   */
+  readonly sizeLimit?: string;
+}
+
+/**
+ * Settings of the CronJobs (scheduled backups and restores).
+ */
+export interface CronJobValues {
+  /**
+   * IANA time zone of the schedule (e.g. `Europe/Paris`); empty for the controller's time zone (usually UTC).
+   *
+   * @default ""
+   */
+  readonly timeZone?: string;
+  /**
+   * What to do when a run is due while the previous one still runs. A scheduled restore always uses `Forbid`.
+   *
+   * @default "Forbid"
+   */
+  readonly concurrencyPolicy?: ConcurrencyPolicy;
+  /**
+   * Successful Jobs kept.
+   *
+   * @default 3
+   */
+  readonly successfulJobsHistoryLimit?: number;
+  /**
+   * Failed Jobs kept.
+   *
+   * @default 3
+   */
+  readonly failedJobsHistoryLimit?: number;
+  /**
+   * Seconds after the scheduled time during which a missed run may still start.
+   *
+   * @default - not set
+   */
+  readonly startingDeadlineSeconds?: number;
+  /**
+   * Suspend the CronJob.
+   *
+   * @default false
+   */
+  readonly suspend?: boolean;
+}
+
+/**
+ * Settings of the Jobs. Restores always use `backoffLimit: 0` and no TTL.
+ */
+export interface JobValues {
+  /**
+   * Retries of a failed backup pod.
+   *
+   * @default 0
+   */
+  readonly backoffLimit?: number;
+  /**
+   * Seconds before a finished one-shot backup Job is deleted; keep it unset under GitOps, which would recreate (and re-run) a deleted Job.
+   *
+   * @default - not set
+   */
+  readonly ttlSecondsAfterFinished?: number;
+  /**
+   * Seconds after which a running Job is stopped and marked failed.
+   *
+   * @default - not set
+   */
+  readonly activeDeadlineSeconds?: number;
+}
