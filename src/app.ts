@@ -1,0 +1,20 @@
+/**
+ * The default cdk8s app: `npx cdk8s synth` writes dist/*.k8s.yaml from the
+ * example values (scheduled backups to S3). Set INFRAHUB_BACKUP_VALUES to a
+ * values file, INFRAHUB_BACKUP_RELEASE and INFRAHUB_BACKUP_NAMESPACE to render
+ * another configuration.
+ */
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { App } from 'cdk8s';
+import { parseValuesText } from './cli/values-input';
+import { InfrahubBackupChart } from './constructs/infrahub-backup-chart';
+
+const file = process.env.INFRAHUB_BACKUP_VALUES ?? join(__dirname, '..', 'examples', 'values', 'scheduled-s3.yaml');
+const app = new App();
+new InfrahubBackupChart(app, 'infrahub-backup', {
+  values: parseValuesText(readFileSync(file, 'utf8'), file),
+  releaseName: process.env.INFRAHUB_BACKUP_RELEASE,
+  namespace: process.env.INFRAHUB_BACKUP_NAMESPACE ?? 'infrahub',
+});
+app.synth();
