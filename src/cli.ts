@@ -2,12 +2,16 @@
  * The `infrahub-backup-cdk8s` command line: argument parsing only; the work is
  * done by the model and the constructs.
  */
+import { join } from 'path';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, readValues, SetArgument } from './cli/values-input';
 import { ValuesError, formatProblem } from './model/errors';
 import { DEFAULT_RELEASE } from './model/deployment';
+import { buildChart } from './helm/build';
 import { synthValues } from './synth';
 import { PACKAGE_VERSION } from './version';
+
+const DEFAULT_CHART_SOURCE = join(__dirname, '..', 'chart');
 
 /** Exit code for invalid input (values, files, flags). */
 export const EXIT_INVALID = 2;
@@ -49,6 +53,15 @@ function buildProgram(io: CliIo): Command {
       ];
       const values = readValues(opts.values, sets);
       io.stdout(synthValues(values, { releaseName: opts.release, namespace: opts.namespace }));
+    });
+  program
+    .command('chart')
+    .description('build the Helm chart: <out>/chart/infrahub-backup/ and <out>/infrahub-backup-<version>.tgz')
+    .addOption(new Option('--out <dir>', 'output directory').default('dist'))
+    .addOption(new Option('--source <dir>', 'chart templates').default(DEFAULT_CHART_SOURCE))
+    .action((opts: { out: string; source: string }) => {
+      const { chartDir, packagePath } = buildChart(opts.source, opts.out);
+      io.stderr(`wrote ${chartDir} and ${packagePath}\n`);
     });
   return program;
 }

@@ -2,7 +2,7 @@
  * Reads values the way `helm template` does: files in order, then `--set`s.
  */
 import { readFileSync } from 'fs';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { isPlainObject, mergeUserValues, Values } from '../model/merge';
 import { applySet, SetSyntaxError } from './set-values';
 
@@ -21,13 +21,20 @@ export interface SetArgument {
 
 /** Parses a values file's text; `source` names it in messages. */
 export function parseValuesText(text: string, source: string): Values {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
     throw new InputError(
-      doc.errors.map((e) => `${source}: line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`),
+      doc.errors.map((e) => `${source}: line ${lineCounter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`),
     );
   }
-  const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // Unresolved aliases and alias bombs are only found while converting.
+    throw new InputError([`${source}: ${(e as Error).message.split('\n')[0]}`]);
+  }
   if (value === null || value === undefined) return {};
   if (!isPlainObject(value)) throw new InputError([`${source}: a values file must hold a map of keys, not ${Array.isArray(value) ? 'a list' : typeof value}`]);
   return value;

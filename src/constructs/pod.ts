@@ -16,7 +16,7 @@ export const HOME_DIR = '/home/infrahub';
 /** Where key files from Secrets are mounted. */
 export const KEYS_DIR = '/etc/infrahub-backup/keys';
 /** Size of the home volume: kubectl's discovery cache only. */
-const HOME_SIZE_LIMIT = '64Mi';
+export const HOME_SIZE_LIMIT = '64Mi';
 
 /** S3 settings shared by the backup and restore sides. */
 export interface S3Settings {

@@ -1,46 +1,39 @@
 /**
- * Rules that span several values, which JSON Schema cannot express. Each
- * problem names the value path and how to fix it.
+ * Rules that span several values, which JSON Schema cannot express. The chart
+ * applies the same rules (templates/_validate.tpl) with the same texts
+ * (messages.ts).
  */
 import { ValuesProblem } from './errors';
+import { problem } from './messages';
 import type { RenderContext, ResolvedValues } from './resolve';
-import { isKnownTimeZone, scheduleProblem } from './schedule';
+import { scheduleProblem } from './schedule';
 
-const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Helm's rule for release names. */
+export const RELEASE_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A DNS-1123 label: a namespace. */
+export const NAMESPACE_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function checkContext(context: RenderContext, problems: ValuesProblem[]): void {
-  if (!RELEASE_NAME.test(context.release) || context.release.length > 53) {
-    problems.push({
-      path: 'release',
-      message: `"${context.release}" is not a valid release name: use at most 53 lowercase letters, digits, "-" and "."`,
-    });
+  if (!RELEASE_NAME_PATTERN.test(context.release) || context.release.length > 53) {
+    problems.push(problem('invalidRelease', [context.release]));
   }
-  if (!DNS_LABEL.test(context.namespace) || context.namespace.length > 63) {
-    problems.push({
-      path: 'namespace',
-      message: `"${context.namespace}" is not a valid namespace: use at most 63 lowercase letters, digits and "-"`,
-    });
+  if (!NAMESPACE_PATTERN.test(context.namespace) || context.namespace.length > 63) {
+    problems.push(problem('invalidNamespace', [context.namespace]));
   }
 }
 
 function checkSchedule(path: string, schedule: string, problems: ValuesProblem[]): void {
-  const problem = scheduleProblem(schedule);
-  if (problem) problems.push({ path, message: problem });
+  const message = scheduleProblem(schedule);
+  if (message) problems.push({ path, message });
 }
 
 function checkBackup(v: ResolvedValues, problems: ValuesProblem[]): void {
   const b = v.backup;
   if (!b.enabled) return;
   if (b.mode === 'cronjob') checkSchedule('backup.schedule', b.schedule, problems);
-  if (b.storage.type === 's3' && !b.storage.s3.bucket) {
-    problems.push({ path: 'backup.storage.s3.bucket', message: 'is required when backup.storage.type is s3: name the bucket, or set backup.storage.type=local' });
-  }
+  if (b.storage.type === 's3' && !b.storage.s3.bucket) problems.push(problem('backupBucketMissing'));
   if (b.storage.type === 'local' && b.mode === 'cronjob' && !b.storage.local.persistence.enabled) {
-    problems.push({
-      path: 'backup.storage.local.persistence.enabled',
-      message: 'scheduled local backups would vanish with each pod: set it to true (a PersistentVolumeClaim) or use backup.storage.type=s3',
-    });
+    problems.push(problem('localScheduleWithoutPersistence'));
   }
 }
 
@@ -49,20 +42,13 @@ function checkRestore(v: ResolvedValues, problems: ValuesProblem[]): void {
   if (!r.enabled) return;
   if (r.mode === 'cronjob') {
     checkSchedule('restore.schedule', r.schedule, problems);
-    if (r.storage.type !== 's3') {
-      problems.push({ path: 'restore.storage.type', message: 'a scheduled restore (restore.mode=cronjob) needs s3 storage: set restore.storage.type=s3' });
-    }
+    if (r.storage.type !== 's3') problems.push(problem('scheduledRestoreNeedsS3'));
   }
   if (r.storage.type === 's3') {
     const s3 = r.storage.s3;
-    if (!s3.bucket) {
-      problems.push({ path: 'restore.storage.s3.bucket', message: 'is required for a restore from S3: name the bucket holding the archive' });
-    }
-    if (s3.key && s3.latest) {
-      problems.push({ path: 'restore.storage.s3.key', message: 'and restore.storage.s3.latest are both set: name one archive (key) or restore the newest (latest), not both' });
-    } else if (!s3.key && !s3.latest) {
-      problems.push({ path: 'restore.storage.s3.key', message: 'is required for a restore from S3: give the object key of the archive, or set restore.storage.s3.latest=true' });
-    }
+    if (!s3.bucket) problems.push(problem('restoreBucketMissing'));
+    if (s3.key && s3.latest) problems.push(problem('keyAndLatest'));
+    else if (!s3.key && !s3.latest) problems.push(problem('keyOrLatestMissing'));
   }
 }
 
@@ -70,16 +56,8 @@ function checkRestore(v: ResolvedValues, problems: ValuesProblem[]): void {
 export function checkValues(v: ResolvedValues, context: RenderContext): ValuesProblem[] {
   const problems: ValuesProblem[] = [];
   checkContext(context, problems);
-  if (v.backup.enabled && v.restore.enabled) {
-    problems.push({
-      path: 'restore.enabled',
-      message: 'backup.enabled and restore.enabled are both true; they are mutually exclusive: deploy backups and restores from separate releases, or disable one',
-    });
-  }
+  if (v.backup.enabled && v.restore.enabled) problems.push(problem('bothEnabled'));
   checkBackup(v, problems);
   checkRestore(v, problems);
-  if (v.cronJob.timeZone && !isKnownTimeZone(v.cronJob.timeZone)) {
-    problems.push({ path: 'cronJob.timeZone', message: `"${v.cronJob.timeZone}" is not a known IANA time zone: use a name such as UTC or Europe/Paris` });
-  }
   return problems;
 }

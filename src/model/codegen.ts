@@ -100,7 +100,7 @@ export function renderInterfaces(): string {
 function typeLabel(field: Field): string {
   switch (field.type) {
     case 'string':
-      return field.enum ? field.enum.map((v) => `\`${v}\``).join(' \\| ') : 'string';
+      return field.enum && field.enumInDocs !== false ? field.enum.map((v) => `\`${v}\``).join(' \\| ') : 'string';
     case 'integer':
       return field.default === null ? 'integer or null' : 'integer';
     case 'stringMap':
@@ -136,7 +136,7 @@ export function renderValuesTable(): string {
 }
 
 function commentFor(field: Field): string {
-  const text = field.type === 'string' && field.enum ? `${field.doc} One of: ${field.enum.join(', ')}.` : field.doc;
+  const text = field.type === 'string' && field.enum && field.enumInDocs !== false ? `${field.doc} One of: ${field.enum.join(', ')}.` : field.doc;
   return ` -- ${text}`;
 }
 

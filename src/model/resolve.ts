@@ -6,6 +6,8 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { checkValues } from './checks';
 import { formatProblem, ValuesError, ValuesProblem } from './errors';
+import { problem } from './messages';
+import { goJson } from './names';
 import { coalesceWithDefaults, getPath, isPlainObject, setPath, Values } from './merge';
 import { VALUES_SPEC } from './spec';
 import { AliasField, fieldAt, Field, ObjectField, walkFields } from './spec-types';
@@ -59,7 +61,7 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${goJson(value)}`;
 }
 
 function schemaProblem(error: ErrorObject, values: Values): ValuesProblem {
@@ -71,17 +73,23 @@ function schemaProblem(error: ErrorObject, values: Values): ValuesProblem {
     case 'additionalProperties': {
       const key = (error.params as { additionalProperty: string }).additionalProperty;
       const full = path ? `${path}.${key}` : key;
-      const known = field && field.type === 'object' ? Object.keys(field.fields) : [];
+      const shape = field && field.type === 'alias' ? field.shape : field;
+      const known = shape && shape.type === 'object' ? Object.keys(shape.fields) : [];
       if (CREDENTIAL_KEY.test(key)) {
         const hint = known.includes('secretName') ? `set ${path}.secretName` : 'reference a Secret';
         return { path: full, message: `credentials are not accepted in values: store them in a Kubernetes Secret and ${hint}` };
       }
       return { path: full, message: `unknown key; check its spelling (known keys here: ${known.join(', ')})` };
     }
-    case 'enum':
+    case 'enum': {
+      if (field && field.type === 'string' && field.enumInDocs === false) {
+        return { path, message: `${describe(value)} is not valid; it must be ${field.patternHint}` };
+      }
       return { path, message: `${describe(value)} is not allowed; use one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
+    }
     case 'type':
-      return { path, message: `must be ${(error.params as { type: string }).type.replace(',', ' or ')}, not ${describe(value)}` };
+      // `type` is an array for nullable fields (["integer", "null"]).
+      return { path, message: `must be ${String((error.params as { type: string | string[] }).type).replace(/,/g, ' or ')}, not ${describe(value)}` };
     case 'pattern': {
       const hint = field && (field.type === 'string' || field.type === 'alias') ? patternHintOf(field) : undefined;
       return { path, message: `${describe(value)} is not valid; it must be ${hint ?? `matching ${(error.params as { pattern: string }).pattern}`}` };
@@ -121,8 +129,8 @@ function foldAlias(values: Values, path: string, alias: AliasField, problems: Va
   const value = getPath(values, path);
   if (value === undefined) return;
   const pairs: Array<[string, string, unknown]> =
-    alias.shape.type === 'object' && isPlainObject(value)
-      ? Object.entries(value).map(([k, v]) => [`${path}.${k}`, `${alias.of}.${k}`, v])
+    alias.shape.type === 'object'
+      ? Object.keys(alias.shape.fields).map((k) => [`${path}.${k}`, `${alias.of}.${k}`, isPlainObject(value) ? value[k] : undefined])
       : [[path, alias.of, value]];
   for (const [aliasPath, canonicalPath, aliasValue] of pairs) {
     if (!isSet(aliasValue)) continue;
@@ -132,10 +140,7 @@ function foldAlias(values: Values, path: string, alias: AliasField, problems: Va
     if (!isSet(canonical) || canonical === canonicalDefault) {
       setPath(values, canonicalPath, aliasValue);
     } else if (canonical !== aliasValue) {
-      problems.push({
-        path: aliasPath,
-        message: `is ${describe(aliasValue)} but ${canonicalPath} is ${describe(canonical)}; these are two spellings of one setting: keep only ${canonicalPath}`,
-      });
+      problems.push(problem('aliasConflict', [describe(aliasValue), canonicalPath, describe(canonical), canonicalPath], aliasPath));
     }
   }
   const parentPath = path.split('.').slice(0, -1).join('.');

@@ -1,5 +1,6 @@
 /**
- * Cron schedules and time zones as Kubernetes accepts them.
+ * Cron schedules as Kubernetes accepts them. The values schema already holds
+ * them to CRON_SCHEDULE_PATTERN; cron-parser checks what a pattern cannot.
  */
 import { CronExpressionParser } from 'cron-parser';
 
@@ -40,15 +41,4 @@ export function scheduleProblem(schedule: string): string | undefined {
     return `"${schedule}" is not a valid cron expression (${(e as Error).message})`;
   }
   return undefined;
-}
-
-/** Whether a time zone name is known to the IANA database. */
-export function isKnownTimeZone(zone: string): boolean {
-  if (zone === 'Local' || /^(CRON_)?TZ=/.test(zone)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }

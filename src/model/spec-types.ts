@@ -14,8 +14,10 @@ export interface StringField {
   readonly enumName?: string;
   /** Regular expression (JSON Schema `pattern`); the empty string is always accepted. */
   readonly pattern?: string;
-  /** Human description of `pattern`, used in error messages. */
+  /** Human description of `pattern` (or of a long `enum`), used in error messages. */
   readonly patternHint?: string;
+  /** Leave the allowed values out of the docs (a long list such as the time zones). */
+  readonly enumInDocs?: boolean;
   readonly maxLength?: number;
 }
 

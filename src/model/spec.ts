@@ -18,6 +18,48 @@ const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const SECRET_KEY = '^[-._a-zA-Z0-9]+$';
 const GO_DURATION = '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$';
+/** IANA time zone names, links included, as the CronJob controller knows them. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const TIME_ZONES: string[] = Object.keys((require('tzdata') as { zones: Record<string, unknown> }).zones).sort();
+
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+function cronField(value: string): string {
+  const item = `(\\*|\\?|${value}(-${value})?)(/[0-9]+)?`;
+  return `${item}(,${item})*`;
+}
+
+function names(list: string[]): string {
+  return list.flatMap((n) => [n, n.toLowerCase(), n[0] + n.slice(1).toLowerCase()]).join('|');
+}
+
+/**
+ * A schedule as the CronJob controller parses it: five fields (minute hour
+ * day-of-month month day-of-week) or one of its macros. Shared by the JSON
+ * Schema, so `helm` rejects what the CLI rejects.
+ */
+export const CRON_SCHEDULE_PATTERN =
+  '^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|' +
+  [
+    cronField('[0-5]?[0-9]'),
+    cronField('(2[0-3]|[01]?[0-9])'),
+    cronField('(3[01]|[12][0-9]|0?[1-9])'),
+    cronField(`(1[0-2]|0?[1-9]|${names(MONTHS)})`),
+    cronField(`([0-7]|${names(DAYS)})`),
+  ].join('[ \\t]+') +
+  ')$';
+
+function schedule(doc: string, def: string): StringField {
+  return {
+    type: 'string',
+    doc,
+    default: def,
+    pattern: CRON_SCHEDULE_PATTERN,
+    patternHint: 'a cron schedule of five fields (minute hour day-of-month month day-of-week, e.g. "0 2 * * *") or a macro (@hourly, @daily, @weekly, @monthly, @yearly)',
+  };
+}
+
 const QUANTITY = '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
 
 function secretName(doc: string): StringField {
@@ -43,7 +85,8 @@ function secretKey(doc: string, def: string): StringField {
 }
 
 function duration(doc: string, def: string): StringField {
-  return { type: 'string', doc, default: def, pattern: GO_DURATION, patternHint: 'a Go duration such as "90s", "3m" or "1h30m"' };
+  // Empty means no sleep: accept it although the default is not empty.
+  return { type: 'string', doc, default: def, pattern: `^$|${GO_DURATION}`, patternHint: 'a Go duration such as "90s", "3m" or "1h30m"' };
 }
 
 function bool(doc: string, def = false): Field {
@@ -117,7 +160,7 @@ const backup: ObjectField = {
       enum: ['job', 'cronjob'],
       enumName: 'BackupMode',
     },
-    schedule: str('Cron schedule of the CronJob (five fields, or a macro such as `@daily`).', '0 2 * * *'),
+    schedule: schedule('Cron schedule of the CronJob (five fields, or a macro such as `@daily`).', '0 2 * * *'),
     storage: {
       type: 'object',
       interfaceName: 'BackupStorageValues',
@@ -269,7 +312,7 @@ const restore: ObjectField = {
       enum: ['job', 'cronjob'],
       enumName: 'RestoreMode',
     },
-    schedule: str('Cron schedule of a scheduled restore.', '0 4 * * *'),
+    schedule: schedule('Cron schedule of a scheduled restore.', '0 4 * * *'),
     storage: {
       type: 'object',
       interfaceName: 'RestoreStorageValues',
@@ -439,7 +482,7 @@ export const VALUES_SPEC: ObjectField = {
           type: 'string',
           doc: `Image tag; empty for ${DEFAULT_IMAGE_TAG}.`,
           default: DEFAULT_IMAGE_TAG,
-          pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
+          pattern: '^$|^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
           patternHint: 'an image tag (letters, digits, "_", "." and "-")',
         },
         digest: {
@@ -491,7 +534,7 @@ export const VALUES_SPEC: ObjectField = {
           type: 'string',
           doc: 'Size limit of each scratch volume; allow about twice the database size. Empty for no limit.',
           default: '20Gi',
-          pattern: QUANTITY,
+          pattern: `^$|${QUANTITY}`,
           patternHint: 'a quantity such as 20Gi',
         },
       },
@@ -564,7 +607,9 @@ export const VALUES_SPEC: ObjectField = {
           type: 'string',
           doc: 'IANA time zone of the schedule (e.g. `Europe/Paris`); empty for the controller\'s time zone (usually UTC).',
           default: '',
-          maxLength: 64,
+          enum: ['', ...TIME_ZONES],
+          enumInDocs: false,
+          patternHint: 'an IANA time zone name such as UTC or Europe/Paris',
         },
         concurrencyPolicy: {
           type: 'string',

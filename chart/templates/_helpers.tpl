@@ -1,0 +1,124 @@
+{{/*
+Helpers of the infrahub-backup chart. Each mirrors a function of the
+construct library (src/model/objects.ts, src/constructs/*.ts); the test suite
+proves that `helm template` and `infrahub-backup-cdk8s synth` give the same
+objects for the same values. Data (defaults, schema, problem texts, Role
+rules, constants) comes from _generated.tpl, written from the same model.
+*/}}
+
+{{/* Helm's trunc + trimSuffix: list NAME MAX */}}
+{{- define "infrahub-backup.truncName" -}}
+{{- index . 0 | trunc (index . 1 | int) | trimSuffix "-" -}}
+{{- end }}
+
+{{/* A name made of a base, a role and an optional hash within MAX characters: list BASE ROLE HASH MAX */}}
+{{- define "infrahub-backup.suffixedName" -}}
+{{- $base := index . 0 }}{{- $role := index . 1 }}{{- $hash := index . 2 }}{{- $max := index . 3 | int }}
+{{- $suffix := printf "-%s" $role }}
+{{- if $hash }}{{- $suffix = printf "-%s-%s" $role $hash }}{{- end }}
+{{- printf "%s%s" (include "infrahub-backup.truncName" (list $base (sub $max (len $suffix)))) $suffix -}}
+{{- end }}
+
+{{/* The first 8 hex digits of the SHA-256 of a request's JSON. */}}
+{{- define "infrahub-backup.requestHash" -}}
+{{- toJson . | sha256sum | trunc 8 -}}
+{{- end }}
+
+{{/* What a restore restores and how: names the restore Job (objects.ts restoreRequest). */}}
+{{- define "infrahub-backup.restoreRequest" -}}
+{{- $r := .restore }}
+{{- $s := $r.storage }}
+{{- $s3 := dict "bucket" $s.s3.bucket "prefix" $s.s3.prefix "key" $s.s3.key "latest" $s.s3.latest "endpoint" $s.s3.endpoint }}
+{{- $storage := dict "type" $s.type "path" $s.path "s3" $s3 "local" $s.local }}
+{{- dict "id" $r.id "storage" $storage "options" $r.options "decryption" $r.decryption | toJson -}}
+{{- end }}
+
+{{/*
+The deployment plan, as JSON: the canonical values ("v"), the object names,
+labels and context. Fails the render, listing every problem, when the values
+break a cross-field rule.
+*/}}
+{{- define "infrahub-backup.deployment" -}}
+{{- $resolved := include "infrahub-backup.resolved" . | fromJson }}
+{{- $v := $resolved.values }}
+{{- $c := include "infrahub-backup.constants" . | fromJson }}
+{{- $p := include "infrahub-backup.problems" . | fromJson }}
+{{- $problems := $resolved.problems }}
+{{- /* checks.ts, in the same order */}}
+{{- if or (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" .Release.Name)) (gt (len .Release.Name) 53) }}
+{{- $problems = append $problems (printf $p.invalidRelease .Release.Name) }}
+{{- end }}
+{{- if or (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" .Release.Namespace)) (gt (len .Release.Namespace) 63) }}
+{{- $problems = append $problems (printf $p.invalidNamespace .Release.Namespace) }}
+{{- end }}
+{{- if and $v.backup.enabled $v.restore.enabled }}
+{{- $problems = append $problems $p.bothEnabled }}
+{{- end }}
+{{- if $v.backup.enabled }}
+{{- if and (eq $v.backup.storage.type "s3") (not $v.backup.storage.s3.bucket) }}
+{{- $problems = append $problems $p.backupBucketMissing }}
+{{- end }}
+{{- if and (eq $v.backup.storage.type "local") (eq $v.backup.mode "cronjob") (not $v.backup.storage.local.persistence.enabled) }}
+{{- $problems = append $problems $p.localScheduleWithoutPersistence }}
+{{- end }}
+{{- end }}
+{{- if $v.restore.enabled }}
+{{- if and (eq $v.restore.mode "cronjob") (ne $v.restore.storage.type "s3") }}
+{{- $problems = append $problems $p.scheduledRestoreNeedsS3 }}
+{{- end }}
+{{- if eq $v.restore.storage.type "s3" }}
+{{- $s3 := $v.restore.storage.s3 }}
+{{- if not $s3.bucket }}{{- $problems = append $problems $p.restoreBucketMissing }}{{- end }}
+{{- if and $s3.key $s3.latest }}{{- $problems = append $problems $p.keyAndLatest }}
+{{- else if and (not $s3.key) (not $s3.latest) }}{{- $problems = append $problems $p.keyOrLatestMissing }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if $problems }}
+{{- fail (printf "invalid values:\n%s" (join "\n" $problems)) }}
+{{- end }}
+{{- /* names (objects.ts objectNames) */}}
+{{- $name := include "infrahub-backup.truncName" (list ($v.nameOverride | default $c.chartName) 63) }}
+{{- $longName := $v.nameOverride | default $c.chartName }}
+{{- $fullname := "" }}
+{{- if $v.fullnameOverride }}
+{{- $fullname = include "infrahub-backup.truncName" (list $v.fullnameOverride 63) }}
+{{- else if contains $longName .Release.Name }}
+{{- $fullname = include "infrahub-backup.truncName" (list .Release.Name 63) }}
+{{- else }}
+{{- $fullname = include "infrahub-backup.truncName" (list (printf "%s-%s" .Release.Name $longName) 63) }}
+{{- end }}
+{{- $serviceAccount := $v.serviceAccount.name | default (ternary $fullname "default" $v.serviceAccount.create) }}
+{{- $backupHash := include "infrahub-backup.requestHash" (omit $v "restore") }}
+{{- $restoreHash := include "infrahub-backup.restoreRequest" $v | sha256sum | trunc 8 }}
+{{- $names := dict
+  "name" $name
+  "fullname" $fullname
+  "serviceAccount" $serviceAccount
+  "role" $fullname
+  "roleBinding" $fullname
+  "backupJob" (include "infrahub-backup.suffixedName" (list $fullname "backup" $backupHash 63))
+  "backupCronJob" (include "infrahub-backup.suffixedName" (list $fullname "backup" "" 52))
+  "backupClaim" ($v.backup.storage.local.persistence.existingClaim | default (include "infrahub-backup.suffixedName" (list $fullname "backups" "" 253)))
+  "restoreJob" (include "infrahub-backup.suffixedName" (list $fullname "restore" $restoreHash 63))
+  "restoreCronJob" (include "infrahub-backup.suffixedName" (list $fullname "restore" "" 52))
+}}
+{{- $selector := dict "app.kubernetes.io/name" $name "app.kubernetes.io/instance" .Release.Name }}
+{{- $common := merge (dict
+  "app.kubernetes.io/part-of" "infrahub"
+  "app.kubernetes.io/version" .Chart.AppVersion
+  "app.kubernetes.io/managed-by" .Release.Service
+  "helm.sh/chart" (printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-")
+) $selector }}
+{{- dict "v" $v "c" $c "names" $names "selector" $selector "common" $common "release" .Release.Name "namespace" .Release.Namespace | toJson -}}
+{{- end }}
+
+{{/* Labels of an object: dict "d" DEPLOYMENT "component" COMPONENT */}}
+{{- define "infrahub-backup.labels" -}}
+{{- merge (dict "app.kubernetes.io/component" .component) .d.common | toJson -}}
+{{- end }}
+
+{{/* Metadata of an object: dict "d" DEPLOYMENT "name" NAME "component" COMPONENT */}}
+{{- define "infrahub-backup.metadata" -}}
+{{- dict "name" .name "namespace" .d.namespace "labels" (include "infrahub-backup.labels" . | fromJson) | toJson -}}
+{{- end }}

@@ -1,0 +1,128 @@
+{{/*
+The hardened pod template shared by every workload (src/constructs/pod.ts),
+built as a dict and returned as JSON so that odd strings in values are never
+spliced into YAML text.
+*/}}
+
+{{/* S3 variables of the image: dict of S3 settings (pod.ts s3Env) */}}
+{{- define "infrahub-backup.s3Env" -}}
+{{- $env := list (dict "name" "INFRAHUB_S3_BUCKET" "value" .bucket) }}
+{{- if .prefix }}{{- $env = append $env (dict "name" "INFRAHUB_S3_PREFIX" "value" .prefix) }}{{- end }}
+{{- if .endpoint }}{{- $env = append $env (dict "name" "INFRAHUB_S3_ENDPOINT" "value" .endpoint) }}{{- end }}
+{{- $env = append $env (dict "name" "INFRAHUB_S3_REGION" "value" .region) }}
+{{- if .secretName }}
+{{- $env = append $env (include "infrahub-backup.secretEnv" (list "AWS_ACCESS_KEY_ID" .secretName .accessKeyIdKey) | fromJson) }}
+{{- $env = append $env (include "infrahub-backup.secretEnv" (list "AWS_SECRET_ACCESS_KEY" .secretName .secretAccessKeyKey) | fromJson) }}
+{{- if .sessionTokenKey }}
+{{- $env = append $env (include "infrahub-backup.secretEnv" (list "AWS_SESSION_TOKEN" .secretName .sessionTokenKey) | fromJson) }}
+{{- end }}
+{{- end }}
+{{- dict "env" $env | toJson -}}
+{{- end }}
+
+{{/* An environment variable from a Secret: list NAME SECRET KEY */}}
+{{- define "infrahub-backup.secretEnv" -}}
+{{- dict "name" (index . 0) "valueFrom" (dict "secretKeyRef" (dict "name" (index . 1) "key" (index . 2))) | toJson -}}
+{{- end }}
+
+{{/* An emptyDir volume source with an optional size limit. */}}
+{{- define "infrahub-backup.emptyDir" -}}
+{{- if . }}{{- dict "emptyDir" (dict "sizeLimit" .) | toJson }}{{- else }}{{- dict "emptyDir" (dict) | toJson }}{{- end -}}
+{{- end }}
+
+{{/*
+The pod template: dict "d" DEPLOYMENT "component" backup|restore "args" ARGS
+"storagePath" PATH "storageVolume" VOLUME-SOURCE "s3" S3-SETTINGS-OR-EMPTY
+"keySecret" (dict "secretName" "key")-OR-EMPTY
+*/}}
+{{- define "infrahub-backup.podTemplate" -}}
+{{- $d := .d }}{{- $v := $d.v }}{{- $c := $d.c }}
+{{- $env := list
+  (dict "name" "INFRAHUB_K8S_NAMESPACE" "valueFrom" (dict "fieldRef" (dict "fieldPath" "metadata.namespace")))
+  (dict "name" "INFRAHUB_BACKUP_DIR" "value" .storagePath)
+  (dict "name" "INFRAHUB_LOG_FORMAT" "value" $v.logFormat)
+  (dict "name" "HOME" "value" $c.homeDir)
+  (dict "name" "TMPDIR" "value" "/tmp")
+}}
+{{- if .s3 }}{{- $env = concat $env (include "infrahub-backup.s3Env" .s3 | fromJson).env }}{{- end }}
+{{- if $v.neo4j.secretName }}
+{{- $env = append $env (include "infrahub-backup.secretEnv" (list "INFRAHUB_DB_PASSWORD" $v.neo4j.secretName $v.neo4j.passwordKey) | fromJson) }}
+{{- if $v.neo4j.usernameKey }}
+{{- $env = append $env (include "infrahub-backup.secretEnv" (list "INFRAHUB_DB_USERNAME" $v.neo4j.secretName $v.neo4j.usernameKey) | fromJson) }}
+{{- end }}
+{{- end }}
+{{- $env = concat $env $v.extraEnv }}
+{{- $volumes := list
+  (merge (dict "name" "tmp") (include "infrahub-backup.emptyDir" $v.scratch.sizeLimit | fromJson))
+  (merge (dict "name" "home") (include "infrahub-backup.emptyDir" $c.homeSizeLimit | fromJson))
+  (merge (dict "name" "backups") .storageVolume)
+}}
+{{- $mounts := list
+  (dict "name" "tmp" "mountPath" "/tmp")
+  (dict "name" "home" "mountPath" $c.homeDir)
+  (dict "name" "backups" "mountPath" .storagePath)
+}}
+{{- if .keySecret }}
+{{- $items := list (dict "key" .keySecret.key "path" .keySecret.key) }}
+{{- $volumes = append $volumes (dict "name" "keys" "secret" (dict "secretName" .keySecret.secretName "items" $items "defaultMode" 288)) }}
+{{- $mounts = append $mounts (dict "name" "keys" "mountPath" $c.keysDir "readOnly" true) }}
+{{- end }}
+{{- $volumes = concat $volumes $v.extraVolumes }}
+{{- $mounts = concat $mounts $v.extraVolumeMounts }}
+{{- $resources := dict }}
+{{- if $v.resources.requests }}{{- $_ := set $resources "requests" $v.resources.requests }}{{- end }}
+{{- if $v.resources.limits }}{{- $_ := set $resources "limits" $v.resources.limits }}{{- end }}
+{{- $image := printf "%s:%s" $v.image.repository ($v.image.tag | default $c.defaultImageTag) }}
+{{- if $v.image.digest }}{{- $image = printf "%s@%s" $v.image.repository $v.image.digest }}{{- end }}
+{{- $container := dict
+  "name" .component
+  "image" $image
+  "imagePullPolicy" $v.image.pullPolicy
+  "args" .args
+  "env" $env
+  "resources" $resources
+  "securityContext" $v.securityContext
+  "volumeMounts" $mounts
+}}
+{{- $labels := merge (dict "app.kubernetes.io/component" .component) $d.selector $v.podLabels }}
+{{- $metadata := dict "labels" $labels }}
+{{- if $v.podAnnotations }}{{- $_ := set $metadata "annotations" $v.podAnnotations }}{{- end }}
+{{- $spec := dict
+  "serviceAccountName" $d.names.serviceAccount
+  "automountServiceAccountToken" true
+  "restartPolicy" "Never"
+  "securityContext" $v.podSecurityContext
+  "containers" (list $container)
+  "volumes" $volumes
+}}
+{{- if $v.imagePullSecrets }}{{- $_ := set $spec "imagePullSecrets" $v.imagePullSecrets }}{{- end }}
+{{- if $v.priorityClassName }}{{- $_ := set $spec "priorityClassName" $v.priorityClassName }}{{- end }}
+{{- if $v.nodeSelector }}{{- $_ := set $spec "nodeSelector" $v.nodeSelector }}{{- end }}
+{{- if $v.tolerations }}{{- $_ := set $spec "tolerations" $v.tolerations }}{{- end }}
+{{- if $v.affinity }}{{- $_ := set $spec "affinity" $v.affinity }}{{- end }}
+{{- dict "metadata" $metadata "spec" $spec | toJson -}}
+{{- end }}
+
+{{/* A Job spec (workload.ts jobSpec): dict "template" T "backoffLimit" N "activeDeadlineSeconds" N-OR-NIL "ttlSecondsAfterFinished" N-OR-NIL */}}
+{{- define "infrahub-backup.jobSpec" -}}
+{{- $spec := dict "backoffLimit" .backoffLimit "template" .template }}
+{{- if not (kindIs "invalid" .activeDeadlineSeconds) }}{{- $_ := set $spec "activeDeadlineSeconds" .activeDeadlineSeconds }}{{- end }}
+{{- if not (kindIs "invalid" .ttlSecondsAfterFinished) }}{{- $_ := set $spec "ttlSecondsAfterFinished" .ttlSecondsAfterFinished }}{{- end }}
+{{- toJson $spec -}}
+{{- end }}
+
+{{/* A CronJob spec (workload.ts cronJobSpec): dict "d" D "schedule" S "concurrencyPolicy" P "job" JOB-SPEC "labels" L */}}
+{{- define "infrahub-backup.cronJobSpec" -}}
+{{- $cj := .d.v.cronJob }}
+{{- $spec := dict
+  "schedule" .schedule
+  "concurrencyPolicy" .concurrencyPolicy
+  "suspend" $cj.suspend
+  "jobTemplate" (dict "metadata" (dict "labels" .labels) "spec" .job)
+}}
+{{- if not (kindIs "invalid" $cj.successfulJobsHistoryLimit) }}{{- $_ := set $spec "successfulJobsHistoryLimit" $cj.successfulJobsHistoryLimit }}{{- end }}
+{{- if not (kindIs "invalid" $cj.failedJobsHistoryLimit) }}{{- $_ := set $spec "failedJobsHistoryLimit" $cj.failedJobsHistoryLimit }}{{- end }}
+{{- if $cj.timeZone }}{{- $_ := set $spec "timeZone" $cj.timeZone }}{{- end }}
+{{- if not (kindIs "invalid" $cj.startingDeadlineSeconds) }}{{- $_ := set $spec "startingDeadlineSeconds" $cj.startingDeadlineSeconds }}{{- end }}
+{{- toJson $spec -}}
+{{- end }}

@@ -1,0 +1,125 @@
+/**
+ * Builds the infrahub-backup Helm chart: the templates kept in chart/, and
+ * what the model writes (Chart.yaml, values.yaml, values.schema.json,
+ * README.md, templates/_generated.tpl). Packages it reproducibly: files in a
+ * fixed order with fixed times and modes, so the same inputs give the same
+ * bytes.
+ */
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { dirname, join, relative } from 'path';
+import * as tar from 'tar';
+import { stringify } from 'yaml';
+import { renderValuesTable, renderValuesYaml } from '../model/codegen';
+import { CHART_NAME } from '../model/names';
+import { DEFAULT_IMAGE_REPOSITORY, DEFAULT_IMAGE_TAG } from '../model/spec';
+import { valuesSchema } from '../model/schema';
+import { PACKAGE_VERSION } from '../version';
+import { renderGeneratedHelpers } from './generated-helpers';
+
+/** Where the built chart goes. */
+export interface ChartOutput {
+  /** The unpacked chart directory. */
+  readonly chartDir: string;
+  /** The packaged chart. */
+  readonly packagePath: string;
+}
+
+const PROJECT_URL = 'https://github.com/opsmill/infrahub';
+
+function chartYaml(): string {
+  return stringify(
+    {
+      apiVersion: 'v2',
+      name: CHART_NAME,
+      description: 'Backup and restore of Infrahub (Neo4j and the task-manager PostgreSQL) with the infrahub-backup image, on a schedule or once, to S3 or a volume.',
+      type: 'application',
+      version: PACKAGE_VERSION,
+      appVersion: PACKAGE_VERSION,
+      kubeVersion: '>=1.27.0-0',
+      keywords: ['infrahub', 'backup', 'restore', 'neo4j', 'postgresql', 's3'],
+      home: PROJECT_URL,
+      icon: 'https://raw.githubusercontent.com/opsmill/infrahub/stable/frontend/app/public/favicons/android-chrome-512x512.png',
+      sources: [PROJECT_URL],
+      annotations: {
+        'artifacthub.io/license': 'Apache-2.0',
+        'artifacthub.io/images': stringify([{ name: 'infrahub-backup', image: `${DEFAULT_IMAGE_REPOSITORY}:${DEFAULT_IMAGE_TAG}` }]),
+        'artifacthub.io/links': stringify([{ name: 'Infrahub', url: PROJECT_URL }]),
+        'artifacthub.io/containsSecurityUpdates': 'false',
+        'artifacthub.io/prerelease': 'false',
+      },
+    },
+    { lineWidth: 0 },
+  );
+}
+
+function chartReadme(): string {
+  return [
+    `# ${CHART_NAME}`,
+    '',
+    'Backup and restore of [Infrahub](https://github.com/opsmill/infrahub) on Kubernetes with the',
+    '`infrahub-backup` image: scheduled or one-shot backups to S3 or a PersistentVolumeClaim, and',
+    'restores from S3. Pods pass the restricted Pod Security Standard; the Role grants only what the',
+    'image calls; restores never re-run on upgrades.',
+    '',
+    '## Install',
+    '',
+    '```sh',
+    `helm install infrahub-backup ${CHART_NAME}-${PACKAGE_VERSION}.tgz --namespace infrahub \\`,
+    '  --set backup.enabled=true,backup.mode=cronjob \\',
+    '  --set backup.storage.s3.bucket=my-backups,backup.storage.s3.secretName=s3-creds',
+    '```',
+    '',
+    'As the `infrahub-backup` subchart of the Infrahub chart, put the same values under',
+    '`infrahub-backup:` and set `infrahub-backup.enabled: true`.',
+    '',
+    '## Values',
+    '',
+    renderValuesTable(),
+    '',
+  ].join('\n');
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? listFiles(path) : [path];
+    });
+}
+
+function writeFile(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+/** Writes the chart directory and its package under `outDir`. */
+export function buildChart(sourceDir: string, outDir: string): ChartOutput {
+  const chartRoot = join(outDir, 'chart');
+  const chartDir = join(chartRoot, CHART_NAME);
+  rmSync(chartDir, { recursive: true, force: true });
+  for (const file of listFiles(sourceDir)) writeFile(join(chartDir, relative(sourceDir, file)), readFileSync(file, 'utf8'));
+  writeFile(join(chartDir, 'Chart.yaml'), chartYaml());
+  writeFile(join(chartDir, 'values.yaml'), renderValuesYaml());
+  writeFile(join(chartDir, 'values.schema.json'), `${JSON.stringify(valuesSchema(), null, 2)}\n`);
+  writeFile(join(chartDir, 'README.md'), chartReadme());
+  writeFile(join(chartDir, 'templates', '_generated.tpl'), renderGeneratedHelpers());
+
+  const packagePath = join(outDir, `${CHART_NAME}-${PACKAGE_VERSION}.tgz`);
+  const paths = listFiles(chartDir);
+  for (const path of paths) chmodSync(path, 0o644);
+  const files = paths.map((f) => relative(chartRoot, f));
+  tar.c(
+    {
+      file: packagePath,
+      cwd: chartRoot,
+      gzip: { level: 9 },
+      portable: true,
+      noDirRecurse: true,
+      mtime: new Date(0),
+      sync: true,
+    },
+    files,
+  );
+  return { chartDir, packagePath };
+}

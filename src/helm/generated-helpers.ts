@@ -1,0 +1,167 @@
+/**
+ * Renders the chart's `templates/_generated.tpl`: the parts of the chart that
+ * are data of the model, written from it so that the chart and the constructs
+ * cannot drift apart:
+ *
+ * - `infrahub-backup.resolved`: the canonical values, as `resolveValues` makes
+ *   them (aliases folded into their canonical paths, absent keys filled with
+ *   empty values), and the alias problems, as JSON;
+ * - `infrahub-backup.problems`: the texts of the cross-field problems;
+ * - `infrahub-backup.roleRules`: the Role's rules;
+ * - `infrahub-backup.constants`: paths and defaults the templates share with the constructs.
+ */
+import { BACKUP_ROLE_RULES } from '../constructs/role';
+import { HOME_DIR, HOME_SIZE_LIMIT, KEYS_DIR } from '../constructs/pod';
+import { PROBLEMS } from '../model/messages';
+import { CHART_NAME } from '../model/names';
+import { DEFAULT_IMAGE_TAG, VALUES_SPEC } from '../model/spec';
+import { AliasField, Field, ObjectField, walkFields } from '../model/spec-types';
+
+/** A Go template string literal. */
+function lit(text: string): string {
+  return JSON.stringify(text);
+}
+
+class Emitter {
+  private readonly lines: string[] = [];
+  private counter = 0;
+
+  public line(text: string): void {
+    this.lines.push(text);
+  }
+
+  public fresh(prefix: string): string {
+    return `$${prefix}${++this.counter}`;
+  }
+
+  public text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+function emitLeaf(e: Emitter, input: string, output: string, key: string, field: Field): void {
+  const get = `(get ${input} ${lit(key)})`;
+  switch (field.type) {
+    case 'string':
+      e.line(`{{- $_ := set ${output} ${lit(key)} (${get} | default "") }}`);
+      return;
+    case 'boolean':
+      e.line(`{{- $_ := set ${output} ${lit(key)} (${get} | default false) }}`);
+      return;
+    case 'integer':
+      e.line(
+        `{{- if and (hasKey ${input} ${lit(key)}) (not (kindIs "invalid" ${get})) }}{{- $_ := set ${output} ${lit(key)} ${get} }}{{- else }}{{- $_ := set ${output} ${lit(key)} nil }}{{- end }}`,
+      );
+      return;
+    case 'stringMap':
+      e.line(`{{- $_ := set ${output} ${lit(key)} (${get} | default (dict)) }}`);
+      return;
+    case 'stringList':
+      e.line(`{{- $_ := set ${output} ${lit(key)} (${get} | default (list)) }}`);
+      return;
+    case 'kubernetes':
+      e.line(`{{- $_ := set ${output} ${lit(key)} (${get} | default (${field.list ? 'list' : 'dict'})) }}`);
+      return;
+    default:
+      throw new Error(`not a leaf: ${field.type}`);
+  }
+}
+
+function emitObject(e: Emitter, input: string, output: string, spec: ObjectField): void {
+  for (const [key, field] of Object.entries(spec.fields)) {
+    if (field.type === 'alias') continue;
+    if (field.type === 'object') {
+      const childIn = e.fresh('in');
+      const childOut = e.fresh('out');
+      e.line(`{{- ${childIn} := (get ${input} ${lit(key)}) | default (dict) }}`);
+      e.line(`{{- ${childOut} := dict }}`);
+      emitObject(e, childIn, childOut, field);
+      e.line(`{{- $_ := set ${output} ${lit(key)} ${childOut} }}`);
+    } else {
+      emitLeaf(e, input, output, key, field);
+    }
+  }
+}
+
+function keysOf(path: string): string {
+  return path.split('.').map(lit).join(' ');
+}
+
+/** The alias rule of resolve.ts: an alias value fills a canonical value left empty or at its default; a different value is a conflict. */
+function emitAlias(e: Emitter, aliasPath: string, alias: AliasField): void {
+  const pairs: Array<[string, string]> =
+    alias.shape.type === 'object'
+      ? Object.keys(alias.shape.fields).map((k) => [`${aliasPath}.${k}`, `${alias.of}.${k}`])
+      : [[aliasPath, alias.of]];
+  for (const [from, to] of pairs) {
+    const canonicalKeys = to.split('.');
+    const leaf = canonicalKeys.pop()!;
+    const canonical = walkDefault(to);
+    const a = e.fresh('alias');
+    const parent = e.fresh('parent');
+    const c = e.fresh('canonical');
+    e.line(`{{- ${a} := dig ${keysOf(from)} "" $in0 }}`);
+    e.line(`{{- if ${a} }}`);
+    e.line(`{{- ${parent} := index $out0 ${canonicalKeys.map(lit).join(' ')} }}`);
+    e.line(`{{- ${c} := get ${parent} ${lit(leaf)} }}`);
+    e.line(`{{- if or (not ${c}) (eq ${c} ${lit(canonical)}) }}{{- $_ := set ${parent} ${lit(leaf)} ${a} }}`);
+    e.line(
+      `{{- else if ne ${c} ${a} }}{{- $problems = append $problems (printf "%s: %s" ${lit(from)} (printf ${lit(PROBLEMS.aliasConflict.text)} (printf "string %s" (toJson ${a})) ${lit(to)} (printf "string %s" (toJson ${c})) ${lit(to)})) }}`,
+    );
+    e.line('{{- end }}');
+    e.line('{{- end }}');
+  }
+}
+
+function walkDefault(path: string): string {
+  let found: string | undefined;
+  walkFields(VALUES_SPEC.fields, (p, f) => {
+    if (p === path && f.type === 'string') found = f.default;
+  });
+  if (found === undefined) throw new Error(`alias target ${path} is not a string field`);
+  return found;
+}
+
+function define(name: string, body: string): string {
+  return `{{- define ${lit(name)} -}}\n${body}\n{{- end }}`;
+}
+
+/** The text of `templates/_generated.tpl`. */
+export function renderGeneratedHelpers(): string {
+  const e = new Emitter();
+  e.line('{{- $in0 := .Values | toJson | fromJson }}');
+  e.line('{{- $out0 := dict }}');
+  e.line('{{- $problems := list }}');
+  emitObject(e, '$in0', '$out0', VALUES_SPEC);
+  walkFields(VALUES_SPEC.fields, (path, field) => {
+    if (field.type === 'alias') emitAlias(e, path, field);
+  });
+  e.line('{{- $_ := unset $out0 "global" }}');
+  e.line('{{- $_ := unset $out0 "enabled" }}');
+  e.line('{{- dict "values" $out0 "problems" $problems | toJson }}');
+
+  const problems = Object.fromEntries(Object.entries(PROBLEMS).map(([id, p]) => [id, p.path ? `${p.path}: ${p.text}` : p.text]));
+  const constants = {
+    chartName: CHART_NAME,
+    defaultImageTag: DEFAULT_IMAGE_TAG,
+    homeDir: HOME_DIR,
+    homeSizeLimit: HOME_SIZE_LIMIT,
+    keysDir: KEYS_DIR,
+  };
+  return [
+    '{{/* Generated from the values model by `npm run chart`. Do not edit. */}}',
+    '',
+    '{{/* The canonical values (aliases folded, absent keys filled) and the alias problems, as JSON. */}}',
+    define('infrahub-backup.resolved', e.text()),
+    '',
+    '{{/* Texts of the cross-field problems, by id ("%s" stands for the value). */}}',
+    define('infrahub-backup.problems', JSON.stringify(problems)),
+    '',
+    '{{/* The Role rules: exactly what the infrahub-backup image calls. */}}',
+    define('infrahub-backup.roleRules', JSON.stringify(BACKUP_ROLE_RULES)),
+    '',
+    '{{/* Constants shared with the constructs. */}}',
+    define('infrahub-backup.constants', JSON.stringify(constants)),
+    '',
+  ].join('\n');
+}

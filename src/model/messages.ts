@@ -1,0 +1,57 @@
+/**
+ * The cross-field problems, each with its value path and its text. The
+ * constructs' checks and the chart's `fail` calls both read this table, so a
+ * problem reads the same whichever renderer finds it. `%s` stands for the
+ * offending value.
+ */
+export const PROBLEMS = {
+  bothEnabled: {
+    path: 'restore.enabled',
+    text: 'backup.enabled and restore.enabled are both true; they are mutually exclusive: deploy backups and restores from separate releases, or disable one',
+  },
+  backupBucketMissing: {
+    path: 'backup.storage.s3.bucket',
+    text: 'is required when backup.storage.type is s3: name the bucket, or set backup.storage.type=local',
+  },
+  localScheduleWithoutPersistence: {
+    path: 'backup.storage.local.persistence.enabled',
+    text: 'scheduled local backups would vanish with each pod: set it to true (a PersistentVolumeClaim) or use backup.storage.type=s3',
+  },
+  scheduledRestoreNeedsS3: {
+    path: 'restore.storage.type',
+    text: 'a scheduled restore (restore.mode=cronjob) needs s3 storage: set restore.storage.type=s3',
+  },
+  restoreBucketMissing: {
+    path: 'restore.storage.s3.bucket',
+    text: 'is required for a restore from S3: name the bucket holding the archive',
+  },
+  keyAndLatest: {
+    path: 'restore.storage.s3.key',
+    text: 'and restore.storage.s3.latest are both set: name one archive (key) or restore the newest (latest), not both',
+  },
+  keyOrLatestMissing: {
+    path: 'restore.storage.s3.key',
+    text: 'is required for a restore from S3: give the object key of the archive, or set restore.storage.s3.latest=true',
+  },
+  invalidRelease: {
+    path: 'release',
+    text: '"%s" is not a valid release name: use at most 53 lowercase letters, digits, "-" and "."',
+  },
+  aliasConflict: {
+    path: '',
+    text: 'is %s but %s is %s; these are two spellings of one setting: keep only %s',
+  },
+  invalidNamespace: {
+    path: 'namespace',
+    text: '"%s" is not a valid namespace: use at most 63 lowercase letters, digits and "-"',
+  },
+} as const;
+
+export type ProblemId = keyof typeof PROBLEMS;
+
+/** A problem of the table, its `%s` filled in order; `path` overrides the table's. */
+export function problem(id: ProblemId, args: string[] = [], path?: string): { path: string; message: string } {
+  const entry = PROBLEMS[id];
+  let i = 0;
+  return { path: path ?? entry.path, message: entry.text.replace(/%s/g, () => args[i++] ?? '') };
+}
