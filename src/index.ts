@@ -1,6 +1,10 @@
 export * from './model/values.generated';
-export { ValuesError, ValuesProblem } from './model/errors';
-export { InfrahubBackup, InfrahubBackupProps } from './constructs/infrahub-backup';
-export { InfrahubBackupChart, InfrahubBackupChartProps } from './constructs/infrahub-backup-chart';
-export { synthValues, SynthOptions } from './synth';
+export { ValuesError } from './model/errors';
+export type { ValuesProblem } from './model/errors';
+export { InfrahubBackup } from './constructs/infrahub-backup';
+export type { InfrahubBackupProps } from './constructs/infrahub-backup';
+export { InfrahubBackupChart } from './constructs/infrahub-backup-chart';
+export type { InfrahubBackupChartProps } from './constructs/infrahub-backup-chart';
+export { synthValues } from './synth';
+export type { SynthOptions } from './synth';
 export { valuesSchema, defaultValues } from './model/schema';

@@ -44,6 +44,10 @@ break a cross-field rule.
 {{- $c := include "infrahub-backup.constants" . | fromJson }}
 {{- $p := include "infrahub-backup.problems" . | fromJson }}
 {{- $problems := $resolved.problems }}
+{{- /* derived defaults (resolve.ts deriveDefaults): backups go to S3 when a bucket is named */}}
+{{- if not $v.backup.storage.type }}
+{{- $_ := set $v.backup.storage "type" (ternary "s3" "local" (ne $v.backup.storage.s3.bucket "")) }}
+{{- end }}
 {{- /* checks.ts, in the same order */}}
 {{- if or (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" .Release.Name)) (gt (len .Release.Name) 53) }}
 {{- $problems = append $problems (printf $p.invalidRelease .Release.Name) }}
@@ -57,9 +61,6 @@ break a cross-field rule.
 {{- if $v.backup.enabled }}
 {{- if and (eq $v.backup.storage.type "s3") (not $v.backup.storage.s3.bucket) }}
 {{- $problems = append $problems $p.backupBucketMissing }}
-{{- end }}
-{{- if and (eq $v.backup.storage.type "local") (eq $v.backup.mode "cronjob") (not $v.backup.storage.local.persistence.enabled) }}
-{{- $problems = append $problems $p.localScheduleWithoutPersistence }}
 {{- end }}
 {{- end }}
 {{- if $v.restore.enabled }}

@@ -2,7 +2,7 @@
  * Reads values the way `helm template` does: files in order, then `--set`s.
  */
 import { readFileSync } from 'fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, Tags } from 'yaml';
 import { isPlainObject, mergeUserValues, Values } from '../model/merge';
 import { applySet, SetSyntaxError } from './set-values';
 
@@ -19,10 +19,19 @@ export interface SetArgument {
   readonly asString: boolean;
 }
 
+/**
+ * YAML as Helm reads values files: YAML 1.1 scalars (`yes`/`no`/`on`/`off` are
+ * booleans, `0777` is octal) and merge keys, but timestamps stay strings.
+ */
+const HELM_YAML = {
+  version: '1.1',
+  customTags: (tags: Tags) => tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp'),
+} as const;
+
 /** Parses a values file's text; `source` names it in messages. */
 export function parseValuesText(text: string, source: string): Values {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
+  const doc = parseDocument(text, { ...HELM_YAML, uniqueKeys: true, prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
     throw new InputError(
       doc.errors.map((e) => `${source}: line ${lineCounter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`),

@@ -32,9 +32,6 @@ function checkBackup(v: ResolvedValues, problems: ValuesProblem[]): void {
   if (!b.enabled) return;
   if (b.mode === 'cronjob') checkSchedule('backup.schedule', b.schedule, problems);
   if (b.storage.type === 's3' && !b.storage.s3.bucket) problems.push(problem('backupBucketMissing'));
-  if (b.storage.type === 'local' && b.mode === 'cronjob' && !b.storage.local.persistence.enabled) {
-    problems.push(problem('localScheduleWithoutPersistence'));
-  }
 }
 
 function checkRestore(v: ResolvedValues, problems: ValuesProblem[]): void {

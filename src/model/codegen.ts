@@ -11,6 +11,7 @@ import { defaultValues } from './schema';
 const GENERATED_BANNER = 'Generated from src/model/spec.ts by `npm run generate`. Do not edit.';
 
 function enumMember(value: string): string {
+  if (value === '') return 'AUTO';
   return value.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
 }
 

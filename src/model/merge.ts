@@ -10,6 +10,23 @@ export function isPlainObject(value: unknown): value is Values {
 }
 
 /**
+ * A deep copy of a values tree (maps, lists, scalars), made of this realm's
+ * objects. Not `structuredClone`: under Jest (or any `vm` sandbox) it returns
+ * objects of another realm, whose `constructor` is not `Object`; cdk8s then
+ * takes them for number-or-string unions and keeps only their `value` key, so
+ * `{name, value}` env vars and tolerations lose every other key.
+ */
+export function cloneValues<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item) => cloneValues(item)) as T;
+  if (isPlainObject(value)) {
+    const out: Values = {};
+    for (const [key, item] of Object.entries(value)) out[key] = cloneValues(item);
+    return out as T;
+  }
+  return value;
+}
+
+/**
  * Merges user documents in order (`-f a -f b`, then `--set`s): maps merge key
  * by key, anything else is replaced by the later document.
  */
@@ -37,7 +54,7 @@ export function coalesceWithDefaults(user: Values, defaults: Values): Values {
       const value = user[key];
       if (isPlainObject(value) && isPlainObject(def)) out[key] = coalesceWithDefaults(value, def);
     } else {
-      out[key] = structuredClone(def);
+      out[key] = cloneValues(def);
     }
   }
   return out;

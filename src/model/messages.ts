@@ -13,10 +13,6 @@ export const PROBLEMS = {
     path: 'backup.storage.s3.bucket',
     text: 'is required when backup.storage.type is s3: name the bucket, or set backup.storage.type=local',
   },
-  localScheduleWithoutPersistence: {
-    path: 'backup.storage.local.persistence.enabled',
-    text: 'scheduled local backups would vanish with each pod: set it to true (a PersistentVolumeClaim) or use backup.storage.type=s3',
-  },
   scheduledRestoreNeedsS3: {
     path: 'restore.storage.type',
     text: 'a scheduled restore (restore.mode=cronjob) needs s3 storage: set restore.storage.type=s3',

@@ -8,7 +8,7 @@ import { checkValues } from './checks';
 import { formatProblem, ValuesError, ValuesProblem } from './errors';
 import { problem } from './messages';
 import { goJson } from './names';
-import { coalesceWithDefaults, getPath, isPlainObject, setPath, Values } from './merge';
+import { cloneValues, coalesceWithDefaults, getPath, isPlainObject, setPath, Values } from './merge';
 import { VALUES_SPEC } from './spec';
 import { AliasField, fieldAt, Field, ObjectField, walkFields } from './spec-types';
 import { defaultValues, emptyValue, valuesSchema } from './schema';
@@ -156,6 +156,16 @@ function fillEmpty(values: Values, spec: ObjectField): void {
   }
 }
 
+/**
+ * Settings whose default depends on other values (the chart's deployment
+ * helper derives them the same way): backups go to S3 when a bucket is named,
+ * else to the backup directory.
+ */
+function deriveDefaults(v: ResolvedValues): void {
+  const storage = v.backup.storage as { type: string; s3: { bucket: string } };
+  if (storage.type === '') storage.type = storage.s3.bucket ? 's3' : 'local';
+}
+
 /** Merges user values over the defaults as Helm does (the chart's `.Values`). */
 export function mergedValues(user: Values): Values {
   return coalesceWithDefaults(user, defaultValues());
@@ -167,7 +177,7 @@ export function mergedValues(user: Values): Values {
  */
 export function resolveValues(user: InfrahubBackupValues | Values, context: RenderContext): ResolvedValues {
   if (!isPlainObject(user)) throw new ValuesError([{ path: '', message: 'values must be a map of keys' }]);
-  const merged = mergedValues(structuredClone(user as Values));
+  const merged = mergedValues(cloneValues(user as Values));
   const validate = schemaValidator();
   if (!validate(merged)) {
     const problems = (validate.errors ?? []).map((e) => schemaProblem(e, merged));
@@ -178,6 +188,7 @@ export function resolveValues(user: InfrahubBackupValues | Values, context: Rend
     if (field.type === 'alias') foldAlias(merged, path, field, problems);
   });
   fillEmpty(merged, VALUES_SPEC);
+  deriveDefaults(merged as unknown as ResolvedValues);
   delete merged.global;
   delete merged.enabled;
   const resolved = merged as unknown as ResolvedValues;

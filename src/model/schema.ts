@@ -1,6 +1,7 @@
 /**
  * Derives the defaults and the JSON Schema of the values from `spec.ts`.
  */
+import { cloneValues } from './merge';
 import { Field, ObjectField, StringField } from './spec-types';
 import { VALUES_SPEC } from './spec';
 
@@ -79,7 +80,7 @@ function fieldDefault(field: Field): unknown {
     case 'alias':
       return undefined;
     default:
-      return structuredClone(field.default);
+      return cloneValues(field.default);
   }
 }
 

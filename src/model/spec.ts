@@ -168,10 +168,10 @@ const backup: ObjectField = {
       fields: {
         type: {
           type: 'string',
-          doc: '`s3` uploads each archive to S3; `local` keeps it in the backup directory (a PersistentVolumeClaim with `local.persistence`).',
-          default: 's3',
-          enum: ['s3', 'local'],
-          enumName: 'StorageType',
+          doc: '`s3` uploads each archive to S3; `local` keeps it in the backup directory (a PersistentVolumeClaim with `local.persistence`); empty picks `s3` when `s3.bucket` is set, else `local`.',
+          default: '',
+          enum: ['', 's3', 'local'],
+          enumName: 'BackupStorageType',
         },
         path: {
           type: 'string',
@@ -323,7 +323,7 @@ const restore: ObjectField = {
           doc: '`s3` downloads the archive; `local` reads it from the backup directory.',
           default: 's3',
           enum: ['s3', 'local'],
-          enumName: 'StorageType',
+          enumName: 'RestoreStorageType',
         },
         path: {
           type: 'string',

@@ -10,9 +10,10 @@ export enum BackupMode {
 }
 
 /**
- * Allowed values of the fields typed `StorageType`.
+ * Allowed values of the fields typed `BackupStorageType`.
  */
-export enum StorageType {
+export enum BackupStorageType {
+  AUTO = '',
   S3 = 's3',
   LOCAL = 'local',
 }
@@ -33,6 +34,14 @@ export enum Neo4jMetadata {
 export enum RestoreMode {
   JOB = 'job',
   CRONJOB = 'cronjob',
+}
+
+/**
+ * Allowed values of the fields typed `RestoreStorageType`.
+ */
+export enum RestoreStorageType {
+  S3 = 's3',
+  LOCAL = 'local',
 }
 
 /**
@@ -336,11 +345,11 @@ export interface BackupValues {
  */
 export interface BackupStorageValues {
   /**
-   * `s3` uploads each archive to S3; `local` keeps it in the backup directory (a PersistentVolumeClaim with `local.persistence`).
+   * `s3` uploads each archive to S3; `local` keeps it in the backup directory (a PersistentVolumeClaim with `local.persistence`); empty picks `s3` when `s3.bucket` is set, else `local`.
    *
-   * @default "s3"
+   * @default ""
    */
-  readonly type?: StorageType;
+  readonly type?: BackupStorageType;
   /**
    * Backup directory inside the pod, a writable volume (`INFRAHUB_BACKUP_DIR`).
    *
@@ -592,7 +601,7 @@ export interface RestoreStorageValues {
    *
    * @default "s3"
    */
-  readonly type?: StorageType;
+  readonly type?: RestoreStorageType;
   /**
    * Backup directory inside the pod (`INFRAHUB_BACKUP_DIR`).
    *

@@ -1,0 +1,125 @@
+/**
+ * The packaged chart with the real Helm 3 and Helm 4: lint, the seed plan's
+ * verification commands, the examples, installation as a subchart, and
+ * reproducible packaging.
+ */
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { ChartOutput } from '../../src/helm/build';
+import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT } from '../support/helm';
+
+jest.setTimeout(120_000);
+
+let chart: ChartOutput;
+
+beforeAll(() => {
+  ensureHelm();
+  chart = buildTestChart();
+});
+
+const kinds = (objects: Array<Record<string, any>>) => objects.map((o) => o.kind).sort();
+
+describe.each(Object.keys(HELMS))('%s', (name) => {
+  test('lint --strict is clean on the directory and the package', async () => {
+    for (const target of [chart.chartDir, chart.packagePath]) {
+      const result = await helm(name, ['lint', '--strict', target]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    }
+  });
+
+  test.each([
+    ['--set backup.enabled=true', ['Job', 'Role', 'RoleBinding', 'ServiceAccount']],
+    ['--set backup.enabled=true,backup.mode=cronjob', ['CronJob', 'Role', 'RoleBinding', 'ServiceAccount']],
+    ['--set restore.enabled=true,restore.s3.bucket=test,restore.s3.key=backup.tar.gz', ['Job', 'Role', 'RoleBinding', 'ServiceAccount']],
+  ])('seed plan: helm template test <chart> %s', async (set, expectedKinds) => {
+    const args = set.split(' ');
+    const rendered = await helm(name, ['template', 'test', chart.packagePath, ...args]);
+    expect(rendered.stderr).toBe('');
+    const objects = objectsOf(rendered.stdout);
+    expect(kinds(objects)).toEqual(expectedKinds);
+    const synth = await cli(['synth', '--release', 'test', ...args]);
+    expect(synth.code).toBe(0);
+    expect(objects).toEqual(objectsOf(synth.stdout));
+  });
+
+  test('the seed restore command restores s3://test/backup.tar.gz once, never retried', async () => {
+    const rendered = await helm(name, ['template', 'test', chart.packagePath, '--set', 'restore.enabled=true,restore.s3.bucket=test,restore.s3.key=backup.tar.gz']);
+    const job = objectsOf(rendered.stdout).find((o) => o.kind === 'Job')!;
+    expect(job.spec.backoffLimit).toBe(0);
+    expect(job.spec.template.spec.containers[0].args).toEqual(['restore', 's3://test/backup.tar.gz']);
+    expect(job.metadata.annotations?.['helm.sh/hook']).toBeUndefined();
+  });
+
+  test.each(readdirSync(join(ROOT, 'examples', 'values')))('example %s renders as synth does', async (file) => {
+    const path = join(ROOT, 'examples', 'values', file);
+    const rendered = await helm(name, ['template', 'infrahub', chart.packagePath, '-f', path, '--namespace', 'infrahub']);
+    expect(rendered.stderr).toBe('');
+    const synth = await cli(['synth', '-f', path, '--release', 'infrahub', '--namespace', 'infrahub']);
+    expect(objectsOf(rendered.stdout)).toEqual(objectsOf(synth.stdout));
+  });
+
+  test('cross-field problems fail the render with the CLI\'s lines', async () => {
+    const set = 'backup.enabled=true,backup.storage.type=s3,restore.enabled=true';
+    const rendered = await helm(name, ['template', 'test', chart.packagePath, '--set', set]);
+    const synth = await cli(['synth', '--release', 'test', '--set', set]);
+    expect(rendered.code).not.toBe(0);
+    expect(synth.code).toBe(2);
+    const lines = synth.stderr.trim().split('\n').map((l) => l.replace(/^error: /, ''));
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const line of lines) expect(rendered.stderr).toContain(line);
+  });
+
+  test('the schema rejects unknown keys, wrong types and enums', async () => {
+    for (const set of ['backup.enabeld=true', 'backup.enabled=maybe', 'backup.options.neo4jMetadata=some', 'cronJob.timeZone=Mars/Olympus', 'backup.schedule=61 * * * *']) {
+      const rendered = await helm(name, ['template', 'test', chart.packagePath, '--set', set]);
+      expect(rendered.code).not.toBe(0);
+      expect(rendered.stderr).toContain("values don't meet the specifications");
+      expect((await cli(['synth', '--set', set])).code).toBe(2);
+    }
+  });
+
+  test('as the infrahub-backup subchart: nothing when disabled, the objects when enabled', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'ibc-umbrella-'));
+    cpSync(chart.chartDir, join(work, 'infrahub-backup'), { recursive: true });
+    cpSync(join(ROOT, 'test', 'fixtures', 'umbrella'), join(work, 'infrahub'), { recursive: true });
+    const umbrella = join(work, 'infrahub');
+    const build = await helm(name, ['dependency', 'build', umbrella]);
+    expect(build.code).toBe(0);
+
+    const disabled = await helm(name, ['template', 'prod', umbrella]);
+    expect(disabled.code).toBe(0);
+    expect(objectsOf(disabled.stdout)).toEqual([]);
+
+    const enabled = await helm(name, ['template', 'prod', umbrella, '-f', join(umbrella, 'values-enabled.yaml'), '--namespace', 'infrahub']);
+    expect(enabled.stderr).toBe('');
+    const objects = objectsOf(enabled.stdout);
+    expect(kinds(objects)).toEqual(['CronJob', 'Role', 'RoleBinding', 'ServiceAccount']);
+    expect(objects.find((o) => o.kind === 'CronJob')!.metadata.name).toBe('prod-infrahub-backup-backup');
+
+    // The subchart sees its values plus `enabled` and `global`; synth of the same block agrees.
+    const block = join(work, 'block.yaml');
+    writeFileSync(block, readFileSync(join(umbrella, 'values-enabled.yaml'), 'utf8').replace(/^infrahub-backup:\n/, '').replace(/^ {2}/gm, ''));
+    const synth = await cli(['synth', '-f', block, '--release', 'prod', '--namespace', 'infrahub']);
+    expect(objects).toEqual(objectsOf(synth.stdout));
+  });
+});
+
+test('the package is reproducible: same inputs, same bytes', () => {
+  const again = buildTestChart();
+  expect(readFileSync(again.packagePath).equals(readFileSync(chart.packagePath))).toBe(true);
+});
+
+test('the package holds the generated values, schema, README and Artifact Hub annotations', async () => {
+  const chartYaml = readFileSync(join(chart.chartDir, 'Chart.yaml'), 'utf8');
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  expect(chartYaml).toContain(`version: ${pkg.version}`);
+  expect(chartYaml).toContain('apiVersion: v2');
+  expect(chartYaml).toContain('artifacthub.io/images');
+  expect(chartYaml).toContain('artifacthub.io/license');
+  const values = readFileSync(join(chart.chartDir, 'values.yaml'), 'utf8');
+  expect(values).toContain('# -- Deploy backups.');
+  expect(JSON.parse(readFileSync(join(chart.chartDir, 'values.schema.json'), 'utf8')).additionalProperties).toBe(false);
+  expect(readFileSync(join(chart.chartDir, 'README.md'), 'utf8')).toContain('| `backup.schedule` |');
+});
