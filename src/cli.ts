@@ -7,7 +7,6 @@ import { Command, CommanderError, Option } from 'commander';
 import { InputError, readValues, SetArgument } from './cli/values-input';
 import { ValuesError, formatProblem } from './model/errors';
 import { DEFAULT_RELEASE } from './model/deployment';
-import { buildChart } from './helm/build';
 import { synthValues } from './synth';
 import { PACKAGE_VERSION } from './version';
 
@@ -60,6 +59,9 @@ function buildProgram(io: CliIo): Command {
     .addOption(new Option('--out <dir>', 'output directory').default('dist'))
     .addOption(new Option('--source <dir>', 'chart templates').default(DEFAULT_CHART_SOURCE))
     .action((opts: { out: string; source: string }) => {
+      // Loaded here: the chart builder (and tar) is not needed to synthesize.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { buildChart } = require('./helm/build') as typeof import('./helm/build');
       const { chartDir, packagePath } = buildChart(opts.source, opts.out);
       io.stderr(`wrote ${chartDir} and ${packagePath}\n`);
     });

@@ -7,6 +7,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { checkValues } from './checks';
 import { formatProblem, ValuesError, ValuesProblem } from './errors';
 import { problem } from './messages';
+import { AJV_OPTIONS } from './validator-options';
 import { goJson } from './names';
 import { cloneValues, coalesceWithDefaults, getPath, isPlainObject, setPath, Values } from './merge';
 import { VALUES_SPEC } from './spec';
@@ -39,10 +40,15 @@ export interface RenderContext {
 
 let validator: ValidateFunction | undefined;
 
+/** The values validator: compiled at build time (scripts/compile-validator.js), else here. */
 function schemaValidator(): ValidateFunction {
   if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    validator = ajv.compile(valuesSchema());
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      validator = require('./values-validator') as ValidateFunction;
+    } catch {
+      validator = new Ajv(AJV_OPTIONS).compile(valuesSchema());
+    }
   }
   return validator;
 }
