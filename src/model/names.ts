@@ -6,10 +6,12 @@ import { createHash } from 'crypto';
 
 export const CHART_NAME = 'infrahub-backup';
 
-/** Helm's `trunc N | trimSuffix "-"`. */
+/**
+ * Helm's `trunc N | trimSuffix "-"`, made strict: every trailing "-" and "."
+ * goes, so a cut never leaves an invalid DNS name (`rel.-backup`).
+ */
 export function truncName(name: string, max: number): string {
-  const cut = name.slice(0, max);
-  return cut.endsWith('-') ? cut.slice(0, -1) : cut;
+  return name.slice(0, max).replace(/[-.]+$/, '');
 }
 
 /** `infrahub-backup.name`: the chart name or `nameOverride`. */

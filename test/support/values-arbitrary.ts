@@ -210,7 +210,7 @@ export interface ValuesCase {
 }
 
 const releaseName = fc.oneof(
-  fc.constantFrom('infrahub-backup', 'rel', 'prod-infrahub-backup-nightly', 'a', 'infrahub'),
+  fc.constantFrom('infrahub-backup', 'rel', 'prod-infrahub-backup-nightly', 'a', 'infrahub', 'infra.hub', `${'a'.repeat(46)}.bcdef`),
   fc.stringMatching(/^[a-z][a-z0-9-]{0,51}[a-z0-9]$/),
 );
 

@@ -1,0 +1,668 @@
+/**
+ * Every values field has an effect on the manifests. The table maps every leaf
+ * of `src/model/spec.ts` to a values document and an assertion on what it
+ * synthesizes; a meta-test fails when a field is added to the spec without an
+ * entry here.
+ */
+import { VALUES_SPEC } from '../../src/model/spec';
+import { walkFields } from '../../src/model/spec-types';
+import {
+  argsOf,
+  containerOf,
+  envOf,
+  jobSpecOf,
+  KubeObject,
+  mergeDocs,
+  MODES,
+  mountOf,
+  namesByKind,
+  only,
+  podSpecOf,
+  podTemplateOf,
+  S3_BACKUP,
+  S3_RESTORE,
+  synthObjects,
+  TestValues,
+  volumeOf,
+  workloadOf,
+} from '../support/synth';
+
+/** A leaf of the values tree, proven to have an effect. */
+interface FieldCase {
+  /** The deployment the field matters in (defaults to nothing deployed). */
+  readonly base: TestValues;
+  /** What is set on top of `base`. */
+  readonly set: TestValues;
+  /** Assertions on the objects synthesized from `base` + `set` (and from `base` alone). */
+  readonly check: (objects: KubeObject[], baseObjects: KubeObject[]) => void;
+}
+
+const LOCAL_BACKUP = MODES['one-shot local backup without persistence'];
+const PERSISTENT_BACKUP = MODES['one-shot local backup with persistence'];
+const SCHEDULED_BACKUP = MODES['scheduled backup to S3'];
+const LOCAL_RESTORE = MODES['restore from local storage'];
+const ENCRYPTED_BACKUP = mergeDocs(S3_BACKUP, { backup: { encryption: { secretName: 'backup-keys' } } });
+const ENCRYPTED_RESTORE = mergeDocs(S3_RESTORE, { restore: { decryption: { secretName: 'backup-keys' } } });
+const NEO4J_BACKUP = mergeDocs(S3_BACKUP, { neo4j: { secretName: 'neo4j-auth' } });
+
+const env = (objects: KubeObject[], name: string): KubeObject | undefined => envOf(objects)[name];
+const pod = (objects: KubeObject[]): KubeObject => podSpecOf(workloadOf(objects));
+const podMeta = (objects: KubeObject[]): KubeObject => podTemplateOf(workloadOf(objects)).metadata;
+const workloadName = (objects: KubeObject[]): string => workloadOf(objects).metadata.name;
+const claim = (objects: KubeObject[]): KubeObject => only(objects, 'PersistentVolumeClaim');
+
+const FIELD_CASES: Record<string, FieldCase> = {
+  nameOverride: {
+    base: S3_BACKUP,
+    set: { nameOverride: 'ib' },
+    check: (o) => {
+      expect(only(o, 'ServiceAccount').metadata.name).toBe('infrahub-backup-ib');
+      expect(podMeta(o).labels['app.kubernetes.io/name']).toBe('ib');
+    },
+  },
+  fullnameOverride: {
+    base: S3_BACKUP,
+    set: { fullnameOverride: 'backups' },
+    check: (o) => {
+      expect(namesByKind(o).Role).toEqual(['backups']);
+      expect(workloadName(o)).toMatch(/^backups-backup-[0-9a-f]{8}$/);
+    },
+  },
+  'serviceAccount.create': {
+    base: S3_BACKUP,
+    set: { serviceAccount: { create: false } },
+    check: (o) => {
+      expect(o.map((x) => x.kind)).not.toContain('ServiceAccount');
+      expect(pod(o).serviceAccountName).toBe('default');
+    },
+  },
+  'serviceAccount.name': {
+    base: S3_BACKUP,
+    set: { serviceAccount: { name: 'runner' } },
+    check: (o) => {
+      expect(only(o, 'ServiceAccount').metadata.name).toBe('runner');
+      expect(pod(o).serviceAccountName).toBe('runner');
+    },
+  },
+  'serviceAccount.annotations': {
+    base: S3_BACKUP,
+    set: { serviceAccount: { annotations: { 'iam.gke.io/gcp-service-account': 'backup@p.iam.gserviceaccount.com' } } },
+    check: (o) => expect(only(o, 'ServiceAccount').metadata.annotations).toEqual({ 'iam.gke.io/gcp-service-account': 'backup@p.iam.gserviceaccount.com' }),
+  },
+  'rbac.create': {
+    base: S3_BACKUP,
+    set: { rbac: { create: false } },
+    check: (o) => expect(o.map((x) => x.kind)).toEqual(['ServiceAccount', 'Job']),
+  },
+
+  'backup.enabled': {
+    base: {},
+    set: S3_BACKUP,
+    check: (o, b) => {
+      expect(b).toEqual([]);
+      expect(o.map((x) => x.kind)).toEqual(['ServiceAccount', 'Role', 'RoleBinding', 'Job']);
+      expect(argsOf(o)[0]).toBe('create');
+    },
+  },
+  'backup.id': {
+    base: S3_BACKUP,
+    set: { backup: { id: 'before-upgrade' } },
+    check: (o, b) => expect(workloadName(o)).not.toBe(workloadName(b)),
+  },
+  'backup.mode': {
+    base: S3_BACKUP,
+    set: { backup: { mode: 'cronjob' } },
+    check: (o) => expect(workloadOf(o).kind).toBe('CronJob'),
+  },
+  'backup.schedule': {
+    base: SCHEDULED_BACKUP,
+    set: { backup: { schedule: '@weekly' } },
+    check: (o) => expect(workloadOf(o).spec.schedule).toBe('@weekly'),
+  },
+  'backup.storage.type': {
+    base: S3_BACKUP,
+    set: { backup: { storage: { type: 'local' } } },
+    check: (o) => {
+      expect(argsOf(o)).not.toContain('--s3-upload');
+      expect(env(o, 'INFRAHUB_S3_BUCKET')).toBeUndefined();
+    },
+  },
+  'backup.storage.path': {
+    base: S3_BACKUP,
+    set: { backup: { storage: { path: '/data' } } },
+    check: (o) => {
+      expect(env(o, 'INFRAHUB_BACKUP_DIR')?.value).toBe('/data');
+      expect(mountOf(o, 'backups')?.mountPath).toBe('/data');
+    },
+  },
+  'backup.storage.s3.bucket': {
+    base: S3_BACKUP,
+    set: { backup: { storage: { s3: { bucket: 'other-bucket' } } } },
+    check: (o) => expect(env(o, 'INFRAHUB_S3_BUCKET')?.value).toBe('other-bucket'),
+  },
+  'backup.storage.s3.prefix': {
+    base: S3_BACKUP,
+    set: { backup: { storage: { s3: { prefix: 'nightly/prod' } } } },
+    check: (o) => expect(env(o, 'INFRAHUB_S3_PREFIX')?.value).toBe('nightly/prod'),
+  },
+  'backup.storage.s3.endpoint': {
+    base: S3_BACKUP,
+    set: { backup: { storage: { s3: { endpoint: 'https://storage.googleapis.com' } } } },
+    check: (o) => expect(env(o, 'INFRAHUB_S3_ENDPOINT')?.value).toBe('https://storage.googleapis.com'),
+  },
+  'backup.storage.s3.region': {
+    base: S3_BACKUP,
+    set: { backup: { storage: { s3: { region: 'ap-south-1' } } } },
+    check: (o) => expect(env(o, 'INFRAHUB_S3_REGION')?.value).toBe('ap-south-1'),
+  },
+  'backup.storage.s3.secretName': {
+    base: S3_BACKUP,
+    set: { backup: { storage: { s3: { secretName: 'other-creds' } } } },
+    check: (o) => expect(env(o, 'AWS_ACCESS_KEY_ID')?.valueFrom.secretKeyRef.name).toBe('other-creds'),
+  },
+  'backup.storage.s3.accessKeyIdKey': {
+    base: S3_BACKUP,
+    set: { backup: { storage: { s3: { accessKeyIdKey: 'id' } } } },
+    check: (o) => expect(env(o, 'AWS_ACCESS_KEY_ID')?.valueFrom.secretKeyRef.key).toBe('id'),
+  },
+  'backup.storage.s3.secretAccessKeyKey': {
+    base: S3_BACKUP,
+    set: { backup: { storage: { s3: { secretAccessKeyKey: 'secret' } } } },
+    check: (o) => expect(env(o, 'AWS_SECRET_ACCESS_KEY')?.valueFrom.secretKeyRef.key).toBe('secret'),
+  },
+  'backup.storage.s3.sessionTokenKey': {
+    base: S3_BACKUP,
+    set: { backup: { storage: { s3: { sessionTokenKey: 'token' } } } },
+    check: (o) => expect(env(o, 'AWS_SESSION_TOKEN')?.valueFrom).toEqual({ secretKeyRef: { name: 's3-creds', key: 'token' } }),
+  },
+  // Alias of backup.storage.path.
+  'backup.storage.local.path': {
+    base: LOCAL_BACKUP,
+    set: { backup: { storage: { local: { path: '/srv/archives' } } } },
+    check: (o) => {
+      expect(env(o, 'INFRAHUB_BACKUP_DIR')?.value).toBe('/srv/archives');
+      expect(mountOf(o, 'backups')?.mountPath).toBe('/srv/archives');
+    },
+  },
+  'backup.storage.local.persistence.enabled': {
+    base: LOCAL_BACKUP,
+    set: { backup: { storage: { local: { persistence: { enabled: true } } } } },
+    check: (o) => {
+      expect(claim(o).metadata.name).toBe('infrahub-backup-backups');
+      expect(volumeOf(o, 'backups')?.persistentVolumeClaim).toEqual({ claimName: 'infrahub-backup-backups' });
+    },
+  },
+  'backup.storage.local.persistence.existingClaim': {
+    base: PERSISTENT_BACKUP,
+    set: { backup: { storage: { local: { persistence: { existingClaim: 'archives' } } } } },
+    check: (o) => {
+      expect(o.map((x) => x.kind)).not.toContain('PersistentVolumeClaim');
+      expect(volumeOf(o, 'backups')?.persistentVolumeClaim).toEqual({ claimName: 'archives' });
+    },
+  },
+  'backup.storage.local.persistence.size': {
+    base: PERSISTENT_BACKUP,
+    set: { backup: { storage: { local: { persistence: { size: '75Gi' } } } } },
+    check: (o) => expect(claim(o).spec.resources.requests.storage).toBe('75Gi'),
+  },
+  'backup.storage.local.persistence.storageClassName': {
+    base: PERSISTENT_BACKUP,
+    set: { backup: { storage: { local: { persistence: { storageClassName: 'gp3' } } } } },
+    check: (o, b) => {
+      expect(claim(o).spec.storageClassName).toBe('gp3');
+      expect(claim(b).spec.storageClassName).toBeUndefined();
+    },
+  },
+  'backup.storage.local.persistence.accessModes': {
+    base: PERSISTENT_BACKUP,
+    set: { backup: { storage: { local: { persistence: { accessModes: ['ReadWriteMany'] } } } } },
+    check: (o, b) => {
+      expect(claim(o).spec.accessModes).toEqual(['ReadWriteMany']);
+      expect(claim(b).spec.accessModes).toEqual(['ReadWriteOnce']);
+    },
+  },
+  'backup.options.force': {
+    base: S3_BACKUP,
+    set: { backup: { options: { force: true } } },
+    check: (o) => expect(argsOf(o)).toContain('--force'),
+  },
+  'backup.options.excludeTaskmanager': {
+    base: S3_BACKUP,
+    set: { backup: { options: { excludeTaskmanager: true } } },
+    check: (o) => expect(argsOf(o)).toContain('--exclude-taskmanager'),
+  },
+  'backup.options.neo4jMetadata': {
+    base: S3_BACKUP,
+    set: { backup: { options: { neo4jMetadata: 'none' } } },
+    check: (o) => expect(argsOf(o)).toContain('--neo4jmetadata=none'),
+  },
+  'backup.options.keepLocal': {
+    base: S3_BACKUP,
+    set: { backup: { options: { keepLocal: true } } },
+    check: (o) => expect(argsOf(o)).toContain('--s3-keep-local'),
+  },
+  'backup.options.sleep': {
+    base: LOCAL_BACKUP,
+    set: { backup: { options: { sleep: '45s' } } },
+    check: (o) => expect(argsOf(o)).toContain('--sleep=45s'),
+  },
+  'backup.options.extraArgs': {
+    base: S3_BACKUP,
+    set: { backup: { options: { extraArgs: ['--backend', 'plakar'] } } },
+    check: (o) => expect(argsOf(o).slice(-2)).toEqual(['--backend', 'plakar']),
+  },
+  'backup.encryption.secretName': {
+    base: S3_BACKUP,
+    set: { backup: { encryption: { secretName: 'backup-keys' } } },
+    check: (o) => {
+      expect(argsOf(o)).toContain('--encrypt-key=/etc/infrahub-backup/keys/public.pem');
+      expect(volumeOf(o, 'keys')?.secret.secretName).toBe('backup-keys');
+    },
+  },
+  'backup.encryption.key': {
+    base: ENCRYPTED_BACKUP,
+    set: { backup: { encryption: { key: 'age.pub' } } },
+    check: (o) => {
+      expect(argsOf(o)).toContain('--encrypt-key=/etc/infrahub-backup/keys/age.pub');
+      expect(volumeOf(o, 'keys')?.secret.items).toEqual([{ key: 'age.pub', path: 'age.pub' }]);
+    },
+  },
+
+  'restore.enabled': {
+    base: {},
+    set: S3_RESTORE,
+    check: (o, b) => {
+      expect(b).toEqual([]);
+      expect(argsOf(o)[0]).toBe('restore');
+    },
+  },
+  'restore.id': {
+    base: S3_RESTORE,
+    set: { restore: { id: 'incident-7' } },
+    check: (o, b) => expect(workloadName(o)).not.toBe(workloadName(b)),
+  },
+  'restore.mode': {
+    base: S3_RESTORE,
+    set: { restore: { mode: 'cronjob' } },
+    check: (o) => {
+      expect(workloadOf(o).kind).toBe('CronJob');
+      expect(workloadOf(o).spec.schedule).toBe('0 4 * * *');
+    },
+  },
+  'restore.schedule': {
+    base: MODES['scheduled restore'],
+    set: { restore: { schedule: '15 3 * * 1-5' } },
+    check: (o) => expect(workloadOf(o).spec.schedule).toBe('15 3 * * 1-5'),
+  },
+  'restore.storage.type': {
+    base: S3_RESTORE,
+    set: { restore: { storage: { type: 'local' } } },
+    check: (o) => {
+      expect(argsOf(o)[1]).toBe('/infrahub_backups/infrahub_backup_latest.tar.gz');
+      expect(env(o, 'INFRAHUB_S3_BUCKET')).toBeUndefined();
+    },
+  },
+  'restore.storage.path': {
+    base: LOCAL_RESTORE,
+    set: { restore: { storage: { path: '/restore' } } },
+    check: (o) => {
+      expect(argsOf(o)[1]).toBe('/restore/infrahub_backup_latest.tar.gz');
+      expect(mountOf(o, 'backups')?.mountPath).toBe('/restore');
+      expect(env(o, 'INFRAHUB_BACKUP_DIR')?.value).toBe('/restore');
+    },
+  },
+  'restore.storage.s3.bucket': {
+    base: S3_RESTORE,
+    set: { restore: { storage: { s3: { bucket: 'archive-bucket' } } } },
+    check: (o) => {
+      expect(argsOf(o)[1]).toMatch(/^s3:\/\/archive-bucket\//);
+      expect(env(o, 'INFRAHUB_S3_BUCKET')?.value).toBe('archive-bucket');
+    },
+  },
+  'restore.storage.s3.prefix': {
+    base: S3_RESTORE,
+    set: { restore: { storage: { s3: { prefix: 'production' } } } },
+    check: (o) => expect(env(o, 'INFRAHUB_S3_PREFIX')?.value).toBe('production'),
+  },
+  'restore.storage.s3.key': {
+    base: S3_RESTORE,
+    set: { restore: { storage: { s3: { key: 'other/archive.tar.gz' } } } },
+    check: (o) => expect(argsOf(o)[1]).toBe('s3://backups/other/archive.tar.gz'),
+  },
+  'restore.storage.s3.latest': {
+    base: S3_RESTORE,
+    set: { restore: { storage: { s3: { key: '', latest: true } } } },
+    check: (o) => expect(argsOf(o)).toEqual(['restore', '--latest', '--s3']),
+  },
+  'restore.storage.s3.endpoint': {
+    base: S3_RESTORE,
+    set: { restore: { storage: { s3: { endpoint: 'http://minio.storage:9000' } } } },
+    check: (o) => expect(env(o, 'INFRAHUB_S3_ENDPOINT')?.value).toBe('http://minio.storage:9000'),
+  },
+  'restore.storage.s3.region': {
+    base: S3_RESTORE,
+    set: { restore: { storage: { s3: { region: 'eu-central-1' } } } },
+    check: (o) => expect(env(o, 'INFRAHUB_S3_REGION')?.value).toBe('eu-central-1'),
+  },
+  'restore.storage.s3.secretName': {
+    base: S3_RESTORE,
+    set: { restore: { storage: { s3: { secretName: 'restore-creds' } } } },
+    check: (o) => expect(env(o, 'AWS_SECRET_ACCESS_KEY')?.valueFrom.secretKeyRef.name).toBe('restore-creds'),
+  },
+  'restore.storage.s3.accessKeyIdKey': {
+    base: S3_RESTORE,
+    set: { restore: { storage: { s3: { accessKeyIdKey: 'key-id' } } } },
+    check: (o) => expect(env(o, 'AWS_ACCESS_KEY_ID')?.valueFrom.secretKeyRef.key).toBe('key-id'),
+  },
+  'restore.storage.s3.secretAccessKeyKey': {
+    base: S3_RESTORE,
+    set: { restore: { storage: { s3: { secretAccessKeyKey: 'key-secret' } } } },
+    check: (o) => expect(env(o, 'AWS_SECRET_ACCESS_KEY')?.valueFrom.secretKeyRef.key).toBe('key-secret'),
+  },
+  'restore.storage.s3.sessionTokenKey': {
+    base: S3_RESTORE,
+    set: { restore: { storage: { s3: { sessionTokenKey: 'sts' } } } },
+    check: (o) => expect(env(o, 'AWS_SESSION_TOKEN')?.valueFrom.secretKeyRef.key).toBe('sts'),
+  },
+  'restore.storage.local.filename': {
+    base: LOCAL_RESTORE,
+    set: { restore: { storage: { local: { filename: 'infrahub_backup_20260301_000000.tar.gz' } } } },
+    check: (o) => expect(argsOf(o)[1]).toBe('/infrahub_backups/infrahub_backup_20260301_000000.tar.gz'),
+  },
+  'restore.storage.local.existingClaim': {
+    base: LOCAL_RESTORE,
+    set: { restore: { storage: { local: { existingClaim: 'archives' } } } },
+    check: (o) => {
+      expect(volumeOf(o, 'backups')?.persistentVolumeClaim).toEqual({ claimName: 'archives' });
+      expect(argsOf(o).join(' ')).not.toMatch(/--sleep/);
+    },
+  },
+  // Alias of restore.storage.s3 (seed layout): the same manifests as the canonical spelling.
+  'restore.s3': {
+    base: S3_RESTORE,
+    set: { restore: { s3: { endpoint: 'http://minio:9000', region: 'eu-west-2' } } },
+    check: (o) => {
+      expect(o).toEqual(synthObjects(mergeDocs(S3_RESTORE, { restore: { storage: { s3: { endpoint: 'http://minio:9000', region: 'eu-west-2' } } } })));
+      expect(env(o, 'INFRAHUB_S3_ENDPOINT')?.value).toBe('http://minio:9000');
+      // A document in the seed layout only renders like its canonical spelling.
+      const s3 = { bucket: 'seed-bucket', key: 'a/b.tar.gz', endpoint: 'http://minio:9000', region: 'eu-west-2', secretName: 'seed-creds' };
+      const seed = synthObjects({ restore: { enabled: true, s3 } });
+      expect(seed).toEqual(synthObjects({ restore: { enabled: true, storage: { s3 } } }));
+      expect(argsOf(seed)[1]).toBe('s3://seed-bucket/a/b.tar.gz');
+    },
+  },
+  'restore.options.excludeTaskmanager': {
+    base: S3_RESTORE,
+    set: { restore: { options: { excludeTaskmanager: true } } },
+    check: (o) => expect(argsOf(o)).toContain('--exclude-taskmanager'),
+  },
+  'restore.options.migrateFormat': {
+    base: S3_RESTORE,
+    set: { restore: { options: { migrateFormat: true } } },
+    check: (o) => expect(argsOf(o)).toContain('--migrate-format'),
+  },
+  'restore.options.resetDeploymentId': {
+    base: S3_RESTORE,
+    set: { restore: { options: { resetDeploymentId: true } } },
+    check: (o) => expect(argsOf(o)).toContain('--reset-deployment-id'),
+  },
+  'restore.options.sleep': {
+    base: LOCAL_RESTORE,
+    set: { restore: { options: { sleep: '20m' } } },
+    check: (o) => expect(argsOf(o)).toContain('--sleep=20m'),
+  },
+  'restore.options.extraArgs': {
+    base: S3_RESTORE,
+    set: { restore: { options: { extraArgs: ['--force'] } } },
+    check: (o) => expect(argsOf(o).slice(-1)).toEqual(['--force']),
+  },
+  'restore.decryption.secretName': {
+    base: S3_RESTORE,
+    set: { restore: { decryption: { secretName: 'backup-keys' } } },
+    check: (o) => {
+      expect(argsOf(o)).toContain('--decrypt-key=/etc/infrahub-backup/keys/private.pem');
+      expect(volumeOf(o, 'keys')?.secret.secretName).toBe('backup-keys');
+    },
+  },
+  'restore.decryption.key': {
+    base: ENCRYPTED_RESTORE,
+    set: { restore: { decryption: { key: 'team.pem' } } },
+    check: (o) => {
+      expect(argsOf(o)).toContain('--decrypt-key=/etc/infrahub-backup/keys/team.pem');
+      expect(volumeOf(o, 'keys')?.secret.items).toEqual([{ key: 'team.pem', path: 'team.pem' }]);
+    },
+  },
+
+  'neo4j.secretName': {
+    base: S3_BACKUP,
+    set: { neo4j: { secretName: 'neo4j-auth' } },
+    check: (o) => expect(env(o, 'INFRAHUB_DB_PASSWORD')?.valueFrom).toEqual({ secretKeyRef: { name: 'neo4j-auth', key: 'password' } }),
+  },
+  'neo4j.passwordKey': {
+    base: NEO4J_BACKUP,
+    set: { neo4j: { passwordKey: 'NEO4J_AUTH_PASSWORD' } },
+    check: (o) => expect(env(o, 'INFRAHUB_DB_PASSWORD')?.valueFrom.secretKeyRef.key).toBe('NEO4J_AUTH_PASSWORD'),
+  },
+  'neo4j.usernameKey': {
+    base: NEO4J_BACKUP,
+    set: { neo4j: { usernameKey: 'username' } },
+    check: (o) => expect(env(o, 'INFRAHUB_DB_USERNAME')?.valueFrom).toEqual({ secretKeyRef: { name: 'neo4j-auth', key: 'username' } }),
+  },
+  'image.repository': {
+    base: S3_BACKUP,
+    set: { image: { repository: 'ghcr.io/example/infrahub-backup' } },
+    check: (o) => expect(containerOf(o).image).toBe('ghcr.io/example/infrahub-backup:2.3.0'),
+  },
+  'image.tag': {
+    base: S3_BACKUP,
+    set: { image: { tag: '2.4.1' } },
+    check: (o) => {
+      expect(containerOf(o).image).toBe('registry.opsmill.io/opsmill/infrahub-backup:2.4.1');
+      // An empty tag falls back to the default version.
+      expect(containerOf(synthObjects(mergeDocs(S3_BACKUP, { image: { tag: '' } }))).image).toBe('registry.opsmill.io/opsmill/infrahub-backup:2.3.0');
+    },
+  },
+  'image.digest': {
+    base: S3_BACKUP,
+    set: { image: { digest: `sha256:${'0123456789abcdef'.repeat(4)}` } },
+    check: (o) => expect(containerOf(o).image).toBe(`registry.opsmill.io/opsmill/infrahub-backup@sha256:${'0123456789abcdef'.repeat(4)}`),
+  },
+  'image.pullPolicy': {
+    base: S3_BACKUP,
+    set: { image: { pullPolicy: 'Always' } },
+    check: (o) => expect(containerOf(o).imagePullPolicy).toBe('Always'),
+  },
+  imagePullSecrets: {
+    base: S3_BACKUP,
+    set: { imagePullSecrets: [{ name: 'registry-creds' }] },
+    check: (o, b) => {
+      expect(pod(o).imagePullSecrets).toEqual([{ name: 'registry-creds' }]);
+      expect(pod(b).imagePullSecrets).toBeUndefined();
+    },
+  },
+  logFormat: {
+    base: S3_BACKUP,
+    set: { logFormat: 'json' },
+    check: (o) => expect(env(o, 'INFRAHUB_LOG_FORMAT')?.value).toBe('json'),
+  },
+  'resources.requests': {
+    base: S3_BACKUP,
+    set: { resources: { requests: { cpu: '1', memory: '2Gi' } } },
+    check: (o, b) => {
+      expect(containerOf(o).resources.requests).toEqual({ cpu: '1', memory: '2Gi' });
+      expect(containerOf(b).resources.requests).toEqual({ cpu: '100m', memory: '256Mi' });
+    },
+  },
+  'resources.limits': {
+    base: S3_BACKUP,
+    set: { resources: { limits: { memory: '4Gi', cpu: 2 } } },
+    check: (o, b) => {
+      expect(containerOf(o).resources.limits).toEqual({ memory: '4Gi', cpu: 2 });
+      expect(containerOf(b).resources.limits).toEqual({ memory: '1Gi' });
+    },
+  },
+  'scratch.sizeLimit': {
+    base: S3_BACKUP,
+    set: { scratch: { sizeLimit: '80Gi' } },
+    check: (o) => {
+      expect(volumeOf(o, 'tmp')?.emptyDir).toEqual({ sizeLimit: '80Gi' });
+      expect(volumeOf(o, 'backups')?.emptyDir).toEqual({ sizeLimit: '80Gi' });
+    },
+  },
+  nodeSelector: {
+    base: S3_BACKUP,
+    set: { nodeSelector: { 'node-role.kubernetes.io/batch': 'true' } },
+    check: (o) => expect(pod(o).nodeSelector).toEqual({ 'node-role.kubernetes.io/batch': 'true' }),
+  },
+  tolerations: {
+    base: S3_BACKUP,
+    set: { tolerations: [{ key: 'batch', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 }] },
+    check: (o) => expect(pod(o).tolerations).toEqual([{ key: 'batch', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 }]),
+  },
+  affinity: {
+    base: S3_BACKUP,
+    set: { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'neo4j' } } } }] } } },
+    check: (o) => expect(pod(o).affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight).toBe(10),
+  },
+  priorityClassName: {
+    base: S3_BACKUP,
+    set: { priorityClassName: 'system-cluster-critical' },
+    check: (o, b) => {
+      expect(pod(o).priorityClassName).toBe('system-cluster-critical');
+      expect(pod(b).priorityClassName).toBeUndefined();
+    },
+  },
+  podAnnotations: {
+    base: S3_BACKUP,
+    set: { podAnnotations: { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false' } },
+    check: (o) => expect(podMeta(o).annotations).toEqual({ 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false' }),
+  },
+  podLabels: {
+    base: S3_BACKUP,
+    set: { podLabels: { team: 'platform' } },
+    check: (o) => expect(podMeta(o).labels.team).toBe('platform'),
+  },
+  podSecurityContext: {
+    base: S3_BACKUP,
+    set: { podSecurityContext: { runAsUser: 2000 } },
+    check: (o) => expect(pod(o).securityContext).toEqual({ runAsNonRoot: true, runAsUser: 2000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } }),
+  },
+  securityContext: {
+    base: S3_BACKUP,
+    set: { securityContext: { runAsUser: 1001 } },
+    check: (o) =>
+      expect(containerOf(o).securityContext).toEqual({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        runAsUser: 1001,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      }),
+  },
+  extraEnv: {
+    base: S3_BACKUP,
+    set: { extraEnv: [{ name: 'NO_PROXY', value: '.svc,.cluster.local' }] },
+    check: (o) => expect(containerOf(o).env.slice(-1)).toEqual([{ name: 'NO_PROXY', value: '.svc,.cluster.local' }]),
+  },
+  extraVolumes: {
+    base: S3_BACKUP,
+    set: { extraVolumes: [{ name: 'ca', secret: { secretName: 'ca-bundle' } }] },
+    check: (o) => expect(volumeOf(o, 'ca')).toEqual({ name: 'ca', secret: { secretName: 'ca-bundle' } }),
+  },
+  extraVolumeMounts: {
+    base: mergeDocs(S3_BACKUP, { extraVolumes: [{ name: 'ca', secret: { secretName: 'ca-bundle' } }] }),
+    set: { extraVolumeMounts: [{ name: 'ca', mountPath: '/etc/ssl/certs/custom', readOnly: true }] },
+    check: (o) => expect(mountOf(o, 'ca')).toEqual({ name: 'ca', mountPath: '/etc/ssl/certs/custom', readOnly: true }),
+  },
+
+  'cronJob.timeZone': {
+    base: SCHEDULED_BACKUP,
+    set: { cronJob: { timeZone: 'America/New_York' } },
+    check: (o, b) => {
+      expect(workloadOf(o).spec.timeZone).toBe('America/New_York');
+      expect(workloadOf(b).spec.timeZone).toBeUndefined();
+    },
+  },
+  'cronJob.concurrencyPolicy': {
+    base: SCHEDULED_BACKUP,
+    set: { cronJob: { concurrencyPolicy: 'Allow' } },
+    check: (o) => expect(workloadOf(o).spec.concurrencyPolicy).toBe('Allow'),
+  },
+  'cronJob.successfulJobsHistoryLimit': {
+    base: SCHEDULED_BACKUP,
+    set: { cronJob: { successfulJobsHistoryLimit: 7 } },
+    check: (o) => expect(workloadOf(o).spec.successfulJobsHistoryLimit).toBe(7),
+  },
+  'cronJob.failedJobsHistoryLimit': {
+    base: SCHEDULED_BACKUP,
+    set: { cronJob: { failedJobsHistoryLimit: 0 } },
+    check: (o) => expect(workloadOf(o).spec.failedJobsHistoryLimit).toBe(0),
+  },
+  'cronJob.startingDeadlineSeconds': {
+    base: SCHEDULED_BACKUP,
+    set: { cronJob: { startingDeadlineSeconds: 600 } },
+    check: (o, b) => {
+      expect(workloadOf(o).spec.startingDeadlineSeconds).toBe(600);
+      expect(workloadOf(b).spec.startingDeadlineSeconds).toBeUndefined();
+    },
+  },
+  'cronJob.suspend': {
+    base: SCHEDULED_BACKUP,
+    set: { cronJob: { suspend: true } },
+    check: (o, b) => {
+      expect(workloadOf(o).spec.suspend).toBe(true);
+      expect(workloadOf(b).spec.suspend).toBe(false);
+    },
+  },
+  'job.backoffLimit': {
+    base: S3_BACKUP,
+    set: { job: { backoffLimit: 3 } },
+    check: (o) => expect(jobSpecOf(workloadOf(o)).backoffLimit).toBe(3),
+  },
+  'job.ttlSecondsAfterFinished': {
+    base: S3_BACKUP,
+    set: { job: { ttlSecondsAfterFinished: 3600 } },
+    check: (o, b) => {
+      expect(jobSpecOf(workloadOf(o)).ttlSecondsAfterFinished).toBe(3600);
+      expect(jobSpecOf(workloadOf(b)).ttlSecondsAfterFinished).toBeUndefined();
+    },
+  },
+  'job.activeDeadlineSeconds': {
+    base: S3_BACKUP,
+    set: { job: { activeDeadlineSeconds: 5400 } },
+    check: (o, b) => {
+      expect(jobSpecOf(workloadOf(o)).activeDeadlineSeconds).toBe(5400);
+      expect(jobSpecOf(workloadOf(b)).activeDeadlineSeconds).toBeUndefined();
+    },
+  },
+};
+
+/** Every leaf path of the values spec (aliases are leaves), minus the ones this chart ignores. */
+function leafPaths(): string[] {
+  const paths: string[] = [];
+  walkFields(VALUES_SPEC.fields, (path, field) => {
+    if (field.type !== 'object') paths.push(path);
+  });
+  return paths.filter((p) => p !== 'global' && p !== 'enabled').sort();
+}
+
+describe('every values field has an effect', () => {
+  test('the table covers exactly the leaf paths of the spec', () => {
+    expect(Object.keys(FIELD_CASES).sort()).toEqual(leafPaths());
+  });
+
+  test('the spec has the leaves the table was written for (sanity of the walk)', () => {
+    expect(leafPaths().length).toBeGreaterThanOrEqual(90);
+    expect(leafPaths()).toEqual(expect.arrayContaining(['restore.s3', 'backup.storage.local.path', 'job.activeDeadlineSeconds']));
+  });
+
+  test.each(Object.entries(FIELD_CASES))('%s', (_path, { base, set, check }) => {
+    const baseObjects = synthObjects(base);
+    const objects = synthObjects(mergeDocs(base, set));
+    // The field changes the manifests...
+    expect(JSON.stringify(objects)).not.toBe(JSON.stringify(baseObjects));
+    // ...in the way it is documented to.
+    check(objects, baseObjects);
+  });
+});
