@@ -13,7 +13,7 @@ export class InputError extends Error {
   }
 }
 
-/** One `--set`/`--set-string` argument, in command-line order. */
+/** One `--set`/`--set-string` argument; all `--set`s are applied before the `--set-string`s, as Helm does. */
 export interface SetArgument {
   readonly expression: string;
   readonly asString: boolean;

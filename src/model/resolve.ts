@@ -91,7 +91,7 @@ function schemaProblem(error: ErrorObject, values: Values): ValuesProblem {
       if (field && field.type === 'string' && field.enumInDocs === false) {
         return { path, message: `${describe(value)} is not valid; it must be ${field.patternHint}` };
       }
-      return { path, message: `${describe(value)} is not allowed; use one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
+      return { path, message: `${describe(value)} is not allowed; use one of: ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => (v === '' ? '"" (empty)' : String(v))).join(', ')}` };
     }
     case 'type':
       // `type` is an array for nullable fields (["integer", "null"]).

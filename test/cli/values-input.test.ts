@@ -1,0 +1,126 @@
+import { InputError, parseValuesText, readValues } from '../../src/cli/values-input';
+
+function inputError(fn: () => unknown): InputError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof InputError) return e;
+    throw e;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('parseValuesText', () => {
+  test('a map of keys', () => {
+    expect(parseValuesText('backup:\n  enabled: true\n', 'v.yaml')).toEqual({ backup: { enabled: true } });
+  });
+
+  test('an empty file or a file of comments is empty values', () => {
+    expect(parseValuesText('', 'v.yaml')).toEqual({});
+    expect(parseValuesText('# nothing\n', 'v.yaml')).toEqual({});
+    expect(parseValuesText('~\n', 'v.yaml')).toEqual({});
+  });
+
+  test('YAML anchors and aliases are resolved', () => {
+    expect(parseValuesText('a: &x {k: v}\nb: *x\n', 'v.yaml')).toEqual({ a: { k: 'v' }, b: { k: 'v' } });
+  });
+
+  test('a syntax error names the file and the line', () => {
+    expect(inputError(() => parseValuesText('a: 1\nb: [\n', 'v.yaml')).lines).toEqual([
+      'v.yaml: line 3: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ]);
+  });
+
+  test('a duplicate key names the file and the line', () => {
+    expect(inputError(() => parseValuesText('backup:\n  enabled: true\n  enabled: false\n', 'v.yaml')).lines).toEqual([
+      'v.yaml: line 3: Map keys must be unique',
+    ]);
+  });
+
+  test('bad indentation names the line', () => {
+    const lines = inputError(() => parseValuesText('a:\n  b: 1\n c: 2\n', 'v.yaml')).lines;
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^v\.yaml: line 3: /);
+  });
+
+  test('a list is refused', () => {
+    expect(inputError(() => parseValuesText('- a\n- b\n', 'v.yaml')).lines).toEqual(['v.yaml: a values file must hold a map of keys, not a list']);
+  });
+
+  test('a scalar is refused', () => {
+    expect(inputError(() => parseValuesText('hello\n', 'v.yaml')).lines).toEqual(['v.yaml: a values file must hold a map of keys, not string']);
+    expect(inputError(() => parseValuesText('42\n', 'v.yaml')).lines).toEqual(['v.yaml: a values file must hold a map of keys, not number']);
+  });
+
+  test('an alias to an unknown anchor names the file', () => {
+    const lines = inputError(() => parseValuesText('a: *nope\n', 'v.yaml')).lines;
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^v\.yaml: .*nope/);
+  });
+
+  test('an alias bomb is refused', () => {
+    let text = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i < 6; i++) text += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
+    const lines = inputError(() => parseValuesText(text, 'v.yaml')).lines;
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^v\.yaml: /);
+  });
+});
+
+describe('readValues', () => {
+  const files: Record<string, string> = {
+    'a.yaml': 'backup:\n  enabled: true\n  storage:\n    s3:\n      bucket: from-a\n      prefix: a\nlogFormat: json\n',
+    'b.yaml': 'backup:\n  storage:\n    s3:\n      bucket: from-b\n',
+    'list.yaml': '- 1\n',
+    'bad.yaml': 'a: [\n',
+  };
+  const readText = (path: string): string => {
+    if (!(path in files)) throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: 'ENOENT' });
+    return files[path];
+  };
+
+  test('no files and no --set: empty values', () => {
+    expect(readValues([], [], readText)).toEqual({});
+  });
+
+  test('files merge in order, maps deeply', () => {
+    expect(readValues(['a.yaml', 'b.yaml'], [], readText)).toEqual({
+      backup: { enabled: true, storage: { s3: { bucket: 'from-b', prefix: 'a' } } },
+      logFormat: 'json',
+    });
+  });
+
+  test('--set wins over the files, in order', () => {
+    const values = readValues(
+      ['a.yaml', 'b.yaml'],
+      [
+        { expression: 'backup.storage.s3.bucket=from-set', asString: false },
+        { expression: 'logFormat=text', asString: false },
+        { expression: 'backup.storage.s3.bucket=from-last', asString: false },
+      ],
+      readText,
+    );
+    expect(values).toEqual({ backup: { enabled: true, storage: { s3: { bucket: 'from-last', prefix: 'a' } } }, logFormat: 'text' });
+  });
+
+  test('--set-string keeps the value a string', () => {
+    expect(readValues([], [{ expression: 'podLabels.version=2', asString: true }], readText)).toEqual({ podLabels: { version: '2' } });
+  });
+
+  test('an unreadable file names the file and the reason', () => {
+    expect(inputError(() => readValues(['missing.yaml'], [], readText)).lines).toEqual(['missing.yaml: cannot read the file (ENOENT)']);
+  });
+
+  test('every input problem is reported, one line each', () => {
+    const e = inputError(() =>
+      readValues(['missing.yaml', 'list.yaml', 'bad.yaml', 'a.yaml'], [{ expression: 'nokey', asString: false }], readText),
+    );
+    expect(e.lines).toEqual([
+      'missing.yaml: cannot read the file (ENOENT)',
+      'list.yaml: a values file must hold a map of keys, not a list',
+      'bad.yaml: line 2: Flow sequence in block collection must be sufficiently indented and end with a ]',
+      '--set "nokey": expected key=value',
+    ]);
+    expect(e.message.split('\n')).toEqual(e.lines);
+  });
+});
