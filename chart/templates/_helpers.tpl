@@ -8,7 +8,7 @@ rules, constants) comes from _generated.tpl, written from the same model.
 
 {{/* Helm's trunc + trimSuffix, strict: every trailing "-" and "." goes (names.ts truncName). list NAME MAX */}}
 {{- define "infrahub-backup.truncName" -}}
-{{- index . 0 | trunc (index . 1 | int) | regexReplaceAll "[-.]+$" "" -}}
+{{- regexReplaceAll "[-.]+$" (index . 0 | trunc (index . 1 | int)) "" -}}
 {{- end }}
 
 {{/* A name made of a base, a role and an optional hash within MAX characters: list BASE ROLE HASH MAX */}}
