@@ -65,10 +65,12 @@ export class InfrahubBackup extends Construct {
     const { backup, restore, serviceAccount, rbac } = d.values;
     if (!backup.enabled && !restore.enabled) return;
 
-    if (serviceAccount.create) this.apiObjects.push(new BackupServiceAccount(this, 'ServiceAccount', d).apiObject);
+    const account = serviceAccount.create ? new BackupServiceAccount(this, 'ServiceAccount', d) : undefined;
+    if (account) this.apiObjects.push(account.apiObject);
     if (rbac.create) {
-      this.apiObjects.push(new BackupRole(this, 'Role', d).apiObject);
-      this.apiObjects.push(new BackupRoleBinding(this, 'RoleBinding', d).apiObject);
+      const role = new BackupRole(this, 'Role', d);
+      this.apiObjects.push(role.apiObject);
+      this.apiObjects.push(new BackupRoleBinding(this, 'RoleBinding', d, role.role, account?.serviceAccount).apiObject);
     }
     if (backup.enabled) {
       if (persistsLocally(d) && !backup.storage.local.persistence.existingClaim) {

@@ -1,18 +1,22 @@
-import { k8s } from 'cdk8s-plus-28';
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Deployment } from '../model/deployment';
 import { commonLabels } from '../model/objects';
 
-/** Binds the Role to the pods' ServiceAccount, in the release namespace. */
+/** Binds the Role to the pods' ServiceAccount (created here or existing), in the release namespace. */
 export class BackupRoleBinding extends Construct {
-  public readonly apiObject: k8s.KubeRoleBinding;
+  public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: Deployment) {
+  constructor(scope: Construct, id: string, d: Deployment, role: kplus.IRole, serviceAccount?: kplus.IServiceAccount) {
     super(scope, id);
-    this.apiObject = new k8s.KubeRoleBinding(this, 'Resource', {
+    const binding = new kplus.RoleBinding(this, 'Resource', {
+      role,
       metadata: { name: d.names.roleBinding, namespace: d.namespace, labels: commonLabels(d.values, d.release, 'rbac') },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: d.names.role },
-      subjects: [{ kind: 'ServiceAccount', name: d.names.serviceAccount, namespace: d.namespace }],
     });
+    binding.addSubjects(
+      serviceAccount ?? kplus.ServiceAccount.fromServiceAccountName(this, 'ServiceAccount', d.names.serviceAccount, { namespaceName: d.namespace }),
+    );
+    this.apiObject = ApiObject.of(binding);
   }
 }

@@ -1,31 +1,57 @@
-import { k8s } from 'cdk8s-plus-28';
+import { ApiObject, App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Deployment } from '../model/deployment';
 import { commonLabels } from '../model/objects';
 
+/** One permission of the Role. */
+export interface BackupPermission {
+  readonly apiGroup: string;
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+}
+
 /**
- * The rules the image needs, and nothing more (no Secrets, no cluster scope):
- * it lists pods by label and execs into them (kubectl 1.30+ opens exec over
+ * What the image needs, and nothing more (no Secrets, no cluster scope): it
+ * lists pods by label and execs into them (kubectl 1.30+ opens exec over
  * WebSocket, which API servers before 1.35 authorize as `get`), reads the
  * Infrahub deployments and statefulsets, and scales them through the scale
  * subresource during a restore.
  */
-export const BACKUP_ROLE_RULES: k8s.PolicyRule[] = [
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
-  { apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] },
-  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'list'] },
-  { apiGroups: ['apps'], resources: ['deployments/scale', 'statefulsets/scale'], verbs: ['get', 'patch', 'update'] },
+export const BACKUP_PERMISSIONS: readonly BackupPermission[] = [
+  { apiGroup: '', resources: ['pods'], verbs: ['get', 'list'] },
+  { apiGroup: '', resources: ['pods/exec'], verbs: ['create', 'get'] },
+  { apiGroup: 'apps', resources: ['deployments', 'statefulsets'], verbs: ['get', 'list'] },
+  { apiGroup: 'apps', resources: ['deployments/scale', 'statefulsets/scale'], verbs: ['get', 'patch', 'update'] },
 ];
 
 /** The namespaced Role of the backup and restore pods. */
 export class BackupRole extends Construct {
-  public readonly apiObject: k8s.KubeRole;
+  public readonly role: kplus.Role;
+  public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, d: Deployment) {
     super(scope, id);
-    this.apiObject = new k8s.KubeRole(this, 'Resource', {
+    this.role = new kplus.Role(this, 'Resource', {
       metadata: { name: d.names.role, namespace: d.namespace, labels: commonLabels(d.values, d.release, 'rbac') },
-      rules: BACKUP_ROLE_RULES,
     });
+    allowBackupPermissions(this.role);
+    this.apiObject = ApiObject.of(this.role);
   }
+}
+
+/** Grants BACKUP_PERMISSIONS on a Role. */
+export function allowBackupPermissions(role: kplus.Role): void {
+  for (const p of BACKUP_PERMISSIONS) {
+    const resources = p.resources.map((resourceType) => kplus.ApiResource.custom({ apiGroup: p.apiGroup, resourceType }));
+    role.allow([...p.verbs], ...resources);
+  }
+}
+
+/** The `rules` a Role with BACKUP_PERMISSIONS synthesizes to (for the chart). */
+export function backupRoleRules(): unknown {
+  const chart = new Chart(new App(), 'rules');
+  const role = new kplus.Role(chart, 'Role');
+  allowBackupPermissions(role);
+  return ApiObject.of(role).toJson().rules;
 }

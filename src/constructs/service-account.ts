@@ -1,19 +1,24 @@
-import { k8s } from 'cdk8s-plus-28';
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Deployment } from '../model/deployment';
 import { commonLabels } from '../model/objects';
 
 /**
- * The ServiceAccount of the backup and restore pods. Its annotations carry
- * cloud identities (IRSA, workload identity) when no S3 Secret is used.
+ * The ServiceAccount of the backup and restore pods. It does not mount its
+ * token by default (`automountServiceAccountToken: false`); the pods that need
+ * it ask for it. Its annotations carry cloud identities (IRSA, workload
+ * identity) when no S3 Secret is used.
  */
 export class BackupServiceAccount extends Construct {
-  public readonly apiObject: k8s.KubeServiceAccount;
+  public readonly serviceAccount: kplus.ServiceAccount;
+  public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, d: Deployment) {
     super(scope, id);
     const annotations = d.values.serviceAccount.annotations;
-    this.apiObject = new k8s.KubeServiceAccount(this, 'Resource', {
+    this.serviceAccount = new kplus.ServiceAccount(this, 'Resource', {
+      automountToken: false,
       metadata: {
         name: d.names.serviceAccount,
         namespace: d.namespace,
@@ -21,5 +26,6 @@ export class BackupServiceAccount extends Construct {
         ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
       },
     });
+    this.apiObject = ApiObject.of(this.serviceAccount);
   }
 }

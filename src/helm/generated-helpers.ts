@@ -10,7 +10,7 @@
  * - `infrahub-backup.roleRules`: the Role's rules;
  * - `infrahub-backup.constants`: paths and defaults the templates share with the constructs.
  */
-import { BACKUP_ROLE_RULES } from '../constructs/role';
+import { backupRoleRules } from '../constructs/role';
 import { HOME_DIR, HOME_SIZE_LIMIT, KEYS_DIR } from '../constructs/pod';
 import { PROBLEMS } from '../model/messages';
 import { CHART_NAME } from '../model/names';
@@ -158,7 +158,7 @@ export function renderGeneratedHelpers(): string {
     define('infrahub-backup.problems', JSON.stringify(problems)),
     '',
     '{{/* The Role rules: exactly what the infrahub-backup image calls. */}}',
-    define('infrahub-backup.roleRules', JSON.stringify(BACKUP_ROLE_RULES)),
+    define('infrahub-backup.roleRules', JSON.stringify(backupRoleRules())),
     '',
     '{{/* Constants shared with the constructs. */}}',
     define('infrahub-backup.constants', JSON.stringify(constants)),

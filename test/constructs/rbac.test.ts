@@ -8,8 +8,10 @@ import { mergeDocs, MODES, namesByKind, only, podSpecOf, synthObjects, workloadO
 const CONTRACT_RULES = [
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
   { apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] },
-  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'list'] },
-  { apiGroups: ['apps'], resources: ['deployments/scale', 'statefulsets/scale'], verbs: ['get', 'patch', 'update'] },
+  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] },
+  { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get', 'list'] },
+  { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['get', 'patch', 'update'] },
+  { apiGroups: ['apps'], resources: ['statefulsets/scale'], verbs: ['get', 'patch', 'update'] },
 ];
 
 /** Every (group, resource, verb) a set of rules grants. */
@@ -50,7 +52,7 @@ describe.each(Object.entries(MODES))('RBAC of %s', (_name, values) => {
   test("the RoleBinding binds the Role to the pods' ServiceAccount in the namespace", () => {
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name });
     const pod = podSpecOf(workloadOf(objects));
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: pod.serviceAccountName, namespace: 'infrahub' }]);
+    expect(binding.subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: pod.serviceAccountName, namespace: 'infrahub' }]);
     expect(account.metadata.name).toBe(pod.serviceAccountName);
   });
 });
@@ -74,7 +76,7 @@ describe('RBAC switches', () => {
     const objects = synthObjects(mergeDocs(S3_BACKUP, { serviceAccount: { create: false } }));
     expect(objects.map((o) => o.kind)).toEqual(['Role', 'RoleBinding', 'Job']);
     expect(podSpecOf(only(objects, 'Job')).serviceAccountName).toBe('default');
-    expect(only(objects, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'default', namespace: 'infrahub' }]);
+    expect(only(objects, 'RoleBinding').subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'default', namespace: 'infrahub' }]);
   });
 
   test('serviceAccount.create=false with a name uses that existing account', () => {
