@@ -5,6 +5,5 @@ export { InfrahubBackup } from './constructs/infrahub-backup';
 export type { InfrahubBackupProps } from './constructs/infrahub-backup';
 export { InfrahubBackupChart } from './constructs/infrahub-backup-chart';
 export type { InfrahubBackupChartProps } from './constructs/infrahub-backup-chart';
-export { synthValues } from './synth';
+export { InfrahubBackupManifests } from './manifests';
 export type { SynthOptions } from './synth';
-export { valuesSchema, defaultValues } from './model/schema';

@@ -183,7 +183,7 @@ describe('synth', () => {
     expect(only(objects, 'ServiceAccount').metadata.name).toBe('prod-infrahub-backup');
     expect(only(objects, 'Job').metadata.name).toMatch(/^prod-infrahub-backup-backup-[0-9a-f]{8}$/);
     expect(only(objects, 'Job').metadata.labels['app.kubernetes.io/instance']).toBe('prod');
-    expect(only(objects, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'prod-infrahub-backup', namespace: 'infra' }]);
+    expect(only(objects, 'RoleBinding').subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'prod-infrahub-backup', namespace: 'infra' }]);
   });
 
   test('-n is short for --namespace', () => {

@@ -2,7 +2,7 @@
  * Synthesis is a pure function of the values: the same values give the same
  * bytes, whatever the order of their keys and however often they are rendered.
  */
-import { synthValues } from '../../src';
+import { synthValues } from '../../src/synth';
 import type { InfrahubBackupValues } from '../../src';
 import { ALL_OPTIONAL_BACKUP, ALL_OPTIONAL_RESTORE, MODES, TestValues } from '../support/synth';
 

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { parse } from 'yaml';
-import { synthValues } from '../../src';
+import { synthValues } from '../../src/synth';
 import type { InfrahubBackupValues } from '../../src';
 import { PACKAGE_VERSION } from '../../src/version';
 import { validateObject } from '../support/kube-schema';
