@@ -1,4 +1,5 @@
 import { Testing } from 'cdk8s';
+import { cloneValues, mergeUserValues } from '../../src/model/merge';
 import { InfrahubBackupChart } from '../../src';
 import type { InfrahubBackupValues } from '../../src';
 
@@ -36,16 +37,7 @@ export type TestValues = Record<string, unknown>;
 
 /** Deep-merges values documents the way `-f a -f b` does: maps merge, anything else is replaced. */
 export function mergeDocs(...docs: TestValues[]): TestValues {
-  const merge = (a: TestValues, b: TestValues): TestValues => {
-    const out: TestValues = { ...a };
-    for (const [key, value] of Object.entries(b)) {
-      const current = out[key];
-      const bothMaps = [current, value].every((x) => typeof x === 'object' && x !== null && !Array.isArray(x));
-      out[key] = bothMaps ? merge(current as TestValues, value as TestValues) : structuredClone(value);
-    }
-    return out;
-  };
-  return docs.reduce((acc, doc) => merge(acc, doc), {} as TestValues);
+  return docs.reduce((acc, doc) => mergeUserValues(acc, cloneValues(doc)), {} as TestValues);
 }
 
 /** Builds a nested values document from a dotted path. */
