@@ -35,9 +35,14 @@
 {{- if eq $b.storage.type "s3" }}{{- $s3 = $b.storage.s3 }}{{- end }}
 {{- $key := dict }}
 {{- if $b.encryption.secretName }}{{- $key = dict "secretName" $b.encryption.secretName "key" $b.encryption.key }}{{- end }}
+{{- $init := list }}
+{{- if and $s3 .v.companion.preflight }}
+{{- $init = list (include "infrahub-backup.preflightContainer" (dict "d" . "purpose" "backup" "s3" $s3) | fromJson) }}
+{{- end }}
 {{- include "infrahub-backup.podTemplate" (dict
   "d" .
   "component" "backup"
+  "initContainers" $init
   "args" (include "infrahub-backup.backupArgs" . | fromJson).args
   "storagePath" $b.storage.path
   "storageVolume" $volume

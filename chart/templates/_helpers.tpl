@@ -103,6 +103,8 @@ break a cross-field rule.
   "backupClaim" ($v.backup.storage.local.persistence.existingClaim | default (include "infrahub-backup.suffixedName" (list $fullname "backups" "" 253)))
   "restoreJob" (include "infrahub-backup.suffixedName" (list $fullname "restore" $restoreHash 63))
   "restoreCronJob" (include "infrahub-backup.suffixedName" (list $fullname "restore" "" 52))
+  "retentionCronJob" (include "infrahub-backup.suffixedName" (list $fullname "retention" "" 52))
+  "verificationCronJob" (include "infrahub-backup.suffixedName" (list $fullname "verify" "" 52))
 }}
 {{- $selector := dict "app.kubernetes.io/name" $name "app.kubernetes.io/instance" .Release.Name }}
 {{- $common := merge (dict

@@ -67,11 +67,11 @@ The pod template: dict "d" DEPLOYMENT "component" backup|restore "args" ARGS
 {{- $volumes = append $volumes (dict "name" "keys" "secret" (dict "secretName" .keySecret.secretName "items" $items "defaultMode" 288)) }}
 {{- $mounts = append $mounts (dict "name" "keys" "mountPath" $c.keysDir "readOnly" true) }}
 {{- end }}
-{{- $volumes = concat $volumes $v.extraVolumes }}
+{{- if .handoff }}
+{{- $volumes = append $volumes (merge (dict "name" "handoff") (include "infrahub-backup.emptyDir" $c.handoffSizeLimit | fromJson)) }}
+{{- $mounts = append $mounts (dict "name" "handoff" "mountPath" $c.handoffDir "readOnly" true) }}
+{{- end }}
 {{- $mounts = concat $mounts $v.extraVolumeMounts }}
-{{- $resources := dict }}
-{{- if $v.resources.requests }}{{- $_ := set $resources "requests" $v.resources.requests }}{{- end }}
-{{- if $v.resources.limits }}{{- $_ := set $resources "limits" $v.resources.limits }}{{- end }}
 {{- $image := printf "%s:%s" $v.image.repository ($v.image.tag | default $c.defaultImageTag) }}
 {{- if $v.image.digest }}{{- $image = printf "%s@%s" $v.image.repository $v.image.digest }}{{- end }}
 {{- $container := dict
@@ -80,27 +80,71 @@ The pod template: dict "d" DEPLOYMENT "component" backup|restore "args" ARGS
   "imagePullPolicy" $v.image.pullPolicy
   "args" .args
   "env" $env
-  "resources" $resources
+  "resources" (include "infrahub-backup.resources" $v.resources | fromJson)
   "securityContext" $v.securityContext
   "volumeMounts" $mounts
 }}
+{{- if .command }}{{- $_ := set $container "command" .command }}{{- end }}
+{{- include "infrahub-backup.workloadPodTemplate" (dict "d" $d "component" .component "containers" (list $container) "initContainers" .initContainers "volumes" $volumes "automountToken" true) -}}
+{{- end }}
+
+{{/* `resources` with the empty maps left out (pod.ts resourcesOf). */}}
+{{- define "infrahub-backup.resources" -}}
+{{- $resources := dict }}
+{{- if .requests }}{{- $_ := set $resources "requests" .requests }}{{- end }}
+{{- if .limits }}{{- $_ := set $resources "limits" .limits }}{{- end }}
+{{- toJson $resources -}}
+{{- end }}
+
+{{/*
+A pod template with the settings every workload shares (pod.ts workloadPodTemplate):
+dict "d" D "component" C "containers" LIST "initContainers" LIST "volumes" LIST "automountToken" BOOL
+*/}}
+{{- define "infrahub-backup.workloadPodTemplate" -}}
+{{- $d := .d }}{{- $v := $d.v }}
 {{- $labels := merge (dict "app.kubernetes.io/component" .component) $d.selector $v.podLabels }}
 {{- $metadata := dict "labels" $labels }}
 {{- if $v.podAnnotations }}{{- $_ := set $metadata "annotations" $v.podAnnotations }}{{- end }}
 {{- $spec := dict
   "serviceAccountName" $d.names.serviceAccount
-  "automountServiceAccountToken" true
+  "automountServiceAccountToken" .automountToken
   "restartPolicy" "Never"
   "securityContext" $v.podSecurityContext
-  "containers" (list $container)
-  "volumes" $volumes
+  "containers" .containers
+  "volumes" (concat .volumes $v.extraVolumes)
 }}
+{{- if .initContainers }}{{- $_ := set $spec "initContainers" .initContainers }}{{- end }}
 {{- if $v.imagePullSecrets }}{{- $_ := set $spec "imagePullSecrets" $v.imagePullSecrets }}{{- end }}
 {{- if $v.priorityClassName }}{{- $_ := set $spec "priorityClassName" $v.priorityClassName }}{{- end }}
 {{- if $v.nodeSelector }}{{- $_ := set $spec "nodeSelector" $v.nodeSelector }}{{- end }}
 {{- if $v.tolerations }}{{- $_ := set $spec "tolerations" $v.tolerations }}{{- end }}
 {{- if $v.affinity }}{{- $_ := set $spec "affinity" $v.affinity }}{{- end }}
 {{- dict "metadata" $metadata "spec" $spec | toJson -}}
+{{- end }}
+
+{{/* A companion container (companion.ts): dict "d" D "name" N "args" ARGS "s3" S3 "mounts" LIST */}}
+{{- define "infrahub-backup.companionContainer" -}}
+{{- $v := .d.v }}{{- $c := .d.c }}
+{{- $image := printf "%s:%s" $v.companion.image.repository ($v.companion.image.tag | default $c.packageVersion) }}
+{{- $env := concat (include "infrahub-backup.s3Env" .s3 | fromJson).env $v.extraEnv }}
+{{- $mounts := concat (list (dict "name" "tmp" "mountPath" "/tmp")) (.mounts | default (list)) $v.extraVolumeMounts }}
+{{- dict
+  "name" .name
+  "image" $image
+  "imagePullPolicy" $v.companion.image.pullPolicy
+  "args" (concat (list "s3") .args)
+  "env" $env
+  "resources" (include "infrahub-backup.resources" $v.companion.resources | fromJson)
+  "securityContext" $v.securityContext
+  "volumeMounts" $mounts
+| toJson -}}
+{{- end }}
+
+{{/* The preflight init container: dict "d" D "purpose" backup|restore "s3" S3 "uri" URI-OR-EMPTY */}}
+{{- define "infrahub-backup.preflightContainer" -}}
+{{- $args := list "preflight" "--for" .purpose }}
+{{- if .uri }}{{- $args = concat $args (list "--uri" .uri) }}{{- end }}
+{{- include "infrahub-backup.companionContainer" (dict "d" .d "name" "preflight" "args" $args "s3" .s3) -}}
 {{- end }}
 
 {{/* A Job spec (workload.ts jobSpec): dict "template" T "backoffLimit" N "activeDeadlineSeconds" N-OR-NIL "ttlSecondsAfterFinished" N-OR-NIL */}}

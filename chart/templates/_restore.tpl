@@ -1,25 +1,25 @@
 {{/* The restore pod (src/constructs/restore-pod.ts). */}}
 
-{{/* Arguments of `infrahub-backup restore`, per the image's contract. */}}
-{{- define "infrahub-backup.restoreArgs" -}}
+{{/* The archive to restore (restore-pod.ts restoreSource): a URI or a file; empty for the newest archive. */}}
+{{- define "infrahub-backup.restoreSource" -}}
+{{- $s := .v.restore.storage }}
+{{- if eq $s.type "local" }}{{- printf "%s/%s" $s.path $s.local.filename }}
+{{- else if not $s.s3.latest }}{{- printf "s3://%s/%s" $s.s3.bucket $s.s3.key }}
+{{- end -}}
+{{- end }}
+
+{{/* Flags of `infrahub-backup restore`, per the image's contract (restore-pod.ts restoreFlags). */}}
+{{- define "infrahub-backup.restoreFlags" -}}
 {{- $r := .v.restore }}{{- $s := $r.storage }}{{- $o := $r.options }}
-{{- $args := list "restore" }}
-{{- if eq $s.type "local" }}
-{{- $args = append $args (printf "%s/%s" $s.path $s.local.filename) }}
-{{- else if $s.s3.latest }}
-{{- /* without a named archive the image (2.3.0 and later) picks the newest one under the bucket and prefix */}}
-{{- $args = concat $args (list "--latest" "--s3") }}
-{{- else }}
-{{- $args = append $args (printf "s3://%s/%s" $s.s3.bucket $s.s3.key) }}
-{{- end }}
-{{- if $o.excludeTaskmanager }}{{- $args = append $args "--exclude-taskmanager" }}{{- end }}
-{{- if $o.migrateFormat }}{{- $args = append $args "--migrate-format" }}{{- end }}
-{{- if $o.resetDeploymentId }}{{- $args = append $args "--reset-deployment-id" }}{{- end }}
-{{- if $r.decryption.secretName }}{{- $args = append $args (printf "--decrypt-key=%s/%s" .c.keysDir $r.decryption.key) }}{{- end }}
+{{- $flags := list }}
+{{- if $o.excludeTaskmanager }}{{- $flags = append $flags "--exclude-taskmanager" }}{{- end }}
+{{- if $o.migrateFormat }}{{- $flags = append $flags "--migrate-format" }}{{- end }}
+{{- if $o.resetDeploymentId }}{{- $flags = append $flags "--reset-deployment-id" }}{{- end }}
+{{- if $r.decryption.secretName }}{{- $flags = append $flags (printf "--decrypt-key=%s/%s" .c.keysDir $r.decryption.key) }}{{- end }}
 {{- if and (eq $s.type "local") (not $s.local.existingClaim) $o.sleep }}
-{{- $args = append $args (printf "--sleep=%s" $o.sleep) }}
+{{- $flags = append $flags (printf "--sleep=%s" $o.sleep) }}
 {{- end }}
-{{- dict "args" (concat $args $o.extraArgs) | toJson -}}
+{{- dict "flags" (concat $flags $o.extraArgs) | toJson -}}
 {{- end }}
 
 {{/* The restore pod template. */}}
@@ -33,10 +33,28 @@
 {{- if eq $s.type "s3" }}{{- $s3 = $s.s3 }}{{- end }}
 {{- $key := dict }}
 {{- if $r.decryption.secretName }}{{- $key = dict "secretName" $r.decryption.secretName "key" $r.decryption.key }}{{- end }}
+{{- $source := include "infrahub-backup.restoreSource" . }}
+{{- $flags := (include "infrahub-backup.restoreFlags" . | fromJson).flags | default (list) }}
+{{- $args := concat (list "restore" $source) $flags }}
+{{- $command := list }}
+{{- $init := list }}
+{{- $latest := and $s3 $s3.latest }}
+{{- if $latest }}
+{{- /* the find-latest init container writes the URI; the image's shell makes it the first argument */}}
+{{- $args = $flags }}
+{{- $command = list "/bin/sh" "-c" (printf "exec %s restore \"$(cat %s)\" \"$@\"" .c.imageEntrypoint .c.archiveUriFile) "infrahub-backup" }}
+{{- $handoffMount := list (dict "name" "handoff" "mountPath" .c.handoffDir) }}
+{{- $init = list (include "infrahub-backup.companionContainer" (dict "d" . "name" "find-latest" "args" (list "latest" "--output" .c.archiveUriFile) "s3" $s3 "mounts" $handoffMount) | fromJson) }}
+{{- else if and $s3 .v.companion.preflight }}
+{{- $init = list (include "infrahub-backup.preflightContainer" (dict "d" . "purpose" "restore" "s3" $s3 "uri" $source) | fromJson) }}
+{{- end }}
 {{- include "infrahub-backup.podTemplate" (dict
   "d" .
   "component" "restore"
-  "args" (include "infrahub-backup.restoreArgs" . | fromJson).args
+  "args" $args
+  "command" $command
+  "initContainers" $init
+  "handoff" $latest
   "storagePath" $s.path
   "storageVolume" $volume
   "s3" $s3

@@ -3,6 +3,7 @@
  */
 import type { IPodTemplateSpec, IVolume } from 'kubernetes-models/v1';
 import type { Deployment } from '../model/deployment';
+import { preflightContainer } from './companion';
 import { keyFilePath, podTemplate, scratchVolume } from './pod';
 
 /** Whether local archives are kept on a PersistentVolumeClaim. */
@@ -34,12 +35,14 @@ export function backupPodTemplate(d: Deployment): IPodTemplateSpec {
   const storageVolume: Omit<IVolume, 'name'> = persistsLocally(d)
     ? { persistentVolumeClaim: { claimName: d.names.backupClaim } }
     : scratchVolume(d);
+  const s3 = storage.type === 's3' ? storage.s3 : undefined;
   return podTemplate(d, {
     component: 'backup',
+    initContainers: s3 && d.values.companion.preflight ? [preflightContainer(d, 'backup', s3)] : [],
     args: backupArgs(d),
     storagePath: storage.path,
     storageVolume,
-    s3: storage.type === 's3' ? storage.s3 : undefined,
+    s3,
     keySecret: encryption.secretName ? { secretName: encryption.secretName, key: encryption.key } : undefined,
   });
 }

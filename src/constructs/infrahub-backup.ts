@@ -5,6 +5,7 @@ import type { InfrahubBackupValues } from '../model/values.generated';
 import { BackupClaim } from './backup-claim';
 import { BackupCronJob } from './backup-cron-job';
 import { BackupJob } from './backup-job';
+import { BackupRetentionCronJob, BackupVerificationCronJob } from './backup-maintenance-cron-jobs';
 import { persistsLocally } from './backup-pod';
 import { RestoreCronJob } from './restore-cron-job';
 import { RestoreJob } from './restore-job';
@@ -78,6 +79,12 @@ export class InfrahubBackup extends Construct {
       }
       const workload = backup.mode === 'cronjob' ? new BackupCronJob(this, 'BackupCronJob', d) : new BackupJob(this, 'BackupJob', d);
       this.apiObjects.push(workload.apiObject);
+      if (backup.storage.type === 's3' && backup.retention.enabled) {
+        this.apiObjects.push(new BackupRetentionCronJob(this, 'BackupRetentionCronJob', d).apiObject);
+      }
+      if (backup.storage.type === 's3' && backup.verification.enabled) {
+        this.apiObjects.push(new BackupVerificationCronJob(this, 'BackupVerificationCronJob', d).apiObject);
+      }
     }
     if (restore.enabled) {
       const workload = restore.mode === 'cronjob' ? new RestoreCronJob(this, 'RestoreCronJob', d) : new RestoreJob(this, 'RestoreJob', d);

@@ -7,7 +7,7 @@
  * guarantee (they re-serialize their JSON and drop or rewrite fields they do not
  * model, such as a raw `emptyDir.sizeLimit`).
  */
-import type { IEnvVar, IPodTemplateSpec, IVolume, IVolumeMount } from 'kubernetes-models/v1';
+import type { IContainer, IEnvVar, IPodTemplateSpec, IVolume, IVolumeMount } from 'kubernetes-models/v1';
 import type { Deployment } from '../model/deployment';
 import { imageReference, podLabels } from '../model/objects';
 
@@ -17,6 +17,10 @@ export const HOME_DIR = '/home/infrahub';
 export const KEYS_DIR = '/etc/infrahub-backup/keys';
 /** Size of the home volume: kubectl's discovery cache only. */
 export const HOME_SIZE_LIMIT = '64Mi';
+/** Where companion init containers leave what they found (the archive to restore). */
+export const HANDOFF_DIR = '/run/infrahub-backup';
+/** Size of the hand-off volume: a few lines of text. */
+export const HANDOFF_SIZE_LIMIT = '1Mi';
 
 /** S3 settings shared by the backup and restore sides. */
 export interface S3Settings {
@@ -34,8 +38,14 @@ export interface S3Settings {
 export interface PodTemplateOptions {
   /** `backup` or `restore`: the container name and the component label. */
   readonly component: 'backup' | 'restore';
-  /** Arguments of the image's entrypoint. */
+  /** Arguments of the image's entrypoint (of `command` when set). */
   readonly args: string[];
+  /** Replaces the image's entrypoint. */
+  readonly command?: string[];
+  /** Companion containers that run first (S3 checks, archive resolution). */
+  readonly initContainers?: IContainer[];
+  /** Mount the hand-off volume the init containers write to. */
+  readonly handoff?: boolean;
   /** The backup directory. */
   readonly storagePath: string;
   /** The volume at the backup directory (without its name). */
@@ -69,7 +79,8 @@ export function keyFilePath(key: string): string {
   return `${KEYS_DIR}/${key}`;
 }
 
-function emptyDir(sizeLimit: string): Omit<IVolume, 'name'> {
+/** An emptyDir volume source, size-limited when a limit is given. */
+export function emptyDir(sizeLimit: string): Omit<IVolume, 'name'> {
   return { emptyDir: sizeLimit ? { sizeLimit } : {} };
 }
 
@@ -112,35 +123,61 @@ export function podTemplate(d: Deployment, o: PodTemplateOptions): IPodTemplateS
     });
     mounts.push({ name: 'keys', mountPath: KEYS_DIR, readOnly: true });
   }
-  volumes.push(...(v.extraVolumes as IVolume[]));
+  if (o.handoff) {
+    volumes.push({ name: 'handoff', ...emptyDir(HANDOFF_SIZE_LIMIT) });
+    mounts.push({ name: 'handoff', mountPath: HANDOFF_DIR, readOnly: true });
+  }
   mounts.push(...(v.extraVolumeMounts as IVolumeMount[]));
 
-  const resources: Record<string, Record<string, string>> = {};
-  if (Object.keys(v.resources.requests).length > 0) resources.requests = v.resources.requests;
-  if (Object.keys(v.resources.limits).length > 0) resources.limits = v.resources.limits;
+  const container: IContainer = {
+    name: o.component,
+    image: imageReference(v),
+    imagePullPolicy: v.image.pullPolicy,
+    ...(o.command ? { command: o.command } : {}),
+    args: o.args,
+    env,
+    resources: resourcesOf(v.resources),
+    securityContext: v.securityContext,
+    volumeMounts: mounts,
+  };
+  return workloadPodTemplate(d, { component: o.component, containers: [container], initContainers: o.initContainers, volumes, automountToken: true });
+}
 
+/** `resources` with the empty maps left out. */
+export function resourcesOf(r: { requests: Record<string, string>; limits: Record<string, string> }): Record<string, Record<string, string>> {
+  const resources: Record<string, Record<string, string>> = {};
+  if (Object.keys(r.requests).length > 0) resources.requests = r.requests;
+  if (Object.keys(r.limits).length > 0) resources.limits = r.limits;
+  return resources;
+}
+
+/** What a workload's pod holds. */
+export interface WorkloadPodOptions {
+  /** The component label: `backup`, `restore`, `retention` or `verification`. */
+  readonly component: string;
+  readonly containers: IContainer[];
+  readonly initContainers?: IContainer[];
+  /** Volumes besides the user's `extraVolumes`. */
+  readonly volumes: IVolume[];
+  /** Mount the ServiceAccount token (the infrahub-backup image needs it for kubectl). */
+  readonly automountToken: boolean;
+}
+
+/** A pod template with the scheduling, security and identity settings every workload shares. */
+export function workloadPodTemplate(d: Deployment, o: WorkloadPodOptions): IPodTemplateSpec {
+  const v = d.values;
   const metadata: IPodTemplateSpec['metadata'] = { labels: podLabels(v, d.release, o.component) };
   if (Object.keys(v.podAnnotations).length > 0) metadata.annotations = { ...v.podAnnotations };
 
   const spec: NonNullable<IPodTemplateSpec['spec']> = {
     serviceAccountName: d.names.serviceAccount,
-    automountServiceAccountToken: true,
+    automountServiceAccountToken: o.automountToken,
     restartPolicy: 'Never',
     securityContext: v.podSecurityContext,
-    containers: [
-      {
-        name: o.component,
-        image: imageReference(v),
-        imagePullPolicy: v.image.pullPolicy,
-        args: o.args,
-        env,
-        resources,
-        securityContext: v.securityContext,
-        volumeMounts: mounts,
-      },
-    ],
-    volumes,
+    containers: o.containers,
+    volumes: [...o.volumes, ...(v.extraVolumes as IVolume[])],
   };
+  if (o.initContainers && o.initContainers.length > 0) spec.initContainers = o.initContainers;
   if (v.imagePullSecrets.length > 0) spec.imagePullSecrets = v.imagePullSecrets;
   if (v.priorityClassName) spec.priorityClassName = v.priorityClassName;
   if (Object.keys(v.nodeSelector).length > 0) spec.nodeSelector = v.nodeSelector;

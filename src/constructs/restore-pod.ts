@@ -1,11 +1,15 @@
 /**
  * The pod that runs `infrahub-backup restore`, shared by the restore Job and CronJob.
  */
-import type { IPodTemplateSpec, IVolume } from 'kubernetes-models/v1';
+import type { IContainer, IPodTemplateSpec, IVolume } from 'kubernetes-models/v1';
 import type { Deployment } from '../model/deployment';
+import { ARCHIVE_URI_FILE, latestArchiveContainer, preflightContainer } from './companion';
 import { keyFilePath, podTemplate, scratchVolume } from './pod';
 
-/** The archive to restore: an `s3://bucket/key` URI or a file in the backup directory. */
+/** The image's entrypoint. */
+export const IMAGE_ENTRYPOINT = '/usr/local/bin/infrahub-backup';
+
+/** The archive to restore: an `s3://` URI or a file in the backup directory; undefined for the newest archive. */
 export function restoreSource(d: Deployment): string | undefined {
   const { storage } = d.values.restore;
   if (storage.type === 'local') return `${storage.path}/${storage.local.filename}`;
@@ -13,19 +17,32 @@ export function restoreSource(d: Deployment): string | undefined {
   return `s3://${storage.s3.bucket}/${storage.s3.key}`;
 }
 
-/** Arguments of `infrahub-backup restore`, per the image's contract. */
-export function restoreArgs(d: Deployment): string[] {
+/** Flags of `infrahub-backup restore`, per the image's contract. */
+export function restoreFlags(d: Deployment): string[] {
   const { storage, options, decryption } = d.values.restore;
+  const flags: string[] = [];
+  if (options.excludeTaskmanager) flags.push('--exclude-taskmanager');
+  if (options.migrateFormat) flags.push('--migrate-format');
+  if (options.resetDeploymentId) flags.push('--reset-deployment-id');
+  if (decryption.secretName) flags.push(`--decrypt-key=${keyFilePath(decryption.key)}`);
+  if (storage.type === 'local' && !storage.local.existingClaim && options.sleep) flags.push(`--sleep=${options.sleep}`);
+  flags.push(...options.extraArgs);
+  return flags;
+}
+
+/**
+ * Arguments of `infrahub-backup restore <source> [flags]`. For the newest
+ * archive the source is read from the file the `find-latest` init container
+ * wrote, through the image's shell: the URI becomes the first argument and
+ * the flags follow unchanged ("$@"), so any image version works.
+ */
+export function restoreCommand(d: Deployment): { command?: string[]; args: string[] } {
   const source = restoreSource(d);
-  // Without a named archive the image (2.3.0 and later) picks the newest one under the bucket and prefix.
-  const args = source ? ['restore', source] : ['restore', '--latest', '--s3'];
-  if (options.excludeTaskmanager) args.push('--exclude-taskmanager');
-  if (options.migrateFormat) args.push('--migrate-format');
-  if (options.resetDeploymentId) args.push('--reset-deployment-id');
-  if (decryption.secretName) args.push(`--decrypt-key=${keyFilePath(decryption.key)}`);
-  if (storage.type === 'local' && !storage.local.existingClaim && options.sleep) args.push(`--sleep=${options.sleep}`);
-  args.push(...options.extraArgs);
-  return args;
+  if (source) return { args: ['restore', source, ...restoreFlags(d)] };
+  return {
+    command: ['/bin/sh', '-c', `exec ${IMAGE_ENTRYPOINT} restore "$(cat ${ARCHIVE_URI_FILE})" "$@"`, 'infrahub-backup'],
+    args: restoreFlags(d),
+  };
 }
 
 /** The restore pod template. */
@@ -35,12 +52,18 @@ export function restorePodTemplate(d: Deployment): IPodTemplateSpec {
     storage.type === 'local' && storage.local.existingClaim
       ? { persistentVolumeClaim: { claimName: storage.local.existingClaim } }
       : scratchVolume(d);
+  const s3 = storage.type === 's3' ? storage.s3 : undefined;
+  const initContainers: IContainer[] = [];
+  if (s3 && s3.latest) initContainers.push(latestArchiveContainer(d, s3));
+  else if (s3 && d.values.companion.preflight) initContainers.push(preflightContainer(d, 'restore', s3, restoreSource(d)));
   return podTemplate(d, {
     component: 'restore',
-    args: restoreArgs(d),
+    ...restoreCommand(d),
+    initContainers,
+    handoff: Boolean(s3 && s3.latest),
     storagePath: storage.path,
     storageVolume,
-    s3: storage.type === 's3' ? storage.s3 : undefined,
+    s3,
     keySecret: decryption.secretName ? { secretName: decryption.secretName, key: decryption.key } : undefined,
   });
 }

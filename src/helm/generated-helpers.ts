@@ -11,7 +11,10 @@
  * - `infrahub-backup.constants`: paths and defaults the templates share with the constructs.
  */
 import { backupRoleRules } from '../constructs/role';
-import { HOME_DIR, HOME_SIZE_LIMIT, KEYS_DIR } from '../constructs/pod';
+import { ARCHIVE_URI_FILE } from '../constructs/companion';
+import { HANDOFF_DIR, HANDOFF_SIZE_LIMIT, HOME_DIR, HOME_SIZE_LIMIT, KEYS_DIR } from '../constructs/pod';
+import { IMAGE_ENTRYPOINT } from '../constructs/restore-pod';
+import { PACKAGE_VERSION } from '../version';
 import { PROBLEMS } from '../model/messages';
 import { CHART_NAME } from '../model/names';
 import { DEFAULT_IMAGE_TAG, VALUES_SPEC } from '../model/spec';
@@ -147,6 +150,11 @@ export function renderGeneratedHelpers(): string {
     homeDir: HOME_DIR,
     homeSizeLimit: HOME_SIZE_LIMIT,
     keysDir: KEYS_DIR,
+    handoffDir: HANDOFF_DIR,
+    handoffSizeLimit: HANDOFF_SIZE_LIMIT,
+    archiveUriFile: ARCHIVE_URI_FILE,
+    imageEntrypoint: IMAGE_ENTRYPOINT,
+    packageVersion: PACKAGE_VERSION,
   };
   return [
     '{{/* Generated from the values model by `npm run chart`. Do not edit. */}}',

@@ -19,6 +19,8 @@ export interface ObjectNames {
   readonly backupClaim: string;
   readonly restoreJob: string;
   readonly restoreCronJob: string;
+  readonly retentionCronJob: string;
+  readonly verificationCronJob: string;
 }
 
 /**
@@ -67,6 +69,8 @@ export function objectNames(v: ResolvedValues, release: string): ObjectNames {
     backupClaim: v.backup.storage.local.persistence.existingClaim || suffixedName(fullname, 'backups', undefined, 253),
     restoreJob: suffixedName(fullname, 'restore', requestHash(restoreRequest(v)), 63),
     restoreCronJob: suffixedName(fullname, 'restore', undefined, 52),
+    retentionCronJob: suffixedName(fullname, 'retention', undefined, 52),
+    verificationCronJob: suffixedName(fullname, 'verify', undefined, 52),
   };
 }
 

@@ -13,6 +13,10 @@ import { Field, ObjectField, StringField } from './spec-types';
 /** The image version the chart runs unless `image.tag` says otherwise. */
 export const DEFAULT_IMAGE_TAG = '2.3.0';
 export const DEFAULT_IMAGE_REPOSITORY = 'registry.opsmill.io/opsmill/infrahub-backup';
+/** The image of this project (CLI, S3 companion, Argo CD plugin), as the release workflow publishes it. */
+export const DEFAULT_COMPANION_REPOSITORY = 'ghcr.io/opsmill/infrahub-backup-cdk8s';
+const IMAGE_REPOSITORY = '^[a-z0-9]+([._:/-][a-z0-9]+)*$';
+const IMAGE_TAG = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
 
 const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
@@ -267,6 +271,26 @@ const backup: ObjectField = {
         key: secretKey('Key of the public key file in the Secret.', 'public.pem'),
       },
     },
+    retention: {
+      type: 'object',
+      interfaceName: 'BackupRetentionValues',
+      doc: 'Deletion of old archives in S3 by a CronJob of the companion image (`s3 prune`); the newest archive is never deleted.',
+      fields: {
+        enabled: bool('Run the retention CronJob (S3 storage only).'),
+        schedule: schedule('Cron schedule of the retention run.', '30 3 * * *'),
+        keepLast: { type: 'integer', doc: 'Archives kept, newest first.', default: 7, minimum: 1 },
+        keepDays: { type: 'integer', doc: 'Also keep every archive younger than this many days; 0 for none.', default: 0, minimum: 0 },
+      },
+    },
+    verification: {
+      type: 'object',
+      interfaceName: 'BackupVerificationValues',
+      doc: 'A CronJob of the companion image that streams the newest archive from S3 and checks its checksums (`s3 verify --latest`).',
+      fields: {
+        enabled: bool('Run the verification CronJob (S3 storage only).'),
+        schedule: schedule('Cron schedule of the verification run.', '0 5 * * *'),
+      },
+    },
   },
 };
 
@@ -456,6 +480,51 @@ export const VALUES_SPEC: ObjectField = {
     },
     backup,
     restore,
+    companion: {
+      type: 'object',
+      interfaceName: 'CompanionValues',
+      doc: 'The image of this project, which checks S3 before backups and restores, resolves the newest archive, prunes and verifies.',
+      fields: {
+        image: {
+          type: 'object',
+          interfaceName: 'CompanionImageValues',
+          doc: 'The companion image.',
+          fields: {
+            repository: {
+              type: 'string',
+              doc: 'Image repository.',
+              default: DEFAULT_COMPANION_REPOSITORY,
+              pattern: IMAGE_REPOSITORY,
+              patternHint: 'an image repository such as registry.example.com/team/infrahub-backup-cdk8s',
+            },
+            tag: {
+              type: 'string',
+              doc: 'Image tag; empty for the version of this chart.',
+              default: '',
+              pattern: IMAGE_TAG,
+              patternHint: 'an image tag (letters, digits, "_", "." and "-")',
+            },
+            pullPolicy: {
+              type: 'string',
+              doc: 'Image pull policy.',
+              default: 'IfNotPresent',
+              enum: ['Always', 'IfNotPresent', 'Never'],
+              enumName: 'ImagePullPolicy',
+            },
+          },
+        },
+        preflight: bool('Check S3 (credentials, bucket, write access or the archive) in an init container before every backup and restore, so a restore never scales Infrahub down for an archive that is not there.', true),
+        resources: {
+          type: 'object',
+          interfaceName: 'CompanionResourcesValues',
+          doc: 'Resources of the companion containers.',
+          fields: {
+            requests: { type: 'stringMap', allowNumbers: true, doc: 'Resource requests.', default: { cpu: '10m', memory: '64Mi' } },
+            limits: { type: 'stringMap', allowNumbers: true, doc: 'Resource limits.', default: { memory: '256Mi' } },
+          },
+        },
+      },
+    },
     neo4j: {
       type: 'object',
       interfaceName: 'Neo4jValues',
@@ -475,7 +544,7 @@ export const VALUES_SPEC: ObjectField = {
           type: 'string',
           doc: 'Image repository.',
           default: DEFAULT_IMAGE_REPOSITORY,
-          pattern: '^[a-z0-9]+([._:/-][a-z0-9]+)*$',
+          pattern: IMAGE_REPOSITORY,
           patternHint: 'an image repository such as registry.example.com/team/infrahub-backup',
         },
         tag: {

@@ -125,6 +125,12 @@ export interface InfrahubBackupValues {
    */
   readonly restore?: RestoreValues;
   /**
+   * The image of this project, which checks S3 before backups and restores, resolves the newest archive, prunes and verifies.
+   *
+   * @default - see the fields
+   */
+  readonly companion?: CompanionValues;
+  /**
    * Neo4j credentials. By default the image reads them from the running database container.
    *
    * @default - see the fields
@@ -338,6 +344,18 @@ export interface BackupValues {
    * @default - see the fields
    */
   readonly encryption?: BackupEncryptionValues;
+  /**
+   * Deletion of old archives in S3 by a CronJob of the companion image (`s3 prune`); the newest archive is never deleted.
+   *
+   * @default - see the fields
+   */
+  readonly retention?: BackupRetentionValues;
+  /**
+   * A CronJob of the companion image that streams the newest archive from S3 and checks its checksums (`s3 verify --latest`).
+   *
+   * @default - see the fields
+   */
+  readonly verification?: BackupVerificationValues;
 }
 
 /**
@@ -536,6 +554,54 @@ export interface BackupEncryptionValues {
    * @default "public.pem"
    */
   readonly key?: string;
+}
+
+/**
+ * Deletion of old archives in S3 by a CronJob of the companion image (`s3 prune`); the newest archive is never deleted.
+ */
+export interface BackupRetentionValues {
+  /**
+   * Run the retention CronJob (S3 storage only).
+   *
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Cron schedule of the retention run.
+   *
+   * @default "30 3 * * *"
+   */
+  readonly schedule?: string;
+  /**
+   * Archives kept, newest first.
+   *
+   * @default 7
+   */
+  readonly keepLast?: number;
+  /**
+   * Also keep every archive younger than this many days; 0 for none.
+   *
+   * @default 0
+   */
+  readonly keepDays?: number;
+}
+
+/**
+ * A CronJob of the companion image that streams the newest archive from S3 and checks its checksums (`s3 verify --latest`).
+ */
+export interface BackupVerificationValues {
+  /**
+   * Run the verification CronJob (S3 storage only).
+   *
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Cron schedule of the verification run.
+   *
+   * @default "0 5 * * *"
+   */
+  readonly schedule?: string;
 }
 
 /**
@@ -794,6 +860,72 @@ export interface RestoreDecryptionValues {
    * @default "private.pem"
    */
   readonly key?: string;
+}
+
+/**
+ * The image of this project, which checks S3 before backups and restores, resolves the newest archive, prunes and verifies.
+ */
+export interface CompanionValues {
+  /**
+   * The companion image.
+   *
+   * @default - see the fields
+   */
+  readonly image?: CompanionImageValues;
+  /**
+   * Check S3 (credentials, bucket, write access or the archive) in an init container before every backup and restore, so a restore never scales Infrahub down for an archive that is not there.
+   *
+   * @default true
+   */
+  readonly preflight?: boolean;
+  /**
+   * Resources of the companion containers.
+   *
+   * @default - see the fields
+   */
+  readonly resources?: CompanionResourcesValues;
+}
+
+/**
+ * The companion image.
+ */
+export interface CompanionImageValues {
+  /**
+   * Image repository.
+   *
+   * @default "ghcr.io/opsmill/infrahub-backup-cdk8s"
+   */
+  readonly repository?: string;
+  /**
+   * Image tag; empty for the version of this chart.
+   *
+   * @default ""
+   */
+  readonly tag?: string;
+  /**
+   * Image pull policy.
+   *
+   * @default "IfNotPresent"
+   */
+  readonly pullPolicy?: ImagePullPolicy;
+}
+
+/**
+ * Resources of the companion containers.
+ */
+export interface CompanionResourcesValues {
+  /**
+   * Resource requests.
+   *
+   * @default {"cpu":"10m","memory":"64Mi"}
+   */
+  readonly requests?: { [key: string]: any };
+  /**
+   * Resource limits.
+   *
+   * @default {"memory":"256Mi"}
+   */
+  readonly limits?: { [key: string]: any };
 }
 
 /**

@@ -191,6 +191,7 @@ describe('security contexts merge key by key over the defaults', () => {
   test('a weakened security context is visible to the restricted check', () => {
     const objects = synthObjects(mergeDocs(S3_BACKUP, { securityContext: { allowPrivilegeEscalation: true } }));
     expect(restrictedViolations(podTemplateOf(workloadOf(objects)).spec)).toEqual([
+      'initContainers[0] (preflight).securityContext.allowPrivilegeEscalation must be false',
       'containers[0] (backup).securityContext.allowPrivilegeEscalation must be false',
     ]);
   });

@@ -36,7 +36,7 @@ describe.each(Object.entries(MODES))('pod of %s', (_name, values) => {
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(pod.restartPolicy).toBe('Never');
     expect(pod.containers).toHaveLength(1);
-    expect(pod.initContainers).toBeUndefined();
+    for (const init of pod.initContainers ?? []) expect(['preflight', 'find-latest']).toContain(init.name);
   });
 
   test('gets its namespace from the downward API', () => {
@@ -170,9 +170,18 @@ describe('restore arguments', () => {
     );
   });
 
-  test('latest: --latest --s3, with the prefix in the environment', () => {
+  test('latest: a find-latest init container hands the newest archive to the image', () => {
     const objects = synthObjects(MODES['restore latest']);
-    expect(argsOf(objects)).toEqual(['restore', '--latest', '--s3']);
+    const pod = podSpecOf(workloadOf(objects));
+    expect(pod.initContainers.map((c: KubeObject) => c.name)).toEqual(['find-latest']);
+    expect(pod.initContainers[0].args).toEqual(['s3', 'latest', '--output', '/run/infrahub-backup/archive-uri']);
+    expect(pod.containers[0].command).toEqual([
+      '/bin/sh',
+      '-c',
+      'exec /usr/local/bin/infrahub-backup restore "$(cat /run/infrahub-backup/archive-uri)" "$@"',
+      'infrahub-backup',
+    ]);
+    expect(argsOf(objects)).toEqual([]);
     expect(envOf(objects).INFRAHUB_S3_PREFIX.value).toBe('production');
   });
 

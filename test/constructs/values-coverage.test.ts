@@ -50,6 +50,11 @@ const pod = (objects: KubeObject[]): KubeObject => podSpecOf(workloadOf(objects)
 const podMeta = (objects: KubeObject[]): KubeObject => podTemplateOf(workloadOf(objects)).metadata;
 const workloadName = (objects: KubeObject[]): string => workloadOf(objects).metadata.name;
 const claim = (objects: KubeObject[]): KubeObject => only(objects, 'PersistentVolumeClaim');
+const namedCronJob = (objects: KubeObject[], role: string): KubeObject => {
+  const found = objects.find((x) => x.kind === 'CronJob' && x.metadata.name.endsWith(`-${role}`));
+  if (!found) throw new Error(`no ${role} CronJob`);
+  return found;
+};
 
 const FIELD_CASES: Record<string, FieldCase> = {
   nameOverride: {
@@ -332,7 +337,10 @@ const FIELD_CASES: Record<string, FieldCase> = {
   'restore.storage.s3.latest': {
     base: S3_RESTORE,
     set: { restore: { storage: { s3: { key: '', latest: true } } } },
-    check: (o) => expect(argsOf(o)).toEqual(['restore', '--latest', '--s3']),
+    check: (o) => {
+      expect(pod(o).initContainers.map((c: KubeObject) => c.args)).toEqual([['s3', 'latest', '--output', '/run/infrahub-backup/archive-uri']]);
+      expect(pod(o).containers[0].command[2]).toContain('restore "$(cat /run/infrahub-backup/archive-uri)" "$@"');
+    },
   },
   'restore.storage.s3.endpoint': {
     base: S3_RESTORE,
@@ -433,6 +441,66 @@ const FIELD_CASES: Record<string, FieldCase> = {
     },
   },
 
+  'companion.image.repository': {
+    base: S3_BACKUP,
+    set: { companion: { image: { repository: 'registry.example.com/ops/infrahub-backup-cdk8s' } } },
+    check: (o) => expect(pod(o).initContainers[0].image).toMatch(/^registry\.example\.com\/ops\/infrahub-backup-cdk8s:/),
+  },
+  'companion.image.tag': {
+    base: S3_BACKUP,
+    set: { companion: { image: { tag: '9.9.9' } } },
+    check: (o) => expect(pod(o).initContainers[0].image).toMatch(/:9\.9\.9$/),
+  },
+  'companion.image.pullPolicy': {
+    base: S3_BACKUP,
+    set: { companion: { image: { pullPolicy: 'Always' } } },
+    check: (o) => expect(pod(o).initContainers[0].imagePullPolicy).toBe('Always'),
+  },
+  'companion.preflight': {
+    base: S3_BACKUP,
+    set: { companion: { preflight: false } },
+    check: (o) => expect(pod(o).initContainers).toBeUndefined(),
+  },
+  'companion.resources.requests': {
+    base: S3_BACKUP,
+    set: { companion: { resources: { requests: { cpu: '50m' } } } },
+    check: (o) => expect(pod(o).initContainers[0].resources.requests).toEqual({ cpu: '50m', memory: '64Mi' }),
+  },
+  'companion.resources.limits': {
+    base: S3_BACKUP,
+    set: { companion: { resources: { limits: { memory: '512Mi' } } } },
+    check: (o) => expect(pod(o).initContainers[0].resources.limits).toEqual({ memory: '512Mi' }),
+  },
+  'backup.retention.enabled': {
+    base: S3_BACKUP,
+    set: { backup: { retention: { enabled: true } } },
+    check: (o) => expect(podSpecOf(namedCronJob(o, 'retention')).containers[0].args).toEqual(['s3', 'prune', '--keep-last', '7']),
+  },
+  'backup.retention.schedule': {
+    base: mergeDocs(S3_BACKUP, { backup: { retention: { enabled: true } } }),
+    set: { backup: { retention: { schedule: '0 6 * * 1' } } },
+    check: (o) => expect(namedCronJob(o, 'retention').spec.schedule).toBe('0 6 * * 1'),
+  },
+  'backup.retention.keepLast': {
+    base: mergeDocs(S3_BACKUP, { backup: { retention: { enabled: true } } }),
+    set: { backup: { retention: { keepLast: 30 } } },
+    check: (o) => expect(podSpecOf(namedCronJob(o, 'retention')).containers[0].args).toEqual(['s3', 'prune', '--keep-last', '30']),
+  },
+  'backup.retention.keepDays': {
+    base: mergeDocs(S3_BACKUP, { backup: { retention: { enabled: true } } }),
+    set: { backup: { retention: { keepDays: 14 } } },
+    check: (o) => expect(podSpecOf(namedCronJob(o, 'retention')).containers[0].args).toEqual(['s3', 'prune', '--keep-last', '7', '--keep-days', '14']),
+  },
+  'backup.verification.enabled': {
+    base: S3_BACKUP,
+    set: { backup: { verification: { enabled: true } } },
+    check: (o) => expect(podSpecOf(namedCronJob(o, 'verify')).containers[0].args).toEqual(['s3', 'verify', '--latest']),
+  },
+  'backup.verification.schedule': {
+    base: mergeDocs(S3_BACKUP, { backup: { verification: { enabled: true } } }),
+    set: { backup: { verification: { schedule: '@weekly' } } },
+    check: (o) => expect(namedCronJob(o, 'verify').spec.schedule).toBe('@weekly'),
+  },
   'neo4j.secretName': {
     base: S3_BACKUP,
     set: { neo4j: { secretName: 'neo4j-auth' } },

@@ -116,7 +116,7 @@ function fieldArbitrary(path: string, field: Field): fc.Arbitrary<unknown> {
     case 'boolean':
       return fc.boolean();
     case 'integer':
-      return field.default === null ? fc.option(smallInt, { nil: null }) : smallInt;
+      return field.default === null ? fc.option(smallInt, { nil: null }) : fc.integer({ min: field.minimum ?? 0, max: 100000 });
     case 'stringMap':
       return field.allowNumbers
         ? fc.dictionary(fc.constantFrom('cpu', 'memory', 'ephemeral-storage'), fc.oneof(fc.constantFrom(...QUANTITIES), fc.constantFrom(1, 2)), { maxKeys: 3 })

@@ -1,0 +1,54 @@
+/**
+ * CronJobs of the companion image that look after the archives in S3:
+ * retention (`s3 prune`) and verification (`s3 verify --latest`). They need no
+ * Kubernetes rights, so their pods do not mount the ServiceAccount token; the
+ * ServiceAccount still gives them its cloud identity (IRSA, workload identity).
+ */
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import type { Deployment } from '../model/deployment';
+import { commonLabels } from '../model/objects';
+import { companionContainer } from './companion';
+import { emptyDir, workloadPodTemplate } from './pod';
+import { cronJobSpec, jobSpec } from './workload';
+
+function maintenanceCronJob(scope: Construct, d: Deployment, component: string, name: string, schedule: string, args: string[]): ApiObject {
+  const v = d.values;
+  const labels = commonLabels(v, d.release, component);
+  const template = workloadPodTemplate(d, {
+    component,
+    containers: [companionContainer(d, component, args, v.backup.storage.s3)],
+    volumes: [{ name: 'tmp', ...emptyDir(v.scratch.sizeLimit) }],
+    automountToken: false,
+  });
+  const job = jobSpec(template, { backoffLimit: v.job.backoffLimit ?? 0, activeDeadlineSeconds: v.job.activeDeadlineSeconds });
+  return new ApiObject(scope, 'Resource', {
+    ...k8s.KubeCronJob.GVK,
+    metadata: { name, namespace: d.namespace, labels },
+    spec: cronJobSpec(d, schedule, 'Forbid', job, labels),
+  });
+}
+
+/** Deletes old archives on `backup.retention.schedule`; the newest is always kept. */
+export class BackupRetentionCronJob extends Construct {
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, d: Deployment) {
+    super(scope, id);
+    const r = d.values.backup.retention;
+    const args = ['prune', '--keep-last', String(r.keepLast)];
+    if (r.keepDays) args.push('--keep-days', String(r.keepDays));
+    this.apiObject = maintenanceCronJob(this, d, 'retention', d.names.retentionCronJob, r.schedule, args);
+  }
+}
+
+/** Streams the newest archive on `backup.verification.schedule` and checks every checksum. */
+export class BackupVerificationCronJob extends Construct {
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, d: Deployment) {
+    super(scope, id);
+    this.apiObject = maintenanceCronJob(this, d, 'verification', d.names.verificationCronJob, d.values.backup.verification.schedule, ['verify', '--latest']);
+  }
+}

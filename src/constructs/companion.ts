@@ -1,0 +1,44 @@
+/**
+ * Containers of the companion image (this project's CLI): S3 checks before
+ * backups and restores, resolution of the newest archive, retention and
+ * verification. They read the same `INFRAHUB_S3_*` / `AWS_*` environment as
+ * the infrahub-backup image, so one Secret serves both.
+ */
+import type { IContainer, IEnvVar, IVolumeMount } from 'kubernetes-models/v1';
+import type { Deployment } from '../model/deployment';
+import { PACKAGE_VERSION } from '../version';
+import { HANDOFF_DIR, resourcesOf, S3Settings, s3Env } from './pod';
+
+/** The file in which the newest archive's `s3://` URI is handed to the restore container. */
+export const ARCHIVE_URI_FILE = `${HANDOFF_DIR}/archive-uri`;
+
+/** The companion image reference: its tag defaults to this package's version. */
+export function companionImage(d: Deployment): string {
+  const image = d.values.companion.image;
+  return `${image.repository}:${image.tag || PACKAGE_VERSION}`;
+}
+
+/** A companion container running `infrahub-backup-cdk8s s3 <args>`. */
+export function companionContainer(d: Deployment, name: string, args: string[], s3: S3Settings, mounts: IVolumeMount[] = []): IContainer {
+  const v = d.values;
+  return {
+    name,
+    image: companionImage(d),
+    imagePullPolicy: v.companion.image.pullPolicy,
+    args: ['s3', ...args],
+    env: [...s3Env(s3), ...(v.extraEnv as IEnvVar[])],
+    resources: resourcesOf(v.companion.resources),
+    securityContext: v.securityContext,
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...mounts, ...(v.extraVolumeMounts as IVolumeMount[])],
+  };
+}
+
+/** Fails the pod before the image starts when S3 is not usable for a backup (or does not hold the archive to restore). */
+export function preflightContainer(d: Deployment, purpose: 'backup' | 'restore', s3: S3Settings, uri?: string): IContainer {
+  return companionContainer(d, 'preflight', ['preflight', '--for', purpose, ...(uri ? ['--uri', uri] : [])], s3);
+}
+
+/** Finds the newest archive under the prefix, logs it and writes its URI to ARCHIVE_URI_FILE. */
+export function latestArchiveContainer(d: Deployment, s3: S3Settings): IContainer {
+  return companionContainer(d, 'find-latest', ['latest', '--output', ARCHIVE_URI_FILE], s3, [{ name: 'handoff', mountPath: HANDOFF_DIR }]);
+}
