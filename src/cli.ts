@@ -4,6 +4,7 @@
  */
 import { join } from 'path';
 import { Command, CommanderError, Option } from 'commander';
+import { PluginInputError } from './argocd/environment';
 import { InputError, readValues, SetArgument } from './cli/values-input';
 import { ValuesError, formatProblem } from './model/errors';
 import { DEFAULT_RELEASE } from './model/deployment';
@@ -53,6 +54,19 @@ function buildProgram(io: CliIo): Command {
       const values = readValues(opts.values, sets);
       io.stdout(synthValues(values, { releaseName: opts.release, namespace: opts.namespace }));
     });
+  const argocd = program
+    .command('argocd')
+    .description('the Argo CD config-management plugin (argocd/plugin.yaml runs these)');
+  argocd
+    .command('generate')
+    .description("print the manifests of an Argo CD application directory: its values files, or its cdk8s app; reads Argo CD's environment (ARGOCD_APP_*, ARGOCD_ENV_*, PARAM_*)")
+    .addOption(new Option('-C, --dir <dir>', 'the application directory').default('.'))
+    .action((opts: { dir: string }) => {
+      // Loaded here: only the plugin needs it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { generate } = require('./argocd/generate') as typeof import('./argocd/generate');
+      io.stdout(generate(opts.dir, io.env, io));
+    });
   program
     .command('chart')
     .description('build the Helm chart: <out>/chart/infrahub-backup/ and <out>/infrahub-backup-<version>.tgz')
@@ -83,6 +97,10 @@ export function runCli(argv: string[], io: CliIo): number {
       return EXIT_INVALID;
     }
     if (e instanceof InputError) {
+      io.stderr(e.lines.map((l) => `error: ${l}\n`).join(''));
+      return EXIT_INVALID;
+    }
+    if (e instanceof PluginInputError) {
       io.stderr(e.lines.map((l) => `error: ${l}\n`).join(''));
       return EXIT_INVALID;
     }

@@ -1,0 +1,59 @@
+# syntax=docker/dockerfile:1
+#
+# infrahub-backup-cdk8s: the CLI (synth, chart, version, the S3 helpers) and
+# the Argo CD config-management plugin sidecar, for linux/amd64 and linux/arm64.
+#
+#   docker buildx build --platform linux/amd64,linux/arm64 -t <registry>/infrahub-backup-cdk8s:<version> .
+#   docker run --rm <image> version
+#
+# The builder stages run on the build machine's platform ($BUILDPLATFORM): the
+# package is plain JavaScript, and the one native dependency (esbuild, under
+# tsx) is picked for the target with npm's --os/--cpu. Only the last stage is
+# of the target platform. test/package/packed-install.test.ts runs the same
+# pack-and-install steps without Docker.
+
+ARG NODE_VERSION=20
+
+# 1. Build and pack, with the development dependencies.
+FROM --platform=$BUILDPLATFORM node:${NODE_VERSION}-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json README.md ./
+COPY bin ./bin
+COPY scripts ./scripts
+COPY src ./src
+COPY chart ./chart
+COPY examples/values ./examples/values
+COPY argocd ./argocd
+RUN npm run build \
+ && mkdir /pack \
+ && npm pack --ignore-scripts --pack-destination /pack \
+ && mv /pack/infrahub-backup-cdk8s-*.tgz /pack/infrahub-backup-cdk8s.tgz
+
+# 2. Install the packed tarball, production dependencies only, into an empty project.
+FROM --platform=$BUILDPLATFORM node:${NODE_VERSION}-bookworm-slim AS install
+ARG TARGETOS
+ARG TARGETARCH
+WORKDIR /opt/infrahub-backup-cdk8s
+COPY --from=build /pack/infrahub-backup-cdk8s.tgz /tmp/
+RUN echo '{"name":"infrahub-backup-cdk8s-image","private":true}' > package.json \
+ && case "$TARGETARCH" in amd64) cpu=x64 ;; *) cpu="$TARGETARCH" ;; esac \
+ && npm install --omit=dev --ignore-scripts --no-audit --no-fund --os="${TARGETOS:-linux}" --cpu="$cpu" /tmp/infrahub-backup-cdk8s.tgz \
+ && npm cache clean --force \
+ && rm /tmp/infrahub-backup-cdk8s.tgz
+
+# 3. The image: Node.js, the installed package, the plugin configuration.
+FROM node:${NODE_VERSION}-bookworm-slim
+# Argo CD runs plugin sidecars as uid 999.
+RUN groupadd --gid 999 argocd \
+ && useradd --uid 999 --gid 999 --home-dir /home/argocd --create-home --shell /usr/sbin/nologin argocd
+COPY --from=install /opt/infrahub-backup-cdk8s /opt/infrahub-backup-cdk8s
+COPY --chown=999:999 argocd/plugin.yaml /home/argocd/cmp-server/config/plugin.yaml
+ENV PATH=/opt/infrahub-backup-cdk8s/node_modules/.bin:$PATH \
+    NODE_ENV=production \
+    HOME=/home/argocd
+USER 999:999
+WORKDIR /home/argocd
+ENTRYPOINT ["infrahub-backup-cdk8s"]
+CMD ["--help"]

@@ -1,0 +1,119 @@
+/**
+ * `infrahub-backup-cdk8s argocd generate`: the manifests of an Argo CD
+ * application directory. Values mode renders values files like `synth`; app
+ * mode runs the user's cdk8s app (loaded on demand: values mode never loads
+ * it). Returns the manifests; every diagnostic goes to `stderr`.
+ */
+import { readFileSync, realpathSync, statSync } from 'fs';
+import { join, relative, resolve, sep } from 'path';
+import { readValues } from '../cli/values-input';
+import { synthValues } from '../synth';
+import { GenerationPlan, planGeneration, PluginInputError, requestFromEnvironment } from './environment';
+
+/** Where diagnostics go. */
+export interface GenerateIo {
+  readonly stderr: (text: string) => void;
+}
+
+const isFile = (path: string): boolean => {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+};
+
+/** The repository root above `dir`, from `ARGOCD_APP_SOURCE_PATH` (the directory's path in the repository). */
+export function repositoryRoot(dir: string, sourcePath: string | undefined): string {
+  const depth = (sourcePath ?? '').split('/').filter((s) => s !== '' && s !== '.').length;
+  return resolve(dir, ...Array<string>(depth).fill('..'));
+}
+
+/** Rejects files whose real path (symbolic links followed) leaves the repository. */
+function checkRealPaths(dir: string, files: readonly string[], sourcePath: string | undefined, what: string): void {
+  let root: string;
+  try {
+    root = realpathSync(repositoryRoot(dir, sourcePath));
+  } catch {
+    return;
+  }
+  const problems: string[] = [];
+  for (const file of files) {
+    let real: string;
+    try {
+      real = realpathSync(join(dir, file));
+    } catch {
+      continue; // missing: reported by the reader
+    }
+    const rel = relative(root, real);
+    if (rel === '..' || rel.startsWith(`..${sep}`) || resolve(root, rel) !== real) problems.push(`${what} ${file}: leads outside the repository`);
+  }
+  if (problems.length > 0) throw new PluginInputError(problems);
+}
+
+/** True when a YAML stream holds no document. */
+function isEmptyStream(yaml: string): boolean {
+  return yaml.split('\n').every((l) => l.trim() === '' || l.trim() === '---' || l.trim().startsWith('#'));
+}
+
+function describe(plan: GenerationPlan, sources: Record<string, string>): string {
+  const where = `release ${plan.releaseName} (${sources.releaseName}), namespace ${plan.namespace} (${sources.namespace})`;
+  if (plan.kind === 'app') return `cdk8s app ${plan.entry}; ${where}`;
+  const files = plan.files.length === 0 ? 'no values file' : `values ${plan.files.join(', ')}`;
+  return `${files}${plan.sets.length > 0 ? ` and ${plan.sets.length} --set` : ''}; ${where}`;
+}
+
+/**
+ * The manifests of the application directory `dir` for Argo CD's environment
+ * `env`.
+ *
+ * @throws PluginInputError, InputError or ValuesError for bad input; Error when the cdk8s app fails
+ */
+export function generate(dir: string, env: NodeJS.ProcessEnv, io: GenerateIo): string {
+  const request = requestFromEnvironment(env);
+  const sourcePath = env.ARGOCD_APP_SOURCE_PATH;
+  const plan = planGeneration(
+    request,
+    {
+      exists: (p) => isFile(join(dir, p)),
+      readText: (p) => {
+        try {
+          return readFileSync(join(dir, p), 'utf8');
+        } catch {
+          return undefined;
+        }
+      },
+    },
+    sourcePath,
+  );
+  io.stderr(`infrahub-backup-cdk8s: ${describe(plan, request.sources)}\n`);
+
+  if (plan.kind === 'app') {
+    for (const setting of plan.ignored) io.stderr(`warning: ${setting} is ignored for a cdk8s app\n`);
+    checkRealPaths(dir, [plan.entry], sourcePath, 'app');
+    // Loaded here: values mode does not need it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runCdk8sApp } = require('./cdk8s-app') as typeof import('./cdk8s-app');
+    const manifests = runCdk8sApp({ dir, entry: plan.entry, releaseName: plan.releaseName, namespace: plan.namespace, env, io });
+    return nonEmpty(manifests, request.allowEmpty, 'the cdk8s app synthesized no object', io);
+  }
+
+  checkRealPaths(dir, plan.files, sourcePath, 'values file');
+  const values = readValues(plan.files.map((f) => join(dir, f)), [...plan.sets]);
+  const manifests = synthValues(values, { releaseName: plan.releaseName, namespace: plan.namespace });
+  return nonEmpty(manifests, request.allowEmpty, 'the values enable neither backup nor restore', io);
+}
+
+/**
+ * An empty render makes Argo CD prune everything the application deployed, so
+ * it is a failure unless the application asked for it (`allow-empty`), e.g.
+ * to remove a finished restore.
+ */
+function nonEmpty(manifests: string, allowEmpty: boolean, why: string, io: GenerateIo): string {
+  if (!isEmptyStream(manifests)) return manifests;
+  if (!allowEmpty) {
+    throw new PluginInputError([`${why}: no object to deploy; set the plugin parameter allow-empty=true to let Argo CD prune the application`]);
+  }
+  io.stderr(`warning: ${why}: no object (allow-empty: Argo CD prunes what the application deployed)\n`);
+  return manifests;
+}

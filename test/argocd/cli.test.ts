@@ -1,0 +1,104 @@
+/**
+ * `infrahub-backup-cdk8s argocd generate` in-process (runCli), and the helpers
+ * of the cdk8s app mode.
+ */
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { libraryModulePaths, nodeArguments, PACKAGE_NAME, packageScopeType } from '../../src/argocd/cdk8s-app';
+import { repositoryRoot } from '../../src/argocd/generate';
+import { runCli } from '../../src/cli';
+
+const ROOT = join(__dirname, '..', '..');
+const EXAMPLE = readFileSync(join(ROOT, 'examples', 'values', 'scheduled-s3.yaml'), 'utf8');
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env });
+  return { code, stdout, stderr };
+}
+
+function appDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ibc-argocd-cli-'));
+  for (const [p, c] of Object.entries(files)) writeFileSync(join(dir, p), c);
+  return dir;
+}
+
+describe('argocd generate', () => {
+  test('--dir renders another directory, like synth with the Argo CD names', () => {
+    const dir = appDir({ 'infrahub-backup.yaml': EXAMPLE });
+    const r = cli(['argocd', 'generate', '--dir', dir], { ARGOCD_APP_NAME: 'nightly', ARGOCD_APP_NAMESPACE: 'infrahub' });
+    const synth = cli(['synth', '-f', join(dir, 'infrahub-backup.yaml'), '--release', 'nightly', '--namespace', 'infrahub']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(synth.stdout);
+    expect(r.stderr).toMatch(/^infrahub-backup-cdk8s: values infrahub-backup\.yaml; release nightly \(ARGOCD_APP_NAME\)/);
+  });
+
+  test('-C is the short form', () => {
+    const dir = appDir({ 'values.yaml': EXAMPLE });
+    expect(cli(['argocd', 'generate', '-C', dir]).code).toBe(0);
+  });
+
+  test('plugin input errors exit with 2 and one error line each', () => {
+    const dir = appDir({ 'values.yaml': EXAMPLE });
+    const r = cli(['argocd', 'generate', '-C', dir], { ARGOCD_APP_PARAMETERS: '[{"name":"mode","string":"x"},{"name":"release-name","array":[]}]' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('error: mode: must be one of auto, values, app, not "x"\nerror: parameter release-name: must be a string\n');
+  });
+
+  test('argocd --help lists generate', () => {
+    const r = cli(['argocd', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\s+generate\b/m);
+  });
+});
+
+describe('cdk8s app helpers', () => {
+  test('TypeScript runs through tsx: its CommonJS hook, or its loader for ES modules; JavaScript as is', () => {
+    expect(nodeArguments('main.ts', 'commonjs')).toEqual(['--require', require.resolve('tsx/cjs'), './main.ts']);
+    expect(nodeArguments('src/main.cts', 'module')).toEqual(['--require', require.resolve('tsx/cjs'), './src/main.cts']);
+    const esm = nodeArguments('main.ts', 'module');
+    expect(esm[0]).toBe('--import');
+    expect(esm[1]).toMatch(/^file:\/\/.*tsx/);
+    expect(esm[2]).toBe('./main.ts');
+    expect(nodeArguments('main.mts', 'commonjs')[0]).toBe('--import');
+    expect(nodeArguments('dist/main.js', 'commonjs')).toEqual(['./dist/main.js']);
+  });
+
+  test('the package scope type comes from the nearest package.json', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ibc-scope-'));
+    mkdirSync(join(dir, 'app', 'src'), { recursive: true });
+    expect(packageScopeType(join(dir, 'app', 'src', 'main.ts'))).toBe('commonjs');
+    writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+    expect(packageScopeType(join(dir, 'app', 'src', 'main.ts'))).toBe('module');
+    writeFileSync(join(dir, 'app', 'package.json'), '{"name":"app"}');
+    expect(packageScopeType(join(dir, 'app', 'src', 'main.ts'))).toBe('commonjs');
+  });
+
+  test('installed under node_modules: that node_modules is the module path', () => {
+    const nm = mkdtempSync(join(tmpdir(), 'ibc-nm-'));
+    const root = join(nm, 'node_modules', PACKAGE_NAME);
+    const { paths, cleanup } = libraryModulePaths(root);
+    expect(paths).toEqual([join(nm, 'node_modules'), join(root, 'node_modules')]);
+    cleanup();
+  });
+
+  test('a checkout: a temporary directory linking the package name to it, removed by cleanup', () => {
+    const { paths, cleanup } = libraryModulePaths(ROOT);
+    const link = join(paths[0], PACKAGE_NAME);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(realpathSync(link)).toBe(realpathSync(ROOT));
+    expect(paths[1]).toBe(join(ROOT, 'node_modules'));
+    cleanup();
+    expect(existsSync(paths[0])).toBe(false);
+  });
+
+  test('the repository root is ARGOCD_APP_SOURCE_PATH levels above the application directory', () => {
+    expect(repositoryRoot('/r/apps/backup', 'apps/backup')).toBe('/r');
+    expect(repositoryRoot('/r/apps/backup', './apps/backup/')).toBe('/r');
+    expect(repositoryRoot('/r', '.')).toBe('/r');
+    expect(repositoryRoot('/r/x', undefined)).toBe('/r/x');
+  });
+});

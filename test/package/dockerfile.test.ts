@@ -1,0 +1,138 @@
+/**
+ * The Dockerfile, read statically (the test machines have no Docker engine;
+ * the CI workflow builds and runs the image): multi-arch builder stages, the
+ * same pack-and-install steps as packed-install.test.ts, a numeric non-root
+ * user, the plugin configuration where Argo CD looks for it, and a build
+ * context (.dockerignore) that holds every file the Dockerfile copies.
+ */
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
+
+const ROOT = join(__dirname, '..', '..');
+
+interface Instruction {
+  readonly keyword: string;
+  readonly args: string;
+}
+
+/** Instructions of a Dockerfile: comments dropped, continuation lines joined. */
+function instructions(text: string): Instruction[] {
+  const logical: string[] = [];
+  let current = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (current === '' && (line === '' || line.startsWith('#'))) continue;
+    if (line.startsWith('#')) continue;
+    if (line.endsWith('\\')) {
+      current += `${line.slice(0, -1)} `;
+      continue;
+    }
+    logical.push(current + line);
+    current = '';
+  }
+  return logical.map((l) => {
+    const [keyword, ...rest] = l.split(/\s+/);
+    return { keyword: keyword.toUpperCase(), args: rest.join(' ') };
+  });
+}
+
+const dockerfile = instructions(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
+
+/** The stages: their FROM and the instructions below it. */
+function stages(): Array<{ from: string; name?: string; body: Instruction[] }> {
+  const out: Array<{ from: string; name?: string; body: Instruction[] }> = [];
+  for (const i of dockerfile) {
+    if (i.keyword === 'FROM') {
+      const name = / AS (\S+)$/i.exec(i.args)?.[1];
+      out.push({ from: i.args, name, body: [] });
+    } else if (out.length > 0) {
+      out[out.length - 1].body.push(i);
+    }
+  }
+  return out;
+}
+
+const runs = (body: Instruction[]) => body.filter((i) => i.keyword === 'RUN').map((i) => i.args).join(' && ');
+
+describe('Dockerfile', () => {
+  const all = stages();
+  const final = all[all.length - 1];
+  const builders = all.slice(0, -1);
+
+  test('multi-stage: builder stages on $BUILDPLATFORM, the last stage for the target platform', () => {
+    expect(builders.length).toBeGreaterThanOrEqual(2);
+    for (const s of builders) expect(s.from).toMatch(/^--platform=\$BUILDPLATFORM /);
+    expect(final.from).not.toMatch(/--platform/);
+    expect(final.name).toBeUndefined();
+  });
+
+  test('the build stage builds and packs as the packed-install test does', () => {
+    const build = runs(builders[0].body);
+    expect(build).toMatch(/npm ci .*--ignore-scripts/);
+    expect(build).toContain('npm run build');
+    expect(build).toMatch(/npm pack --ignore-scripts --pack-destination /);
+  });
+
+  test('the install stage installs the tarball with production dependencies only, for the target CPU', () => {
+    const install = builders.find((s) => /npm install/.test(runs(s.body)));
+    expect(install).toBeDefined();
+    const text = runs(install!.body);
+    expect(text).toMatch(/echo '\{"name":"[^"]+","private":true\}' > package\.json/);
+    expect(text).toMatch(/npm install --omit=dev --ignore-scripts .*--os=.*--cpu=.*\.tgz/);
+    expect(install!.body.filter((i) => i.keyword === 'ARG').map((i) => i.args)).toEqual(expect.arrayContaining(['TARGETOS', 'TARGETARCH']));
+    expect(text).toMatch(/amd64\) cpu=x64/);
+    // What the install stage produces is what the image gets.
+    const workdir = install!.body.find((i) => i.keyword === 'WORKDIR')?.args;
+    expect(final.body.some((i) => i.keyword === 'COPY' && i.args === `--from=${install!.name} ${workdir} ${workdir}`)).toBe(true);
+  });
+
+  test('runs as the numeric non-root user 999, as Argo CD expects of plugin sidecars', () => {
+    const users = dockerfile.filter((i) => i.keyword === 'USER');
+    expect(users.length).toBeGreaterThan(0);
+    expect(users[users.length - 1].args).toBe('999:999');
+    expect(final.body.map((i) => i.keyword).lastIndexOf('USER')).toBeGreaterThan(final.body.map((i) => i.keyword).lastIndexOf('COPY'));
+  });
+
+  test('ships the plugin configuration at /home/argocd/cmp-server/config/plugin.yaml', () => {
+    expect(final.body.some((i) => i.keyword === 'COPY' && /argocd\/plugin\.yaml \/home\/argocd\/cmp-server\/config\/plugin\.yaml$/.test(i.args))).toBe(true);
+  });
+
+  test('the entrypoint is the bin, on PATH from the installation (`docker run <image> version`)', () => {
+    const install = builders.find((s) => /npm install/.test(runs(s.body)))!;
+    const workdir = install.body.find((i) => i.keyword === 'WORKDIR')!.args;
+    const env = final.body.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
+    expect(env).toContain(`PATH=${workdir}/node_modules/.bin:$PATH`);
+    const entrypoint = final.body.find((i) => i.keyword === 'ENTRYPOINT');
+    expect(JSON.parse(entrypoint!.args)).toEqual(['infrahub-backup-cdk8s']);
+  });
+
+  test('every file copied from the build context exists and is let through by .dockerignore', () => {
+    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+    expect(ignore[0]).toBe('*');
+    const allowed = ignore.slice(1).map((l) => {
+      expect(l.startsWith('!')).toBe(true);
+      return l.slice(1).replace(/\/$/, '');
+    });
+    const sources = dockerfile
+      .filter((i) => i.keyword === 'COPY' && !i.args.includes('--from='))
+      .flatMap((i) => i.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1));
+    expect(sources.length).toBeGreaterThan(5);
+    for (const source of sources) {
+      expect(existsSync(join(ROOT, source))).toBe(true);
+      expect(allowed.some((a) => source === a || source.startsWith(`${a}/`))).toBe(true);
+    }
+  });
+});
+
+describe('the image scripts', () => {
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+
+  test('docker:build, docker:build-multi and docker:push use buildx', () => {
+    for (const name of ['docker:build', 'docker:build-multi', 'docker:push']) expect(scripts[name]).toMatch(/^docker buildx build /);
+    expect(scripts['docker:build']).toContain('--load');
+    expect(scripts['docker:build-multi']).toContain('--platform linux/amd64,linux/arm64');
+    expect(scripts['docker:push']).toContain('--platform linux/amd64,linux/arm64');
+    expect(scripts['docker:push']).toContain('--push');
+    expect(scripts['docker:push']).toMatch(/:\$npm_package_version".*:latest"/);
+  });
+});

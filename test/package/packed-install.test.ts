@@ -1,0 +1,144 @@
+/**
+ * The contents of the container image, proven without Docker: the Dockerfile
+ * packs the project and installs the tarball with production dependencies
+ * only into an empty project; this test does the same steps (the Dockerfile
+ * test checks it keeps doing them) and runs the installed bin.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { delimiter, dirname, join } from 'path';
+
+const ROOT = join(__dirname, '..', '..');
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+const EXAMPLE = join(ROOT, 'examples', 'values', 'scheduled-s3.yaml');
+const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
+
+const work = mkdtempSync(join(tmpdir(), 'ibc-packed-'));
+const image = join(work, 'image');
+let tarball: string;
+let packedFiles: string[];
+
+/** npm, without the npm_* variables of an enclosing `npm test`. */
+function npm(args: string[], cwd: string): string {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  return execFileSync('npm', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+}
+
+function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(bin, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: [dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter), HOME: work, ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The bin as the image runs it. */
+const installedBin = () => join(image, 'node_modules', '.bin', PKG.name);
+/** The bin of the checkout. */
+const sourceBin = (args: string[]) => run(process.execPath, [join(ROOT, 'bin', PKG.name), ...args], ROOT);
+
+beforeAll(() => {
+  // `npm test` builds lib/ first; build it here when the test runs alone.
+  if (!existsSync(join(ROOT, 'lib', 'cli.js')) || !existsSync(join(ROOT, 'lib', 'model', 'values-validator.js'))) {
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
+  }
+  // 1. npm pack (the Dockerfile's build stage; lib/ is built, so prepack is skipped).
+  const pack = join(work, 'pack');
+  mkdirSync(pack);
+  const [info] = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', pack], ROOT)) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
+  tarball = join(pack, info.filename);
+  packedFiles = info.files.map((f) => f.path);
+  // 2. npm install --omit=dev of the tarball into an empty project (the Dockerfile's install stage).
+  mkdirSync(image);
+  writeFileSync(join(image, 'package.json'), JSON.stringify({ name: `${PKG.name}-image`, private: true }));
+  npm(['install', '--omit=dev', '--ignore-scripts', ...NPM_FLAGS, tarball], image);
+}, 600_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('the packed tarball', () => {
+  test('holds the runtime files: lib, the compiled validator, bin, chart sources, plugin.yaml', () => {
+    expect(existsSync(tarball)).toBe(true);
+    for (const f of ['package.json', 'README.md', 'bin/infrahub-backup-cdk8s', 'lib/cli.js', 'lib/index.js', 'lib/index.d.ts',
+      'lib/model/values-validator.js', 'lib/argocd/generate.js', 'lib/argocd/cdk8s-app.js', 'argocd/plugin.yaml']) {
+      expect(packedFiles).toContain(f);
+    }
+    expect(packedFiles.some((f) => f.startsWith('chart/templates/'))).toBe(true);
+  });
+
+  test('and no sources, tests or tooling', () => {
+    expect(packedFiles.filter((f) => /^(src|test|scripts|node_modules|\.github|\.tools|dist)\//.test(f))).toEqual([]);
+    expect(packedFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+  });
+});
+
+describe('installed with production dependencies only', () => {
+  test('no development dependency is installed; every production one is', () => {
+    const installed = new Set(readdirSync(join(image, 'node_modules')).flatMap((d) =>
+      d.startsWith('@') ? readdirSync(join(image, 'node_modules', d)).map((s) => `${d}/${s}`) : [d]));
+    // @types/* packages may come in as dependencies of libraries; every other development tool must not.
+    const devOnly = Object.keys(PKG.devDependencies).filter((d) => !(d in PKG.dependencies) && !d.startsWith('@types/'));
+    expect(devOnly.filter((d) => installed.has(d))).toEqual([]);
+    expect(Object.keys(PKG.dependencies).filter((d) => !installed.has(d))).toEqual([]);
+    expect(installed.has(PKG.name)).toBe(true);
+  });
+
+  test('`version` prints the version', () => {
+    const r = run(installedBin(), ['version'], image);
+    expect(r).toEqual({ code: 0, stdout: `${PKG.version}\n`, stderr: '' });
+  });
+
+  test('`synth -f <example>` prints what the checkout prints', () => {
+    const installed = run(installedBin(), ['synth', '-f', EXAMPLE, '--release', 'infrahub', '--namespace', 'infrahub'], image);
+    const source = sourceBin(['synth', '-f', EXAMPLE, '--release', 'infrahub', '--namespace', 'infrahub']);
+    expect(source.code).toBe(0);
+    expect(installed.stderr).toBe('');
+    expect(installed.code).toBe(0);
+    expect(installed.stdout).toBe(source.stdout);
+  });
+
+  test('`chart` builds the chart (its dependencies are production ones)', () => {
+    const out = join(work, 'chart-out');
+    const r = run(installedBin(), ['chart', '--out', out], image);
+    expect(r.stderr).toContain('wrote ');
+    expect(r.code).toBe(0);
+    expect(existsSync(join(out, `infrahub-backup-${PKG.version}.tgz`))).toBe(true);
+  });
+
+  test('the Argo CD plugin configuration ships in the package', () => {
+    const shipped = join(image, 'node_modules', PKG.name, 'argocd', 'plugin.yaml');
+    expect(readFileSync(shipped, 'utf8')).toBe(readFileSync(join(ROOT, 'argocd', 'plugin.yaml'), 'utf8'));
+  });
+
+  test('`argocd generate` runs a cdk8s app with no node_modules, resolving the library from the installation', () => {
+    const app = join(work, 'repo', 'backup');
+    cpSync(join(ROOT, 'examples', 'argocd', 'cdk8s-app'), app, { recursive: true });
+    const env = { ARGOCD_APP_NAME: 'backups', ARGOCD_APP_NAMESPACE: 'infrahub', ARGOCD_APP_SOURCE_PATH: 'backup' };
+    const r = run(installedBin(), ['argocd', 'generate'], app, env);
+    const source = sourceBin(['synth', '-f', EXAMPLE, '--release', 'backups', '--namespace', 'infrahub']);
+    expect(r.stderr).toContain('cdk8s app main.ts');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(source.stdout);
+  });
+});
+
+describe('the multi-arch install step', () => {
+  test('--os linux --cpu arm64 installs the arm64 build of the native dependency (esbuild, under tsx)', () => {
+    const arm = join(work, 'image-arm64');
+    mkdirSync(arm);
+    writeFileSync(join(arm, 'package.json'), JSON.stringify({ name: `${PKG.name}-image`, private: true }));
+    npm(['install', '--omit=dev', '--ignore-scripts', ...NPM_FLAGS, '--os=linux', '--cpu=arm64', tarball], arm);
+    const esbuilds = readdirSync(join(arm, 'node_modules', '@esbuild'));
+    expect(esbuilds).toEqual(['linux-arm64']);
+  }, 300_000);
+});
