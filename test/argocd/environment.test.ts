@@ -196,6 +196,7 @@ describe('checkRepositoryPath', () => {
 describe('planGeneration', () => {
   const request = (over: Partial<GenerateRequest> = {}): GenerateRequest => ({
     mode: 'auto',
+    allowEmpty: false,
     sets: [],
     releaseName: 'r',
     namespace: 'ns',
