@@ -8,6 +8,7 @@ import { PluginInputError } from './argocd/environment';
 import { InputError, readValues, SetArgument } from './cli/values-input';
 import { ValuesError, formatProblem } from './model/errors';
 import { DEFAULT_RELEASE } from './model/deployment';
+import { registerS3Commands, runS3Cli } from './s3/command';
 import { synthValues } from './synth';
 import { PACKAGE_VERSION } from './version';
 
@@ -79,6 +80,8 @@ function buildProgram(io: CliIo): Command {
       const { chartDir, packagePath } = buildChart(opts.source, opts.out);
       io.stderr(`wrote ${chartDir} and ${packagePath}\n`);
     });
+  // Listed for --help; main() runs them with runS3Cli, which waits for their asynchronous work.
+  registerS3Commands(program, io);
   return program;
 }
 
@@ -116,5 +119,12 @@ export function main(): void {
     stderr: (t) => process.stderr.write(t),
     env: process.env,
   };
-  process.exitCode = runCli(process.argv.slice(2), io);
+  const argv = process.argv.slice(2);
+  if (argv[0] === 's3') {
+    void runS3Cli(argv, io).then((code) => {
+      process.exitCode = code;
+    });
+    return;
+  }
+  process.exitCode = runCli(argv, io);
 }

@@ -27,4 +27,23 @@ describe('the built bin', () => {
     expect(lines[0]).toContain('set backup.storage.type=local');
     expect(lines.filter((l) => l.startsWith('    at '))).toEqual([]);
   }, 60_000);
+
+  test('s3 commands run to completion through the bin: exit code and one line', () => {
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+    const missing = spawnSync(process.execPath, [BIN, 's3', 'latest'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env });
+    expect(missing.status).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr.trim()).toBe('error: no bucket: set INFRAHUB_S3_BUCKET (or --bucket)');
+
+    // A closed local port: the S3 check fails (exit 1) after the asynchronous call ends.
+    const unreachable = spawnSync(
+      process.execPath,
+      [BIN, 's3', 'preflight', '--for', 'backup', '--bucket', 'backups', '--endpoint', 'http://127.0.0.1:9', '--timeout', '5'],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' } },
+    );
+    expect(unreachable.status).toBe(1);
+    expect(unreachable.stdout).toBe('');
+    expect(unreachable.stderr).toMatch(/^error: endpoint unreachable/m);
+    expect(unreachable.stderr).not.toMatch(/^ {4}at /m);
+  }, 60_000);
 });

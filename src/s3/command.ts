@@ -1,0 +1,137 @@
+/**
+ * The `s3` command group: `preflight`, `latest`, `prune`, `verify`, `list`.
+ * Argument parsing only; the AWS SDK is loaded when an s3 command runs, so the
+ * rest of the CLI does not pay for it.
+ *
+ * The actions are asynchronous. Each reports its exit code through `io.exit`
+ * when it finishes (default: `process.exitCode` when not 0): 0 success, 1 an
+ * S3 check failed, 2 bad input. `runS3Cli` parses with parseAsync and returns
+ * the code.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import type { CliIo } from '../cli';
+import { S3_ENV } from './config';
+import { EXIT_FAILED, EXIT_INVALID, S3Io, guarded } from './common';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+
+const ENVIRONMENT_HELP = `
+Configuration (flags win over the environment, which is the backup image's):
+  ${S3_ENV.bucket}, ${S3_ENV.prefix}, ${S3_ENV.endpoint}, ${S3_ENV.region} (default us-east-1)
+  ${S3_ENV.accessKeyId}, ${S3_ENV.secretAccessKey}, ${S3_ENV.sessionToken} (without them: the AWS default chain, e.g. IRSA)
+  A custom endpoint uses path-style addressing; an http:// endpoint disables TLS.
+
+Exit codes: 0 success, 1 an S3 check failed (one "error: ..." line per problem on stderr), 2 bad input.`;
+
+/** Adds the connection flags every s3 command takes. */
+function withConnection(command: Command): Command {
+  return command
+    .option('--bucket <bucket>', `the bucket (default: $${S3_ENV.bucket})`)
+    .option('--prefix <prefix>', `the key prefix the image writes under (default: $${S3_ENV.prefix})`)
+    .option('--endpoint <url>', `a custom S3 endpoint, http:// or https:// (default: $${S3_ENV.endpoint}; none: AWS S3)`)
+    .option('--region <region>', `the region (default: $${S3_ENV.region}, else us-east-1)`)
+    .option('--timeout <seconds>', 'the bound of each S3 call: connecting, the first byte, and any silence while streaming (default: 30)');
+}
+
+function finish(io: S3Io, code: number): void {
+  if (io.exit) io.exit(code);
+  else if (code !== 0) process.exitCode = code;
+}
+
+/** Adds `s3` and its commands to a commander program; returns the `s3` command. */
+export function registerS3Commands(program: Command, io: S3Io): Command {
+  const s3 = program
+    .command('s3')
+    .description("S3 companions of the backup image: check access, find, prune, verify and list archives (reads the image's INFRAHUB_S3_* and AWS_* environment)")
+    .addHelpText('after', ENVIRONMENT_HELP);
+
+  withConnection(
+    s3
+      .command('preflight')
+      .description('check credentials and bucket access before a backup (write and delete a small object) or a restore (the archive exists and is readable); answers within 30 s')
+      .addOption(new Option('--for <purpose>', 'what the image will do').choices(['backup', 'restore']).makeOptionMandatory())
+      .option('--uri <s3-uri>', 'for a restore: the archive, s3://bucket/key (default: the newest under the prefix)'),
+  )
+    .addHelpText('after', ENVIRONMENT_HELP)
+    .action(async (opts: import('./preflight').PreflightOptions) => {
+      const code = await guarded(io, () => (require('./preflight') as typeof import('./preflight')).preflight(opts, io));
+      finish(io, code);
+    });
+
+  withConnection(
+    s3
+      .command('latest')
+      .description('print the s3://bucket/key URI of the newest infrahub_backup_*.tar.gz under the prefix (by the timestamp in its name, then LastModified)')
+      .option('--output <file>', 'also write the URI (without a newline) to this file, for an init container'),
+  )
+    .addHelpText('after', ENVIRONMENT_HELP)
+    .action(async (opts: import('./latest').LatestOptions) => {
+      const code = await guarded(io, () => (require('./latest') as typeof import('./latest')).latest(opts, io));
+      finish(io, code);
+    });
+
+  withConnection(
+    s3
+      .command('prune')
+      .description('delete old archives under the prefix: keeps the N newest (never fewer than the newest one) and, with --keep-days, any younger than D days; touches nothing else')
+      .requiredOption('--keep-last <n>', 'keep the N newest archives (at least 1)')
+      .option('--keep-days <d>', 'also keep archives younger than D days')
+      .option('--dry-run', 'print what would be deleted, delete nothing'),
+  )
+    .addHelpText('after', ENVIRONMENT_HELP)
+    .action(async (opts: import('./prune').PruneOptions) => {
+      const code = await guarded(io, () => (require('./prune') as typeof import('./prune')).prune(opts, io));
+      finish(io, code);
+    });
+
+  withConnection(
+    s3
+      .command('verify')
+      .description('stream an archive from S3 through gunzip and tar (nothing written to disk), check backup/backup_information.json and every SHA-256 it lists, and print the metadata')
+      .option('--uri <s3-uri>', 'the archive, s3://bucket/key')
+      .option('--latest', 'the newest archive under the prefix (the default without --uri)')
+      .option('--json', 'print the report as JSON'),
+  )
+    .addHelpText('after', ENVIRONMENT_HELP)
+    .action(async (opts: import('./verify').VerifyOptions) => {
+      const code = await guarded(io, () => (require('./verify') as typeof import('./verify')).verify(opts, io));
+      finish(io, code);
+    });
+
+  withConnection(
+    s3
+      .command('list')
+      .description('list the archives under the prefix, newest first, with their size and dates')
+      .option('--details', "also read each archive's backup_information.json (backup id, versions, components)")
+      .option('--limit <n>', 'only the N newest')
+      .option('--json', 'print JSON'),
+  )
+    .addHelpText('after', ENVIRONMENT_HELP)
+    .action(async (opts: import('./list').ListOptions) => {
+      const code = await guarded(io, () => (require('./list') as typeof import('./list')).list(opts, io));
+      finish(io, code);
+    });
+
+  return s3;
+}
+
+/**
+ * Runs `s3 ...` arguments (argv starts with `s3`) on a program of its own and
+ * returns the exit code once the command has finished. Never throws.
+ */
+export async function runS3Cli(argv: string[], io: CliIo): Promise<number> {
+  let code = 0;
+  const program = new Command('infrahub-backup-cdk8s')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride()
+    .showHelpAfterError(false);
+  registerS3Commands(program, { ...io, exit: (c) => (code = c) });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID;
+    io.stderr(`error: ${(e as Error).message.split('\n')[0]}\n`);
+    return EXIT_FAILED;
+  }
+}

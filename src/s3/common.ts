@@ -1,0 +1,54 @@
+/**
+ * What the `s3` commands share: exit codes, the io they write through, and the
+ * wrapper that turns every failure into `error: ...` lines and an exit code.
+ */
+import type { CliIo } from '../cli';
+import { S3InputError } from './config';
+
+/** Success. */
+export const EXIT_OK = 0;
+/** An S3 check failed (access, missing object, failed verification, ...). */
+export const EXIT_FAILED = 1;
+/** Bad input (flags, environment): the same code as the rest of the CLI. */
+export const EXIT_INVALID = 2;
+
+/** The CLI's io, plus where an s3 command reports its exit code when it finishes (its actions are asynchronous). */
+export interface S3Io extends CliIo {
+  /** Receives the exit code once the command finishes; default: sets process.exitCode when it is not 0. */
+  readonly exit?: (code: number) => void;
+}
+
+/** An S3 failure already described in one line (without `error: `). */
+export class S3Failure extends Error {
+  constructor(public readonly line: string) {
+    super(line);
+  }
+}
+
+/** Runs a command body: bad input gives exit 2, a described failure exit 1, anything else exit 1 with its first line. Never throws. */
+export async function guarded(io: CliIo, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof S3InputError) {
+      io.stderr(e.lines.map((l) => `error: ${l}\n`).join(''));
+      return EXIT_INVALID;
+    }
+    if (e instanceof S3Failure) {
+      io.stderr(`error: ${e.line}\n`);
+      return EXIT_FAILED;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    io.stderr(`error: ${message.split('\n')[0]}\n`);
+    return EXIT_FAILED;
+  }
+}
+
+/** A whole number of at least `min`, or an S3InputError naming the flag. */
+export function wholeNumber(raw: string, flag: string, min = 1): number {
+  const text = raw.trim();
+  if (!/^\d+$/.test(text) || Number(text) < min || !Number.isSafeInteger(Number(text))) {
+    throw new S3InputError([`${flag}: "${raw}" is not a whole number of at least ${min}`]);
+  }
+  return Number(text);
+}

@@ -1,0 +1,79 @@
+/**
+ * `s3 latest [--prefix P] [--output FILE]`: the newest archive under the
+ * prefix, as `s3://bucket/key` on stdout (and in FILE, for an init container
+ * that hands it to the restore container).
+ */
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
+import { basename, dirname, join } from 'path';
+import { Archive } from './archives';
+import { createS3Client } from './client';
+import { ConnectionFlags, S3InputError, S3Settings, endpointLabel, resolveSettings, s3Uri } from './config';
+import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io } from './common';
+import { describeS3Error } from './errors';
+import { listArchives } from './listing';
+
+export interface LatestOptions extends ConnectionFlags {
+  readonly output?: string;
+}
+
+/** Lists the archives (newest first) with the settings, as one-line failures. */
+export async function listOrFail(settings: S3Settings, io: S3Io): Promise<{ archives: Archive[]; foreign: number; pages: number }> {
+  const bucket = settings.bucket!;
+  const client = createS3Client(settings, { warn: io.stderr });
+  try {
+    return await listArchives(client, bucket, settings.keyPrefix);
+  } catch (e) {
+    throw new S3Failure(describeS3Error(e, { action: 'list', bucket, settings }));
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Checks, before any S3 call, that FILE can be written: its folder exists. */
+export function checkOutputPath(output: string): void {
+  if (output.trim() === '') throw new S3InputError(['--output: the file name is empty']);
+  const folder = dirname(output);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    throw new S3InputError([`--output: the folder ${folder} does not exist`]);
+  }
+  if (existsSync(output) && statSync(output).isDirectory()) {
+    throw new S3InputError([`--output: ${output} is a folder`]);
+  }
+}
+
+/** Writes text to a file through a temporary file and a rename, so a reader never sees half of it. */
+export function writeFileAtomically(path: string, text: string): void {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, path);
+  } catch (e) {
+    rmSync(temporary, { force: true });
+    throw e;
+  }
+}
+
+export async function latest(options: LatestOptions, io: S3Io): Promise<number> {
+  const settings = resolveSettings(options, io.env, { needBucket: true });
+  if (options.output !== undefined) checkOutputPath(options.output);
+  const { archives, foreign } = await listOrFail(settings, io);
+  const bucket = settings.bucket!;
+  if (archives.length === 0) {
+    throw new S3Failure(
+      `no archive: nothing named infrahub_backup_<YYYYMMDD_HHMMSS>.tar.gz under ${s3Uri(bucket, settings.keyPrefix)} at ${endpointLabel(settings)}${
+        foreign > 0 ? ` (${foreign} other objects there)` : ''
+      }: check INFRAHUB_S3_PREFIX and that a backup has run`,
+    );
+  }
+  const uri = s3Uri(bucket, archives[0].key);
+  if (options.output !== undefined) {
+    try {
+      writeFileAtomically(options.output, uri);
+    } catch (e) {
+      io.stderr(`error: cannot write ${options.output}: ${(e as Error).message.split('\n')[0]}\n`);
+      return EXIT_FAILED;
+    }
+  }
+  io.stdout(`${uri}\n`);
+  return EXIT_OK;
+}

@@ -1,0 +1,147 @@
+/**
+ * `s3 preflight --for backup|restore [--uri s3://bucket/key]`: checks, before
+ * the backup image runs, that it will be able to reach S3 with its credentials
+ * and do its job. Stops at the first failure, which is one line saying what is
+ * wrong and what to check. Bounded by PREFLIGHT_DEADLINE_SECONDS as a whole.
+ */
+import { randomBytes } from 'crypto';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'stream';
+import { formatBytes, formatDate, parseArchiveName } from './archives';
+import { createS3Client } from './client';
+import { ConnectionFlags, S3InputError, S3Settings, endpointLabel, parseS3Uri, resolveSettings, s3Uri } from './config';
+import { EXIT_OK, S3Failure, S3Io } from './common';
+import { S3Action, describeS3Error } from './errors';
+import { listArchives } from './listing';
+
+/** The whole preflight answers within this many seconds (a pod's startup budget is 30 s). */
+export const PREFLIGHT_DEADLINE_SECONDS = 25;
+/** The name of the object a backup preflight writes and deletes (never an archive name). */
+export const PREFLIGHT_OBJECT = '.infrahub-backup-cdk8s-preflight';
+
+export interface PreflightOptions extends ConnectionFlags {
+  readonly for?: string;
+  readonly uri?: string;
+  /** Overall deadline in milliseconds (tests shorten it). */
+  readonly deadlineMs?: number;
+}
+
+interface Step {
+  readonly client: S3Client;
+  readonly settings: S3Settings;
+  readonly signal: AbortSignal;
+  readonly deadlineSeconds: number;
+}
+
+async function attempt<T>(step: Step, action: S3Action, bucket: string, key: string | undefined, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw new S3Failure(describeS3Error(e, { action, bucket, key, settings: step.settings, deadlineSeconds: step.deadlineSeconds }));
+  }
+}
+
+/**
+ * The size and first bytes of an object: a GET (unlike HEAD, its errors say
+ * what is wrong) whose body is dropped after its first chunk. No Range header:
+ * some S3-compatible servers mishandle a range on an empty object.
+ */
+async function probeObject(step: Step, bucket: string, key: string): Promise<{ size: number; lastModified?: Date; head: Buffer }> {
+  return attempt(step, 'read', bucket, key, async () => {
+    const out = await step.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: step.signal });
+    const body = out.Body as Readable;
+    let head = Buffer.alloc(0);
+    try {
+      for await (const chunk of body) {
+        head = Buffer.concat([head, chunk as Buffer]);
+        if (head.length >= 2) break;
+      }
+    } finally {
+      body.destroy();
+    }
+    return { size: out.ContentLength ?? head.length, lastModified: out.LastModified, head: head.subarray(0, 2) };
+  });
+}
+
+export async function preflight(options: PreflightOptions, io: S3Io): Promise<number> {
+  const purpose = options.for;
+  if (purpose !== 'backup' && purpose !== 'restore') {
+    throw new S3InputError([`--for: "${purpose ?? ''}" must be backup or restore`]);
+  }
+  if (purpose === 'backup' && options.uri !== undefined) {
+    throw new S3InputError(['--uri is for --for restore: a backup writes under INFRAHUB_S3_PREFIX']);
+  }
+  const location = options.uri !== undefined ? parseS3Uri(options.uri) : undefined;
+  const settings = resolveSettings(options, io.env, { needBucket: location === undefined });
+  const deadlineMs = options.deadlineMs ?? PREFLIGHT_DEADLINE_SECONDS * 1000;
+  const bounded = { ...settings, timeoutMs: Math.min(settings.timeoutMs, deadlineMs) };
+  const step: Step = {
+    client: createS3Client(bounded, { warn: io.stderr }),
+    settings: bounded,
+    signal: AbortSignal.timeout(deadlineMs),
+    deadlineSeconds: Math.round(deadlineMs / 1000),
+  };
+  const at = endpointLabel(settings);
+  try {
+    if (purpose === 'backup') {
+      const bucket = settings.bucket!;
+      await attempt(step, 'list', bucket, undefined, () =>
+        step.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: settings.keyPrefix || undefined, MaxKeys: 1 }), { abortSignal: step.signal }),
+      );
+      io.stdout(`ok: credentials accepted and bucket "${bucket}" listable at ${at}\n`);
+      const key = `${settings.keyPrefix}${PREFLIGHT_OBJECT}-${randomBytes(6).toString('hex')}`;
+      await attempt(step, 'write', bucket, key, () =>
+        step.client.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'infrahub-backup-cdk8s preflight: safe to delete\n', ContentType: 'text/plain' }),
+          { abortSignal: step.signal },
+        ),
+      );
+      try {
+        await attempt(step, 'delete', bucket, key, () => step.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: step.signal }));
+      } catch (e) {
+        if (e instanceof S3Failure) throw new S3Failure(`${e.line} (the test object ${s3Uri(bucket, key)} was left behind)`);
+        throw e;
+      }
+      io.stdout(`ok: wrote and deleted ${s3Uri(bucket, key)}\n`);
+      io.stdout(`ok: ready to back up to ${s3Uri(bucket, settings.keyPrefix)}\n`);
+      return EXIT_OK;
+    }
+
+    // Restore.
+    let bucket: string;
+    let key: string;
+    if (location !== undefined) {
+      ({ bucket, key } = location);
+      if (!parseArchiveName(key.slice(key.lastIndexOf('/') + 1))) {
+        io.stderr(`warning: ${s3Uri(bucket, key)} is not named like the image's archives (infrahub_backup_<YYYYMMDD_HHMMSS>.tar.gz)\n`);
+      }
+    } else {
+      bucket = settings.bucket!;
+      const listing = await attempt(step, 'list', bucket, undefined, () => listArchives(step.client, bucket, settings.keyPrefix, { abortSignal: step.signal }));
+      if (listing.archives.length === 0) {
+        throw new S3Failure(
+          `object missing: no archive (infrahub_backup_*.tar.gz) under ${s3Uri(bucket, settings.keyPrefix)} at ${at}${
+            listing.foreign > 0 ? ` (${listing.foreign} other objects there)` : ''
+          }: check INFRAHUB_S3_PREFIX, or give --uri`,
+        );
+      }
+      key = listing.archives[0].key;
+      io.stdout(`ok: credentials accepted; the newest of ${listing.archives.length} archives is ${s3Uri(bucket, key)}\n`);
+    }
+    const probe = await probeObject(step, bucket, key);
+    const uri = s3Uri(bucket, key);
+    if (probe.size === 0) throw new S3Failure(`empty object: ${uri} is 0 bytes: it is not a backup archive`);
+    const encrypted = probe.head[0] === 0x02;
+    if (!encrypted && !(probe.head[0] === 0x1f && (probe.head.length < 2 || probe.head[1] === 0x8b))) {
+      throw new S3Failure(`not an archive: ${uri} is not gzip data (it starts with 0x${probe.head.toString('hex')}): it is not an archive the backup image wrote`);
+    }
+    io.stdout(
+      `ok: ${uri} exists and is readable (${formatBytes(probe.size)}${probe.lastModified ? `, uploaded ${formatDate(probe.lastModified)}` : ''}${
+        encrypted ? ', encrypted: the restore needs --decrypt-key' : ''
+      })\n`,
+    );
+    return EXIT_OK;
+  } finally {
+    step.client.destroy();
+  }
+}

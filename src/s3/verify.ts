@@ -1,0 +1,132 @@
+/**
+ * `s3 verify [--uri s3://bucket/key | --latest] [--json]`: streams an archive
+ * from S3 through gunzip and tar (nothing written to disk, memory flat), checks
+ * that backup/backup_information.json parses and that every file it lists has
+ * its SHA-256, and reports the metadata.
+ */
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { Readable } from 'stream';
+import { ArchiveReadError, ArchiveReport, checkArchive } from './archive-check';
+import { formatBytes, parseArchiveName } from './archives';
+import { createS3Client } from './client';
+import { ConnectionFlags, S3InputError, parseS3Uri, resolveSettings, s3Uri } from './config';
+import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io } from './common';
+import { describeS3Error } from './errors';
+import { listOrFail } from './latest';
+
+export interface VerifyOptions extends ConnectionFlags {
+  readonly uri?: string;
+  readonly latest?: boolean;
+  readonly json?: boolean;
+}
+
+/** The metadata fields the image writes, in the order they are reported. */
+export const METADATA_FIELDS = [
+  'backup_id',
+  'created_at',
+  'infrahub_version',
+  'tool_version',
+  'metadata_version',
+  'components',
+  'neo4j_edition',
+  'redacted',
+  'encrypted',
+] as const;
+
+function show(value: unknown): string {
+  if (Array.isArray(value)) return value.map(String).join(', ');
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return String(value);
+}
+
+/** `key: value` lines for the metadata fields present. */
+export function metadataLines(metadata: Record<string, unknown>): string[] {
+  return METADATA_FIELDS.filter((f) => metadata[f] !== undefined && metadata[f] !== null).map((f) => `${f}: ${show(metadata[f])}`);
+}
+
+/** Opens an object for streaming; returns its body and size. */
+export async function openObject(
+  settings: Parameters<typeof createS3Client>[0],
+  bucket: string,
+  key: string,
+  io: S3Io,
+): Promise<{ body: Readable; size: number | undefined; close: () => void }> {
+  const client = createS3Client(settings, { warn: io.stderr });
+  try {
+    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return { body: out.Body as Readable, size: out.ContentLength, close: () => client.destroy() };
+  } catch (e) {
+    client.destroy();
+    throw new S3Failure(describeS3Error(e, { action: 'read', bucket, key, settings }));
+  }
+}
+
+export async function verify(options: VerifyOptions, io: S3Io): Promise<number> {
+  if (options.uri !== undefined && options.latest) {
+    throw new S3InputError(['give --uri or --latest, not both']);
+  }
+  const location = options.uri !== undefined ? parseS3Uri(options.uri) : undefined;
+  const settings = resolveSettings(options, io.env, { needBucket: location === undefined });
+  let bucket: string;
+  let key: string;
+  if (location !== undefined) {
+    ({ bucket, key } = location);
+  } else {
+    bucket = settings.bucket!;
+    const { archives } = await listOrFail(settings, io);
+    if (archives.length === 0) throw new S3Failure(`no archive: nothing named infrahub_backup_<YYYYMMDD_HHMMSS>.tar.gz under ${s3Uri(bucket, settings.keyPrefix)}`);
+    key = archives[0].key;
+    io.stderr(`verifying the newest archive, ${s3Uri(bucket, key)}\n`);
+  }
+  const uri = s3Uri(bucket, key);
+  if (parseArchiveName(key.slice(key.lastIndexOf('/') + 1))?.encrypted) {
+    throw new S3Failure(`${uri}: the archive is encrypted (made with --encrypt): its contents can only be checked after decryption with the private key`);
+  }
+
+  const started = process.hrtime.bigint();
+  const object = await openObject(settings, bucket, key, io);
+  let report: ArchiveReport;
+  try {
+    report = await checkArchive(object.body, { expectedSize: object.size });
+  } catch (e) {
+    if (e instanceof ArchiveReadError) throw new S3Failure(`${uri}: ${e.message}`);
+    throw e;
+  } finally {
+    object.close();
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+
+  for (const warning of report.warnings) io.stderr(`warning: ${uri}: ${warning}\n`);
+  if (report.problems.length > 0) {
+    io.stderr(report.problems.map((p) => `error: ${uri}: ${p}\n`).join(''));
+    return EXIT_FAILED;
+  }
+  const rate = seconds > 0 ? report.compressedBytes / seconds : 0;
+  io.stderr(`read ${formatBytes(report.compressedBytes)} in ${seconds.toFixed(1)} s (${formatBytes(rate)}/s)\n`);
+  if (options.json) {
+    io.stdout(
+      `${JSON.stringify(
+        {
+          uri,
+          size: report.compressedBytes,
+          metadata: report.metadata,
+          files: report.files,
+          verifiedFiles: report.verifiedFiles,
+          verifiedBytes: report.verifiedBytes,
+          seconds: Number(seconds.toFixed(3)),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return EXIT_OK;
+  }
+  const lines = [
+    `verified: ${uri}`,
+    `size: ${formatBytes(report.compressedBytes)}`,
+    ...metadataLines(report.metadata ?? {}),
+    `files: ${report.verifiedFiles} verified (${formatBytes(report.verifiedBytes)})`,
+  ];
+  io.stdout(lines.map((l) => `${l}\n`).join(''));
+  return EXIT_OK;
+}

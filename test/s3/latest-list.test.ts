@@ -1,0 +1,174 @@
+/**
+ * `s3 latest` and `s3 list` against a real S3-compatible server (s3rver on
+ * 127.0.0.1): more than 1,000 archives (two pages), foreign objects under and
+ * beside the prefix, the ordering rules, --output for an init container.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { BUCKET, PREFIX, TestServer, archiveName, buildArchive, expectFailure, inParallel, put, run, s3Env, startServer, testClient } from './support';
+
+jest.setTimeout(60_000);
+
+let server: TestServer;
+let client: S3Client;
+let env: NodeJS.ProcessEnv;
+let dir: string;
+
+const COUNT = 1050;
+const BASE = Date.UTC(2025, 0, 1);
+const names = Array.from({ length: COUNT }, (_, i) => archiveName(new Date(BASE + i * 3600_000)));
+const NEWEST = names[COUNT - 1];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ibc-s3-latest-'));
+  server = await startServer([BUCKET, 'order', 'details', 'empty']);
+  client = testClient(server.endpoint);
+  env = s3Env(server.endpoint);
+  // Shuffled, so that upload order says nothing.
+  const shuffled = [...names].sort((a, b) => (a.split('').reverse().join('') < b.split('').reverse().join('') ? -1 : 1));
+  await inParallel(shuffled, 16, (name) => put(client, `${PREFIX}/${name}`, 'x'));
+  // Foreign objects, under the prefix and beside it, some with newer-looking names.
+  for (const key of [
+    `${PREFIX}/notes.txt`,
+    `${PREFIX}/sub/infrahub_backup_29990101_000000.tar.gz`,
+    `${PREFIX}/infrahub_backup_29991301_000000.tar.gz`,
+    `${PREFIX}/infrahub_backup_29990101_000000.tar.gz.bak`,
+    `${PREFIX}-old/infrahub_backup_29990101_000000.tar.gz`,
+    'infrahub_backup_29990101_000000.tar.gz',
+  ]) {
+    await put(client, key, 'foreign');
+  }
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('latest', () => {
+  test('the newest of more than 1,000 archives, read across pages', async () => {
+    const before = server.requests.length;
+    const result = await run(env, 'latest');
+    expect(result).toEqual({ code: 0, stdout: `s3://backups/infrahub/${NEWEST}\n`, stderr: '' });
+    const lists = server.requests.slice(before).filter((r) => r.method === 'GET' && /^\/backups\/?\?/.test(r.url));
+    expect(lists).toHaveLength(2);
+    expect(lists[1].url).toContain('continuation-token=');
+  });
+
+  test('--output writes the exact URI (no newline) for the next container', async () => {
+    const output = join(dir, 'uri');
+    const result = await run(env, 'latest', '--output', output);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`s3://backups/infrahub/${NEWEST}\n`);
+    expect(readFileSync(output, 'utf8')).toBe(`s3://backups/infrahub/${NEWEST}`);
+  });
+
+  test('by the timestamp in the name, not the upload order; encrypted archives count', async () => {
+    await put(client, 'nightly/infrahub_backup_20260105_000000.tar.gz', 'x', 'order');
+    await put(client, 'nightly/infrahub_backup_20260101_000000.tar.gz', 'x', 'order');
+    expect((await run(env, 'latest', '--bucket', 'order', '--prefix', 'nightly')).stdout).toBe('s3://order/nightly/infrahub_backup_20260105_000000.tar.gz\n');
+    await put(client, 'nightly/infrahub_backup_20260106_000000.tar.gz.enc', 'x', 'order');
+    expect((await run(env, 'latest', '--bucket', 'order', '--prefix', 'nightly/')).stdout).toBe('s3://order/nightly/infrahub_backup_20260106_000000.tar.gz.enc\n');
+  });
+
+  test('an empty --prefix means the bucket root', async () => {
+    await put(client, 'infrahub_backup_20260103_000000.tar.gz', 'x', 'order');
+    expect((await run(env, 'latest', '--bucket', 'order', '--prefix', '')).stdout).toBe('s3://order/infrahub_backup_20260103_000000.tar.gz\n');
+  });
+
+  test('no archive: exit 1, and no output file', async () => {
+    await put(client, `${PREFIX}/readme.txt`, 'x', 'empty');
+    const output = join(dir, 'none');
+    expectFailure(await run(s3Env(server.endpoint, { INFRAHUB_S3_BUCKET: 'empty' }), 'latest', '--output', output), 1, [
+      `error: no archive: nothing named infrahub_backup_<YYYYMMDD_HHMMSS>.tar.gz under s3://empty/infrahub/ at ${server.endpoint} (1 other objects there): check INFRAHUB_S3_PREFIX and that a backup has run`,
+    ]);
+    expect(existsSync(output)).toBe(false);
+  });
+
+  test('bad input: exit 2 before any request', async () => {
+    const before = server.requests.length;
+    expectFailure(await run(env, 'latest', '--output', join(dir, 'missing', 'uri')), 2, [`error: --output: the folder ${join(dir, 'missing')} does not exist`]);
+    expectFailure(await run(env, 'latest', '--region', 'eu west'), 2, ['error: --region: "eu west" is not a region name (like us-east-1)']);
+    expectFailure(await run(env, 'latest', '--unknown'), 2, ["error: unknown option '--unknown'"]);
+    expect(server.requests.length).toBe(before);
+  });
+
+  test('bucket missing', async () => {
+    expectFailure(await run(env, 'latest', '--bucket', 'nowhere'), 1, [
+      `error: bucket missing: bucket "nowhere" does not exist at ${server.endpoint}: check INFRAHUB_S3_BUCKET and INFRAHUB_S3_ENDPOINT`,
+    ]);
+  });
+});
+
+describe('list', () => {
+  beforeAll(async () => {
+    await put(client, 'infrahub/infrahub_backup_20260101_010000.tar.gz', await buildArchive({ backupId: 'infrahub_backup_20260101_010000' }), 'details');
+    await put(client, 'infrahub/infrahub_backup_20260102_010000.tar.gz', await buildArchive({ backupId: 'infrahub_backup_20260102_010000', metadataLast: true }), 'details');
+    await put(client, 'infrahub/infrahub_backup_20260103_010000.tar.gz', 'not gzip', 'details');
+    await put(client, 'infrahub/infrahub_backup_20260104_010000.tar.gz.enc', Buffer.from([2, 0, 0]), 'details');
+    await put(client, 'infrahub/other.bin', 'x', 'details');
+  });
+  const detailsEnv = () => s3Env(server.endpoint, { INFRAHUB_S3_BUCKET: 'details' });
+
+  test('newest first, with dates and sizes', async () => {
+    const result = await run(detailsEnv(), 'list');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^CREATED +UPLOADED +SIZE +URI$/);
+    expect(lines.slice(1).map((l) => l.split(/ {2,}/))).toEqual([
+      ['2026-01-04 01:00:00', expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), '3 B', 's3://details/infrahub/infrahub_backup_20260104_010000.tar.gz.enc'],
+      ['2026-01-03 01:00:00', expect.any(String), '8 B', 's3://details/infrahub/infrahub_backup_20260103_010000.tar.gz'],
+      ['2026-01-02 01:00:00', expect.any(String), expect.stringMatching(/KiB$/), 's3://details/infrahub/infrahub_backup_20260102_010000.tar.gz'],
+      ['2026-01-01 01:00:00', expect.any(String), expect.stringMatching(/KiB$/), 's3://details/infrahub/infrahub_backup_20260101_010000.tar.gz'],
+    ]);
+    expect(result.stderr).toBe('4 archives under s3://details/infrahub/\n');
+  });
+
+  test('--details: the metadata of each archive (wherever it is in the archive)', async () => {
+    const result = await run(detailsEnv(), 'list', '--details');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[2]).toBe('  metadata unavailable: encrypted archive');
+    expect(lines[4]).toBe('  metadata unavailable: not a gzip file (it starts with byte 0x6e): it is not an archive the backup image wrote');
+    expect(lines[6]).toBe(
+      '  backup_id=infrahub_backup_20260102_010000 created_at=2026-01-02T03:04:05Z infrahub_version=1.6.2 tool_version=v1.5.0 metadata_version=2025111200 components=database,task-manager-db neo4j_edition=community redacted=false encrypted=false',
+    );
+    expect(lines[8]).toMatch(/^ {2}backup_id=infrahub_backup_20260101_010000 /);
+  });
+
+  test('--json, --limit', async () => {
+    const result = await run(detailsEnv(), 'list', '--json', '--details', '--limit', '2');
+    const rows = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
+    expect(rows.map((r) => r.name)).toEqual(['infrahub_backup_20260104_010000.tar.gz.enc', 'infrahub_backup_20260103_010000.tar.gz']);
+    expect(rows[0]).toMatchObject({ uri: 's3://details/infrahub/infrahub_backup_20260104_010000.tar.gz.enc', size: 3, encrypted: true, created: '2026-01-04 01:00:00', metadataError: 'encrypted archive' });
+    expect(result.stderr).toBe('4 archives under s3://details/infrahub/, 2 shown\n');
+    const full = JSON.parse((await run(detailsEnv(), 'list', '--json', '--details')).stdout) as Array<Record<string, any>>;
+    expect(full[2].metadata).toMatchObject({ backup_id: 'infrahub_backup_20260102_010000' });
+    expect(full[2].metadata).not.toHaveProperty('checksums');
+  });
+
+  test('more than 1,000 archives', async () => {
+    const result = await run(env, 'list');
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(COUNT + 1);
+    expect(lines[1]).toContain(NEWEST);
+    expect(lines[COUNT]).toContain(names[0]);
+    expect(result.stderr).toBe(`${COUNT} archives under s3://backups/infrahub/\n`);
+  });
+
+  test('nothing there: exit 0, empty stdout', async () => {
+    expect(await run(s3Env(server.endpoint, { INFRAHUB_S3_BUCKET: 'empty' }), 'list')).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: 'no archives under s3://empty/infrahub/ (1 other objects there)\n',
+    });
+    expect((await run(s3Env(server.endpoint, { INFRAHUB_S3_BUCKET: 'empty' }), 'list', '--json')).stdout).toBe('[]\n');
+  });
+
+  test('--limit must be a whole number', async () => {
+    expectFailure(await run(env, 'list', '--limit', '0'), 2, ['error: --limit: "0" is not a whole number of at least 1']);
+  });
+});

@@ -1,0 +1,275 @@
+/**
+ * `s3 preflight` against a real S3-compatible server (s3rver on 127.0.0.1), and
+ * against plain local servers for what s3rver cannot do (check signatures,
+ * deny a permission, hang).
+ */
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { preflight, PREFLIGHT_DEADLINE_SECONDS } from '../../src/s3/preflight';
+import {
+  BUCKET,
+  PREFIX,
+  Run,
+  TestServer,
+  buildArchive,
+  closedPort,
+  expectFailure,
+  put,
+  run,
+  s3Env,
+  s3ErrorServer,
+  s3ErrorXml,
+  silentServer,
+  startServer,
+  stubServer,
+  testClient,
+} from './support';
+
+jest.setTimeout(30_000);
+
+let server: TestServer;
+let client: S3Client;
+let env: NodeJS.ProcessEnv;
+const ARCHIVE = `${PREFIX}/infrahub_backup_20260102_030405.tar.gz`;
+
+beforeAll(async () => {
+  server = await startServer([BUCKET, 'empty']);
+  client = testClient(server.endpoint);
+  env = s3Env(server.endpoint);
+  await put(client, ARCHIVE, await buildArchive());
+  await put(client, `${PREFIX}/not-an-archive.tar.gz`, 'plain text');
+  await put(client, `${PREFIX}/infrahub_backup_20250101_000000.tar.gz`, '');
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await server?.close();
+});
+
+/** Runs and measures. */
+async function timed(e: NodeJS.ProcessEnv, ...argv: string[]): Promise<Run & { seconds: number }> {
+  const started = Date.now();
+  const result = await run(e, ...argv);
+  return { ...result, seconds: (Date.now() - started) / 1000 };
+}
+
+describe('backup', () => {
+  test('writes and deletes a small object under the prefix, and leaves nothing behind', async () => {
+    const result = await run(env, 'preflight', '--for', 'backup');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe(`ok: credentials accepted and bucket "backups" listable at ${server.endpoint}`);
+    expect(lines[1]).toMatch(/^ok: wrote and deleted s3:\/\/backups\/infrahub\/\.infrahub-backup-cdk8s-preflight-[0-9a-f]{12}$/);
+    expect(lines[2]).toBe('ok: ready to back up to s3://backups/infrahub/');
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${PREFIX}/.infrahub` }));
+    expect(listed.KeyCount ?? 0).toBe(0);
+    expect(server.requests.filter((r) => r.method === 'PUT' && r.url.includes('preflight'))).toHaveLength(1);
+    expect(server.requests.filter((r) => r.method === 'DELETE' && r.url.includes('preflight'))).toHaveLength(1);
+  });
+
+  test('without a prefix, at the bucket root', async () => {
+    const result = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: undefined }), 'preflight', '--for', 'backup');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/ok: wrote and deleted s3:\/\/backups\/\.infrahub-backup-cdk8s-preflight-/);
+  });
+
+  test('bad access key', async () => {
+    expectFailure(await run(s3Env(server.endpoint, { AWS_ACCESS_KEY_ID: 'AKIAUNKNOWNKEY000000' }), 'preflight', '--for', 'backup'), 1, [
+      `error: bad access key: ${server.endpoint} does not know access key ID "AKIA…0000": check AWS_ACCESS_KEY_ID in the Secret (and that it belongs to this endpoint)`,
+    ]);
+  });
+
+  test('bad secret (signature mismatch), from a server that checks signatures', async () => {
+    const stub = await s3ErrorServer(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
+    try {
+      expectFailure(await run(s3Env(stub.endpoint), 'preflight', '--for', 'backup'), 1, [
+        `error: bad secret: signature mismatch for access key ID "S3…" at ${stub.endpoint}: check AWS_SECRET_ACCESS_KEY in the Secret (it must be the secret of that access key; a proxy that rewrites requests causes this too)`,
+      ]);
+      // Not retried: the answer will not change.
+      expect(stub.requests).toHaveLength(1);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  test('bucket missing', async () => {
+    expectFailure(await run(s3Env(server.endpoint, { INFRAHUB_S3_BUCKET: 'no-such-bucket' }), 'preflight', '--for', 'backup'), 1, [
+      `error: bucket missing: bucket "no-such-bucket" does not exist at ${server.endpoint}: check INFRAHUB_S3_BUCKET and INFRAHUB_S3_ENDPOINT`,
+    ]);
+  });
+
+  test('access denied listing', async () => {
+    const stub = await s3ErrorServer(403, 'AccessDenied', 'Access Denied');
+    try {
+      expectFailure(await run(s3Env(stub.endpoint), 'preflight', '--for', 'backup'), 1, [
+        `error: access denied: access key ID "S3…" may not list bucket "backups" at ${stub.endpoint}: grant s3:ListBucket on it (bucket policy or IAM policy)`,
+      ]);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  const LIST_OK = {
+    status: 200,
+    body: '<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>backups</Name><Prefix>infrahub/</Prefix><KeyCount>0</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>',
+  };
+
+  test('access denied writing', async () => {
+    const stub = await stubServer((method) => (method === 'GET' ? LIST_OK : { status: 403, body: s3ErrorXml('AccessDenied', 'Access Denied') }));
+    try {
+      const result = await run(s3Env(stub.endpoint), 'preflight', '--for', 'backup');
+      expect(result.stdout).toBe(`ok: credentials accepted and bucket "backups" listable at ${stub.endpoint}\n`);
+      expect(result.stderr).toMatch(
+        /^error: access denied: access key ID "S3…" may not write s3:\/\/backups\/infrahub\/\.infrahub-backup-cdk8s-preflight-[0-9a-f]{12} at http:\/\/127\.0\.0\.1:\d+: grant s3:PutObject on it \(bucket policy or IAM policy\)\n$/,
+      );
+      expect(result.code).toBe(1);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  test('access denied deleting: says the test object was left behind', async () => {
+    const stub = await stubServer((method) =>
+      method === 'GET' ? LIST_OK : method === 'PUT' ? { status: 200, body: '' } : { status: 403, body: s3ErrorXml('AccessDenied', 'Access Denied') },
+    );
+    try {
+      const result = await run(s3Env(stub.endpoint), 'preflight', '--for', 'backup');
+      expect(result.stderr).toMatch(/^error: access denied: .* may not delete s3:\/\/backups\/infrahub\/\.infrahub-backup-cdk8s-preflight-\w+ .*grant s3:DeleteObject .*\(the test object s3:\/\/backups\/infrahub\/\.infrahub-backup-cdk8s-preflight-\w+ was left behind\)\n$/);
+      expect(result.code).toBe(1);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  test('endpoint unreachable (a closed port), at once', async () => {
+    const port = await closedPort();
+    const result = await timed(s3Env(`http://127.0.0.1:${port}`), 'preflight', '--for', 'backup');
+    expectFailure(result, 1, [
+      `error: endpoint unreachable: 127.0.0.1:${port} refused the connection: check INFRAHUB_S3_ENDPOINT and that the S3 service is running and reachable from this pod (network policies, proxies)`,
+    ]);
+    expect(result.seconds).toBeLessThan(10);
+  });
+
+  test('TLS failure: an https:// endpoint that serves plain HTTP', async () => {
+    const result = await timed(s3Env(`https://127.0.0.1:${server.port}`), 'preflight', '--for', 'backup');
+    expectFailure(result, 1, [
+      `error: TLS failure: the TLS handshake with https://127.0.0.1:${server.port} failed (wrong version number): the endpoint seems to serve plain HTTP: use an http:// endpoint`,
+    ]);
+    expect(result.seconds).toBeLessThan(10);
+  });
+
+  test('an endpoint that accepts connections but never answers: bounded by --timeout', async () => {
+    const silent = await silentServer();
+    try {
+      const result = await timed(s3Env(silent.endpoint), 'preflight', '--for', 'backup', '--timeout', '1');
+      expectFailure(result, 1, [
+        `error: endpoint unreachable: no answer from ${silent.endpoint} within 1 s: check INFRAHUB_S3_ENDPOINT and that the S3 service is running and reachable from this pod (network policies, proxies)`,
+      ]);
+      expect(result.seconds).toBeLessThan(10);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  test('... and by the overall deadline, whatever the per-call timeout', async () => {
+    expect(PREFLIGHT_DEADLINE_SECONDS).toBeLessThan(30);
+    const silent = await silentServer();
+    try {
+      let stderr = '';
+      const started = Date.now();
+      const code = await preflight({ for: 'backup', deadlineMs: 2000 }, { stdout: () => undefined, stderr: (t) => (stderr += t), env: s3Env(silent.endpoint) }).catch(
+        (e: Error) => {
+          stderr += `error: ${e.message}\n`;
+          return 1;
+        },
+      );
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^error: endpoint unreachable: no answer from http:\/\/127\.0\.0\.1:\d+ within 2 s: /);
+      expect((Date.now() - started) / 1000).toBeLessThan(5);
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
+describe('restore', () => {
+  test('an archive given by URI', async () => {
+    const result = await run(env, 'preflight', '--for', 'restore', '--uri', `s3://${BUCKET}/${ARCHIVE}`);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^ok: s3:\/\/backups\/infrahub\/infrahub_backup_20260102_030405\.tar\.gz exists and is readable \(\d+\.\d+ KiB, uploaded \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)\n$/);
+    expect(result.code).toBe(0);
+  });
+
+  test('without a URI: the newest archive under the prefix', async () => {
+    const result = await run(env, 'preflight', '--for', 'restore');
+    expect(result.stderr).toBe('');
+    expect(result.stdout.split('\n')[0]).toBe(`ok: credentials accepted; the newest of 2 archives is s3://backups/${ARCHIVE}`);
+    expect(result.code).toBe(0);
+  });
+
+  test('object missing', async () => {
+    expectFailure(await run(env, 'preflight', '--for', 'restore', '--uri', `s3://${BUCKET}/${PREFIX}/infrahub_backup_20200101_000000.tar.gz`), 1, [
+      'error: object missing: s3://backups/infrahub/infrahub_backup_20200101_000000.tar.gz does not exist: check the URI (`s3 list` shows the archives under the prefix)',
+    ]);
+  });
+
+  test('object missing: no archive under the prefix', async () => {
+    expectFailure(await run(s3Env(server.endpoint, { INFRAHUB_S3_BUCKET: 'empty' }), 'preflight', '--for', 'restore'), 1, [
+      `error: object missing: no archive (infrahub_backup_*.tar.gz) under s3://empty/infrahub/ at ${server.endpoint}: check INFRAHUB_S3_PREFIX, or give --uri`,
+    ]);
+  });
+
+  test('bucket missing (from the URI)', async () => {
+    expectFailure(await run(env, 'preflight', '--for', 'restore', '--uri', 's3://elsewhere/infrahub_backup_20200101_000000.tar.gz'), 1, [
+      `error: bucket missing: bucket "elsewhere" does not exist at ${server.endpoint}: check INFRAHUB_S3_BUCKET and INFRAHUB_S3_ENDPOINT`,
+    ]);
+  });
+
+  test('bad access key', async () => {
+    expectFailure(await run(s3Env(server.endpoint, { AWS_ACCESS_KEY_ID: 'WRONG' }), 'preflight', '--for', 'restore', '--uri', `s3://${BUCKET}/${ARCHIVE}`), 1, [
+      `error: bad access key: ${server.endpoint} does not know access key ID "WR…": check AWS_ACCESS_KEY_ID in the Secret (and that it belongs to this endpoint)`,
+    ]);
+  });
+
+  test('access denied reading', async () => {
+    const stub = await s3ErrorServer(403, 'AccessDenied', 'Access Denied');
+    try {
+      expectFailure(await run(s3Env(stub.endpoint), 'preflight', '--for', 'restore', '--uri', `s3://${BUCKET}/${ARCHIVE}`), 1, [
+        `error: access denied: access key ID "S3…" may not read s3://backups/${ARCHIVE} at ${stub.endpoint}: grant s3:GetObject on it (bucket policy or IAM policy)`,
+      ]);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  test('an object that is not an archive, an empty one', async () => {
+    const named = await run(env, 'preflight', '--for', 'restore', '--uri', `s3://${BUCKET}/${PREFIX}/not-an-archive.tar.gz`);
+    expect(named.stderr).toBe(
+      "warning: s3://backups/infrahub/not-an-archive.tar.gz is not named like the image's archives (infrahub_backup_<YYYYMMDD_HHMMSS>.tar.gz)\n" +
+        'error: not an archive: s3://backups/infrahub/not-an-archive.tar.gz is not gzip data (it starts with 0x706c): it is not an archive the backup image wrote\n',
+    );
+    expect(named.code).toBe(1);
+    expectFailure(await run(env, 'preflight', '--for', 'restore', '--uri', `s3://${BUCKET}/${PREFIX}/infrahub_backup_20250101_000000.tar.gz`), 1, [
+      'error: empty object: s3://backups/infrahub/infrahub_backup_20250101_000000.tar.gz is 0 bytes: it is not a backup archive',
+    ]);
+  });
+});
+
+describe('bad input: exit 2, nothing sent', () => {
+  test.each([
+    [['preflight'], ["error: required option '--for <purpose>' not specified"]],
+    [['preflight', '--for', 'upload'], ["error: option '--for <purpose>' argument 'upload' is invalid. Allowed choices are backup, restore."]],
+    [['preflight', '--for', 'backup', '--uri', 's3://backups/x'], ['error: --uri is for --for restore: a backup writes under INFRAHUB_S3_PREFIX']],
+    [['preflight', '--for', 'restore', '--uri', 'backups/x'], ['error: --uri: "backups/x" is not an s3://bucket/key URI']],
+    [['preflight', '--for', 'backup', '--endpoint', 'minio:9000'], ['error: --endpoint: "minio:9000" must start with http:// or https:// (http:// disables TLS, as in the backup image)']],
+  ])('%j', async (argv, lines) => {
+    expectFailure(await run(env, ...argv), 2, lines);
+  });
+
+  test('no bucket and half the keys', async () => {
+    expectFailure(await run({ INFRAHUB_S3_ENDPOINT: server.endpoint, AWS_SECRET_ACCESS_KEY: 'x' }, 'preflight', '--for', 'backup'), 2, [
+      'error: no bucket: set INFRAHUB_S3_BUCKET (or --bucket)',
+      'error: AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not: set both (from the same Secret)',
+    ]);
+  });
+});

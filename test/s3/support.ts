@@ -1,0 +1,328 @@
+/**
+ * Test support for the s3 commands: a real S3-compatible server (s3rver) on
+ * 127.0.0.1, archives built in the exact layout the backup image writes, and a
+ * runner for the commands.
+ */
+import { createHash, createCipheriv } from 'crypto';
+import { ChildProcess, spawn } from 'child_process';
+import { mkdtempSync, rmSync } from 'fs';
+import { createServer, Server } from 'http';
+import { AddressInfo, Socket, createServer as createNetServer } from 'net';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { createInterface } from 'readline';
+import { gzipSync } from 'zlib';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import * as tar from 'tar-stream';
+import { runS3Cli } from '../../src/s3/command';
+
+// The SDK's notice that its 2027 releases need node 22 would clutter the test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+export const BUCKET = 'backups';
+export const PREFIX = 'infrahub';
+/** s3rver's built-in account. */
+export const ACCESS_KEY = 'S3RVER';
+export const SECRET_KEY = 'S3RVER';
+
+export interface TestServer {
+  readonly endpoint: string;
+  readonly port: number;
+  /** Every request the server received so far: method and URL. */
+  readonly requests: Array<{ method: string; url: string }>;
+  close(): Promise<void>;
+}
+
+const SERVER_SCRIPT = join(__dirname, '..', '..', 'scripts', 's3rver.js');
+
+/**
+ * Starts s3rver on 127.0.0.1 on a free port, in a temporary folder, with the
+ * given buckets, in a child process (scripts/s3rver.js explains why).
+ */
+export async function startServer(buckets: string[] = [BUCKET]): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'ibc-s3rver-'));
+  const child: ChildProcess = spawn(process.execPath, ['--openssl-legacy-provider', SERVER_SCRIPT, dir, buckets.join(',')], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const requests: Array<{ method: string; url: string }> = [];
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const lines = createInterface({ input: child.stdout! });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`s3rver did not start: ${stderr}`)), 20_000);
+    child.once('exit', (code) => reject(new Error(`s3rver exited (${code}): ${stderr}`)));
+    lines.on('line', (line) => {
+      const message = JSON.parse(line) as { port?: number; method?: string; url?: string };
+      if (message.port !== undefined) {
+        clearTimeout(timer);
+        resolve(message.port);
+      } else {
+        requests.push({ method: message.method ?? '', url: message.url ?? '' });
+      }
+    });
+  });
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    async close() {
+      const exited = new Promise<void>((resolve) => {
+        if (child.exitCode !== null) resolve();
+        else child.once('exit', () => resolve());
+      });
+      child.stdin!.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The environment the backup image's Secret and ConfigMap would give. */
+export function s3Env(endpoint: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    INFRAHUB_S3_BUCKET: BUCKET,
+    INFRAHUB_S3_PREFIX: PREFIX,
+    INFRAHUB_S3_ENDPOINT: endpoint,
+    INFRAHUB_S3_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+  };
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return env;
+}
+
+export interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `s3 <argv...>` with the environment; never throws. */
+export async function run(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runS3Cli(['s3', ...argv], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env });
+  return { code, stdout, stderr };
+}
+
+/** Asserts a failed run: the exit code, nothing on stdout, exactly these `error:` lines on stderr (other lines allowed only if `allowOther`), no stack trace. */
+export function expectFailure(result: Run, code: number, lines: Array<string | RegExp>, options: { allowOther?: boolean } = {}): void {
+  expect(result.stdout).toBe('');
+  expect(result.stderr.endsWith('\n')).toBe(true);
+  const got = result.stderr.slice(0, -1).split('\n');
+  const errors = got.filter((l) => l.startsWith('error: '));
+  if (!options.allowOther) expect(got).toEqual(errors);
+  expect(errors).toHaveLength(lines.length);
+  lines.forEach((line, i) => (typeof line === 'string' ? expect(errors[i]).toBe(line) : expect(errors[i]).toMatch(line)));
+  expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
+  expect(result.code).toBe(code);
+}
+
+/** A client of the test server, for setting up fixtures. */
+export function testClient(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+export async function put(client: S3Client, key: string, body: Buffer | string = '', bucket = BUCKET): Promise<void> {
+  await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: Buffer.byteLength(body) }));
+}
+
+/** Runs `fn` on `items` with at most `limit` running at once. */
+export async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/** The archive name for a time: infrahub_backup_YYYYMMDD_HHMMSS.tar.gz. */
+export function archiveName(date: Date): string {
+  const iso = date.toISOString();
+  return `infrahub_backup_${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}_${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}.tar.gz`;
+}
+
+/** Deterministic incompressible bytes. */
+export function noise(size: number, seed = 'seed'): Buffer {
+  const key = createHash('sha256').update(seed).digest();
+  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+  return Buffer.concat([cipher.update(Buffer.alloc(size)), cipher.final()]);
+}
+
+export function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export interface ArchiveSpec {
+  /** Files, by path relative to backup/ (as in `checksums`). */
+  readonly files?: Record<string, Buffer | string>;
+  /** Replaces the metadata written (an object, raw text, or null for none). */
+  readonly metadata?: Record<string, unknown> | string | null;
+  /** Merged over the computed checksums. */
+  readonly checksums?: Record<string, string>;
+  /** Writes backup_information.json after the files instead of first (where the image's directory walk puts it). */
+  readonly metadataLast?: boolean;
+  readonly backupId?: string;
+}
+
+/** The files of a default backup: a Neo4j dump and the task manager's PostgreSQL dump. */
+export function defaultFiles(): Record<string, Buffer> {
+  return {
+    'database/neo4j.dump': noise(96 * 1024, 'neo4j'),
+    'prefect.dump': noise(12 * 1024, 'prefect'),
+  };
+}
+
+/** The metadata the image writes for files. */
+export function metadataFor(files: Record<string, Buffer | string>, backupId = 'infrahub_backup_20260102_030405'): Record<string, unknown> {
+  return {
+    metadata_version: 2025111200,
+    backup_id: backupId,
+    created_at: '2026-01-02T03:04:05Z',
+    tool_version: 'v1.5.0',
+    infrahub_version: '1.6.2',
+    components: ['database', 'task-manager-db'],
+    checksums: Object.fromEntries(Object.entries(files).map(([path, content]) => [path, sha256(content)])),
+    neo4j_edition: 'community',
+    redacted: false,
+    encrypted: false,
+  };
+}
+
+/**
+ * A .tar.gz in the image's layout: `backup/` holding backup_information.json,
+ * `database/` and `prefect.dump`, in the order of a directory walk (the image's
+ * Go `filepath.Walk` of its work folder): folders as their own entries, names
+ * sorted, so the metadata comes first.
+ */
+export async function buildArchive(spec: ArchiveSpec = {}): Promise<Buffer> {
+  const files = spec.files ?? defaultFiles();
+  let metadataText: string | undefined;
+  if (spec.metadata === null) {
+    metadataText = undefined;
+  } else if (typeof spec.metadata === 'string') {
+    metadataText = spec.metadata;
+  } else {
+    const metadata = spec.metadata ?? metadataFor(files, spec.backupId);
+    if (spec.checksums) metadata.checksums = { ...(metadata.checksums as Record<string, string>), ...spec.checksums };
+    metadataText = JSON.stringify(metadata, null, 4);
+  }
+  const entries: Array<{ name: string; content?: Buffer }> = [{ name: 'backup/' }];
+  const metadataEntry = metadataText !== undefined ? [{ name: 'backup/backup_information.json', content: Buffer.from(metadataText) }] : [];
+  if (!spec.metadataLast) entries.push(...metadataEntry);
+  const folders = new Set<string>();
+  for (const path of Object.keys(files).sort()) {
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const folder = `backup/${parts.slice(0, i).join('/')}/`;
+      if (!folders.has(folder)) {
+        folders.add(folder);
+        entries.push({ name: folder });
+      }
+    }
+    const content = files[path];
+    entries.push({ name: `backup/${path}`, content: Buffer.isBuffer(content) ? content : Buffer.from(content) });
+  }
+  if (spec.metadataLast) entries.push(...metadataEntry);
+
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    pack.on('data', (c: unknown) => chunks.push(c as Buffer));
+    pack.on('end', () => resolve());
+    pack.on('error', reject);
+  });
+  const mtime = new Date('2026-01-02T03:04:05Z');
+  for (const entry of entries) {
+    if (entry.content === undefined) pack.entry({ name: entry.name, type: 'directory', mode: 0o755, mtime });
+    else pack.entry({ name: entry.name, type: 'file', mode: 0o644, size: entry.content.length, mtime }, entry.content);
+  }
+  pack.finalize();
+  await done;
+  return gzipSync(Buffer.concat(chunks));
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** An S3 error document. */
+export function s3ErrorXml(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>TEST</RequestId></Error>`;
+}
+
+export interface Stub {
+  readonly endpoint: string;
+  readonly requests: Array<{ method: string; url: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * A plain HTTP server on 127.0.0.1 that answers as `answer` says: for the
+ * failures s3rver cannot produce (a wrong secret, a denied permission), with
+ * the error documents AWS S3 and MinIO send.
+ */
+export async function stubServer(answer: (method: string, url: string) => { status: number; body: string }): Promise<Stub> {
+  const requests: Array<{ method: string; url: string }> = [];
+  const server: Server = createServer((req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '' });
+    req.resume();
+    req.on('end', () => {
+      const { status, body } = answer(req.method ?? '', req.url ?? '');
+      res.writeHead(status, { 'Content-Type': 'application/xml', 'x-amz-request-id': 'TEST' });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A stub that answers every request with the same S3 error. */
+export function s3ErrorServer(status: number, code: string, message: string): Promise<Stub> {
+  return stubServer(() => ({ status, body: s3ErrorXml(code, message) }));
+}
+
+/** A TCP server on 127.0.0.1 that accepts connections and never answers. */
+export async function silentServer(): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.resume();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

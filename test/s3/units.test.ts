@@ -1,0 +1,373 @@
+/**
+ * The pure parts of the s3 commands: settings, archive names and retention, the
+ * error lines, and the streaming archive check (on in-memory archives built in
+ * the image's layout).
+ */
+import { Readable } from 'stream';
+import { gzipSync } from 'zlib';
+import { ArchiveReadError, checkArchive, normalisePath } from '../../src/s3/archive-check';
+import { Archive, archiveOf, batches, formatBytes, parseArchiveName, selectForDeletion, sortNewestFirst } from '../../src/s3/archives';
+import { clientConfig } from '../../src/s3/client';
+import { S3InputError, S3Settings, parseS3Uri, resolveSettings } from '../../src/s3/config';
+import { describeS3Error, maskKeyId } from '../../src/s3/errors';
+import { buildArchive, defaultFiles, metadataFor, noise, sha256 } from './support';
+
+jest.setTimeout(20_000);
+
+function inputError(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof S3InputError) return e.lines;
+    throw e;
+  }
+  throw new Error('expected an S3InputError');
+}
+
+describe('settings', () => {
+  const env = { INFRAHUB_S3_BUCKET: 'backups', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE12345', AWS_SECRET_ACCESS_KEY: 'secret' };
+
+  test('reads the image environment; region defaults to us-east-1; no endpoint means AWS', () => {
+    const s = resolveSettings({}, env, { needBucket: true });
+    expect(s).toEqual({
+      bucket: 'backups',
+      prefix: '',
+      keyPrefix: '',
+      endpoint: undefined,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIAEXAMPLE12345', secretAccessKey: 'secret' },
+      timeoutMs: 30_000,
+    });
+  });
+
+  test('flags win over the environment; the prefix loses one trailing slash like the image', () => {
+    const s = resolveSettings(
+      { bucket: 'other', prefix: 'nightly/', endpoint: 'http://minio.minio.svc:9000/', region: 'eu-west-1', timeout: '5' },
+      { ...env, INFRAHUB_S3_PREFIX: 'ignored', AWS_SESSION_TOKEN: 'token' },
+      { needBucket: true },
+    );
+    expect(s.bucket).toBe('other');
+    expect(s.prefix).toBe('nightly/');
+    expect(s.keyPrefix).toBe('nightly/');
+    expect(s.endpoint).toBe('http://minio.minio.svc:9000');
+    expect(s.region).toBe('eu-west-1');
+    expect(s.timeoutMs).toBe(5000);
+    expect(s.credentials).toEqual({ accessKeyId: 'AKIAEXAMPLE12345', secretAccessKey: 'secret', sessionToken: 'token' });
+  });
+
+  test('empty environment values count as unset; no keys means the default chain', () => {
+    const s = resolveSettings({}, { INFRAHUB_S3_BUCKET: 'backups', INFRAHUB_S3_ENDPOINT: '', AWS_ACCESS_KEY_ID: ' ' }, { needBucket: true });
+    expect(s.endpoint).toBeUndefined();
+    expect(s.credentials).toBeUndefined();
+  });
+
+  test('every problem is one line', () => {
+    expect(
+      inputError(() =>
+        resolveSettings({ timeout: 'soon' }, { INFRAHUB_S3_ENDPOINT: 'minio:9000', INFRAHUB_S3_REGION: 'eu west', AWS_ACCESS_KEY_ID: 'AKIA' }, { needBucket: true }),
+      ),
+    ).toEqual([
+      'no bucket: set INFRAHUB_S3_BUCKET (or --bucket)',
+      'INFRAHUB_S3_ENDPOINT: "minio:9000" must start with http:// or https:// (http:// disables TLS, as in the backup image)',
+      'INFRAHUB_S3_REGION: "eu west" is not a region name (like us-east-1)',
+      '--timeout: "soon" is not a number of seconds between 0 and 3600',
+      'AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both (from the same Secret)',
+    ]);
+  });
+
+  test.each([
+    ['https://minio.example.com/bucket', /must be a scheme, host and port only/],
+    ['https://user:pw@minio.example.com', /must not carry credentials/],
+    ['not a url', /is not a URL/],
+  ])('the endpoint %s is refused', (endpoint, message) => {
+    const lines = inputError(() => resolveSettings({ endpoint }, env, { needBucket: true }));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+  });
+
+  test('bucket names and s3:// URIs are checked', () => {
+    expect(inputError(() => resolveSettings({ bucket: 'a/b' }, env, { needBucket: true }))[0]).toMatch(/^--bucket: "a\/b" is not a bucket name/);
+    expect(parseS3Uri('s3://backups/nightly/infrahub_backup_20260101_000000.tar.gz')).toEqual({ bucket: 'backups', key: 'nightly/infrahub_backup_20260101_000000.tar.gz' });
+    expect(inputError(() => parseS3Uri('backups/key'))).toEqual(['--uri: "backups/key" is not an s3://bucket/key URI']);
+    expect(inputError(() => parseS3Uri('s3://backups/'))).toEqual(['--uri: "s3://backups/" is not an s3://bucket/key URI']);
+  });
+
+  test('the client: path-style, TLS per scheme, bounded calls', () => {
+    const custom = clientConfig({ ...resolveSettings({ endpoint: 'http://127.0.0.1:9000' }, env, { needBucket: true }) });
+    expect(custom.forcePathStyle).toBe(true);
+    expect(custom.endpoint).toBe('http://127.0.0.1:9000');
+    expect(custom.maxAttempts).toBe(3);
+    expect(custom.requestChecksumCalculation).toBe('WHEN_REQUIRED');
+    const aws = clientConfig(resolveSettings({}, env, { needBucket: true }));
+    expect(aws).not.toHaveProperty('forcePathStyle');
+    expect(aws).not.toHaveProperty('endpoint');
+    expect(aws.followRegionRedirects).toBe(true);
+  });
+});
+
+describe('archive names and retention', () => {
+  const at = (stamp: string, key = `p/infrahub_backup_${stamp}.tar.gz`, lastModified?: Date): Archive => archiveOf(key, 'p/', 1, lastModified)!;
+
+  test('only the image names, with real times, directly under the prefix', () => {
+    expect(parseArchiveName('infrahub_backup_20260131_235959.tar.gz')).toEqual({ stamp: '20260131_235959', createdAt: new Date('2026-01-31T23:59:59Z'), encrypted: false });
+    expect(parseArchiveName('infrahub_backup_20260131_235959.tar.gz.enc')?.encrypted).toBe(true);
+    for (const name of [
+      'infrahub_backup_20260231_000000.tar.gz',
+      'infrahub_backup_20261301_000000.tar.gz',
+      'infrahub_backup_20260101_240000.tar.gz',
+      'infrahub_backup_20260101_000000.tar',
+      'infrahub_backup_20260101_000000.tar.gz.bak',
+      'xinfrahub_backup_20260101_000000.tar.gz',
+      'infrahub_backup_2026010_000000.tar.gz',
+    ]) {
+      expect(parseArchiveName(name)).toBeUndefined();
+    }
+    expect(archiveOf('p/infrahub_backup_20260101_000000.tar.gz', 'p/')).toBeDefined();
+    expect(archiveOf('p/sub/infrahub_backup_20260101_000000.tar.gz', 'p/')).toBeUndefined();
+    expect(archiveOf('p-old/infrahub_backup_20260101_000000.tar.gz', 'p/')).toBeUndefined();
+    expect(archiveOf('infrahub_backup_20260101_000000.tar.gz', '')).toBeDefined();
+  });
+
+  test('newest first by the name, then LastModified, then key', () => {
+    const a = at('20260101_000000', undefined, new Date('2026-03-01'));
+    const b = at('20260102_000000', undefined, new Date('2026-01-01'));
+    const c1 = { ...at('20260103_000000'), key: 'p/c1', lastModified: new Date('2026-01-03') };
+    const c2 = { ...at('20260103_000000'), key: 'p/c2', lastModified: new Date('2026-01-04') };
+    const c3 = { ...at('20260103_000000'), key: 'p/c3', lastModified: new Date('2026-01-04') };
+    expect(sortNewestFirst([a, c1, b, c2, c3]).map((x) => x.key)).toEqual(['p/c3', 'p/c2', 'p/c1', b.key, a.key]);
+  });
+
+  test('keep-last keeps the N newest and never the newest only when N is 1', () => {
+    const archives = ['20260101_000000', '20260102_000000', '20260103_000000', '20260104_000000'].map((s) => at(s));
+    const { keep, remove } = selectForDeletion(archives, { keepLast: 2 }, new Date('2026-02-01'));
+    expect(keep.map((a) => a.stamp)).toEqual(['20260104_000000', '20260103_000000']);
+    expect(remove.map((a) => a.stamp)).toEqual(['20260102_000000', '20260101_000000']);
+    expect(selectForDeletion(archives, { keepLast: 10 }, new Date()).remove).toEqual([]);
+    expect(selectForDeletion([], { keepLast: 1 }, new Date())).toEqual({ keep: [], remove: [] });
+    // Even a policy that claims nothing keeps the newest.
+    expect(selectForDeletion(archives, { keepLast: 0 }, new Date('2030-01-01')).keep.map((a) => a.stamp)).toEqual(['20260104_000000']);
+  });
+
+  test('keep-days keeps what is young by its name or by its LastModified', () => {
+    const now = new Date('2026-01-10T00:00:00Z');
+    const archives = [
+      at('20260109_000000', undefined, new Date('2026-01-09')),
+      at('20260105_000000', undefined, new Date('2026-01-05')),
+      at('20260101_000000', undefined, new Date('2026-01-09T12:00:00Z')), // copied recently
+      at('20251201_000000', undefined, new Date('2025-12-01')),
+    ];
+    const { keep, remove } = selectForDeletion(archives, { keepLast: 1, keepDays: 7 }, now);
+    expect(keep.map((a) => a.stamp)).toEqual(['20260109_000000', '20260105_000000', '20260101_000000']);
+    expect(remove.map((a) => a.stamp)).toEqual(['20251201_000000']);
+  });
+
+  test('batches of 1000', () => {
+    expect(batches(Array.from({ length: 2001 }, (_, i) => i)).map((b) => b.length)).toEqual([1000, 1000, 1]);
+    expect(batches([])).toEqual([]);
+  });
+
+  test('sizes for people', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1536)).toBe('1.50 KiB');
+    expect(formatBytes(1024 ** 3)).toBe('1.00 GiB');
+  });
+});
+
+describe('error lines', () => {
+  const settings: S3Settings = {
+    bucket: 'backups',
+    prefix: 'infrahub',
+    keyPrefix: 'infrahub/',
+    endpoint: 'https://minio.example.com',
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wrong' },
+    timeoutMs: 30_000,
+  };
+  /** An error shaped like the SDK's S3ServiceException for an XML error answer. */
+  const s3Error = (code: string, status: number, message = 'message') =>
+    Object.assign(new Error(message), { name: code, Code: code, $fault: 'client', $metadata: { httpStatusCode: status, requestId: 'R', attempts: 1 } });
+  const nodeError = (code: string, message: string) => Object.assign(new Error(message), { code });
+  const context = { action: 'list' as const, bucket: 'backups', settings };
+
+  test('bad secret: SignatureDoesNotMatch', () => {
+    expect(describeS3Error(s3Error('SignatureDoesNotMatch', 403, 'The request signature we calculated does not match the signature you provided.'), context)).toBe(
+      'bad secret: signature mismatch for access key ID "AKIA…MPLE" at https://minio.example.com: check AWS_SECRET_ACCESS_KEY in the Secret (it must be the secret of that access key; a proxy that rewrites requests causes this too)',
+    );
+  });
+
+  test('access denied names the permission of the action', () => {
+    expect(describeS3Error(s3Error('AccessDenied', 403, 'Access Denied'), context)).toBe(
+      'access denied: access key ID "AKIA…MPLE" may not list bucket "backups" at https://minio.example.com: grant s3:ListBucket on it (bucket policy or IAM policy)',
+    );
+    expect(describeS3Error(s3Error('AccessDenied', 403), { ...context, action: 'write', key: 'infrahub/x' })).toMatch(
+      /^access denied: .* may not write s3:\/\/backups\/infrahub\/x .*grant s3:PutObject/,
+    );
+    expect(describeS3Error(s3Error('AccessDenied', 403), { ...context, action: 'delete', key: 'infrahub/x' })).toMatch(/grant s3:DeleteObject/);
+    expect(describeS3Error(s3Error('AccessDenied', 403), { ...context, action: 'read', key: 'infrahub/x' })).toMatch(/grant s3:GetObject/);
+    // A HEAD answer has no body: the SDK names it after the status.
+    expect(describeS3Error(Object.assign(new Error('UnknownError'), { name: 'Forbidden', $fault: 'client', $metadata: { httpStatusCode: 403 } }), context)).toMatch(
+      /^access denied: https:\/\/minio\.example\.com answered 403 Forbidden/,
+    );
+  });
+
+  test.each([
+    ['InvalidAccessKeyId', 403, /^bad access key: https:\/\/minio\.example\.com does not know access key ID "AKIA…MPLE": check AWS_ACCESS_KEY_ID/],
+    ['NoSuchBucket', 404, /^bucket missing: bucket "backups" does not exist at https:\/\/minio\.example\.com: check INFRAHUB_S3_BUCKET/],
+    ['ExpiredToken', 400, /^bad session token: .*AWS_SESSION_TOKEN/],
+    ['RequestTimeTooSkewed', 403, /^clock skew: /],
+    ['AuthorizationHeaderMalformed', 400, /^wrong region: bucket "backups" is not in region "us-east-1"/],
+    ['SlowDown', 503, /^cannot list bucket "backups": https:\/\/minio\.example\.com answered 503 SlowDown: message$/],
+  ])('%s', (code, status, line) => {
+    expect(describeS3Error(s3Error(code, status), context)).toMatch(line);
+  });
+
+  test('object missing: NoSuchKey, and a 404 with no body', () => {
+    const read = { ...context, action: 'read' as const, key: 'infrahub/infrahub_backup_20260101_000000.tar.gz' };
+    expect(describeS3Error(s3Error('NoSuchKey', 404), read)).toBe(
+      'object missing: s3://backups/infrahub/infrahub_backup_20260101_000000.tar.gz does not exist: check the URI (`s3 list` shows the archives under the prefix)',
+    );
+    expect(describeS3Error(Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } }), read)).toMatch(/^object missing: /);
+  });
+
+  test('network failures', () => {
+    expect(describeS3Error(nodeError('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.1:9000'), context)).toBe(
+      'endpoint unreachable: minio.example.com refused the connection: check INFRAHUB_S3_ENDPOINT and that the S3 service is running and reachable from this pod (network policies, proxies)',
+    );
+    // node's happy eyeballs throws an AggregateError.
+    const aggregate = Object.assign(new AggregateError([nodeError('ECONNREFUSED', 'connect ECONNREFUSED ::1:9000')], ''), { code: 'ECONNREFUSED' });
+    expect(describeS3Error(aggregate, context)).toMatch(/^endpoint unreachable: minio\.example\.com refused the connection/);
+    expect(describeS3Error(nodeError('ENOTFOUND', 'getaddrinfo ENOTFOUND minio.example.com'), context)).toMatch(/^endpoint unreachable: cannot resolve host minio\.example\.com/);
+    expect(describeS3Error(Object.assign(new Error('socket timed out'), { name: 'TimeoutError' }), context)).toMatch(
+      /^endpoint unreachable: no answer from https:\/\/minio\.example\.com within 30 s/,
+    );
+    expect(describeS3Error(Object.assign(new Error('Request aborted'), { name: 'AbortError' }), { ...context, deadlineSeconds: 25 })).toMatch(/within 25 s/);
+  });
+
+  test('TLS failures', () => {
+    expect(
+      describeS3Error(nodeError('EPROTO', 'write EPROTO 80:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../ssl3_record.c:350:'), context),
+    ).toBe('TLS failure: the TLS handshake with https://minio.example.com failed (wrong version number): the endpoint seems to serve plain HTTP: use an http:// endpoint');
+    expect(describeS3Error(nodeError('SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'), context)).toMatch(
+      /^TLS failure: .*\(SELF_SIGNED_CERT_IN_CHAIN: self-signed certificate in certificate chain\): check the server certificate/,
+    );
+    expect(describeS3Error(nodeError('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"), context)).toMatch(/^TLS failure: /);
+  });
+
+  test('no credentials from the default chain', () => {
+    const error = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    expect(describeS3Error(error, { ...context, settings: { ...settings, credentials: undefined } })).toMatch(/^no credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set/);
+  });
+
+  test('key IDs are masked', () => {
+    expect(maskKeyId('AKIAIOSFODNN7EXAMPLE')).toBe('AKIA…MPLE');
+    expect(maskKeyId('SHORT')).toBe('SH…');
+  });
+});
+
+describe('the streaming archive check', () => {
+  const check = (data: Buffer, options = {}) => checkArchive(Readable.from([data]), options);
+  async function readError(data: Buffer | Readable, options = {}): Promise<string> {
+    try {
+      await checkArchive(Buffer.isBuffer(data) ? Readable.from([data]) : data, options);
+    } catch (e) {
+      if (e instanceof ArchiveReadError) return e.message;
+      throw e;
+    }
+    throw new Error('expected an ArchiveReadError');
+  }
+
+  test('a good archive: every listed digest matches, metadata reported', async () => {
+    const data = await buildArchive();
+    const report = await check(data, { expectedSize: data.length });
+    expect(report.problems).toEqual([]);
+    expect(report.warnings).toEqual([]);
+    expect(report.verifiedFiles).toBe(2);
+    expect(report.verifiedBytes).toBe((96 + 12) * 1024);
+    expect(report.metadata).toMatchObject({ backup_id: 'infrahub_backup_20260102_030405', components: ['database', 'task-manager-db'] });
+    expect(report.files.map((f) => f.path)).toEqual(['backup/database/neo4j.dump', 'backup/prefect.dump']);
+    expect(report.compressedBytes).toBe(data.length);
+  });
+
+  test('metadata after the files: digests are kept and compared at the end', async () => {
+    const report = await check(await buildArchive({ metadataLast: true }));
+    expect(report.problems).toEqual([]);
+    expect(report.verifiedFiles).toBe(2);
+  });
+
+  test('an altered checksum, a missing file, and an unlisted file', async () => {
+    const files = defaultFiles();
+    const report = await check(
+      await buildArchive({
+        files: { ...files, 'database/extra.bin': 'extra' },
+        metadata: { ...metadataFor(files), checksums: { 'database/neo4j.dump': sha256('other'), 'prefect.dump': sha256(files['prefect.dump']), 'database/gone.dump': sha256('x') } },
+      }),
+    );
+    expect(report.problems).toEqual([
+      `checksum mismatch for backup/database/neo4j.dump: backup_information.json says ${sha256('other')}, the archive holds ${sha256(files['database/neo4j.dump'])}`,
+      'backup/database/gone.dump is listed in backup/backup_information.json but missing from the archive',
+    ]);
+    expect(report.warnings).toEqual(['backup/database/extra.bin is in the archive but has no checksum in backup/backup_information.json']);
+    expect(report.verifiedFiles).toBe(1);
+  });
+
+  test('metadata missing, not JSON, without checksums', async () => {
+    expect((await check(await buildArchive({ metadata: null }))).problems).toEqual([
+      'backup/backup_information.json is missing: this is not an archive the backup image wrote (or it was cut before the metadata)',
+    ]);
+    expect((await check(await buildArchive({ metadata: '{"backup_id": ' }))).problems[0]).toMatch(/^backup\/backup_information\.json is not valid JSON: /);
+    expect((await check(await buildArchive({ metadata: { backup_id: 'x' } }))).problems).toEqual([
+      'backup/backup_information.json has no checksums: nothing can be verified',
+    ]);
+  });
+
+  test('a truncated archive', async () => {
+    const data = await buildArchive();
+    expect(await readError(data.subarray(0, data.length - 200))).toMatch(/^the archive is truncated: the gzip stream ends early/);
+    expect(await readError(data.subarray(0, 5000))).toMatch(/^the archive is truncated/);
+  });
+
+  test('a tar cut inside an entry, then gzipped whole', async () => {
+    const { gunzipSync } = await import('zlib');
+    const tarData = gunzipSync(await buildArchive());
+    expect(await readError(gzipSync(tarData.subarray(0, 5000)))).toMatch(/^the archive is truncated: the tar stream ends inside an entry/);
+  });
+
+  test('not gzip, encrypted, empty', async () => {
+    expect(await readError(Buffer.from('PK\u0003\u0004 not a tar.gz'))).toBe('not a gzip file (it starts with byte 0x50): it is not an archive the backup image wrote');
+    expect(await readError(Buffer.concat([Buffer.from([0x02]), noise(200)]))).toMatch(/^the archive is encrypted \(made with --encrypt\)/);
+    expect(await readError(Buffer.alloc(0))).toBe('the object is empty: it is not a backup archive');
+  });
+
+  test('a download that stops part-way', async () => {
+    const data = await buildArchive();
+    const source = new Readable({
+      read() {
+        this.push(data.subarray(0, 4096));
+        this.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+      },
+    });
+    expect(await readError(source, { expectedSize: data.length })).toMatch(/^the download stopped after 4.00 KiB of .*: read ECONNRESET$/);
+    expect(await readError(data.subarray(0, 1000), { expectedSize: data.length })).toMatch(/^the download stopped after 1000 B of /);
+  });
+
+  test('stopping after the metadata reads only the start', async () => {
+    const data = await buildArchive({ files: { 'database/neo4j.dump': noise(4 * 1024 * 1024) } });
+    let offset = 0;
+    const source = new Readable({
+      highWaterMark: 64 * 1024,
+      read() {
+        this.push(offset < data.length ? data.subarray(offset, (offset += 64 * 1024)) : null);
+      },
+    });
+    const report = await checkArchive(source, { stopAfterMetadata: true });
+    expect(report.partial).toBe(true);
+    expect(report.metadata).toMatchObject({ backup_id: 'infrahub_backup_20260102_030405' });
+    expect(report.compressedBytes).toBeLessThan(data.length / 2);
+    expect(source.destroyed).toBe(true);
+  });
+
+  test('paths', () => {
+    expect(normalisePath('./backup/x')).toBe('backup/x');
+    expect(normalisePath('/backup/x')).toBe('backup/x');
+  });
+});
