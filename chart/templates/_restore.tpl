@@ -44,7 +44,8 @@
 {{- $args = $flags }}
 {{- $command = list "/bin/sh" "-c" (printf "exec %s restore \"$(cat %s)\" \"$@\"" .c.imageEntrypoint .c.archiveUriFile) "infrahub-backup" }}
 {{- $handoffMount := list (dict "name" "handoff" "mountPath" .c.handoffDir) }}
-{{- $init = list (include "infrahub-backup.companionContainer" (dict "d" . "name" "find-latest" "args" (list "latest" "--output" .c.archiveUriFile) "s3" $s3 "mounts" $handoffMount) | fromJson) }}
+{{- $find := ternary (list "preflight" "--for" "restore") (list "latest") (.v.companion.preflight | default false) }}
+{{- $init = list (include "infrahub-backup.companionContainer" (dict "d" . "name" "find-latest" "args" (concat $find (list "--output" .c.archiveUriFile)) "s3" $s3 "mounts" $handoffMount) | fromJson) }}
 {{- else if and $s3 .v.companion.preflight }}
 {{- $init = list (include "infrahub-backup.preflightContainer" (dict "d" . "purpose" "restore" "s3" $s3 "uri" $source) | fromJson) }}
 {{- end }}

@@ -38,7 +38,12 @@ export function preflightContainer(d: Deployment, purpose: 'backup' | 'restore',
   return companionContainer(d, 'preflight', ['preflight', '--for', purpose, ...(uri ? ['--uri', uri] : [])], s3);
 }
 
-/** Finds the newest archive under the prefix, logs it and writes its URI to ARCHIVE_URI_FILE. */
+/**
+ * Finds the newest archive under the prefix, logs it and writes its URI to
+ * ARCHIVE_URI_FILE; with `companion.preflight` it checks that archive first
+ * (`preflight --for restore` without `--uri` resolves the newest one).
+ */
 export function latestArchiveContainer(d: Deployment, s3: S3Settings): IContainer {
-  return companionContainer(d, 'find-latest', ['latest', '--output', ARCHIVE_URI_FILE], s3, [{ name: 'handoff', mountPath: HANDOFF_DIR }]);
+  const args = d.values.companion.preflight ? ['preflight', '--for', 'restore'] : ['latest'];
+  return companionContainer(d, 'find-latest', [...args, '--output', ARCHIVE_URI_FILE], s3, [{ name: 'handoff', mountPath: HANDOFF_DIR }]);
 }

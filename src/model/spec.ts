@@ -519,7 +519,7 @@ export const VALUES_SPEC: ObjectField = {
           interfaceName: 'CompanionResourcesValues',
           doc: 'Resources of the companion containers.',
           fields: {
-            requests: { type: 'stringMap', allowNumbers: true, doc: 'Resource requests.', default: { cpu: '10m', memory: '64Mi' } },
+            requests: { type: 'stringMap', allowNumbers: true, doc: 'Resource requests.', default: { cpu: '10m', memory: '128Mi' } },
             limits: { type: 'stringMap', allowNumbers: true, doc: 'Resource limits.', default: { memory: '256Mi' } },
           },
         },

@@ -917,7 +917,7 @@ export interface CompanionResourcesValues {
   /**
    * Resource requests.
    *
-   * @default {"cpu":"10m","memory":"64Mi"}
+   * @default {"cpu":"10m","memory":"128Mi"}
    */
   readonly requests?: { [key: string]: any };
   /**

@@ -50,7 +50,8 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
       .command('preflight')
       .description('check credentials and bucket access before a backup (write and delete a small object) or a restore (the archive exists and is readable); answers within 30 s')
       .addOption(new Option('--for <purpose>', 'what the image will do').choices(['backup', 'restore']).makeOptionMandatory())
-      .option('--uri <s3-uri>', 'for a restore: the archive, s3://bucket/key (default: the newest under the prefix)'),
+      .option('--uri <s3-uri>', 'for a restore: the archive, s3://bucket/key (default: the newest under the prefix)')
+      .option('--output <file>', 'for a restore: also write the checked archive\'s URI (without a newline) to this file, for an init container'),
   )
     .addHelpText('after', ENVIRONMENT_HELP)
     .action(async (opts: import('./preflight').PreflightOptions) => {

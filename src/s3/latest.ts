@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'path';
 import { Archive } from './archives';
 import { createS3Client } from './client';
 import { ConnectionFlags, S3InputError, S3Settings, endpointLabel, resolveSettings, s3Uri } from './config';
-import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io } from './common';
+import { EXIT_OK, S3Failure, S3Io } from './common';
 import { describeS3Error } from './errors';
 import { listArchives } from './listing';
 
@@ -53,6 +53,15 @@ export function writeFileAtomically(path: string, text: string): void {
   }
 }
 
+/** Writes the chosen archive's URI to FILE for the restore container; a failure is one line. */
+export function handOffUri(output: string, uri: string): void {
+  try {
+    writeFileAtomically(output, uri);
+  } catch (e) {
+    throw new S3Failure(`cannot write ${output}: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
 export async function latest(options: LatestOptions, io: S3Io): Promise<number> {
   const settings = resolveSettings(options, io.env, { needBucket: true });
   if (options.output !== undefined) checkOutputPath(options.output);
@@ -66,14 +75,7 @@ export async function latest(options: LatestOptions, io: S3Io): Promise<number> 
     );
   }
   const uri = s3Uri(bucket, archives[0].key);
-  if (options.output !== undefined) {
-    try {
-      writeFileAtomically(options.output, uri);
-    } catch (e) {
-      io.stderr(`error: cannot write ${options.output}: ${(e as Error).message.split('\n')[0]}\n`);
-      return EXIT_FAILED;
-    }
-  }
+  if (options.output !== undefined) handOffUri(options.output, uri);
   io.stdout(`${uri}\n`);
   return EXIT_OK;
 }

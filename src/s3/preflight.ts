@@ -1,5 +1,5 @@
 /**
- * `s3 preflight --for backup|restore [--uri s3://bucket/key]`: checks, before
+ * `s3 preflight --for backup|restore [--uri s3://bucket/key] [--output FILE]`: checks, before
  * the backup image runs, that it will be able to reach S3 with its credentials
  * and do its job. Stops at the first failure, which is one line saying what is
  * wrong and what to check. Bounded by PREFLIGHT_DEADLINE_SECONDS as a whole.
@@ -12,6 +12,7 @@ import { createS3Client } from './client';
 import { ConnectionFlags, S3InputError, S3Settings, endpointLabel, parseS3Uri, resolveSettings, s3Uri } from './config';
 import { EXIT_OK, S3Failure, S3Io } from './common';
 import { S3Action, describeS3Error } from './errors';
+import { checkOutputPath, handOffUri } from './latest';
 import { listArchives } from './listing';
 
 /** The whole preflight answers within this many seconds (a pod's startup budget is 30 s). */
@@ -22,6 +23,8 @@ export const PREFLIGHT_OBJECT = '.infrahub-backup-cdk8s-preflight';
 export interface PreflightOptions extends ConnectionFlags {
   readonly for?: string;
   readonly uri?: string;
+  /** For a restore: write the checked archive's URI to this file, as `s3 latest --output` does. */
+  readonly output?: string;
   /** Overall deadline in milliseconds (tests shorten it). */
   readonly deadlineMs?: number;
 }
@@ -71,6 +74,10 @@ export async function preflight(options: PreflightOptions, io: S3Io): Promise<nu
   if (purpose === 'backup' && options.uri !== undefined) {
     throw new S3InputError(['--uri is for --for restore: a backup writes under INFRAHUB_S3_PREFIX']);
   }
+  if (purpose === 'backup' && options.output !== undefined) {
+    throw new S3InputError(['--output is for --for restore: it receives the URI of the checked archive']);
+  }
+  if (options.output !== undefined) checkOutputPath(options.output);
   const location = options.uri !== undefined ? parseS3Uri(options.uri) : undefined;
   const settings = resolveSettings(options, io.env, { needBucket: location === undefined });
   const deadlineMs = options.deadlineMs ?? PREFLIGHT_DEADLINE_SECONDS * 1000;
@@ -140,6 +147,7 @@ export async function preflight(options: PreflightOptions, io: S3Io): Promise<nu
         encrypted ? ', encrypted: the restore needs --decrypt-key' : ''
       })\n`,
     );
+    if (options.output !== undefined) handOffUri(options.output, uri);
     return EXIT_OK;
   } finally {
     step.client.destroy();

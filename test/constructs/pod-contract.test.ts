@@ -174,7 +174,7 @@ describe('restore arguments', () => {
     const objects = synthObjects(MODES['restore latest']);
     const pod = podSpecOf(workloadOf(objects));
     expect(pod.initContainers.map((c: KubeObject) => c.name)).toEqual(['find-latest']);
-    expect(pod.initContainers[0].args).toEqual(['s3', 'latest', '--output', '/run/infrahub-backup/archive-uri']);
+    expect(pod.initContainers[0].args).toEqual(['s3', 'preflight', '--for', 'restore', '--output', '/run/infrahub-backup/archive-uri']);
     expect(pod.containers[0].command).toEqual([
       '/bin/sh',
       '-c',
@@ -183,6 +183,13 @@ describe('restore arguments', () => {
     ]);
     expect(argsOf(objects)).toEqual([]);
     expect(envOf(objects).INFRAHUB_S3_PREFIX.value).toBe('production');
+  });
+
+  test('latest without companion.preflight: the newest archive is only resolved, not checked', () => {
+    const objects = synthObjects(mergeDocs(MODES['restore latest'], { companion: { preflight: false } }));
+    expect(podSpecOf(workloadOf(objects)).initContainers.map((c: KubeObject) => [c.name, c.args])).toEqual([
+      ['find-latest', ['s3', 'latest', '--output', '/run/infrahub-backup/archive-uri']],
+    ]);
   });
 
   test('local: the file in the backup directory, with a sleep to copy it in', () => {

@@ -338,7 +338,7 @@ const FIELD_CASES: Record<string, FieldCase> = {
     base: S3_RESTORE,
     set: { restore: { storage: { s3: { key: '', latest: true } } } },
     check: (o) => {
-      expect(pod(o).initContainers.map((c: KubeObject) => c.args)).toEqual([['s3', 'latest', '--output', '/run/infrahub-backup/archive-uri']]);
+      expect(pod(o).initContainers.map((c: KubeObject) => c.args)).toEqual([['s3', 'preflight', '--for', 'restore', '--output', '/run/infrahub-backup/archive-uri']]);
       expect(pod(o).containers[0].command[2]).toContain('restore "$(cat /run/infrahub-backup/archive-uri)" "$@"');
     },
   },
@@ -464,7 +464,7 @@ const FIELD_CASES: Record<string, FieldCase> = {
   'companion.resources.requests': {
     base: S3_BACKUP,
     set: { companion: { resources: { requests: { cpu: '50m' } } } },
-    check: (o) => expect(pod(o).initContainers[0].resources.requests).toEqual({ cpu: '50m', memory: '64Mi' }),
+    check: (o) => expect(pod(o).initContainers[0].resources.requests).toEqual({ cpu: '50m', memory: '128Mi' }),
   },
   'companion.resources.limits': {
     base: S3_BACKUP,

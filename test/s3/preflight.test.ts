@@ -3,6 +3,9 @@
  * against plain local servers for what s3rver cannot do (check signatures,
  * deny a permission, hang).
  */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { preflight, PREFLIGHT_DEADLINE_SECONDS } from '../../src/s3/preflight';
 import {
@@ -207,6 +210,21 @@ describe('restore', () => {
     expect(result.code).toBe(0);
   });
 
+  test('--output hands the checked archive to the next container; nothing is written when the check fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'preflight-'));
+    try {
+      const output = join(dir, 'archive-uri');
+      const result = await run(env, 'preflight', '--for', 'restore', '--output', output);
+      expect(result.code).toBe(0);
+      expect(readFileSync(output, 'utf8')).toBe(`s3://${BUCKET}/${ARCHIVE}`);
+      const empty = join(dir, 'empty-uri');
+      expect((await run(s3Env(server.endpoint, { INFRAHUB_S3_BUCKET: 'empty' }), 'preflight', '--for', 'restore', '--output', empty)).code).toBe(1);
+      expect(existsSync(empty)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('object missing', async () => {
     expectFailure(await run(env, 'preflight', '--for', 'restore', '--uri', `s3://${BUCKET}/${PREFIX}/infrahub_backup_20200101_000000.tar.gz`), 1, [
       'error: object missing: s3://backups/infrahub/infrahub_backup_20200101_000000.tar.gz does not exist: check the URI (`s3 list` shows the archives under the prefix)',
@@ -260,6 +278,8 @@ describe('bad input: exit 2, nothing sent', () => {
     [['preflight'], ["error: required option '--for <purpose>' not specified"]],
     [['preflight', '--for', 'upload'], ["error: option '--for <purpose>' argument 'upload' is invalid. Allowed choices are backup, restore."]],
     [['preflight', '--for', 'backup', '--uri', 's3://backups/x'], ['error: --uri is for --for restore: a backup writes under INFRAHUB_S3_PREFIX']],
+    [['preflight', '--for', 'backup', '--output', '/tmp/uri'], ['error: --output is for --for restore: it receives the URI of the checked archive']],
+    [['preflight', '--for', 'restore', '--output', '/nowhere/uri'], ['error: --output: the folder /nowhere does not exist']],
     [['preflight', '--for', 'restore', '--uri', 'backups/x'], ['error: --uri: "backups/x" is not an s3://bucket/key URI']],
     [['preflight', '--for', 'backup', '--endpoint', 'minio:9000'], ['error: --endpoint: "minio:9000" must start with http:// or https:// (http:// disables TLS, as in the backup image)']],
   ])('%j', async (argv, lines) => {
