@@ -1,10 +1,8 @@
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Deployment } from '../model/deployment';
-import { commonLabels } from '../model/objects';
 import { backupPodTemplate } from './backup-pod';
-import { cronJobSpec, jobSpec } from './workload';
+import { cronJobObject } from './workload';
 
 /** The CronJob that runs backups on `backup.schedule`. */
 export class BackupCronJob extends Construct {
@@ -13,15 +11,17 @@ export class BackupCronJob extends Construct {
   constructor(scope: Construct, id: string, d: Deployment) {
     super(scope, id);
     const v = d.values;
-    const labels = commonLabels(v, d.release, 'backup');
-    const job = jobSpec(backupPodTemplate(d), {
-      backoffLimit: v.job.backoffLimit ?? 0,
-      activeDeadlineSeconds: v.job.activeDeadlineSeconds,
-    });
-    this.apiObject = new ApiObject(this, 'Resource', {
-      ...k8s.KubeCronJob.GVK,
-      metadata: { name: d.names.backupCronJob, namespace: d.namespace, labels },
-      spec: cronJobSpec(d, v.backup.schedule, v.cronJob.concurrencyPolicy as 'Forbid' | 'Replace' | 'Allow', job, labels),
-    });
+    this.apiObject = cronJobObject(
+      this,
+      d,
+      {
+        name: d.names.backupCronJob,
+        component: 'backup',
+        template: backupPodTemplate(d),
+        controls: { backoffLimit: v.job.backoffLimit ?? 0, activeDeadlineSeconds: v.job.activeDeadlineSeconds },
+      },
+      v.backup.schedule,
+      v.cronJob.concurrencyPolicy as 'Forbid' | 'Replace' | 'Allow',
+    );
   }
 }

@@ -1,10 +1,8 @@
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Deployment } from '../model/deployment';
-import { commonLabels } from '../model/objects';
 import { backupPodTemplate } from './backup-pod';
-import { jobSpec } from './workload';
+import { jobObject } from './workload';
 
 /**
  * The one-shot backup Job. Its name carries a hash of the configuration and
@@ -16,15 +14,12 @@ export class BackupJob extends Construct {
 
   constructor(scope: Construct, id: string, d: Deployment) {
     super(scope, id);
-    const v = d.values;
-    this.apiObject = new ApiObject(this, 'Resource', {
-      ...k8s.KubeJob.GVK,
-      metadata: { name: d.names.backupJob, namespace: d.namespace, labels: commonLabels(v, d.release, 'backup') },
-      spec: jobSpec(backupPodTemplate(d), {
-        backoffLimit: v.job.backoffLimit ?? 0,
-        activeDeadlineSeconds: v.job.activeDeadlineSeconds,
-        ttlSecondsAfterFinished: v.job.ttlSecondsAfterFinished,
-      }),
+    const { job } = d.values;
+    this.apiObject = jobObject(this, d, {
+      name: d.names.backupJob,
+      component: 'backup',
+      template: backupPodTemplate(d),
+      controls: { backoffLimit: job.backoffLimit ?? 0, activeDeadlineSeconds: job.activeDeadlineSeconds, ttlSecondsAfterFinished: job.ttlSecondsAfterFinished },
     });
   }
 }

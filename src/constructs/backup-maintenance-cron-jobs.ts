@@ -5,29 +5,22 @@
  * ServiceAccount still gives them its cloud identity (IRSA, workload identity).
  */
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Deployment } from '../model/deployment';
-import { commonLabels } from '../model/objects';
 import { companionContainer } from './companion';
 import { emptyDir, workloadPodTemplate } from './pod';
-import { cronJobSpec, jobSpec } from './workload';
+import { cronJobObject } from './workload';
 
 function maintenanceCronJob(scope: Construct, d: Deployment, component: string, name: string, schedule: string, args: string[]): ApiObject {
   const v = d.values;
-  const labels = commonLabels(v, d.release, component);
   const template = workloadPodTemplate(d, {
     component,
     containers: [companionContainer(d, component, args, v.backup.storage.s3)],
     volumes: [{ name: 'tmp', ...emptyDir(v.scratch.sizeLimit) }],
     automountToken: false,
   });
-  const job = jobSpec(template, { backoffLimit: v.job.backoffLimit ?? 0, activeDeadlineSeconds: v.job.activeDeadlineSeconds });
-  return new ApiObject(scope, 'Resource', {
-    ...k8s.KubeCronJob.GVK,
-    metadata: { name, namespace: d.namespace, labels },
-    spec: cronJobSpec(d, schedule, 'Forbid', job, labels),
-  });
+  const controls = { backoffLimit: v.job.backoffLimit ?? 0, activeDeadlineSeconds: v.job.activeDeadlineSeconds };
+  return cronJobObject(scope, d, { name, component, template, controls }, schedule, 'Forbid');
 }
 
 /** Deletes old archives on `backup.retention.schedule`; the newest is always kept. */

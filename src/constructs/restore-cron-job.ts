@@ -1,10 +1,8 @@
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Deployment } from '../model/deployment';
-import { commonLabels } from '../model/objects';
 import { restorePodTemplate } from './restore-pod';
-import { cronJobSpec, jobSpec } from './workload';
+import { cronJobObject } from './workload';
 
 /**
  * A scheduled restore (e.g. a nightly production-to-staging refresh). Runs never
@@ -16,12 +14,17 @@ export class RestoreCronJob extends Construct {
   constructor(scope: Construct, id: string, d: Deployment) {
     super(scope, id);
     const v = d.values;
-    const labels = commonLabels(v, d.release, 'restore');
-    const job = jobSpec(restorePodTemplate(d), { backoffLimit: 0, activeDeadlineSeconds: v.job.activeDeadlineSeconds });
-    this.apiObject = new ApiObject(this, 'Resource', {
-      ...k8s.KubeCronJob.GVK,
-      metadata: { name: d.names.restoreCronJob, namespace: d.namespace, labels },
-      spec: cronJobSpec(d, v.restore.schedule, 'Forbid', job, labels),
-    });
+    this.apiObject = cronJobObject(
+      this,
+      d,
+      {
+        name: d.names.restoreCronJob,
+        component: 'restore',
+        template: restorePodTemplate(d),
+        controls: { backoffLimit: 0, activeDeadlineSeconds: v.job.activeDeadlineSeconds },
+      },
+      v.restore.schedule,
+      'Forbid',
+    );
   }
 }

@@ -1,10 +1,8 @@
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Deployment } from '../model/deployment';
-import { commonLabels } from '../model/objects';
 import { restorePodTemplate } from './restore-pod';
-import { jobSpec } from './workload';
+import { jobObject } from './workload';
 
 /**
  * The one-shot restore Job. A restore is destructive, so it is never retried
@@ -17,11 +15,11 @@ export class RestoreJob extends Construct {
 
   constructor(scope: Construct, id: string, d: Deployment) {
     super(scope, id);
-    const v = d.values;
-    this.apiObject = new ApiObject(this, 'Resource', {
-      ...k8s.KubeJob.GVK,
-      metadata: { name: d.names.restoreJob, namespace: d.namespace, labels: commonLabels(v, d.release, 'restore') },
-      spec: jobSpec(restorePodTemplate(d), { backoffLimit: 0, activeDeadlineSeconds: v.job.activeDeadlineSeconds }),
+    this.apiObject = jobObject(this, d, {
+      name: d.names.restoreJob,
+      component: 'restore',
+      template: restorePodTemplate(d),
+      controls: { backoffLimit: 0, activeDeadlineSeconds: d.values.job.activeDeadlineSeconds },
     });
   }
 }

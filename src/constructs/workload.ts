@@ -1,9 +1,15 @@
 /**
- * Job and CronJob specs around a pod template, with the Job controls the values set.
+ * Job and CronJob objects around a pod template, with the Job controls the
+ * values set. They are plain ApiObjects with the batch/v1 GVK: the L1 classes
+ * re-serialize the spec and would drop fields that the values pass through.
  */
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import type { IJobSpec, ICronJobSpec } from 'kubernetes-models/batch/v1';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1';
 import type { Deployment } from '../model/deployment';
+import { commonLabels } from '../model/objects';
 
 /** Job controls; `undefined` leaves a field out. */
 export interface JobControls {
@@ -40,4 +46,41 @@ export function cronJobSpec(
   if (c.timeZone) spec.timeZone = c.timeZone;
   if (c.startingDeadlineSeconds != null) spec.startingDeadlineSeconds = c.startingDeadlineSeconds;
   return spec;
+}
+
+/** What a Job or CronJob object is made of. */
+export interface WorkloadObject {
+  /** The object's name. */
+  readonly name: string;
+  /** The `app.kubernetes.io/component` label. */
+  readonly component: string;
+  /** The pod that runs. */
+  readonly template: IPodTemplateSpec;
+  /** The Job controls. */
+  readonly controls: JobControls;
+}
+
+/** A Job (`Resource` child of scope) that runs the pod once. */
+export function jobObject(scope: Construct, d: Deployment, w: WorkloadObject): ApiObject {
+  return new ApiObject(scope, 'Resource', {
+    ...k8s.KubeJob.GVK,
+    metadata: { name: w.name, namespace: d.namespace, labels: commonLabels(d.values, d.release, w.component) },
+    spec: jobSpec(w.template, w.controls),
+  });
+}
+
+/** A CronJob (`Resource` child of scope) that runs the pod on a schedule. */
+export function cronJobObject(
+  scope: Construct,
+  d: Deployment,
+  w: WorkloadObject,
+  schedule: string,
+  concurrencyPolicy: 'Forbid' | 'Replace' | 'Allow',
+): ApiObject {
+  const labels = commonLabels(d.values, d.release, w.component);
+  return new ApiObject(scope, 'Resource', {
+    ...k8s.KubeCronJob.GVK,
+    metadata: { name: w.name, namespace: d.namespace, labels },
+    spec: cronJobSpec(d, schedule, concurrencyPolicy, jobSpec(w.template, w.controls), labels),
+  });
 }

@@ -54,43 +54,33 @@ export const CRON_SCHEDULE_PATTERN =
   ].join('[ \\t]+') +
   ')$';
 
+/** A string field that must match a pattern; the hint completes "Must be ...". */
+function patterned(doc: string, def: string, pattern: string, patternHint: string, maxLength?: number): StringField {
+  return { type: 'string', doc, default: def, pattern, patternHint, ...(maxLength === undefined ? {} : { maxLength }) };
+}
+
 function schedule(doc: string, def: string): StringField {
-  return {
-    type: 'string',
+  return patterned(
     doc,
-    default: def,
-    pattern: CRON_SCHEDULE_PATTERN,
-    patternHint: 'a cron schedule of five fields (minute hour day-of-month month day-of-week, e.g. "0 2 * * *") or a macro (@hourly, @daily, @weekly, @monthly, @yearly)',
-  };
+    def,
+    CRON_SCHEDULE_PATTERN,
+    'a cron schedule of five fields (minute hour day-of-month month day-of-week, e.g. "0 2 * * *") or a macro (@hourly, @daily, @weekly, @monthly, @yearly)',
+  );
 }
 
 const QUANTITY = '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
 
 function secretName(doc: string): StringField {
-  return {
-    type: 'string',
-    doc,
-    default: '',
-    pattern: DNS_SUBDOMAIN,
-    patternHint: 'a Kubernetes Secret name (lowercase letters, digits, "-" and ".")',
-    maxLength: 253,
-  };
+  return patterned(doc, '', DNS_SUBDOMAIN, 'a Kubernetes Secret name (lowercase letters, digits, "-" and ".")', 253);
 }
 
 function secretKey(doc: string, def: string): StringField {
-  return {
-    type: 'string',
-    doc,
-    default: def,
-    pattern: SECRET_KEY,
-    patternHint: 'a Secret data key (letters, digits, "-", "_" and ".")',
-    maxLength: 253,
-  };
+  return patterned(doc, def, SECRET_KEY, 'a Secret data key (letters, digits, "-", "_" and ".")', 253);
 }
 
 function duration(doc: string, def: string): StringField {
   // Empty means no sleep: accept it although the default is not empty.
-  return { type: 'string', doc, default: def, pattern: `^$|${GO_DURATION}`, patternHint: 'a Go duration such as "90s", "3m" or "1h30m"' };
+  return patterned(doc, def, `^$|${GO_DURATION}`, 'a Go duration such as "90s", "3m" or "1h30m"');
 }
 
 function bool(doc: string, def = false): Field {
@@ -105,29 +95,30 @@ function extraArgs(command: string): Field {
   return { type: 'stringList', doc: `Extra arguments appended to \`infrahub-backup ${command}\`.`, default: [] };
 }
 
-const S3_BUCKET: StringField = {
-  type: 'string',
-  doc: 'S3 bucket name.',
-  default: '',
-  pattern: '^[a-zA-Z0-9][a-zA-Z0-9._-]*[a-zA-Z0-9]$',
-  patternHint: 'an S3 bucket name (letters, digits, ".", "-" and "_", at least 2 characters)',
-  maxLength: 255,
-};
+const S3_BUCKET = patterned(
+  'S3 bucket name.',
+  '',
+  '^[a-zA-Z0-9][a-zA-Z0-9._-]*[a-zA-Z0-9]$',
+  'an S3 bucket name (letters, digits, ".", "-" and "_", at least 2 characters)',
+  255,
+);
 
-const S3_ENDPOINT: StringField = {
-  type: 'string',
-  doc: 'S3 endpoint URL for S3-compatible storage (MinIO, Ceph, GCS); empty for AWS S3. An `http://` endpoint disables TLS.',
-  default: '',
-  pattern: '^https?://[^\\s/]+(/\\S*)?$',
-  patternHint: 'a URL that starts with http:// or https://',
-};
+const S3_ENDPOINT = patterned(
+  'S3 endpoint URL for S3-compatible storage (MinIO, Ceph, GCS); empty for AWS S3. An `http://` endpoint disables TLS.',
+  '',
+  '^https?://[^\\s/]+(/\\S*)?$',
+  'a URL that starts with http:// or https://',
+);
 
-const S3_REGION: StringField = {
+const S3_REGION = patterned('S3 region.', 'us-east-1', '^[a-z0-9-]+$', 'a region name such as us-east-1');
+
+/** The pull policy of an image (the backup image and the companion image). */
+const PULL_POLICY: StringField = {
   type: 'string',
-  doc: 'S3 region.',
-  default: 'us-east-1',
-  pattern: '^[a-z0-9-]+$',
-  patternHint: 'a region name such as us-east-1',
+  doc: 'Image pull policy.',
+  default: 'IfNotPresent',
+  enum: ['Always', 'IfNotPresent', 'Never'],
+  enumName: 'ImagePullPolicy',
 };
 
 const S3_PREFIX_PATTERN = '^[^/](.*[^/])?$';
@@ -504,13 +495,7 @@ export const VALUES_SPEC: ObjectField = {
               pattern: IMAGE_TAG,
               patternHint: 'an image tag (letters, digits, "_", "." and "-")',
             },
-            pullPolicy: {
-              type: 'string',
-              doc: 'Image pull policy.',
-              default: 'IfNotPresent',
-              enum: ['Always', 'IfNotPresent', 'Never'],
-              enumName: 'ImagePullPolicy',
-            },
+            pullPolicy: PULL_POLICY,
           },
         },
         preflight: bool('Check S3 (credentials, bucket, write access or the archive) in an init container before every backup and restore, so a restore never scales Infrahub down for an archive that is not there.', true),
@@ -561,13 +546,7 @@ export const VALUES_SPEC: ObjectField = {
           pattern: '^sha256:[a-f0-9]{64}$',
           patternHint: 'sha256: followed by 64 hexadecimal digits',
         },
-        pullPolicy: {
-          type: 'string',
-          doc: 'Image pull policy.',
-          default: 'IfNotPresent',
-          enum: ['Always', 'IfNotPresent', 'Never'],
-          enumName: 'ImagePullPolicy',
-        },
+        pullPolicy: PULL_POLICY,
       },
     },
     imagePullSecrets: {

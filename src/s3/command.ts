@@ -45,73 +45,63 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
     .description("S3 companions of the backup image: check access, find, prune, verify and list archives (reads the image's INFRAHUB_S3_* and AWS_* environment)")
     .addHelpText('after', ENVIRONMENT_HELP);
 
-  withConnection(
-    s3
-      .command('preflight')
-      .description('check credentials and bucket access before a backup (write and delete a small object) or a restore (the archive exists and is readable); answers within 30 s')
-      .addOption(new Option('--for <purpose>', 'what the image will do').choices(['backup', 'restore']).makeOptionMandatory())
-      .option('--uri <s3-uri>', 'for a restore: the archive, s3://bucket/key (default: the newest under the prefix)')
-      .option('--output <file>', 'for a restore: also write the checked archive\'s URI (without a newline) to this file, for an init container'),
-  )
-    .addHelpText('after', ENVIRONMENT_HELP)
-    .action(async (opts: import('./preflight').PreflightOptions) => {
-      const code = await guarded(io, () => (require('./preflight') as typeof import('./preflight')).preflight(opts, io));
-      finish(io, code);
-    });
+  /** Adds one command: its own options, the connection flags, and an action that loads its module when it runs. */
+  const add = <T>(name: string, description: string, options: (c: Command) => Command, load: () => (opts: T, io: S3Io) => Promise<number>): void => {
+    withConnection(options(s3.command(name).description(description)))
+      .addHelpText('after', ENVIRONMENT_HELP)
+      .action(async (opts: T) => finish(io, await guarded(io, () => load()(opts, io))));
+  };
 
-  withConnection(
-    s3
-      .command('latest')
-      .description('print the s3://bucket/key URI of the newest infrahub_backup_*.tar.gz under the prefix (by the timestamp in its name, then LastModified)')
-      .option('--output <file>', 'also write the URI (without a newline) to this file, for an init container'),
-  )
-    .addHelpText('after', ENVIRONMENT_HELP)
-    .action(async (opts: import('./latest').LatestOptions) => {
-      const code = await guarded(io, () => (require('./latest') as typeof import('./latest')).latest(opts, io));
-      finish(io, code);
-    });
+  add(
+    'preflight',
+    'check credentials and bucket access before a backup (write and delete a small object) or a restore (the archive exists and is readable); answers within 30 s',
+    (c) =>
+      c
+        .addOption(new Option('--for <purpose>', 'what the image will do').choices(['backup', 'restore']).makeOptionMandatory())
+        .option('--uri <s3-uri>', 'for a restore: the archive, s3://bucket/key (default: the newest under the prefix)')
+        .option('--output <file>', "for a restore: also write the checked archive's URI (without a newline) to this file, for an init container"),
+    () => (require('./preflight') as typeof import('./preflight')).preflight,
+  );
 
-  withConnection(
-    s3
-      .command('prune')
-      .description('delete old archives under the prefix: keeps the N newest (never fewer than the newest one) and, with --keep-days, any younger than D days; touches nothing else')
-      .requiredOption('--keep-last <n>', 'keep the N newest archives (at least 1)')
-      .option('--keep-days <d>', 'also keep archives younger than D days')
-      .option('--dry-run', 'print what would be deleted, delete nothing'),
-  )
-    .addHelpText('after', ENVIRONMENT_HELP)
-    .action(async (opts: import('./prune').PruneOptions) => {
-      const code = await guarded(io, () => (require('./prune') as typeof import('./prune')).prune(opts, io));
-      finish(io, code);
-    });
+  add(
+    'latest',
+    'print the s3://bucket/key URI of the newest infrahub_backup_*.tar.gz under the prefix (by the timestamp in its name, then LastModified)',
+    (c) => c.option('--output <file>', 'also write the URI (without a newline) to this file, for an init container'),
+    () => (require('./latest') as typeof import('./latest')).latest,
+  );
 
-  withConnection(
-    s3
-      .command('verify')
-      .description('stream an archive from S3 through gunzip and tar (nothing written to disk), check backup/backup_information.json and every SHA-256 it lists, and print the metadata')
-      .option('--uri <s3-uri>', 'the archive, s3://bucket/key')
-      .option('--latest', 'the newest archive under the prefix (the default without --uri)')
-      .option('--json', 'print the report as JSON'),
-  )
-    .addHelpText('after', ENVIRONMENT_HELP)
-    .action(async (opts: import('./verify').VerifyOptions) => {
-      const code = await guarded(io, () => (require('./verify') as typeof import('./verify')).verify(opts, io));
-      finish(io, code);
-    });
+  add(
+    'prune',
+    'delete old archives under the prefix: keeps the N newest (never fewer than the newest one) and, with --keep-days, any younger than D days; touches nothing else',
+    (c) =>
+      c
+        .requiredOption('--keep-last <n>', 'keep the N newest archives (at least 1)')
+        .option('--keep-days <d>', 'also keep archives younger than D days')
+        .option('--dry-run', 'print what would be deleted, delete nothing'),
+    () => (require('./prune') as typeof import('./prune')).prune,
+  );
 
-  withConnection(
-    s3
-      .command('list')
-      .description('list the archives under the prefix, newest first, with their size and dates')
-      .option('--details', "also read each archive's backup_information.json (backup id, versions, components)")
-      .option('--limit <n>', 'only the N newest')
-      .option('--json', 'print JSON'),
-  )
-    .addHelpText('after', ENVIRONMENT_HELP)
-    .action(async (opts: import('./list').ListOptions) => {
-      const code = await guarded(io, () => (require('./list') as typeof import('./list')).list(opts, io));
-      finish(io, code);
-    });
+  add(
+    'verify',
+    'stream an archive from S3 through gunzip and tar (nothing written to disk), check backup/backup_information.json and every SHA-256 it lists, and print the metadata',
+    (c) =>
+      c
+        .option('--uri <s3-uri>', 'the archive, s3://bucket/key')
+        .option('--latest', 'the newest archive under the prefix (the default without --uri)')
+        .option('--json', 'print the report as JSON'),
+    () => (require('./verify') as typeof import('./verify')).verify,
+  );
+
+  add(
+    'list',
+    'list the archives under the prefix, newest first, with their size and dates',
+    (c) =>
+      c
+        .option('--details', "also read each archive's backup_information.json (backup id, versions, components)")
+        .option('--limit <n>', 'only the N newest')
+        .option('--json', 'print JSON'),
+    () => (require('./list') as typeof import('./list')).list,
+  );
 
   return s3;
 }

@@ -1,22 +1,8 @@
 import { scheduleProblem } from '../../src/model/schedule';
+import { VALID_SCHEDULES } from '../support/schedules';
 
 describe('scheduleProblem (what the CronJob controller accepts)', () => {
-  test.each([
-    '0 2 * * *',
-    '*/5 * * * *',
-    '0 0 1,15 * *',
-    '0 2 * JAN MON',
-    '0 2 * jan-mar mon-fri',
-    '0 2 * * 7',
-    '  0 2 * * *  ',
-    '@yearly',
-    '@annually',
-    '@monthly',
-    '@weekly',
-    '@daily',
-    '@midnight',
-    '@hourly',
-  ])('%p is accepted', (schedule) => {
+  test.each([...VALID_SCHEDULES, '  0 2 * * *  '])('%p is accepted', (schedule) => {
     expect(scheduleProblem(schedule)).toBeUndefined();
   });
 

@@ -1,6 +1,7 @@
 import { formatProblem, ValuesError, ValuesProblem } from '../../src/model/errors';
 import { Values } from '../../src/model/merge';
 import { RenderContext, resolveValues } from '../../src/model/resolve';
+import { VALID_SCHEDULES } from '../support/schedules';
 
 const CONTEXT: RenderContext = { release: 'infrahub-backup', namespace: 'infrahub' };
 
@@ -222,22 +223,7 @@ describe('cron schedules', () => {
     expect(p.message).toContain(reason);
   });
 
-  test.each([
-    '0 2 * * *',
-    '*/15 * * * *',
-    '0 2 1-5 * *',
-    '0 2 * * 7',
-    '0 2 * JAN MON',
-    '0 2 * jan-jun mon-fri',
-    '30 1 1,15 * SUN',
-    '@yearly',
-    '@annually',
-    '@monthly',
-    '@weekly',
-    '@daily',
-    '@midnight',
-    '@hourly',
-  ])('the backup schedule %p is accepted', (schedule) => {
+  test.each(VALID_SCHEDULES)('the backup schedule %p is accepted', (schedule) => {
     expect(resolveValues(scheduledBackup(schedule), CONTEXT).backup.schedule).toBe(schedule);
   });
 
