@@ -3,7 +3,7 @@
  * merge over the defaults, JSON Schema validation, aliases folded into their
  * canonical paths, empty leaves filled in, cross-field checks.
  */
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { checkValues } from './checks';
 import { formatProblem, ValuesError, ValuesProblem } from './errors';
 import { problem } from './messages';
@@ -47,6 +47,9 @@ function schemaValidator(): ValidateFunction {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       validator = require('./values-validator') as ValidateFunction;
     } catch {
+      // Loaded only here: ajv's compiler is most of a cold start's module loading.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const Ajv = (require('ajv') as typeof import('ajv')).default;
       validator = new Ajv(AJV_OPTIONS).compile(valuesSchema());
     }
   }
