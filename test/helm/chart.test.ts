@@ -123,3 +123,34 @@ test('the package holds the generated values, schema, README and Artifact Hub an
   expect(JSON.parse(readFileSync(join(chart.chartDir, 'values.schema.json'), 'utf8')).additionalProperties).toBe(false);
   expect(readFileSync(join(chart.chartDir, 'README.md'), 'utf8')).toContain('| `backup.schedule` |');
 });
+
+describe('NOTES.txt (helm 4 install --dry-run=client: Helm 3 wants a cluster for it)', () => {
+  const notes = async (set: string): Promise<string> => {
+    const result = await helm('helm4', ['install', '--dry-run=client', 'prod', chart.packagePath, '--namespace', 'infrahub', '--set', set]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    return result.stdout.slice(result.stdout.indexOf('NOTES:'));
+  };
+
+  test('scheduled S3 backups with retention and verification', async () => {
+    const text = await notes(
+      'backup.enabled=true,backup.mode=cronjob,backup.storage.s3.bucket=backups,backup.storage.s3.prefix=nightly,backup.retention.enabled=true,backup.retention.keepDays=30,backup.verification.enabled=true',
+    );
+    expect(text).toContain('Scheduled Infrahub backups: CronJob prod-infrahub-backup-backup runs "0 2 * * *".');
+    expect(text).toContain('Archives go to s3://backups/nightly/infrahub_backup_<timestamp>.tar.gz');
+    expect(text).toContain('Retention: CronJob prod-infrahub-backup-retention keeps the 7 newest archives and any younger than 30 days, on "30 3 * * *".');
+    expect(text).toContain('Verification: CronJob prod-infrahub-backup-verify checks the newest archive, on "0 5 * * *".');
+    expect(text).toContain('kubectl logs -n infrahub -f -l app.kubernetes.io/instance=prod,app.kubernetes.io/component=backup');
+  });
+
+  test('a restore of the newest archive says where the chosen archive is logged', async () => {
+    const text = await notes('restore.enabled=true,restore.storage.s3.bucket=backups,restore.storage.s3.latest=true');
+    expect(text).toContain('RESTORE: this overwrites the Infrahub databases in namespace infrahub.');
+    expect(text).toMatch(/Restore Job: prod-infrahub-backup-restore-[0-9a-f]{8}\. It runs once/);
+    expect(text).toContain('-c find-latest');
+  });
+
+  test('nothing enabled', async () => {
+    expect(await notes('backup.enabled=false')).toContain('Nothing is deployed: set backup.enabled=true or restore.enabled=true.');
+  });
+});
