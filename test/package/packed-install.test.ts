@@ -4,10 +4,12 @@
  * only into an empty project; this test does the same steps (the Dockerfile
  * test checks it keeps doing them) and runs the installed bin.
  */
-import { execFileSync, spawnSync } from 'child_process';
+import { execFile, execFileSync, spawnSync } from 'child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { delimiter, dirname, join } from 'path';
+
+import { buildArchive, put, s3Env, startServer, testClient } from '../s3/support';
 
 const ROOT = join(__dirname, '..', '..');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -130,6 +132,34 @@ describe('installed with production dependencies only', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(source.stdout);
   });
+});
+
+describe('the S3 companion commands, as the init containers and CronJobs run them', () => {
+  test('preflight and verify from the installation against a real S3 server (the AWS SDK is a production dependency)', async () => {
+    const server = await startServer();
+    const client = testClient(server.endpoint);
+    try {
+      await put(client, 'infrahub/infrahub_backup_20260102_030405.tar.gz', await buildArchive());
+      // Asynchronous: the S3 server is a child process of this one.
+      const runAsync = (args: string[]) =>
+        new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+          const env = { PATH: [dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter), HOME: work, ...s3Env(server.endpoint) };
+          execFile(installedBin(), args, { cwd: image, env }, (error, stdout, stderr) =>
+            resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+          );
+        });
+      const preflight = await runAsync(['s3', 'preflight', '--for', 'backup']);
+      expect(preflight.stderr).toBe('');
+      expect(preflight.code).toBe(0);
+      const verify = await runAsync(['s3', 'verify', '--latest']);
+      expect(verify.stderr).toContain('verifying the newest archive');
+      expect(verify.stdout).toContain('verified: s3://backups/infrahub/infrahub_backup_20260102_030405.tar.gz');
+      expect(verify.code).toBe(0);
+    } finally {
+      client.destroy();
+      await server.close();
+    }
+  }, 60_000);
 });
 
 describe('the multi-arch install step', () => {
