@@ -116,8 +116,8 @@ export function selectForDeletion(
   return { keep, remove };
 }
 
-/** Splits items into batches of at most `size` (DeleteObjects takes 1000 keys per call). */
-export function batches<T>(items: readonly T[], size = 1000): T[][] {
+/** Splits items into batches of at most `size` (DeleteObjects takes at most DELETE_BATCH keys per call). */
+export function batches<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;

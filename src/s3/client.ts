@@ -55,6 +55,16 @@ export function clientConfig(settings: S3Settings, options: ClientOptions = {}):
   };
 }
 
+/** Runs `body` with one client for the settings (one connection pool per command), destroyed afterwards. */
+export async function withClient<T>(settings: S3Settings, warn: (text: string) => void, body: (client: S3Client) => Promise<T>): Promise<T> {
+  const client = createS3Client(settings, { warn });
+  try {
+    return await body(client);
+  } finally {
+    client.destroy();
+  }
+}
+
 /** A client for the settings. */
 export function createS3Client(settings: S3Settings, options: ClientOptions = {}): S3Client {
   // The SDK warns on every run under node 20 that releases after January 2027

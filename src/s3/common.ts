@@ -25,7 +25,7 @@ export class S3Failure extends Error {
   }
 }
 
-/** Runs a command body: bad input gives exit 2, a described failure exit 1, anything else exit 1 with its first line. Never throws. */
+/** Runs a command body: bad input gives exit 2, any other failure (an S3Failure's message is its line) exit 1 with its first line. Never throws. */
 export async function guarded(io: CliIo, body: () => Promise<number>): Promise<number> {
   try {
     return await body();
@@ -33,10 +33,6 @@ export async function guarded(io: CliIo, body: () => Promise<number>): Promise<n
     if (e instanceof S3InputError) {
       io.stderr(e.lines.map((l) => `error: ${l}\n`).join(''));
       return EXIT_INVALID;
-    }
-    if (e instanceof S3Failure) {
-      io.stderr(`error: ${e.line}\n`);
-      return EXIT_FAILED;
     }
     const message = e instanceof Error ? e.message : String(e);
     io.stderr(`error: ${message.split('\n')[0]}\n`);

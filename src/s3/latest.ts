@@ -5,28 +5,13 @@
  */
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { basename, dirname, join } from 'path';
-import { Archive } from './archives';
-import { createS3Client } from './client';
-import { ConnectionFlags, S3InputError, S3Settings, endpointLabel, resolveSettings, s3Uri } from './config';
+import { withClient } from './client';
+import { ConnectionFlags, S3InputError, endpointLabel, resolveSettings, s3Uri } from './config';
 import { EXIT_OK, S3Failure, S3Io } from './common';
-import { describeS3Error } from './errors';
-import { listArchives } from './listing';
+import { listArchivesOrFail } from './listing';
 
 export interface LatestOptions extends ConnectionFlags {
   readonly output?: string;
-}
-
-/** Lists the archives (newest first) with the settings, as one-line failures. */
-export async function listOrFail(settings: S3Settings, io: S3Io): Promise<{ archives: Archive[]; foreign: number; pages: number }> {
-  const bucket = settings.bucket!;
-  const client = createS3Client(settings, { warn: io.stderr });
-  try {
-    return await listArchives(client, bucket, settings.keyPrefix);
-  } catch (e) {
-    throw new S3Failure(describeS3Error(e, { action: 'list', bucket, settings }));
-  } finally {
-    client.destroy();
-  }
 }
 
 /** Checks, before any S3 call, that FILE can be written: its folder exists. */
@@ -65,7 +50,7 @@ export function handOffUri(output: string, uri: string): void {
 export async function latest(options: LatestOptions, io: S3Io): Promise<number> {
   const settings = resolveSettings(options, io.env, { needBucket: true });
   if (options.output !== undefined) checkOutputPath(options.output);
-  const { archives, foreign } = await listOrFail(settings, io);
+  const { archives, foreign } = await withClient(settings, io.stderr, (client) => listArchivesOrFail(client, settings));
   const bucket = settings.bucket!;
   if (archives.length === 0) {
     throw new S3Failure(

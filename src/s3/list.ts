@@ -4,11 +4,13 @@
  * each archive's backup/backup_information.json (the download stops as soon as
  * it has been read).
  */
+import type { S3Client } from '@aws-sdk/client-s3';
 import { ArchiveReadError, checkArchive } from './archive-check';
 import { Archive, formatBytes, formatDate } from './archives';
 import { ConnectionFlags, S3Settings, resolveSettings, s3Uri } from './config';
 import { EXIT_OK, S3Failure, S3Io, wholeNumber } from './common';
-import { listOrFail } from './latest';
+import { withClient } from './client';
+import { listArchivesOrFail } from './listing';
 import { METADATA_FIELDS, openObject } from './verify';
 
 export interface ListOptions extends ConnectionFlags {
@@ -24,11 +26,11 @@ export function stampText(stamp: string): string {
 
 type Details = { metadata: Record<string, unknown> } | { unavailable: string };
 
-async function detailsOf(settings: S3Settings, bucket: string, archive: Archive, io: S3Io): Promise<Details> {
+async function detailsOf(client: S3Client, settings: S3Settings, bucket: string, archive: Archive): Promise<Details> {
   if (archive.encrypted) return { unavailable: 'encrypted archive' };
   let object;
   try {
-    object = await openObject(settings, bucket, archive.key, io);
+    object = await openObject(client, settings, bucket, archive.key);
   } catch (e) {
     if (e instanceof S3Failure) return { unavailable: e.line };
     throw e;
@@ -52,8 +54,13 @@ function pad(text: string, width: number): string {
 export async function list(options: ListOptions, io: S3Io): Promise<number> {
   const settings = resolveSettings(options, io.env, { needBucket: true });
   const limit = options.limit !== undefined ? wholeNumber(options.limit, '--limit') : undefined;
+  return withClient(settings, io.stderr, (client) => listWith(client, settings, limit, options, io));
+}
+
+/** Lists (and reads the metadata with --details) with one client. */
+async function listWith(client: S3Client, settings: S3Settings, limit: number | undefined, options: ListOptions, io: S3Io): Promise<number> {
   const bucket = settings.bucket!;
-  const { archives: all, foreign } = await listOrFail(settings, io);
+  const { archives: all, foreign } = await listArchivesOrFail(client, settings);
   const archives = limit !== undefined ? all.slice(0, limit) : all;
   const where = s3Uri(bucket, settings.keyPrefix);
   if (all.length === 0) {
@@ -64,7 +71,7 @@ export async function list(options: ListOptions, io: S3Io): Promise<number> {
 
   const details = new Map<string, Details>();
   if (options.details) {
-    for (const archive of archives) details.set(archive.key, await detailsOf(settings, bucket, archive, io));
+    for (const archive of archives) details.set(archive.key, await detailsOf(client, settings, bucket, archive));
   }
 
   if (options.json) {

@@ -3,13 +3,15 @@
  */
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Archive, archiveOf, sortNewestFirst } from './archives';
+import { S3Failure } from './common';
+import type { S3Settings } from './config';
+import { describeS3Error } from './errors';
 
 export interface Listing {
   /** The archives directly under the prefix, newest first. */
   readonly archives: Archive[];
   /** Objects under the prefix that are not archives (other names, sub-folders), not counting their contents. */
   readonly foreign: number;
-  readonly pages: number;
 }
 
 /**
@@ -23,11 +25,10 @@ export async function listArchives(
   client: S3Client,
   bucket: string,
   keyPrefix: string,
-  options: { readonly abortSignal?: AbortSignal; readonly maxKeys?: number } = {},
+  options: { readonly abortSignal?: AbortSignal } = {},
 ): Promise<Listing> {
   const archives: Archive[] = [];
   let foreign = 0;
-  let pages = 0;
   let token: string | undefined;
   const seenTokens = new Set<string>();
   do {
@@ -37,11 +38,9 @@ export async function listArchives(
         Prefix: keyPrefix === '' ? undefined : keyPrefix,
         Delimiter: '/',
         ContinuationToken: token,
-        MaxKeys: options.maxKeys,
       }),
       { abortSignal: options.abortSignal },
     );
-    pages++;
     for (const object of page.Contents ?? []) {
       if (object.Key === undefined) continue;
       const archive = archiveOf(object.Key, keyPrefix, object.Size ?? 0, object.LastModified);
@@ -59,5 +58,15 @@ export async function listArchives(
       seenTokens.add(token);
     }
   } while (token !== undefined);
-  return { archives: sortNewestFirst(archives), foreign, pages };
+  return { archives: sortNewestFirst(archives), foreign };
+}
+
+/** The archives under the settings' bucket and prefix; a failed listing is one described line. */
+export async function listArchivesOrFail(client: S3Client, settings: S3Settings): Promise<Listing> {
+  const bucket = settings.bucket!;
+  try {
+    return await listArchives(client, bucket, settings.keyPrefix);
+  } catch (e) {
+    throw new S3Failure(describeS3Error(e, { action: 'list', bucket, settings }));
+  }
 }

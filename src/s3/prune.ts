@@ -4,13 +4,13 @@
  * like an archive directly under the prefix; nothing at all if the listing
  * fails part-way. Deletes with DeleteObjects, 1000 keys per call.
  */
-import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, S3Client } from '@aws-sdk/client-s3';
 import { archiveOf, batches, selectForDeletion } from './archives';
-import { createS3Client } from './client';
+import { withClient } from './client';
 import { ConnectionFlags, S3InputError, S3Settings, resolveSettings, s3Uri } from './config';
 import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io, wholeNumber } from './common';
 import { describeS3Error } from './errors';
-import { listOrFail } from './latest';
+import { listArchivesOrFail } from './listing';
 
 /** DeleteObjects takes at most this many keys. */
 export const DELETE_BATCH = 1000;
@@ -50,9 +50,20 @@ export async function prune(options: PruneOptions, io: S3Io): Promise<number> {
     else throw e;
   }
   if (problems.length > 0 || settings === undefined) throw new S3InputError(problems);
+  const checked = settings;
+  return withClient(checked, io.stderr, (client) => pruneArchives(client, checked, { keepLast, keepDays }, options, io));
+}
 
+/** Lists, selects and deletes, with one client. */
+async function pruneArchives(
+  client: S3Client,
+  settings: S3Settings,
+  { keepLast, keepDays }: { keepLast: number; keepDays?: number },
+  options: PruneOptions,
+  io: S3Io,
+): Promise<number> {
   const bucket = settings.bucket!;
-  const { archives } = await listOrFail(settings, io);
+  const { archives } = await listArchivesOrFail(client, settings);
   const { keep, remove } = selectForDeletion(archives, { keepLast, keepDays }, options.now ?? new Date());
   const where = s3Uri(bucket, settings.keyPrefix);
   const rule = `keep-last ${keepLast}${keepDays !== undefined ? `, keep-days ${keepDays}` : ''}`;
@@ -75,41 +86,36 @@ export async function prune(options: PruneOptions, io: S3Io): Promise<number> {
     return EXIT_OK;
   }
 
-  const client = createS3Client(settings, { warn: io.stderr });
   let deleted = 0;
   let failed = 0;
-  try {
-    for (const batch of batches(remove, DELETE_BATCH)) {
-      let result;
-      try {
-        result = await client.send(
-          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((a) => ({ Key: a.key })), Quiet: true } }),
-        );
-      } catch (e) {
-        io.stderr(`error: ${describeS3Error(e, { action: 'delete', bucket, settings })}\n`);
-        io.stderr(`deleted ${deleted} of ${remove.length} archives before the failure\n`);
-        return EXIT_FAILED;
-      }
-      const errors = new Map((result.Errors ?? []).filter((e) => e.Key !== undefined).map((e) => [e.Key!, e]));
-      for (const archive of batch) {
-        const error = errors.get(archive.key);
-        if (error) {
-          failed++;
-          const detail = describeS3Error(Object.assign(new Error(error.Message ?? error.Code ?? 'failed'), { name: error.Code ?? 'Error' }), {
-            action: 'delete',
-            bucket,
-            key: archive.key,
-            settings,
-          });
-          io.stderr(`error: ${detail}\n`);
-        } else {
-          deleted++;
-          io.stdout(`deleted ${s3Uri(bucket, archive.key)}\n`);
-        }
+  for (const batch of batches(remove, DELETE_BATCH)) {
+    let result;
+    try {
+      result = await client.send(
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((a) => ({ Key: a.key })), Quiet: true } }),
+      );
+    } catch (e) {
+      io.stderr(`error: ${describeS3Error(e, { action: 'delete', bucket, settings })}\n`);
+      io.stderr(`deleted ${deleted} of ${remove.length} archives before the failure\n`);
+      return EXIT_FAILED;
+    }
+    const errors = new Map((result.Errors ?? []).filter((e) => e.Key !== undefined).map((e) => [e.Key!, e]));
+    for (const archive of batch) {
+      const error = errors.get(archive.key);
+      if (error) {
+        failed++;
+        const detail = describeS3Error(Object.assign(new Error(error.Message ?? error.Code ?? 'failed'), { name: error.Code ?? 'Error' }), {
+          action: 'delete',
+          bucket,
+          key: archive.key,
+          settings,
+        });
+        io.stderr(`error: ${detail}\n`);
+      } else {
+        deleted++;
+        io.stdout(`deleted ${s3Uri(bucket, archive.key)}\n`);
       }
     }
-  } finally {
-    client.destroy();
   }
   io.stderr(`deleted ${deleted}, kept ${keep.length} archives under ${where} (${rule}); newest: ${newest.name}\n`);
   return failed > 0 ? EXIT_FAILED : EXIT_OK;

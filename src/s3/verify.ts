@@ -4,15 +4,15 @@
  * that backup/backup_information.json parses and that every file it lists has
  * its SHA-256, and reports the metadata.
  */
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'stream';
 import { ArchiveReadError, ArchiveReport, checkArchive } from './archive-check';
 import { formatBytes, parseArchiveName } from './archives';
-import { createS3Client } from './client';
-import { ConnectionFlags, S3InputError, parseS3Uri, resolveSettings, s3Uri } from './config';
+import { withClient } from './client';
+import { ConnectionFlags, S3InputError, S3Settings, parseS3Uri, resolveSettings, s3Uri } from './config';
 import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io } from './common';
 import { describeS3Error } from './errors';
-import { listOrFail } from './latest';
+import { listArchivesOrFail } from './listing';
 
 export interface VerifyOptions extends ConnectionFlags {
   readonly uri?: string;
@@ -44,19 +44,18 @@ export function metadataLines(metadata: Record<string, unknown>): string[] {
   return METADATA_FIELDS.filter((f) => metadata[f] !== undefined && metadata[f] !== null).map((f) => `${f}: ${show(metadata[f])}`);
 }
 
-/** Opens an object for streaming; returns its body and size. */
+/** Opens an object for streaming; returns its body, its size, and `close`, which drops what is left of the body. */
 export async function openObject(
-  settings: Parameters<typeof createS3Client>[0],
+  client: S3Client,
+  settings: S3Settings,
   bucket: string,
   key: string,
-  io: S3Io,
 ): Promise<{ body: Readable; size: number | undefined; close: () => void }> {
-  const client = createS3Client(settings, { warn: io.stderr });
   try {
     const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return { body: out.Body as Readable, size: out.ContentLength, close: () => client.destroy() };
+    const body = out.Body as Readable;
+    return { body, size: out.ContentLength, close: () => body.destroy() };
   } catch (e) {
-    client.destroy();
     throw new S3Failure(describeS3Error(e, { action: 'read', bucket, key, settings }));
   }
 }
@@ -67,13 +66,24 @@ export async function verify(options: VerifyOptions, io: S3Io): Promise<number> 
   }
   const location = options.uri !== undefined ? parseS3Uri(options.uri) : undefined;
   const settings = resolveSettings(options, io.env, { needBucket: location === undefined });
+  return withClient(settings, io.stderr, (client) => verifyWith(client, settings, location, options, io));
+}
+
+/** Finds (without --uri), streams and checks the archive, with one client. */
+async function verifyWith(
+  client: S3Client,
+  settings: S3Settings,
+  location: { bucket: string; key: string } | undefined,
+  options: VerifyOptions,
+  io: S3Io,
+): Promise<number> {
   let bucket: string;
   let key: string;
   if (location !== undefined) {
     ({ bucket, key } = location);
   } else {
     bucket = settings.bucket!;
-    const { archives } = await listOrFail(settings, io);
+    const { archives } = await listArchivesOrFail(client, settings);
     if (archives.length === 0) throw new S3Failure(`no archive: nothing named infrahub_backup_<YYYYMMDD_HHMMSS>.tar.gz under ${s3Uri(bucket, settings.keyPrefix)}`);
     key = archives[0].key;
     io.stderr(`verifying the newest archive, ${s3Uri(bucket, key)}\n`);
@@ -84,7 +94,7 @@ export async function verify(options: VerifyOptions, io: S3Io): Promise<number> 
   }
 
   const started = process.hrtime.bigint();
-  const object = await openObject(settings, bucket, key, io);
+  const object = await openObject(client, settings, bucket, key);
   let report: ArchiveReport;
   try {
     report = await checkArchive(object.body, { expectedSize: object.size });

@@ -10,6 +10,7 @@ import { Archive, archiveOf, batches, formatBytes, parseArchiveName, selectForDe
 import { clientConfig } from '../../src/s3/client';
 import { S3InputError, S3Settings, parseS3Uri, resolveSettings } from '../../src/s3/config';
 import { describeS3Error, maskKeyId } from '../../src/s3/errors';
+import { DELETE_BATCH } from '../../src/s3/prune';
 import { buildArchive, defaultFiles, metadataFor, noise, sha256 } from './support';
 
 jest.setTimeout(20_000);
@@ -162,8 +163,8 @@ describe('archive names and retention', () => {
   });
 
   test('batches of 1000', () => {
-    expect(batches(Array.from({ length: 2001 }, (_, i) => i)).map((b) => b.length)).toEqual([1000, 1000, 1]);
-    expect(batches([])).toEqual([]);
+    expect(batches(Array.from({ length: 2001 }, (_, i) => i), DELETE_BATCH).map((b) => b.length)).toEqual([1000, 1000, 1]);
+    expect(batches([], DELETE_BATCH)).toEqual([]);
   });
 
   test('sizes for people', () => {
