@@ -4,8 +4,8 @@
  */
 import { join } from 'path';
 import { Command, CommanderError, Option } from 'commander';
-import { PluginInputError } from './argocd/environment';
-import { InputError, readValues, SetArgument } from './cli/values-input';
+import { readValues, SetArgument } from './cli/values-input';
+import { EXIT_INVALID, InputError } from './input-error';
 import { ValuesError, formatProblem } from './model/errors';
 import { DEFAULT_RELEASE } from './model/deployment';
 import { registerS3Commands, runS3Cli } from './s3/command';
@@ -14,8 +14,7 @@ import { PACKAGE_VERSION } from './version';
 
 const DEFAULT_CHART_SOURCE = join(__dirname, '..', 'chart');
 
-/** Exit code for invalid input (values, files, flags). */
-export const EXIT_INVALID = 2;
+export { EXIT_INVALID };
 
 /** Where the CLI writes; replaced in tests. */
 export interface CliIo {
@@ -100,10 +99,6 @@ export function runCli(argv: string[], io: CliIo): number {
       return EXIT_INVALID;
     }
     if (e instanceof InputError) {
-      io.stderr(e.lines.map((l) => `error: ${l}\n`).join(''));
-      return EXIT_INVALID;
-    }
-    if (e instanceof PluginInputError) {
       io.stderr(e.lines.map((l) => `error: ${l}\n`).join(''));
       return EXIT_INVALID;
     }

@@ -16,14 +16,8 @@
  */
 import { posix } from 'path';
 import type { SetArgument } from '../cli/values-input';
+import { InputError } from '../input-error';
 import { DEFAULT_RELEASE } from '../model/deployment';
-
-/** Bad plugin input (parameters, environment, files): one line per problem. */
-export class PluginInputError extends Error {
-  constructor(public readonly lines: string[]) {
-    super(lines.join('\n'));
-  }
-}
 
 /** How a parameter's value is given (`collectionType` in plugin.yaml). */
 export type CollectionType = 'string' | 'array' | 'map';
@@ -84,10 +78,10 @@ export function parametersFromJson(env: NodeJS.ProcessEnv): Map<string, Paramete
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new PluginInputError([`ARGOCD_APP_PARAMETERS: not JSON (${(e as Error).message})`]);
+    throw new InputError([`ARGOCD_APP_PARAMETERS: not JSON (${(e as Error).message})`]);
   }
   if (parsed === null) return new Map();
-  if (!Array.isArray(parsed)) throw new PluginInputError(['ARGOCD_APP_PARAMETERS: must be a JSON list of {name, string | array | map}']);
+  if (!Array.isArray(parsed)) throw new InputError(['ARGOCD_APP_PARAMETERS: must be a JSON list of {name, string | array | map}']);
   const out = new Map<string, ParameterValue>();
   const problems: string[] = [];
   parsed.forEach((entry: unknown, i) => {
@@ -104,7 +98,7 @@ export function parametersFromJson(env: NodeJS.ProcessEnv): Map<string, Paramete
     }
     out.set(e.name, value);
   });
-  if (problems.length > 0) throw new PluginInputError(problems);
+  if (problems.length > 0) throw new InputError(problems);
   return out;
 }
 
@@ -190,7 +184,7 @@ function splitList(value: string): string[] {
  * `--set`s from the env entries come first, then those of the parameters (the
  * later wins, as on the command line).
  *
- * @throws PluginInputError for malformed parameters
+ * @throws InputError for malformed parameters
  */
 export function requestFromEnvironment(env: NodeJS.ProcessEnv): GenerateRequest {
   const problems: string[] = [];
@@ -235,7 +229,7 @@ export function requestFromEnvironment(env: NodeJS.ProcessEnv): GenerateRequest 
   const allowEmptyText = (stringOf(param(PARAMETERS.allowEmpty), PARAMETERS.allowEmpty, problems) ?? envSetting(env, PARAMETERS.allowEmpty) ?? 'false').trim().toLowerCase();
   if (!['true', 'false'].includes(allowEmptyText)) problems.push(`allow-empty: must be true or false, not "${allowEmptyText}"`);
 
-  if (problems.length > 0) throw new PluginInputError(problems);
+  if (problems.length > 0) throw new InputError(problems);
   return {
     allowEmpty: allowEmptyText === 'true',
     mode,
@@ -312,7 +306,7 @@ export function checkRepositoryPath(path: string, sourcePath: string | undefined
  * directory has a cdk8s.yaml (and no values files are given), else the values:
  * the `values-files` setting, or the first of DEFAULT_VALUES_FILES present.
  *
- * @throws PluginInputError when nothing can be generated
+ * @throws InputError when nothing can be generated
  */
 export function planGeneration(request: GenerateRequest, dir: DirectoryView, sourcePath?: string): GenerationPlan {
   const hasCdk8sConfig = dir.exists(CDK8S_CONFIG);
@@ -326,14 +320,14 @@ export function planGeneration(request: GenerateRequest, dir: DirectoryView, sou
     const candidates = request.app !== undefined ? [request.app] : configEntry !== undefined ? [configEntry] : [...DEFAULT_APP_ENTRIES];
     const entry = candidates.find((c) => dir.exists(c));
     if (entry === undefined) {
-      throw new PluginInputError([
+      throw new InputError([
         request.app !== undefined ? `app ${request.app}: no such file in the application directory`
           : configEntry !== undefined ? `${CDK8S_CONFIG}: its app command names ${configEntry}, which is not in the application directory`
             : `no cdk8s app: none of ${DEFAULT_APP_ENTRIES.join(', ')} in the application directory (set the app parameter)`,
       ]);
     }
     const problem = checkRepositoryPath(entry, sourcePath, 'app');
-    if (problem !== undefined) throw new PluginInputError([problem]);
+    if (problem !== undefined) throw new InputError([problem]);
     const ignored = [
       ...(request.valuesFiles !== undefined ? [PARAMETERS.valuesFiles.name] : []),
       ...(request.sets.length > 0 ? ['set/set-string'] : []),
@@ -345,11 +339,11 @@ export function planGeneration(request: GenerateRequest, dir: DirectoryView, sou
   if (request.valuesFiles !== undefined) {
     files = request.valuesFiles;
     const problems = files.map((f) => checkRepositoryPath(f, sourcePath, 'values file')).filter((p): p is string => p !== undefined);
-    if (problems.length > 0) throw new PluginInputError(problems);
+    if (problems.length > 0) throw new InputError(problems);
   } else {
     const found = DEFAULT_VALUES_FILES.find((f) => dir.exists(f));
     if (found === undefined && request.sets.length === 0) {
-      throw new PluginInputError([
+      throw new InputError([
         `no values file: none of ${DEFAULT_VALUES_FILES.join(', ')} in the application directory, and no cdk8s app (${CDK8S_CONFIG}); ` +
           `set the ${PARAMETERS.valuesFiles.name} parameter`,
       ]);

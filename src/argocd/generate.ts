@@ -6,9 +6,10 @@
  */
 import { readFileSync, realpathSync, statSync } from 'fs';
 import { join, relative, resolve, sep } from 'path';
+import { InputError } from '../input-error';
 import { readValues } from '../cli/values-input';
 import { synthValues } from '../synth';
-import { GenerationPlan, planGeneration, PluginInputError, requestFromEnvironment } from './environment';
+import { GenerationPlan, planGeneration, requestFromEnvironment } from './environment';
 
 /** Where diagnostics go. */
 export interface GenerateIo {
@@ -48,7 +49,7 @@ function checkRealPaths(dir: string, files: readonly string[], sourcePath: strin
     const rel = relative(root, real);
     if (rel === '..' || rel.startsWith(`..${sep}`) || resolve(root, rel) !== real) problems.push(`${what} ${file}: leads outside the repository`);
   }
-  if (problems.length > 0) throw new PluginInputError(problems);
+  if (problems.length > 0) throw new InputError(problems);
 }
 
 /** True when a YAML stream holds no document. */
@@ -67,7 +68,7 @@ function describe(plan: GenerationPlan, sources: Record<string, string>): string
  * The manifests of the application directory `dir` for Argo CD's environment
  * `env`.
  *
- * @throws PluginInputError, InputError or ValuesError for bad input; Error when the cdk8s app fails
+ * @throws InputError or ValuesError for bad input; Error when the cdk8s app fails
  */
 export function generate(dir: string, env: NodeJS.ProcessEnv, io: GenerateIo): string {
   const request = requestFromEnvironment(env);
@@ -112,7 +113,7 @@ export function generate(dir: string, env: NodeJS.ProcessEnv, io: GenerateIo): s
 function nonEmpty(manifests: string, allowEmpty: boolean, why: string, io: GenerateIo): string {
   if (!isEmptyStream(manifests)) return manifests;
   if (!allowEmpty) {
-    throw new PluginInputError([`${why}: no object to deploy; set the plugin parameter allow-empty=true to let Argo CD prune the application`]);
+    throw new InputError([`${why}: no object to deploy; set the plugin parameter allow-empty=true to let Argo CD prune the application`]);
   }
   io.stderr(`warning: ${why}: no object (allow-empty: Argo CD prunes what the application deployed)\n`);
   return manifests;

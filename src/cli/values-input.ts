@@ -4,14 +4,10 @@
 import { readFileSync } from 'fs';
 import { LineCounter, parseDocument, Tags } from 'yaml';
 import { isPlainObject, mergeUserValues, Values } from '../model/merge';
+import { InputError } from '../input-error';
 import { applySet, SetSyntaxError } from './set-values';
 
-/** Input that cannot be read: one line per problem. */
-export class InputError extends Error {
-  constructor(public readonly lines: string[]) {
-    super(lines.join('\n'));
-  }
-}
+export { InputError };
 
 /** One `--set`/`--set-string` argument; all `--set`s are applied before the `--set-string`s, as Helm does. */
 export interface SetArgument {

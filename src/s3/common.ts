@@ -3,14 +3,14 @@
  * wrapper that turns every failure into `error: ...` lines and an exit code.
  */
 import type { CliIo } from '../cli';
-import { S3InputError } from './config';
+import { EXIT_INVALID, InputError } from '../input-error';
+
+export { EXIT_INVALID };
 
 /** Success. */
 export const EXIT_OK = 0;
 /** An S3 check failed (access, missing object, failed verification, ...). */
 export const EXIT_FAILED = 1;
-/** Bad input (flags, environment): the same code as the rest of the CLI. */
-export const EXIT_INVALID = 2;
 
 /** The CLI's io, plus where an s3 command reports its exit code when it finishes (its actions are asynchronous). */
 export interface S3Io extends CliIo {
@@ -30,7 +30,7 @@ export async function guarded(io: CliIo, body: () => Promise<number>): Promise<n
   try {
     return await body();
   } catch (e) {
-    if (e instanceof S3InputError) {
+    if (e instanceof InputError) {
       io.stderr(e.lines.map((l) => `error: ${l}\n`).join(''));
       return EXIT_INVALID;
     }
@@ -40,11 +40,11 @@ export async function guarded(io: CliIo, body: () => Promise<number>): Promise<n
   }
 }
 
-/** A whole number of at least `min`, or an S3InputError naming the flag. */
+/** A whole number of at least `min`, or an InputError naming the flag. */
 export function wholeNumber(raw: string, flag: string, min = 1): number {
   const text = raw.trim();
   if (!/^\d+$/.test(text) || Number(text) < min || !Number.isSafeInteger(Number(text))) {
-    throw new S3InputError([`${flag}: "${raw}" is not a whole number of at least ${min}`]);
+    throw new InputError([`${flag}: "${raw}" is not a whole number of at least ${min}`]);
   }
   return Number(text);
 }

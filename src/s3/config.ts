@@ -3,6 +3,7 @@
  * infrahub-backup image reads (so one Secret and one ConfigMap serve both) and
  * from flags, which win. Pure: nothing here talks to S3.
  */
+import { InputError } from '../input-error';
 
 /** Environment variables, as the infrahub-backup image names them. */
 export const S3_ENV = {
@@ -20,13 +21,6 @@ export const DEFAULT_REGION = 'us-east-1';
 /** Default bound, in seconds, of one S3 call (connect, first byte, and any silence while streaming). */
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 const MAX_TIMEOUT_SECONDS = 3600;
-
-/** Bad input: one line per problem; the CLI prints each as `error: <line>` and exits 2. */
-export class S3InputError extends Error {
-  constructor(public readonly lines: string[]) {
-    super(lines.join('\n'));
-  }
-}
 
 /** The connection flags every `s3` command takes (all optional: the environment fills in). */
 export interface ConnectionFlags {
@@ -108,7 +102,7 @@ export function parseEndpoint(raw: string, where: string): { endpoint?: string; 
   return { endpoint: `${url.protocol}//${url.host}` };
 }
 
-/** Reads the settings; throws S3InputError with every problem found. */
+/** Reads the settings; throws InputError with every problem found. */
 export function resolveSettings(
   flags: ConnectionFlags,
   env: NodeJS.ProcessEnv,
@@ -166,7 +160,7 @@ export function resolveSettings(
     problems.push(`${S3_ENV.sessionToken} is set without ${S3_ENV.accessKeyId} and ${S3_ENV.secretAccessKey}`);
   }
 
-  if (problems.length > 0) throw new S3InputError(problems);
+  if (problems.length > 0) throw new InputError(problems);
   return {
     bucket: bucketPick.value,
     prefix,
@@ -184,14 +178,14 @@ export interface S3Location {
   readonly key: string;
 }
 
-/** Parses `s3://bucket/key` (the form the image's restore takes); throws S3InputError. */
+/** Parses `s3://bucket/key` (the form the image's restore takes); throws InputError. */
 export function parseS3Uri(uri: string, where = '--uri'): S3Location {
   const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri.trim());
   if (!match) {
-    throw new S3InputError([`${where}: "${uri}" is not an s3://bucket/key URI`]);
+    throw new InputError([`${where}: "${uri}" is not an s3://bucket/key URI`]);
   }
   const problem = bucketProblem(match[1], where);
-  if (problem) throw new S3InputError([problem]);
+  if (problem) throw new InputError([problem]);
   return { bucket: match[1], key: match[2] };
 }
 

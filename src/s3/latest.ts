@@ -6,7 +6,8 @@
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { basename, dirname, join } from 'path';
 import { withClient } from './client';
-import { ConnectionFlags, S3InputError, endpointLabel, resolveSettings, s3Uri } from './config';
+import { InputError } from '../input-error';
+import { ConnectionFlags, endpointLabel, resolveSettings, s3Uri } from './config';
 import { EXIT_OK, S3Failure, S3Io } from './common';
 import { listArchivesOrFail } from './listing';
 
@@ -16,13 +17,13 @@ export interface LatestOptions extends ConnectionFlags {
 
 /** Checks, before any S3 call, that FILE can be written: its folder exists. */
 export function checkOutputPath(output: string): void {
-  if (output.trim() === '') throw new S3InputError(['--output: the file name is empty']);
+  if (output.trim() === '') throw new InputError(['--output: the file name is empty']);
   const folder = dirname(output);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw new S3InputError([`--output: the folder ${folder} does not exist`]);
+    throw new InputError([`--output: the folder ${folder} does not exist`]);
   }
   if (existsSync(output) && statSync(output).isDirectory()) {
-    throw new S3InputError([`--output: ${output} is a folder`]);
+    throw new InputError([`--output: ${output} is a folder`]);
   }
 }
 

@@ -9,7 +9,8 @@ import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import type { Readable } from 'stream';
 import { formatBytes, formatDate, parseArchiveName } from './archives';
 import { createS3Client } from './client';
-import { ConnectionFlags, S3InputError, S3Settings, endpointLabel, parseS3Uri, resolveSettings, s3Uri } from './config';
+import { InputError } from '../input-error';
+import { ConnectionFlags, S3Settings, endpointLabel, parseS3Uri, resolveSettings, s3Uri } from './config';
 import { EXIT_OK, S3Failure, S3Io } from './common';
 import { S3Action, describeS3Error } from './errors';
 import { checkOutputPath, handOffUri } from './latest';
@@ -69,13 +70,13 @@ async function probeObject(step: Step, bucket: string, key: string): Promise<{ s
 export async function preflight(options: PreflightOptions, io: S3Io): Promise<number> {
   const purpose = options.for;
   if (purpose !== 'backup' && purpose !== 'restore') {
-    throw new S3InputError([`--for: "${purpose ?? ''}" must be backup or restore`]);
+    throw new InputError([`--for: "${purpose ?? ''}" must be backup or restore`]);
   }
   if (purpose === 'backup' && options.uri !== undefined) {
-    throw new S3InputError(['--uri is for --for restore: a backup writes under INFRAHUB_S3_PREFIX']);
+    throw new InputError(['--uri is for --for restore: a backup writes under INFRAHUB_S3_PREFIX']);
   }
   if (purpose === 'backup' && options.output !== undefined) {
-    throw new S3InputError(['--output is for --for restore: it receives the URI of the checked archive']);
+    throw new InputError(['--output is for --for restore: it receives the URI of the checked archive']);
   }
   if (options.output !== undefined) checkOutputPath(options.output);
   const location = options.uri !== undefined ? parseS3Uri(options.uri) : undefined;

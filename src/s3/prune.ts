@@ -7,7 +7,8 @@
 import { DeleteObjectsCommand, S3Client } from '@aws-sdk/client-s3';
 import { archiveOf, batches, selectForDeletion } from './archives';
 import { withClient } from './client';
-import { ConnectionFlags, S3InputError, S3Settings, resolveSettings, s3Uri } from './config';
+import { InputError } from '../input-error';
+import { ConnectionFlags, S3Settings, resolveSettings, s3Uri } from './config';
 import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io, wholeNumber } from './common';
 import { describeS3Error } from './errors';
 import { listArchivesOrFail } from './listing';
@@ -28,17 +29,17 @@ export async function prune(options: PruneOptions, io: S3Io): Promise<number> {
   let keepLast = 0;
   let keepDays: number | undefined;
   try {
-    if (options.keepLast === undefined) throw new S3InputError(['--keep-last is required (at least 1: the newest archive is always kept)']);
+    if (options.keepLast === undefined) throw new InputError(['--keep-last is required (at least 1: the newest archive is always kept)']);
     keepLast = wholeNumber(options.keepLast, '--keep-last');
   } catch (e) {
-    if (e instanceof S3InputError) problems.push(...e.lines);
+    if (e instanceof InputError) problems.push(...e.lines);
     else throw e;
   }
   if (options.keepDays !== undefined) {
     try {
       keepDays = wholeNumber(options.keepDays, '--keep-days');
     } catch (e) {
-      if (e instanceof S3InputError) problems.push(...e.lines);
+      if (e instanceof InputError) problems.push(...e.lines);
       else throw e;
     }
   }
@@ -46,10 +47,10 @@ export async function prune(options: PruneOptions, io: S3Io): Promise<number> {
   try {
     settings = resolveSettings(options, io.env, { needBucket: true });
   } catch (e) {
-    if (e instanceof S3InputError) problems.push(...e.lines);
+    if (e instanceof InputError) problems.push(...e.lines);
     else throw e;
   }
-  if (problems.length > 0 || settings === undefined) throw new S3InputError(problems);
+  if (problems.length > 0 || settings === undefined) throw new InputError(problems);
   const checked = settings;
   return withClient(checked, io.stderr, (client) => pruneArchives(client, checked, { keepLast, keepDays }, options, io));
 }

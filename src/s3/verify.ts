@@ -9,7 +9,8 @@ import type { Readable } from 'stream';
 import { ArchiveReadError, ArchiveReport, checkArchive } from './archive-check';
 import { formatBytes, parseArchiveName } from './archives';
 import { withClient } from './client';
-import { ConnectionFlags, S3InputError, S3Settings, parseS3Uri, resolveSettings, s3Uri } from './config';
+import { InputError } from '../input-error';
+import { ConnectionFlags, S3Settings, parseS3Uri, resolveSettings, s3Uri } from './config';
 import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io } from './common';
 import { describeS3Error } from './errors';
 import { listArchivesOrFail } from './listing';
@@ -62,7 +63,7 @@ export async function openObject(
 
 export async function verify(options: VerifyOptions, io: S3Io): Promise<number> {
   if (options.uri !== undefined && options.latest) {
-    throw new S3InputError(['give --uri or --latest, not both']);
+    throw new InputError(['give --uri or --latest, not both']);
   }
   const location = options.uri !== undefined ? parseS3Uri(options.uri) : undefined;
   const settings = resolveSettings(options, io.env, { needBucket: location === undefined });

@@ -8,9 +8,9 @@ import {
   parametersFromJson,
   PARAMETERS,
   planGeneration,
-  PluginInputError,
   requestFromEnvironment,
 } from '../../src/argocd/environment';
+import { InputError } from '../../src/input-error';
 
 function dir(files: Record<string, string>): DirectoryView {
   return { exists: (p) => p in files, readText: (p) => files[p] };
@@ -20,10 +20,10 @@ function problems(f: () => unknown): string[] {
   try {
     f();
   } catch (e) {
-    if (e instanceof PluginInputError) return e.lines;
+    if (e instanceof InputError) return e.lines;
     throw e;
   }
-  throw new Error('expected a PluginInputError');
+  throw new Error('expected an InputError');
 }
 
 describe('PARAM_ names (Argo CD: upper case, non-alphanumerics as _)', () => {

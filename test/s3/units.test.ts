@@ -8,7 +8,8 @@ import { gzipSync } from 'zlib';
 import { ArchiveReadError, checkArchive, normalisePath } from '../../src/s3/archive-check';
 import { Archive, archiveOf, batches, formatBytes, parseArchiveName, selectForDeletion, sortNewestFirst } from '../../src/s3/archives';
 import { clientConfig } from '../../src/s3/client';
-import { S3InputError, S3Settings, parseS3Uri, resolveSettings } from '../../src/s3/config';
+import { InputError } from '../../src/input-error';
+import { S3Settings, parseS3Uri, resolveSettings } from '../../src/s3/config';
 import { describeS3Error, maskKeyId } from '../../src/s3/errors';
 import { DELETE_BATCH } from '../../src/s3/prune';
 import { buildArchive, defaultFiles, metadataFor, noise, sha256 } from './support';
@@ -19,10 +20,10 @@ function inputError(fn: () => unknown): string[] {
   try {
     fn();
   } catch (e) {
-    if (e instanceof S3InputError) return e.lines;
+    if (e instanceof InputError) return e.lines;
     throw e;
   }
-  throw new Error('expected an S3InputError');
+  throw new Error('expected an InputError');
 }
 
 describe('settings', () => {
