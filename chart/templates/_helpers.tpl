@@ -49,10 +49,10 @@ break a cross-field rule.
 {{- $_ := set $v.backup.storage "type" (ternary "s3" "local" (ne $v.backup.storage.s3.bucket "")) }}
 {{- end }}
 {{- /* checks.ts, in the same order */}}
-{{- if or (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" .Release.Name)) (gt (len .Release.Name) 53) }}
+{{- if or (not (regexMatch $c.releaseNamePattern .Release.Name)) (gt (len .Release.Name) (int $c.releaseNameMaxLength)) }}
 {{- $problems = append $problems (printf $p.invalidRelease .Release.Name) }}
 {{- end }}
-{{- if or (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" .Release.Namespace)) (gt (len .Release.Namespace) 63) }}
+{{- if or (not (regexMatch $c.namespacePattern .Release.Namespace)) (gt (len .Release.Namespace) (int $c.namespaceMaxLength)) }}
 {{- $problems = append $problems (printf $p.invalidNamespace .Release.Namespace) }}
 {{- end }}
 {{- if and $v.backup.enabled $v.restore.enabled }}

@@ -15,6 +15,7 @@ import { ARCHIVE_URI_FILE } from '../constructs/companion';
 import { HANDOFF_DIR, HANDOFF_SIZE_LIMIT, HOME_DIR, HOME_SIZE_LIMIT, KEYS_DIR } from '../constructs/pod';
 import { IMAGE_ENTRYPOINT } from '../constructs/restore-pod';
 import { PACKAGE_VERSION } from '../version';
+import { NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN, RELEASE_NAME_MAX_LENGTH, RELEASE_NAME_PATTERN } from '../model/checks';
 import { PROBLEMS } from '../model/messages';
 import { CHART_NAME } from '../model/names';
 import { DEFAULT_IMAGE_TAG, VALUES_SPEC } from '../model/spec';
@@ -155,6 +156,10 @@ export function renderGeneratedHelpers(): string {
     archiveUriFile: ARCHIVE_URI_FILE,
     imageEntrypoint: IMAGE_ENTRYPOINT,
     packageVersion: PACKAGE_VERSION,
+    releaseNamePattern: RELEASE_NAME_PATTERN.source,
+    releaseNameMaxLength: RELEASE_NAME_MAX_LENGTH,
+    namespacePattern: NAMESPACE_PATTERN.source,
+    namespaceMaxLength: NAMESPACE_MAX_LENGTH,
   };
   return [
     '{{/* Generated from the values model by `npm run chart`. Do not edit. */}}',

@@ -1,7 +1,7 @@
 /**
  * Rules that span several values, which JSON Schema cannot express. The chart
- * applies the same rules (templates/_validate.tpl) with the same texts
- * (messages.ts).
+ * applies the same rules (the `infrahub-backup.deployment` helper in
+ * _helpers.tpl) with the same texts (messages.ts) and patterns.
  */
 import { ValuesProblem } from './errors';
 import { problem } from './messages';
@@ -10,14 +10,18 @@ import { scheduleProblem } from './schedule';
 
 /** Helm's rule for release names. */
 export const RELEASE_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Helm's limit on release names. */
+export const RELEASE_NAME_MAX_LENGTH = 53;
 /** A DNS-1123 label: a namespace. */
 export const NAMESPACE_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** The length limit of a DNS-1123 label. */
+export const NAMESPACE_MAX_LENGTH = 63;
 
 function checkContext(context: RenderContext, problems: ValuesProblem[]): void {
-  if (!RELEASE_NAME_PATTERN.test(context.release) || context.release.length > 53) {
+  if (!RELEASE_NAME_PATTERN.test(context.release) || context.release.length > RELEASE_NAME_MAX_LENGTH) {
     problems.push(problem('invalidRelease', [context.release]));
   }
-  if (!NAMESPACE_PATTERN.test(context.namespace) || context.namespace.length > 63) {
+  if (!NAMESPACE_PATTERN.test(context.namespace) || context.namespace.length > NAMESPACE_MAX_LENGTH) {
     problems.push(problem('invalidNamespace', [context.namespace]));
   }
 }
