@@ -8,7 +8,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { Deployment } from '../model/deployment';
 import { companionContainer } from './companion';
-import { emptyDir, workloadPodTemplate } from './pod';
+import { tmpVolume, workloadPodTemplate } from './pod';
 import { cronJobObject } from './workload';
 
 function maintenanceCronJob(scope: Construct, d: Deployment, component: string, name: string, schedule: string, args: string[]): ApiObject {
@@ -16,7 +16,7 @@ function maintenanceCronJob(scope: Construct, d: Deployment, component: string, 
   const template = workloadPodTemplate(d, {
     component,
     containers: [companionContainer(d, component, args, v.backup.storage.s3)],
-    volumes: [{ name: 'tmp', ...emptyDir(v.scratch.sizeLimit) }],
+    volumes: [tmpVolume(d)],
     automountToken: false,
   });
   const controls = { backoffLimit: v.job.backoffLimit ?? 0, activeDeadlineSeconds: v.job.activeDeadlineSeconds };

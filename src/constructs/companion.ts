@@ -7,7 +7,7 @@
 import type { IContainer, IEnvVar, IVolumeMount } from 'kubernetes-models/v1';
 import type { Deployment } from '../model/deployment';
 import { PACKAGE_VERSION } from '../version';
-import { HANDOFF_DIR, resourcesOf, S3Settings, s3Env } from './pod';
+import { HANDOFF_DIR, resourcesOf, S3Settings, s3Env, TMP_MOUNT } from './pod';
 
 /** The file in which the newest archive's `s3://` URI is handed to the restore container. */
 export const ARCHIVE_URI_FILE = `${HANDOFF_DIR}/archive-uri`;
@@ -29,7 +29,7 @@ export function companionContainer(d: Deployment, name: string, args: string[], 
     env: [...s3Env(s3), ...(v.extraEnv as IEnvVar[])],
     resources: resourcesOf(v.companion.resources),
     securityContext: v.securityContext,
-    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...mounts, ...(v.extraVolumeMounts as IVolumeMount[])],
+    volumeMounts: [TMP_MOUNT, ...mounts, ...(v.extraVolumeMounts as IVolumeMount[])],
   };
 }
 

@@ -17,6 +17,10 @@ export const HOME_DIR = '/home/infrahub';
 export const KEYS_DIR = '/etc/infrahub-backup/keys';
 /** Size of the home volume: kubectl's discovery cache only. */
 export const HOME_SIZE_LIMIT = '64Mi';
+/** The writable scratch directory of every container (TMPDIR). */
+export const TMP_DIR = '/tmp';
+/** The mount of the scratch volume, in every container. */
+export const TMP_MOUNT: IVolumeMount = { name: 'tmp', mountPath: TMP_DIR };
 /** Where companion init containers leave what they found (the archive to restore). */
 export const HANDOFF_DIR = '/run/infrahub-backup';
 /** Size of the hand-off volume: a few lines of text. */
@@ -80,13 +84,18 @@ export function keyFilePath(key: string): string {
 }
 
 /** An emptyDir volume source, size-limited when a limit is given. */
-export function emptyDir(sizeLimit: string): Omit<IVolume, 'name'> {
+function emptyDir(sizeLimit: string): Omit<IVolume, 'name'> {
   return { emptyDir: sizeLimit ? { sizeLimit } : {} };
 }
 
 /** The scratch volume used at the backup directory when nothing persistent is asked for. */
 export function scratchVolume(d: Deployment): Omit<IVolume, 'name'> {
   return emptyDir(d.values.scratch.sizeLimit);
+}
+
+/** The scratch volume at TMP_DIR, size-limited by `scratch.sizeLimit`. */
+export function tmpVolume(d: Deployment): IVolume {
+  return { name: TMP_MOUNT.name, ...scratchVolume(d) };
 }
 
 /** The pod template of a backup or restore workload. */
@@ -97,7 +106,7 @@ export function podTemplate(d: Deployment, o: PodTemplateOptions): IPodTemplateS
     { name: 'INFRAHUB_BACKUP_DIR', value: o.storagePath },
     { name: 'INFRAHUB_LOG_FORMAT', value: v.logFormat },
     { name: 'HOME', value: HOME_DIR },
-    { name: 'TMPDIR', value: '/tmp' },
+    { name: 'TMPDIR', value: TMP_DIR },
     ...(o.s3 ? s3Env(o.s3) : []),
   ];
   if (v.neo4j.secretName) {
@@ -107,12 +116,12 @@ export function podTemplate(d: Deployment, o: PodTemplateOptions): IPodTemplateS
   env.push(...(v.extraEnv as IEnvVar[]));
 
   const volumes: IVolume[] = [
-    { name: 'tmp', ...emptyDir(v.scratch.sizeLimit) },
+    tmpVolume(d),
     { name: 'home', ...emptyDir(HOME_SIZE_LIMIT) },
     { name: 'backups', ...o.storageVolume },
   ];
   const mounts: IVolumeMount[] = [
-    { name: 'tmp', mountPath: '/tmp' },
+    TMP_MOUNT,
     { name: 'home', mountPath: HOME_DIR },
     { name: 'backups', mountPath: o.storagePath },
   ];
