@@ -61,11 +61,11 @@ function buildProgram(io: CliIo): Command {
     .command('generate')
     .description("print the manifests of an Argo CD application directory: its values files, or its cdk8s app; reads Argo CD's environment (ARGOCD_APP_*, ARGOCD_ENV_*, PARAM_*)")
     .addOption(new Option('-C, --dir <dir>', 'the application directory').default('.'))
-    .action((opts: { dir: string }) => {
+    .action(async (opts: { dir: string }) => {
       // Loaded here: only the plugin needs it.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { generate } = require('./argocd/generate') as typeof import('./argocd/generate');
-      io.stdout(generate(opts.dir, io.env, io));
+      io.stdout(await generate(opts.dir, io.env, io));
     });
   program
     .command('chart')
@@ -84,27 +84,43 @@ function buildProgram(io: CliIo): Command {
   return program;
 }
 
-/** Runs the CLI; returns the exit code. Never throws for bad input. */
+/** Runs the CLI; returns the exit code. Never throws for bad input. `argocd generate` is asynchronous: use runCliAsync. */
 export function runCli(argv: string[], io: CliIo): number {
   const program = buildProgram(io);
   try {
     program.parse(argv, { from: 'user' });
     return 0;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      return e.exitCode === 0 ? 0 : EXIT_INVALID;
-    }
-    if (e instanceof ValuesError) {
-      io.stderr(e.problems.map((p) => `error: ${formatProblem(p)}\n`).join(''));
-      return EXIT_INVALID;
-    }
-    if (e instanceof InputError) {
-      io.stderr(e.lines.map((l) => `error: ${l}\n`).join(''));
-      return EXIT_INVALID;
-    }
-    io.stderr(`error: ${(e as Error).message.split('\n')[0]}\n`);
-    return 1;
+    return exitCodeOf(e, io);
   }
+}
+
+/** Runs the CLI, waiting for asynchronous commands (`argocd generate`); resolves to the exit code. */
+export async function runCliAsync(argv: string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    return exitCodeOf(e, io);
+  }
+}
+
+/** The exit code for what a command threw, its lines written to stderr. */
+function exitCodeOf(e: unknown, io: CliIo): number {
+  if (e instanceof CommanderError) {
+    return e.exitCode === 0 ? 0 : EXIT_INVALID;
+  }
+  if (e instanceof ValuesError) {
+    io.stderr(e.problems.map((p) => `error: ${formatProblem(p)}\n`).join(''));
+    return EXIT_INVALID;
+  }
+  if (e instanceof InputError) {
+    io.stderr(e.lines.map((l) => `error: ${l}\n`).join(''));
+    return EXIT_INVALID;
+  }
+  io.stderr(`error: ${(e as Error).message.split('\n')[0]}\n`);
+  return 1;
 }
 
 /** Entry point of the bin. */
@@ -115,6 +131,12 @@ export function main(): void {
     env: process.env,
   };
   const argv = process.argv.slice(2);
+  if (argv[0] === 'argocd') {
+    void runCliAsync(argv, io).then((code) => {
+      process.exitCode = code;
+    });
+    return;
+  }
   if (argv[0] === 's3') {
     void runS3Cli(argv, io).then((code) => {
       process.exitCode = code;

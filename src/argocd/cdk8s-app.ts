@@ -2,8 +2,8 @@
  * Runs a user's cdk8s app (TypeScript or JavaScript importing this library)
  * and collects what it synthesizes.
  *
- * - TypeScript runs through tsx (esbuild: no type-check, transforms cached in
- *   the temporary directory), so nothing is compiled with tsc on a refresh; a
+ * - TypeScript runs through tsx (esbuild: no type-check; its cache lives in
+ *   the run's temporary directory and goes with it), so nothing is compiled with tsc on a refresh; a
  *   JavaScript entry runs as is.
  * - `infrahub-backup-cdk8s`, `cdk8s`, `constructs` (and the other dependencies
  *   of this package) resolve from this installation through NODE_PATH when the
@@ -11,13 +11,18 @@
  *   ignores NODE_PATH for ES modules).
  * - The app writes into a fresh `CDK8S_OUTDIR`; its own stdout goes to stderr,
  *   so that only manifests reach Argo CD.
+ * - It runs detached, bounded in time, with a minimal environment, and every
+ *   process it starts is killed when it ends (see runCdk8sApp).
  */
-import { spawnSync } from 'child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'fs';
-import { tmpdir } from 'os';
+import { spawn } from 'child_process';
+import { randomBytes } from 'crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'fs';
+import { constants as osConstants, tmpdir } from 'os';
 import { basename, delimiter, dirname, join, relative, resolve } from 'path';
 import { pathToFileURL } from 'url';
 import type { GenerateIo } from './generate';
+import { ProcessTracker } from './process-tree';
+import { APP_TIMEOUT_ENV, formatDuration } from './trust';
 
 /** The name the app imports this library by. */
 export const PACKAGE_NAME = 'infrahub-backup-cdk8s';
@@ -35,8 +40,11 @@ export interface Cdk8sAppRun {
   readonly entry: string;
   readonly releaseName: string;
   readonly namespace: string;
+  /** The plugin's environment: only what isPassedToApp accepts reaches the app. */
   readonly env: NodeJS.ProcessEnv;
   readonly io: GenerateIo;
+  /** Time the app may run, in milliseconds. */
+  readonly timeoutMs: number;
 }
 
 /**
@@ -44,12 +52,12 @@ export interface Cdk8sAppRun {
  * name: the node_modules holding this package when it is installed, else a
  * temporary directory with a link named after it (a source checkout).
  */
-export function libraryModulePaths(root: string = PACKAGE_ROOT): { paths: string[]; cleanup: () => void } {
+export function libraryModulePaths(root: string = PACKAGE_ROOT, under: string = tmpdir()): { paths: string[]; cleanup: () => void } {
   const parent = dirname(root);
   if (basename(parent) === 'node_modules' && basename(root) === PACKAGE_NAME) {
     return { paths: [parent, join(root, 'node_modules')], cleanup: () => undefined };
   }
-  const links = mkdtempSync(join(tmpdir(), 'infrahub-backup-modules-'));
+  const links = mkdtempSync(join(under, 'infrahub-backup-modules-'));
   symlinkSync(root, join(links, PACKAGE_NAME), 'dir');
   return { paths: [links, join(root, 'node_modules')], cleanup: () => rmSync(links, { recursive: true, force: true }) };
 }
@@ -99,36 +107,125 @@ function filesUnder(dir: string): string[] {
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** Most of the app's own output forwarded to stderr (Argo CD keeps a command's stderr in memory). */
+export const MAX_APP_OUTPUT = 1024 * 1024;
+
+/** Most bytes of manifests read back from CDK8S_OUTDIR. */
+export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+/** Variables of the plugin's environment the app gets; the rest of the sidecar's environment stays out of its reach. */
+export function isPassedToApp(name: string): boolean {
+  return (
+    name === 'PATH' || name === 'LANG' || name === 'TZ' || name.startsWith('LC_') ||
+    name.startsWith('ARGOCD_APP_') || name.startsWith('ARGOCD_ENV_') || name.startsWith('PARAM_') ||
+    name === 'KUBE_VERSION' || name === 'KUBE_API_VERSIONS'
+  );
+}
+
 /**
  * Runs the app and returns the manifests it wrote, as one multi-document YAML
  * stream (files in path order).
  *
- * @throws Error when the app fails or writes no file
+ * The app runs detached (its own process group and session) with a minimal
+ * environment whose HOME, TMPDIR and CDK8S_OUTDIR are inside one temporary
+ * directory of the run. On success, failure, timeout, or SIGTERM/SIGINT/SIGHUP
+ * to the plugin, every process of the run is killed (ProcessTracker) and the
+ * temporary directory removed; a signal then ends the plugin with 128 + its
+ * number.
+ *
+ * @throws Error when the app fails, runs out of time or writes no file
  */
-export function runCdk8sApp(run: Cdk8sAppRun): string {
-  const outdir = mkdtempSync(join(tmpdir(), 'infrahub-backup-synth-'));
-  const modules = libraryModulePaths();
+export async function runCdk8sApp(run: Cdk8sAppRun): Promise<string> {
+  const work = mkdtempSync(join(tmpdir(), 'infrahub-backup-app-'));
+  const outdir = join(work, 'out');
+  const home = join(work, 'home');
+  const tmp = join(work, 'tmp');
+  for (const d of [outdir, home, tmp]) mkdirSync(d);
+  const cleanup = () => rmSync(work, { recursive: true, force: true });
+  let tracker: ProcessTracker | undefined;
+  let poll: NodeJS.Timeout | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+  const onSignal = (signal: NodeJS.Signals) => {
+    tracker?.killAll();
+    cleanup();
+    run.io.stderr(`error: stopped by ${signal}: the cdk8s app ${run.entry} and its processes were killed\n`);
+    process.exit(128 + (osConstants.signals[signal] ?? 15));
+  };
+  for (const s of signals) process.on(s, onSignal);
   try {
+    const modules = libraryModulePaths(PACKAGE_ROOT, work);
     const nodePath = [...modules.paths, ...(run.env.NODE_PATH ?? '').split(delimiter).filter((p) => p !== '')].join(delimiter);
-    const result = spawnSync(process.execPath, nodeArguments(run.entry, packageScopeType(join(run.dir, run.entry))), {
-      cwd: run.dir,
-      env: {
-        ...run.env,
-        NODE_PATH: nodePath,
-        CDK8S_OUTDIR: outdir,
-        INFRAHUB_BACKUP_RELEASE: run.releaseName,
-        INFRAHUB_BACKUP_NAMESPACE: run.namespace,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      encoding: 'utf8',
-      maxBuffer: 256 * 1024 * 1024,
+    const marker = `INFRAHUB_BACKUP_RUN=${randomBytes(12).toString('hex')}`;
+    const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(run.env).filter(([k, v]) => v !== undefined && isPassedToApp(k)));
+    Object.assign(env, {
+      HOME: home,
+      TMPDIR: tmp,
+      NODE_PATH: nodePath,
+      CDK8S_OUTDIR: outdir,
+      INFRAHUB_BACKUP_RELEASE: run.releaseName,
+      INFRAHUB_BACKUP_NAMESPACE: run.namespace,
+      [marker.slice(0, marker.indexOf('='))]: marker.slice(marker.indexOf('=') + 1),
     });
+    const child = spawn(process.execPath, nodeArguments(run.entry, packageScopeType(join(run.dir, run.entry))), {
+      cwd: run.dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const started = new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    try {
+      await started;
+    } catch (e) {
+      throw new Error(`cannot run the cdk8s app ${run.entry}: ${(e as Error).message}`);
+    }
+    tracker = new ProcessTracker(child.pid as number, marker);
+    const t = tracker;
+    poll = setInterval(() => t.observe(), 100);
+
     // The app's own output is diagnostics: stdout carries only manifests.
-    if (result.stdout) run.io.stderr(result.stdout);
-    if (result.stderr) run.io.stderr(result.stderr);
-    if (result.error) throw new Error(`cannot run the cdk8s app ${run.entry}: ${result.error.message}`);
-    if (result.signal) throw new Error(`the cdk8s app ${run.entry} was killed by ${result.signal}`);
-    if (result.status !== 0) throw new Error(`the cdk8s app ${run.entry} failed with exit code ${result.status}`);
+    let forwarded = 0;
+    const forward = (chunk: Buffer) => {
+      if (forwarded >= MAX_APP_OUTPUT) return;
+      const part = chunk.subarray(0, MAX_APP_OUTPUT - forwarded);
+      forwarded += part.length;
+      run.io.stderr(part.toString('utf8'));
+      if (forwarded >= MAX_APP_OUTPUT) run.io.stderr(`\n[output of the cdk8s app cut at ${MAX_APP_OUTPUT} bytes]\n`);
+    };
+    child.stdout.on('data', forward);
+    child.stderr.on('data', forward);
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+
+    let timedOut = false;
+    const exited = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+      timer = setTimeout(() => {
+        timedOut = true;
+        t.killAll();
+      }, run.timeoutMs);
+    });
+    clearTimeout(timer);
+    clearInterval(poll);
+    // Whatever the app left behind (detached children included) goes with it.
+    const left = t.killAll();
+    // Its pipes close once every holder is dead; do not wait for a holder the sweep could not see.
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    child.stdout.destroy();
+    child.stderr.destroy();
+    modules.cleanup();
+
+    if (timedOut) {
+      throw new Error(
+        `the cdk8s app ${run.entry} ran longer than ${formatDuration(run.timeoutMs)} and was killed with its processes ` +
+          `(the sidecar's ${APP_TIMEOUT_ENV} sets the limit, below Argo CD's exec timeout)`,
+      );
+    }
+    if (left > 0) run.io.stderr(`warning: the cdk8s app ${run.entry} left ${left} process(es) running: killed\n`);
+    if (exited.signal) throw new Error(`the cdk8s app ${run.entry} was killed by ${exited.signal}`);
+    if (exited.code !== 0) throw new Error(`the cdk8s app ${run.entry} failed with exit code ${exited.code}`);
 
     const files = filesUnder(outdir).filter((f) => !NOT_MANIFESTS.has(basename(f)));
     if (files.length === 0) {
@@ -136,13 +233,18 @@ export function runCdk8sApp(run: Cdk8sAppRun): string {
         `the cdk8s app ${run.entry} wrote no manifest to CDK8S_OUTDIR: call app.synth(), and do not set outdir in new App()`,
       );
     }
+    const size = files.reduce((n, f) => n + statSync(join(outdir, f)).size, 0);
+    if (size > MAX_MANIFEST_BYTES) throw new Error(`the cdk8s app ${run.entry} wrote ${size} bytes of manifests, more than ${MAX_MANIFEST_BYTES}`);
     const parts = files
       .map((f) => readFileSync(join(outdir, f), 'utf8'))
       .filter((text) => text.trim() !== '')
       .map((text) => (text.endsWith('\n') ? text : `${text}\n`));
     return parts.map((text, i) => (i === 0 || text.startsWith('---') ? text : `---\n${text}`)).join('');
   } finally {
-    modules.cleanup();
-    rmSync(outdir, { recursive: true, force: true });
+    clearTimeout(timer);
+    clearInterval(poll);
+    tracker?.killAll();
+    for (const s of signals) process.removeListener(s, onSignal);
+    cleanup();
   }
 }

@@ -18,6 +18,7 @@ import { posix } from 'path';
 import type { SetArgument } from '../cli/values-input';
 import { InputError } from '../input-error';
 import { DEFAULT_RELEASE } from '../model/deployment';
+import { APP_MODE_DISABLED, appModeEnabled, checkAppModeSetting } from './trust';
 
 /** How a parameter's value is given (`collectionType` in plugin.yaml). */
 export type CollectionType = 'string' | 'array' | 'map';
@@ -144,6 +145,8 @@ export interface GenerateRequest {
   readonly app?: string;
   /** Accept a render with no object (Argo CD then prunes what the application deployed). */
   readonly allowEmpty: boolean;
+  /** Whether the operator enabled app mode on the sidecar (INFRAHUB_BACKUP_APP_MODE=enabled; never from the Application). */
+  readonly appModeEnabled: boolean;
   /** Where each setting came from, for the diagnostics on stderr. */
   readonly sources: Readonly<Record<'releaseName' | 'namespace', string>>;
 }
@@ -181,8 +184,9 @@ function splitList(value: string): string[] {
 /**
  * The generation request for Argo CD's environment. Precedence, highest first:
  * parameters, `ARGOCD_ENV_*` entries, the build environment, the defaults.
- * `--set`s from the env entries come first, then those of the parameters (the
- * later wins, as on the command line).
+ * `--set`s combine: those of the env entries (SET, then SET_STRING) apply
+ * first, then those of the parameters (set, then set-string), so on the same
+ * path a parameter wins, as the later `--set` does on the command line.
  *
  * @throws InputError for malformed parameters
  */
@@ -229,9 +233,13 @@ export function requestFromEnvironment(env: NodeJS.ProcessEnv): GenerateRequest 
   const allowEmptyText = (stringOf(param(PARAMETERS.allowEmpty), PARAMETERS.allowEmpty, problems) ?? envSetting(env, PARAMETERS.allowEmpty) ?? 'false').trim().toLowerCase();
   if (!['true', 'false'].includes(allowEmptyText)) problems.push(`allow-empty: must be true or false, not "${allowEmptyText}"`);
 
+  const switchProblem = checkAppModeSetting(env);
+  if (switchProblem !== undefined) problems.push(switchProblem);
+
   if (problems.length > 0) throw new InputError(problems);
   return {
     allowEmpty: allowEmptyText === 'true',
+    appModeEnabled: appModeEnabled(env),
     mode,
     valuesFiles,
     sets,
@@ -249,6 +257,8 @@ export interface ValuesPlan {
   readonly sets: readonly SetArgument[];
   readonly releaseName: string;
   readonly namespace: string;
+  /** Ignored settings, reported on stderr. */
+  readonly ignored: readonly string[];
 }
 
 /** App mode: run this cdk8s app entry (relative to the directory). */
@@ -302,18 +312,18 @@ export function checkRepositoryPath(path: string, sourcePath: string | undefined
 /**
  * Decides what to generate in a directory.
  *
- * `auto` mode picks the cdk8s app when the `app` setting is given or the
- * directory has a cdk8s.yaml (and no values files are given), else the values:
- * the `values-files` setting, or the first of DEFAULT_VALUES_FILES present.
+ * `app` mode runs the directory's cdk8s app, and only when the operator
+ * enabled it on the sidecar. `auto` mode never runs code from the repository:
+ * it renders the values (the `values-files` setting, or the first of
+ * DEFAULT_VALUES_FILES present), and a cdk8s app directory without values
+ * fails with a line saying how to run it.
  *
  * @throws InputError when nothing can be generated
  */
 export function planGeneration(request: GenerateRequest, dir: DirectoryView, sourcePath?: string): GenerationPlan {
   const hasCdk8sConfig = dir.exists(CDK8S_CONFIG);
-  const mode: Exclude<Mode, 'auto'> =
-    request.mode !== 'auto' ? request.mode
-      : request.valuesFiles === undefined && (request.app !== undefined || hasCdk8sConfig) ? 'app'
-        : 'values';
+  const mode: Exclude<Mode, 'auto'> = request.mode === 'app' ? 'app' : 'values';
+  if (mode === 'app' && !request.appModeEnabled) throw new InputError([APP_MODE_DISABLED]);
 
   if (mode === 'app') {
     const configEntry = hasCdk8sConfig ? entryFromCdk8sConfig(dir.readText(CDK8S_CONFIG) ?? '') : undefined;
@@ -342,6 +352,14 @@ export function planGeneration(request: GenerateRequest, dir: DirectoryView, sou
     if (problems.length > 0) throw new InputError(problems);
   } else {
     const found = DEFAULT_VALUES_FILES.find((f) => dir.exists(f));
+    if (found === undefined && request.sets.length === 0 && (hasCdk8sConfig || request.app !== undefined)) {
+      const what = hasCdk8sConfig ? `a cdk8s app (${CDK8S_CONFIG})` : `the cdk8s app ${request.app}`;
+      throw new InputError([
+        request.appModeEnabled
+          ? `${what} runs only in app mode, never in ${request.mode} mode: set the ${PARAMETERS.mode.name} parameter to app`
+          : `${what} runs only in app mode, which ${APP_MODE_DISABLED.replace(/^app mode /, '')}, and the Application then sets the ${PARAMETERS.mode.name} parameter to app`,
+      ]);
+    }
     if (found === undefined && request.sets.length === 0) {
       throw new InputError([
         `no values file: none of ${DEFAULT_VALUES_FILES.join(', ')} in the application directory, and no cdk8s app (${CDK8S_CONFIG}); ` +
@@ -350,5 +368,6 @@ export function planGeneration(request: GenerateRequest, dir: DirectoryView, sou
     }
     files = found === undefined ? [] : [found];
   }
-  return { kind: 'values', files, sets: request.sets, releaseName: request.releaseName, namespace: request.namespace };
+  const ignored = request.app !== undefined ? [PARAMETERS.app.name] : [];
+  return { kind: 'values', files, sets: request.sets, releaseName: request.releaseName, namespace: request.namespace, ignored };
 }

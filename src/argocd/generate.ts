@@ -10,6 +10,8 @@ import { InputError } from '../input-error';
 import { readValues } from '../cli/values-input';
 import { synthValues } from '../synth';
 import { GenerationPlan, planGeneration, requestFromEnvironment } from './environment';
+import { checkNamespaces } from './namespace-rule';
+import { allowedClusterKinds, appTimeoutMs } from './trust';
 
 /** Where diagnostics go. */
 export interface GenerateIo {
@@ -66,11 +68,11 @@ function describe(plan: GenerationPlan, sources: Record<string, string>): string
 
 /**
  * The manifests of the application directory `dir` for Argo CD's environment
- * `env`.
+ * `env`. Every object must land in the destination namespace (checkNamespaces).
  *
  * @throws InputError or ValuesError for bad input; Error when the cdk8s app fails
  */
-export function generate(dir: string, env: NodeJS.ProcessEnv, io: GenerateIo): string {
+export async function generate(dir: string, env: NodeJS.ProcessEnv, io: GenerateIo): Promise<string> {
   const request = requestFromEnvironment(env);
   const sourcePath = env.ARGOCD_APP_SOURCE_PATH;
   const plan = planGeneration(
@@ -91,17 +93,21 @@ export function generate(dir: string, env: NodeJS.ProcessEnv, io: GenerateIo): s
 
   if (plan.kind === 'app') {
     for (const setting of plan.ignored) io.stderr(`warning: ${setting} is ignored for a cdk8s app\n`);
+    const timeoutMs = appTimeoutMs(env);
     checkRealPaths(dir, [plan.entry], sourcePath, 'app');
     // Loaded here: values mode does not need it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runCdk8sApp } = require('./cdk8s-app') as typeof import('./cdk8s-app');
-    const manifests = runCdk8sApp({ dir, entry: plan.entry, releaseName: plan.releaseName, namespace: plan.namespace, env, io });
+    const manifests = await runCdk8sApp({ dir, entry: plan.entry, releaseName: plan.releaseName, namespace: plan.namespace, env, io, timeoutMs });
+    checkNamespaces(manifests, plan.namespace, allowedClusterKinds(env));
     return nonEmpty(manifests, request.allowEmpty, 'the cdk8s app synthesized no object', io);
   }
 
+  for (const setting of plan.ignored) io.stderr(`warning: ${setting} is ignored in values mode\n`);
   checkRealPaths(dir, plan.files, sourcePath, 'values file');
   const values = readValues(plan.files.map((f) => join(dir, f)), [...plan.sets]);
   const manifests = synthValues(values, { releaseName: plan.releaseName, namespace: plan.namespace });
+  checkNamespaces(manifests, plan.namespace);
   return nonEmpty(manifests, request.allowEmpty, 'the values enable neither backup nor restore', io);
 }
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { libraryModulePaths, nodeArguments, PACKAGE_NAME, packageScopeType } from '../../src/argocd/cdk8s-app';
 import { repositoryRoot } from '../../src/argocd/generate';
-import { runCli } from '../../src/cli';
+import { runCli, runCliAsync } from '../../src/cli';
 
 const ROOT = join(__dirname, '..', '..');
 const EXAMPLE = readFileSync(join(ROOT, 'examples', 'values', 'scheduled-s3.yaml'), 'utf8');
@@ -19,6 +19,13 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { code, stdout, stderr };
 }
 
+async function cliAsync(args: string[], env: NodeJS.ProcessEnv = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCliAsync(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env });
+  return { code, stdout, stderr };
+}
+
 function appDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'ibc-argocd-cli-'));
   for (const [p, c] of Object.entries(files)) writeFileSync(join(dir, p), c);
@@ -26,23 +33,23 @@ function appDir(files: Record<string, string>): string {
 }
 
 describe('argocd generate', () => {
-  test('--dir renders another directory, like synth with the Argo CD names', () => {
+  test('--dir renders another directory, like synth with the Argo CD names', async () => {
     const dir = appDir({ 'infrahub-backup.yaml': EXAMPLE });
-    const r = cli(['argocd', 'generate', '--dir', dir], { ARGOCD_APP_NAME: 'nightly', ARGOCD_APP_NAMESPACE: 'infrahub' });
+    const r = await cliAsync(['argocd', 'generate', '--dir', dir], { ARGOCD_APP_NAME: 'nightly', ARGOCD_APP_NAMESPACE: 'infrahub' });
     const synth = cli(['synth', '-f', join(dir, 'infrahub-backup.yaml'), '--release', 'nightly', '--namespace', 'infrahub']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(synth.stdout);
     expect(r.stderr).toMatch(/^infrahub-backup-cdk8s: values infrahub-backup\.yaml; release nightly \(ARGOCD_APP_NAME\)/);
   });
 
-  test('-C is the short form', () => {
+  test('-C is the short form', async () => {
     const dir = appDir({ 'values.yaml': EXAMPLE });
-    expect(cli(['argocd', 'generate', '-C', dir]).code).toBe(0);
+    expect((await cliAsync(['argocd', 'generate', '-C', dir])).code).toBe(0);
   });
 
-  test('plugin input errors exit with 2 and one error line each', () => {
+  test('plugin input errors exit with 2 and one error line each', async () => {
     const dir = appDir({ 'values.yaml': EXAMPLE });
-    const r = cli(['argocd', 'generate', '-C', dir], { ARGOCD_APP_PARAMETERS: '[{"name":"mode","string":"x"},{"name":"release-name","array":[]}]' });
+    const r = await cliAsync(['argocd', 'generate', '-C', dir], { ARGOCD_APP_PARAMETERS: '[{"name":"mode","string":"x"},{"name":"release-name","array":[]}]' });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('error: mode: must be one of auto, values, app, not "x"\nerror: parameter release-name: must be a string\n');

@@ -10,6 +10,7 @@ import {
   planGeneration,
   requestFromEnvironment,
 } from '../../src/argocd/environment';
+import { APP_MODE_DISABLED } from '../../src/argocd/trust';
 import { InputError } from '../../src/input-error';
 
 function dir(files: Record<string, string>): DirectoryView {
@@ -159,6 +160,22 @@ describe('requestFromEnvironment', () => {
     ]);
   });
 
+  test('app mode is enabled by the sidecar variable only, never by an Application env entry or parameter', () => {
+    expect(requestFromEnvironment({}).appModeEnabled).toBe(false);
+    expect(requestFromEnvironment({ INFRAHUB_BACKUP_APP_MODE: 'enabled' }).appModeEnabled).toBe(true);
+    expect(requestFromEnvironment({ INFRAHUB_BACKUP_APP_MODE: ' Enabled ' }).appModeEnabled).toBe(true);
+    expect(requestFromEnvironment({ INFRAHUB_BACKUP_APP_MODE: 'disabled' }).appModeEnabled).toBe(false);
+    // What an Application can send: plugin.env entries arrive prefixed, parameters as PARAM_* / JSON.
+    expect(requestFromEnvironment({ ARGOCD_ENV_INFRAHUB_BACKUP_APP_MODE: 'enabled', ARGOCD_ENV_MODE: 'app' }).appModeEnabled).toBe(false);
+    expect(
+      requestFromEnvironment({ PARAM_INFRAHUB_BACKUP_APP_MODE: 'enabled', ARGOCD_APP_PARAMETERS: '[{"name":"INFRAHUB_BACKUP_APP_MODE","string":"enabled"}]' })
+        .appModeEnabled,
+    ).toBe(false);
+    expect(problems(() => requestFromEnvironment({ INFRAHUB_BACKUP_APP_MODE: 'yes' }))).toEqual([
+      'INFRAHUB_BACKUP_APP_MODE: must be enabled or disabled, not "yes"',
+    ]);
+  });
+
   test('unknown parameters and unrelated variables are ignored', () => {
     const r = requestFromEnvironment({ ARGOCD_APP_PARAMETERS: '[{"name":"other","string":"x"}]', PARAM_OTHER: 'x', ARGOCD_ENV_FOO: 'bar' });
     expect(r).toMatchObject({ mode: 'auto', sets: [], valuesFiles: undefined });
@@ -197,6 +214,7 @@ describe('planGeneration', () => {
   const request = (over: Partial<GenerateRequest> = {}): GenerateRequest => ({
     mode: 'auto',
     allowEmpty: false,
+    appModeEnabled: true,
     sets: [],
     releaseName: 'r',
     namespace: 'ns',
@@ -211,6 +229,7 @@ describe('planGeneration', () => {
       sets: [],
       releaseName: 'r',
       namespace: 'ns',
+      ignored: [],
     });
     expect(planGeneration(request(), dir({ 'values.yml': '' }))).toMatchObject({ kind: 'values', files: ['values.yml'] });
   });
@@ -230,29 +249,45 @@ describe('planGeneration', () => {
     );
   });
 
-  test('auto picks the cdk8s app when there is a cdk8s.yaml, even next to a values.yaml', () => {
+  test('auto never picks the cdk8s app: values next to a cdk8s.yaml are rendered', () => {
     const files = { 'cdk8s.yaml': 'app: npx ts-node main.ts\n', 'main.ts': '', 'values.yaml': '' };
-    expect(planGeneration(request(), dir(files))).toEqual({ kind: 'app', entry: 'main.ts', releaseName: 'r', namespace: 'ns', ignored: [] });
-  });
-
-  test('explicit values files or mode=values win over cdk8s.yaml', () => {
-    const files = { 'cdk8s.yaml': 'app: npx ts-node main.ts\n', 'main.ts': '', 'values.yaml': '' };
+    expect(planGeneration(request(), dir(files))).toMatchObject({ kind: 'values', files: ['values.yaml'] });
+    expect(planGeneration(request({ app: 'main.ts' }), dir(files))).toMatchObject({ kind: 'values', ignored: ['app'] });
     expect(planGeneration(request({ valuesFiles: ['values.yaml'] }), dir(files)).kind).toBe('values');
     expect(planGeneration(request({ mode: 'values' }), dir(files)).kind).toBe('values');
   });
 
+  test('auto in a cdk8s app directory without values: one line saying how to run it', () => {
+    const files = { 'cdk8s.yaml': 'app: npx ts-node main.ts\n', 'main.ts': '' };
+    expect(problems(() => planGeneration(request(), dir(files)))).toEqual([
+      'a cdk8s app (cdk8s.yaml) runs only in app mode, never in auto mode: set the mode parameter to app',
+    ]);
+    const disabled = problems(() => planGeneration(request({ appModeEnabled: false }), dir(files)));
+    expect(disabled).toHaveLength(1);
+    expect(disabled[0]).toMatch(/^a cdk8s app \(cdk8s\.yaml\) runs only in app mode, which is disabled on this sidecar: .*INFRAHUB_BACKUP_APP_MODE=enabled .*the Application then sets the mode parameter to app$/);
+    expect(problems(() => planGeneration(request({ app: 'main.ts' }), dir({ 'main.ts': '' }))))
+      .toEqual(['the cdk8s app main.ts runs only in app mode, never in auto mode: set the mode parameter to app']);
+  });
+
+  test('app mode is refused unless the operator enabled it, whatever the directory holds', () => {
+    expect(problems(() => planGeneration(request({ mode: 'app', appModeEnabled: false }), dir({ 'cdk8s.yaml': 'app: node main.js\n', 'main.js': '' }))))
+      .toEqual([APP_MODE_DISABLED]);
+    expect(problems(() => planGeneration(request({ mode: 'app', appModeEnabled: false }), dir({})))).toEqual([APP_MODE_DISABLED]);
+  });
+
   test('app mode: the app setting, else cdk8s.yaml, else main.ts or main.js', () => {
-    expect(planGeneration(request({ app: 'src/app.ts' }), dir({ 'src/app.ts': '' }))).toMatchObject({ kind: 'app', entry: 'src/app.ts' });
-    expect(planGeneration(request({ mode: 'app' }), dir({ 'main.js': '' }))).toMatchObject({ kind: 'app', entry: 'main.js' });
-    expect(planGeneration(request(), dir({ 'cdk8s.yaml': 'app: node dist/main.js\n', 'dist/main.js': '', 'main.ts': '' }))).toMatchObject({
-      entry: 'dist/main.js',
+    const app = { mode: 'app' } as const;
+    expect(planGeneration(request({ ...app, app: 'src/app.ts' }), dir({ 'src/app.ts': '' }))).toMatchObject({ kind: 'app', entry: 'src/app.ts' });
+    expect(planGeneration(request(app), dir({ 'main.js': '' }))).toMatchObject({ kind: 'app', entry: 'main.js' });
+    expect(planGeneration(request(app), dir({ 'cdk8s.yaml': 'app: node dist/main.js\n', 'dist/main.js': '', 'main.ts': '', 'values.yaml': '' }))).toEqual({
+      kind: 'app', entry: 'dist/main.js', releaseName: 'r', namespace: 'ns', ignored: [],
     });
   });
 
   test('app mode: a missing entry is an error', () => {
-    expect(problems(() => planGeneration(request({ app: 'nope.ts' }), dir({}))))
+    expect(problems(() => planGeneration(request({ mode: 'app', app: 'nope.ts' }), dir({}))))
       .toEqual(['app nope.ts: no such file in the application directory']);
-    expect(problems(() => planGeneration(request(), dir({ 'cdk8s.yaml': 'app: npx ts-node main.ts\n' }))))
+    expect(problems(() => planGeneration(request({ mode: 'app' }), dir({ 'cdk8s.yaml': 'app: npx ts-node main.ts\n' }))))
       .toEqual(['cdk8s.yaml: its app command names main.ts, which is not in the application directory']);
     expect(problems(() => planGeneration(request({ mode: 'app' }), dir({}))))
       .toEqual(['no cdk8s app: none of main.ts, main.js in the application directory (set the app parameter)']);
@@ -269,7 +304,7 @@ describe('planGeneration', () => {
   test('paths leaving the repository are rejected', () => {
     expect(problems(() => planGeneration(request({ valuesFiles: ['../../x.yaml', 'ok.yaml'] }), dir({}), 'apps')))
       .toEqual(['values file ../../x.yaml: must stay inside the repository']);
-    expect(problems(() => planGeneration(request({ app: '/abs/main.ts' }), dir({ '/abs/main.ts': '' }))))
+    expect(problems(() => planGeneration(request({ mode: 'app', app: '/abs/main.ts' }), dir({ '/abs/main.ts': '' }))))
       .toEqual(['app /abs/main.ts: must be a path relative to the application directory']);
   });
 });
