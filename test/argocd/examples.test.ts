@@ -11,6 +11,21 @@ import { cli } from '../support/helm';
 import { Application, argocdEnvironment, loadPlugin, ROOT, runPluginCommand } from './sidecar';
 
 const EXAMPLES = join(ROOT, 'examples', 'argocd');
+
+/** The sidecar's env of argocd-values.yaml once its commented `env:` block is uncommented. */
+function sidecarAppModeEnv(): Record<string, string> {
+  const lines = readFileSync(join(EXAMPLES, 'argocd-values.yaml'), 'utf8').split('\n');
+  const at = lines.findIndex((l) => /^\s*# env:$/.test(l));
+  expect(at).toBeGreaterThan(0);
+  const indent = lines[at].indexOf('#');
+  const block: string[] = [];
+  for (const l of lines.slice(at)) {
+    if (!/^\s*#/.test(l) || l.indexOf('#') !== indent) break;
+    block.push(l.slice(indent + 2));
+  }
+  const env = (parse(block.join('\n')) as { env: Array<{ name: string; value: string }> }).env;
+  return Object.fromEntries(env.map((e) => [e.name, e.value]));
+}
 const plugin = loadPlugin();
 const load = (name: string) => parse(readFileSync(join(EXAMPLES, name), 'utf8'));
 
@@ -39,6 +54,11 @@ describe('argocd-values.yaml (repoServer.extraContainers of the argo-cd chart)',
     expect(values.repoServer.volumes.map((v) => v.name)).toContain(mounts['/tmp']);
     // The configuration is baked into the image: no ConfigMap mount over it.
     expect(sidecar.volumeMounts.some((m) => m.mountPath.startsWith('/home/argocd/cmp-server/config'))).toBe(false);
+  });
+
+  test('shows the app-mode switch, commented out: app mode stays off unless the operator uncomments it', () => {
+    expect(sidecar).not.toHaveProperty('env');
+    expect(sidecarAppModeEnv()).toEqual({ INFRAHUB_BACKUP_APP_MODE: 'enabled', INFRAHUB_BACKUP_APP_TIMEOUT: '60s' });
   });
 
   test('uses the image of this project, at its version', () => {
@@ -78,7 +98,8 @@ describe.each(['application.yaml', 'application-cdk8s.yaml'])('%s', (file) => {
     const repo = mkdtempSync(join(tmpdir(), 'ibc-example-repo-'));
     cpSync(join(ROOT, source.path), join(repo, source.path), { recursive: true });
     const dir = join(repo, source.path);
-    const env = argocdEnvironment(app);
+    // The cdk8s app needs the switch the operator uncomments in argocd-values.yaml.
+    const env = argocdEnvironment(app, file === 'application-cdk8s.yaml' ? sidecarAppModeEnv() : {});
 
     const found = await runPluginCommand(plugin.spec.discover!.find as { command: string[]; args?: string[] }, dir, env);
     expect(found.code).toBe(0);

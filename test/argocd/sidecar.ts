@@ -5,7 +5,7 @@
  * application directory, with the sidecar's PATH (the bin, as in the image)
  * and the environment Argo CD sets.
  */
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { delimiter, dirname, join } from 'path';
@@ -78,13 +78,17 @@ function paramName(name: string): string {
   return `PARAM_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
+/** The environment the operator gives the sidecar container that enables app mode. */
+export const APP_MODE_SIDECAR: Readonly<Record<string, string>> = { INFRAHUB_BACKUP_APP_MODE: 'enabled' };
+
 /**
- * The environment of a plugin command for an Application: the sidecar's, the
- * build environment, the plugin env entries (prefixed ARGOCD_ENV_, references
- * to build variables expanded) and the parameters (ARGOCD_APP_PARAMETERS and
+ * The environment of a plugin command for an Application: the sidecar's (with
+ * `sidecar`, the operator's settings of the container), the build
+ * environment, the plugin env entries (prefixed ARGOCD_ENV_, references to
+ * build variables expanded) and the parameters (ARGOCD_APP_PARAMETERS and
  * PARAM_*).
  */
-export function argocdEnvironment(app: Application): NodeJS.ProcessEnv {
+export function argocdEnvironment(app: Application, sidecar: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   const build: Record<string, string> = {
     ARGOCD_APP_NAME: app.name,
     ARGOCD_APP_NAMESPACE: app.namespace,
@@ -98,7 +102,7 @@ export function argocdEnvironment(app: Application): NodeJS.ProcessEnv {
     KUBE_VERSION: '1.31.4',
     KUBE_API_VERSIONS: 'v1,apps/v1,batch/v1,rbac.authorization.k8s.io/v1,policy/v1',
   };
-  const env: NodeJS.ProcessEnv = { ...sidecarEnvironment(), ...build };
+  const env: NodeJS.ProcessEnv = { ...sidecarEnvironment(), ...sidecar, ...build };
   for (const [name, value] of Object.entries(app.env ?? {})) {
     env[`ARGOCD_ENV_${name}`] = value.replace(/\$\{?([A-Z0-9_]+)\}?/g, (all, v: string) => build[v] ?? all);
   }
@@ -132,17 +136,30 @@ export interface CommandResult {
   readonly ms: number;
 }
 
-/** Runs a command of plugin.yaml as argocd-cmp-server does: argv = command + args, in `cwd`. */
-export function runPluginCommand(command: PluginCommand, cwd: string, env: NodeJS.ProcessEnv): Promise<CommandResult> {
+/**
+ * Runs a command of plugin.yaml as argocd-cmp-server does: argv = command +
+ * args, in `cwd`, as the leader of its own process group. `onStderr` sees the
+ * command's stderr as it arrives, with the command's process.
+ */
+export function runPluginCommand(
+  command: PluginCommand,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  onStderr?: (soFar: string, child: ChildProcess) => void,
+): Promise<CommandResult> {
   const [file, ...rest] = [...command.command, ...(command.args ?? [])];
   if (!existsSync(cwd)) throw new Error(`no application directory ${cwd}`);
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(file, rest, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // argocd-cmp-server starts commands with Setpgid, and kills their group on its deadline.
+    const child = spawn(file, rest, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      onStderr?.(stderr, child);
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr, ms: Number(process.hrtime.bigint() - start) / 1e6 }));
   });
