@@ -5,7 +5,7 @@
  * environment, the bin on PATH. Median of RUNS fresh processes for the values
  * example (examples/values/scheduled-s3.yaml as infrahub-backup.yaml) and for
  * the cdk8s app example (examples/argocd/cdk8s-app). Run `npm run bench:argocd`
- * (it builds first). Argo CD's repo server allows 60 s by default.
+ * (it builds first). Argo CD's repo server allows 90 s by default (ARGOCD_EXEC_TIMEOUT).
  */
 const { spawnSync } = require('child_process');
 const { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } = require('fs');
@@ -31,6 +31,9 @@ cpSync(join(root, 'examples', 'argocd', 'cdk8s-app'), cdk8sApp, { recursive: tru
 
 function env(sourcePath) {
   return {
+    // The cdk8s app runs in app mode: enabled on the sidecar, asked for by the Application (ignored by the values directory).
+    INFRAHUB_BACKUP_APP_MODE: 'enabled',
+    ...(sourcePath === 'cdk8s' ? { PARAM_MODE: 'app' } : {}),
     PATH: [bin, dirname(process.execPath), process.env.PATH].join(delimiter),
     HOME: work,
     ARGOCD_APP_NAME: 'infrahub-backup',

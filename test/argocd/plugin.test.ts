@@ -9,7 +9,7 @@ import { dirname, join } from 'path';
 import { parseAllDocuments } from 'yaml';
 import { PARAMETERS } from '../../src/argocd/environment';
 import { cli } from '../support/helm';
-import { Application, argocdEnvironment, loadPlugin, makeRepository, ROOT, runPluginCommand } from './sidecar';
+import { Application, APP_MODE_SIDECAR, argocdEnvironment, loadPlugin, makeRepository, ROOT, runPluginCommand } from './sidecar';
 
 const plugin = loadPlugin();
 const EXAMPLES = join(ROOT, 'examples', 'values');
@@ -81,8 +81,8 @@ describe('discover (find.command, run in the application directory)', () => {
   test.each([
     ['infrahub-backup.yaml', { 'infrahub-backup.yaml': 'backup: {enabled: true}\n' }],
     ['infrahub-backup.yml', { 'infrahub-backup.yml': '' }],
-    ['a values file with a top-level backup key', { 'prod.yaml': example('scheduled-s3.yaml') }],
-    ['a values file with a top-level restore key', { 'values.yaml': example('restore-latest.yaml') }],
+    ['values.yaml with a top-level backup key', { 'values.yaml': example('scheduled-s3.yaml') }],
+    ['values.yml with a top-level restore key', { 'values.yml': example('restore-latest.yaml') }],
     ['a cdk8s app importing the library', { 'cdk8s.yaml': 'app: npx ts-node main.ts\n', 'main.ts': "import { InfrahubBackupChart } from 'infrahub-backup-cdk8s';\n" }],
     ['a cdk8s app depending on the library', { 'cdk8s.yaml': 'app: node main.js\n', 'package.json': '{"dependencies":{"infrahub-backup-cdk8s":"^0.1.0"}}' }],
   ])('matches %s', async (_, files) => {
@@ -95,6 +95,10 @@ describe('discover (find.command, run in the application directory)', () => {
     ['a Helm chart', { 'Chart.yaml': 'name: x\n', 'values.yaml': 'backup:\n  enabled: true\n' }],
     ['a Kustomize base', { 'kustomization.yaml': 'resources: []\n', 'patch.yaml': 'backup: {}\n' }],
     ['another cdk8s app', { 'cdk8s.yaml': 'app: npx ts-node main.ts\n', 'main.ts': "import { App } from 'cdk8s';\n" }],
+    // Applications elsewhere list such a file in values-files; generate would find no values file here.
+    ['a shared values fragment', { 'common.yaml': example('scheduled-s3.yaml') }],
+    ['shared fragments beside a values.yaml of something else', { 'backup.yaml': 'backup:\n  enabled: true\n', 'values.yaml': 'replicas: 2\n' }],
+    ['a values.yaml without backup or restore, beside a values.yml with them', { 'values.yaml': 'x: 1\n', 'values.yml': 'backup: {}\n' }],
   ])('does not match %s', async (_, files) => {
     expect(await discover(files)).toBe('');
   });
@@ -167,6 +171,33 @@ describe('generate, values mode', () => {
     expect(r.stderr).toContain(`release ${app.name}-s3 (ARGOCD_ENV_RELEASE_NAME)`);
   }, 60_000);
 
+  test('SET/SET_STRING env entries and set/set-string parameters combine: env entries first, a parameter wins on the same path', async () => {
+    const combined: Application = {
+      ...app,
+      env: { SET: 'backup.schedule=0 1 * * *,cronJob.suspend=true', SET_STRING: 'backup.storage.s3.prefix=from-env' },
+      parameters: [
+        { name: 'set', array: ['backup.schedule=0 3 * * *'] },
+        { name: 'set-string', array: ['backup.storage.s3.prefix=from-param'] },
+      ],
+    };
+    const r = await generate(combined, { 'infrahub-backup.yaml': example('scheduled-s3.yaml') });
+    const expected = await cli([
+      'synth', '-f', join(EXAMPLES, 'scheduled-s3.yaml'),
+      '--set', 'backup.schedule=0 1 * * *,cronJob.suspend=true', '--set-string', 'backup.storage.s3.prefix=from-env',
+      '--set', 'backup.schedule=0 3 * * *', '--set-string', 'backup.storage.s3.prefix=from-param',
+      '--release', app.name, '--namespace', app.namespace,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(expected.stdout);
+    // The parameters won where both set a path; the env entry's other path still applies.
+    expect(r.stdout).toContain('schedule: 0 3 * * *');
+    expect(r.stdout).not.toContain('0 1 * * *');
+    expect(r.stdout).toContain('from-param');
+    expect(r.stdout).not.toContain('from-env');
+    expect(r.stdout).toContain('suspend: true');
+    expect(r.stderr).toContain('and 4 --set');
+  }, 60_000);
+
   test('invalid values: exit code 2, the problems on stderr, nothing on stdout', async () => {
     const r = await generate(app, { 'infrahub-backup.yaml': 'backup:\n  enabled: true\n  storage:\n    type: s3\n' });
     expect(r.code).toBe(2);
@@ -218,8 +249,9 @@ describe('generate, values mode', () => {
   }, 60_000);
 });
 
-describe('generate, cdk8s app mode', () => {
-  const app: Application = { name: 'backups', namespace: 'infrahub', path: 'apps/backup' };
+describe('generate, cdk8s app mode (enabled on the sidecar, mode=app)', () => {
+  const app: Application = { name: 'backups', namespace: 'infrahub', path: 'apps/backup', parameters: [{ name: 'mode', string: 'app' }] };
+  const env = () => argocdEnvironment(app, APP_MODE_SIDECAR);
   const exampleApp = join(ROOT, 'examples', 'argocd', 'cdk8s-app');
 
   /** The example app copied into a repository, with no node_modules: the library comes from the plugin's installation. */
@@ -237,7 +269,7 @@ describe('generate, cdk8s app mode', () => {
   test('examples/argocd/cdk8s-app gives what synth gives for the same values', async () => {
     const { dir } = exampleRepository();
     expect(existsSync(join(dir, 'node_modules'))).toBe(false);
-    const r = await runPluginCommand(plugin.spec.generate, dir, argocdEnvironment(app));
+    const r = await runPluginCommand(plugin.spec.generate, dir, env());
     const expected = await cli(['synth', '-f', join(EXAMPLES, 'scheduled-s3.yaml'), '--release', app.name, '--namespace', app.namespace]);
     expect(r.stderr).toContain('infrahub-backup-cdk8s: cdk8s app main.ts; release backups (ARGOCD_APP_NAME)');
     expect(r.code).toBe(0);
@@ -251,7 +283,7 @@ describe('generate, cdk8s app mode', () => {
   test("the app's own stdout goes to stderr; stdout keeps only manifests", async () => {
     const main = readFileSync(join(exampleApp, 'main.ts'), 'utf8').replace('app.synth();', "console.log('hello from the app');\napp.synth();");
     const { dir } = exampleRepository({ 'main.ts': main });
-    const r = await runPluginCommand(plugin.spec.generate, dir, argocdEnvironment(app));
+    const r = await runPluginCommand(plugin.spec.generate, dir, env());
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('hello');
     expect(r.stderr).toContain('hello from the app');
@@ -268,7 +300,7 @@ describe('generate, cdk8s app mode', () => {
       'app.synth();',
     ].join('\n');
     const { dir } = exampleRepository({ 'cdk8s.yaml': 'app: node dist/main.js\n', 'dist/main.js': js });
-    const r = await runPluginCommand(plugin.spec.generate, dir, argocdEnvironment(app));
+    const r = await runPluginCommand(plugin.spec.generate, dir, env());
     const expected = await cli(['synth', '--set', 'backup.enabled=true,backup.storage.type=local', '--release', app.name, '--namespace', app.namespace]);
     expect(r.stderr).toContain('cdk8s app dist/main.js');
     expect(r.code).toBe(0);
@@ -278,7 +310,7 @@ describe('generate, cdk8s app mode', () => {
   test('an app that throws (here: invalid values): non-zero exit, nothing on stdout, its error on stderr', async () => {
     const main = readFileSync(join(exampleApp, 'main.ts'), 'utf8').replace("bucket: 'infrahub-backups'", "bucket: ''");
     const { dir } = exampleRepository({ 'main.ts': main });
-    const r = await runPluginCommand(plugin.spec.generate, dir, argocdEnvironment(app));
+    const r = await runPluginCommand(plugin.spec.generate, dir, env());
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('backup.storage.s3.bucket');
@@ -288,7 +320,7 @@ describe('generate, cdk8s app mode', () => {
   test('an app that writes its manifests elsewhere (outdir set): non-zero exit, nothing on stdout', async () => {
     const main = readFileSync(join(exampleApp, 'main.ts'), 'utf8').replace('new App()', "new App({ outdir: 'out' })");
     const { dir } = exampleRepository({ 'main.ts': main });
-    const r = await runPluginCommand(plugin.spec.generate, dir, argocdEnvironment(app));
+    const r = await runPluginCommand(plugin.spec.generate, dir, env());
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/wrote no manifest to CDK8S_OUTDIR/);

@@ -125,7 +125,8 @@ describe('installed with production dependencies only', () => {
   test('`argocd generate` runs a cdk8s app with no node_modules, resolving the library from the installation', () => {
     const app = join(work, 'repo', 'backup');
     cpSync(join(ROOT, 'examples', 'argocd', 'cdk8s-app'), app, { recursive: true });
-    const env = { ARGOCD_APP_NAME: 'backups', ARGOCD_APP_NAMESPACE: 'infrahub', ARGOCD_APP_SOURCE_PATH: 'backup' };
+    // App mode: enabled on the sidecar by its operator, asked for by the Application.
+    const env = { ARGOCD_APP_NAME: 'backups', ARGOCD_APP_NAMESPACE: 'infrahub', ARGOCD_APP_SOURCE_PATH: 'backup', INFRAHUB_BACKUP_APP_MODE: 'enabled', PARAM_MODE: 'app' };
     const r = run(installedBin(), ['argocd', 'generate'], app, env);
     const source = sourceBin(['synth', '-f', EXAMPLE, '--release', 'backups', '--namespace', 'infrahub']);
     expect(r.stderr).toContain('cdk8s app main.ts');
