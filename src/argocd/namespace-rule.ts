@@ -62,21 +62,21 @@ function shown(value: unknown): string {
  */
 export function checkNamespaces(manifests: string, namespace: string, allowedClusterKinds: ReadonlySet<string> = new Set()): void {
   const problems: string[] = [];
-  parseAllDocuments(manifests, { uniqueKeys: false }).forEach((doc, i) => {
-    const where = `document ${i + 1}`;
-    if (doc.errors.length > 0) {
-      problems.push(`${where}: not valid YAML (${shown(doc.errors[0].message.split('\n')[0])})`);
-      return;
-    }
-    const object: unknown = doc.toJS({ maxAliasCount: 100 });
+  const check = (object: unknown, where: string, depth: number): void => {
     if (object === null || object === undefined) return;
     if (typeof object !== 'object' || Array.isArray(object)) {
       problems.push(`${where}: not a Kubernetes object`);
       return;
     }
-    const o = object as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
+    const o = object as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown }; items?: unknown };
     if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') {
       problems.push(`${where}: not a Kubernetes object (no apiVersion or kind)`);
+      return;
+    }
+    // A List is unpacked by Argo CD: each of its items is an object to check.
+    if (o.kind.endsWith('List') && Array.isArray(o.items)) {
+      if (depth > 0) problems.push(`${where}: a List inside a List`);
+      else o.items.forEach((item, j) => check(item, `${where}, item ${j + 1}`, depth + 1));
       return;
     }
     const name = `${shown(o.kind)} ${shown(o.metadata?.name ?? '(no name)')}`;
@@ -98,6 +98,21 @@ export function checkNamespaces(manifests: string, namespace: string, allowedClu
       return;
     }
     if (ns !== namespace) problems.push(`${name}: namespace ${shown(ns)} is not the destination namespace ${namespace}`);
+  };
+  parseAllDocuments(manifests, { uniqueKeys: false }).forEach((doc, i) => {
+    const where = `document ${i + 1}`;
+    if (doc.errors.length > 0) {
+      problems.push(`${where}: not valid YAML (${shown(doc.errors[0].message.split('\n')[0])})`);
+      return;
+    }
+    let object: unknown;
+    try {
+      object = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      problems.push(`${where}: ${shown((e as Error).message.split('\n')[0])}`);
+      return;
+    }
+    check(object, where, 0);
   });
   if (problems.length > 0) throw new InputError(problems);
 }
