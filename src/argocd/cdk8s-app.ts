@@ -16,7 +16,7 @@
  */
 import { spawn } from 'child_process';
 import { randomBytes } from 'crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
 import { constants as osConstants, tmpdir } from 'os';
 import { basename, delimiter, dirname, join, relative, resolve } from 'path';
 import { pathToFileURL } from 'url';
@@ -113,6 +113,24 @@ export const MAX_APP_OUTPUT = 1024 * 1024;
 /** Most bytes of manifests read back from CDK8S_OUTDIR. */
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Preloaded into the app (`node --require`): if the plugin dies without
+ * killing it (SIGKILL, e.g. by Argo CD past its deadline), the app's parent
+ * changes, and the app kills its own process group.
+ */
+export const ORPHAN_GUARD = [
+  "'use strict';",
+  '{',
+  '  const parent = process.ppid;',
+  '  setInterval(() => {',
+  '    if (process.ppid !== parent) {',
+  "      try { process.kill(-process.pid, 'SIGKILL'); } catch { process.kill(process.pid, 'SIGKILL'); }",
+  '    }',
+  '  }, 250).unref();',
+  '}',
+  '',
+].join('\n');
+
 /** Variables of the plugin's environment the app gets; the rest of the sidecar's environment stays out of its reach. */
 export function isPassedToApp(name: string): boolean {
   return (
@@ -131,7 +149,8 @@ export function isPassedToApp(name: string): boolean {
  * directory of the run. On success, failure, timeout, or SIGTERM/SIGINT/SIGHUP
  * to the plugin, every process of the run is killed (ProcessTracker) and the
  * temporary directory removed; a signal then ends the plugin with 128 + its
- * number.
+ * number. Should the plugin be killed outright (SIGKILL), ORPHAN_GUARD in
+ * the app kills the app's process group.
  *
  * @throws Error when the app fails, runs out of time or writes no file
  */
@@ -167,7 +186,9 @@ export async function runCdk8sApp(run: Cdk8sAppRun): Promise<string> {
       INFRAHUB_BACKUP_NAMESPACE: run.namespace,
       [marker.slice(0, marker.indexOf('='))]: marker.slice(marker.indexOf('=') + 1),
     });
-    const child = spawn(process.execPath, nodeArguments(run.entry, packageScopeType(join(run.dir, run.entry))), {
+    const guard = join(work, 'orphan-guard.js');
+    writeFileSync(guard, ORPHAN_GUARD);
+    const child = spawn(process.execPath, ['--require', guard, ...nodeArguments(run.entry, packageScopeType(join(run.dir, run.entry)))], {
       cwd: run.dir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -119,29 +119,36 @@ export class ProcessTracker {
   }
 
   /**
-   * Kills the app's process group and every process of the run, until none is
-   * left (bounded: 50 rounds). Returns how many processes besides the app were
+   * Stops, then kills, every process of the run, until none is left (bounded:
+   * 50 rounds): each round freezes what it finds (SIGSTOP: a stopped process
+   * can neither fork nor exit, so the tree stays whole), looks again, records
+   * all, then kills them. Returns how many processes besides the app were
    * found alive.
    */
   killAll(): number {
-    try {
-      process.kill(-this.root, 'SIGKILL');
-    } catch {
-      // the group is gone already
-    }
+    const signal = (pid: number, sig: NodeJS.Signals) => {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // gone meanwhile
+      }
+    };
+    signal(-this.root, 'SIGSTOP');
     const others = new Set<number>();
     for (let round = 0; round < 50; round++) {
-      const members = this.members(true);
-      if (members.length === 0) break;
-      for (const p of members) {
+      const found = this.members(true);
+      if (found.length === 0) break;
+      for (const p of found) {
         this.seen.set(p.pid, p.start);
-        if (p.pid !== this.root) others.add(p.pid);
-        try {
-          process.kill(p.pid, 'SIGKILL');
-        } catch {
-          // gone meanwhile
-        }
+        signal(p.pid, 'SIGSTOP');
       }
+      const frozen = this.members(true);
+      for (const p of frozen) this.seen.set(p.pid, p.start);
+      for (const p of frozen) {
+        if (p.pid !== this.root) others.add(p.pid);
+        signal(p.pid, 'SIGKILL');
+      }
+      signal(-this.root, 'SIGKILL');
       pause(10);
     }
     return others.size;

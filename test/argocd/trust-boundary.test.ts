@@ -221,6 +221,32 @@ describe('the switch: app mode only when the operator enables it on the sidecar'
     expectClean(r);
   }, 60_000);
 
+  test('SIGKILL to the plugin (it cannot clean up): the app notices it lost its parent and kills its own process group', async () => {
+    const tag = newTag();
+    const main = [
+      "const { spawn } = require('child_process');",
+      `spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)', '${tag}-child'], { stdio: 'ignore' });`,
+      "console.error('app ' + process.pid);",
+      'setInterval(() => {}, 1000);',
+    ].join('\n');
+    let appPid = 0;
+    const r = await run({ ...MAIN, 'main.js': main }, {
+      onStderr: (soFar, child) => {
+        const m = /^app (\d+)$/m.exec(soFar);
+        if (appPid === 0 && m) {
+          appPid = Number(m[1]);
+          child.kill('SIGKILL');
+        }
+      },
+    });
+    expect(r.code).toBeNull();
+    expect(appPid).toBeGreaterThan(0);
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && aliveWith(tag).length > 0) await new Promise((res) => setTimeout(res, 100));
+    expect(aliveWith(tag)).toEqual([]);
+    expect(existsSync(`/proc/${appPid}/stat`) && !/^\S+ \(.*\) [ZX] /.test(readFileSync(`/proc/${appPid}/stat`, 'utf8'))).toBe(false);
+  }, 60_000);
+
   test('a limit not below Argo CD\'s exec timeout is refused before anything runs', async () => {
     const files = { ...MAIN, 'main.js': appWriting(CONFIG_MAP, "console.error('the app ran');") };
     const r = await run(files, { sidecar: { ...APP_MODE_SIDECAR, INFRAHUB_BACKUP_APP_TIMEOUT: '2m' } });
@@ -231,6 +257,16 @@ describe('the switch: app mode only when the operator enables it on the sidecar'
     expect(raised.code).toBe(0);
   }, 60_000);
 });
+
+test('the TypeScript example app (tsx, the library from the plugin) leaves no file behind: tsx\'s cache is in the run\'s directory', async () => {
+  const files: Record<string, string> = {};
+  const example = join(ROOT, 'examples', 'argocd', 'cdk8s-app');
+  for (const f of readdirSync(example)) files[f] = readFileSync(join(example, f), 'utf8');
+  const r = await run(files);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('kind: CronJob');
+  expectClean(r);
+}, 120_000);
 
 describe('the namespace rule: objects only in the destination namespace', () => {
   const doc = (kind: string, apiVersion: string, name: string, namespace?: string) =>
