@@ -28,6 +28,9 @@ export const ARGOCD_DEFAULT_EXEC_TIMEOUT_MS = 90_000;
  */
 export const TIMEOUT_MARGIN_MS = 15_000;
 
+/** The longest delay a Node.js timer takes (longer ones fire at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The one line a cdk8s app directory fails with while app mode is off. */
 export const APP_MODE_DISABLED =
   `app mode is disabled on this sidecar: a cdk8s app runs code from the repository, so only the Argo CD operator can enable it, ` +
@@ -95,14 +98,14 @@ export function appTimeoutMs(env: NodeJS.ProcessEnv): number {
   const exec = durationSetting(env, ARGOCD_EXEC_TIMEOUT_ENV, problems) ?? ARGOCD_DEFAULT_EXEC_TIMEOUT_MS;
   const own = durationSetting(env, APP_TIMEOUT_ENV, problems);
   if (problems.length > 0) throw new InputError(problems);
-  if (own === undefined) return Math.max(exec - TIMEOUT_MARGIN_MS, Math.min(exec / 2, 5_000));
+  if (own === undefined) return Math.min(Math.max(exec - TIMEOUT_MARGIN_MS, Math.min(exec / 2, 5_000)), MAX_TIMER_MS);
   if (own >= exec) {
     throw new InputError([
       `${APP_TIMEOUT_ENV}: ${formatDuration(own)} is not below Argo CD's exec timeout ${formatDuration(exec)} (${ARGOCD_EXEC_TIMEOUT_ENV}); ` +
         `choose at most ${formatDuration(Math.max(exec - TIMEOUT_MARGIN_MS, 1000))}`,
     ]);
   }
-  return own;
+  return Math.min(own, MAX_TIMER_MS);
 }
 
 /** The cluster-scoped kinds the operator lets apps produce. */

@@ -51,6 +51,9 @@ describe('operator settings', () => {
     expect(appTimeoutMs({ ARGOCD_EXEC_TIMEOUT: '10s' })).toBe(5_000);
     expect(appTimeoutMs({ INFRAHUB_BACKUP_APP_TIMEOUT: '30s' })).toBe(30_000);
     expect(appTimeoutMs({ INFRAHUB_BACKUP_APP_TIMEOUT: '' })).toBe(75_000);
+    // Beyond what a timer holds (it would fire at once): the longest a timer holds.
+    expect(appTimeoutMs({ ARGOCD_EXEC_TIMEOUT: '100000000h' })).toBe(2 ** 31 - 1);
+    expect(appTimeoutMs({ ARGOCD_EXEC_TIMEOUT: '100000000h', INFRAHUB_BACKUP_APP_TIMEOUT: '99999999h' })).toBe(2 ** 31 - 1);
     // An Application's env entry is not the operator's setting.
     expect(appTimeoutMs({ ARGOCD_ENV_INFRAHUB_BACKUP_APP_TIMEOUT: '1s' })).toBe(75_000);
   });
