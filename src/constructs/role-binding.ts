@@ -4,16 +4,22 @@ import { Construct } from 'constructs';
 import type { Deployment } from '../model/deployment';
 import { commonLabels } from '../model/objects';
 
-/** Binds the Role to the pods' ServiceAccount (created here or existing), in the release namespace. */
+/**
+ * Binds the Role to the pods' ServiceAccount (created here or existing), in
+ * the release namespace. Without a namespace the subject names none either:
+ * Kubernetes reads a ServiceAccount subject of a RoleBinding in the binding's
+ * own namespace.
+ */
 export class BackupRoleBinding extends Construct {
+  public readonly roleBinding: kplus.RoleBinding;
   public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, d: Deployment, role: kplus.IRole, serviceAccount?: kplus.IServiceAccount) {
     super(scope, id);
-    const binding = new kplus.RoleBinding(this, 'Resource', {
+    const binding = (this.roleBinding = new kplus.RoleBinding(this, 'Resource', {
       role,
       metadata: { name: d.names.roleBinding, namespace: d.namespace, labels: commonLabels(d.values, d.release, 'rbac') },
-    });
+    }));
     binding.addSubjects(
       serviceAccount ?? kplus.ServiceAccount.fromServiceAccountName(this, 'ServiceAccount', d.names.serviceAccount, { namespaceName: d.namespace }),
     );

@@ -34,8 +34,12 @@ export type ResolvedValues = Complete<Omit<InfrahubBackupValues, 'global' | 'ena
 export interface RenderContext {
   /** Helm release name. */
   readonly release: string;
-  /** Namespace of the objects. */
-  readonly namespace: string;
+  /**
+   * Namespace of the objects; undefined leaves it to whoever applies them
+   * (`kubectl apply -n`, Argo CD's destination), as a cdk8s chart without a
+   * namespace does.
+   */
+  readonly namespace?: string;
 }
 
 let validator: ValidateFunction | undefined;
