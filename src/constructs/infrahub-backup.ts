@@ -11,6 +11,7 @@ import { persistsLocally } from './backup-pod';
 import { RestoreCronJob } from './restore-cron-job';
 import { RestoreJob } from './restore-job';
 import { BackupRole } from './role';
+import { valuesAsKubernetesJson } from './kubernetes-values';
 import { BackupRoleBinding } from './role-binding';
 import { BackupServiceAccount } from './service-account';
 
@@ -108,7 +109,8 @@ export class InfrahubBackup extends Construct {
 
   constructor(scope: Construct, id: string, props: InfrahubBackupProps = {}) {
     super(scope, id);
-    const d: Deployment = planDeployment(props.values ?? {}, {
+    // Kubernetes fields written with the cdk8s types become the JSON a YAML file would hold.
+    const d: Deployment = planDeployment(valuesAsKubernetesJson(props.values ?? {}), {
       release: props.releaseName ?? DEFAULT_RELEASE,
       namespace: props.namespace ?? Chart.of(this).namespace,
     });
