@@ -65,7 +65,8 @@ function releaseNameOf(id: string): string | undefined {
  *
  * Invalid values throw a `ValuesError` at construction, one line per problem.
  * A second InfrahubBackup whose objects would have the same names as another's
- * in the same chart throws an Error naming the fix.
+ * in the same chart throws an Error naming the fix; another object of the
+ * chart with the name of one of ours fails the app's synthesis.
  */
 export class InfrahubBackup extends Construct {
   /** The `<release>-infrahub-backup` prefix of the object names. */
@@ -156,6 +157,27 @@ export class InfrahubBackup extends Construct {
       else this.restoreJob = add(new RestoreJob(this, 'RestoreJob', d).apiObject);
     }
     this.claimObjectNames(id);
+    this.node.addValidation({ validate: () => this.nameClashes() });
+  }
+
+  /**
+   * At synthesis: objects of the chart, added by the app around this
+   * construct, that have the name of one of ours (they would replace each other).
+   */
+  private nameClashes(): string[] {
+    const ours = new Map(this.apiObjects.map((o) => [objectKey(o), o]));
+    const mine = new Set<ApiObject>(this.apiObjects);
+    const clashes: string[] = [];
+    for (const c of Chart.of(this).node.findAll()) {
+      if (!(c instanceof ApiObject) || mine.has(c)) continue;
+      const clash = ours.get(objectKey(c));
+      if (clash) {
+        clashes.push(
+          `${clash.kind} "${clash.name}" is also the name of ${c.node.path} in the same chart: set this InfrahubBackup's releaseName or values.fullnameOverride, or rename the other object`,
+        );
+      }
+    }
+    return clashes;
   }
 
   /** Records this construct's objects in its chart; refuses names another InfrahubBackup there already uses. */

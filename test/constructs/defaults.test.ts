@@ -118,6 +118,26 @@ describe('two InfrahubBackups in one chart', () => {
     expect(() => new InfrahubBackup(new Chart(app, 'other'), 'A', { values: backupValues })).not.toThrow();
   });
 
+  test("an object of the app's own with the name of one of ours fails the synthesis, naming both", () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'app', { namespace: 'infrahub' });
+    new InfrahubBackup(chart, 'Backup', { values: backupValues });
+    new k8s.KubeServiceAccount(chart, 'Mine', { metadata: { name: 'infrahub-backup' } });
+    expect(() => app.synth()).toThrow(
+      '[app/Backup] ServiceAccount "infrahub-backup" is also the name of app/Mine in the same chart: ' +
+        "set this InfrahubBackup's releaseName or values.fullnameOverride, or rename the other object",
+    );
+  });
+
+  test("objects of the app's own with other names synthesize", () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'app', { namespace: 'infrahub' });
+    new InfrahubBackup(chart, 'Backup', { values: backupValues });
+    new k8s.KubeServiceAccount(chart, 'Mine', { metadata: { name: 'infrahub' } });
+    new k8s.KubeConfigMap(chart, 'Config', { metadata: { name: 'infrahub-backup' } });
+    expect(() => app.synthYaml()).not.toThrow();
+  });
+
   test('two that render nothing do not clash', () => {
     const chart = new Chart(Testing.app(), 'app');
     new InfrahubBackup(chart, 'A');
