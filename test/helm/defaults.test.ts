@@ -9,7 +9,7 @@ import { join } from 'path';
 import { parse, stringify } from 'yaml';
 import { CHART_ICON, CHART_MAINTAINERS, ChartOutput, PROJECT_URL, UPSTREAM_SUBCHART } from '../../src/helm/build';
 import { PROBLEMS } from '../../src/model/messages';
-import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT } from '../support/helm';
+import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT, run } from '../support/helm';
 
 jest.setTimeout(120_000);
 
@@ -62,6 +62,19 @@ describe('the CLI refuses, and prints nothing on stdout', () => {
     expect(synth.code).toBe(2);
     expect(synth.stdout).toBe('');
     expect(synth.stderr.trim().split('\n')).toEqual(ids.map((id) => `error: ${line(id)}`));
+  });
+
+  test.each(REFUSED)('argocd generate: %s', async (_name, values, ids) => {
+    const app = mkdtempSync(join(dir, 'app-'));
+    writeFileSync(join(app, 'values.yaml'), stringify(values));
+    const generated = await run(process.execPath, [join(ROOT, 'bin', 'infrahub-backup-cdk8s'), 'argocd', 'generate', '-C', app], {
+      PATH: process.env.PATH,
+      ARGOCD_APP_NAME: 'prod',
+      ARGOCD_APP_NAMESPACE: 'infrahub',
+    });
+    expect(generated.code).toBe(2);
+    expect(generated.stdout).toBe('');
+    for (const id of ids) expect(generated.stderr).toContain(`error: ${line(id)}\n`);
   });
 });
 
