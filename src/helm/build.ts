@@ -24,8 +24,18 @@ export interface ChartOutput {
   readonly packagePath: string;
 }
 
-/** This project: the chart's home and sources. */
-export const PROJECT_URL = 'https://github.com/opsmill/infrahub-backup-cdk8s';
+/** The web address of a package.json `repository` (`git+https://github.com/o/r.git`, `github:o/r`, `o/r`). */
+export function repositoryWebUrl(repository: unknown): string | undefined {
+  const raw = typeof repository === 'string' ? repository : (repository as { url?: unknown } | undefined)?.url;
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  const shorthand = /^(?:github:)?([\w.-]+\/[\w.-]+)$/.exec(raw);
+  if (shorthand) return `https://github.com/${shorthand[1].replace(/\.git$/, '')}`;
+  return raw.replace(/^git\+/, '').replace(/^git:\/\//, 'https://').replace(/\.git$/, '');
+}
+
+/** This project: the chart's home and sources; package.json's `repository` when it has one. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const PROJECT_URL: string = repositoryWebUrl(require('../../package.json').repository) ?? 'https://github.com/opsmill/infrahub-backup-cdk8s';
 /** Infrahub, what the chart backs up. */
 const INFRAHUB_URL = 'https://github.com/opsmill/infrahub';
 /**

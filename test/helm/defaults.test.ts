@@ -7,8 +7,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse, stringify } from 'yaml';
-import { CHART_ICON, CHART_MAINTAINERS, ChartOutput, PROJECT_URL, UPSTREAM_SUBCHART } from '../../src/helm/build';
+import { CHART_ICON, CHART_MAINTAINERS, ChartOutput, PROJECT_URL, repositoryWebUrl, UPSTREAM_SUBCHART } from '../../src/helm/build';
 import { PROBLEMS } from '../../src/model/messages';
+import { DEFAULT_COMPANION_REPOSITORY } from '../../src/model/spec';
 import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT, run } from '../support/helm';
 
 jest.setTimeout(120_000);
@@ -109,14 +110,25 @@ describe('chart metadata', () => {
   const chartYaml = (): Record<string, any> => parse(readFileSync(join(chart.chartDir, 'Chart.yaml'), 'utf8'));
 
   test('home and sources point at this project, Infrahub is a source too', () => {
-    expect(PROJECT_URL).toBe('https://github.com/opsmill/infrahub-backup-cdk8s');
+    expect(PROJECT_URL).toMatch(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/);
     expect(chartYaml().home).toBe(PROJECT_URL);
     expect(chartYaml().sources).toEqual([PROJECT_URL, 'https://github.com/opsmill/infrahub']);
-    // The companion image is published from the same repository.
-    const spec = readFileSync(join(ROOT, 'src', 'model', 'spec.ts'), 'utf8');
-    expect(spec).toContain(`'ghcr.io/${PROJECT_URL.replace('https://github.com/', '')}'`);
+    // The companion image is the one the same repository publishes.
+    expect(DEFAULT_COMPANION_REPOSITORY).toBe(`ghcr.io/${PROJECT_URL.replace('https://github.com/', '').toLowerCase()}`);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    if (pkg.repository) expect(repositoryWebUrl(pkg.repository)).toBe(PROJECT_URL);
     if (pkg.homepage) expect(pkg.homepage.replace(/#.*$/, '')).toBe(PROJECT_URL);
+  });
+
+  test.each([
+    ['git+https://github.com/opsmill/infrahub-backup-cdk8s.git', 'https://github.com/opsmill/infrahub-backup-cdk8s'],
+    [{ type: 'git', url: 'https://github.com/opsmill/infrahub-backup-cdk8s.git' }, 'https://github.com/opsmill/infrahub-backup-cdk8s'],
+    ['github:opsmill/infrahub-backup-cdk8s', 'https://github.com/opsmill/infrahub-backup-cdk8s'],
+    ['opsmill/infrahub-backup-cdk8s', 'https://github.com/opsmill/infrahub-backup-cdk8s'],
+    [undefined, undefined],
+    [{ type: 'git' }, undefined],
+  ])('the web address of package.json repository %j', (repository, url) => {
+    expect(repositoryWebUrl(repository)).toBe(url);
   });
 
   test('the icon is the Infrahub logo at a fixed commit (the URL cannot move with a branch)', () => {
