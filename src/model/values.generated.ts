@@ -562,7 +562,7 @@ export interface BackupEncryptionValues {
  */
 export interface BackupRetentionValues {
   /**
-   * Run the retention CronJob (S3 storage only).
+   * Run the retention CronJob (S3 storage only; with local storage, delete old archives from the volume yourself).
    *
    * @default false
    */
@@ -592,7 +592,7 @@ export interface BackupRetentionValues {
  */
 export interface BackupVerificationValues {
   /**
-   * Run the verification CronJob (S3 storage only).
+   * Run the verification CronJob (S3 storage and unencrypted archives only: it holds no private key).
    *
    * @default false
    */
