@@ -1,10 +1,12 @@
 /**
- * Writes what is derived from src/model/spec.ts: the TypeScript interfaces and
- * the README's values table. `--check` fails when a committed output is stale.
+ * Writes what is derived from src/model/spec.ts: the Kubernetes types of the
+ * pass-through values (src/imports/k8s.ts, see scripts/import-k8s.ts), the
+ * TypeScript interfaces and the README's values table. `--check` fails when a committed output is stale.
  */
-import { readFileSync, writeFileSync } from 'fs';
+import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { renderInterfaces, renderValuesTable } from '../src/model/codegen';
+import { renderK8sImports } from './import-k8s';
 
 const root = join(__dirname, '..');
 const check = process.argv.includes('--check');
@@ -19,6 +21,7 @@ function withTable(readme: string): string {
 }
 
 const outputs: Array<[string, (current: string) => string]> = [
+  ['src/imports/k8s.ts', () => renderK8sImports()],
   ['src/model/values.generated.ts', () => renderInterfaces()],
   ['README.md', withTable],
 ];
@@ -26,7 +29,7 @@ const outputs: Array<[string, (current: string) => string]> = [
 let stale = 0;
 for (const [file, render] of outputs) {
   const path = join(root, file);
-  const current = readFileSync(path, 'utf8');
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const next = render(current);
   if (next === current) continue;
   if (check) {

@@ -31,7 +31,8 @@ export function synthValues(values: InfrahubBackupValues, options: SynthOptions 
   new InfrahubBackupChart(app, 'infrahub-backup', {
     values,
     releaseName: options.releaseName ?? DEFAULT_RELEASE,
-    namespace: options.namespace,
+    // helm template renders into "default" unless told otherwise.
+    namespace: options.namespace ?? 'default',
   });
   return app.synthYaml();
 }

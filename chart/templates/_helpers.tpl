@@ -62,6 +62,14 @@ break a cross-field rule.
 {{- if and (eq $v.backup.storage.type "s3") (not $v.backup.storage.s3.bucket) }}
 {{- $problems = append $problems $p.backupBucketMissing }}
 {{- end }}
+{{- if eq $v.backup.storage.type "local" }}
+{{- if $v.backup.retention.enabled }}{{- $problems = append $problems $p.retentionNeedsS3 }}{{- end }}
+{{- if $v.backup.verification.enabled }}{{- $problems = append $problems $p.verificationNeedsS3 }}{{- end }}
+{{- else if $v.backup.verification.enabled }}
+{{- $encrypted := ne $v.backup.encryption.secretName "" }}
+{{- range $v.backup.options.extraArgs }}{{- if regexMatch $c.encryptArgPattern . }}{{- $encrypted = true }}{{- end }}{{- end }}
+{{- if $encrypted }}{{- $problems = append $problems $p.verificationOfEncrypted }}{{- end }}
+{{- end }}
 {{- end }}
 {{- if $v.restore.enabled }}
 {{- if and (eq $v.restore.mode "cronjob") (ne $v.restore.storage.type "s3") }}

@@ -4,9 +4,19 @@ import type { Deployment } from '../model/deployment';
 import { commonLabels } from '../model/objects';
 
 /**
- * The PersistentVolumeClaim that keeps local archives beyond the pod. Helm
- * keeps it on uninstall (`helm.sh/resource-policy: keep`): archives are never
- * deleted by a change of values.
+ * What keeps the claim, and the archives on it, when the objects around it go:
+ * Helm keeps it on uninstall and when a change of values stops rendering it,
+ * and Argo CD never prunes it.
+ */
+export const BACKUP_CLAIM_ANNOTATIONS: Readonly<Record<string, string>> = {
+  'helm.sh/resource-policy': 'keep',
+  'argocd.argoproj.io/sync-options': 'Prune=false',
+};
+
+/**
+ * The PersistentVolumeClaim that keeps local archives beyond the pod. It
+ * outlives the release (BACKUP_CLAIM_ANNOTATIONS): archives are never deleted
+ * by a change of values, an uninstall or an Argo CD prune.
  */
 export class BackupClaim extends Construct {
   public readonly apiObject: k8s.KubePersistentVolumeClaim;
@@ -19,7 +29,7 @@ export class BackupClaim extends Construct {
         name: d.names.backupClaim,
         namespace: d.namespace,
         labels: commonLabels(d.values, d.release, 'backup'),
-        annotations: { 'helm.sh/resource-policy': 'keep' },
+        annotations: { ...BACKUP_CLAIM_ANNOTATIONS },
       },
       spec: {
         accessModes: p.accessModes,

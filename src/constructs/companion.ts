@@ -4,10 +4,10 @@
  * verification. They read the same `INFRAHUB_S3_*` / `AWS_*` environment as
  * the infrahub-backup image, so one Secret serves both.
  */
-import type { IContainer, IEnvVar, IVolumeMount } from 'kubernetes-models/v1';
+import type { IContainer, IVolumeMount } from 'kubernetes-models/v1';
 import type { Deployment } from '../model/deployment';
 import { PACKAGE_VERSION } from '../version';
-import { HANDOFF_DIR, resourcesOf, S3Settings, s3Env, TMP_MOUNT } from './pod';
+import { HANDOFF_DIR, passThrough, resourcesOf, S3Settings, s3Env, TMP_MOUNT } from './pod';
 
 /** The file in which the newest archive's `s3://` URI is handed to the restore container. */
 export const ARCHIVE_URI_FILE = `${HANDOFF_DIR}/archive-uri`;
@@ -26,10 +26,10 @@ export function companionContainer(d: Deployment, name: string, args: string[], 
     image: companionImage(d),
     imagePullPolicy: v.companion.image.pullPolicy,
     args: ['s3', ...args],
-    env: [...s3Env(s3), ...(v.extraEnv as IEnvVar[])],
+    env: [...s3Env(s3), ...passThrough(v).extraEnv],
     resources: resourcesOf(v.companion.resources),
-    securityContext: v.securityContext,
-    volumeMounts: [TMP_MOUNT, ...mounts, ...(v.extraVolumeMounts as IVolumeMount[])],
+    securityContext: passThrough(v).securityContext,
+    volumeMounts: [TMP_MOUNT, ...mounts, ...passThrough(v).extraVolumeMounts],
   };
 }
 

@@ -22,7 +22,7 @@ export interface InfrahubBackupChartProps {
   /**
    * The namespace of the objects (Infrahub's namespace).
    *
-   * @default "default"
+   * @default - none: the objects carry no namespace and go where they are applied (`kubectl apply -n`, Argo CD's destination)
    */
   readonly namespace?: string;
 }
@@ -33,7 +33,7 @@ export class InfrahubBackupChart extends Chart {
   public readonly backup: InfrahubBackup;
 
   constructor(scope: Construct, id: string, props: InfrahubBackupChartProps = {}) {
-    const namespace = props.namespace ?? 'default';
+    const namespace = props.namespace;
     super(scope, id, { namespace, disableResourceNameHashes: true });
     this.backup = new InfrahubBackup(this, 'InfrahubBackup', { values: props.values, releaseName: props.releaseName, namespace });
   }

@@ -1,4 +1,5 @@
 import { ApiObject, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DEFAULT_RELEASE, Deployment, planDeployment } from '../model/deployment';
 import type { InfrahubBackupValues } from '../model/values.generated';
@@ -10,6 +11,7 @@ import { persistsLocally } from './backup-pod';
 import { RestoreCronJob } from './restore-cron-job';
 import { RestoreJob } from './restore-job';
 import { BackupRole } from './role';
+import { valuesAsKubernetesJson } from './kubernetes-values';
 import { BackupRoleBinding } from './role-binding';
 import { BackupServiceAccount } from './service-account';
 
@@ -24,6 +26,8 @@ export interface InfrahubBackupProps {
 
   /**
    * The release name: the prefix of every object name and the `app.kubernetes.io/instance` label.
+   * Two InfrahubBackup constructs in one chart need different release names
+   * (or `fullnameOverride` values), else their objects would share names.
    *
    * @default "infrahub-backup"
    */
@@ -32,9 +36,26 @@ export interface InfrahubBackupProps {
   /**
    * The namespace of the objects; it must be Infrahub's namespace.
    *
-   * @default - the enclosing chart's namespace, else "default"
+   * @default - the enclosing chart's namespace; without one, the objects carry no namespace and go where they are applied
    */
   readonly namespace?: string;
+}
+
+/** The objects of each chart, by kind, namespace and name, with the path of the InfrahubBackup that made them. */
+const OBJECTS_OF_CHART = new WeakMap<Chart, Map<string, string>>();
+
+function objectKey(o: ApiObject): string {
+  return `${o.apiGroup}/${o.kind}/${o.metadata.namespace ?? ''}/${o.name}`;
+}
+
+/** A release name made of a construct id, when the id can be one. */
+function releaseNameOf(id: string): string | undefined {
+  const name = id
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return name && name.length <= 53 ? name : undefined;
 }
 
 /**
@@ -43,22 +64,56 @@ export interface InfrahubBackupProps {
  * CronJob, or the restore Job or CronJob, that the values ask for.
  *
  * Invalid values throw a `ValuesError` at construction, one line per problem.
+ * A second InfrahubBackup whose objects would have the same names as another's
+ * in the same chart throws an Error naming the fix; another object of the
+ * chart with the name of one of ours fails the app's synthesis.
  */
 export class InfrahubBackup extends Construct {
   /** The `<release>-infrahub-backup` prefix of the object names. */
   public readonly fullname: string;
 
-  /** The ServiceAccount the pods run as. */
+  /** The name of the ServiceAccount the pods run as (created here or existing). */
   public readonly serviceAccountName: string;
 
   /** Every Kubernetes object created, in the order they are synthesized. */
   public readonly apiObjects: ApiObject[];
 
+  /** The ServiceAccount; undefined when not created (`serviceAccount.create=false`, or nothing enabled). */
+  public readonly serviceAccount?: kplus.ServiceAccount;
+
+  /** The Role; undefined when not created (`rbac.create=false`, or nothing enabled). */
+  public readonly role?: kplus.Role;
+
+  /** The RoleBinding; undefined when not created (`rbac.create=false`, or nothing enabled). */
+  public readonly roleBinding?: kplus.RoleBinding;
+
+  /** The PersistentVolumeClaim of local archives; undefined unless this construct creates one. */
+  public readonly backupClaim?: kplus.k8s.KubePersistentVolumeClaim;
+
+  /** The one-shot backup Job; undefined unless `backup.enabled` and `backup.mode=job`. */
+  public readonly backupJob?: ApiObject;
+
+  /** The backup CronJob; undefined unless `backup.enabled` and `backup.mode=cronjob`. */
+  public readonly backupCronJob?: ApiObject;
+
+  /** The retention CronJob; undefined unless `backup.retention.enabled`. */
+  public readonly retentionCronJob?: ApiObject;
+
+  /** The verification CronJob; undefined unless `backup.verification.enabled`. */
+  public readonly verificationCronJob?: ApiObject;
+
+  /** The restore Job; undefined unless `restore.enabled` and `restore.mode=job`. */
+  public readonly restoreJob?: ApiObject;
+
+  /** The restore CronJob; undefined unless `restore.enabled` and `restore.mode=cronjob`. */
+  public readonly restoreCronJob?: ApiObject;
+
   constructor(scope: Construct, id: string, props: InfrahubBackupProps = {}) {
     super(scope, id);
-    const d: Deployment = planDeployment(props.values ?? {}, {
+    // Kubernetes fields written with the cdk8s types become the JSON a YAML file would hold.
+    const d: Deployment = planDeployment(valuesAsKubernetesJson(props.values ?? {}), {
       release: props.releaseName ?? DEFAULT_RELEASE,
-      namespace: props.namespace ?? Chart.of(this).namespace ?? 'default',
+      namespace: props.namespace ?? Chart.of(this).namespace,
     });
     this.fullname = d.names.fullname;
     this.serviceAccountName = d.names.serviceAccount;
@@ -66,29 +121,81 @@ export class InfrahubBackup extends Construct {
     const { backup, restore, serviceAccount, rbac } = d.values;
     if (!backup.enabled && !restore.enabled) return;
 
+    const add = <T extends ApiObject>(o: T): T => {
+      this.apiObjects.push(o);
+      return o;
+    };
     const account = serviceAccount.create ? new BackupServiceAccount(this, 'ServiceAccount', d) : undefined;
-    if (account) this.apiObjects.push(account.apiObject);
+    if (account) {
+      add(account.apiObject);
+      this.serviceAccount = account.serviceAccount;
+    }
     if (rbac.create) {
       const role = new BackupRole(this, 'Role', d);
-      this.apiObjects.push(role.apiObject);
-      this.apiObjects.push(new BackupRoleBinding(this, 'RoleBinding', d, role.role, account?.serviceAccount).apiObject);
+      add(role.apiObject);
+      this.role = role.role;
+      const binding = new BackupRoleBinding(this, 'RoleBinding', d, role.role, account?.serviceAccount);
+      add(binding.apiObject);
+      this.roleBinding = binding.roleBinding;
     }
     if (backup.enabled) {
       if (persistsLocally(d) && !backup.storage.local.persistence.existingClaim) {
-        this.apiObjects.push(new BackupClaim(this, 'BackupClaim', d).apiObject);
+        this.backupClaim = add(new BackupClaim(this, 'BackupClaim', d).apiObject);
       }
-      const workload = backup.mode === 'cronjob' ? new BackupCronJob(this, 'BackupCronJob', d) : new BackupJob(this, 'BackupJob', d);
-      this.apiObjects.push(workload.apiObject);
+      if (backup.mode === 'cronjob') this.backupCronJob = add(new BackupCronJob(this, 'BackupCronJob', d).apiObject);
+      else this.backupJob = add(new BackupJob(this, 'BackupJob', d).apiObject);
+      // Retention and verification with local storage are refused by the values checks.
       if (backup.storage.type === 's3' && backup.retention.enabled) {
-        this.apiObjects.push(new BackupRetentionCronJob(this, 'BackupRetentionCronJob', d).apiObject);
+        this.retentionCronJob = add(new BackupRetentionCronJob(this, 'BackupRetentionCronJob', d).apiObject);
       }
       if (backup.storage.type === 's3' && backup.verification.enabled) {
-        this.apiObjects.push(new BackupVerificationCronJob(this, 'BackupVerificationCronJob', d).apiObject);
+        this.verificationCronJob = add(new BackupVerificationCronJob(this, 'BackupVerificationCronJob', d).apiObject);
       }
     }
     if (restore.enabled) {
-      const workload = restore.mode === 'cronjob' ? new RestoreCronJob(this, 'RestoreCronJob', d) : new RestoreJob(this, 'RestoreJob', d);
-      this.apiObjects.push(workload.apiObject);
+      if (restore.mode === 'cronjob') this.restoreCronJob = add(new RestoreCronJob(this, 'RestoreCronJob', d).apiObject);
+      else this.restoreJob = add(new RestoreJob(this, 'RestoreJob', d).apiObject);
     }
+    this.claimObjectNames(id);
+    this.node.addValidation({ validate: () => this.nameClashes() });
+  }
+
+  /**
+   * At synthesis: objects of the chart, added by the app around this
+   * construct, that have the name of one of ours (they would replace each other).
+   */
+  private nameClashes(): string[] {
+    const ours = new Map(this.apiObjects.map((o) => [objectKey(o), o]));
+    const mine = new Set<ApiObject>(this.apiObjects);
+    const clashes: string[] = [];
+    for (const c of Chart.of(this).node.findAll()) {
+      if (!(c instanceof ApiObject) || mine.has(c)) continue;
+      const clash = ours.get(objectKey(c));
+      if (clash) {
+        clashes.push(
+          `${clash.kind} "${clash.name}" is also the name of ${c.node.path} in the same chart: set this InfrahubBackup's releaseName or values.fullnameOverride, or rename the other object`,
+        );
+      }
+    }
+    return clashes;
+  }
+
+  /** Records this construct's objects in its chart; refuses names another InfrahubBackup there already uses. */
+  private claimObjectNames(id: string): void {
+    const chart = Chart.of(this);
+    let owners = OBJECTS_OF_CHART.get(chart);
+    if (!owners) OBJECTS_OF_CHART.set(chart, (owners = new Map()));
+    const path = this.node.path;
+    for (const o of this.apiObjects) {
+      const owner = owners.get(objectKey(o));
+      if (owner === undefined || owner === path) continue;
+      const suggestion = releaseNameOf(id);
+      throw new Error(
+        `InfrahubBackup "${path}": its ${o.kind} "${o.name}" would replace the one of InfrahubBackup "${owner}" in the same chart: ` +
+          `give each InfrahubBackup its own releaseName${suggestion ? ` (e.g. releaseName: "${suggestion}")` : ''} or values.fullnameOverride; ` +
+          'to share one ServiceAccount and Role, set serviceAccount.create=false, serviceAccount.name and rbac.create=false on this one',
+      );
+    }
+    for (const o of this.apiObjects) owners.set(objectKey(o), path);
   }
 }

@@ -7,8 +7,20 @@
  * guarantee (they re-serialize their JSON and drop or rewrite fields they do not
  * model, such as a raw `emptyDir.sizeLimit`).
  */
-import type { IContainer, IEnvVar, IPodTemplateSpec, IVolume, IVolumeMount } from 'kubernetes-models/v1';
+import type {
+  IAffinity,
+  IContainer,
+  IEnvVar,
+  ILocalObjectReference,
+  IPodSecurityContext,
+  IPodTemplateSpec,
+  ISecurityContext,
+  IToleration,
+  IVolume,
+  IVolumeMount,
+} from 'kubernetes-models/v1';
 import type { Deployment } from '../model/deployment';
+import type { ResolvedValues } from '../model/resolve';
 import { imageReference, podLabels } from '../model/objects';
 
 /** Home directory of the image's user; kubectl keeps its cache under `$HOME/.kube`. */
@@ -25,6 +37,26 @@ export const TMP_MOUNT: IVolumeMount = { name: 'tmp', mountPath: TMP_DIR };
 export const HANDOFF_DIR = '/run/infrahub-backup';
 /** Size of the hand-off volume: a few lines of text. */
 export const HANDOFF_SIZE_LIMIT = '1Mi';
+
+/**
+ * The values passed through to the pods, typed as what they are once
+ * InfrahubBackup has turned them into Kubernetes JSON (kubernetes-values.ts).
+ */
+export interface PassThroughJson {
+  readonly imagePullSecrets: ILocalObjectReference[];
+  readonly tolerations: IToleration[];
+  readonly affinity: IAffinity;
+  readonly podSecurityContext: IPodSecurityContext;
+  readonly securityContext: ISecurityContext;
+  readonly extraEnv: IEnvVar[];
+  readonly extraVolumes: IVolume[];
+  readonly extraVolumeMounts: IVolumeMount[];
+}
+
+/** The pass-through values of resolved values, as Kubernetes JSON. */
+export function passThrough(v: ResolvedValues): PassThroughJson {
+  return v as unknown as PassThroughJson;
+}
 
 /** S3 settings shared by the backup and restore sides. */
 export interface S3Settings {
@@ -113,7 +145,7 @@ export function podTemplate(d: Deployment, o: PodTemplateOptions): IPodTemplateS
     env.push(secretEnv('INFRAHUB_DB_PASSWORD', v.neo4j.secretName, v.neo4j.passwordKey));
     if (v.neo4j.usernameKey) env.push(secretEnv('INFRAHUB_DB_USERNAME', v.neo4j.secretName, v.neo4j.usernameKey));
   }
-  env.push(...(v.extraEnv as IEnvVar[]));
+  env.push(...passThrough(v).extraEnv);
 
   const volumes: IVolume[] = [
     tmpVolume(d),
@@ -136,7 +168,7 @@ export function podTemplate(d: Deployment, o: PodTemplateOptions): IPodTemplateS
     volumes.push({ name: 'handoff', ...emptyDir(HANDOFF_SIZE_LIMIT) });
     mounts.push({ name: 'handoff', mountPath: HANDOFF_DIR, readOnly: true });
   }
-  mounts.push(...(v.extraVolumeMounts as IVolumeMount[]));
+  mounts.push(...passThrough(v).extraVolumeMounts);
 
   const container: IContainer = {
     name: o.component,
@@ -146,15 +178,15 @@ export function podTemplate(d: Deployment, o: PodTemplateOptions): IPodTemplateS
     args: o.args,
     env,
     resources: resourcesOf(v.resources),
-    securityContext: v.securityContext,
+    securityContext: passThrough(v).securityContext,
     volumeMounts: mounts,
   };
   return workloadPodTemplate(d, { component: o.component, containers: [container], initContainers: o.initContainers, volumes, automountToken: true });
 }
 
 /** `resources` with the empty maps left out. */
-export function resourcesOf(r: { requests: Record<string, string>; limits: Record<string, string> }): Record<string, Record<string, string>> {
-  const resources: Record<string, Record<string, string>> = {};
+export function resourcesOf(r: { requests: Record<string, string | number>; limits: Record<string, string | number> }): Record<string, Record<string, string | number>> {
+  const resources: Record<string, Record<string, string | number>> = {};
   if (Object.keys(r.requests).length > 0) resources.requests = r.requests;
   if (Object.keys(r.limits).length > 0) resources.limits = r.limits;
   return resources;
@@ -175,6 +207,7 @@ export interface WorkloadPodOptions {
 /** A pod template with the scheduling, security and identity settings every workload shares. */
 export function workloadPodTemplate(d: Deployment, o: WorkloadPodOptions): IPodTemplateSpec {
   const v = d.values;
+  const k = passThrough(v);
   const metadata: IPodTemplateSpec['metadata'] = { labels: podLabels(v, d.release, o.component) };
   if (Object.keys(v.podAnnotations).length > 0) metadata.annotations = { ...v.podAnnotations };
 
@@ -182,15 +215,15 @@ export function workloadPodTemplate(d: Deployment, o: WorkloadPodOptions): IPodT
     serviceAccountName: d.names.serviceAccount,
     automountServiceAccountToken: o.automountToken,
     restartPolicy: 'Never',
-    securityContext: v.podSecurityContext,
+    securityContext: k.podSecurityContext,
     containers: o.containers,
-    volumes: [...o.volumes, ...(v.extraVolumes as IVolume[])],
+    volumes: [...o.volumes, ...k.extraVolumes],
   };
   if (o.initContainers && o.initContainers.length > 0) spec.initContainers = o.initContainers;
-  if (v.imagePullSecrets.length > 0) spec.imagePullSecrets = v.imagePullSecrets;
+  if (k.imagePullSecrets.length > 0) spec.imagePullSecrets = k.imagePullSecrets;
   if (v.priorityClassName) spec.priorityClassName = v.priorityClassName;
   if (Object.keys(v.nodeSelector).length > 0) spec.nodeSelector = v.nodeSelector;
-  if (v.tolerations.length > 0) spec.tolerations = v.tolerations;
-  if (Object.keys(v.affinity).length > 0) spec.affinity = v.affinity;
+  if (k.tolerations.length > 0) spec.tolerations = k.tolerations;
+  if (Object.keys(k.affinity).length > 0) spec.affinity = k.affinity;
   return { metadata, spec };
 }

@@ -24,7 +24,32 @@ export interface ChartOutput {
   readonly packagePath: string;
 }
 
-const PROJECT_URL = 'https://github.com/opsmill/infrahub';
+/** The web address of a package.json `repository` (`git+https://github.com/o/r.git`, `github:o/r`, `o/r`). */
+export function repositoryWebUrl(repository: unknown): string | undefined {
+  const raw = typeof repository === 'string' ? repository : (repository as { url?: unknown } | undefined)?.url;
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  const shorthand = /^(?:github:)?([\w.-]+\/[\w.-]+)$/.exec(raw);
+  if (shorthand) return `https://github.com/${shorthand[1].replace(/\.git$/, '')}`;
+  return raw.replace(/^git\+/, '').replace(/^git:\/\//, 'https://').replace(/\.git$/, '');
+}
+
+/** This project: the chart's home and sources; package.json's `repository` when it has one. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const PROJECT_URL: string = repositoryWebUrl(require('../../package.json').repository) ?? 'https://github.com/opsmill/infrahub-backup-cdk8s';
+/** Infrahub, what the chart backs up. */
+const INFRAHUB_URL = 'https://github.com/opsmill/infrahub';
+/**
+ * The Infrahub logo, pinned to a commit of the Infrahub repository that holds
+ * it, so the URL never moves with a branch.
+ */
+export const CHART_ICON =
+  'https://raw.githubusercontent.com/opsmill/infrahub/47430b1cdeadfa8441c1ed158ec650d9279e6775/frontend/app/public/favicons/logo512.png';
+/** The chart's maintainers. */
+export const CHART_MAINTAINERS: ReadonlyArray<{ readonly name: string; readonly url: string }> = [
+  { name: 'OpsMill', url: 'https://github.com/opsmill' },
+];
+/** The subchart of the Infrahub umbrella chart that this chart replaces. */
+export const UPSTREAM_SUBCHART = { name: 'infrahub-backup', repository: 'oci://registry.opsmill.io/opsmill/chart' } as const;
 
 function chartYaml(): string {
   return stringify(
@@ -38,12 +63,16 @@ function chartYaml(): string {
       kubeVersion: '>=1.27.0-0',
       keywords: ['infrahub', 'backup', 'restore', 'neo4j', 'postgresql', 's3'],
       home: PROJECT_URL,
-      icon: 'https://raw.githubusercontent.com/opsmill/infrahub/stable/frontend/app/public/favicons/android-chrome-512x512.png',
-      sources: [PROJECT_URL],
+      icon: CHART_ICON,
+      sources: [PROJECT_URL, INFRAHUB_URL],
+      maintainers: CHART_MAINTAINERS.map((m) => ({ ...m })),
       annotations: {
         'artifacthub.io/license': 'Apache-2.0',
         'artifacthub.io/images': stringify([{ name: 'infrahub-backup', image: `${DEFAULT_IMAGE_REPOSITORY}:${DEFAULT_IMAGE_TAG}` }]),
-        'artifacthub.io/links': stringify([{ name: 'Infrahub', url: PROJECT_URL }]),
+        'artifacthub.io/links': stringify([
+          { name: 'Source', url: PROJECT_URL },
+          { name: 'Infrahub', url: INFRAHUB_URL },
+        ]),
         'artifacthub.io/containsSecurityUpdates': 'false',
         'artifacthub.io/prerelease': 'false',
       },
@@ -69,8 +98,21 @@ function chartReadme(): string {
     '  --set backup.storage.s3.bucket=my-backups,backup.storage.s3.secretName=s3-creds',
     '```',
     '',
-    'As the `infrahub-backup` subchart of the Infrahub chart, put the same values under',
-    '`infrahub-backup:` and set `infrahub-backup.enabled: true`.',
+    '## As the `infrahub-backup` subchart of the Infrahub chart',
+    '',
+    `This chart keeps the name \`${UPSTREAM_SUBCHART.name}\` and the values layout of the subchart that the`,
+    `Infrahub umbrella chart pulls in from \`${UPSTREAM_SUBCHART.repository}\`. Replace that dependency in the`,
+    "umbrella chart's `Chart.yaml` (name unchanged, this chart's version and repository), run",
+    '`helm dependency update`, and keep the values under `infrahub-backup:` with',
+    '`infrahub-backup.enabled: true`:',
+    '',
+    '```yaml',
+    'dependencies:',
+    `  - name: ${UPSTREAM_SUBCHART.name}`,
+    `    version: "${PACKAGE_VERSION}"`,
+    '    repository: "file://../infrahub-backup"   # or the OCI repository you push this chart to',
+    '    condition: infrahub-backup.enabled',
+    '```',
     '',
     '## Values',
     '',

@@ -11,11 +11,12 @@
  * - `infrahub-backup.constants`: paths and defaults the templates share with the constructs.
  */
 import { backupRoleRules } from '../constructs/role';
+import { BACKUP_CLAIM_ANNOTATIONS } from '../constructs/backup-claim';
 import { ARCHIVE_URI_FILE } from '../constructs/companion';
 import { HANDOFF_DIR, HANDOFF_SIZE_LIMIT, HOME_DIR, HOME_SIZE_LIMIT, KEYS_DIR } from '../constructs/pod';
 import { IMAGE_ENTRYPOINT } from '../constructs/restore-pod';
 import { PACKAGE_VERSION } from '../version';
-import { NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN, RELEASE_NAME_MAX_LENGTH, RELEASE_NAME_PATTERN } from '../model/checks';
+import { ENCRYPT_ARG_PATTERN, NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN, RELEASE_NAME_MAX_LENGTH, RELEASE_NAME_PATTERN } from '../model/checks';
 import { PROBLEMS } from '../model/messages';
 import { CHART_NAME } from '../model/names';
 import { DEFAULT_IMAGE_TAG, VALUES_SPEC } from '../model/spec';
@@ -160,6 +161,8 @@ export function renderGeneratedHelpers(): string {
     releaseNameMaxLength: RELEASE_NAME_MAX_LENGTH,
     namespacePattern: NAMESPACE_PATTERN.source,
     namespaceMaxLength: NAMESPACE_MAX_LENGTH,
+    encryptArgPattern: ENCRYPT_ARG_PATTERN.source,
+    backupClaimAnnotations: BACKUP_CLAIM_ANNOTATIONS,
   };
   return [
     '{{/* Generated from the values model by `npm run chart`. Do not edit. */}}',

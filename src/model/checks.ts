@@ -17,11 +17,24 @@ export const NAMESPACE_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** The length limit of a DNS-1123 label. */
 export const NAMESPACE_MAX_LENGTH = 63;
 
+/**
+ * An argument of `infrahub-backup create` that makes encrypted archives
+ * (`--encrypt`, `--encrypt=true`, `--encrypt-key PATH`, `--encrypt-key=PATH`),
+ * in a syntax both JavaScript and Go (the chart) read alike.
+ */
+export const ENCRYPT_ARG_PATTERN = /^--encrypt(-key(=.*)?|=(1|t|T|true|TRUE|True))?$/;
+
+/** Whether the backups write encrypted archives. */
+export function encryptsArchives(v: ResolvedValues): boolean {
+  const b = v.backup;
+  return b.encryption.secretName !== '' || b.options.extraArgs.some((a) => ENCRYPT_ARG_PATTERN.test(a));
+}
+
 function checkContext(context: RenderContext, problems: ValuesProblem[]): void {
   if (!RELEASE_NAME_PATTERN.test(context.release) || context.release.length > RELEASE_NAME_MAX_LENGTH) {
     problems.push(problem('invalidRelease', [context.release]));
   }
-  if (!NAMESPACE_PATTERN.test(context.namespace) || context.namespace.length > NAMESPACE_MAX_LENGTH) {
+  if (context.namespace !== undefined && (!NAMESPACE_PATTERN.test(context.namespace) || context.namespace.length > NAMESPACE_MAX_LENGTH)) {
     problems.push(problem('invalidNamespace', [context.namespace]));
   }
 }
@@ -36,6 +49,13 @@ function checkBackup(v: ResolvedValues, problems: ValuesProblem[]): void {
   if (!b.enabled) return;
   if (b.mode === 'cronjob') checkSchedule('backup.schedule', b.schedule, problems);
   if (b.storage.type === 's3' && !b.storage.s3.bucket) problems.push(problem('backupBucketMissing'));
+  // The companion CronJobs read S3: with local storage they would fail every night.
+  if (b.storage.type === 'local') {
+    if (b.retention.enabled) problems.push(problem('retentionNeedsS3'));
+    if (b.verification.enabled) problems.push(problem('verificationNeedsS3'));
+  } else if (b.verification.enabled && encryptsArchives(v)) {
+    problems.push(problem('verificationOfEncrypted'));
+  }
 }
 
 function checkRestore(v: ResolvedValues, problems: ValuesProblem[]): void {

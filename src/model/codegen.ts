@@ -37,11 +37,13 @@ function tsType(field: Field): string {
     case 'integer':
       return 'number';
     case 'stringMap':
-      return field.allowNumbers ? '{ [key: string]: any }' : '{ [key: string]: string }';
+      return field.allowNumbers ? '{ [key: string]: string | number }' : '{ [key: string]: string }';
     case 'stringList':
       return 'string[]';
     case 'kubernetes':
-      return field.list ? 'any[]' : 'any';
+      // A Kubernetes 1.28 type of the k8s module (src/imports/k8s.ts); `object` is free-form.
+      if (field.kubernetesType === 'object') return field.list ? 'any[]' : 'any';
+      return `k8s.${field.kubernetesType}`;
     case 'object':
       return field.interfaceName;
     case 'alias':
@@ -73,7 +75,7 @@ export function renderInterfaces(): string {
   const interfaces: ObjectField[] = [];
   const enums = new Map<string, readonly string[]>();
   collectTypes(VALUES_SPEC, interfaces, enums);
-  const out: string[] = [`// ${GENERATED_BANNER}`, '/* eslint-disable */', ''];
+  const out: string[] = [`// ${GENERATED_BANNER}`, '/* eslint-disable */', "import type { k8s } from '../imports/k8s';", ''];
   for (const [name, members] of enums) {
     out.push(docComment([`Allowed values of the fields typed \`${name}\`.`], ''));
     out.push(`export enum ${name} {`);
@@ -88,7 +90,11 @@ export function renderInterfaces(): string {
     out.push(`export interface ${iface.interfaceName} {`);
     for (const [key, field] of Object.entries(iface.fields)) {
       const lines = [field.doc];
-      if (field.type === 'kubernetes') lines.push('', `A Kubernetes \`${field.kubernetesType}\`, passed through unchanged.`);
+      if (field.type === 'kubernetes' && field.kubernetesType !== 'object') {
+        lines.push('', `A Kubernetes 1.28 \`${field.kubernetesType}\` (\`k8s.${field.kubernetesType.replace(/\[\]$/, '')}\` of cdk8s-plus-28), passed through to the pods.`);
+      } else if (field.type === 'kubernetes') {
+        lines.push('', 'Free-form, passed through unchanged.');
+      }
       lines.push('', `@default ${defaultText(field)}`);
       out.push(docComment(lines, '  '));
       out.push(`  readonly ${key}?: ${tsType(field)};`);

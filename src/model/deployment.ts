@@ -11,7 +11,8 @@ import { RenderContext, ResolvedValues, resolveValues } from './resolve';
 export interface Deployment {
   readonly values: ResolvedValues;
   readonly release: string;
-  readonly namespace: string;
+  /** Undefined: the objects carry no namespace (see RenderContext). */
+  readonly namespace?: string;
   readonly names: ObjectNames;
 }
 

@@ -13,6 +13,18 @@ export const PROBLEMS = {
     path: 'backup.storage.s3.bucket',
     text: 'is required when backup.storage.type is s3: name the bucket, or set backup.storage.type=local',
   },
+  retentionNeedsS3: {
+    path: 'backup.retention.enabled',
+    text: 'retention deletes old archives in S3, but backup.storage.type is local: nothing would ever delete an archive and the volume would fill up; use s3 storage, or set backup.retention.enabled=false and delete old archives from the volume yourself',
+  },
+  verificationNeedsS3: {
+    path: 'backup.verification.enabled',
+    text: 'verification reads the newest archive from S3, but backup.storage.type is local: every run would fail; use s3 storage, or set backup.verification.enabled=false',
+  },
+  verificationOfEncrypted: {
+    path: 'backup.verification.enabled',
+    text: 'the archives are encrypted (backup.encryption.secretName or --encrypt in backup.options.extraArgs) and verification has no private key to read them, so every run would fail: set backup.verification.enabled=false and check archives by restoring them (restore.decryption) into a staging instance, or stop encrypting',
+  },
   scheduledRestoreNeedsS3: {
     path: 'restore.storage.type',
     text: 'a scheduled restore (restore.mode=cronjob) needs s3 storage: set restore.storage.type=s3',

@@ -267,7 +267,7 @@ const backup: ObjectField = {
       interfaceName: 'BackupRetentionValues',
       doc: 'Deletion of old archives in S3 by a CronJob of the companion image (`s3 prune`); the newest archive is never deleted.',
       fields: {
-        enabled: bool('Run the retention CronJob (S3 storage only).'),
+        enabled: bool('Run the retention CronJob (S3 storage only; with local storage, delete old archives from the volume yourself).'),
         schedule: schedule('Cron schedule of the retention run.', '30 3 * * *'),
         keepLast: { type: 'integer', doc: 'Archives kept, newest first.', default: 7, minimum: 1 },
         keepDays: { type: 'integer', doc: 'Also keep every archive younger than this many days; 0 for none.', default: 0, minimum: 0 },
@@ -278,7 +278,7 @@ const backup: ObjectField = {
       interfaceName: 'BackupVerificationValues',
       doc: 'A CronJob of the companion image that streams the newest archive from S3 and checks its checksums (`s3 verify --latest`).',
       fields: {
-        enabled: bool('Run the verification CronJob (S3 storage only).'),
+        enabled: bool('Run the verification CronJob (S3 storage and unencrypted archives only: it holds no private key).'),
         schedule: schedule('Cron schedule of the verification run.', '0 5 * * *'),
       },
     },

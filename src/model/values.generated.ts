@@ -1,5 +1,6 @@
 // Generated from src/model/spec.ts by `npm run generate`. Do not edit.
 /* eslint-disable */
+import type { k8s } from '../imports/k8s';
 
 /**
  * Allowed values of the fields typed `BackupMode`.
@@ -83,7 +84,7 @@ export interface InfrahubBackupValues {
   /**
    * Helm global values shared with a parent chart; ignored by this chart.
    *
-   * A Kubernetes `object`, passed through unchanged.
+   * Free-form, passed through unchanged.
    *
    * @default {}
    */
@@ -145,11 +146,11 @@ export interface InfrahubBackupValues {
   /**
    * Pull secrets for a private registry, as `[{name: ...}]`.
    *
-   * A Kubernetes `LocalObjectReference[]`, passed through unchanged.
+   * A Kubernetes 1.28 `LocalObjectReference[]` (`k8s.LocalObjectReference` of cdk8s-plus-28), passed through to the pods.
    *
    * @default []
    */
-  readonly imagePullSecrets?: any[];
+  readonly imagePullSecrets?: k8s.LocalObjectReference[];
   /**
    * Log format of the image (`INFRAHUB_LOG_FORMAT`).
    *
@@ -177,19 +178,19 @@ export interface InfrahubBackupValues {
   /**
    * Tolerations of the pods.
    *
-   * A Kubernetes `Toleration[]`, passed through unchanged.
+   * A Kubernetes 1.28 `Toleration[]` (`k8s.Toleration` of cdk8s-plus-28), passed through to the pods.
    *
    * @default []
    */
-  readonly tolerations?: any[];
+  readonly tolerations?: k8s.Toleration[];
   /**
    * Affinity of the pods.
    *
-   * A Kubernetes `Affinity`, passed through unchanged.
+   * A Kubernetes 1.28 `Affinity` (`k8s.Affinity` of cdk8s-plus-28), passed through to the pods.
    *
    * @default {}
    */
-  readonly affinity?: any;
+  readonly affinity?: k8s.Affinity;
   /**
    * Priority class of the pods.
    *
@@ -211,43 +212,43 @@ export interface InfrahubBackupValues {
   /**
    * Pod security context, merged key by key over the restricted defaults.
    *
-   * A Kubernetes `PodSecurityContext`, passed through unchanged.
+   * A Kubernetes 1.28 `PodSecurityContext` (`k8s.PodSecurityContext` of cdk8s-plus-28), passed through to the pods.
    *
    * @default {"runAsNonRoot":true,"runAsUser":1000,"runAsGroup":1000,"fsGroup":1000,"seccompProfile":{"type":"RuntimeDefault"}}
    */
-  readonly podSecurityContext?: any;
+  readonly podSecurityContext?: k8s.PodSecurityContext;
   /**
    * Container security context, merged key by key over the restricted defaults.
    *
-   * A Kubernetes `SecurityContext`, passed through unchanged.
+   * A Kubernetes 1.28 `SecurityContext` (`k8s.SecurityContext` of cdk8s-plus-28), passed through to the pods.
    *
    * @default {"allowPrivilegeEscalation":false,"readOnlyRootFilesystem":true,"runAsNonRoot":true,"capabilities":{"drop":["ALL"]},"seccompProfile":{"type":"RuntimeDefault"}}
    */
-  readonly securityContext?: any;
+  readonly securityContext?: k8s.SecurityContext;
   /**
    * Extra environment variables of the containers.
    *
-   * A Kubernetes `EnvVar[]`, passed through unchanged.
+   * A Kubernetes 1.28 `EnvVar[]` (`k8s.EnvVar` of cdk8s-plus-28), passed through to the pods.
    *
    * @default []
    */
-  readonly extraEnv?: any[];
+  readonly extraEnv?: k8s.EnvVar[];
   /**
    * Extra volumes of the pods.
    *
-   * A Kubernetes `Volume[]`, passed through unchanged.
+   * A Kubernetes 1.28 `Volume[]` (`k8s.Volume` of cdk8s-plus-28), passed through to the pods.
    *
    * @default []
    */
-  readonly extraVolumes?: any[];
+  readonly extraVolumes?: k8s.Volume[];
   /**
    * Extra volume mounts of the containers.
    *
-   * A Kubernetes `VolumeMount[]`, passed through unchanged.
+   * A Kubernetes 1.28 `VolumeMount[]` (`k8s.VolumeMount` of cdk8s-plus-28), passed through to the pods.
    *
    * @default []
    */
-  readonly extraVolumeMounts?: any[];
+  readonly extraVolumeMounts?: k8s.VolumeMount[];
   /**
    * Settings of the CronJobs (scheduled backups and restores).
    *
@@ -561,7 +562,7 @@ export interface BackupEncryptionValues {
  */
 export interface BackupRetentionValues {
   /**
-   * Run the retention CronJob (S3 storage only).
+   * Run the retention CronJob (S3 storage only; with local storage, delete old archives from the volume yourself).
    *
    * @default false
    */
@@ -591,7 +592,7 @@ export interface BackupRetentionValues {
  */
 export interface BackupVerificationValues {
   /**
-   * Run the verification CronJob (S3 storage only).
+   * Run the verification CronJob (S3 storage and unencrypted archives only: it holds no private key).
    *
    * @default false
    */
@@ -919,13 +920,13 @@ export interface CompanionResourcesValues {
    *
    * @default {"cpu":"10m","memory":"128Mi"}
    */
-  readonly requests?: { [key: string]: any };
+  readonly requests?: { [key: string]: string | number };
   /**
    * Resource limits.
    *
    * @default {"memory":"256Mi"}
    */
-  readonly limits?: { [key: string]: any };
+  readonly limits?: { [key: string]: string | number };
 }
 
 /**
@@ -991,13 +992,13 @@ export interface ResourcesValues {
    *
    * @default {"cpu":"100m","memory":"256Mi"}
    */
-  readonly requests?: { [key: string]: any };
+  readonly requests?: { [key: string]: string | number };
   /**
    * Resource limits.
    *
    * @default {"memory":"1Gi"}
    */
-  readonly limits?: { [key: string]: any };
+  readonly limits?: { [key: string]: string | number };
 }
 
 /**

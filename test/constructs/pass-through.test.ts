@@ -242,8 +242,8 @@ describe('pod labels', () => {
     }
   });
 
-  test('the created claim is kept by Helm on uninstall', () => {
+  test('the created claim is kept by Helm on uninstall and never pruned by Argo CD', () => {
     const claim = synthObjects(MODES['one-shot local backup with persistence']).find((o) => o.kind === 'PersistentVolumeClaim')!;
-    expect(claim.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
+    expect(claim.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep', 'argocd.argoproj.io/sync-options': 'Prune=false' });
   });
 });
