@@ -206,6 +206,35 @@ describe.each([
     expect(objects.find((o) => o.kind === 'CronJob')?.metadata).toMatchObject({ name: 'infrahub-infrahub-backup-backup', namespace: 'infrahub' });
   });
 
+  test('the CLI runs from the same install (S3 client bundled); a TypeScript app for `argocd generate` asks for tsx in one line', () => {
+    const bin = join(app, 'node_modules', '.bin', PKG.name);
+    const env = { PATH: [join(process.execPath, '..'), '/usr/bin', '/bin'].join(':'), HOME: work };
+    const synth = spawnSync(bin, ['synth', '--set', 'backup.enabled=true,backup.storage.s3.bucket=backups'], { cwd: app, env, encoding: 'utf8' });
+    expect(synth.stderr).toBe('');
+    expect(synth.status).toBe(0);
+    expect(synth.stdout).toContain('kind: Job');
+    const s3 = spawnSync(bin, ['s3', 'list', '--bucket', 'backups', '--endpoint', 'http://127.0.0.1:9', '--timeout', '2'], {
+      cwd: app,
+      env: { ...env, AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' },
+      encoding: 'utf8',
+    });
+    expect(s3.stdout).toBe('');
+    expect(s3.stderr).toMatch(/^error: endpoint unreachable: 127\.0\.0\.1:9 [^\n]*\n$/);
+    expect(s3.status).toBe(1);
+    const dir = join(app, 'argocd-app');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'cdk8s.yaml'), 'language: typescript\napp: npx ts-node main.ts\n');
+    writeFileSync(join(dir, 'main.ts'), MAIN_TS);
+    const generate = spawnSync(bin, ['argocd', 'generate'], {
+      cwd: dir,
+      env: { ...env, ARGOCD_APP_NAME: 'backups', ARGOCD_APP_NAMESPACE: 'infrahub', INFRAHUB_BACKUP_APP_MODE: 'enabled' },
+      encoding: 'utf8',
+    });
+    expect(generate.stdout).toBe('');
+    expect(generate.stderr).toMatch(/^error: main\.ts: a TypeScript cdk8s app runs with tsx, which is not installed: run `npm install tsx`[^\n]*\n$/m);
+    expect(generate.status).toBe(2);
+  });
+
   test('the library entry point loads none of the CLI, S3, chart-building or Argo CD code', () => {
     const script = `require(${JSON.stringify(PKG.name)}); process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
     const run = spawnSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' });
