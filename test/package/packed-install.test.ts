@@ -54,7 +54,7 @@ beforeAll(() => {
   if (!existsSync(join(ROOT, 'lib', 'cli.js')) || !existsSync(join(ROOT, 'lib', 'model', 'values-validator.js'))) {
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
   }
-  // 1. npm pack (the Dockerfile's build stage; lib/ is built, so prepack is skipped).
+  // 1. npm pack (the Dockerfile's build stage; lib/ is built, so the prepare script is skipped).
   const pack = join(work, 'pack');
   mkdirSync(pack);
   const [info] = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', pack], ROOT)) as Array<{
