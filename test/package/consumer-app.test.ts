@@ -152,6 +152,22 @@ test('the peer ranges are ^ ranges (lowest = their floor), the development versi
   }
 });
 
+/** Synthesizes every example values file with InfrahubBackupChart (JavaScript, run in the consumer app). */
+const EXAMPLES_JS = `const { readdirSync, readFileSync } = require('fs');
+const { join } = require('path');
+const { parse } = require('yaml');
+const { App } = require('cdk8s');
+const { InfrahubBackupChart } = require('${PKG.name}');
+const dir = process.argv[2];
+for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+  const app = new App();
+  new InfrahubBackupChart(app, 'infrahub-backup', { values: parse(readFileSync(join(dir, file), 'utf8')), releaseName: 'infrahub', namespace: 'infrahub' });
+  process.stdout.write('# ' + file + '\\n' + app.synthYaml());
+}
+`;
+/** What the examples synthesize to, per peer-version end. */
+const examplesOutput: Record<string, string> = {};
+
 describe.each([
   ['lowest', (peer: string) => lowest(PKG.peerDependencies[peer])],
   ['newest', (peer: string) => installed(peer)],
@@ -235,6 +251,15 @@ describe.each([
     expect(generate.status).toBe(2);
   });
 
+  test('every example synthesizes', () => {
+    writeFileSync(join(app, 'examples.js'), EXAMPLES_JS);
+    const run = spawnSync(process.execPath, [join(app, 'examples.js'), join(ROOT, 'examples', 'values')], { cwd: app, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('kind: CronJob');
+    examplesOutput[label] = run.stdout;
+  });
+
   test('the library entry point loads none of the CLI, S3, chart-building or Argo CD code', () => {
     const script = `require(${JSON.stringify(PKG.name)}); process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
     const run = spawnSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' });
@@ -244,4 +269,9 @@ describe.each([
     expect(own).toContain(`node_modules/${PKG.name}/lib/index.js`);
     expect(own.filter((f) => /\/lib\/(cli|s3|argocd|helm|vendor)(\/|\.js$)/.test(f))).toEqual([]);
   });
+});
+
+test('the examples give the same manifests with the lowest and the newest supported peers', () => {
+  expect(examplesOutput.lowest).toBeDefined();
+  expect(examplesOutput.lowest).toBe(examplesOutput.newest);
 });
