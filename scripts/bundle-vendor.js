@@ -98,13 +98,19 @@ function rewrite(dir) {
     }
     if (!name.endsWith('.js')) continue;
     const text = readFileSync(path, 'utf8');
-    const next = text.replace(/require\("([^"]+)"\)/g, (whole, spec) => {
-      const file = VENDORED[spec];
+    const next = text.replace(/require\((["'])([^"']+)\1\)/g, (whole, quote, spec) => {
+      const file = VENDORED[spec] ?? VENDORED[Object.keys(VENDORED).find((v) => spec.startsWith(`${v}/`))];
       if (!file) return whole;
+      if (spec !== Object.keys(VENDORED).find((v) => v === spec)) {
+        throw new Error(`${relative(ROOT, path)}: require of ${spec}: only the entry points of vendored packages are bundled`);
+      }
       let rel = relative(dirname(path), join(VENDOR, file)).split(sep).join('/');
       if (!rel.startsWith('.')) rel = `./${rel}`;
       return `require("${rel}")`;
     });
+    // Anything else naming a vendored package (import(), require.resolve) would fail where it is not installed.
+    const left = Object.keys(VENDORED).find((v) => new RegExp(`(?:import|require\\.resolve)\\(\\s*["'\`]${v.replace(/[/.]/g, '\\$&')}(/[^"'\`]*)?["'\`]`).test(next));
+    if (left) throw new Error(`${relative(ROOT, path)}: still refers to ${left}, which the package does not install`);
     if (next !== text) writeFileSync(path, next);
   }
 }
@@ -114,6 +120,11 @@ if (!existsSync(join(LIB, 'index.js'))) {
   process.exit(1);
 }
 bundle();
-rewrite(LIB);
+try {
+  rewrite(LIB);
+} catch (e) {
+  console.error(`error: ${e.message}`);
+  process.exit(1);
+}
 
 module.exports = { VENDORED };
