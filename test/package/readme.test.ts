@@ -80,8 +80,10 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the README, in order, in a clean copy', () => {
-  test('the copy has no build output', () => {
+  test('the copy has no build output, and the bin says so in one line instead of a stack trace', () => {
     for (const d of ['lib', 'dist', '.tools']) expect(existsSync(join(copy, d))).toBe(false);
+    const r = run('node bin/infrahub-backup-cdk8s version');
+    expect(r).toEqual({ code: 1, stdout: '', stderr: `error: lib/ is not built: run \`npm run build\` in ${copy}\n` });
   });
 
   test('quick start: npm install, npm run synth', () => {
