@@ -11,15 +11,20 @@
 # tsx) is picked for the target with npm's --os/--cpu. Only the last stage is
 # of the target platform. test/package/packed-install.test.ts runs the same
 # pack-and-install steps without Docker.
+#
+# The image holds what the construct library leaves out: tsx (the Argo CD
+# plugin runs TypeScript cdk8s apps with it), at the version package-lock.json
+# pins, and the peer dependencies cdk8s, constructs and cdk8s-plus-28, which
+# npm installs with the package. The S3 client is bundled into the package.
 
-ARG NODE_VERSION=20
+ARG NODE_VERSION=24
 
 # 1. Build and pack, with the development dependencies.
 FROM --platform=$BUILDPLATFORM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
-COPY tsconfig.json README.md ./
+COPY tsconfig.json README.md API.md CHANGELOG.md LICENSE ./
 COPY bin ./bin
 COPY scripts ./scripts
 COPY src ./src
@@ -37,11 +42,13 @@ ARG TARGETOS
 ARG TARGETARCH
 WORKDIR /opt/infrahub-backup-cdk8s
 COPY --from=build /pack/infrahub-backup-cdk8s.tgz /tmp/
+COPY package-lock.json /tmp/
 RUN echo '{"name":"infrahub-backup-cdk8s-image","private":true}' > package.json \
  && case "$TARGETARCH" in amd64) cpu=x64 ;; *) cpu="$TARGETARCH" ;; esac \
- && npm install --omit=dev --ignore-scripts --no-audit --no-fund --os="${TARGETOS:-linux}" --cpu="$cpu" /tmp/infrahub-backup-cdk8s.tgz \
+ && tsx="tsx@$(node -p 'require("/tmp/package-lock.json").packages["node_modules/tsx"].version')" \
+ && npm install --omit=dev --ignore-scripts --no-audit --no-fund --os="${TARGETOS:-linux}" --cpu="$cpu" /tmp/infrahub-backup-cdk8s.tgz "$tsx" \
  && npm cache clean --force \
- && rm /tmp/infrahub-backup-cdk8s.tgz
+ && rm /tmp/infrahub-backup-cdk8s.tgz /tmp/package-lock.json
 
 # 3. The image: Node.js, the installed package, the plugin configuration.
 FROM node:${NODE_VERSION}-bookworm-slim

@@ -20,6 +20,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, sy
 import { constants as osConstants, tmpdir } from 'os';
 import { basename, delimiter, dirname, join, relative, resolve } from 'path';
 import { pathToFileURL } from 'url';
+import { InputError } from '../input-error';
 import type { GenerateIo } from './generate';
 import { ProcessTracker } from './process-tree';
 import { APP_TIMEOUT_ENV, formatDuration } from './trust';
@@ -87,10 +88,25 @@ export function packageScopeType(file: string): 'module' | 'commonjs' {
 export function nodeArguments(entry: string, scopeType: 'module' | 'commonjs' = packageScopeType(entry)): string[] {
   const script = entry.startsWith('.') || entry.startsWith('/') ? entry : `./${entry}`;
   if (/\.mts$/.test(entry) || (/\.(?:ts|tsx)$/.test(entry) && scopeType === 'module')) {
-    return ['--import', pathToFileURL(require.resolve('tsx')).href, script];
+    return ['--import', pathToFileURL(resolveTsx('tsx', entry)).href, script];
   }
-  if (/\.(?:ts|cts|tsx)$/.test(entry)) return ['--require', require.resolve('tsx/cjs'), script];
+  if (/\.(?:ts|cts|tsx)$/.test(entry)) return ['--require', resolveTsx('tsx/cjs', entry), script];
   return [script];
+}
+
+/**
+ * tsx is not a dependency of the package (a construct library consumer does
+ * not need it): the image installs it beside the package; elsewhere the user
+ * does.
+ */
+function resolveTsx(specifier: string, entry: string): string {
+  try {
+    return require.resolve(specifier);
+  } catch {
+    throw new InputError([
+      `${entry}: a TypeScript cdk8s app runs with tsx, which is not installed: run \`npm install tsx\` beside infrahub-backup-cdk8s (the image has it), or name a compiled .js entry`,
+    ]);
+  }
 }
 
 /** Files under `dir`, recursively, as paths relative to it, in code-point order. */

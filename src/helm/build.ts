@@ -11,7 +11,7 @@ import * as tar from 'tar';
 import { stringify } from 'yaml';
 import { renderValuesTable, renderValuesYaml } from '../model/codegen';
 import { CHART_NAME } from '../model/names';
-import { DEFAULT_IMAGE_REPOSITORY, DEFAULT_IMAGE_TAG } from '../model/spec';
+import { DEFAULT_COMPANION_REPOSITORY, DEFAULT_IMAGE_REPOSITORY, DEFAULT_IMAGE_TAG } from '../model/spec';
 import { valuesSchema } from '../model/schema';
 import { PACKAGE_VERSION } from '../version';
 import { renderGeneratedHelpers } from './generated-helpers';
@@ -68,7 +68,10 @@ function chartYaml(): string {
       maintainers: CHART_MAINTAINERS.map((m) => ({ ...m })),
       annotations: {
         'artifacthub.io/license': 'Apache-2.0',
-        'artifacthub.io/images': stringify([{ name: 'infrahub-backup', image: `${DEFAULT_IMAGE_REPOSITORY}:${DEFAULT_IMAGE_TAG}` }]),
+        'artifacthub.io/images': stringify([
+          { name: 'infrahub-backup', image: `${DEFAULT_IMAGE_REPOSITORY}:${DEFAULT_IMAGE_TAG}` },
+          { name: 'infrahub-backup-cdk8s', image: `${DEFAULT_COMPANION_REPOSITORY}:${PACKAGE_VERSION}` },
+        ]),
         'artifacthub.io/links': stringify([
           { name: 'Source', url: PROJECT_URL },
           { name: 'Infrahub', url: INFRAHUB_URL },

@@ -13,8 +13,12 @@ import { Field, ObjectField, StringField } from './spec-types';
 /** The image version the chart runs unless `image.tag` says otherwise. */
 export const DEFAULT_IMAGE_TAG = '2.3.0';
 export const DEFAULT_IMAGE_REPOSITORY = 'registry.opsmill.io/opsmill/infrahub-backup';
-/** The image of this project (CLI, S3 companion, Argo CD plugin), as the release workflow publishes it. */
-export const DEFAULT_COMPANION_REPOSITORY = 'ghcr.io/opsmill/infrahub-backup-cdk8s';
+/**
+ * The image of this project (CLI, S3 companion, Argo CD plugin): `config.image` of package.json,
+ * where the release workflow reads the repository it publishes to.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const DEFAULT_COMPANION_REPOSITORY: string = require('../../package.json').config.image;
 const IMAGE_REPOSITORY = '^[a-z0-9]+([._:/-][a-z0-9]+)*$';
 const IMAGE_TAG = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
 

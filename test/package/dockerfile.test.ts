@@ -86,6 +86,19 @@ describe('Dockerfile', () => {
     expect(final.body.some((i) => i.keyword === 'COPY' && i.args === `--from=${install!.name} ${workdir} ${workdir}`)).toBe(true);
   });
 
+  test('Node.js 24 in every stage', () => {
+    expect(dockerfile.find((i) => i.keyword === 'ARG' && i.args.startsWith('NODE_VERSION='))?.args).toBe('NODE_VERSION=24');
+    for (const s of all) expect(s.from).toMatch(/node:\$\{NODE_VERSION\}-/);
+  });
+
+  test('the install stage adds tsx (a development dependency: the plugin runs cdk8s apps with it) at the locked version', () => {
+    const install = builders.find((s) => /npm install/.test(runs(s.body)))!;
+    const text = runs(install.body);
+    expect(text).toContain(`require("/tmp/package-lock.json").packages["node_modules/tsx"].version`);
+    expect(text).toMatch(/npm install --omit=dev .*\.tgz "\$tsx"/);
+    expect(install.body.some((i) => i.keyword === 'COPY' && i.args === 'package-lock.json /tmp/')).toBe(true);
+  });
+
   test('runs as the numeric non-root user 999, as Argo CD expects of plugin sidecars', () => {
     const users = dockerfile.filter((i) => i.keyword === 'USER');
     expect(users.length).toBeGreaterThan(0);

