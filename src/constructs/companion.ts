@@ -18,15 +18,30 @@ export function companionImage(d: Deployment): string {
   return `${image.repository}:${image.tag || PACKAGE_VERSION}`;
 }
 
-/** A companion container running `infrahub-backup-cdk8s s3 <args>`. */
-export function companionContainer(d: Deployment, name: string, args: string[], s3: S3Settings, mounts: IVolumeMount[] = []): IContainer {
+/** The variable the `s3` commands read their heartbeat URL from. */
+export const HEARTBEAT_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_URL';
+
+/** The heartbeat URL from `monitoring.heartbeat`'s Secret, when one is named. */
+export function heartbeatEnv(d: Deployment): IEnvVar[] {
+  const h = d.values.monitoring.heartbeat;
+  if (!h.secretName) return [];
+  return [{ name: HEARTBEAT_ENV, valueFrom: { secretKeyRef: { name: h.secretName, key: h.key } } }];
+}
+
+/**
+ * A companion container running `infrahub-backup-cdk8s s3 <args>`; with
+ * `heartbeat`, it pings the heartbeat URL of `monitoring.heartbeat` (the
+ * CronJobs that look after the archives do, the init containers of backups
+ * and restores do not).
+ */
+export function companionContainer(d: Deployment, name: string, args: string[], s3: S3Settings, mounts: IVolumeMount[] = [], heartbeat = false): IContainer {
   const v = d.values;
   return {
     name,
     image: companionImage(d),
     imagePullPolicy: v.companion.image.pullPolicy,
     args: ['s3', ...args],
-    env: [...s3Env(s3), ...(v.extraEnv as IEnvVar[])],
+    env: [...s3Env(s3), ...(heartbeat ? heartbeatEnv(d) : []), ...(v.extraEnv as IEnvVar[])],
     resources: resourcesOf(v.companion.resources),
     securityContext: v.securityContext,
     volumeMounts: [TMP_MOUNT, ...mounts, ...(v.extraVolumeMounts as IVolumeMount[])],

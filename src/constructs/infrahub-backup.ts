@@ -7,6 +7,9 @@ import { BackupCronJob } from './backup-cron-job';
 import { BackupJob } from './backup-job';
 import { BackupRetentionCronJob, BackupVerificationCronJob } from './backup-maintenance-cron-jobs';
 import { persistsLocally } from './backup-pod';
+import { BackupFreshnessCronJob, freshnessRuns } from './freshness-cron-job';
+import { BackupNetworkPolicy } from './network-policy';
+import { BackupPrometheusRule } from './prometheus-rule';
 import { RestoreCronJob } from './restore-cron-job';
 import { RestoreJob } from './restore-job';
 import { BackupRole } from './role';
@@ -40,7 +43,9 @@ export interface InfrahubBackupProps {
 /**
  * Backup and restore of an Infrahub instance with the infrahub-backup image:
  * the ServiceAccount, Role and RoleBinding its pods need, and the backup Job or
- * CronJob, or the restore Job or CronJob, that the values ask for.
+ * CronJob, or the restore Job or CronJob, that the values ask for; with
+ * `monitoring` and `networkPolicy`, the alert rules, the freshness check and
+ * the NetworkPolicy of those pods.
  *
  * Invalid values throw a `ValuesError` at construction, one line per problem.
  */
@@ -85,10 +90,19 @@ export class InfrahubBackup extends Construct {
       if (backup.storage.type === 's3' && backup.verification.enabled) {
         this.apiObjects.push(new BackupVerificationCronJob(this, 'BackupVerificationCronJob', d).apiObject);
       }
+      if (freshnessRuns(d)) {
+        this.apiObjects.push(new BackupFreshnessCronJob(this, 'BackupFreshnessCronJob', d).apiObject);
+      }
     }
     if (restore.enabled) {
       const workload = restore.mode === 'cronjob' ? new RestoreCronJob(this, 'RestoreCronJob', d) : new RestoreJob(this, 'RestoreJob', d);
       this.apiObjects.push(workload.apiObject);
+    }
+    if (d.values.networkPolicy.enabled) {
+      this.apiObjects.push(new BackupNetworkPolicy(this, 'NetworkPolicy', d).apiObject);
+    }
+    if (d.values.monitoring.prometheusRule.enabled) {
+      this.apiObjects.push(new BackupPrometheusRule(this, 'PrometheusRule', d).apiObject);
     }
   }
 }
