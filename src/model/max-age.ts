@@ -26,8 +26,8 @@ export function minutesDuration(minutes: number): string {
   return m === 0 ? `${h}h` : `${h}h${m}m`;
 }
 
-/** The five fields each macro stands for (as the CronJob controller reads them). */
-const MACROS: Record<string, string> = {
+/** The five fields each macro stands for (as the CronJob controller reads them); the chart gets them as constants. */
+export const CRON_MACROS: Readonly<Record<string, string>> = {
   '@yearly': '0 0 1 1 *',
   '@annually': '0 0 1 1 *',
   '@monthly': '0 0 1 * *',
@@ -37,13 +37,13 @@ const MACROS: Record<string, string> = {
   '@hourly': '0 * * * *',
 };
 
-const NAMES: Record<string, number> = {
+export const CRON_NAMES: Readonly<Record<string, number>> = {
   JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12,
   SUN: 0, MON: 1, TUE: 2, WED: 3, THU: 4, FRI: 5, SAT: 6,
 };
 
 function fieldNumber(text: string): number {
-  const named = NAMES[text.toUpperCase()];
+  const named = CRON_NAMES[text.toUpperCase()];
   return named ?? parseInt(text, 10);
 }
 
@@ -91,7 +91,7 @@ function cyclicGap(values: number[], period: number): number {
  */
 export function scheduleIntervalMinutes(schedule: string): number {
   const trimmed = schedule.trim();
-  const expression = MACROS[trimmed] ?? trimmed;
+  const expression = CRON_MACROS[trimmed] ?? trimmed;
   const [minute = '*', hour = '*', dom = '*', month = '*', dow = '*'] = expression.split(/\s+/);
   const minutes = fieldValues(minute, 0, 59);
   const hours = fieldValues(hour, 0, 23);

@@ -416,10 +416,11 @@ const restore: ObjectField = {
 
 /**
  * A duration as Prometheus writes it (and as `s3 latest --max-age` reads it):
- * integer+unit groups, units w, d, h, m, s, largest first (`26h`, `1d2h`, `90m`).
+ * integer+unit groups (up to six digits each), units w, d, h, m, s, largest first
+ * (`26h`, `1d2h`, `90m`).
  */
 export const PROMETHEUS_DURATION_PATTERN =
-  '^([0-9]+w([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?|[0-9]+d([0-9]+h)?([0-9]+m)?([0-9]+s)?|[0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$';
+  '^([0-9]{1,6}w([0-9]{1,6}d)?([0-9]{1,6}h)?([0-9]{1,6}m)?([0-9]{1,6}s)?|[0-9]{1,6}d([0-9]{1,6}h)?([0-9]{1,6}m)?([0-9]{1,6}s)?|[0-9]{1,6}h([0-9]{1,6}m)?([0-9]{1,6}s)?|[0-9]{1,6}m([0-9]{1,6}s)?|[0-9]{1,6}s)$';
 
 function promDuration(doc: string, def: string): StringField {
   return patterned(doc, def, PROMETHEUS_DURATION_PATTERN, 'a duration such as "26h", "1d2h" or "90m" (units w, d, h, m, s, largest first)', 24);
