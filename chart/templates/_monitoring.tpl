@@ -63,6 +63,14 @@ step), the heartbeat variable (companion.ts) and the alert rules
 {{- max (include "infrahub-backup.innerGap" $values | atoi) $wrap -}}
 {{- end }}
 
+{{/* The longest gap in days between days of the month (max-age.ts monthDayGap): LIST */}}
+{{- define "infrahub-backup.monthDayGap" -}}
+{{- $everyMonth := list }}
+{{- range $d := . }}{{- if le (int $d) 28 }}{{- $everyMonth = append $everyMonth $d }}{{- end }}{{- end }}
+{{- if $everyMonth }}{{- include "infrahub-backup.cyclicGap" (list $everyMonth 31) }}
+{{- else }}{{- add (include "infrahub-backup.cyclicGap" (list . 31) | atoi) 31 }}{{- end -}}
+{{- end }}
+
 {{/* The longest time between two runs of a schedule, in minutes (max-age.ts scheduleIntervalMinutes): dict "c" CONSTANTS "schedule" S */}}
 {{- define "infrahub-backup.scheduleIntervalMinutes" -}}
 {{- $c := .c }}
@@ -84,9 +92,9 @@ step), the heartbeat variable (companion.ts) and the alert rules
 {{- if lt (len $months) 12 }}
 {{- $dayGap = mul (include "infrahub-backup.cyclicGap" (list $months 12) | atoi) 31 }}
 {{- else if and (lt (len $days) 31) (lt (len $weekdays) 7) }}
-{{- $dayGap = min (include "infrahub-backup.cyclicGap" (list $days 31) | atoi) (include "infrahub-backup.cyclicGap" (list $weekdays 7) | atoi) }}
+{{- $dayGap = min (include "infrahub-backup.monthDayGap" $days | atoi) (include "infrahub-backup.cyclicGap" (list $weekdays 7) | atoi) }}
 {{- else if lt (len $days) 31 }}
-{{- $dayGap = include "infrahub-backup.cyclicGap" (list $days 31) | atoi }}
+{{- $dayGap = include "infrahub-backup.monthDayGap" $days | atoi }}
 {{- else if lt (len $weekdays) 7 }}
 {{- $dayGap = include "infrahub-backup.cyclicGap" (list $weekdays 7) | atoi }}
 {{- end }}

@@ -83,11 +83,22 @@ function cyclicGap(values: number[], period: number): number {
 }
 
 /**
+ * The longest gap in days between days of the month: the days every month has
+ * (1 to 28) on a cycle of 31 days; with only days some months lack (29 to 31),
+ * one month more, as a month without them is skipped.
+ */
+function monthDayGap(days: number[]): number {
+  const everyMonth = days.filter((d) => d <= 28);
+  return everyMonth.length > 0 ? cyclicGap(everyMonth, 31) : cyclicGap(days, 31) + 31;
+}
+
+/**
  * The longest time between two runs of a schedule, in minutes. Within a day
  * the runs are hours × minutes; across days they repeat daily, on the days of
- * the week, on the days of a 31-day month, or on the months of a year of
- * 31-day months, whichever the schedule restricts (with both a day of the month
- * and a day of the week, the runs of either: the shorter gap bounds it).
+ * the week, on the days of the month (monthDayGap), or on the months of a year
+ * of 31-day months, whichever the schedule restricts (with both a day of the
+ * month and a day of the week, the runs of either: the shorter gap bounds it).
+ * Never shorter than the real longest gap.
  */
 export function scheduleIntervalMinutes(schedule: string): number {
   const trimmed = schedule.trim();
@@ -101,8 +112,8 @@ export function scheduleIntervalMinutes(schedule: string): number {
 
   let dayGap: number;
   if (months.length < 12) dayGap = cyclicGap(months, 12) * 31;
-  else if (days.length < 31 && weekdays.length < 7) dayGap = Math.min(cyclicGap(days, 31), cyclicGap(weekdays, 7));
-  else if (days.length < 31) dayGap = cyclicGap(days, 31);
+  else if (days.length < 31 && weekdays.length < 7) dayGap = Math.min(monthDayGap(days), cyclicGap(weekdays, 7));
+  else if (days.length < 31) dayGap = monthDayGap(days);
   else if (weekdays.length < 7) dayGap = cyclicGap(weekdays, 7);
   else dayGap = 1;
 
