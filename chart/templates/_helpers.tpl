@@ -108,6 +108,7 @@ break a cross-field rule.
   "freshnessCronJob" (include "infrahub-backup.suffixedName" (list $fullname "freshness" "" 52))
   "networkPolicy" $fullname
   "prometheusRule" $fullname
+  "dashboard" (include "infrahub-backup.suffixedName" (list $fullname "dashboard" "" 253))
 }}
 {{- $selector := dict "app.kubernetes.io/name" $name "app.kubernetes.io/instance" .Release.Name }}
 {{- $common := merge (dict

@@ -8,6 +8,7 @@ import { BackupJob } from './backup-job';
 import { BackupRetentionCronJob, BackupVerificationCronJob } from './backup-maintenance-cron-jobs';
 import { persistsLocally } from './backup-pod';
 import { BackupFreshnessCronJob, freshnessRuns } from './freshness-cron-job';
+import { BackupGrafanaDashboard, dashboardRenders } from './grafana-dashboard';
 import { BackupNetworkPolicy } from './network-policy';
 import { BackupPrometheusRule } from './prometheus-rule';
 import { RestoreCronJob } from './restore-cron-job';
@@ -103,6 +104,9 @@ export class InfrahubBackup extends Construct {
     }
     if (d.values.monitoring.prometheusRule.enabled) {
       this.apiObjects.push(new BackupPrometheusRule(this, 'PrometheusRule', d).apiObject);
+    }
+    if (dashboardRenders(d)) {
+      this.apiObjects.push(new BackupGrafanaDashboard(this, 'GrafanaDashboard', d).apiObject);
     }
   }
 }

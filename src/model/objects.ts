@@ -24,6 +24,7 @@ export interface ObjectNames {
   readonly freshnessCronJob: string;
   readonly networkPolicy: string;
   readonly prometheusRule: string;
+  readonly dashboard: string;
 }
 
 /**
@@ -80,6 +81,7 @@ export function objectNames(v: ResolvedValues, release: string): ObjectNames {
     freshnessCronJob: suffixedName(fullname, 'freshness', undefined, 52),
     networkPolicy: fullname,
     prometheusRule: fullname,
+    dashboard: suffixedName(fullname, 'dashboard', undefined, 253),
   };
 }
 

@@ -489,6 +489,23 @@ const monitoring: ObjectField = {
         schedule: schedule('Cron schedule of the freshness-only CronJob (when `backup.verification` is off).', '15 * * * *'),
       },
     },
+    grafanaDashboard: {
+      type: 'object',
+      interfaceName: 'GrafanaDashboardValues',
+      doc: 'A ConfigMap holding a Grafana dashboard of the scheduled backups (age of the last success, run durations, failures), for the Grafana sidecar that loads labelled ConfigMaps; from the same kube-state-metrics series as the alerts.',
+      fields: {
+        enabled: bool('Create the dashboard ConfigMap (scheduled backups only).'),
+        namespace: {
+          type: 'string',
+          doc: 'Namespace of the ConfigMap (one the Grafana sidecar watches); empty for the release namespace.',
+          default: '',
+          pattern: DNS_LABEL,
+          patternHint: 'a namespace name (lowercase letters, digits and "-")',
+          maxLength: 63,
+        },
+        labels: { type: 'stringMap', doc: 'Labels of the ConfigMap: the one the Grafana sidecar looks for (`sidecar.dashboards.label`).', default: { grafana_dashboard: '1' } },
+      },
+    },
     heartbeat: {
       type: 'object',
       interfaceName: 'HeartbeatValues',

@@ -1113,6 +1113,12 @@ export interface MonitoringValues {
    */
   readonly freshness?: FreshnessValues;
   /**
+   * A ConfigMap holding a Grafana dashboard of the scheduled backups (age of the last success, run durations, failures), for the Grafana sidecar that loads labelled ConfigMaps; from the same kube-state-metrics series as the alerts.
+   *
+   * @default - see the fields
+   */
+  readonly grafanaDashboard?: GrafanaDashboardValues;
+  /**
    * A dead man's switch (healthchecks.io and compatible services): the companion CronJobs (retention, verification, freshness) request the URL on success and POST the error line to `<url>/fail` on failure.
    *
    * @default - see the fields
@@ -1184,6 +1190,30 @@ export interface FreshnessValues {
    * @default "15 * * * *"
    */
   readonly schedule?: string;
+}
+
+/**
+ * A ConfigMap holding a Grafana dashboard of the scheduled backups (age of the last success, run durations, failures), for the Grafana sidecar that loads labelled ConfigMaps; from the same kube-state-metrics series as the alerts.
+ */
+export interface GrafanaDashboardValues {
+  /**
+   * Create the dashboard ConfigMap (scheduled backups only).
+   *
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Namespace of the ConfigMap (one the Grafana sidecar watches); empty for the release namespace.
+   *
+   * @default ""
+   */
+  readonly namespace?: string;
+  /**
+   * Labels of the ConfigMap: the one the Grafana sidecar looks for (`sidecar.dashboards.label`).
+   *
+   * @default {"grafana_dashboard":"1"}
+   */
+  readonly labels?: { [key: string]: string };
 }
 
 /**

@@ -774,6 +774,35 @@ const FIELD_CASES: Record<string, FieldCase> = {
     set: { monitoring: { freshness: { schedule: '*/30 * * * *' } } },
     check: (o) => expect(namedCronJob(o, 'freshness').spec.schedule).toBe('*/30 * * * *'),
   },
+  'monitoring.grafanaDashboard.enabled': {
+    base: MONITORED_BACKUP,
+    set: { monitoring: { grafanaDashboard: { enabled: true } } },
+    check: (o, b) => {
+      expect(b.map((x) => x.kind)).not.toContain('ConfigMap');
+      const data = only(o, 'ConfigMap').data;
+      expect(Object.keys(data)).toEqual(['infrahub-backup.json']);
+      expect(JSON.parse(data['infrahub-backup.json']).panels[0].targets[0].expr).toBe(
+        'time() - max(kube_cronjob_status_last_successful_time{namespace="infrahub", cronjob="infrahub-backup-backup"})',
+      );
+    },
+  },
+  'monitoring.grafanaDashboard.namespace': {
+    base: mergeDocs(SCHEDULED_BACKUP, { monitoring: { grafanaDashboard: { enabled: true } } }),
+    set: { monitoring: { grafanaDashboard: { namespace: 'grafana' } } },
+    check: (o, b) => {
+      expect(only(o, 'ConfigMap').metadata.namespace).toBe('grafana');
+      expect(only(b, 'ConfigMap').metadata.namespace).toBe('infrahub');
+    },
+  },
+  'monitoring.grafanaDashboard.labels': {
+    base: mergeDocs(SCHEDULED_BACKUP, { monitoring: { grafanaDashboard: { enabled: true } } }),
+    set: { monitoring: { grafanaDashboard: { labels: { grafana_dashboard: null, 'grafana.example.com/dashboard': 'backups' } } } },
+    check: (o, b) => {
+      expect(only(b, 'ConfigMap').metadata.labels.grafana_dashboard).toBe('1');
+      expect(only(o, 'ConfigMap').metadata.labels.grafana_dashboard).toBeUndefined();
+      expect(only(o, 'ConfigMap').metadata.labels['grafana.example.com/dashboard']).toBe('backups');
+    },
+  },
   'monitoring.heartbeat.secretName': {
     base: PRUNED_BACKUP,
     set: { monitoring: { heartbeat: { secretName: 'backup-heartbeat' } } },

@@ -17,6 +17,7 @@ const ALL_MONITORING = {
   prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' }, namespace: 'monitoring', suspendedFor: '2h30m', scaledDownFor: '20m', infrahubWorkloads: 'infrahub-(server|worker)-.+', runbookUrl: 'https://wiki.example.com/backups' },
   freshness: { enabled: true, schedule: '*/30 * * * *' },
   heartbeat: { secretName: 'heartbeat', key: 'ping-url' },
+  grafanaDashboard: { enabled: true, namespace: 'grafana', labels: { grafana_dashboard: '1', team: 'platform' } },
 };
 
 const SCHEDULES = ['0 2 * * *', '*/15 3-5 * * MON-FRI', '@weekly', '@hourly', '30 1 1,15 * *', '0 0 31 * *', '0 0 1 JAN *', '0 2 * 1-11 *', '5 4 * * sun', '0 3 * * 7', '0 0 1 * 1', '*/7 */5 * * *', '05 08 09 * *'];
@@ -29,7 +30,7 @@ const CASES: Record<string, Record<string, unknown>> = {
   },
   'scheduled backup, freshness CronJob, fixed maximum age': {
     backup: { enabled: true, mode: 'cronjob', storage: { s3: S3 } },
-    monitoring: { backupMaxAge: '1d12h', prometheusRule: { enabled: true }, freshness: { enabled: true }, heartbeat: { secretName: 'heartbeat' } },
+    monitoring: { backupMaxAge: '1d12h', prometheusRule: { enabled: true }, freshness: { enabled: true }, heartbeat: { secretName: 'heartbeat' }, grafanaDashboard: { enabled: true } },
     networkPolicy: { enabled: true, apiServer: { ports: [] }, s3: { port: 8443 } },
   },
   'one-shot backup': { backup: { enabled: true, storage: { s3: { ...S3, endpoint: 'https://s3.example.com' } } }, monitoring: { prometheusRule: { enabled: true } }, networkPolicy: { enabled: true, apiServer: { ports: [], cidrs: ['10.1.0.1/32'] } } },

@@ -12,7 +12,7 @@ import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitorin
 import { CronJob, Job } from 'kubernetes-models/batch/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { PersistentVolumeClaim, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, PersistentVolumeClaim, ServiceAccount } from 'kubernetes-models/v1';
 import type { KubeObject } from './synth';
 
 interface Validatable {
@@ -22,6 +22,7 @@ interface Validatable {
 /** The kubernetes-models class of each kind we synthesize, keyed by `apiVersion/kind`. */
 const MODELS: Record<string, (data: any) => Validatable> = {
   'v1/ServiceAccount': (data) => new ServiceAccount(data),
+  'v1/ConfigMap': (data) => new ConfigMap(data),
   'v1/PersistentVolumeClaim': (data) => new PersistentVolumeClaim(data),
   'rbac.authorization.k8s.io/v1/Role': (data) => new Role(data),
   'rbac.authorization.k8s.io/v1/RoleBinding': (data) => new RoleBinding(data),
@@ -94,6 +95,7 @@ export const FIELD_NAMES = {
     'scaleIO', 'secret', 'storageos', 'vsphereVolume',
   ],
   localObjectReference: ['name'],
+  configMap: ['apiVersion', 'kind', 'metadata', 'binaryData', 'data', 'immutable'],
   networkPolicy: ['apiVersion', 'kind', 'metadata', 'spec'],
   networkPolicySpec: ['egress', 'ingress', 'podSelector', 'policyTypes'],
   labelSelector: ['matchExpressions', 'matchLabels'],
@@ -211,6 +213,9 @@ export function unknownFields(obj: KubeObject): string[] {
       });
       break;
     }
+    case 'ConfigMap':
+      checkKeys(obj, 'configMap', '', problems);
+      break;
     case 'PrometheusRule':
       checkKeys(obj, 'prometheusRule', '', problems);
       checkKeys(obj.spec, 'prometheusRuleSpec', 'spec', problems);
