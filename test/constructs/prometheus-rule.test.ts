@@ -362,3 +362,23 @@ describe('promtool test rules', () => {
     ]);
   });
 });
+
+describe('bad monitoring and network policy values are refused, naming the path', () => {
+  test.each([
+    [{ monitoring: { prometheusRule: { infrahubWorkloads: 'a"} or vector(1) #' } } }, 'monitoring.prometheusRule.infrahubWorkloads', 'a regular expression without spaces, quotes or backslashes'],
+    [{ monitoring: { prometheusRule: { infrahubWorkloads: '' } } }, 'monitoring.prometheusRule.infrahubWorkloads', 'a regular expression without spaces'],
+    [{ monitoring: { prometheusRule: { runbookUrl: 'https://wiki.example.com/page#anchor' } } }, 'monitoring.prometheusRule.runbookUrl', 'without a "#" fragment'],
+    [{ monitoring: { prometheusRule: { namespace: 'Monitoring' } } }, 'monitoring.prometheusRule.namespace', 'a namespace name'],
+    [{ monitoring: { prometheusRule: { suspendedFor: '1h30' } } }, 'monitoring.prometheusRule.suspendedFor', 'a duration such as'],
+    [{ monitoring: { prometheusRule: { scaledDownFor: '' } } }, 'monitoring.prometheusRule.scaledDownFor', 'a duration such as'],
+    [{ monitoring: { freshness: { schedule: '0 2 * *' } } }, 'monitoring.freshness.schedule', 'a cron schedule'],
+    [{ monitoring: { heartbeat: { secretName: 'Heartbeat!' } } }, 'monitoring.heartbeat.secretName', 'a Kubernetes Secret name'],
+    [{ monitoring: { heartbeat: { url: 'https://hc-ping.com/x' } } }, 'monitoring.heartbeat.url', 'unknown key'],
+    [{ networkPolicy: { s3: { port: 0 } } }, 'networkPolicy.s3.port', 'too small'],
+    [{ networkPolicy: { s3: { port: 65536 } } }, 'networkPolicy.s3.port', 'too large'],
+    [{ networkPolicy: { s3: { cidrs: ['300.0.0.1/32'] } } }, 'networkPolicy.s3.cidrs[0]', 'a CIDR'],
+    [{ networkPolicy: { apiServer: { ports: [{ protocol: 'TCP' }] } } }, 'networkPolicy.apiServer.ports[0]', 'needs the key "port"'],
+  ])('%j', (values, path, hint) => {
+    expect(() => synthObjects(mergeDocs(NIGHTLY, values as TestValues))).toThrow(new RegExp(`${path.replace(/[.[\]]/g, '\\$&')}: .*${hint.replace(/[.[\]()"#]/g, '\\$&')}`));
+  });
+});
