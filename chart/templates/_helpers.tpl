@@ -98,7 +98,7 @@ break a cross-field rule.
 {{- $fullname = include "infrahub-backup.truncName" (list (printf "%s-%s" .Release.Name $longName) 63) }}
 {{- end }}
 {{- $serviceAccount := $v.serviceAccount.name | default (ternary $fullname "default" $v.serviceAccount.create) }}
-{{- $backupHash := include "infrahub-backup.requestHash" (omit $v "restore") }}
+{{- $backupHash := include "infrahub-backup.requestHash" (omit $v "restore" "monitoring" "networkPolicy") }}
 {{- $restoreHash := include "infrahub-backup.restoreRequest" $v | sha256sum | trunc 8 }}
 {{- $names := dict
   "name" $name
@@ -113,6 +113,10 @@ break a cross-field rule.
   "restoreCronJob" (include "infrahub-backup.suffixedName" (list $fullname "restore" "" 52))
   "retentionCronJob" (include "infrahub-backup.suffixedName" (list $fullname "retention" "" 52))
   "verificationCronJob" (include "infrahub-backup.suffixedName" (list $fullname "verify" "" 52))
+  "freshnessCronJob" (include "infrahub-backup.suffixedName" (list $fullname "freshness" "" 52))
+  "networkPolicy" $fullname
+  "prometheusRule" $fullname
+  "dashboard" (include "infrahub-backup.suffixedName" (list $fullname "dashboard" "" 253))
 }}
 {{- $selector := dict "app.kubernetes.io/name" $name "app.kubernetes.io/instance" .Release.Name }}
 {{- $common := merge (dict

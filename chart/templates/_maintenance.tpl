@@ -1,15 +1,22 @@
 {{/*
 CronJobs of the companion image that look after the archives in S3
-(backup-maintenance-cron-jobs.ts): no Kubernetes rights, so no token.
-dict "d" D "component" C "name" NAME "schedule" S "args" ARGS
+(backup-maintenance-cron-jobs.ts): no Kubernetes rights, so no token; they
+ping the heartbeat URL of monitoring.heartbeat.
+dict "d" D "component" C "name" NAME "schedule" S "args" ARGS "initContainers" LIST
 */}}
 {{- define "infrahub-backup.maintenanceCronJob" -}}
 {{- $d := .d }}{{- $v := $d.v }}
 {{- $meta := include "infrahub-backup.metadata" (dict "d" $d "name" .name "component" .component) | fromJson }}
-{{- $container := include "infrahub-backup.companionContainer" (dict "d" $d "name" .component "args" .args "s3" $v.backup.storage.s3) | fromJson }}
+{{- $container := include "infrahub-backup.companionContainer" (dict "d" $d "name" .component "args" .args "s3" $v.backup.storage.s3 "heartbeat" true) | fromJson }}
 {{- $tmp := merge (dict "name" "tmp") (include "infrahub-backup.emptyDir" $v.scratch.sizeLimit | fromJson) }}
-{{- $template := include "infrahub-backup.workloadPodTemplate" (dict "d" $d "component" .component "containers" (list $container) "volumes" (list $tmp) "automountToken" false) | fromJson }}
+{{- $template := include "infrahub-backup.workloadPodTemplate" (dict "d" $d "component" .component "containers" (list $container) "initContainers" (.initContainers | default (list)) "volumes" (list $tmp) "automountToken" false) | fromJson }}
 {{- $job := include "infrahub-backup.jobSpec" (dict "template" $template "backoffLimit" ($v.job.backoffLimit | default 0) "activeDeadlineSeconds" $v.job.activeDeadlineSeconds "ttlSecondsAfterFinished" nil) | fromJson }}
 {{- $spec := include "infrahub-backup.cronJobSpec" (dict "d" $d "schedule" .schedule "concurrencyPolicy" "Forbid" "job" $job "labels" $meta.labels) | fromJson }}
 {{- dict "apiVersion" "batch/v1" "kind" "CronJob" "metadata" $meta "spec" $spec | toYaml }}
+{{- end }}
+
+{{/* The container that fails when the newest archive is older than the maximum age (backup-maintenance-cron-jobs.ts freshnessContainer): DEPLOYMENT */}}
+{{- define "infrahub-backup.freshnessContainer" -}}
+{{- $args := list "latest" "--max-age" (include "infrahub-backup.backupMaxAge" .) }}
+{{- include "infrahub-backup.companionContainer" (dict "d" . "name" "freshness" "args" $args "s3" .v.backup.storage.s3 "heartbeat" true) -}}
 {{- end }}

@@ -122,11 +122,13 @@ dict "d" D "component" C "containers" LIST "initContainers" LIST "volumes" LIST 
 {{- dict "metadata" $metadata "spec" $spec | toJson -}}
 {{- end }}
 
-{{/* A companion container (companion.ts): dict "d" D "name" N "args" ARGS "s3" S3 "mounts" LIST */}}
+{{/* A companion container (companion.ts): dict "d" D "name" N "args" ARGS "s3" S3 "mounts" LIST "heartbeat" BOOL */}}
 {{- define "infrahub-backup.companionContainer" -}}
 {{- $v := .d.v }}{{- $c := .d.c }}
 {{- $image := printf "%s:%s" $v.companion.image.repository ($v.companion.image.tag | default $c.packageVersion) }}
-{{- $env := concat (include "infrahub-backup.s3Env" .s3 | fromJson).env $v.extraEnv }}
+{{- $heartbeat := list }}
+{{- if .heartbeat }}{{- $heartbeat = include "infrahub-backup.heartbeatEnv" .d | fromJsonArray }}{{- end }}
+{{- $env := concat (include "infrahub-backup.s3Env" .s3 | fromJson).env $heartbeat $v.extraEnv }}
 {{- $mounts := concat (list (dict "name" "tmp" "mountPath" "/tmp")) (.mounts | default (list)) $v.extraVolumeMounts }}
 {{- dict
   "name" .name

@@ -6,16 +6,31 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { IContainer } from 'kubernetes-models/v1';
 import type { Deployment } from '../model/deployment';
+import { backupMaxAge } from '../model/max-age';
 import { companionContainer } from './companion';
 import { tmpVolume, workloadPodTemplate } from './pod';
 import { cronJobObject } from './workload';
 
-function maintenanceCronJob(scope: Construct, d: Deployment, component: string, name: string, schedule: string, args: string[]): ApiObject {
+/**
+ * A CronJob of the companion image running `s3 <args>` (and `initContainers`
+ * first) on the backups' bucket, with the heartbeat of `monitoring.heartbeat`.
+ */
+export function maintenanceCronJob(
+  scope: Construct,
+  d: Deployment,
+  component: string,
+  name: string,
+  schedule: string,
+  args: string[],
+  initContainers: IContainer[] = [],
+): ApiObject {
   const v = d.values;
   const template = workloadPodTemplate(d, {
     component,
-    containers: [companionContainer(d, component, args, v.backup.storage.s3)],
+    containers: [companionContainer(d, component, args, v.backup.storage.s3, [], true)],
+    initContainers,
     volumes: [tmpVolume(d)],
     automountToken: false,
   });
@@ -36,12 +51,21 @@ export class BackupRetentionCronJob extends Construct {
   }
 }
 
-/** Streams the newest archive on `backup.verification.schedule` and checks every checksum. */
+/** The container that fails when the newest archive is older than `monitoring.backupMaxAge` (`s3 latest --max-age`). */
+export function freshnessContainer(d: Deployment): IContainer {
+  return companionContainer(d, 'freshness', ['latest', '--max-age', backupMaxAge(d.values)], d.values.backup.storage.s3, [], true);
+}
+
+/**
+ * Streams the newest archive on `backup.verification.schedule` and checks
+ * every checksum; with `monitoring.freshness`, checks the archive's age first.
+ */
 export class BackupVerificationCronJob extends Construct {
   public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, d: Deployment) {
     super(scope, id);
-    this.apiObject = maintenanceCronJob(this, d, 'verification', d.names.verificationCronJob, d.values.backup.verification.schedule, ['verify', '--latest']);
+    const init = d.values.monitoring.freshness.enabled ? [freshnessContainer(d)] : [];
+    this.apiObject = maintenanceCronJob(this, d, 'verification', d.names.verificationCronJob, d.values.backup.verification.schedule, ['verify', '--latest'], init);
   }
 }

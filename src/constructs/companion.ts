@@ -4,7 +4,7 @@
  * verification. They read the same `INFRAHUB_S3_*` / `AWS_*` environment as
  * the infrahub-backup image, so one Secret serves both.
  */
-import type { IContainer, IVolumeMount } from 'kubernetes-models/v1';
+import type { IContainer, IEnvVar, IVolumeMount } from 'kubernetes-models/v1';
 import type { Deployment } from '../model/deployment';
 import { PACKAGE_VERSION } from '../version';
 import { HANDOFF_DIR, passThrough, resourcesOf, S3Settings, s3Env, TMP_MOUNT } from './pod';
@@ -18,15 +18,30 @@ export function companionImage(d: Deployment): string {
   return `${image.repository}:${image.tag || PACKAGE_VERSION}`;
 }
 
-/** A companion container running `infrahub-backup-cdk8s s3 <args>`. */
-export function companionContainer(d: Deployment, name: string, args: string[], s3: S3Settings, mounts: IVolumeMount[] = []): IContainer {
+/** The variable the `s3` commands read their heartbeat URL from. */
+export const HEARTBEAT_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_URL';
+
+/** The heartbeat URL from `monitoring.heartbeat`'s Secret, when one is named. */
+export function heartbeatEnv(d: Deployment): IEnvVar[] {
+  const h = d.values.monitoring.heartbeat;
+  if (!h.secretName) return [];
+  return [{ name: HEARTBEAT_ENV, valueFrom: { secretKeyRef: { name: h.secretName, key: h.key } } }];
+}
+
+/**
+ * A companion container running `infrahub-backup-cdk8s s3 <args>`; with
+ * `heartbeat`, it pings the heartbeat URL of `monitoring.heartbeat` (the
+ * CronJobs that look after the archives do, the init containers of backups
+ * and restores do not).
+ */
+export function companionContainer(d: Deployment, name: string, args: string[], s3: S3Settings, mounts: IVolumeMount[] = [], heartbeat = false): IContainer {
   const v = d.values;
   return {
     name,
     image: companionImage(d),
     imagePullPolicy: v.companion.image.pullPolicy,
     args: ['s3', ...args],
-    env: [...s3Env(s3), ...passThrough(v).extraEnv],
+    env: [...s3Env(s3), ...(heartbeat ? heartbeatEnv(d) : []), ...passThrough(v).extraEnv],
     resources: resourcesOf(v.companion.resources),
     securityContext: passThrough(v).securityContext,
     volumeMounts: [TMP_MOUNT, ...mounts, ...passThrough(v).extraVolumeMounts],

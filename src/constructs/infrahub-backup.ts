@@ -8,6 +8,10 @@ import { BackupCronJob } from './backup-cron-job';
 import { BackupJob } from './backup-job';
 import { BackupRetentionCronJob, BackupVerificationCronJob } from './backup-maintenance-cron-jobs';
 import { persistsLocally } from './backup-pod';
+import { BackupFreshnessCronJob, freshnessRuns } from './freshness-cron-job';
+import { BackupGrafanaDashboard, dashboardRenders } from './grafana-dashboard';
+import { BackupNetworkPolicy } from './network-policy';
+import { BackupPrometheusRule } from './prometheus-rule';
 import { RestoreCronJob } from './restore-cron-job';
 import { RestoreJob } from './restore-job';
 import { BackupRole } from './role';
@@ -61,7 +65,9 @@ function releaseNameOf(id: string): string | undefined {
 /**
  * Backup and restore of an Infrahub instance with the infrahub-backup image:
  * the ServiceAccount, Role and RoleBinding its pods need, and the backup Job or
- * CronJob, or the restore Job or CronJob, that the values ask for.
+ * CronJob, or the restore Job or CronJob, that the values ask for; with
+ * `monitoring` and `networkPolicy`, the alert rules, the freshness check and
+ * the NetworkPolicy of those pods.
  *
  * Invalid values throw a `ValuesError` at construction, one line per problem.
  * A second InfrahubBackup whose objects would have the same names as another's
@@ -101,6 +107,18 @@ export class InfrahubBackup extends Construct {
 
   /** The verification CronJob; undefined unless `backup.verification.enabled`. */
   public readonly verificationCronJob?: ApiObject;
+
+  /** The freshness-only CronJob; undefined unless `monitoring.freshness.enabled` with S3 storage and verification off. */
+  public readonly freshnessCronJob?: ApiObject;
+
+  /** The NetworkPolicy of the pods; undefined unless `networkPolicy.enabled`. */
+  public readonly networkPolicy?: ApiObject;
+
+  /** The PrometheusRule; undefined unless `monitoring.prometheusRule.enabled`. */
+  public readonly prometheusRule?: ApiObject;
+
+  /** The Grafana dashboard ConfigMap; undefined unless `monitoring.grafanaDashboard.enabled` with a scheduled backup. */
+  public readonly grafanaDashboard?: ApiObject;
 
   /** The restore Job; undefined unless `restore.enabled` and `restore.mode=job`. */
   public readonly restoreJob?: ApiObject;
@@ -151,10 +169,22 @@ export class InfrahubBackup extends Construct {
       if (backup.storage.type === 's3' && backup.verification.enabled) {
         this.verificationCronJob = add(new BackupVerificationCronJob(this, 'BackupVerificationCronJob', d).apiObject);
       }
+      if (freshnessRuns(d)) {
+        this.freshnessCronJob = add(new BackupFreshnessCronJob(this, 'BackupFreshnessCronJob', d).apiObject);
+      }
     }
     if (restore.enabled) {
       if (restore.mode === 'cronjob') this.restoreCronJob = add(new RestoreCronJob(this, 'RestoreCronJob', d).apiObject);
       else this.restoreJob = add(new RestoreJob(this, 'RestoreJob', d).apiObject);
+    }
+    if (d.values.networkPolicy.enabled) {
+      this.networkPolicy = add(new BackupNetworkPolicy(this, 'NetworkPolicy', d).apiObject);
+    }
+    if (d.values.monitoring.prometheusRule.enabled) {
+      this.prometheusRule = add(new BackupPrometheusRule(this, 'PrometheusRule', d).apiObject);
+    }
+    if (dashboardRenders(d)) {
+      this.grafanaDashboard = add(new BackupGrafanaDashboard(this, 'GrafanaDashboard', d).apiObject);
     }
     this.claimObjectNames(id);
     this.node.addValidation({ validate: () => this.nameClashes() });

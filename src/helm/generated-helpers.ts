@@ -8,11 +8,17 @@
  *   empty values), and the alias problems, as JSON;
  * - `infrahub-backup.problems`: the texts of the cross-field problems;
  * - `infrahub-backup.roleRules`: the Role's rules;
- * - `infrahub-backup.constants`: paths and defaults the templates share with the constructs.
+ * - `infrahub-backup.constants`: paths and defaults the templates share with the constructs;
+ * - `infrahub-backup.alerts`: the alerts' texts and expressions (`@KEY@` to fill in);
+ * - `infrahub-backup.dashboard`: the Grafana dashboard's JSON text (`@KEY@` to fill in).
  */
 import { backupRoleRules } from '../constructs/role';
 import { BACKUP_CLAIM_ANNOTATIONS } from '../constructs/backup-claim';
-import { ARCHIVE_URI_FILE } from '../constructs/companion';
+import { ARCHIVE_URI_FILE, HEARTBEAT_ENV } from '../constructs/companion';
+import { POD_COMPONENTS } from '../constructs/network-policy';
+import { ALERT_EXPRESSIONS, ALERTS } from '../model/alerts';
+import { DASHBOARD_TEMPLATE } from '../model/dashboard';
+import { CRON_MACROS, CRON_NAMES, MAX_AGE_MARGIN_MINUTES } from '../model/max-age';
 import { HANDOFF_DIR, HANDOFF_SIZE_LIMIT, HOME_DIR, HOME_SIZE_LIMIT, KEYS_DIR } from '../constructs/pod';
 import { IMAGE_ENTRYPOINT } from '../constructs/restore-pod';
 import { PACKAGE_VERSION } from '../version';
@@ -163,6 +169,11 @@ export function renderGeneratedHelpers(): string {
     namespaceMaxLength: NAMESPACE_MAX_LENGTH,
     encryptArgPattern: ENCRYPT_ARG_PATTERN.source,
     backupClaimAnnotations: BACKUP_CLAIM_ANNOTATIONS,
+    heartbeatEnv: HEARTBEAT_ENV,
+    podComponents: POD_COMPONENTS,
+    maxAgeMarginMinutes: MAX_AGE_MARGIN_MINUTES,
+    cronMacros: CRON_MACROS,
+    cronNames: CRON_NAMES,
   };
   return [
     '{{/* Generated from the values model by `npm run chart`. Do not edit. */}}',
@@ -178,6 +189,13 @@ export function renderGeneratedHelpers(): string {
     '',
     '{{/* Constants shared with the constructs. */}}',
     define('infrahub-backup.constants', JSON.stringify(constants)),
+    '',
+    '{{/* The alerts of the PrometheusRule: texts by name, expressions by kind ("@KEY@" stands for a value). */}}',
+    // A Go string literal: the texts hold Prometheus templates ("{{ $labels.job_name }}").
+    define('infrahub-backup.alerts', `{{- ${lit(JSON.stringify({ alerts: ALERTS, expressions: ALERT_EXPRESSIONS }))} -}}`),
+    '',
+    '{{/* The Grafana dashboard, as JSON text ("@KEY@" stands for a value). */}}',
+    define('infrahub-backup.dashboard', `{{- ${lit(DASHBOARD_TEMPLATE)} -}}`),
     '',
   ].join('\n');
 }

@@ -21,6 +21,8 @@ export const PASS_THROUGH_TYPES = {
   'extraEnv': 'EnvVar',
   'extraVolumes': 'Volume',
   'extraVolumeMounts': 'VolumeMount',
+  'networkPolicy.apiServer.ports': 'NetworkPolicyPort',
+  'networkPolicy.extraEgress': 'NetworkPolicyEgressRule',
 } as const;
 
 /**

@@ -21,6 +21,10 @@ export interface ObjectNames {
   readonly restoreCronJob: string;
   readonly retentionCronJob: string;
   readonly verificationCronJob: string;
+  readonly freshnessCronJob: string;
+  readonly networkPolicy: string;
+  readonly prometheusRule: string;
+  readonly dashboard: string;
 }
 
 /**
@@ -48,9 +52,12 @@ export function restoreRequest(v: ResolvedValues): Record<string, unknown> {
   };
 }
 
-/** Everything that shapes the one-shot backup Job: a changed configuration gets a new Job. */
+/**
+ * Everything that shapes the one-shot backup Job: a changed configuration gets
+ * a new Job. Monitoring and the network policy do not shape it.
+ */
 export function backupRequest(v: ResolvedValues): Record<string, unknown> {
-  const { restore: _restore, ...rest } = v;
+  const { restore: _restore, monitoring: _monitoring, networkPolicy: _networkPolicy, ...rest } = v;
   return rest;
 }
 
@@ -71,6 +78,10 @@ export function objectNames(v: ResolvedValues, release: string): ObjectNames {
     restoreCronJob: suffixedName(fullname, 'restore', undefined, 52),
     retentionCronJob: suffixedName(fullname, 'retention', undefined, 52),
     verificationCronJob: suffixedName(fullname, 'verify', undefined, 52),
+    freshnessCronJob: suffixedName(fullname, 'freshness', undefined, 52),
+    networkPolicy: fullname,
+    prometheusRule: fullname,
+    dashboard: suffixedName(fullname, 'dashboard', undefined, 253),
   };
 }
 

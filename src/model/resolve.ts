@@ -110,7 +110,7 @@ function schemaProblem(error: ErrorObject, values: Values): ValuesProblem {
       // `type` is an array for nullable fields (["integer", "null"]).
       return { path, message: `must be ${String((error.params as { type: string | string[] }).type).replace(/,/g, ' or ')}, not ${describe(value)}` };
     case 'pattern': {
-      const hint = field && (field.type === 'string' || field.type === 'alias') ? patternHintOf(field) : undefined;
+      const hint = field && (field.type === 'string' || field.type === 'alias' || field.type === 'stringList') ? patternHintOf(field) : undefined;
       return { path, message: `${describe(value)} is not valid; it must be ${hint ?? `matching ${(error.params as { pattern: string }).pattern}`}` };
     }
     case 'maxLength':
@@ -128,6 +128,7 @@ function schemaProblem(error: ErrorObject, values: Values): ValuesProblem {
 
 function patternHintOf(field: Field): string | undefined {
   if (field.type === 'alias') return patternHintOf(field.shape);
+  if (field.type === 'stringList') return field.itemPatternHint;
   return field.type === 'string' ? field.patternHint : undefined;
 }
 

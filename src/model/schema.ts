@@ -42,7 +42,9 @@ function fieldSchema(field: Field): JsonSchema {
       return {
         type: 'array',
         description,
-        items: field.itemEnum ? { type: 'string', enum: [...field.itemEnum] } : { type: 'string' },
+        items: field.itemEnum
+          ? { type: 'string', enum: [...field.itemEnum] }
+          : { type: 'string', ...(field.itemPattern ? { pattern: field.itemPattern } : {}) },
       };
     case 'kubernetes':
       if (field.list) {

@@ -52,6 +52,10 @@ export interface StringListField {
   readonly doc: string;
   readonly default: readonly string[];
   readonly itemEnum?: readonly string[];
+  /** Regular expression every item must match (JSON Schema `items.pattern`). */
+  readonly itemPattern?: string;
+  /** Human description of `itemPattern`, used in error messages. */
+  readonly itemPatternHint?: string;
 }
 
 /** A Kubernetes object (or list of objects) passed through unchanged. */

@@ -418,6 +418,160 @@ const restore: ObjectField = {
   },
 };
 
+/**
+ * A duration as Prometheus writes it (and as `s3 latest --max-age` reads it):
+ * integer+unit groups (up to six digits each), units w, d, h, m, s, largest first
+ * (`26h`, `1d2h`, `90m`).
+ */
+export const PROMETHEUS_DURATION_PATTERN =
+  '^([0-9]{1,6}w([0-9]{1,6}d)?([0-9]{1,6}h)?([0-9]{1,6}m)?([0-9]{1,6}s)?|[0-9]{1,6}d([0-9]{1,6}h)?([0-9]{1,6}m)?([0-9]{1,6}s)?|[0-9]{1,6}h([0-9]{1,6}m)?([0-9]{1,6}s)?|[0-9]{1,6}m([0-9]{1,6}s)?|[0-9]{1,6}s)$';
+
+function promDuration(doc: string, def: string): StringField {
+  return patterned(doc, def, PROMETHEUS_DURATION_PATTERN, 'a duration such as "26h", "1d2h" or "90m" (units w, d, h, m, s, largest first)', 24);
+}
+
+/** An IPv4 or IPv6 CIDR, as a NetworkPolicy's `ipBlock.cidr` takes it. */
+const CIDR_PATTERN =
+  '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}/(3[0-2]|[12]?[0-9])|[0-9a-fA-F:]*:[0-9a-fA-F:.]*/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))$';
+
+function cidrs(doc: string): Field {
+  return { type: 'stringList', doc, default: [], itemPattern: CIDR_PATTERN, itemPatternHint: 'a CIDR such as 10.0.0.1/32 or fd00::/64' };
+}
+
+/** Where each alert's runbook lives: the README of this project; `#<alert name in lower case>` is appended. */
+export const DEFAULT_RUNBOOK_URL = 'https://github.com/opsmill/infrahub-backup-cdk8s/blob/main/README.md';
+
+const monitoring: ObjectField = {
+  type: 'object',
+  interfaceName: 'MonitoringValues',
+  doc: 'Knowing when backups stop: alert rules on kube-state-metrics series, a freshness check of the newest archive in S3, a heartbeat URL.',
+  fields: {
+    backupMaxAge: promDuration(
+      'Age after which the newest backup counts as missing: `InfrahubBackupMissing` fires and the freshness check (`s3 latest --max-age`) fails. Empty for the longest gap between two runs of `backup.schedule` plus 2h (26h for a daily schedule; a schedule restricted to some months counts each month as 31 days).',
+      '',
+    ),
+    prometheusRule: {
+      type: 'object',
+      interfaceName: 'PrometheusRuleValues',
+      doc: 'A PrometheusRule (`monitoring.coreos.com/v1`, for the Prometheus operator) with the alerts of the README\'s "Monitoring" section, on kube-state-metrics series of this release\'s objects.',
+      fields: {
+        enabled: bool('Create the PrometheusRule.'),
+        namespace: {
+          type: 'string',
+          doc: 'Namespace of the PrometheusRule (one the Prometheus operator watches); empty for the release namespace. The rules always watch the release namespace.',
+          default: '',
+          pattern: DNS_LABEL,
+          patternHint: 'a namespace name (lowercase letters, digits and "-")',
+          maxLength: 63,
+        },
+        labels: { type: 'stringMap', doc: 'Labels of the PrometheusRule, to match the Prometheus operator\'s `ruleSelector` (e.g. `release: kube-prometheus-stack`).', default: {} },
+        suspendedFor: promDuration('How long the backup CronJob may stay suspended before `InfrahubBackupCronJobSuspended` fires.', '1h'),
+        scaledDownFor: promDuration('How long Infrahub\'s workloads may stay at zero replicas, with no backup or restore Job of this release running, before `InfrahubScaledDownAfterBackup` fires.', '15m'),
+        infrahubWorkloads: {
+          type: 'string',
+          doc: 'Regular expression (RE2, whole name) matching the names of Infrahub\'s Deployments and StatefulSets that a backup or restore scales down.',
+          default: '.*(infrahub-server|task-worker).*',
+          pattern: '^[^\\s"\\\\]+$',
+          patternHint: 'a regular expression without spaces, quotes or backslashes',
+          maxLength: 253,
+        },
+        runbookUrl: {
+          type: 'string',
+          doc: 'Page of the runbooks; each alert links to `<runbookUrl>#<alert name in lower case>`.',
+          default: DEFAULT_RUNBOOK_URL,
+          pattern: '^https?://[^\\s#"]+$',
+          patternHint: 'an http:// or https:// URL without a "#" fragment',
+        },
+      },
+    },
+    freshness: {
+      type: 'object',
+      interfaceName: 'FreshnessValues',
+      doc: 'A check, in the bucket, that the newest archive is younger than `backupMaxAge` (`s3 latest --max-age`): a backup that "succeeds" without uploading fails it. S3 storage only.',
+      fields: {
+        enabled: bool('Check the age of the newest archive: first thing in the verification CronJob when `backup.verification` is on, else in a CronJob of its own.'),
+        schedule: schedule('Cron schedule of the freshness-only CronJob (when `backup.verification` is off).', '15 * * * *'),
+      },
+    },
+    grafanaDashboard: {
+      type: 'object',
+      interfaceName: 'GrafanaDashboardValues',
+      doc: 'A ConfigMap holding a Grafana dashboard of the scheduled backups (age of the last success, run durations, failures), for the Grafana sidecar that loads labelled ConfigMaps; from the same kube-state-metrics series as the alerts.',
+      fields: {
+        enabled: bool('Create the dashboard ConfigMap (scheduled backups only).'),
+        namespace: {
+          type: 'string',
+          doc: 'Namespace of the ConfigMap (one the Grafana sidecar watches); empty for the release namespace.',
+          default: '',
+          pattern: DNS_LABEL,
+          patternHint: 'a namespace name (lowercase letters, digits and "-")',
+          maxLength: 63,
+        },
+        labels: { type: 'stringMap', doc: 'Labels of the ConfigMap: the one the Grafana sidecar looks for (`sidecar.dashboards.label`).', default: { grafana_dashboard: '1' } },
+      },
+    },
+    heartbeat: {
+      type: 'object',
+      interfaceName: 'HeartbeatValues',
+      doc: 'A dead man\'s switch (healthchecks.io and compatible services): the companion CronJobs (retention, verification, freshness) request the URL on success and POST the error line to `<url>/fail` on failure.',
+      fields: {
+        secretName: secretName('Secret holding the heartbeat URL (`INFRAHUB_BACKUP_HEARTBEAT_URL`); empty for no heartbeat.'),
+        key: secretKey('Key of the URL in the Secret.', 'url'),
+      },
+    },
+  },
+};
+
+const networkPolicy: ObjectField = {
+  type: 'object',
+  interfaceName: 'NetworkPolicyValues',
+  doc: 'A NetworkPolicy for this release\'s backup, restore and companion pods: no ingress; egress to DNS, the Kubernetes API, S3 and `extraEgress` only.',
+  fields: {
+    enabled: bool('Create the NetworkPolicy.'),
+    apiServer: {
+      type: 'object',
+      interfaceName: 'NetworkPolicyApiServerValues',
+      doc: 'Egress to the Kubernetes API server (the image drives Infrahub with kubectl).',
+      fields: {
+        cidrs: cidrs('Addresses of the API server (its endpoints, as `kubectl get endpoints kubernetes -n default` shows them, `/32` each); empty for any address on `ports`.'),
+        ports: {
+          type: 'kubernetes',
+          kubernetesType: 'NetworkPolicyPort[]',
+          list: true,
+          requiredKeys: ['port'],
+          doc: 'Ports of the API server: the Service port (443) and the endpoints\' port (often 6443), as policies apply after the Service is translated.',
+          default: [
+            { port: 443, protocol: 'TCP' },
+            { port: 6443, protocol: 'TCP' },
+          ],
+        },
+      },
+    },
+    s3: {
+      type: 'object',
+      interfaceName: 'NetworkPolicyS3Values',
+      doc: 'Egress to the S3 endpoint of the backups or the restore.',
+      fields: {
+        cidrs: cidrs('Addresses of the S3 endpoint; empty for any address on `port`.'),
+        port: {
+          type: 'integer',
+          doc: 'Port of the S3 endpoint; not set for the endpoint URL\'s port (443 for AWS S3 and https://, 80 for http://).',
+          default: null,
+          minimum: 1,
+          maximum: 65535,
+        },
+      },
+    },
+    extraEgress: {
+      type: 'kubernetes',
+      kubernetesType: 'NetworkPolicyEgressRule[]',
+      list: true,
+      doc: 'More egress rules, appended unchanged (e.g. a proxy, or the heartbeat service).',
+      default: [],
+    },
+  },
+};
+
 /** The root of the values tree. */
 export const VALUES_SPEC: ObjectField = {
   type: 'object',
@@ -691,5 +845,7 @@ export const VALUES_SPEC: ObjectField = {
         activeDeadlineSeconds: { type: 'integer', doc: 'Seconds after which a running Job is stopped and marked failed.', default: null, minimum: 1 },
       },
     },
+    monitoring,
+    networkPolicy,
   },
 };

@@ -261,6 +261,18 @@ export interface InfrahubBackupValues {
    * @default - see the fields
    */
   readonly job?: JobValues;
+  /**
+   * Knowing when backups stop: alert rules on kube-state-metrics series, a freshness check of the newest archive in S3, a heartbeat URL.
+   *
+   * @default - see the fields
+   */
+  readonly monitoring?: MonitoringValues;
+  /**
+   * A NetworkPolicy for this release's backup, restore and companion pods: no ingress; egress to DNS, the Kubernetes API, S3 and `extraEgress` only.
+   *
+   * @default - see the fields
+   */
+  readonly networkPolicy?: NetworkPolicyValues;
 }
 
 /**
@@ -1077,4 +1089,218 @@ export interface JobValues {
    * @default - not set
    */
   readonly activeDeadlineSeconds?: number;
+}
+
+/**
+ * Knowing when backups stop: alert rules on kube-state-metrics series, a freshness check of the newest archive in S3, a heartbeat URL.
+ */
+export interface MonitoringValues {
+  /**
+   * Age after which the newest backup counts as missing: `InfrahubBackupMissing` fires and the freshness check (`s3 latest --max-age`) fails. Empty for the longest gap between two runs of `backup.schedule` plus 2h (26h for a daily schedule; a schedule restricted to some months counts each month as 31 days).
+   *
+   * @default ""
+   */
+  readonly backupMaxAge?: string;
+  /**
+   * A PrometheusRule (`monitoring.coreos.com/v1`, for the Prometheus operator) with the alerts of the README's "Monitoring" section, on kube-state-metrics series of this release's objects.
+   *
+   * @default - see the fields
+   */
+  readonly prometheusRule?: PrometheusRuleValues;
+  /**
+   * A check, in the bucket, that the newest archive is younger than `backupMaxAge` (`s3 latest --max-age`): a backup that "succeeds" without uploading fails it. S3 storage only.
+   *
+   * @default - see the fields
+   */
+  readonly freshness?: FreshnessValues;
+  /**
+   * A ConfigMap holding a Grafana dashboard of the scheduled backups (age of the last success, run durations, failures), for the Grafana sidecar that loads labelled ConfigMaps; from the same kube-state-metrics series as the alerts.
+   *
+   * @default - see the fields
+   */
+  readonly grafanaDashboard?: GrafanaDashboardValues;
+  /**
+   * A dead man's switch (healthchecks.io and compatible services): the companion CronJobs (retention, verification, freshness) request the URL on success and POST the error line to `<url>/fail` on failure.
+   *
+   * @default - see the fields
+   */
+  readonly heartbeat?: HeartbeatValues;
+}
+
+/**
+ * A PrometheusRule (`monitoring.coreos.com/v1`, for the Prometheus operator) with the alerts of the README's "Monitoring" section, on kube-state-metrics series of this release's objects.
+ */
+export interface PrometheusRuleValues {
+  /**
+   * Create the PrometheusRule.
+   *
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Namespace of the PrometheusRule (one the Prometheus operator watches); empty for the release namespace. The rules always watch the release namespace.
+   *
+   * @default ""
+   */
+  readonly namespace?: string;
+  /**
+   * Labels of the PrometheusRule, to match the Prometheus operator's `ruleSelector` (e.g. `release: kube-prometheus-stack`).
+   *
+   * @default {}
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * How long the backup CronJob may stay suspended before `InfrahubBackupCronJobSuspended` fires.
+   *
+   * @default "1h"
+   */
+  readonly suspendedFor?: string;
+  /**
+   * How long Infrahub's workloads may stay at zero replicas, with no backup or restore Job of this release running, before `InfrahubScaledDownAfterBackup` fires.
+   *
+   * @default "15m"
+   */
+  readonly scaledDownFor?: string;
+  /**
+   * Regular expression (RE2, whole name) matching the names of Infrahub's Deployments and StatefulSets that a backup or restore scales down.
+   *
+   * @default ".*(infrahub-server|task-worker).*"
+   */
+  readonly infrahubWorkloads?: string;
+  /**
+   * Page of the runbooks; each alert links to `<runbookUrl>#<alert name in lower case>`.
+   *
+   * @default "https://github.com/opsmill/infrahub-backup-cdk8s/blob/main/README.md"
+   */
+  readonly runbookUrl?: string;
+}
+
+/**
+ * A check, in the bucket, that the newest archive is younger than `backupMaxAge` (`s3 latest --max-age`): a backup that "succeeds" without uploading fails it. S3 storage only.
+ */
+export interface FreshnessValues {
+  /**
+   * Check the age of the newest archive: first thing in the verification CronJob when `backup.verification` is on, else in a CronJob of its own.
+   *
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Cron schedule of the freshness-only CronJob (when `backup.verification` is off).
+   *
+   * @default "15 * * * *"
+   */
+  readonly schedule?: string;
+}
+
+/**
+ * A ConfigMap holding a Grafana dashboard of the scheduled backups (age of the last success, run durations, failures), for the Grafana sidecar that loads labelled ConfigMaps; from the same kube-state-metrics series as the alerts.
+ */
+export interface GrafanaDashboardValues {
+  /**
+   * Create the dashboard ConfigMap (scheduled backups only).
+   *
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Namespace of the ConfigMap (one the Grafana sidecar watches); empty for the release namespace.
+   *
+   * @default ""
+   */
+  readonly namespace?: string;
+  /**
+   * Labels of the ConfigMap: the one the Grafana sidecar looks for (`sidecar.dashboards.label`).
+   *
+   * @default {"grafana_dashboard":"1"}
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * A dead man's switch (healthchecks.io and compatible services): the companion CronJobs (retention, verification, freshness) request the URL on success and POST the error line to `<url>/fail` on failure.
+ */
+export interface HeartbeatValues {
+  /**
+   * Secret holding the heartbeat URL (`INFRAHUB_BACKUP_HEARTBEAT_URL`); empty for no heartbeat.
+   *
+   * @default ""
+   */
+  readonly secretName?: string;
+  /**
+   * Key of the URL in the Secret.
+   *
+   * @default "url"
+   */
+  readonly key?: string;
+}
+
+/**
+ * A NetworkPolicy for this release's backup, restore and companion pods: no ingress; egress to DNS, the Kubernetes API, S3 and `extraEgress` only.
+ */
+export interface NetworkPolicyValues {
+  /**
+   * Create the NetworkPolicy.
+   *
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Egress to the Kubernetes API server (the image drives Infrahub with kubectl).
+   *
+   * @default - see the fields
+   */
+  readonly apiServer?: NetworkPolicyApiServerValues;
+  /**
+   * Egress to the S3 endpoint of the backups or the restore.
+   *
+   * @default - see the fields
+   */
+  readonly s3?: NetworkPolicyS3Values;
+  /**
+   * More egress rules, appended unchanged (e.g. a proxy, or the heartbeat service).
+   *
+   * A Kubernetes 1.28 `NetworkPolicyEgressRule[]` (`k8s.NetworkPolicyEgressRule` of cdk8s-plus-28), passed through to the pods.
+   *
+   * @default []
+   */
+  readonly extraEgress?: k8s.NetworkPolicyEgressRule[];
+}
+
+/**
+ * Egress to the Kubernetes API server (the image drives Infrahub with kubectl).
+ */
+export interface NetworkPolicyApiServerValues {
+  /**
+   * Addresses of the API server (its endpoints, as `kubectl get endpoints kubernetes -n default` shows them, `/32` each); empty for any address on `ports`.
+   *
+   * @default []
+   */
+  readonly cidrs?: string[];
+  /**
+   * Ports of the API server: the Service port (443) and the endpoints' port (often 6443), as policies apply after the Service is translated.
+   *
+   * A Kubernetes 1.28 `NetworkPolicyPort[]` (`k8s.NetworkPolicyPort` of cdk8s-plus-28), passed through to the pods.
+   *
+   * @default [{"port":443,"protocol":"TCP"},{"port":6443,"protocol":"TCP"}]
+   */
+  readonly ports?: k8s.NetworkPolicyPort[];
+}
+
+/**
+ * Egress to the S3 endpoint of the backups or the restore.
+ */
+export interface NetworkPolicyS3Values {
+  /**
+   * Addresses of the S3 endpoint; empty for any address on `port`.
+   *
+   * @default []
+   */
+  readonly cidrs?: string[];
+  /**
+   * Port of the S3 endpoint; not set for the endpoint URL's port (443 for AWS S3 and https://, 80 for http://).
+   *
+   * @default - not set
+   */
+  readonly port?: number;
 }

@@ -56,6 +56,18 @@ const namedCronJob = (objects: KubeObject[], role: string): KubeObject => {
   return found;
 };
 
+const MONITORED_BACKUP = mergeDocs(SCHEDULED_BACKUP, { monitoring: { prometheusRule: { enabled: true } } });
+const FRESH_BACKUP = mergeDocs(S3_BACKUP, { monitoring: { freshness: { enabled: true } } });
+const PRUNED_BACKUP = mergeDocs(S3_BACKUP, { backup: { retention: { enabled: true } } });
+const POLICED_BACKUP = mergeDocs(S3_BACKUP, { networkPolicy: { enabled: true } });
+const alertRule = (objects: KubeObject[], alert: string): KubeObject => {
+  const found = only(objects, 'PrometheusRule').spec.groups[0].rules.find((r: KubeObject) => r.alert === alert);
+  if (!found) throw new Error(`no alert ${alert}`);
+  return found;
+};
+const companionEnv = (objects: KubeObject[], role: string): KubeObject[] => podSpecOf(namedCronJob(objects, role)).containers[0].env;
+const egress = (objects: KubeObject[]): KubeObject[] => only(objects, 'NetworkPolicy').spec.egress;
+
 const FIELD_CASES: Record<string, FieldCase> = {
   nameOverride: {
     base: S3_BACKUP,
@@ -695,6 +707,156 @@ const FIELD_CASES: Record<string, FieldCase> = {
       expect(jobSpecOf(workloadOf(o)).ttlSecondsAfterFinished).toBe(3600);
       expect(jobSpecOf(workloadOf(b)).ttlSecondsAfterFinished).toBeUndefined();
     },
+  },
+  'monitoring.backupMaxAge': {
+    base: mergeDocs(MONITORED_BACKUP, { monitoring: { freshness: { enabled: true } } }),
+    set: { monitoring: { backupMaxAge: '1d12h' } },
+    check: (o, b) => {
+      expect(alertRule(o, 'InfrahubBackupMissing').expr).toMatch(/ > 129600$/);
+      expect(alertRule(b, 'InfrahubBackupMissing').expr).toMatch(/ > 93600$/);
+      expect(podSpecOf(namedCronJob(o, 'freshness')).containers[0].args).toEqual(['s3', 'latest', '--max-age', '1d12h']);
+    },
+  },
+  'monitoring.prometheusRule.enabled': {
+    base: SCHEDULED_BACKUP,
+    set: { monitoring: { prometheusRule: { enabled: true } } },
+    check: (o, b) => {
+      expect(b.map((x) => x.kind)).not.toContain('PrometheusRule');
+      expect(only(o, 'PrometheusRule').apiVersion).toBe('monitoring.coreos.com/v1');
+    },
+  },
+  'monitoring.prometheusRule.namespace': {
+    base: MONITORED_BACKUP,
+    set: { monitoring: { prometheusRule: { namespace: 'monitoring' } } },
+    check: (o, b) => {
+      expect(only(o, 'PrometheusRule').metadata.namespace).toBe('monitoring');
+      expect(only(b, 'PrometheusRule').metadata.namespace).toBe('infrahub');
+    },
+  },
+  'monitoring.prometheusRule.labels': {
+    base: MONITORED_BACKUP,
+    set: { monitoring: { prometheusRule: { labels: { release: 'kube-prometheus-stack' } } } },
+    check: (o) => expect(only(o, 'PrometheusRule').metadata.labels.release).toBe('kube-prometheus-stack'),
+  },
+  'monitoring.prometheusRule.suspendedFor': {
+    base: MONITORED_BACKUP,
+    set: { monitoring: { prometheusRule: { suspendedFor: '6h' } } },
+    check: (o, b) => {
+      expect(alertRule(o, 'InfrahubBackupCronJobSuspended').for).toBe('6h');
+      expect(alertRule(b, 'InfrahubBackupCronJobSuspended').for).toBe('1h');
+    },
+  },
+  'monitoring.prometheusRule.scaledDownFor': {
+    base: MONITORED_BACKUP,
+    set: { monitoring: { prometheusRule: { scaledDownFor: '45m' } } },
+    check: (o) => expect(alertRule(o, 'InfrahubScaledDownAfterBackup').for).toBe('45m'),
+  },
+  'monitoring.prometheusRule.infrahubWorkloads': {
+    base: MONITORED_BACKUP,
+    set: { monitoring: { prometheusRule: { infrahubWorkloads: 'prod-infrahub-.+' } } },
+    check: (o) => expect(alertRule(o, 'InfrahubScaledDownAfterBackup').expr).toContain('deployment=~"prod-infrahub-.+"'),
+  },
+  'monitoring.prometheusRule.runbookUrl': {
+    base: MONITORED_BACKUP,
+    set: { monitoring: { prometheusRule: { runbookUrl: 'https://wiki.example.com/infrahub-backups' } } },
+    check: (o) => expect(alertRule(o, 'InfrahubBackupMissing').annotations.runbook_url).toBe('https://wiki.example.com/infrahub-backups#infrahubbackupmissing'),
+  },
+  'monitoring.freshness.enabled': {
+    base: S3_BACKUP,
+    set: { monitoring: { freshness: { enabled: true } } },
+    check: (o, b) => {
+      expect(namesByKind(b).CronJob).toBeUndefined();
+      expect(podSpecOf(namedCronJob(o, 'freshness')).containers[0].args).toEqual(['s3', 'latest', '--max-age', '26h']);
+    },
+  },
+  'monitoring.freshness.schedule': {
+    base: FRESH_BACKUP,
+    set: { monitoring: { freshness: { schedule: '*/30 * * * *' } } },
+    check: (o) => expect(namedCronJob(o, 'freshness').spec.schedule).toBe('*/30 * * * *'),
+  },
+  'monitoring.grafanaDashboard.enabled': {
+    base: MONITORED_BACKUP,
+    set: { monitoring: { grafanaDashboard: { enabled: true } } },
+    check: (o, b) => {
+      expect(b.map((x) => x.kind)).not.toContain('ConfigMap');
+      const data = only(o, 'ConfigMap').data;
+      expect(Object.keys(data)).toEqual(['infrahub-backup.json']);
+      expect(JSON.parse(data['infrahub-backup.json']).panels[0].targets[0].expr).toBe(
+        'time() - max(kube_cronjob_status_last_successful_time{namespace="infrahub", cronjob="infrahub-backup-backup"})',
+      );
+    },
+  },
+  'monitoring.grafanaDashboard.namespace': {
+    base: mergeDocs(SCHEDULED_BACKUP, { monitoring: { grafanaDashboard: { enabled: true } } }),
+    set: { monitoring: { grafanaDashboard: { namespace: 'grafana' } } },
+    check: (o, b) => {
+      expect(only(o, 'ConfigMap').metadata.namespace).toBe('grafana');
+      expect(only(b, 'ConfigMap').metadata.namespace).toBe('infrahub');
+    },
+  },
+  'monitoring.grafanaDashboard.labels': {
+    base: mergeDocs(SCHEDULED_BACKUP, { monitoring: { grafanaDashboard: { enabled: true } } }),
+    set: { monitoring: { grafanaDashboard: { labels: { grafana_dashboard: null, 'grafana.example.com/dashboard': 'backups' } } } },
+    check: (o, b) => {
+      expect(only(b, 'ConfigMap').metadata.labels.grafana_dashboard).toBe('1');
+      expect(only(o, 'ConfigMap').metadata.labels.grafana_dashboard).toBeUndefined();
+      expect(only(o, 'ConfigMap').metadata.labels['grafana.example.com/dashboard']).toBe('backups');
+    },
+  },
+  'monitoring.heartbeat.secretName': {
+    base: PRUNED_BACKUP,
+    set: { monitoring: { heartbeat: { secretName: 'backup-heartbeat' } } },
+    check: (o, b) => {
+      expect(companionEnv(o, 'retention')).toContainEqual({ name: 'INFRAHUB_BACKUP_HEARTBEAT_URL', valueFrom: { secretKeyRef: { name: 'backup-heartbeat', key: 'url' } } });
+      expect(companionEnv(b, 'retention').map((e) => e.name)).not.toContain('INFRAHUB_BACKUP_HEARTBEAT_URL');
+      // Backups themselves do not ping: the companion CronJobs check the outcome.
+      const backupPod = podSpecOf(o.find((x) => x.kind === 'Job')!);
+      expect(backupPod.initContainers[0].env.map((e: KubeObject) => e.name)).not.toContain('INFRAHUB_BACKUP_HEARTBEAT_URL');
+    },
+  },
+  'monitoring.heartbeat.key': {
+    base: mergeDocs(PRUNED_BACKUP, { monitoring: { heartbeat: { secretName: 'backup-heartbeat' } } }),
+    set: { monitoring: { heartbeat: { key: 'ping-url' } } },
+    check: (o) => expect(companionEnv(o, 'retention')).toContainEqual({ name: 'INFRAHUB_BACKUP_HEARTBEAT_URL', valueFrom: { secretKeyRef: { name: 'backup-heartbeat', key: 'ping-url' } } }),
+  },
+  'networkPolicy.enabled': {
+    base: S3_BACKUP,
+    set: { networkPolicy: { enabled: true } },
+    check: (o, b) => {
+      expect(b.map((x) => x.kind)).not.toContain('NetworkPolicy');
+      expect(only(o, 'NetworkPolicy').spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    },
+  },
+  'networkPolicy.apiServer.cidrs': {
+    base: POLICED_BACKUP,
+    set: { networkPolicy: { apiServer: { cidrs: ['172.20.0.10/32'] } } },
+    check: (o) => expect(egress(o)[1].to).toEqual([{ ipBlock: { cidr: '172.20.0.10/32' } }]),
+  },
+  'networkPolicy.apiServer.ports': {
+    base: POLICED_BACKUP,
+    set: { networkPolicy: { apiServer: { ports: [{ port: 8443, protocol: 'TCP' }] } } },
+    check: (o, b) => {
+      expect(egress(o)[1].ports).toEqual([{ port: 8443, protocol: 'TCP' }]);
+      expect(egress(b)[1].ports).toEqual([{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }]);
+    },
+  },
+  'networkPolicy.s3.cidrs': {
+    base: POLICED_BACKUP,
+    set: { networkPolicy: { s3: { cidrs: ['192.0.2.0/24'] } } },
+    check: (o) => expect(egress(o)[2].to).toEqual([{ ipBlock: { cidr: '192.0.2.0/24' } }]),
+  },
+  'networkPolicy.s3.port': {
+    base: POLICED_BACKUP,
+    set: { networkPolicy: { s3: { port: 9000 } } },
+    check: (o, b) => {
+      expect(egress(o)[2].ports).toEqual([{ port: 9000, protocol: 'TCP' }]);
+      expect(egress(b)[2].ports).toEqual([{ port: 443, protocol: 'TCP' }]);
+    },
+  },
+  'networkPolicy.extraEgress': {
+    base: POLICED_BACKUP,
+    set: { networkPolicy: { extraEgress: [{ to: [{ ipBlock: { cidr: '192.0.2.10/32' } }], ports: [{ port: 3128, protocol: 'TCP' }] }] } },
+    check: (o) => expect(egress(o).slice(-1)).toEqual([{ to: [{ ipBlock: { cidr: '192.0.2.10/32' } }], ports: [{ port: 3128, protocol: 'TCP' }] }]),
   },
   'job.activeDeadlineSeconds': {
     base: S3_BACKUP,

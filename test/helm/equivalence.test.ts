@@ -75,7 +75,7 @@ describe.each(Object.keys(HELMS))('%s renders what synth renders', (name) => {
       return undefined;
     });
     expect(mismatches.filter(Boolean)).toEqual([]);
-    expect([...kinds].sort()).toEqual(['CronJob', 'Job', 'PersistentVolumeClaim', 'Role', 'RoleBinding', 'ServiceAccount']);
+    expect([...kinds].sort()).toEqual(['ConfigMap', 'CronJob', 'Job', 'NetworkPolicy', 'PersistentVolumeClaim', 'PrometheusRule', 'Role', 'RoleBinding', 'ServiceAccount']);
   });
 
   test('documents the CLI rejects are rejected by Helm with the same problems', async () => {

@@ -34,7 +34,7 @@ const ROOT_KEYS = [
   'enabled', 'global', 'nameOverride', 'fullnameOverride', 'serviceAccount', 'rbac', 'backup', 'restore', 'companion', 'neo4j', 'image',
   'imagePullSecrets', 'logFormat', 'resources', 'scratch', 'nodeSelector', 'tolerations', 'affinity', 'priorityClassName',
   'podAnnotations', 'podLabels', 'podSecurityContext', 'securityContext', 'extraEnv', 'extraVolumes', 'extraVolumeMounts',
-  'cronJob', 'job',
+  'cronJob', 'job', 'monitoring', 'networkPolicy',
 ];
 
 describe('valid values', () => {

@@ -8,9 +8,11 @@
  * names of the current Kubernetes API. Pass-through fragments the user owns
  * (affinity, tolerations, volume sources...) are not descended into.
  */
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { CronJob, Job } from 'kubernetes-models/batch/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { PersistentVolumeClaim, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, PersistentVolumeClaim, ServiceAccount } from 'kubernetes-models/v1';
 import type { KubeObject } from './synth';
 
 interface Validatable {
@@ -20,11 +22,14 @@ interface Validatable {
 /** The kubernetes-models class of each kind we synthesize, keyed by `apiVersion/kind`. */
 const MODELS: Record<string, (data: any) => Validatable> = {
   'v1/ServiceAccount': (data) => new ServiceAccount(data),
+  'v1/ConfigMap': (data) => new ConfigMap(data),
   'v1/PersistentVolumeClaim': (data) => new PersistentVolumeClaim(data),
   'rbac.authorization.k8s.io/v1/Role': (data) => new Role(data),
   'rbac.authorization.k8s.io/v1/RoleBinding': (data) => new RoleBinding(data),
   'batch/v1/Job': (data) => new Job(data),
   'batch/v1/CronJob': (data) => new CronJob(data),
+  'networking.k8s.io/v1/NetworkPolicy': (data) => new NetworkPolicy(data),
+  'monitoring.coreos.com/v1/PrometheusRule': (data) => new PrometheusRule(data),
 };
 
 /** Field names of the Kubernetes API (1.34), for the typo check. */
@@ -90,6 +95,17 @@ export const FIELD_NAMES = {
     'scaleIO', 'secret', 'storageos', 'vsphereVolume',
   ],
   localObjectReference: ['name'],
+  configMap: ['apiVersion', 'kind', 'metadata', 'binaryData', 'data', 'immutable'],
+  networkPolicy: ['apiVersion', 'kind', 'metadata', 'spec'],
+  networkPolicySpec: ['egress', 'ingress', 'podSelector', 'policyTypes'],
+  labelSelector: ['matchExpressions', 'matchLabels'],
+  networkPolicyEgressRule: ['ports', 'to'],
+  networkPolicyPeer: ['ipBlock', 'namespaceSelector', 'podSelector'],
+  networkPolicyPort: ['endPort', 'port', 'protocol'],
+  prometheusRule: ['apiVersion', 'kind', 'metadata', 'spec'],
+  prometheusRuleSpec: ['groups'],
+  ruleGroup: ['interval', 'labels', 'limit', 'name', 'partial_response_strategy', 'query_offset', 'rules'],
+  rule: ['alert', 'annotations', 'expr', 'for', 'keep_firing_for', 'labels', 'record'],
 } as const;
 
 type Shape = keyof typeof FIELD_NAMES;
@@ -184,6 +200,26 @@ export function unknownFields(obj: KubeObject): string[] {
         checkKeys(obj.spec.jobTemplate?.metadata, 'objectMeta', 'spec.jobTemplate.metadata', problems);
         checkJobSpec(obj.spec.jobTemplate?.spec, 'spec.jobTemplate.spec', problems);
       }
+      break;
+    case 'NetworkPolicy': {
+      checkKeys(obj, 'networkPolicy', '', problems);
+      checkKeys(obj.spec, 'networkPolicySpec', 'spec', problems);
+      checkKeys(obj.spec?.podSelector, 'labelSelector', 'spec.podSelector', problems);
+      // The rules the chart writes; `extraEgress` items are the user's and follow them.
+      const ours = (obj.spec?.egress ?? []).slice(0, 3);
+      checkList(ours, 'networkPolicyEgressRule', 'spec.egress', problems, (rule, path) => {
+        checkList(rule.to, 'networkPolicyPeer', `${path}.to`, problems);
+        checkList(rule.ports, 'networkPolicyPort', `${path}.ports`, problems);
+      });
+      break;
+    }
+    case 'ConfigMap':
+      checkKeys(obj, 'configMap', '', problems);
+      break;
+    case 'PrometheusRule':
+      checkKeys(obj, 'prometheusRule', '', problems);
+      checkKeys(obj.spec, 'prometheusRuleSpec', 'spec', problems);
+      checkList(obj.spec?.groups, 'ruleGroup', 'spec.groups', problems, (group, path) => checkList(group.rules, 'rule', `${path}.rules`, problems));
       break;
     default:
       problems.push(`${obj.apiVersion}/${obj.kind}: no field list for this kind`);

@@ -95,6 +95,18 @@ const KUBERNETES: Record<string, fc.Arbitrary<unknown>> = {
     fc.constantFrom({ name: 'ca', mountPath: '/etc/ssl/custom', readOnly: true }, { name: 'cache', mountPath: '/cache', subPath: 'x' }),
     { maxLength: 2 },
   ),
+  'networkPolicy.apiServer.ports': fc.constantFrom([], [{ port: 443, protocol: 'TCP' }], [{ port: 6443 }, { port: 'https', protocol: 'TCP' }]),
+  'networkPolicy.extraEgress': fc.array(
+    fc.constantFrom({ to: [{ ipBlock: { cidr: '192.0.2.10/32' } }], ports: [{ port: 3128, protocol: 'TCP' }] }, { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'proxy' } } }] }),
+    { maxLength: 2 },
+  ),
+};
+
+/** Fields whose values are drawn from a list rather than from their type. */
+const BY_PATH: Record<string, fc.Arbitrary<unknown>> = {
+  'networkPolicy.apiServer.cidrs': fc.subarray(['10.96.0.1/32', '172.20.0.0/16', 'fd00::1/128']),
+  'networkPolicy.s3.cidrs': fc.subarray(['0.0.0.0/0', '192.0.2.0/24', '2001:db8::/32']),
+  'networkPolicy.s3.port': fc.option(fc.integer({ min: 1, max: 65535 }), { nil: null }),
 };
 
 function stringArbitrary(path: string, field: Extract<Field, { type: 'string' }>): fc.Arbitrary<string> {
@@ -110,6 +122,7 @@ function stringArbitrary(path: string, field: Extract<Field, { type: 'string' }>
 }
 
 function fieldArbitrary(path: string, field: Field): fc.Arbitrary<unknown> {
+  if (BY_PATH[path]) return BY_PATH[path];
   switch (field.type) {
     case 'string':
       return stringArbitrary(path, field);

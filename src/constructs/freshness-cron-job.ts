@@ -1,0 +1,27 @@
+/**
+ * The freshness-only CronJob: when verification is off, `s3 latest --max-age`
+ * still checks on `monitoring.freshness.schedule` that a recent archive landed
+ * in the bucket, so a backup that "succeeds" without uploading fails a Job.
+ */
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { Deployment } from '../model/deployment';
+import { backupMaxAge } from '../model/max-age';
+import { maintenanceCronJob } from './backup-maintenance-cron-jobs';
+
+/** Whether the values ask for the freshness-only CronJob. */
+export function freshnessRuns(d: Deployment): boolean {
+  const b = d.values.backup;
+  return b.enabled && b.storage.type === 's3' && d.values.monitoring.freshness.enabled && !b.verification.enabled;
+}
+
+/** Fails its Job when the newest archive is older than `monitoring.backupMaxAge`. */
+export class BackupFreshnessCronJob extends Construct {
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, d: Deployment) {
+    super(scope, id);
+    const args = ['latest', '--max-age', backupMaxAge(d.values)];
+    this.apiObject = maintenanceCronJob(this, d, 'freshness', d.names.freshnessCronJob, d.values.monitoring.freshness.schedule, args);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The Grafana dashboard of scheduled backups (`monitoring.grafanaDashboard`):
+ * a ConfigMap the Grafana sidecar loads by its label.
+ */
+import { createHash } from 'crypto';
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { fillAlertText } from '../model/alerts';
+import { DASHBOARD_TEMPLATE, literalPattern } from '../model/dashboard';
+import type { Deployment } from '../model/deployment';
+import { commonLabels } from '../model/objects';
+import { freshnessRuns } from './freshness-cron-job';
+import { monitoredNamespace } from './prometheus-rule';
+
+/** Whether the values ask for the dashboard: it shows scheduled backups. */
+export function dashboardRenders(d: Deployment): boolean {
+  const b = d.values.backup;
+  return d.values.monitoring.grafanaDashboard.enabled && b.enabled && b.mode === 'cronjob';
+}
+
+/** The dashboard's JSON for this release. */
+export function dashboardJson(d: Deployment): string {
+  const { names } = d;
+  const namespace = monitoredNamespace(d, 'monitoring.grafanaDashboard.enabled');
+  const b = d.values.backup;
+  const cronJobs = [names.backupCronJob];
+  if (b.storage.type === 's3' && b.verification.enabled) cronJobs.push(names.verificationCronJob);
+  if (freshnessRuns(d)) cronJobs.push(names.freshnessCronJob);
+  if (b.storage.type === 's3' && b.retention.enabled) cronJobs.push(names.retentionCronJob);
+  return fillAlertText(DASHBOARD_TEMPLATE, {
+    NAMESPACE: namespace,
+    BACKUP_CRONJOB: names.backupCronJob,
+    BACKUP_CRONJOB_RE: literalPattern(names.backupCronJob),
+    CRONJOBS: cronJobs.map(literalPattern).join('|'),
+    TITLE: `Infrahub backups (${namespace}/${names.fullname})`,
+    UID: createHash('sha256').update(`${namespace}/${names.fullname}`).digest('hex').slice(0, 16),
+  });
+}
+
+/** A ConfigMap holding the dashboard, labelled for the Grafana sidecar. */
+export class BackupGrafanaDashboard extends Construct {
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, d: Deployment) {
+    super(scope, id);
+    const g = d.values.monitoring.grafanaDashboard;
+    this.apiObject = new ApiObject(this, 'Resource', {
+      ...k8s.KubeConfigMap.GVK,
+      metadata: {
+        name: d.names.dashboard,
+        namespace: g.namespace || d.namespace,
+        labels: { ...g.labels, ...commonLabels(d.values, d.release, 'monitoring') },
+      },
+      data: { [`${d.names.fullname}.json`]: dashboardJson(d) },
+    });
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The PrometheusRule of a release: the alerts of `src/model/alerts.ts`, filled
+ * in with this release's namespace, object names and thresholds.
+ */
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ALERT_EXPRESSIONS, ALERTS, AlertExpression, fillAlertText, jobNamePattern } from '../model/alerts';
+import { ValuesError } from '../model/errors';
+import type { Deployment } from '../model/deployment';
+import { backupMaxAge, durationSeconds } from '../model/max-age';
+import { commonLabels } from '../model/objects';
+import { freshnessRuns } from './freshness-cron-job';
+
+/** One alerting rule, as the Prometheus operator takes it. */
+export interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for?: string;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+}
+
+/** The API group and version of the Prometheus operator's PrometheusRule. */
+export const PROMETHEUS_RULE_GVK = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule' } as const;
+
+/**
+ * The namespace the series are scoped to. Helm, the CLI and the plugin always
+ * have one; a cdk8s chart without a namespace must name it for the alerts.
+ */
+export function monitoredNamespace(d: Deployment, path: string): string {
+  if (d.namespace) return d.namespace;
+  throw new ValuesError([
+    { path, message: 'the series are scoped to a namespace: give the chart or the InfrahubBackup a namespace, or disable it' },
+  ]);
+}
+
+function rule(d: Deployment, alert: string, expression: AlertExpression, vars: Record<string, string>, forDuration?: string): AlertRule {
+  const text = ALERTS[alert];
+  const values = { ...vars, NAMESPACE: monitoredNamespace(d, 'monitoring.prometheusRule.enabled'), ...(forDuration ? { FOR: forDuration } : {}) };
+  const r: AlertRule = {
+    alert,
+    expr: fillAlertText(ALERT_EXPRESSIONS[expression], values),
+    labels: { severity: text.severity },
+    annotations: {
+      summary: fillAlertText(text.summary, values),
+      description: fillAlertText(text.description, values),
+      runbook_url: `${d.values.monitoring.prometheusRule.runbookUrl}#${alert.toLowerCase()}`,
+    },
+  };
+  return forDuration ? { ...r, for: forDuration } : r;
+}
+
+/** The rules for what the values deploy, in a fixed order. */
+export function alertRules(d: Deployment): AlertRule[] {
+  const v = d.values;
+  const { names } = d;
+  const p = v.monitoring.prometheusRule;
+  const rules: AlertRule[] = [];
+  const jobs: string[] = [];
+  if (v.backup.enabled) {
+    const maxAge = backupMaxAge(v);
+    if (v.backup.mode === 'cronjob') {
+      const cron = { CRONJOB: names.backupCronJob };
+      rules.push(rule(d, 'InfrahubBackupMissing', 'missing', { ...cron, MAX_AGE: maxAge, MAX_AGE_SECONDS: String(durationSeconds(maxAge)) }));
+      rules.push(rule(d, 'InfrahubBackupJobFailed', 'cronJobFailed', cron));
+      rules.push(rule(d, 'InfrahubBackupCronJobSuspended', 'suspended', cron, p.suspendedFor));
+      jobs.push(jobNamePattern(names.backupCronJob, true));
+    } else {
+      rules.push(rule(d, 'InfrahubBackupJobFailed', 'jobFailed', { JOB: names.backupJob }));
+      jobs.push(jobNamePattern(names.backupJob, false));
+    }
+    if (v.backup.storage.type === 's3') {
+      if (v.backup.verification.enabled) {
+        rules.push(rule(d, 'InfrahubBackupVerificationFailed', 'cronJobFailed', { CRONJOB: names.verificationCronJob }));
+      } else if (freshnessRuns(d)) {
+        rules.push(rule(d, 'InfrahubBackupVerificationFailed', 'cronJobFailed', { CRONJOB: names.freshnessCronJob }));
+      }
+      if (v.backup.retention.enabled) {
+        rules.push(rule(d, 'InfrahubBackupRetentionFailed', 'cronJobFailed', { CRONJOB: names.retentionCronJob }));
+      }
+    }
+  }
+  if (v.restore.enabled) {
+    if (v.restore.mode === 'cronjob') {
+      rules.push(rule(d, 'InfrahubRestoreJobFailed', 'cronJobFailed', { CRONJOB: names.restoreCronJob }));
+      jobs.push(jobNamePattern(names.restoreCronJob, true));
+    } else {
+      rules.push(rule(d, 'InfrahubRestoreJobFailed', 'jobFailed', { JOB: names.restoreJob }));
+      jobs.push(jobNamePattern(names.restoreJob, false));
+    }
+  }
+  rules.push(rule(d, 'InfrahubScaledDownAfterBackup', 'scaledDown', { WORKLOADS: p.infrahubWorkloads, JOBS: jobs.join('|') }, p.scaledDownFor));
+  return rules;
+}
+
+/**
+ * Alerts on kube-state-metrics series when backups stop, fail or leave
+ * Infrahub scaled down (`monitoring.prometheusRule`).
+ */
+export class BackupPrometheusRule extends Construct {
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, d: Deployment) {
+    super(scope, id);
+    const p = d.values.monitoring.prometheusRule;
+    this.apiObject = new ApiObject(this, 'Resource', {
+      ...PROMETHEUS_RULE_GVK,
+      metadata: {
+        name: d.names.prometheusRule,
+        namespace: p.namespace || d.namespace,
+        labels: { ...p.labels, ...commonLabels(d.values, d.release, 'monitoring') },
+      },
+      spec: { groups: [{ name: d.names.fullname, rules: alertRules(d) }] },
+    });
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The alerts of the PrometheusRule: names, severities, texts and expressions,
+ * written once. The construct fills them in (`prometheus-rule.ts`); the chart
+ * receives the same table through `_generated.tpl` and fills it in the same
+ * way. Expressions use kube-state-metrics series only, scoped by namespace and
+ * by the names of this release's objects. `@KEY@` stands for a value:
+ * NAMESPACE, CRONJOB, JOB, MAX_AGE_SECONDS, JOBS (a regular expression of the
+ * release's Job names), WORKLOADS (`monitoring.prometheusRule.infrahubWorkloads`).
+ */
+
+/** What an alert says. */
+export interface AlertText {
+  readonly severity: 'warning' | 'critical';
+  readonly summary: string;
+  readonly description: string;
+}
+
+/** The alerts, by name, in the order the rule group lists them. */
+export const ALERTS: Readonly<Record<string, AlertText>> = {
+  InfrahubBackupMissing: {
+    severity: 'warning',
+    summary: 'No successful Infrahub backup for longer than @MAX_AGE@',
+    description:
+      'The CronJob {{ $labels.namespace }}/{{ $labels.cronjob }} has not completed a backup for {{ $value | humanizeDuration }} (allowed: @MAX_AGE@). Infrahub is not being backed up.',
+  },
+  InfrahubBackupJobFailed: {
+    severity: 'warning',
+    summary: 'An Infrahub backup Job failed',
+    description:
+      'The backup Job {{ $labels.namespace }}/{{ $labels.job_name }} failed and no backup has succeeded since. Its pod logs say why (preflight, database dump or upload).',
+  },
+  InfrahubBackupCronJobSuspended: {
+    severity: 'warning',
+    summary: 'Infrahub backups are suspended',
+    description: 'The backup CronJob {{ $labels.namespace }}/{{ $labels.cronjob }} has been suspended for more than @FOR@: no backup runs.',
+  },
+  InfrahubRestoreJobFailed: {
+    severity: 'critical',
+    summary: 'An Infrahub restore Job failed',
+    description:
+      'The restore Job {{ $labels.namespace }}/{{ $labels.job_name }} failed. Infrahub may be scaled down or hold partly restored data: check its workloads now.',
+  },
+  InfrahubBackupVerificationFailed: {
+    severity: 'warning',
+    summary: 'The newest Infrahub backup archive failed its check',
+    description:
+      'The Job {{ $labels.namespace }}/{{ $labels.job_name }} found the newest archive in S3 too old, unreadable or damaged. The backups may not be restorable.',
+  },
+  InfrahubBackupRetentionFailed: {
+    severity: 'warning',
+    summary: 'Pruning old Infrahub backup archives failed',
+    description: 'The retention Job {{ $labels.namespace }}/{{ $labels.job_name }} failed: old archives are no longer deleted and the bucket keeps growing.',
+  },
+  InfrahubScaledDownAfterBackup: {
+    severity: 'critical',
+    summary: 'Infrahub is scaled down and no backup or restore is running',
+    description:
+      'Workloads of Infrahub in {{ $labels.namespace }} have had zero replicas for more than @FOR@ while no backup or restore Job of this release is active: a backup or restore pod was probably killed midway and left Infrahub down.',
+  },
+};
+
+/** The expressions, by kind. */
+export const ALERT_EXPRESSIONS = {
+  /** Age of the last success of a CronJob (or of its creation, before any success). */
+  missing:
+    'time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{namespace="@NAMESPACE@", cronjob="@CRONJOB@"} or kube_cronjob_created{namespace="@NAMESPACE@", cronjob="@CRONJOB@"}) > @MAX_AGE_SECONDS@',
+  /** A failed Job of a CronJob that started after the CronJob's last success. */
+  cronJobFailed:
+    'max by (namespace, job_name) (kube_job_status_start_time{namespace="@NAMESPACE@"})' +
+    ' * on (namespace, job_name) group_left () max by (namespace, job_name) (kube_job_failed{namespace="@NAMESPACE@", condition="true"} == 1)' +
+    ' * on (namespace, job_name) group_left () max by (namespace, job_name) (kube_job_owner{namespace="@NAMESPACE@", owner_kind="CronJob", owner_name="@CRONJOB@"})' +
+    ' > on (namespace) group_left () (max by (namespace) (kube_cronjob_status_last_successful_time{namespace="@NAMESPACE@", cronjob="@CRONJOB@"}) or max by (namespace) (kube_cronjob_created{namespace="@NAMESPACE@", cronjob="@CRONJOB@"}) * 0)',
+  /** A one-shot Job that failed. */
+  jobFailed: 'max by (namespace, job_name) (kube_job_failed{namespace="@NAMESPACE@", job_name="@JOB@", condition="true"}) == 1',
+  /** A suspended CronJob. */
+  suspended: 'max by (namespace, cronjob) (kube_cronjob_spec_suspend{namespace="@NAMESPACE@", cronjob="@CRONJOB@"}) == 1',
+  /** Infrahub's workloads at zero replicas while none of the release's Jobs runs. */
+  scaledDown:
+    '(count by (namespace) (kube_deployment_spec_replicas{namespace="@NAMESPACE@", deployment=~"@WORKLOADS@"} == 0)' +
+    ' or count by (namespace) (kube_statefulset_replicas{namespace="@NAMESPACE@", statefulset=~"@WORKLOADS@"} == 0))' +
+    ' unless on (namespace) (sum by (namespace) (kube_job_status_active{namespace="@NAMESPACE@", job_name=~"@JOBS@"}) > 0)',
+} as const;
+
+export type AlertExpression = keyof typeof ALERT_EXPRESSIONS;
+
+/** Replaces every `@KEY@` of a text by its value. */
+export function fillAlertText(text: string, values: Readonly<Record<string, string>>): string {
+  let out = text;
+  for (const key of Object.keys(values).sort()) out = out.split(`@${key}@`).join(values[key]);
+  return out;
+}
+
+/** A Job name or the Jobs of a CronJob (`<name>-<minutes>`), as a regular expression. */
+export function jobNamePattern(name: string, ofCronJob: boolean): string {
+  const quoted = name.replace(/\./g, '\\\\.');
+  return ofCronJob ? `${quoted}-[0-9]+` : quoted;
+}

@@ -1,0 +1,75 @@
+/**
+ * Helm 3 and Helm 4 render the monitoring and network policy objects as synth
+ * does, for hand-picked documents that reach every branch: alert sets of each
+ * deployment, thresholds, the maximum age derived from schedules of every
+ * shape, the heartbeat, the freshness check, and the policy's rules.
+ */
+import { writeFileSync, mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { stringify } from 'yaml';
+import { ChartOutput } from '../../src/helm/build';
+import { synthValues } from '../../src/synth';
+import { buildTestChart, ensureHelm, helm, HELMS, objectsOf, pool } from '../support/helm';
+
+const S3 = { bucket: 'backups', secretName: 's3-creds' };
+const ALL_MONITORING = {
+  prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' }, namespace: 'monitoring', suspendedFor: '2h30m', scaledDownFor: '20m', infrahubWorkloads: 'infrahub-(server|worker)-.+', runbookUrl: 'https://wiki.example.com/backups' },
+  freshness: { enabled: true, schedule: '*/30 * * * *' },
+  heartbeat: { secretName: 'heartbeat', key: 'ping-url' },
+  grafanaDashboard: { enabled: true, namespace: 'grafana', labels: { grafana_dashboard: '1', team: 'platform' } },
+};
+
+const SCHEDULES = ['0 2 * * *', '*/15 3-5 * * MON-FRI', '@weekly', '@hourly', '30 1 1,15 * *', '0 0 31 * *', '0 0 1 JAN *', '0 2 * 1-11 *', '5 4 * * sun', '0 3 * * 7', '0 0 1 * 1', '*/7 */5 * * *', '05 08 09 * *'];
+
+const CASES: Record<string, Record<string, unknown>> = {
+  'scheduled backup, everything on': {
+    backup: { enabled: true, mode: 'cronjob', storage: { s3: { ...S3, endpoint: 'http://minio.minio.svc:9000' } }, verification: { enabled: true }, retention: { enabled: true } },
+    monitoring: ALL_MONITORING,
+    networkPolicy: { enabled: true, apiServer: { cidrs: ['172.20.0.1/32', 'fd00::1/128'] }, s3: { cidrs: ['10.0.0.0/8'] }, extraEgress: [{ to: [{ ipBlock: { cidr: '192.0.2.10/32' } }], ports: [{ port: 443 }] }] },
+  },
+  'scheduled backup, freshness CronJob, fixed maximum age': {
+    backup: { enabled: true, mode: 'cronjob', storage: { s3: S3 } },
+    monitoring: { backupMaxAge: '1d12h', prometheusRule: { enabled: true }, freshness: { enabled: true }, heartbeat: { secretName: 'heartbeat' }, grafanaDashboard: { enabled: true } },
+    networkPolicy: { enabled: true, apiServer: { ports: [] }, s3: { port: 8443 } },
+  },
+  'one-shot backup': { backup: { enabled: true, storage: { s3: { ...S3, endpoint: 'https://s3.example.com' } } }, monitoring: { prometheusRule: { enabled: true } }, networkPolicy: { enabled: true, apiServer: { ports: [], cidrs: ['10.1.0.1/32'] } } },
+  'local backup': { backup: { enabled: true, mode: 'cronjob', storage: { type: 'local', local: { persistence: { enabled: true } } } }, monitoring: { prometheusRule: { enabled: true }, freshness: { enabled: true } }, networkPolicy: { enabled: true } },
+  'restore by key': { restore: { enabled: true, storage: { s3: { ...S3, key: 'a.tar.gz', endpoint: 'http://ceph.local' } } }, monitoring: ALL_MONITORING, networkPolicy: { enabled: true } },
+  'scheduled restore': { restore: { enabled: true, mode: 'cronjob', storage: { s3: { ...S3, latest: true } } }, monitoring: { prometheusRule: { enabled: true } }, networkPolicy: { enabled: true } },
+  ...Object.fromEntries(
+    SCHEDULES.map((schedule) => [
+      `maximum age of "${schedule}"`,
+      { backup: { enabled: true, mode: 'cronjob', schedule, storage: { s3: S3 }, verification: { enabled: true } }, monitoring: { prometheusRule: { enabled: true }, freshness: { enabled: true } } },
+    ]),
+  ),
+};
+
+let chart: ChartOutput;
+const dir = mkdtempSync(join(tmpdir(), 'ibc-monitoring-'));
+jest.setTimeout(300_000);
+
+beforeAll(() => {
+  ensureHelm();
+  chart = buildTestChart();
+});
+
+describe.each(Object.keys(HELMS))('%s', (name) => {
+  test('renders the monitoring and network policy objects as synth does', async () => {
+    const entries = Object.entries(CASES);
+    const mismatches = await pool(entries, 2, async ([title, values], i) => {
+      const file = join(dir, `${name}-${i}.yaml`);
+      writeFileSync(file, stringify(values));
+      const rendered = await helm(name, ['template', 'prod.infrahub', chart.packagePath, '-f', file, '--namespace', 'infrahub']);
+      if (rendered.code !== 0) return `${title}: helm failed: ${rendered.stderr}`;
+      const synth = objectsOf(synthValues(values, { releaseName: 'prod.infrahub', namespace: 'infrahub' }));
+      try {
+        expect(objectsOf(rendered.stdout)).toEqual(synth);
+      } catch (e) {
+        return `${title}: ${(e as Error).message.slice(0, 3000)}`;
+      }
+      return undefined;
+    });
+    expect(mismatches.filter(Boolean)).toEqual([]);
+  });
+});
