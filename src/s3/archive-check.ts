@@ -55,6 +55,8 @@ export interface CheckOptions {
   readonly expectedSize?: number;
   /** Stop (and destroy the source) as soon as backup_information.json has been read. */
   readonly stopAfterMetadata?: boolean;
+  /** Describes a failure of the source (a download that stopped) in one line; default: its message. */
+  readonly describeSource?: (error: unknown) => string;
 }
 
 /** `./backup/x` and `/backup/x` are `backup/x`. */
@@ -100,7 +102,7 @@ function readFailure(
     return `not a gzip file (it starts with byte 0x${meter.firstByte.toString(16).padStart(2, '0')}): it is not an archive the backup image wrote`;
   }
   if (errors.source !== undefined) {
-    return `the download stopped after ${formatBytes(read)}${of}: ${firstLine(errors.source)}`;
+    return `the download stopped after ${formatBytes(read)}${of}: ${options.describeSource ? options.describeSource(errors.source) : firstLine(errors.source)}`;
   }
   if (options.expectedSize !== undefined && read < options.expectedSize) {
     return `the download stopped after ${formatBytes(read)}${of}`;

@@ -30,7 +30,8 @@ function withConnection(command: Command): Command {
     .option('--prefix <prefix>', `the key prefix the image writes under (default: $${S3_ENV.prefix})`)
     .option('--endpoint <url>', `a custom S3 endpoint, http:// or https:// (default: $${S3_ENV.endpoint}; none: AWS S3)`)
     .option('--region <region>', `the region (default: $${S3_ENV.region}, else us-east-1)`)
-    .option('--timeout <seconds>', 'the bound of each S3 call: connecting, the first byte, and any silence while streaming (default: 30)');
+    .option('--timeout <seconds>', 'the bound of each attempt of an S3 call: connecting, the first byte, and any silence while streaming (at least 1; default: 30)')
+    .option('--deadline <seconds>', "the bound of the whole command, retries included (default: 3 x --timeout; verify adds time to stream the archive at 256 KiB/s; preflight: at most 25)");
 }
 
 function finish(io: S3Io, code: number): void {
@@ -65,19 +66,19 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
 
   add(
     'latest',
-    'print the s3://bucket/key URI of the newest infrahub_backup_*.tar.gz under the prefix (by the timestamp in its name, then LastModified)',
+    'print the s3://bucket/key URI of the newest restorable infrahub_backup_*.tar.gz under the prefix (by the timestamp in its name, then LastModified; empty, non-gzip and future-named ones are skipped and named on stderr)',
     (c) => c.option('--output <file>', 'also write the URI (without a newline) to this file, for an init container'),
     () => (require('./latest') as typeof import('./latest')).latest,
   );
 
   add(
     'prune',
-    'delete old archives under the prefix: keeps the N newest (never fewer than the newest one) and, with --keep-days, any younger than D days; touches nothing else',
+    'delete old archives under the prefix: keeps the N newest restorable ones and everything newer, future-named ones, the most recent upload and, with --keep-days, any younger than D days; deletes nothing if no archive is restorable; touches nothing else',
     (c) =>
       c
         .requiredOption('--keep-last <n>', 'keep the N newest archives (at least 1)')
         .option('--keep-days <d>', 'also keep archives younger than D days')
-        .option('--dry-run', 'print what would be deleted, delete nothing'),
+        .option('--dry-run', 'print keep or delete, with the reason, for every archive; delete nothing'),
     () => (require('./prune') as typeof import('./prune')).prune,
   );
 

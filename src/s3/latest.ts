@@ -1,15 +1,18 @@
 /**
- * `s3 latest [--prefix P] [--output FILE]`: the newest archive under the
- * prefix, as `s3://bucket/key` on stdout (and in FILE, for an init container
- * that hands it to the restore container).
+ * `s3 latest [--prefix P] [--output FILE]`: the newest restorable archive
+ * under the prefix (restorable.ts), as `s3://bucket/key` on stdout (and in
+ * FILE, for an init container that hands it to the restore container). Newer
+ * archives that are not restorable are named on stderr.
  */
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { basename, dirname, join } from 'path';
-import { withClient } from './client';
+import { Archive } from './archives';
+import { Session, withSession } from './client';
 import { InputError } from '../input-error';
 import { ConnectionFlags, endpointLabel, resolveSettings, s3Uri } from './config';
 import { EXIT_OK, S3Failure, S3Io } from './common';
 import { listArchivesOrFail } from './listing';
+import { newestRestorable, readHead } from './restorable';
 
 export interface LatestOptions extends ConnectionFlags {
   readonly output?: string;
@@ -48,19 +51,33 @@ export function handOffUri(output: string, uri: string): void {
   }
 }
 
+/**
+ * The newest restorable archive under the session's prefix; newer ones that are
+ * not restorable are reported on stderr as warnings. No restorable archive: an S3Failure.
+ */
+export async function findLatest(session: Session, io: Pick<S3Io, 'stderr'>, now = new Date()): Promise<{ archive: Archive; count: number }> {
+  const settings = session.settings;
+  const bucket = settings.bucket!;
+  const { archives, foreign } = await listArchivesOrFail(session);
+  const where = `${s3Uri(bucket, settings.keyPrefix)} at ${endpointLabel(settings)}`;
+  if (archives.length === 0) {
+    throw new S3Failure(
+      `no archive: nothing named infrahub_backup_<YYYYMMDD_HHMMSS>.tar.gz under ${where}${foreign > 0 ? ` (${foreign} other objects there)` : ''}: check INFRAHUB_S3_PREFIX and that a backup has run`,
+    );
+  }
+  const found = await newestRestorable(archives, now, (a) => readHead(session, bucket, a.key));
+  for (const { archive, problem } of found.skipped) io.stderr(`warning: skipped ${s3Uri(bucket, archive.key)}: not restorable: ${problem}\n`);
+  if (found.archive === undefined) {
+    throw new S3Failure(`no restorable archive: none of the ${archives.length} archives under ${where} is restorable: check the backup Job's logs (the warnings above say what is wrong with each)`);
+  }
+  return { archive: found.archive, count: archives.length };
+}
+
 export async function latest(options: LatestOptions, io: S3Io): Promise<number> {
   const settings = resolveSettings(options, io.env, { needBucket: true });
   if (options.output !== undefined) checkOutputPath(options.output);
-  const { archives, foreign } = await withClient(settings, io.stderr, (client) => listArchivesOrFail(client, settings));
-  const bucket = settings.bucket!;
-  if (archives.length === 0) {
-    throw new S3Failure(
-      `no archive: nothing named infrahub_backup_<YYYYMMDD_HHMMSS>.tar.gz under ${s3Uri(bucket, settings.keyPrefix)} at ${endpointLabel(settings)}${
-        foreign > 0 ? ` (${foreign} other objects there)` : ''
-      }: check INFRAHUB_S3_PREFIX and that a backup has run`,
-    );
-  }
-  const uri = s3Uri(bucket, archives[0].key);
+  const { archive } = await withSession(settings, io.stderr, (session) => findLatest(session, io));
+  const uri = s3Uri(settings.bucket!, archive.key);
   if (options.output !== undefined) handOffUri(options.output, uri);
   io.stdout(`${uri}\n`);
   return EXIT_OK;

@@ -6,7 +6,8 @@
 import { Readable } from 'stream';
 import { gzipSync } from 'zlib';
 import { ArchiveReadError, checkArchive, normalisePath } from '../../src/s3/archive-check';
-import { Archive, archiveOf, batches, formatBytes, parseArchiveName, selectForDeletion, sortNewestFirst } from '../../src/s3/archives';
+import { Archive, archiveOf, batches, formatBytes, parseArchiveName, sortNewestFirst } from '../../src/s3/archives';
+import { RetentionPolicy, planRetention } from '../../src/s3/restorable';
 import { clientConfig } from '../../src/s3/client';
 import { InputError } from '../../src/input-error';
 import { S3Settings, parseS3Uri, resolveSettings } from '../../src/s3/config';
@@ -72,7 +73,7 @@ describe('settings', () => {
       'no bucket: set INFRAHUB_S3_BUCKET (or --bucket)',
       'INFRAHUB_S3_ENDPOINT: "minio:9000" must start with http:// or https:// (http:// disables TLS, as in the backup image)',
       'INFRAHUB_S3_REGION: "eu west" is not a region name (like us-east-1)',
-      '--timeout: "soon" is not a number of seconds between 0 and 3600',
+      '--timeout: "soon" is not a number of seconds between 1 and 3600',
       'AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both (from the same Secret)',
     ]);
   });
@@ -139,18 +140,25 @@ describe('archive names and retention', () => {
     expect(sortNewestFirst([a, c1, b, c2, c3]).map((x) => x.key)).toEqual(['p/c3', 'p/c2', 'p/c1', b.key, a.key]);
   });
 
-  test('keep-last keeps the N newest and never the newest only when N is 1', () => {
+  /** The plan when every archive starts as gzip. */
+  const GZIP = async () => Buffer.from([0x1f, 0x8b]);
+  async function select(archives: Archive[], policy: RetentionPolicy, now: Date) {
+    const plan = await planRetention(archives, policy, now, GZIP);
+    return { keep: plan.entries.filter((e) => e.action === 'keep').map((e) => e.archive), remove: plan.entries.filter((e) => e.action === 'delete').map((e) => e.archive) };
+  }
+
+  test('keep-last keeps the N newest, and the newest whatever the policy', async () => {
     const archives = ['20260101_000000', '20260102_000000', '20260103_000000', '20260104_000000'].map((s) => at(s));
-    const { keep, remove } = selectForDeletion(archives, { keepLast: 2 }, new Date('2026-02-01'));
+    const { keep, remove } = await select(archives, { keepLast: 2 }, new Date('2026-02-01'));
     expect(keep.map((a) => a.stamp)).toEqual(['20260104_000000', '20260103_000000']);
     expect(remove.map((a) => a.stamp)).toEqual(['20260102_000000', '20260101_000000']);
-    expect(selectForDeletion(archives, { keepLast: 10 }, new Date()).remove).toEqual([]);
-    expect(selectForDeletion([], { keepLast: 1 }, new Date())).toEqual({ keep: [], remove: [] });
+    expect((await select(archives, { keepLast: 10 }, new Date('2026-02-01'))).remove).toEqual([]);
+    expect(await select([], { keepLast: 1 }, new Date())).toEqual({ keep: [], remove: [] });
     // Even a policy that claims nothing keeps the newest.
-    expect(selectForDeletion(archives, { keepLast: 0 }, new Date('2030-01-01')).keep.map((a) => a.stamp)).toEqual(['20260104_000000']);
+    expect((await select(archives, { keepLast: 0 }, new Date('2030-01-01'))).keep.map((a) => a.stamp)).toEqual(['20260104_000000']);
   });
 
-  test('keep-days keeps what is young by its name or by its LastModified', () => {
+  test('keep-days keeps what is young by its name or by its LastModified', async () => {
     const now = new Date('2026-01-10T00:00:00Z');
     const archives = [
       at('20260109_000000', undefined, new Date('2026-01-09')),
@@ -158,7 +166,7 @@ describe('archive names and retention', () => {
       at('20260101_000000', undefined, new Date('2026-01-09T12:00:00Z')), // copied recently
       at('20251201_000000', undefined, new Date('2025-12-01')),
     ];
-    const { keep, remove } = selectForDeletion(archives, { keepLast: 1, keepDays: 7 }, now);
+    const { keep, remove } = await select(archives, { keepLast: 1, keepDays: 7 }, now);
     expect(keep.map((a) => a.stamp)).toEqual(['20260109_000000', '20260105_000000', '20260101_000000']);
     expect(remove.map((a) => a.stamp)).toEqual(['20251201_000000']);
   });
@@ -240,9 +248,11 @@ describe('error lines', () => {
     expect(describeS3Error(aggregate, context)).toMatch(/^endpoint unreachable: minio\.example\.com refused the connection/);
     expect(describeS3Error(nodeError('ENOTFOUND', 'getaddrinfo ENOTFOUND minio.example.com'), context)).toMatch(/^endpoint unreachable: cannot resolve host minio\.example\.com/);
     expect(describeS3Error(Object.assign(new Error('socket timed out'), { name: 'TimeoutError' }), context)).toMatch(
-      /^endpoint unreachable: no answer from https:\/\/minio\.example\.com within 30 s/,
+      /^timed out: https:\/\/minio\.example\.com sent no answer within 30 s \(--timeout\) to list bucket "backups"$/,
     );
-    expect(describeS3Error(Object.assign(new Error('Request aborted'), { name: 'AbortError' }), { ...context, deadlineSeconds: 25 })).toMatch(/within 25 s/);
+    expect(describeS3Error(Object.assign(new Error('Request aborted'), { name: 'AbortError' }), { ...context, deadlineSeconds: 25 })).toMatch(/within the command's deadline of 25 s/);
+    expect(describeS3Error(Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' }), context)).toMatch(/^connection closed: minio\.example\.com closed the connection without answering: /);
+    expect(describeS3Error(Object.assign(new Error('read ECONNRESET'), { name: 'TimeoutError', code: 'ECONNRESET' }), context)).toMatch(/^connection reset: minio\.example\.com reset the connection \(ECONNRESET\): /);
   });
 
   test('TLS failures', () => {
