@@ -147,7 +147,11 @@ export function ageReference(archive: Archive): number {
 export async function planRetention(archives: readonly Archive[], policy: RetentionPolicy, now: Date, read: HeadReader): Promise<RetentionPlan> {
   const keepLast = Math.max(1, Math.floor(policy.keepLast));
   const ordered = sortNewestFirst(archives);
-  const latestUpload = Math.max(...ordered.map((a) => a.lastModified?.getTime() ?? -Infinity));
+  // The most recent upload: the greatest LastModified; of several uploaded in the same second, the newest by name.
+  let latestUpload: Archive | undefined;
+  for (const archive of ordered) {
+    if (archive.lastModified !== undefined && (latestUpload === undefined || archive.lastModified.getTime() > latestUpload.lastModified!.getTime())) latestUpload = archive;
+  }
   const cutoff = policy.keepDays !== undefined ? now.getTime() - policy.keepDays * DAY_MS : undefined;
   const entries: PlanEntry[] = [];
   let restorable = 0;
@@ -167,7 +171,7 @@ export async function planRetention(archives: readonly Archive[], policy: Retent
       }
       continue;
     }
-    if (archive.lastModified !== undefined && archive.lastModified.getTime() === latestUpload) {
+    if (archive === latestUpload) {
       entries.push({ archive, action: 'keep', reason: 'the most recent upload' });
       continue;
     }
