@@ -380,6 +380,8 @@ describe('the streaming archive check', () => {
 
   test('paths', () => {
     expect(normalisePath('./backup/x')).toBe('backup/x');
-    expect(normalisePath('/backup/x')).toBe('backup/x');
+    expect(normalisePath('backup//./x/')).toBe('backup/x');
+    expect(normalisePath('./')).toBe('.');
+    expect(normalisePath('/backup/x')).toBe('/backup/x');
   });
 });
