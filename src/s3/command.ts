@@ -10,7 +10,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import type { CliIo } from '../cli';
-import { S3_ENV } from './config';
+import { HEARTBEAT_ENV, S3_ENV } from './config';
 import { EXIT_FAILED, EXIT_INVALID, S3Io, guarded } from './common';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -46,11 +46,42 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
     .description("S3 companions of the backup image: check access, find, prune, verify and list archives (reads the image's INFRAHUB_S3_* and AWS_* environment)")
     .addHelpText('after', ENVIRONMENT_HELP);
 
-  /** Adds one command: its own options, the connection flags, and an action that loads its module when it runs. */
-  const add = <T>(name: string, description: string, options: (c: Command) => Command, load: () => (opts: T, io: S3Io) => Promise<number>): void => {
-    withConnection(options(s3.command(name).description(description)))
-      .addHelpText('after', ENVIRONMENT_HELP)
-      .action(async (opts: T) => finish(io, await guarded(io, () => load()(opts, io))));
+  /**
+   * Adds one command: its own options, the connection flags, and an action that
+   * loads its module when it runs. With `heartbeat`, the command also takes
+   * --heartbeat-url and pings it once it has finished (heartbeat.ts).
+   */
+  const add = <T>(name: string, description: string, options: (c: Command) => Command, load: () => (opts: T, io: S3Io) => Promise<number>, heartbeat = false): void => {
+    let command = withConnection(options(s3.command(name).description(description)));
+    if (heartbeat) {
+      command = command.option(
+        '--heartbeat-url <url>',
+        `when done, GET this URL on success or POST the error line to <url>/fail on failure, within 5 s, without changing the exit code (default: $${HEARTBEAT_ENV})`,
+      );
+    }
+    command.addHelpText('after', ENVIRONMENT_HELP).action(async (opts: T & { heartbeatUrl?: string }) => {
+      if (!heartbeat) return finish(io, await guarded(io, () => load()(opts, io)));
+      // The first error line is the failure ping's body.
+      let errorLine: string | undefined;
+      const tapped: S3Io = {
+        ...io,
+        stderr: (text: string) => {
+          errorLine ??= text.split('\n').find((l) => l.startsWith('error: '));
+          io.stderr(text);
+        },
+      };
+      let url: URL | undefined;
+      const code = await guarded(tapped, async () => {
+        const { heartbeatUrl } = require('./heartbeat') as typeof import('./heartbeat');
+        url = heartbeatUrl(opts.heartbeatUrl, io.env);
+        return load()(opts, tapped);
+      });
+      if (url !== undefined) {
+        const { pingHeartbeat } = require('./heartbeat') as typeof import('./heartbeat');
+        await pingHeartbeat(url, code, errorLine, io);
+      }
+      finish(io, code);
+    });
   };
 
   add(
@@ -67,8 +98,12 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
   add(
     'latest',
     'print the s3://bucket/key URI of the newest restorable infrahub_backup_*.tar.gz under the prefix (by the timestamp in its name, then LastModified; empty, non-gzip and future-named ones are skipped and named on stderr)',
-    (c) => c.option('--output <file>', 'also write the URI (without a newline) to this file, for an init container'),
+    (c) =>
+      c
+        .option('--output <file>', 'also write the URI (without a newline) to this file, for an init container')
+        .option('--max-age <duration>', 'fail (exit 1) when the newest restorable archive is older than this (like 26h, 1d2h, 90m, 2w), stating its age'),
     () => (require('./latest') as typeof import('./latest')).latest,
+    true,
   );
 
   add(
@@ -80,6 +115,7 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
         .option('--keep-days <d>', 'also keep archives younger than D days')
         .option('--dry-run', 'print keep or delete, with the reason, for every archive; delete nothing'),
     () => (require('./prune') as typeof import('./prune')).prune,
+    true,
   );
 
   add(
@@ -91,6 +127,7 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
         .option('--latest', 'the newest archive under the prefix (the default without --uri)')
         .option('--json', 'print the report as JSON'),
     () => (require('./verify') as typeof import('./verify')).verify,
+    true,
   );
 
   add(

@@ -16,6 +16,9 @@ export const S3_ENV = {
   sessionToken: 'AWS_SESSION_TOKEN',
 } as const;
 
+/** The heartbeat URL of `s3 latest`, `s3 verify` and `s3 prune` (the flag --heartbeat-url wins). */
+export const HEARTBEAT_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_URL';
+
 /** The image's default region. */
 export const DEFAULT_REGION = 'us-east-1';
 /** Default bound, in seconds, of each attempt of an S3 call: connecting, the first byte, and any silence while streaming. */

@@ -6,16 +6,21 @@
  */
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { basename, dirname, join } from 'path';
-import { Archive } from './archives';
+import { Archive, formatDate } from './archives';
+import { durationFlag, formatAge } from './duration';
 import { Session, withSession } from './client';
 import { InputError } from '../input-error';
 import { ConnectionFlags, endpointLabel, resolveSettings, s3Uri } from './config';
 import { EXIT_OK, S3Failure, S3Io } from './common';
 import { listArchivesOrFail } from './listing';
-import { newestRestorable, readHead } from './restorable';
+import { ageReference, newestRestorable, readHead } from './restorable';
 
 export interface LatestOptions extends ConnectionFlags {
   readonly output?: string;
+  /** A duration (`26h`, `1d2h`): fail when the newest restorable archive is older. */
+  readonly maxAge?: string;
+  /** "Now", for tests. */
+  readonly now?: Date;
 }
 
 /** Checks, before any S3 call, that FILE can be written: its folder exists. */
@@ -74,10 +79,34 @@ export async function findLatest(session: Session, io: Pick<S3Io, 'stderr'>, now
 }
 
 export async function latest(options: LatestOptions, io: S3Io): Promise<number> {
-  const settings = resolveSettings(options, io.env, { needBucket: true });
-  if (options.output !== undefined) checkOutputPath(options.output);
-  const { archive } = await withSession(settings, io.stderr, (session) => findLatest(session, io));
+  const problems: string[] = [];
+  const collect = <T>(check: () => T): T | undefined => {
+    try {
+      return check();
+    } catch (e) {
+      if (e instanceof InputError) problems.push(...e.lines);
+      else throw e;
+      return undefined;
+    }
+  };
+  const settings = collect(() => resolveSettings(options, io.env, { needBucket: true }));
+  if (options.output !== undefined) collect(() => checkOutputPath(options.output!));
+  const maxAgeMs = options.maxAge !== undefined ? collect(() => durationFlag(options.maxAge!, '--max-age')) : undefined;
+  if (problems.length > 0 || settings === undefined) throw new InputError(problems);
+  const now = options.now ?? new Date();
+  const { archive } = await withSession(settings, io.stderr, (session) => findLatest(session, io, now));
   const uri = s3Uri(settings.bucket!, archive.key);
+  if (maxAgeMs !== undefined) {
+    // Age from the upload (or the name, when they agree and the name is later), as --keep-days measures it.
+    const age = now.getTime() - ageReference(archive);
+    const uploaded = archive.lastModified !== undefined ? `uploaded ${formatDate(archive.lastModified)}` : `named ${formatDate(archive.createdAt)}`;
+    if (age > maxAgeMs) {
+      throw new S3Failure(
+        `stale backup: the newest restorable archive, ${uri}, is ${formatAge(age)} old (${uploaded}), older than --max-age ${options.maxAge!.trim()}: check the backup CronJob's recent Jobs`,
+      );
+    }
+    io.stderr(`the newest restorable archive is ${formatAge(age)} old (${uploaded}), within --max-age ${options.maxAge!.trim()}\n`);
+  }
   if (options.output !== undefined) handOffUri(options.output, uri);
   io.stdout(`${uri}\n`);
   return EXIT_OK;
