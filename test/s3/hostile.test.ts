@@ -121,6 +121,23 @@ describe('the real cause', () => {
     );
   });
 
+  test.each([
+    ['no content type', '<html><body>It works!</body></html>', {}],
+    ['an XML document that is not a listing', '<?xml version="1.0"?><status>ok</status>', { 'Content-Type': 'application/xml' }],
+    ['an empty body', '', { 'Content-Type': 'application/xml' }],
+  ])('200 with %s: not an S3 answer, nothing deleted', async (_label, body, headers) => {
+    await withServer(
+      (_request, socket) => socket.write(httpAnswer(200, body, headers)),
+      async (server) => {
+        const result = await timed(server, 'prune', '--keep-last', '1', '--timeout', '1');
+        expectFailure(result, 1, [
+          `error: not an S3 answer: ${server.endpoint} answered HTTP 200 to list bucket "backups": check that INFRAHUB_S3_ENDPOINT is the S3 API, not a console, a login page or a website`,
+        ]);
+        expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+      },
+    );
+  });
+
   test('an HTML page with 500', async () => {
     await withServer(
       (_request, socket) => socket.write(httpAnswer(500, '<html><body><h1>500 Internal Server Error</h1></body></html>', { 'Content-Type': 'text/html' })),
