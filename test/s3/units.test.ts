@@ -7,7 +7,7 @@ import { Readable } from 'stream';
 import { gzipSync } from 'zlib';
 import { ArchiveReadError, checkArchive, normalisePath } from '../../src/s3/archive-check';
 import { Archive, archiveOf, batches, formatBytes, parseArchiveName, sortNewestFirst } from '../../src/s3/archives';
-import { RetentionPolicy, planRetention } from '../../src/s3/restorable';
+import { RetentionPolicy, headProblem, listedProblem, planRetention } from '../../src/s3/restorable';
 import { clientConfig } from '../../src/s3/client';
 import { InputError } from '../../src/input-error';
 import { S3Settings, parseS3Uri, resolveSettings } from '../../src/s3/config';
@@ -169,6 +169,32 @@ describe('archive names and retention', () => {
     const { keep, remove } = await select(archives, { keepLast: 1, keepDays: 7 }, now);
     expect(keep.map((a) => a.stamp)).toEqual(['20260109_000000', '20260105_000000', '20260101_000000']);
     expect(remove.map((a) => a.stamp)).toEqual(['20251201_000000']);
+  });
+
+  test('keep-days: measured from LastModified when the name disagrees with it by more than 15 h', async () => {
+    const now = new Date('2026-01-10T00:00:00Z');
+    const newest = at('20260109_120000', undefined, new Date('2026-01-09T13:00:00Z'));
+    // Named recently, uploaded long ago (a clock that ran ahead when it was named): old.
+    const misnamed = at('20260109_000000', undefined, new Date('2025-11-01T00:00:00Z'));
+    // Named long ago, uploaded recently (a copy): young.
+    const copied = at('20251101_000000', undefined, new Date('2026-01-08T00:00:00Z'));
+    // Name and upload 10 h apart (a time zone): the later of the two counts.
+    const zoned = at('20260103_050000', undefined, new Date('2026-01-02T20:00:00Z'));
+    const { keep, remove } = await select([newest, misnamed, copied, zoned], { keepLast: 1, keepDays: 7 }, now);
+    expect(keep.map((a) => a.stamp)).toEqual(['20260109_120000', '20260103_050000', '20251101_000000']);
+    expect(remove.map((a) => a.stamp)).toEqual(['20260109_000000']);
+  });
+
+  test('restorable: not empty, gzip (or encrypted and not empty), not named beyond the tolerance', () => {
+    const now = new Date('2026-01-10T00:00:00Z');
+    expect(listedProblem(at('20260110_140000'), now)).toBeUndefined();
+    expect(listedProblem(at('20260110_160000'), now)).toBe("named in the future (2026-01-10T16:00:00Z, more than 15 h ahead of this machine's clock)");
+    expect(listedProblem({ ...at('20260101_000000'), size: 0 }, now)).toBe('empty (0 bytes)');
+    expect(headProblem({ encrypted: false }, Buffer.from([0x1f, 0x8b]))).toBeUndefined();
+    expect(headProblem({ encrypted: false }, Buffer.from('<h'))).toBe('not gzip data (it starts with 0x3c68)');
+    expect(headProblem({ encrypted: false }, Buffer.from([0x1f]))).toBe('not gzip data (1 byte)');
+    expect(headProblem({ encrypted: true }, Buffer.from([0x02, 0x00]))).toBeUndefined();
+    expect(headProblem({ encrypted: true }, Buffer.alloc(0))).toBe('empty (0 bytes)');
   });
 
   test('batches of 1000', () => {
