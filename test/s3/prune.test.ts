@@ -127,21 +127,6 @@ describe('what is kept', () => {
   });
 });
 
-test('more than 1,000 deletions: DeleteObjects in batches of 1,000', async () => {
-  const base = Date.UTC(2024, 0, 1);
-  const names = Array.from({ length: 1050 }, (_, i) => `many/${archiveName(new Date(base + i * 3600_000))}`);
-  await inParallel(names, 16, (key) => put(client, key, GZIP_STUB));
-  const before = server.requests.length;
-  const result = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'many' }), 'prune', '--keep-last', '3');
-  expect(result.code).toBe(0);
-  expect(result.stdout.trimEnd().split('\n')).toHaveLength(1047);
-  expect(result.stderr).toBe(`deleted 1047, kept 3 archives under s3://backups/many/ (keep-last 3); newest restorable: ${names[1049].slice(5)}\n`);
-  const calls = server.requests.slice(before);
-  expect(calls.filter((r) => r.method === 'POST' && /[?&]delete/.test(r.url))).toHaveLength(2);
-  expect(calls.filter((r) => r.method === 'DELETE')).toHaveLength(0);
-  expect(await keys('many/')).toEqual(names.slice(1047));
-});
-
 describe('fails closed', () => {
   /** Three good archives (days 1-3 of January 2026) and the given newer uploads, under `prefix`. */
   async function scene(prefix: string, newer: Array<[string, Buffer | string]>): Promise<{ good: string[]; bad: string[] }> {
@@ -226,7 +211,7 @@ describe('fails closed', () => {
   });
 });
 
-test('1,886 mixed objects: only archive-named keys directly under the prefix are deleted', async () => {
+test('1,886 mixed objects: only archive-named keys directly under the prefix are deleted, in batches of 1,000', async () => {
   const base = Date.UTC(2023, 0, 1);
   const archiveKeys = Array.from({ length: 1200 }, (_, i) => `mixed/${archiveName(new Date(base + i * 7200_000))}`);
   const foreign = [
@@ -239,12 +224,19 @@ test('1,886 mixed objects: only archive-named keys directly under the prefix are
   ];
   const unique = [...new Set(foreign)];
   expect(archiveKeys.length + unique.length).toBe(1886);
-  await inParallel([...archiveKeys, ...unique], 16, (key) => put(client, key, GZIP_STUB));
+  await inParallel([...archiveKeys, ...unique], 32, (key) => put(client, key, GZIP_STUB));
+  const before = server.requests.length;
   const result = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'mixed' }), 'prune', '--keep-last', '5');
   expect(result.code).toBe(0);
   const deleted = result.stdout.trimEnd().split('\n').map((l) => l.replace(/^deleted s3:\/\/backups\//, ''));
   expect(deleted.sort()).toEqual(archiveKeys.slice(0, 1195).sort());
+  expect(result.stderr).toBe(`deleted 1195, kept 5 archives under s3://backups/mixed/ (keep-last 5); newest restorable: ${archiveKeys[1199].slice(6)}\n`);
   expect(await keys('mixed')).toEqual([...archiveKeys.slice(1195), ...unique].sort());
+  // More than 1,000 deletions: DeleteObjects in batches of 1,000, never one DELETE per key; only the 5 kept archives were read.
+  const calls = server.requests.slice(before);
+  expect(calls.filter((r) => r.method === 'POST' && /[?&]delete/.test(r.url))).toHaveLength(2);
+  expect(calls.filter((r) => r.method === 'DELETE')).toHaveLength(0);
+  expect(calls.filter((r) => r.method === 'GET' && r.url.startsWith('/backups/mixed/'))).toHaveLength(5);
 });
 
 describe('failures', () => {
