@@ -82,6 +82,22 @@ describe('a server that drips one byte every half second', () => {
   });
 });
 
+test('an archive body that goes silent: verify stops after --timeout of silence', async () => {
+  await withServer(
+    (_request, socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n');
+      socket.write(Buffer.from([0x1f, 0x8b, 8, 0]));
+    },
+    async (server) => {
+      const result = await timed(server, 'verify', '--uri', `s3://backups/${ARCHIVE}`, '--timeout', '1', '--deadline', '20');
+      expectFailure(result, 1, [
+        `error: s3://backups/${ARCHIVE}: the download stopped after 4 B of 97.7 KiB: timed out: ${server.endpoint} went silent for 1 s (--timeout) while reading s3://backups/${ARCHIVE}`,
+      ]);
+      expect(result.seconds).toBeLessThan(6);
+    },
+  );
+});
+
 describe('the real cause', () => {
   test.each(COMMANDS)('a connection closed without an answer: %s', async (...command) => {
     await withServer(
