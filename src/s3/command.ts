@@ -20,6 +20,7 @@ Configuration (flags win over the environment, which is the backup image's):
   ${S3_ENV.bucket}, ${S3_ENV.prefix}, ${S3_ENV.endpoint}, ${S3_ENV.region} (default us-east-1)
   ${S3_ENV.accessKeyId}, ${S3_ENV.secretAccessKey}, ${S3_ENV.sessionToken} (without them: the AWS default chain, e.g. IRSA)
   A custom endpoint uses path-style addressing; an http:// endpoint disables TLS.
+  ${HEARTBEAT_ENV}: the heartbeat URL of latest, verify and prune (as --heartbeat-url).
 
 Exit codes: 0 success, 1 an S3 check failed (one "error: ..." line per problem on stderr), 2 bad input.`;
 
