@@ -14,8 +14,14 @@
  *   verify:   `s3 verify --uri ...` (lib/s3/command.js, as the CLI runs it).
  * Each child reports its wall time and its peak resident memory (VmHWM).
  *
+ * Then the hostile archives of scripts/verify-corpus.js: 1,000,000 empty
+ * entries and a 16 GiB gzip bomb, each uploaded to the same server and checked
+ * by `s3 verify` in a fresh process (verdict, time, peak RSS), and each checked
+ * by checkArchive alone from a generated stream.
+ *
  *   npm run bench:verify                 (builds first)
  *   BENCH_DATA_MIB=2048 RUNS=3 npm run bench:verify
+ *   BENCH_ONLY=corpus npm run bench:verify   (the hostile archives only)
  */
 const { spawn, spawnSync } = require('child_process');
 const { createCipheriv, createHash, randomBytes } = require('crypto');
@@ -179,6 +185,75 @@ const CHILD = {
   `,
 };
 
+/** Uploads a stream in parts. */
+async function uploadStream(endpoint, key, body) {
+  const { S3Client } = require('@aws-sdk/client-s3');
+  const { Upload } = require('@aws-sdk/lib-storage');
+  const client = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: ACCESS.AWS_ACCESS_KEY_ID, secretAccessKey: ACCESS.AWS_SECRET_ACCESS_KEY },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
+  let size = 0;
+  body.on('data', (c) => (size += c.length));
+  await new Upload({ client, params: { Bucket: BUCKET, Key: key, Body: body }, partSize: 16 * 1024 * 1024, queueSize: 2 }).done();
+  client.destroy();
+  return size;
+}
+
+/** `s3 verify` of a hostile archive in a fresh process: it must fail (exit 1); returns the verdict line, time and peak RSS. */
+function runHostile(endpoint, key) {
+  const r = spawnSync(process.execPath, ['-e', PEAK_RSS + CHILD.verify], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ...ACCESS, INFRAHUB_S3_ENDPOINT: endpoint, INFRAHUB_S3_BUCKET: BUCKET, BENCH_KEY: key, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    maxBuffer: 1 << 20,
+  });
+  const result = JSON.parse(r.stdout.trim().split('\n').pop());
+  if (result.code !== 1) throw new Error(`verify of ${key} exited ${result.code}: ${result.stdout}${result.stderr}`);
+  return { line: result.stderr.trim().split('\n').pop(), seconds: result.seconds, rss: result.maxRssKiB / 1024 };
+}
+
+/** checkArchive alone on a generated stream (scripts/verify-corpus.js child). */
+function runCorpusChild(kind) {
+  const r = spawnSync(process.execPath, [join(__dirname, 'verify-corpus.js'), 'child', kind, 'lib/s3/archive-check.js'], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`corpus child ${kind} failed: ${r.stderr}`);
+  const result = JSON.parse(r.stdout.trim());
+  return { line: result.lines[0], seconds: result.seconds, rss: result.peakRssKiB / 1024 };
+}
+
+async function corpusSection(endpoint) {
+  const { manyEntries, gzipBomb } = require('./verify-corpus.js');
+  const { Readable } = require('stream');
+  const t0 = Date.now();
+  const entriesKey = 'corpus/infrahub_backup_20260103_000000.tar.gz';
+  const bombKey = 'corpus/infrahub_backup_20260104_000000.tar.gz';
+  const entriesSize = await uploadStream(endpoint, entriesKey, manyEntries(1_000_000));
+  const bomb = gzipBomb(16 * 1024 * 1024 * 1024);
+  await uploadStream(endpoint, bombKey, Readable.from([bomb]));
+  process.stderr.write(`built and uploaded a 1,000,000-entry archive (${formatMiB(entriesSize)}) and a 16 GiB gzip bomb (${formatMiB(bomb.length)}) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  const rows = [];
+  for (const [label, measure] of [
+    ['s3 verify, 1,000,000 entries', () => runHostile(endpoint, entriesKey)],
+    ['s3 verify, gzip bomb 16 GiB in ' + formatMiB(bomb.length), () => runHostile(endpoint, bombKey)],
+    ['checkArchive, 1,000,000 entries (stream)', () => runCorpusChild('entries')],
+    ['checkArchive, gzip bomb 16 GiB (stream)', () => runCorpusChild('bomb')],
+  ]) {
+    const runs = Array.from({ length: RUNS }, measure);
+    rows.push({ label, seconds: median(runs.map((r) => r.seconds)), rss: Math.max(...runs.map((r) => r.rss)), line: runs[0].line });
+  }
+  return [
+    '',
+    `hostile archives (${RUNS} run(s) each, fresh process per run; peak RSS must stay under 150 MiB):`,
+    '',
+    `| ${'measure'.padEnd(44)} | median s | peak RSS MiB | verdict`,
+    `|${'-'.repeat(46)}|----------|--------------|--------`,
+    ...rows.map((r) => `| ${r.label.padEnd(44)} | ${r.seconds.toFixed(2).padStart(8)} | ${r.rss.toFixed(1).padStart(12)} | ${r.line}`),
+  ];
+}
+
 function runChild(kind, endpoint, key = KEY) {
   const r = spawnSync(process.execPath, ['-e', PEAK_RSS + CHILD[kind]], {
     cwd: root,
@@ -210,6 +285,10 @@ async function main() {
   });
   try {
     server = await startS3rver(dir);
+    if (process.env.BENCH_ONLY === 'corpus') {
+      process.stdout.write(`${(await corpusSection(server.endpoint)).join('\n')}\n`);
+      return;
+    }
     const t0 = Date.now();
     const size = await uploadArchive(server.endpoint, KEY, DATA_MIB);
     const smallSize = await uploadArchive(server.endpoint, SMALL_KEY, SMALL_MIB);
@@ -250,6 +329,7 @@ async function main() {
       '',
       'verify output:',
       report.trimEnd(),
+      ...(await corpusSection(server.endpoint)),
     ];
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {

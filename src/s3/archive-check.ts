@@ -3,7 +3,14 @@
  * each file, in archive order, without writing anything to disk and without
  * holding more than one chunk of any file (only the small
  * backup/backup_information.json is kept whole). Memory stays flat whatever the
- * archive's size.
+ * archive's size: at most MAX_ENTRIES entries are read, and an archive that
+ * expands more than MAX_EXPANSION times is refused as a gzip bomb.
+ *
+ * Strict: entry names are normalised (POSIX normalize: `./`, `//` and `/./`
+ * go) before they are matched with the checksums, and an archive fails, with
+ * one line naming the entry, for an absolute path, a `..` segment, two entries
+ * with the same normalised path (a second, altered copy that `tar -x` would
+ * write over the checked one), a link, a device or a fifo.
  *
  * The image writes `backup/backup_information.json` whose `checksums` map paths
  * relative to `backup/` (e.g. `database/neo4j.dump`, `prefect.dump`) to SHA-256
@@ -11,6 +18,7 @@
  * file's digest is computed as it passes, and the comparison happens at the end.
  */
 import { createHash } from 'crypto';
+import { posix } from 'path';
 import { Readable, Transform, TransformCallback } from 'stream';
 import { pipeline } from 'stream/promises';
 import { createGunzip } from 'zlib';
@@ -21,6 +29,15 @@ export const METADATA_PATH = 'backup/backup_information.json';
 /** backup_information.json is a few KiB; anything past this is not one. */
 export const METADATA_MAX_BYTES = 16 * 1024 * 1024;
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+/** An archive the image writes has a handful of entries; more than this is refused (and reading stops). */
+export const MAX_ENTRIES = 100_000;
+/** Warning lines reported; the rest are counted in one more line. */
+export const MAX_WARNING_LINES = 20;
+/** Problem lines reported; the rest are counted in one more line. */
+export const MAX_PROBLEM_LINES = 20;
+/** The image's archives hold compressed dumps: one that expands more than this many times (past EXPANSION_FLOOR_BYTES) is a gzip bomb. */
+export const MAX_EXPANSION = 100;
+export const EXPANSION_FLOOR_BYTES = 64 * 1024 * 1024;
 
 /** The archive cannot be read as a tar.gz (truncated, corrupt, encrypted, not gzip, download failed). */
 export class ArchiveReadError extends Error {}
@@ -55,26 +72,69 @@ export interface CheckOptions {
   readonly expectedSize?: number;
   /** Stop (and destroy the source) as soon as backup_information.json has been read. */
   readonly stopAfterMetadata?: boolean;
+  /** Describes a failure of the source (a download that stopped) in one line; default: its message. */
+  readonly describeSource?: (error: unknown) => string;
 }
 
-/** `./backup/x` and `/backup/x` are `backup/x`. */
+/** A path as tar -x would write it, relative to the extraction folder: `./backup//x/./y/` is `backup/x/y`; the root is `.`. */
 export function normalisePath(name: string): string {
-  let path = name.replace(/\\/g, '/');
-  while (path.startsWith('./')) path = path.slice(2);
-  while (path.startsWith('/')) path = path.slice(1);
-  return path;
+  const normal = posix.normalize(name);
+  return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
 }
+
+/** Why an entry name cannot be extracted safely (absolute, or with a `..` segment); undefined if it can. */
+export function unsafePath(name: string): string | undefined {
+  if (name.startsWith('/')) return 'an absolute path';
+  if (name.split('/').includes('..')) return 'a path with ".." (it would be written outside the extraction folder)';
+  if (name.includes('\0')) return 'a path with a NUL byte';
+  return undefined;
+}
+
+/** An entry name for messages: quoted, control characters escaped, at most 200 characters. */
+export function entryLabel(name: string): string {
+  const quoted = JSON.stringify(name.length > 200 ? `${name.slice(0, 200)}…` : name);
+  return quoted;
+}
+
+/** Keeps the first `max` lines, then counts the rest in one line. */
+class CappedLines {
+  readonly lines: string[] = [];
+  private dropped = 0;
+  constructor(
+    private readonly max: number,
+    private readonly what: string,
+  ) {}
+  push(line: string): void {
+    if (this.lines.length < this.max) this.lines.push(line);
+    else this.dropped++;
+  }
+  get count(): number {
+    return this.lines.length + this.dropped;
+  }
+  done(): string[] {
+    return this.dropped > 0 ? [...this.lines, `and ${this.dropped} more ${this.what}`] : [...this.lines];
+  }
+}
+
+const ENTRY_KIND: Record<string, string> = {
+  symlink: 'a symbolic link',
+  link: 'a hard link',
+  'character-device': 'a character device',
+  'block-device': 'a block device',
+  fifo: 'a fifo',
+};
 
 /** Counts bytes and remembers the first one, on the way to gunzip. */
 class Meter extends Transform {
   bytes = 0;
   firstByte: number | undefined;
-  constructor() {
+  constructor(private readonly onChunk?: () => void) {
     super({ highWaterMark: 256 * 1024 });
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     if (this.firstByte === undefined && chunk.length > 0) this.firstByte = chunk[0];
     this.bytes += chunk.length;
+    this.onChunk?.();
     callback(null, chunk);
   }
 }
@@ -100,7 +160,7 @@ function readFailure(
     return `not a gzip file (it starts with byte 0x${meter.firstByte.toString(16).padStart(2, '0')}): it is not an archive the backup image wrote`;
   }
   if (errors.source !== undefined) {
-    return `the download stopped after ${formatBytes(read)}${of}: ${firstLine(errors.source)}`;
+    return `the download stopped after ${formatBytes(read)}${of}: ${options.describeSource ? options.describeSource(errors.source) : firstLine(errors.source)}`;
   }
   if (options.expectedSize !== undefined && read < options.expectedSize) {
     return `the download stopped after ${formatBytes(read)}${of}`;
@@ -132,26 +192,58 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
   extract.on('error', (e: unknown) => (errors.tar ??= e));
 
   const files: ArchiveFile[] = [];
-  const warnings: string[] = [];
-  const problems: string[] = [];
-  const seen = new Map<string, ArchiveFile>();
+  const warnings = new CappedLines(MAX_WARNING_LINES, 'warnings');
+  const problems = new CappedLines(MAX_PROBLEM_LINES, 'problems');
+  /** Normalised path -> the file read there (directories map to undefined). */
+  const seen = new Map<string, ArchiveFile | undefined>();
+  const rawNames = new Map<string, string>();
   let metadataText: string | undefined;
   let metadataTooLarge = false;
   let stopped = false;
+  let refused: string | undefined;
+  let entries = 0;
 
-  const piping = pipeline(source, meter, gunzip, extract).then(
+  // A gzip bomb: stop as soon as the expansion passes the bound.
+  const expanded: Meter = new Meter(() => {
+    if (refused === undefined && expanded.bytes > EXPANSION_FLOOR_BYTES && expanded.bytes > MAX_EXPANSION * meter.bytes) {
+      refused = `the archive expands more than ${MAX_EXPANSION} times its compressed size (${formatBytes(expanded.bytes)} from ${formatBytes(meter.bytes)}): a gzip bomb, not an archive the backup image writes`;
+      source.destroy();
+      extract.destroy();
+    }
+  });
+  const piping = pipeline(source, meter, gunzip, expanded, extract).then(
     () => undefined,
     (e: unknown) => e,
   );
   let iterationError: unknown;
   try {
     for await (const entry of extract) {
+      if (++entries > MAX_ENTRIES) {
+        refused = `the archive has more than ${MAX_ENTRIES} entries: not an archive the backup image writes`;
+        break;
+      }
       const type = entry.header.type ?? 'file';
-      const path = normalisePath(entry.header.name);
-      if (type !== 'file' && type !== 'contiguous-file') {
+      const raw = entry.header.name;
+      const path = normalisePath(raw);
+      const isFile = type === 'file' || type === 'contiguous-file';
+      const unsafe = unsafePath(raw);
+      let problem: string | undefined;
+      if (unsafe !== undefined) problem = unsafe;
+      else if (ENTRY_KIND[type] !== undefined) problem = `${ENTRY_KIND[type]}${entry.header.linkname ? ` to ${entryLabel(entry.header.linkname)}` : ''}: an archive the backup image writes holds only folders and files`;
+      else if (!isFile && type !== 'directory') problem = `an entry of type ${type}: an archive the backup image writes holds only folders and files`;
+      else if (seen.has(path) && (isFile || seen.get(path) !== undefined)) {
+        problem = `the same path as the earlier entry ${entryLabel(rawNames.get(path) ?? path)} (${path}): tar -x would write one over the other`;
+      }
+      if (problem !== undefined) problems.push(`entry ${entryLabel(raw)}: ${problem}`);
+      if (!isFile || problem !== undefined) {
+        if (type === 'directory' && problem === undefined && !seen.has(path)) {
+          seen.set(path, undefined);
+          if (raw !== path) rawNames.set(path, raw);
+        }
         for await (const _chunk of entry) void _chunk;
         continue;
       }
+      if (raw !== path) rawNames.set(path, raw);
       if (path === METADATA_PATH) {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -159,12 +251,9 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
           size += chunk.length;
           if (size <= METADATA_MAX_BYTES) chunks.push(chunk);
         }
-        if (size > METADATA_MAX_BYTES) {
-          metadataTooLarge = true;
-        } else {
-          if (metadataText !== undefined) warnings.push(`${METADATA_PATH} appears more than once in the archive; the last copy counts`);
-          metadataText = Buffer.concat(chunks).toString('utf8');
-        }
+        if (size > METADATA_MAX_BYTES) metadataTooLarge = true;
+        else metadataText = Buffer.concat(chunks).toString('utf8');
+        seen.set(path, { path, size, sha256: '' });
         if (options.stopAfterMetadata) {
           stopped = true;
           break;
@@ -178,12 +267,17 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
         size += chunk.length;
       }
       const file: ArchiveFile = { path, size, sha256: hash.digest('hex') };
-      if (seen.has(path)) warnings.push(`${path} appears more than once in the archive; the last copy counts`);
       seen.set(path, file);
       files.push(file);
     }
   } catch (e) {
     iterationError = e;
+  }
+  if (refused !== undefined) {
+    source.destroy();
+    extract.destroy();
+    await piping;
+    throw new ArchiveReadError(refused);
   }
   if (stopped) {
     // Stop downloading: everything needed has been read.
@@ -232,23 +326,33 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
     } else if (typeof checksums !== 'object' || Array.isArray(checksums)) {
       problems.push(`${METADATA_PATH}: checksums is not an object of path: SHA-256`);
     } else {
-      const entries = Object.entries(checksums as Record<string, unknown>);
-      if (entries.length === 0) problems.push(`${METADATA_PATH} lists no checksums: nothing can be verified`);
-      const listed = new Set<string>();
-      for (const [relative, expected] of entries) {
+      const listedEntries = Object.entries(checksums as Record<string, unknown>);
+      if (listedEntries.length === 0) problems.push(`${METADATA_PATH} lists no checksums: nothing can be verified`);
+      const listed = new Map<string, string>();
+      for (const [relative, expected] of listedEntries) {
         if (typeof expected !== 'string' || !SHA256_HEX.test(expected)) {
-          problems.push(`${METADATA_PATH}: the checksum of ${relative} is not a SHA-256 hex digest`);
+          problems.push(`${METADATA_PATH}: the checksum of ${entryLabel(relative)} is not a SHA-256 hex digest`);
           continue;
         }
-        const clean = normalisePath(relative);
+        const unsafe = unsafePath(relative);
+        if (unsafe !== undefined) {
+          problems.push(`${METADATA_PATH}: the checksum of ${entryLabel(relative)} is for ${unsafe}`);
+          continue;
+        }
         // Paths are relative to backup/ in the image's archives; accept a path from the archive root too.
-        const candidates = [`backup/${clean}`, clean];
-        const file = candidates.map((c) => seen.get(c)).find((f) => f !== undefined);
+        const clean = normalisePath(relative);
+        const candidates = [normalisePath(`backup/${clean}`), clean];
+        const path = candidates.find((c) => seen.get(c) !== undefined && c !== METADATA_PATH);
+        const file = path !== undefined ? seen.get(path) : undefined;
         if (file === undefined) {
-          problems.push(`backup/${clean} is listed in ${METADATA_PATH} but missing from the archive`);
+          problems.push(`${candidates[0]} is listed in ${METADATA_PATH} but missing from the archive`);
           continue;
         }
-        listed.add(file.path);
+        if (listed.has(file.path)) {
+          problems.push(`${METADATA_PATH} lists ${file.path} twice (as ${entryLabel(listed.get(file.path)!)} and ${entryLabel(relative)})`);
+          continue;
+        }
+        listed.set(file.path, relative);
         if (file.sha256 !== expected.toLowerCase()) {
           problems.push(`checksum mismatch for ${file.path}: backup_information.json says ${expected.toLowerCase()}, the archive holds ${file.sha256}`);
           continue;
@@ -256,7 +360,7 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
         verifiedFiles++;
         verifiedBytes += file.size;
       }
-      for (const file of seen.values()) {
+      for (const file of files) {
         if (!listed.has(file.path)) warnings.push(`${file.path} is in the archive but has no checksum in ${METADATA_PATH}`);
       }
     }
@@ -265,8 +369,8 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
   return {
     metadata,
     files,
-    problems,
-    warnings,
+    problems: problems.done(),
+    warnings: warnings.done(),
     verifiedFiles,
     verifiedBytes,
     compressedBytes: meter.bytes,

@@ -72,50 +72,6 @@ export function sortNewestFirst(archives: readonly Archive[]): Archive[] {
   return [...archives].sort(compareNewestFirst);
 }
 
-export interface RetentionPolicy {
-  /** Keep the N newest archives (at least 1). */
-  readonly keepLast: number;
-  /** Also keep every archive younger than D days (optional). */
-  readonly keepDays?: number;
-}
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/**
- * Splits archives into those kept and those to delete, both newest first. The
- * newest archive is always kept, whatever the policy. With keepDays, an archive
- * is old only when both its name's timestamp (read as UTC) and its LastModified
- * are at least keepDays days before `now`: the pod's time zone is unknown, and
- * an archive copied later must not lose its protection either.
- */
-export function selectForDeletion(
-  archives: readonly Archive[],
-  policy: RetentionPolicy,
-  now: Date,
-): { keep: Archive[]; remove: Archive[] } {
-  const ordered = sortNewestFirst(archives);
-  const keep: Archive[] = [];
-  const remove: Archive[] = [];
-  const keepLast = Math.max(1, Math.floor(policy.keepLast));
-  ordered.forEach((archive, rank) => {
-    if (rank === 0 || rank < keepLast) {
-      keep.push(archive);
-      return;
-    }
-    if (policy.keepDays !== undefined) {
-      const cutoff = now.getTime() - policy.keepDays * DAY_MS;
-      const byName = archive.createdAt.getTime() > cutoff;
-      const byDate = archive.lastModified === undefined || archive.lastModified.getTime() > cutoff;
-      if (byName || byDate) {
-        keep.push(archive);
-        return;
-      }
-    }
-    remove.push(archive);
-  });
-  return { keep, remove };
-}
-
 /** Splits items into batches of at most `size` (DeleteObjects takes at most DELETE_BATCH keys per call). */
 export function batches<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];

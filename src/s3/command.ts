@@ -10,7 +10,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import type { CliIo } from '../cli';
-import { S3_ENV } from './config';
+import { HEARTBEAT_ENV, S3_ENV } from './config';
 import { EXIT_FAILED, EXIT_INVALID, S3Io, guarded } from './common';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -20,6 +20,7 @@ Configuration (flags win over the environment, which is the backup image's):
   ${S3_ENV.bucket}, ${S3_ENV.prefix}, ${S3_ENV.endpoint}, ${S3_ENV.region} (default us-east-1)
   ${S3_ENV.accessKeyId}, ${S3_ENV.secretAccessKey}, ${S3_ENV.sessionToken} (without them: the AWS default chain, e.g. IRSA)
   A custom endpoint uses path-style addressing; an http:// endpoint disables TLS.
+  ${HEARTBEAT_ENV}: the heartbeat URL of latest, verify and prune (as --heartbeat-url).
 
 Exit codes: 0 success, 1 an S3 check failed (one "error: ..." line per problem on stderr), 2 bad input.`;
 
@@ -30,7 +31,8 @@ function withConnection(command: Command): Command {
     .option('--prefix <prefix>', `the key prefix the image writes under (default: $${S3_ENV.prefix})`)
     .option('--endpoint <url>', `a custom S3 endpoint, http:// or https:// (default: $${S3_ENV.endpoint}; none: AWS S3)`)
     .option('--region <region>', `the region (default: $${S3_ENV.region}, else us-east-1)`)
-    .option('--timeout <seconds>', 'the bound of each S3 call: connecting, the first byte, and any silence while streaming (default: 30)');
+    .option('--timeout <seconds>', 'the bound of each attempt of an S3 call: connecting, the first byte, and any silence while streaming (at least 1; default: 30)')
+    .option('--deadline <seconds>', "the bound of the whole command, retries included (default: 3 x --timeout; verify adds time to stream the archive at 256 KiB/s; preflight: at most 25)");
 }
 
 function finish(io: S3Io, code: number): void {
@@ -45,11 +47,42 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
     .description("S3 companions of the backup image: check access, find, prune, verify and list archives (reads the image's INFRAHUB_S3_* and AWS_* environment)")
     .addHelpText('after', ENVIRONMENT_HELP);
 
-  /** Adds one command: its own options, the connection flags, and an action that loads its module when it runs. */
-  const add = <T>(name: string, description: string, options: (c: Command) => Command, load: () => (opts: T, io: S3Io) => Promise<number>): void => {
-    withConnection(options(s3.command(name).description(description)))
-      .addHelpText('after', ENVIRONMENT_HELP)
-      .action(async (opts: T) => finish(io, await guarded(io, () => load()(opts, io))));
+  /**
+   * Adds one command: its own options, the connection flags, and an action that
+   * loads its module when it runs. With `heartbeat`, the command also takes
+   * --heartbeat-url and pings it once it has finished (heartbeat.ts).
+   */
+  const add = <T>(name: string, description: string, options: (c: Command) => Command, load: () => (opts: T, io: S3Io) => Promise<number>, heartbeat = false): void => {
+    let command = withConnection(options(s3.command(name).description(description)));
+    if (heartbeat) {
+      command = command.option(
+        '--heartbeat-url <url>',
+        `when done, GET this URL on success or POST the error line to <url>/fail on failure, within 5 s, without changing the exit code (default: $${HEARTBEAT_ENV})`,
+      );
+    }
+    command.addHelpText('after', ENVIRONMENT_HELP).action(async (opts: T & { heartbeatUrl?: string }) => {
+      if (!heartbeat) return finish(io, await guarded(io, () => load()(opts, io)));
+      // The first error line is the failure ping's body.
+      let errorLine: string | undefined;
+      const tapped: S3Io = {
+        ...io,
+        stderr: (text: string) => {
+          errorLine ??= text.split('\n').find((l) => l.startsWith('error: '));
+          io.stderr(text);
+        },
+      };
+      let url: URL | undefined;
+      const code = await guarded(tapped, async () => {
+        const { heartbeatUrl } = require('./heartbeat') as typeof import('./heartbeat');
+        url = heartbeatUrl(opts.heartbeatUrl, io.env);
+        return load()(opts, tapped);
+      });
+      if (url !== undefined) {
+        const { pingHeartbeat } = require('./heartbeat') as typeof import('./heartbeat');
+        await pingHeartbeat(url, code, errorLine, io);
+      }
+      finish(io, code);
+    });
   };
 
   add(
@@ -65,20 +98,25 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
 
   add(
     'latest',
-    'print the s3://bucket/key URI of the newest infrahub_backup_*.tar.gz under the prefix (by the timestamp in its name, then LastModified)',
-    (c) => c.option('--output <file>', 'also write the URI (without a newline) to this file, for an init container'),
+    'print the s3://bucket/key URI of the newest restorable infrahub_backup_*.tar.gz under the prefix (by the timestamp in its name, then LastModified; empty, non-gzip and future-named ones are skipped and named on stderr)',
+    (c) =>
+      c
+        .option('--output <file>', 'also write the URI (without a newline) to this file, for an init container')
+        .option('--max-age <duration>', 'fail (exit 1) when the newest restorable archive is older than this (like 26h, 1d2h, 90m, 2w), stating its age'),
     () => (require('./latest') as typeof import('./latest')).latest,
+    true,
   );
 
   add(
     'prune',
-    'delete old archives under the prefix: keeps the N newest (never fewer than the newest one) and, with --keep-days, any younger than D days; touches nothing else',
+    'delete old archives under the prefix: keeps the N newest restorable ones and everything newer, future-named ones, the most recent upload and, with --keep-days, any younger than D days; deletes nothing if no archive is restorable; touches nothing else',
     (c) =>
       c
         .requiredOption('--keep-last <n>', 'keep the N newest archives (at least 1)')
         .option('--keep-days <d>', 'also keep archives younger than D days')
-        .option('--dry-run', 'print what would be deleted, delete nothing'),
+        .option('--dry-run', 'print keep or delete, with the reason, for every archive; delete nothing'),
     () => (require('./prune') as typeof import('./prune')).prune,
+    true,
   );
 
   add(
@@ -90,6 +128,7 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
         .option('--latest', 'the newest archive under the prefix (the default without --uri)')
         .option('--json', 'print the report as JSON'),
     () => (require('./verify') as typeof import('./verify')).verify,
+    true,
   );
 
   add(

@@ -16,11 +16,17 @@ export const S3_ENV = {
   sessionToken: 'AWS_SESSION_TOKEN',
 } as const;
 
+/** The heartbeat URL of `s3 latest`, `s3 verify` and `s3 prune` (the flag --heartbeat-url wins). */
+export const HEARTBEAT_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_URL';
+
 /** The image's default region. */
 export const DEFAULT_REGION = 'us-east-1';
-/** Default bound, in seconds, of one S3 call (connect, first byte, and any silence while streaming). */
+/** Default bound, in seconds, of each attempt of an S3 call: connecting, the first byte, and any silence while streaming. */
 export const DEFAULT_TIMEOUT_SECONDS = 30;
+/** The smallest --timeout accepted: below it, no S3 service can answer at all. */
+export const MIN_TIMEOUT_SECONDS = 1;
 const MAX_TIMEOUT_SECONDS = 3600;
+const MAX_DEADLINE_SECONDS = 86_400;
 
 /** The connection flags every `s3` command takes (all optional: the environment fills in). */
 export interface ConnectionFlags {
@@ -29,6 +35,7 @@ export interface ConnectionFlags {
   readonly endpoint?: string;
   readonly region?: string;
   readonly timeout?: string;
+  readonly deadline?: string;
 }
 
 export interface StaticCredentials {
@@ -53,8 +60,10 @@ export interface S3Settings {
   readonly region: string;
   /** From AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY(/AWS_SESSION_TOKEN); undefined: the SDK's default chain (shared files, IRSA, instance metadata), as the image does. */
   readonly credentials: StaticCredentials | undefined;
-  /** Bound of one S3 call, in milliseconds. */
+  /** Bound of each attempt of an S3 call (connect, first byte, silence), in milliseconds. */
   readonly timeoutMs: number;
+  /** The command's overall deadline (--deadline), in milliseconds; undefined: the command's default (client.ts deadlineMs). */
+  readonly deadlineMs?: number;
 }
 
 /** An environment value, trimmed; empty counts as unset (an unsubstituted variable in a manifest). */
@@ -136,15 +145,17 @@ export function resolveSettings(
   const region = regionPick.value ?? DEFAULT_REGION;
   if (!REGION.test(region)) problems.push(`${where(regionPick.source, 'region')}: "${region}" is not a region name (like us-east-1)`);
 
-  let timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
-  if (flags.timeout !== undefined) {
-    const value = Number(flags.timeout.trim());
-    if (flags.timeout.trim() === '' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMEOUT_SECONDS) {
-      problems.push(`--timeout: "${flags.timeout}" is not a number of seconds between 0 and ${MAX_TIMEOUT_SECONDS}`);
-    } else {
-      timeoutSeconds = value;
+  const seconds = (raw: string | undefined, flag: string, min: number, max: number): number | undefined => {
+    if (raw === undefined) return undefined;
+    const value = Number(raw.trim());
+    if (raw.trim() === '' || !/^[0-9.]+$/.test(raw.trim()) || !Number.isFinite(value) || value < min || value > max) {
+      problems.push(`${flag}: "${raw}" is not a number of seconds between ${min} and ${max}`);
+      return undefined;
     }
-  }
+    return value;
+  };
+  const timeoutSeconds = seconds(flags.timeout, '--timeout', MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS) ?? DEFAULT_TIMEOUT_SECONDS;
+  const deadlineSeconds = seconds(flags.deadline, '--deadline', MIN_TIMEOUT_SECONDS, MAX_DEADLINE_SECONDS);
 
   let credentials: StaticCredentials | undefined;
   const accessKeyId = envValue(env, S3_ENV.accessKeyId);
@@ -169,6 +180,7 @@ export function resolveSettings(
     region,
     credentials,
     timeoutMs: Math.round(timeoutSeconds * 1000),
+    ...(deadlineSeconds !== undefined ? { deadlineMs: Math.round(deadlineSeconds * 1000) } : {}),
   };
 }
 

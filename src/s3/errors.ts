@@ -14,7 +14,7 @@ export interface S3ErrorContext {
   readonly bucket: string;
   readonly key?: string;
   readonly settings: Pick<S3Settings, 'endpoint' | 'region' | 'credentials' | 'timeoutMs'>;
-  /** The overall deadline of the command, in seconds, when it has one (preflight). */
+  /** The command's deadline, in seconds (an abort without a DeadlineExceeded is reported against it). */
   readonly deadlineSeconds?: number;
 }
 
@@ -31,6 +31,18 @@ const VERB: Record<S3Action, string> = {
   write: 'write',
   delete: 'delete',
 };
+
+const GERUND: Record<S3Action, string> = {
+  list: 'listing',
+  read: 'reading',
+  write: 'writing',
+  delete: 'deleting',
+};
+
+/** `1 s`, `1.5 s`. */
+function secondsText(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
 
 const TLS_CODES = new Set([
   'EPROTO',
@@ -131,6 +143,35 @@ export function describeS3Error(error: unknown, context: S3ErrorContext): string
     ? `check ${S3_ENV.endpoint} and that the S3 service is running and reachable from this pod (network policies, proxies)`
     : `check the network path to AWS S3 (egress rules, proxies) or set ${S3_ENV.endpoint}`;
 
+  const host = hostOf(context.settings.endpoint);
+  const doing = `${GERUND[context.action]} ${target(context)}`;
+
+  // Bounds: the command's deadline, then each attempt's.
+  if (f.name === 'DeadlineExceeded' || s3Code === 'AbortError') {
+    const bound = f.name === 'DeadlineExceeded' ? (error as { seconds: number }).seconds : context.deadlineSeconds;
+    return `timed out: ${endpoint} did not finish ${doing} within the command's deadline of ${bound ?? seconds} s (--deadline; retries included)`;
+  }
+  if (f.name === 'NotS3Answer') {
+    const answer = error as { status: number; contentType?: string };
+    return `not an S3 answer: ${endpoint} answered HTTP ${answer.status}${answer.contentType !== undefined ? ` (${answer.contentType})` : ''} to ${VERB[context.action]} ${target(context)}: check that ${S3_ENV.endpoint} is the S3 API, not a console, a login page or a website`;
+  }
+  // Node reports a connection closed before any answer as ECONNRESET "socket hang up"; the HTTP handler renames both TimeoutError.
+  if (/socket hang up/i.test(f.message) || (f.code === 'ECONNRESET' && /\bclosed\b/i.test(f.message))) {
+    return `connection closed: ${host} closed the connection without answering: ${endpointHint}`;
+  }
+  if (f.code === 'ECONNRESET' || f.code === 'EPIPE' || f.code === 'ECONNABORTED') {
+    return `connection reset: ${host} reset the connection (${f.code}): ${endpointHint}`;
+  }
+  if (/without establishing a connection/i.test(f.message)) {
+    return `endpoint unreachable: could not connect to ${host} within ${secondsText(Math.min(context.settings.timeoutMs, 10_000))}: ${endpointHint}`;
+  }
+  if (/requestTimeout/.test(f.message)) {
+    return `timed out: ${endpoint} sent no answer within ${secondsText(context.settings.timeoutMs)} (--timeout) to ${VERB[context.action]} ${target(context)}`;
+  }
+  if (/of inactivity/.test(f.message)) {
+    return `timed out: ${endpoint} went silent for ${secondsText(context.settings.timeoutMs)} (--timeout) while ${doing}`;
+  }
+
   // What S3 (or an S3-compatible server) answered.
   switch (s3Code) {
     case 'InvalidAccessKeyId':
@@ -159,8 +200,6 @@ export function describeS3Error(error: unknown, context: S3ErrorContext): string
       return `bad bucket name: ${endpoint} rejects the bucket name "${context.bucket}": check ${S3_ENV.bucket}`;
     case 'CredentialsProviderError':
       return `no credentials: ${S3_ENV.accessKeyId} and ${S3_ENV.secretAccessKey} are not set and no other source (AWS config files, IRSA web identity, instance metadata) gave credentials: ${f.message}`;
-    case 'AbortError':
-      return `endpoint unreachable: no answer from ${endpoint} within ${context.deadlineSeconds ?? seconds} s: ${endpointHint}`;
     default:
       break;
   }
@@ -197,7 +236,7 @@ export function describeS3Error(error: unknown, context: S3ErrorContext): string
     return `endpoint unreachable: cannot resolve host ${hostOf(context.settings.endpoint)}: ${endpointHint}`;
   }
   if (f.name === 'TimeoutError' || code === 'ETIMEDOUT' || /timed? ?out/i.test(f.message)) {
-    return `endpoint unreachable: no answer from ${endpoint} within ${seconds} s: ${endpointHint}`;
+    return `timed out: ${endpoint} sent no answer within ${secondsText(context.settings.timeoutMs)} (--timeout) to ${VERB[context.action]} ${target(context)}`;
   }
   if (code !== undefined && UNREACHABLE_CODES.has(code)) {
     return `endpoint unreachable: the connection to ${hostOf(context.settings.endpoint)} failed (${code}): ${endpointHint}`;

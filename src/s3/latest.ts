@@ -1,18 +1,26 @@
 /**
- * `s3 latest [--prefix P] [--output FILE]`: the newest archive under the
- * prefix, as `s3://bucket/key` on stdout (and in FILE, for an init container
- * that hands it to the restore container).
+ * `s3 latest [--prefix P] [--output FILE]`: the newest restorable archive
+ * under the prefix (restorable.ts), as `s3://bucket/key` on stdout (and in
+ * FILE, for an init container that hands it to the restore container). Newer
+ * archives that are not restorable are named on stderr.
  */
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { basename, dirname, join } from 'path';
-import { withClient } from './client';
+import { Archive, formatDate } from './archives';
+import { durationFlag, formatAge } from './duration';
+import { Session, withSession } from './client';
 import { InputError } from '../input-error';
 import { ConnectionFlags, endpointLabel, resolveSettings, s3Uri } from './config';
 import { EXIT_OK, S3Failure, S3Io } from './common';
 import { listArchivesOrFail } from './listing';
+import { ageReference, newestRestorable, readHead } from './restorable';
 
 export interface LatestOptions extends ConnectionFlags {
   readonly output?: string;
+  /** A duration (`26h`, `1d2h`): fail when the newest restorable archive is older. */
+  readonly maxAge?: string;
+  /** "Now", for tests. */
+  readonly now?: Date;
 }
 
 /** Checks, before any S3 call, that FILE can be written: its folder exists. */
@@ -48,19 +56,57 @@ export function handOffUri(output: string, uri: string): void {
   }
 }
 
-export async function latest(options: LatestOptions, io: S3Io): Promise<number> {
-  const settings = resolveSettings(options, io.env, { needBucket: true });
-  if (options.output !== undefined) checkOutputPath(options.output);
-  const { archives, foreign } = await withClient(settings, io.stderr, (client) => listArchivesOrFail(client, settings));
+/**
+ * The newest restorable archive under the session's prefix; newer ones that are
+ * not restorable are reported on stderr as warnings. No restorable archive: an S3Failure.
+ */
+export async function findLatest(session: Session, io: Pick<S3Io, 'stderr'>, now = new Date()): Promise<{ archive: Archive; count: number }> {
+  const settings = session.settings;
   const bucket = settings.bucket!;
+  const { archives, foreign } = await listArchivesOrFail(session);
+  const where = `${s3Uri(bucket, settings.keyPrefix)} at ${endpointLabel(settings)}`;
   if (archives.length === 0) {
     throw new S3Failure(
-      `no archive: nothing named infrahub_backup_<YYYYMMDD_HHMMSS>.tar.gz under ${s3Uri(bucket, settings.keyPrefix)} at ${endpointLabel(settings)}${
-        foreign > 0 ? ` (${foreign} other objects there)` : ''
-      }: check INFRAHUB_S3_PREFIX and that a backup has run`,
+      `no archive: nothing named infrahub_backup_<YYYYMMDD_HHMMSS>.tar.gz under ${where}${foreign > 0 ? ` (${foreign} other objects there)` : ''}: check INFRAHUB_S3_PREFIX and that a backup has run`,
     );
   }
-  const uri = s3Uri(bucket, archives[0].key);
+  const found = await newestRestorable(archives, now, (a) => readHead(session, bucket, a.key));
+  for (const { archive, problem } of found.skipped) io.stderr(`warning: skipped ${s3Uri(bucket, archive.key)}: not restorable: ${problem}\n`);
+  if (found.archive === undefined) {
+    throw new S3Failure(`no restorable archive: none of the ${archives.length} archives under ${where} is restorable: check the backup Job's logs (the warnings above say what is wrong with each)`);
+  }
+  return { archive: found.archive, count: archives.length };
+}
+
+export async function latest(options: LatestOptions, io: S3Io): Promise<number> {
+  const problems: string[] = [];
+  const collect = <T>(check: () => T): T | undefined => {
+    try {
+      return check();
+    } catch (e) {
+      if (e instanceof InputError) problems.push(...e.lines);
+      else throw e;
+      return undefined;
+    }
+  };
+  const settings = collect(() => resolveSettings(options, io.env, { needBucket: true }));
+  if (options.output !== undefined) collect(() => checkOutputPath(options.output!));
+  const maxAgeMs = options.maxAge !== undefined ? collect(() => durationFlag(options.maxAge!, '--max-age')) : undefined;
+  if (problems.length > 0 || settings === undefined) throw new InputError(problems);
+  const now = options.now ?? new Date();
+  const { archive } = await withSession(settings, io.stderr, (session) => findLatest(session, io, now));
+  const uri = s3Uri(settings.bucket!, archive.key);
+  if (maxAgeMs !== undefined) {
+    // Age from the upload (or the name, when they agree and the name is later), as --keep-days measures it.
+    const age = now.getTime() - ageReference(archive);
+    const uploaded = archive.lastModified !== undefined ? `uploaded ${formatDate(archive.lastModified)}` : `named ${formatDate(archive.createdAt)}`;
+    if (age > maxAgeMs) {
+      throw new S3Failure(
+        `stale backup: the newest restorable archive, ${uri}, is ${formatAge(age)} old (${uploaded}), older than --max-age ${options.maxAge!.trim()}: check the backup CronJob's recent Jobs`,
+      );
+    }
+    io.stderr(`the newest restorable archive is ${formatAge(age)} old (${uploaded}), within --max-age ${options.maxAge!.trim()}\n`);
+  }
   if (options.output !== undefined) handOffUri(options.output, uri);
   io.stdout(`${uri}\n`);
   return EXIT_OK;

@@ -4,12 +4,11 @@
  * each archive's backup/backup_information.json (the download stops as soon as
  * it has been read).
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import { ArchiveReadError, checkArchive } from './archive-check';
 import { Archive, formatBytes, formatDate } from './archives';
-import { ConnectionFlags, S3Settings, resolveSettings, s3Uri } from './config';
+import { ConnectionFlags, resolveSettings, s3Uri } from './config';
 import { EXIT_OK, S3Failure, S3Io, wholeNumber } from './common';
-import { withClient } from './client';
+import { Session, withSession } from './client';
 import { listArchivesOrFail } from './listing';
 import { METADATA_FIELDS, openObject } from './verify';
 
@@ -26,11 +25,11 @@ export function stampText(stamp: string): string {
 
 type Details = { metadata: Record<string, unknown> } | { unavailable: string };
 
-async function detailsOf(client: S3Client, settings: S3Settings, bucket: string, archive: Archive): Promise<Details> {
+async function detailsOf(session: Session, bucket: string, archive: Archive): Promise<Details> {
   if (archive.encrypted) return { unavailable: 'encrypted archive' };
   let object;
   try {
-    object = await openObject(client, settings, bucket, archive.key);
+    object = await openObject(session, bucket, archive.key);
   } catch (e) {
     if (e instanceof S3Failure) return { unavailable: e.line };
     throw e;
@@ -54,13 +53,14 @@ function pad(text: string, width: number): string {
 export async function list(options: ListOptions, io: S3Io): Promise<number> {
   const settings = resolveSettings(options, io.env, { needBucket: true });
   const limit = options.limit !== undefined ? wholeNumber(options.limit, '--limit') : undefined;
-  return withClient(settings, io.stderr, (client) => listWith(client, settings, limit, options, io));
+  return withSession(settings, io.stderr, (session) => listWith(session, limit, options, io));
 }
 
 /** Lists (and reads the metadata with --details) with one client. */
-async function listWith(client: S3Client, settings: S3Settings, limit: number | undefined, options: ListOptions, io: S3Io): Promise<number> {
+async function listWith(session: Session, limit: number | undefined, options: ListOptions, io: S3Io): Promise<number> {
+  const settings = session.settings;
   const bucket = settings.bucket!;
-  const { archives: all, foreign } = await listArchivesOrFail(client, settings);
+  const { archives: all, foreign } = await listArchivesOrFail(session);
   const archives = limit !== undefined ? all.slice(0, limit) : all;
   const where = s3Uri(bucket, settings.keyPrefix);
   if (all.length === 0) {
@@ -71,7 +71,7 @@ async function listWith(client: S3Client, settings: S3Settings, limit: number | 
 
   const details = new Map<string, Details>();
   if (options.details) {
-    for (const archive of archives) details.set(archive.key, await detailsOf(client, settings, bucket, archive));
+    for (const archive of archives) details.set(archive.key, await detailsOf(session, bucket, archive));
   }
 
   if (options.json) {

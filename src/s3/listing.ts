@@ -1,10 +1,10 @@
 /**
  * Lists the archives under a prefix, across every page of ListObjectsV2.
  */
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { Archive, archiveOf, sortNewestFirst } from './archives';
+import { NotS3Answer, Session } from './client';
 import { S3Failure } from './common';
-import type { S3Settings } from './config';
 import { describeS3Error } from './errors';
 
 export interface Listing {
@@ -14,33 +14,29 @@ export interface Listing {
   readonly foreign: number;
 }
 
+/** One page of a listing, as the S3 API gives it. */
+export type ListPage = Pick<ListObjectsV2CommandOutput, 'Contents' | 'CommonPrefixes' | 'IsTruncated' | 'NextContinuationToken' | 'Name' | 'KeyCount' | 'MaxKeys'>;
+
 /**
- * All archives directly under `keyPrefix` (non-recursive, like the image's
- * retention: the listing uses `/` as delimiter, so sub-folders count as one
- * foreign entry each and are never descended into). A listing that fails
- * part-way throws: no caller may act on a partial list (the newest archive
- * could be on a page never read).
+ * All archives directly under `keyPrefix`, from pages that `fetchPage` gives
+ * for a continuation token (non-recursive, like the image's retention: the
+ * listing uses `/` as delimiter, so sub-folders count as one foreign entry each
+ * and are never descended into). A listing that fails part-way throws: no
+ * caller may act on a partial list (the newest archive could be on a page never
+ * read). A page without any of the fields every S3 listing has is not an S3
+ * answer (an HTML page or an empty 200): it throws NotS3Answer rather than
+ * pass for an empty bucket.
  */
-export async function listArchives(
-  client: S3Client,
-  bucket: string,
-  keyPrefix: string,
-  options: { readonly abortSignal?: AbortSignal } = {},
-): Promise<Listing> {
+export async function collectArchives(fetchPage: (token: string | undefined) => Promise<ListPage>, keyPrefix: string): Promise<Listing> {
   const archives: Archive[] = [];
   let foreign = 0;
   let token: string | undefined;
   const seenTokens = new Set<string>();
   do {
-    const page = await client.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: keyPrefix === '' ? undefined : keyPrefix,
-        Delimiter: '/',
-        ContinuationToken: token,
-      }),
-      { abortSignal: options.abortSignal },
-    );
+    const page = await fetchPage(token);
+    if (page.Name === undefined && page.KeyCount === undefined && page.MaxKeys === undefined && page.IsTruncated === undefined && page.Contents === undefined) {
+      throw new NotS3Answer(200, undefined);
+    }
     for (const object of page.Contents ?? []) {
       if (object.Key === undefined) continue;
       const archive = archiveOf(object.Key, keyPrefix, object.Size ?? 0, object.LastModified);
@@ -61,12 +57,23 @@ export async function listArchives(
   return { archives: sortNewestFirst(archives), foreign };
 }
 
+/** The archives under `keyPrefix` in `bucket`, every call within the session's deadline. */
+export function listArchives(session: Session, bucket: string, keyPrefix: string): Promise<Listing> {
+  return collectArchives(
+    (token) =>
+      session.call((abortSignal) =>
+        session.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: keyPrefix === '' ? undefined : keyPrefix, Delimiter: '/', ContinuationToken: token }), { abortSignal }),
+      ),
+    keyPrefix,
+  );
+}
+
 /** The archives under the settings' bucket and prefix; a failed listing is one described line. */
-export async function listArchivesOrFail(client: S3Client, settings: S3Settings): Promise<Listing> {
-  const bucket = settings.bucket!;
+export async function listArchivesOrFail(session: Session): Promise<Listing> {
+  const bucket = session.settings.bucket!;
   try {
-    return await listArchives(client, bucket, settings.keyPrefix);
+    return await listArchives(session, bucket, session.settings.keyPrefix);
   } catch (e) {
-    throw new S3Failure(describeS3Error(e, { action: 'list', bucket, settings }));
+    throw new S3Failure(describeS3Error(e, { action: 'list', bucket, settings: session.settings }));
   }
 }

@@ -5,16 +5,16 @@
  * wrong and what to check. Bounded by PREFLIGHT_DEADLINE_SECONDS as a whole.
  */
 import { randomBytes } from 'crypto';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'stream';
 import { formatBytes, formatDate, parseArchiveName } from './archives';
-import { createS3Client } from './client';
+import { Session, deadlineMs as commandDeadlineMs, openSession } from './client';
 import { InputError } from '../input-error';
 import { ConnectionFlags, S3Settings, endpointLabel, parseS3Uri, resolveSettings, s3Uri } from './config';
 import { EXIT_OK, S3Failure, S3Io } from './common';
 import { S3Action, describeS3Error } from './errors';
-import { checkOutputPath, handOffUri } from './latest';
-import { listArchives } from './listing';
+import { checkOutputPath, findLatest, handOffUri } from './latest';
+import { headProblem } from './restorable';
 
 /** The whole preflight answers within this many seconds (a pod's startup budget is 30 s). */
 export const PREFLIGHT_DEADLINE_SECONDS = 25;
@@ -30,18 +30,13 @@ export interface PreflightOptions extends ConnectionFlags {
   readonly deadlineMs?: number;
 }
 
-interface Step {
-  readonly client: S3Client;
-  readonly settings: S3Settings;
-  readonly signal: AbortSignal;
-  readonly deadlineSeconds: number;
-}
+type Step = Session;
 
-async function attempt<T>(step: Step, action: S3Action, bucket: string, key: string | undefined, call: () => Promise<T>): Promise<T> {
+async function attempt<T>(step: Step, action: S3Action, bucket: string, key: string | undefined, call: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
   try {
-    return await call();
+    return await step.call(call);
   } catch (e) {
-    throw new S3Failure(describeS3Error(e, { action, bucket, key, settings: step.settings, deadlineSeconds: step.deadlineSeconds }));
+    throw new S3Failure(describeS3Error(e, { action, bucket, key, settings: step.settings }));
   }
 }
 
@@ -51,8 +46,8 @@ async function attempt<T>(step: Step, action: S3Action, bucket: string, key: str
  * some S3-compatible servers mishandle a range on an empty object.
  */
 async function probeObject(step: Step, bucket: string, key: string): Promise<{ size: number; lastModified?: Date; head: Buffer }> {
-  return attempt(step, 'read', bucket, key, async () => {
-    const out = await step.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: step.signal });
+  return attempt(step, 'read', bucket, key, async (abortSignal) => {
+    const out = await step.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal });
     const body = out.Body as Readable;
     let head = Buffer.alloc(0);
     try {
@@ -81,31 +76,23 @@ export async function preflight(options: PreflightOptions, io: S3Io): Promise<nu
   if (options.output !== undefined) checkOutputPath(options.output);
   const location = options.uri !== undefined ? parseS3Uri(options.uri) : undefined;
   const settings = resolveSettings(options, io.env, { needBucket: location === undefined });
-  const deadlineMs = options.deadlineMs ?? PREFLIGHT_DEADLINE_SECONDS * 1000;
-  const bounded = { ...settings, timeoutMs: Math.min(settings.timeoutMs, deadlineMs) };
-  const step: Step = {
-    client: createS3Client(bounded, { warn: io.stderr }),
-    settings: bounded,
-    signal: AbortSignal.timeout(deadlineMs),
-    deadlineSeconds: Math.round(deadlineMs / 1000),
-  };
+  const deadlineMs = Math.min(options.deadlineMs ?? PREFLIGHT_DEADLINE_SECONDS * 1000, commandDeadlineMs(settings));
+  const bounded: S3Settings = { ...settings, timeoutMs: Math.min(settings.timeoutMs, deadlineMs) };
+  const step = openSession(bounded, io.stderr, { deadlineMs });
   const at = endpointLabel(settings);
   try {
     if (purpose === 'backup') {
       const bucket = settings.bucket!;
-      await attempt(step, 'list', bucket, undefined, () =>
-        step.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: settings.keyPrefix || undefined, MaxKeys: 1 }), { abortSignal: step.signal }),
+      await attempt(step, 'list', bucket, undefined, (abortSignal) =>
+        step.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: settings.keyPrefix || undefined, MaxKeys: 1 }), { abortSignal }),
       );
       io.stdout(`ok: credentials accepted and bucket "${bucket}" listable at ${at}\n`);
       const key = `${settings.keyPrefix}${PREFLIGHT_OBJECT}-${randomBytes(6).toString('hex')}`;
-      await attempt(step, 'write', bucket, key, () =>
-        step.client.send(
-          new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'infrahub-backup-cdk8s preflight: safe to delete\n', ContentType: 'text/plain' }),
-          { abortSignal: step.signal },
-        ),
+      await attempt(step, 'write', bucket, key, (abortSignal) =>
+        step.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'infrahub-backup-cdk8s preflight: safe to delete\n', ContentType: 'text/plain' }), { abortSignal }),
       );
       try {
-        await attempt(step, 'delete', bucket, key, () => step.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: step.signal }));
+        await attempt(step, 'delete', bucket, key, (abortSignal) => step.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }));
       } catch (e) {
         if (e instanceof S3Failure) throw new S3Failure(`${e.line} (the test object ${s3Uri(bucket, key)} was left behind)`);
         throw e;
@@ -125,23 +112,17 @@ export async function preflight(options: PreflightOptions, io: S3Io): Promise<nu
       }
     } else {
       bucket = settings.bucket!;
-      const listing = await attempt(step, 'list', bucket, undefined, () => listArchives(step.client, bucket, settings.keyPrefix, { abortSignal: step.signal }));
-      if (listing.archives.length === 0) {
-        throw new S3Failure(
-          `object missing: no archive (infrahub_backup_*.tar.gz) under ${s3Uri(bucket, settings.keyPrefix)} at ${at}${
-            listing.foreign > 0 ? ` (${listing.foreign} other objects there)` : ''
-          }: check INFRAHUB_S3_PREFIX, or give --uri`,
-        );
-      }
-      key = listing.archives[0].key;
-      io.stdout(`ok: credentials accepted; the newest of ${listing.archives.length} archives is ${s3Uri(bucket, key)}\n`);
+      const found = await findLatest(step, io);
+      key = found.archive.key;
+      io.stdout(`ok: credentials accepted; the newest restorable of ${found.count} archives is ${s3Uri(bucket, key)}\n`);
     }
     const probe = await probeObject(step, bucket, key);
     const uri = s3Uri(bucket, key);
     if (probe.size === 0) throw new S3Failure(`empty object: ${uri} is 0 bytes: it is not a backup archive`);
-    const encrypted = probe.head[0] === 0x02;
-    if (!encrypted && !(probe.head[0] === 0x1f && (probe.head.length < 2 || probe.head[1] === 0x8b))) {
-      throw new S3Failure(`not an archive: ${uri} is not gzip data (it starts with 0x${probe.head.toString('hex')}): it is not an archive the backup image wrote`);
+    const encrypted = parseArchiveName(key.slice(key.lastIndexOf('/') + 1))?.encrypted === true || probe.head[0] === 0x02;
+    const problem = headProblem({ encrypted }, probe.head);
+    if (problem !== undefined) {
+      throw new S3Failure(`not an archive: ${uri} is ${problem}: it is not an archive the backup image wrote`);
     }
     io.stdout(
       `ok: ${uri} exists and is readable (${formatBytes(probe.size)}${probe.lastModified ? `, uploaded ${formatDate(probe.lastModified)}` : ''}${
@@ -151,6 +132,6 @@ export async function preflight(options: PreflightOptions, io: S3Io): Promise<nu
     if (options.output !== undefined) handOffUri(options.output, uri);
     return EXIT_OK;
   } finally {
-    step.client.destroy();
+    step.close();
   }
 }

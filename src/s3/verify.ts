@@ -4,16 +4,17 @@
  * that backup/backup_information.json parses and that every file it lists has
  * its SHA-256, and reports the metadata.
  */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'stream';
 import { ArchiveReadError, ArchiveReport, checkArchive } from './archive-check';
 import { formatBytes, parseArchiveName } from './archives';
-import { withClient } from './client';
+import { Session, withSession } from './client';
 import { InputError } from '../input-error';
-import { ConnectionFlags, S3Settings, parseS3Uri, resolveSettings, s3Uri } from './config';
+import { ConnectionFlags, parseS3Uri, resolveSettings, s3Uri } from './config';
+import { DeadlineExceeded } from './deadline';
 import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io } from './common';
 import { describeS3Error } from './errors';
-import { listArchivesOrFail } from './listing';
+import { findLatest } from './latest';
 
 export interface VerifyOptions extends ConnectionFlags {
   readonly uri?: string;
@@ -45,19 +46,17 @@ export function metadataLines(metadata: Record<string, unknown>): string[] {
   return METADATA_FIELDS.filter((f) => metadata[f] !== undefined && metadata[f] !== null).map((f) => `${f}: ${show(metadata[f])}`);
 }
 
-/** Opens an object for streaming; returns its body, its size, and `close`, which drops what is left of the body. */
-export async function openObject(
-  client: S3Client,
-  settings: S3Settings,
-  bucket: string,
-  key: string,
-): Promise<{ body: Readable; size: number | undefined; close: () => void }> {
+/** An archive streams at least this fast on average, or the command's default deadline passes (an explicit --deadline is the whole bound). */
+export const MIN_STREAM_BYTES_PER_SECOND = 256 * 1024;
+
+/** Opens an object for streaming; returns its body, its size, and `close`, which drops what is left of the body. The body stops when the session's deadline passes. */
+export async function openObject(session: Session, bucket: string, key: string): Promise<{ body: Readable; size: number | undefined; close: () => void }> {
   try {
-    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const out = await session.call((abortSignal) => session.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }));
     const body = out.Body as Readable;
     return { body, size: out.ContentLength, close: () => body.destroy() };
   } catch (e) {
-    throw new S3Failure(describeS3Error(e, { action: 'read', bucket, key, settings }));
+    throw new S3Failure(describeS3Error(e, { action: 'read', bucket, key, settings: session.settings }));
   }
 }
 
@@ -67,26 +66,19 @@ export async function verify(options: VerifyOptions, io: S3Io): Promise<number> 
   }
   const location = options.uri !== undefined ? parseS3Uri(options.uri) : undefined;
   const settings = resolveSettings(options, io.env, { needBucket: location === undefined });
-  return withClient(settings, io.stderr, (client) => verifyWith(client, settings, location, options, io));
+  return withSession(settings, io.stderr, (session) => verifyWith(session, location, options, io));
 }
 
 /** Finds (without --uri), streams and checks the archive, with one client. */
-async function verifyWith(
-  client: S3Client,
-  settings: S3Settings,
-  location: { bucket: string; key: string } | undefined,
-  options: VerifyOptions,
-  io: S3Io,
-): Promise<number> {
+async function verifyWith(session: Session, location: { bucket: string; key: string } | undefined, options: VerifyOptions, io: S3Io): Promise<number> {
+  const settings = session.settings;
   let bucket: string;
   let key: string;
   if (location !== undefined) {
     ({ bucket, key } = location);
   } else {
     bucket = settings.bucket!;
-    const { archives } = await listArchivesOrFail(client, settings);
-    if (archives.length === 0) throw new S3Failure(`no archive: nothing named infrahub_backup_<YYYYMMDD_HHMMSS>.tar.gz under ${s3Uri(bucket, settings.keyPrefix)}`);
-    key = archives[0].key;
+    key = (await findLatest(session, io)).archive.key;
     io.stderr(`verifying the newest archive, ${s3Uri(bucket, key)}\n`);
   }
   const uri = s3Uri(bucket, key);
@@ -95,11 +87,19 @@ async function verifyWith(
   }
 
   const started = process.hrtime.bigint();
-  const object = await openObject(client, settings, bucket, key);
+  const object = await openObject(session, bucket, key);
+  // Without --deadline, the archive's size buys it streaming time at the slowest rate accepted.
+  if (settings.deadlineMs === undefined && object.size !== undefined) session.deadline.extend(Math.ceil((object.size / MIN_STREAM_BYTES_PER_SECOND) * 1000));
   let report: ArchiveReport;
   try {
-    report = await checkArchive(object.body, { expectedSize: object.size });
+    report = await session.call(() =>
+      checkArchive(object.body, {
+        expectedSize: object.size,
+        describeSource: (e) => describeS3Error(e, { action: 'read', bucket, key, settings }),
+      }),
+    );
   } catch (e) {
+    if (e instanceof DeadlineExceeded || session.deadline.passed) throw new S3Failure(describeS3Error(new DeadlineExceeded(session.deadline.seconds), { action: 'read', bucket, key, settings }));
     if (e instanceof ArchiveReadError) throw new S3Failure(`${uri}: ${e.message}`);
     throw e;
   } finally {

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { BUCKET, PREFIX, TestServer, archiveName, buildArchive, expectFailure, inParallel, put, run, s3Env, startServer, testClient } from './support';
+import { BUCKET, GZIP_STUB, PREFIX, TestServer, archiveName, buildArchive, expectFailure, inParallel, put, run, s3Env, startServer, testClient } from './support';
 
 jest.setTimeout(60_000);
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
   env = s3Env(server.endpoint);
   // Shuffled, so that upload order says nothing.
   const shuffled = [...names].sort((a, b) => (a.split('').reverse().join('') < b.split('').reverse().join('') ? -1 : 1));
-  await inParallel(shuffled, 16, (name) => put(client, `${PREFIX}/${name}`, 'x'));
+  await inParallel(shuffled, 16, (name) => put(client, `${PREFIX}/${name}`, GZIP_STUB));
   // Foreign objects, under the prefix and beside it, some with newer-looking names.
   for (const key of [
     `${PREFIX}/notes.txt`,
@@ -67,15 +67,15 @@ describe('latest', () => {
   });
 
   test('by the timestamp in the name, not the upload order; encrypted archives count', async () => {
-    await put(client, 'nightly/infrahub_backup_20260105_000000.tar.gz', 'x', 'order');
-    await put(client, 'nightly/infrahub_backup_20260101_000000.tar.gz', 'x', 'order');
+    await put(client, 'nightly/infrahub_backup_20260105_000000.tar.gz', GZIP_STUB, 'order');
+    await put(client, 'nightly/infrahub_backup_20260101_000000.tar.gz', GZIP_STUB, 'order');
     expect((await run(env, 'latest', '--bucket', 'order', '--prefix', 'nightly')).stdout).toBe('s3://order/nightly/infrahub_backup_20260105_000000.tar.gz\n');
     await put(client, 'nightly/infrahub_backup_20260106_000000.tar.gz.enc', 'x', 'order');
     expect((await run(env, 'latest', '--bucket', 'order', '--prefix', 'nightly/')).stdout).toBe('s3://order/nightly/infrahub_backup_20260106_000000.tar.gz.enc\n');
   });
 
   test('an empty --prefix means the bucket root', async () => {
-    await put(client, 'infrahub_backup_20260103_000000.tar.gz', 'x', 'order');
+    await put(client, 'infrahub_backup_20260103_000000.tar.gz', GZIP_STUB, 'order');
     expect((await run(env, 'latest', '--bucket', 'order', '--prefix', '')).stdout).toBe('s3://order/infrahub_backup_20260103_000000.tar.gz\n');
   });
 
@@ -94,6 +94,49 @@ describe('latest', () => {
     expectFailure(await run(env, 'latest', '--region', 'eu west'), 2, ['error: --region: "eu west" is not a region name (like us-east-1)']);
     expectFailure(await run(env, 'latest', '--unknown'), 2, ["error: unknown option '--unknown'"]);
     expect(server.requests.length).toBe(before);
+  });
+
+  test('never an archive that is not restorable: empty, not gzip, or named in the future; each is named', async () => {
+    const today = archiveName(new Date());
+    await put(client, `skew/${today}`, GZIP_STUB, 'order');
+    for (const name of ['infrahub_backup_20990101_000000.tar.gz', 'infrahub_backup_20990102_000000.tar.gz', 'infrahub_backup_20990103_000000.tar.gz']) {
+      await put(client, `skew/${name}`, GZIP_STUB, 'order');
+    }
+    const skew = await run(env, 'latest', '--bucket', 'order', '--prefix', 'skew');
+    expect(skew.stdout).toBe(`s3://order/skew/${today}\n`);
+    expect(skew.stderr).toBe(
+      ['03', '02', '01']
+        .map((d) => `warning: skipped s3://order/skew/infrahub_backup_209901${d}_000000.tar.gz: not restorable: named in the future (2099-01-${d}T00:00:00Z, more than 15 h ahead of this machine's clock)\n`)
+        .join(''),
+    );
+    expect(skew.code).toBe(0);
+
+    await put(client, 'broken/infrahub_backup_20260101_000000.tar.gz', GZIP_STUB, 'order');
+    await put(client, 'broken/infrahub_backup_20260102_000000.tar.gz', '', 'order');
+    await put(client, 'broken/infrahub_backup_20260103_000000.tar.gz', 'PK not gzip', 'order');
+    await put(client, 'broken/infrahub_backup_20260104_000000.tar.gz', Buffer.from([0x1f]), 'order');
+    const broken = await run(env, 'latest', '--bucket', 'order', '--prefix', 'broken');
+    expect(broken).toEqual({
+      code: 0,
+      stdout: 's3://order/broken/infrahub_backup_20260101_000000.tar.gz\n',
+      stderr:
+        'warning: skipped s3://order/broken/infrahub_backup_20260104_000000.tar.gz: not restorable: not gzip data (1 byte)\n' +
+        'warning: skipped s3://order/broken/infrahub_backup_20260103_000000.tar.gz: not restorable: not gzip data (it starts with 0x504b)\n' +
+        'warning: skipped s3://order/broken/infrahub_backup_20260102_000000.tar.gz: not restorable: empty (0 bytes)\n',
+    });
+  });
+
+  test('no restorable archive: exit 1, each one named', async () => {
+    await put(client, 'none/infrahub_backup_20260102_000000.tar.gz', '', 'order');
+    await put(client, 'none/infrahub_backup_20260103_000000.tar.gz', 'text', 'order');
+    expectFailure(
+      await run(env, 'latest', '--bucket', 'order', '--prefix', 'none'),
+      1,
+      [
+        `error: no restorable archive: none of the 2 archives under s3://order/none/ at ${server.endpoint} is restorable: check the backup Job's logs (the warnings above say what is wrong with each)`,
+      ],
+      { allowOther: true },
+    );
   });
 
   test('bucket missing', async () => {

@@ -1,10 +1,27 @@
 /**
  * `s3 prune` against a real S3-compatible server (s3rver on 127.0.0.1): what
- * it keeps, what it never touches, batches of 1,000, and partial failures
- * (from a plain local server answering as S3 does).
+ * it keeps, what it never touches, batches of 1,000, that it fails closed
+ * (broken or future-named uploads never cost a restorable archive), and
+ * partial failures (from a plain local server answering as S3 does).
  */
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { BUCKET, TestServer, archiveName, expectFailure, inParallel, put, run, s3Env, s3ErrorXml, startServer, stubServer, testClient } from './support';
+import {
+  BUCKET,
+  GZIP_STUB,
+  TestServer,
+  archiveName,
+  expectFailure,
+  hostileServer,
+  httpAnswer,
+  inParallel,
+  listingXml,
+  put,
+  run,
+  s3Env,
+  s3ErrorXml,
+  startServer,
+  testClient,
+} from './support';
 
 jest.setTimeout(60_000);
 
@@ -36,7 +53,7 @@ async function keys(prefix: string): Promise<string[]> {
 /** Archives named for days 1..n of January 2026 under prefix. */
 async function archives(prefix: string, n: number): Promise<string[]> {
   const names = Array.from({ length: n }, (_, i) => `${prefix}/infrahub_backup_202601${String(i + 1).padStart(2, '0')}_020000.tar.gz`);
-  for (const key of names) await put(client, key, 'x');
+  for (const key of names) await put(client, key, GZIP_STUB);
   return names;
 }
 
@@ -81,19 +98,22 @@ describe('what is kept', () => {
     expect(result.stdout).toBe(
       [names[2], names[1], names[0]].map((k) => `deleted s3://backups/${k}\n`).join(''),
     );
-    expect(result.stderr).toBe('deleted 3, kept 1 archives under s3://backups/b/ (keep-last 1); newest: infrahub_backup_20260104_020000.tar.gz\n');
+    expect(result.stderr).toBe('deleted 3, kept 1 archives under s3://backups/b/ (keep-last 1); newest restorable: infrahub_backup_20260104_020000.tar.gz\n');
     expect(await keys('b')).toEqual([...foreign.filter((k) => k.startsWith('b')), names[3]].sort());
     expect(await keys('infrahub_backup_')).toEqual(['infrahub_backup_20200101_000000.tar.gz']);
   });
 
-  test('--dry-run deletes nothing', async () => {
+  test('--dry-run deletes nothing and gives the reason for each archive', async () => {
     const names = await archives('c', 3);
     const before = deletes();
     const result = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'c/' }), 'prune', '--keep-last', '2', '--dry-run');
     expect(result).toEqual({
       code: 0,
-      stdout: `would delete s3://backups/${names[0]}\n`,
-      stderr: 'dry run: would delete 1 and keep 2 archives under s3://backups/c/ (keep-last 2); newest: infrahub_backup_20260103_020000.tar.gz\n',
+      stdout:
+        `keep s3://backups/${names[2]}: the newest restorable archive\n` +
+        `keep s3://backups/${names[1]}: restorable, 2 of --keep-last 2\n` +
+        `would delete s3://backups/${names[0]}: older than the 2 newest restorable\n`,
+      stderr: 'dry run: would delete 1 and keep 2 archives under s3://backups/c/ (keep-last 2); newest restorable: infrahub_backup_20260103_020000.tar.gz\n',
     });
     expect(deletes()).toBe(before);
     expect(await keys('c/')).toEqual(names);
@@ -107,54 +127,150 @@ describe('what is kept', () => {
   });
 });
 
-test('more than 1,000 deletions: DeleteObjects in batches of 1,000', async () => {
-  const base = Date.UTC(2024, 0, 1);
-  const names = Array.from({ length: 1050 }, (_, i) => `many/${archiveName(new Date(base + i * 3600_000))}`);
-  await inParallel(names, 16, (key) => put(client, key, 'x'));
+describe('fails closed', () => {
+  /** Three good archives (days 1-3 of January 2026) and the given newer uploads, under `prefix`. */
+  async function scene(prefix: string, newer: Array<[string, Buffer | string]>): Promise<{ good: string[]; bad: string[] }> {
+    const good = await archives(prefix, 3);
+    const bad: string[] = [];
+    for (const [i, [, body]] of newer.entries()) {
+      const key = `${prefix}/infrahub_backup_202601${String(10 + i)}_020000.tar.gz`;
+      await put(client, key, body);
+      bad.push(key);
+    }
+    return { good, bad };
+  }
+
+  test.each([
+    ['empty', '', 'empty (0 bytes)'],
+    ['not gzip', 'PK\u0003\u0004 a zip file', 'not gzip data (it starts with 0x504b)'],
+    ['cut after its first byte', Buffer.from([0x1f]), 'not gzip data (1 byte)'],
+  ])('a broken newest upload (%s) is kept and named, and never costs the newest restorable archive', async (label, body, problem) => {
+    const prefix = `broken-${label.replace(/\W/g, '')}`;
+    const { good, bad } = await scene(prefix, [['bad', body]]);
+    const result = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: prefix }), 'prune', '--keep-last', '1');
+    expect(result.stdout).toBe([good[1], good[0]].map((k) => `deleted s3://backups/${k}\n`).join(''));
+    expect(result.stderr).toBe(
+      `warning: s3://backups/${bad[0]}: not restorable: ${problem}: kept, not counted\n` +
+        `deleted 2, kept 2 archives under s3://backups/${prefix}/ (keep-last 1); newest restorable: ${good[2].split('/')[1]}\n`,
+    );
+    expect(result.code).toBe(0);
+    expect(await keys(`${prefix}/`)).toEqual([good[2], bad[0]].sort());
+  });
+
+  test('seven bad uploads in a row with --keep-last 7: the good archives stay', async () => {
+    const { good, bad } = await scene('seven', Array.from({ length: 7 }, (_, i) => [`bad${i}`, i % 2 === 0 ? '' : 'not gzip'] as [string, string]));
+    const result = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'seven' }), 'prune', '--keep-last', '7');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n').filter((l) => l.startsWith('warning: '))).toHaveLength(7);
+    expect(await keys('seven/')).toEqual([...good, ...bad].sort());
+  });
+
+  test('no restorable archive at all: nothing deleted, exit 1, each one named', async () => {
+    const names = ['none/infrahub_backup_20260101_000000.tar.gz', 'none/infrahub_backup_20260102_000000.tar.gz', 'none/infrahub_backup_20260103_000000.tar.gz'];
+    for (const key of names) await put(client, key, 'not gzip');
+    const before = deletes();
+    const result = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'none' }), 'prune', '--keep-last', '1');
+    expectFailure(
+      result,
+      1,
+      [
+        `error: no restorable archive: none of the 3 archives under s3://backups/none/ at ${server.endpoint} is restorable, so nothing is deleted: check the backup Job's logs (the warnings above say what is wrong with each)`,
+      ],
+      { allowOther: true },
+    );
+    expect(result.stderr.split('\n').filter((l) => l.startsWith('warning: '))).toHaveLength(3);
+    expect(deletes()).toBe(before);
+    expect(await keys('none/')).toEqual(names);
+  });
+
+  test('archives named in the future (a clock that ran ahead) are kept and named; the real latest upload is never deleted', async () => {
+    const future = ['skew/infrahub_backup_20990101_000000.tar.gz', 'skew/infrahub_backup_20990102_000000.tar.gz', 'skew/infrahub_backup_20990103_000000.tar.gz'];
+    const old = await archives('skew', 2);
+    for (const key of future) await put(client, key, GZIP_STUB);
+    const today = `skew/${archiveName(new Date())}`;
+    await put(client, today, GZIP_STUB);
+    const result = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'skew' }), 'prune', '--keep-last', '1');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`deleted s3://backups/${old[1]}\ndeleted s3://backups/${old[0]}\n`);
+    expect(result.stderr.split('\n').filter((l) => l.startsWith('warning: '))).toEqual(
+      [...future].reverse().map((k) => expect.stringMatching(new RegExp(`^warning: s3://backups/${k.replace(/\./g, '\\.')}: named in the future \\(2099-`))),
+    );
+    expect(await keys('skew/')).toEqual([...future, today].sort());
+  });
+
+  test('an old name uploaded last is the most recent upload: kept even beyond --keep-last', async () => {
+    const names = await archives('reupload', 3);
+    // Uploaded after the others (LastModified is later), named before them.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const copied = 'reupload/infrahub_backup_20251201_000000.tar.gz';
+    await put(client, copied, GZIP_STUB);
+    const result = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'reupload' }), 'prune', '--keep-last', '1', '--dry-run');
+    expect(result.stdout).toContain(`keep s3://backups/${copied}: the most recent upload\n`);
+    expect(result.stdout).toContain(`would delete s3://backups/${names[0]}: older than the 1 newest restorable\n`);
+  });
+});
+
+test('1,886 mixed objects: only archive-named keys directly under the prefix are deleted, in batches of 1,000', async () => {
+  const base = Date.UTC(2023, 0, 1);
+  const archiveKeys = Array.from({ length: 1200 }, (_, i) => `mixed/${archiveName(new Date(base + i * 7200_000))}`);
+  const foreign = [
+    ...Array.from({ length: 200 }, (_, i) => `mixed/notes-${i}.txt`),
+    ...Array.from({ length: 150 }, (_, i) => `mixed/sub/${archiveName(new Date(base + i * 3600_000))}`),
+    ...Array.from({ length: 100 }, (_, i) => `mixed/${archiveName(new Date(base + i * 3600_000))}.bak`),
+    ...Array.from({ length: 100 }, (_, i) => `mixed-old/${archiveName(new Date(base + i * 3600_000))}`),
+    ...Array.from({ length: 80 }, (_, i) => `mixed/infrahub_backup_2023${String(13 + (i % 7))}${String(1 + Math.floor(i / 7)).padStart(2, '0')}_000000.tar.gz`),
+    ...Array.from({ length: 56 }, (_, i) => `mixed/infrahub_backup_${20230101 + i}_000000.tar`),
+  ];
+  const unique = [...new Set(foreign)];
+  expect(archiveKeys.length + unique.length).toBe(1886);
+  await inParallel([...archiveKeys, ...unique], 32, (key) => put(client, key, GZIP_STUB));
   const before = server.requests.length;
-  const result = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'many' }), 'prune', '--keep-last', '3');
+  const result = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'mixed' }), 'prune', '--keep-last', '5');
   expect(result.code).toBe(0);
-  expect(result.stdout.trimEnd().split('\n')).toHaveLength(1047);
-  expect(result.stderr).toBe(`deleted 1047, kept 3 archives under s3://backups/many/ (keep-last 3); newest: ${names[1049].slice(5)}\n`);
+  const deleted = result.stdout.trimEnd().split('\n').map((l) => l.replace(/^deleted s3:\/\/backups\//, ''));
+  expect(deleted.sort()).toEqual(archiveKeys.slice(0, 1195).sort());
+  expect(result.stderr).toBe(`deleted 1195, kept 5 archives under s3://backups/mixed/ (keep-last 5); newest restorable: ${archiveKeys[1199].slice(6)}\n`);
+  expect(await keys('mixed')).toEqual([...archiveKeys.slice(1195), ...unique].sort());
+  // More than 1,000 deletions: DeleteObjects in batches of 1,000, never one DELETE per key; only the 5 kept archives were read.
   const calls = server.requests.slice(before);
   expect(calls.filter((r) => r.method === 'POST' && /[?&]delete/.test(r.url))).toHaveLength(2);
   expect(calls.filter((r) => r.method === 'DELETE')).toHaveLength(0);
-  expect(await keys('many/')).toEqual(names.slice(1047));
+  expect(calls.filter((r) => r.method === 'GET' && r.url.startsWith('/backups/mixed/'))).toHaveLength(5);
 });
 
 describe('failures', () => {
-  const listing = (keys: string[]) => ({
-    status: 200,
-    body: `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>backups</Name><Prefix>infrahub/</Prefix><KeyCount>${keys.length}</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${keys
-      .map((k) => `<Contents><Key>${k}</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>"x"</ETag><Size>1</Size><StorageClass>STANDARD</StorageClass></Contents>`)
-      .join('')}</ListBucketResult>`,
-  });
   const KEYS = ['infrahub/infrahub_backup_20260101_000000.tar.gz', 'infrahub/infrahub_backup_20260102_000000.tar.gz', 'infrahub/infrahub_backup_20260103_000000.tar.gz'];
+  /** A server that lists KEYS, serves gzip first bytes, and answers deletes with `onDelete`. */
+  const s3Like = (onDelete: () => Buffer) =>
+    hostileServer((request, socket) => {
+      if (request.method === 'GET' && request.url.includes('list-type=2')) socket.write(httpAnswer(200, listingXml(KEYS.map((key) => ({ key, size: 100 }))), { 'Content-Type': 'application/xml' }));
+      else if (request.method === 'GET') socket.write(httpAnswer(206, Buffer.from([0x1f, 0x8b]), { 'Content-Range': 'bytes 0-1/100' }));
+      else socket.write(onDelete());
+    });
 
-  test('some keys refused: each is one error line, the rest is deleted, exit 1', async () => {
-    const stub = await stubServer((method) =>
-      method === 'GET'
-        ? listing(KEYS)
-        : {
-            status: 200,
-            body: `<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Error><Key>${KEYS[0]}</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error></DeleteResult>`,
-          },
+  test('keys protected by Object Lock (AccessDenied on delete) are reported as retained; the rest is deleted', async () => {
+    const stub = await s3Like(() =>
+      httpAnswer(
+        200,
+        `<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Error><Key>${KEYS[0]}</Key><Code>AccessDenied</Code><Message>Access Denied because object protected by object lock.</Message></Error></DeleteResult>`,
+        { 'Content-Type': 'application/xml' },
+      ),
     );
     try {
       const result = await run(s3Env(stub.endpoint), 'prune', '--keep-last', '1');
-      expect(result.stdout).toBe(`deleted s3://backups/${KEYS[1]}\n`);
-      expect(result.stderr).toBe(
-        `error: access denied: access key ID "S3…" may not delete s3://backups/${KEYS[0]} at ${stub.endpoint}: grant s3:DeleteObject on it (bucket policy or IAM policy)\n` +
-          'deleted 1, kept 1 archives under s3://backups/infrahub/ (keep-last 1); newest: infrahub_backup_20260103_000000.tar.gz\n',
+      expect(result.stdout).toBe(
+        `deleted s3://backups/${KEYS[1]}\n` + `retained s3://backups/${KEYS[0]}: the delete was refused (AccessDenied): Object Lock retention or a policy protects it\n`,
       );
-      expect(result.code).toBe(1);
+      expect(result.stderr).toBe('deleted 1, retained 1 protected, kept 1 archives under s3://backups/infrahub/ (keep-last 1); newest restorable: infrahub_backup_20260103_000000.tar.gz\n');
+      expect(result.code).toBe(0);
     } finally {
       await stub.close();
     }
   });
 
   test('the delete call refused', async () => {
-    const stub = await stubServer((method) => (method === 'GET' ? listing(KEYS) : { status: 403, body: s3ErrorXml('AccessDenied', 'Access Denied') }));
+    const stub = await s3Like(() => httpAnswer(403, s3ErrorXml('AccessDenied', 'Access Denied'), { 'Content-Type': 'application/xml' }));
     try {
       const result = await run(s3Env(stub.endpoint), 'prune', '--keep-last', '2');
       expect(result.stdout).toBe('');
@@ -168,8 +284,24 @@ describe('failures', () => {
     }
   });
 
+  test('reading an archive fails: nothing deleted', async () => {
+    const stub = await hostileServer((request, socket) => {
+      if (request.url.includes('list-type=2')) socket.write(httpAnswer(200, listingXml(KEYS.map((key) => ({ key, size: 100 }))), { 'Content-Type': 'application/xml' }));
+      else socket.write(httpAnswer(403, s3ErrorXml('AccessDenied', 'Access Denied'), { 'Content-Type': 'application/xml' }));
+    });
+    try {
+      const result = await run(s3Env(stub.endpoint), 'prune', '--keep-last', '1');
+      expectFailure(result, 1, [
+        `error: access denied: access key ID "S3…" may not read s3://backups/${KEYS[2]} at ${stub.endpoint}: grant s3:GetObject on it (bucket policy or IAM policy)`,
+      ]);
+      expect(stub.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+    } finally {
+      await stub.close();
+    }
+  });
+
   test('a listing that fails deletes nothing', async () => {
-    const stub = await stubServer(() => ({ status: 503, body: s3ErrorXml('ServiceUnavailable', 'Please reduce your request rate.') }));
+    const stub = await hostileServer((_request, socket) => socket.write(httpAnswer(503, s3ErrorXml('ServiceUnavailable', 'Please reduce your request rate.'), { 'Content-Type': 'application/xml' })));
     try {
       const result = await run(s3Env(stub.endpoint), 'prune', '--keep-last', '1', '--timeout', '2');
       expectFailure(result, 1, [`error: cannot list bucket "backups": ${stub.endpoint} answered 503 ServiceUnavailable: Please reduce your request rate.`]);

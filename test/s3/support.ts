@@ -151,6 +151,9 @@ export async function inParallel<T>(items: readonly T[], limit: number, fn: (ite
   await Promise.all(workers);
 }
 
+/** The smallest body that starts as gzip (a restorable archive as far as listing and first bytes go). */
+export const GZIP_STUB = gzipSync(Buffer.from('x'));
+
 /** The archive name for a time: infrahub_backup_YYYYMMDD_HHMMSS.tar.gz. */
 export function archiveName(date: Date): string {
   const iso = date.toISOString();
@@ -325,4 +328,104 @@ export async function silentServer(): Promise<{ endpoint: string; close(): Promi
         server.close(() => resolve());
       }),
   };
+}
+
+/** One request as the hostile server saw it. */
+export interface RawRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+}
+
+export interface HostileServer {
+  readonly endpoint: string;
+  readonly requests: RawRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP server on 127.0.0.1 that reads each HTTP request's head and hands the
+ * raw socket to `behave`, which may answer anything: drip bytes, close, reset,
+ * send HTML. Request bodies are read and dropped. For the faults a real S3
+ * server never produces.
+ */
+export async function hostileServer(behave: (request: RawRequest, socket: Socket) => void): Promise<HostileServer> {
+  const sockets = new Set<Socket>();
+  const requests: RawRequest[] = [];
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    let buffer = Buffer.alloc(0);
+    let bodyLeft = 0;
+    socket.on('data', (chunk: Buffer) => {
+      if (bodyLeft > 0) {
+        const used = Math.min(bodyLeft, chunk.length);
+        bodyLeft -= used;
+        chunk = chunk.subarray(used);
+        if (chunk.length === 0) return;
+      }
+      buffer = Buffer.concat([buffer, chunk]);
+      const end = buffer.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = buffer.subarray(0, end).toString('latin1').split('\r\n');
+      const rest = buffer.subarray(end + 4);
+      buffer = Buffer.alloc(0);
+      const [method, url] = head[0].split(' ');
+      const headers: Record<string, string> = {};
+      for (const line of head.slice(1)) {
+        const colon = line.indexOf(':');
+        if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      bodyLeft = Math.max(0, Number(headers['content-length'] ?? 0) - rest.length);
+      const request = { method, url, headers };
+      requests.push(request);
+      behave(request, socket);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Writes `text` to the socket one byte every `everyMs` until it is written or the socket closes. */
+export function drip(socket: Socket, text: string, everyMs = 500): void {
+  let i = 0;
+  const timer = setInterval(() => {
+    if (socket.destroyed || i >= text.length) {
+      clearInterval(timer);
+      return;
+    }
+    socket.write(text[i++]);
+  }, everyMs);
+  socket.on('close', () => clearInterval(timer));
+}
+
+/** A complete HTTP/1.1 answer. */
+export function httpAnswer(status: number, body: string | Buffer, headers: Record<string, string> = {}): Buffer {
+  const data = Buffer.isBuffer(body) ? body : Buffer.from(body);
+  const head = [`HTTP/1.1 ${status} ${status === 200 ? 'OK' : status === 206 ? 'Partial Content' : 'Error'}`, `Content-Length: ${data.length}`, 'Connection: keep-alive', 'x-amz-request-id: TEST'];
+  for (const [k, v] of Object.entries(headers)) head.push(`${k}: ${v}`);
+  return Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), data]);
+}
+
+/** A ListObjectsV2 answer for the objects (one page unless `next` is given). */
+export function listingXml(objects: Array<{ key: string; size?: number; lastModified?: Date | string }>, options: { prefix?: string; next?: string } = {}): string {
+  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>backups</Name><Prefix>${escape(options.prefix ?? 'infrahub/')}</Prefix><KeyCount>${objects.length}</KeyCount><MaxKeys>1000</MaxKeys><Delimiter>/</Delimiter><IsTruncated>${options.next !== undefined}</IsTruncated>${
+    options.next !== undefined ? `<NextContinuationToken>${escape(options.next)}</NextContinuationToken>` : ''
+  }${objects
+    .map((o) => {
+      const lm = o.lastModified === undefined ? '2026-01-01T00:00:00.000Z' : typeof o.lastModified === 'string' ? o.lastModified : o.lastModified.toISOString();
+      return `<Contents><Key>${escape(o.key)}</Key><LastModified>${lm}</LastModified><ETag>"x"</ETag><Size>${o.size ?? 1}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
+    })
+    .join('')}</ListBucketResult>`;
 }

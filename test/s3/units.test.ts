@@ -6,7 +6,8 @@
 import { Readable } from 'stream';
 import { gzipSync } from 'zlib';
 import { ArchiveReadError, checkArchive, normalisePath } from '../../src/s3/archive-check';
-import { Archive, archiveOf, batches, formatBytes, parseArchiveName, selectForDeletion, sortNewestFirst } from '../../src/s3/archives';
+import { Archive, archiveOf, batches, formatBytes, parseArchiveName, sortNewestFirst } from '../../src/s3/archives';
+import { RetentionPolicy, headProblem, listedProblem, planRetention } from '../../src/s3/restorable';
 import { clientConfig } from '../../src/s3/client';
 import { InputError } from '../../src/input-error';
 import { S3Settings, parseS3Uri, resolveSettings } from '../../src/s3/config';
@@ -72,7 +73,7 @@ describe('settings', () => {
       'no bucket: set INFRAHUB_S3_BUCKET (or --bucket)',
       'INFRAHUB_S3_ENDPOINT: "minio:9000" must start with http:// or https:// (http:// disables TLS, as in the backup image)',
       'INFRAHUB_S3_REGION: "eu west" is not a region name (like us-east-1)',
-      '--timeout: "soon" is not a number of seconds between 0 and 3600',
+      '--timeout: "soon" is not a number of seconds between 1 and 3600',
       'AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both (from the same Secret)',
     ]);
   });
@@ -139,18 +140,25 @@ describe('archive names and retention', () => {
     expect(sortNewestFirst([a, c1, b, c2, c3]).map((x) => x.key)).toEqual(['p/c3', 'p/c2', 'p/c1', b.key, a.key]);
   });
 
-  test('keep-last keeps the N newest and never the newest only when N is 1', () => {
+  /** The plan when every archive starts as gzip. */
+  const GZIP = async () => Buffer.from([0x1f, 0x8b]);
+  async function select(archives: Archive[], policy: RetentionPolicy, now: Date) {
+    const plan = await planRetention(archives, policy, now, GZIP);
+    return { keep: plan.entries.filter((e) => e.action === 'keep').map((e) => e.archive), remove: plan.entries.filter((e) => e.action === 'delete').map((e) => e.archive) };
+  }
+
+  test('keep-last keeps the N newest, and the newest whatever the policy', async () => {
     const archives = ['20260101_000000', '20260102_000000', '20260103_000000', '20260104_000000'].map((s) => at(s));
-    const { keep, remove } = selectForDeletion(archives, { keepLast: 2 }, new Date('2026-02-01'));
+    const { keep, remove } = await select(archives, { keepLast: 2 }, new Date('2026-02-01'));
     expect(keep.map((a) => a.stamp)).toEqual(['20260104_000000', '20260103_000000']);
     expect(remove.map((a) => a.stamp)).toEqual(['20260102_000000', '20260101_000000']);
-    expect(selectForDeletion(archives, { keepLast: 10 }, new Date()).remove).toEqual([]);
-    expect(selectForDeletion([], { keepLast: 1 }, new Date())).toEqual({ keep: [], remove: [] });
+    expect((await select(archives, { keepLast: 10 }, new Date('2026-02-01'))).remove).toEqual([]);
+    expect(await select([], { keepLast: 1 }, new Date())).toEqual({ keep: [], remove: [] });
     // Even a policy that claims nothing keeps the newest.
-    expect(selectForDeletion(archives, { keepLast: 0 }, new Date('2030-01-01')).keep.map((a) => a.stamp)).toEqual(['20260104_000000']);
+    expect((await select(archives, { keepLast: 0 }, new Date('2030-01-01'))).keep.map((a) => a.stamp)).toEqual(['20260104_000000']);
   });
 
-  test('keep-days keeps what is young by its name or by its LastModified', () => {
+  test('keep-days keeps what is young by its name or by its LastModified', async () => {
     const now = new Date('2026-01-10T00:00:00Z');
     const archives = [
       at('20260109_000000', undefined, new Date('2026-01-09')),
@@ -158,9 +166,35 @@ describe('archive names and retention', () => {
       at('20260101_000000', undefined, new Date('2026-01-09T12:00:00Z')), // copied recently
       at('20251201_000000', undefined, new Date('2025-12-01')),
     ];
-    const { keep, remove } = selectForDeletion(archives, { keepLast: 1, keepDays: 7 }, now);
+    const { keep, remove } = await select(archives, { keepLast: 1, keepDays: 7 }, now);
     expect(keep.map((a) => a.stamp)).toEqual(['20260109_000000', '20260105_000000', '20260101_000000']);
     expect(remove.map((a) => a.stamp)).toEqual(['20251201_000000']);
+  });
+
+  test('keep-days: measured from LastModified when the name disagrees with it by more than 15 h', async () => {
+    const now = new Date('2026-01-10T00:00:00Z');
+    const newest = at('20260109_120000', undefined, new Date('2026-01-09T13:00:00Z'));
+    // Named recently, uploaded long ago (a clock that ran ahead when it was named): old.
+    const misnamed = at('20260109_000000', undefined, new Date('2025-11-01T00:00:00Z'));
+    // Named long ago, uploaded recently (a copy): young.
+    const copied = at('20251101_000000', undefined, new Date('2026-01-08T00:00:00Z'));
+    // Name and upload 10 h apart (a time zone): the later of the two counts.
+    const zoned = at('20260103_050000', undefined, new Date('2026-01-02T20:00:00Z'));
+    const { keep, remove } = await select([newest, misnamed, copied, zoned], { keepLast: 1, keepDays: 7 }, now);
+    expect(keep.map((a) => a.stamp)).toEqual(['20260109_120000', '20260103_050000', '20251101_000000']);
+    expect(remove.map((a) => a.stamp)).toEqual(['20260109_000000']);
+  });
+
+  test('restorable: not empty, gzip (or encrypted and not empty), not named beyond the tolerance', () => {
+    const now = new Date('2026-01-10T00:00:00Z');
+    expect(listedProblem(at('20260110_140000'), now)).toBeUndefined();
+    expect(listedProblem(at('20260110_160000'), now)).toBe("named in the future (2026-01-10T16:00:00Z, more than 15 h ahead of this machine's clock)");
+    expect(listedProblem({ ...at('20260101_000000'), size: 0 }, now)).toBe('empty (0 bytes)');
+    expect(headProblem({ encrypted: false }, Buffer.from([0x1f, 0x8b]))).toBeUndefined();
+    expect(headProblem({ encrypted: false }, Buffer.from('<h'))).toBe('not gzip data (it starts with 0x3c68)');
+    expect(headProblem({ encrypted: false }, Buffer.from([0x1f]))).toBe('not gzip data (1 byte)');
+    expect(headProblem({ encrypted: true }, Buffer.from([0x02, 0x00]))).toBeUndefined();
+    expect(headProblem({ encrypted: true }, Buffer.alloc(0))).toBe('empty (0 bytes)');
   });
 
   test('batches of 1000', () => {
@@ -240,9 +274,11 @@ describe('error lines', () => {
     expect(describeS3Error(aggregate, context)).toMatch(/^endpoint unreachable: minio\.example\.com refused the connection/);
     expect(describeS3Error(nodeError('ENOTFOUND', 'getaddrinfo ENOTFOUND minio.example.com'), context)).toMatch(/^endpoint unreachable: cannot resolve host minio\.example\.com/);
     expect(describeS3Error(Object.assign(new Error('socket timed out'), { name: 'TimeoutError' }), context)).toMatch(
-      /^endpoint unreachable: no answer from https:\/\/minio\.example\.com within 30 s/,
+      /^timed out: https:\/\/minio\.example\.com sent no answer within 30 s \(--timeout\) to list bucket "backups"$/,
     );
-    expect(describeS3Error(Object.assign(new Error('Request aborted'), { name: 'AbortError' }), { ...context, deadlineSeconds: 25 })).toMatch(/within 25 s/);
+    expect(describeS3Error(Object.assign(new Error('Request aborted'), { name: 'AbortError' }), { ...context, deadlineSeconds: 25 })).toMatch(/within the command's deadline of 25 s/);
+    expect(describeS3Error(Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' }), context)).toMatch(/^connection closed: minio\.example\.com closed the connection without answering: /);
+    expect(describeS3Error(Object.assign(new Error('read ECONNRESET'), { name: 'TimeoutError', code: 'ECONNRESET' }), context)).toMatch(/^connection reset: minio\.example\.com reset the connection \(ECONNRESET\): /);
   });
 
   test('TLS failures', () => {
@@ -370,6 +406,8 @@ describe('the streaming archive check', () => {
 
   test('paths', () => {
     expect(normalisePath('./backup/x')).toBe('backup/x');
-    expect(normalisePath('/backup/x')).toBe('backup/x');
+    expect(normalisePath('backup//./x/')).toBe('backup/x');
+    expect(normalisePath('./')).toBe('.');
+    expect(normalisePath('/backup/x')).toBe('/backup/x');
   });
 });

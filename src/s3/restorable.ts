@@ -1,0 +1,189 @@
+/**
+ * The one definition of a "restorable" archive, used by `prune`, `latest`,
+ * `preflight --for restore` and `verify --latest`, and the retention plan built
+ * on it.
+ *
+ * An archive is restorable when it is an archive-named object directly under
+ * the prefix (archives.ts), is not empty, starts as gzip (a ranged GET of its
+ * first two bytes; an encrypted `.enc` archive only needs to be non-empty, as
+ * its contents cannot be read without the key), and is not named after
+ * now + NAME_CLOCK_TOLERANCE_MS. Anything else is reported by name, never
+ * counts towards --keep-last, and is never the archive `latest` picks.
+ */
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { Readable } from 'stream';
+import { Archive, formatDate, sortNewestFirst } from './archives';
+import type { Session } from './client';
+import { S3Failure } from './common';
+import { describeS3Error } from './errors';
+
+/**
+ * How far an archive's name may be ahead of this machine's clock, and how far
+ * its name and its LastModified may disagree, before they are treated as
+ * unreliable: the name is the pod's local time (up to UTC+14) plus an hour of
+ * clock skew.
+ */
+export const NAME_CLOCK_TOLERANCE_MS = 15 * 60 * 60 * 1000;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Why an archive is not restorable, from its listing entry alone; undefined: it still has to be read. */
+export function listedProblem(archive: Archive, now: Date): string | undefined {
+  if (archive.createdAt.getTime() > now.getTime() + NAME_CLOCK_TOLERANCE_MS) {
+    return `named in the future (${formatDate(archive.createdAt)}, more than ${NAME_CLOCK_TOLERANCE_MS / 3_600_000} h ahead of this machine's clock)`;
+  }
+  if (archive.size === 0) return 'empty (0 bytes)';
+  return undefined;
+}
+
+/** Why an archive is not restorable, from its first bytes; undefined: it is. */
+export function headProblem(archive: Pick<Archive, 'encrypted'>, head: Buffer): string | undefined {
+  if (head.length === 0) return 'empty (0 bytes)';
+  if (archive.encrypted) return undefined;
+  if (head.length < 2) return 'not gzip data (1 byte)';
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return `not gzip data (it starts with 0x${head.subarray(0, 2).toString('hex')})`;
+  return undefined;
+}
+
+/** The first two bytes of an object (a ranged GET), within the session's deadline. */
+export async function readHead(session: Session, bucket: string, key: string): Promise<Buffer> {
+  try {
+    return await session.call(async (abortSignal) => {
+      let out;
+      try {
+        out = await session.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: 'bytes=0-1' }), { abortSignal });
+      } catch (e) {
+        // An empty object has no byte 0.
+        if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) return Buffer.alloc(0);
+        throw e;
+      }
+      const body = out.Body as Readable;
+      const chunks: Buffer[] = [];
+      let length = 0;
+      try {
+        for await (const chunk of body) {
+          chunks.push(chunk as Buffer);
+          length += (chunk as Buffer).length;
+          if (length >= 2) break;
+        }
+      } finally {
+        body.destroy();
+      }
+      return Buffer.concat(chunks).subarray(0, 2);
+    });
+  } catch (e) {
+    throw new S3Failure(describeS3Error(e, { action: 'read', bucket, key, settings: session.settings }));
+  }
+}
+
+/** Reads an archive's first bytes; injected so the retention plan can be checked without a server. */
+export type HeadReader = (archive: Archive) => Promise<Buffer>;
+
+/** Whether an archive is restorable: undefined if it is, else why not. */
+export async function restorableProblem(archive: Archive, now: Date, read: HeadReader): Promise<string | undefined> {
+  return listedProblem(archive, now) ?? headProblem(archive, await read(archive));
+}
+
+export interface NewestRestorable {
+  /** The newest restorable archive, if any. */
+  readonly archive: Archive | undefined;
+  /** The newer archives passed over, with the reason. */
+  readonly skipped: Array<{ archive: Archive; problem: string }>;
+}
+
+/** The newest restorable archive (by the name's timestamp, then LastModified), reading archives newest first until one is. */
+export async function newestRestorable(archives: readonly Archive[], now: Date, read: HeadReader): Promise<NewestRestorable> {
+  const skipped: Array<{ archive: Archive; problem: string }> = [];
+  for (const archive of sortNewestFirst(archives)) {
+    const problem = await restorableProblem(archive, now, read);
+    if (problem === undefined) return { archive, skipped };
+    skipped.push({ archive, problem });
+  }
+  return { archive: undefined, skipped };
+}
+
+export interface RetentionPolicy {
+  /** Keep the N newest restorable archives (at least 1). */
+  readonly keepLast: number;
+  /** Also keep every archive younger than D days (optional). */
+  readonly keepDays?: number;
+}
+
+export interface PlanEntry {
+  readonly archive: Archive;
+  readonly action: 'keep' | 'delete';
+  /** Why, for the --dry-run report. */
+  readonly reason: string;
+  /** Set when the archive was found not restorable (it is then always kept and reported, unless older than every archive kept by --keep-last). */
+  readonly problem?: string;
+}
+
+export interface RetentionPlan {
+  /** Every archive, newest first. */
+  readonly entries: PlanEntry[];
+  /** Restorable archives kept by --keep-last. */
+  readonly restorable: number;
+}
+
+/** The time an archive's age is measured from, for --keep-days. */
+export function ageReference(archive: Archive): number {
+  const named = archive.createdAt.getTime();
+  const uploaded = archive.lastModified?.getTime();
+  if (uploaded === undefined) return named;
+  // A name and an upload time that disagree by more than the tolerance: the name is not to be trusted.
+  if (Math.abs(named - uploaded) > NAME_CLOCK_TOLERANCE_MS) return uploaded;
+  return Math.max(named, uploaded);
+}
+
+/**
+ * Decides, for every archive, keep or delete, and why. Newest first (by name),
+ * archives are read until --keep-last restorable ones are found; those, every
+ * archive newer than the last of them (restorable or not), every archive named
+ * in the future, the most recent upload by LastModified, and with --keep-days
+ * every archive younger than D days, are kept. Only archives older than the
+ * last one kept by --keep-last can be deleted, so without a restorable archive
+ * nothing is. Throws if an archive cannot be read (nothing may be deleted then).
+ */
+export async function planRetention(archives: readonly Archive[], policy: RetentionPolicy, now: Date, read: HeadReader): Promise<RetentionPlan> {
+  const keepLast = Math.max(1, Math.floor(policy.keepLast));
+  const ordered = sortNewestFirst(archives);
+  // The most recent upload: the greatest LastModified; of several uploaded in the same second, the newest by name.
+  let latestUpload: Archive | undefined;
+  for (const archive of ordered) {
+    if (archive.lastModified !== undefined && (latestUpload === undefined || archive.lastModified.getTime() > latestUpload.lastModified!.getTime())) latestUpload = archive;
+  }
+  const cutoff = policy.keepDays !== undefined ? now.getTime() - policy.keepDays * DAY_MS : undefined;
+  const entries: PlanEntry[] = [];
+  let restorable = 0;
+  for (const archive of ordered) {
+    const future = archive.createdAt.getTime() > now.getTime() + NAME_CLOCK_TOLERANCE_MS;
+    if (future) {
+      entries.push({ archive, action: 'keep', reason: `${listedProblem(archive, now)}: kept, not counted`, problem: listedProblem(archive, now) });
+      continue;
+    }
+    if (restorable < keepLast) {
+      const problem = await restorableProblem(archive, now, read);
+      if (problem === undefined) {
+        restorable++;
+        entries.push({ archive, action: 'keep', reason: restorable === 1 ? 'the newest restorable archive' : `restorable, ${restorable} of --keep-last ${keepLast}` });
+      } else {
+        entries.push({ archive, action: 'keep', reason: `not restorable: ${problem}: kept, not counted`, problem });
+      }
+      continue;
+    }
+    if (archive === latestUpload) {
+      entries.push({ archive, action: 'keep', reason: 'the most recent upload' });
+      continue;
+    }
+    if (cutoff !== undefined && ageReference(archive) > cutoff) {
+      entries.push({ archive, action: 'keep', reason: `younger than --keep-days ${policy.keepDays}` });
+      continue;
+    }
+    entries.push({
+      archive,
+      action: 'delete',
+      reason: `older than the ${keepLast} newest restorable${cutoff !== undefined ? ` and than --keep-days ${policy.keepDays}` : ''}`,
+    });
+  }
+  return { entries, restorable };
+}

@@ -1,0 +1,129 @@
+/**
+ * The verify corpus: hostile archives built byte by byte (scripts/verify-corpus.js),
+ * each with its expected verdict, checked through `s3 verify` against s3rver;
+ * and the two heavy ones (1,000,000 entries, a 16 GiB gzip bomb) checked in a
+ * child process that reports its peak resident memory and time.
+ */
+import { spawnSync } from 'child_process';
+import { join } from 'path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { BUCKET, TestServer, expectFailure, noise, put, run, s3Env, startServer, testClient } from './support';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const corpus = require('../../scripts/verify-corpus.js') as {
+  entry(name: string, content?: Buffer | string, options?: { type?: string; linkname?: string; mode?: number }): Buffer;
+  archive(files: Record<string, Buffer | string>, extra?: Buffer[], options?: { names?: (n: string) => string; listed?: Record<string, string> }): Buffer;
+};
+
+jest.setTimeout(60_000);
+
+let server: TestServer;
+let client: S3Client;
+let env: NodeJS.ProcessEnv;
+
+const FILES = { 'database/neo4j.dump': noise(20_000, 'neo4j'), 'prefect.dump': noise(3_000, 'prefect') };
+const ALTERED = Buffer.from(FILES['database/neo4j.dump']).fill(0x41, 0, 100);
+
+beforeAll(async () => {
+  server = await startServer([BUCKET]);
+  client = testClient(server.endpoint);
+  env = s3Env(server.endpoint);
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await server?.close();
+});
+
+let counter = 0;
+/** Uploads an archive and verifies it. */
+async function verifyArchive(data: Buffer) {
+  const key = `corpus/${++counter}/infrahub_backup_20260102_030405.tar.gz`;
+  await put(client, key, data);
+  const uri = `s3://${BUCKET}/${key}`;
+  return { uri, result: await run(env, 'verify', '--uri', uri) };
+}
+
+describe('an altered second copy under a non-canonical name fails, naming the entry', () => {
+  test.each([
+    ['backup/./database/neo4j.dump'],
+    ['backup//database/neo4j.dump'],
+    ['backup/database/./neo4j.dump'],
+    ['./backup/database/neo4j.dump'],
+    ['backup/database//neo4j.dump/'],
+    ['backup/database/../database/neo4j.dump'],
+  ])('%s', async (name) => {
+    const { uri, result } = await verifyArchive(corpus.archive(FILES, [corpus.entry(name, ALTERED)]));
+    const first = name.includes('..')
+      ? `error: ${uri}: entry ${JSON.stringify(name)}: a path with ".." (it would be written outside the extraction folder)`
+      : `error: ${uri}: entry ${JSON.stringify(name)}: the same path as the earlier entry "backup/database/neo4j.dump" (backup/database/neo4j.dump): tar -x would write one over the other`;
+    expectFailure(result, 1, [first]);
+  });
+});
+
+test('non-canonical names without duplicates are matched after normalisation', async () => {
+  const { result } = await verifyArchive(corpus.archive(FILES, [], { names: (n) => `./${n.replace('/', '//')}` }));
+  expect(result.stdout).toContain('files: 2 verified');
+  expect(result.code).toBe(0);
+});
+
+describe('entries that are not plain folders and files fail', () => {
+  test.each([
+    ['traversal', corpus.entry('../../etc/x', 'x'), 'entry "../../etc/x": a path with ".." (it would be written outside the extraction folder)'],
+    ['traversal inside', corpus.entry('backup/../../x', 'x'), 'entry "backup/../../x": a path with ".." (it would be written outside the extraction folder)'],
+    ['absolute path', corpus.entry('/etc/cron.d/x', 'x'), 'entry "/etc/cron.d/x": an absolute path'],
+    ['symbolic link', corpus.entry('backup/database/data', undefined, { type: 'symlink', linkname: '/etc' }), 'entry "backup/database/data": a symbolic link to "/etc": an archive the backup image writes holds only folders and files'],
+    ['hard link', corpus.entry('backup/x.dump', undefined, { type: 'link', linkname: 'backup/prefect.dump' }), 'entry "backup/x.dump": a hard link to "backup/prefect.dump": an archive the backup image writes holds only folders and files'],
+    ['character device', corpus.entry('backup/tty', undefined, { type: 'character-device' }), 'entry "backup/tty": a character device: an archive the backup image writes holds only folders and files'],
+    ['block device', corpus.entry('backup/sda', undefined, { type: 'block-device' }), 'entry "backup/sda": a block device: an archive the backup image writes holds only folders and files'],
+    ['fifo', corpus.entry('backup/pipe', undefined, { type: 'fifo' }), 'entry "backup/pipe": a fifo: an archive the backup image writes holds only folders and files'],
+    ['metadata twice', corpus.entry('backup/backup_information.json', '{}'), 'entry "backup/backup_information.json": the same path as the earlier entry "backup/backup_information.json" (backup/backup_information.json): tar -x would write one over the other'],
+  ])('%s', async (_label, extra, line) => {
+    const { uri, result } = await verifyArchive(corpus.archive(FILES, [extra]));
+    expectFailure(result, 1, [`error: ${uri}: ${line}`]);
+  });
+});
+
+test('a checksum listed for a file that is not there fails; so does one for a path outside backup/', async () => {
+  const gone = await verifyArchive(corpus.archive(FILES, [], { listed: { 'database/gone.dump': 'x' } }));
+  expectFailure(gone.result, 1, [`error: ${gone.uri}: backup/database/gone.dump is listed in backup/backup_information.json but missing from the archive`]);
+  const outside = await verifyArchive(corpus.archive(FILES, [], { listed: { '../etc/passwd': 'x' } }));
+  expectFailure(outside.result, 1, [
+    `error: ${outside.uri}: backup/backup_information.json: the checksum of "../etc/passwd" is for a path with ".." (it would be written outside the extraction folder)`,
+  ]);
+});
+
+test('warning lines are capped: 20, then a count', async () => {
+  const extra = Array.from({ length: 50 }, (_, i) => corpus.entry(`backup/extra/${i}.bin`, 'x'));
+  const { uri, result } = await verifyArchive(corpus.archive(FILES, extra));
+  const warnings = result.stderr.split('\n').filter((l) => l.startsWith('warning: '));
+  expect(warnings).toHaveLength(21);
+  expect(warnings[20]).toBe(`warning: ${uri}: and 30 more warnings`);
+  expect(result.code).toBe(0);
+});
+
+describe('heavy archives, in a child process: verdict, peak memory, time', () => {
+  const root = join(__dirname, '..', '..');
+  function child(kind: string): { verdict: string; lines: string[]; seconds: number; peakRssKiB: number } {
+    const r = spawnSync(process.execPath, ['-r', 'tsx/cjs', 'scripts/verify-corpus.js', 'child', kind, 'src/s3/archive-check.ts'], { cwd: root, encoding: 'utf8', timeout: 50_000 });
+    expect(r.stderr).toBe('');
+    const result = JSON.parse(r.stdout.trim()) as { verdict: string; lines: string[]; seconds: number; peakRssKiB: number };
+    process.stdout.write(`verify corpus ${kind}: ${result.verdict}, ${(result.peakRssKiB / 1024).toFixed(1)} MiB peak RSS, ${result.seconds.toFixed(2)} s\n`);
+    return result;
+  }
+
+  test('1,000,000 empty entries: refused at 100,000, memory bounded', () => {
+    const result = child('entries');
+    expect(result.verdict).toBe('fail');
+    expect(result.lines).toEqual(['the archive has more than 100000 entries: not an archive the backup image writes']);
+    expect(result.peakRssKiB).toBeLessThan(150 * 1024);
+  });
+
+  test('a gzip bomb (16 GiB of zeros in 16 MiB): refused as one, memory bounded', () => {
+    const result = child('bomb');
+    expect(result.verdict).toBe('fail');
+    expect(result.lines).toEqual([expect.stringMatching(/^the archive expands more than 100 times its compressed size \(64\.\d MiB from \d+\.\d+ KiB\): a gzip bomb, not an archive the backup image writes$/)]);
+    // Refused after reading well under 1 MiB of the 16 MiB.
+    expect(result.peakRssKiB).toBeLessThan(150 * 1024);
+  });
+});
