@@ -25,6 +25,13 @@ spliced into YAML text.
 {{- dict "name" (index . 0) "valueFrom" (dict "secretKeyRef" (dict "name" (index . 1) "key" (index . 2))) | toJson -}}
 {{- end }}
 
+{{/* Arguments as the kubelet must receive them to pass them on unchanged: every "$" doubled (pod.ts kubeletEscape). */}}
+{{- define "infrahub-backup.kubeletEscape" -}}
+{{- $out := list }}
+{{- range . }}{{- $out = append $out (replace "$" "$$" (toString .)) }}{{- end }}
+{{- dict "args" $out | toJson -}}
+{{- end }}
+
 {{/* An emptyDir volume source with an optional size limit. */}}
 {{- define "infrahub-backup.emptyDir" -}}
 {{- if . }}{{- dict "emptyDir" (dict "sizeLimit" .) | toJson }}{{- else }}{{- dict "emptyDir" (dict) | toJson }}{{- end -}}
@@ -78,7 +85,7 @@ The pod template: dict "d" DEPLOYMENT "component" backup|restore "args" ARGS
   "name" .component
   "image" $image
   "imagePullPolicy" $v.image.pullPolicy
-  "args" .args
+  "args" (include "infrahub-backup.kubeletEscape" .args | fromJson).args
   "env" $env
   "resources" (include "infrahub-backup.resources" $v.resources | fromJson)
   "securityContext" $v.securityContext
@@ -132,7 +139,7 @@ dict "d" D "component" C "containers" LIST "initContainers" LIST "volumes" LIST 
   "name" .name
   "image" $image
   "imagePullPolicy" $v.companion.image.pullPolicy
-  "args" (concat (list "s3") .args)
+  "args" (include "infrahub-backup.kubeletEscape" (concat (list "s3") .args) | fromJson).args
   "env" $env
   "resources" (include "infrahub-backup.resources" $v.companion.resources | fromJson)
   "securityContext" $v.securityContext

@@ -7,7 +7,7 @@
 import type { IContainer, IEnvVar, IVolumeMount } from 'kubernetes-models/v1';
 import type { Deployment } from '../model/deployment';
 import { PACKAGE_VERSION } from '../version';
-import { HANDOFF_DIR, resourcesOf, S3Settings, s3Env, TMP_MOUNT } from './pod';
+import { HANDOFF_DIR, kubeletEscape, resourcesOf, S3Settings, s3Env, TMP_MOUNT } from './pod';
 
 /** The file in which the newest archive's `s3://` URI is handed to the restore container. */
 export const ARCHIVE_URI_FILE = `${HANDOFF_DIR}/archive-uri`;
@@ -25,7 +25,7 @@ export function companionContainer(d: Deployment, name: string, args: string[], 
     name,
     image: companionImage(d),
     imagePullPolicy: v.companion.image.pullPolicy,
-    args: ['s3', ...args],
+    args: ['s3', ...args].map(kubeletEscape),
     env: [...s3Env(s3), ...(v.extraEnv as IEnvVar[])],
     resources: resourcesOf(v.companion.resources),
     securityContext: v.securityContext,

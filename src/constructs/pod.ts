@@ -98,6 +98,16 @@ export function tmpVolume(d: Deployment): IVolume {
   return { name: TMP_MOUNT.name, ...scratchVolume(d) };
 }
 
+/**
+ * An argument as the kubelet must receive it to pass it on unchanged: the
+ * kubelet expands `$(VAR)` in `command` and `args` and turns `$$` into `$`,
+ * so every `$` is doubled (a key `a$(AWS_SECRET_ACCESS_KEY)` would otherwise
+ * put the secret on the command line).
+ */
+export function kubeletEscape(arg: string): string {
+  return arg.replace(/\$/g, '$$$$');
+}
+
 /** The pod template of a backup or restore workload. */
 export function podTemplate(d: Deployment, o: PodTemplateOptions): IPodTemplateSpec {
   const v = d.values;
@@ -143,7 +153,7 @@ export function podTemplate(d: Deployment, o: PodTemplateOptions): IPodTemplateS
     image: imageReference(v),
     imagePullPolicy: v.image.pullPolicy,
     ...(o.command ? { command: o.command } : {}),
-    args: o.args,
+    args: o.args.map(kubeletEscape),
     env,
     resources: resourcesOf(v.resources),
     securityContext: v.securityContext,

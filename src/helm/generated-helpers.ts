@@ -18,8 +18,9 @@ import { PACKAGE_VERSION } from '../version';
 import { NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN, RELEASE_NAME_MAX_LENGTH, RELEASE_NAME_PATTERN } from '../model/checks';
 import { PROBLEMS } from '../model/messages';
 import { CHART_NAME } from '../model/names';
+import { DURATION_PART, GO_PARSE_DURATION, MAX_DURATION_NS, MONTH_DAYS, NANOSECONDS, SCHEDULE_FIELDS, SCHEDULE_MACROS, SCHEDULE_SHAPE } from '../model/schedule';
 import { DEFAULT_IMAGE_TAG, VALUES_SPEC } from '../model/spec';
-import { AliasField, Field, ObjectField, walkFields } from '../model/spec-types';
+import { AliasField, Field, fieldAt, ObjectField, StringField, walkFields } from '../model/spec-types';
 
 /** A Go template string literal. */
 function lit(text: string): string {
@@ -64,7 +65,11 @@ function emitLeaf(e: Emitter, input: string, output: string, key: string, field:
       e.line(`{{- $_ := set ${output} ${lit(key)} (${get} | default (list)) }}`);
       return;
     case 'kubernetes':
-      e.line(`{{- $_ := set ${output} ${lit(key)} (${get} | default (${field.list ? 'list' : 'dict'})) }}`);
+      if (field.pruneEmpty) {
+        e.line(`{{- $_ := set ${output} ${lit(key)} (include "infrahub-backup.pruneEmpty" (${get} | default (dict)) | fromJson) }}`);
+      } else {
+        e.line(`{{- $_ := set ${output} ${lit(key)} (${get} | default (${field.list ? 'list' : 'dict'})) }}`);
+      }
       return;
     default:
       throw new Error(`not a leaf: ${field.type}`);
@@ -160,6 +165,15 @@ export function renderGeneratedHelpers(): string {
     releaseNameMaxLength: RELEASE_NAME_MAX_LENGTH,
     namespacePattern: NAMESPACE_PATTERN.source,
     namespaceMaxLength: NAMESPACE_MAX_LENGTH,
+    scheduleShape: SCHEDULE_SHAPE,
+    scheduleFields: SCHEDULE_FIELDS,
+    scheduleMacros: SCHEDULE_MACROS,
+    goParseDuration: GO_PARSE_DURATION,
+    durationPart: DURATION_PART,
+    durationUnits: NANOSECONDS,
+    maxDurationNs: MAX_DURATION_NS,
+    monthDays: MONTH_DAYS,
+    timeZones: (fieldAt(VALUES_SPEC, 'cronJob.timeZone') as StringField).knownValues,
   };
   return [
     '{{/* Generated from the values model by `npm run chart`. Do not edit. */}}',

@@ -109,11 +109,24 @@ function schemaProblem(error: ErrorObject, values: Values): ValuesProblem {
       return { path, message: `${describe(value)} is too small; it must be at least ${(error.params as { limit: number }).limit}` };
     case 'maximum':
       return { path, message: `${describe(value)} is too large; it must be at most ${(error.params as { limit: number }).limit}` };
-    case 'required':
-      return { path, message: `needs the key "${(error.params as { missingProperty: string }).missingProperty}"` };
+    case 'required': {
+      // The merged values hold every key of the chart: a missing one was set to null.
+      const key = (error.params as { missingProperty: string }).missingProperty;
+      const full = path ? `${path}.${key}` : key;
+      const missing = fieldAt(VALUES_SPEC, full);
+      if (missing) return { path: full, message: nullMessage(missing) };
+      return { path, message: `needs the key "${key}"` };
+    }
     default:
       return { path, message: error.message ?? 'is not valid' };
   }
+}
+
+/** Why a null is refused for a field, and what to write instead. */
+function nullMessage(field: Field): string {
+  if (field.type === 'object') return 'is null, which would remove all of its settings: remove the line to keep the defaults, or set the keys inside it';
+  const def = 'default' in field ? field.default : undefined;
+  return `is null, and this setting cannot be empty: remove the line to keep the default (${goJson(def)}), or give a value`;
 }
 
 function patternHintOf(field: Field): string | undefined {
@@ -162,7 +175,23 @@ function fillEmpty(values: Values, spec: ObjectField): void {
     if (field.type === 'alias') continue;
     if (values[key] === undefined || values[key] === null) values[key] = emptyValue(field);
     if (field.type === 'object') fillEmpty(values[key] as Values, field);
+    if (field.type === 'kubernetes' && field.pruneEmpty && isPlainObject(values[key])) values[key] = pruneEmpty(values[key] as Values);
   }
+}
+
+/** A map without nulls and without the maps left empty inside it (the chart's `infrahub-backup.pruneEmpty`). */
+export function pruneEmpty(map: Values): Values {
+  const out: Values = {};
+  for (const [key, value] of Object.entries(map)) {
+    if (value === null || value === undefined) continue;
+    if (isPlainObject(value)) {
+      const inner = pruneEmpty(value);
+      if (Object.keys(inner).length > 0) out[key] = inner;
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
 }
 
 /**
