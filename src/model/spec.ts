@@ -22,9 +22,14 @@ const IMAGE_TAG = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
 const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const SECRET_KEY = '^[-._a-zA-Z0-9]+$';
-/** No ASCII control character or space; written out because `\\s` and `.` mean different things in JavaScript and Go. */
-const NO_SPACE = '[^\\x00-\\x20\\x7f]';
-const NO_CONTROL = '[^\\x00-\\x1f\\x7f]';
+/**
+ * No control character (C0, DEL, C1) or space; written out because `\\s` and
+ * `.` mean different things in JavaScript and Go. NEL (U+0085) is left to
+ * NO_CONTROL's strings: Helm's schema check reads the values back through
+ * YAML, which turns NEL into a space.
+ */
+const NO_SPACE = '[^\\x00-\\x20\\x7f-\\x9f]';
+const NO_CONTROL = '[^\\x00-\\x1f\\x7f-\\x84\\x86-\\x9f]';
 const ABSOLUTE_PATH = `^/${NO_SPACE}*$`;
 /** An IANA time zone name (checked against the zone list by the renderers, so Helm's error stays short). */
 const TIME_ZONE = '^[A-Za-z][-+_A-Za-z0-9]*(/[-+_A-Za-z0-9]+)*$';
@@ -85,7 +90,7 @@ const S3_BUCKET = patterned(
 const S3_ENDPOINT = patterned(
   'S3 endpoint URL for S3-compatible storage (MinIO, Ceph, GCS); empty for AWS S3. An `http://` endpoint disables TLS.',
   '',
-  '^https?://[^\\x00-\\x20\\x7f/]+(/[^\\x00-\\x20\\x7f]*)?$',
+  '^https?://[^\\x00-\\x20\\x7f-\\x9f/]+(/[^\\x00-\\x20\\x7f-\\x9f]*)?$',
   'a URL that starts with http:// or https://',
 );
 
@@ -100,7 +105,7 @@ const PULL_POLICY: StringField = {
   enumName: 'ImagePullPolicy',
 };
 
-const S3_PREFIX_PATTERN = '^[^/\\x00-\\x1f\\x7f]([^\\x00-\\x1f\\x7f]*[^/\\x00-\\x1f\\x7f])?$';
+const S3_PREFIX_PATTERN = '^[^/\\x00-\\x1f\\x7f-\\x84\\x86-\\x9f]([^\\x00-\\x1f\\x7f-\\x84\\x86-\\x9f]*[^/\\x00-\\x1f\\x7f-\\x84\\x86-\\x9f])?$';
 
 function s3CredentialFields(): Record<string, Field> {
   return {
@@ -278,7 +283,7 @@ const restoreS3Fields: Record<string, Field> = {
     type: 'string',
     doc: 'Full object key of the archive to restore. Exactly one of `key` and `latest`.',
     default: '',
-    pattern: `^[^/\\x00-\\x1f\\x7f]${NO_CONTROL}*$`,
+    pattern: `^[^/\\x00-\\x1f\\x7f-\\x84\\x86-\\x9f]${NO_CONTROL}*$`,
     patternHint: 'an object key without a leading "/" or control characters',
     maxLength: 1024,
   },
@@ -342,7 +347,7 @@ const restore: ObjectField = {
               type: 'string',
               doc: 'File name of the archive in the backup directory.',
               default: 'infrahub_backup_latest.tar.gz',
-              pattern: '^[^/\\x00-\\x20\\x7f]+$',
+              pattern: '^[^/\\x00-\\x20\\x7f-\\x9f]+$',
               patternHint: 'a file name without "/"',
             },
             existingClaim: {
