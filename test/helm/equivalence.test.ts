@@ -101,7 +101,8 @@ describe.each(Object.keys(HELMS))('%s renders what synth renders', (name) => {
   test(`the drawn documents (${cases.length})`, async () => {
     const kinds = new Set<string>();
     const mismatches = await pool(cases, 3, async (c) => {
-      const rendered = await helm(name, ['template', c.release, chart.packagePath, '-f', c.file, '--namespace', c.namespace]);
+      // `--` ends the flags: a drawn release name may start with "-".
+      const rendered = await helm(name, ['template', '-f', c.file, '--namespace', c.namespace, '--', c.release, chart.packagePath]);
       const where = `${c.file} [${c.categories.join(', ')}] (release ${c.release}, namespace ${c.namespace})`;
       if (c.synth.objects) {
         if (rendered.code !== 0) return `${where}: helm refused what synth rendered: ${rendered.stderr.slice(0, 600)}`;
