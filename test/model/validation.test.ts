@@ -1,6 +1,8 @@
 import { formatProblem, ValuesError, ValuesProblem } from '../../src/model/errors';
 import { Values } from '../../src/model/merge';
 import { RenderContext, resolveValues } from '../../src/model/resolve';
+import { VALUES_SPEC } from '../../src/model/spec';
+import { fieldAt, StringField } from '../../src/model/spec-types';
 import { VALID_SCHEDULES } from '../support/schedules';
 
 const CONTEXT: RenderContext = { release: 'infrahub-backup', namespace: 'infrahub' };
@@ -295,6 +297,13 @@ describe('time zones', () => {
     const p = onlyProblem({ cronJob: { timeZone: zone } });
     expect(p.path).toBe('cronJob.timeZone');
     expect(p.message).toContain('IANA time zone');
+  });
+
+  test('every zone Kubernetes knows has the shape the schema checks', () => {
+    const field = fieldAt(VALUES_SPEC, 'cronJob.timeZone') as StringField;
+    const shape = new RegExp(field.pattern!, 'u');
+    expect(field.knownValues!.length).toBeGreaterThan(500);
+    expect(field.knownValues!.filter((z) => !shape.test(z))).toEqual([]);
   });
 
   test('the message does not list every time zone', () => {
