@@ -28,8 +28,10 @@ const SECRET_KEY = '^[-._a-zA-Z0-9]+$';
  * NO_CONTROL's strings: Helm's schema check reads the values back through
  * YAML, which turns NEL into a space.
  */
-const NO_SPACE = '[^\\x00-\\x20\\x7f-\\x9f]';
-const NO_CONTROL = '[^\\x00-\\x1f\\x7f-\\x84\\x86-\\x9f]';
+const SPACE_OR_CONTROL = '\\x00-\\x20\\x7f-\\x9f';
+const CONTROL = '\\x00-\\x1f\\x7f-\\x84\\x86-\\x9f';
+const NO_SPACE = `[^${SPACE_OR_CONTROL}]`;
+const NO_CONTROL = `[^${CONTROL}]`;
 const ABSOLUTE_PATH = `^/${NO_SPACE}*$`;
 /** An IANA time zone name (checked against the zone list by the renderers, so Helm's error stays short). */
 const TIME_ZONE = '^[A-Za-z][-+_A-Za-z0-9]*(/[-+_A-Za-z0-9]+)*$';
@@ -90,7 +92,7 @@ const S3_BUCKET = patterned(
 const S3_ENDPOINT = patterned(
   'S3 endpoint URL for S3-compatible storage (MinIO, Ceph, GCS); empty for AWS S3. An `http://` endpoint disables TLS.',
   '',
-  '^https?://[^\\x00-\\x20\\x7f-\\x9f/]+(/[^\\x00-\\x20\\x7f-\\x9f]*)?$',
+  `^https?://[^${SPACE_OR_CONTROL}/]+(/${NO_SPACE}*)?$`,
   'a URL that starts with http:// or https://',
 );
 
@@ -105,7 +107,7 @@ const PULL_POLICY: StringField = {
   enumName: 'ImagePullPolicy',
 };
 
-const S3_PREFIX_PATTERN = '^[^/\\x00-\\x1f\\x7f-\\x84\\x86-\\x9f]([^\\x00-\\x1f\\x7f-\\x84\\x86-\\x9f]*[^/\\x00-\\x1f\\x7f-\\x84\\x86-\\x9f])?$';
+const S3_PREFIX_PATTERN = `^[^/${CONTROL}](${NO_CONTROL}*[^/${CONTROL}])?$`;
 
 function s3CredentialFields(): Record<string, Field> {
   return {
@@ -283,7 +285,7 @@ const restoreS3Fields: Record<string, Field> = {
     type: 'string',
     doc: 'Full object key of the archive to restore. Exactly one of `key` and `latest`.',
     default: '',
-    pattern: `^[^/\\x00-\\x1f\\x7f-\\x84\\x86-\\x9f]${NO_CONTROL}*$`,
+    pattern: `^[^/${CONTROL}]${NO_CONTROL}*$`,
     patternHint: 'an object key without a leading "/" or control characters',
     maxLength: 1024,
   },
@@ -347,7 +349,7 @@ const restore: ObjectField = {
               type: 'string',
               doc: 'File name of the archive in the backup directory.',
               default: 'infrahub_backup_latest.tar.gz',
-              pattern: '^[^/\\x00-\\x20\\x7f-\\x9f]+$',
+              pattern: `^[^/${SPACE_OR_CONTROL}]+$`,
               patternHint: 'a file name without "/"',
             },
             existingClaim: {
