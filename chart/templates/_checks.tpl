@@ -100,14 +100,28 @@ dict "s" SCHEDULE "c" CONSTANTS "p" PROBLEM-TEXTS
 {{- else }}-1{{- end -}}
 {{- end }}
 
-{{/* A map without nulls and without the maps left empty inside it (resolve.ts pruneEmpty). */}}
-{{- define "infrahub-backup.pruneEmpty" -}}
+{{/*
+A pass-through Kubernetes value without the nulls inside its maps, and with
+"empty" true, without the maps those removals left empty (resolve.ts prune).
+dict "v" VALUE "empty" BOOL; returns {"v": PRUNED} as JSON.
+*/}}
+{{- define "infrahub-backup.prune" -}}
+{{- $empty := .empty }}
+{{- if kindIs "map" .v }}
 {{- $out := dict }}
-{{- range $k, $v := . }}
-{{- if kindIs "map" $v }}
-{{- $inner := include "infrahub-backup.pruneEmpty" $v | fromJson }}
-{{- if $inner }}{{- $_ := set $out $k $inner }}{{- end }}
-{{- else if not (kindIs "invalid" $v) }}{{- $_ := set $out $k $v }}{{- end }}
+{{- range $k, $x := .v }}
+{{- if or (kindIs "map" $x) (kindIs "slice" $x) }}
+{{- $inner := (include "infrahub-backup.prune" (dict "v" $x "empty" $empty) | fromJson).v }}
+{{- if or (not $empty) (not (kindIs "map" $inner)) $inner }}{{- $_ := set $out $k $inner }}{{- end }}
+{{- else if not (kindIs "invalid" $x) }}{{- $_ := set $out $k $x }}{{- end }}
 {{- end }}
-{{- toJson $out -}}
+{{- dict "v" $out | toJson }}
+{{- else if kindIs "slice" .v }}
+{{- $out := list }}
+{{- range .v }}
+{{- if or (kindIs "map" .) (kindIs "slice" .) }}{{- $out = append $out (include "infrahub-backup.prune" (dict "v" . "empty" $empty) | fromJson).v }}
+{{- else }}{{- $out = append $out . }}{{- end }}
+{{- end }}
+{{- dict "v" $out | toJson }}
+{{- else }}{{- dict "v" .v | toJson }}{{- end -}}
 {{- end }}

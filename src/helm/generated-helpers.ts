@@ -65,11 +65,9 @@ function emitLeaf(e: Emitter, input: string, output: string, key: string, field:
       e.line(`{{- $_ := set ${output} ${lit(key)} (${get} | default (list)) }}`);
       return;
     case 'kubernetes':
-      if (field.pruneEmpty) {
-        e.line(`{{- $_ := set ${output} ${lit(key)} (include "infrahub-backup.pruneEmpty" (${get} | default (dict)) | fromJson) }}`);
-      } else {
-        e.line(`{{- $_ := set ${output} ${lit(key)} (${get} | default (${field.list ? 'list' : 'dict'})) }}`);
-      }
+      e.line(
+        `{{- $_ := set ${output} ${lit(key)} (include "infrahub-backup.prune" (dict "v" (${get} | default (${field.list ? 'list' : 'dict'})) "empty" ${field.pruneEmpty ? 'true' : 'false'}) | fromJson).v }}`,
+      );
       return;
     default:
       throw new Error(`not a leaf: ${field.type}`);

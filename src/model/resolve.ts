@@ -175,20 +175,27 @@ function fillEmpty(values: Values, spec: ObjectField): void {
     if (field.type === 'alias') continue;
     if (values[key] === undefined || values[key] === null) values[key] = emptyValue(field);
     if (field.type === 'object') fillEmpty(values[key] as Values, field);
-    if (field.type === 'kubernetes' && field.pruneEmpty && isPlainObject(values[key])) values[key] = pruneEmpty(values[key] as Values);
+    if (field.type === 'kubernetes') values[key] = prune(values[key], field.pruneEmpty === true);
   }
 }
 
-/** A map without nulls and without the maps left empty inside it (the chart's `infrahub-backup.pruneEmpty`). */
-export function pruneEmpty(map: Values): Values {
+/**
+ * A pass-through Kubernetes value without the nulls inside its maps (Kubernetes
+ * reads a null field as an absent one; both renderers leave them out), and
+ * with `emptyMaps`, without the maps those removals left empty (the chart's
+ * `infrahub-backup.prune`).
+ */
+export function prune(value: unknown, emptyMaps: boolean): unknown {
+  if (Array.isArray(value)) return value.map((item) => (isPlainObject(item) || Array.isArray(item) ? prune(item, emptyMaps) : item));
+  if (!isPlainObject(value)) return value;
   const out: Values = {};
-  for (const [key, value] of Object.entries(map)) {
-    if (value === null || value === undefined) continue;
-    if (isPlainObject(value)) {
-      const inner = pruneEmpty(value);
-      if (Object.keys(inner).length > 0) out[key] = inner;
+  for (const [key, item] of Object.entries(value)) {
+    if (item === null || item === undefined) continue;
+    if (isPlainObject(item) || Array.isArray(item)) {
+      const inner = prune(item, emptyMaps);
+      if (!emptyMaps || !isPlainObject(inner) || Object.keys(inner).length > 0) out[key] = inner;
     } else {
-      out[key] = value;
+      out[key] = item;
     }
   }
   return out;

@@ -12,7 +12,10 @@
  * names the categories it was drawn from, so a run can count them.
  */
 import * as fc from 'fast-check';
+import { ValuesError } from '../../src/model/errors';
+import { cloneValues } from '../../src/model/merge';
 import { PROBLEMS } from '../../src/model/messages';
+import { resolveValues } from '../../src/model/resolve';
 import { scheduleProblem, SCHEDULE_FIELDS, SCHEDULE_MACROS } from '../../src/model/schedule';
 import { effectivePattern } from '../../src/model/schema';
 import { VALUES_SPEC } from '../../src/model/spec';
@@ -554,7 +557,8 @@ export const CATEGORIES: Record<string, fc.Arbitrary<Mutation>> = {
 };
 
 function build(b: Base, mutations: Array<[string, Mutation]>): ValuesCase {
-  const c = { doc: b.doc, release: b.release, namespace: 'infrahub' };
+  // A copy: the drawn fragments are shared constants, which a mutation must not change for later draws.
+  const c = { doc: cloneValues(b.doc), release: b.release, namespace: 'infrahub' };
   for (const [, m] of mutations) m(c);
   return { values: c.doc, release: c.release, namespace: c.namespace, categories: [`scenario:${b.scenario}`, ...mutations.map(([n]) => n)] };
 }
@@ -566,9 +570,20 @@ export const valuesCase: fc.Arbitrary<ValuesCase> = fc
   .record({ b: base, mutations: fc.oneof({ weight: 3, arbitrary: fc.constant([] as Array<[string, Mutation]>) }, { weight: 1, arbitrary: fc.array(anyCategory, { maxLength: 2 }) }) })
   .map(({ b, mutations }) => build(b, mutations));
 
-/** Documents drawn with one given hostile category. */
+/** Drawn documents the model accepts as they are, so that a category's change is what decides. */
+const validBase = base.filter((b) => {
+  try {
+    resolveValues(b.doc, { release: b.release, namespace: 'infrahub' });
+    return true;
+  } catch (e) {
+    if (e instanceof ValuesError) return false;
+    throw e;
+  }
+});
+
+/** Documents drawn with one given hostile category, over a valid document. */
 export function categoryCase(name: string): fc.Arbitrary<ValuesCase> {
-  return fc.record({ b: base, m: CATEGORIES[name] }).map(({ b, m }) => build(b, [[name, m]]));
+  return fc.record({ b: validBase, m: CATEGORIES[name] }).map(({ b, m }) => build(b, [[name, m]]));
 }
 
 /** Documents drawn from the model alone, without hostile categories (plain JavaScript values, no raw YAML). */
