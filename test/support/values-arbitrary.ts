@@ -422,10 +422,11 @@ export const cronSchedule: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('0 2 * * * *', '0 2 * *', 'TZ=UTC 0 2 * * *', 'CRON_TZ=Europe/Paris 0 2 * * *', '0  2 * * *', '0\t2 * * *', ' 0 2 * * *') },
 );
 
+/** Deploys what a schedule belongs to (and nothing that would conflict with it). */
 const SCHEDULED: Array<[string, Mutation]> = [
-  ['backup.schedule', ({ doc }) => Object.assign(child(doc, 'backup'), { enabled: true, mode: 'cronjob' })],
-  ['backup.retention.schedule', ({ doc }) => { Object.assign(child(doc, 'backup'), { enabled: true }); Object.assign(child(doc, 'backup', 'storage'), { type: 's3' }); Object.assign(child(doc, 'backup', 'storage', 's3'), { bucket: 'backups' }); child(doc, 'backup', 'retention').enabled = true; }],
-  ['backup.verification.schedule', ({ doc }) => { Object.assign(child(doc, 'backup'), { enabled: true }); Object.assign(child(doc, 'backup', 'storage'), { type: 's3' }); Object.assign(child(doc, 'backup', 'storage', 's3'), { bucket: 'backups' }); child(doc, 'backup', 'verification').enabled = true; }],
+  ['backup.schedule', ({ doc }) => { child(doc, 'restore').enabled = false; Object.assign(child(doc, 'backup'), { enabled: true, mode: 'cronjob' }); }],
+  ['backup.retention.schedule', ({ doc }) => { child(doc, 'restore').enabled = false; Object.assign(child(doc, 'backup'), { enabled: true }); Object.assign(child(doc, 'backup', 'storage'), { type: 's3' }); Object.assign(child(doc, 'backup', 'storage', 's3'), { bucket: 'backups' }); child(doc, 'backup', 'retention').enabled = true; }],
+  ['backup.verification.schedule', ({ doc }) => { child(doc, 'restore').enabled = false; Object.assign(child(doc, 'backup'), { enabled: true }); Object.assign(child(doc, 'backup', 'storage'), { type: 's3' }); Object.assign(child(doc, 'backup', 'storage', 's3'), { bucket: 'backups' }); child(doc, 'backup', 'verification').enabled = true; }],
   ['restore.schedule', ({ doc }) => { child(doc, 'backup').enabled = false; Object.assign(child(doc, 'restore'), { enabled: true, mode: 'cronjob' }); child(doc, 'restore', 'storage').type = 's3'; Object.assign(child(doc, 'restore', 'storage', 's3'), { bucket: 'backups', latest: true, key: '' }); delete child(doc, 'restore').s3; }],
 ];
 
