@@ -7,7 +7,7 @@
 import type { IContainer, IEnvVar, IVolumeMount } from 'kubernetes-models/v1';
 import type { Deployment } from '../model/deployment';
 import { PACKAGE_VERSION } from '../version';
-import { HANDOFF_DIR, kubeletEscape, resourcesOf, S3Settings, s3Env, TMP_MOUNT } from './pod';
+import { HANDOFF_DIR, kubeletEscape, resourcesOf, S3Settings, s3Env, TMP_MOUNT, VOLUME_NAMES } from './pod';
 
 /** The file in which the newest archive's `s3://` URI is handed to the restore container. */
 export const ARCHIVE_URI_FILE = `${HANDOFF_DIR}/archive-uri`;
@@ -45,5 +45,5 @@ export function preflightContainer(d: Deployment, purpose: 'backup' | 'restore',
  */
 export function latestArchiveContainer(d: Deployment, s3: S3Settings): IContainer {
   const args = d.values.companion.preflight ? ['preflight', '--for', 'restore'] : ['latest'];
-  return companionContainer(d, 'find-latest', [...args, '--output', ARCHIVE_URI_FILE], s3, [{ name: 'handoff', mountPath: HANDOFF_DIR }]);
+  return companionContainer(d, 'find-latest', [...args, '--output', ARCHIVE_URI_FILE], s3, [{ name: VOLUME_NAMES.handoff, mountPath: HANDOFF_DIR }]);
 }

@@ -12,7 +12,7 @@
  */
 import { backupRoleRules } from '../constructs/role';
 import { ARCHIVE_URI_FILE } from '../constructs/companion';
-import { HANDOFF_DIR, HANDOFF_SIZE_LIMIT, HOME_DIR, HOME_SIZE_LIMIT, KEYS_DIR } from '../constructs/pod';
+import { ENV_NAMES, HANDOFF_DIR, HANDOFF_SIZE_LIMIT, HOME_DIR, HOME_SIZE_LIMIT, KEY_FILE_MODE, KEYS_DIR, RESTART_POLICY, TMP_DIR, VOLUME_NAMES } from '../constructs/pod';
 import { IMAGE_ENTRYPOINT } from '../constructs/restore-pod';
 import { PACKAGE_VERSION } from '../version';
 import { NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN, RELEASE_NAME_MAX_LENGTH, RELEASE_NAME_PATTERN } from '../model/checks';
@@ -187,6 +187,12 @@ export function renderGeneratedHelpers(): string {
     '',
     '{{/* Constants shared with the constructs. */}}',
     define('infrahub-backup.constants', JSON.stringify(constants)),
+    '',
+    '{{/* Names and modes of the pods (pod.ts): environment variables, volumes, paths. */}}',
+    define(
+      'infrahub-backup.podNames',
+      JSON.stringify({ env: ENV_NAMES, volume: VOLUME_NAMES, tmpDir: TMP_DIR, keyFileMode: KEY_FILE_MODE, restartPolicy: RESTART_POLICY }),
+    ),
     '',
   ].join('\n');
 }
