@@ -257,3 +257,24 @@ describe.each(Object.keys(HELMS))('%s lint --strict', (name) => {
     expect(result.stderr.length).toBeLessThan(400);
   });
 });
+
+describe.each(Object.keys(HELMS))('%s: nulls from an umbrella chart', (name) => {
+  test('mean what they mean in the chart itself', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'ibc-umbrella-null-'));
+    cpSync(chart.chartDir, join(work, 'infrahub-backup'), { recursive: true });
+    cpSync(join(__dirname, '..', 'fixtures', 'umbrella'), join(work, 'infrahub'), { recursive: true });
+    const umbrella = join(work, 'infrahub');
+    expect((await helm(name, ['dependency', 'build', umbrella])).code).toBe(0);
+    const refused = join(work, 'mode-null.yaml');
+    writeFileSync(refused, 'infrahub-backup:\n  enabled: true\n  backup:\n    enabled: true\n    mode: null\n    storage:\n      s3:\n        bucket: bk\n');
+    const r = await helm(name, ['template', 'prod', umbrella, '-f', refused, '--namespace', 'infrahub']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/mode is required|missing property 'mode'/);
+    const removed = join(work, 'run-as-user-null.yaml');
+    writeFileSync(removed, 'infrahub-backup:\n  enabled: true\n  backup:\n    enabled: true\n    storage:\n      s3:\n        bucket: bk\n  podSecurityContext:\n    runAsUser: null\n');
+    const ok = await helm(name, ['template', 'prod', umbrella, '-f', removed, '--namespace', 'infrahub']);
+    expect(ok.stderr).toBe('');
+    const job = objectsOf(ok.stdout).find((o) => o.kind === 'Job')!;
+    expect(job.spec.template.spec.securityContext).toEqual({ runAsNonRoot: true, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+  });
+});
