@@ -58,10 +58,18 @@ break a cross-field rule.
 {{- if and $v.backup.enabled $v.restore.enabled }}
 {{- $problems = append $problems $p.bothEnabled }}
 {{- end }}
+{{- $zone := $v.cronJob.timeZone }}
+{{- if and $zone (not (has $zone $c.timeZones)) }}{{- $problems = append $problems (printf $p.unknownTimeZone $zone) }}{{- end }}
+{{- $schedules := list }}
 {{- if $v.backup.enabled }}
-{{- if and (eq $v.backup.storage.type "s3") (not $v.backup.storage.s3.bucket) }}
+{{- $b := $v.backup }}
+{{- if eq $b.mode "cronjob" }}{{- $schedules = append $schedules (list "backup.schedule" $b.schedule) }}{{- end }}
+{{- if and (eq $b.storage.type "s3") (not $b.storage.s3.bucket) }}
 {{- $problems = append $problems $p.backupBucketMissing }}
 {{- end }}
+{{- if and (eq $b.storage.type "s3") $b.retention.enabled }}{{- $schedules = append $schedules (list "backup.retention.schedule" $b.retention.schedule) }}{{- end }}
+{{- if and (eq $b.storage.type "s3") $b.verification.enabled }}{{- $schedules = append $schedules (list "backup.verification.schedule" $b.verification.schedule) }}{{- end }}
+{{- if and (eq $b.storage.type "s3") $v.monitoring.freshness.enabled (not $b.verification.enabled) }}{{- $schedules = append $schedules (list "monitoring.freshness.schedule" $v.monitoring.freshness.schedule) }}{{- end }}
 {{- if eq $v.backup.storage.type "local" }}
 {{- if $v.backup.retention.enabled }}{{- $problems = append $problems $p.retentionNeedsS3 }}{{- end }}
 {{- if $v.backup.verification.enabled }}{{- $problems = append $problems $p.verificationNeedsS3 }}{{- end }}
@@ -70,6 +78,11 @@ break a cross-field rule.
 {{- range $v.backup.options.extraArgs }}{{- if regexMatch $c.encryptArgPattern . }}{{- $encrypted = true }}{{- end }}{{- end }}
 {{- if $encrypted }}{{- $problems = append $problems $p.verificationOfEncrypted }}{{- end }}
 {{- end }}
+{{- end }}
+{{- if and $v.restore.enabled (eq $v.restore.mode "cronjob") }}{{- $schedules = append $schedules (list "restore.schedule" $v.restore.schedule) }}{{- end }}
+{{- range $schedules }}
+{{- $found := include "infrahub-backup.scheduleProblem" (dict "s" (index . 1) "c" $c "p" $p) }}
+{{- if $found }}{{- $problems = append $problems (printf "%s: %s" (index . 0) $found) }}{{- end }}
 {{- end }}
 {{- if $v.restore.enabled }}
 {{- if and (eq $v.restore.mode "cronjob") (ne $v.restore.storage.type "s3") }}

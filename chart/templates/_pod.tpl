@@ -6,15 +6,16 @@ spliced into YAML text.
 
 {{/* S3 variables of the image: dict of S3 settings (pod.ts s3Env) */}}
 {{- define "infrahub-backup.s3Env" -}}
-{{- $env := list (dict "name" "INFRAHUB_S3_BUCKET" "value" .bucket) }}
-{{- if .prefix }}{{- $env = append $env (dict "name" "INFRAHUB_S3_PREFIX" "value" .prefix) }}{{- end }}
-{{- if .endpoint }}{{- $env = append $env (dict "name" "INFRAHUB_S3_ENDPOINT" "value" .endpoint) }}{{- end }}
-{{- $env = append $env (dict "name" "INFRAHUB_S3_REGION" "value" .region) }}
+{{- $n := (include "infrahub-backup.podNames" . | fromJson).env }}
+{{- $env := list (dict "name" $n.s3Bucket "value" .bucket) }}
+{{- if .prefix }}{{- $env = append $env (dict "name" $n.s3Prefix "value" .prefix) }}{{- end }}
+{{- if .endpoint }}{{- $env = append $env (dict "name" $n.s3Endpoint "value" .endpoint) }}{{- end }}
+{{- $env = append $env (dict "name" $n.s3Region "value" .region) }}
 {{- if .secretName }}
-{{- $env = append $env (include "infrahub-backup.secretEnv" (list "AWS_ACCESS_KEY_ID" .secretName .accessKeyIdKey) | fromJson) }}
-{{- $env = append $env (include "infrahub-backup.secretEnv" (list "AWS_SECRET_ACCESS_KEY" .secretName .secretAccessKeyKey) | fromJson) }}
+{{- $env = append $env (include "infrahub-backup.secretEnv" (list $n.accessKeyId .secretName .accessKeyIdKey) | fromJson) }}
+{{- $env = append $env (include "infrahub-backup.secretEnv" (list $n.secretAccessKey .secretName .secretAccessKeyKey) | fromJson) }}
 {{- if .sessionTokenKey }}
-{{- $env = append $env (include "infrahub-backup.secretEnv" (list "AWS_SESSION_TOKEN" .secretName .sessionTokenKey) | fromJson) }}
+{{- $env = append $env (include "infrahub-backup.secretEnv" (list $n.sessionToken .secretName .sessionTokenKey) | fromJson) }}
 {{- end }}
 {{- end }}
 {{- dict "env" $env | toJson -}}
@@ -23,6 +24,13 @@ spliced into YAML text.
 {{/* An environment variable from a Secret: list NAME SECRET KEY */}}
 {{- define "infrahub-backup.secretEnv" -}}
 {{- dict "name" (index . 0) "valueFrom" (dict "secretKeyRef" (dict "name" (index . 1) "key" (index . 2))) | toJson -}}
+{{- end }}
+
+{{/* Arguments as the kubelet must receive them to pass them on unchanged: every "$" doubled (pod.ts kubeletEscape). */}}
+{{- define "infrahub-backup.kubeletEscape" -}}
+{{- $out := list }}
+{{- range . }}{{- $out = append $out (replace "$" "$$" (toString .)) }}{{- end }}
+{{- dict "args" $out | toJson -}}
 {{- end }}
 
 {{/* An emptyDir volume source with an optional size limit. */}}
@@ -37,39 +45,40 @@ The pod template: dict "d" DEPLOYMENT "component" backup|restore "args" ARGS
 */}}
 {{- define "infrahub-backup.podTemplate" -}}
 {{- $d := .d }}{{- $v := $d.v }}{{- $c := $d.c }}
+{{- $names := include "infrahub-backup.podNames" . | fromJson }}{{- $n := $names.env }}{{- $vol := $names.volume }}
 {{- $env := list
-  (dict "name" "INFRAHUB_K8S_NAMESPACE" "valueFrom" (dict "fieldRef" (dict "fieldPath" "metadata.namespace")))
-  (dict "name" "INFRAHUB_BACKUP_DIR" "value" .storagePath)
-  (dict "name" "INFRAHUB_LOG_FORMAT" "value" $v.logFormat)
-  (dict "name" "HOME" "value" $c.homeDir)
-  (dict "name" "TMPDIR" "value" "/tmp")
+  (dict "name" $n.namespace "valueFrom" (dict "fieldRef" (dict "fieldPath" "metadata.namespace")))
+  (dict "name" $n.backupDir "value" .storagePath)
+  (dict "name" $n.logFormat "value" $v.logFormat)
+  (dict "name" $n.home "value" $c.homeDir)
+  (dict "name" $n.tmpDir "value" $names.tmpDir)
 }}
 {{- if .s3 }}{{- $env = concat $env (include "infrahub-backup.s3Env" .s3 | fromJson).env }}{{- end }}
 {{- if $v.neo4j.secretName }}
-{{- $env = append $env (include "infrahub-backup.secretEnv" (list "INFRAHUB_DB_PASSWORD" $v.neo4j.secretName $v.neo4j.passwordKey) | fromJson) }}
+{{- $env = append $env (include "infrahub-backup.secretEnv" (list $n.dbPassword $v.neo4j.secretName $v.neo4j.passwordKey) | fromJson) }}
 {{- if $v.neo4j.usernameKey }}
-{{- $env = append $env (include "infrahub-backup.secretEnv" (list "INFRAHUB_DB_USERNAME" $v.neo4j.secretName $v.neo4j.usernameKey) | fromJson) }}
+{{- $env = append $env (include "infrahub-backup.secretEnv" (list $n.dbUsername $v.neo4j.secretName $v.neo4j.usernameKey) | fromJson) }}
 {{- end }}
 {{- end }}
 {{- $env = concat $env $v.extraEnv }}
 {{- $volumes := list
-  (merge (dict "name" "tmp") (include "infrahub-backup.emptyDir" $v.scratch.sizeLimit | fromJson))
-  (merge (dict "name" "home") (include "infrahub-backup.emptyDir" $c.homeSizeLimit | fromJson))
-  (merge (dict "name" "backups") .storageVolume)
+  (merge (dict "name" $vol.tmp) (include "infrahub-backup.emptyDir" $v.scratch.sizeLimit | fromJson))
+  (merge (dict "name" $vol.home) (include "infrahub-backup.emptyDir" $c.homeSizeLimit | fromJson))
+  (merge (dict "name" $vol.backups) .storageVolume)
 }}
 {{- $mounts := list
-  (dict "name" "tmp" "mountPath" "/tmp")
-  (dict "name" "home" "mountPath" $c.homeDir)
-  (dict "name" "backups" "mountPath" .storagePath)
+  (dict "name" $vol.tmp "mountPath" $names.tmpDir)
+  (dict "name" $vol.home "mountPath" $c.homeDir)
+  (dict "name" $vol.backups "mountPath" .storagePath)
 }}
 {{- if .keySecret }}
 {{- $items := list (dict "key" .keySecret.key "path" .keySecret.key) }}
-{{- $volumes = append $volumes (dict "name" "keys" "secret" (dict "secretName" .keySecret.secretName "items" $items "defaultMode" 288)) }}
-{{- $mounts = append $mounts (dict "name" "keys" "mountPath" $c.keysDir "readOnly" true) }}
+{{- $volumes = append $volumes (dict "name" $vol.keys "secret" (dict "secretName" .keySecret.secretName "items" $items "defaultMode" $names.keyFileMode)) }}
+{{- $mounts = append $mounts (dict "name" $vol.keys "mountPath" $c.keysDir "readOnly" true) }}
 {{- end }}
 {{- if .handoff }}
-{{- $volumes = append $volumes (merge (dict "name" "handoff") (include "infrahub-backup.emptyDir" $c.handoffSizeLimit | fromJson)) }}
-{{- $mounts = append $mounts (dict "name" "handoff" "mountPath" $c.handoffDir "readOnly" true) }}
+{{- $volumes = append $volumes (merge (dict "name" $vol.handoff) (include "infrahub-backup.emptyDir" $c.handoffSizeLimit | fromJson)) }}
+{{- $mounts = append $mounts (dict "name" $vol.handoff "mountPath" $c.handoffDir "readOnly" true) }}
 {{- end }}
 {{- $mounts = concat $mounts $v.extraVolumeMounts }}
 {{- $image := printf "%s:%s" $v.image.repository ($v.image.tag | default $c.defaultImageTag) }}
@@ -78,7 +87,7 @@ The pod template: dict "d" DEPLOYMENT "component" backup|restore "args" ARGS
   "name" .component
   "image" $image
   "imagePullPolicy" $v.image.pullPolicy
-  "args" .args
+  "args" (include "infrahub-backup.kubeletEscape" .args | fromJson).args
   "env" $env
   "resources" (include "infrahub-backup.resources" $v.resources | fromJson)
   "securityContext" $v.securityContext
@@ -108,7 +117,7 @@ dict "d" D "component" C "containers" LIST "initContainers" LIST "volumes" LIST 
 {{- $spec := dict
   "serviceAccountName" $d.names.serviceAccount
   "automountServiceAccountToken" .automountToken
-  "restartPolicy" "Never"
+  "restartPolicy" (include "infrahub-backup.podNames" . | fromJson).restartPolicy
   "securityContext" $v.podSecurityContext
   "containers" .containers
   "volumes" (concat .volumes $v.extraVolumes)
@@ -129,12 +138,13 @@ dict "d" D "component" C "containers" LIST "initContainers" LIST "volumes" LIST 
 {{- $heartbeat := list }}
 {{- if .heartbeat }}{{- $heartbeat = include "infrahub-backup.heartbeatEnv" .d | fromJsonArray }}{{- end }}
 {{- $env := concat (include "infrahub-backup.s3Env" .s3 | fromJson).env $heartbeat $v.extraEnv }}
-{{- $mounts := concat (list (dict "name" "tmp" "mountPath" "/tmp")) (.mounts | default (list)) $v.extraVolumeMounts }}
+{{- $names := include "infrahub-backup.podNames" . | fromJson }}
+{{- $mounts := concat (list (dict "name" $names.volume.tmp "mountPath" $names.tmpDir)) (.mounts | default (list)) $v.extraVolumeMounts }}
 {{- dict
   "name" .name
   "image" $image
   "imagePullPolicy" $v.companion.image.pullPolicy
-  "args" (concat (list "s3") .args)
+  "args" (include "infrahub-backup.kubeletEscape" (concat (list "s3") .args) | fromJson).args
   "env" $env
   "resources" (include "infrahub-backup.resources" $v.companion.resources | fromJson)
   "securityContext" $v.securityContext

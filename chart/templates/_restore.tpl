@@ -43,7 +43,7 @@
 {{- /* the find-latest init container writes the URI; the image's shell makes it the first argument */}}
 {{- $args = $flags }}
 {{- $command = list "/bin/sh" "-c" (printf "exec %s restore \"$(cat %s)\" \"$@\"" .c.imageEntrypoint .c.archiveUriFile) "infrahub-backup" }}
-{{- $handoffMount := list (dict "name" "handoff" "mountPath" .c.handoffDir) }}
+{{- $handoffMount := list (dict "name" (include "infrahub-backup.podNames" . | fromJson).volume.handoff "mountPath" .c.handoffDir) }}
 {{- $find := ternary (list "preflight" "--for" "restore") (list "latest") (.v.companion.preflight | default false) }}
 {{- $init = list (include "infrahub-backup.companionContainer" (dict "d" . "name" "find-latest" "args" (concat $find (list "--output" .c.archiveUriFile)) "s3" $s3 "mounts" $handoffMount) | fromJson) }}
 {{- else if and $s3 .v.companion.preflight }}

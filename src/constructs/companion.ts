@@ -7,7 +7,7 @@
 import type { IContainer, IEnvVar, IVolumeMount } from 'kubernetes-models/v1';
 import type { Deployment } from '../model/deployment';
 import { PACKAGE_VERSION } from '../version';
-import { HANDOFF_DIR, passThrough, resourcesOf, S3Settings, s3Env, TMP_MOUNT } from './pod';
+import { HANDOFF_DIR, kubeletEscape, passThrough, resourcesOf, S3Settings, s3Env, TMP_MOUNT, VOLUME_NAMES } from './pod';
 
 /** The file in which the newest archive's `s3://` URI is handed to the restore container. */
 export const ARCHIVE_URI_FILE = `${HANDOFF_DIR}/archive-uri`;
@@ -40,7 +40,7 @@ export function companionContainer(d: Deployment, name: string, args: string[], 
     name,
     image: companionImage(d),
     imagePullPolicy: v.companion.image.pullPolicy,
-    args: ['s3', ...args],
+    args: ['s3', ...args].map(kubeletEscape),
     env: [...s3Env(s3), ...(heartbeat ? heartbeatEnv(d) : []), ...passThrough(v).extraEnv],
     resources: resourcesOf(v.companion.resources),
     securityContext: passThrough(v).securityContext,
@@ -60,5 +60,5 @@ export function preflightContainer(d: Deployment, purpose: 'backup' | 'restore',
  */
 export function latestArchiveContainer(d: Deployment, s3: S3Settings): IContainer {
   const args = d.values.companion.preflight ? ['preflight', '--for', 'restore'] : ['latest'];
-  return companionContainer(d, 'find-latest', [...args, '--output', ARCHIVE_URI_FILE], s3, [{ name: 'handoff', mountPath: HANDOFF_DIR }]);
+  return companionContainer(d, 'find-latest', [...args, '--output', ARCHIVE_URI_FILE], s3, [{ name: VOLUME_NAMES.handoff, mountPath: HANDOFF_DIR }]);
 }

@@ -31,8 +31,31 @@ export const KEYS_DIR = '/etc/infrahub-backup/keys';
 export const HOME_SIZE_LIMIT = '64Mi';
 /** The writable scratch directory of every container (TMPDIR). */
 export const TMP_DIR = '/tmp';
+/** Names of the pods' volumes. */
+export const VOLUME_NAMES = { tmp: 'tmp', home: 'home', backups: 'backups', keys: 'keys', handoff: 'handoff' } as const;
+/** The environment variables the pods set, by what they hold. */
+export const ENV_NAMES = {
+  namespace: 'INFRAHUB_K8S_NAMESPACE',
+  backupDir: 'INFRAHUB_BACKUP_DIR',
+  logFormat: 'INFRAHUB_LOG_FORMAT',
+  home: 'HOME',
+  tmpDir: 'TMPDIR',
+  s3Bucket: 'INFRAHUB_S3_BUCKET',
+  s3Prefix: 'INFRAHUB_S3_PREFIX',
+  s3Endpoint: 'INFRAHUB_S3_ENDPOINT',
+  s3Region: 'INFRAHUB_S3_REGION',
+  accessKeyId: 'AWS_ACCESS_KEY_ID',
+  secretAccessKey: 'AWS_SECRET_ACCESS_KEY',
+  sessionToken: 'AWS_SESSION_TOKEN',
+  dbPassword: 'INFRAHUB_DB_PASSWORD',
+  dbUsername: 'INFRAHUB_DB_USERNAME',
+} as const;
+/** Mode of key files mounted from Secrets: readable by the user and group only. */
+export const KEY_FILE_MODE = 0o440;
+/** Restart policy of every pod: a failed backup or restore is the Job's to retry, never the kubelet's. */
+export const RESTART_POLICY = 'Never';
 /** The mount of the scratch volume, in every container. */
-export const TMP_MOUNT: IVolumeMount = { name: 'tmp', mountPath: TMP_DIR };
+export const TMP_MOUNT: IVolumeMount = { name: VOLUME_NAMES.tmp, mountPath: TMP_DIR };
 /** Where companion init containers leave what they found (the archive to restore). */
 export const HANDOFF_DIR = '/run/infrahub-backup';
 /** Size of the hand-off volume: a few lines of text. */
@@ -98,14 +121,14 @@ function secretEnv(name: string, secretName: string, key: string): IEnvVar {
 
 /** The `INFRAHUB_S3_*` and `AWS_*` variables the image reads. */
 export function s3Env(s3: S3Settings): IEnvVar[] {
-  const env: IEnvVar[] = [{ name: 'INFRAHUB_S3_BUCKET', value: s3.bucket }];
-  if (s3.prefix) env.push({ name: 'INFRAHUB_S3_PREFIX', value: s3.prefix });
-  if (s3.endpoint) env.push({ name: 'INFRAHUB_S3_ENDPOINT', value: s3.endpoint });
-  env.push({ name: 'INFRAHUB_S3_REGION', value: s3.region });
+  const env: IEnvVar[] = [{ name: ENV_NAMES.s3Bucket, value: s3.bucket }];
+  if (s3.prefix) env.push({ name: ENV_NAMES.s3Prefix, value: s3.prefix });
+  if (s3.endpoint) env.push({ name: ENV_NAMES.s3Endpoint, value: s3.endpoint });
+  env.push({ name: ENV_NAMES.s3Region, value: s3.region });
   if (s3.secretName) {
-    env.push(secretEnv('AWS_ACCESS_KEY_ID', s3.secretName, s3.accessKeyIdKey));
-    env.push(secretEnv('AWS_SECRET_ACCESS_KEY', s3.secretName, s3.secretAccessKeyKey));
-    if (s3.sessionTokenKey) env.push(secretEnv('AWS_SESSION_TOKEN', s3.secretName, s3.sessionTokenKey));
+    env.push(secretEnv(ENV_NAMES.accessKeyId, s3.secretName, s3.accessKeyIdKey));
+    env.push(secretEnv(ENV_NAMES.secretAccessKey, s3.secretName, s3.secretAccessKeyKey));
+    if (s3.sessionTokenKey) env.push(secretEnv(ENV_NAMES.sessionToken, s3.secretName, s3.sessionTokenKey));
   }
   return env;
 }
@@ -130,43 +153,53 @@ export function tmpVolume(d: Deployment): IVolume {
   return { name: TMP_MOUNT.name, ...scratchVolume(d) };
 }
 
+/**
+ * An argument as the kubelet must receive it to pass it on unchanged: the
+ * kubelet expands `$(VAR)` in `command` and `args` and turns `$$` into `$`,
+ * so every `$` is doubled (a key `a$(AWS_SECRET_ACCESS_KEY)` would otherwise
+ * put the secret on the command line).
+ */
+export function kubeletEscape(arg: string): string {
+  return arg.replace(/\$/g, '$$$$');
+}
+
 /** The pod template of a backup or restore workload. */
 export function podTemplate(d: Deployment, o: PodTemplateOptions): IPodTemplateSpec {
   const v = d.values;
   const env: IEnvVar[] = [
-    { name: 'INFRAHUB_K8S_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-    { name: 'INFRAHUB_BACKUP_DIR', value: o.storagePath },
-    { name: 'INFRAHUB_LOG_FORMAT', value: v.logFormat },
-    { name: 'HOME', value: HOME_DIR },
-    { name: 'TMPDIR', value: TMP_DIR },
+    { name: ENV_NAMES.namespace, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    { name: ENV_NAMES.backupDir, value: o.storagePath },
+    { name: ENV_NAMES.logFormat, value: v.logFormat },
+    { name: ENV_NAMES.home, value: HOME_DIR },
+    { name: ENV_NAMES.tmpDir, value: TMP_DIR },
     ...(o.s3 ? s3Env(o.s3) : []),
   ];
   if (v.neo4j.secretName) {
-    env.push(secretEnv('INFRAHUB_DB_PASSWORD', v.neo4j.secretName, v.neo4j.passwordKey));
-    if (v.neo4j.usernameKey) env.push(secretEnv('INFRAHUB_DB_USERNAME', v.neo4j.secretName, v.neo4j.usernameKey));
+    env.push(secretEnv(ENV_NAMES.dbPassword, v.neo4j.secretName, v.neo4j.passwordKey));
+    if (v.neo4j.usernameKey) env.push(secretEnv(ENV_NAMES.dbUsername, v.neo4j.secretName, v.neo4j.usernameKey));
   }
   env.push(...passThrough(v).extraEnv);
 
   const volumes: IVolume[] = [
     tmpVolume(d),
-    { name: 'home', ...emptyDir(HOME_SIZE_LIMIT) },
-    { name: 'backups', ...o.storageVolume },
+    { name: VOLUME_NAMES.home, ...emptyDir(HOME_SIZE_LIMIT) },
+    { name: VOLUME_NAMES.backups, ...o.storageVolume },
   ];
   const mounts: IVolumeMount[] = [
     TMP_MOUNT,
-    { name: 'home', mountPath: HOME_DIR },
-    { name: 'backups', mountPath: o.storagePath },
+    { name: VOLUME_NAMES.home, mountPath: HOME_DIR },
+    { name: VOLUME_NAMES.backups, mountPath: o.storagePath },
   ];
   if (o.keySecret) {
     volumes.push({
-      name: 'keys',
-      secret: { secretName: o.keySecret.secretName, items: [{ key: o.keySecret.key, path: o.keySecret.key }], defaultMode: 0o440 },
+      name: VOLUME_NAMES.keys,
+      secret: { secretName: o.keySecret.secretName, items: [{ key: o.keySecret.key, path: o.keySecret.key }], defaultMode: KEY_FILE_MODE },
     });
-    mounts.push({ name: 'keys', mountPath: KEYS_DIR, readOnly: true });
+    mounts.push({ name: VOLUME_NAMES.keys, mountPath: KEYS_DIR, readOnly: true });
   }
   if (o.handoff) {
-    volumes.push({ name: 'handoff', ...emptyDir(HANDOFF_SIZE_LIMIT) });
-    mounts.push({ name: 'handoff', mountPath: HANDOFF_DIR, readOnly: true });
+    volumes.push({ name: VOLUME_NAMES.handoff, ...emptyDir(HANDOFF_SIZE_LIMIT) });
+    mounts.push({ name: VOLUME_NAMES.handoff, mountPath: HANDOFF_DIR, readOnly: true });
   }
   mounts.push(...passThrough(v).extraVolumeMounts);
 
@@ -175,7 +208,7 @@ export function podTemplate(d: Deployment, o: PodTemplateOptions): IPodTemplateS
     image: imageReference(v),
     imagePullPolicy: v.image.pullPolicy,
     ...(o.command ? { command: o.command } : {}),
-    args: o.args,
+    args: o.args.map(kubeletEscape),
     env,
     resources: resourcesOf(v.resources),
     securityContext: passThrough(v).securityContext,
@@ -214,7 +247,7 @@ export function workloadPodTemplate(d: Deployment, o: WorkloadPodOptions): IPodT
   const spec: NonNullable<IPodTemplateSpec['spec']> = {
     serviceAccountName: d.names.serviceAccount,
     automountServiceAccountToken: o.automountToken,
-    restartPolicy: 'Never',
+    restartPolicy: RESTART_POLICY,
     securityContext: k.podSecurityContext,
     containers: o.containers,
     volumes: [...o.volumes, ...k.extraVolumes],

@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import { renderValuesTable, renderValuesYaml } from '../model/codegen';
 import { CHART_NAME } from '../model/names';
 import { DEFAULT_COMPANION_REPOSITORY, DEFAULT_IMAGE_REPOSITORY, DEFAULT_IMAGE_TAG } from '../model/spec';
-import { valuesSchema } from '../model/schema';
+import { chartValuesSchema } from '../model/schema';
 import { PACKAGE_VERSION } from '../version';
 import { renderGeneratedHelpers } from './generated-helpers';
 
@@ -146,7 +146,7 @@ export function buildChart(sourceDir: string, outDir: string): ChartOutput {
   for (const file of listFiles(sourceDir)) writeFile(join(chartDir, relative(sourceDir, file)), readFileSync(file, 'utf8'));
   writeFile(join(chartDir, 'Chart.yaml'), chartYaml());
   writeFile(join(chartDir, 'values.yaml'), renderValuesYaml());
-  writeFile(join(chartDir, 'values.schema.json'), `${JSON.stringify(valuesSchema(), null, 2)}\n`);
+  writeFile(join(chartDir, 'values.schema.json'), `${JSON.stringify(chartValuesSchema(), null, 2)}\n`);
   writeFile(join(chartDir, 'README.md'), chartReadme());
   writeFile(join(chartDir, 'templates', '_generated.tpl'), renderGeneratedHelpers());
 

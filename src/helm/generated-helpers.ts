@@ -19,14 +19,15 @@ import { POD_COMPONENTS } from '../constructs/network-policy';
 import { ALERT_EXPRESSIONS, ALERTS } from '../model/alerts';
 import { DASHBOARD_TEMPLATE } from '../model/dashboard';
 import { CRON_MACROS, CRON_NAMES, MAX_AGE_MARGIN_MINUTES } from '../model/max-age';
-import { HANDOFF_DIR, HANDOFF_SIZE_LIMIT, HOME_DIR, HOME_SIZE_LIMIT, KEYS_DIR } from '../constructs/pod';
+import { ENV_NAMES, HANDOFF_DIR, HANDOFF_SIZE_LIMIT, HOME_DIR, HOME_SIZE_LIMIT, KEY_FILE_MODE, KEYS_DIR, RESTART_POLICY, TMP_DIR, VOLUME_NAMES } from '../constructs/pod';
 import { IMAGE_ENTRYPOINT } from '../constructs/restore-pod';
 import { PACKAGE_VERSION } from '../version';
 import { ENCRYPT_ARG_PATTERN, NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN, RELEASE_NAME_MAX_LENGTH, RELEASE_NAME_PATTERN } from '../model/checks';
 import { PROBLEMS } from '../model/messages';
 import { CHART_NAME } from '../model/names';
+import { DURATION_PART, GO_PARSE_DURATION, MAX_DURATION_NS, MONTH_DAYS, NANOSECONDS, SCHEDULE_FIELDS, SCHEDULE_MACROS, SCHEDULE_SHAPE } from '../model/schedule';
 import { DEFAULT_IMAGE_TAG, VALUES_SPEC } from '../model/spec';
-import { AliasField, Field, ObjectField, walkFields } from '../model/spec-types';
+import { AliasField, Field, fieldAt, ObjectField, StringField, walkFields } from '../model/spec-types';
 
 /** A Go template string literal. */
 function lit(text: string): string {
@@ -71,7 +72,9 @@ function emitLeaf(e: Emitter, input: string, output: string, key: string, field:
       e.line(`{{- $_ := set ${output} ${lit(key)} (${get} | default (list)) }}`);
       return;
     case 'kubernetes':
-      e.line(`{{- $_ := set ${output} ${lit(key)} (${get} | default (${field.list ? 'list' : 'dict'})) }}`);
+      e.line(
+        `{{- $_ := set ${output} ${lit(key)} (include "infrahub-backup.prune" (dict "v" (${get} | default (${field.list ? 'list' : 'dict'})) "empty" ${field.pruneEmpty ? 'true' : 'false'}) | fromJson).v }}`,
+      );
       return;
     default:
       throw new Error(`not a leaf: ${field.type}`);
@@ -174,6 +177,15 @@ export function renderGeneratedHelpers(): string {
     maxAgeMarginMinutes: MAX_AGE_MARGIN_MINUTES,
     cronMacros: CRON_MACROS,
     cronNames: CRON_NAMES,
+    scheduleShape: SCHEDULE_SHAPE,
+    scheduleFields: SCHEDULE_FIELDS,
+    scheduleMacros: SCHEDULE_MACROS,
+    goParseDuration: GO_PARSE_DURATION,
+    durationPart: DURATION_PART,
+    durationUnits: NANOSECONDS,
+    maxDurationNs: MAX_DURATION_NS,
+    monthDays: MONTH_DAYS,
+    timeZones: (fieldAt(VALUES_SPEC, 'cronJob.timeZone') as StringField).knownValues,
   };
   return [
     '{{/* Generated from the values model by `npm run chart`. Do not edit. */}}',
@@ -196,6 +208,11 @@ export function renderGeneratedHelpers(): string {
     '',
     '{{/* The Grafana dashboard, as JSON text ("@KEY@" stands for a value). */}}',
     define('infrahub-backup.dashboard', `{{- ${lit(DASHBOARD_TEMPLATE)} -}}`),
+    '{{/* Names and modes of the pods (pod.ts): environment variables, volumes, paths. */}}',
+    define(
+      'infrahub-backup.podNames',
+      JSON.stringify({ env: ENV_NAMES, volume: VOLUME_NAMES, tmpDir: TMP_DIR, keyFileMode: KEY_FILE_MODE, restartPolicy: RESTART_POLICY }),
+    ),
     '',
   ].join('\n');
 }

@@ -6,7 +6,9 @@
 import { ValuesProblem } from './errors';
 import { problem } from './messages';
 import type { RenderContext, ResolvedValues } from './resolve';
-import { scheduleProblem } from './schedule';
+import { scheduleProblemId } from './schedule';
+import { VALUES_SPEC } from './spec';
+import { fieldAt, StringField } from './spec-types';
 
 /** Helm's rule for release names. */
 export const RELEASE_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -40,8 +42,15 @@ function checkContext(context: RenderContext, problems: ValuesProblem[]): void {
 }
 
 function checkSchedule(path: string, schedule: string, problems: ValuesProblem[]): void {
-  const message = scheduleProblem(schedule);
-  if (message) problems.push({ path, message });
+  const found = scheduleProblemId(schedule);
+  if (found) problems.push(problem(found[0], found[1], path));
+}
+
+/** The time zones Kubernetes knows (the schema only checks their shape, so Helm's error stays short). */
+function checkTimeZone(v: ResolvedValues, problems: ValuesProblem[]): void {
+  const zone = v.cronJob.timeZone;
+  const known = (fieldAt(VALUES_SPEC, 'cronJob.timeZone') as StringField).knownValues ?? [];
+  if (zone && !known.includes(zone)) problems.push(problem('unknownTimeZone', [zone]));
 }
 
 function checkBackup(v: ResolvedValues, problems: ValuesProblem[]): void {
@@ -49,6 +58,11 @@ function checkBackup(v: ResolvedValues, problems: ValuesProblem[]): void {
   if (!b.enabled) return;
   if (b.mode === 'cronjob') checkSchedule('backup.schedule', b.schedule, problems);
   if (b.storage.type === 's3' && !b.storage.s3.bucket) problems.push(problem('backupBucketMissing'));
+  if (b.storage.type === 's3' && b.retention.enabled) checkSchedule('backup.retention.schedule', b.retention.schedule, problems);
+  if (b.storage.type === 's3' && b.verification.enabled) checkSchedule('backup.verification.schedule', b.verification.schedule, problems);
+  if (b.storage.type === 's3' && v.monitoring.freshness.enabled && !b.verification.enabled) {
+    checkSchedule('monitoring.freshness.schedule', v.monitoring.freshness.schedule, problems);
+  }
   // The companion CronJobs read S3: with local storage they would fail every night.
   if (b.storage.type === 'local') {
     if (b.retention.enabled) problems.push(problem('retentionNeedsS3'));
@@ -77,6 +91,7 @@ function checkRestore(v: ResolvedValues, problems: ValuesProblem[]): void {
 export function checkValues(v: ResolvedValues, context: RenderContext): ValuesProblem[] {
   const problems: ValuesProblem[] = [];
   checkContext(context, problems);
+  checkTimeZone(v, problems);
   if (v.backup.enabled && v.restore.enabled) problems.push(problem('bothEnabled'));
   checkBackup(v, problems);
   checkRestore(v, problems);

@@ -53,6 +53,30 @@ export const PROBLEMS = {
     path: 'namespace',
     text: '"%s" is not a valid namespace: use at most 63 lowercase letters, digits and "-"',
   },
+  scheduleEmpty: {
+    path: '',
+    text: 'is empty: give a cron expression such as "0 2 * * *" or a macro such as @daily',
+  },
+  scheduleTimeZone: {
+    path: '',
+    text: 'must not contain TZ (Kubernetes refuses TZ= and CRON_TZ= in schedules): set cronJob.timeZone instead',
+  },
+  scheduleShape: {
+    path: '',
+    text: '"%s" is not a schedule Kubernetes accepts: give five fields (minute hour day-of-month month day-of-week) separated by spaces, or @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or @every <duration>',
+  },
+  scheduleField: {
+    path: '',
+    text: '"%s": the %s field "%s" is not valid; it takes %s',
+  },
+  scheduleNeverFires: {
+    path: '',
+    text: '"%s" never fires: none of its months has that day of the month',
+  },
+  unknownTimeZone: {
+    path: 'cronJob.timeZone',
+    text: '"%s" is not a time zone Kubernetes knows; it must be an IANA time zone name such as UTC or Europe/Paris',
+  },
 } as const;
 
 export type ProblemId = keyof typeof PROBLEMS;

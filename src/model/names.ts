@@ -37,11 +37,13 @@ export function suffixedName(base: string, role: string, hash: string | undefine
 
 /**
  * JSON as Go's `encoding/json` writes it (and so Helm's `toJson`): map keys
- * sorted, `<`, `>`, `&`, U+2028 and U+2029 escaped. The hashes below must be
+ * sorted by their UTF-8 bytes (not by JavaScript's UTF-16 order, and never in
+ * the integer-first order of JavaScript objects: `"10"` comes before `"9"`),
+ * `<`, `>`, `&`, U+2028 and U+2029 escaped. The hashes below must be
  * computable by the chart's templates too.
  */
 export function goJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value))
+  return goJsonOf(value)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026')
@@ -49,14 +51,21 @@ export function goJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
+/** Go's map key order: byte-wise on UTF-8. */
+export function goKeyOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+function goJsonOf(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : goJsonOf(item))).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
-    return out;
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record)
+      .filter((key) => record[key] !== undefined)
+      .sort(goKeyOrder);
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${goJsonOf(record[key])}`).join(',')}}`;
   }
-  return value;
+  return JSON.stringify(value) ?? 'null';
 }
 
 /** The first 8 hex digits of the SHA-256 of a request's Go JSON: `sha256sum (toJson $request) | trunc 8`. */

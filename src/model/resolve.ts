@@ -119,11 +119,24 @@ function schemaProblem(error: ErrorObject, values: Values): ValuesProblem {
       return { path, message: `${describe(value)} is too small; it must be at least ${(error.params as { limit: number }).limit}` };
     case 'maximum':
       return { path, message: `${describe(value)} is too large; it must be at most ${(error.params as { limit: number }).limit}` };
-    case 'required':
-      return { path, message: `needs the key "${(error.params as { missingProperty: string }).missingProperty}"` };
+    case 'required': {
+      // The merged values hold every key of the chart: a missing one was set to null.
+      const key = (error.params as { missingProperty: string }).missingProperty;
+      const full = path ? `${path}.${key}` : key;
+      const missing = fieldAt(VALUES_SPEC, full);
+      if (missing) return { path: full, message: nullMessage(missing) };
+      return { path, message: `needs the key "${key}"` };
+    }
     default:
       return { path, message: error.message ?? 'is not valid' };
   }
+}
+
+/** Why a null is refused for a field, and what to write instead. */
+function nullMessage(field: Field): string {
+  if (field.type === 'object') return 'is null, which would remove all of its settings: remove the line to keep the defaults, or set the keys inside it';
+  const def = 'default' in field ? field.default : undefined;
+  return `is null, and this setting cannot be empty: remove the line to keep the default (${goJson(def)}), or give a value`;
 }
 
 function patternHintOf(field: Field): string | undefined {
@@ -173,7 +186,30 @@ function fillEmpty(values: Values, spec: ObjectField): void {
     if (field.type === 'alias') continue;
     if (values[key] === undefined || values[key] === null) values[key] = emptyValue(field);
     if (field.type === 'object') fillEmpty(values[key] as Values, field);
+    if (field.type === 'kubernetes') values[key] = prune(values[key], field.pruneEmpty === true);
   }
+}
+
+/**
+ * A pass-through Kubernetes value without the nulls inside its maps (Kubernetes
+ * reads a null field as an absent one; both renderers leave them out), and
+ * with `emptyMaps`, without the maps those removals left empty (the chart's
+ * `infrahub-backup.prune`).
+ */
+export function prune(value: unknown, emptyMaps: boolean): unknown {
+  if (Array.isArray(value)) return value.map((item) => (isPlainObject(item) || Array.isArray(item) ? prune(item, emptyMaps) : item));
+  if (!isPlainObject(value)) return value;
+  const out: Values = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (item === null || item === undefined) continue;
+    if (isPlainObject(item) || Array.isArray(item)) {
+      const inner = prune(item, emptyMaps);
+      if (!emptyMaps || !isPlainObject(inner) || Object.keys(inner).length > 0) out[key] = inner;
+    } else {
+      out[key] = item;
+    }
+  }
+  return out;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Derives the defaults and the JSON Schema of the values from `spec.ts`.
  */
+import { ENCRYPT_ARG_PATTERN } from './checks';
 import { cloneValues } from './merge';
 import { Field, ObjectField, StringField } from './spec-types';
 import { VALUES_SPEC } from './spec';
@@ -11,6 +12,35 @@ export type JsonSchema = Record<string, unknown>;
 export function effectivePattern(field: StringField): string | undefined {
   if (!field.pattern) return undefined;
   return field.default === '' ? `^$|${field.pattern}` : field.pattern;
+}
+
+/** The largest integer a value may hold: Kubernetes' int32 fields, and exact in float64 (Helm reads numbers as float64). */
+export const MAX_INTEGER = 2147483647;
+
+/**
+ * Whether a user `null` is refused for this field. A `null` removes the key
+ * and its default (Helm's rule); the key then takes its empty value ("",
+ * false, not set, {}, []). Where that empty value is not valid (an enum, a
+ * pattern that needs a value, an integer with a default, a list that needs an
+ * item, a group of settings), the key is required instead, so both renderers
+ * refuse the `null` naming its path.
+ */
+export function nullRefused(field: Field): boolean {
+  switch (field.type) {
+    case 'object':
+      return true;
+    case 'string': {
+      if (field.enum && !field.enum.includes('')) return true;
+      const pattern = effectivePattern(field);
+      return pattern !== undefined && !new RegExp(pattern, 'u').test('');
+    }
+    case 'integer':
+      return field.default !== null;
+    case 'stringList':
+      return (field.minItems ?? 0) > 0;
+    default:
+      return false;
+  }
 }
 
 function fieldSchema(field: Field): JsonSchema {
@@ -29,7 +59,7 @@ function fieldSchema(field: Field): JsonSchema {
     case 'integer': {
       const s: JsonSchema = { type: field.default === null ? ['integer', 'null'] : 'integer', description };
       if (field.minimum !== undefined) s.minimum = field.minimum;
-      if (field.maximum !== undefined) s.maximum = field.maximum;
+      s.maximum = field.maximum ?? MAX_INTEGER;
       return s;
     }
     case 'stringMap':
@@ -38,14 +68,17 @@ function fieldSchema(field: Field): JsonSchema {
         description,
         additionalProperties: { type: field.allowNumbers ? ['string', 'number'] : 'string' },
       };
-    case 'stringList':
-      return {
+    case 'stringList': {
+      const s: JsonSchema = {
         type: 'array',
         description,
         items: field.itemEnum
           ? { type: 'string', enum: [...field.itemEnum] }
           : { type: 'string', ...(field.itemPattern ? { pattern: field.itemPattern } : {}) },
       };
+      if (field.minItems !== undefined) s.minItems = field.minItems;
+      return s;
+    }
     case 'kubernetes':
       if (field.list) {
         const items: JsonSchema = { type: 'object' };
@@ -54,16 +87,20 @@ function fieldSchema(field: Field): JsonSchema {
       }
       return { type: 'object', description };
     case 'object':
-      return objectSchema(field);
+      return objectSchema(field, true);
     case 'alias':
-      return { ...fieldSchema(field.shape), description };
+      return { ...(field.shape.type === 'object' ? objectSchema(field.shape, false) : fieldSchema(field.shape)), description };
   }
 }
 
-function objectSchema(field: ObjectField): JsonSchema {
+function objectSchema(field: ObjectField, withDefaults: boolean): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   for (const [key, child] of Object.entries(field.fields)) properties[key] = fieldSchema(child);
-  return { type: 'object', description: field.doc, additionalProperties: false, properties };
+  const schema: JsonSchema = { type: 'object', description: field.doc, additionalProperties: false, properties };
+  // The chart's values.yaml holds every key: a missing one was removed by a user `null`.
+  const required = withDefaults ? Object.entries(field.fields).filter(([, f]) => nullRefused(f)).map(([k]) => k) : [];
+  if (required.length > 0) schema.required = required;
+  return schema;
 }
 
 /** The JSON Schema of the whole values tree (draft-07, strict: unknown keys are rejected). */
@@ -71,8 +108,86 @@ export function valuesSchema(): JsonSchema {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'infrahub-backup values',
-    ...objectSchema(VALUES_SPEC),
+    ...objectSchema(VALUES_SPEC, true),
   };
+}
+
+/** `{properties: {a: {properties: {b: S, ...}, required: [b]}}, required: [a]}` for a dotted path. */
+function at(path: string, schema: JsonSchema): JsonSchema {
+  return path
+    .split('.')
+    .reverse()
+    .reduce<JsonSchema>((inner, key) => ({ properties: { [key]: inner }, required: [key] }), schema);
+}
+
+/** `{properties: {a: {properties: {b: S}}}}`: S applies where the path exists. */
+function within(path: string, schema: JsonSchema): JsonSchema {
+  return path
+    .split('.')
+    .reverse()
+    .reduce<JsonSchema>((inner, key) => ({ properties: { [key]: inner } }), schema);
+}
+
+function allOf(...schemas: JsonSchema[]): JsonSchema {
+  return { allOf: schemas };
+}
+
+const TRUE = { const: true };
+const NON_EMPTY = { type: 'string', minLength: 1 };
+const EMPTY = { type: 'string', maxLength: 0 };
+
+/**
+ * The cross-field rules of checks.ts as JSON Schema, so that `helm lint
+ * --strict`, Argo CD and editors refuse what `helm template` refuses with a
+ * `fail` message. Each `then` constrains the value the problem is reported
+ * at, so Helm's error names that path. The aliases (`restore.s3.*`) count as
+ * their canonical keys.
+ */
+export function crossFieldRules(): JsonSchema[] {
+  const restoreFromS3 = allOf(at('restore.enabled', TRUE), at('restore.storage.type', { const: 's3' }));
+  // An empty storage type means S3 when a bucket is set, else local (resolve.ts).
+  const backupLocal = {
+    anyOf: [at('backup.storage.type', { const: 'local' }), allOf(at('backup.storage.type', { const: '' }), within('backup.storage.s3.bucket', EMPTY))],
+  };
+  const encrypted = {
+    anyOf: [
+      at('backup.encryption.secretName', NON_EMPTY),
+      at('backup.options.extraArgs', { contains: { type: 'string', pattern: ENCRYPT_ARG_PATTERN.source } }),
+    ],
+  };
+  return [
+    { if: at('backup.enabled', TRUE), then: within('restore.enabled', { const: false }) },
+    {
+      if: allOf(at('backup.enabled', TRUE), at('backup.storage.type', { const: 's3' })),
+      then: at('backup.storage.s3.bucket', NON_EMPTY),
+    },
+    {
+      if: allOf(at('backup.enabled', TRUE), backupLocal),
+      then: allOf(within('backup.retention.enabled', { const: false }), within('backup.verification.enabled', { const: false })),
+    },
+    {
+      if: allOf(at('backup.enabled', TRUE), { not: backupLocal }, encrypted),
+      then: within('backup.verification.enabled', { const: false }),
+    },
+    {
+      if: allOf(at('restore.enabled', TRUE), at('restore.mode', { const: 'cronjob' })),
+      then: at('restore.storage.type', { const: 's3' }),
+    },
+    { if: restoreFromS3, then: { anyOf: [at('restore.storage.s3.bucket', NON_EMPTY), at('restore.s3.bucket', NON_EMPTY)] } },
+    {
+      if: allOf(restoreFromS3, at('restore.storage.s3.latest', TRUE)),
+      then: allOf(within('restore.storage.s3.key', EMPTY), within('restore.s3.key', EMPTY)),
+    },
+    {
+      if: allOf(restoreFromS3, { not: at('restore.storage.s3.latest', TRUE) }),
+      then: { anyOf: [at('restore.storage.s3.key', NON_EMPTY), at('restore.s3.key', NON_EMPTY)] },
+    },
+  ];
+}
+
+/** The chart's values.schema.json: the values schema and the cross-field rules. */
+export function chartValuesSchema(): JsonSchema {
+  return { ...valuesSchema(), allOf: crossFieldRules() };
 }
 
 function fieldDefault(field: Field): unknown {

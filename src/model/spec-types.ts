@@ -19,6 +19,12 @@ export interface StringField {
   /** Leave the allowed values out of the docs (a long list such as the time zones). */
   readonly enumInDocs?: boolean;
   readonly maxLength?: number;
+  /**
+   * The values the renderers accept (a long list such as the time zones),
+   * checked by them rather than by the JSON Schema, so that Helm's error stays
+   * short; `pattern` gives the shape.
+   */
+  readonly knownValues?: readonly string[];
 }
 
 /** A boolean leaf. */
@@ -56,6 +62,8 @@ export interface StringListField {
   readonly itemPattern?: string;
   /** Human description of `itemPattern`, used in error messages. */
   readonly itemPatternHint?: string;
+  /** The fewest items; `null` then cannot remove the default. */
+  readonly minItems?: number;
 }
 
 /** A Kubernetes object (or list of objects) passed through unchanged. */
@@ -68,6 +76,12 @@ export interface KubernetesField {
   readonly list: boolean;
   /** Object keys that every list item must have. */
   readonly requiredKeys?: readonly string[];
+  /**
+   * Maps and nulls left inside after a user `null` removed keys are dropped
+   * (`seccompProfile: {type: null}` removes the profile instead of leaving an
+   * invalid `seccompProfile: {}`).
+   */
+  readonly pruneEmpty?: boolean;
 }
 
 /** A nested object with its own interface. */

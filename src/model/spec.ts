@@ -8,6 +8,7 @@
  * (`restore.storage.s3.*`, `backup.storage.path`). The seed layout
  * (`restore.s3.*`, `backup.storage.local.path`) is accepted through aliases.
  */
+import { SCHEDULE_SHAPE } from './schedule';
 import { Field, ObjectField, StringField } from './spec-types';
 
 /** The image version the chart runs unless `image.tag` says otherwise. */
@@ -25,38 +26,23 @@ const IMAGE_TAG = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
 const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const SECRET_KEY = '^[-._a-zA-Z0-9]+$';
+/**
+ * No control character (C0, DEL, C1) or space; written out because `\\s` and
+ * `.` mean different things in JavaScript and Go. NEL (U+0085) is left to
+ * NO_CONTROL's strings: Helm's schema check reads the values back through
+ * YAML, which turns NEL into a space.
+ */
+const SPACE_OR_CONTROL = '\\x00-\\x20\\x7f-\\x9f';
+const CONTROL = '\\x00-\\x1f\\x7f-\\x84\\x86-\\x9f';
+const NO_SPACE = `[^${SPACE_OR_CONTROL}]`;
+const NO_CONTROL = `[^${CONTROL}]`;
+const ABSOLUTE_PATH = `^/${NO_SPACE}*$`;
+/** An IANA time zone name (checked against the zone list by the renderers, so Helm's error stays short). */
+const TIME_ZONE = '^[A-Za-z][-+_A-Za-z0-9]*(/[-+_A-Za-z0-9]+)*$';
 const GO_DURATION = '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$';
 /** IANA time zone names, links included, as the CronJob controller knows them. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const TIME_ZONES: string[] = Object.keys((require('tzdata') as { zones: Record<string, unknown> }).zones).sort();
-
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-
-function cronField(value: string): string {
-  const item = `(\\*|\\?|${value}(-${value})?)(/[0-9]+)?`;
-  return `${item}(,${item})*`;
-}
-
-function names(list: string[]): string {
-  return list.flatMap((n) => [n, n.toLowerCase(), n[0] + n.slice(1).toLowerCase()]).join('|');
-}
-
-/**
- * A schedule as the CronJob controller parses it: five fields (minute hour
- * day-of-month month day-of-week) or one of its macros. Shared by the JSON
- * Schema, so `helm` rejects what the CLI rejects.
- */
-export const CRON_SCHEDULE_PATTERN =
-  '^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|' +
-  [
-    cronField('[0-5]?[0-9]'),
-    cronField('(2[0-3]|[01]?[0-9])'),
-    cronField('(3[01]|[12][0-9]|0?[1-9])'),
-    cronField(`(1[0-2]|0?[1-9]|${names(MONTHS)})`),
-    cronField(`([0-7]|${names(DAYS)})`),
-  ].join('[ \\t]+') +
-  ')$';
 
 /** A string field that must match a pattern; the hint completes "Must be ...". */
 function patterned(doc: string, def: string, pattern: string, patternHint: string, maxLength?: number): StringField {
@@ -67,8 +53,8 @@ function schedule(doc: string, def: string): StringField {
   return patterned(
     doc,
     def,
-    CRON_SCHEDULE_PATTERN,
-    'a cron schedule of five fields (minute hour day-of-month month day-of-week, e.g. "0 2 * * *") or a macro (@hourly, @daily, @weekly, @monthly, @yearly)',
+    SCHEDULE_SHAPE,
+    'a cron schedule of five fields (minute hour day-of-month month day-of-week, e.g. "0 2 * * *") or a macro (@hourly, @daily, @weekly, @monthly, @yearly, @every 2h)',
   );
 }
 
@@ -110,7 +96,7 @@ const S3_BUCKET = patterned(
 const S3_ENDPOINT = patterned(
   'S3 endpoint URL for S3-compatible storage (MinIO, Ceph, GCS); empty for AWS S3. An `http://` endpoint disables TLS.',
   '',
-  '^https?://[^\\s/]+(/\\S*)?$',
+  `^https?://[^${SPACE_OR_CONTROL}/]+(/${NO_SPACE}*)?$`,
   'a URL that starts with http:// or https://',
 );
 
@@ -125,7 +111,7 @@ const PULL_POLICY: StringField = {
   enumName: 'ImagePullPolicy',
 };
 
-const S3_PREFIX_PATTERN = '^[^/](.*[^/])?$';
+const S3_PREFIX_PATTERN = `^[^/${CONTROL}](${NO_CONTROL}*[^/${CONTROL}])?$`;
 
 function s3CredentialFields(): Record<string, Field> {
   return {
@@ -176,7 +162,7 @@ const backup: ObjectField = {
           type: 'string',
           doc: 'Backup directory inside the pod, a writable volume (`INFRAHUB_BACKUP_DIR`).',
           default: '/infrahub_backups',
-          pattern: '^/[^\\s]*$',
+          pattern: ABSOLUTE_PATH,
           patternHint: 'an absolute path',
         },
         s3: {
@@ -206,7 +192,7 @@ const backup: ObjectField = {
               type: 'alias',
               of: 'backup.storage.path',
               doc: 'Alias of `backup.storage.path` (seed layout).',
-              shape: { type: 'string', doc: '', default: '', pattern: '^/[^\\s]*$', patternHint: 'an absolute path' },
+              shape: { type: 'string', doc: '', default: '', pattern: ABSOLUTE_PATH, patternHint: 'an absolute path' },
             },
             persistence: {
               type: 'object',
@@ -231,6 +217,7 @@ const backup: ObjectField = {
                   doc: 'Access modes of the claim the chart creates.',
                   default: ['ReadWriteOnce'],
                   itemEnum: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'],
+                  minItems: 1,
                 },
               },
             },
@@ -302,8 +289,8 @@ const restoreS3Fields: Record<string, Field> = {
     type: 'string',
     doc: 'Full object key of the archive to restore. Exactly one of `key` and `latest`.',
     default: '',
-    pattern: '^[^/].*$',
-    patternHint: 'an object key without a leading "/"',
+    pattern: `^[^/${CONTROL}]${NO_CONTROL}*$`,
+    patternHint: 'an object key without a leading "/" or control characters',
     maxLength: 1024,
   },
   latest: bool('Restore the newest archive under `bucket`/`prefix`. Exactly one of `key` and `latest`.'),
@@ -348,7 +335,7 @@ const restore: ObjectField = {
           type: 'string',
           doc: 'Backup directory inside the pod (`INFRAHUB_BACKUP_DIR`).',
           default: '/infrahub_backups',
-          pattern: '^/[^\\s]*$',
+          pattern: ABSOLUTE_PATH,
           patternHint: 'an absolute path',
         },
         s3: {
@@ -366,7 +353,7 @@ const restore: ObjectField = {
               type: 'string',
               doc: 'File name of the archive in the backup directory.',
               default: 'infrahub_backup_latest.tar.gz',
-              pattern: '^[^/\\s]+$',
+              pattern: `^[^/${SPACE_OR_CONTROL}]+$`,
               patternHint: 'a file name without "/"',
             },
             existingClaim: {
@@ -758,6 +745,7 @@ export const VALUES_SPEC: ObjectField = {
       type: 'kubernetes',
       kubernetesType: 'PodSecurityContext',
       list: false,
+      pruneEmpty: true,
       doc: 'Pod security context, merged key by key over the restricted defaults.',
       default: {
         runAsNonRoot: true,
@@ -771,6 +759,7 @@ export const VALUES_SPEC: ObjectField = {
       type: 'kubernetes',
       kubernetesType: 'SecurityContext',
       list: false,
+      pruneEmpty: true,
       doc: 'Container security context, merged key by key over the restricted defaults.',
       default: {
         allowPrivilegeEscalation: false,
@@ -813,8 +802,8 @@ export const VALUES_SPEC: ObjectField = {
           type: 'string',
           doc: 'IANA time zone of the schedule (e.g. `Europe/Paris`); empty for the controller\'s time zone (usually UTC).',
           default: '',
-          enum: ['', ...TIME_ZONES],
-          enumInDocs: false,
+          pattern: TIME_ZONE,
+          knownValues: TIME_ZONES,
           patternHint: 'an IANA time zone name such as UTC or Europe/Paris',
         },
         concurrencyPolicy: {

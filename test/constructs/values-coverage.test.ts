@@ -4,7 +4,14 @@
  * synthesizes; a meta-test fails when a field is added to the spec without an
  * entry here.
  */
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import type { InfrahubBackupValues } from '../../src';
+import { ChartOutput } from '../../src/helm/build';
 import { VALUES_SPEC } from '../../src/model/spec';
+import { synthValues } from '../../src/synth';
+import { buildTestChart, ensureHelm, helm, HELMS, objectsOf, pool } from '../support/helm';
 import { walkFields } from '../../src/model/spec-types';
 import {
   argsOf,
@@ -895,4 +902,36 @@ describe('every values field has an effect', () => {
     // ...in the way it is documented to.
     check(objects, baseObjects);
   });
+});
+
+/**
+ * The same table rendered by `helm template` with Helm 3 and Helm 4: the
+ * chart must give the objects synth gives, so a divergence names its field.
+ */
+describe.each(Object.keys(HELMS))('every values field renders alike in %s', (name) => {
+  let chart: ChartOutput;
+  const dir = mkdtempSync(join(tmpdir(), 'ibc-coverage-'));
+  beforeAll(() => {
+    ensureHelm();
+    chart = buildTestChart();
+  });
+
+  test(`${Object.keys(FIELD_CASES).length} fields`, async () => {
+    const entries = Object.entries(FIELD_CASES);
+    const mismatches = await pool(entries, 2, async ([path, { base, set }]) => {
+      const values = mergeDocs(base, set);
+      const file = join(dir, `${name}-${path}.json`);
+      writeFileSync(file, JSON.stringify(values));
+      const rendered = await helm(name, ['template', 'infrahub-backup', chart.packagePath, '-f', file, '--namespace', 'infrahub']);
+      if (rendered.code !== 0) return `${path}: helm failed: ${rendered.stderr.slice(0, 300)}`;
+      const synth = objectsOf(synthValues(values as InfrahubBackupValues, { releaseName: 'infrahub-backup', namespace: 'infrahub' }));
+      try {
+        expect(objectsOf(rendered.stdout)).toEqual(synth);
+      } catch (e) {
+        return `${path}: ${(e as Error).message.slice(0, 1500)}`;
+      }
+      return undefined;
+    });
+    expect(mismatches.filter(Boolean)).toEqual([]);
+  }, 600_000);
 });

@@ -60,9 +60,12 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
     expect(objectsOf(rendered.stdout)).toEqual(objectsOf(synth.stdout));
   });
 
-  test('cross-field problems fail the render with the CLI\'s lines', async () => {
+  test('cross-field problems fail the render with the CLI\'s lines (the schema refuses them first, naming the paths)', async () => {
     const set = 'backup.enabled=true,backup.storage.type=s3,restore.enabled=true';
-    const rendered = await helm(name, ['template', 'test', chart.packagePath, '--set', set]);
+    const checked = await helm(name, ['template', 'test', chart.packagePath, '--set', set]);
+    expect(checked.code).not.toBe(0);
+    expect(checked.stderr.replace(/\//g, '.')).toContain('restore.enabled');
+    const rendered = await helm(name, ['template', 'test', chart.packagePath, '--skip-schema-validation', '--set', set]);
     const synth = await cli(['synth', '--release', 'test', '--set', set]);
     expect(rendered.code).not.toBe(0);
     expect(synth.code).toBe(2);
@@ -72,10 +75,19 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
   });
 
   test('the schema rejects unknown keys, wrong types and enums', async () => {
-    for (const set of ['backup.enabeld=true', 'backup.enabled=maybe', 'backup.options.neo4jMetadata=some', 'cronJob.timeZone=Mars/Olympus', 'backup.schedule=61 * * * *']) {
+    for (const set of ['backup.enabeld=true', 'backup.enabled=maybe', 'backup.options.neo4jMetadata=some', 'cronJob.timeZone=Mars Olympus', 'backup.schedule=61 * * * * *']) {
       const rendered = await helm(name, ['template', 'test', chart.packagePath, '--set', set]);
       expect(rendered.code).not.toBe(0);
       expect(rendered.stderr).toContain("values don't meet the specifications");
+      expect((await cli(['synth', '--set', set])).code).toBe(2);
+    }
+  });
+
+  test('the templates refuse what a short schema pattern cannot: unknown time zones, schedules the API server refuses', async () => {
+    for (const set of ['cronJob.timeZone=Mars/Olympus', 'backup.enabled=true,backup.mode=cronjob,backup.storage.type=local,backup.schedule=61 * * * *']) {
+      const rendered = await helm(name, ['template', 'test', chart.packagePath, '--set', set]);
+      expect(rendered.code).not.toBe(0);
+      expect(rendered.stderr).toContain('invalid values:');
       expect((await cli(['synth', '--set', set])).code).toBe(2);
     }
   });

@@ -1,22 +1,28 @@
 /**
- * The core promise: for any values document V and release R,
- * `helm template R <chart>.tgz -f V` and `infrahub-backup-cdk8s synth -f V --release R`
- * give the same objects (compared parsed, without the labels that name the
- * renderer), with Helm 3 and Helm 4; and what one rejects, the other rejects.
+ * The core promise: for any values document V, release R and namespace N,
+ * `helm template R <chart>.tgz -f V -n N` and `infrahub-backup-cdk8s synth -f V
+ * --release R` give the same objects (compared parsed, without the labels that
+ * name the renderer), with Helm 3 and Helm 4; and what one refuses, the other
+ * refuses, with the same problem lines when the templates find them.
+ *
+ * Documents come from the model (most of them valid) and from every hostile
+ * category of the generator (test/support/values-arbitrary.ts); the run prints
+ * how many documents each category drew, and fails when one drew none.
  */
 import * as fc from 'fast-check';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { stringify } from 'yaml';
 import { readValues } from '../../src/cli/values-input';
+import { InputError } from '../../src/input-error';
 import { ValuesError } from '../../src/model/errors';
 import { synthValues } from '../../src/synth';
 import { ChartOutput } from '../../src/helm/build';
 import { buildTestChart, ensureHelm, helm, HELMS, objectsOf, pool } from '../support/helm';
-import { valuesCase, ValuesCase } from '../support/values-arbitrary';
+import { CATEGORIES, categoryCase, valuesCase, ValuesCase, valuesYaml } from '../support/values-arbitrary';
 
 const VALID_DOCUMENTS = Number(process.env.EQUIVALENCE_RUNS ?? 300);
+const PER_CATEGORY = Number(process.env.EQUIVALENCE_PER_CATEGORY ?? 2);
 const SEED = Number(process.env.EQUIVALENCE_SEED ?? 20261124);
 
 let chart: ChartOutput;
@@ -27,70 +33,94 @@ beforeAll(() => {
   chart = buildTestChart();
 });
 
+interface Drawn extends ValuesCase {
+  readonly file: string;
+  readonly synth: { objects?: Array<Record<string, any>>; problems?: string[] };
+}
+
 /** What the CLI's synth makes of a values file: the same code path, in process. */
-function synthFile(file: string, release: string): { objects?: Array<Record<string, any>>; problems?: string[] } {
+function synthFile(file: string, release: string, namespace: string): Drawn['synth'] {
   try {
-    return { objects: objectsOf(synthValues(readValues([file], []), { releaseName: release, namespace: 'infrahub' })) };
+    return { objects: objectsOf(synthValues(readValues([file], []), { releaseName: release, namespace })) };
   } catch (e) {
-    if (e instanceof ValuesError) return { problems: e.message.split('\n') };
+    if (e instanceof ValuesError || e instanceof InputError) return { problems: e.message.split('\n') };
     throw e;
   }
 }
 
-/** Draws documents until `count` of them are valid, keeping the invalid ones too. */
-function drawCases(count: number): { valid: ValuesCase[]; invalid: ValuesCase[] } {
-  const valid: ValuesCase[] = [];
-  const invalid: ValuesCase[] = [];
-  let seed = SEED;
-  while (valid.length < count) {
-    for (const c of fc.sample(valuesCase, { numRuns: 100, seed: seed++ })) {
-      const file = join(dir, 'probe.yaml');
-      writeFileSync(file, stringify(c.values, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }));
-      (synthFile(file, c.release).objects ? valid : invalid).push(c);
-      if (valid.length >= count) break;
-    }
-  }
-  return { valid, invalid };
+let written = 0;
+function draw(c: ValuesCase): Drawn {
+  const file = join(dir, `case-${written++}.yaml`);
+  writeFileSync(file, valuesYaml(c.values));
+  return { ...c, file, synth: synthFile(file, c.release, c.namespace) };
 }
 
-const { valid, invalid } = drawCases(VALID_DOCUMENTS);
-jest.setTimeout(600_000);
+/** Mixed documents until `count` of them are valid (the invalid ones are kept), then PER_CATEGORY documents of every hostile category. */
+function drawCases(count: number): Drawn[] {
+  const cases: Drawn[] = [];
+  let valid = 0;
+  let seed = SEED;
+  while (valid < count) {
+    for (const c of fc.sample(valuesCase, { numRuns: 50, seed: seed++ })) {
+      const d = draw(c);
+      cases.push(d);
+      if (d.synth.objects && ++valid >= count) break;
+    }
+  }
+  for (const name of Object.keys(CATEGORIES)) {
+    for (const c of fc.sample(categoryCase(name), { numRuns: PER_CATEGORY, seed: seed++ })) cases.push(draw(c));
+  }
+  return cases;
+}
+
+const cases = drawCases(VALID_DOCUMENTS);
+jest.setTimeout(1_200_000);
+
+test('every category of the generator is drawn, valid and invalid documents both', () => {
+  const counts = new Map<string, { valid: number; invalid: number }>();
+  for (const c of cases) {
+    for (const category of c.categories) {
+      const entry = counts.get(category) ?? { valid: 0, invalid: 0 };
+      if (c.synth.objects) entry.valid++;
+      else entry.invalid++;
+      counts.set(category, entry);
+    }
+  }
+  const lines = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k.padEnd(48)} ${String(v.valid).padStart(5)} valid ${String(v.invalid).padStart(5)} refused`);
+  // eslint-disable-next-line no-console
+  console.log(`${cases.length} documents drawn, by category:\n${lines.join('\n')}`);
+  expect(Object.keys(CATEGORIES).filter((k) => !counts.has(k))).toEqual([]);
+  expect(cases.filter((c) => c.synth.objects).length).toBeGreaterThanOrEqual(VALID_DOCUMENTS);
+  expect(cases.filter((c) => c.synth.problems).length).toBeGreaterThan(0);
+});
+
+/** Helm's own refusals, worded by Helm: its schema validator, its release-name check, its YAML reader. */
+const HELM_WORDED = [/values don't meet the specifications/, /invalid release name/, /failed to parse/];
 
 describe.each(Object.keys(HELMS))('%s renders what synth renders', (name) => {
-  test(`${valid.length} valid documents drawn from the model`, async () => {
+  test(`the drawn documents (${cases.length})`, async () => {
     const kinds = new Set<string>();
-    const mismatches = await pool(valid, 3, async (c, i) => {
-      const file = join(dir, `${name}-valid-${i}.yaml`);
-      writeFileSync(file, stringify(c.values, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }));
-      const rendered = await helm(name, ['template', c.release, chart.packagePath, '-f', file, '--namespace', 'infrahub']);
-      const synth = synthFile(file, c.release);
-      if (rendered.code !== 0) return `${file}: helm failed: ${rendered.stderr.split('\n')[0]}`;
-      const helmObjects = objectsOf(rendered.stdout);
-      helmObjects.forEach((o) => kinds.add(`${o.kind}`));
-      try {
-        expect(helmObjects).toEqual(synth.objects);
-      } catch (e) {
-        return `${file} (release ${c.release}): ${(e as Error).message.slice(0, 2000)}`;
+    const mismatches = await pool(cases, 3, async (c) => {
+      // `--` ends the flags: a drawn release name may start with "-".
+      const rendered = await helm(name, ['template', '-f', c.file, '--namespace', c.namespace, '--', c.release, chart.packagePath]);
+      const where = `${c.file} [${c.categories.join(', ')}] (release ${c.release}, namespace ${c.namespace})`;
+      if (c.synth.objects) {
+        if (rendered.code !== 0) return `${where}: helm refused what synth rendered: ${rendered.stderr.slice(0, 600)}`;
+        const helmObjects = objectsOf(rendered.stdout);
+        helmObjects.forEach((o) => kinds.add(`${o.kind}`));
+        try {
+          expect(helmObjects).toEqual(c.synth.objects);
+        } catch (e) {
+          return `${where}: ${(e as Error).message.slice(0, 2000)}`;
+        }
+        return undefined;
       }
-      return undefined;
+      if (rendered.code === 0) return `${where}: helm rendered what synth refused: ${c.synth.problems?.join('; ')}`;
+      if (HELM_WORDED.some((r) => r.test(rendered.stderr))) return undefined;
+      const missing = (c.synth.problems ?? []).filter((p) => !rendered.stderr.includes(p));
+      return missing.length > 0 ? `${where}: helm did not report ${missing.join('; ')}\n${rendered.stderr.slice(0, 600)}` : undefined;
     });
     expect(mismatches.filter(Boolean)).toEqual([]);
     expect([...kinds].sort()).toEqual(['ConfigMap', 'CronJob', 'Job', 'NetworkPolicy', 'PersistentVolumeClaim', 'PrometheusRule', 'Role', 'RoleBinding', 'ServiceAccount']);
-  });
-
-  test('documents the CLI rejects are rejected by Helm with the same problems', async () => {
-    expect(invalid.length).toBeGreaterThan(0);
-    const mismatches = await pool(invalid, 3, async (c, i) => {
-      const file = join(dir, `${name}-invalid-${i}.yaml`);
-      writeFileSync(file, stringify(c.values, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }));
-      const rendered = await helm(name, ['template', c.release, chart.packagePath, '-f', file, '--namespace', 'infrahub']);
-      const synth = synthFile(file, c.release);
-      if (rendered.code === 0) return `${file}: helm accepted what synth rejected: ${synth.problems?.join('; ')}`;
-      // Schema problems are worded by Helm's own validator; cross-field problems must read the same.
-      if (rendered.stderr.includes("values don't meet the specifications")) return undefined;
-      const missing = (synth.problems ?? []).filter((p) => !rendered.stderr.includes(p));
-      return missing.length > 0 ? `${file}: helm did not report ${missing.join('; ')}` : undefined;
-    });
-    expect(mismatches.filter(Boolean)).toEqual([]);
   });
 });

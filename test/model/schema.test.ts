@@ -1,7 +1,7 @@
 import Ajv from 'ajv';
 import { ValuesError } from '../../src/model/errors';
 import { getPath, setPath, Values } from '../../src/model/merge';
-import { resolveValues } from '../../src/model/resolve';
+import { mergedValues, resolveValues } from '../../src/model/resolve';
 import { defaultValues, effectivePattern, JsonSchema, valuesSchema } from '../../src/model/schema';
 import { VALUES_SPEC } from '../../src/model/spec';
 import { Field, ObjectField, walkFields } from '../../src/model/spec-types';
@@ -143,7 +143,7 @@ describe('unknown keys are rejected at every object level', () => {
     const values: Values = {};
     setPath(values, path ? `${path}.notAKey` : 'notAKey', 'x');
     const validate = compile();
-    expect(validate(values)).toBe(false);
+    expect(validate(mergedValues(values))).toBe(false);
     const instancePath = path ? `/${path.split('.').join('/')}` : '';
     expect(validate.errors).toEqual([
       expect.objectContaining({ keyword: 'additionalProperties', instancePath, params: { additionalProperty: 'notAKey' } }),

@@ -1,11 +1,21 @@
-/** Schedules the CronJob controller accepts: five fields, names, ranges, lists, steps and every macro. */
+/** Schedules the Kubernetes API server accepts (robfig/cron v3's standard parser) and that fire: five fields, names, ranges, lists, steps and every macro. */
 export const VALID_SCHEDULES = [
   '0 2 * * *',
   '*/5 * * * *',
   '*/15 * * * *',
   '0 0 1,15 * *',
   '0 2 1-5 * *',
-  '0 2 * * 7',
+  '0 2 * * 6',
+  '0 2 * * 0-6',
+  '0 2 1-31/2 * *',
+  '5/15 * * * ?',
+  '0 2 31 * *',
+  '0 0 29 2 *',
+  '0 0 31 2 1',
+  '+5 002 * * *',
+  '0 2 * Jan-Mar,dec sUn',
+  '@every 1h30m',
+  '@every 90s',
   '0 2 * JAN MON',
   '0 2 * jan-mar mon-fri',
   '30 1 1,15 * SUN',

@@ -1,0 +1,127 @@
+{{/*
+Checks of single values that JSON Schema cannot express briefly, mirroring
+src/model/schedule.ts and src/model/resolve.ts. The field table, macros,
+limits and texts come from _generated.tpl.
+*/}}
+
+{{/*
+Why Kubernetes would refuse a schedule (robfig/cron v3's standard parser, no
+TZ), or why it never fires; empty when it is fine.
+dict "s" SCHEDULE "c" CONSTANTS "p" PROBLEM-TEXTS
+*/}}
+{{- define "infrahub-backup.scheduleProblem" -}}
+{{- $s := .s }}{{- $c := .c }}{{- $p := .p }}
+{{- $problem := "" }}
+{{- if eq $s "" }}{{- $problem = $p.scheduleEmpty }}
+{{- else if contains "TZ" $s }}{{- $problem = $p.scheduleTimeZone }}
+{{- else if not (regexMatch $c.scheduleShape $s) }}{{- $problem = printf $p.scheduleShape $s }}
+{{- else if hasPrefix "@every " $s }}
+{{- $d := trimPrefix "@every " $s }}
+{{- if not (regexMatch $c.goParseDuration $d) }}{{- $problem = printf $p.scheduleShape $s }}
+{{- else }}
+{{- $total := 0.0 }}
+{{- range regexFindAll $c.durationPart $d -1 }}
+{{- $number := regexFind "^[0-9.]+" . }}
+{{- $total = addf $total (mulf (float64 $number) (index $c.durationUnits (trimPrefix $number .))) }}
+{{- end }}
+{{- if gt $total (float64 $c.maxDurationNs) }}{{- $problem = printf $p.scheduleShape $s }}{{- end }}
+{{- end }}
+{{- else if hasPrefix "@" $s }}
+{{- if not (has $s $c.scheduleMacros) }}{{- $problem = printf $p.scheduleShape $s }}{{- end }}
+{{- else }}
+{{- $texts := regexSplit "[ \t]+" $s -1 }}
+{{- $sets := list }}
+{{- range $i, $f := $c.scheduleFields }}
+{{- if not $problem }}
+{{- $text := index $texts $i }}
+{{- $parsed := include "infrahub-backup.scheduleField" (dict "text" $text "f" $f) | fromJson }}
+{{- if $parsed.bad }}{{- $problem = printf $p.scheduleField $s $f.name $text $f.hint }}{{- else }}{{- $sets = append $sets $parsed }}{{- end }}
+{{- end }}
+{{- end }}
+{{- if not $problem }}
+{{- $dom := index $sets 2 }}{{- $month := index $sets 3 }}{{- $dow := index $sets 4 }}
+{{- $anyDom := false }}
+{{- range $day, $_ := $dom.values }}{{- range $m, $_ := $month.values }}
+{{- if le (int $day) (index $c.monthDays (sub (int $m) 1) | int) }}{{- $anyDom = true }}{{- end }}
+{{- end }}{{- end }}
+{{- $fires := or $anyDom (gt (len $dow.values) 0) }}
+{{- if or $dom.star $dow.star }}{{- $fires = and $anyDom (gt (len $dow.values) 0) }}{{- end }}
+{{- if or (not (index $sets 0).values) (not (index $sets 1).values) (not $month.values) }}{{- $fires = false }}{{- end }}
+{{- if not $fires }}{{- $problem = printf $p.scheduleNeverFires $s }}{{- end }}
+{{- end }}
+{{- end }}
+{{- $problem -}}
+{{- end }}
+
+{{/* One field of a schedule (robfig/cron getField): {"values": {N: true}, "star": BOOL} or {"bad": true}. dict "text" TEXT "f" FIELD */}}
+{{- define "infrahub-backup.scheduleField" -}}
+{{- $f := .f }}{{- $min := int $f.min }}{{- $max := int $f.max }}
+{{- $values := dict }}{{- $star := false }}{{- $bad := false }}
+{{- range $item := splitList "," .text }}
+{{- if and $item (not $bad) }}
+{{- $rs := splitList "/" $item }}
+{{- $lh := splitList "-" (index $rs 0) }}
+{{- $start := -1 }}{{- $end := -1 }}{{- $itemStar := false }}
+{{- if or (eq (index $lh 0) "*") (eq (index $lh 0) "?") }}
+{{- $start = $min }}{{- $end = $max }}{{- $itemStar = true }}
+{{- else if gt (len $lh) 2 }}{{- $bad = true }}
+{{- else }}
+{{- $start = include "infrahub-backup.cronNumber" (dict "t" (index $lh 0) "names" $f.names) | int }}
+{{- $end = $start }}
+{{- if eq (len $lh) 2 }}{{- $end = include "infrahub-backup.cronNumber" (dict "t" (index $lh 1) "names" $f.names) | int }}{{- end }}
+{{- end }}
+{{- $step := 1 }}
+{{- if gt (len $rs) 2 }}{{- $bad = true }}
+{{- else if eq (len $rs) 2 }}
+{{- $step = include "infrahub-backup.cronNumber" (dict "t" (index $rs 1) "names" (dict)) | int }}
+{{- if lt $step 0 }}{{- $bad = true }}{{- end }}
+{{- if eq (len $lh) 1 }}{{- $end = $max }}{{- end }}
+{{- if gt $step 1 }}{{- $itemStar = false }}{{- end }}
+{{- end }}
+{{- if or (lt $start $min) (gt $end $max) (gt $start $end) (eq $step 0) }}{{- $bad = true }}{{- end }}
+{{- if not $bad }}
+{{- range untilStep $start (add $end 1 | int) $step }}{{- $_ := set $values (toString .) true }}{{- end }}
+{{- if $itemStar }}{{- $star = true }}{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if $bad }}{{- dict "bad" true | toJson }}{{- else }}{{- dict "values" $values "star" $star | toJson }}{{- end -}}
+{{- end }}
+
+{{/* A number of a schedule field as strconv.Atoi reads it, or a name of the field; -1 when neither. dict "t" TEXT "names" NAMES */}}
+{{- define "infrahub-backup.cronNumber" -}}
+{{- $t := .t }}
+{{- if and (regexMatch "^[A-Za-z]+$" $t) (hasKey .names (lower $t)) }}{{- index .names (lower $t) | int }}
+{{- else if regexMatch "^[+]?[0-9]+$" $t }}
+{{- $digits := regexReplaceAll "^[+]?0*" $t "" }}
+{{- if or (gt (len $digits) 19) (and (eq (len $digits) 19) (gt $digits "9223372036854775807")) }}-1
+{{- else if gt (len $digits) 4 }}10000
+{{- else }}{{- $digits | default "0" | int }}{{- end }}
+{{- else }}-1{{- end -}}
+{{- end }}
+
+{{/*
+A pass-through Kubernetes value without the nulls inside its maps, and with
+"empty" true, without the maps those removals left empty (resolve.ts prune).
+dict "v" VALUE "empty" BOOL; returns {"v": PRUNED} as JSON.
+*/}}
+{{- define "infrahub-backup.prune" -}}
+{{- $empty := .empty }}
+{{- if kindIs "map" .v }}
+{{- $out := dict }}
+{{- range $k, $x := .v }}
+{{- if or (kindIs "map" $x) (kindIs "slice" $x) }}
+{{- $inner := (include "infrahub-backup.prune" (dict "v" $x "empty" $empty) | fromJson).v }}
+{{- if or (not $empty) (not (kindIs "map" $inner)) $inner }}{{- $_ := set $out $k $inner }}{{- end }}
+{{- else if not (kindIs "invalid" $x) }}{{- $_ := set $out $k $x }}{{- end }}
+{{- end }}
+{{- dict "v" $out | toJson }}
+{{- else if kindIs "slice" .v }}
+{{- $out := list }}
+{{- range .v }}
+{{- if or (kindIs "map" .) (kindIs "slice" .) }}{{- $out = append $out (include "infrahub-backup.prune" (dict "v" . "empty" $empty) | fromJson).v }}
+{{- else }}{{- $out = append $out . }}{{- end }}
+{{- end }}
+{{- dict "v" $out | toJson }}
+{{- else }}{{- dict "v" .v | toJson }}{{- end -}}
+{{- end }}
