@@ -16,7 +16,7 @@ step), the heartbeat variable (companion.ts) and the alert rules
 {{- end }}
 
 {{/* A number of a cron field, by name or digits (max-age.ts fieldNumber): dict "c" CONSTANTS "text" TEXT */}}
-{{- define "infrahub-backup.cronNumber" -}}
+{{- define "infrahub-backup.maxAgeCronNumber" -}}
 {{- $key := upper .text }}
 {{- if hasKey .c.cronNames $key }}{{- get .c.cronNames $key | int }}{{- else }}{{- atoi .text }}{{- end -}}
 {{- end }}
@@ -33,8 +33,8 @@ step), the heartbeat variable (companion.ts) and the alert rules
 {{- $from := $lo }}{{- $to := $hi }}
 {{- if and (ne $base "*") (ne $base "?") }}
 {{- $ab := splitList "-" $base }}
-{{- $from = include "infrahub-backup.cronNumber" (dict "c" $c "text" (index $ab 0)) | atoi }}
-{{- if gt (len $ab) 1 }}{{- $to = include "infrahub-backup.cronNumber" (dict "c" $c "text" (index $ab 1)) | atoi }}
+{{- $from = include "infrahub-backup.maxAgeCronNumber" (dict "c" $c "text" (index $ab 0)) | atoi }}
+{{- if gt (len $ab) 1 }}{{- $to = include "infrahub-backup.maxAgeCronNumber" (dict "c" $c "text" (index $ab 1)) | atoi }}
 {{- else if gt (len $parts) 1 }}{{- $to = $hi }}
 {{- else }}{{- $to = $from }}{{- end }}
 {{- end }}
@@ -75,6 +75,17 @@ step), the heartbeat variable (companion.ts) and the alert rules
 {{- define "infrahub-backup.scheduleIntervalMinutes" -}}
 {{- $c := .c }}
 {{- $trimmed := trim .schedule }}
+{{- if hasPrefix "@every " $trimmed }}
+{{- $d := trimPrefix "@every " $trimmed }}
+{{- if hasPrefix "-" $d }}1{{- else }}
+{{- $total := 0.0 }}
+{{- range regexFindAll $c.durationPart $d -1 }}
+{{- $number := regexFind "^[0-9.]+" . }}
+{{- $total = addf $total (mulf (float64 $number) (index $c.durationUnits (trimPrefix $number .))) }}
+{{- end }}
+{{- max 1 (ceil (divf $total 60e9) | int64) }}
+{{- end }}
+{{- else }}
 {{- $expression := $trimmed }}
 {{- if hasKey $c.cronMacros $trimmed }}{{- $expression = get $c.cronMacros $trimmed }}{{- end }}
 {{- $fields := concat (regexSplit "\\s+" $expression -1) (list "*" "*" "*" "*" "*") }}
@@ -105,6 +116,7 @@ step), the heartbeat variable (companion.ts) and the alert rules
 {{- $acrossHours := sub (add (mul (include "infrahub-backup.innerGap" $hours | atoi) 60) $m0) $mLast }}
 {{- $acrossDays := sub (add (mul $dayGap 1440) $firstRun) $lastRun }}
 {{- max $withinHour $acrossHours $acrossDays -}}
+{{- end }}
 {{- end }}
 
 {{/* monitoring.backupMaxAge, or the backup schedule's longest gap plus the margin (max-age.ts backupMaxAge): DEPLOYMENT */}}

@@ -5,6 +5,17 @@
  * `_monitoring.tpl`, step by step as here.
  */
 import type { ResolvedValues } from './resolve';
+import { DURATION_PART, NANOSECONDS } from './schedule';
+
+const EVERY = '@every ';
+
+/** Minutes between the runs of `@every D` (robfig/cron runs a duration under a second, or a negative one, every second). */
+function everyMinutes(duration: string): number {
+  if (duration.startsWith('-')) return 1;
+  let total = 0;
+  for (const [, number, unit] of duration.matchAll(new RegExp(DURATION_PART, 'gu'))) total += Number(number) * NANOSECONDS[unit];
+  return Math.max(1, Math.ceil(total / 60e9));
+}
 
 /** Minutes added to the schedule's longest gap: a backup's own run time and clock skew. */
 export const MAX_AGE_MARGIN_MINUTES = 120;
@@ -102,6 +113,7 @@ function monthDayGap(days: number[]): number {
  */
 export function scheduleIntervalMinutes(schedule: string): number {
   const trimmed = schedule.trim();
+  if (trimmed.startsWith(EVERY)) return everyMinutes(trimmed.slice(EVERY.length));
   const expression = CRON_MACROS[trimmed] ?? trimmed;
   const [minute = '*', hour = '*', dom = '*', month = '*', dow = '*'] = expression.split(/\s+/);
   const minutes = fieldValues(minute, 0, 59);

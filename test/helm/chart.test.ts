@@ -166,3 +166,15 @@ describe('NOTES.txt (helm 4 install --dry-run=client: Helm 3 wants a cluster for
     expect(await notes('backup.enabled=false')).toContain('Nothing is deployed: set backup.enabled=true or restore.enabled=true.');
   });
 });
+
+test('no template name is defined twice: Helm keeps one definition silently', () => {
+  const dir = join(ROOT, 'chart', 'templates');
+  const defined = new Map<string, string[]>();
+  for (const file of readdirSync(dir)) {
+    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/\{\{-?\s*define\s+"([^"]+)"/g)) {
+      defined.set(m[1], [...(defined.get(m[1]) ?? []), file]);
+    }
+  }
+  expect(defined.size).toBeGreaterThan(20);
+  expect([...defined].filter(([, files]) => files.length > 1)).toEqual([]);
+});

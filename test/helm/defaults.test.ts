@@ -81,7 +81,15 @@ describe('the CLI refuses, and prints nothing on stdout', () => {
 
 describe.each(Object.keys(HELMS))('%s', (name) => {
   test.each(REFUSED)('refuses %s with the CLI\'s lines', async (_what, values, ids) => {
-    const rendered = await helm(name, ['template', 'prod', chart.packagePath, '-f', valuesFile(values), '--namespace', 'infrahub']);
+    const file = valuesFile(values);
+    // The chart's schema refuses the combination first (so `helm lint --strict` does too)...
+    const checked = await helm(name, ['template', 'prod', chart.packagePath, '-f', file, '--namespace', 'infrahub']);
+    expect(checked.code).not.toBe(0);
+    expect(checked.stdout).toBe('');
+    const linted = await helm(name, ['lint', '--strict', chart.packagePath, '-f', file, '--namespace', 'infrahub']);
+    expect(linted.code).not.toBe(0);
+    // ...and without the schema, the templates fail with the CLI's lines.
+    const rendered = await helm(name, ['template', 'prod', chart.packagePath, '-f', file, '--namespace', 'infrahub', '--skip-schema-validation']);
     expect(rendered.code).not.toBe(0);
     expect(rendered.stdout).toBe('');
     // Helm prints the fail message, then a blank line and its own hint.

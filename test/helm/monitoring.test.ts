@@ -20,7 +20,7 @@ const ALL_MONITORING = {
   grafanaDashboard: { enabled: true, namespace: 'grafana', labels: { grafana_dashboard: '1', team: 'platform' } },
 };
 
-const SCHEDULES = ['0 2 * * *', '*/15 3-5 * * MON-FRI', '@weekly', '@hourly', '30 1 1,15 * *', '0 0 31 * *', '0 0 1 JAN *', '0 2 * 1-11 *', '5 4 * * sun', '0 3 * * 7', '0 0 1 * 1', '*/7 */5 * * *', '05 08 09 * *'];
+const SCHEDULES = ['0 2 * * *', '*/15 3-5 * * MON-FRI', '@weekly', '@hourly', '30 1 1,15 * *', '0 0 31 * *', '0 0 1 JAN *', '0 2 * 1-11 *', '5 4 * * sun', '0 3 * * 6', '@every 1h30m', '+5 002 * * *', '0 0 1 * 1', '*/7 */5 * * *', '05 08 09 * *'];
 
 const CASES: Record<string, Record<string, unknown>> = {
   'scheduled backup, everything on': {

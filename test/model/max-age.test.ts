@@ -9,13 +9,25 @@ import { backupMaxAge, CRON_MACROS, durationSeconds, fieldValues, minutesDuratio
 import { resolveValues } from '../../src/model/resolve';
 import { VALID_SCHEDULES } from '../support/schedules';
 
+/** The exact minutes of a Go duration (the runs of `@every` are that far apart), at least one. */
+function everyDurationMinutes(duration: string): number {
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, 'µs': 1e-6, 'μs': 1e-6, ns: 1e-9 };
+  if (duration.startsWith('-')) return 1;
+  let seconds = 0;
+  for (const [, n, u] of duration.matchAll(/([0-9.]+)(ns|us|µs|μs|ms|s|m|h)/gu)) seconds += Number(n) * units[u];
+  return Math.max(1, Math.ceil(seconds / 60 - 1e-9));
+}
+
 const FROM = new Date('2026-01-01T00:00:00Z');
 const TO = new Date('2028-01-01T00:00:00Z');
 const MAX_RUNS = 3000;
 
 /** The longest gap in minutes between runs cron-parser enumerates (a lower bound when the enumeration is cut). */
 function observedGap(schedule: string): { gap: number; days: number } {
-  const expression = CRON_MACROS[schedule.trim()] ?? schedule;
+  const every = /^@every (.*)$/.exec(schedule.trim());
+  if (every) return { gap: everyDurationMinutes(every[1]), days: 0 };
+  // cron-parser takes neither a sign nor leading zeros, which robfig/cron reads as the plain number.
+  const expression = (CRON_MACROS[schedule.trim()] ?? schedule).replace(/\+?0*([0-9])/g, '$1');
   const it = CronExpressionParser.parse(expression, { currentDate: FROM, endDate: TO, tz: 'UTC' });
   let first: number | undefined;
   let previous: number | undefined;

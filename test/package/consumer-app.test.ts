@@ -243,7 +243,7 @@ describe.each([
     writeFileSync(join(dir, 'main.ts'), MAIN_TS);
     const generate = spawnSync(bin, ['argocd', 'generate'], {
       cwd: dir,
-      env: { ...env, ARGOCD_APP_NAME: 'backups', ARGOCD_APP_NAMESPACE: 'infrahub', INFRAHUB_BACKUP_APP_MODE: 'enabled' },
+      env: { ...env, ARGOCD_APP_NAME: 'backups', ARGOCD_APP_NAMESPACE: 'infrahub', INFRAHUB_BACKUP_APP_MODE: 'enabled', PARAM_MODE: 'app' },
       encoding: 'utf8',
     });
     expect(generate.stdout).toBe('');

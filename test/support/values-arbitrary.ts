@@ -510,6 +510,28 @@ const CROSS_FIELD: Record<string, Mutation> = {
     Object.assign(child(doc, 'restore', 'storage', 's3'), { bucket: 'backups', key: '', latest: false });
     delete child(doc, 'restore').s3;
   },
+  retentionNeedsS3: ({ doc }) => {
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'storage').type = 'local';
+    child(doc, 'backup', 'retention').enabled = true;
+  },
+  verificationNeedsS3: ({ doc }) => {
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    // An empty type with no bucket is local storage too.
+    child(doc, 'backup', 'storage').type = '';
+    child(doc, 'backup', 'storage', 's3').bucket = '';
+    child(doc, 'backup', 'verification').enabled = true;
+  },
+  verificationOfEncrypted: ({ doc }) => {
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'storage').type = 's3';
+    child(doc, 'backup', 'storage', 's3').bucket = 'backups';
+    child(doc, 'backup', 'verification').enabled = true;
+    child(doc, 'backup', 'options').extraArgs = ['--encrypt'];
+  },
 };
 
 /** The cross-field rules the generator breaks: every problem of messages.ts about values. */
