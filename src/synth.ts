@@ -1,4 +1,6 @@
 import { App } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
+import { stringifyManifests } from './model/go-yaml';
 import { InfrahubBackupChart } from './constructs/infrahub-backup-chart';
 import { DEFAULT_RELEASE } from './model/deployment';
 import type { InfrahubBackupValues } from './model/values.generated';
@@ -33,5 +35,7 @@ export function synthValues(values: InfrahubBackupValues, options: SynthOptions 
     releaseName: options.releaseName ?? DEFAULT_RELEASE,
     namespace: options.namespace,
   });
-  return app.synthYaml();
+  // cdk8s writes YAML 1.1; Kubernetes reads it with go-yaml, which also takes `0o17`, `0b1`, `09` or `1_0`
+  // for numbers: re-written so that every string stays a string there.
+  return stringifyManifests(parseAllDocuments(app.synthYaml(), { version: '1.1' }).map((d) => d.toJS()));
 }

@@ -31,10 +31,9 @@ describe('parseValuesText', () => {
     ]);
   });
 
-  test('a duplicate key names the file and the line', () => {
-    expect(inputError(() => parseValuesText('backup:\n  enabled: true\n  enabled: false\n', 'v.yaml')).lines).toEqual([
-      'v.yaml: line 3: Map keys must be unique',
-    ]);
+  test('a duplicate key keeps the last value, as Helm does', () => {
+    expect(parseValuesText('backup:\n  enabled: true\n  enabled: false\n', 'v.yaml')).toEqual({ backup: { enabled: false } });
+    expect(parseValuesText('a:\n  b: 1\na:\n  c: 2\n', 'v.yaml')).toEqual({ a: { c: 2 } });
   });
 
   test('bad indentation names the line', () => {
@@ -119,7 +118,7 @@ describe('readValues', () => {
       'missing.yaml: cannot read the file (ENOENT)',
       'list.yaml: a values file must hold a map of keys, not a list',
       'bad.yaml: line 2: Flow sequence in block collection must be sufficiently indented and end with a ]',
-      '--set "nokey": expected key=value',
+      '--set "nokey": key "nokey" has no value',
     ]);
     expect(e.message.split('\n')).toEqual(e.lines);
   });
