@@ -113,7 +113,7 @@ export function podTemplate(d: Deployment, o: PodTemplateOptions): IPodTemplateS
     env.push(secretEnv('INFRAHUB_DB_PASSWORD', v.neo4j.secretName, v.neo4j.passwordKey));
     if (v.neo4j.usernameKey) env.push(secretEnv('INFRAHUB_DB_USERNAME', v.neo4j.secretName, v.neo4j.usernameKey));
   }
-  env.push(...(v.extraEnv as IEnvVar[]));
+  for (const item of v.extraEnv as IEnvVar[]) env.push(item); // not push(...): a long list would overflow the stack
 
   const volumes: IVolume[] = [
     tmpVolume(d),
@@ -136,7 +136,7 @@ export function podTemplate(d: Deployment, o: PodTemplateOptions): IPodTemplateS
     volumes.push({ name: 'handoff', ...emptyDir(HANDOFF_SIZE_LIMIT) });
     mounts.push({ name: 'handoff', mountPath: HANDOFF_DIR, readOnly: true });
   }
-  mounts.push(...(v.extraVolumeMounts as IVolumeMount[]));
+  for (const item of v.extraVolumeMounts as IVolumeMount[]) mounts.push(item);
 
   const container: IContainer = {
     name: o.component,
