@@ -351,7 +351,8 @@ export function readValues(
       else throw e;
     }
   }
-  for (const set of sets) {
+  // Helm applies every --set, then every --set-string.
+  for (const set of [...sets.filter((x) => !x.asString), ...sets.filter((x) => x.asString)]) {
     try {
       applySet(values, set.expression, set.asString);
     } catch (e) {
