@@ -22,12 +22,12 @@ export type GoScalar =
 const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
 const TRUES = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'true', 'True', 'TRUE']);
 const FALSES = new Set(['n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF', 'false', 'False', 'FALSE']);
-const SPECIAL_FLOATS: Record<string, number> = {
-  '.nan': NaN, '.NaN': NaN, '.NAN': NaN,
-  '.inf': Infinity, '.Inf': Infinity, '.INF': Infinity,
-  '+.inf': Infinity, '+.Inf': Infinity, '+.INF': Infinity,
-  '-.inf': -Infinity, '-.Inf': -Infinity, '-.INF': -Infinity,
-};
+const SPECIAL_FLOATS = new Map<string, number>([
+  ['.nan', NaN], ['.NaN', NaN], ['.NAN', NaN],
+  ['.inf', Infinity], ['.Inf', Infinity], ['.INF', Infinity],
+  ['+.inf', Infinity], ['+.Inf', Infinity], ['+.INF', Infinity],
+  ['-.inf', -Infinity], ['-.Inf', -Infinity], ['-.INF', -Infinity],
+]);
 /** go-yaml v2's float syntax, tried after the integer forms. */
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 /** go-yaml v2 tries the timestamp layouts only on text shaped like a date. */
@@ -71,7 +71,8 @@ export function goResolve(text: string): GoScalar {
   if (NULLS.has(text)) return { kind: 'null' };
   if (TRUES.has(text)) return { kind: 'bool', value: true };
   if (FALSES.has(text)) return { kind: 'bool', value: false };
-  if (text in SPECIAL_FLOATS) return { kind: 'float', value: SPECIAL_FLOATS[text] };
+  const special = SPECIAL_FLOATS.get(text);
+  if (special !== undefined) return { kind: 'float', value: special };
   const first = text[0];
   if (first === '.') {
     const value = /^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(text) ? goParseFloat(text) : undefined;
@@ -90,9 +91,9 @@ export function goResolve(text: string): GoScalar {
   return { kind: 'str' };
 }
 
-/** True when go-yaml reads this plain scalar as something other than a string. */
+/** True when go-yaml reads this plain scalar as something other than a string (or breaks its line). */
 export function goReadsAsNonString(text: string): boolean {
-  return goResolve(text).kind !== 'str';
+  return goResolve(text).kind !== 'str' || /[\u0085\u2028\u2029]/.test(text);
 }
 
 /** A `RegExp` whose `test` asks a function: the yaml library only calls `test`. */
