@@ -157,7 +157,7 @@ describe.each(HELMS)('values files read as %s reads them', (helmName) => {
     const strings = [...new Set([...HAND_SCALARS, ...SPECIAL_FLOATS, ...DRAWN_SCALARS, '', ' ', 'a: b', '- x', '#', "'", '"', '\\', 'é', '\u2028'])];
     const values: Record<string, string> = {};
     strings.forEach((s, i) => (values[`k${i}`] = s));
-    const expected = goJsonValues(values);
+
     // The manifest writer (synth) and the values writer (`values -o yaml`).
     for (const text of [stringifyManifests([values]), goYamlValues(values)]) {
       const theirs = await probe(helmName, ['-f', tempFile('strings.yaml', text)]);
