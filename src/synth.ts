@@ -1,5 +1,4 @@
 import { App } from 'cdk8s';
-import { parseAllDocuments } from 'yaml';
 import { stringifyManifests } from './model/go-yaml';
 import { InfrahubBackupChart } from './constructs/infrahub-backup-chart';
 import { DEFAULT_RELEASE } from './model/deployment';
@@ -35,7 +34,10 @@ export function synthValues(values: InfrahubBackupValues, options: SynthOptions 
     releaseName: options.releaseName ?? DEFAULT_RELEASE,
     namespace: options.namespace,
   });
-  // cdk8s writes YAML 1.1; Kubernetes reads it with go-yaml, which also takes `0o17`, `0b1`, `09` or `1_0`
-  // for numbers: re-written so that every string stays a string there.
-  return stringifyManifests(parseAllDocuments(app.synthYaml(), { version: '1.1' }).map((d) => d.toJS()));
+  // What app.synthYaml() does (validations, then every chart's objects), written by our writer:
+  // cdk8s writes YAML 1.1, while Kubernetes reads go-yaml's dialect, which also takes `0o17`, `0b1`,
+  // `09` or `1_0` for numbers; here every string stays a string there.
+  const problems = app.node.findAll().flatMap((c) => c.node.validate());
+  if (problems.length > 0) throw new Error(`Validation failed with the following errors:\n  ${problems.join('\n  ')}`);
+  return stringifyManifests(app.charts.flatMap((chart) => chart.toJson()));
 }
