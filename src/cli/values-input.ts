@@ -71,6 +71,11 @@ export function decodeValuesBytes(bytes: Uint8Array, source: string): string {
       throw new InputError([`${source}: line ${line}: invalid UTF-8; values files must be UTF-8 (or UTF-16 with a byte order mark)`]);
     }
   }
+  return text;
+}
+
+/** Refuses the characters go-yaml refuses, naming the line. */
+function checkCharacters(text: string, source: string): void {
   const bad = FORBIDDEN.exec(text);
   if (bad) {
     const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
@@ -80,7 +85,6 @@ export function decodeValuesBytes(bytes: Uint8Array, source: string): string {
   if (nel !== -1) {
     throw new InputError([`${source}: line ${lineOf(text, nel)}: character U+0085 (NEL) is not allowed: Helm's YAML reader takes it for a line break; write "\\N" in a double-quoted string`]);
   }
-  return text;
 }
 
 /** Go's `strconv.FormatFloat(f, 'g', -1, 32)`, the spelling of a float map key. */
@@ -242,6 +246,7 @@ class Converter {
 
 /** Parses a values file's text; `source` names it in messages. */
 export function parseValuesText(text: string, source: string): Values {
+  checkCharacters(text, source);
   const lineCounter = new LineCounter();
   let docs: Document[];
   try {
