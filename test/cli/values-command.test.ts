@@ -110,3 +110,15 @@ describe('values', () => {
     expect(lines[0]).toMatch(/… \(\d+ more characters\)$/);
   });
 });
+
+describe('the installed command', () => {
+  test('-f - reads standard input; integers beyond 2^53 keep their digits in YAML too', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { execFileSync } = require('child_process') as typeof import('child_process');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { join } = require('path') as typeof import('path');
+    const bin = join(__dirname, '..', '..', 'bin', 'infrahub-backup-cdk8s');
+    const out = execFileSync(process.execPath, [bin, 'values', '-f', '-', '--set', 'b=9007199254740993'], { input: 'a: 0o17\n' }).toString();
+    expect(out).toBe('a: 15\nb: 9007199254740993\n');
+  });
+});
