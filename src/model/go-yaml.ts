@@ -117,9 +117,6 @@ export class GoNumber {
   }
 }
 
-/** Explicitly tagged scalars (`!!int "1"`) that do not hold their tag's kind. */
-export class GoTagError extends Error {}
-
 function resolveAs(kind: 'int' | 'float' | 'bool' | 'null') {
   return (text: string, onError: (message: string) => void): unknown => {
     const scalar = goResolve(text);
