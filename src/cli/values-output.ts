@@ -4,9 +4,8 @@
  * `&`, U+2028 and U+2029 escaped, integers beyond 2^53 with all their
  * digits); `-o yaml` is the same tree as YAML in the dialect Helm reads.
  */
-import { stringify } from 'yaml';
 import { isPlainObject, Values } from '../model/merge';
-import { GO_YAML_WRITER_TAGS } from '../model/go-yaml';
+import { stringifyGoYaml } from '../model/go-yaml';
 
 /** Go orders map keys by their UTF-8 bytes (JS sorts UTF-16 units, and puts integer-like keys first). */
 export function goKeyOrder(keys: string[]): string[] {
@@ -84,5 +83,5 @@ function ordered(value: unknown): unknown {
 
 /** Values as YAML: keys in Go's order, strings quoted whenever Helm would read them as another type. */
 export function goYamlValues(values: Values): string {
-  return stringify(ordered(values), { lineWidth: 0, version: '1.2', customTags: (tags) => [...tags, ...GO_YAML_WRITER_TAGS] });
+  return stringifyGoYaml(ordered(values), { lineWidth: 0, version: '1.2' });
 }

@@ -9,7 +9,7 @@
  * The same rules decide what the manifest writer quotes, so that a string
  * written here is read back as a string by Kubernetes, kubectl and Argo CD.
  */
-import { ScalarTag, stringify } from 'yaml';
+import { Document, DocumentOptions, isScalar, ScalarTag, SchemaOptions, ToStringOptions, visit } from 'yaml';
 
 /** What go-yaml v2 makes of a plain scalar. */
 export type GoScalar =
@@ -230,21 +230,41 @@ export const GO_YAML_WRITER_TAGS: ScalarTag[] = [
   } as ScalarTag,
 ];
 
+/** Characters go-yaml refuses raw in a document: written as escapes in a double-quoted scalar. */
+const RAW_FORBIDDEN = /[\u007f-\u009f\u2028\u2029\ufffe\uffff]/;
+const RAW_FORBIDDEN_ALL = /[\u007f-\u009f\u2028\u2029\ufffe\uffff]/g;
+
+function escapeRaw(ch: string): string {
+  const code = ch.charCodeAt(0);
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * YAML that go-yaml reads back as the same value: strings it would retype are
+ * quoted, and strings holding characters it refuses raw (DEL, C1 controls,
+ * U+2028, U+2029, U+FFFE, U+FFFF) are double-quoted with those characters escaped.
+ */
+export function stringifyGoYaml(value: unknown, options: DocumentOptions & SchemaOptions & ToStringOptions & { keepUndefined?: boolean }): string {
+  const doc = new Document(value, { ...options, customTags: (tags) => [...tags, ...GO_YAML_WRITER_TAGS] });
+  let escaped = false;
+  visit(doc, {
+    Scalar(_, node) {
+      if (isScalar(node) && typeof node.value === 'string' && RAW_FORBIDDEN.test(node.value)) {
+        node.type = 'QUOTE_DOUBLE';
+        escaped = true;
+      }
+    },
+  });
+  const text = doc.toString(options);
+  // Such characters now only occur inside double-quoted scalars, where an escape means the same.
+  return escaped ? text.replace(RAW_FORBIDDEN_ALL, escapeRaw) : text;
+}
+
 /**
  * Multi-document YAML for manifests (what cdk8s writes, with the same layout),
  * where a string scalar is quoted whenever go-yaml would read it as a null, a
  * boolean or a number (`0o17`, `0b1`, `09`, `1_0`, `y`, `.5`).
  */
 export function stringifyManifests(docs: unknown[]): string {
-  return docs
-    .map((doc) =>
-      stringify(doc, {
-        keepUndefined: true,
-        lineWidth: 0,
-        version: '1.1',
-        customTags: (tags) => [...tags, ...GO_YAML_WRITER_TAGS],
-      }),
-    )
-    .join('---\n');
+  return docs.map((doc) => stringifyGoYaml(doc, { keepUndefined: true, lineWidth: 0, version: '1.1' })).join('---\n');
 }
-
