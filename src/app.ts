@@ -7,13 +7,13 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { App } from 'cdk8s';
-import { parseValuesText } from './cli/values-input';
+import { parseValuesBytes } from './cli/values-input';
 import { InfrahubBackupChart } from './constructs/infrahub-backup-chart';
 
 const file = process.env.INFRAHUB_BACKUP_VALUES ?? join(__dirname, '..', 'examples', 'values', 'scheduled-s3.yaml');
 const app = new App();
 new InfrahubBackupChart(app, 'infrahub-backup', {
-  values: parseValuesText(readFileSync(file, 'utf8'), file),
+  values: parseValuesBytes(readFileSync(file), file),
   releaseName: process.env.INFRAHUB_BACKUP_RELEASE,
   namespace: process.env.INFRAHUB_BACKUP_NAMESPACE ?? 'infrahub',
 });

@@ -5,7 +5,7 @@
 import { join } from 'path';
 import { Command, CommanderError, Option } from 'commander';
 import { readValues, SetArgument } from './cli/values-input';
-import { EXIT_INVALID, InputError } from './input-error';
+import { errorLines, EXIT_INVALID, InputError } from './input-error';
 import { ValuesError, formatProblem } from './model/errors';
 import { DEFAULT_RELEASE } from './model/deployment';
 import { registerS3Commands, runS3Cli } from './s3/command';
@@ -53,6 +53,32 @@ function buildProgram(io: CliIo): Command {
       ];
       const values = readValues(opts.values, sets);
       io.stdout(synthValues(values, { releaseName: opts.release, namespace: opts.namespace }));
+    });
+  program
+    .command('values')
+    .description('print the values as Helm passes them to the templates: -f files merged in order, then --set, then --set-string; with --all, after the defaults and aliases')
+    .option('-f, --values <file>', 'a values file, or - for standard input (repeatable; later files win)', collect, [])
+    .option('--set <path=value>', 'set a value, Helm syntax (repeatable)', collect, [])
+    .option('--set-string <path=value>', 'set a string value, Helm syntax (repeatable)', collect, [])
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .option('--all', 'the resolved values: defaults filled in, aliases folded into their canonical keys, checked')
+    .addOption(new Option('--release <name>', 'release name (checked with --all)').default(DEFAULT_RELEASE))
+    .addOption(new Option('-n, --namespace <namespace>', 'namespace (checked with --all)').default('default'))
+    .action((opts: { values: string[]; set: string[]; setString: string[]; output: 'yaml' | 'json'; all?: boolean; release: string; namespace: string }) => {
+      const sets: SetArgument[] = [
+        ...opts.set.map((expression) => ({ expression, asString: false })),
+        ...opts.setString.map((expression) => ({ expression, asString: true })),
+      ];
+      // Loaded here: only this command prints values.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const output = require('./cli/values-output') as typeof import('./cli/values-output');
+      let values = readValues(opts.values, sets, undefined, { exactIntegers: !opts.all });
+      if (opts.all) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { resolveValues } = require('./model/resolve') as typeof import('./model/resolve');
+        values = resolveValues(values, { release: opts.release, namespace: opts.namespace }) as unknown as typeof values;
+      }
+      io.stdout(opts.output === 'json' ? `${output.goJsonValues(values)}\n` : output.goYamlValues(values));
     });
   const argocd = program
     .command('argocd')
@@ -112,14 +138,14 @@ function exitCodeOf(e: unknown, io: CliIo): number {
     return e.exitCode === 0 ? 0 : EXIT_INVALID;
   }
   if (e instanceof ValuesError) {
-    io.stderr(e.problems.map((p) => `error: ${formatProblem(p)}\n`).join(''));
+    io.stderr(errorLines(e.problems.map(formatProblem)));
     return EXIT_INVALID;
   }
   if (e instanceof InputError) {
-    io.stderr(e.lines.map((l) => `error: ${l}\n`).join(''));
+    io.stderr(errorLines(e.lines));
     return EXIT_INVALID;
   }
-  io.stderr(`error: ${(e as Error).message.split('\n')[0]}\n`);
+  io.stderr(errorLines([(e as Error).message.split('\n')[0]]));
   return 1;
 }
 

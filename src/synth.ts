@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { stringifyManifests } from './model/go-yaml';
 import { InfrahubBackupChart } from './constructs/infrahub-backup-chart';
 import { DEFAULT_RELEASE } from './model/deployment';
 import type { InfrahubBackupValues } from './model/values.generated';
@@ -34,5 +35,10 @@ export function synthValues(values: InfrahubBackupValues, options: SynthOptions 
     // helm template renders into "default" unless told otherwise.
     namespace: options.namespace ?? 'default',
   });
-  return app.synthYaml();
+  // What app.synthYaml() does (validations, then every chart's objects), written by our writer:
+  // cdk8s writes YAML 1.1, while Kubernetes reads go-yaml's dialect, which also takes `0o17`, `0b1`,
+  // `09` or `1_0` for numbers; here every string stays a string there.
+  const problems = app.node.findAll().flatMap((c) => c.node.validate());
+  if (problems.length > 0) throw new Error(`Validation failed with the following errors:\n  ${problems.join('\n  ')}`);
+  return stringifyManifests(app.charts.flatMap((chart) => chart.toJson()));
 }

@@ -25,7 +25,7 @@ export function backupArgs(d: Deployment): string[] {
   }
   if (encryption.secretName) args.push(`--encrypt-key=${keyFilePath(encryption.key)}`);
   if (storage.type === 'local' && !persistsLocally(d) && options.sleep) args.push(`--sleep=${options.sleep}`);
-  args.push(...options.extraArgs);
+  for (const arg of options.extraArgs) args.push(arg); // not push(...): a long list would overflow the stack
   return args;
 }
 

@@ -178,7 +178,7 @@ export function podTemplate(d: Deployment, o: PodTemplateOptions): IPodTemplateS
     env.push(secretEnv(ENV_NAMES.dbPassword, v.neo4j.secretName, v.neo4j.passwordKey));
     if (v.neo4j.usernameKey) env.push(secretEnv(ENV_NAMES.dbUsername, v.neo4j.secretName, v.neo4j.usernameKey));
   }
-  env.push(...passThrough(v).extraEnv);
+  for (const item of passThrough(v).extraEnv) env.push(item); // not push(...): a long list would overflow the stack
 
   const volumes: IVolume[] = [
     tmpVolume(d),
@@ -201,7 +201,7 @@ export function podTemplate(d: Deployment, o: PodTemplateOptions): IPodTemplateS
     volumes.push({ name: VOLUME_NAMES.handoff, ...emptyDir(HANDOFF_SIZE_LIMIT) });
     mounts.push({ name: VOLUME_NAMES.handoff, mountPath: HANDOFF_DIR, readOnly: true });
   }
-  mounts.push(...passThrough(v).extraVolumeMounts);
+  for (const item of passThrough(v).extraVolumeMounts) mounts.push(item);
 
   const container: IContainer = {
     name: o.component,

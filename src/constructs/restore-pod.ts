@@ -26,7 +26,7 @@ export function restoreFlags(d: Deployment): string[] {
   if (options.resetDeploymentId) flags.push('--reset-deployment-id');
   if (decryption.secretName) flags.push(`--decrypt-key=${keyFilePath(decryption.key)}`);
   if (storage.type === 'local' && !storage.local.existingClaim && options.sleep) flags.push(`--sleep=${options.sleep}`);
-  flags.push(...options.extraArgs);
+  for (const arg of options.extraArgs) flags.push(arg); // not push(...): a long list would overflow the stack
   return flags;
 }
 

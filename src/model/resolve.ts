@@ -248,7 +248,7 @@ export function resolveValues(user: InfrahubBackupValues | Values, context: Rend
   delete merged.global;
   delete merged.enabled;
   const resolved = merged as unknown as ResolvedValues;
-  problems.push(...checkValues(resolved, context));
+  for (const p of checkValues(resolved, context)) problems.push(p);
   if (problems.length > 0) throw new ValuesError(dedupe(problems));
   return resolved;
 }

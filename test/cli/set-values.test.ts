@@ -43,10 +43,9 @@ describe('paths', () => {
     expect(set('a=1', 'a=2')).toEqual({ a: 2 });
   });
 
-  test('a nested key replaces a scalar on the way', () => {
+  test('a nested key through a scalar is refused, as Helm does', () => {
     const values: Values = { a: 'scalar' };
-    applySet(values, 'a.b=1');
-    expect(values).toEqual({ a: { b: 1 } });
+    expect(() => applySet(values, 'a.b=1')).toThrow('"a" is string "scalar", not a map');
   });
 });
 
@@ -104,8 +103,8 @@ describe('lists in braces', () => {
     expect(set('backup.options.extraArgs={--quiet,--verbose}')).toEqual({ backup: { options: { extraArgs: ['--quiet', '--verbose'] } } });
   });
 
-  test('{} is an empty list', () => {
-    expect(set('a={}')).toEqual({ a: [] });
+  test('{} is a list of one empty string, as in Helm', () => {
+    expect(set('a={}')).toEqual({ a: [''] });
   });
 
   test('list items are typed', () => {
@@ -168,12 +167,20 @@ describe('type inference', () => {
     expect(set('a=007,b=00')).toEqual({ a: '007', b: '00' });
   });
 
-  test('what is not an integer stays a string', () => {
-    expect(set('a=1.5,b=1e3,c=0x10,d=+1,e=True,f=NULL')).toEqual({ a: '1.5', b: '1e3', c: '0x10', d: '+1', e: 'True', f: 'NULL' });
+  test('what is not a decimal integer stays a string', () => {
+    expect(set('a=1.5,b=1e3,c=0x10,d=1_000,e= 1,f=−1')).toEqual({ a: '1.5', b: '1e3', c: '0x10', d: '1_000', e: ' 1', f: '−1' });
   });
 
-  test('integers beyond the safe range stay strings', () => {
-    expect(set('a=99999999999999999999')).toEqual({ a: '99999999999999999999' });
+  test('true, false and null in any letter case, signed integers, -0', () => {
+    expect(set('a=True,b=FALSE,c=NULL,d=+1,e=-0,f=nUlL')).toEqual({ a: true, b: false, c: null, d: 1, e: 0, f: null });
+  });
+
+  test('64-bit integers keep their digits; beyond 64 bits they stay strings', () => {
+    expect(set('a=9007199254740993,b=-9223372036854775808,c=9223372036854775808')).toEqual({
+      a: 9007199254740993n,
+      b: -9223372036854775808n,
+      c: '9223372036854775808',
+    });
   });
 
   test('--set-string keeps every value a string', () => {
@@ -185,41 +192,94 @@ describe('type inference', () => {
   });
 });
 
-describe('syntax errors', () => {
+describe('syntax errors (each also refused by Helm)', () => {
   test('an assignment without "="', () => {
     const e = syntaxError('backup.enabled');
     expect(e).toBeInstanceOf(SetSyntaxError);
-    expect(e.message).toBe('"backup.enabled": expected key=value');
+    expect(e.message).toBe('key "enabled" has no value');
   });
 
   test('the faulty assignment of a list is named', () => {
-    expect(syntaxError('a=1,b').message).toBe('"b": expected key=value');
+    expect(syntaxError('a=1,b').message).toBe('key "b" has no value');
   });
 
-  test('an empty key', () => {
-    expect(syntaxError('=x').message).toBe('"=x": empty key in ""');
+  test('an empty assignment between commas', () => {
+    expect(syntaxError('a=1,,b=2').message).toBe('key "" has no value (cannot end with ,)');
+    expect(syntaxError(',a=1').message).toBe('key "" has no value (cannot end with ,)');
   });
 
-  test('an empty path segment', () => {
-    expect(syntaxError('a..b=x').message).toBe('"a..b=x": empty key in "a..b"');
-    expect(syntaxError('a.=x').message).toBe('"a.=x": empty key in "a."');
-  });
-
-  test('a path starting with an index', () => {
-    expect(syntaxError('[0]=x').message).toBe('"[0]=x": a path must start with a key');
+  test('an empty last name', () => {
+    expect(syntaxError('a.=x').message).toBe('key map "a" has no value');
   });
 
   test('a huge list index', () => {
-    expect(syntaxError('a[99999999]=x').message).toBe('"a[99999999]=x": list index 99999999 is too large');
+    expect(syntaxError('a[99999999]=x').message).toBe('list index greater than the maximum of 65536');
+    expect(syntaxError('a[-1]=x').message).toBe('negative -1 index not allowed');
   });
 
   test('a malformed index', () => {
-    expect(syntaxError('a[x]=1').message).toContain('empty key');
+    expect(syntaxError('a[x]=1').message).toBe('list index "x" is not an integer');
+    expect(syntaxError('a[ 1]=1').message).toBe('list index " 1" is not an integer');
+    expect(syntaxError('a[1]x=1').message).toBe('unexpected data at end of array index: "x"');
+  });
+
+  test('an unterminated list', () => {
+    expect(syntaxError('a={x,y').message).toBe("list must terminate with '}'");
+  });
+
+  test('writing through a value of another kind', () => {
+    expect(syntaxError('a=x,a.b=y').message).toBe('"a" is string "x", not a map');
+    expect(syntaxError('a[0]=1,a.b=2').message).toBe('"a" is a list, not a map');
+    expect(syntaxError('a=1,a[0]=2').message).toBe('"a" is number 1, not a list');
+    expect(syntaxError('a=null,a.b=1').message).toBe('"a" is null, not a map');
+  });
+
+  test('more than 30 nested names', () => {
+    expect(syntaxError(`${Array(32).fill('a').join('.')}=1`).message).toContain('maximum supported nested level of 30');
   });
 
   test('an error leaves earlier assignments applied but throws', () => {
     const values: Values = {};
     expect(() => applySet(values, 'a=1,b')).toThrow(SetSyntaxError);
     expect(values).toEqual({ a: 1 });
+  });
+});
+
+describe('what Helm accepts that looks odd', () => {
+  test('empty keys are skipped', () => {
+    expect(set('=1')).toEqual({});
+    expect(set('.a=1')).toEqual({});
+    expect(set('[0]=x')).toEqual({});
+  });
+
+  test('a trailing backslash is dropped', () => {
+    expect(set('a=b\\')).toEqual({ a: 'b' });
+  });
+
+  test('a list item that is not a map is replaced by one', () => {
+    expect(set('a[0]=1,a[0].b=2')).toEqual({ a: [{ b: 2 }] });
+  });
+
+  test('a later scalar replaces a map', () => {
+    expect(set('a.b=y,a=x')).toEqual({ a: 'x' });
+  });
+
+  test('text after a list starts the next assignment', () => {
+    expect(set('a={1,2}b=3')).toEqual({ a: [1, 2], b: 3 });
+  });
+
+  test('an index without a value leaves an empty list', () => {
+    expect(set('a[0]')).toEqual({ a: [] });
+  });
+});
+
+describe('no prototype pollution', () => {
+  test.each(['__proto__', 'constructor', 'prototype'])('%s is an ordinary key', (key) => {
+    const values = set(`${key}.x=1,${key}.y[0]=2`);
+    expect(Object.keys(values)).toEqual([key]);
+    expect(Object.getPrototypeOf(values)).toBe(Object.prototype);
+    expect(JSON.stringify(values)).toBe(`{"${key}":{"x":1,"y":[2]}}`);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    expect((Object.prototype as unknown as Record<string, unknown>).x).toBeUndefined();
   });
 });

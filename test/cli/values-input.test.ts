@@ -1,4 +1,4 @@
-import { InputError, parseValuesText, readValues } from '../../src/cli/values-input';
+import { InputError, parseValuesBytes, parseValuesText, readValues } from '../../src/cli/values-input';
 
 function inputError(fn: () => unknown): InputError {
   try {
@@ -31,10 +31,9 @@ describe('parseValuesText', () => {
     ]);
   });
 
-  test('a duplicate key names the file and the line', () => {
-    expect(inputError(() => parseValuesText('backup:\n  enabled: true\n  enabled: false\n', 'v.yaml')).lines).toEqual([
-      'v.yaml: line 3: Map keys must be unique',
-    ]);
+  test('a duplicate key keeps the last value, as Helm does', () => {
+    expect(parseValuesText('backup:\n  enabled: true\n  enabled: false\n', 'v.yaml')).toEqual({ backup: { enabled: false } });
+    expect(parseValuesText('a:\n  b: 1\na:\n  c: 2\n', 'v.yaml')).toEqual({ a: { c: 2 } });
   });
 
   test('bad indentation names the line', () => {
@@ -119,8 +118,72 @@ describe('readValues', () => {
       'missing.yaml: cannot read the file (ENOENT)',
       'list.yaml: a values file must hold a map of keys, not a list',
       'bad.yaml: line 2: Flow sequence in block collection must be sufficiently indented and end with a ]',
-      '--set "nokey": expected key=value',
+      '--set "nokey": key "nokey" has no value',
     ]);
     expect(e.message.split('\n')).toEqual(e.lines);
+  });
+});
+
+describe("Helm's YAML dialect (each case also compared with Helm in yaml-helm.test.ts)", () => {
+  const bytes = (text: string, encoding: BufferEncoding = 'utf8') => Buffer.from(text, encoding);
+
+  test('no YAML 1.1 sexagesimals: 2:30 and 1:30 stay strings', () => {
+    expect(parseValuesText('a: 2:30\nb: 1:30\n', 'v.yaml')).toEqual({ a: '2:30', b: '1:30' });
+  });
+
+  test("go-yaml's numbers: 0o17, 0b101, 017, 09, 1_000, 0x1F", () => {
+    expect(parseValuesText('a: 0o17\nb: 0b101\nc: 017\nd: 09\ne: 1_000\nf: 0x1F\ng: 1e400\n', 'v.yaml')).toEqual({ a: 15, b: 5, c: 15, d: 9, e: 1000, f: 31, g: '1e400' });
+  });
+
+  test('y, n, on, off are booleans, also as keys', () => {
+    expect(parseValuesText('a: y\nb: off\ny: 1\n', 'v.yaml')).toEqual({ a: true, b: false, true: 1 });
+  });
+
+  test('.inf and .nan are refused', () => {
+    expect(inputError(() => parseValuesText('a: .inf\n', 'v.yaml')).lines).toEqual([
+      'v.yaml: line 1: .inf is not a value Helm accepts (infinity and NaN cannot be written as JSON)',
+    ]);
+    expect(inputError(() => parseValuesText('a: [.nan]\n', 'v.yaml')).lines).toHaveLength(1);
+  });
+
+  test('invalid UTF-8 is refused, naming the line', () => {
+    expect(inputError(() => parseValuesBytes(Buffer.from('a: 1\nb: "\xff"\n', 'latin1'), 'v.yaml')).lines).toEqual([
+      'v.yaml: line 2: invalid UTF-8; values files must be UTF-8 (or UTF-16 with a byte order mark)',
+    ]);
+  });
+
+  test('control characters are refused, escapes are not', () => {
+    expect(inputError(() => parseValuesText('a: 1\nb: "x\x01"\n', 'v.yaml')).lines).toEqual([
+      'v.yaml: line 2: control character U+0001 is not allowed in YAML; write it as an escape in a double-quoted string',
+    ]);
+    expect(parseValuesText('b: "x\\x01\\u001b"\n', 'v.yaml')).toEqual({ b: 'x\x01\x1b' });
+  });
+
+  test('!!binary is decoded; bytes that are not UTF-8 become U+FFFD', () => {
+    expect(parseValuesText('a: !!binary aGVsbG8=\nb: !!binary /w==\n', 'v.yaml')).toEqual({ a: 'hello', b: '\ufffd' });
+  });
+
+  test('UTF-16 with a byte order mark, and a UTF-8 BOM', () => {
+    expect(parseValuesBytes(Buffer.concat([Buffer.from([0xff, 0xfe]), bytes('a: 1\n', 'utf16le')]), 'v.yaml')).toEqual({ a: 1 });
+    expect(parseValuesBytes(Buffer.concat([Buffer.from([0xfe, 0xff]), bytes('a: 1\n', 'utf16le').swap16()]), 'v.yaml')).toEqual({ a: 1 });
+    expect(parseValuesBytes(bytes('\ufeffa: 1\n'), 'v.yaml')).toEqual({ a: 1 });
+  });
+
+  test('a second document is refused (Helm 3 and Helm 4 read it differently)', () => {
+    expect(inputError(() => parseValuesText('a: 1\n---\nb: 2\n', 'v.yaml')).lines[0]).toMatch(/^v\.yaml: line 3: a values file must hold one YAML document/);
+    expect(parseValuesText('---\na: 1\n---\n', 'v.yaml')).toEqual({ a: 1 });
+  });
+
+  test('keys never reach a prototype', () => {
+    const values = parseValuesText('__proto__: {polluted: 1}\nconstructor: 2\n', 'v.yaml');
+    expect(Object.keys(values)).toEqual(['__proto__', 'constructor']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(values)).toBe(Object.prototype);
+  });
+
+  test('-f - reads standard input', () => {
+    const seen: string[] = [];
+    expect(readValues(['-'], [], (p) => (seen.push(p), Buffer.from('a: 0o17\n')))).toEqual({ a: 15 });
+    expect(seen).toEqual(['-']);
   });
 });
