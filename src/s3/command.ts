@@ -8,6 +8,7 @@
  * S3 check failed, 2 bad input. `runS3Cli` parses with parseAsync and returns
  * the code.
  */
+import { errorLines } from '../input-error';
 import { Command, CommanderError, Option } from 'commander';
 import type { CliIo } from '../cli';
 import { HEARTBEAT_ENV, S3_ENV } from './config';
@@ -161,7 +162,7 @@ export async function runS3Cli(argv: string[], io: CliIo): Promise<number> {
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_INVALID;
-    io.stderr(`error: ${(e as Error).message.split('\n')[0]}\n`);
+    io.stderr(errorLines([(e as Error).message.split('\n')[0]]));
     return EXIT_FAILED;
   }
 }

@@ -3,7 +3,7 @@
  * wrapper that turns every failure into `error: ...` lines and an exit code.
  */
 import type { CliIo } from '../cli';
-import { EXIT_INVALID, InputError } from '../input-error';
+import { EXIT_INVALID, InputError, errorLines } from '../input-error';
 
 export { EXIT_INVALID };
 
@@ -31,11 +31,11 @@ export async function guarded(io: CliIo, body: () => Promise<number>): Promise<n
     return await body();
   } catch (e) {
     if (e instanceof InputError) {
-      io.stderr(e.lines.map((l) => `error: ${l}\n`).join(''));
+      io.stderr(errorLines(e.lines));
       return EXIT_INVALID;
     }
     const message = e instanceof Error ? e.message : String(e);
-    io.stderr(`error: ${message.split('\n')[0]}\n`);
+    io.stderr(errorLines([message.split('\n')[0]]));
     return EXIT_FAILED;
   }
 }

@@ -11,7 +11,7 @@
 import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { Archive, archiveOf, batches } from './archives';
 import { Session, withSession } from './client';
-import { InputError } from '../input-error';
+import { InputError, errorLines, sanitizeLine } from '../input-error';
 import { ConnectionFlags, S3Settings, endpointLabel, resolveSettings, s3Uri } from './config';
 import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io, wholeNumber } from './common';
 import { describeS3Error } from './errors';
@@ -82,7 +82,7 @@ async function pruneArchives(session: Session, { keepLast, keepDays }: { keepLas
     io.stdout(plan.entries.map((e) => `${e.action === 'keep' ? 'keep' : 'would delete'} ${s3Uri(bucket, e.archive.key)}: ${e.reason}\n`).join(''));
   } else {
     for (const entry of plan.entries) {
-      if (entry.problem !== undefined) io.stderr(`warning: ${s3Uri(bucket, entry.archive.key)}: ${entry.reason}\n`);
+      if (entry.problem !== undefined) io.stderr(`warning: ${sanitizeLine(`${s3Uri(bucket, entry.archive.key)}: ${entry.reason}`)}\n`);
     }
   }
   if (newest === undefined) {
@@ -127,7 +127,7 @@ async function deleteArchives(
         session.client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((a) => ({ Key: a.key })), Quiet: true } }), { abortSignal }),
       );
     } catch (e) {
-      io.stderr(`error: ${describeS3Error(e, { action: 'delete', bucket, settings })}\n`);
+      io.stderr(errorLines([describeS3Error(e, { action: 'delete', bucket, settings })]));
       io.stderr(`deleted ${deleted} of ${remove.length} archives before the failure\n`);
       return EXIT_FAILED;
     }
@@ -148,7 +148,7 @@ async function deleteArchives(
           key: archive.key,
           settings,
         });
-        io.stderr(`error: ${detail}\n`);
+        io.stderr(errorLines([detail]));
       }
     }
   }

@@ -9,7 +9,7 @@ import type { Readable } from 'stream';
 import { ArchiveReadError, ArchiveReport, checkArchive } from './archive-check';
 import { formatBytes, parseArchiveName } from './archives';
 import { Session, withSession } from './client';
-import { InputError } from '../input-error';
+import { InputError, errorLines, sanitizeLine } from '../input-error';
 import { ConnectionFlags, parseS3Uri, resolveSettings, s3Uri } from './config';
 import { DeadlineExceeded } from './deadline';
 import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io } from './common';
@@ -107,9 +107,9 @@ async function verifyWith(session: Session, location: { bucket: string; key: str
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 
-  for (const warning of report.warnings) io.stderr(`warning: ${uri}: ${warning}\n`);
+  for (const warning of report.warnings) io.stderr(`warning: ${sanitizeLine(`${uri}: ${warning}`)}\n`);
   if (report.problems.length > 0) {
-    io.stderr(report.problems.map((p) => `error: ${uri}: ${p}\n`).join(''));
+    io.stderr(errorLines(report.problems.map((p) => `${uri}: ${p}`)));
     return EXIT_FAILED;
   }
   const rate = seconds > 0 ? report.compressedBytes / seconds : 0;
