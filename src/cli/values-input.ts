@@ -2,7 +2,7 @@
  * Reads values the way `helm template` does: files in order, then `--set`s.
  */
 import { readFileSync } from 'fs';
-import { LineCounter, parseDocument, Tags } from 'yaml';
+import { LineCounter, parseDocument, type Tags } from '../yaml';
 import { isPlainObject, mergeUserValues, Values } from '../model/merge';
 import { InputError } from '../input-error';
 import { applySet, SetSyntaxError } from './set-values';

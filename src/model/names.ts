@@ -6,6 +6,9 @@ import { createHash } from 'crypto';
 
 export const CHART_NAME = 'infrahub-backup';
 
+/** The default release name, as in `helm install infrahub-backup ...`. */
+export const DEFAULT_RELEASE = 'infrahub-backup';
+
 /**
  * Helm's `trunc N | trimSuffix "-"`, made strict: every trailing "-" and "."
  * goes, so a cut never leaves an invalid DNS name (`rel.-backup`).

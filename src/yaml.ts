@@ -1,0 +1,24 @@
+/**
+ * The `yaml` library, loaded once per process. cdk8s ships its own copy of
+ * yaml (a bundled dependency, installed inside cdk8s) and loads it with
+ * itself; this project reads YAML with that same copy, so a synthesis loads
+ * one yaml, not two. When an installed cdk8s carries no copy of its own, the
+ * package's `yaml` dependency is used. Both requires are plain strings, so a
+ * bundler resolves them to the same file cdk8s uses.
+ */
+import type * as Yaml from 'yaml';
+
+function load(): typeof Yaml {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('cdk8s/node_modules/yaml') as typeof Yaml;
+  } catch {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('yaml') as typeof Yaml;
+  }
+}
+
+const yaml = load();
+
+export const { LineCounter, parseDocument, parseAllDocuments, stringify } = yaml;
+export type { Tags } from 'yaml';
