@@ -22,9 +22,16 @@ const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const SECRET_KEY = '^[-._a-zA-Z0-9]+$';
 const GO_DURATION = '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$';
-/** IANA time zone names, links included, as the CronJob controller knows them. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const TIME_ZONES: string[] = Object.keys((require('tzdata') as { zones: Record<string, unknown> }).zones).sort();
+/**
+ * IANA time zone names, links included, as the CronJob controller knows them.
+ * Read on first use: only the schema needs them (the CLI's compiled validator has them built in).
+ */
+let timeZones: string[] | undefined;
+function timeZoneNames(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  timeZones ??= Object.keys((require('tzdata') as { zones: Record<string, unknown> }).zones).sort();
+  return timeZones;
+}
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
@@ -655,7 +662,9 @@ export const VALUES_SPEC: ObjectField = {
           type: 'string',
           doc: 'IANA time zone of the schedule (e.g. `Europe/Paris`); empty for the controller\'s time zone (usually UTC).',
           default: '',
-          enum: ['', ...TIME_ZONES],
+          get enum() {
+            return ['', ...timeZoneNames()];
+          },
           enumInDocs: false,
           patternHint: 'an IANA time zone name such as UTC or Europe/Paris',
         },
