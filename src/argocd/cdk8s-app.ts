@@ -100,6 +100,17 @@ function filesUnder(dir: string): string[] {
 }
 
 /**
+ * The compile cache this process uses (bin/infrahub-backup-cdk8s enables it on
+ * Node.js 22.1 and later), handed to the app's process, which loads the same
+ * library modules.
+ */
+function compileCacheEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const dir = (require('module') as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir?.();
+  return dir && env.NODE_COMPILE_CACHE === undefined && env.NODE_DISABLE_COMPILE_CACHE === undefined ? { NODE_COMPILE_CACHE: dirname(dir) } : {};
+}
+
+/**
  * Runs the app and returns the manifests it wrote, as one multi-document YAML
  * stream (files in path order).
  *
@@ -118,6 +129,7 @@ export function runCdk8sApp(run: Cdk8sAppRun): string {
         CDK8S_OUTDIR: outdir,
         INFRAHUB_BACKUP_RELEASE: run.releaseName,
         INFRAHUB_BACKUP_NAMESPACE: run.namespace,
+        ...compileCacheEnvironment(run.env),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       encoding: 'utf8',

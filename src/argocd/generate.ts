@@ -7,8 +7,6 @@
 import { readFileSync, realpathSync, statSync } from 'fs';
 import { join, relative, resolve, sep } from 'path';
 import { InputError } from '../input-error';
-import { readValues } from '../cli/values-input';
-import { synthValues } from '../synth';
 import { GenerationPlan, planGeneration, requestFromEnvironment } from './environment';
 
 /** Where diagnostics go. */
@@ -100,6 +98,11 @@ export function generate(dir: string, env: NodeJS.ProcessEnv, io: GenerateIo): s
   }
 
   checkRealPaths(dir, plan.files, sourcePath, 'values file');
+  // Loaded here: app mode runs the app in a child process and needs neither the model nor cdk8s.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { readValues } = require('../cli/values-input') as typeof import('../cli/values-input');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { synthValues } = require('../synth') as typeof import('../synth');
   const values = readValues(plan.files.map((f) => join(dir, f)), [...plan.sets]);
   const manifests = synthValues(values, { releaseName: plan.releaseName, namespace: plan.namespace });
   return nonEmpty(manifests, request.allowEmpty, 'the values enable neither backup nor restore', io);
