@@ -50,6 +50,39 @@ function setup() {
   return { helmHome, pathBin, valuesApp, cdk8sApp };
 }
 
+/**
+ * For measurement only (the package does not ship it): a V8 startup snapshot
+ * of the CLI with the synth modules loaded, for Node.js 24. Node.js snapshots
+ * only hold a single script, so the CLI is bundled first (esbuild, when
+ * installed). Returns the blob's path, or undefined when it cannot be built.
+ */
+function buildSnapshot() {
+  let esbuild;
+  try {
+    esbuild = require('esbuild');
+  } catch {
+    return undefined;
+  }
+  if (!existsSync(node24)) return undefined;
+  const entry = join(work, 'snapshot-entry.js');
+  require('fs').writeFileSync(
+    entry,
+    `const cli = require(${JSON.stringify(join(root, 'lib', 'cli.js'))});
+require(${JSON.stringify(join(root, 'lib', 'synth.js'))});
+require(${JSON.stringify(join(root, 'lib', 'cli', 'values-input.js'))});
+require('v8').startupSnapshot.setDeserializeMainFunction(() => {
+  process.argv.splice(1, 0, 'infrahub-backup-cdk8s');
+  cli.main();
+});
+`,
+  );
+  const bundle = join(work, 'snapshot-bundle.js');
+  esbuild.buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'silent' });
+  const blob = join(work, 'cli.blob');
+  const r = spawnSync(node24, ['--snapshot-blob', blob, '--build-snapshot', bundle], { encoding: 'utf8' });
+  return r.status === 0 ? blob : undefined;
+}
+
 function cases({ helmHome, pathBin, valuesApp, cdk8sApp }) {
   const version = require(join(root, 'package.json')).version;
   const chart = join(work, 'chart', `infrahub-backup-${version}.tgz`);
@@ -89,6 +122,10 @@ function cases({ helmHome, pathBin, valuesApp, cdk8sApp }) {
     });
     list.push(plugin('values mode', valuesApp, 'values'));
     list.push(plugin('app mode', cdk8sApp, 'cdk8s'));
+  }
+  const blob = buildSnapshot();
+  if (blob) {
+    list.push({ name: 'synth (Node 24, startup snapshot: measured, not shipped)', group: 'synth', argv: [node24, '--snapshot-blob', blob, 'synth', '-f', example], env: cleanEnv, main: true });
   }
   list.push({
     name: 'npm run synth (warm)',
