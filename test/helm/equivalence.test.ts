@@ -5,7 +5,7 @@
  * renderer), with Helm 3 and Helm 4; and what one rejects, the other rejects.
  */
 import * as fc from 'fast-check';
-import { mkdtempSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { stringify } from 'yaml';
@@ -27,14 +27,24 @@ beforeAll(() => {
   chart = buildTestChart();
 });
 
+type SynthOutcome = { objects?: Array<Record<string, any>>; problems?: string[] };
+/** Outcomes by release and file content: each document is drawn once and compared with two Helms. */
+const synthOutcomes = new Map<string, SynthOutcome>();
+
 /** What the CLI's synth makes of a values file: the same code path, in process. */
-function synthFile(file: string, release: string): { objects?: Array<Record<string, any>>; problems?: string[] } {
+function synthFile(file: string, release: string): SynthOutcome {
+  const key = `${release}\n${readFileSync(file, 'utf8')}`;
+  const known = synthOutcomes.get(key);
+  if (known) return known;
+  let outcome: SynthOutcome;
   try {
-    return { objects: objectsOf(synthValues(readValues([file], []), { releaseName: release, namespace: 'infrahub' })) };
+    outcome = { objects: objectsOf(synthValues(readValues([file], []), { releaseName: release, namespace: 'infrahub' })) };
   } catch (e) {
-    if (e instanceof ValuesError) return { problems: e.message.split('\n') };
-    throw e;
+    if (!(e instanceof ValuesError)) throw e;
+    outcome = { problems: e.message.split('\n') };
   }
+  synthOutcomes.set(key, outcome);
+  return outcome;
 }
 
 /** Draws documents until `count` of them are valid, keeping the invalid ones too. */
