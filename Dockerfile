@@ -62,5 +62,13 @@ ENV PATH=/opt/infrahub-backup-cdk8s/node_modules/.bin:$PATH \
     HOME=/home/argocd
 USER 999:999
 WORKDIR /home/argocd
+# Node.js's compile cache of the CLI's modules, filled for this image's binary
+# and user by one synth (the bin turns the cache on; Node.js keeps one per
+# binary and uid, and ignores a cache that does not match, so another binary or
+# user only runs slower). Writes go to HOME; a read-only root file system
+# still reads it.
+ENV NODE_COMPILE_CACHE=/home/argocd/.cache/node-compile-cache
+RUN infrahub-backup-cdk8s synth -f /opt/infrahub-backup-cdk8s/node_modules/infrahub-backup-cdk8s/examples/values/scheduled-s3.yaml > /dev/null \
+ && infrahub-backup-cdk8s version > /dev/null
 ENTRYPOINT ["infrahub-backup-cdk8s"]
 CMD ["--help"]

@@ -4,12 +4,11 @@
  */
 import { join } from 'path';
 import { Command, CommanderError, Option } from 'commander';
-import { readValues, SetArgument } from './cli/values-input';
+import type { SetArgument } from './cli/values-input';
 import { errorLines, EXIT_INVALID, InputError } from './input-error';
 import { ValuesError, formatProblem } from './model/errors';
-import { DEFAULT_RELEASE } from './model/deployment';
+import { DEFAULT_RELEASE } from './model/names';
 import { registerS3Commands, runS3Cli } from './s3/command';
-import { synthValues } from './synth';
 import { PACKAGE_VERSION } from './version';
 
 const DEFAULT_CHART_SOURCE = join(__dirname, '..', 'chart');
@@ -51,6 +50,11 @@ function buildProgram(io: CliIo): Command {
         ...opts.set.map((expression) => ({ expression, asString: false })),
         ...opts.setString.map((expression) => ({ expression, asString: true })),
       ];
+      // Loaded here, as the other commands' modules are: `version` and `s3` never load the model, cdk8s or the validator.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { readValues } = require('./cli/values-input') as typeof import('./cli/values-input');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { synthValues } = require('./synth') as typeof import('./synth');
       const values = readValues(opts.values, sets);
       io.stdout(synthValues(values, { releaseName: opts.release, namespace: opts.namespace }));
     });
@@ -72,6 +76,8 @@ function buildProgram(io: CliIo): Command {
       // Loaded here: only this command prints values.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const output = require('./cli/values-output') as typeof import('./cli/values-output');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { readValues } = require('./cli/values-input') as typeof import('./cli/values-input');
       let values = readValues(opts.values, sets, undefined, { exactIntegers: !opts.all });
       if (opts.all) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports

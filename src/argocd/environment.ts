@@ -17,7 +17,7 @@
 import { posix } from 'path';
 import type { SetArgument } from '../cli/values-input';
 import { InputError } from '../input-error';
-import { DEFAULT_RELEASE } from '../model/deployment';
+import { DEFAULT_RELEASE } from '../model/names';
 import { APP_MODE_DISABLED, appModeEnabled, checkAppModeSetting } from './trust';
 
 /** How a parameter's value is given (`collectionType` in plugin.yaml). */

@@ -7,8 +7,6 @@
 import { readFileSync, realpathSync, statSync } from 'fs';
 import { join, relative, resolve, sep } from 'path';
 import { InputError } from '../input-error';
-import { readValues } from '../cli/values-input';
-import { synthValues } from '../synth';
 import { GenerationPlan, planGeneration, requestFromEnvironment } from './environment';
 import { checkNamespaces } from './namespace-rule';
 import { allowedClusterKinds, appTimeoutMs } from './trust';
@@ -105,6 +103,11 @@ export async function generate(dir: string, env: NodeJS.ProcessEnv, io: Generate
 
   for (const setting of plan.ignored) io.stderr(`warning: ${setting} is ignored in values mode\n`);
   checkRealPaths(dir, plan.files, sourcePath, 'values file');
+  // Loaded here: app mode runs the app in a child process and needs neither the model nor cdk8s.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { readValues } = require('../cli/values-input') as typeof import('../cli/values-input');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { synthValues } = require('../synth') as typeof import('../synth');
   const values = readValues(plan.files.map((f) => join(dir, f)), [...plan.sets]);
   const manifests = synthValues(values, { releaseName: plan.releaseName, namespace: plan.namespace });
   checkNamespaces(manifests, plan.namespace);

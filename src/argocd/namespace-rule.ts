@@ -8,7 +8,7 @@
  * kind this module does not know could be either, so such an object must
  * name its namespace.
  */
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from '../yaml';
 import { InputError } from '../input-error';
 
 /** Cluster-scoped kinds of Kubernetes 1.28+ (API group/kind; the core group is ""). */

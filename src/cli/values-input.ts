@@ -13,7 +13,7 @@
  * MAX_VALUES_DEPTH, and the work is linear in the size of the input.
  */
 import { readFileSync } from 'fs';
-import { Alias, Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, Scalar } from 'yaml';
+import { Alias, Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, Scalar } from '../yaml';
 import { GoNumber, GO_YAML_SCALAR_TAGS } from '../model/go-yaml';
 import { isPlainObject, MAX_VALUES_DEPTH, mergeUserValues, setOwn, Values } from '../model/merge';
 import { InputError } from '../input-error';

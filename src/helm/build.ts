@@ -8,7 +8,7 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { dirname, join, relative } from 'path';
 import * as tar from 'tar';
-import { stringify } from 'yaml';
+import { stringify } from '../yaml';
 import { renderValuesTable, renderValuesYaml } from '../model/codegen';
 import { CHART_NAME } from '../model/names';
 import { DEFAULT_COMPANION_REPOSITORY, DEFAULT_IMAGE_REPOSITORY, DEFAULT_IMAGE_TAG } from '../model/spec';

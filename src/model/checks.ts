@@ -49,8 +49,9 @@ function checkSchedule(path: string, schedule: string, problems: ValuesProblem[]
 /** The time zones Kubernetes knows (the schema only checks their shape, so Helm's error stays short). */
 function checkTimeZone(v: ResolvedValues, problems: ValuesProblem[]): void {
   const zone = v.cronJob.timeZone;
+  if (!zone) return; // the zone list (tzdata) is read only when a zone is set
   const known = (fieldAt(VALUES_SPEC, 'cronJob.timeZone') as StringField).knownValues ?? [];
-  if (zone && !known.includes(zone)) problems.push(problem('unknownTimeZone', [zone]));
+  if (!known.includes(zone)) problems.push(problem('unknownTimeZone', [zone]));
 }
 
 function checkBackup(v: ResolvedValues, problems: ValuesProblem[]): void {

@@ -16,8 +16,8 @@ export interface Deployment {
   readonly names: ObjectNames;
 }
 
-/** The default release name, as in `helm install infrahub-backup ...`. */
-export const DEFAULT_RELEASE = 'infrahub-backup';
+// Defined beside the names, so the CLI can show it without loading the model.
+export { DEFAULT_RELEASE } from './names';
 
 /**
  * Checks the values and plans the objects.

@@ -9,7 +9,7 @@
  * The same rules decide what the manifest writer quotes, so that a string
  * written here is read back as a string by Kubernetes, kubectl and Argo CD.
  */
-import { Document, DocumentOptions, isScalar, ScalarTag, SchemaOptions, ToStringOptions, visit } from 'yaml';
+import { Document, DocumentOptions, isScalar, ScalarTag, SchemaOptions, ToStringOptions, visit } from '../yaml';
 
 /** What go-yaml v2 makes of a plain scalar. */
 export type GoScalar =

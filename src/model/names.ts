@@ -2,9 +2,12 @@
  * Object names and labels, built the way a Helm chart builds them, so that the
  * constructs and the chart name everything alike.
  */
-import { createHash } from 'crypto';
+import type * as Crypto from 'crypto';
 
 export const CHART_NAME = 'infrahub-backup';
+
+/** The default release name, as in `helm install infrahub-backup ...`. */
+export const DEFAULT_RELEASE = 'infrahub-backup';
 
 /**
  * Helm's `trunc N | trimSuffix "-"`, made strict: every trailing "-" and "."
@@ -70,5 +73,8 @@ function goJsonOf(value: unknown): string {
 
 /** The first 8 hex digits of the SHA-256 of a request's Go JSON: `sha256sum (toJson $request) | trunc 8`. */
 export function requestHash(request: unknown): string {
+  // Loaded here: `version`, `s3` and most syntheses never hash, and loading crypto costs more than the rest of this module.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHash } = require('crypto') as typeof Crypto;
   return createHash('sha256').update(goJson(request)).digest('hex').slice(0, 8);
 }

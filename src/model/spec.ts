@@ -40,9 +40,11 @@ const ABSOLUTE_PATH = `^/${NO_SPACE}*$`;
 /** An IANA time zone name (checked against the zone list by the renderers, so Helm's error stays short). */
 const TIME_ZONE = '^[A-Za-z][-+_A-Za-z0-9]*(/[-+_A-Za-z0-9]+)*$';
 const GO_DURATION = '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$';
-/** IANA time zone names, links included, as the CronJob controller knows them. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const TIME_ZONES: string[] = Object.keys((require('tzdata') as { zones: Record<string, unknown> }).zones).sort();
+/** IANA time zone names, links included (generated from the tzdata package), loaded on first use. */
+function timeZoneNames(): readonly string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./time-zones.generated') as typeof import('./time-zones.generated')).TIME_ZONE_NAMES;
+}
 
 /** A string field that must match a pattern; the hint completes "Must be ...". */
 function patterned(doc: string, def: string, pattern: string, patternHint: string, maxLength?: number): StringField {
@@ -803,7 +805,9 @@ export const VALUES_SPEC: ObjectField = {
           doc: 'IANA time zone of the schedule (e.g. `Europe/Paris`); empty for the controller\'s time zone (usually UTC).',
           default: '',
           pattern: TIME_ZONE,
-          knownValues: TIME_ZONES,
+          get knownValues() {
+            return timeZoneNames();
+          },
           patternHint: 'an IANA time zone name such as UTC or Europe/Paris',
         },
         concurrencyPolicy: {

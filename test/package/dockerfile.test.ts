@@ -106,6 +106,15 @@ describe('Dockerfile', () => {
     expect(final.body.map((i) => i.keyword).lastIndexOf('USER')).toBeGreaterThan(final.body.map((i) => i.keyword).lastIndexOf('COPY'));
   });
 
+  test('fills the compile cache as the user that runs the image, where that user may write', () => {
+    const keywords = final.body.map((i) => i.keyword);
+    const env = final.body.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
+    const cache = /NODE_COMPILE_CACHE=(\S+)/.exec(env)?.[1];
+    expect(cache).toMatch(/^\/home\/argocd\//);
+    const warm = final.body.findIndex((i) => i.keyword === 'RUN' && /infrahub-backup-cdk8s synth -f /.test(i.args));
+    expect(warm).toBeGreaterThan(keywords.lastIndexOf('USER'));
+  });
+
   test('ships the plugin configuration at /home/argocd/cmp-server/config/plugin.yaml', () => {
     expect(final.body.some((i) => i.keyword === 'COPY' && /argocd\/plugin\.yaml \/home\/argocd\/cmp-server\/config\/plugin\.yaml$/.test(i.args))).toBe(true);
   });

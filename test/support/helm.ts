@@ -4,10 +4,11 @@
  * of rendered objects.
  */
 import { execFile, execFileSync } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
-import { parseAllDocuments } from 'yaml';
+import { basename, join } from 'path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { runCli } from '../../src/cli';
 import { buildChart, ChartOutput } from '../../src/helm/build';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -63,9 +64,24 @@ export function helm(name: string, args: string[]): Promise<RunResult> {
   return run(HELMS[name], args);
 }
 
-/** The CLI of this project, from its sources (built lib/). */
+/**
+ * The CLI of this project, run in this process: the runCli the bin calls,
+ * without a Node.js start per call (test/cli/bin.test.ts runs the bin itself).
+ * For the synchronous commands (synth, chart, version, argocd generate).
+ */
 export function cli(args: string[]): Promise<RunResult> {
-  return run(process.execPath, [join(ROOT, 'bin', 'infrahub-backup-cdk8s'), ...args], { PATH: process.env.PATH });
+  let stdout = '';
+  let stderr = '';
+  const code = runCli(args, {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    env: { PATH: process.env.PATH },
+  });
+  return Promise.resolve({ code, stdout, stderr });
 }
 
 const RENDERER_LABELS = ['helm.sh/chart', 'app.kubernetes.io/managed-by'];
@@ -110,4 +126,93 @@ export async function pool<T, R>(items: T[], limit: number, task: (item: T, inde
   });
   await Promise.all(workers);
   return results;
+}
+
+/** One values document to render, with its release name. */
+export interface TemplateRequest {
+  readonly values: unknown;
+  readonly release: string;
+}
+
+/** How the suites write values files: strings double-quoted, so YAML reads back exactly what was drawn. */
+export function valuesYaml(values: unknown): string {
+  return stringify(values, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' });
+}
+
+/** Documents per Helm process when rendering in batches. */
+export const BATCH_SIZE = 40;
+
+let batchCounter = 0;
+
+/**
+ * `helm template` of many values documents, each as if rendered alone
+ * (`helm template <release> <chart> -f <values> --namespace <namespace>`),
+ * with few Helm processes: documents that share a release name render
+ * together, as aliased copies of the chart (d0, d1, ...) in one probe chart
+ * whose values give each alias its document; the output is split by the
+ * `# Source: probe/charts/dN/` line of each manifest. The chart never uses
+ * `.Chart.Name` for a name, so an alias renders what the chart renders (only
+ * the `helm.sh/chart` label, which objectsOf drops, names the alias).
+ *
+ * A batch Helm refuses (one document's problem fails the whole render) is
+ * rendered again one document at a time, as is a document alone in its
+ * release; templateAlone renders one document, for callers that confirm a
+ * difference outside the batch. Results are in request order.
+ */
+export async function templateMany(name: string, chart: ChartOutput, requests: readonly TemplateRequest[], namespace: string, concurrency = 2): Promise<RunResult[]> {
+  const work = mkdtempSync(join(tmpdir(), 'ibc-batch-'));
+  const renderAlone = async (r: TemplateRequest, i: number): Promise<RunResult> => {
+    const file = join(work, `alone-${i}.yaml`);
+    writeFileSync(file, valuesYaml(r.values));
+    return helm(name, ['template', r.release, chart.packagePath, '-f', file, '--namespace', namespace]);
+  };
+  const byRelease = new Map<string, number[]>();
+  requests.forEach((r, i) => byRelease.set(r.release, [...(byRelease.get(r.release) ?? []), i]));
+  const batches: number[][] = [];
+  for (const indexes of byRelease.values()) {
+    for (let k = 0; k < indexes.length; k += BATCH_SIZE) batches.push(indexes.slice(k, k + BATCH_SIZE));
+  }
+  const results: RunResult[] = new Array(requests.length);
+  await pool(batches, concurrency, async (batch) => {
+    if (batch.length === 1) {
+      results[batch[0]] = await renderAlone(requests[batch[0]], batch[0]);
+      return;
+    }
+    const probe = join(work, `probe-${batchCounter++}`);
+    mkdirSync(join(probe, 'charts'), { recursive: true });
+    copyFileSync(chart.packagePath, join(probe, 'charts', basename(chart.packagePath)));
+    const version = basename(chart.packagePath).replace(/^infrahub-backup-(.*)\.tgz$/, '$1');
+    writeFileSync(
+      join(probe, 'Chart.yaml'),
+      stringify({
+        apiVersion: 'v2',
+        name: 'probe',
+        version: '0.0.0',
+        dependencies: batch.map((_, k) => ({ name: 'infrahub-backup', version, alias: `d${k}` })),
+      }),
+    );
+    const file = join(probe, 'batch-values.yaml');
+    writeFileSync(file, valuesYaml(Object.fromEntries(batch.map((i, k) => [`d${k}`, requests[i].values]))));
+    const rendered = await helm(name, ['template', requests[batch[0]].release, probe, '-f', file, '--namespace', namespace]);
+    if (rendered.code !== 0) {
+      for (const i of batch) results[i] = await renderAlone(requests[i], i);
+      return;
+    }
+    const streams: string[][] = batch.map(() => []);
+    for (const manifest of rendered.stdout.split(/^---\s*$/m)) {
+      const source = /^# Source: probe\/charts\/d(\d+)\//m.exec(manifest);
+      if (source) streams[Number(source[1])].push(manifest.replace(/^\n/, ''));
+    }
+    batch.forEach((i, k) => {
+      results[i] = { code: 0, stdout: streams[k].map((m) => `---\n${m}`).join(''), stderr: rendered.stderr };
+    });
+  });
+  return results;
+}
+
+/** `helm template` of one values document, alone (to confirm what a batch rendered). */
+export async function templateAlone(name: string, chart: ChartOutput, request: TemplateRequest, namespace: string): Promise<RunResult> {
+  const file = join(mkdtempSync(join(tmpdir(), 'ibc-alone-')), 'values.yaml');
+  writeFileSync(file, valuesYaml(request.values));
+  return helm(name, ['template', request.release, chart.packagePath, '-f', file, '--namespace', namespace]);
 }
