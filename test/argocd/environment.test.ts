@@ -10,22 +10,13 @@ import {
   planGeneration,
   requestFromEnvironment,
 } from '../../src/argocd/environment';
+import { inputErrorLines } from '../support/input-error';
 import { APP_MODE_DISABLED } from '../../src/argocd/trust';
-import { InputError } from '../../src/input-error';
 
 function dir(files: Record<string, string>): DirectoryView {
   return { exists: (p) => p in files, readText: (p) => files[p] };
 }
 
-function problems(f: () => unknown): string[] {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e.lines;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('PARAM_ names (Argo CD: upper case, non-alphanumerics as _)', () => {
   test.each([
@@ -74,9 +65,9 @@ describe('ARGOCD_APP_PARAMETERS', () => {
   test('absent or empty: undefined; malformed: an error naming the variable', () => {
     expect(parametersFromJson({})).toBeUndefined();
     expect(parametersFromJson({ ARGOCD_APP_PARAMETERS: '' })).toBeUndefined();
-    expect(problems(() => parametersFromJson({ ARGOCD_APP_PARAMETERS: '{' }))[0]).toMatch(/^ARGOCD_APP_PARAMETERS: not JSON/);
-    expect(problems(() => parametersFromJson({ ARGOCD_APP_PARAMETERS: '{}' }))[0]).toMatch(/must be a JSON list/);
-    expect(problems(() => parametersFromJson({ ARGOCD_APP_PARAMETERS: '[{"string":"x"}]' }))[0]).toMatch(/\[0\]: must be an object with a string "name"/);
+    expect(inputErrorLines(() => parametersFromJson({ ARGOCD_APP_PARAMETERS: '{' }))[0]).toMatch(/^ARGOCD_APP_PARAMETERS: not JSON/);
+    expect(inputErrorLines(() => parametersFromJson({ ARGOCD_APP_PARAMETERS: '{}' }))[0]).toMatch(/must be a JSON list/);
+    expect(inputErrorLines(() => parametersFromJson({ ARGOCD_APP_PARAMETERS: '[{"string":"x"}]' }))[0]).toMatch(/\[0\]: must be an object with a string "name"/);
   });
 
   test('when present it wins over PARAM_ variables (exact keys, no lossy names)', () => {
@@ -148,14 +139,14 @@ describe('requestFromEnvironment', () => {
   test('mode and app, from parameters or env entries; a bad mode is reported', () => {
     expect(requestFromEnvironment({ ARGOCD_ENV_MODE: 'App', ARGOCD_ENV_APP: 'src/main.ts' })).toMatchObject({ mode: 'app', app: 'src/main.ts' });
     expect(requestFromEnvironment({ ARGOCD_ENV_MODE: 'app', PARAM_MODE: 'values' }).mode).toBe('values');
-    expect(problems(() => requestFromEnvironment({ PARAM_MODE: 'helm' }))).toEqual(['mode: must be one of auto, values, app, not "helm"']);
+    expect(inputErrorLines(() => requestFromEnvironment({ PARAM_MODE: 'helm' }))).toEqual(['mode: must be one of auto, values, app, not "helm"']);
   });
 
   test('a parameter of the wrong shape is reported', () => {
-    expect(problems(() => requestFromEnvironment({ ARGOCD_APP_PARAMETERS: '[{"name":"release-name","array":["a"]}]' }))).toEqual([
+    expect(inputErrorLines(() => requestFromEnvironment({ ARGOCD_APP_PARAMETERS: '[{"name":"release-name","array":["a"]}]' }))).toEqual([
       'parameter release-name: must be a string',
     ]);
-    expect(problems(() => requestFromEnvironment({ ARGOCD_APP_PARAMETERS: '[{"name":"set","map":{"a":"b"}}]' }))).toEqual([
+    expect(inputErrorLines(() => requestFromEnvironment({ ARGOCD_APP_PARAMETERS: '[{"name":"set","map":{"a":"b"}}]' }))).toEqual([
       'parameter set: must be an array of strings',
     ]);
   });
@@ -171,7 +162,7 @@ describe('requestFromEnvironment', () => {
       requestFromEnvironment({ PARAM_INFRAHUB_BACKUP_APP_MODE: 'enabled', ARGOCD_APP_PARAMETERS: '[{"name":"INFRAHUB_BACKUP_APP_MODE","string":"enabled"}]' })
         .appModeEnabled,
     ).toBe(false);
-    expect(problems(() => requestFromEnvironment({ INFRAHUB_BACKUP_APP_MODE: 'yes' }))).toEqual([
+    expect(inputErrorLines(() => requestFromEnvironment({ INFRAHUB_BACKUP_APP_MODE: 'yes' }))).toEqual([
       'INFRAHUB_BACKUP_APP_MODE: must be enabled or disabled, not "yes"',
     ]);
   });
@@ -244,7 +235,7 @@ describe('planGeneration', () => {
   });
 
   test('nothing to render: an error naming what was looked for', () => {
-    expect(problems(() => planGeneration(request(), dir({ 'README.md': '' })))[0]).toMatch(
+    expect(inputErrorLines(() => planGeneration(request(), dir({ 'README.md': '' })))[0]).toMatch(
       /^no values file: none of infrahub-backup\.yaml, infrahub-backup\.yml, values\.yaml, values\.yml .* set the values-files parameter$/,
     );
   });
@@ -259,20 +250,20 @@ describe('planGeneration', () => {
 
   test('auto in a cdk8s app directory without values: one line saying how to run it', () => {
     const files = { 'cdk8s.yaml': 'app: npx ts-node main.ts\n', 'main.ts': '' };
-    expect(problems(() => planGeneration(request(), dir(files)))).toEqual([
+    expect(inputErrorLines(() => planGeneration(request(), dir(files)))).toEqual([
       'a cdk8s app (cdk8s.yaml) runs only in app mode, never in auto mode: set the mode parameter to app',
     ]);
-    const disabled = problems(() => planGeneration(request({ appModeEnabled: false }), dir(files)));
+    const disabled = inputErrorLines(() => planGeneration(request({ appModeEnabled: false }), dir(files)));
     expect(disabled).toHaveLength(1);
     expect(disabled[0]).toMatch(/^a cdk8s app \(cdk8s\.yaml\) runs only in app mode, which is disabled on this sidecar: .*INFRAHUB_BACKUP_APP_MODE=enabled .*the Application then sets the mode parameter to app$/);
-    expect(problems(() => planGeneration(request({ app: 'main.ts' }), dir({ 'main.ts': '' }))))
+    expect(inputErrorLines(() => planGeneration(request({ app: 'main.ts' }), dir({ 'main.ts': '' }))))
       .toEqual(['the cdk8s app main.ts runs only in app mode, never in auto mode: set the mode parameter to app']);
   });
 
   test('app mode is refused unless the operator enabled it, whatever the directory holds', () => {
-    expect(problems(() => planGeneration(request({ mode: 'app', appModeEnabled: false }), dir({ 'cdk8s.yaml': 'app: node main.js\n', 'main.js': '' }))))
+    expect(inputErrorLines(() => planGeneration(request({ mode: 'app', appModeEnabled: false }), dir({ 'cdk8s.yaml': 'app: node main.js\n', 'main.js': '' }))))
       .toEqual([APP_MODE_DISABLED]);
-    expect(problems(() => planGeneration(request({ mode: 'app', appModeEnabled: false }), dir({})))).toEqual([APP_MODE_DISABLED]);
+    expect(inputErrorLines(() => planGeneration(request({ mode: 'app', appModeEnabled: false }), dir({})))).toEqual([APP_MODE_DISABLED]);
   });
 
   test('app mode: the app setting, else cdk8s.yaml, else main.ts or main.js', () => {
@@ -285,11 +276,11 @@ describe('planGeneration', () => {
   });
 
   test('app mode: a missing entry is an error', () => {
-    expect(problems(() => planGeneration(request({ mode: 'app', app: 'nope.ts' }), dir({}))))
+    expect(inputErrorLines(() => planGeneration(request({ mode: 'app', app: 'nope.ts' }), dir({}))))
       .toEqual(['app nope.ts: no such file in the application directory']);
-    expect(problems(() => planGeneration(request({ mode: 'app' }), dir({ 'cdk8s.yaml': 'app: npx ts-node main.ts\n' }))))
+    expect(inputErrorLines(() => planGeneration(request({ mode: 'app' }), dir({ 'cdk8s.yaml': 'app: npx ts-node main.ts\n' }))))
       .toEqual(['cdk8s.yaml: its app command names main.ts, which is not in the application directory']);
-    expect(problems(() => planGeneration(request({ mode: 'app' }), dir({}))))
+    expect(inputErrorLines(() => planGeneration(request({ mode: 'app' }), dir({}))))
       .toEqual(['no cdk8s app: none of main.ts, main.js in the application directory (set the app parameter)']);
   });
 
@@ -302,9 +293,9 @@ describe('planGeneration', () => {
   });
 
   test('paths leaving the repository are rejected', () => {
-    expect(problems(() => planGeneration(request({ valuesFiles: ['../../x.yaml', 'ok.yaml'] }), dir({}), 'apps')))
+    expect(inputErrorLines(() => planGeneration(request({ valuesFiles: ['../../x.yaml', 'ok.yaml'] }), dir({}), 'apps')))
       .toEqual(['values file ../../x.yaml: must stay inside the repository']);
-    expect(problems(() => planGeneration(request({ mode: 'app', app: '/abs/main.ts' }), dir({ '/abs/main.ts': '' }))))
+    expect(inputErrorLines(() => planGeneration(request({ mode: 'app', app: '/abs/main.ts' }), dir({ '/abs/main.ts': '' }))))
       .toEqual(['app /abs/main.ts: must be a path relative to the application directory']);
   });
 });

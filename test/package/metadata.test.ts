@@ -69,9 +69,11 @@ describe('.ci/run', () => {
   });
 });
 
-test('npm run synth skips cdk8s-cli\'s update check and writes apart from the chart (dist/manifests)', () => {
-  expect(PKG.scripts.synth).toBe('cdk8s synth --no-check-upgrade');
+test('npm run synth runs the app in one process, without cdk8s-cli (no update check), and writes apart from the chart (dist/manifests)', () => {
+  expect(PKG.scripts.synth).toBe('node scripts/app.js');
+  expect(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8')).toMatch(/^app: node scripts\/app\.js$/m);
   expect(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8')).toMatch(/^output: dist\/manifests$/m);
+  expect(readFileSync(join(ROOT, 'scripts', 'app.js'), 'utf8')).toContain("process.env.CDK8S_OUTDIR ??= 'dist/manifests'");
   expect(PKG.scripts.chart).toMatch(/chart --out dist$/);
   expect(PKG.scripts.prepare).toBe('npm run build');
 });

@@ -3,13 +3,13 @@
  * error lines, and the streaming archive check (on in-memory archives built in
  * the image's layout).
  */
+import { inputErrorLines } from '../support/input-error';
 import { Readable } from 'stream';
 import { gzipSync } from 'zlib';
 import { ArchiveReadError, checkArchive, normalisePath } from '../../src/s3/archive-check';
 import { Archive, archiveOf, batches, formatBytes, parseArchiveName, sortNewestFirst } from '../../src/s3/archives';
 import { RetentionPolicy, headProblem, listedProblem, planRetention } from '../../src/s3/restorable';
 import { clientConfig } from '../../src/s3/client';
-import { InputError } from '../../src/input-error';
 import { S3Settings, parseS3Uri, resolveSettings } from '../../src/s3/config';
 import { describeS3Error, maskKeyId } from '../../src/s3/errors';
 import { DELETE_BATCH } from '../../src/s3/prune';
@@ -17,15 +17,6 @@ import { buildArchive, defaultFiles, metadataFor, noise, sha256 } from './suppor
 
 jest.setTimeout(20_000);
 
-function inputError(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e.lines;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('settings', () => {
   const env = { INFRAHUB_S3_BUCKET: 'backups', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE12345', AWS_SECRET_ACCESS_KEY: 'secret' };
@@ -66,7 +57,7 @@ describe('settings', () => {
 
   test('every problem is one line', () => {
     expect(
-      inputError(() =>
+      inputErrorLines(() =>
         resolveSettings({ timeout: 'soon' }, { INFRAHUB_S3_ENDPOINT: 'minio:9000', INFRAHUB_S3_REGION: 'eu west', AWS_ACCESS_KEY_ID: 'AKIA' }, { needBucket: true }),
       ),
     ).toEqual([
@@ -83,16 +74,16 @@ describe('settings', () => {
     ['https://user:pw@minio.example.com', /must not carry credentials/],
     ['not a url', /is not a URL/],
   ])('the endpoint %s is refused', (endpoint, message) => {
-    const lines = inputError(() => resolveSettings({ endpoint }, env, { needBucket: true }));
+    const lines = inputErrorLines(() => resolveSettings({ endpoint }, env, { needBucket: true }));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(message);
   });
 
   test('bucket names and s3:// URIs are checked', () => {
-    expect(inputError(() => resolveSettings({ bucket: 'a/b' }, env, { needBucket: true }))[0]).toMatch(/^--bucket: "a\/b" is not a bucket name/);
+    expect(inputErrorLines(() => resolveSettings({ bucket: 'a/b' }, env, { needBucket: true }))[0]).toMatch(/^--bucket: "a\/b" is not a bucket name/);
     expect(parseS3Uri('s3://backups/nightly/infrahub_backup_20260101_000000.tar.gz')).toEqual({ bucket: 'backups', key: 'nightly/infrahub_backup_20260101_000000.tar.gz' });
-    expect(inputError(() => parseS3Uri('backups/key'))).toEqual(['--uri: "backups/key" is not an s3://bucket/key URI']);
-    expect(inputError(() => parseS3Uri('s3://backups/'))).toEqual(['--uri: "s3://backups/" is not an s3://bucket/key URI']);
+    expect(inputErrorLines(() => parseS3Uri('backups/key'))).toEqual(['--uri: "backups/key" is not an s3://bucket/key URI']);
+    expect(inputErrorLines(() => parseS3Uri('s3://backups/'))).toEqual(['--uri: "s3://backups/" is not an s3://bucket/key URI']);
   });
 
   test('the client: path-style, TLS per scheme, bounded calls', () => {
