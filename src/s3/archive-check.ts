@@ -29,6 +29,10 @@ export const METADATA_PATH = 'backup/backup_information.json';
 /** backup_information.json is a few KiB; anything past this is not one. */
 export const METADATA_MAX_BYTES = 16 * 1024 * 1024;
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+/** The SHA-256 of no bytes: the digest of every empty file, computed once. */
+const EMPTY_SHA256 = createHash('sha256').digest('hex');
+/** A name normalisePath would change: empty, `.` or `..` segments, `//`, or a trailing `/`. */
+const NON_CANONICAL = /^$|(^|\/)\.\.?(\/|$)|\/\/|.\/$/;
 /** An archive the image writes has a handful of entries; more than this is refused (and reading stops). */
 export const MAX_ENTRIES = 100_000;
 /** Warning lines reported; the rest are counted in one more line. */
@@ -78,6 +82,8 @@ export interface CheckOptions {
 
 /** A path as tar -x would write it, relative to the extraction folder: `./backup//x/./y/` is `backup/x/y`; the root is `.`. */
 export function normalisePath(name: string): string {
+  // Most names are canonical already: keep the string as it is (posix.normalize would build a new one out of slices, for every entry).
+  if (!NON_CANONICAL.test(name)) return name;
   const normal = posix.normalize(name);
   return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
 }
@@ -95,6 +101,15 @@ export function entryLabel(name: string): string {
   const quoted = JSON.stringify(name.length > 200 ? `${name.slice(0, 200)}…` : name);
   return quoted;
 }
+
+/** What is kept of a file while the archive is read: its size and SHA-256 (hex). */
+interface FileDigest {
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** The record of every empty file (one object, however many empty files there are). */
+const EMPTY_FILE: FileDigest = { size: 0, sha256: EMPTY_SHA256 };
 
 /** Keeps the first `max` lines, then counts the rest in one line. */
 class CappedLines {
@@ -144,6 +159,23 @@ function firstLine(error: unknown): string {
   return message.split('\n')[0];
 }
 
+/** An entry as tar-stream hands it over: its header, and a stream of its bytes. */
+type Entry = { readonly header: tar.Header } & AsyncIterable<unknown>;
+
+/**
+ * Whether tar-stream feeds this entry's stream: it does not for an empty entry
+ * or a folder (the stream is never written to, so there is nothing to read).
+ */
+function hasData(entry: Entry): boolean {
+  return entry.header.size !== 0 && entry.header.type !== 'directory';
+}
+
+/** Reads an entry to its end without keeping its bytes; nothing to do for one without data. */
+async function drain(entry: Entry): Promise<void> {
+  if (!hasData(entry)) return;
+  for await (const _chunk of entry) void _chunk;
+}
+
 /** Why reading stopped, as one line. */
 function readFailure(
   meter: Meter,
@@ -191,11 +223,18 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
   gunzip.on('error', (e) => (errors.gzip ??= e));
   extract.on('error', (e: unknown) => (errors.tar ??= e));
 
-  const files: ArchiveFile[] = [];
+  /**
+   * What is kept of each entry while reading, for up to MAX_ENTRIES of them,
+   * is as small as it can be: the paths of the files in archive order, and
+   * one map from normalised path to the file's size and digest (folders map to
+   * undefined; every empty file to the same EMPTY_FILE). The ArchiveFile
+   * objects are made once the archive has been read to its end.
+   */
+  const filePaths: string[] = [];
   const warnings = new CappedLines(MAX_WARNING_LINES, 'warnings');
   const problems = new CappedLines(MAX_PROBLEM_LINES, 'problems');
   /** Normalised path -> the file read there (directories map to undefined). */
-  const seen = new Map<string, ArchiveFile | undefined>();
+  const seen = new Map<string, FileDigest | undefined>();
   const rawNames = new Map<string, string>();
   let metadataText: string | undefined;
   let metadataTooLarge = false;
@@ -240,7 +279,7 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
           seen.set(path, undefined);
           if (raw !== path) rawNames.set(path, raw);
         }
-        for await (const _chunk of entry) void _chunk;
+        await drain(entry);
         continue;
       }
       if (raw !== path) rawNames.set(path, raw);
@@ -253,11 +292,17 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
         }
         if (size > METADATA_MAX_BYTES) metadataTooLarge = true;
         else metadataText = Buffer.concat(chunks).toString('utf8');
-        seen.set(path, { path, size, sha256: '' });
+        seen.set(path, { size, sha256: '' });
         if (options.stopAfterMetadata) {
           stopped = true;
           break;
         }
+        continue;
+      }
+      if (!hasData(entry)) {
+        // No bytes to hash: no hash object, no iterator, one shared record.
+        seen.set(path, EMPTY_FILE);
+        filePaths.push(path);
         continue;
       }
       const hash = createHash('sha256');
@@ -266,9 +311,8 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
         hash.update(chunk);
         size += chunk.length;
       }
-      const file: ArchiveFile = { path, size, sha256: hash.digest('hex') };
-      seen.set(path, file);
-      files.push(file);
+      seen.set(path, { size, sha256: hash.digest('hex') });
+      filePaths.push(path);
     }
   } catch (e) {
     iterationError = e;
@@ -344,28 +388,32 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
         const candidates = [normalisePath(`backup/${clean}`), clean];
         const path = candidates.find((c) => seen.get(c) !== undefined && c !== METADATA_PATH);
         const file = path !== undefined ? seen.get(path) : undefined;
-        if (file === undefined) {
+        if (path === undefined || file === undefined) {
           problems.push(`${candidates[0]} is listed in ${METADATA_PATH} but missing from the archive`);
           continue;
         }
-        if (listed.has(file.path)) {
-          problems.push(`${METADATA_PATH} lists ${file.path} twice (as ${entryLabel(listed.get(file.path)!)} and ${entryLabel(relative)})`);
+        if (listed.has(path)) {
+          problems.push(`${METADATA_PATH} lists ${path} twice (as ${entryLabel(listed.get(path)!)} and ${entryLabel(relative)})`);
           continue;
         }
-        listed.set(file.path, relative);
+        listed.set(path, relative);
         if (file.sha256 !== expected.toLowerCase()) {
-          problems.push(`checksum mismatch for ${file.path}: backup_information.json says ${expected.toLowerCase()}, the archive holds ${file.sha256}`);
+          problems.push(`checksum mismatch for ${path}: backup_information.json says ${expected.toLowerCase()}, the archive holds ${file.sha256}`);
           continue;
         }
         verifiedFiles++;
         verifiedBytes += file.size;
       }
-      for (const file of files) {
-        if (!listed.has(file.path)) warnings.push(`${file.path} is in the archive but has no checksum in ${METADATA_PATH}`);
+      for (const path of filePaths) {
+        if (!listed.has(path)) warnings.push(`${path} is in the archive but has no checksum in ${METADATA_PATH}`);
       }
     }
   }
 
+  const files = filePaths.map((path): ArchiveFile => {
+    const { size, sha256 } = seen.get(path)!;
+    return { path, size, sha256 };
+  });
   return {
     metadata,
     files,
