@@ -151,6 +151,37 @@ class FileTable {
   }
 }
 
+/**
+ * The names as written in the archive of the entries whose normalised path
+ * differs, for messages: UTF-8 in one growing Buffer, not a string each (for
+ * the same reason as FileTable).
+ */
+class RawNames {
+  /** Normalised path -> where its name starts in `bytes` (a 4-byte length, then the name). */
+  private readonly starts = new Map<string, number>();
+  private bytes = Buffer.alloc(64 * 1024);
+  private used = 0;
+
+  set(path: string, raw: string): void {
+    const length = Buffer.byteLength(raw);
+    if (this.used + 4 + length > this.bytes.length) {
+      const bytes = Buffer.alloc(Math.max(this.bytes.length * 2, this.used + 4 + length));
+      this.bytes.copy(bytes, 0, 0, this.used);
+      this.bytes = bytes;
+    }
+    this.starts.set(path, this.used);
+    this.bytes.writeUInt32LE(length, this.used);
+    this.bytes.write(raw, this.used + 4, 'utf8');
+    this.used += 4 + length;
+  }
+
+  get(path: string): string | undefined {
+    const start = this.starts.get(path);
+    if (start === undefined) return undefined;
+    return this.bytes.toString('utf8', start + 4, start + 4 + this.bytes.readUInt32LE(start));
+  }
+}
+
 /** In the map of paths read: a folder. */
 const FOLDER = -1;
 /** In the map of paths read: backup_information.json. */
@@ -277,7 +308,7 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
   const problems = new CappedLines(MAX_PROBLEM_LINES, 'problems');
   /** Normalised path -> the index of the file read there in `table`, or FOLDER, or METADATA. */
   const seen = new Map<string, number>();
-  const rawNames = new Map<string, string>();
+  const rawNames = new RawNames();
   let metadataText: string | undefined;
   let metadataTooLarge = false;
   let stopped = false;

@@ -3,7 +3,9 @@
  * error lines, and the streaming archive check (on in-memory archives built in
  * the image's layout).
  */
+import { posix } from 'path';
 import { Readable } from 'stream';
+import * as fc from 'fast-check';
 import { gzipSync } from 'zlib';
 import { ArchiveReadError, checkArchive, normalisePath } from '../../src/s3/archive-check';
 import { Archive, archiveOf, batches, formatBytes, parseArchiveName, sortNewestFirst } from '../../src/s3/archives';
@@ -409,5 +411,46 @@ describe('the streaming archive check', () => {
     expect(normalisePath('backup//./x/')).toBe('backup/x');
     expect(normalisePath('./')).toBe('.');
     expect(normalisePath('/backup/x')).toBe('/backup/x');
+  });
+
+  test('paths: canonical names are kept as they are, every name normalises as posix.normalize says', () => {
+    const reference = (name: string) => {
+      const normal = posix.normalize(name);
+      return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
+    };
+    const segment = fc.constantFrom('', '.', '..', '...', '.a', 'a.', 'backup', 'x y', 'é', '\0', '\\');
+    const name = fc.tuple(fc.constantFrom('', '/', './', '../', '//'), fc.array(segment, { maxLength: 6 }), fc.constantFrom('', '/', '/.', '//'));
+    let drawn = 0;
+    let canonical = 0;
+    fc.assert(
+      fc.property(name, ([head, segments, tail]) => {
+        drawn++;
+        const raw = head + segments.join('/') + tail;
+        expect(normalisePath(raw)).toBe(reference(raw));
+        if (reference(raw) === raw) canonical++;
+      }),
+      { numRuns: 3000 },
+    );
+    expect(drawn).toBe(3000);
+    expect(canonical).toBeGreaterThan(100);
+  });
+
+  test('thousands of entries: files in order with their sizes and digests, a duplicate named as first written', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const corpus = require('../../scripts/verify-corpus.js') as { entry(name: string, content?: Buffer | string, options?: { type?: string }): Buffer; END: Buffer };
+    const count = 3000; // past the first growth of the size, digest and name buffers
+    const name = (i: number) => `./backup//many/${String(i).padStart(24, '0')}`;
+    const content = (i: number) => (i % 3 === 0 ? '' : `file ${i}`);
+    const entries = [corpus.entry('backup/', undefined, { type: 'directory' })];
+    for (let i = 0; i < count; i++) entries.push(corpus.entry(name(i), content(i)));
+    entries.push(corpus.entry(`backup/many/${String(1234).padStart(24, '0')}`, 'again'));
+    const report = await check(gzipSync(Buffer.concat([...entries, corpus.END])));
+    expect(report.files).toHaveLength(count);
+    report.files.forEach((file, i) => {
+      expect(file).toEqual({ path: `backup/many/${String(i).padStart(24, '0')}`, size: Buffer.byteLength(content(i)), sha256: sha256(content(i)) });
+    });
+    expect(report.problems).toContain(
+      `entry "backup/many/${String(1234).padStart(24, '0')}": the same path as the earlier entry "${name(1234)}" (backup/many/${String(1234).padStart(24, '0')}): tar -x would write one over the other`,
+    );
   });
 });
