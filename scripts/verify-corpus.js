@@ -7,7 +7,8 @@
  *   node scripts/verify-corpus.js child KIND MODULE
  * runs checkArchive (from MODULE: lib/s3/archive-check.js, or the TypeScript
  * source under `node -r tsx/cjs`) on the archive KIND (`entries`: 1,000,000
- * empty files, CORPUS_ENTRIES; `bomb`: 16 GiB of zeros, CORPUS_BOMB_GIB),
+ * empty files, CORPUS_ENTRIES; `tiny`: as many one-byte files under
+ * non-canonical names; `bomb`: 16 GiB of zeros, CORPUS_BOMB_GIB),
  * streamed from a second process (`gen KIND`) that generates it as it is read,
  * and prints one JSON line: the verdict, the wall time and the peak resident
  * memory of the checking process.
@@ -85,13 +86,21 @@ function archive(files, extra = [], { names = (n) => n, listed = {} } = {}) {
   return gzipSync(Buffer.concat([...parts, ...extra, END]));
 }
 
-/** A gzip stream of a tar with `count` empty files, generated as it is read. */
-function manyEntries(count) {
+/**
+ * A gzip stream of a tar with `count` empty files, generated as it is read;
+ * `tiny`: one-byte files under non-canonical names (`./backup//many/N`), so
+ * each is hashed and each name normalised.
+ */
+function manyEntries(count, { tiny = false } = {}) {
   let i = 0;
+  const DATA = Buffer.alloc(BLOCK, 0x78);
   const source = new Readable({
     read() {
       const blocks = [];
-      for (let n = 0; n < 2048 && i < count; n++, i++) blocks.push(header(`backup/many/${String(i).padStart(8, '0')}`));
+      for (let n = 0; n < 2048 && i < count; n++, i++) {
+        if (tiny) blocks.push(header(`./backup//many/${String(i).padStart(8, '0')}`, { size: 1 }), DATA);
+        else blocks.push(header(`backup/many/${String(i).padStart(8, '0')}`));
+      }
       if (blocks.length > 0) this.push(Buffer.concat(blocks));
       if (i >= count) {
         this.push(END);
@@ -124,7 +133,7 @@ if (require.main === module && process.argv[2] === 'gen') {
   const kind = process.argv[3];
   const ENTRIES = Number(process.env.CORPUS_ENTRIES ?? 1_000_000);
   const BOMB_BYTES = Number(process.env.CORPUS_BOMB_GIB ?? 16) * 1024 * 1024 * 1024;
-  const source = kind === 'entries' ? manyEntries(ENTRIES) : Readable.from([gzipBomb(BOMB_BYTES)]);
+  const source = kind === 'bomb' ? Readable.from([gzipBomb(BOMB_BYTES)]) : manyEntries(ENTRIES, { tiny: kind === 'tiny' });
   source.pipe(process.stdout);
   process.stdout.on('error', () => process.exit(0));
 }
