@@ -35,6 +35,15 @@ const EMPTY_SHA256 = createHash('sha256').digest();
 const NON_CANONICAL = /^$|(^|\/)\.\.?(\/|$)|\/\/|.\/$/;
 /** An archive the image writes has a handful of entries; more than this is refused (and reading stops). */
 export const MAX_ENTRIES = 100_000;
+/** A longer entry name is a problem: Linux's PATH_MAX, so tar -x could not write it. */
+export const MAX_NAME_BYTES = 4096;
+/**
+ * The names kept while reading (to find duplicates and match the checksums)
+ * add up to at most this many bytes; past it the archive is refused. Without
+ * it, long names (pax headers allow megabytes each) kept for up to
+ * MAX_ENTRIES entries would be gigabytes.
+ */
+export const MAX_KEPT_NAME_BYTES = 8 * 1024 * 1024;
 /** Warning lines reported; the rest are counted in one more line. */
 export const MAX_WARNING_LINES = 20;
 /** Problem lines reported; the rest are counted in one more line. */
@@ -314,6 +323,8 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
   let stopped = false;
   let refused: string | undefined;
   let entries = 0;
+  /** Bytes of the names kept so far (normalised paths, and the names as written when they differ). */
+  let keptNameBytes = 0;
 
   // A gzip bomb: stop as soon as the expansion passes the bound. The output of
   // gunzip is counted as pipeline() hands it to tar (a listener, not one more stream stage).
@@ -342,14 +353,21 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
       const path = normalisePath(raw);
       const isFile = type === 'file' || type === 'contiguous-file';
       const unsafe = unsafePath(raw);
+      const nameBytes = Buffer.byteLength(raw);
       let problem: string | undefined;
-      if (unsafe !== undefined) problem = unsafe;
+      if (nameBytes > MAX_NAME_BYTES) problem = `a path of ${nameBytes} bytes, more than ${MAX_NAME_BYTES}: tar -x cannot write it`;
+      else if (unsafe !== undefined) problem = unsafe;
       else if (ENTRY_KIND[type] !== undefined) problem = `${ENTRY_KIND[type]}${entry.header.linkname ? ` to ${entryLabel(entry.header.linkname)}` : ''}: an archive the backup image writes holds only folders and files`;
       else if (!isFile && type !== 'directory') problem = `an entry of type ${type}: an archive the backup image writes holds only folders and files`;
       else if (seen.has(path) && (isFile || seen.get(path) !== FOLDER)) {
         problem = `the same path as the earlier entry ${entryLabel(rawNames.get(path) ?? path)} (${path}): tar -x would write one over the other`;
       }
       if (problem !== undefined) problems.push(`entry ${entryLabel(raw)}: ${problem}`);
+      const keeps = problem === undefined && (isFile || !seen.has(path));
+      if (keeps && (keptNameBytes += Buffer.byteLength(path) + (raw !== path ? nameBytes : 0)) > MAX_KEPT_NAME_BYTES) {
+        refused = `the archive's entry names add up to more than ${formatBytes(MAX_KEPT_NAME_BYTES)}: not an archive the backup image writes`;
+        break;
+      }
       if (!isFile || problem !== undefined) {
         if (type === 'directory' && problem === undefined && !seen.has(path)) {
           seen.set(path, FOLDER);

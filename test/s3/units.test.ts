@@ -435,6 +435,15 @@ describe('the streaming archive check', () => {
     expect(canonical).toBeGreaterThan(100);
   });
 
+  test('a name longer than PATH_MAX (a pax header) is a problem, and is not kept', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const corpus = require('../../scripts/verify-corpus.js') as { entry(name: string, content?: Buffer | string): Buffer; paxPath(name: string): Buffer; END: Buffer };
+    const name = `backup/${'n'.repeat(5000)}`;
+    const report = await check(gzipSync(Buffer.concat([corpus.paxPath(name), corpus.entry('backup/x', 'x'), corpus.END])));
+    expect(report.problems[0]).toBe(`entry ${JSON.stringify(`${name.slice(0, 200)}…`)}: a path of 5007 bytes, more than 4096: tar -x cannot write it`);
+    expect(report.files).toEqual([]);
+  });
+
   test('thousands of entries: files in order with their sizes and digests, a duplicate named as first written', async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const corpus = require('../../scripts/verify-corpus.js') as { entry(name: string, content?: Buffer | string, options?: { type?: string }): Buffer; END: Buffer };

@@ -1,8 +1,8 @@
 /**
  * The verify corpus: hostile archives built byte by byte (scripts/verify-corpus.js),
  * each with its expected verdict, checked through `s3 verify` against s3rver;
- * and the heavy ones (1,000,000 entries, empty or of one byte, and a 16 GiB
- * gzip bomb) checked in a child process that reports its peak resident memory
+ * and the heavy ones (1,000,000 entries, empty, of one byte or with 4,000-byte
+ * names, and a 16 GiB gzip bomb) checked in a child process that reports its peak resident memory
  * and time. The child runs the built module (lib/) under plain node, as the
  * image does: no TypeScript loader in the measured process.
  */
@@ -139,6 +139,13 @@ describe('heavy archives, in a child process: verdict, peak memory, time', () =>
     const result = child('tiny');
     expect(result.verdict).toBe('fail');
     expect(result.lines).toEqual(['the archive has more than 100000 entries: not an archive the backup image writes']);
+    expect(result.peakRssKiB).toBeLessThan(PEAK_RSS_LIMIT_KIB);
+  });
+
+  test('names of 4,000 bytes (pax headers): refused once the names kept add up to 8 MiB, memory bounded', () => {
+    const result = child('long');
+    expect(result.verdict).toBe('fail');
+    expect(result.lines).toEqual(["the archive's entry names add up to more than 8.00 MiB: not an archive the backup image writes"]);
     expect(result.peakRssKiB).toBeLessThan(PEAK_RSS_LIMIT_KIB);
   });
 
