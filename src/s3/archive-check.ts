@@ -303,8 +303,14 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
   const extract = tar.extract();
   const errors: { source?: unknown; gzip?: unknown; tar?: unknown } = {};
-  source.on('error', (e) => (errors.source ??= e));
-  gunzip.on('error', (e) => (errors.gzip ??= e));
+  // pipeline() destroys the streams before a failing one with its error, after the failing one has
+  // emitted it: an error already seen downstream is not this stream's own.
+  source.on('error', (e) => {
+    if (e !== errors.gzip && e !== errors.tar) errors.source ??= e;
+  });
+  gunzip.on('error', (e) => {
+    if (e !== errors.tar) errors.gzip ??= e;
+  });
   extract.on('error', (e: unknown) => (errors.tar ??= e));
 
   /**

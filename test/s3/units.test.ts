@@ -435,6 +435,18 @@ describe('the streaming archive check', () => {
     expect(canonical).toBeGreaterThan(100);
   });
 
+  test('a folder entry with data (which tar-stream does not feed) ends in one line, without hanging; a bad header is a tar error', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const corpus = require('../../scripts/verify-corpus.js') as { entry(name: string, content?: Buffer | string, options?: { type?: string }): Buffer; END: Buffer };
+    const folder = corpus.entry('backup/d/', Buffer.alloc(512, 0x41), { type: 'directory' });
+    expect(await readError(gzipSync(Buffer.concat([corpus.entry('backup/', undefined, { type: 'directory' }), folder, corpus.entry('backup/x', 'x'), corpus.END])))).toMatch(
+      /^the archive is corrupt: tar: Invalid tar header\. .* \(after \d+ B\)$/,
+    );
+    expect(await readError(gzipSync(Buffer.concat([corpus.entry('backup/', undefined, { type: 'directory' }), Buffer.alloc(512, 0x41), corpus.END])))).toMatch(
+      /^the archive is corrupt: tar: Invalid tar header\. /,
+    );
+  }, 10_000);
+
   test('a name longer than PATH_MAX (a pax header) is a problem, and is not kept', async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const corpus = require('../../scripts/verify-corpus.js') as { entry(name: string, content?: Buffer | string): Buffer; paxPath(name: string): Buffer; END: Buffer };
