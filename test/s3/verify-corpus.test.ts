@@ -124,7 +124,7 @@ describe('heavy archives, in a child process: verdict, peak memory, time', () =>
     const r = spawnSync(process.execPath, ['scripts/verify-corpus.js', 'child', kind, 'lib/s3/archive-check.js'], { cwd: root, encoding: 'utf8', timeout: 50_000 });
     expect(r.stderr).toBe('');
     const result = JSON.parse(r.stdout.trim()) as { verdict: string; lines: string[]; seconds: number; peakRssKiB: number };
-    process.stdout.write(`verify corpus ${kind}: ${result.verdict}, ${(result.peakRssKiB / 1024).toFixed(1)} MiB peak RSS, ${result.seconds.toFixed(2)} s\n`);
+    process.stdout.write(`verify corpus ${kind} (node ${process.version}): ${result.verdict}, ${(result.peakRssKiB / 1024).toFixed(1)} MiB peak RSS, ${result.seconds.toFixed(2)} s\n`);
     return result;
   }
 
