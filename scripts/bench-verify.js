@@ -17,7 +17,8 @@
  * Then the hostile archives of scripts/verify-corpus.js: 1,000,000 empty
  * entries and a 16 GiB gzip bomb, each uploaded to the same server and checked
  * by `s3 verify` in a fresh process (verdict, time, peak RSS), and each checked
- * by checkArchive alone from a generated stream.
+ * by checkArchive alone from a generated stream, with two more kinds (one-byte
+ * files under non-canonical names, 4,000-byte names).
  *
  *   npm run bench:verify                 (builds first)
  *   BENCH_DATA_MIB=2048 RUNS=3 npm run bench:verify
@@ -240,6 +241,8 @@ async function corpusSection(endpoint) {
     ['s3 verify, gzip bomb 16 GiB in ' + formatMiB(bomb.length), () => runHostile(endpoint, bombKey)],
     ['checkArchive, 1,000,000 entries (stream)', () => runCorpusChild('entries')],
     ['checkArchive, gzip bomb 16 GiB (stream)', () => runCorpusChild('bomb')],
+    ['checkArchive, 1,000,000 one-byte files (stream)', () => runCorpusChild('tiny')],
+    ['checkArchive, 4,000-byte names (stream)', () => runCorpusChild('long')],
   ]) {
     const runs = Array.from({ length: RUNS }, measure);
     rows.push({ label, seconds: median(runs.map((r) => r.seconds)), rss: Math.max(...runs.map((r) => r.rss)), line: runs[0].line });

@@ -7,7 +7,9 @@
  *   node scripts/verify-corpus.js child KIND MODULE
  * runs checkArchive (from MODULE: lib/s3/archive-check.js, or the TypeScript
  * source under `node -r tsx/cjs`) on the archive KIND (`entries`: 1,000,000
- * empty files, CORPUS_ENTRIES; `bomb`: 16 GiB of zeros, CORPUS_BOMB_GIB),
+ * empty files, CORPUS_ENTRIES; `tiny`: as many one-byte files under
+ * non-canonical names; `long`: as many empty files with
+ * 4,000-byte names; `bomb`: 16 GiB of zeros, CORPUS_BOMB_GIB),
  * streamed from a second process (`gen KIND`) that generates it as it is read,
  * and prints one JSON line: the verdict, the wall time and the peak resident
  * memory of the checking process.
@@ -17,7 +19,7 @@ const { Readable } = require('stream');
 const { createGzip, gzipSync } = require('zlib');
 
 const BLOCK = 512;
-const TYPE = { file: '0', link: '1', symlink: '2', 'character-device': '3', 'block-device': '4', directory: '5', fifo: '6' };
+const TYPE = { file: '0', link: '1', symlink: '2', 'character-device': '3', 'block-device': '4', directory: '5', fifo: '6', 'pax-header': 'x' };
 
 function octal(value, width) {
   return `${value.toString(8).padStart(width - 1, '0')}\0`;
@@ -85,13 +87,32 @@ function archive(files, extra = [], { names = (n) => n, listed = {} } = {}) {
   return gzipSync(Buffer.concat([...parts, ...extra, END]));
 }
 
-/** A gzip stream of a tar with `count` empty files, generated as it is read. */
-function manyEntries(count) {
+/** A pax extended header giving the next entry the path `name` (of any length). */
+function paxPath(name) {
+  const body = ` path=${name}\n`;
+  let length = Buffer.byteLength(body) + 1;
+  while (String(length).length + Buffer.byteLength(body) !== length) length++;
+  return entry('PaxHeaders/x', `${length}${body}`, { type: 'pax-header' });
+}
+
+/**
+ * A gzip stream of a tar with `count` empty files, generated as it is read;
+ * `tiny`: one-byte files under non-canonical names (`./backup//many/N`), so
+ * each is hashed and each name normalised; `long`: empty files with names of
+ * 4,000 bytes (pax headers), each under PATH_MAX.
+ */
+function manyEntries(count, { tiny = false, long = false } = {}) {
   let i = 0;
+  const DATA = Buffer.alloc(BLOCK, 0x78);
+  const LONG = 'x'.repeat(4000 - 22);
   const source = new Readable({
     read() {
       const blocks = [];
-      for (let n = 0; n < 2048 && i < count; n++, i++) blocks.push(header(`backup/many/${String(i).padStart(8, '0')}`));
+      for (let n = 0; n < (long ? 128 : 2048) && i < count; n++, i++) {
+        if (tiny) blocks.push(header(`./backup//many/${String(i).padStart(8, '0')}`, { size: 1 }), DATA);
+        else if (long) blocks.push(paxPath(`backup/many/${String(i).padStart(8, '0')}/${LONG}`), header('backup/many/x'));
+        else blocks.push(header(`backup/many/${String(i).padStart(8, '0')}`));
+      }
       if (blocks.length > 0) this.push(Buffer.concat(blocks));
       if (i >= count) {
         this.push(END);
@@ -117,14 +138,14 @@ function gzipBomb(bytes) {
   return Buffer.concat(members);
 }
 
-module.exports = { header, entry, END, archive, metadata, sha256, manyEntries, gzipBomb };
+module.exports = { header, entry, paxPath, END, archive, metadata, sha256, manyEntries, gzipBomb };
 
 // `gen KIND`: writes the archive KIND to stdout (the child reads it from another process, so its memory is verify's alone).
 if (require.main === module && process.argv[2] === 'gen') {
   const kind = process.argv[3];
   const ENTRIES = Number(process.env.CORPUS_ENTRIES ?? 1_000_000);
   const BOMB_BYTES = Number(process.env.CORPUS_BOMB_GIB ?? 16) * 1024 * 1024 * 1024;
-  const source = kind === 'entries' ? manyEntries(ENTRIES) : Readable.from([gzipBomb(BOMB_BYTES)]);
+  const source = kind === 'bomb' ? Readable.from([gzipBomb(BOMB_BYTES)]) : manyEntries(ENTRIES, { tiny: kind === 'tiny', long: kind === 'long' });
   source.pipe(process.stdout);
   process.stdout.on('error', () => process.exit(0));
 }

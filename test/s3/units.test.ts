@@ -3,8 +3,10 @@
  * error lines, and the streaming archive check (on in-memory archives built in
  * the image's layout).
  */
+import { posix } from 'path';
 import { inputErrorLines } from '../support/input-error';
 import { Readable } from 'stream';
+import * as fc from 'fast-check';
 import { gzipSync } from 'zlib';
 import { ArchiveReadError, checkArchive, normalisePath } from '../../src/s3/archive-check';
 import { Archive, archiveOf, batches, formatBytes, parseArchiveName, sortNewestFirst } from '../../src/s3/archives';
@@ -400,5 +402,67 @@ describe('the streaming archive check', () => {
     expect(normalisePath('backup//./x/')).toBe('backup/x');
     expect(normalisePath('./')).toBe('.');
     expect(normalisePath('/backup/x')).toBe('/backup/x');
+  });
+
+  test('paths: canonical names are kept as they are, every name normalises as posix.normalize says', () => {
+    const reference = (name: string) => {
+      const normal = posix.normalize(name);
+      return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
+    };
+    const segment = fc.constantFrom('', '.', '..', '...', '.a', 'a.', 'backup', 'x y', 'é', '\0', '\\');
+    const name = fc.tuple(fc.constantFrom('', '/', './', '../', '//'), fc.array(segment, { maxLength: 6 }), fc.constantFrom('', '/', '/.', '//'));
+    let drawn = 0;
+    let canonical = 0;
+    fc.assert(
+      fc.property(name, ([head, segments, tail]) => {
+        drawn++;
+        const raw = head + segments.join('/') + tail;
+        expect(normalisePath(raw)).toBe(reference(raw));
+        if (reference(raw) === raw) canonical++;
+      }),
+      { numRuns: 3000 },
+    );
+    expect(drawn).toBe(3000);
+    expect(canonical).toBeGreaterThan(100);
+  });
+
+  test('a folder entry with data (which tar-stream does not feed) ends in one line, without hanging; a bad header is a tar error', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const corpus = require('../../scripts/verify-corpus.js') as { entry(name: string, content?: Buffer | string, options?: { type?: string }): Buffer; END: Buffer };
+    const folder = corpus.entry('backup/d/', Buffer.alloc(512, 0x41), { type: 'directory' });
+    expect(await readError(gzipSync(Buffer.concat([corpus.entry('backup/', undefined, { type: 'directory' }), folder, corpus.entry('backup/x', 'x'), corpus.END])))).toMatch(
+      /^the archive is corrupt: tar: Invalid tar header\. .* \(after \d+ B\)$/,
+    );
+    expect(await readError(gzipSync(Buffer.concat([corpus.entry('backup/', undefined, { type: 'directory' }), Buffer.alloc(512, 0x41), corpus.END])))).toMatch(
+      /^the archive is corrupt: tar: Invalid tar header\. /,
+    );
+  }, 10_000);
+
+  test('a name longer than PATH_MAX (a pax header) is a problem, and is not kept', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const corpus = require('../../scripts/verify-corpus.js') as { entry(name: string, content?: Buffer | string): Buffer; paxPath(name: string): Buffer; END: Buffer };
+    const name = `backup/${'n'.repeat(5000)}`;
+    const report = await check(gzipSync(Buffer.concat([corpus.paxPath(name), corpus.entry('backup/x', 'x'), corpus.END])));
+    expect(report.problems[0]).toBe(`entry ${JSON.stringify(`${name.slice(0, 200)}…`)}: a path of 5007 bytes, more than 4096: tar -x cannot write it`);
+    expect(report.files).toEqual([]);
+  });
+
+  test('thousands of entries: files in order with their sizes and digests, a duplicate named as first written', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const corpus = require('../../scripts/verify-corpus.js') as { entry(name: string, content?: Buffer | string, options?: { type?: string }): Buffer; END: Buffer };
+    const count = 3000; // past the first growth of the size, digest and name buffers
+    const name = (i: number) => `./backup//many/${String(i).padStart(24, '0')}`;
+    const content = (i: number) => (i % 3 === 0 ? '' : `file ${i}`);
+    const entries = [corpus.entry('backup/', undefined, { type: 'directory' })];
+    for (let i = 0; i < count; i++) entries.push(corpus.entry(name(i), content(i)));
+    entries.push(corpus.entry(`backup/many/${String(1234).padStart(24, '0')}`, 'again'));
+    const report = await check(gzipSync(Buffer.concat([...entries, corpus.END])));
+    expect(report.files).toHaveLength(count);
+    report.files.forEach((file, i) => {
+      expect(file).toEqual({ path: `backup/many/${String(i).padStart(24, '0')}`, size: Buffer.byteLength(content(i)), sha256: sha256(content(i)) });
+    });
+    expect(report.problems).toContain(
+      `entry "backup/many/${String(1234).padStart(24, '0')}": the same path as the earlier entry "${name(1234)}" (backup/many/${String(1234).padStart(24, '0')}): tar -x would write one over the other`,
+    );
   });
 });
