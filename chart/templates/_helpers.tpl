@@ -73,6 +73,7 @@ break a cross-field rule.
 {{- if eq $v.backup.storage.type "local" }}
 {{- if $v.backup.retention.enabled }}{{- $problems = append $problems $p.retentionNeedsS3 }}{{- end }}
 {{- if $v.backup.verification.enabled }}{{- $problems = append $problems $p.verificationNeedsS3 }}{{- end }}
+{{- if $v.monitoring.freshness.enabled }}{{- $problems = append $problems $p.freshnessNeedsS3 }}{{- end }}
 {{- else if $v.backup.verification.enabled }}
 {{- $encrypted := ne $v.backup.encryption.secretName "" }}
 {{- range $v.backup.options.extraArgs }}{{- if regexMatch $c.encryptArgPattern . }}{{- $encrypted = true }}{{- end }}{{- end }}

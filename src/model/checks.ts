@@ -68,6 +68,7 @@ function checkBackup(v: ResolvedValues, problems: ValuesProblem[]): void {
   if (b.storage.type === 'local') {
     if (b.retention.enabled) problems.push(problem('retentionNeedsS3'));
     if (b.verification.enabled) problems.push(problem('verificationNeedsS3'));
+    if (v.monitoring.freshness.enabled) problems.push(problem('freshnessNeedsS3'));
   } else if (b.verification.enabled && encryptsArchives(v)) {
     problems.push(problem('verificationOfEncrypted'));
   }

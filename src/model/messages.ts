@@ -17,6 +17,10 @@ export const PROBLEMS = {
     path: 'backup.retention.enabled',
     text: 'retention deletes old archives in S3, but backup.storage.type is local: nothing would ever delete an archive and the volume would fill up; use s3 storage, or set backup.retention.enabled=false and delete old archives from the volume yourself',
   },
+  freshnessNeedsS3: {
+    path: 'monitoring.freshness.enabled',
+    text: 'the freshness check reads the newest archive\'s age in S3, but backup.storage.type is local: nothing would check it; use s3 storage, or set monitoring.freshness.enabled=false and watch the backup CronJob with monitoring.prometheusRule',
+  },
   verificationNeedsS3: {
     path: 'backup.verification.enabled',
     text: 'verification reads the newest archive from S3, but backup.storage.type is local: every run would fail; use s3 storage, or set backup.verification.enabled=false',

@@ -38,6 +38,8 @@ export function nullRefused(field: Field): boolean {
       return field.default !== null;
     case 'stringList':
       return (field.minItems ?? 0) > 0;
+    case 'kubernetes':
+      return field.list && (field.minItems ?? 0) > 0;
     default:
       return false;
   }
@@ -83,7 +85,7 @@ function fieldSchema(field: Field): JsonSchema {
       if (field.list) {
         const items: JsonSchema = { type: 'object' };
         if (field.requiredKeys) items.required = [...field.requiredKeys];
-        return { type: 'array', description, items };
+        return { type: 'array', description, items, ...(field.minItems !== undefined ? { minItems: field.minItems } : {}) };
       }
       return { type: 'object', description };
     case 'object':
@@ -163,7 +165,11 @@ export function crossFieldRules(): JsonSchema[] {
     },
     {
       if: allOf(at('backup.enabled', TRUE), backupLocal),
-      then: allOf(within('backup.retention.enabled', { const: false }), within('backup.verification.enabled', { const: false })),
+      then: allOf(
+        within('backup.retention.enabled', { const: false }),
+        within('backup.verification.enabled', { const: false }),
+        within('monitoring.freshness.enabled', { const: false }),
+      ),
     },
     {
       if: allOf(at('backup.enabled', TRUE), { not: backupLocal }, encrypted),

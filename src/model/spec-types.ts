@@ -76,6 +76,8 @@ export interface KubernetesField {
   readonly list: boolean;
   /** Object keys that every list item must have. */
   readonly requiredKeys?: readonly string[];
+  /** For a list, the fewest items; `null` then cannot remove the default. */
+  readonly minItems?: number;
   /**
    * Maps and nulls left inside after a user `null` removed keys are dropped
    * (`seccompProfile: {type: null}` removes the profile instead of leaving an

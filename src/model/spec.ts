@@ -8,6 +8,7 @@
  * (`restore.storage.s3.*`, `backup.storage.path`). The seed layout
  * (`restore.s3.*`, `backup.storage.local.path`) is accepted through aliases.
  */
+import { BUCKET_NAME_HINT, BUCKET_NAME_PATTERN } from '../bucket-name';
 import { SCHEDULE_SHAPE } from './schedule';
 import { Field, ObjectField, StringField } from './spec-types';
 
@@ -87,13 +88,7 @@ function extraArgs(command: string): Field {
   return { type: 'stringList', doc: `Extra arguments appended to \`infrahub-backup ${command}\`.`, default: [] };
 }
 
-const S3_BUCKET = patterned(
-  'S3 bucket name.',
-  '',
-  '^[a-zA-Z0-9][a-zA-Z0-9._-]*[a-zA-Z0-9]$',
-  'an S3 bucket name (letters, digits, ".", "-" and "_", at least 2 characters)',
-  255,
-);
+const S3_BUCKET = patterned('S3 bucket name.', '', BUCKET_NAME_PATTERN, `an S3 bucket name (${BUCKET_NAME_HINT})`, 255);
 
 const S3_ENDPOINT = patterned(
   'S3 endpoint URL for S3-compatible storage (MinIO, Ceph, GCS); empty for AWS S3. An `http://` endpoint disables TLS.',
@@ -528,7 +523,8 @@ const networkPolicy: ObjectField = {
           kubernetesType: 'NetworkPolicyPort[]',
           list: true,
           requiredKeys: ['port'],
-          doc: 'Ports of the API server: the Service port (443) and the endpoints\' port (often 6443), as policies apply after the Service is translated.',
+          minItems: 1,
+          doc: 'Ports of the API server: the Service port (443) and the endpoints\' port (often 6443), as policies apply after the Service is translated. At least one: without it the pods could not reach the API they drive Infrahub with.',
           default: [
             { port: 443, protocol: 'TCP' },
             { port: 6443, protocol: 'TCP' },

@@ -1278,7 +1278,7 @@ export interface NetworkPolicyApiServerValues {
    */
   readonly cidrs?: string[];
   /**
-   * Ports of the API server: the Service port (443) and the endpoints' port (often 6443), as policies apply after the Service is translated.
+   * Ports of the API server: the Service port (443) and the endpoints' port (often 6443), as policies apply after the Service is translated. At least one: without it the pods could not reach the API they drive Infrahub with.
    *
    * A Kubernetes 1.28 `NetworkPolicyPort[]` (`k8s.NetworkPolicyPort` of cdk8s-plus-28), passed through to the pods.
    *

@@ -3,6 +3,7 @@
  * infrahub-backup image reads (so one Secret and one ConfigMap serve both) and
  * from flags, which win. Pure: nothing here talks to S3.
  */
+import { BUCKET_NAME_HINT, BUCKET_NAME_PATTERN } from '../bucket-name';
 import { InputError } from '../input-error';
 
 /** Environment variables, as the infrahub-backup image names them. */
@@ -77,13 +78,13 @@ function pick(flag: string | undefined, env: NodeJS.ProcessEnv, name: string): {
   return { value: envValue(env, name), source: name };
 }
 
-const BUCKET = /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/;
+const BUCKET = new RegExp(BUCKET_NAME_PATTERN);
 const REGION = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 /** Problems with a bucket name, for messages naming `where` it came from. */
 export function bucketProblem(bucket: string, where: string): string | undefined {
   if (!BUCKET.test(bucket)) {
-    return `${where}: "${bucket}" is not a bucket name (3 to 255 letters, digits, dots, hyphens or underscores, starting and ending with a letter or digit)`;
+    return `${where}: "${bucket}" is not a bucket name (${BUCKET_NAME_HINT})`;
   }
   return undefined;
 }

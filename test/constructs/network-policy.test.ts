@@ -119,16 +119,20 @@ describe('NetworkPolicy', () => {
     ]);
   });
 
-  test('no S3 rule without S3; no API rule that would allow everything', () => {
+  test('no S3 rule without S3; the API rule needs a port', () => {
     const local = policyOf(synthObjects(mergeDocs(MODES['one-shot local backup without persistence'], POLICY))).spec.egress;
     expect(local).toHaveLength(2);
-    const noPorts = policyOf(synthObjects(mergeDocs(S3_BACKUP, { networkPolicy: { enabled: true, apiServer: { ports: [] } } }))).spec.egress;
-    expect(noPorts).toEqual([
-      { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
-      { ports: [{ port: 443, protocol: 'TCP' }] },
-    ]);
-    const addressesOnly = policyOf(synthObjects(mergeDocs(S3_BACKUP, { networkPolicy: { enabled: true, apiServer: { ports: [], cidrs: ['10.0.0.1/32'] } } }))).spec.egress;
-    expect(addressesOnly[1]).toEqual({ to: [{ ipBlock: { cidr: '10.0.0.1/32' } }] });
+    // No port would make the rule allow every port to every address, or drop the API rule: at least one is required.
+    expect(() => synthObjects(mergeDocs(S3_BACKUP, { networkPolicy: { enabled: true, apiServer: { ports: [] } } }))).toThrow(
+      /networkPolicy\.apiServer\.ports: must NOT have fewer than 1 items/,
+    );
+    expect(() => synthObjects(mergeDocs(S3_BACKUP, { networkPolicy: { enabled: true, apiServer: { ports: null } } }))).toThrow(
+      /networkPolicy\.apiServer\.ports: is null, and this setting cannot be empty/,
+    );
+    const addresses = policyOf(
+      synthObjects(mergeDocs(S3_BACKUP, { networkPolicy: { enabled: true, apiServer: { ports: [{ port: 6443, protocol: 'TCP' }], cidrs: ['10.0.0.1/32'] } } })),
+    ).spec.egress;
+    expect(addresses[1]).toEqual({ to: [{ ipBlock: { cidr: '10.0.0.1/32' } }], ports: [{ port: 6443, protocol: 'TCP' }] });
   });
 
   test('addresses that are not CIDRs are refused, naming the value', () => {

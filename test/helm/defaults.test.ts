@@ -8,7 +8,10 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse, stringify } from 'yaml';
 import { CHART_ICON, CHART_MAINTAINERS, ChartOutput, PROJECT_URL, repositoryWebUrl, UPSTREAM_SUBCHART } from '../../src/helm/build';
+import { ValuesError } from '../../src/model/errors';
 import { PROBLEMS } from '../../src/model/messages';
+import { resolveValues } from '../../src/model/resolve';
+import { bucketProblem } from '../../src/s3/config';
 import { DEFAULT_COMPANION_REPOSITORY } from '../../src/model/spec';
 import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT, run } from '../support/helm';
 
@@ -48,6 +51,7 @@ const REFUSED: Array<[string, Record<string, unknown>, Array<keyof typeof PROBLE
     { backup: { ...S3, options: { extraArgs: ['--log-format=json', '--encrypt-key=/keys/public.pem'] }, verification: { enabled: true } } },
     ['verificationOfEncrypted'],
   ],
+  ['the freshness check with local storage', { backup: { enabled: true, mode: 'cronjob', storage: { type: 'local' } }, monitoring: { freshness: { enabled: true } } }, ['freshnessNeedsS3']],
 ];
 
 const ACCEPTED: Array<[string, Record<string, unknown>]> = [
@@ -55,7 +59,28 @@ const ACCEPTED: Array<[string, Record<string, unknown>]> = [
   ['encrypted archives with retention only', { backup: { ...S3, encryption: { secretName: 'keys' }, retention: { enabled: true } } }],
   ['verification with --encrypt=false', { backup: { ...S3, options: { extraArgs: ['--encrypt=false'] }, verification: { enabled: true } } }],
   ['a local claim', { backup: { enabled: true, storage: { type: 'local', local: { persistence: { enabled: true } } } } }],
+  ['a 3-character bucket, the shortest the S3 commands accept too', { backup: { ...S3, storage: { type: 's3', s3: { bucket: 'bk3' } }, retention: { enabled: true } } }],
 ];
+
+/** The problems the model finds in a document (none when it resolves). */
+function problemsOf(values: Record<string, unknown>): string[] {
+  try {
+    resolveValues(values, { release: 'prod', namespace: 'infrahub' });
+    return [];
+  } catch (e) {
+    if (e instanceof ValuesError) return e.problems.map((p) => p.message);
+    throw e;
+  }
+}
+
+test('a bucket name the model accepts is one the S3 commands accept, and the reverse', () => {
+  for (const bucket of ['bk', 'bk3', 'a'.repeat(255), 'a'.repeat(256), '-bk', 'bk_3', 'b.k']) {
+    const model = problemsOf({ backup: { ...S3, storage: { type: 's3', s3: { bucket } } } });
+    const companion = bucketProblem(bucket, 'INFRAHUB_S3_BUCKET');
+    expect([bucket, model.length === 0]).toEqual([bucket, companion === undefined]);
+  }
+});
+
 
 describe('the CLI refuses, and prints nothing on stdout', () => {
   test.each(REFUSED)('%s', async (_name, values, ids) => {

@@ -217,13 +217,13 @@ describe.each(Object.keys(HELMS))('%s: every schema pattern matches the same str
 
 /** Documents that break each cross-field rule: `helm lint --strict` must refuse them through the schema. */
 const CROSS_FIELD = [
-  ['both enabled', ['--set', 'backup.enabled=true,restore.enabled=true,restore.storage.s3.bucket=bk,restore.storage.s3.latest=true,backup.storage.s3.bucket=bk']],
+  ['both enabled', ['--set', 'backup.enabled=true,restore.enabled=true,restore.storage.s3.bucket=bkt,restore.storage.s3.latest=true,backup.storage.s3.bucket=bkt']],
   ['backup to S3 without a bucket', ['--set', 'backup.enabled=true,backup.storage.type=s3']],
   ['a scheduled restore from local storage', ['--set', 'restore.enabled=true,restore.mode=cronjob,restore.storage.type=local']],
   ['a restore without a bucket', ['--set', 'restore.enabled=true,restore.storage.s3.latest=true']],
-  ['a restore with both key and latest', ['--set', 'restore.enabled=true,restore.storage.s3.bucket=bk,restore.storage.s3.latest=true,restore.storage.s3.key=k']],
-  ['a restore with the alias key and latest', ['--set', 'restore.enabled=true,restore.s3.bucket=bk,restore.storage.s3.latest=true,restore.s3.key=k']],
-  ['a restore without key or latest', ['--set', 'restore.enabled=true,restore.storage.s3.bucket=bk']],
+  ['a restore with both key and latest', ['--set', 'restore.enabled=true,restore.storage.s3.bucket=bkt,restore.storage.s3.latest=true,restore.storage.s3.key=k']],
+  ['a restore with the alias key and latest', ['--set', 'restore.enabled=true,restore.s3.bucket=bkt,restore.storage.s3.latest=true,restore.s3.key=k']],
+  ['a restore without key or latest', ['--set', 'restore.enabled=true,restore.storage.s3.bucket=bkt']],
 ] as const;
 
 describe.each(Object.keys(HELMS))('%s lint --strict', (name) => {
@@ -234,8 +234,8 @@ describe.each(Object.keys(HELMS))('%s lint --strict', (name) => {
   });
 
   test.each([
-    ['a restore from the alias', ['--set', 'restore.enabled=true,restore.s3.bucket=bk,restore.s3.key=k']],
-    ['a restore of the newest archive', ['--set', 'restore.enabled=true,restore.storage.s3.bucket=bk,restore.storage.s3.latest=true']],
+    ['a restore from the alias', ['--set', 'restore.enabled=true,restore.s3.bucket=bkt,restore.s3.key=k']],
+    ['a restore of the newest archive', ['--set', 'restore.enabled=true,restore.storage.s3.bucket=bkt,restore.storage.s3.latest=true']],
     ['a local backup', ['--set', 'backup.enabled=true,backup.storage.type=local']],
   ])('accepts %s', async (_label, args) => {
     const result = await helm(name, ['lint', '--strict', chart.packagePath, ...args]);
@@ -266,12 +266,12 @@ describe.each(Object.keys(HELMS))('%s: nulls from an umbrella chart', (name) => 
     const umbrella = join(work, 'infrahub');
     expect((await helm(name, ['dependency', 'build', umbrella])).code).toBe(0);
     const refused = join(work, 'mode-null.yaml');
-    writeFileSync(refused, 'infrahub-backup:\n  enabled: true\n  backup:\n    enabled: true\n    mode: null\n    storage:\n      s3:\n        bucket: bk\n');
+    writeFileSync(refused, 'infrahub-backup:\n  enabled: true\n  backup:\n    enabled: true\n    mode: null\n    storage:\n      s3:\n        bucket: bkt\n');
     const r = await helm(name, ['template', 'prod', umbrella, '-f', refused, '--namespace', 'infrahub']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/mode is required|missing property 'mode'/);
     const removed = join(work, 'run-as-user-null.yaml');
-    writeFileSync(removed, 'infrahub-backup:\n  enabled: true\n  backup:\n    enabled: true\n    storage:\n      s3:\n        bucket: bk\n  podSecurityContext:\n    runAsUser: null\n');
+    writeFileSync(removed, 'infrahub-backup:\n  enabled: true\n  backup:\n    enabled: true\n    storage:\n      s3:\n        bucket: bkt\n  podSecurityContext:\n    runAsUser: null\n');
     const ok = await helm(name, ['template', 'prod', umbrella, '-f', removed, '--namespace', 'infrahub']);
     expect(ok.stderr).toBe('');
     const job = objectsOf(ok.stdout).find((o) => o.kind === 'Job')!;

@@ -524,6 +524,12 @@ const CROSS_FIELD: Record<string, Mutation> = {
     child(doc, 'backup', 'storage', 's3').bucket = '';
     child(doc, 'backup', 'verification').enabled = true;
   },
+  freshnessNeedsS3: ({ doc }) => {
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'storage').type = 'local';
+    child(doc, 'monitoring', 'freshness').enabled = true;
+  },
   verificationOfEncrypted: ({ doc }) => {
     Object.assign(child(doc, 'backup'), { enabled: true });
     child(doc, 'restore').enabled = false;
