@@ -166,8 +166,9 @@ function hasNull(value: unknown): boolean {
  * reads alone: a non-empty block map with no line break other than "\n"
  * (YAML 1.1 readers also break lines at NEL, LS, PS and CR, where indenting
  * would change what they read), no document markers, and no null anywhere
- * (Helm coalesces a null differently at the top and inside a subchart's
- * values in some versions).
+ * (Helm coalesces a subchart's values in two passes, the parent's and the
+ * subchart's, so a null is not known to read there as it reads at the top;
+ * a batch that agrees with synth would then not prove the document alone).
  */
 function nestable(text: string): boolean {
   if (/[\r\u0085\u2028\u2029]/.test(text) || /^(---|\.\.\.|%)/m.test(text)) return false;
