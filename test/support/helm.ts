@@ -7,7 +7,7 @@ import { execFile, execFileSync } from 'child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { basename, join } from 'path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { runCli } from '../../src/cli';
 import { buildChart, ChartOutput } from '../../src/helm/build';
 
@@ -59,8 +59,12 @@ export function run(file: string, args: string[], env: NodeJS.ProcessEnv = HELM_
   });
 }
 
+/** How many Helm processes the suite started, by binary name (the suites print it). */
+export const HELM_PROCESSES: Record<string, number> = {};
+
 /** `helm <args>` with one of the binaries. */
 export function helm(name: string, args: string[]): Promise<RunResult> {
+  HELM_PROCESSES[name] = (HELM_PROCESSES[name] ?? 0) + 1;
   return run(HELMS[name], args);
 }
 
@@ -128,10 +132,16 @@ export async function pool<T, R>(items: T[], limit: number, task: (item: T, inde
   return results;
 }
 
-/** One values document to render, with its release name. */
+/** One values document to render, with its release name and namespace. */
 export interface TemplateRequest {
   readonly values: unknown;
   readonly release: string;
+  /** Defaults to the namespace templateMany is given. */
+  readonly namespace?: string;
+  /** The values file as written; defaults to valuesYaml(values). */
+  readonly yaml?: string;
+  /** Render by itself: a document expected to be refused needs its own error. */
+  readonly alone?: boolean;
 }
 
 /** How the suites write values files: strings double-quoted, so YAML reads back exactly what was drawn. */
@@ -139,43 +149,90 @@ export function valuesYaml(values: unknown): string {
   return stringify(values, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' });
 }
 
-/** Documents per Helm process when rendering in batches. */
-export const BATCH_SIZE = 40;
+/** Documents per Helm process when rendering in batches (the time per document grows again past about 20). */
+export const BATCH_SIZE = 16;
 
 let batchCounter = 0;
+
+function hasNull(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (Array.isArray(value)) return value.some(hasNull);
+  if (typeof value === 'object') return Object.values(value as Record<string, unknown>).some(hasNull);
+  return false;
+}
+
+/**
+ * Whether a values file reads the same nested under a subchart's key as it
+ * reads alone: a non-empty block map with no line break other than "\n"
+ * (YAML 1.1 readers also break lines at NEL, LS, PS and CR, where indenting
+ * would change what they read), no document markers, and no null anywhere
+ * (Helm coalesces a subchart's values in two passes, the parent's and the
+ * subchart's, so a null is not known to read there as it reads at the top;
+ * a batch that agrees with synth would then not prove the document alone).
+ */
+function nestable(text: string): boolean {
+  if (/[\r\u0085\u2028\u2029]/.test(text) || /^(---|\.\.\.|%)/m.test(text)) return false;
+  let parsed: unknown;
+  try {
+    parsed = parse(text);
+  } catch {
+    return false;
+  }
+  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && Object.keys(parsed).length > 0 && !hasNull(parsed);
+}
+
+/** `helm template <release> <chart> -f <file> --namespace <namespace>`, `--` before the release (a drawn name may start with "-"). */
+function templateFile(name: string, chart: string, file: string, release: string, namespace: string): Promise<RunResult> {
+  return helm(name, ['template', '-f', file, '--namespace', namespace, '--', release, chart]);
+}
 
 /**
  * `helm template` of many values documents, each as if rendered alone
  * (`helm template <release> <chart> -f <values> --namespace <namespace>`),
- * with few Helm processes: documents that share a release name render
- * together, as aliased copies of the chart (d0, d1, ...) in one probe chart
- * whose values give each alias its document; the output is split by the
- * `# Source: probe/charts/dN/` line of each manifest. The chart never uses
- * `.Chart.Name` for a name, so an alias renders what the chart renders (only
- * the `helm.sh/chart` label, which objectsOf drops, names the alias).
+ * with few Helm processes: documents that share a release name and a
+ * namespace (the chart reads both from `.Release`, which one process shares)
+ * render together, as aliased copies of the chart (d0, d1, ...) in one probe
+ * chart whose values file holds each document's text, indented under its
+ * alias; the output is split by the `# Source: probe/charts/dN/` line of each
+ * manifest. The chart never uses `.Chart.Name` for a name, so an alias renders
+ * what the chart renders (only the `helm.sh/chart` label, which objectsOf
+ * drops, names the alias).
  *
- * A batch Helm refuses (one document's problem fails the whole render) is
- * rendered again one document at a time, as is a document alone in its
- * release; templateAlone renders one document, for callers that confirm a
- * difference outside the batch. Results are in request order.
+ * Rendered alone: a document asked to be (`alone`), one alone in its group,
+ * one whose text would not read the same nested (see nestable), and every
+ * document of a batch Helm refuses (one document's problem fails the whole
+ * render; each needs its own error). templateAlone renders one document, for
+ * callers that confirm a difference outside the batch. Results are in
+ * request order.
  */
 export async function templateMany(name: string, chart: ChartOutput, requests: readonly TemplateRequest[], namespace: string, concurrency = 2): Promise<RunResult[]> {
   const work = mkdtempSync(join(tmpdir(), 'ibc-batch-'));
-  const renderAlone = async (r: TemplateRequest, i: number): Promise<RunResult> => {
+  const texts = requests.map((r) => r.yaml ?? valuesYaml(r.values));
+  const namespaceOf = (r: TemplateRequest): string => r.namespace ?? namespace;
+  const renderAlone = async (i: number): Promise<RunResult> => {
     const file = join(work, `alone-${i}.yaml`);
-    writeFileSync(file, valuesYaml(r.values));
-    return helm(name, ['template', r.release, chart.packagePath, '-f', file, '--namespace', namespace]);
+    writeFileSync(file, texts[i]);
+    return templateFile(name, chart.packagePath, file, requests[i].release, namespaceOf(requests[i]));
   };
-  const byRelease = new Map<string, number[]>();
-  requests.forEach((r, i) => byRelease.set(r.release, [...(byRelease.get(r.release) ?? []), i]));
+  const groups = new Map<string, number[]>();
   const batches: number[][] = [];
-  for (const indexes of byRelease.values()) {
+  requests.forEach((r, i) => {
+    if (r.alone || !nestable(texts[i])) {
+      batches.push([i]);
+      return;
+    }
+    const key = JSON.stringify([r.release, namespaceOf(r)]);
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  for (const indexes of groups.values()) {
     for (let k = 0; k < indexes.length; k += BATCH_SIZE) batches.push(indexes.slice(k, k + BATCH_SIZE));
   }
+  // The large batches first, so that the lone documents fill the end of the run.
+  batches.sort((a, b) => b.length - a.length);
   const results: RunResult[] = new Array(requests.length);
   await pool(batches, concurrency, async (batch) => {
     if (batch.length === 1) {
-      results[batch[0]] = await renderAlone(requests[batch[0]], batch[0]);
+      results[batch[0]] = await renderAlone(batch[0]);
       return;
     }
     const probe = join(work, `probe-${batchCounter++}`);
@@ -192,10 +249,12 @@ export async function templateMany(name: string, chart: ChartOutput, requests: r
       }),
     );
     const file = join(probe, 'batch-values.yaml');
-    writeFileSync(file, valuesYaml(Object.fromEntries(batch.map((i, k) => [`d${k}`, requests[i].values]))));
-    const rendered = await helm(name, ['template', requests[batch[0]].release, probe, '-f', file, '--namespace', namespace]);
+    const nested = batch.map((i, k) => `d${k}:\n${texts[i].replace(/\n$/, '').replace(/^/gm, '  ')}\n`);
+    writeFileSync(file, nested.join(''));
+    const first = requests[batch[0]];
+    const rendered = await templateFile(name, probe, file, first.release, namespaceOf(first));
     if (rendered.code !== 0) {
-      for (const i of batch) results[i] = await renderAlone(requests[i], i);
+      for (const i of batch) results[i] = await renderAlone(i);
       return;
     }
     const streams: string[][] = batch.map(() => []);
@@ -213,6 +272,6 @@ export async function templateMany(name: string, chart: ChartOutput, requests: r
 /** `helm template` of one values document, alone (to confirm what a batch rendered). */
 export async function templateAlone(name: string, chart: ChartOutput, request: TemplateRequest, namespace: string): Promise<RunResult> {
   const file = join(mkdtempSync(join(tmpdir(), 'ibc-alone-')), 'values.yaml');
-  writeFileSync(file, valuesYaml(request.values));
-  return helm(name, ['template', request.release, chart.packagePath, '-f', file, '--namespace', namespace]);
+  writeFileSync(file, request.yaml ?? valuesYaml(request.values));
+  return templateFile(name, chart.packagePath, file, request.release, request.namespace ?? namespace);
 }
