@@ -12,7 +12,7 @@
  * Input is bounded: files up to MAX_VALUES_FILE_BYTES, nesting up to
  * MAX_VALUES_DEPTH, and the work is linear in the size of the input.
  */
-import { readFileSync } from 'fs';
+import { closeSync, fstatSync, openSync, readSync } from 'fs';
 import { Alias, Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, Scalar } from '../yaml';
 import { GoNumber, GO_YAML_SCALAR_TAGS } from '../model/go-yaml';
 import { isPlainObject, MAX_VALUES_DEPTH, mergeUserValues, setOwn, Values } from '../model/merge';
@@ -295,10 +295,42 @@ export function parseValuesBytes(bytes: Uint8Array, source: string): Values {
   return parseValuesText(decodeValuesBytes(bytes, source), source);
 }
 
-/** How readValues reads a file; `-` is standard input, as for Helm. */
+/**
+ * How readValues reads a file; `-` is standard input, as for Helm. Reading
+ * stops one byte past the size limit, so an endless or huge stream (a pipe,
+ * /dev/stdin, /dev/urandom) is refused without being held in memory.
+ */
 export function readValuesFile(path: string): Uint8Array {
-  if (path.trim() === '-') return readFileSync(0);
-  return readFileSync(path);
+  const stdin = path.trim() === '-';
+  const fd = stdin ? 0 : openSync(path, 'r');
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isFile() && stat.size > MAX_VALUES_FILE_BYTES) {
+      throw new InputError([`${path}: the file is ${stat.size} bytes; values files are limited to ${MAX_VALUES_FILE_BYTES} bytes (10 MiB)`]);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(64 * 1024);
+      let read: number;
+      try {
+        read = readSync(fd, chunk, 0, chunk.length, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue; // a non-blocking standard input
+        if ((e as NodeJS.ErrnoException).code === 'EOF') break;
+        throw e;
+      }
+      if (read === 0) break;
+      chunks.push(chunk.subarray(0, read));
+      total += read;
+      if (total > MAX_VALUES_FILE_BYTES) {
+        throw new InputError([`${stdin ? 'standard input' : path}: more than ${MAX_VALUES_FILE_BYTES} bytes; values files are limited to 10 MiB`]);
+      }
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    if (!stdin) closeSync(fd);
+  }
 }
 
 /** Options of readValues. */
@@ -345,6 +377,10 @@ export function readValues(
     try {
       content = readBytes(file);
     } catch (e) {
+      if (e instanceof InputError) {
+        problems.push(...e.lines);
+        continue;
+      }
       problems.push(`${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       continue;
     }

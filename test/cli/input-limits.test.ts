@@ -99,3 +99,13 @@ describe('hostile documents are refused with one line', () => {
     expect(run('synth', '-f', tempFile('ctl.yaml', 'a: 1\nb: "x\u001b[2Ky"\n')).stderr).toMatch(/^error: .*ctl\.yaml: line 2: control character U\+001B is not allowed.*\n$/);
   });
 });
+
+test('an endless standard input is refused once it passes the limit, not read into memory', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawnSync } = require('child_process') as typeof import('child_process');
+  const bin = require('path').join(__dirname, '..', '..', 'bin', 'infrahub-backup-cdk8s');
+  const r = spawnSync('/bin/sh', ['-c', `exec "${process.execPath}" "${bin}" values -f - < /dev/zero`], { encoding: 'utf8', timeout: 30_000 });
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toBe(`error: standard input: more than ${MAX_VALUES_FILE_BYTES} bytes; values files are limited to 10 MiB\n`);
+  expect(r.status).toBe(EXIT_INVALID);
+});
