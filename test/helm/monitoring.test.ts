@@ -31,10 +31,10 @@ const CASES: Record<string, Record<string, unknown>> = {
   'scheduled backup, freshness CronJob, fixed maximum age': {
     backup: { enabled: true, mode: 'cronjob', storage: { s3: S3 } },
     monitoring: { backupMaxAge: '1d12h', prometheusRule: { enabled: true }, freshness: { enabled: true }, heartbeat: { secretName: 'heartbeat' }, grafanaDashboard: { enabled: true } },
-    networkPolicy: { enabled: true, apiServer: { ports: [] }, s3: { port: 8443 } },
+    networkPolicy: { enabled: true, apiServer: { ports: [{ port: 6443, protocol: 'TCP' }] }, s3: { port: 8443 } },
   },
-  'one-shot backup': { backup: { enabled: true, storage: { s3: { ...S3, endpoint: 'https://s3.example.com' } } }, monitoring: { prometheusRule: { enabled: true } }, networkPolicy: { enabled: true, apiServer: { ports: [], cidrs: ['10.1.0.1/32'] } } },
-  'local backup': { backup: { enabled: true, mode: 'cronjob', storage: { type: 'local', local: { persistence: { enabled: true } } } }, monitoring: { prometheusRule: { enabled: true }, freshness: { enabled: true } }, networkPolicy: { enabled: true } },
+  'one-shot backup': { backup: { enabled: true, storage: { s3: { ...S3, endpoint: 'https://s3.example.com' } } }, monitoring: { prometheusRule: { enabled: true } }, networkPolicy: { enabled: true, apiServer: { ports: [{ port: 443 }], cidrs: ['10.1.0.1/32'] } } },
+  'local backup': { backup: { enabled: true, mode: 'cronjob', storage: { type: 'local', local: { persistence: { enabled: true } } } }, monitoring: { prometheusRule: { enabled: true } }, networkPolicy: { enabled: true } },
   'restore by key': { restore: { enabled: true, storage: { s3: { ...S3, key: 'a.tar.gz', endpoint: 'http://ceph.local' } } }, monitoring: ALL_MONITORING, networkPolicy: { enabled: true } },
   'scheduled restore': { restore: { enabled: true, mode: 'cronjob', storage: { s3: { ...S3, latest: true } } }, monitoring: { prometheusRule: { enabled: true } }, networkPolicy: { enabled: true } },
   ...Object.fromEntries(

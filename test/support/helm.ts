@@ -7,7 +7,7 @@ import { execFile, execFileSync } from 'child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { basename, join } from 'path';
-import { parse, parseAllDocuments, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify, visit } from 'yaml';
 import { runCli } from '../../src/cli';
 import { buildChart, ChartOutput } from '../../src/helm/build';
 
@@ -111,6 +111,14 @@ export function objectsOf(stream: string): Array<Record<string, any>> {
   return parseAllDocuments(stream)
     .map((d) => {
       if (d.errors.length > 0) throw new Error(`unparsable YAML: ${d.errors[0].message}`);
+      // As Kubernetes (go-yaml) reads it: a plain number too large for a float (`name: 3e479`) stays a string.
+      visit(d, {
+        Scalar(_, node) {
+          if (typeof node.value === 'number' && !Number.isFinite(node.value) && typeof node.source === 'string' && /^[-+]?[0-9]/.test(node.source)) {
+            node.value = node.source;
+          }
+        },
+      });
       return d.toJS() as Record<string, any> | null;
     })
     .filter((o): o is Record<string, any> => o !== null && o !== undefined)
