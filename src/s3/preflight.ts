@@ -120,7 +120,7 @@ export async function preflight(options: PreflightOptions, io: S3Io): Promise<nu
     const uri = s3Uri(bucket, key);
     if (probe.size === 0) throw new S3Failure(`empty object: ${uri} is 0 bytes: it is not a backup archive`);
     const encrypted = parseArchiveName(key.slice(key.lastIndexOf('/') + 1))?.encrypted === true || probe.head[0] === 0x02;
-    const problem = headProblem({ encrypted }, probe.head);
+    const problem = headProblem({ encrypted, size: encrypted ? probe.size : undefined }, probe.head);
     if (problem !== undefined) {
       throw new S3Failure(`not an archive: ${uri} is ${problem}: it is not an archive the backup image wrote`);
     }

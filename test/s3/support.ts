@@ -151,8 +151,8 @@ export async function inParallel<T>(items: readonly T[], limit: number, fn: (ite
   await Promise.all(workers);
 }
 
-/** The smallest body that starts as gzip (a restorable archive as far as listing and first bytes go). */
-export const GZIP_STUB = gzipSync(Buffer.from('x'));
+/** The smallest restorable body: a gzip of an empty tar (two zero blocks), so its trailer says 1024 bytes of tar. */
+export const GZIP_STUB = gzipSync(Buffer.alloc(1024));
 
 /** The archive name for a time: infrahub_backup_YYYYMMDD_HHMMSS.tar.gz. */
 export function archiveName(date: Date): string {

@@ -102,7 +102,13 @@ describe('settings', () => {
 });
 
 describe('archive names and retention', () => {
-  const at = (stamp: string, key = `p/infrahub_backup_${stamp}.tar.gz`, lastModified?: Date): Archive => archiveOf(key, 'p/', 1, lastModified)!;
+  /** A gzip trailer (CRC-32 left at 0) saying `isize` bytes were compressed. */
+  const trailer = (isize: number) => {
+    const out = Buffer.alloc(8);
+    out.writeUInt32LE(isize >>> 0, 4);
+    return out;
+  };
+  const at = (stamp: string, key = `p/infrahub_backup_${stamp}.tar.gz`, lastModified?: Date): Archive => archiveOf(key, 'p/', 100, lastModified)!;
 
   test('only the image names, with real times, directly under the prefix', () => {
     expect(parseArchiveName('infrahub_backup_20260131_235959.tar.gz')).toEqual({ stamp: '20260131_235959', createdAt: new Date('2026-01-31T23:59:59Z'), encrypted: false });
@@ -133,8 +139,8 @@ describe('archive names and retention', () => {
     expect(sortNewestFirst([a, c1, b, c2, c3]).map((x) => x.key)).toEqual(['p/c3', 'p/c2', 'p/c1', b.key, a.key]);
   });
 
-  /** The plan when every archive starts as gzip. */
-  const GZIP = async () => Buffer.from([0x1f, 0x8b]);
+  /** The plan when every archive is a complete gzip of 10 KiB of tar. */
+  const GZIP = async () => ({ head: Buffer.from([0x1f, 0x8b]), tail: trailer(10240) });
   async function select(archives: Archive[], policy: RetentionPolicy, now: Date) {
     const plan = await planRetention(archives, policy, now, GZIP);
     return { keep: plan.entries.filter((e) => e.action === 'keep').map((e) => e.archive), remove: plan.entries.filter((e) => e.action === 'delete').map((e) => e.archive) };
@@ -188,6 +194,30 @@ describe('archive names and retention', () => {
     expect(headProblem({ encrypted: false }, Buffer.from([0x1f]))).toBe('not gzip data (1 byte)');
     expect(headProblem({ encrypted: true }, Buffer.from([0x02, 0x00]))).toBeUndefined();
     expect(headProblem({ encrypted: true }, Buffer.alloc(0))).toBe('empty (0 bytes)');
+  });
+
+  test('restorable: a gzip archive ends with a trailer whose ISIZE is whole tar blocks, at least two', () => {
+    const gz = Buffer.from([0x1f, 0x8b]);
+    const truncated = 'does not end as a complete tar.gz: truncated upload?';
+    // A real archive, whole; and the first 12 bytes of it (a cut upload).
+    const real = gzipSync(Buffer.alloc(3 * 512, 0x41));
+    expect(headProblem({ encrypted: false, size: real.length }, real.subarray(0, 2), real.subarray(-8))).toBeUndefined();
+    expect(headProblem({ encrypted: false, size: 12 }, real.subarray(0, 2), real.subarray(4, 12))).toBe(`12 bytes: ${truncated}`);
+    // Cut mid-stream: the last four bytes are compressed data, not a length of whole blocks.
+    expect(headProblem({ encrypted: false, size: 100 }, gz, trailer(1000))).toBe(`its gzip trailer gives 1000 bytes of tar, not whole 512-byte blocks ending with two: ${truncated}`);
+    expect(headProblem({ encrypted: false, size: 100 }, gz, trailer(512))).toMatch(/gives 512 bytes of tar/);
+    expect(headProblem({ encrypted: false, size: 100 }, gz, trailer(0))).toMatch(/gives 0 bytes of tar/);
+    expect(headProblem({ encrypted: false, size: 100 }, gz, trailer(1024))).toBeUndefined();
+    // Past 4 GiB of tar ISIZE wraps: 0 and 512 are possible for a large object.
+    expect(headProblem({ encrypted: false, size: 5_000_000 }, gz, trailer(0))).toBeUndefined();
+    expect(headProblem({ encrypted: false, size: 5_000_000 }, gz, trailer(0xffffffff))).toMatch(/truncated upload/);
+    expect(headProblem({ encrypted: false, size: 100 }, gz, undefined)).toBe(`its last bytes could not be read: ${truncated}`);
+  });
+
+  test('restorable: an encrypted archive starts with 0x02 and is at least 1 KiB', () => {
+    expect(headProblem({ encrypted: true, size: 1024 }, Buffer.from([0x02, 0x00]))).toBeUndefined();
+    expect(headProblem({ encrypted: true, size: 1 }, Buffer.from('x'))).toBe('not an encrypted archive (it starts with 0x78, not 0x02)');
+    expect(headProblem({ encrypted: true, size: 1023 }, Buffer.from([0x02, 0x00]))).toBe('too small for an encrypted archive (1023 bytes, less than 1024): truncated upload?');
   });
 
   test('batches of 1000', () => {
