@@ -477,6 +477,87 @@ describe('the streaming archive check', () => {
     expect(report.files).toEqual([]);
   });
 
+  describe('the end of the archive and the headers extractors read differently', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const corpus = require('../../scripts/verify-corpus.js') as {
+      entry(name: string, content?: Buffer | string, options?: { type?: string }): Buffer;
+      header(name: string, options?: { size?: number; type?: string }): Buffer;
+      metadata(files: Record<string, Buffer | string>): string;
+      END: Buffer;
+    };
+    /** `block` (a header first) with its typeflag set to `flag` and the checksum redone. */
+    const retyped = (block: Buffer, flag: string) => {
+      const out = Buffer.from(block);
+      out.write(flag, 156, 'latin1');
+      out.write('        ', 148, 'latin1');
+      let sum = 0;
+      for (let i = 0; i < 512; i++) sum += out[i];
+      out.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+      return out;
+    };
+    /** Pax header data holding the given records. */
+    const paxData = (records: Record<string, string>) =>
+      Object.entries(records)
+        .map(([k, v]) => {
+          const body = ` ${k}=${v}\n`;
+          let length = Buffer.byteLength(body) + 1;
+          while (String(length).length + Buffer.byteLength(body) !== length) length++;
+          return `${length}${body}`;
+        })
+        .join('');
+    // A dump with whole zero blocks inside: a walk that lost its place would take one for the end.
+    const DUMP = Buffer.concat([Buffer.from('dump'), Buffer.alloc(2048), Buffer.from('more')]);
+    const start = () => [
+      corpus.entry('backup/', undefined, { type: 'directory' }),
+      corpus.entry('backup/backup_information.json', corpus.metadata({ 'database/neo4j.dump': DUMP })),
+    ];
+    const GO_AT_END = 'the backup image (Go\'s archive/tar) never writes one, and extractors read it differently';
+
+    test('a second archive after the end-of-archive blocks fails (tar -x stops before it)', async () => {
+      const first = Buffer.concat([...start(), corpus.entry('backup/database/neo4j.dump', DUMP), corpus.END]);
+      const report = await check(gzipSync(Buffer.concat([first, corpus.entry('backup/database/evil', 'x'), corpus.END])));
+      expect(report.problems).toContain(`data after the end of the tar archive (offset ${first.length}): tar -x stops before it`);
+      // One zero block then data: still after the end.
+      const lone = Buffer.concat([...start(), corpus.entry('backup/database/neo4j.dump', DUMP), Buffer.alloc(512)]);
+      expect((await check(gzipSync(Buffer.concat([lone, corpus.entry('backup/database/evil', 'x'), corpus.END])))).problems).toContain(
+        `data after the end of the tar archive (offset ${lone.length}): tar -x stops before it`,
+      );
+    });
+
+    test('zero padding after the end (a 10 KiB tar record), PAX sizes and base-256 sizes pass', async () => {
+      const padded = Buffer.concat([...start(), corpus.entry('backup/database/neo4j.dump', DUMP), corpus.END]);
+      const record = Buffer.concat([padded, Buffer.alloc(10240 - (padded.length % 10240))]);
+      expect((await check(gzipSync(record))).problems).toEqual([]);
+      // The size in a PAX record, the header's size field 0 (as Go writes a file past 8 GiB).
+      const pax = corpus.entry('PaxHeaders/neo4j.dump', paxData({ size: String(DUMP.length) }), { type: 'pax-header' });
+      const sized = Buffer.concat([corpus.header('backup/database/neo4j.dump', { size: 0 }), DUMP, Buffer.alloc(512 - (DUMP.length % 512))]);
+      const viaPax = await check(gzipSync(Buffer.concat([...start(), pax, sized, corpus.END])));
+      expect(viaPax.problems).toEqual([]);
+      expect(viaPax.verifiedFiles).toBe(1);
+      // The size in base-256 (GNU, and Go past 8 GiB without PAX).
+      const base256 = Buffer.from(corpus.header('backup/database/neo4j.dump', { size: DUMP.length }));
+      base256.fill(0, 124, 136);
+      base256[124] = 0x80;
+      base256.writeUInt32BE(DUMP.length, 132);
+      const binary = retyped(base256, '0');
+      const viaBase256 = await check(gzipSync(Buffer.concat([...start(), binary, DUMP, Buffer.alloc(512 - (DUMP.length % 512)), corpus.END])));
+      expect(viaBase256.problems).toEqual([]);
+      expect(viaBase256.verifiedFiles).toBe(1);
+    });
+
+    test('a GNU long name (with a PAX path), a GNU long link name and a global PAX header fail, one line each', async () => {
+      const longName = (flag: string, name: string) => retyped(corpus.entry('././@LongLink', `${name}\0`), flag);
+      const pax = (records: Record<string, string>, flag = 'x') => retyped(corpus.entry('PaxHeaders/x', paxData(records)), flag);
+      const head = Buffer.concat(start());
+      const withLong = Buffer.concat([head, longName('L', 'backup/decoy'), pax({ path: 'backup/database/neo4j.dump' }), corpus.entry('a', DUMP), corpus.END]);
+      expect((await check(gzipSync(withLong))).problems).toContain(`a header at offset ${head.length} is a GNU long name: ${GO_AT_END}`);
+      const withLink = Buffer.concat([head, longName('K', 'backup/target'), corpus.entry('backup/database/neo4j.dump', DUMP), corpus.END]);
+      expect((await check(gzipSync(withLink))).problems).toEqual([`a header at offset ${head.length} is a GNU long link name: ${GO_AT_END}`]);
+      const withGlobal = Buffer.concat([head, pax({ path: 'backup/decoy' }, 'g'), corpus.entry('backup/database/neo4j.dump', DUMP), corpus.END]);
+      expect((await check(gzipSync(withGlobal))).problems).toEqual([`a header at offset ${head.length} is a global PAX header: ${GO_AT_END}`]);
+    });
+  });
+
   test('thousands of entries: files in order with their sizes and digests, a duplicate named as first written', async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const corpus = require('../../scripts/verify-corpus.js') as { entry(name: string, content?: Buffer | string, options?: { type?: string }): Buffer; END: Buffer };
