@@ -241,6 +241,7 @@ class Meter extends Transform {
 /** tar-stream's limit on a PAX or GNU long-name header's data; past it, it fails the archive itself. */
 const MAX_LONG_HEADER_BYTES = 4 * 1024 * 1024;
 const BLOCK = 512;
+const ZEROS = Buffer.alloc(16 * 1024);
 const TYPE_GLOBAL_PAX = 0x67; // 'g'
 const TYPE_PAX = 0x78; // 'x'
 const TYPE_DIRECTORY = 0x35; // '5'
@@ -309,6 +310,8 @@ class TarBlocks {
   private paxStart = 0;
   /** The size a PAX header gave the next entry. */
   private pendingSize: number | undefined;
+  /** The line reporting data after the end, once found. */
+  afterEnd: string | undefined;
 
   constructor(private readonly report: (line: string) => void) {}
 
@@ -318,10 +321,19 @@ class TarBlocks {
     while (i < length && !this.done) {
       const at = this.offset + i;
       if (this.end !== undefined) {
+        // Compared natively a ZEROS-long stretch at a time; byte by byte only in the stretch that differs.
         let j = i;
-        while (j < length && chunk[j] === 0) j++;
+        while (j < length) {
+          const stop = Math.min(length, j + ZEROS.length);
+          if (chunk.compare(ZEROS, 0, stop - j, j, stop) !== 0) {
+            while (chunk[j] === 0) j++;
+            break;
+          }
+          j = stop;
+        }
         if (j < length) {
-          this.report(`data after the end of the tar archive (offset ${this.offset + j}): tar -x stops before it`);
+          this.afterEnd = `data after the end of the tar archive (offset ${this.offset + j}): tar -x stops before it`;
+          this.report(this.afterEnd);
           this.done = true;
         }
         break;
@@ -589,6 +601,8 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
       if (errors.source === undefined && errors.gzip === undefined && errors.tar === undefined) {
         errors.tar = iterationError ?? pipeError;
       }
+      // tar-stream failed on what follows the end of the archive (not a header): that is the problem.
+      if (errors.source === undefined && errors.gzip === undefined && blocks.afterEnd !== undefined) throw new ArchiveReadError(blocks.afterEnd);
       throw new ArchiveReadError(readFailure(meter, errors, options));
     }
     if (options.expectedSize !== undefined && meter.bytes < options.expectedSize) {

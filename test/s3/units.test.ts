@@ -517,6 +517,15 @@ describe('the streaming archive check', () => {
       const first = Buffer.concat([...start(), corpus.entry('backup/database/neo4j.dump', DUMP), corpus.END]);
       const report = await check(gzipSync(Buffer.concat([first, corpus.entry('backup/database/evil', 'x'), corpus.END])));
       expect(report.problems).toContain(`data after the end of the tar archive (offset ${first.length}): tar -x stops before it`);
+      // Deep in the padding, across gunzip's chunks: the offset of the first non-zero byte.
+      const padded = Buffer.concat([first, Buffer.alloc(200_192 - first.length)]);
+      expect((await check(gzipSync(Buffer.concat([padded, corpus.entry('backup/database/evil', 'x'), corpus.END])))).problems).toEqual([
+        'data after the end of the tar archive (offset 200192): tar -x stops before it',
+      ]);
+      // Bytes that are no tar header after the end: tar-stream fails on them; the line says why.
+      expect(await readError(gzipSync(Buffer.concat([padded, Buffer.from('GARBAGE'), Buffer.alloc(505)])))).toBe(
+        'data after the end of the tar archive (offset 200192): tar -x stops before it',
+      );
       // One zero block then data: still after the end.
       const lone = Buffer.concat([...start(), corpus.entry('backup/database/neo4j.dump', DUMP), Buffer.alloc(512)]);
       expect((await check(gzipSync(Buffer.concat([lone, corpus.entry('backup/database/evil', 'x'), corpus.END])))).problems).toContain(
