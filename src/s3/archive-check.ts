@@ -280,7 +280,8 @@ function paxSize(data: Buffer): number | undefined {
     const length = Number(data.toString('latin1', at, space));
     if (!Number.isSafeInteger(length) || length <= 0 || at + length > data.length) break;
     const record = data.toString('latin1', space + 1, at + length - 1);
-    if (record.startsWith('size=')) size = Number(record.slice(5));
+    // Read as tar-stream reads it (parseInt): the walk must find the headers where it does.
+    if (record.startsWith('size=')) size = parseInt(record.slice(5), 10);
     at += length;
   }
   return size !== undefined && Number.isSafeInteger(size) && size >= 0 ? size : undefined;
@@ -361,7 +362,8 @@ class TarBlocks {
   private onHeader(at: number): void {
     const header = this.header;
     if (this.pax !== undefined) {
-      this.pendingSize = paxSize(this.pax) ?? this.pendingSize;
+      // A later PAX header replaces an earlier one, as in tar-stream.
+      this.pendingSize = paxSize(this.pax);
       this.pax = undefined;
     }
     let zero = true;

@@ -554,6 +554,53 @@ describe('the streaming archive check', () => {
       expect(viaBase256.verifiedFiles).toBe(1);
     });
 
+    test('drawn archives: the end is found where tar -x stops, never inside a file, whatever the sizes (octal, PAX, base-256)', async () => {
+      const drew = { archives: 0, entries: 0, pax: 0, base256: 0, after: 0, zeroBlocksInData: 0 };
+      const fileArb = fc.record({
+        size: fc.oneof(fc.integer({ min: 0, max: 3000 }), fc.constantFrom(511, 512, 513, 1024, 1536)),
+        zeros: fc.boolean(),
+        how: fc.constantFrom('octal', 'pax', 'base256'),
+        folder: fc.boolean(),
+      });
+      await fc.assert(
+        fc.asyncProperty(fc.array(fileArb, { maxLength: 6 }), fc.constantFrom('none', 'padding', 'entry'), async (files, after) => {
+          const parts: Buffer[] = [corpus.entry('backup/', undefined, { type: 'directory' })];
+          files.forEach((f, i) => {
+            if (f.folder) parts.push(corpus.entry(`backup/d${i}/`, undefined, { type: 'directory' }));
+            const data = f.zeros ? Buffer.concat([Buffer.from([1]), Buffer.alloc(f.size)]).subarray(0, f.size) : Buffer.alloc(f.size, 0x41 + (i % 26));
+            if (f.zeros && f.size > 1024) drew.zeroBlocksInData++;
+            const pad = Buffer.alloc((512 - (f.size % 512)) % 512);
+            const name = `backup/f${i}`;
+            if (f.how === 'pax') {
+              drew.pax++;
+              parts.push(corpus.entry('PaxHeaders/f', paxData({ size: String(f.size) }), { type: 'pax-header' }), corpus.header(name, { size: 0 }), data, pad);
+            } else if (f.how === 'base256') {
+              drew.base256++;
+              const h = Buffer.from(corpus.header(name, { size: f.size }));
+              h.fill(0, 124, 136);
+              h[124] = 0x80;
+              h.writeUInt32BE(f.size, 132);
+              parts.push(retyped(h, '0'), data, pad);
+            } else parts.push(corpus.entry(name, data));
+            drew.entries++;
+          });
+          parts.push(corpus.END);
+          const end = Buffer.concat(parts).length - 1024;
+          if (after === 'padding') parts.push(Buffer.alloc(10240 - ((end + 1024) % 10240)));
+          if (after === 'entry') parts.push(corpus.entry('backup/evil', 'x'), corpus.END);
+          const report = await check(gzipSync(Buffer.concat(parts)));
+          const line = `data after the end of the tar archive (offset ${end + 1024}): tar -x stops before it`;
+          expect(report.problems.filter((p) => p.startsWith('data after'))).toEqual(after === 'entry' ? [line] : []);
+          expect(report.files).toHaveLength(files.length + (after === 'entry' ? 1 : 0));
+          drew.archives++;
+          if (after === 'entry') drew.after++;
+        }),
+        { numRuns: 300, seed: 20261130 },
+      );
+      expect(drew.archives).toBe(300);
+      for (const count of [drew.pax, drew.base256, drew.after, drew.zeroBlocksInData]) expect(count).toBeGreaterThan(20);
+    });
+
     test('a GNU long name (with a PAX path), a GNU long link name and a global PAX header fail, one line each', async () => {
       const longName = (flag: string, name: string) => retyped(corpus.entry('././@LongLink', `${name}\0`), flag);
       const pax = (records: Record<string, string>, flag = 'x') => retyped(corpus.entry('PaxHeaders/x', paxData(records)), flag);
