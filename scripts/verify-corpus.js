@@ -19,7 +19,19 @@ const { Readable } = require('stream');
 const { createGzip, gzipSync } = require('zlib');
 
 const BLOCK = 512;
-const TYPE = { file: '0', link: '1', symlink: '2', 'character-device': '3', 'block-device': '4', directory: '5', fifo: '6', 'pax-header': 'x' };
+const TYPE = {
+  file: '0',
+  link: '1',
+  symlink: '2',
+  'character-device': '3',
+  'block-device': '4',
+  directory: '5',
+  fifo: '6',
+  'pax-header': 'x',
+  'pax-global-header': 'g',
+  'gnu-long-path': 'L',
+  'gnu-long-link-path': 'K',
+};
 
 function octal(value, width) {
   return `${value.toString(8).padStart(width - 1, '0')}\0`;

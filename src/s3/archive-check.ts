@@ -238,6 +238,175 @@ class Meter extends Transform {
   }
 }
 
+/** tar-stream's limit on a PAX or GNU long-name header's data; past it, it fails the archive itself. */
+const MAX_LONG_HEADER_BYTES = 4 * 1024 * 1024;
+const BLOCK = 512;
+const ZEROS = Buffer.alloc(16 * 1024);
+const TYPE_GLOBAL_PAX = 0x67; // 'g'
+const TYPE_PAX = 0x78; // 'x'
+const TYPE_DIRECTORY = 0x35; // '5'
+/** Typeflags the image never writes and that extractors read differently: refused. */
+const AMBIGUOUS_TYPES: Record<number, string> = {
+  [TYPE_GLOBAL_PAX]: 'a global PAX header',
+  0x4c: 'a GNU long name', // 'L'
+  0x4b: 'a GNU long link name', // 'K'
+};
+
+/** The size field of a tar header (octal, or base-256 when the high bit of its first byte is set); undefined if unreadable. */
+function headerSize(header: Buffer): number | undefined {
+  if (header[124] & 0x80) {
+    if (header[124] & 0x40) return undefined; // negative
+    let size = header[124] & 0x3f;
+    for (let i = 125; i < 136; i++) size = size * 256 + header[i];
+    return Number.isSafeInteger(size) ? size : undefined;
+  }
+  let i = 124;
+  while (i < 136 && (header[i] === 0x20 || header[i] === 0)) i++;
+  let size = 0;
+  for (; i < 136 && header[i] !== 0x20 && header[i] !== 0; i++) {
+    if (header[i] < 0x30 || header[i] > 0x37) return undefined;
+    size = size * 8 + header[i] - 0x30;
+  }
+  return size;
+}
+
+/** The `size` record of PAX extended header data, if any (records are "<length> <key>=<value>\n"). */
+function paxSize(data: Buffer): number | undefined {
+  let size: number | undefined;
+  let at = 0;
+  while (at < data.length) {
+    const space = data.indexOf(0x20, at);
+    if (space < 0) break;
+    const length = Number(data.toString('latin1', at, space));
+    if (!Number.isSafeInteger(length) || length <= 0 || at + length > data.length) break;
+    const record = data.toString('latin1', space + 1, at + length - 1);
+    // Read as tar-stream reads it (parseInt): the walk must find the headers where it does.
+    if (record.startsWith('size=')) size = parseInt(record.slice(5), 10);
+    at += length;
+  }
+  return size !== undefined && Number.isSafeInteger(size) && size >= 0 ? size : undefined;
+}
+
+/**
+ * Walks the tar stream's 512-byte blocks as they pass, beside tar-stream,
+ * keeping only the header being read (and the data of a PAX header, as small
+ * as tar-stream allows). It finds what tar-stream reads past or folds in
+ * silently: the end of the archive (the first all-zero header block, where GNU
+ * tar, Python and Go stop, while tar-stream reads on into a second archive),
+ * any data after it, and the header kinds extractors disagree on.
+ */
+class TarBlocks {
+  /** Offset in the tar stream of the next byte written. */
+  private offset = 0;
+  /** Offset of the next header block. */
+  private next = 0;
+  private readonly header = Buffer.alloc(BLOCK);
+  private filled = 0;
+  /** Offset of the first all-zero header block: the end of the archive. */
+  private end: number | undefined;
+  /** Nothing more to look at (a problem found, or a header tar-stream fails on itself). */
+  private done = false;
+  /** The data of the last PAX header, being read, and where it starts. */
+  private pax: Buffer | undefined;
+  private paxStart = 0;
+  /** The size a PAX header gave the next entry. */
+  private pendingSize: number | undefined;
+  /** The line reporting data after the end, once found. */
+  afterEnd: string | undefined;
+
+  constructor(private readonly report: (line: string) => void) {}
+
+  write(chunk: Buffer): void {
+    const length = chunk.length;
+    let i = 0;
+    while (i < length && !this.done) {
+      const at = this.offset + i;
+      if (this.end !== undefined) {
+        // Compared natively a ZEROS-long stretch at a time; byte by byte only in the stretch that differs.
+        let j = i;
+        while (j < length) {
+          const stop = Math.min(length, j + ZEROS.length);
+          if (chunk.compare(ZEROS, 0, stop - j, j, stop) !== 0) {
+            while (chunk[j] === 0) j++;
+            break;
+          }
+          j = stop;
+        }
+        if (j < length) {
+          this.afterEnd = `data after the end of the tar archive (offset ${this.offset + j}): tar -x stops before it`;
+          this.report(this.afterEnd);
+          this.done = true;
+        }
+        break;
+      }
+      if (at < this.next) {
+        const skip = Math.min(this.next - at, length - i);
+        if (this.pax !== undefined && at - this.paxStart < this.pax.length) {
+          chunk.copy(this.pax, at - this.paxStart, i, Math.min(i + skip, i + this.pax.length - (at - this.paxStart)));
+        }
+        i += skip;
+        continue;
+      }
+      const take = Math.min(BLOCK - this.filled, length - i);
+      chunk.copy(this.header, this.filled, i, i + take);
+      this.filled += take;
+      i += take;
+      if (this.filled === BLOCK) {
+        this.filled = 0;
+        this.onHeader(this.next);
+      }
+    }
+    this.offset += length;
+  }
+
+  private onHeader(at: number): void {
+    const header = this.header;
+    if (this.pax !== undefined) {
+      // A later PAX header replaces an earlier one, as in tar-stream.
+      this.pendingSize = paxSize(this.pax);
+      this.pax = undefined;
+    }
+    let zero = true;
+    for (let i = 0; i < BLOCK; i++) {
+      if (header[i] !== 0) {
+        zero = false;
+        break;
+      }
+    }
+    if (zero) {
+      this.end = at;
+      return;
+    }
+    const type = header[156];
+    const kind = AMBIGUOUS_TYPES[type];
+    if (kind !== undefined) {
+      this.report(`a header at offset ${at} is ${kind}: the backup image (Go's archive/tar) never writes one, and extractors read it differently`);
+    }
+    let size = headerSize(header);
+    if (size === undefined) {
+      this.done = true;
+      return;
+    }
+    const long = kind !== undefined || type === TYPE_PAX;
+    if (long) {
+      if (size > MAX_LONG_HEADER_BYTES) {
+        this.done = true;
+        return;
+      }
+      if (type === TYPE_PAX) {
+        this.pax = Buffer.alloc(size);
+        this.paxStart = at + BLOCK;
+      }
+    } else {
+      if (this.pendingSize !== undefined) size = this.pendingSize;
+      this.pendingSize = undefined;
+      // tar-stream reads no data for a folder (a folder with data then fails as a bad header).
+      if (type === TYPE_DIRECTORY) size = 0;
+    }
+    this.next = at + BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+  }
+}
+
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0];
@@ -335,12 +504,14 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
   // A gzip bomb: stop as soon as the expansion passes the bound. The output of
   // gunzip is counted as pipeline() hands it to tar (a listener, not one more stream stage).
   let expanded = 0;
+  const blocks = new TarBlocks((line) => problems.push(line));
   const piping = pipeline(source, meter, gunzip, extract).then(
     () => undefined,
     (e: unknown) => e,
   );
   gunzip.on('data', (chunk: Buffer) => {
     expanded += chunk.length;
+    blocks.write(chunk);
     if (refused === undefined && expanded > EXPANSION_FLOOR_BYTES && expanded > MAX_EXPANSION * meter.bytes) {
       refused = `the archive expands more than ${MAX_EXPANSION} times its compressed size (${formatBytes(expanded)} from ${formatBytes(meter.bytes)}): a gzip bomb, not an archive the backup image writes`;
       source.destroy();
@@ -432,6 +603,8 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
       if (errors.source === undefined && errors.gzip === undefined && errors.tar === undefined) {
         errors.tar = iterationError ?? pipeError;
       }
+      // tar-stream failed on what follows the end of the archive (not a header): that is the problem.
+      if (errors.source === undefined && errors.gzip === undefined && blocks.afterEnd !== undefined) throw new ArchiveReadError(blocks.afterEnd);
       throw new ArchiveReadError(readFailure(meter, errors, options));
     }
     if (options.expectedSize !== undefined && meter.bytes < options.expectedSize) {

@@ -13,7 +13,7 @@ import { InputError } from '../input-error';
 import { ConnectionFlags, endpointLabel, resolveSettings, s3Uri } from './config';
 import { EXIT_OK, S3Failure, S3Io } from './common';
 import { listArchivesOrFail } from './listing';
-import { ageReference, newestRestorable, readHead } from './restorable';
+import { ageReference, newestRestorable, readEnds } from './restorable';
 
 export interface LatestOptions extends ConnectionFlags {
   readonly output?: string;
@@ -70,7 +70,7 @@ export async function findLatest(session: Session, io: Pick<S3Io, 'stderr'>, now
       `no archive: nothing named infrahub_backup_<YYYYMMDD_HHMMSS>.tar.gz under ${where}${foreign > 0 ? ` (${foreign} other objects there)` : ''}: check INFRAHUB_S3_PREFIX and that a backup has run`,
     );
   }
-  const found = await newestRestorable(archives, now, (a) => readHead(session, bucket, a.key));
+  const found = await newestRestorable(archives, now, (a) => readEnds(session, bucket, a));
   for (const { archive, problem } of found.skipped) io.stderr(`warning: skipped ${s3Uri(bucket, archive.key)}: not restorable: ${problem}\n`);
   if (found.archive === undefined) {
     throw new S3Failure(`no restorable archive: none of the ${archives.length} archives under ${where} is restorable: check the backup Job's logs (the warnings above say what is wrong with each)`);

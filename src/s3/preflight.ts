@@ -14,7 +14,7 @@ import { ConnectionFlags, S3Settings, endpointLabel, parseS3Uri, resolveSettings
 import { EXIT_OK, S3Failure, S3Io } from './common';
 import { S3Action, describeS3Error } from './errors';
 import { checkOutputPath, findLatest, handOffUri } from './latest';
-import { headProblem } from './restorable';
+import { GZIP_TRAILER_BYTES, MIN_GZIP_BYTES, headProblem } from './restorable';
 
 /** The whole preflight answers within this many seconds (a pod's startup budget is 30 s). */
 export const PREFLIGHT_DEADLINE_SECONDS = 25;
@@ -59,6 +59,26 @@ async function probeObject(step: Step, bucket: string, key: string): Promise<{ s
       body.destroy();
     }
     return { size: out.ContentLength ?? head.length, lastModified: out.LastModified, head: head.subarray(0, 2) };
+  });
+}
+
+/** The gzip trailer of an object of `size` bytes (its last GZIP_TRAILER_BYTES, a ranged GET). */
+async function readTail(step: Step, bucket: string, key: string, size: number): Promise<Buffer> {
+  return attempt(step, 'read', bucket, key, async (abortSignal) => {
+    const out = await step.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${size - GZIP_TRAILER_BYTES}-${size - 1}` }), { abortSignal });
+    const body = out.Body as Readable;
+    const chunks: Buffer[] = [];
+    let length = 0;
+    try {
+      for await (const chunk of body) {
+        chunks.push(chunk as Buffer);
+        length += (chunk as Buffer).length;
+        if (length >= GZIP_TRAILER_BYTES) break;
+      }
+    } finally {
+      body.destroy();
+    }
+    return Buffer.concat(chunks).subarray(0, GZIP_TRAILER_BYTES);
   });
 }
 
@@ -120,7 +140,12 @@ export async function preflight(options: PreflightOptions, io: S3Io): Promise<nu
     const uri = s3Uri(bucket, key);
     if (probe.size === 0) throw new S3Failure(`empty object: ${uri} is 0 bytes: it is not a backup archive`);
     const encrypted = parseArchiveName(key.slice(key.lastIndexOf('/') + 1))?.encrypted === true || probe.head[0] === 0x02;
-    const problem = headProblem({ encrypted }, probe.head);
+    // A gzip archive: its last bytes too (a ranged GET), so that a cut upload is not blessed.
+    let tail: Buffer | undefined;
+    if (!encrypted && probe.size >= MIN_GZIP_BYTES && probe.head[0] === 0x1f && probe.head[1] === 0x8b) {
+      tail = await readTail(step, bucket, key, probe.size);
+    }
+    const problem = headProblem({ encrypted, size: probe.size }, probe.head, tail);
     if (problem !== undefined) {
       throw new S3Failure(`not an archive: ${uri} is ${problem}: it is not an archive the backup image wrote`);
     }

@@ -16,7 +16,7 @@ import { ConnectionFlags, S3Settings, endpointLabel, resolveSettings, s3Uri } fr
 import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io, wholeNumber } from './common';
 import { describeS3Error } from './errors';
 import { listArchivesOrFail } from './listing';
-import { planRetention, readHead } from './restorable';
+import { planRetention, readEnds } from './restorable';
 
 /** DeleteObjects takes at most this many keys. */
 export const DELETE_BATCH = 1000;
@@ -73,7 +73,7 @@ async function pruneArchives(session: Session, { keepLast, keepDays }: { keepLas
     io.stderr(`nothing to delete: 0 archives under ${where}, all kept (${rule})\n`);
     return EXIT_OK;
   }
-  const plan = await planRetention(archives, { keepLast, keepDays }, options.now ?? new Date(), (a) => readHead(session, bucket, a.key));
+  const plan = await planRetention(archives, { keepLast, keepDays }, options.now ?? new Date(), (a) => readEnds(session, bucket, a));
   const keep = plan.entries.filter((e) => e.action === 'keep');
   const remove = plan.entries.filter((e) => e.action === 'delete').map((e) => e.archive);
   const newest = plan.entries.find((e) => e.action === 'keep' && e.problem === undefined && e.reason === 'the newest restorable archive')?.archive;

@@ -5,9 +5,11 @@
  *
  * An archive is restorable when it is an archive-named object directly under
  * the prefix (archives.ts), is not empty, starts as gzip (a ranged GET of its
- * first two bytes; an encrypted `.enc` archive only needs to be non-empty, as
- * its contents cannot be read without the key), and is not named after
- * now + NAME_CLOCK_TOLERANCE_MS. Anything else is reported by name, never
+ * first two bytes) and ends as a complete gzip of a tar (its trailer's ISIZE
+ * is whole 512-byte blocks, at least two: a cut upload almost never is), and is
+ * not named after now + NAME_CLOCK_TOLERANCE_MS. An encrypted `.enc` archive
+ * cannot be read without the key: it only has to start with byte 0x02 and be
+ * at least 1 KiB (a heuristic). Anything else is reported by name, never
  * counts towards --keep-last, and is never the archive `latest` picks.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -36,22 +38,78 @@ export function listedProblem(archive: Archive, now: Date): string | undefined {
   return undefined;
 }
 
-/** Why an archive is not restorable, from its first bytes; undefined: it is. */
-export function headProblem(archive: Pick<Archive, 'encrypted'>, head: Buffer): string | undefined {
+/**
+ * The smallest complete gzip member: a 10-byte header, the 2 bytes of an
+ * empty final deflate block, and the 8-byte trailer (CRC-32, ISIZE).
+ */
+export const MIN_GZIP_BYTES = 20;
+/** The gzip trailer: CRC-32 then ISIZE (the uncompressed length mod 2^32), little-endian. */
+export const GZIP_TRAILER_BYTES = 8;
+/** A tar stream is whole 512-byte blocks, ending with at least two zero blocks. */
+const TAR_BLOCK = 512;
+const MIN_TAR_BYTES = 2 * TAR_BLOCK;
+/**
+ * Below this compressed size the uncompressed length cannot reach 2^32
+ * (deflate expands at most about 1032 times), so ISIZE is the whole length and
+ * must be at least MIN_TAR_BYTES; above it ISIZE may have wrapped to 0 or 512.
+ */
+const NO_WRAP_BELOW_BYTES = 4_000_000;
+/**
+ * An encrypted archive (`.tar.gz.enc`) cannot be read without the key; what
+ * is checked is a heuristic: its first byte is ENCRYPTED_FIRST_BYTE (what
+ * `verify` recognises as encrypted) and it is at least MIN_ENCRYPTED_BYTES
+ * long (a backup of two databases never is smaller).
+ */
+export const ENCRYPTED_FIRST_BYTE = 0x02;
+export const MIN_ENCRYPTED_BYTES = 1024;
+/** Objects up to this size are read whole in one ranged GET (head and trailer at once). */
+const READ_WHOLE_BYTES = 4096;
+
+/** What is read of an archive to decide whether it is restorable: its first bytes and its last GZIP_TRAILER_BYTES. */
+export interface ArchiveEnds {
+  /** The first bytes (at least 2 when the object has them). */
+  readonly head: Buffer;
+  /** The last GZIP_TRAILER_BYTES bytes; absent when they were not read (encrypted, or too small to hold them). */
+  readonly tail?: Buffer;
+}
+
+const TRUNCATED = 'does not end as a complete tar.gz: truncated upload?';
+
+/**
+ * Why an archive is not restorable, from its first bytes (and, when given, its
+ * size and last bytes); undefined: it is.
+ */
+export function headProblem(archive: { readonly encrypted: boolean; readonly size?: number }, head: Buffer, tail?: Buffer): string | undefined {
   if (head.length === 0) return 'empty (0 bytes)';
-  if (archive.encrypted) return undefined;
+  if (archive.encrypted) {
+    if (head[0] !== ENCRYPTED_FIRST_BYTE) {
+      return `not an encrypted archive (it starts with 0x${head.subarray(0, 1).toString('hex')}, not 0x${ENCRYPTED_FIRST_BYTE.toString(16).padStart(2, '0')})`;
+    }
+    if (archive.size !== undefined && archive.size < MIN_ENCRYPTED_BYTES) {
+      return `too small for an encrypted archive (${archive.size} bytes, less than ${MIN_ENCRYPTED_BYTES}): truncated upload?`;
+    }
+    return undefined;
+  }
   if (head.length < 2) return 'not gzip data (1 byte)';
   if (head[0] !== 0x1f || head[1] !== 0x8b) return `not gzip data (it starts with 0x${head.subarray(0, 2).toString('hex')})`;
+  if (archive.size === undefined) return undefined;
+  if (archive.size < MIN_GZIP_BYTES) return `${archive.size} bytes: ${TRUNCATED}`;
+  if (tail === undefined || tail.length < GZIP_TRAILER_BYTES) return `its last bytes could not be read: ${TRUNCATED}`;
+  const isize = tail.readUInt32LE(tail.length - 4);
+  if (isize % TAR_BLOCK !== 0 || (isize < MIN_TAR_BYTES && archive.size < NO_WRAP_BELOW_BYTES)) {
+    return `its gzip trailer gives ${isize} bytes of tar, not whole 512-byte blocks ending with two: ${TRUNCATED}`;
+  }
   return undefined;
 }
 
-/** The first two bytes of an object (a ranged GET), within the session's deadline. */
-export async function readHead(session: Session, bucket: string, key: string): Promise<Buffer> {
+/** Bytes `first` to `last` of an object (a ranged GET), within the session's deadline; empty for an empty object. */
+async function readRange(session: Session, bucket: string, key: string, first: number, last: number): Promise<Buffer> {
+  const want = last - first + 1;
   try {
     return await session.call(async (abortSignal) => {
       let out;
       try {
-        out = await session.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: 'bytes=0-1' }), { abortSignal });
+        out = await session.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${first}-${last}` }), { abortSignal });
       } catch (e) {
         // An empty object has no byte 0.
         if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) return Buffer.alloc(0);
@@ -64,24 +122,49 @@ export async function readHead(session: Session, bucket: string, key: string): P
         for await (const chunk of body) {
           chunks.push(chunk as Buffer);
           length += (chunk as Buffer).length;
-          if (length >= 2) break;
+          if (length >= want) break;
         }
       } finally {
         body.destroy();
       }
-      return Buffer.concat(chunks).subarray(0, 2);
+      return Buffer.concat(chunks).subarray(0, want);
     });
   } catch (e) {
     throw new S3Failure(describeS3Error(e, { action: 'read', bucket, key, settings: session.settings }));
   }
 }
 
-/** Reads an archive's first bytes; injected so the retention plan can be checked without a server. */
-export type HeadReader = (archive: Archive) => Promise<Buffer>;
+/** The first two bytes of an object (a ranged GET), within the session's deadline. */
+export async function readHead(session: Session, bucket: string, key: string): Promise<Buffer> {
+  return readRange(session, bucket, key, 0, 1);
+}
+
+/**
+ * What headProblem needs of a listed archive: its first bytes and, for a gzip
+ * archive, its gzip trailer. One ranged GET for an object of up to
+ * READ_WHOLE_BYTES (read whole), else two (the first two bytes, the last eight).
+ */
+export async function readEnds(session: Session, bucket: string, archive: Pick<Archive, 'key' | 'size' | 'encrypted'>): Promise<ArchiveEnds> {
+  const { key, size } = archive;
+  if (archive.encrypted || size < MIN_GZIP_BYTES) return { head: await readHead(session, bucket, key) };
+  if (size <= READ_WHOLE_BYTES) {
+    const whole = await readRange(session, bucket, key, 0, size - 1);
+    return { head: whole.subarray(0, 2), tail: whole.length === size ? whole.subarray(size - GZIP_TRAILER_BYTES) : undefined };
+  }
+  const head = await readHead(session, bucket, key);
+  if (head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b) return { head };
+  return { head, tail: await readRange(session, bucket, key, size - GZIP_TRAILER_BYTES, size - 1) };
+}
+
+/** Reads an archive's first and last bytes; injected so the retention plan can be checked without a server. */
+export type HeadReader = (archive: Archive) => Promise<ArchiveEnds>;
 
 /** Whether an archive is restorable: undefined if it is, else why not. */
 export async function restorableProblem(archive: Archive, now: Date, read: HeadReader): Promise<string | undefined> {
-  return listedProblem(archive, now) ?? headProblem(archive, await read(archive));
+  const listed = listedProblem(archive, now);
+  if (listed !== undefined) return listed;
+  const { head, tail } = await read(archive);
+  return headProblem(archive, head, tail);
 }
 
 export interface NewestRestorable {

@@ -64,8 +64,11 @@ describe('a server that drips one byte every half second', () => {
       (request, socket) => {
         if (request.url.includes('list-type=2')) {
           socket.write(httpAnswer(200, listingXml([{ key: ARCHIVE, size: 100_000 }]), XML));
-        } else if (request.headers.range !== undefined) {
+        } else if (request.headers.range === 'bytes=0-1') {
           socket.write(httpAnswer(206, Buffer.from([0x1f, 0x8b]), { 'Content-Range': 'bytes 0-1/100000' }));
+        } else if (request.headers.range !== undefined) {
+          // The gzip trailer: CRC-32, then ISIZE 10,240 (whole tar blocks).
+          socket.write(httpAnswer(206, Buffer.from([0, 0, 0, 0, 0, 0x28, 0, 0]), { 'Content-Range': 'bytes 99992-99999/100000' }));
         } else {
           socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n');
           socket.write(Buffer.from([0x1f, 0x8b, 8, 0]));

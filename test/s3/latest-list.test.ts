@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { BUCKET, GZIP_STUB, PREFIX, TestServer, archiveName, buildArchive, expectFailure, inParallel, put, run, s3Env, startServer, testClient } from './support';
+import { BUCKET, ENCRYPTED_STUB, GZIP_STUB, PREFIX, TRUNCATED_STUB, TestServer, archiveName, buildArchive, expectFailure, inParallel, put, run, s3Env, startServer, testClient } from './support';
 
 jest.setTimeout(60_000);
 
@@ -70,8 +70,31 @@ describe('latest', () => {
     await put(client, 'nightly/infrahub_backup_20260105_000000.tar.gz', GZIP_STUB, 'order');
     await put(client, 'nightly/infrahub_backup_20260101_000000.tar.gz', GZIP_STUB, 'order');
     expect((await run(env, 'latest', '--bucket', 'order', '--prefix', 'nightly')).stdout).toBe('s3://order/nightly/infrahub_backup_20260105_000000.tar.gz\n');
-    await put(client, 'nightly/infrahub_backup_20260106_000000.tar.gz.enc', 'x', 'order');
-    expect((await run(env, 'latest', '--bucket', 'order', '--prefix', 'nightly/')).stdout).toBe('s3://order/nightly/infrahub_backup_20260106_000000.tar.gz.enc\n');
+    // One byte named .enc is not an encrypted archive (H2): it is passed over, named.
+    await put(client, 'nightly/infrahub_backup_20260107_000000.tar.gz.enc', 'x', 'order');
+    await put(client, 'nightly/infrahub_backup_20260106_000000.tar.gz.enc', ENCRYPTED_STUB, 'order');
+    const result = await run(env, 'latest', '--bucket', 'order', '--prefix', 'nightly/');
+    expect(result.stdout).toBe('s3://order/nightly/infrahub_backup_20260106_000000.tar.gz.enc\n');
+    expect(result.stderr).toContain('infrahub_backup_20260107_000000.tar.gz.enc: not restorable: not an encrypted archive (it starts with 0x78, not 0x02)');
+  });
+
+  test('a truncated newest upload (the first 12 bytes of a gzip) is passed over', async () => {
+    await put(client, 'cut/infrahub_backup_20260101_000000.tar.gz', GZIP_STUB, 'order');
+    await put(client, 'cut/infrahub_backup_20260102_000000.tar.gz', TRUNCATED_STUB, 'order');
+    const result = await run(env, 'latest', '--bucket', 'order', '--prefix', 'cut');
+    expect(result.stdout).toBe('s3://order/cut/infrahub_backup_20260101_000000.tar.gz\n');
+    expect(result.stderr).toContain('infrahub_backup_20260102_000000.tar.gz: not restorable: 12 bytes: does not end as a complete tar.gz: truncated upload?');
+  });
+
+  test('an archive over 4 KiB is read with two ranged GETs: its first two bytes and its gzip trailer', async () => {
+    const body = await buildArchive();
+    expect(body.length).toBeGreaterThan(4096);
+    await put(client, 'big/infrahub_backup_20260101_000000.tar.gz', body, 'order');
+    const before = server.requests.length;
+    const result = await run(env, 'latest', '--bucket', 'order', '--prefix', 'big');
+    expect(result.stdout).toBe('s3://order/big/infrahub_backup_20260101_000000.tar.gz\n');
+    const reads = server.requests.slice(before).filter((r) => r.method === 'GET' && r.url.startsWith('/order/big/'));
+    expect(reads).toHaveLength(2);
   });
 
   test('an empty --prefix means the bucket root', async () => {

@@ -12,6 +12,7 @@ import {
   BUCKET,
   PREFIX,
   Run,
+  TRUNCATED_STUB,
   TestServer,
   buildArchive,
   closedPort,
@@ -41,6 +42,9 @@ beforeAll(async () => {
   await put(client, ARCHIVE, await buildArchive());
   await put(client, `${PREFIX}/not-an-archive.tar.gz`, 'plain text');
   await put(client, `${PREFIX}/infrahub_backup_20250101_000000.tar.gz`, '');
+  await put(client, `${PREFIX}/cut/infrahub_backup_20250101_000000.tar.gz`, TRUNCATED_STUB);
+  await put(client, `${PREFIX}/cut/infrahub_backup_20250102_000000.tar.gz`, (await buildArchive()).subarray(0, 3000));
+  await put(client, `${PREFIX}/enc/infrahub_backup_20250101_000000.tar.gz.enc`, 'x');
 });
 
 afterAll(async () => {
@@ -269,6 +273,18 @@ describe('restore', () => {
     expect(named.code).toBe(1);
     expectFailure(await run(env, 'preflight', '--for', 'restore', '--uri', `s3://${BUCKET}/${PREFIX}/infrahub_backup_20250101_000000.tar.gz`), 1, [
       'error: empty object: s3://backups/infrahub/infrahub_backup_20250101_000000.tar.gz is 0 bytes: it is not a backup archive',
+    ]);
+  });
+
+  test('a cut upload (its first bytes only) and a one-byte .enc are not archives', async () => {
+    expectFailure(await run(env, 'preflight', '--for', 'restore', '--uri', `s3://${BUCKET}/${PREFIX}/cut/infrahub_backup_20250101_000000.tar.gz`), 1, [
+      'error: not an archive: s3://backups/infrahub/cut/infrahub_backup_20250101_000000.tar.gz is 12 bytes: does not end as a complete tar.gz: truncated upload?: it is not an archive the backup image wrote',
+    ]);
+    const cut = await run(env, 'preflight', '--for', 'restore', '--uri', `s3://${BUCKET}/${PREFIX}/cut/infrahub_backup_20250102_000000.tar.gz`);
+    expect(cut.stderr).toMatch(/^error: not an archive: s3:\/\/backups\/infrahub\/cut\/infrahub_backup_20250102_000000\.tar\.gz is its gzip trailer gives \d+ bytes of tar, not whole 512-byte blocks ending with two: does not end as a complete tar\.gz: truncated upload\?/);
+    expect(cut.code).toBe(1);
+    expectFailure(await run(env, 'preflight', '--for', 'restore', '--uri', `s3://${BUCKET}/${PREFIX}/enc/infrahub_backup_20250101_000000.tar.gz.enc`), 1, [
+      'error: not an archive: s3://backups/infrahub/enc/infrahub_backup_20250101_000000.tar.gz.enc is not an encrypted archive (it starts with 0x78, not 0x02): it is not an archive the backup image wrote',
     ]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Property test of retention: over random listings (valid and near-valid
  * names, objects beside and below the prefix, sizes from 0, gzip or not,
+ * gzip trailers of a complete tar or of a cut upload, encrypted or not,
  * LastModified and name timestamps with skew, names in the future, any page
  * size), the listing as `prune` reads it page by page and the plan it acts on:
  * - whenever there was a restorable archive, one is left after pruning;
@@ -25,7 +26,9 @@ interface Drawn {
   readonly key: string;
   readonly size: number;
   readonly lastModified: number;
-  readonly head: 'gzip' | 'zip' | 'one-byte';
+  readonly head: 'gzip' | 'zip' | 'one-byte' | 'enc';
+  /** ISIZE in the gzip trailer (the last 4 bytes). */
+  readonly isize: number;
   /** The name's time, when the key is archive-named. */
   readonly named?: number;
   readonly encrypted: boolean;
@@ -79,9 +82,20 @@ function objectArb(prefix: string): fc.Arbitrary<Drawn> {
     .tuple(
       fc.oneof({ weight: 8, arbitrary: valid }, { weight: 2, arbitrary: near }, { weight: 1, arbitrary: beside }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }).map((name) => ({ name, named: undefined, lastModified: NOW - DAY, encrypted: false })) }),
       fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 1, max: 10_000 }) }, { weight: 1, arbitrary: fc.constant(0) }),
-      fc.oneof({ weight: 6, arbitrary: fc.constant('gzip' as const) }, { weight: 1, arbitrary: fc.constant('zip' as const) }, { weight: 1, arbitrary: fc.constant('one-byte' as const) }),
+      fc.oneof(
+        { weight: 6, arbitrary: fc.constant('gzip' as const) },
+        { weight: 1, arbitrary: fc.constant('zip' as const) },
+        { weight: 1, arbitrary: fc.constant('one-byte' as const) },
+        { weight: 2, arbitrary: fc.constant('enc' as const) },
+      ),
+      // The trailer: a complete tar (whole blocks, at least two), or a cut upload's last bytes (anything), or too few blocks.
+      fc.oneof(
+        { weight: 6, arbitrary: fc.integer({ min: 2, max: 8_388_607 }).map((n) => n * 512) },
+        { weight: 2, arbitrary: fc.integer({ min: 0, max: 0xffffffff }) },
+        { weight: 1, arbitrary: fc.constantFrom(0, 512, 1023, 1025) },
+      ),
     )
-    .map(([o, size, head]) => {
+    .map(([o, size, head, isize]) => {
       const outside = 'outside' in o;
       const key = outside ? `elsewhere/${o.name}` : `${prefix}${o.name}`;
       return {
@@ -89,6 +103,7 @@ function objectArb(prefix: string): fc.Arbitrary<Drawn> {
         size: head === 'one-byte' && size > 0 ? 1 : size,
         lastModified: Math.floor(o.lastModified / 1000) * 1000,
         head,
+        isize,
         named: outside ? undefined : (o as { named?: number }).named,
         encrypted: !outside && (o as { encrypted?: boolean }).encrypted === true,
       };
@@ -105,22 +120,39 @@ const scenarioArb = prefixArb.chain((prefix) =>
   }),
 );
 
-/** Restorable, from what was drawn: archive-named directly under the prefix, not empty, gzip (or encrypted), not named beyond the tolerance. */
+/** Whether drawn trailer bytes end a complete tar.gz (README: whole 512-byte blocks, at least two, in an object of at least 20 bytes). */
+function completeTar(o: Drawn): boolean {
+  return o.size >= 20 && o.isize % 512 === 0 && o.isize >= 1024;
+}
+
+/**
+ * Restorable, from what was drawn: archive-named directly under the prefix, not empty, not named beyond the tolerance, and
+ * gzip ending as a complete tar, or (named `.enc`) starting with 0x02 and at least 1 KiB.
+ */
 function restorable(o: Drawn, prefix: string): boolean {
   if (o.named === undefined || !o.key.startsWith(prefix) || o.key.slice(prefix.length).includes('/')) return false;
   if (o.size === 0) return false;
-  if (!o.encrypted && o.head !== 'gzip') return false;
+  if (o.encrypted ? o.head !== 'enc' || o.size < 1024 : o.head !== 'gzip' || !completeTar(o)) return false;
   return o.named <= NOW + TOLERANCE;
 }
 
 function headBytes(o: Drawn): Buffer {
   if (o.size === 0) return Buffer.alloc(0);
   if (o.head === 'one-byte') return Buffer.from([0x1f]);
+  if (o.head === 'enc') return Buffer.from([0x02, 0x00]);
   return o.head === 'gzip' ? Buffer.from([0x1f, 0x8b]) : Buffer.from([0x50, 0x4b]);
 }
 
+/** The object's last 8 bytes, as a ranged GET returns them (none from an object too small to hold them). */
+function tailBytes(o: Drawn): Buffer | undefined {
+  if (o.size < 8) return undefined;
+  const out = Buffer.alloc(8);
+  out.writeUInt32LE(o.isize, 4);
+  return out;
+}
+
 test(`prune's plan over ${RUNS} random listings`, async () => {
-  const drew = { listings: 0, objects: 0, multiPage: 0, withFuture: 0, withBroken: 0, withDeletions: 0, withoutRestorable: 0, deleted: 0, foreign: 0 };
+  const drew = { listings: 0, objects: 0, multiPage: 0, withFuture: 0, withBroken: 0, withCut: 0, withBadEncrypted: 0, withDeletions: 0, withoutRestorable: 0, deleted: 0, foreign: 0 };
   await fc.assert(
     fc.asyncProperty(scenarioArb, async ({ prefix, objects, pageSize, keepLast, keepDays }) => {
       // S3 lists in key order, only keys under the prefix (sub-folders as common prefixes), in pages.
@@ -142,7 +174,7 @@ test(`prune's plan over ${RUNS} random listings`, async () => {
       }
       const byKey = new Map(objects.map((o) => [o.key, o]));
       const listing = await collectArchives(async (token) => pages[token === undefined ? 0 : Number(token.slice(5))], prefix);
-      const plan = await planRetention(listing.archives, { keepLast, keepDays }, new Date(NOW), async (a) => headBytes(byKey.get(a.key)!));
+      const plan = await planRetention(listing.archives, { keepLast, keepDays }, new Date(NOW), async (a) => ({ head: headBytes(byKey.get(a.key)!), tail: tailBytes(byKey.get(a.key)!) }));
       const deleted = new Set(plan.entries.filter((e) => e.action === 'delete').map((e) => e.archive.key));
       const left = objects.filter((o) => !deleted.has(o.key));
 
@@ -171,6 +203,8 @@ test(`prune's plan over ${RUNS} random listings`, async () => {
       if (pages.length > 1) drew.multiPage++;
       if (archivesDrawn.some((o) => o.named! > NOW + TOLERANCE)) drew.withFuture++;
       if (archivesDrawn.some((o) => o.size === 0 || (!o.encrypted && o.head !== 'gzip'))) drew.withBroken++;
+      if (archivesDrawn.some((o) => !o.encrypted && o.head === 'gzip' && o.size > 0 && !completeTar(o))) drew.withCut++;
+      if (archivesDrawn.some((o) => o.encrypted && o.size > 0 && (o.head !== 'enc' || o.size < 1024))) drew.withBadEncrypted++;
       if (deleted.size > 0) drew.withDeletions++;
       if (archivesDrawn.length > 0 && before === 0) drew.withoutRestorable++;
     }),
@@ -179,5 +213,5 @@ test(`prune's plan over ${RUNS} random listings`, async () => {
   process.stdout.write(`prune property: ${JSON.stringify(drew)}\n`);
   expect(drew.listings).toBeGreaterThanOrEqual(1000);
   // The generator reached every situation the properties are about.
-  for (const count of [drew.multiPage, drew.withFuture, drew.withBroken, drew.withDeletions, drew.withoutRestorable]) expect(count).toBeGreaterThan(20);
+  for (const count of [drew.multiPage, drew.withFuture, drew.withBroken, drew.withCut, drew.withBadEncrypted, drew.withDeletions, drew.withoutRestorable]) expect(count).toBeGreaterThan(20);
 });

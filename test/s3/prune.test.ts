@@ -4,10 +4,12 @@
  * (broken or future-named uploads never cost a restorable archive), and
  * partial failures (from a plain local server answering as S3 does).
  */
+import { gzipSync } from 'zlib';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import {
   BUCKET,
   GZIP_STUB,
+  TRUNCATED_STUB,
   TestServer,
   archiveName,
   expectFailure,
@@ -144,6 +146,8 @@ describe('fails closed', () => {
     ['empty', '', 'empty (0 bytes)'],
     ['not gzip', 'PK\u0003\u0004 a zip file', 'not gzip data (it starts with 0x504b)'],
     ['cut after its first byte', Buffer.from([0x1f]), 'not gzip data (1 byte)'],
+    ['truncated: the first 12 bytes of a tar.gz', TRUNCATED_STUB, '12 bytes: does not end as a complete tar.gz: truncated upload?'],
+    ['a gzip of no tar', gzipSync(Buffer.from('x')), 'its gzip trailer gives 1 bytes of tar, not whole 512-byte blocks ending with two: does not end as a complete tar.gz: truncated upload?'],
   ])('a broken newest upload (%s) is kept and named, and never costs the newest restorable archive', async (label, body, problem) => {
     const prefix = `broken-${label.replace(/\W/g, '')}`;
     const { good, bad } = await scene(prefix, [['bad', body]]);
@@ -155,6 +159,22 @@ describe('fails closed', () => {
     );
     expect(result.code).toBe(0);
     expect(await keys(`${prefix}/`)).toEqual([good[2], bad[0]].sort());
+  });
+
+  test('a one-byte .tar.gz.enc is not restorable: the good archives stay', async () => {
+    const good = await archives('enc1', 3);
+    const bad = 'enc1/infrahub_backup_20260110_020000.tar.gz.enc';
+    const small = 'enc1/infrahub_backup_20260111_020000.tar.gz.enc';
+    await put(client, bad, 'x');
+    await put(client, small, Buffer.from([0x02, 0x00, 0x00]));
+    const result = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'enc1' }), 'prune', '--keep-last', '1');
+    expect(result.stderr).toBe(
+      `warning: s3://backups/${small}: not restorable: too small for an encrypted archive (3 bytes, less than 1024): truncated upload?: kept, not counted\n` +
+        `warning: s3://backups/${bad}: not restorable: not an encrypted archive (it starts with 0x78, not 0x02): kept, not counted\n` +
+        `deleted 2, kept 3 archives under s3://backups/enc1/ (keep-last 1); newest restorable: ${good[2].split('/')[1]}\n`,
+    );
+    expect(result.code).toBe(0);
+    expect(await keys('enc1/')).toEqual([good[2], bad, small].sort());
   });
 
   test('seven bad uploads in a row with --keep-last 7: the good archives stay', async () => {
@@ -244,8 +264,8 @@ describe('failures', () => {
   /** A server that lists KEYS, serves gzip first bytes, and answers deletes with `onDelete`. */
   const s3Like = (onDelete: () => Buffer) =>
     hostileServer((request, socket) => {
-      if (request.method === 'GET' && request.url.includes('list-type=2')) socket.write(httpAnswer(200, listingXml(KEYS.map((key) => ({ key, size: 100 }))), { 'Content-Type': 'application/xml' }));
-      else if (request.method === 'GET') socket.write(httpAnswer(206, Buffer.from([0x1f, 0x8b]), { 'Content-Range': 'bytes 0-1/100' }));
+      if (request.method === 'GET' && request.url.includes('list-type=2')) socket.write(httpAnswer(200, listingXml(KEYS.map((key) => ({ key, size: GZIP_STUB.length }))), { 'Content-Type': 'application/xml' }));
+      else if (request.method === 'GET') socket.write(httpAnswer(206, GZIP_STUB, { 'Content-Range': `bytes 0-${GZIP_STUB.length - 1}/${GZIP_STUB.length}` }));
       else socket.write(onDelete());
     });
 
@@ -286,7 +306,7 @@ describe('failures', () => {
 
   test('reading an archive fails: nothing deleted', async () => {
     const stub = await hostileServer((request, socket) => {
-      if (request.url.includes('list-type=2')) socket.write(httpAnswer(200, listingXml(KEYS.map((key) => ({ key, size: 100 }))), { 'Content-Type': 'application/xml' }));
+      if (request.url.includes('list-type=2')) socket.write(httpAnswer(200, listingXml(KEYS.map((key) => ({ key, size: GZIP_STUB.length }))), { 'Content-Type': 'application/xml' }));
       else socket.write(httpAnswer(403, s3ErrorXml('AccessDenied', 'Access Denied'), { 'Content-Type': 'application/xml' }));
     });
     try {

@@ -151,8 +151,12 @@ export async function inParallel<T>(items: readonly T[], limit: number, fn: (ite
   await Promise.all(workers);
 }
 
-/** The smallest body that starts as gzip (a restorable archive as far as listing and first bytes go). */
-export const GZIP_STUB = gzipSync(Buffer.from('x'));
+/** The smallest restorable body: a gzip of an empty tar (two zero blocks), so its trailer says 1024 bytes of tar. */
+export const GZIP_STUB = gzipSync(Buffer.alloc(1024));
+/** A cut upload: the first 12 bytes of a valid tar.gz (it starts as gzip). */
+export const TRUNCATED_STUB = gzipSync(Buffer.alloc(10_000, 1)).subarray(0, 12);
+/** What passes for an encrypted archive: 1 KiB starting with 0x02. */
+export const ENCRYPTED_STUB = Buffer.concat([Buffer.from([0x02]), Buffer.alloc(1023, 0x5a)]);
 
 /** The archive name for a time: infrahub_backup_YYYYMMDD_HHMMSS.tar.gz. */
 export function archiveName(date: Date): string {

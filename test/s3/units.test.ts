@@ -102,7 +102,13 @@ describe('settings', () => {
 });
 
 describe('archive names and retention', () => {
-  const at = (stamp: string, key = `p/infrahub_backup_${stamp}.tar.gz`, lastModified?: Date): Archive => archiveOf(key, 'p/', 1, lastModified)!;
+  /** A gzip trailer (CRC-32 left at 0) saying `isize` bytes were compressed. */
+  const trailer = (isize: number) => {
+    const out = Buffer.alloc(8);
+    out.writeUInt32LE(isize >>> 0, 4);
+    return out;
+  };
+  const at = (stamp: string, key = `p/infrahub_backup_${stamp}.tar.gz`, lastModified?: Date): Archive => archiveOf(key, 'p/', 100, lastModified)!;
 
   test('only the image names, with real times, directly under the prefix', () => {
     expect(parseArchiveName('infrahub_backup_20260131_235959.tar.gz')).toEqual({ stamp: '20260131_235959', createdAt: new Date('2026-01-31T23:59:59Z'), encrypted: false });
@@ -133,8 +139,8 @@ describe('archive names and retention', () => {
     expect(sortNewestFirst([a, c1, b, c2, c3]).map((x) => x.key)).toEqual(['p/c3', 'p/c2', 'p/c1', b.key, a.key]);
   });
 
-  /** The plan when every archive starts as gzip. */
-  const GZIP = async () => Buffer.from([0x1f, 0x8b]);
+  /** The plan when every archive is a complete gzip of 10 KiB of tar. */
+  const GZIP = async () => ({ head: Buffer.from([0x1f, 0x8b]), tail: trailer(10240) });
   async function select(archives: Archive[], policy: RetentionPolicy, now: Date) {
     const plan = await planRetention(archives, policy, now, GZIP);
     return { keep: plan.entries.filter((e) => e.action === 'keep').map((e) => e.archive), remove: plan.entries.filter((e) => e.action === 'delete').map((e) => e.archive) };
@@ -188,6 +194,30 @@ describe('archive names and retention', () => {
     expect(headProblem({ encrypted: false }, Buffer.from([0x1f]))).toBe('not gzip data (1 byte)');
     expect(headProblem({ encrypted: true }, Buffer.from([0x02, 0x00]))).toBeUndefined();
     expect(headProblem({ encrypted: true }, Buffer.alloc(0))).toBe('empty (0 bytes)');
+  });
+
+  test('restorable: a gzip archive ends with a trailer whose ISIZE is whole tar blocks, at least two', () => {
+    const gz = Buffer.from([0x1f, 0x8b]);
+    const truncated = 'does not end as a complete tar.gz: truncated upload?';
+    // A real archive, whole; and the first 12 bytes of it (a cut upload).
+    const real = gzipSync(Buffer.alloc(3 * 512, 0x41));
+    expect(headProblem({ encrypted: false, size: real.length }, real.subarray(0, 2), real.subarray(-8))).toBeUndefined();
+    expect(headProblem({ encrypted: false, size: 12 }, real.subarray(0, 2), real.subarray(4, 12))).toBe(`12 bytes: ${truncated}`);
+    // Cut mid-stream: the last four bytes are compressed data, not a length of whole blocks.
+    expect(headProblem({ encrypted: false, size: 100 }, gz, trailer(1000))).toBe(`its gzip trailer gives 1000 bytes of tar, not whole 512-byte blocks ending with two: ${truncated}`);
+    expect(headProblem({ encrypted: false, size: 100 }, gz, trailer(512))).toMatch(/gives 512 bytes of tar/);
+    expect(headProblem({ encrypted: false, size: 100 }, gz, trailer(0))).toMatch(/gives 0 bytes of tar/);
+    expect(headProblem({ encrypted: false, size: 100 }, gz, trailer(1024))).toBeUndefined();
+    // Past 4 GiB of tar ISIZE wraps: 0 and 512 are possible for a large object.
+    expect(headProblem({ encrypted: false, size: 5_000_000 }, gz, trailer(0))).toBeUndefined();
+    expect(headProblem({ encrypted: false, size: 5_000_000 }, gz, trailer(0xffffffff))).toMatch(/truncated upload/);
+    expect(headProblem({ encrypted: false, size: 100 }, gz, undefined)).toBe(`its last bytes could not be read: ${truncated}`);
+  });
+
+  test('restorable: an encrypted archive starts with 0x02 and is at least 1 KiB', () => {
+    expect(headProblem({ encrypted: true, size: 1024 }, Buffer.from([0x02, 0x00]))).toBeUndefined();
+    expect(headProblem({ encrypted: true, size: 1 }, Buffer.from('x'))).toBe('not an encrypted archive (it starts with 0x78, not 0x02)');
+    expect(headProblem({ encrypted: true, size: 1023 }, Buffer.from([0x02, 0x00]))).toBe('too small for an encrypted archive (1023 bytes, less than 1024): truncated upload?');
   });
 
   test('batches of 1000', () => {
@@ -445,6 +475,143 @@ describe('the streaming archive check', () => {
     const report = await check(gzipSync(Buffer.concat([corpus.paxPath(name), corpus.entry('backup/x', 'x'), corpus.END])));
     expect(report.problems[0]).toBe(`entry ${JSON.stringify(`${name.slice(0, 200)}…`)}: a path of 5007 bytes, more than 4096: tar -x cannot write it`);
     expect(report.files).toEqual([]);
+  });
+
+  describe('the end of the archive and the headers extractors read differently', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const corpus = require('../../scripts/verify-corpus.js') as {
+      entry(name: string, content?: Buffer | string, options?: { type?: string }): Buffer;
+      header(name: string, options?: { size?: number; type?: string }): Buffer;
+      metadata(files: Record<string, Buffer | string>): string;
+      END: Buffer;
+    };
+    /** `block` (a header first) with its typeflag set to `flag` and the checksum redone. */
+    const retyped = (block: Buffer, flag: string) => {
+      const out = Buffer.from(block);
+      out.write(flag, 156, 'latin1');
+      out.write('        ', 148, 'latin1');
+      let sum = 0;
+      for (let i = 0; i < 512; i++) sum += out[i];
+      out.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+      return out;
+    };
+    /** Pax header data holding the given records. */
+    const paxData = (records: Record<string, string>) =>
+      Object.entries(records)
+        .map(([k, v]) => {
+          const body = ` ${k}=${v}\n`;
+          let length = Buffer.byteLength(body) + 1;
+          while (String(length).length + Buffer.byteLength(body) !== length) length++;
+          return `${length}${body}`;
+        })
+        .join('');
+    // A dump with whole zero blocks inside: a walk that lost its place would take one for the end.
+    const DUMP = Buffer.concat([Buffer.from('dump'), Buffer.alloc(2048), Buffer.from('more')]);
+    const start = () => [
+      corpus.entry('backup/', undefined, { type: 'directory' }),
+      corpus.entry('backup/backup_information.json', corpus.metadata({ 'database/neo4j.dump': DUMP })),
+    ];
+    const GO_AT_END = 'the backup image (Go\'s archive/tar) never writes one, and extractors read it differently';
+
+    test('a second archive after the end-of-archive blocks fails (tar -x stops before it)', async () => {
+      const first = Buffer.concat([...start(), corpus.entry('backup/database/neo4j.dump', DUMP), corpus.END]);
+      const report = await check(gzipSync(Buffer.concat([first, corpus.entry('backup/database/evil', 'x'), corpus.END])));
+      expect(report.problems).toContain(`data after the end of the tar archive (offset ${first.length}): tar -x stops before it`);
+      // Deep in the padding, across gunzip's chunks: the offset of the first non-zero byte.
+      const padded = Buffer.concat([first, Buffer.alloc(200_192 - first.length)]);
+      expect((await check(gzipSync(Buffer.concat([padded, corpus.entry('backup/database/evil', 'x'), corpus.END])))).problems).toEqual([
+        'data after the end of the tar archive (offset 200192): tar -x stops before it',
+      ]);
+      // Bytes that are no tar header after the end: tar-stream fails on them; the line says why.
+      expect(await readError(gzipSync(Buffer.concat([padded, Buffer.from('GARBAGE'), Buffer.alloc(505)])))).toBe(
+        'data after the end of the tar archive (offset 200192): tar -x stops before it',
+      );
+      // One zero block then data: still after the end.
+      const lone = Buffer.concat([...start(), corpus.entry('backup/database/neo4j.dump', DUMP), Buffer.alloc(512)]);
+      expect((await check(gzipSync(Buffer.concat([lone, corpus.entry('backup/database/evil', 'x'), corpus.END])))).problems).toContain(
+        `data after the end of the tar archive (offset ${lone.length}): tar -x stops before it`,
+      );
+    });
+
+    test('zero padding after the end (a 10 KiB tar record), PAX sizes and base-256 sizes pass', async () => {
+      const padded = Buffer.concat([...start(), corpus.entry('backup/database/neo4j.dump', DUMP), corpus.END]);
+      const record = Buffer.concat([padded, Buffer.alloc(10240 - (padded.length % 10240))]);
+      expect((await check(gzipSync(record))).problems).toEqual([]);
+      // The size in a PAX record, the header's size field 0 (as Go writes a file past 8 GiB).
+      const pax = corpus.entry('PaxHeaders/neo4j.dump', paxData({ size: String(DUMP.length) }), { type: 'pax-header' });
+      const sized = Buffer.concat([corpus.header('backup/database/neo4j.dump', { size: 0 }), DUMP, Buffer.alloc(512 - (DUMP.length % 512))]);
+      const viaPax = await check(gzipSync(Buffer.concat([...start(), pax, sized, corpus.END])));
+      expect(viaPax.problems).toEqual([]);
+      expect(viaPax.verifiedFiles).toBe(1);
+      // The size in base-256 (GNU, and Go past 8 GiB without PAX).
+      const base256 = Buffer.from(corpus.header('backup/database/neo4j.dump', { size: DUMP.length }));
+      base256.fill(0, 124, 136);
+      base256[124] = 0x80;
+      base256.writeUInt32BE(DUMP.length, 132);
+      const binary = retyped(base256, '0');
+      const viaBase256 = await check(gzipSync(Buffer.concat([...start(), binary, DUMP, Buffer.alloc(512 - (DUMP.length % 512)), corpus.END])));
+      expect(viaBase256.problems).toEqual([]);
+      expect(viaBase256.verifiedFiles).toBe(1);
+    });
+
+    test('drawn archives: the end is found where tar -x stops, never inside a file, whatever the sizes (octal, PAX, base-256)', async () => {
+      const drew = { archives: 0, entries: 0, pax: 0, base256: 0, after: 0, zeroBlocksInData: 0 };
+      const fileArb = fc.record({
+        size: fc.oneof(fc.integer({ min: 0, max: 3000 }), fc.constantFrom(511, 512, 513, 1024, 1536)),
+        zeros: fc.boolean(),
+        how: fc.constantFrom('octal', 'pax', 'base256'),
+        folder: fc.boolean(),
+      });
+      await fc.assert(
+        fc.asyncProperty(fc.array(fileArb, { maxLength: 6 }), fc.constantFrom('none', 'padding', 'entry'), async (files, after) => {
+          const parts: Buffer[] = [corpus.entry('backup/', undefined, { type: 'directory' })];
+          files.forEach((f, i) => {
+            if (f.folder) parts.push(corpus.entry(`backup/d${i}/`, undefined, { type: 'directory' }));
+            const data = f.zeros ? Buffer.concat([Buffer.from([1]), Buffer.alloc(f.size)]).subarray(0, f.size) : Buffer.alloc(f.size, 0x41 + (i % 26));
+            if (f.zeros && f.size > 1024) drew.zeroBlocksInData++;
+            const pad = Buffer.alloc((512 - (f.size % 512)) % 512);
+            const name = `backup/f${i}`;
+            if (f.how === 'pax') {
+              drew.pax++;
+              parts.push(corpus.entry('PaxHeaders/f', paxData({ size: String(f.size) }), { type: 'pax-header' }), corpus.header(name, { size: 0 }), data, pad);
+            } else if (f.how === 'base256') {
+              drew.base256++;
+              const h = Buffer.from(corpus.header(name, { size: f.size }));
+              h.fill(0, 124, 136);
+              h[124] = 0x80;
+              h.writeUInt32BE(f.size, 132);
+              parts.push(retyped(h, '0'), data, pad);
+            } else parts.push(corpus.entry(name, data));
+            drew.entries++;
+          });
+          parts.push(corpus.END);
+          const end = Buffer.concat(parts).length - 1024;
+          if (after === 'padding') parts.push(Buffer.alloc(10240 - ((end + 1024) % 10240)));
+          if (after === 'entry') parts.push(corpus.entry('backup/evil', 'x'), corpus.END);
+          const report = await check(gzipSync(Buffer.concat(parts)));
+          const line = `data after the end of the tar archive (offset ${end + 1024}): tar -x stops before it`;
+          expect(report.problems.filter((p) => p.startsWith('data after'))).toEqual(after === 'entry' ? [line] : []);
+          expect(report.files).toHaveLength(files.length + (after === 'entry' ? 1 : 0));
+          drew.archives++;
+          if (after === 'entry') drew.after++;
+        }),
+        { numRuns: 300, seed: 20261130 },
+      );
+      expect(drew.archives).toBe(300);
+      for (const count of [drew.pax, drew.base256, drew.after, drew.zeroBlocksInData]) expect(count).toBeGreaterThan(20);
+    });
+
+    test('a GNU long name (with a PAX path), a GNU long link name and a global PAX header fail, one line each', async () => {
+      const longName = (flag: string, name: string) => retyped(corpus.entry('././@LongLink', `${name}\0`), flag);
+      const pax = (records: Record<string, string>, flag = 'x') => retyped(corpus.entry('PaxHeaders/x', paxData(records)), flag);
+      const head = Buffer.concat(start());
+      const withLong = Buffer.concat([head, longName('L', 'backup/decoy'), pax({ path: 'backup/database/neo4j.dump' }), corpus.entry('a', DUMP), corpus.END]);
+      expect((await check(gzipSync(withLong))).problems).toContain(`a header at offset ${head.length} is a GNU long name: ${GO_AT_END}`);
+      const withLink = Buffer.concat([head, longName('K', 'backup/target'), corpus.entry('backup/database/neo4j.dump', DUMP), corpus.END]);
+      expect((await check(gzipSync(withLink))).problems).toEqual([`a header at offset ${head.length} is a GNU long link name: ${GO_AT_END}`]);
+      const withGlobal = Buffer.concat([head, pax({ path: 'backup/decoy' }, 'g'), corpus.entry('backup/database/neo4j.dump', DUMP), corpus.END]);
+      expect((await check(gzipSync(withGlobal))).problems).toEqual([`a header at offset ${head.length} is a global PAX header: ${GO_AT_END}`]);
+    });
   });
 
   test('thousands of entries: files in order with their sizes and digests, a duplicate named as first written', async () => {

@@ -16,6 +16,7 @@ import { BUCKET, TestServer, expectFailure, noise, put, run, s3Env, startServer,
 const corpus = require('../../scripts/verify-corpus.js') as {
   entry(name: string, content?: Buffer | string, options?: { type?: string; linkname?: string; mode?: number }): Buffer;
   archive(files: Record<string, Buffer | string>, extra?: Buffer[], options?: { names?: (n: string) => string; listed?: Record<string, string> }): Buffer;
+  paxPath(name: string): Buffer;
 };
 
 jest.setTimeout(60_000);
@@ -84,6 +85,26 @@ describe('entries that are not plain folders and files fail', () => {
   ])('%s', async (_label, extra, line) => {
     const { uri, result } = await verifyArchive(corpus.archive(FILES, [extra]));
     expectFailure(result, 1, [`error: ${uri}: ${line}`]);
+  });
+});
+
+describe('what tar -x and tar-stream read differently fails', () => {
+  const END = Buffer.alloc(1024);
+  const GO = "the backup image (Go's archive/tar) never writes one, and extractors read it differently";
+  test('a second archive after the end-of-archive blocks (tar -x stops before it)', async () => {
+    const { uri, result } = await verifyArchive(corpus.archive(FILES, [END, corpus.entry('backup/database/neo4j.dump', ALTERED)]));
+    expectFailure(result, 1, [
+      `error: ${uri}: data after the end of the tar archive (offset 27136): tar -x stops before it`,
+      `error: ${uri}: entry "backup/database/neo4j.dump": the same path as the earlier entry "backup/database/neo4j.dump" (backup/database/neo4j.dump): tar -x would write one over the other`,
+    ]);
+  });
+  test.each([
+    ['a GNU long name with a PAX path', [corpus.entry('././@LongLink', 'backup/decoy\0', { type: 'gnu-long-path' }), corpus.paxPath('backup/database/other.dump'), corpus.entry('a', 'x')], 'a GNU long name'],
+    ['a GNU long link name', [corpus.entry('././@LongLink', 'backup/target\0', { type: 'gnu-long-link-path' }), corpus.entry('backup/database/other.dump', 'x')], 'a GNU long link name'],
+    ['a global PAX header', [corpus.entry('PaxHeaders/g', '27 path=backup/decoy.dump\n', { type: 'pax-global-header' }), corpus.entry('backup/database/other.dump', 'x')], 'a global PAX header'],
+  ])('%s', async (_label, extra, kind) => {
+    const { uri, result } = await verifyArchive(corpus.archive(FILES, extra as Buffer[]));
+    expectFailure(result, 1, [new RegExp(`^error: ${uri.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: a header at offset \\d+ is ${kind}: ${GO.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)], { allowOther: true });
   });
 });
 
