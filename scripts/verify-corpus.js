@@ -72,11 +72,16 @@ function sha256(data) {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** The metadata the image writes, with checksums of `files` (paths relative to backup/). */
+/** The metadata the image writes, with checksums of `files` (paths relative to backup/), as JSON text. */
 function metadata(files) {
-  return JSON.stringify({
+  return JSON.stringify(metadataFor(files));
+}
+
+/** The metadata the image writes, as an object. */
+function metadataFor(files, backupId = 'infrahub_backup_20260102_030405') {
+  return {
     metadata_version: 2025111200,
-    backup_id: 'infrahub_backup_20260102_030405',
+    backup_id: backupId,
     created_at: '2026-01-02T03:04:05Z',
     tool_version: 'v1.5.0',
     infrahub_version: '1.6.2',
@@ -85,7 +90,7 @@ function metadata(files) {
     neo4j_edition: 'community',
     redacted: false,
     encrypted: false,
-  });
+  };
 }
 
 /**
@@ -150,7 +155,7 @@ function gzipBomb(bytes) {
   return Buffer.concat(members);
 }
 
-module.exports = { header, entry, paxPath, END, archive, metadata, sha256, manyEntries, gzipBomb };
+module.exports = { header, entry, paxPath, END, archive, metadata, metadataFor, sha256, manyEntries, gzipBomb };
 
 // `gen KIND`: writes the archive KIND to stdout (the child reads it from another process, so its memory is verify's alone).
 if (require.main === module && process.argv[2] === 'gen') {

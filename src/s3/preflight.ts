@@ -14,7 +14,7 @@ import { ConnectionFlags, S3Settings, endpointLabel, parseS3Uri, resolveSettings
 import { EXIT_OK, S3Failure, S3Io } from './common';
 import { S3Action, describeS3Error } from './errors';
 import { checkOutputPath, findLatest, handOffUri } from './latest';
-import { GZIP_TRAILER_BYTES, MIN_GZIP_BYTES, headProblem } from './restorable';
+import { GZIP_TRAILER_BYTES, MIN_GZIP_BYTES, firstBytes, headProblem } from './restorable';
 
 /** The whole preflight answers within this many seconds (a pod's startup budget is 30 s). */
 export const PREFLIGHT_DEADLINE_SECONDS = 25;
@@ -66,19 +66,7 @@ async function probeObject(step: Step, bucket: string, key: string): Promise<{ s
 async function readTail(step: Step, bucket: string, key: string, size: number): Promise<Buffer> {
   return attempt(step, 'read', bucket, key, async (abortSignal) => {
     const out = await step.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${size - GZIP_TRAILER_BYTES}-${size - 1}` }), { abortSignal });
-    const body = out.Body as Readable;
-    const chunks: Buffer[] = [];
-    let length = 0;
-    try {
-      for await (const chunk of body) {
-        chunks.push(chunk as Buffer);
-        length += (chunk as Buffer).length;
-        if (length >= GZIP_TRAILER_BYTES) break;
-      }
-    } finally {
-      body.destroy();
-    }
-    return Buffer.concat(chunks).subarray(0, GZIP_TRAILER_BYTES);
+    return firstBytes(out.Body as Readable, GZIP_TRAILER_BYTES);
   });
 }
 

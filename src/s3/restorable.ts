@@ -102,6 +102,22 @@ export function headProblem(archive: { readonly encrypted: boolean; readonly siz
   return undefined;
 }
 
+/** The first `want` bytes of a response body; the rest is not read (the body is destroyed). */
+export async function firstBytes(body: Readable, want: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk as Buffer);
+      length += (chunk as Buffer).length;
+      if (length >= want) break;
+    }
+  } finally {
+    body.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, want);
+}
+
 /** Bytes `first` to `last` of an object (a ranged GET), within the session's deadline; empty for an empty object. */
 async function readRange(session: Session, bucket: string, key: string, first: number, last: number): Promise<Buffer> {
   const want = last - first + 1;
@@ -115,19 +131,7 @@ async function readRange(session: Session, bucket: string, key: string, first: n
         if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) return Buffer.alloc(0);
         throw e;
       }
-      const body = out.Body as Readable;
-      const chunks: Buffer[] = [];
-      let length = 0;
-      try {
-        for await (const chunk of body) {
-          chunks.push(chunk as Buffer);
-          length += (chunk as Buffer).length;
-          if (length >= want) break;
-        }
-      } finally {
-        body.destroy();
-      }
-      return Buffer.concat(chunks).subarray(0, want);
+      return firstBytes(out.Body as Readable, want);
     });
   } catch (e) {
     throw new S3Failure(describeS3Error(e, { action: 'read', bucket, key, settings: session.settings }));

@@ -197,18 +197,9 @@ export function defaultFiles(): Record<string, Buffer> {
 
 /** The metadata the image writes for files. */
 export function metadataFor(files: Record<string, Buffer | string>, backupId = 'infrahub_backup_20260102_030405'): Record<string, unknown> {
-  return {
-    metadata_version: 2025111200,
-    backup_id: backupId,
-    created_at: '2026-01-02T03:04:05Z',
-    tool_version: 'v1.5.0',
-    infrahub_version: '1.6.2',
-    components: ['database', 'task-manager-db'],
-    checksums: Object.fromEntries(Object.entries(files).map(([path, content]) => [path, sha256(content)])),
-    neo4j_edition: 'community',
-    redacted: false,
-    encrypted: false,
-  };
+  // One description of the image's metadata, shared with the verify corpus.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../scripts/verify-corpus') as { metadataFor: (f: Record<string, Buffer | string>, id: string) => Record<string, unknown> }).metadataFor(files, backupId);
 }
 
 /**
