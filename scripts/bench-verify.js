@@ -78,8 +78,6 @@ async function startS3rver(dir) {
 /** Builds the archive as a stream and uploads it in parts; returns its size. */
 async function uploadArchive(endpoint, key, dataMiB) {
   const tar = require('tar-stream');
-  const { S3Client } = require('@aws-sdk/client-s3');
-  const { Upload } = require('@aws-sdk/lib-storage');
 
   const prefect = randomBytes(256 * 1024);
   const dataSha = sha256Of(dataMiB, 'neo4j');
@@ -102,8 +100,6 @@ async function uploadArchive(endpoint, key, dataMiB) {
 
   const pack = tar.pack();
   const gzip = createGzip({ level: 1 });
-  let size = 0;
-  gzip.on('data', (c) => (size += c.length));
   pack.pipe(gzip);
   const produce = (async () => {
     const mtime = new Date('2026-01-02T03:04:05Z');
@@ -126,16 +122,7 @@ async function uploadArchive(endpoint, key, dataMiB) {
     pack.finalize();
   })();
 
-  const client = new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: ACCESS.AWS_ACCESS_KEY_ID, secretAccessKey: ACCESS.AWS_SECRET_ACCESS_KEY },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  });
-  const upload = new Upload({ client, params: { Bucket: BUCKET, Key: key, Body: gzip }, partSize: 64 * 1024 * 1024, queueSize: 2 });
-  await Promise.all([produce, upload.done()]);
-  client.destroy();
+  const [, size] = await Promise.all([produce, uploadStream(endpoint, key, gzip, 64 * 1024 * 1024)]);
   return size;
 }
 
@@ -186,8 +173,8 @@ const CHILD = {
   `,
 };
 
-/** Uploads a stream in parts. */
-async function uploadStream(endpoint, key, body) {
+/** Uploads a stream in parts; returns its size. */
+async function uploadStream(endpoint, key, body, partSize = 16 * 1024 * 1024) {
   const { S3Client } = require('@aws-sdk/client-s3');
   const { Upload } = require('@aws-sdk/lib-storage');
   const client = new S3Client({
@@ -199,7 +186,7 @@ async function uploadStream(endpoint, key, body) {
   });
   let size = 0;
   body.on('data', (c) => (size += c.length));
-  await new Upload({ client, params: { Bucket: BUCKET, Key: key, Body: body }, partSize: 16 * 1024 * 1024, queueSize: 2 }).done();
+  await new Upload({ client, params: { Bucket: BUCKET, Key: key, Body: body }, partSize, queueSize: 2 }).done();
   client.destroy();
   return size;
 }
