@@ -9,9 +9,8 @@ import { Construct } from 'constructs';
 import { fillAlertText } from '../model/alerts';
 import { DASHBOARD_TEMPLATE, literalPattern } from '../model/dashboard';
 import type { Deployment } from '../model/deployment';
-import { commonLabels } from '../model/objects';
 import { freshnessRuns } from './freshness-cron-job';
-import { monitoredNamespace } from './prometheus-rule';
+import { monitoredNamespace, monitoringMetadata } from './prometheus-rule';
 
 /** Whether the values ask for the dashboard: it shows scheduled backups. */
 export function dashboardRenders(d: Deployment): boolean {
@@ -44,14 +43,9 @@ export class BackupGrafanaDashboard extends Construct {
 
   constructor(scope: Construct, id: string, d: Deployment) {
     super(scope, id);
-    const g = d.values.monitoring.grafanaDashboard;
     this.apiObject = new ApiObject(this, 'Resource', {
       ...k8s.KubeConfigMap.GVK,
-      metadata: {
-        name: d.names.dashboard,
-        namespace: g.namespace || d.namespace,
-        labels: { ...g.labels, ...commonLabels(d.values, d.release, 'monitoring') },
-      },
+      metadata: monitoringMetadata(d, d.names.dashboard, d.values.monitoring.grafanaDashboard),
       data: { [`${d.names.fullname}.json`]: dashboardJson(d) },
     });
   }

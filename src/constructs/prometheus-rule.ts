@@ -34,6 +34,15 @@ export function monitoredNamespace(d: Deployment, path: string): string {
   ]);
 }
 
+/**
+ * The metadata of a monitoring object: its own namespace when set (one the
+ * operator or the Grafana sidecar watches), else the release's; its own labels
+ * (for their selectors) under the release's common labels.
+ */
+export function monitoringMetadata(d: Deployment, name: string, own: { readonly namespace: string; readonly labels: Record<string, string> }) {
+  return { name, namespace: own.namespace || d.namespace, labels: { ...own.labels, ...commonLabels(d.values, d.release, 'monitoring') } };
+}
+
 function rule(d: Deployment, alert: string, expression: AlertExpression, vars: Record<string, string>, forDuration?: string): AlertRule {
   const text = ALERTS[alert];
   const values = { ...vars, NAMESPACE: monitoredNamespace(d, 'monitoring.prometheusRule.enabled'), ...(forDuration ? { FOR: forDuration } : {}) };
@@ -102,14 +111,9 @@ export class BackupPrometheusRule extends Construct {
 
   constructor(scope: Construct, id: string, d: Deployment) {
     super(scope, id);
-    const p = d.values.monitoring.prometheusRule;
     this.apiObject = new ApiObject(this, 'Resource', {
       ...PROMETHEUS_RULE_GVK,
-      metadata: {
-        name: d.names.prometheusRule,
-        namespace: p.namespace || d.namespace,
-        labels: { ...p.labels, ...commonLabels(d.values, d.release, 'monitoring') },
-      },
+      metadata: monitoringMetadata(d, d.names.prometheusRule, d.values.monitoring.prometheusRule),
       spec: { groups: [{ name: d.names.fullname, rules: alertRules(d) }] },
     });
   }
