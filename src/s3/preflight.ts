@@ -14,7 +14,7 @@ import { ConnectionFlags, S3Settings, endpointLabel, parseS3Uri, resolveSettings
 import { EXIT_OK, S3Failure, S3Io } from './common';
 import { S3Action, describeS3Error } from './errors';
 import { checkOutputPath, findLatest, handOffUri } from './latest';
-import { GZIP_TRAILER_BYTES, MIN_GZIP_BYTES, firstBytes, headProblem } from './restorable';
+import { ENCRYPTED_FIRST_BYTE, GZIP_TRAILER_BYTES, MIN_GZIP_BYTES, firstBytes, headProblem } from './restorable';
 
 /** The whole preflight answers within this many seconds (a pod's startup budget is 30 s). */
 export const PREFLIGHT_DEADLINE_SECONDS = 25;
@@ -70,6 +70,31 @@ async function readTail(step: Step, bucket: string, key: string, size: number): 
   });
 }
 
+/** What the restore check establishes about an archive. */
+interface CheckedArchive {
+  readonly size: number;
+  readonly lastModified?: Date;
+  readonly encrypted: boolean;
+}
+
+/** A named object checked as a restorable archive (its first bytes, and a gzip's trailer); an S3Failure otherwise. */
+async function checkArchiveObject(step: Step, bucket: string, key: string): Promise<CheckedArchive> {
+  const probe = await probeObject(step, bucket, key);
+  const uri = s3Uri(bucket, key);
+  if (probe.size === 0) throw new S3Failure(`empty object: ${uri} is 0 bytes: it is not a backup archive`);
+  const encrypted = parseArchiveName(key.slice(key.lastIndexOf('/') + 1))?.encrypted === true || probe.head[0] === ENCRYPTED_FIRST_BYTE;
+  // A gzip archive: its last bytes too (a ranged GET), so that a cut upload is not blessed.
+  let tail: Buffer | undefined;
+  if (!encrypted && probe.size >= MIN_GZIP_BYTES && probe.head[0] === 0x1f && probe.head[1] === 0x8b) {
+    tail = await readTail(step, bucket, key, probe.size);
+  }
+  const problem = headProblem({ encrypted, size: probe.size }, probe.head, tail);
+  if (problem !== undefined) {
+    throw new S3Failure(`not an archive: ${uri} is ${problem}: it is not an archive the backup image wrote`);
+  }
+  return { size: probe.size, lastModified: probe.lastModified, encrypted };
+}
+
 export async function preflight(options: PreflightOptions, io: S3Io): Promise<number> {
   const purpose = options.for;
   if (purpose !== 'backup' && purpose !== 'restore') {
@@ -113,33 +138,25 @@ export async function preflight(options: PreflightOptions, io: S3Io): Promise<nu
     // Restore.
     let bucket: string;
     let key: string;
+    let checked: CheckedArchive;
     if (location !== undefined) {
       ({ bucket, key } = location);
       if (!parseArchiveName(key.slice(key.lastIndexOf('/') + 1))) {
         io.stderr(`warning: ${s3Uri(bucket, key)} is not named like the image's archives (infrahub_backup_<YYYYMMDD_HHMMSS>.tar.gz)\n`);
       }
+      checked = await checkArchiveObject(step, bucket, key);
     } else {
       bucket = settings.bucket!;
+      // findLatest has read the chosen archive's ends already: it is restorable by the same rule.
       const found = await findLatest(step, io);
       key = found.archive.key;
+      checked = found.archive;
       io.stdout(`ok: credentials accepted; the newest restorable of ${found.count} archives is ${s3Uri(bucket, key)}\n`);
     }
-    const probe = await probeObject(step, bucket, key);
     const uri = s3Uri(bucket, key);
-    if (probe.size === 0) throw new S3Failure(`empty object: ${uri} is 0 bytes: it is not a backup archive`);
-    const encrypted = parseArchiveName(key.slice(key.lastIndexOf('/') + 1))?.encrypted === true || probe.head[0] === 0x02;
-    // A gzip archive: its last bytes too (a ranged GET), so that a cut upload is not blessed.
-    let tail: Buffer | undefined;
-    if (!encrypted && probe.size >= MIN_GZIP_BYTES && probe.head[0] === 0x1f && probe.head[1] === 0x8b) {
-      tail = await readTail(step, bucket, key, probe.size);
-    }
-    const problem = headProblem({ encrypted, size: probe.size }, probe.head, tail);
-    if (problem !== undefined) {
-      throw new S3Failure(`not an archive: ${uri} is ${problem}: it is not an archive the backup image wrote`);
-    }
     io.stdout(
-      `ok: ${uri} exists and is readable (${formatBytes(probe.size)}${probe.lastModified ? `, uploaded ${formatDate(probe.lastModified)}` : ''}${
-        encrypted ? ', encrypted: the restore needs --decrypt-key' : ''
+      `ok: ${uri} exists and is readable (${formatBytes(checked.size)}${checked.lastModified ? `, uploaded ${formatDate(checked.lastModified)}` : ''}${
+        checked.encrypted ? ', encrypted: the restore needs --decrypt-key' : ''
       })\n`,
     );
     if (options.output !== undefined) handOffUri(options.output, uri);
