@@ -76,7 +76,7 @@ async function pruneArchives(session: Session, { keepLast, keepDays }: { keepLas
   const plan = await planRetention(archives, { keepLast, keepDays }, options.now ?? new Date(), (a) => readEnds(session, bucket, a));
   const keep = plan.entries.filter((e) => e.action === 'keep');
   const remove = plan.entries.filter((e) => e.action === 'delete').map((e) => e.archive);
-  const newest = plan.entries.find((e) => e.action === 'keep' && e.problem === undefined && e.reason === 'the newest restorable archive')?.archive;
+  const { newest } = plan;
 
   if (options.dryRun) {
     io.stdout(plan.entries.map((e) => `${e.action === 'keep' ? 'keep' : 'would delete'} ${s3Uri(bucket, e.archive.key)}: ${e.reason}\n`).join(''));

@@ -29,9 +29,14 @@ export const NAME_CLOCK_TOLERANCE_MS = 15 * 60 * 60 * 1000;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Whether the name's time is ahead of the clock by more than the tolerance. */
+function namedInFuture(archive: Archive, now: Date): boolean {
+  return archive.createdAt.getTime() > now.getTime() + NAME_CLOCK_TOLERANCE_MS;
+}
+
 /** Why an archive is not restorable, from its listing entry alone; undefined: it still has to be read. */
 export function listedProblem(archive: Archive, now: Date): string | undefined {
-  if (archive.createdAt.getTime() > now.getTime() + NAME_CLOCK_TOLERANCE_MS) {
+  if (namedInFuture(archive, now)) {
     return `named in the future (${formatDate(archive.createdAt)}, more than ${NAME_CLOCK_TOLERANCE_MS / 3_600_000} h ahead of this machine's clock)`;
   }
   if (archive.size === 0) return 'empty (0 bytes)';
@@ -210,6 +215,8 @@ export interface RetentionPlan {
   readonly entries: PlanEntry[];
   /** Restorable archives kept by --keep-last. */
   readonly restorable: number;
+  /** The newest restorable archive; undefined when none is (then nothing may be deleted). */
+  readonly newest?: Archive;
 }
 
 /** The time an archive's age is measured from, for --keep-days. */
@@ -242,16 +249,18 @@ export async function planRetention(archives: readonly Archive[], policy: Retent
   const cutoff = policy.keepDays !== undefined ? now.getTime() - policy.keepDays * DAY_MS : undefined;
   const entries: PlanEntry[] = [];
   let restorable = 0;
+  let newest: Archive | undefined;
   for (const archive of ordered) {
-    const future = archive.createdAt.getTime() > now.getTime() + NAME_CLOCK_TOLERANCE_MS;
-    if (future) {
-      entries.push({ archive, action: 'keep', reason: `${listedProblem(archive, now)}: kept, not counted`, problem: listedProblem(archive, now) });
+    if (namedInFuture(archive, now)) {
+      const problem = listedProblem(archive, now)!;
+      entries.push({ archive, action: 'keep', reason: `${problem}: kept, not counted`, problem });
       continue;
     }
     if (restorable < keepLast) {
       const problem = await restorableProblem(archive, now, read);
       if (problem === undefined) {
         restorable++;
+        newest ??= archive;
         entries.push({ archive, action: 'keep', reason: restorable === 1 ? 'the newest restorable archive' : `restorable, ${restorable} of --keep-last ${keepLast}` });
       } else {
         entries.push({ archive, action: 'keep', reason: `not restorable: ${problem}: kept, not counted`, problem });
@@ -272,5 +281,5 @@ export async function planRetention(archives: readonly Archive[], policy: Retent
       reason: `older than the ${keepLast} newest restorable${cutoff !== undefined ? ` and than --keep-days ${policy.keepDays}` : ''}`,
     });
   }
-  return { entries, restorable };
+  return { entries, restorable, newest };
 }
