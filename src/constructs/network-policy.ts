@@ -49,8 +49,8 @@ export function egressRules(d: Deployment): INetworkPolicyEgressRule[] {
   if (endpoint !== undefined) {
     rules.push({ ...peers(n.s3.cidrs), ports: [{ port: n.s3.port ?? endpointPort(endpoint), protocol: 'TCP' }] });
   }
-  rules.push(...(n.extraEgress as INetworkPolicyEgressRule[]));
-  return rules;
+  // concat, not push(...): a long user list spread into call arguments overflows the stack.
+  return rules.concat(n.extraEgress as INetworkPolicyEgressRule[]);
 }
 
 /** Denies ingress to the release's pods and limits their egress. */

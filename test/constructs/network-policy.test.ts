@@ -5,6 +5,9 @@
  */
 import { validateObject } from '../support/kube-schema';
 import { KubeObject, mergeDocs, MODES, only, podTemplateOf, S3_BACKUP, S3_RESTORE, synthObjects, TestValues } from '../support/synth';
+import { egressRules } from '../../src/constructs/network-policy';
+import type { Deployment } from '../../src/model/deployment';
+import { resolveValues } from '../../src/model/resolve';
 
 const POLICY = { networkPolicy: { enabled: true } };
 const COMPANIONS = { backup: { mode: 'cronjob', retention: { enabled: true } }, monitoring: { freshness: { enabled: true } } };
@@ -140,4 +143,13 @@ describe('NetworkPolicy', () => {
       /networkPolicy\.apiServer\.cidrs\[0\]: string "10\.0\.0\.1" is not valid; it must be a CIDR such as 10\.0\.0\.1\/32/,
     );
   });
+});
+
+test('a long extraEgress list is appended without spreading it into call arguments (which overflows the stack)', () => {
+  const extra = Array.from({ length: 200_000 }, (_, i) => ({ ports: [{ port: 1024 + (i % 1000) }] }));
+  const base = resolveValues(mergeDocs(S3_BACKUP, POLICY) as Record<string, unknown>, { release: 'infrahub', namespace: 'infrahub' });
+  const d = { values: { ...base, networkPolicy: { ...base.networkPolicy, extraEgress: extra } } } as unknown as Deployment;
+  const rules = egressRules(d);
+  expect(rules).toHaveLength(200_000 + 3);
+  expect(rules[rules.length - 1]).toBe(extra[extra.length - 1]);
 });
