@@ -15,8 +15,13 @@ dict "d" D "component" C "name" NAME "schedule" S "args" ARGS "initContainers" L
 {{- dict "apiVersion" "batch/v1" "kind" "CronJob" "metadata" $meta "spec" $spec | toYaml }}
 {{- end }}
 
+{{/* The freshness check's arguments, as a JSON list (backup-maintenance-cron-jobs.ts freshnessArgs): DEPLOYMENT */}}
+{{- define "infrahub-backup.freshnessArgs" -}}
+{{- list "latest" "--max-age" (include "infrahub-backup.backupMaxAge" .) | toJson -}}
+{{- end }}
+
 {{/* The container that fails when the newest archive is older than the maximum age (backup-maintenance-cron-jobs.ts freshnessContainer): DEPLOYMENT */}}
 {{- define "infrahub-backup.freshnessContainer" -}}
-{{- $args := list "latest" "--max-age" (include "infrahub-backup.backupMaxAge" .) }}
+{{- $args := include "infrahub-backup.freshnessArgs" . | fromJsonArray }}
 {{- include "infrahub-backup.companionContainer" (dict "d" . "name" "freshness" "args" $args "s3" .v.backup.storage.s3 "heartbeat" true) -}}
 {{- end }}

@@ -51,9 +51,14 @@ export class BackupRetentionCronJob extends Construct {
   }
 }
 
+/** The freshness check: fails when the newest restorable archive is older than `monitoring.backupMaxAge`. */
+export function freshnessArgs(d: Deployment): string[] {
+  return ['latest', '--max-age', backupMaxAge(d.values)];
+}
+
 /** The container that fails when the newest archive is older than `monitoring.backupMaxAge` (`s3 latest --max-age`). */
 export function freshnessContainer(d: Deployment): IContainer {
-  return companionContainer(d, 'freshness', ['latest', '--max-age', backupMaxAge(d.values)], d.values.backup.storage.s3, [], true);
+  return companionContainer(d, 'freshness', freshnessArgs(d), d.values.backup.storage.s3, [], true);
 }
 
 /**

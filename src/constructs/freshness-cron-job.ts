@@ -6,8 +6,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { Deployment } from '../model/deployment';
-import { backupMaxAge } from '../model/max-age';
-import { maintenanceCronJob } from './backup-maintenance-cron-jobs';
+import { freshnessArgs, maintenanceCronJob } from './backup-maintenance-cron-jobs';
 
 /** Whether the values ask for the freshness-only CronJob. */
 export function freshnessRuns(d: Deployment): boolean {
@@ -21,7 +20,6 @@ export class BackupFreshnessCronJob extends Construct {
 
   constructor(scope: Construct, id: string, d: Deployment) {
     super(scope, id);
-    const args = ['latest', '--max-age', backupMaxAge(d.values)];
-    this.apiObject = maintenanceCronJob(this, d, 'freshness', d.names.freshnessCronJob, d.values.monitoring.freshness.schedule, args);
+    this.apiObject = maintenanceCronJob(this, d, 'freshness', d.names.freshnessCronJob, d.values.monitoring.freshness.schedule, freshnessArgs(d));
   }
 }
