@@ -28,6 +28,20 @@ export interface SynthOptions {
  * @throws ValuesError when the values are invalid
  */
 export function synthValues(values: InfrahubBackupValues, options: SynthOptions = {}): string {
+  return manifestsOf(synthObjects(values, options));
+}
+
+/** Objects as synthValues writes them: one YAML document each, in Kubernetes' dialect. */
+export function manifestsOf(objects: unknown[]): string {
+  return stringifyManifests(objects);
+}
+
+/**
+ * The objects for a values document, in the order synthValues writes them.
+ *
+ * @throws ValuesError when the values are invalid
+ */
+export function synthObjects(values: InfrahubBackupValues, options: SynthOptions = {}): unknown[] {
   const app = new App({ outdir: '.' });
   new InfrahubBackupChart(app, 'infrahub-backup', {
     values,
@@ -40,5 +54,5 @@ export function synthValues(values: InfrahubBackupValues, options: SynthOptions 
   // `09` or `1_0` for numbers; here every string stays a string there.
   const problems = app.node.findAll().flatMap((c) => c.node.validate());
   if (problems.length > 0) throw new Error(`Validation failed with the following errors:\n  ${problems.join('\n  ')}`);
-  return stringifyManifests(app.charts.flatMap((chart) => chart.toJson()));
+  return app.charts.flatMap((chart) => chart.toJson());
 }

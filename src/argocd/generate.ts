@@ -8,7 +8,7 @@ import { readFileSync, realpathSync, statSync } from 'fs';
 import { join, relative, resolve, sep } from 'path';
 import { InputError } from '../input-error';
 import { GenerationPlan, planGeneration, requestFromEnvironment } from './environment';
-import { checkNamespaces } from './namespace-rule';
+import { checkNamespaceObjects, checkNamespaces } from './namespace-rule';
 import { allowedClusterKinds, appTimeoutMs } from './trust';
 
 /** Where diagnostics go. */
@@ -107,10 +107,12 @@ export async function generate(dir: string, env: NodeJS.ProcessEnv, io: Generate
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { readValues } = require('../cli/values-input') as typeof import('../cli/values-input');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { synthValues } = require('../synth') as typeof import('../synth');
+  const { manifestsOf, synthObjects } = require('../synth') as typeof import('../synth');
   const values = readValues(plan.files.map((f) => join(dir, f)), [...plan.sets]);
-  const manifests = synthValues(values, { releaseName: plan.releaseName, namespace: plan.namespace });
-  checkNamespaces(manifests, plan.namespace);
+  // The objects are checked before they are written: parsing the render back would repeat the work.
+  const objects = synthObjects(values, { releaseName: plan.releaseName, namespace: plan.namespace });
+  checkNamespaceObjects(objects, plan.namespace);
+  const manifests = manifestsOf(objects);
   return nonEmpty(manifests, request.allowEmpty, 'the values enable neither backup nor restore', io);
 }
 

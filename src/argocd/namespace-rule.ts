@@ -62,6 +62,46 @@ function shown(value: unknown): string {
  */
 export function checkNamespaces(manifests: string, namespace: string, allowedClusterKinds: ReadonlySet<string> = new Set()): void {
   const problems: string[] = [];
+  parseAllDocuments(manifests, { uniqueKeys: false }).forEach((doc, i) => {
+    const where = `document ${i + 1}`;
+    if (doc.errors.length > 0) {
+      problems.push(`${where}: not valid YAML (${shown(doc.errors[0].message.split('\n')[0])})`);
+      return;
+    }
+    let object: unknown;
+    try {
+      object = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      problems.push(`${where}: ${shown((e as Error).message.split('\n')[0])}`);
+      return;
+    }
+    problems.push(...namespaceProblems([{ object, where }], namespace, allowedClusterKinds));
+  });
+  if (problems.length > 0) throw new InputError(problems);
+}
+
+/**
+ * The same rule for objects already in memory (values mode: what synth is
+ * about to write), so the render is not parsed back. The `where` of each is
+ * `document N`, as in the written stream.
+ *
+ * @throws InputError one line per object refused
+ */
+export function checkNamespaceObjects(objects: readonly unknown[], namespace: string): void {
+  const problems = namespaceProblems(
+    objects.map((object, i) => ({ object, where: `document ${i + 1}` })),
+    namespace,
+    new Set(),
+  );
+  if (problems.length > 0) throw new InputError(problems);
+}
+
+function namespaceProblems(
+  objects: ReadonlyArray<{ readonly object: unknown; readonly where: string }>,
+  namespace: string,
+  allowedClusterKinds: ReadonlySet<string>,
+): string[] {
+  const problems: string[] = [];
   const check = (object: unknown, where: string, depth: number): void => {
     if (object === null || object === undefined) return;
     if (typeof object !== 'object' || Array.isArray(object)) {
@@ -99,20 +139,6 @@ export function checkNamespaces(manifests: string, namespace: string, allowedClu
     }
     if (ns !== namespace) problems.push(`${name}: namespace ${shown(ns)} is not the destination namespace ${namespace}`);
   };
-  parseAllDocuments(manifests, { uniqueKeys: false }).forEach((doc, i) => {
-    const where = `document ${i + 1}`;
-    if (doc.errors.length > 0) {
-      problems.push(`${where}: not valid YAML (${shown(doc.errors[0].message.split('\n')[0])})`);
-      return;
-    }
-    let object: unknown;
-    try {
-      object = doc.toJS({ maxAliasCount: 100 });
-    } catch (e) {
-      problems.push(`${where}: ${shown((e as Error).message.split('\n')[0])}`);
-      return;
-    }
-    check(object, where, 0);
-  });
-  if (problems.length > 0) throw new InputError(problems);
+  for (const { object, where } of objects) check(object, where, 0);
+  return problems;
 }
