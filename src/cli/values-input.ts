@@ -402,7 +402,8 @@ export function readValues(
     }
   }
   if (problems.length > 0) throw new InputError(problems);
-  return options.exactIntegers ? values : withNumbers(values);
+  // Only a --set makes bigints (files read integers as numbers): without one there is nothing to walk.
+  return options.exactIntegers || sets.every((set) => set.asString) ? values : withNumbers(values);
 }
 
 
