@@ -163,17 +163,9 @@ export function main(): void {
     env: process.env,
   };
   const argv = process.argv.slice(2);
-  if (argv[0] === 'argocd') {
-    void runCliAsync(argv, io).then((code) => {
-      process.exitCode = code;
-    });
-    return;
-  }
-  if (argv[0] === 's3') {
-    void runS3Cli(argv, io).then((code) => {
-      process.exitCode = code;
-    });
-    return;
-  }
-  process.exitCode = runCli(argv, io);
+  // Every command through parseAsync, which also waits for the asynchronous ones (argocd generate).
+  const run = argv[0] === 's3' ? runS3Cli : runCliAsync;
+  void run(argv, io).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 
 import { tmpdir } from 'os';
 import { basename, join } from 'path';
 import { parse, parseAllDocuments, stringify, visit } from 'yaml';
-import { runCli } from '../../src/cli';
+import { runCliAsync } from '../../src/cli';
 import { buildChart, ChartOutput } from '../../src/helm/build';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -69,14 +69,14 @@ export function helm(name: string, args: string[]): Promise<RunResult> {
 }
 
 /**
- * The CLI of this project, run in this process: the runCli the bin calls,
+ * The CLI of this project, run in this process: the runCliAsync the bin calls,
  * without a Node.js start per call (test/cli/bin.test.ts runs the bin itself).
- * For the synchronous commands (synth, chart, version, argocd generate).
+ * Waits for the asynchronous commands (argocd generate) as the bin does.
  */
-export function cli(args: string[]): Promise<RunResult> {
+export async function cli(args: string[]): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
-  const code = runCli(args, {
+  const code = await runCliAsync(args, {
     stdout: (t) => {
       stdout += t;
     },
@@ -85,7 +85,7 @@ export function cli(args: string[]): Promise<RunResult> {
     },
     env: { PATH: process.env.PATH },
   });
-  return Promise.resolve({ code, stdout, stderr });
+  return { code, stdout, stderr };
 }
 
 const RENDERER_LABELS = ['helm.sh/chart', 'app.kubernetes.io/managed-by'];
