@@ -59,7 +59,7 @@ break a cross-field rule.
 {{- $problems = append $problems $p.bothEnabled }}
 {{- end }}
 {{- $zone := $v.cronJob.timeZone }}
-{{- if and $zone (not (has $zone $c.timeZones)) }}{{- $problems = append $problems (printf $p.unknownTimeZone $zone) }}{{- end }}
+{{- if and $zone (not (has $zone (include "infrahub-backup.timeZones" . | fromJsonArray))) }}{{- $problems = append $problems (printf $p.unknownTimeZone $zone) }}{{- end }}
 {{- $schedules := list }}
 {{- if $v.backup.enabled }}
 {{- $b := $v.backup }}

@@ -185,7 +185,6 @@ export function renderGeneratedHelpers(): string {
     durationUnits: NANOSECONDS,
     maxDurationNs: MAX_DURATION_NS,
     monthDays: MONTH_DAYS,
-    timeZones: (fieldAt(VALUES_SPEC, 'cronJob.timeZone') as StringField).knownValues,
   };
   return [
     '{{/* Generated from the values model by `npm run chart`. Do not edit. */}}',
@@ -201,6 +200,9 @@ export function renderGeneratedHelpers(): string {
     '',
     '{{/* Constants shared with the constructs. */}}',
     define('infrahub-backup.constants', JSON.stringify(constants)),
+    '',
+    '{{/* The time zone names, as a JSON list: read only when cronJob.timeZone is set (the constants are parsed by every template). */}}',
+    define('infrahub-backup.timeZones', JSON.stringify((fieldAt(VALUES_SPEC, 'cronJob.timeZone') as StringField).knownValues)),
     '',
     '{{/* The alerts of the PrometheusRule: texts by name, expressions by kind ("@KEY@" stands for a value). */}}',
     // A Go string literal: the texts hold Prometheus templates ("{{ $labels.job_name }}").
