@@ -8,6 +8,7 @@
  * (it builds first). Argo CD's repo server allows 90 s by default (ARGOCD_EXEC_TIMEOUT).
  */
 const { spawnSync } = require('child_process');
+const { median } = require('./bench-common');
 const { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } = require('fs');
 const { tmpdir } = require('os');
 const { delimiter, dirname, join } = require('path');
@@ -41,11 +42,6 @@ function env(sourcePath) {
     ARGOCD_APP_SOURCE_PATH: sourcePath,
     ARGOCD_APP_REVISION: '0123456789abcdef0123456789abcdef01234567',
   };
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function measure(cwd, sourcePath) {

@@ -19,6 +19,7 @@
  *   ROUNDS=21 INSTRUCTIONS=1 npm run bench
  */
 const { execFileSync, spawnSync } = require('child_process');
+const { median } = require('./bench-common');
 const { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } = require('fs');
 const { loadavg, tmpdir } = require('os');
 const { delimiter, dirname, join } = require('path');
@@ -145,12 +146,6 @@ function runOnce(c) {
   if (r.status !== 0) throw new Error(`${c.name} failed (${r.status}): ${r.stderr.slice(-500)}`);
   const kb = Number(r.stderr.trim().split('\n').pop());
   return { ms, mb: kb / 1024 };
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Instructions of one run, counted by callgrind (children too for the plugin's app mode). */

@@ -25,6 +25,7 @@
  *   BENCH_ONLY=corpus npm run bench:verify   (the hostile archives only)
  */
 const { spawn, spawnSync } = require('child_process');
+const { median } = require('./bench-common');
 const { createCipheriv, createHash, randomBytes } = require('crypto');
 const { mkdtempSync, rmSync } = require('fs');
 const { tmpdir } = require('os');
@@ -255,11 +256,6 @@ function runChild(kind, endpoint, key = KEY) {
   const result = JSON.parse(r.stdout.trim().split('\n').pop());
   if (result.code !== 0) throw new Error(`${kind} failed: ${result.stderr}`);
   return result;
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function main() {
