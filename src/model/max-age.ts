@@ -5,7 +5,7 @@
  * `_monitoring.tpl`, step by step as here.
  */
 import type { ResolvedValues } from './resolve';
-import { DURATION_PART, NANOSECONDS } from './schedule';
+import { DURATION_PART, NANOSECONDS, SCHEDULE_FIELDS, SCHEDULE_MACRO_FIELDS } from './schedule';
 
 const EVERY = '@every ';
 
@@ -38,20 +38,12 @@ export function minutesDuration(minutes: number): string {
 }
 
 /** The five fields each macro stands for (as the CronJob controller reads them); the chart gets them as constants. */
-export const CRON_MACROS: Readonly<Record<string, string>> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-};
+export const CRON_MACROS = SCHEDULE_MACRO_FIELDS;
 
-export const CRON_NAMES: Readonly<Record<string, number>> = {
-  JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12,
-  SUN: 0, MON: 1, TUE: 2, WED: 3, THU: 4, FRI: 5, SAT: 6,
-};
+/** Month and day names (upper case) and their numbers, from the schedule fields. */
+export const CRON_NAMES: Readonly<Record<string, number>> = Object.fromEntries(
+  SCHEDULE_FIELDS.flatMap((field) => Object.entries(field.names).map(([name, n]) => [name.toUpperCase(), n])),
+);
 
 function fieldNumber(text: string): number {
   const named = CRON_NAMES[text.toUpperCase()];

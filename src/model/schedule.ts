@@ -47,8 +47,19 @@ export const SCHEDULE_FIELDS: readonly ScheduleField[] = [
   },
 ];
 
+/** The descriptors of robfig/cron's standard parser, with the five fields each stands for. */
+export const SCHEDULE_MACRO_FIELDS: Readonly<Record<string, string>> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
+
 /** The descriptors of robfig/cron's standard parser. */
-export const SCHEDULE_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+export const SCHEDULE_MACROS = Object.keys(SCHEDULE_MACRO_FIELDS);
 
 /** A Go duration as time.ParseDuration reads it (the argument of `@every`). */
 export const GO_PARSE_DURATION = '^[-+]?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$';
