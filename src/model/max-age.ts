@@ -5,16 +5,14 @@
  * `_monitoring.tpl`, step by step as here.
  */
 import type { ResolvedValues } from './resolve';
-import { DURATION_PART, NANOSECONDS, SCHEDULE_FIELDS, SCHEDULE_MACRO_FIELDS } from './schedule';
+import { goDurationNs, SCHEDULE_FIELDS, SCHEDULE_MACRO_FIELDS } from './schedule';
 
 const EVERY = '@every ';
 
 /** Minutes between the runs of `@every D` (robfig/cron runs a duration under a second, or a negative one, every second). */
 function everyMinutes(duration: string): number {
   if (duration.startsWith('-')) return 1;
-  let total = 0;
-  for (const [, number, unit] of duration.matchAll(new RegExp(DURATION_PART, 'gu'))) total += Number(number) * NANOSECONDS[unit];
-  return Math.max(1, Math.ceil(total / 60e9));
+  return Math.max(1, Math.ceil(goDurationNs(duration) / 60e9));
 }
 
 /** Minutes added to the schedule's longest gap: a backup's own run time and clock skew. */
