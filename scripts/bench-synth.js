@@ -90,6 +90,9 @@ function cases({ helmHome, pathBin, valuesApp, cdk8sApp }) {
   const helmEnv = { PATH: process.env.PATH, HOME: helmHome, HELM_CACHE_HOME: join(helmHome, 'c'), HELM_CONFIG_HOME: join(helmHome, 'f'), HELM_DATA_HOME: join(helmHome, 'd') };
   const cleanEnv = { PATH: process.env.PATH, HOME: work, NODE_DISABLE_COMPILE_CACHE: '1' };
   const argocdEnv = (nodeDir, sourcePath, extra) => ({
+    // The cdk8s app runs in app mode: enabled on the sidecar, asked for by the Application.
+    INFRAHUB_BACKUP_APP_MODE: 'enabled',
+    ...(sourcePath === 'cdk8s' ? { PARAM_MODE: 'app' } : {}),
     PATH: [pathBin, nodeDir, process.env.PATH].join(delimiter),
     HOME: work,
     ARGOCD_APP_NAME: 'infrahub-backup',
