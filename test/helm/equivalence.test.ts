@@ -18,7 +18,7 @@ import { InputError } from '../../src/input-error';
 import { ValuesError } from '../../src/model/errors';
 import { synthValues } from '../../src/synth';
 import { ChartOutput } from '../../src/helm/build';
-import { buildTestChart, ensureHelm, HELM_PROCESSES, HELMS, objectsOf, RunResult, templateAlone, templateMany, TemplateRequest } from '../support/helm';
+import { buildTestChart, ensureHelm, hasNull, HELM_PROCESSES, HELMS, objectsOf, RunResult, templateAlone, templateMany, TemplateRequest } from '../support/helm';
 import { CATEGORIES, categoryCase, valuesCase, ValuesCase, valuesYaml } from '../support/values-arbitrary';
 
 const VALID_DOCUMENTS = Number(process.env.EQUIVALENCE_RUNS ?? 300);
@@ -100,11 +100,12 @@ const HELM_WORDED = [/values don't meet the specifications/, /invalid release na
 describe.each(Object.keys(HELMS))('%s renders what synth renders', (name) => {
   test(`the drawn documents (${cases.length})`, async () => {
     const kinds = new Set<string>();
-    // Each document's own file, release and namespace. The ones synth refuses
-    // render alone, so that Helm's answer is its own error; the others render
-    // in batches (test/support/helm.ts), and one whose objects differ from
-    // synth's is rendered alone again: its verdict is Helm's answer alone.
-    const requests: TemplateRequest[] = cases.map((c) => ({ values: c.values, yaml: readFileSync(c.file, 'utf8'), release: c.release, namespace: c.namespace, alone: !c.synth.objects }));
+    // Each document's own file, release and namespace, in batches
+    // (test/support/helm.ts): the ones synth refuses with each other, each
+    // answered by its own part of Helm's schema error or else rendered alone;
+    // one whose objects differ from synth's in a batch is rendered alone
+    // again: its verdict is Helm's answer alone.
+    const requests: TemplateRequest[] = cases.map((c) => ({ values: c.values, yaml: readFileSync(c.file, 'utf8'), release: c.release, namespace: c.namespace, refused: !c.synth.objects }));
     const batched = await templateMany(name, chart, requests, 'infrahub', 3);
     const differs = (c: Drawn, rendered: RunResult): boolean => {
       if (rendered.code !== 0) return true;
@@ -129,6 +130,22 @@ describe.each(Object.keys(HELMS))('%s renders what synth renders', (name) => {
     console.log(`${name}: ${cases.length} documents in ${HELM_PROCESSES[name]} Helm processes, ${again} rendered alone again after a difference in a batch`);
     expect(mismatches.filter(Boolean)).toEqual([]);
     expect([...kinds].sort()).toEqual(['ConfigMap', 'CronJob', 'Job', 'NetworkPolicy', 'PersistentVolumeClaim', 'PrometheusRule', 'Role', 'RoleBinding', 'ServiceAccount']);
+  });
+});
+
+// The batches rest on this: a document with nulls reads the same nested
+// under an alias as it reads at the top of the chart.
+describe.each(Object.keys(HELMS))('%s reads nulls nested as it reads them alone', (name) => {
+  test('documents with nulls, rendered in a batch and alone', async () => {
+    const withNulls = cases.filter((c) => c.synth.objects && hasNull(c.values)).slice(0, 8);
+    expect(withNulls.length).toBe(8);
+    const requests: TemplateRequest[] = withNulls.map((c) => ({ values: c.values, yaml: readFileSync(c.file, 'utf8'), release: 'infrahub-backup', namespace: 'infrahub' }));
+    const batched = await templateMany(name, chart, requests, 'infrahub');
+    for (const [i, request] of requests.entries()) {
+      const alone = await templateAlone(name, chart, request, 'infrahub');
+      expect(batched[i].code).toBe(0);
+      expect(objectsOf(batched[i].stdout)).toEqual(objectsOf(alone.stdout));
+    }
   });
 });
 

@@ -148,8 +148,14 @@ export interface TemplateRequest {
   readonly namespace?: string;
   /** The values file as written; defaults to valuesYaml(values). */
   readonly yaml?: string;
-  /** Render by itself: a document expected to be refused needs its own error. */
+  /** Render by itself (its own error, or a control of what a batch rendered). */
   readonly alone?: boolean;
+  /**
+   * Expected to be refused: batched only with other documents expected to be
+   * refused, and its answer is its own part of the batch's schema error (see
+   * templateMany); rendered alone otherwise.
+   */
+  readonly refused?: boolean;
 }
 
 /** How the suites write values files: strings double-quoted, so YAML reads back exactly what was drawn. */
@@ -162,7 +168,8 @@ export const BATCH_SIZE = 16;
 
 let batchCounter = 0;
 
-function hasNull(value: unknown): boolean {
+/** Whether a value holds a null (or undefined) at any depth. */
+export function hasNull(value: unknown): boolean {
   if (value === null || value === undefined) return true;
   if (Array.isArray(value)) return value.some(hasNull);
   if (typeof value === 'object') return Object.values(value as Record<string, unknown>).some(hasNull);
@@ -173,10 +180,10 @@ function hasNull(value: unknown): boolean {
  * Whether a values file reads the same nested under a subchart's key as it
  * reads alone: a non-empty block map with no line break other than "\n"
  * (YAML 1.1 readers also break lines at NEL, LS, PS and CR, where indenting
- * would change what they read), no document markers, and no null anywhere
- * (Helm coalesces a subchart's values in two passes, the parent's and the
- * subchart's, so a null is not known to read there as it reads at the top;
- * a batch that agrees with synth would then not prove the document alone).
+ * would change what they read) and no document markers. Nulls nest: Helm
+ * coalesces a subchart's part of the values with the function that coalesces
+ * a top-level chart's, and test/helm/equivalence.test.ts renders documents
+ * with nulls both ways to keep that true.
  */
 function nestable(text: string): boolean {
   if (/[\r\u0085\u2028\u2029]/.test(text) || /^(---|\.\.\.|%)/m.test(text)) return false;
@@ -186,7 +193,7 @@ function nestable(text: string): boolean {
   } catch {
     return false;
   }
-  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && Object.keys(parsed).length > 0 && !hasNull(parsed);
+  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && Object.keys(parsed).length > 0;
 }
 
 /** `helm template <release> <chart> -f <file> --namespace <namespace>`, `--` before the release (a drawn name may start with "-"). */
@@ -206,12 +213,18 @@ function templateFile(name: string, chart: string, file: string, release: string
  * what the chart renders (only the `helm.sh/chart` label, which objectsOf
  * drops, names the alias).
  *
+ * Documents expected to be refused (`refused`) batch only with each other:
+ * Helm validates every subchart's values against its schema before it
+ * renders and names each alias whose values fail, so an alias named there
+ * gets that refusal as its answer (the header and its own lines), as it would
+ * alone; the others of a refused batch render alone.
+ *
  * Rendered alone: a document asked to be (`alone`), one alone in its group,
  * one whose text would not read the same nested (see nestable), and every
- * document of a batch Helm refuses (one document's problem fails the whole
- * render; each needs its own error). templateAlone renders one document, for
- * callers that confirm a difference outside the batch. Results are in
- * request order.
+ * document of a batch Helm refuses otherwise (one document's problem fails
+ * the whole render; each needs its own error). templateAlone renders one
+ * document, for callers that confirm a difference outside the batch. Results
+ * are in request order.
  */
 export async function templateMany(name: string, chart: ChartOutput, requests: readonly TemplateRequest[], namespace: string, concurrency = 2): Promise<RunResult[]> {
   const work = mkdtempSync(join(tmpdir(), 'ibc-batch-'));
@@ -229,7 +242,7 @@ export async function templateMany(name: string, chart: ChartOutput, requests: r
       batches.push([i]);
       return;
     }
-    const key = JSON.stringify([r.release, namespaceOf(r)]);
+    const key = JSON.stringify([r.release, namespaceOf(r), r.refused === true]);
     groups.set(key, [...(groups.get(key) ?? []), i]);
   });
   for (const indexes of groups.values()) {
@@ -262,7 +275,11 @@ export async function templateMany(name: string, chart: ChartOutput, requests: r
     const first = requests[batch[0]];
     const rendered = await templateFile(name, probe, file, first.release, namespaceOf(first));
     if (rendered.code !== 0) {
-      for (const i of batch) results[i] = await renderAlone(i);
+      const schema = first.refused ? schemaRefusals(rendered.stderr) : undefined;
+      for (const [k, i] of batch.entries()) {
+        const own = schema?.get(k);
+        results[i] = own === undefined ? await renderAlone(i) : { code: rendered.code, stdout: '', stderr: `${SCHEMA_HEADER}\n${own}` };
+      }
       return;
     }
     const streams: string[][] = batch.map(() => []);
@@ -275,6 +292,36 @@ export async function templateMany(name: string, chart: ChartOutput, requests: r
     });
   });
   return results;
+}
+
+/** The first line of Helm's (3 and 4) error when values fail a chart's schema; one "chart:" line and its "- problem" lines follow per chart. */
+const SCHEMA_HEADER = "Error: values don't meet the specifications of the schema(s) in the following chart(s):";
+
+/**
+ * The problem lines of each alias (dN) that Helm's schema error names, by N;
+ * undefined when the error is not only a schema error of aliases.
+ */
+function schemaRefusals(stderr: string): Map<number, string> | undefined {
+  // Helm's warnings about values of a type the chart's default does not have come first.
+  const lines = stderr
+    .replace(/\n+$/, '')
+    .split('\n')
+    .filter((line) => !/^coalesce\.go:\d+: warning: /.test(line));
+  if (lines[0] !== SCHEMA_HEADER) return undefined;
+  const found = new Map<number, string>();
+  let current: number | undefined;
+  for (const line of lines.slice(1)) {
+    const alias = /^d(\d+):$/.exec(line);
+    if (alias) {
+      current = Number(alias[1]);
+      found.set(current, `${line}\n`);
+    } else if (current !== undefined && (line.startsWith('- ') || line.startsWith('  ') || line === '')) {
+      found.set(current, `${found.get(current)}${line}\n`);
+    } else {
+      return undefined;
+    }
+  }
+  return found.size > 0 ? found : undefined;
 }
 
 /** `helm template` of one values document, alone (to confirm what a batch rendered). */
