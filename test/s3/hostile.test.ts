@@ -9,6 +9,8 @@ import { Socket } from 'net';
 import { HostileServer, RawRequest, Run, drip, expectFailure, hostileServer, httpAnswer, listingXml, run, s3Env, s3ErrorXml } from './support';
 
 jest.setTimeout(30_000);
+// The cases mostly wait for the CLI's timeouts (a second at a time), each on
+// its own server: they wait together.
 
 const ARCHIVE = 'infrahub/infrahub_backup_20260101_000000.tar.gz';
 const XML = { 'Content-Type': 'application/xml' };
@@ -31,7 +33,7 @@ async function withServer(behave: (request: RawRequest, socket: Socket) => void,
 const COMMANDS: string[][] = [['latest'], ['prune', '--keep-last', '1'], ['verify'], ['list']];
 
 describe('a server that drips one byte every half second', () => {
-  test.each(COMMANDS)('the answer head: %s gives up after --timeout on each attempt', async (...command) => {
+  test.concurrent.each(COMMANDS)('the answer head: %s gives up after --timeout on each attempt', async (...command) => {
     await withServer(
       (_request, socket) => drip(socket, `HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 10\r\n\r\n<a></a>   `),
       async (server) => {
@@ -44,7 +46,7 @@ describe('a server that drips one byte every half second', () => {
     );
   });
 
-  test.each(COMMANDS)('the listing body: %s stops at the deadline', async (...command) => {
+  test.concurrent.each(COMMANDS)('the listing body: %s stops at the deadline', async (...command) => {
     await withServer(
       (_request, socket) => {
         const body = listingXml([{ key: ARCHIVE, size: 100 }]);
@@ -59,7 +61,7 @@ describe('a server that drips one byte every half second', () => {
     );
   });
 
-  test('the archive body: verify stops at the deadline', async () => {
+  test.concurrent('the archive body: verify stops at the deadline', async () => {
     await withServer(
       (request, socket) => {
         if (request.url.includes('list-type=2')) {
@@ -85,7 +87,7 @@ describe('a server that drips one byte every half second', () => {
   });
 });
 
-test('an archive body that goes silent: verify stops after --timeout of silence', async () => {
+test.concurrent('an archive body that goes silent: verify stops after --timeout of silence', async () => {
   await withServer(
     (_request, socket) => {
       socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n');
@@ -102,7 +104,7 @@ test('an archive body that goes silent: verify stops after --timeout of silence'
 });
 
 describe('the real cause', () => {
-  test.each(COMMANDS)('a connection closed without an answer: %s', async (...command) => {
+  test.concurrent.each(COMMANDS)('a connection closed without an answer: %s', async (...command) => {
     await withServer(
       (_request, socket) => socket.end(),
       async (server) => {
@@ -115,7 +117,7 @@ describe('the real cause', () => {
     );
   });
 
-  test.each(COMMANDS)('a connection reset: %s', async (...command) => {
+  test.concurrent.each(COMMANDS)('a connection reset: %s', async (...command) => {
     await withServer(
       (_request, socket) => socket.resetAndDestroy(),
       async (server) => {
@@ -127,7 +129,7 @@ describe('the real cause', () => {
     );
   });
 
-  test.each(COMMANDS)('an HTML page with 200: %s deletes nothing and fails', async (...command) => {
+  test.concurrent.each(COMMANDS)('an HTML page with 200: %s deletes nothing and fails', async (...command) => {
     await withServer(
       (_request, socket) => socket.write(httpAnswer(200, '<!DOCTYPE html>\n<html><head><title>Login</title></head><body><p>Please sign in<br></p></body></html>', { 'Content-Type': 'text/html; charset=utf-8' })),
       async (server) => {
@@ -140,7 +142,7 @@ describe('the real cause', () => {
     );
   });
 
-  test.each([
+  test.concurrent.each([
     ['no content type', '<html><body>It works!</body></html>', {}],
     ['an XML document that is not a listing', '<?xml version="1.0"?><status>ok</status>', { 'Content-Type': 'application/xml' }],
     ['an empty body', '', { 'Content-Type': 'application/xml' }],
@@ -157,7 +159,7 @@ describe('the real cause', () => {
     );
   });
 
-  test('an HTML page with 500', async () => {
+  test.concurrent('an HTML page with 500', async () => {
     await withServer(
       (_request, socket) => socket.write(httpAnswer(500, '<html><body><h1>500 Internal Server Error</h1></body></html>', { 'Content-Type': 'text/html' })),
       async (server) => {
@@ -170,7 +172,7 @@ describe('the real cause', () => {
     );
   });
 
-  test('503 SlowDown: retried within the deadline, then one line', async () => {
+  test.concurrent('503 SlowDown: retried within the deadline, then one line', async () => {
     await withServer(
       (_request, socket) => socket.write(httpAnswer(503, s3ErrorXml('SlowDown', 'Please reduce your request rate.'), XML)),
       async (server) => {
@@ -182,7 +184,7 @@ describe('the real cause', () => {
     );
   });
 
-  test('a listing that never ends, one slow page after another: stopped at the deadline, nothing deleted', async () => {
+  test.concurrent('a listing that never ends, one slow page after another: stopped at the deadline, nothing deleted', async () => {
     let page = 0;
     await withServer(
       (_request, socket) => {
@@ -200,7 +202,7 @@ describe('the real cause', () => {
 });
 
 describe('--timeout and --deadline', () => {
-  test('the deadline includes the retries: three attempts of 1 s each do not fit in --deadline 2', async () => {
+  test.concurrent('the deadline includes the retries: three attempts of 1 s each do not fit in --deadline 2', async () => {
     await withServer(
       (_request, socket) => drip(socket, 'HTTP/1.1 200 OK\r\n'),
       async (server) => {
@@ -211,13 +213,13 @@ describe('--timeout and --deadline', () => {
     );
   });
 
-  test.each(['0.0001', '0.5', '0', '-1', 'soon', '3601'])('--timeout %s is refused', async (value) => {
+  test.concurrent.each(['0.0001', '0.5', '0', '-1', 'soon', '3601'])('--timeout %s is refused', async (value) => {
     expectFailure(await run(s3Env('http://127.0.0.1:9'), 'latest', '--timeout', value), 2, [
       `error: --timeout: "${value}" is not a number of seconds between 1 and 3600`,
     ]);
   });
 
-  test.each(['0.5', '0', 'later'])('--deadline %s is refused', async (value) => {
+  test.concurrent.each(['0.5', '0', 'later'])('--deadline %s is refused', async (value) => {
     expectFailure(await run(s3Env('http://127.0.0.1:9'), 'latest', '--deadline', value), 2, [
       `error: --deadline: "${value}" is not a number of seconds between 1 and 86400`,
     ]);
