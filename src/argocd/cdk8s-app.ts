@@ -16,6 +16,7 @@
  */
 import { spawn } from 'child_process';
 import { randomBytes } from 'crypto';
+import { createRequire } from 'module';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
 import { constants as osConstants, tmpdir } from 'os';
 import { basename, delimiter, dirname, join, relative, resolve } from 'path';
@@ -97,11 +98,12 @@ export function nodeArguments(entry: string, scopeType: 'module' | 'commonjs' = 
 /**
  * tsx is not a dependency of the package (a construct library consumer does
  * not need it): the image installs it beside the package; elsewhere the user
- * does.
+ * does. Resolved from this file's path, as `require.resolve` here would, also
+ * when the CLI runs bundled (the image's startup snapshot, scripts/snapshot.js).
  */
 function resolveTsx(specifier: string, entry: string): string {
   try {
-    return require.resolve(specifier);
+    return createRequire(__filename).resolve(specifier);
   } catch {
     throw new InputError([
       `${entry}: a TypeScript cdk8s app runs with tsx, which is not installed: run \`npm install tsx\` beside infrahub-backup-cdk8s (the image has it), or name a compiled .js entry`,

@@ -106,24 +106,48 @@ describe('Dockerfile', () => {
     expect(final.body.map((i) => i.keyword).lastIndexOf('USER')).toBeGreaterThan(final.body.map((i) => i.keyword).lastIndexOf('COPY'));
   });
 
-  test('fills the compile cache as the user that runs the image, where that user may write', () => {
-    const keywords = final.body.map((i) => i.keyword);
+  /** The final stage's instructions with the user each runs as. */
+  const asUser = (() => {
+    let user = '0:0';
+    return final.body.map((i) => {
+      if (i.keyword === 'USER') user = i.args;
+      return { ...i, user };
+    });
+  })();
+
+  test('fills the compile cache as the user that runs the image, then hands it to root, read-only', () => {
     const env = final.body.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
     const cache = /NODE_COMPILE_CACHE=(\S+)/.exec(env)?.[1];
     expect(cache).toMatch(/^\/home\/argocd\//);
-    const warm = final.body.findIndex((i) => i.keyword === 'RUN' && /infrahub-backup-cdk8s synth -f /.test(i.args));
-    expect(warm).toBeGreaterThan(keywords.lastIndexOf('USER'));
+    const warm = asUser.findIndex((i) => i.keyword === 'RUN' && /infrahub-backup-cdk8s synth -f /.test(i.args));
+    expect(asUser[warm].user).toBe('999:999');
+    // The package's bin fills it: the launcher would run the snapshot, which reads no cache.
+    expect(asUser[warm].args).toMatch(/^INFRAHUB_BACKUP_SNAPSHOT=off /);
+    const lock = asUser.findIndex((i) => i.keyword === 'RUN' && i.args.includes(`chown -R 0:0 ${cache}`));
+    expect(lock).toBeGreaterThan(warm);
+    expect(asUser[lock].user).toBe('0:0');
+    expect(asUser[lock].args).toContain(`chmod -R a+rX,a-w ${cache}`);
+  });
+
+  test('builds the startup snapshot as root on the target platform, with the script the tests run (scripts/snapshot.js)', () => {
+    const copy = asUser.findIndex((i) => i.keyword === 'COPY' && i.args === 'scripts/snapshot.js /tmp/snapshot.js');
+    const build = asUser.findIndex((i) => i.keyword === 'RUN' && i.args.startsWith('node /tmp/snapshot.js /opt/infrahub-backup-cdk8s/snapshot --package /opt/infrahub-backup-cdk8s/node_modules/infrahub-backup-cdk8s'));
+    expect(copy).toBeGreaterThan(-1);
+    expect(build).toBeGreaterThan(copy);
+    expect(asUser[build].user).toBe('0:0');
+    // After the package is in place: the bundle and the stamp name the installed files.
+    expect(build).toBeGreaterThan(asUser.findIndex((i) => i.keyword === 'COPY' && i.args.startsWith('--from=install ')));
   });
 
   test('ships the plugin configuration at /home/argocd/cmp-server/config/plugin.yaml', () => {
     expect(final.body.some((i) => i.keyword === 'COPY' && /argocd\/plugin\.yaml \/home\/argocd\/cmp-server\/config\/plugin\.yaml$/.test(i.args))).toBe(true);
   });
 
-  test('the entrypoint is the bin, on PATH from the installation (`docker run <image> version`)', () => {
+  test('the entrypoint is the snapshot launcher, then the bin, on PATH from the installation (`docker run <image> version`)', () => {
     const install = builders.find((s) => /npm install/.test(runs(s.body)))!;
     const workdir = install.body.find((i) => i.keyword === 'WORKDIR')!.args;
     const env = final.body.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
-    expect(env).toContain(`PATH=${workdir}/node_modules/.bin:$PATH`);
+    expect(env).toContain(`PATH=${workdir}/snapshot/bin:${workdir}/node_modules/.bin:$PATH`);
     const entrypoint = final.body.find((i) => i.keyword === 'ENTRYPOINT');
     expect(JSON.parse(entrypoint!.args)).toEqual(['infrahub-backup-cdk8s']);
   });

@@ -5,7 +5,7 @@
  * test checks it keeps doing them) and runs the installed bin.
  */
 import { execFile, execFileSync, spawnSync } from 'child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { delimiter, dirname, join } from 'path';
 
@@ -167,6 +167,137 @@ describe('the S3 companion commands, as the init containers and CronJobs run the
       await server.close();
     }
   }, 60_000);
+});
+
+describe('the startup snapshot of the image (scripts/snapshot.js, as the Dockerfile builds it)', () => {
+  const snapshot = join(work, 'image-snapshot');
+  const launcher = join(snapshot, 'bin', PKG.name);
+  const blob = join(snapshot, 'cli.blob');
+  let built: ReturnType<typeof run>;
+
+  beforeAll(() => {
+    built = run(process.execPath, [join(ROOT, 'scripts', 'snapshot.js'), snapshot, '--package', join(image, 'node_modules', PKG.name)], image);
+  }, 120_000);
+
+  /** The launcher traced by sh: which Node.js command it ran, and the CLI's answer. */
+  function launch(args: string[], cwd = image, env: NodeJS.ProcessEnv = {}) {
+    const r = run('/bin/sh', ['-x', launcher, ...args], cwd, env);
+    const exec = r.stderr.split('\n').filter((l) => l.startsWith('+ exec '));
+    const stderr = r.stderr
+      .split('\n')
+      .filter((l) => !l.startsWith('+ '))
+      .join('\n');
+    return { code: r.code, stdout: r.stdout, stderr, fromSnapshot: exec.length === 1 && exec[0].includes('--snapshot-blob'), exec };
+  }
+
+  test('builds after comparing the snapshot with the bin on every example', () => {
+    expect(built.stderr.replace(/^\(node:\d+\) Warning: .*\n(?:.*\n)*?\(Use `node --trace-warnings.*\n/m, '')).toBe('');
+    expect(built.stdout).toMatch(/cli\.blob: \d+\.\d MiB, for Node\.js v\d+/);
+    expect(built.code).toBe(0);
+  });
+
+  // Options first (a Node.js option in the same place would be read by Node.js), every command, its errors.
+  const EXAMPLES = readdirSync(join(ROOT, 'examples', 'values')).filter((f) => f.endsWith('.yaml'));
+  const COMMANDS: string[][] = [
+    ['version'],
+    ['--version'],
+    ['-V'],
+    ['--help'],
+    ['-h'],
+    ['-v'],
+    [],
+    ['help', 'synth'],
+    ['synth', '--help'],
+    ['s3', '--help'],
+    ['values', '--all', '-f', EXAMPLE, '--set', 'backup.schedule=@daily', '-o', 'json'],
+    ['synth', '-f', join(work, 'missing.yaml')],
+    ['synth', '--set', 'backup.enabled=true', '--set', 'backup.mode=never'],
+    ['synth', '-f', EXAMPLE, '--', 'extra'],
+    ...EXAMPLES.map((f) => ['synth', '-f', join(ROOT, 'examples', 'values', f), '--release', 'infrahub', '--namespace', 'infrahub']),
+  ];
+  test.each(COMMANDS.map((c) => [c.join(' ') || '(no arguments)', c]))('%s: what the bin answers, from the snapshot', (_, args) => {
+    const fast = launch(args as string[]);
+    expect(fast.fromSnapshot).toBe(true);
+    const plain = run(installedBin(), args as string[], image);
+    expect({ code: fast.code, stdout: fast.stdout, stderr: fast.stderr }).toEqual(plain);
+  });
+
+  test('chart, from the snapshot: the same files', () => {
+    const fast = launch(['chart', '--out', join(work, 'chart-snapshot')]);
+    const plain = run(installedBin(), ['chart', '--out', join(work, 'chart-plain')], image);
+    expect(fast.fromSnapshot).toBe(true);
+    expect(fast.code).toBe(0);
+    expect(fast.stderr.replace(/chart-snapshot/g, 'X')).toBe(plain.stderr.replace(/chart-plain/g, 'X'));
+    const files = (dir: string) => readdirSync(join(dir, 'chart', 'infrahub-backup'), { recursive: true }).map(String).sort();
+    expect(files(join(work, 'chart-snapshot'))).toEqual(files(join(work, 'chart-plain')));
+  });
+
+  test('argocd generate in values mode and in app mode (a TypeScript app through tsx), from the snapshot', () => {
+    const values = join(work, 'repo-snapshot', 'values');
+    mkdirSync(values, { recursive: true });
+    copyFileSync(EXAMPLE, join(values, 'infrahub-backup.yaml'));
+    const app = join(work, 'repo-snapshot', 'app');
+    cpSync(join(ROOT, 'examples', 'argocd', 'cdk8s-app'), app, { recursive: true });
+    const env = { ARGOCD_APP_NAME: 'backups', ARGOCD_APP_NAMESPACE: 'infrahub', INFRAHUB_BACKUP_APP_MODE: 'enabled' };
+    const expected = sourceBin(['synth', '-f', EXAMPLE, '--release', 'backups', '--namespace', 'infrahub']).stdout;
+    const fromValues = launch(['argocd', 'generate'], values, { ...env, ARGOCD_APP_SOURCE_PATH: 'values' });
+    expect(fromValues.fromSnapshot).toBe(true);
+    expect(fromValues.stderr).toBe(run(installedBin(), ['argocd', 'generate'], values, { ...env, ARGOCD_APP_SOURCE_PATH: 'values' }).stderr);
+    expect(fromValues.code).toBe(0);
+    expect(fromValues.stdout).toBe(expected);
+    const fromApp = launch(['argocd', 'generate'], app, { ...env, ARGOCD_APP_SOURCE_PATH: 'app', PARAM_MODE: 'app' });
+    expect(fromApp.fromSnapshot).toBe(true);
+    expect(fromApp.stderr).toContain('cdk8s app main.ts');
+    expect(fromApp.code).toBe(0);
+    expect(fromApp.stdout).toBe(expected);
+  });
+
+  test('s3 commands, from the snapshot, against a real S3 server (the bundled AWS SDK loads from the snapshot)', async () => {
+    const server = await startServer();
+    const client = testClient(server.endpoint);
+    try {
+      await put(client, 'infrahub/infrahub_backup_20260102_030405.tar.gz', await buildArchive());
+      const runAsync = (file: string, args: string[]) =>
+        new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+          const env = { PATH: [dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter), HOME: work, ...s3Env(server.endpoint) };
+          execFile(file, args, { cwd: image, env }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+        });
+      const verify = await runAsync(launcher, ['s3', 'verify', '--latest']);
+      expect(verify.stdout).toContain('verified: s3://backups/infrahub/infrahub_backup_20260102_030405.tar.gz');
+      expect(verify.code).toBe(0);
+      for (const args of [['s3', 'latest'], ['s3', 'list'], ['s3', 'prune', '--keep-last', '0'], ['s3', 'latest', '--bucket', 'none']]) {
+        expect([args, await runAsync(launcher, args)]).toEqual([args, await runAsync(installedBin(), args)]);
+      }
+    } finally {
+      client.destroy();
+      await server.close();
+    }
+  }, 60_000);
+
+  // Last: these change the snapshot's files.
+  test('falls back to the bin, with the same answer, whenever the snapshot may not match', () => {
+    const answer = run(installedBin(), ['synth', '-f', EXAMPLE], image);
+    const check = (label: string, r: ReturnType<typeof launch>) => {
+      expect([label, r.fromSnapshot, r.exec.length]).toEqual([label, false, 1]);
+      expect([label, r.code, r.stdout, r.stderr]).toEqual([label, answer.code, answer.stdout, answer.stderr]);
+    };
+    check('INFRAHUB_BACKUP_SNAPSHOT=off', launch(['synth', '-f', EXAMPLE], image, { INFRAHUB_BACKUP_SNAPSHOT: 'off' }));
+    // Another node binary first on PATH (same build, another file).
+    const other = join(work, 'other-node');
+    mkdirSync(other);
+    copyFileSync(process.execPath, join(other, 'node'));
+    execFileSync('chmod', ['+x', join(other, 'node')]);
+    const otherPath = { PATH: [other, '/usr/bin', '/bin'].join(delimiter) };
+    check('another node', launch(['synth', '-f', EXAMPLE], image, otherPath));
+    // The blob replaced (a later modification time), then cut short (it would crash Node.js).
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(blob, later, later);
+    check('a newer blob', launch(['synth', '-f', EXAMPLE]));
+    truncateSync(blob, 1024 * 1024);
+    check('a truncated blob', launch(['synth', '-f', EXAMPLE]));
+    rmSync(blob);
+    check('no blob', launch(['synth', '-f', EXAMPLE]));
+  });
 });
 
 describe('the multi-arch install step', () => {
