@@ -4,7 +4,7 @@
  */
 import { createHash } from 'crypto';
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from './kplus';
 import { Construct } from 'constructs';
 import { fillAlertText } from '../model/alerts';
 import { DASHBOARD_TEMPLATE, literalPattern } from '../model/dashboard';

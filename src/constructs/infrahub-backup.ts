@@ -1,5 +1,5 @@
 import { ApiObject, Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import * as kplus from './kplus';
 import { Construct } from 'constructs';
 import { DEFAULT_RELEASE, Deployment, planDeployment } from '../model/deployment';
 import type { InfrahubBackupValues } from '../model/values.generated';

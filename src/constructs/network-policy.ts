@@ -5,7 +5,7 @@
  * user's `extraEgress`.
  */
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from './kplus';
 import { Construct } from 'constructs';
 import type { INetworkPolicyEgressRule, INetworkPolicyPort, INetworkPolicySpec } from 'kubernetes-models/networking.k8s.io/v1';
 import type { Deployment } from '../model/deployment';

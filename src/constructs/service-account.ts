@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import * as kplus from './kplus';
 import { Construct } from 'constructs';
 import type { Deployment } from '../model/deployment';
 import { commonLabels } from '../model/objects';

@@ -4,7 +4,7 @@
  * re-serialize the spec and would drop fields that the values pass through.
  */
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from './kplus';
 import { Construct } from 'constructs';
 import type { IJobSpec, ICronJobSpec } from 'kubernetes-models/batch/v1';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1';

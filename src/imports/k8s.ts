@@ -6,7 +6,7 @@
  * `cdk8s import` from the Kubernetes 1.28 schema) that type the values passed
  * through to the pods.
  */
-export { k8s } from 'cdk8s-plus-28';
+export { k8s } from '../constructs/kplus';
 
 /** The version of cdk8s-plus-28 the types were read from. */
 export const K8S_TYPES_SOURCE = 'cdk8s-plus-28@2.5.6';
