@@ -81,10 +81,12 @@ describe('latest --max-age', () => {
   });
 
   test.each(['1.5h', '1h30', 'h', '', '30m1h', '0', '0s', '-1d', '1y', '1d 2h', '26H'])('--max-age "%s" is refused before any request', async (value) => {
+    await server.flush();
     const before = server.requests.length;
     expectFailure(await run(env('fresh'), 'latest', '--max-age', value), 2, [
       `error: --max-age: "${value}" is not a duration: whole numbers with units w, d, h, m, s in that order, like 26h, 1d2h, 90m or 2w`,
     ]);
+    await server.flush();
     expect(server.requests.length).toBe(before);
   });
 
@@ -155,11 +157,13 @@ describe('heartbeat', () => {
   });
 
   test('a heartbeat URL that is not http(s): exit 2 before any request', async () => {
+    await server.flush();
     const before = server.requests.length;
     expectFailure(await run(env('fresh'), 'latest', '--heartbeat-url', 'ftp://example.com/x'), 2, ['error: --heartbeat-url: the URL must start with http:// or https://']);
     expectFailure(await run(env('fresh', { INFRAHUB_BACKUP_HEARTBEAT_URL: 'not a url' }), 'latest'), 2, [
       'error: INFRAHUB_BACKUP_HEARTBEAT_URL: not a URL: give an http:// or https:// URL, like https://hc-ping.com/<uuid>',
     ]);
+    await server.flush();
     expect(server.requests.length).toBe(before);
   });
 

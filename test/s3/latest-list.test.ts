@@ -50,9 +50,11 @@ afterAll(async () => {
 
 describe('latest', () => {
   test('the newest of more than 1,000 archives, read across pages', async () => {
+    await server.flush();
     const before = server.requests.length;
     const result = await run(env, 'latest');
     expect(result).toEqual({ code: 0, stdout: `s3://backups/infrahub/${NEWEST}\n`, stderr: '' });
+    await server.flush();
     const lists = server.requests.slice(before).filter((r) => r.method === 'GET' && /^\/backups\/?\?/.test(r.url));
     expect(lists).toHaveLength(2);
     expect(lists[1].url).toContain('continuation-token=');
@@ -90,9 +92,11 @@ describe('latest', () => {
     const body = await buildArchive();
     expect(body.length).toBeGreaterThan(4096);
     await put(client, 'big/infrahub_backup_20260101_000000.tar.gz', body, 'order');
+    await server.flush();
     const before = server.requests.length;
     const result = await run(env, 'latest', '--bucket', 'order', '--prefix', 'big');
     expect(result.stdout).toBe('s3://order/big/infrahub_backup_20260101_000000.tar.gz\n');
+    await server.flush();
     const reads = server.requests.slice(before).filter((r) => r.method === 'GET' && r.url.startsWith('/order/big/'));
     expect(reads).toHaveLength(2);
   });
@@ -112,10 +116,12 @@ describe('latest', () => {
   });
 
   test('bad input: exit 2 before any request', async () => {
+    await server.flush();
     const before = server.requests.length;
     expectFailure(await run(env, 'latest', '--output', join(dir, 'missing', 'uri')), 2, [`error: --output: the folder ${join(dir, 'missing')} does not exist`]);
     expectFailure(await run(env, 'latest', '--region', 'eu west'), 2, ['error: --region: "eu west" is not a region name (like us-east-1)']);
     expectFailure(await run(env, 'latest', '--unknown'), 2, ["error: unknown option '--unknown'"]);
+    await server.flush();
     expect(server.requests.length).toBe(before);
   });
 

@@ -70,6 +70,7 @@ describe('backup', () => {
     expect(lines[2]).toBe('ok: ready to back up to s3://backups/infrahub/');
     const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${PREFIX}/.infrahub` }));
     expect(listed.KeyCount ?? 0).toBe(0);
+    await server.flush();
     expect(server.requests.filter((r) => r.method === 'PUT' && r.url.includes('preflight'))).toHaveLength(1);
     expect(server.requests.filter((r) => r.method === 'DELETE' && r.url.includes('preflight'))).toHaveLength(1);
   });

@@ -59,19 +59,22 @@ async function archives(prefix: string, n: number): Promise<string[]> {
   return names;
 }
 
-const deletes = () => server.requests.filter((r) => r.method === 'POST' && /[?&]delete/.test(r.url)).length;
+const deletes = async (): Promise<number> => {
+  await server.flush();
+  return server.requests.filter((r) => r.method === 'POST' && /[?&]delete/.test(r.url)).length;
+};
 
 describe('what is kept', () => {
   test('keep-last larger than the count: nothing to delete', async () => {
     const names = await archives('a', 3);
-    const before = deletes();
+    const before = await deletes();
     expect(await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'a' }), 'prune', '--keep-last', '5')).toEqual({
       code: 0,
       stdout: '',
       stderr: 'nothing to delete: 3 archives under s3://backups/a/, all kept (keep-last 5)\n',
     });
     expect(await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'a' }), 'prune', '--keep-last', '3')).toMatchObject({ code: 0, stdout: '' });
-    expect(deletes()).toBe(before);
+    expect(await deletes()).toBe(before);
     expect(await keys('a/')).toEqual(names);
   });
 
@@ -107,7 +110,7 @@ describe('what is kept', () => {
 
   test('--dry-run deletes nothing and gives the reason for each archive', async () => {
     const names = await archives('c', 3);
-    const before = deletes();
+    const before = await deletes();
     const result = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'c/' }), 'prune', '--keep-last', '2', '--dry-run');
     expect(result).toEqual({
       code: 0,
@@ -117,7 +120,7 @@ describe('what is kept', () => {
         `would delete s3://backups/${names[0]}: older than the 2 newest restorable\n`,
       stderr: 'dry run: would delete 1 and keep 2 archives under s3://backups/c/ (keep-last 2); newest restorable: infrahub_backup_20260103_020000.tar.gz\n',
     });
-    expect(deletes()).toBe(before);
+    expect(await deletes()).toBe(before);
     expect(await keys('c/')).toEqual(names);
   });
 
@@ -189,7 +192,7 @@ describe('fails closed', () => {
   test('no restorable archive at all: nothing deleted, exit 1, each one named', async () => {
     const names = ['none/infrahub_backup_20260101_000000.tar.gz', 'none/infrahub_backup_20260102_000000.tar.gz', 'none/infrahub_backup_20260103_000000.tar.gz'];
     for (const key of names) await put(client, key, 'not gzip');
-    const before = deletes();
+    const before = await deletes();
     const result = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'none' }), 'prune', '--keep-last', '1');
     expectFailure(
       result,
@@ -200,7 +203,7 @@ describe('fails closed', () => {
       { allowOther: true },
     );
     expect(result.stderr.split('\n').filter((l) => l.startsWith('warning: '))).toHaveLength(3);
-    expect(deletes()).toBe(before);
+    expect(await deletes()).toBe(before);
     expect(await keys('none/')).toEqual(names);
   });
 
@@ -245,6 +248,7 @@ test('1,886 mixed objects: only archive-named keys directly under the prefix are
   const unique = [...new Set(foreign)];
   expect(archiveKeys.length + unique.length).toBe(1886);
   await inParallel([...archiveKeys, ...unique], 32, (key) => put(client, key, GZIP_STUB));
+  await server.flush();
   const before = server.requests.length;
   const result = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'mixed' }), 'prune', '--keep-last', '5');
   expect(result.code).toBe(0);
@@ -253,6 +257,7 @@ test('1,886 mixed objects: only archive-named keys directly under the prefix are
   expect(result.stderr).toBe(`deleted 1195, kept 5 archives under s3://backups/mixed/ (keep-last 5); newest restorable: ${archiveKeys[1199].slice(6)}\n`);
   expect(await keys('mixed')).toEqual([...archiveKeys.slice(1195), ...unique].sort());
   // More than 1,000 deletions: DeleteObjects in batches of 1,000, never one DELETE per key; only the 5 kept archives were read.
+  await server.flush();
   const calls = server.requests.slice(before);
   expect(calls.filter((r) => r.method === 'POST' && /[?&]delete/.test(r.url))).toHaveLength(2);
   expect(calls.filter((r) => r.method === 'DELETE')).toHaveLength(0);

@@ -6,7 +6,7 @@
 import { createHash, createCipheriv } from 'crypto';
 import { ChildProcess, spawn } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
-import { createServer, Server } from 'http';
+import { createServer, request as httpRequest, Server } from 'http';
 import { AddressInfo, Socket, createServer as createNetServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -28,8 +28,10 @@ export const SECRET_KEY = 'S3RVER';
 export interface TestServer {
   readonly endpoint: string;
   readonly port: number;
-  /** Every request the server received so far: method and URL. */
+  /** Every request the server logged so far: method and URL (call flush() first: the log arrives through a pipe). */
   readonly requests: Array<{ method: string; url: string }>;
+  /** Resolves once every request the server received before this call is in `requests`. */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,9 @@ export async function startServer(buckets: string[] = [BUCKET]): Promise<TestSer
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const requests: Array<{ method: string; url: string }> = [];
+  // flush(): a marker request, logged after every request received before it.
+  const markers = new Map<string, () => void>();
+  let flushes = 0;
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const lines = createInterface({ input: child.stdout! });
@@ -56,6 +61,9 @@ export async function startServer(buckets: string[] = [BUCKET]): Promise<TestSer
       if (message.port !== undefined) {
         clearTimeout(timer);
         resolve(message.port);
+      } else if (message.url !== undefined && markers.has(message.url)) {
+        markers.get(message.url)!();
+        markers.delete(message.url);
       } else {
         requests.push({ method: message.method ?? '', url: message.url ?? '' });
       }
@@ -65,6 +73,19 @@ export async function startServer(buckets: string[] = [BUCKET]): Promise<TestSer
     endpoint: `http://127.0.0.1:${port}`,
     port,
     requests,
+    async flush() {
+      const url = `/log-flush-${flushes++}`;
+      const logged = new Promise<void>((resolve) => markers.set(url, resolve));
+      await new Promise<void>((resolve) => {
+        const req = httpRequest({ host: '127.0.0.1', port, method: 'HEAD', path: url }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        });
+        req.on('error', () => resolve());
+        req.end();
+      });
+      await logged;
+    },
     async close() {
       const exited = new Promise<void>((resolve) => {
         if (child.exitCode !== null) resolve();
