@@ -5,7 +5,8 @@
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { libraryModulePaths, nodeArguments, PACKAGE_NAME, packageScopeType } from '../../src/argocd/cdk8s-app';
+import { execFileSync } from 'child_process';
+import { libraryModulePaths, nodeArguments, PACKAGE_NAME, packageScopeType, preloadScript } from '../../src/argocd/cdk8s-app';
 import { repositoryRoot } from '../../src/argocd/generate';
 import { runCli, runCliAsync } from '../../src/cli';
 
@@ -72,6 +73,27 @@ describe('cdk8s app helpers', () => {
     expect(esm[2]).toBe('./main.ts');
     expect(nodeArguments('main.mts', 'commonjs')[0]).toBe('--import');
     expect(nodeArguments('dist/main.js', 'commonjs')).toEqual(['./dist/main.js']);
+  });
+
+  test('the preload loads, before tsx, the file the entry would resolve each package to, and skips a package it cannot resolve', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ibc-preload-'));
+    // The app's own cdk8s, and constructs from a directory the app resolves through NODE_PATH.
+    mkdirSync(join(dir, 'app', 'node_modules', 'cdk8s'), { recursive: true });
+    writeFileSync(join(dir, 'app', 'node_modules', 'cdk8s', 'index.js'), "(globalThis.loaded ??= []).push('own cdk8s');\n");
+    mkdirSync(join(dir, 'global', 'constructs'), { recursive: true });
+    writeFileSync(join(dir, 'global', 'constructs', 'index.js'), "(globalThis.loaded ??= []).push('constructs from NODE_PATH');\n");
+    writeFileSync(join(dir, 'app', 'main.ts'), '');
+    writeFileSync(join(dir, 'preload.js'), preloadScript(join(dir, 'app', 'main.ts')));
+    const out = execFileSync(process.execPath, ['--require', join(dir, 'preload.js'), '-e', "console.log(JSON.stringify([globalThis.loaded, Object.keys(require.cache).filter((k) => k.includes('node_modules') || k.includes('global'))]))"], {
+      cwd: join(dir, 'app'),
+      env: { PATH: process.env.PATH, NODE_PATH: join(dir, 'global') },
+      encoding: 'utf8',
+    });
+    // infrahub-backup-cdk8s resolves nowhere here: skipped. The modules stay cached for the app's own require.
+    expect(JSON.parse(out)).toEqual([
+      ['own cdk8s', 'constructs from NODE_PATH'],
+      [realpathSync(join(dir, 'app', 'node_modules', 'cdk8s', 'index.js')), realpathSync(join(dir, 'global', 'constructs', 'index.js'))],
+    ]);
   });
 
   test('the package scope type comes from the nearest package.json', () => {
