@@ -230,6 +230,10 @@ export async function runCdk8sApp(run: Cdk8sAppRun): Promise<string> {
       CDK8S_OUTDIR: outdir,
       INFRAHUB_BACKUP_RELEASE: run.releaseName,
       INFRAHUB_BACKUP_NAMESPACE: run.namespace,
+      // tsx transforms each TypeScript file with esbuild's synchronous API, which by default
+      // starts a worker thread (about 35 ms) to keep one esbuild process for every call; off,
+      // each call runs esbuild once (about 8 ms a file): faster up to about ten files.
+      ESBUILD_WORKER_THREADS: '0',
       [marker.slice(0, marker.indexOf('='))]: marker.slice(marker.indexOf('=') + 1),
     });
     const guard = join(work, 'orphan-guard.js');
