@@ -43,7 +43,7 @@ blob=@BLOB@
 stamp=@STAMP@
 bin=@BIN@
 node=$(command -v node) || { echo 'error: node is not on PATH' >&2; exit 127; }
-if [ "\${INFRAHUB_BACKUP_SNAPSHOT:-on}" != off ] && [ -r "$blob" ] && IFS= read -r expected < "$stamp" \\
+if [ "\${INFRAHUB_BACKUP_SNAPSHOT:-on}" != off ] && [ -r "$blob" ] && [ -r "$stamp" ] && IFS= read -r expected < "$stamp" \\
   && [ "$(stat -L --printf '%n %s %Y;' "$node" "$blob" 2>/dev/null)" = "$expected" ]; then
   exec "$node" --snapshot-blob "$blob" -- "$@"
 fi

@@ -295,6 +295,8 @@ describe('the startup snapshot of the image (scripts/snapshot.js, as the Dockerf
     check('a newer blob', launch(['synth', '-f', EXAMPLE]));
     truncateSync(blob, 1024 * 1024);
     check('a truncated blob', launch(['synth', '-f', EXAMPLE]));
+    rmSync(join(snapshot, 'stamp'));
+    check('no stamp', launch(['synth', '-f', EXAMPLE]));
     rmSync(blob);
     check('no blob', launch(['synth', '-f', EXAMPLE]));
   });
