@@ -15,11 +15,14 @@
  *   modules an Argo CD cdk8s app resolves are found where they are installed;
  * - `cli.blob`: the snapshot (`node --build-snapshot`);
  * - `stamp`: the node binary and the blob as `stat` names them (path, size,
- *   modification time);
+ *   modification time), and `package.json`: the package's, as it was;
  * - `bin/infrahub-backup-cdk8s`: the launcher (POSIX sh). It runs
- *   `node --snapshot-blob cli.blob ARGS` when the stamp still matches the
- *   `node` on PATH and the blob, and the package's own bin otherwise (another
- *   binary, a truncated or replaced blob, or INFRAHUB_BACKUP_SNAPSHOT=off): a
+ *   `node --snapshot-blob cli.blob -- ARGS` when the stamp still matches the
+ *   `node` on PATH and the blob and the installed package.json is the same,
+ *   and the package's own bin otherwise (another binary, a truncated or
+ *   replaced blob, another version of the package, NODE_OPTIONS set: a
+ *   snapshot would ignore its --import and loaders, or
+ *   INFRAHUB_BACKUP_SNAPSHOT=off): a
  *   snapshot of another build of Node.js stops Node.js before it runs anything,
  *   and a damaged one crashes it, so the launcher never tries one that does
  *   not match. Either way it `exec`s Node.js: signals and the exit status are
@@ -31,20 +34,26 @@
  */
 'use strict';
 const { execFileSync, spawnSync } = require('child_process');
-const { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('fs');
+const { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('fs');
 const { createRequire } = require('module');
 const { dirname, join, resolve, sep } = require('path');
 
 const LAUNCHER = `#!/bin/sh
 # infrahub-backup-cdk8s, started from a V8 startup snapshot of the CLI when the
-# snapshot belongs to the node on PATH (written by scripts/snapshot.js).
-# INFRAHUB_BACKUP_SNAPSHOT=off runs the package's bin instead.
+# snapshot still belongs to the node on PATH and to the installed package
+# (written by scripts/snapshot.js). The package's bin runs instead when they
+# differ, when NODE_OPTIONS is set (a snapshot ignores --import and loaders),
+# or with INFRAHUB_BACKUP_SNAPSHOT=off.
 blob=@BLOB@
 stamp=@STAMP@
+manifest=@MANIFEST@
+installed=@INSTALLED@
 bin=@BIN@
 node=$(command -v node) || { echo 'error: node is not on PATH' >&2; exit 127; }
-if [ "\${INFRAHUB_BACKUP_SNAPSHOT:-on}" != off ] && [ -r "$blob" ] && [ -r "$stamp" ] && IFS= read -r expected < "$stamp" \\
-  && [ "$(stat -L --printf '%n %s %Y;' "$node" "$blob" 2>/dev/null)" = "$expected" ]; then
+if [ "\${INFRAHUB_BACKUP_SNAPSHOT:-on}" != off ] && [ -z "\${NODE_OPTIONS:-}" ] && [ -r "$blob" ] && [ -r "$stamp" ] \\
+  && IFS= read -r expected < "$stamp" \\
+  && [ "$(stat -L --printf '%n %s %Y;' "$node" "$blob" 2>/dev/null)" = "$expected" ] \\
+  && cmp -s "$manifest" "$installed" 2>/dev/null; then
   exec "$node" --snapshot-blob "$blob" -- "$@"
 fi
 exec "$node" "$bin" "$@"
@@ -130,10 +139,18 @@ async function bundle(pkg, out) {
   return { file, bin };
 }
 
-/** Runs the CLI both ways and returns the first command whose output differs. */
+/**
+ * Runs the CLI both ways and returns what differs: the launcher must take the
+ * snapshot (traced by sh), and each command must answer as the bin does.
+ */
 function compare(launcher, bin, examples) {
-  const commands = [['version'], ['--help'], ['values', '-f', examples[0]], ...examples.map((f) => ['synth', '-f', f, '--release', 'infrahub-backup'])];
   const env = { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1' };
+  delete env.INFRAHUB_BACKUP_SNAPSHOT;
+  delete env.NODE_OPTIONS;
+  const traced = spawnSync('sh', ['-x', launcher, 'version'], { encoding: 'utf8', env });
+  const exec = traced.stderr.split('\n').filter((l) => l.startsWith('+ exec '));
+  if (exec.length !== 1 || !exec[0].includes('--snapshot-blob')) return `the launcher does not start the snapshot: ${exec.join(' | ') || traced.stderr.trim()}`;
+  const commands = [['version'], ['--help'], ['values', '-f', examples[0]], ...examples.map((f) => ['synth', '-f', f, '--release', 'infrahub-backup'])];
   for (const args of commands) {
     const fast = spawnSync(launcher, args, { encoding: 'utf8', env });
     const plain = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env });
@@ -158,13 +175,17 @@ async function main() {
     fail(`the node on PATH (${node}) is not the one running this script (${process.execPath}): the snapshot would never match it`);
   }
   writeFileSync(join(out, 'stamp'), `${stamp(node, blob)}\n`);
+  // The package.json the snapshot was built from: a package installed over it (another version) no longer matches.
+  copyFileSync(join(pkg, 'package.json'), join(out, 'package.json'));
   const launcher = join(out, 'bin', 'infrahub-backup-cdk8s');
-  writeFileSync(
-    launcher,
-    LAUNCHER.replace('@BLOB@', shellQuote(blob))
-      .replace('@STAMP@', shellQuote(join(out, 'stamp')))
-      .replace('@BIN@', shellQuote(bin)),
-  );
+  const fill = {
+    '@BLOB@': blob,
+    '@STAMP@': join(out, 'stamp'),
+    '@MANIFEST@': join(out, 'package.json'),
+    '@INSTALLED@': join(pkg, 'package.json'),
+    '@BIN@': bin,
+  };
+  writeFileSync(launcher, LAUNCHER.replace(/@[A-Z]+@/g, (key) => shellQuote(fill[key])));
   chmodSync(launcher, 0o755);
   const valuesDir = join(pkg, 'examples', 'values');
   const examples = readdirSync(valuesDir)

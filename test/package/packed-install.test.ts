@@ -228,8 +228,14 @@ describe('the startup snapshot of the image (scripts/snapshot.js, as the Dockerf
     expect(fast.fromSnapshot).toBe(true);
     expect(fast.code).toBe(0);
     expect(fast.stderr.replace(/chart-snapshot/g, 'X')).toBe(plain.stderr.replace(/chart-plain/g, 'X'));
-    const files = (dir: string) => readdirSync(join(dir, 'chart', 'infrahub-backup'), { recursive: true }).map(String).sort();
+    const files = (dir: string) => {
+      const root = join(dir, 'chart', 'infrahub-backup');
+      const names = readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+      return Object.fromEntries(names.map((f) => [f.slice(root.length), readFileSync(f, 'utf8')]).sort(([a], [b]) => (a < b ? -1 : 1)));
+    };
     expect(files(join(work, 'chart-snapshot'))).toEqual(files(join(work, 'chart-plain')));
+    const packaged = `infrahub-backup-${PKG.version}.tgz`;
+    expect(readFileSync(join(work, 'chart-snapshot', packaged)).equals(readFileSync(join(work, 'chart-plain', packaged)))).toBe(true);
   });
 
   test('argocd generate in values mode and in app mode (a TypeScript app through tsx), from the snapshot', () => {
@@ -282,6 +288,21 @@ describe('the startup snapshot of the image (scripts/snapshot.js, as the Dockerf
       expect([label, r.code, r.stdout, r.stderr]).toEqual([label, answer.code, answer.stdout, answer.stderr]);
     };
     check('INFRAHUB_BACKUP_SNAPSHOT=off', launch(['synth', '-f', EXAMPLE], image, { INFRAHUB_BACKUP_SNAPSHOT: 'off' }));
+    // NODE_OPTIONS: a snapshot would ignore its --import and loaders.
+    const preload = join(work, 'preload.mjs');
+    writeFileSync(preload, "process.stderr.write('preloaded\\n');\n");
+    const withImport = launch(['version'], image, { NODE_OPTIONS: `--import ${preload}` });
+    expect([withImport.fromSnapshot, withImport.stdout, withImport.stderr]).toEqual([false, `${PKG.version}\n`, 'preloaded\n']);
+    // Another version of the package installed over the one the snapshot was built from.
+    const manifest = join(image, 'node_modules', PKG.name, 'package.json');
+    const original = readFileSync(manifest, 'utf8');
+    writeFileSync(manifest, original.replace(`"version": "${PKG.version}"`, '"version": "99.0.0"'));
+    try {
+      const upgraded = launch(['version']);
+      expect([upgraded.fromSnapshot, upgraded.stdout]).toEqual([false, '99.0.0\n']);
+    } finally {
+      writeFileSync(manifest, original);
+    }
     // Another node binary first on PATH (same build, another file).
     const other = join(work, 'other-node');
     mkdirSync(other);
