@@ -74,17 +74,20 @@ ENV PATH=/opt/infrahub-backup-cdk8s/snapshot/bin:/opt/infrahub-backup-cdk8s/node
 # launcher cannot use the snapshot: filled for this image's binary and user by
 # one synth (the bin turns the cache on; Node.js keeps one per binary and uid,
 # and ignores a cache that does not match, so another binary or user only runs
-# slower), then handed to root and made read-only, so that nothing that runs
-# as the image's user (a cdk8s app in the plugin's app mode) can write code
-# the next run would load. Node.js reads it and skips the writes.
-ENV NODE_COMPILE_CACHE=/home/argocd/.cache/node-compile-cache
+# slower), then handed to root and made read-only, in a directory whose every
+# parent belongs to root, so that nothing that runs as the image's user (a
+# cdk8s app in the plugin's app mode) can write, replace or rename code the
+# next run would load. Node.js reads it and skips the writes.
+ENV NODE_COMPILE_CACHE=/opt/infrahub-backup-cdk8s/compile-cache
+RUN mkdir /opt/infrahub-backup-cdk8s/compile-cache \
+ && chown 999:999 /opt/infrahub-backup-cdk8s/compile-cache
 USER 999:999
 WORKDIR /home/argocd
 RUN INFRAHUB_BACKUP_SNAPSHOT=off infrahub-backup-cdk8s synth -f /opt/infrahub-backup-cdk8s/node_modules/infrahub-backup-cdk8s/examples/values/scheduled-s3.yaml > /dev/null \
  && INFRAHUB_BACKUP_SNAPSHOT=off infrahub-backup-cdk8s version > /dev/null
 USER 0:0
-RUN chown -R 0:0 /home/argocd/.cache/node-compile-cache \
- && chmod -R a+rX,a-w /home/argocd/.cache/node-compile-cache
+RUN chown -R 0:0 /opt/infrahub-backup-cdk8s/compile-cache \
+ && chmod -R a+rX,a-w /opt/infrahub-backup-cdk8s/compile-cache
 USER 999:999
 ENTRYPOINT ["infrahub-backup-cdk8s"]
 CMD ["--help"]

@@ -115,11 +115,15 @@ describe('Dockerfile', () => {
     });
   })();
 
-  test('fills the compile cache as the user that runs the image, then hands it to root, read-only', () => {
+  test('fills the compile cache as the user that runs the image, then hands it to root, read-only, below root-owned directories only', () => {
     const env = final.body.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
     const cache = /NODE_COMPILE_CACHE=(\S+)/.exec(env)?.[1];
-    expect(cache).toMatch(/^\/home\/argocd\//);
+    // Below the installation (root's), not HOME (the user's: it could rename the directory and put its own there).
+    expect(cache).toBe('/opt/infrahub-backup-cdk8s/compile-cache');
+    const made = asUser.findIndex((i) => i.keyword === 'RUN' && i.args === `mkdir ${cache} && chown 999:999 ${cache}`);
+    expect(asUser[made].user).toBe('0:0');
     const warm = asUser.findIndex((i) => i.keyword === 'RUN' && /infrahub-backup-cdk8s synth -f /.test(i.args));
+    expect(warm).toBeGreaterThan(made);
     expect(asUser[warm].user).toBe('999:999');
     // The package's bin fills it: the launcher would run the snapshot, which reads no cache.
     expect(asUser[warm].args).toMatch(/^INFRAHUB_BACKUP_SNAPSHOT=off /);
