@@ -177,6 +177,48 @@ export function preloadScript(entry: string): string {
   ].join('\n');
 }
 
+/** Most TypeScript files of an app for which esbuild runs without its worker thread. */
+export const FEW_TYPESCRIPT_FILES = 10;
+
+/**
+ * Whether `dir` holds at most `limit` TypeScript files (.ts, .cts, .mts,
+ * .tsx; node_modules and dot directories aside). Reads at most 2,000 entries:
+ * past that, the answer is no.
+ */
+export function fewTypeScriptFiles(dir: string, limit: number = FEW_TYPESCRIPT_FILES): boolean {
+  let files = 0;
+  let entries = 0;
+  const pending = [dir];
+  while (pending.length > 0) {
+    let list;
+    try {
+      list = readdirSync(pending.pop() as string, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of list) {
+      if (++entries > 2000) return false;
+      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+      if (e.isDirectory()) pending.push(join(e.parentPath, e.name));
+      else if (/\.(?:ts|cts|mts|tsx)$/.test(e.name) && !e.name.endsWith('.d.ts') && ++files > limit) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * ESBUILD_WORKER_THREADS for the app. tsx transforms each TypeScript file with
+ * esbuild's synchronous API, which by default starts a worker thread (about
+ * 35 ms) that keeps one esbuild process for every call; without it, each call
+ * runs esbuild once (about 8 ms a file). Off for an app of a few files, on
+ * (esbuild's default) for a larger one; the sidecar's own setting wins.
+ */
+export function esbuildWorkerThreads(dir: string, env: NodeJS.ProcessEnv): string {
+  const set = env.ESBUILD_WORKER_THREADS;
+  if (set !== undefined) return set;
+  return fewTypeScriptFiles(dir) ? '0' : '1';
+}
+
 /** Variables of the plugin's environment the app gets; the rest of the sidecar's environment stays out of its reach. */
 export function isPassedToApp(name: string): boolean {
   return (
@@ -230,10 +272,7 @@ export async function runCdk8sApp(run: Cdk8sAppRun): Promise<string> {
       CDK8S_OUTDIR: outdir,
       INFRAHUB_BACKUP_RELEASE: run.releaseName,
       INFRAHUB_BACKUP_NAMESPACE: run.namespace,
-      // tsx transforms each TypeScript file with esbuild's synchronous API, which by default
-      // starts a worker thread (about 35 ms) to keep one esbuild process for every call; off,
-      // each call runs esbuild once (about 8 ms a file): faster up to about ten files.
-      ESBUILD_WORKER_THREADS: '0',
+      ESBUILD_WORKER_THREADS: esbuildWorkerThreads(run.dir, run.env),
       [marker.slice(0, marker.indexOf('='))]: marker.slice(marker.indexOf('=') + 1),
     });
     const guard = join(work, 'orphan-guard.js');

@@ -6,7 +6,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSy
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { execFileSync } from 'child_process';
-import { libraryModulePaths, nodeArguments, PACKAGE_NAME, packageScopeType, preloadScript } from '../../src/argocd/cdk8s-app';
+import { esbuildWorkerThreads, fewTypeScriptFiles, libraryModulePaths, nodeArguments, PACKAGE_NAME, packageScopeType, preloadScript } from '../../src/argocd/cdk8s-app';
 import { repositoryRoot } from '../../src/argocd/generate';
 import { runCli, runCliAsync } from '../../src/cli';
 
@@ -94,6 +94,25 @@ describe('cdk8s app helpers', () => {
       ['own cdk8s', 'constructs from NODE_PATH'],
       [realpathSync(join(dir, 'app', 'node_modules', 'cdk8s', 'index.js')), realpathSync(join(dir, 'global', 'constructs', 'index.js'))],
     ]);
+  });
+
+  test("esbuild's worker thread: off for an app of up to 10 TypeScript files, on past that, the sidecar's setting first", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ibc-tsfiles-'));
+    mkdirSync(join(dir, 'src', 'charts'), { recursive: true });
+    mkdirSync(join(dir, 'node_modules', 'dep'), { recursive: true });
+    mkdirSync(join(dir, '.git'));
+    for (let i = 0; i < 20; i++) writeFileSync(join(dir, 'node_modules', 'dep', `m${i}.ts`), '');
+    for (let i = 0; i < 20; i++) writeFileSync(join(dir, '.git', `m${i}.ts`), '');
+    for (let i = 0; i < 20; i++) writeFileSync(join(dir, `types${i}.d.ts`), '');
+    writeFileSync(join(dir, 'main.ts'), '');
+    for (let i = 0; i < 9; i++) writeFileSync(join(dir, 'src', 'charts', `c${i}.${['ts', 'cts', 'mts', 'tsx'][i % 4]}`), '');
+    expect(fewTypeScriptFiles(dir)).toBe(true);
+    expect(esbuildWorkerThreads(dir, {})).toBe('0');
+    writeFileSync(join(dir, 'src', 'eleventh.ts'), '');
+    expect(fewTypeScriptFiles(dir)).toBe(false);
+    expect(esbuildWorkerThreads(dir, {})).toBe('1');
+    expect(esbuildWorkerThreads(dir, { ESBUILD_WORKER_THREADS: '0' })).toBe('0');
+    expect(fewTypeScriptFiles(join(dir, 'missing'))).toBe(true);
   });
 
   test('the package scope type comes from the nearest package.json', () => {
