@@ -45,6 +45,8 @@ export async function startServer(buckets: string[] = [BUCKET]): Promise<TestSer
   const dir = mkdtempSync(join(tmpdir(), 'ibc-s3rver-'));
   const child: ChildProcess = spawn(process.execPath, ['--openssl-legacy-provider', SERVER_SCRIPT, dir, buckets.join(',')], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    // The request log is what `requests` and flush() read.
+    env: { ...process.env, S3RVER_LOG_REQUESTS: '1' },
   });
   const requests: Array<{ method: string; url: string }> = [];
   // flush(): a marker request, logged after every request received before it.
@@ -76,15 +78,26 @@ export async function startServer(buckets: string[] = [BUCKET]): Promise<TestSer
     async flush() {
       const url = `/log-flush-${flushes++}`;
       const logged = new Promise<void>((resolve) => markers.set(url, resolve));
-      await new Promise<void>((resolve) => {
+      await new Promise<void>((resolve, reject) => {
         const req = httpRequest({ host: '127.0.0.1', port, method: 'HEAD', path: url }, (res) => {
           res.resume();
           res.on('end', resolve);
         });
-        req.on('error', () => resolve());
+        req.on('error', (e) => reject(new Error(`s3rver did not answer the log marker: ${e.message}; its stderr: ${stderr}`)));
         req.end();
       });
-      await logged;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          logged,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`s3rver did not log the marker request within 10 s; its stderr: ${stderr}`)), 10_000);
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+        markers.delete(url);
+      }
     },
     async close() {
       const exited = new Promise<void>((resolve) => {

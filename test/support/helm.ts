@@ -302,11 +302,12 @@ const SCHEMA_HEADER = "Error: values don't meet the specifications of the schema
  * undefined when the error is not only a schema error of aliases.
  */
 function schemaRefusals(stderr: string): Map<number, string> | undefined {
-  // Helm's warnings about values of a type the chart's default does not have come first.
+  // Helm's warnings about values of a type the chart's default does not have come first
+  // (Helm 3: "coalesce.go:NNN: warning: ...", Helm 4: "level=WARN msg=...").
   const lines = stderr
     .replace(/\n+$/, '')
     .split('\n')
-    .filter((line) => !/^coalesce\.go:\d+: warning: /.test(line));
+    .filter((line) => !/^coalesce\.go:\d+: warning: /.test(line) && !/^level=[A-Z]+ msg=/.test(line));
   if (lines[0] !== SCHEMA_HEADER) return undefined;
   const found = new Map<number, string>();
   let current: number | undefined;
