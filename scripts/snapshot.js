@@ -19,14 +19,13 @@
  * - `bin/infrahub-backup-cdk8s`: the launcher (POSIX sh). It runs
  *   `node --snapshot-blob cli.blob -- ARGS` when the stamp still matches the
  *   `node` on PATH and the blob and the installed package.json is the same,
- *   and the package's own bin otherwise (another binary, a truncated or
- *   replaced blob, another version of the package, NODE_OPTIONS set: a
- *   snapshot would ignore its --import and loaders, or
- *   INFRAHUB_BACKUP_SNAPSHOT=off): a
- *   snapshot of another build of Node.js stops Node.js before it runs anything,
- *   and a damaged one crashes it, so the launcher never tries one that does
- *   not match. Either way it `exec`s Node.js: signals and the exit status are
- *   the CLI's own.
+ *   and the package's own bin otherwise: another binary, a truncated or
+ *   replaced blob, another version of the package, NODE_OPTIONS set (a
+ *   snapshot would ignore its --import and loaders), or
+ *   INFRAHUB_BACKUP_SNAPSHOT=off. A snapshot of another build of Node.js stops
+ *   Node.js before it runs anything, and a damaged one crashes it, so the
+ *   launcher never tries one that does not match. Either way it `exec`s
+ *   Node.js: signals and the exit status are the CLI's own.
  *
  * Before it keeps the snapshot, it runs `version`, `--help`, `synth` of each
  * example values file and `values` both ways and requires the same bytes; it
