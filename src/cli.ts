@@ -24,6 +24,18 @@ export interface CliIo {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/** The --set and --set-string options of the commands that read values. */
+function withSetOptions(command: Command): Command {
+  return command
+    .option('--set <path=value>', 'set a value, Helm syntax (repeatable)', collect, [])
+    .option('--set-string <path=value>', 'set a string value, Helm syntax (repeatable)', collect, []);
+}
+
+/** What --set and --set-string gave, every --set before every --set-string (Helm's order). */
+function setArguments(opts: { set: string[]; setString: string[] }): SetArgument[] {
+  return [...opts.set.map((expression) => ({ expression, asString: false })), ...opts.setString.map((expression) => ({ expression, asString: true }))];
+}
+
 function buildProgram(io: CliIo): Command {
   const program = new Command('infrahub-backup-cdk8s')
     .description('Kubernetes manifests that back up and restore Infrahub with the infrahub-backup image.')
@@ -37,48 +49,40 @@ function buildProgram(io: CliIo): Command {
     .description('print the version')
     .action(() => io.stdout(`${PACKAGE_VERSION}\n`));
 
-  program
-    .command('synth')
-    .description('print the manifests for a values document as multi-document YAML, like `helm template`')
-    .option('-f, --values <file>', 'a values file (repeatable; later files win)', collect, [])
-    .option('--set <path=value>', 'set a value, Helm syntax (repeatable)', collect, [])
-    .option('--set-string <path=value>', 'set a string value, Helm syntax (repeatable)', collect, [])
+  withSetOptions(
+    program
+      .command('synth')
+      .description('print the manifests for a values document as multi-document YAML, like `helm template`')
+      .option('-f, --values <file>', 'a values file (repeatable; later files win)', collect, []),
+  )
     .addOption(new Option('--release <name>', 'release name').default(DEFAULT_RELEASE))
     .addOption(new Option('-n, --namespace <namespace>', 'namespace of the objects').default('default'))
     .action((opts: { values: string[]; set: string[]; setString: string[]; release: string; namespace: string }) => {
-      const sets: SetArgument[] = [
-        ...opts.set.map((expression) => ({ expression, asString: false })),
-        ...opts.setString.map((expression) => ({ expression, asString: true })),
-      ];
       // Loaded here, as the other commands' modules are: `version` and `s3` never load the model, cdk8s or the validator.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { readValues } = require('./cli/values-input') as typeof import('./cli/values-input');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { synthValues } = require('./synth') as typeof import('./synth');
-      const values = readValues(opts.values, sets);
+      const values = readValues(opts.values, setArguments(opts));
       io.stdout(synthValues(values, { releaseName: opts.release, namespace: opts.namespace }));
     });
-  program
-    .command('values')
-    .description('print the values as Helm passes them to the templates: -f files merged in order, then --set, then --set-string; with --all, after the defaults and aliases')
-    .option('-f, --values <file>', 'a values file, or - for standard input (repeatable; later files win)', collect, [])
-    .option('--set <path=value>', 'set a value, Helm syntax (repeatable)', collect, [])
-    .option('--set-string <path=value>', 'set a string value, Helm syntax (repeatable)', collect, [])
+  withSetOptions(
+    program
+      .command('values')
+      .description('print the values as Helm passes them to the templates: -f files merged in order, then --set, then --set-string; with --all, after the defaults and aliases')
+      .option('-f, --values <file>', 'a values file, or - for standard input (repeatable; later files win)', collect, []),
+  )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .option('--all', 'the resolved values: defaults filled in, aliases folded into their canonical keys, checked')
     .addOption(new Option('--release <name>', 'release name (checked with --all)').default(DEFAULT_RELEASE))
     .addOption(new Option('-n, --namespace <namespace>', 'namespace (checked with --all)').default('default'))
     .action((opts: { values: string[]; set: string[]; setString: string[]; output: 'yaml' | 'json'; all?: boolean; release: string; namespace: string }) => {
-      const sets: SetArgument[] = [
-        ...opts.set.map((expression) => ({ expression, asString: false })),
-        ...opts.setString.map((expression) => ({ expression, asString: true })),
-      ];
       // Loaded here: only this command prints values.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const output = require('./cli/values-output') as typeof import('./cli/values-output');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { readValues } = require('./cli/values-input') as typeof import('./cli/values-input');
-      let values = readValues(opts.values, sets, undefined, { exactIntegers: !opts.all });
+      let values = readValues(opts.values, setArguments(opts), undefined, { exactIntegers: !opts.all });
       if (opts.all) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { resolveValues } = require('./model/resolve') as typeof import('./model/resolve');
