@@ -33,9 +33,12 @@
  */
 'use strict';
 const { execFileSync, spawnSync } = require('child_process');
-const { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('fs');
+const { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } = require('fs');
 const { createRequire } = require('module');
 const { dirname, join, resolve, sep } = require('path');
+
+/** What the stamp and the launcher ask `stat` of node and the blob: path, size and modification time. */
+const STAT_FORMAT = '%n %s %Y;';
 
 const LAUNCHER = `#!/bin/sh
 # infrahub-backup-cdk8s, started from a V8 startup snapshot of the CLI when the
@@ -51,7 +54,7 @@ bin=@BIN@
 node=$(command -v node) || { echo 'error: node is not on PATH' >&2; exit 127; }
 if [ "\${INFRAHUB_BACKUP_SNAPSHOT:-on}" != off ] && [ -z "\${NODE_OPTIONS:-}" ] && [ -r "$blob" ] && [ -r "$stamp" ] \\
   && IFS= read -r expected < "$stamp" \\
-  && [ "$(stat -L --printf '%n %s %Y;' "$node" "$blob" 2>/dev/null)" = "$expected" ] \\
+  && [ "$(stat -L --printf '${STAT_FORMAT}' "$node" "$blob" 2>/dev/null)" = "$expected" ] \\
   && cmp -s "$manifest" "$installed" 2>/dev/null; then
   exec "$node" --snapshot-blob "$blob" -- "$@"
 fi
@@ -68,9 +71,9 @@ function shellQuote(text) {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The `stat` line the launcher compares: path, size and modification time of each file. */
+/** The `stat` line the launcher compares. */
 function stamp(node, blob) {
-  return execFileSync('stat', ['-L', '--printf', '%n %s %Y;', node, blob], { encoding: 'utf8' });
+  return execFileSync('stat', ['-L', '--printf', STAT_FORMAT, node, blob], { encoding: 'utf8' });
 }
 
 function parseArgs(argv) {
@@ -170,7 +173,7 @@ async function main() {
   if (built.status !== 0) fail(`node --build-snapshot failed: ${built.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   // The launcher finds node through PATH: the stamp names the same binary.
   const node = execFileSync('sh', ['-c', 'command -v node'], { encoding: 'utf8' }).trim();
-  if (resolve(node) !== process.execPath && execFileSync('sh', ['-c', 'readlink -f "$(command -v node)"'], { encoding: 'utf8' }).trim() !== process.execPath) {
+  if (realpathSync(node) !== realpathSync(process.execPath)) {
     fail(`the node on PATH (${node}) is not the one running this script (${process.execPath}): the snapshot would never match it`);
   }
   writeFileSync(join(out, 'stamp'), `${stamp(node, blob)}\n`);
