@@ -149,7 +149,7 @@ export const ORPHAN_GUARD = [
   '',
 ].join('\n');
 
-/** Packages a cdk8s app of this plugin imports, preloaded by PRELOAD. */
+/** Packages a cdk8s app of this plugin imports, preloaded by preloadScript. */
 export const PRELOADED = [PACKAGE_NAME, 'cdk8s', 'constructs'];
 
 /**
@@ -272,12 +272,13 @@ export async function runCdk8sApp(run: Cdk8sAppRun): Promise<string> {
       CDK8S_OUTDIR: outdir,
       INFRAHUB_BACKUP_RELEASE: run.releaseName,
       INFRAHUB_BACKUP_NAMESPACE: run.namespace,
-      ESBUILD_WORKER_THREADS: esbuildWorkerThreads(run.dir, run.env),
       [marker.slice(0, marker.indexOf('='))]: marker.slice(marker.indexOf('=') + 1),
     });
     const guard = join(work, 'orphan-guard.js');
     writeFileSync(guard, ORPHAN_GUARD);
     const args = nodeArguments(run.entry, packageScopeType(join(run.dir, run.entry)));
+    // A TypeScript entry runs through tsx: its loader (--import) or its CommonJS hook (--require).
+    if (args[0] === '--import' || args[0] === '--require') env.ESBUILD_WORKER_THREADS = esbuildWorkerThreads(run.dir, run.env);
     if (args[0] === '--require') {
       const preload = join(work, 'preload.js');
       writeFileSync(preload, preloadScript(resolve(run.dir, run.entry)));
