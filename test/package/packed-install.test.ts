@@ -35,13 +35,23 @@ function npm(args: string[], cwd: string): string {
   return execFileSync('npm', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
 }
 
+/** The environment the installed commands run with: this Node.js first on PATH, HOME in the work directory, and `env`. */
+function commandEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { PATH: [dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter), HOME: work, ...env };
+}
+
 function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(bin, args, {
-    cwd,
-    encoding: 'utf8',
-    env: { PATH: [dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter), HOME: work, ...env },
-  });
+  const r = spawnSync(bin, args, { cwd, encoding: 'utf8', env: commandEnv(env) });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** run(), asynchronously: for the S3 commands, whose server is a child process of this one. */
+function runAsync(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(bin, args, { cwd: image, env: commandEnv(env) }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 }
 
 /** The bin as the image runs it. */
@@ -147,18 +157,11 @@ describe('the S3 companion commands, as the init containers and CronJobs run the
     const client = testClient(server.endpoint);
     try {
       await put(client, 'infrahub/infrahub_backup_20260102_030405.tar.gz', await buildArchive());
-      // Asynchronous: the S3 server is a child process of this one.
-      const runAsync = (args: string[]) =>
-        new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-          const env = { PATH: [dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter), HOME: work, ...s3Env(server.endpoint) };
-          execFile(installedBin(), args, { cwd: image, env }, (error, stdout, stderr) =>
-            resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-          );
-        });
-      const preflight = await runAsync(['s3', 'preflight', '--for', 'backup']);
+      const env = s3Env(server.endpoint);
+      const preflight = await runAsync(installedBin(), ['s3', 'preflight', '--for', 'backup'], env);
       expect(preflight.stderr).toBe('');
       expect(preflight.code).toBe(0);
-      const verify = await runAsync(['s3', 'verify', '--latest']);
+      const verify = await runAsync(installedBin(), ['s3', 'verify', '--latest'], env);
       expect(verify.stderr).toContain('verifying the newest archive');
       expect(verify.stdout).toContain('verified: s3://backups/infrahub/infrahub_backup_20260102_030405.tar.gz');
       expect(verify.code).toBe(0);
@@ -263,16 +266,12 @@ describe('the startup snapshot of the image (scripts/snapshot.js, as the Dockerf
     const client = testClient(server.endpoint);
     try {
       await put(client, 'infrahub/infrahub_backup_20260102_030405.tar.gz', await buildArchive());
-      const runAsync = (file: string, args: string[]) =>
-        new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-          const env = { PATH: [dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter), HOME: work, ...s3Env(server.endpoint) };
-          execFile(file, args, { cwd: image, env }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-        });
-      const verify = await runAsync(launcher, ['s3', 'verify', '--latest']);
+      const env = s3Env(server.endpoint);
+      const verify = await runAsync(launcher, ['s3', 'verify', '--latest'], env);
       expect(verify.stdout).toContain('verified: s3://backups/infrahub/infrahub_backup_20260102_030405.tar.gz');
       expect(verify.code).toBe(0);
       for (const args of [['s3', 'latest'], ['s3', 'list'], ['s3', 'prune', '--keep-last', '0'], ['s3', 'latest', '--bucket', 'none']]) {
-        expect([args, await runAsync(launcher, args)]).toEqual([args, await runAsync(installedBin(), args)]);
+        expect([args, await runAsync(launcher, args, env)]).toEqual([args, await runAsync(installedBin(), args, env)]);
       }
     } finally {
       client.destroy();

@@ -65,7 +65,6 @@ export async function startServer(buckets: string[] = [BUCKET]): Promise<TestSer
         resolve(message.port);
       } else if (message.url !== undefined && markers.has(message.url)) {
         markers.get(message.url)!();
-        markers.delete(message.url);
       } else {
         requests.push({ method: message.method ?? '', url: message.url ?? '' });
       }
