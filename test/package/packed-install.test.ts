@@ -54,6 +54,19 @@ function runAsync(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<
   });
 }
 
+/** A real S3 server (s3rver) holding one archive, for the time of `body`, which gets the S3 environment of the image's pods. */
+async function withArchiveServer(body: (env: NodeJS.ProcessEnv) => Promise<void>): Promise<void> {
+  const server = await startServer();
+  const client = testClient(server.endpoint);
+  try {
+    await put(client, 'infrahub/infrahub_backup_20260102_030405.tar.gz', await buildArchive());
+    await body(s3Env(server.endpoint));
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+}
+
 /** The bin as the image runs it. */
 const installedBin = () => join(image, 'node_modules', '.bin', PKG.name);
 /** The bin of the checkout. */
@@ -153,11 +166,7 @@ describe('installed with production dependencies only', () => {
 
 describe('the S3 companion commands, as the init containers and CronJobs run them', () => {
   test('preflight and verify from the installation against a real S3 server (the AWS SDK bundled in lib/vendor)', async () => {
-    const server = await startServer();
-    const client = testClient(server.endpoint);
-    try {
-      await put(client, 'infrahub/infrahub_backup_20260102_030405.tar.gz', await buildArchive());
-      const env = s3Env(server.endpoint);
+    await withArchiveServer(async (env) => {
       const preflight = await runAsync(installedBin(), ['s3', 'preflight', '--for', 'backup'], env);
       expect(preflight.stderr).toBe('');
       expect(preflight.code).toBe(0);
@@ -165,10 +174,7 @@ describe('the S3 companion commands, as the init containers and CronJobs run the
       expect(verify.stderr).toContain('verifying the newest archive');
       expect(verify.stdout).toContain('verified: s3://backups/infrahub/infrahub_backup_20260102_030405.tar.gz');
       expect(verify.code).toBe(0);
-    } finally {
-      client.destroy();
-      await server.close();
-    }
+    });
   }, 60_000);
 });
 
@@ -262,21 +268,14 @@ describe('the startup snapshot of the image (scripts/snapshot.js, as the Dockerf
   });
 
   test('s3 commands, from the snapshot, against a real S3 server (the bundled AWS SDK loads from the snapshot)', async () => {
-    const server = await startServer();
-    const client = testClient(server.endpoint);
-    try {
-      await put(client, 'infrahub/infrahub_backup_20260102_030405.tar.gz', await buildArchive());
-      const env = s3Env(server.endpoint);
+    await withArchiveServer(async (env) => {
       const verify = await runAsync(launcher, ['s3', 'verify', '--latest'], env);
       expect(verify.stdout).toContain('verified: s3://backups/infrahub/infrahub_backup_20260102_030405.tar.gz');
       expect(verify.code).toBe(0);
       for (const args of [['s3', 'latest'], ['s3', 'list'], ['s3', 'prune', '--keep-last', '0'], ['s3', 'latest', '--bucket', 'none']]) {
         expect([args, await runAsync(launcher, args, env)]).toEqual([args, await runAsync(installedBin(), args, env)]);
       }
-    } finally {
-      client.destroy();
-      await server.close();
-    }
+    });
   }, 60_000);
 
   // Last: these change the snapshot's files.
