@@ -460,7 +460,7 @@ const monitoring: ObjectField = {
         ),
         infrahubWorkloads: {
           type: 'string',
-          doc: 'Regular expression (RE2, whole name) matching the names of Infrahub\'s Deployments and StatefulSets that a backup or restore scales down.',
+          doc: 'Regular expression (RE2, whole name) matching the names of Infrahub\'s Deployments and StatefulSets that a backup or restore scales down. Checked at render time against the subset of RE2 that the chart can prove Prometheus accepts (literal characters, `.`, `[...]`, `(...)`, `(?:...)`, `|`, `^`, `$`, `*`, `+`, `?`, `{n,m}`): Prometheus refuses the whole rule group over one matcher it cannot compile.',
           default: '.*(infrahub-server|task-worker).*',
           pattern: `^[^${SPACE_OR_CONTROL}"\\\\]+$`,
           patternHint: 'a regular expression without spaces, quotes or backslashes',
@@ -470,8 +470,9 @@ const monitoring: ObjectField = {
           type: 'string',
           doc: 'Page of the runbooks; each alert links to `<runbookUrl>#<alert name in lower case>`.',
           default: DEFAULT_RUNBOOK_URL,
-          pattern: `^https?://[^${SPACE_OR_CONTROL}#"]+$`,
-          patternHint: 'an http:// or https:// URL without a "#" fragment',
+          // Prometheus reads annotations as templates: "{{" would start an action, and a template it cannot parse makes it refuse the whole group.
+          pattern: `^https?://(?:(?:[^${SPACE_OR_CONTROL}#"{]|\\{[^${SPACE_OR_CONTROL}#"{])+\\{?|\\{)$`,
+          patternHint: 'an http:// or https:// URL without a "#" fragment and without "{{" (Prometheus reads it as a template)',
         },
       },
     },

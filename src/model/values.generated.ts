@@ -1168,7 +1168,7 @@ export interface PrometheusRuleValues {
    */
   readonly expectedJobDuration?: string;
   /**
-   * Regular expression (RE2, whole name) matching the names of Infrahub's Deployments and StatefulSets that a backup or restore scales down.
+   * Regular expression (RE2, whole name) matching the names of Infrahub's Deployments and StatefulSets that a backup or restore scales down. Checked at render time against the subset of RE2 that the chart can prove Prometheus accepts (literal characters, `.`, `[...]`, `(...)`, `(?:...)`, `|`, `^`, `$`, `*`, `+`, `?`, `{n,m}`): Prometheus refuses the whole rule group over one matcher it cannot compile.
    *
    * @default ".*(infrahub-server|task-worker).*"
    */
