@@ -18,7 +18,7 @@ import { re2Subset } from '../../src/model/re2';
 import { VALUES_SPEC } from '../../src/model/spec';
 import { fieldAt, StringField } from '../../src/model/spec-types';
 import { requireGoProgram } from '../support/go';
-import { buildTestChart, ensureHelm, helm, HELMS } from '../support/helm';
+import { buildTestChart, cli, ensureHelm, helm, HELMS } from '../support/helm';
 import { ensurePromtool, promtool } from '../support/promtool';
 import { mergeDocs, only, S3_BACKUP, synthObjects, TestValues } from '../support/synth';
 
@@ -118,7 +118,19 @@ describe('infrahubWorkloads: the check against Go regexp (RE2)', () => {
         `monitoring.prometheusRule.infrahubWorkloads: ${PROBLEMS.workloadsPattern.text.replace('%s', pattern)}`,
       );
     }
-    // Unused when the rule is off.
+  });
+
+  test('the CLI refuses with exit code 2, one line and nothing on stdout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ibc-re2-cli-'));
+    const file = join(dir, 'values.yaml');
+    writeFileSync(file, stringify(mergeDocs(S3_BACKUP, { monitoring: { prometheusRule: { enabled: true, infrahubWorkloads: 'a{1001}' } } })));
+    const result = await cli(['synth', '-f', file, '--release', 'prod', '--namespace', 'infrahub']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toEqual([`error: monitoring.prometheusRule.infrahubWorkloads: ${PROBLEMS.workloadsPattern.text.replace('%s', 'a{1001}')}`]);
+  });
+
+  test('a pattern outside the subset is refused only while the rule renders', () => {
     expect(() => synthObjects(mergeDocs(S3_BACKUP, { monitoring: { prometheusRule: { infrahubWorkloads: '(x' } } }))).not.toThrow();
   });
 });
