@@ -208,10 +208,16 @@ const SERVER = { namespace: NS, deployment: 'infrahub-infrahub-server' };
 const WORKER = { namespace: NS, deployment: 'infrahub-task-worker' };
 const DATABASE = { namespace: NS, statefulset: 'infrahub-database' };
 
+/** The series of a CronJob created at 0 that kube-state-metrics exports whatever its runs (docs/metrics/workload/cronjob-metrics.md). */
 function created(cronJob: string, end: number): InputSeries[] {
+  const labels = { namespace: NS, cronjob: cronJob };
   return [
-    series('kube_cronjob_created', { namespace: NS, cronjob: cronJob }, samples([end, 0])),
-    series('kube_cronjob_spec_suspend', { namespace: NS, cronjob: cronJob }, samples([end, 0])),
+    series('kube_cronjob_created', labels, samples([end, 0])),
+    series('kube_cronjob_spec_suspend', labels, samples([end, 0])),
+    series('kube_cronjob_info', { ...labels, schedule: '0 2 * * *', concurrency_policy: 'Forbid' }, samples([end, 1])),
+    series('kube_cronjob_labels', labels, samples([end, 1])),
+    series('kube_cronjob_spec_successful_job_history_limit', labels, samples([end, 3])),
+    series('kube_cronjob_spec_failed_job_history_limit', labels, samples([end, 3])),
   ];
 }
 

@@ -78,7 +78,7 @@ export interface JobRun {
 
 /**
  * The series kube-state-metrics exports for a Job (docs/metrics/workload/job-metrics.md):
- * `kube_job_info`, `kube_job_created`, `kube_job_owner` (a Job without owner
+ * `kube_job_info`, `kube_job_labels`, `kube_job_created`, `kube_job_owner` (a Job without owner
  * has one with empty `owner_*` labels), `kube_job_status_start_time`,
  * `kube_job_status_active`/`_succeeded`/`_failed` (pods),
  * `kube_job_complete` and `kube_job_failed` (one series per `condition`:
@@ -103,6 +103,8 @@ export function jobRun(run: JobRun): InputSeries[] {
     present ? ['true', 'false', 'unknown'].map((c) => series(name, { ...labels, condition: c }, samples(before, [active, null], [done, c === 'true' ? 1 : 0]))) : [];
   const out = [
     series('kube_job_info', labels, samples(before, [after, 1])),
+    // Without --metric-labels-allowlist, kube-state-metrics exports no label_* label.
+    series('kube_job_labels', labels, samples(before, [after, 1])),
     series('kube_job_created', labels, samples(before, [after, start * 60])),
     series('kube_job_owner', { ...labels, ...owner }, samples(before, [after, 1])),
     series('kube_job_status_start_time', labels, samples(before, [after, start * 60])),
