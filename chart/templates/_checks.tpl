@@ -125,3 +125,59 @@ dict "v" VALUE "empty" BOOL; returns {"v": PRUNED} as JSON.
 {{- dict "v" $out | toJson }}
 {{- else }}{{- dict "v" .v | toJson }}{{- end -}}
 {{- end }}
+
+{{/*
+Whether a regular expression is in the subset of RE2 that src/model/re2.ts
+proves Prometheus accepts (re2Subset, step by step): "true", or empty.
+dict "re" TEXT "c" CONSTANTS
+*/}}
+{{- define "infrahub-backup.re2Subset" -}}
+{{- $c := .c }}{{- $limit := int $c.re2MaxRepeat }}
+{{- $tokens := regexFindAll $c.re2Token .re -1 }}
+{{- $ok := eq (join "" $tokens) .re }}
+{{- /* the largest product of counted repetitions inside each open group; the first is the whole pattern */}}
+{{- $stack := list 1 }}
+{{- /* that product for the last atom, 0 when nothing can be repeated there */}}
+{{- $last := 0 }}
+{{- range $token := $tokens }}
+{{- if $ok }}
+{{- if hasPrefix "[" $token }}
+{{- $body := trimSuffix "]" (trimPrefix "[" $token) }}
+{{- if hasPrefix "^" $body }}{{- $body = trimPrefix "^" $body }}{{- end }}
+{{- range $item := regexFindAll $c.re2ClassItem $body -1 }}
+{{- if and (regexMatch "^(?s).-.$" $item) (gt (regexFind "^(?s)." $item) (regexFind "(?s).$" $item)) }}{{- $ok = false }}{{- end }}
+{{- end }}
+{{- $last = 1 }}
+{{- else if hasPrefix "(" $token }}
+{{- $stack = append $stack 1 }}{{- $last = 0 }}
+{{- else if eq $token ")" }}
+{{- if eq (len $stack) 1 }}{{- $ok = false }}
+{{- else }}
+{{- $last = last $stack | int }}{{- $stack = initial $stack }}
+{{- $stack = append (initial $stack) (max (last $stack) $last) }}
+{{- end }}
+{{- else if has $token (list "|" "^" "$") }}
+{{- $last = 0 }}
+{{- else if regexMatch "^[*+?{]" $token }}
+{{- if not $last }}{{- $ok = false }}
+{{- else }}
+{{- $times := 1 }}
+{{- if hasPrefix "{" $token }}
+{{- $counts := regexFindAll "[0-9]+" $token -1 }}
+{{- $min := atoi (index $counts 0) }}{{- $max := $min }}
+{{- if eq (len $counts) 2 }}{{- $max = atoi (index $counts 1) }}{{- end }}
+{{- if or (gt $min $limit) (gt $max $limit) (lt $max $min) }}{{- $ok = false }}{{- end }}
+{{- $times = max $max 1 | int }}
+{{- end }}
+{{- $last = mul $last $times | int }}
+{{- if gt $last $limit }}{{- $ok = false }}{{- end }}
+{{- $stack = append (initial $stack) (max (last $stack) $last) }}
+{{- $last = 0 }}
+{{- end }}
+{{- else }}
+{{- $last = 1 }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if and $ok (eq (len $stack) 1) }}true{{- end -}}
+{{- end }}

@@ -97,6 +97,11 @@ break a cross-field rule.
 {{- end }}
 {{- end }}
 {{- end }}
+{{- /* the regular expression of the alerts (checks.ts checkMonitoring) */}}
+{{- $rule := $v.monitoring.prometheusRule }}
+{{- if and $rule.enabled (not (include "infrahub-backup.re2Subset" (dict "re" $rule.infrahubWorkloads "c" $c))) }}
+{{- $problems = append $problems (printf $p.workloadsPattern $rule.infrahubWorkloads) }}
+{{- end }}
 {{- if $problems }}
 {{- fail (printf "invalid values:\n%s" (join "\n" $problems)) }}
 {{- end }}

@@ -156,15 +156,10 @@ step), the heartbeat variable (companion.ts) and the alert rules
 {{- $description = replace $token (toString $value) $description }}
 {{- end }}
 {{- $annotations := dict "summary" $summary "description" $description "runbook_url" (printf "%s#%s" $d.v.monitoring.prometheusRule.runbookUrl (lower .alert)) }}
-{{- $rule := dict "alert" .alert "expr" $expr "labels" (dict "severity" $text.severity) "annotations" $annotations }}
+{{- /* several releases may watch one namespace: the label says whose rule fired */}}
+{{- $rule := dict "alert" .alert "expr" $expr "labels" (dict "severity" $text.severity "release" $d.release) "annotations" $annotations }}
 {{- if .for }}{{- $_ := set $rule "for" .for }}{{- end }}
 {{- toJson $rule -}}
-{{- end }}
-
-{{/* A Job name or the Jobs of a CronJob, as a regular expression (alerts.ts jobNamePattern): list NAME OF-CRONJOB */}}
-{{- define "infrahub-backup.jobNamePattern" -}}
-{{- $quoted := replace "." "\\\\." (index . 0) }}
-{{- if index . 1 }}{{- printf "%s-[0-9]+" $quoted }}{{- else }}{{- $quoted }}{{- end -}}
 {{- end }}
 
 {{/* NetworkPolicy peers of a list of CIDRs, as JSON (network-policy.ts peers): LIST */}}

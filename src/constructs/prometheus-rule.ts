@@ -4,7 +4,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ALERT_EXPRESSIONS, ALERTS, AlertExpression, fillAlertText, jobNamePattern } from '../model/alerts';
+import { ALERT_EXPRESSIONS, ALERTS, AlertExpression, fillAlertText } from '../model/alerts';
 import { ValuesError } from '../model/errors';
 import type { Deployment } from '../model/deployment';
 import { backupMaxAge, durationSeconds } from '../model/max-age';
@@ -49,7 +49,8 @@ function rule(d: Deployment, alert: string, expression: AlertExpression, vars: R
   const r: AlertRule = {
     alert,
     expr: fillAlertText(ALERT_EXPRESSIONS[expression], values),
-    labels: { severity: text.severity },
+    // Several releases may watch one namespace: the label says whose rule fired.
+    labels: { severity: text.severity, release: d.release },
     annotations: {
       summary: fillAlertText(text.summary, values),
       description: fillAlertText(text.description, values),
@@ -65,18 +66,18 @@ export function alertRules(d: Deployment): AlertRule[] {
   const { names } = d;
   const p = v.monitoring.prometheusRule;
   const rules: AlertRule[] = [];
-  const jobs: string[] = [];
+  const jobSeconds = String(durationSeconds(p.expectedJobDuration));
   if (v.backup.enabled) {
     const maxAge = backupMaxAge(v);
     if (v.backup.mode === 'cronjob') {
       const cron = { CRONJOB: names.backupCronJob };
-      rules.push(rule(d, 'InfrahubBackupMissing', 'missing', { ...cron, MAX_AGE: maxAge, MAX_AGE_SECONDS: String(durationSeconds(maxAge)) }));
+      // A running backup holds the alert until it is older than the Job may run.
+      const runSeconds = v.job.activeDeadlineSeconds != null ? String(v.job.activeDeadlineSeconds) : jobSeconds;
+      rules.push(rule(d, 'InfrahubBackupMissing', 'missing', { ...cron, MAX_AGE: maxAge, MAX_AGE_SECONDS: String(durationSeconds(maxAge)), RUN_SECONDS: runSeconds }));
       rules.push(rule(d, 'InfrahubBackupJobFailed', 'cronJobFailed', cron));
       rules.push(rule(d, 'InfrahubBackupCronJobSuspended', 'suspended', cron, p.suspendedFor));
-      jobs.push(jobNamePattern(names.backupCronJob, true));
     } else {
       rules.push(rule(d, 'InfrahubBackupJobFailed', 'jobFailed', { JOB: names.backupJob }));
-      jobs.push(jobNamePattern(names.backupJob, false));
     }
     if (v.backup.storage.type === 's3') {
       if (v.backup.verification.enabled) {
@@ -92,13 +93,12 @@ export function alertRules(d: Deployment): AlertRule[] {
   if (v.restore.enabled) {
     if (v.restore.mode === 'cronjob') {
       rules.push(rule(d, 'InfrahubRestoreJobFailed', 'cronJobFailed', { CRONJOB: names.restoreCronJob }));
-      jobs.push(jobNamePattern(names.restoreCronJob, true));
     } else {
       rules.push(rule(d, 'InfrahubRestoreJobFailed', 'jobFailed', { JOB: names.restoreJob }));
-      jobs.push(jobNamePattern(names.restoreJob, false));
     }
   }
-  rules.push(rule(d, 'InfrahubScaledDownAfterBackup', 'scaledDown', { WORKLOADS: p.infrahubWorkloads, JOBS: jobs.join('|') }, p.scaledDownFor));
+  const scaled = { WORKLOADS: p.infrahubWorkloads, JOB_DURATION: p.expectedJobDuration, JOB_SECONDS: jobSeconds };
+  rules.push(rule(d, 'InfrahubScaledDownAfterBackup', 'scaledDown', scaled, p.scaledDownFor));
   return rules;
 }
 

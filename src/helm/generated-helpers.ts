@@ -24,6 +24,7 @@ import { IMAGE_ENTRYPOINT } from '../constructs/restore-pod';
 import { PACKAGE_VERSION } from '../version';
 import { ENCRYPT_ARG_PATTERN, NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN, RELEASE_NAME_MAX_LENGTH, RELEASE_NAME_PATTERN } from '../model/checks';
 import { PROBLEMS } from '../model/messages';
+import { RE2_CLASS_ITEM, RE2_MAX_REPEAT, RE2_TOKEN } from '../model/re2';
 import { CHART_NAME } from '../model/names';
 import { DURATION_PART, GO_PARSE_DURATION, MAX_DURATION_NS, MONTH_DAYS, NANOSECONDS, SCHEDULE_FIELDS, SCHEDULE_MACROS, SCHEDULE_SHAPE } from '../model/schedule';
 import { DEFAULT_IMAGE_TAG, VALUES_SPEC } from '../model/spec';
@@ -185,6 +186,9 @@ export function renderGeneratedHelpers(): string {
     durationUnits: NANOSECONDS,
     maxDurationNs: MAX_DURATION_NS,
     monthDays: MONTH_DAYS,
+    re2Token: RE2_TOKEN,
+    re2ClassItem: RE2_CLASS_ITEM,
+    re2MaxRepeat: RE2_MAX_REPEAT,
   };
   return [
     '{{/* Generated from the values model by `npm run chart`. Do not edit. */}}',

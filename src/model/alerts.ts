@@ -4,8 +4,14 @@
  * receives the same table through `_generated.tpl` and fills it in the same
  * way. Expressions use kube-state-metrics series only, scoped by namespace and
  * by the names of this release's objects. `@KEY@` stands for a value:
- * NAMESPACE, CRONJOB, JOB, MAX_AGE_SECONDS, JOBS (a regular expression of the
- * release's Job names), WORKLOADS (`monitoring.prometheusRule.infrahubWorkloads`).
+ * NAMESPACE, CRONJOB, JOB, MAX_AGE_SECONDS, RUN_SECONDS (how long a backup Job
+ * of the CronJob may run: `job.activeDeadlineSeconds`, else
+ * `monitoring.prometheusRule.expectedJobDuration`), JOB_DURATION and
+ * JOB_SECONDS (`expectedJobDuration`), WORKLOADS
+ * (`monitoring.prometheusRule.infrahubWorkloads`).
+ *
+ * kube-state-metrics often runs as two replicas, each exporting every series:
+ * each series is reduced with `max by` before it is matched with another one.
  */
 
 /** What an alert says. */
@@ -53,17 +59,29 @@ export const ALERTS: Readonly<Record<string, AlertText>> = {
   },
   InfrahubScaledDownAfterBackup: {
     severity: 'critical',
-    summary: 'Infrahub is scaled down and no backup or restore is running',
+    summary: 'Infrahub is scaled down and no backup or restore has been running for less than @JOB_DURATION@',
     description:
-      'Workloads of Infrahub in {{ $labels.namespace }} have had zero replicas for more than @FOR@ while no backup or restore Job of this release is active: a backup or restore pod was probably killed midway and left Infrahub down.',
+      'Workloads of Infrahub in {{ $labels.namespace }} have had zero replicas for more than @FOR@ while no backup or restore Job of any infrahub-backup release in the namespace has been running for less than @JOB_DURATION@: a backup or restore pod was probably killed midway, or hangs, and left Infrahub down.',
   },
 };
 
+/** The names of the backup and restore CronJobs of any release of this chart (objects.ts). */
+export const CHART_CRONJOB_NAMES = '.+-(backup|restore)';
+/** The names of the one-shot backup and restore Jobs of any release of this chart (`-<request hash>`). */
+export const CHART_JOB_NAMES = '.+-(backup|restore)-[0-9a-f]+';
+
 /** The expressions, by kind. */
 export const ALERT_EXPRESSIONS = {
-  /** Age of the last success of a CronJob (or of its creation, before any success). */
+  /**
+   * Age of the last success of a CronJob (or of its creation, before any
+   * success), unless one of its Jobs is running and younger than RUN_SECONDS.
+   */
   missing:
-    'time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{namespace="@NAMESPACE@", cronjob="@CRONJOB@"} or kube_cronjob_created{namespace="@NAMESPACE@", cronjob="@CRONJOB@"}) > @MAX_AGE_SECONDS@',
+    '(time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{namespace="@NAMESPACE@", cronjob="@CRONJOB@"} or kube_cronjob_created{namespace="@NAMESPACE@", cronjob="@CRONJOB@"}) > @MAX_AGE_SECONDS@)' +
+    ' unless on (namespace) (' +
+    'max by (namespace, job_name) (kube_job_status_active{namespace="@NAMESPACE@"}) > 0' +
+    ' and on (namespace, job_name) time() - max by (namespace, job_name) (kube_job_status_start_time{namespace="@NAMESPACE@"}) < @RUN_SECONDS@' +
+    ' and on (namespace, job_name) max by (namespace, job_name) (kube_job_owner{namespace="@NAMESPACE@", owner_kind="CronJob", owner_name="@CRONJOB@"}))',
   /** A failed Job of a CronJob that started after the CronJob's last success. */
   cronJobFailed:
     'max by (namespace, job_name) (kube_job_status_start_time{namespace="@NAMESPACE@"})' +
@@ -74,11 +92,22 @@ export const ALERT_EXPRESSIONS = {
   jobFailed: 'max by (namespace, job_name) (kube_job_failed{namespace="@NAMESPACE@", job_name="@JOB@", condition="true"}) == 1',
   /** A suspended CronJob. */
   suspended: 'max by (namespace, cronjob) (kube_cronjob_spec_suspend{namespace="@NAMESPACE@", cronjob="@CRONJOB@"}) == 1',
-  /** Infrahub's workloads at zero replicas while none of the release's Jobs runs. */
+  /**
+   * Infrahub's workloads at zero replicas while no backup or restore Job of
+   * any release of this chart in the namespace has been running for less than
+   * JOB_SECONDS: the Jobs of a backup or restore CronJob (`<fullname>-backup`,
+   * `<fullname>-restore`, by owner, so manual runs count) and the one-shot
+   * Jobs (`<fullname>-backup-<hash>`, `<fullname>-restore-<hash>`).
+   */
   scaledDown:
-    '(count by (namespace) (kube_deployment_spec_replicas{namespace="@NAMESPACE@", deployment=~"@WORKLOADS@"} == 0)' +
-    ' or count by (namespace) (kube_statefulset_replicas{namespace="@NAMESPACE@", statefulset=~"@WORKLOADS@"} == 0))' +
-    ' unless on (namespace) (sum by (namespace) (kube_job_status_active{namespace="@NAMESPACE@", job_name=~"@JOBS@"}) > 0)',
+    '(count by (namespace) (max by (namespace, deployment) (kube_deployment_spec_replicas{namespace="@NAMESPACE@", deployment=~"@WORKLOADS@"}) == 0)' +
+    ' or count by (namespace) (max by (namespace, statefulset) (kube_statefulset_replicas{namespace="@NAMESPACE@", statefulset=~"@WORKLOADS@"}) == 0))' +
+    ' unless on (namespace) (' +
+    'max by (namespace, job_name) (kube_job_status_active{namespace="@NAMESPACE@"}) > 0' +
+    ' and on (namespace, job_name) time() - max by (namespace, job_name) (kube_job_status_start_time{namespace="@NAMESPACE@"}) < @JOB_SECONDS@' +
+    ' and on (namespace, job_name) (' +
+    `max by (namespace, job_name) (kube_job_owner{namespace="@NAMESPACE@", owner_kind="CronJob", owner_name=~"${CHART_CRONJOB_NAMES}"})` +
+    ` or max by (namespace, job_name) (kube_job_status_active{namespace="@NAMESPACE@", job_name=~"${CHART_JOB_NAMES}"})))`,
 } as const;
 
 export type AlertExpression = keyof typeof ALERT_EXPRESSIONS;
@@ -88,10 +117,4 @@ export function fillAlertText(text: string, values: Readonly<Record<string, stri
   let out = text;
   for (const key of Object.keys(values).sort()) out = out.split(`@${key}@`).join(values[key]);
   return out;
-}
-
-/** A Job name or the Jobs of a CronJob (`<name>-<minutes>`), as a regular expression. */
-export function jobNamePattern(name: string, ofCronJob: boolean): string {
-  const quoted = name.replace(/\./g, '\\\\.');
-  return ofCronJob ? `${quoted}-[0-9]+` : quoted;
 }

@@ -6,6 +6,7 @@
 import { ValuesProblem } from './errors';
 import { problem } from './messages';
 import type { RenderContext, ResolvedValues } from './resolve';
+import { re2Subset } from './re2';
 import { scheduleProblemId } from './schedule';
 import { VALUES_SPEC } from './spec';
 import { fieldAt, StringField } from './spec-types';
@@ -89,6 +90,12 @@ function checkRestore(v: ResolvedValues, problems: ValuesProblem[]): void {
   }
 }
 
+/** The regular expression of the alerts: Prometheus refuses the whole rule group over one it cannot compile. */
+function checkMonitoring(v: ResolvedValues, problems: ValuesProblem[]): void {
+  const p = v.monitoring.prometheusRule;
+  if (p.enabled && !re2Subset(p.infrahubWorkloads)) problems.push(problem('workloadsPattern', [p.infrahubWorkloads]));
+}
+
 /** Every cross-field problem of resolved values. */
 export function checkValues(v: ResolvedValues, context: RenderContext): ValuesProblem[] {
   const problems: ValuesProblem[] = [];
@@ -97,5 +104,6 @@ export function checkValues(v: ResolvedValues, context: RenderContext): ValuesPr
   if (v.backup.enabled && v.restore.enabled) problems.push(problem('bothEnabled'));
   checkBackup(v, problems);
   checkRestore(v, problems);
+  checkMonitoring(v, problems);
   return problems;
 }

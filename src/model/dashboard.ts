@@ -3,7 +3,8 @@
  * placeholders (NAMESPACE, BACKUP_CRONJOB, CRONJOBS: a regular expression of
  * the release's CronJob names, TITLE, UID). The construct and the chart fill
  * in the same text, so both write the same bytes. Queries read the
- * kube-state-metrics series the alerts read.
+ * kube-state-metrics series the alerts read, reduced with `max by` as the
+ * alerts do: two kube-state-metrics replicas export every series twice.
  */
 
 const NS = 'namespace="@NAMESPACE@"';
@@ -67,7 +68,7 @@ const dashboard = {
       'stat',
       'Backups running',
       [16, 0, 8, 6],
-      `sum(kube_job_status_active{${BACKUP_JOBS}}) or vector(0)`,
+      `sum(max by (namespace, job_name) (kube_job_status_active{${BACKUP_JOBS}})) or vector(0)`,
       'running',
       'none',
       'Backup Jobs running now; Infrahub may be scaled down meanwhile.',
@@ -87,7 +88,7 @@ const dashboard = {
       'timeseries',
       'Failed Jobs',
       [12, 6, 12, 8],
-      `sum by (owner_name) (kube_job_failed{${NS}, condition="true"} * on (namespace, job_name) group_left (owner_name) kube_job_owner{${NS}, owner_kind="CronJob", owner_name=~"@CRONJOBS@"})`,
+      `sum by (owner_name) (max by (namespace, job_name) (kube_job_failed{${NS}, condition="true"}) * on (namespace, job_name) group_left (owner_name) max by (namespace, job_name, owner_name) (kube_job_owner{${NS}, owner_kind="CronJob", owner_name=~"@CRONJOBS@"}))`,
       '{{owner_name}}',
       'none',
       'Failed Jobs kept by the backup, verification, freshness and retention CronJobs.',

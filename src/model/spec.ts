@@ -450,10 +450,17 @@ const monitoring: ObjectField = {
         },
         labels: { type: 'stringMap', doc: 'Labels of the PrometheusRule, to match the Prometheus operator\'s `ruleSelector` (e.g. `release: kube-prometheus-stack`).', default: {} },
         suspendedFor: promDuration('How long the backup CronJob may stay suspended before `InfrahubBackupCronJobSuspended` fires.', '1h'),
-        scaledDownFor: promDuration('How long Infrahub\'s workloads may stay at zero replicas, with no backup or restore Job of this release running, before `InfrahubScaledDownAfterBackup` fires.', '15m'),
+        scaledDownFor: promDuration(
+          'How long Infrahub\'s workloads may stay at zero replicas, with no backup or restore Job of any release of this chart in the namespace running for less than `expectedJobDuration`, before `InfrahubScaledDownAfterBackup` fires.',
+          '15m',
+        ),
+        expectedJobDuration: promDuration(
+          'Longest time a backup or restore Job is expected to run. Infrahub at zero replicas while every running backup or restore Job of the namespace is older than this is a hung Job: `InfrahubScaledDownAfterBackup` fires `scaledDownFor` later. A running backup Job holds `InfrahubBackupMissing` until it is older than `job.activeDeadlineSeconds`, or than this when that is unset.',
+          '3h',
+        ),
         infrahubWorkloads: {
           type: 'string',
-          doc: 'Regular expression (RE2, whole name) matching the names of Infrahub\'s Deployments and StatefulSets that a backup or restore scales down.',
+          doc: 'Regular expression (RE2, whole name) matching the names of Infrahub\'s Deployments and StatefulSets that a backup or restore scales down. Checked at render time against the subset of RE2 that the chart can prove Prometheus accepts (literal characters, `.`, `[...]`, `(...)`, `(?:...)`, `|`, `^`, `$`, `*`, `+`, `?`, `{n,m}`): Prometheus refuses the whole rule group over one matcher it cannot compile.',
           default: '.*(infrahub-server|task-worker).*',
           pattern: `^[^${SPACE_OR_CONTROL}"\\\\]+$`,
           patternHint: 'a regular expression without spaces, quotes or backslashes',
@@ -463,8 +470,9 @@ const monitoring: ObjectField = {
           type: 'string',
           doc: 'Page of the runbooks; each alert links to `<runbookUrl>#<alert name in lower case>`.',
           default: DEFAULT_RUNBOOK_URL,
-          pattern: `^https?://[^${SPACE_OR_CONTROL}#"]+$`,
-          patternHint: 'an http:// or https:// URL without a "#" fragment',
+          // Prometheus reads annotations as templates: "{{" would start an action, and a template it cannot parse makes it refuse the whole group.
+          pattern: `^https?://(?:(?:[^${SPACE_OR_CONTROL}#"{]|\\{[^${SPACE_OR_CONTROL}#"{])+\\{?|\\{)$`,
+          patternHint: 'an http:// or https:// URL without a "#" fragment and without "{{" (Prometheus reads it as a template)',
         },
       },
     },

@@ -1156,13 +1156,19 @@ export interface PrometheusRuleValues {
    */
   readonly suspendedFor?: string;
   /**
-   * How long Infrahub's workloads may stay at zero replicas, with no backup or restore Job of this release running, before `InfrahubScaledDownAfterBackup` fires.
+   * How long Infrahub's workloads may stay at zero replicas, with no backup or restore Job of any release of this chart in the namespace running for less than `expectedJobDuration`, before `InfrahubScaledDownAfterBackup` fires.
    *
    * @default "15m"
    */
   readonly scaledDownFor?: string;
   /**
-   * Regular expression (RE2, whole name) matching the names of Infrahub's Deployments and StatefulSets that a backup or restore scales down.
+   * Longest time a backup or restore Job is expected to run. Infrahub at zero replicas while every running backup or restore Job of the namespace is older than this is a hung Job: `InfrahubScaledDownAfterBackup` fires `scaledDownFor` later. A running backup Job holds `InfrahubBackupMissing` until it is older than `job.activeDeadlineSeconds`, or than this when that is unset.
+   *
+   * @default "3h"
+   */
+  readonly expectedJobDuration?: string;
+  /**
+   * Regular expression (RE2, whole name) matching the names of Infrahub's Deployments and StatefulSets that a backup or restore scales down. Checked at render time against the subset of RE2 that the chart can prove Prometheus accepts (literal characters, `.`, `[...]`, `(...)`, `(?:...)`, `|`, `^`, `$`, `*`, `+`, `?`, `{n,m}`): Prometheus refuses the whole rule group over one matcher it cannot compile.
    *
    * @default ".*(infrahub-server|task-worker).*"
    */

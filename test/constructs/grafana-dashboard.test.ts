@@ -2,6 +2,11 @@
  * The Grafana dashboard ConfigMap: only for scheduled backups, valid JSON
  * whose queries read kube-state-metrics series of this release only.
  */
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { stringify } from 'yaml';
+import { cronJobRun, ensurePromtool, HOUR, promtool, samples, scraped, series, STEP } from '../support/promtool';
 import { validateObject } from '../support/kube-schema';
 import { KubeObject, mergeDocs, MODES, only, S3_BACKUP, synthObjects, TestValues } from '../support/synth';
 
@@ -62,5 +67,48 @@ describe('Grafana dashboard', () => {
     expect(Object.keys(b.object.data)).toEqual(['prod.infrahub-infrahub-backup.json']);
     expect(b.json.title).toBe('Infrahub backups (infrahub/prod.infrahub-infrahub-backup)');
     expect(b.json.panels[2].targets[0].expr).toContain('job_name=~"prod[.]infrahub-infrahub-backup-backup-[0-9]+"');
+  });
+});
+
+describe('Grafana dashboard queries in promtool, read from two kube-state-metrics replicas', () => {
+  jest.setTimeout(60_000);
+  beforeAll(() => ensurePromtool());
+
+  test('every panel evaluates, and counts each Job once', async () => {
+    const { json } = dashboardOf(SCHEDULED);
+    const ns = 'infrahub';
+    const end = 6 * HOUR;
+    const input = scraped(
+      [
+        series('kube_cronjob_created', { namespace: ns, cronjob: 'infrahub-backup-backup' }, samples([end, 0])),
+        series('kube_cronjob_spec_suspend', { namespace: ns, cronjob: 'infrahub-backup-backup' }, samples([end, 0])),
+        series('kube_cronjob_status_last_successful_time', { namespace: ns, cronjob: 'infrahub-backup-backup' }, samples([2 * HOUR + 30, null], [end - 2 * HOUR - 30, (2 * HOUR + 30) * 60])),
+        ...cronJobRun(ns, 'infrahub-backup-backup', 2 * HOUR, 30, 'succeeded', end),
+        ...cronJobRun(ns, 'infrahub-backup-backup', 4 * HOUR, 20, 'failed', end),
+        ...cronJobRun(ns, 'infrahub-backup-retention', 3 * HOUR, 5, 'failed', end),
+        ...cronJobRun(ns, 'infrahub-backup-backup', 5 * HOUR, 0, 'running', end),
+      ],
+      2,
+    );
+    const at = `${end - STEP}m`;
+    const expected: Record<number, Array<{ labels: string; value: number }>> = {
+      1: [{ labels: '{}', value: (end - STEP - 2 * HOUR - 30) * 60 }],
+      2: [{ labels: '{}', value: 0 }],
+      3: [{ labels: '{}', value: 1 }],
+      4: [{ labels: `{job_name="infrahub-backup-backup-${2 * HOUR}"}`, value: 1800 }],
+      5: [
+        { labels: '{owner_name="infrahub-backup-backup"}', value: 1 },
+        { labels: '{owner_name="infrahub-backup-retention"}', value: 1 },
+      ],
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'ibc-dashboard-'));
+    const rules = join(dir, 'empty.rules.yaml');
+    writeFileSync(rules, 'groups: []\n');
+    const testFile = join(dir, 'dashboard.test.yaml');
+    const promql = json.panels.map((p: KubeObject) => ({ expr: p.targets[0].expr, eval_time: at, exp_samples: expected[p.id as number] }));
+    writeFileSync(testFile, stringify({ rule_files: [rules], evaluation_interval: `${STEP}m`, tests: [{ interval: `${STEP}m`, input_series: input, promql_expr_test: promql }] }, { lineWidth: 0 }));
+    const result = await promtool(['test', 'rules', testFile]);
+    expect(result.stdout + result.stderr).toContain('SUCCESS');
+    expect(result.code).toBe(0);
   });
 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { stringify } from 'yaml';
 import { ALERTS } from '../../src/model/alerts';
-import { ensurePromtool, cronJobRun, DAY, HOUR, InputSeries, lastSuccess, MINUTE, promtool, samples, series, STEP } from '../support/promtool';
+import { ensurePromtool, cronJobRun, DAY, HOUR, InputSeries, jobRun, lastSuccess, MINUTE, promtool, samples, scraped, series, STEP } from '../support/promtool';
 import { ROOT } from '../support/helm';
 import { validateObject } from '../support/kube-schema';
 import { KubeObject, mergeDocs, MODES, only, S3_BACKUP, S3_RESTORE, synthObjects, TestValues } from '../support/synth';
@@ -24,12 +24,12 @@ const NIGHTLY: TestValues = mergeDocs(S3_BACKUP, MONITORED, {
 
 type Rule = { alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> };
 
-function ruleObject(values: TestValues): KubeObject {
-  return only(synthObjects(values, 'infrahub-backup', NS), 'PrometheusRule');
+function ruleObject(values: TestValues, release = 'infrahub-backup'): KubeObject {
+  return only(synthObjects(values, release, NS), 'PrometheusRule');
 }
 
-function rulesOf(values: TestValues): Rule[] {
-  return ruleObject(values).spec.groups[0].rules;
+function rulesOf(values: TestValues, release = 'infrahub-backup'): Rule[] {
+  return ruleObject(values, release).spec.groups[0].rules;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'ibc-promtool-'));
@@ -101,16 +101,30 @@ describe('rule fields', () => {
     expect(byName.InfrahubBackupMissing).toContain('cronjob="infrahub-backup-backup"');
     expect(byName.InfrahubBackupVerificationFailed).toContain('owner_name="infrahub-backup-verify"');
     expect(byName.InfrahubBackupRetentionFailed).toContain('owner_name="infrahub-backup-retention"');
-    expect(byName.InfrahubScaledDownAfterBackup).toContain('job_name=~"infrahub-backup-backup-[0-9]+"');
+    // Infrahub is scaled down by the Jobs of every release of the chart in the namespace.
+    expect(byName.InfrahubScaledDownAfterBackup).toContain('owner_kind="CronJob", owner_name=~".+-(backup|restore)"');
+    expect(byName.InfrahubScaledDownAfterBackup).toContain('job_name=~".+-(backup|restore)-[0-9a-f]+"');
+  });
+
+  test('each rule names the release whose rule fired', () => {
+    for (const r of rulesOf(NIGHTLY, 'prod.infrahub')) expect(r.labels.release).toBe('prod.infrahub');
   });
 
   test('thresholds: maximum age from the schedule or fixed, durations of the values', () => {
     const missing = (v: TestValues) => rulesOf(v).find((r) => r.alert === 'InfrahubBackupMissing')!;
-    expect(missing(NIGHTLY).expr).toMatch(/> 93600$/);
+    expect(missing(NIGHTLY).expr).toMatch(/> 93600\) unless/);
     expect(missing(NIGHTLY).annotations.summary).toContain('26h');
-    expect(missing(mergeDocs(NIGHTLY, { backup: { schedule: '@weekly' } })).expr).toMatch(/> 612000$/);
-    expect(missing(mergeDocs(NIGHTLY, { monitoring: { backupMaxAge: '1d2h' } })).expr).toMatch(/> 93600$/);
-    expect(missing(mergeDocs(NIGHTLY, { monitoring: { backupMaxAge: '90m' } })).expr).toMatch(/> 5400$/);
+    expect(missing(mergeDocs(NIGHTLY, { backup: { schedule: '@weekly' } })).expr).toMatch(/> 612000\) unless/);
+    expect(missing(mergeDocs(NIGHTLY, { monitoring: { backupMaxAge: '1d2h' } })).expr).toMatch(/> 93600\) unless/);
+    expect(missing(mergeDocs(NIGHTLY, { monitoring: { backupMaxAge: '90m' } })).expr).toMatch(/> 5400\) unless/);
+    // A running backup holds it for expectedJobDuration (3h), or job.activeDeadlineSeconds when set.
+    expect(missing(NIGHTLY).expr).toContain('< 10800 and');
+    expect(missing(mergeDocs(NIGHTLY, { monitoring: { prometheusRule: { expectedJobDuration: '90m' } } })).expr).toContain('< 5400 and');
+    expect(missing(mergeDocs(NIGHTLY, { job: { activeDeadlineSeconds: 18000 } })).expr).toContain('< 18000 and');
+    const scaledDown = (v: TestValues) => rulesOf(v).find((r) => r.alert === 'InfrahubScaledDownAfterBackup')!;
+    expect(scaledDown(NIGHTLY).expr).toContain('< 10800 and');
+    expect(scaledDown(mergeDocs(NIGHTLY, { job: { activeDeadlineSeconds: 18000 }, monitoring: { prometheusRule: { expectedJobDuration: '1d' } } })).expr).toContain('< 86400 and');
+    expect(scaledDown(NIGHTLY).annotations.summary).toContain('3h');
     const suspended = rulesOf(mergeDocs(NIGHTLY, { monitoring: { prometheusRule: { suspendedFor: '3h' } } })).find((r) => r.alert === 'InfrahubBackupCronJobSuspended')!;
     expect(suspended.for).toBe('3h');
   });
@@ -133,9 +147,9 @@ describe('rule fields', () => {
 });
 
 /** The rule file Prometheus would load from the PrometheusRule. */
-function writeRules(name: string, values: TestValues): string {
+function writeRules(name: string, values: TestValues, release = 'infrahub-backup'): string {
   const file = join(dir, `${name}.rules.yaml`);
-  writeFileSync(file, stringify({ groups: ruleObject(values).spec.groups }, { lineWidth: 0 }));
+  writeFileSync(file, stringify({ groups: ruleObject(values, release).spec.groups }, { lineWidth: 0 }));
   return file;
 }
 
@@ -177,7 +191,7 @@ function fires(rules: Rule[], alert: string, at: number, labelSets: Array<Record
   const rule = rules.find((r) => r.alert === alert);
   if (!rule) throw new Error(`no rule ${alert}`);
   const exp: ExpectedAlert[] = labelSets.map((labels) => ({
-    exp_labels: { ...labels, severity: rule.labels.severity },
+    exp_labels: { ...labels, ...rule.labels },
     exp_annotations: annotationsFor(rule, labels, value),
   }));
   return { eval_time: `${at}m`, alertname: alert, exp_alerts: exp };
@@ -194,10 +208,16 @@ const SERVER = { namespace: NS, deployment: 'infrahub-infrahub-server' };
 const WORKER = { namespace: NS, deployment: 'infrahub-task-worker' };
 const DATABASE = { namespace: NS, statefulset: 'infrahub-database' };
 
+/** The series of a CronJob created at 0 that kube-state-metrics exports whatever its runs (docs/metrics/workload/cronjob-metrics.md). */
 function created(cronJob: string, end: number): InputSeries[] {
+  const labels = { namespace: NS, cronjob: cronJob };
   return [
-    series('kube_cronjob_created', { namespace: NS, cronjob: cronJob }, samples([end, 0])),
-    series('kube_cronjob_spec_suspend', { namespace: NS, cronjob: cronJob }, samples([end, 0])),
+    series('kube_cronjob_created', labels, samples([end, 0])),
+    series('kube_cronjob_spec_suspend', labels, samples([end, 0])),
+    series('kube_cronjob_info', { ...labels, schedule: '0 2 * * *', concurrency_policy: 'Forbid' }, samples([end, 1])),
+    series('kube_cronjob_labels', labels, samples([end, 1])),
+    series('kube_cronjob_spec_successful_job_history_limit', labels, samples([end, 3])),
+    series('kube_cronjob_spec_failed_job_history_limit', labels, samples([end, 3])),
   ];
 }
 
@@ -227,12 +247,19 @@ function healthyNights(end: number): InputSeries[] {
   ];
 }
 
-async function promtoolTest(name: string, values: TestValues, groups: Array<{ input_series: InputSeries[]; alert_rule_test: unknown[] }>): Promise<void> {
-  const rulesFile = writeRules(name, values);
+type TestGroup = { input_series: InputSeries[]; alert_rule_test: unknown[] };
+
+async function promtoolTest(name: string, values: TestValues, groups: TestGroup[]): Promise<void> {
+  await promtoolTestReleases(name, [['infrahub-backup', values]], groups);
+}
+
+/** `promtool test rules` with the rules of several releases in the namespace. */
+async function promtoolTestReleases(name: string, releases: Array<[string, TestValues]>, groups: TestGroup[]): Promise<void> {
+  const ruleFiles = releases.map(([release, values]) => writeRules(`${name}-${release}`, values, release));
   const testFile = join(dir, `${name}.test.yaml`);
   writeFileSync(
     testFile,
-    stringify({ rule_files: [rulesFile], evaluation_interval: `${STEP}m`, tests: groups.map((g) => ({ interval: `${STEP}m`, ...g })) }, { lineWidth: 0 }),
+    stringify({ rule_files: ruleFiles, evaluation_interval: `${STEP}m`, tests: groups.map((g) => ({ interval: `${STEP}m`, ...g })) }, { lineWidth: 0 }),
   );
   const result = await promtool(['test', 'rules', testFile]);
   if (result.code !== 0) throw new Error(`promtool test rules failed:\n${result.stdout}\n${result.stderr}`);
@@ -336,10 +363,7 @@ describe('promtool test rules', () => {
     const oneShot = mergeDocs(S3_BACKUP, MONITORED);
     const backupJob = only(synthObjects(oneShot, 'infrahub-backup', NS), 'Job').metadata.name;
     const backupRules = rulesOf(oneShot);
-    const jobSeries = (job: string, failedAfter: number, end: number) => [
-      series('kube_job_failed', { namespace: NS, job_name: job, condition: 'true' }, samples([failedAfter, 0], [end - failedAfter, 1])),
-      series('kube_job_status_active', { namespace: NS, job_name: job }, samples([failedAfter, 1], [end - failedAfter, 0])),
-    ];
+    const jobSeries = (job: string, failedAfter: number, end: number) => jobRun({ namespace: NS, job, start: 0, runMinutes: failedAfter, outcome: 'failed', end });
     await promtoolTest('one-shot', oneShot, [
       {
         input_series: jobSeries(backupJob, 30, 2 * HOUR),
@@ -358,6 +382,207 @@ describe('promtool test rules', () => {
           fires(restoreRules, 'InfrahubScaledDownAfterBackup', 25, []),
           fires(restoreRules, 'InfrahubScaledDownAfterBackup', 50, [{ namespace: NS }]),
         ],
+      },
+    ]);
+  });
+});
+
+// --- kube-state-metrics as it runs: two replicas, several releases in one namespace ---
+
+/** Two kube-state-metrics replicas: every series twice, with the scrape's labels. */
+const HA = 2;
+const SECOND = 'second';
+const SECOND_CJ = 'second-infrahub-backup-backup';
+const SECOND_VALUES: TestValues = mergeDocs(S3_BACKUP, MONITORED, { backup: { mode: 'cronjob', schedule: '0 3 * * *' } });
+const RESTORE_RELEASE = 'restore';
+const RESTORE_VALUES: TestValues = mergeDocs(S3_RESTORE, MONITORED);
+
+/** Replicas of Infrahub's server and worker: 1, and 0 during each [from, to) window (minutes). */
+function infrahubReplicas(windows: Array<[number, number]>, end: number): InputSeries[] {
+  const segments: Array<[number, number]> = [];
+  let t = 0;
+  for (const [from, to] of windows) {
+    segments.push([from - t, 1], [to - from, 0]);
+    t = to;
+  }
+  segments.push([end - t, 1]);
+  return [
+    series('kube_deployment_spec_replicas', SERVER, samples(...segments)),
+    series('kube_deployment_spec_replicas', WORKER, samples(...segments)),
+    series('kube_statefulset_replicas', DATABASE, samples([end, 1])),
+  ];
+}
+
+/** Every evaluation time from `from` to `to` (minutes), every `step`. */
+function times(from: number, to: number, step = 10): number[] {
+  const out: number[] = [];
+  for (let t = from; t <= to; t += step) out.push(t);
+  return out;
+}
+
+describe('promtool test rules: kube-state-metrics as it runs (two replicas, several releases)', () => {
+  const rules = rulesOf(NIGHTLY);
+  const restoreJob = only(synthObjects(RESTORE_VALUES, RESTORE_RELEASE, NS), 'Job').metadata.name as string;
+
+  test('two backup releases and a restore release share a namespace: healthy runs of each other raise nothing; a killed one fires in each release, labelled', async () => {
+    const end = 2 * DAY;
+    const secondRules = rulesOf(SECOND_VALUES, SECOND);
+    const restoreRules = rulesOf(RESTORE_VALUES, RESTORE_RELEASE);
+    const killedAt = DAY + 3 * HOUR + 10;
+    const input = scraped(
+      [
+        ...healthyNights(end).filter((x) => !x.series.startsWith('kube_deployment_spec_replicas') && !x.series.startsWith('kube_statefulset_replicas')),
+        ...created(SECOND_CJ, end),
+        // The second release backs up at 03:00 for 40 minutes; on the second night its pod is killed 10 minutes in.
+        ...cronJobRun(NS, SECOND_CJ, 3 * HOUR, 40, 'succeeded', end),
+        ...cronJobRun(NS, SECOND_CJ, DAY + 3 * HOUR, 10, 'failed', end),
+        lastSuccess(NS, SECOND_CJ, [3 * HOUR + 40], end),
+        // The restore release restores at 12:00 for 45 minutes.
+        ...jobRun({ namespace: NS, job: restoreJob, start: 12 * HOUR, runMinutes: 45, outcome: 'succeeded', end }),
+        ...infrahubReplicas(
+          [
+            [2 * HOUR, 2 * HOUR + 30],
+            [3 * HOUR, 3 * HOUR + 40],
+            [12 * HOUR, 12 * HOUR + 45],
+            [DAY + 2 * HOUR, DAY + 2 * HOUR + 30],
+            [DAY + 3 * HOUR, DAY + 6 * HOUR],
+          ],
+          end,
+        ),
+      ],
+      HA,
+    );
+    const scaledDown = (rule: Rule) => ({ exp_labels: { namespace: NS, ...rule.labels }, exp_annotations: annotationsFor(rule, { namespace: NS }) });
+    const firing = (at: number) => ({
+      eval_time: `${at}m`,
+      alertname: 'InfrahubScaledDownAfterBackup',
+      exp_alerts: [rules, secondRules, restoreRules].map((r) => scaledDown(r.find((x) => x.alert === 'InfrahubScaledDownAfterBackup')!)),
+    });
+    await promtoolTestReleases(
+      'releases',
+      [
+        ['infrahub-backup', NIGHTLY],
+        [SECOND, SECOND_VALUES],
+        [RESTORE_RELEASE, RESTORE_VALUES],
+      ],
+      [
+        {
+          input_series: input,
+          alert_rule_test: [
+            // Each release's healthy Job holds every release's alert, whichever scaled Infrahub down.
+            ...[...times(2 * HOUR, 4 * HOUR), ...times(12 * HOUR, 13 * HOUR, 5), ...times(DAY + 2 * HOUR, DAY + 3 * HOUR + 20)].map((at) => ({
+              eval_time: `${at}m`,
+              alertname: 'InfrahubScaledDownAfterBackup',
+              exp_alerts: [],
+            })),
+            // Killed at 03:10 and left at zero: each release's rule fires, saying whose it is.
+            firing(killedAt + 20),
+            firing(DAY + 5 * HOUR),
+          ],
+        },
+      ],
+    );
+  });
+
+  test('a hung backup holding Infrahub at zero replicas fires InfrahubScaledDownAfterBackup once it runs longer than expectedJobDuration', async () => {
+    const end = 2 * DAY;
+    const start = DAY + 2 * HOUR;
+    const input = scraped(
+      [
+        ...created(BACKUP_CJ, end),
+        ...created(VERIFY_CJ, end),
+        ...created(RETENTION_CJ, end),
+        ...cronJobRun(NS, BACKUP_CJ, 2 * HOUR, 30, 'succeeded', end),
+        lastSuccess(NS, BACKUP_CJ, [2 * HOUR + 30], end),
+        ...cronJobRun(NS, BACKUP_CJ, start, 0, 'running', end),
+        ...infrahubReplicas([[2 * HOUR, 2 * HOUR + 30], [start, end]], end),
+      ],
+      HA,
+    );
+    await promtoolTest('hung', NIGHTLY, [
+      {
+        input_series: input,
+        alert_rule_test: [
+          ...times(start, start + 2 * HOUR + 50).map((at) => fires(rules, 'InfrahubScaledDownAfterBackup', at, [])),
+          // 3h (expectedJobDuration) + 15m (scaledDownFor).
+          fires(rules, 'InfrahubScaledDownAfterBackup', start + 3 * HOUR + 10, []),
+          fires(rules, 'InfrahubScaledDownAfterBackup', start + 3 * HOUR + 15, [{ namespace: NS }]),
+          fires(rules, 'InfrahubScaledDownAfterBackup', start + 10 * HOUR, [{ namespace: NS }]),
+          // Past its expected duration a running backup no longer holds InfrahubBackupMissing either.
+          fires(rules, 'InfrahubBackupMissing', start + 3 * HOUR + 5, [{ namespace: NS, cronjob: BACKUP_CJ }], '1d 2h 35m 0s'),
+        ],
+      },
+    ]);
+  });
+
+  test('a backup running longer than the previous one by more than the margin does not fire InfrahubBackupMissing', async () => {
+    const end = 2 * DAY;
+    const start = DAY + 2 * HOUR;
+    const input = (run: number) =>
+      scraped(
+        [
+          ...created(BACKUP_CJ, end),
+          ...created(VERIFY_CJ, end),
+          ...created(RETENTION_CJ, end),
+          ...cronJobRun(NS, BACKUP_CJ, 2 * HOUR, 30, 'succeeded', end),
+          ...cronJobRun(NS, BACKUP_CJ, start, run, 'succeeded', end),
+          lastSuccess(NS, BACKUP_CJ, [2 * HOUR + 30, start + run], end),
+          ...infrahubReplicas([], end),
+        ],
+        HA,
+      );
+    // The last success was at 02:30: 26h later, 04:30, the running backup holds the alert.
+    await promtoolTest('long-running', NIGHTLY, [
+      { input_series: input(2 * HOUR + 50), alert_rule_test: times(start, start + 4 * HOUR).map((at) => fires(rules, 'InfrahubBackupMissing', at, [])) },
+    ]);
+    // With job.activeDeadlineSeconds, until the deadline.
+    const withDeadline = mergeDocs(NIGHTLY, { job: { activeDeadlineSeconds: 5 * 3600 } });
+    await promtoolTest('long-running-deadline', withDeadline, [
+      {
+        input_series: input(4 * HOUR + 30),
+        alert_rule_test: [
+          ...times(start, start + 4 * HOUR + 50).map((at) => fires(rulesOf(withDeadline), 'InfrahubBackupMissing', at, [])),
+        ],
+      },
+    ]);
+  });
+
+  test('retries and the Jobs kept as history: a failure fires until the next success, retried pods do not', async () => {
+    const end = 3 * DAY;
+    const input = scraped(
+      [
+        ...created(BACKUP_CJ, end),
+        ...created(VERIFY_CJ, end),
+        ...created(RETENTION_CJ, end),
+        ...cronJobRun(NS, BACKUP_CJ, 2 * HOUR, 30, 'failed', end, { retries: 2 }),
+        ...cronJobRun(NS, BACKUP_CJ, DAY + 2 * HOUR, 40, 'succeeded', end, { retries: 2 }),
+        ...cronJobRun(NS, BACKUP_CJ, 2 * DAY + 2 * HOUR, 30, 'succeeded', end),
+        lastSuccess(NS, BACKUP_CJ, [DAY + 2 * HOUR + 40, 2 * DAY + 2 * HOUR + 30], end),
+        ...infrahubReplicas([[2 * HOUR, 2 * HOUR + 30], [DAY + 2 * HOUR, DAY + 2 * HOUR + 40], [2 * DAY + 2 * HOUR, 2 * DAY + 2 * HOUR + 30]], end),
+      ],
+      HA,
+    );
+    const failed = { namespace: NS, job_name: `${BACKUP_CJ}-${2 * HOUR}` };
+    await promtoolTest('retries', NIGHTLY, [
+      {
+        input_series: input,
+        alert_rule_test: [
+          fires(rules, 'InfrahubBackupJobFailed', 2 * HOUR + 20, []),
+          fires(rules, 'InfrahubBackupJobFailed', 2 * HOUR + 40, [failed]),
+          // The next night retries twice, then succeeds: the old failure still fires while it runs, then ends.
+          fires(rules, 'InfrahubBackupJobFailed', DAY + 2 * HOUR + 30, [failed]),
+          ...times(DAY + 2 * HOUR + 45, end - 5, 60).map((at) => fires(rules, 'InfrahubBackupJobFailed', at, [])),
+          ...times(DAY + 2 * HOUR + 45, end - 5, 60).flatMap((at) => silent(rules, at)),
+        ],
+      },
+    ]);
+  });
+
+  test('three healthy nights read from two replicas raise nothing', async () => {
+    await promtoolTest('healthy-ha', NIGHTLY, [
+      {
+        input_series: scraped(healthyNights(3 * DAY), HA),
+        alert_rule_test: [...Array.from({ length: 71 }, (_, i) => (i + 1) * HOUR), 2 * HOUR + 20, 26 * HOUR + 20, 50 * HOUR + 25].flatMap((at) => silent(rules, at)),
       },
     ]);
   });

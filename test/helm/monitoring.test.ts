@@ -14,7 +14,7 @@ import { buildTestChart, ensureHelm, helm, HELMS, objectsOf, pool } from '../sup
 
 const S3 = { bucket: 'backups', secretName: 's3-creds' };
 const ALL_MONITORING = {
-  prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' }, namespace: 'monitoring', suspendedFor: '2h30m', scaledDownFor: '20m', infrahubWorkloads: 'infrahub-(server|worker)-.+', runbookUrl: 'https://wiki.example.com/backups' },
+  prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' }, namespace: 'monitoring', suspendedFor: '2h30m', scaledDownFor: '20m', expectedJobDuration: '1d2h', infrahubWorkloads: 'infrahub-(server|worker)-.+', runbookUrl: 'https://wiki.example.com/backups' },
   freshness: { enabled: true, schedule: '*/30 * * * *' },
   heartbeat: { secretName: 'heartbeat', key: 'ping-url' },
   grafanaDashboard: { enabled: true, namespace: 'grafana', labels: { grafana_dashboard: '1', team: 'platform' } },
@@ -32,6 +32,11 @@ const CASES: Record<string, Record<string, unknown>> = {
     backup: { enabled: true, mode: 'cronjob', storage: { s3: S3 } },
     monitoring: { backupMaxAge: '1d12h', prometheusRule: { enabled: true }, freshness: { enabled: true }, heartbeat: { secretName: 'heartbeat' }, grafanaDashboard: { enabled: true } },
     networkPolicy: { enabled: true, apiServer: { ports: [{ port: 6443, protocol: 'TCP' }] }, s3: { port: 8443 } },
+  },
+  'scheduled backup with a Job deadline': {
+    backup: { enabled: true, mode: 'cronjob', storage: { s3: S3 } },
+    job: { activeDeadlineSeconds: 18000 },
+    monitoring: { prometheusRule: { enabled: true, expectedJobDuration: '90m' } },
   },
   'one-shot backup': { backup: { enabled: true, storage: { s3: { ...S3, endpoint: 'https://s3.example.com' } } }, monitoring: { prometheusRule: { enabled: true } }, networkPolicy: { enabled: true, apiServer: { ports: [{ port: 443 }], cidrs: ['10.1.0.1/32'] } } },
   'local backup': { backup: { enabled: true, mode: 'cronjob', storage: { type: 'local', local: { persistence: { enabled: true } } } }, monitoring: { prometheusRule: { enabled: true } }, networkPolicy: { enabled: true } },

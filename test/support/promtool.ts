@@ -57,9 +57,72 @@ export function series(name: string, labels: Record<string, string>, values: str
   return { series: `${name}{${body}}`, values };
 }
 
+/** How a Job ends: `running` has not ended by the end of the series. */
+export type JobOutcome = 'succeeded' | 'failed' | 'running';
+
+/** A Job's run, in minutes. */
+export interface JobRun {
+  readonly namespace: string;
+  readonly job: string;
+  /** The CronJob that created it, if any (also for `kubectl create job --from=cronjob/...`). */
+  readonly cronJob?: string;
+  readonly start: number;
+  readonly runMinutes: number;
+  readonly outcome: JobOutcome;
+  readonly end: number;
+  /** Pods that failed and were replaced while the Job ran (`backoffLimit`). */
+  readonly retries?: number;
+  /** `spec.activeDeadlineSeconds`. */
+  readonly activeDeadlineSeconds?: number;
+}
+
+/**
+ * The series kube-state-metrics exports for a Job (docs/metrics/workload/job-metrics.md):
+ * `kube_job_info`, `kube_job_labels`, `kube_job_created`, `kube_job_owner` (a Job without owner
+ * has one with empty `owner_*` labels), `kube_job_status_start_time`,
+ * `kube_job_status_active`/`_succeeded`/`_failed` (pods),
+ * `kube_job_complete` and `kube_job_failed` (one series per `condition`:
+ * true, false, unknown; only once the Job has that condition),
+ * `kube_job_status_completion_time` (after a success),
+ * `kube_job_spec_active_deadline_seconds` (when set). Absent before the Job
+ * exists; present until `end` (the Jobs a CronJob keeps as history).
+ */
+export function jobRun(run: JobRun): InputSeries[] {
+  const { namespace, job, start, end, outcome } = run;
+  const labels = { namespace, job_name: job };
+  const before: [number, null] = [start, null];
+  const after = end - start;
+  const active = outcome === 'running' ? after : run.runMinutes;
+  const done = after - active;
+  const retries = run.retries ?? 0;
+  const owner = run.cronJob
+    ? { owner_kind: 'CronJob', owner_name: run.cronJob, owner_is_controller: 'true' }
+    : { owner_kind: '', owner_name: '', owner_is_controller: '' };
+  // A condition's series exist once the Job has the condition (Complete after a success, Failed after a failure).
+  const condition = (name: string, present: boolean) =>
+    present ? ['true', 'false', 'unknown'].map((c) => series(name, { ...labels, condition: c }, samples(before, [active, null], [done, c === 'true' ? 1 : 0]))) : [];
+  const out = [
+    series('kube_job_info', labels, samples(before, [after, 1])),
+    // Without --metric-labels-allowlist, kube-state-metrics exports no label_* label.
+    series('kube_job_labels', labels, samples(before, [after, 1])),
+    series('kube_job_created', labels, samples(before, [after, start * 60])),
+    series('kube_job_owner', { ...labels, ...owner }, samples(before, [after, 1])),
+    series('kube_job_status_start_time', labels, samples(before, [after, start * 60])),
+    series('kube_job_status_active', labels, samples(before, [active, 1], [done, 0])),
+    series('kube_job_status_succeeded', labels, samples(before, [active, 0], [done, outcome === 'succeeded' ? 1 : 0])),
+    series('kube_job_status_failed', labels, samples(before, [Math.min(active, STEP), 0], [active - Math.min(active, STEP), retries], [done, retries + (outcome === 'failed' ? 1 : 0)])),
+    ...condition('kube_job_complete', outcome === 'succeeded'),
+    ...condition('kube_job_failed', outcome === 'failed'),
+  ];
+  if (outcome === 'succeeded') out.push(series('kube_job_status_completion_time', labels, samples(before, [active, null], [done, (start + run.runMinutes) * 60])));
+  if (run.activeDeadlineSeconds !== undefined) out.push(series('kube_job_spec_active_deadline_seconds', labels, samples(before, [after, run.activeDeadlineSeconds])));
+  return out;
+}
+
 /**
  * The kube-state-metrics series of a Job owned by a CronJob: created at
- * `start` minutes, running `runMinutes`, then succeeded or failed; the
+ * `start` minutes (named as the CronJob controller names it, `<cronjob>-<minutes
+ * since the epoch>`), running `runMinutes`, then succeeded or failed; the
  * series last until `end` minutes.
  */
 export function cronJobRun(
@@ -67,21 +130,42 @@ export function cronJobRun(
   cronJob: string,
   start: number,
   runMinutes: number,
-  outcome: 'succeeded' | 'failed' | 'running',
+  outcome: JobOutcome,
   end: number,
+  options: { readonly retries?: number; readonly activeDeadlineSeconds?: number } = {},
 ): InputSeries[] {
-  const job = `${cronJob}-${start}`;
-  const labels = { namespace, job_name: job };
-  const before: [number, null] = [start, null];
-  const after = end - start;
-  const done = outcome === 'running' ? 0 : after - runMinutes;
-  const active = outcome === 'running' ? after : runMinutes;
-  return [
-    series('kube_job_owner', { ...labels, owner_kind: 'CronJob', owner_name: cronJob, owner_is_controller: 'true' }, samples(before, [after, 1])),
-    series('kube_job_status_start_time', labels, samples(before, [after, start * 60])),
-    series('kube_job_status_active', labels, samples(before, [active, 1], [done, 0])),
-    series('kube_job_failed', { ...labels, condition: 'true' }, samples(before, [active, 0], [done, outcome === 'failed' ? 1 : 0])),
-  ];
+  return jobRun({ namespace, job: `${cronJob}-${start}`, cronJob, start, runMinutes, outcome, end, ...options });
+}
+
+/**
+ * The labels a scrape of kube-state-metrics adds to its series (as the
+ * kube-prometheus-stack's ServiceMonitor does, with `honorLabels`: the
+ * series' own `namespace` stays); `replica` tells two replicas apart.
+ */
+export function scrapeLabels(replica: number): Record<string, string> {
+  return {
+    container: 'kube-state-metrics',
+    endpoint: 'http',
+    instance: `10.42.${replica}.17:8080`,
+    job: 'kube-state-metrics',
+    pod: `kube-state-metrics-6f7d9c8b5-${['x2k4m', 'q8w3n', 'h7p2z'][replica]}`,
+    service: 'kube-prometheus-stack-kube-state-metrics',
+  };
+}
+
+/**
+ * Series as Prometheus stores them when it scrapes `replicas` kube-state-metrics
+ * replicas (an HA setup exports every series once per replica).
+ */
+export function scraped(input: readonly InputSeries[], replicas = 1): InputSeries[] {
+  const out: InputSeries[] = [];
+  for (let r = 0; r < replicas; r++) {
+    const extra = Object.entries(scrapeLabels(r))
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(', ');
+    for (const s of input) out.push({ series: s.series.replace(/\}$/, s.series.endsWith('{}') ? `${extra}}` : `, ${extra}}`), values: s.values });
+  }
+  return out;
 }
 
 /**

@@ -15,6 +15,7 @@ import * as fc from 'fast-check';
 import { ValuesError } from '../../src/model/errors';
 import { cloneValues } from '../../src/model/merge';
 import { PROBLEMS } from '../../src/model/messages';
+import { re2Subset } from '../../src/model/re2';
 import { resolveValues } from '../../src/model/resolve';
 import { scheduleProblem, SCHEDULE_FIELDS, SCHEDULE_MACROS } from '../../src/model/schedule';
 import { effectivePattern } from '../../src/model/schema';
@@ -119,6 +120,11 @@ const BY_PATH: Record<string, fc.Arbitrary<unknown>> = {
   'networkPolicy.apiServer.cidrs': fc.subarray(['10.96.0.1/32', '172.20.0.0/16', 'fd00::1/128']),
   'networkPolicy.s3.cidrs': fc.subarray(['0.0.0.0/0', '192.0.2.0/24', '2001:db8::/32']),
   'networkPolicy.s3.port': fc.option(fc.integer({ min: 1, max: 65535 }), { nil: null }),
+  // Valid: a pattern outside RE2's proven subset is the cross-field rule workloadsPattern.
+  'monitoring.prometheusRule.infrahubWorkloads': fc.oneof(
+    fc.constantFrom('.*(infrahub-server|task-worker).*', 'infrahub-(server|worker)-.+', '[a-z]+(-[0-9]{1,3})?', 'prod[.]infrahub-.*'),
+    fc.stringMatching(/^[^\x00-\x20\x7f-\x9f"\\]{1,40}$/).filter(re2Subset),
+  ),
 };
 
 function stringArbitrary(path: string, field: Extract<Field, { type: 'string' }>): fc.Arbitrary<string> {
@@ -548,6 +554,9 @@ const CROSS_FIELD: Record<string, Mutation> = {
     child(doc, 'restore').enabled = false;
     child(doc, 'backup', 'storage').type = 'local';
     child(doc, 'monitoring', 'freshness').enabled = true;
+  },
+  workloadsPattern: ({ doc }) => {
+    Object.assign(child(doc, 'monitoring', 'prometheusRule'), { enabled: true, infrahubWorkloads: '(infrahub-server' });
   },
   verificationOfEncrypted: ({ doc }) => {
     Object.assign(child(doc, 'backup'), { enabled: true });

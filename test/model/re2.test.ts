@@ -1,0 +1,245 @@
+/**
+ * The check of `monitoring.prometheusRule.infrahubWorkloads` (src/model/re2.ts)
+ * and of `runbookUrl`, against the references: every pattern the check
+ * accepts compiles in Go's regexp (RE2) as Prometheus compiles a matcher,
+ * and promtool accepts the rules rendered with it; the chart's copy of the
+ * check (`_checks.tpl`) answers as the constructs do, in Helm 3 and Helm 4;
+ * both renderers refuse the values of issue 18 that made Prometheus drop
+ * every alert.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import * as fc from 'fast-check';
+import { stringify } from 'yaml';
+import { ChartOutput } from '../../src/helm/build';
+import { PROBLEMS } from '../../src/model/messages';
+import { re2Subset } from '../../src/model/re2';
+import { VALUES_SPEC } from '../../src/model/spec';
+import { fieldAt, StringField } from '../../src/model/spec-types';
+import { requireGoProgram } from '../support/go';
+import { buildTestChart, cli, ensureHelm, helm, HELMS } from '../support/helm';
+import { ensurePromtool, promtool } from '../support/promtool';
+import { mergeDocs, only, S3_BACKUP, synthObjects, TestValues } from '../support/synth';
+
+jest.setTimeout(300_000);
+
+/** Go's answer for each pattern: "" when Prometheus would compile it, else Go's error. */
+const GO_RE2 = `package main
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+	"regexp/syntax"
+)
+
+func main() {
+	var in []string
+	if err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {
+		panic(err)
+	}
+	out := make([]string, len(in))
+	for i, p := range in {
+		// As Prometheus's FastRegexMatcher: parsed alone, then compiled anchored.
+		if _, err := syntax.Parse(p, syntax.Perl|syntax.DotNL); err != nil {
+			out[i] = err.Error()
+			continue
+		}
+		if _, err := regexp.Compile("^(?s:" + p + ")$"); err != nil {
+			out[i] = err.Error()
+		}
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
+		panic(err)
+	}
+}
+`;
+
+function goAnswers(patterns: string[]): string[] {
+  const binary = requireGoProgram('re2-compile', GO_RE2);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { execFileSync } = require('child_process') as typeof import('child_process');
+  return JSON.parse(execFileSync(binary, [], { input: JSON.stringify(patterns), encoding: 'utf8', maxBuffer: 64 << 20 }));
+}
+
+const ISSUE_PATTERNS = ['(infrahub-server', '(?=x)x', 'a{1001}'];
+
+/** Pieces of patterns, most of them meaningful to RE2, some of them traps. */
+const PIECES = [
+  'a', 'b', 'z', '-', '.', '*', '+', '?', '(', ')', '[', ']', '{', '}', '|', '^', '$', ',', '0', '1', '2', '9', ':', 'é', '😀', '=', '!', '<', '>', '#', '%', '_', '/',
+  '(?:', '(?', '(?i)', '(?P<n>', '{1000}', '{1001}', '{2,3}', '{3,2}', '{0}', '{,2}', '{01}', '{2,}', '[^', 'z-a', 'a-z', '[:alpha:]', '[[:alpha:]]', '*?', '{500}',
+];
+
+/** A pattern from the pieces. */
+const piecewise = fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 16 }).map((parts) => parts.join(''));
+
+/** A pattern built as RE2 reads one: atoms, classes, groups, alternatives, repetitions. */
+const structured: fc.Arbitrary<string> = fc.letrec<{ re: string; atom: string }>((tie) => ({
+  re: fc.array(fc.array(tie('atom'), { minLength: 0, maxLength: 4 }).map((a) => a.join('')), { minLength: 1, maxLength: 3 }).map((alts) => alts.join('|')),
+  atom: fc
+    .tuple(
+      fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.constantFrom('a', 'b', '-', '.', 'é', '😀', '^', '$'),
+        fc.tuple(fc.boolean(), fc.array(fc.oneof(fc.constantFrom('a', 'b', '-', '^', '.', '😀'), fc.tuple(fc.constantFrom('a', 'm', '0', '-'), fc.constantFrom('z', 'b', '9', '-')).map(([x, y]) => `${x}-${y}`)), { minLength: 1, maxLength: 3 })).map(([neg, items]) => `[${neg ? '^' : ''}${items.join('')}]`),
+        fc.tuple(fc.constantFrom('(', '(?:'), tie('re')).map(([open, body]) => `${open}${body})`),
+      ),
+      fc.constantFrom('', '', '', '*', '+', '?', '*?', '{2}', '{3,}', '{2,5}', '{10}', '{100}', '{999}', '{1000}', '{0,1}'),
+    )
+    .map(([a, q]) => a + q),
+})).re.filter((p) => p.length > 0 && p.length <= 253);
+
+const PATTERNS: string[] = [
+  ...ISSUE_PATTERNS,
+  '.*(infrahub-server|task-worker).*',
+  ...fc.sample(piecewise, { numRuns: 3000, seed: 18 }),
+  ...fc.sample(structured, { numRuns: 3000, seed: 18 }),
+];
+
+describe('infrahubWorkloads: the check against Go regexp (RE2)', () => {
+  const answers = goAnswers(PATTERNS);
+
+  test('every pattern the check accepts compiles in Go as Prometheus compiles a matcher', () => {
+    const accepted = PATTERNS.filter((p) => re2Subset(p));
+    const unsound = PATTERNS.filter((p, i) => re2Subset(p) && answers[i] !== '').map((p) => `${JSON.stringify(p)}: ${answers[PATTERNS.indexOf(p)]}`);
+    const goAccepts = answers.filter((a) => a === '').length;
+    const refusedButValid = PATTERNS.filter((p, i) => !re2Subset(p) && answers[i] === '').length;
+    // eslint-disable-next-line no-console
+    console.log(`re2: ${PATTERNS.length} patterns drawn, ${goAccepts} valid in Go, ${accepted.length} accepted by the check, ${refusedButValid} valid ones refused (outside the subset)`);
+    expect(unsound).toEqual([]);
+    expect(accepted.length).toBeGreaterThan(1000);
+  });
+
+  test('the values of issue 18 are refused, each naming the path', () => {
+    for (const pattern of ISSUE_PATTERNS) {
+      expect(re2Subset(pattern)).toBe(false);
+      expect(() => synthObjects(mergeDocs(S3_BACKUP, { monitoring: { prometheusRule: { enabled: true, infrahubWorkloads: pattern } } }))).toThrow(
+        `monitoring.prometheusRule.infrahubWorkloads: ${PROBLEMS.workloadsPattern.text.replace('%s', pattern)}`,
+      );
+    }
+  });
+
+  test('the CLI refuses with exit code 2, one line and nothing on stdout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ibc-re2-cli-'));
+    const file = join(dir, 'values.yaml');
+    writeFileSync(file, stringify(mergeDocs(S3_BACKUP, { monitoring: { prometheusRule: { enabled: true, infrahubWorkloads: 'a{1001}' } } })));
+    const result = await cli(['synth', '-f', file, '--release', 'prod', '--namespace', 'infrahub']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toEqual([`error: monitoring.prometheusRule.infrahubWorkloads: ${PROBLEMS.workloadsPattern.text.replace('%s', 'a{1001}')}`]);
+  });
+
+  test('a pattern outside the subset is refused only while the rule renders', () => {
+    expect(() => synthObjects(mergeDocs(S3_BACKUP, { monitoring: { prometheusRule: { infrahubWorkloads: '(x' } } }))).not.toThrow();
+  });
+});
+
+const RUNBOOK_PATTERN = new RegExp((fieldAt(VALUES_SPEC, 'monitoring.prometheusRule.runbookUrl') as StringField).pattern!, 'u');
+
+describe('promtool check rules on what the checks accept', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ibc-re2-'));
+  beforeAll(() => ensurePromtool());
+
+  function rulesFile(name: string, rules: unknown[]): string {
+    const file = join(dir, `${name}.rules.yaml`);
+    writeFileSync(file, stringify({ groups: [{ name, rules }] }, { lineWidth: 0 }));
+    return file;
+  }
+
+  function scaledDownRule(values: TestValues, i: number) {
+    const rule = only(synthObjects(mergeDocs(S3_BACKUP, { monitoring: { prometheusRule: { enabled: true } } }, values)), 'PrometheusRule').spec.groups[0].rules.find((r: { alert: string }) => r.alert === 'InfrahubScaledDownAfterBackup');
+    return { ...rule, alert: `${rule.alert}${i}` };
+  }
+
+  test('accepted patterns render rules that promtool accepts; the refused ones of issue 18 make it refuse the group', async () => {
+    const accepted = PATTERNS.filter((p) => re2Subset(p) && !/[\s"\\]/u.test(p)).slice(0, 300);
+    const rules = accepted.map((p, i) => scaledDownRule({ monitoring: { prometheusRule: { enabled: true, infrahubWorkloads: p } } }, i));
+    const ok = await promtool(['check', 'rules', rulesFile('accepted', rules)]);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toContain(`SUCCESS: ${rules.length} rules found`);
+    // The same rules with a refused pattern: promtool refuses them (what the check prevents).
+    for (const [i, p] of ISSUE_PATTERNS.entries()) {
+      const rule = scaledDownRule({ monitoring: { prometheusRule: { enabled: true } } }, i);
+      const bad = { ...rule, expr: rule.expr.split('.*(infrahub-server|task-worker).*').join(p) };
+      const result = await promtool(['check', 'rules', rulesFile(`refused-${i}`, [bad])]);
+      expect(result.code).not.toBe(0);
+    }
+  });
+
+  test('runbook URLs the schema accepts are templates promtool accepts; "{{" is refused', async () => {
+    const url = fc
+      .array(fc.constantFrom('a', 'b', '/', '-', '.', '{', '}', '$', '%', '?', '=', '&', '(', ')', '|', ':', '[', ']', 'é', "'", '`'), { minLength: 1, maxLength: 24 })
+      .map((parts) => `https://wiki.example.com/${parts.join('')}`);
+    const drawn = fc.sample(url, { numRuns: 2000, seed: 18 });
+    const accepted = drawn.filter((u) => RUNBOOK_PATTERN.test(u));
+    const refused = drawn.filter((u) => !RUNBOOK_PATTERN.test(u));
+    // eslint-disable-next-line no-console
+    console.log(`runbookUrl: ${drawn.length} drawn, ${accepted.length} accepted by the schema, ${refused.length} refused (all hold "{{": ${refused.every((u) => u.includes('{{'))})`);
+    expect(refused.every((u) => u.includes('{{'))).toBe(true);
+    expect(accepted.length).toBeGreaterThan(200);
+    const rules = accepted.slice(0, 400).map((u, i) => ({ ...scaledDownRule({}, i), annotations: { runbook_url: `${u}#infrahubscaleddownafterbackup` } }));
+    const ok = await promtool(['check', 'rules', rulesFile('runbooks', rules)]);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toContain(`SUCCESS: ${rules.length} rules found`);
+    const bad = await promtool(['check', 'rules', rulesFile('runbook-refused', [{ ...scaledDownRule({}, 0), annotations: { runbook_url: 'https://wiki.example.com/{{x#a' } }])]);
+    expect(bad.code).not.toBe(0);
+    expect(() => synthObjects(mergeDocs(S3_BACKUP, { monitoring: { prometheusRule: { enabled: true, runbookUrl: 'https://wiki.example.com/{{' } } }))).toThrow(
+      /monitoring\.prometheusRule\.runbookUrl: .*without "\{\{"/,
+    );
+  });
+});
+
+describe('the chart checks as the constructs do', () => {
+  let chart: ChartOutput;
+  let probeDir: string;
+
+  beforeAll(() => {
+    ensureHelm();
+    chart = buildTestChart();
+    probeDir = join(mkdtempSync(join(tmpdir(), 'ibc-re2-probe-')), 'probe');
+    mkdirSync(join(probeDir, 'templates'), { recursive: true });
+    writeFileSync(join(probeDir, 'Chart.yaml'), 'apiVersion: v2\nname: probe\nversion: 0.1.0\n');
+    for (const file of ['_generated.tpl', '_checks.tpl']) writeFileSync(join(probeDir, 'templates', file), readFileSync(join(chart.chartDir, 'templates', file)));
+    writeFileSync(
+      join(probeDir, 'templates', 'out.yaml'),
+      [
+        '{{- $c := include "infrahub-backup.constants" . | fromJson }}',
+        '{{- $out := list }}',
+        '{{- range .Values.patterns }}{{- $out = append $out (eq (include "infrahub-backup.re2Subset" (dict "re" . "c" $c)) "true") }}{{- end }}',
+        'json: {{ toJson $out | b64enc }}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  describe.each(Object.keys(HELMS))('%s', (name) => {
+    test('_checks.tpl re2Subset answers as re2.ts for every drawn pattern', async () => {
+      const patterns = PATTERNS.filter((p) => !/[\uD800-\uDFFF]/u.test(p));
+      const file = join(probeDir, '..', `${name}-patterns.json`);
+      writeFileSync(file, JSON.stringify({ patterns }));
+      const result = await helm(name, ['template', probeDir, '-f', file]);
+      expect(result.stderr).toBe('');
+      const line = result.stdout.split('\n').find((l) => l.startsWith('json: '))!;
+      const answers: boolean[] = JSON.parse(Buffer.from(line.slice(6), 'base64').toString('utf8'));
+      const differences = patterns.filter((p, i) => answers[i] !== re2Subset(p));
+      expect(differences).toEqual([]);
+      expect(answers.length).toBe(patterns.length);
+    });
+
+    test('refuses the values of issue 18 with the constructs\' lines', async () => {
+      const cases: Array<[Record<string, unknown>, string]> = [
+        ...ISSUE_PATTERNS.map((p): [Record<string, unknown>, string] => [{ infrahubWorkloads: p }, `monitoring.prometheusRule.infrahubWorkloads: ${PROBLEMS.workloadsPattern.text.replace('%s', p)}`]),
+        [{ runbookUrl: 'https://wiki.example.com/{{' }, 'runbookUrl'],
+      ];
+      for (const [i, [rule, line]] of cases.entries()) {
+        const file = join(probeDir, '..', `${name}-refused-${i}.yaml`);
+        writeFileSync(file, stringify({ backup: { enabled: true, storage: { s3: { bucket: 'backups', secretName: 's3-creds' } } }, monitoring: { prometheusRule: { enabled: true, ...rule } } }));
+        const result = await helm(name, ['template', 'infrahub-backup', chart.packagePath, '-f', file, '--namespace', 'infrahub']);
+        expect(result.code).not.toBe(0);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toContain(line);
+      }
+    });
+  });
+});
