@@ -119,6 +119,7 @@ const BY_PATH: Record<string, fc.Arbitrary<unknown>> = {
   'networkPolicy.apiServer.cidrs': fc.subarray(['10.96.0.1/32', '172.20.0.0/16', 'fd00::1/128']),
   'networkPolicy.s3.cidrs': fc.subarray(['0.0.0.0/0', '192.0.2.0/24', '2001:db8::/32']),
   'networkPolicy.s3.port': fc.option(fc.integer({ min: 1, max: 65535 }), { nil: null }),
+  'networkPolicy.credentialEndpoints': fc.subarray(['eks-pod-identity', 'instance-metadata', 'web-identity']),
 };
 
 function stringArbitrary(path: string, field: Extract<Field, { type: 'string' }>): fc.Arbitrary<string> {
@@ -555,7 +556,33 @@ const CROSS_FIELD: Record<string, Mutation> = {
     child(doc, 'backup', 'storage').type = 's3';
     child(doc, 'backup', 'storage', 's3').bucket = 'backups';
     child(doc, 'backup', 'verification').enabled = true;
-    child(doc, 'backup', 'options').extraArgs = ['--encrypt'];
+    child(doc, 'backup', 'options').extraArgs = ['--encrypt', '--encrypt-key=/keys/public.pem'];
+  },
+  backupStorageUnset: ({ doc }) => {
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'storage').type = '';
+    child(doc, 'backup', 'storage', 's3').bucket = '';
+  },
+  encryptWithoutKey: ({ doc }) => {
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'encryption').secretName = '';
+    child(doc, 'backup', 'options').extraArgs = ['--encrypt=T'];
+  },
+  encryptEnvWithoutKey: ({ doc }) => {
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'encryption').secretName = '';
+    child(doc, 'backup', 'options').extraArgs = [];
+    doc.extraEnv = [{ name: 'INFRAHUB_ENCRYPT', value: '1' }];
+  },
+  credentialEgressMissing: ({ doc }) => {
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'storage').type = 's3';
+    Object.assign(child(doc, 'backup', 'storage', 's3'), { bucket: 'backups', secretName: '' });
+    Object.assign(child(doc, 'networkPolicy'), { enabled: true, credentialEndpoints: [] });
   },
 };
 
