@@ -253,3 +253,11 @@ describe('values applied otherwise than written on restores: a warning, the mani
     expect(notes).toContain(`WARNING: ${line}`);
   });
 });
+
+test('helm 4 NOTES name the credential endpoints the NetworkPolicy lets through', async () => {
+  const file = join(work, 'notes-credentials.yaml');
+  writeFileSync(file, valuesYaml(mergeDocs(NO_SECRET_BACKUP, { networkPolicy: { credentialEndpoints: ['eks-pod-identity', 'web-identity'] } })));
+  const r = await helm('helm4', ['install', RELEASE, chart.packagePath, '--dry-run=client', '--namespace', NAMESPACE, '-f', file]);
+  expect(r.code).toBe(0);
+  expect(r.stdout.slice(r.stdout.indexOf('NOTES:'))).toContain('S3 (when used), the credential endpoints (eks-pod-identity, web-identity) and networkPolicy.extraEgress.');
+});

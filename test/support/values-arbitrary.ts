@@ -92,6 +92,9 @@ const KUBERNETES: Record<string, fc.Arbitrary<unknown>> = {
       fc.record({ name: fc.constantFrom('HTTPS_PROXY', 'NO_PROXY', 'TZ'), value: oddString }),
       fc.constant({ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }),
       fc.constant({ name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } }),
+      // What the tool reads for --encrypt and --encrypt-key when the flags are not given.
+      fc.record({ name: fc.constantFrom('INFRAHUB_ENCRYPT', 'INFRAHUB_ENCRYPT_KEY'), value: fc.constantFrom('', 'true', 'T', '0', 'yes', '/keys/k.pub') }),
+      fc.constant({ name: 'INFRAHUB_ENCRYPT', valueFrom: { secretKeyRef: { name: 'flags', key: 'encrypt' } } }),
     ),
     { maxLength: 3 },
   ),
@@ -120,6 +123,14 @@ const BY_PATH: Record<string, fc.Arbitrary<unknown>> = {
   'networkPolicy.s3.cidrs': fc.subarray(['0.0.0.0/0', '192.0.2.0/24', '2001:db8::/32']),
   'networkPolicy.s3.port': fc.option(fc.integer({ min: 1, max: 65535 }), { nil: null }),
   'networkPolicy.credentialEndpoints': fc.subarray(['eks-pod-identity', 'instance-metadata', 'web-identity']),
+  // The spellings of --encrypt and --encrypt-key among other arguments: both renderers read them as the tool does.
+  'backup.options.extraArgs': fc.array(
+    fc.oneof(
+      { weight: 4, arbitrary: oddString },
+      { weight: 1, arbitrary: fc.constantFrom('--encrypt', '--encrypt=T', '--encrypt=1', '--encrypt=false', '--encrypt=yes', '--encrypt-key', '--encrypt-key=', '--encrypt-key=/keys/k.pub', '--', '/keys/k.pub') },
+    ),
+    { maxLength: 3 },
+  ),
 };
 
 function stringArbitrary(path: string, field: Extract<Field, { type: 'string' }>): fc.Arbitrary<string> {
