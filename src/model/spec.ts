@@ -393,9 +393,9 @@ const restore: ObjectField = {
     decryption: {
       type: 'object',
       interfaceName: 'RestoreDecryptionValues',
-      doc: 'Decryption of encrypted archives with a private key (`--decrypt-key`).',
+      doc: 'Decryption of encrypted archives with a private key (`--decrypt-key`): the one `infrahub-backup keygen` wrote beside the public key of `backup.encryption` (docs/encryption.md).',
       fields: {
-        secretName: secretName('Secret holding the private key (PEM); empty for unencrypted archives.'),
+        secretName: secretName('Secret holding the private key (PEM); empty for unencrypted archives. Create it only where and when a restore runs.'),
         key: secretKey('Key of the private key file in the Secret.', 'private.pem'),
       },
     },

@@ -664,7 +664,7 @@ export interface RestoreValues {
    */
   readonly options?: RestoreOptionsValues;
   /**
-   * Decryption of encrypted archives with a private key (`--decrypt-key`).
+   * Decryption of encrypted archives with a private key (`--decrypt-key`): the one `infrahub-backup keygen` wrote beside the public key of `backup.encryption` (docs/encryption.md).
    *
    * @default - see the fields
    */
@@ -858,11 +858,11 @@ export interface RestoreOptionsValues {
 }
 
 /**
- * Decryption of encrypted archives with a private key (`--decrypt-key`).
+ * Decryption of encrypted archives with a private key (`--decrypt-key`): the one `infrahub-backup keygen` wrote beside the public key of `backup.encryption` (docs/encryption.md).
  */
 export interface RestoreDecryptionValues {
   /**
-   * Secret holding the private key (PEM); empty for unencrypted archives.
+   * Secret holding the private key (PEM); empty for unencrypted archives. Create it only where and when a restore runs.
    *
    * @default ""
    */
