@@ -12,9 +12,11 @@ import { InfrahubBackupChart } from './constructs/infrahub-backup-chart';
 
 const file = process.env.INFRAHUB_BACKUP_VALUES ?? join(__dirname, '..', 'examples', 'values', 'scheduled-s3.yaml');
 const app = new App();
-new InfrahubBackupChart(app, 'infrahub-backup', {
+const chart = new InfrahubBackupChart(app, 'infrahub-backup', {
   values: parseValuesBytes(readFileSync(file), file),
   releaseName: process.env.INFRAHUB_BACKUP_RELEASE,
   namespace: process.env.INFRAHUB_BACKUP_NAMESPACE ?? 'infrahub',
 });
+// Values applied otherwise than written (restores keep their safety): said on stderr, as synth says them.
+for (const line of chart.backup.warnings) process.stderr.write(`warning: ${line}\n`);
 app.synth();

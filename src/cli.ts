@@ -64,7 +64,7 @@ function buildProgram(io: CliIo): Command {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { synthValues } = require('./synth') as typeof import('./synth');
       const values = readValues(opts.values, setArguments(opts));
-      io.stdout(synthValues(values, { releaseName: opts.release, namespace: opts.namespace }));
+      io.stdout(synthValues(values, { releaseName: opts.release, namespace: opts.namespace, warn: (line) => io.stderr(`warning: ${line}\n`) }));
     });
   withSetOptions(
     program

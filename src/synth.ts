@@ -19,6 +19,15 @@ export interface SynthOptions {
    * @default "default"
    */
   readonly namespace?: string;
+
+  /**
+   * Receives each warning of the values (a value applied otherwise than
+   * written, for safety), one `path: text` line without a newline; the
+   * manifests are unchanged.
+   *
+   * @default - warnings are dropped
+   */
+  readonly warn?: (line: string) => void;
 }
 
 /**
@@ -43,7 +52,7 @@ export function manifestsOf(objects: unknown[]): string {
  */
 export function synthObjects(values: InfrahubBackupValues, options: SynthOptions = {}): unknown[] {
   const app = new App({ outdir: '.' });
-  new InfrahubBackupChart(app, 'infrahub-backup', {
+  const chart = new InfrahubBackupChart(app, 'infrahub-backup', {
     values,
     releaseName: options.releaseName ?? DEFAULT_RELEASE,
     // helm template renders into "default" unless told otherwise.
@@ -54,5 +63,6 @@ export function synthObjects(values: InfrahubBackupValues, options: SynthOptions
   // `09` or `1_0` for numbers; here every string stays a string there.
   const problems = app.node.findAll().flatMap((c) => c.node.validate());
   if (problems.length > 0) throw new Error(`Validation failed with the following errors:\n  ${problems.join('\n  ')}`);
-  return app.charts.flatMap((chart) => chart.toJson());
+  if (options.warn) for (const line of chart.backup.warnings) options.warn(line);
+  return app.charts.flatMap((c) => c.toJson());
 }

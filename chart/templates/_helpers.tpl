@@ -44,8 +44,9 @@ break a cross-field rule.
 {{- $c := include "infrahub-backup.constants" . | fromJson }}
 {{- $p := include "infrahub-backup.problems" . | fromJson }}
 {{- $problems := $resolved.problems }}
-{{- /* derived defaults (resolve.ts deriveDefaults): backups go to S3 when a bucket is named */}}
+{{- /* derived defaults (resolve.ts deriveDefaults): backups go to S3 when a bucket is named; an enabled backup without a bucket must choose local storage */}}
 {{- if not $v.backup.storage.type }}
+{{- if and $v.backup.enabled (not $v.backup.storage.s3.bucket) }}{{- $problems = append $problems $p.backupStorageUnset }}{{- end }}
 {{- $_ := set $v.backup.storage "type" (ternary "s3" "local" (ne $v.backup.storage.s3.bucket "")) }}
 {{- end }}
 {{- /* checks.ts, in the same order */}}
@@ -79,6 +80,40 @@ break a cross-field rule.
 {{- range $v.backup.options.extraArgs }}{{- if regexMatch $c.encryptArgPattern . }}{{- $encrypted = true }}{{- end }}{{- end }}
 {{- if $encrypted }}{{- $problems = append $problems $p.verificationOfEncrypted }}{{- end }}
 {{- end }}
+{{- /* checks.ts keylessEncryption: --encrypt as pflag reads it (ParseBool, the last wins, nothing after "--"), the key as a flag, else the environment (viper) */}}
+{{- $flag := "" }}{{- $on := false }}{{- $key := "" }}{{- $keySet := false }}{{- $stop := false }}{{- $takeKey := false }}
+{{- if $b.encryption.secretName }}{{- $key = "secret" }}{{- $keySet = true }}{{- end }}
+{{- range $b.options.extraArgs }}
+{{- if $stop }}
+{{- else if $takeKey }}{{- $key = . }}{{- $keySet = true }}{{- $takeKey = false }}
+{{- else if eq . "--" }}{{- $stop = true }}
+{{- else if eq . "--encrypt" }}{{- $flag = . }}{{- $on = true }}
+{{- else if hasPrefix "--encrypt=" . }}
+{{- $value := trimPrefix "--encrypt=" . }}
+{{- if has $value $c.goTrue }}{{- $flag = . }}{{- $on = true }}{{- else if has $value $c.goFalse }}{{- $flag = . }}{{- $on = false }}{{- end }}
+{{- else if eq . "--encrypt-key" }}{{- $takeKey = true }}
+{{- else if hasPrefix "--encrypt-key=" . }}{{- $key = trimPrefix "--encrypt-key=" . }}{{- $keySet = true }}
+{{- end }}
+{{- end }}
+{{- $envOn := "" }}{{- $envKey := false }}
+{{- range $v.extraEnv }}
+{{- if kindIs "string" .name }}
+{{- $from := and (hasKey . "valueFrom") (not (kindIs "invalid" .valueFrom)) }}
+{{- $text := "" }}{{- if kindIs "string" .value }}{{- $text = .value }}{{- end }}
+{{- if eq .name $c.encryptEnv }}
+{{- $envOn = "" }}
+{{- if $from }}{{- $envOn = printf "%s from valueFrom" $c.encryptEnv }}{{- else if has $text $c.goTrue }}{{- $envOn = printf "%s=%s" $c.encryptEnv $text }}{{- end }}
+{{- else if eq .name $c.encryptKeyEnv }}
+{{- $envKey = or $from (ne $text "") }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if and (not $keySet) $envKey }}{{- $key = "env" }}{{- $keySet = true }}{{- end }}
+{{- if not (and $keySet (ne $key "")) }}
+{{- if $flag }}{{- if $on }}{{- $problems = append $problems (printf $p.encryptWithoutKey $flag) }}{{- end }}
+{{- else if $envOn }}{{- $problems = append $problems (printf $p.encryptEnvWithoutKey $envOn) }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- if and $v.restore.enabled (eq $v.restore.mode "cronjob") }}{{- $schedules = append $schedules (list "restore.schedule" $v.restore.schedule) }}{{- end }}
 {{- range $schedules }}
@@ -102,6 +137,15 @@ break a cross-field rule.
 {{- if and $rule.enabled (not (include "infrahub-backup.re2Subset" (dict "re" $rule.infrahubWorkloads "c" $c))) }}
 {{- $problems = append $problems (printf $p.workloadsPattern $rule.infrahubWorkloads) }}
 {{- end }}
+{{- /* checks.ts checkCredentialEgress */}}
+{{- if and $v.networkPolicy.enabled (not $v.networkPolicy.credentialEndpoints) }}
+{{- $secretPath := "" }}
+{{- if and $v.backup.enabled (eq $v.backup.storage.type "s3") }}
+{{- if not $v.backup.storage.s3.secretName }}{{- $secretPath = "backup.storage.s3.secretName" }}{{- end }}
+{{- else if and $v.restore.enabled (eq $v.restore.storage.type "s3") }}
+{{- if not $v.restore.storage.s3.secretName }}{{- $secretPath = "restore.storage.s3.secretName" }}{{- end }}
+{{- end }}
+{{- if $secretPath }}{{- $problems = append $problems (printf $p.credentialEgressMissing $secretPath $secretPath) }}{{- end }}
 {{- if $problems }}
 {{- fail (printf "invalid values:\n%s" (join "\n" $problems)) }}
 {{- end }}
@@ -155,4 +199,17 @@ break a cross-field rule.
 {{/* Metadata of an object: dict "d" DEPLOYMENT "name" NAME "component" COMPONENT */}}
 {{- define "infrahub-backup.metadata" -}}
 {{- dict "name" .name "namespace" .d.namespace "labels" (include "infrahub-backup.labels" . | fromJson) | toJson -}}
+{{- end }}
+
+{{/* The warnings of the values (checks.ts valuesWarnings), as a JSON list of lines: dict "d" DEPLOYMENT "w" WARNING_TEXTS */}}
+{{- define "infrahub-backup.warnings" -}}
+{{- $v := .d.v }}
+{{- $w := .w }}
+{{- $out := list }}
+{{- if $v.restore.enabled }}
+{{- if ne (int64 $v.job.backoffLimit) 0 }}{{- $out = append $out (printf $w.restoreBackoffLimit (toString (int64 $v.job.backoffLimit))) }}{{- end }}
+{{- if not (kindIs "invalid" $v.job.ttlSecondsAfterFinished) }}{{- $out = append $out (printf $w.restoreTtl (toString (int64 $v.job.ttlSecondsAfterFinished))) }}{{- end }}
+{{- if and (eq $v.restore.mode "cronjob") (ne $v.cronJob.concurrencyPolicy "Forbid") }}{{- $out = append $out (printf $w.restoreConcurrencyPolicy $v.cronJob.concurrencyPolicy) }}{{- end }}
+{{- end }}
+{{- $out | toJson -}}
 {{- end }}

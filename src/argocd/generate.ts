@@ -110,7 +110,7 @@ export async function generate(dir: string, env: NodeJS.ProcessEnv, io: Generate
   const { manifestsOf, synthObjects } = require('../synth') as typeof import('../synth');
   const values = readValues(plan.files.map((f) => join(dir, f)), [...plan.sets]);
   // The objects are checked before they are written: parsing the render back would repeat the work.
-  const objects = synthObjects(values, { releaseName: plan.releaseName, namespace: plan.namespace });
+  const objects = synthObjects(values, { releaseName: plan.releaseName, namespace: plan.namespace, warn: (line) => io.stderr(`warning: ${line}\n`) });
   checkNamespaceObjects(objects, plan.namespace);
   const manifests = manifestsOf(objects);
   return nonEmpty(manifests, request.allowEmpty, 'the values enable neither backup nor restore', io);

@@ -81,6 +81,13 @@ export class InfrahubBackup extends Construct {
   /** The name of the ServiceAccount the pods run as (created here or existing). */
   public readonly serviceAccountName: string;
 
+  /**
+   * Values that are valid but applied otherwise than written, for safety (a
+   * restore is never retried, never deleted by a TTL, never overlapping): one
+   * `path: text` line each, for the app to show. Empty when none.
+   */
+  public readonly warnings: readonly string[];
+
   /** Every Kubernetes object created, in the order they are synthesized. */
   public readonly apiObjects: ApiObject[];
 
@@ -135,6 +142,7 @@ export class InfrahubBackup extends Construct {
     });
     this.fullname = d.names.fullname;
     this.serviceAccountName = d.names.serviceAccount;
+    this.warnings = d.warnings;
     this.apiObjects = [];
     const { backup, restore, serviceAccount, rbac } = d.values;
     if (!backup.enabled && !restore.enabled) return;

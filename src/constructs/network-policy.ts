@@ -34,7 +34,21 @@ function peers(cidrs: readonly string[]): Pick<INetworkPolicyEgressRule, 'to'> {
   return cidrs.length > 0 ? { to: cidrs.map((cidr) => ({ ipBlock: { cidr } })) } : {};
 }
 
-/** The egress rules, in order: DNS, API server, S3, then `extraEgress`. */
+/**
+ * The credential endpoints `networkPolicy.credentialEndpoints` may name, in
+ * the order their rules are written: the addresses (none: any address) and
+ * the TCP port each serves on.
+ */
+export const CREDENTIAL_ENDPOINTS: Readonly<Record<string, { readonly cidrs: readonly string[]; readonly port: number }>> = {
+  // The EKS Pod Identity agent, on every node (IPv4 and IPv6 link-local addresses).
+  'eks-pod-identity': { cidrs: ['169.254.170.23/32', 'fd00:ec2::23/128'], port: 80 },
+  // EC2's instance metadata service (IMDS), and GKE's metadata server at the same address.
+  'instance-metadata': { cidrs: ['169.254.169.254/32', 'fd00:ec2::254/128'], port: 80 },
+  // A ServiceAccount token exchanged over HTTPS (AWS STS for IRSA, Entra ID for Azure workload identity): no fixed address.
+  'web-identity': { cidrs: [], port: 443 },
+};
+
+/** The egress rules, in order: DNS, API server, S3, the credential endpoints, then `extraEgress`. */
 export function egressRules(d: Deployment): INetworkPolicyEgressRule[] {
   const n = d.values.networkPolicy;
   const rules: INetworkPolicyEgressRule[] = [
@@ -48,6 +62,9 @@ export function egressRules(d: Deployment): INetworkPolicyEgressRule[] {
   const endpoint = s3EndpointInUse(d);
   if (endpoint !== undefined) {
     rules.push({ ...peers(n.s3.cidrs), ports: [{ port: n.s3.port ?? endpointPort(endpoint), protocol: 'TCP' }] });
+  }
+  for (const [name, e] of Object.entries(CREDENTIAL_ENDPOINTS)) {
+    if (n.credentialEndpoints.includes(name)) rules.push({ ...peers(e.cidrs), ports: [{ port: e.port, protocol: 'TCP' }] });
   }
   // concat, not push(...): a long user list spread into call arguments overflows the stack.
   return rules.concat(n.extraEgress as INetworkPolicyEgressRule[]);

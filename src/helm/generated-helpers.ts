@@ -15,15 +15,15 @@
 import { backupRoleRules } from '../constructs/role';
 import { BACKUP_CLAIM_ANNOTATIONS } from '../constructs/backup-claim';
 import { ARCHIVE_URI_FILE, HEARTBEAT_ENV } from '../constructs/companion';
-import { POD_COMPONENTS } from '../constructs/network-policy';
+import { CREDENTIAL_ENDPOINTS, POD_COMPONENTS } from '../constructs/network-policy';
 import { ALERT_EXPRESSIONS, ALERTS } from '../model/alerts';
 import { DASHBOARD_TEMPLATE } from '../model/dashboard';
 import { CRON_MACROS, CRON_NAMES, MAX_AGE_MARGIN_MINUTES } from '../model/max-age';
 import { ENV_NAMES, HANDOFF_DIR, HANDOFF_SIZE_LIMIT, HOME_DIR, HOME_SIZE_LIMIT, KEY_FILE_MODE, KEYS_DIR, RESTART_POLICY, TMP_DIR, VOLUME_NAMES } from '../constructs/pod';
 import { IMAGE_ENTRYPOINT } from '../constructs/restore-pod';
 import { PACKAGE_VERSION } from '../version';
-import { ENCRYPT_ARG_PATTERN, NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN, RELEASE_NAME_MAX_LENGTH, RELEASE_NAME_PATTERN } from '../model/checks';
-import { PROBLEMS } from '../model/messages';
+import { ENCRYPT_ARG_PATTERN, ENCRYPT_ENV, ENCRYPT_KEY_ENV, GO_FALSE, GO_TRUE, NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN, RELEASE_NAME_MAX_LENGTH, RELEASE_NAME_PATTERN } from '../model/checks';
+import { PROBLEMS, WARNINGS } from '../model/messages';
 import { RE2_CLASS_ITEM, RE2_MAX_REPEAT, RE2_TOKEN } from '../model/re2';
 import { CHART_NAME } from '../model/names';
 import { DURATION_PART, GO_PARSE_DURATION, MAX_DURATION_NS, MONTH_DAYS, NANOSECONDS, SCHEDULE_FIELDS, SCHEDULE_MACROS, SCHEDULE_SHAPE } from '../model/schedule';
@@ -172,6 +172,11 @@ export function renderGeneratedHelpers(): string {
     namespacePattern: NAMESPACE_PATTERN.source,
     namespaceMaxLength: NAMESPACE_MAX_LENGTH,
     encryptArgPattern: ENCRYPT_ARG_PATTERN.source,
+    goTrue: GO_TRUE,
+    goFalse: GO_FALSE,
+    encryptEnv: ENCRYPT_ENV,
+    encryptKeyEnv: ENCRYPT_KEY_ENV,
+    credentialEndpoints: CREDENTIAL_ENDPOINTS,
     backupClaimAnnotations: BACKUP_CLAIM_ANNOTATIONS,
     heartbeatEnv: HEARTBEAT_ENV,
     podComponents: POD_COMPONENTS,
@@ -198,6 +203,9 @@ export function renderGeneratedHelpers(): string {
     '',
     '{{/* Texts of the cross-field problems, by id ("%s" stands for the value). */}}',
     define('infrahub-backup.problems', JSON.stringify(problems)),
+    '',
+    '{{/* Texts of the warnings: values applied otherwise than written, for safety ("%s" stands for the value). */}}',
+    define('infrahub-backup.warningTexts', JSON.stringify(Object.fromEntries(Object.entries(WARNINGS).map(([id, w]) => [id, `${w.path}: ${w.text}`])))),
     '',
     '{{/* The Role rules: exactly what the infrahub-backup image calls. */}}',
     define('infrahub-backup.roleRules', JSON.stringify(backupRoleRules())),

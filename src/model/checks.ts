@@ -4,7 +4,7 @@
  * _helpers.tpl) with the same texts (messages.ts) and patterns.
  */
 import { ValuesProblem } from './errors';
-import { problem } from './messages';
+import { problem, warning } from './messages';
 import type { RenderContext, ResolvedValues } from './resolve';
 import { re2Subset } from './re2';
 import { scheduleProblemId } from './schedule';
@@ -31,6 +31,75 @@ export const ENCRYPT_ARG_PATTERN = /^--encrypt(-key(=.*)?|=(1|t|T|true|TRUE|True
 export function encryptsArchives(v: ResolvedValues): boolean {
   const b = v.backup;
   return b.encryption.secretName !== '' || b.options.extraArgs.some((a) => ENCRYPT_ARG_PATTERN.test(a));
+}
+
+/** The strings Go's strconv.ParseBool reads as true (pflag's bool flags and viper's GetBool read values with it). */
+export const GO_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'] as const;
+/** The strings Go's strconv.ParseBool reads as false. */
+export const GO_FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False'] as const;
+/** The environment variables the tool reads for `--encrypt` and `--encrypt-key` (viper, prefix INFRAHUB, "-" as "_"). */
+export const ENCRYPT_ENV = 'INFRAHUB_ENCRYPT';
+export const ENCRYPT_KEY_ENV = 'INFRAHUB_ENCRYPT_KEY';
+
+/**
+ * Where the backups encrypt to OpsMill's built-in public key: `create` reads
+ * `--encrypt` as pflag does (`--encrypt`, `--encrypt=V` with V read by
+ * ParseBool, the last one winning, nothing after `--`), and without a key path
+ * (`--encrypt-key PATH`, `--encrypt-key=PATH`, the one from
+ * `backup.encryption.secretName`, or `INFRAHUB_ENCRYPT_KEY`) it encrypts to a
+ * key built into the tool: only OpsMill could decrypt the archives. A flag
+ * that is not given falls back to the environment (viper): `INFRAHUB_ENCRYPT`
+ * in `extraEnv`, whose value from a Secret or ConfigMap cannot be known and
+ * counts as true. Returns the spelling that turns encryption on and where it
+ * is (`args` or `env`), or undefined when the archives are unencrypted or
+ * encrypted to a key of the user's.
+ */
+export function keylessEncryption(v: ResolvedValues): { where: 'args' | 'env'; spelling: string } | undefined {
+  const b = v.backup;
+  if (!b.enabled) return undefined;
+  let flag: string | undefined; // the last --encrypt spelling that set the flag
+  let on = false;
+  let key: string | undefined = b.encryption.secretName ? 'secret' : undefined;
+  const args = b.options.extraArgs;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') break;
+    if (a === '--encrypt') {
+      flag = a;
+      on = true;
+    } else if (a.startsWith('--encrypt=')) {
+      const value = a.slice('--encrypt='.length);
+      // Any other value is an error of the tool: the backup fails loudly, and the flag keeps its value.
+      if ((GO_TRUE as readonly string[]).includes(value)) {
+        flag = a;
+        on = true;
+      } else if ((GO_FALSE as readonly string[]).includes(value)) {
+        flag = a;
+        on = false;
+      }
+    } else if (a === '--encrypt-key') {
+      // A string flag takes the next argument, whatever it holds; without one the tool fails.
+      if (i + 1 < args.length) key = args[++i];
+    } else if (a.startsWith('--encrypt-key=')) {
+      key = a.slice('--encrypt-key='.length);
+    }
+  }
+  const env = new Map<string, { value?: unknown; valueFrom?: unknown }>();
+  for (const item of v.extraEnv as ReadonlyArray<{ name?: unknown; value?: unknown; valueFrom?: unknown }>) {
+    if (typeof item.name === 'string') env.set(item.name, item); // the last entry of a name wins
+  }
+  const envSet = (name: string): boolean => {
+    const e = env.get(name);
+    return e !== undefined && (e.valueFrom !== undefined && e.valueFrom !== null ? true : typeof e.value === 'string' && e.value !== '');
+  };
+  if (key === undefined && envSet(ENCRYPT_KEY_ENV)) key = 'env';
+  if (key !== undefined && key !== '') return undefined;
+  if (flag !== undefined) return on ? { where: 'args', spelling: flag } : undefined;
+  const e = env.get(ENCRYPT_ENV);
+  if (e === undefined) return undefined;
+  if (e.valueFrom !== undefined && e.valueFrom !== null) return { where: 'env', spelling: `${ENCRYPT_ENV} from valueFrom` };
+  const value = typeof e.value === 'string' ? e.value : '';
+  return (GO_TRUE as readonly string[]).includes(value) ? { where: 'env', spelling: `${ENCRYPT_ENV}=${value}` } : undefined;
 }
 
 function checkContext(context: RenderContext, problems: ValuesProblem[]): void {
@@ -73,6 +142,8 @@ function checkBackup(v: ResolvedValues, problems: ValuesProblem[]): void {
   } else if (b.verification.enabled && encryptsArchives(v)) {
     problems.push(problem('verificationOfEncrypted'));
   }
+  const keyless = keylessEncryption(v);
+  if (keyless) problems.push(problem(keyless.where === 'args' ? 'encryptWithoutKey' : 'encryptEnvWithoutKey', [keyless.spelling]));
 }
 
 function checkRestore(v: ResolvedValues, problems: ValuesProblem[]): void {
@@ -96,6 +167,23 @@ function checkMonitoring(v: ResolvedValues, problems: ValuesProblem[]): void {
   if (p.enabled && !re2Subset(p.infrahubWorkloads)) problems.push(problem('workloadsPattern', [p.infrahubWorkloads]));
 }
 
+/**
+ * The NetworkPolicy must let the pods reach their S3 credentials: with an
+ * empty S3 `secretName` they come from the ServiceAccount or the node, over
+ * endpoints the policy blocks unless `networkPolicy.credentialEndpoints` names them.
+ */
+function checkCredentialEgress(v: ResolvedValues, problems: ValuesProblem[]): void {
+  const n = v.networkPolicy;
+  if (!n.enabled || n.credentialEndpoints.length > 0) return;
+  let secretPath: string | undefined;
+  if (v.backup.enabled && v.backup.storage.type === 's3') {
+    if (!v.backup.storage.s3.secretName) secretPath = 'backup.storage.s3.secretName';
+  } else if (v.restore.enabled && v.restore.storage.type === 's3') {
+    if (!v.restore.storage.s3.secretName) secretPath = 'restore.storage.s3.secretName';
+  }
+  if (secretPath) problems.push(problem('credentialEgressMissing', [secretPath, secretPath]));
+}
+
 /** Every cross-field problem of resolved values. */
 export function checkValues(v: ResolvedValues, context: RenderContext): ValuesProblem[] {
   const problems: ValuesProblem[] = [];
@@ -105,5 +193,21 @@ export function checkValues(v: ResolvedValues, context: RenderContext): ValuesPr
   checkBackup(v, problems);
   checkRestore(v, problems);
   checkMonitoring(v, problems);
+  checkCredentialEgress(v, problems);
   return problems;
+}
+
+/**
+ * Values that are valid but not applied as written: OpsMill's chart honours
+ * them on restores, this one keeps a restore safe instead (never retried,
+ * never deleted by a TTL, never overlapping). One `path: text` line each.
+ */
+export function valuesWarnings(v: ResolvedValues): string[] {
+  const r = v.restore;
+  if (!r.enabled) return [];
+  const warnings: string[] = [];
+  if (v.job.backoffLimit !== 0) warnings.push(warning('restoreBackoffLimit', String(v.job.backoffLimit)));
+  if ((v.job.ttlSecondsAfterFinished as number | null) !== null) warnings.push(warning('restoreTtl', String(v.job.ttlSecondsAfterFinished)));
+  if (r.mode === 'cronjob' && v.cronJob.concurrencyPolicy !== 'Forbid') warnings.push(warning('restoreConcurrencyPolicy', v.cronJob.concurrencyPolicy));
+  return warnings;
 }

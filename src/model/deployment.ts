@@ -5,6 +5,7 @@
 import type { InfrahubBackupValues } from './values.generated';
 import { Values } from './merge';
 import { ObjectNames, objectNames } from './objects';
+import { valuesWarnings } from './checks';
 import { RenderContext, ResolvedValues, resolveValues } from './resolve';
 
 /** What the constructs build from. */
@@ -14,6 +15,8 @@ export interface Deployment {
   /** Undefined: the objects carry no namespace (see RenderContext). */
   readonly namespace?: string;
   readonly names: ObjectNames;
+  /** Values applied otherwise than written, for safety (checks.ts valuesWarnings): one `path: text` line each. */
+  readonly warnings: readonly string[];
 }
 
 // Defined beside the names, so the CLI can show it without loading the model.
@@ -25,5 +28,5 @@ export { DEFAULT_RELEASE } from './names';
  */
 export function planDeployment(values: InfrahubBackupValues | Values, context: RenderContext): Deployment {
   const resolved = resolveValues(values, context);
-  return { values: resolved, release: context.release, namespace: context.namespace, names: objectNames(resolved, context.release) };
+  return { values: resolved, release: context.release, namespace: context.namespace, names: objectNames(resolved, context.release), warnings: valuesWarnings(resolved) };
 }

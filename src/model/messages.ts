@@ -29,6 +29,22 @@ export const PROBLEMS = {
     path: 'backup.verification.enabled',
     text: 'the archives are encrypted (backup.encryption.secretName or --encrypt in backup.options.extraArgs) and verification has no private key to read them, so every run would fail: set backup.verification.enabled=false and check archives by restoring them (restore.decryption) into a staging instance, or stop encrypting',
   },
+  encryptWithoutKey: {
+    path: 'backup.options.extraArgs',
+    text: '"%s" encrypts every archive, and without a key of yours the tool encrypts to OpsMill\'s built-in public key: only OpsMill could decrypt the archives, so no backup could be restored. Make a key pair with `infrahub-backup keygen`, put the public key in a Secret and name it in backup.encryption.secretName (keep the private key outside this cluster and bucket, see docs/encryption.md), or remove the argument',
+  },
+  encryptEnvWithoutKey: {
+    path: 'extraEnv',
+    text: '%s turns on encryption, and without a key of yours the tool encrypts to OpsMill\'s built-in public key: only OpsMill could decrypt the archives, so no backup could be restored. Make a key pair with `infrahub-backup keygen`, put the public key in a Secret and name it in backup.encryption.secretName (keep the private key outside this cluster and bucket, see docs/encryption.md), or remove the variable',
+  },
+  backupStorageUnset: {
+    path: 'backup.storage.type',
+    text: 'is empty and backup.storage.s3.bucket is not set: the archive would go to an emptyDir and vanish with the pod (OpsMill\'s chart means s3 here). Name the bucket in backup.storage.s3.bucket, or choose local storage explicitly with backup.storage.type=local (and backup.storage.local.persistence.enabled=true to keep the archives)',
+  },
+  credentialEgressMissing: {
+    path: 'networkPolicy.credentialEndpoints',
+    text: 'is empty while %s is empty (credentials from the ServiceAccount or the node) and the NetworkPolicy blocks every credential endpoint, so S3 would refuse each upload and download: list where the pods get credentials (eks-pod-identity: EKS Pod Identity at 169.254.170.23:80; instance-metadata: EC2 IMDS or GKE\'s metadata server at 169.254.169.254:80; web-identity: IRSA or Azure workload identity, STS or Entra ID over HTTPS on 443), or name a Secret in %s',
+  },
   scheduledRestoreNeedsS3: {
     path: 'restore.storage.type',
     text: 'a scheduled restore (restore.mode=cronjob) needs s3 storage: set restore.storage.type=s3',
@@ -94,4 +110,32 @@ export function problem(id: ProblemId, args: string[] = [], path?: string): { pa
   const entry = PROBLEMS[id];
   let i = 0;
   return { path: path ?? entry.path, message: entry.text.replace(/%s/g, () => args[i++] ?? '') };
+}
+
+/**
+ * Values OpsMill's chart honours that this one overrides for safety: the
+ * renderers keep the safe value and say so (a `warning:` line on stderr for
+ * `synth` and the Argo CD plugin, NOTES.txt for Helm). `%s` stands for the value.
+ */
+export const WARNINGS = {
+  restoreBackoffLimit: {
+    path: 'job.backoffLimit',
+    text: 'is %s, but a restore is never retried (backoffLimit 0): a second attempt would scale Infrahub down and overwrite its databases again; the value applies to backups only',
+  },
+  restoreTtl: {
+    path: 'job.ttlSecondsAfterFinished',
+    text: 'is %s, but a restore Job is never deleted by a TTL: a GitOps tool would recreate the deleted Job and restore again; the value applies to backups only',
+  },
+  restoreConcurrencyPolicy: {
+    path: 'cronJob.concurrencyPolicy',
+    text: 'is %s, but a scheduled restore always uses Forbid: two restores must never overlap; the value applies to scheduled backups only',
+  },
+} as const;
+
+export type WarningId = keyof typeof WARNINGS;
+
+/** A warning of the table as a `path: text` line, its `%s` filled in. */
+export function warning(id: WarningId, value: string): string {
+  const entry = WARNINGS[id];
+  return `${entry.path}: ${entry.text.replace('%s', value)}`;
 }

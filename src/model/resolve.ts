@@ -215,11 +215,15 @@ export function prune(value: unknown, emptyMaps: boolean): unknown {
 /**
  * Settings whose default depends on other values (the chart's deployment
  * helper derives them the same way): backups go to S3 when a bucket is named,
- * else to the backup directory.
+ * else to the backup directory. An enabled backup with neither a type nor a
+ * bucket is refused: OpsMill's chart means S3 there, and an archive in the
+ * pod's emptyDir would vanish with the pod; local storage must be chosen.
  */
-function deriveDefaults(v: ResolvedValues): void {
+function deriveDefaults(v: ResolvedValues, problems: ValuesProblem[]): void {
   const storage = v.backup.storage as { type: string; s3: { bucket: string } };
-  if (storage.type === '') storage.type = storage.s3.bucket ? 's3' : 'local';
+  if (storage.type !== '') return;
+  if (v.backup.enabled && !storage.s3.bucket) problems.push(problem('backupStorageUnset'));
+  storage.type = storage.s3.bucket ? 's3' : 'local';
 }
 
 /** Merges user values over the defaults as Helm does (the chart's `.Values`). */
@@ -244,7 +248,7 @@ export function resolveValues(user: InfrahubBackupValues | Values, context: Rend
     if (field.type === 'alias') foldAlias(merged, path, field, problems);
   });
   fillEmpty(merged, VALUES_SPEC);
-  deriveDefaults(merged as unknown as ResolvedValues);
+  deriveDefaults(merged as unknown as ResolvedValues, problems);
   delete merged.global;
   delete merged.enabled;
   const resolved = merged as unknown as ResolvedValues;

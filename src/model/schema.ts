@@ -1,7 +1,7 @@
 /**
  * Derives the defaults and the JSON Schema of the values from `spec.ts`.
  */
-import { ENCRYPT_ARG_PATTERN } from './checks';
+import { ENCRYPT_ARG_PATTERN, ENCRYPT_KEY_ENV, GO_FALSE, GO_TRUE } from './checks';
 import { cloneValues } from './merge';
 import { Field, ObjectField, StringField } from './spec-types';
 import { VALUES_SPEC } from './spec';
@@ -157,7 +157,32 @@ export function crossFieldRules(): JsonSchema[] {
       at('backup.options.extraArgs', { contains: { type: 'string', pattern: ENCRYPT_ARG_PATTERN.source } }),
     ],
   };
+  // What the schema can say of checks.ts keylessEncryption (the template finds the rest: order, the environment):
+  // an argument that turns encryption on, none that turns it off, gives a key or ends the flags, no key anywhere.
+  const keylessEncrypt = allOf(
+    at('backup.enabled', TRUE),
+    within('backup.encryption.secretName', EMPTY),
+    at('backup.options.extraArgs', { contains: { type: 'string', pattern: `^--encrypt(=(${GO_TRUE.join('|')}))?$` } }),
+    { not: at('backup.options.extraArgs', { contains: { type: 'string', pattern: `^--$|^--encrypt-key|^--encrypt=(${GO_FALSE.join('|')})$` } }) },
+    { not: at('extraEnv', { contains: { type: 'object', properties: { name: { const: ENCRYPT_KEY_ENV } }, required: ['name'] } }) },
+  );
+  const backupToS3 = allOf(at('backup.enabled', TRUE), { not: backupLocal });
+  const restoreFromS3Alone = allOf(restoreFromS3, { not: at('backup.enabled', TRUE) });
+  const noCredentialEgress = allOf(at('networkPolicy.enabled', TRUE), within('networkPolicy.credentialEndpoints', { maxItems: 0 }));
   return [
+    {
+      if: allOf(at('backup.enabled', TRUE), { not: at('backup.storage.type', { enum: ['s3', 'local'] }) }),
+      then: at('backup.storage.s3.bucket', NON_EMPTY),
+    },
+    { if: keylessEncrypt, then: at('backup.encryption.secretName', NON_EMPTY) },
+    {
+      if: allOf(noCredentialEgress, backupToS3, within('backup.storage.s3.secretName', EMPTY)),
+      then: at('networkPolicy.credentialEndpoints', { minItems: 1 }),
+    },
+    {
+      if: allOf(noCredentialEgress, restoreFromS3Alone, within('restore.storage.s3.secretName', EMPTY), within('restore.s3.secretName', EMPTY)),
+      then: at('networkPolicy.credentialEndpoints', { minItems: 1 }),
+    },
     { if: at('backup.enabled', TRUE), then: within('restore.enabled', { const: false }) },
     {
       if: allOf(at('backup.enabled', TRUE), at('backup.storage.type', { const: 's3' })),

@@ -150,7 +150,7 @@ const backup: ObjectField = {
       fields: {
         type: {
           type: 'string',
-          doc: '`s3` uploads each archive to S3; `local` keeps it in the backup directory (a PersistentVolumeClaim with `local.persistence`); empty picks `s3` when `s3.bucket` is set, else `local`.',
+          doc: '`s3` uploads each archive to S3; `local` keeps it in the backup directory (a PersistentVolumeClaim with `local.persistence`); empty picks `s3` when `s3.bucket` is set, and is refused without a bucket (OpsMill\'s chart means `s3` there): choose `local` explicitly.',
           default: '',
           enum: ['', 's3', 'local'],
           enumName: 'BackupStorageType',
@@ -244,9 +244,9 @@ const backup: ObjectField = {
     encryption: {
       type: 'object',
       interfaceName: 'BackupEncryptionValues',
-      doc: 'Archive encryption with a public key (`--encrypt-key`).',
+      doc: 'Archive encryption with a public key of yours (`--encrypt-key`), made with `infrahub-backup keygen` (docs/encryption.md). `--encrypt` in `options.extraArgs` without a key of yours is refused: the tool would encrypt to OpsMill\'s built-in key.',
       fields: {
-        secretName: secretName('Secret holding the public key; empty for unencrypted archives.'),
+        secretName: secretName('Secret holding the public key (the `.pub` file of `infrahub-backup keygen`); empty for unencrypted archives.'),
         key: secretKey('Key of the public key file in the Secret.', 'public.pem'),
       },
     },
@@ -393,9 +393,9 @@ const restore: ObjectField = {
     decryption: {
       type: 'object',
       interfaceName: 'RestoreDecryptionValues',
-      doc: 'Decryption of encrypted archives with a private key (`--decrypt-key`).',
+      doc: 'Decryption of encrypted archives with a private key (`--decrypt-key`): the one `infrahub-backup keygen` wrote beside the public key of `backup.encryption` (docs/encryption.md).',
       fields: {
-        secretName: secretName('Secret holding the private key (PEM); empty for unencrypted archives.'),
+        secretName: secretName('Secret holding the private key (PEM); empty for unencrypted archives. Create it only where and when a restore runs.'),
         key: secretKey('Key of the private key file in the Secret.', 'private.pem'),
       },
     },
@@ -517,7 +517,7 @@ const monitoring: ObjectField = {
 const networkPolicy: ObjectField = {
   type: 'object',
   interfaceName: 'NetworkPolicyValues',
-  doc: 'A NetworkPolicy for this release\'s backup, restore and companion pods: no ingress; egress to DNS, the Kubernetes API, S3 and `extraEgress` only.',
+  doc: 'A NetworkPolicy for this release\'s backup, restore and companion pods: no ingress; egress to DNS, the Kubernetes API, S3, the `credentialEndpoints` and `extraEgress` only.',
   fields: {
     enabled: bool('Create the NetworkPolicy.'),
     apiServer: {
@@ -525,7 +525,7 @@ const networkPolicy: ObjectField = {
       interfaceName: 'NetworkPolicyApiServerValues',
       doc: 'Egress to the Kubernetes API server (the image drives Infrahub with kubectl).',
       fields: {
-        cidrs: cidrs('Addresses of the API server (its endpoints, as `kubectl get endpoints kubernetes -n default` shows them, `/32` each); empty for any address on `ports`.'),
+        cidrs: cidrs('Addresses of the API server (its endpoints, as `kubectl get endpoints kubernetes -n default` shows them, `/32` each); empty allows any host, in or outside the cluster, on `ports`. On Cilium an API server running on the cluster\'s nodes is not matched by addresses unless Cilium runs with `policy-cidr-match-mode: nodes` (README, Network policy).'),
         ports: {
           type: 'kubernetes',
           kubernetesType: 'NetworkPolicyPort[]',
@@ -545,7 +545,7 @@ const networkPolicy: ObjectField = {
       interfaceName: 'NetworkPolicyS3Values',
       doc: 'Egress to the S3 endpoint of the backups or the restore.',
       fields: {
-        cidrs: cidrs('Addresses of the S3 endpoint; empty for any address on `port`.'),
+        cidrs: cidrs('Addresses of the S3 endpoint; empty allows any host, in or outside the cluster, on `port`.'),
         port: {
           type: 'integer',
           doc: 'Port of the S3 endpoint; not set for the endpoint URL\'s port (443 for AWS S3 and https://, 80 for http://).',
@@ -554,6 +554,12 @@ const networkPolicy: ObjectField = {
           maximum: 65535,
         },
       },
+    },
+    credentialEndpoints: {
+      type: 'stringList',
+      doc: 'Where the pods get S3 credentials when the S3 `secretName` is empty (ServiceAccount identity or node credentials), each allowed as egress: `eks-pod-identity` (EKS Pod Identity agent, 169.254.170.23 and fd00:ec2::23, port 80), `instance-metadata` (EC2 IMDS or GKE\'s metadata server, 169.254.169.254 and fd00:ec2::254, port 80; it also serves the node\'s own credentials), `web-identity` (IRSA or Azure workload identity: STS or Entra ID, any address on port 443). Empty for none: with an S3 `secretName` the pods need none, and an empty `secretName` with the policy on and no endpoint here is refused.',
+      default: [],
+      itemEnum: ['eks-pod-identity', 'instance-metadata', 'web-identity'],
     },
     extraEgress: {
       type: 'kubernetes',
@@ -816,7 +822,7 @@ export const VALUES_SPEC: ObjectField = {
         },
         concurrencyPolicy: {
           type: 'string',
-          doc: 'What to do when a run is due while the previous one still runs. A scheduled restore always uses `Forbid`.',
+          doc: 'What to do when a run is due while the previous one still runs (scheduled backups). A scheduled restore always uses `Forbid`, whatever this says (the renderers warn when it differs).',
           default: 'Forbid',
           enum: ['Forbid', 'Replace', 'Allow'],
           enumName: 'ConcurrencyPolicy',
@@ -830,12 +836,12 @@ export const VALUES_SPEC: ObjectField = {
     job: {
       type: 'object',
       interfaceName: 'JobValues',
-      doc: 'Settings of the Jobs. Restores always use `backoffLimit: 0` and no TTL.',
+      doc: 'Settings of the Jobs. Restores always use `backoffLimit: 0` and no TTL, whatever `backoffLimit` and `ttlSecondsAfterFinished` say (the renderers warn when they differ).',
       fields: {
-        backoffLimit: { type: 'integer', doc: 'Retries of a failed backup pod.', default: 0, minimum: 0 },
+        backoffLimit: { type: 'integer', doc: 'Retries of a failed backup pod. Backups only: a restore is never retried (0), whatever this says; the renderers warn when it differs.', default: 0, minimum: 0 },
         ttlSecondsAfterFinished: {
           type: 'integer',
-          doc: 'Seconds before a finished one-shot backup Job is deleted; keep it unset under GitOps, which would recreate (and re-run) a deleted Job.',
+          doc: 'Seconds before a finished backup Job is deleted; keep it unset under GitOps, which would recreate (and re-run) a deleted Job. Backups only: a restore Job is never deleted by a TTL, whatever this says; the renderers warn when it is set.',
           default: null,
           minimum: 0,
         },

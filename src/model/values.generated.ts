@@ -256,7 +256,7 @@ export interface InfrahubBackupValues {
    */
   readonly cronJob?: CronJobValues;
   /**
-   * Settings of the Jobs. Restores always use `backoffLimit: 0` and no TTL.
+   * Settings of the Jobs. Restores always use `backoffLimit: 0` and no TTL, whatever `backoffLimit` and `ttlSecondsAfterFinished` say (the renderers warn when they differ).
    *
    * @default - see the fields
    */
@@ -268,7 +268,7 @@ export interface InfrahubBackupValues {
    */
   readonly monitoring?: MonitoringValues;
   /**
-   * A NetworkPolicy for this release's backup, restore and companion pods: no ingress; egress to DNS, the Kubernetes API, S3 and `extraEgress` only.
+   * A NetworkPolicy for this release's backup, restore and companion pods: no ingress; egress to DNS, the Kubernetes API, S3, the `credentialEndpoints` and `extraEgress` only.
    *
    * @default - see the fields
    */
@@ -352,7 +352,7 @@ export interface BackupValues {
    */
   readonly options?: BackupOptionsValues;
   /**
-   * Archive encryption with a public key (`--encrypt-key`).
+   * Archive encryption with a public key of yours (`--encrypt-key`), made with `infrahub-backup keygen` (docs/encryption.md). `--encrypt` in `options.extraArgs` without a key of yours is refused: the tool would encrypt to OpsMill's built-in key.
    *
    * @default - see the fields
    */
@@ -376,7 +376,7 @@ export interface BackupValues {
  */
 export interface BackupStorageValues {
   /**
-   * `s3` uploads each archive to S3; `local` keeps it in the backup directory (a PersistentVolumeClaim with `local.persistence`); empty picks `s3` when `s3.bucket` is set, else `local`.
+   * `s3` uploads each archive to S3; `local` keeps it in the backup directory (a PersistentVolumeClaim with `local.persistence`); empty picks `s3` when `s3.bucket` is set, and is refused without a bucket (OpsMill's chart means `s3` there): choose `local` explicitly.
    *
    * @default ""
    */
@@ -552,11 +552,11 @@ export interface BackupOptionsValues {
 }
 
 /**
- * Archive encryption with a public key (`--encrypt-key`).
+ * Archive encryption with a public key of yours (`--encrypt-key`), made with `infrahub-backup keygen` (docs/encryption.md). `--encrypt` in `options.extraArgs` without a key of yours is refused: the tool would encrypt to OpsMill's built-in key.
  */
 export interface BackupEncryptionValues {
   /**
-   * Secret holding the public key; empty for unencrypted archives.
+   * Secret holding the public key (the `.pub` file of `infrahub-backup keygen`); empty for unencrypted archives.
    *
    * @default ""
    */
@@ -664,7 +664,7 @@ export interface RestoreValues {
    */
   readonly options?: RestoreOptionsValues;
   /**
-   * Decryption of encrypted archives with a private key (`--decrypt-key`).
+   * Decryption of encrypted archives with a private key (`--decrypt-key`): the one `infrahub-backup keygen` wrote beside the public key of `backup.encryption` (docs/encryption.md).
    *
    * @default - see the fields
    */
@@ -858,11 +858,11 @@ export interface RestoreOptionsValues {
 }
 
 /**
- * Decryption of encrypted archives with a private key (`--decrypt-key`).
+ * Decryption of encrypted archives with a private key (`--decrypt-key`): the one `infrahub-backup keygen` wrote beside the public key of `backup.encryption` (docs/encryption.md).
  */
 export interface RestoreDecryptionValues {
   /**
-   * Secret holding the private key (PEM); empty for unencrypted archives.
+   * Secret holding the private key (PEM); empty for unencrypted archives. Create it only where and when a restore runs.
    *
    * @default ""
    */
@@ -1036,7 +1036,7 @@ export interface CronJobValues {
    */
   readonly timeZone?: string;
   /**
-   * What to do when a run is due while the previous one still runs. A scheduled restore always uses `Forbid`.
+   * What to do when a run is due while the previous one still runs (scheduled backups). A scheduled restore always uses `Forbid`, whatever this says (the renderers warn when it differs).
    *
    * @default "Forbid"
    */
@@ -1068,17 +1068,17 @@ export interface CronJobValues {
 }
 
 /**
- * Settings of the Jobs. Restores always use `backoffLimit: 0` and no TTL.
+ * Settings of the Jobs. Restores always use `backoffLimit: 0` and no TTL, whatever `backoffLimit` and `ttlSecondsAfterFinished` say (the renderers warn when they differ).
  */
 export interface JobValues {
   /**
-   * Retries of a failed backup pod.
+   * Retries of a failed backup pod. Backups only: a restore is never retried (0), whatever this says; the renderers warn when it differs.
    *
    * @default 0
    */
   readonly backoffLimit?: number;
   /**
-   * Seconds before a finished one-shot backup Job is deleted; keep it unset under GitOps, which would recreate (and re-run) a deleted Job.
+   * Seconds before a finished backup Job is deleted; keep it unset under GitOps, which would recreate (and re-run) a deleted Job. Backups only: a restore Job is never deleted by a TTL, whatever this says; the renderers warn when it is set.
    *
    * @default - not set
    */
@@ -1242,7 +1242,7 @@ export interface HeartbeatValues {
 }
 
 /**
- * A NetworkPolicy for this release's backup, restore and companion pods: no ingress; egress to DNS, the Kubernetes API, S3 and `extraEgress` only.
+ * A NetworkPolicy for this release's backup, restore and companion pods: no ingress; egress to DNS, the Kubernetes API, S3, the `credentialEndpoints` and `extraEgress` only.
  */
 export interface NetworkPolicyValues {
   /**
@@ -1264,6 +1264,12 @@ export interface NetworkPolicyValues {
    */
   readonly s3?: NetworkPolicyS3Values;
   /**
+   * Where the pods get S3 credentials when the S3 `secretName` is empty (ServiceAccount identity or node credentials), each allowed as egress: `eks-pod-identity` (EKS Pod Identity agent, 169.254.170.23 and fd00:ec2::23, port 80), `instance-metadata` (EC2 IMDS or GKE's metadata server, 169.254.169.254 and fd00:ec2::254, port 80; it also serves the node's own credentials), `web-identity` (IRSA or Azure workload identity: STS or Entra ID, any address on port 443). Empty for none: with an S3 `secretName` the pods need none, and an empty `secretName` with the policy on and no endpoint here is refused.
+   *
+   * @default []
+   */
+  readonly credentialEndpoints?: string[];
+  /**
    * More egress rules, appended unchanged (e.g. a proxy, or the heartbeat service).
    *
    * A Kubernetes 1.28 `NetworkPolicyEgressRule[]` (`k8s.NetworkPolicyEgressRule` of cdk8s-plus-28), passed through to the pods.
@@ -1278,7 +1284,7 @@ export interface NetworkPolicyValues {
  */
 export interface NetworkPolicyApiServerValues {
   /**
-   * Addresses of the API server (its endpoints, as `kubectl get endpoints kubernetes -n default` shows them, `/32` each); empty for any address on `ports`.
+   * Addresses of the API server (its endpoints, as `kubectl get endpoints kubernetes -n default` shows them, `/32` each); empty allows any host, in or outside the cluster, on `ports`. On Cilium an API server running on the cluster's nodes is not matched by addresses unless Cilium runs with `policy-cidr-match-mode: nodes` (README, Network policy).
    *
    * @default []
    */
@@ -1298,7 +1304,7 @@ export interface NetworkPolicyApiServerValues {
  */
 export interface NetworkPolicyS3Values {
   /**
-   * Addresses of the S3 endpoint; empty for any address on `port`.
+   * Addresses of the S3 endpoint; empty allows any host, in or outside the cluster, on `port`.
    *
    * @default []
    */

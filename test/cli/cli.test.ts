@@ -103,8 +103,15 @@ describe('synth', () => {
     expect(envOf(job)).toMatchObject({ INFRAHUB_S3_BUCKET: 'from-file', INFRAHUB_S3_PREFIX: 'nightly' });
   });
 
-  test('--set backup.enabled=true alone prints a local one-shot backup Job', () => {
+  test('--set backup.enabled=true alone is refused: no bucket and no storage type (OpsMill\'s chart means s3), the archive would vanish', () => {
     const result = run('synth', '--set', 'backup.enabled=true');
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^error: backup\.storage\.type: is empty and backup\.storage\.s3\.bucket is not set: .*backup\.storage\.type=local/);
+  });
+
+  test('--set backup.enabled=true,backup.storage.type=local prints a local one-shot backup Job', () => {
+    const result = run('synth', '--set', 'backup.enabled=true,backup.storage.type=local');
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     const job = only(objectsOf(result.stdout), 'Job');

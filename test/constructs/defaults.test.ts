@@ -218,15 +218,16 @@ describe('render-time refusals', () => {
       ['verificationNeedsS3'],
     ],
     [
-      'retention and verification with local storage picked by default (no bucket)',
+      'retention and verification with no storage type and no bucket',
       { backup: { enabled: true, retention: { enabled: true }, verification: { enabled: true } } },
-      ['retentionNeedsS3', 'verificationNeedsS3'],
+      ['backupStorageUnset', 'retentionNeedsS3', 'verificationNeedsS3'],
     ],
     ['verification of archives encrypted with a key Secret', mergeDocs(S3_BACKUP, { backup: { encryption: { secretName: 'keys' }, verification: { enabled: true } } }), ['verificationOfEncrypted']],
-    ...['--encrypt', '--encrypt=true', '--encrypt=1', '--encrypt-key', '--encrypt-key=/keys/public.pem'].map(
-      (arg): [string, TestValues, Array<keyof typeof PROBLEMS>] => [
-        `verification of archives encrypted by ${arg} in extraArgs`,
-        mergeDocs(S3_BACKUP, { backup: { options: { extraArgs: [arg] }, verification: { enabled: true } } }),
+    // With a key of the user's: --encrypt alone is refused for its key (test/helm/safety-refusals.test.ts).
+    ...[['--encrypt', '--encrypt-key=/keys/public.pem'], ['--encrypt=true', '--encrypt-key', '/keys/public.pem'], ['--encrypt=1', '--encrypt-key=/keys/public.pem'], ['--encrypt-key'], ['--encrypt-key=/keys/public.pem']].map(
+      (args): [string, TestValues, Array<keyof typeof PROBLEMS>] => [
+        `verification of archives encrypted by ${args.join(' ')} in extraArgs`,
+        mergeDocs(S3_BACKUP, { backup: { options: { extraArgs: args }, verification: { enabled: true } } }),
         ['verificationOfEncrypted'],
       ],
     ),

@@ -43,7 +43,10 @@ function podLabelSets(objects: KubeObject[]): Array<Record<string, string>> {
 
 /** Every deployment mode, with and without the companion CronJobs and user pod labels. */
 const DEPLOYMENTS: Array<[string, TestValues]> = [
-  ...Object.entries(MODES).map(([name, values]) => [name, mergeDocs(values, POLICY)] as [string, TestValues]),
+  // A restore of the newest archive without a credentials Secret gets them from EKS Pod Identity (refused without credential egress).
+  ...Object.entries(MODES).map(
+    ([name, values]) => [name, mergeDocs(values, POLICY, name === 'restore latest' ? { networkPolicy: { credentialEndpoints: ['eks-pod-identity'] } } : {})] as [string, TestValues],
+  ),
   ['scheduled S3 backup with retention and freshness', mergeDocs(S3_BACKUP, COMPANIONS, POLICY)],
   ['scheduled S3 backup with verification', mergeDocs(S3_BACKUP, COMPANIONS, { backup: { verification: { enabled: true } } }, POLICY)],
   ['pod labels and a name override', mergeDocs(S3_BACKUP, COMPANIONS, POLICY, { nameOverride: 'ib', podLabels: { team: 'platform', 'app.kubernetes.io/component': 'other' } })],

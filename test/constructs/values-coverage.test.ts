@@ -870,6 +870,14 @@ const FIELD_CASES: Record<string, FieldCase> = {
     set: { networkPolicy: { extraEgress: [{ to: [{ ipBlock: { cidr: '192.0.2.10/32' } }], ports: [{ port: 3128, protocol: 'TCP' }] }] } },
     check: (o) => expect(egress(o).slice(-1)).toEqual([{ to: [{ ipBlock: { cidr: '192.0.2.10/32' } }], ports: [{ port: 3128, protocol: 'TCP' }] }]),
   },
+  'networkPolicy.credentialEndpoints': {
+    base: POLICED_BACKUP,
+    set: { networkPolicy: { credentialEndpoints: ['instance-metadata'] } },
+    check: (o, b) => {
+      expect(egress(o).slice(-1)).toEqual([{ to: [{ ipBlock: { cidr: '169.254.169.254/32' } }, { ipBlock: { cidr: 'fd00:ec2::254/128' } }], ports: [{ port: 80, protocol: 'TCP' }] }]);
+      expect(egress(b)).toHaveLength(egress(o).length - 1);
+    },
+  },
   'job.activeDeadlineSeconds': {
     base: S3_BACKUP,
     set: { job: { activeDeadlineSeconds: 5400 } },

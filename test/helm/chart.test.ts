@@ -29,9 +29,22 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
     }
   });
 
+  test.each(['--set backup.enabled=true', '--set backup.enabled=true,backup.mode=cronjob'])(
+    'seed plan: helm template test <chart> %s is refused, as synth refuses it: no bucket and no storage type, the archive would vanish with the pod',
+    async (set) => {
+      const args = set.split(' ');
+      const rendered = await helm(name, ['template', 'test', chart.packagePath, ...args]);
+      expect(rendered.code).not.toBe(0);
+      expect(rendered.stderr.replace(/\//g, '.')).toContain('backup.storage.s3.bucket');
+      const synth = await cli(['synth', '--release', 'test', ...args]);
+      expect(synth.code).toBe(2);
+      expect(synth.stderr).toContain('backup.storage.type: is empty and backup.storage.s3.bucket is not set');
+    },
+  );
+
   test.each([
-    ['--set backup.enabled=true', ['Job', 'Role', 'RoleBinding', 'ServiceAccount']],
-    ['--set backup.enabled=true,backup.mode=cronjob', ['CronJob', 'Role', 'RoleBinding', 'ServiceAccount']],
+    ['--set backup.enabled=true,backup.storage.type=local', ['Job', 'Role', 'RoleBinding', 'ServiceAccount']],
+    ['--set backup.enabled=true,backup.mode=cronjob,backup.storage.type=local', ['CronJob', 'Role', 'RoleBinding', 'ServiceAccount']],
     ['--set restore.enabled=true,restore.s3.bucket=test,restore.s3.key=backup.tar.gz', ['Job', 'Role', 'RoleBinding', 'ServiceAccount']],
   ])('seed plan: helm template test <chart> %s', async (set, expectedKinds) => {
     const args = set.split(' ');

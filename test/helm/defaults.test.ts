@@ -43,9 +43,9 @@ const REFUSED: Array<[string, Record<string, unknown>, Array<keyof typeof PROBLE
     { backup: { enabled: true, mode: 'cronjob', storage: { type: 'local', local: { persistence: { enabled: true } } }, verification: { enabled: true } } },
     ['verificationNeedsS3'],
   ],
-  ['both with the local storage picked by default', { backup: { enabled: true, retention: { enabled: true }, verification: { enabled: true } } }, ['retentionNeedsS3', 'verificationNeedsS3']],
+  ['both with no storage type and no bucket', { backup: { enabled: true, retention: { enabled: true }, verification: { enabled: true } } }, ['backupStorageUnset', 'retentionNeedsS3', 'verificationNeedsS3']],
   ['verification of archives encrypted with a key Secret', { backup: { ...S3, encryption: { secretName: 'keys' }, verification: { enabled: true } } }, ['verificationOfEncrypted']],
-  ['verification with --encrypt in extraArgs', { backup: { ...S3, options: { extraArgs: ['--encrypt'] }, verification: { enabled: true } } }, ['verificationOfEncrypted']],
+  ['verification with --encrypt and a key in extraArgs', { backup: { ...S3, options: { extraArgs: ['--encrypt', '--encrypt-key=/keys/public.pem'] }, verification: { enabled: true } } }, ['verificationOfEncrypted']],
   [
     'verification with --encrypt-key=PATH in extraArgs',
     { backup: { ...S3, options: { extraArgs: ['--log-format=json', '--encrypt-key=/keys/public.pem'] }, verification: { enabled: true } } },

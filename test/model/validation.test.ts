@@ -1,6 +1,7 @@
 import { formatProblem, ValuesError, ValuesProblem } from '../../src/model/errors';
 import { Values } from '../../src/model/merge';
 import { RenderContext, resolveValues } from '../../src/model/resolve';
+import { PROBLEMS } from '../../src/model/messages';
 import { VALUES_SPEC } from '../../src/model/spec';
 import { fieldAt, StringField } from '../../src/model/spec-types';
 import { VALID_SCHEDULES } from '../support/schedules';
@@ -176,8 +177,9 @@ describe('cross-field rules', () => {
     });
   });
 
-  test('without a storage type, a backup goes to S3 when a bucket is named, else to the backup directory', () => {
-    expect(resolveValues({ backup: { enabled: true } }, CONTEXT).backup.storage.type).toBe('local');
+  test('without a storage type, a backup goes to S3 when a bucket is named, and is refused without one (the archive would vanish with the pod)', () => {
+    expect(onlyProblem({ backup: { enabled: true } })).toEqual({ path: 'backup.storage.type', message: PROBLEMS.backupStorageUnset.text });
+    expect(resolveValues({}, CONTEXT).backup.storage.type).toBe('local');
     expect(resolveValues({ backup: S3_BACKUP }, CONTEXT).backup.storage.type).toBe('s3');
     expect(resolveValues({ backup: { enabled: true, storage: { type: 'local', s3: { bucket: 'backups' } } } }, CONTEXT).backup.storage.type).toBe('local');
   });

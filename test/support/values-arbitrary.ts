@@ -93,6 +93,9 @@ const KUBERNETES: Record<string, fc.Arbitrary<unknown>> = {
       fc.record({ name: fc.constantFrom('HTTPS_PROXY', 'NO_PROXY', 'TZ'), value: oddString }),
       fc.constant({ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }),
       fc.constant({ name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } }),
+      // What the tool reads for --encrypt and --encrypt-key when the flags are not given.
+      fc.record({ name: fc.constantFrom('INFRAHUB_ENCRYPT', 'INFRAHUB_ENCRYPT_KEY'), value: fc.constantFrom('', 'true', 'T', '0', 'yes', '/keys/k.pub') }),
+      fc.constant({ name: 'INFRAHUB_ENCRYPT', valueFrom: { secretKeyRef: { name: 'flags', key: 'encrypt' } } }),
     ),
     { maxLength: 3 },
   ),
@@ -124,6 +127,15 @@ const BY_PATH: Record<string, fc.Arbitrary<unknown>> = {
   'monitoring.prometheusRule.infrahubWorkloads': fc.oneof(
     fc.constantFrom('.*(infrahub-server|task-worker).*', 'infrahub-(server|worker)-.+', '[a-z]+(-[0-9]{1,3})?', 'prod[.]infrahub-.*'),
     fc.stringMatching(/^[^\x00-\x20\x7f-\x9f"\\]{1,40}$/).filter(re2Subset),
+  ),
+  'networkPolicy.credentialEndpoints': fc.subarray(['eks-pod-identity', 'instance-metadata', 'web-identity']),
+  // The spellings of --encrypt and --encrypt-key among other arguments: both renderers read them as the tool does.
+  'backup.options.extraArgs': fc.array(
+    fc.oneof(
+      { weight: 4, arbitrary: oddString },
+      { weight: 1, arbitrary: fc.constantFrom('--encrypt', '--encrypt=T', '--encrypt=1', '--encrypt=false', '--encrypt=yes', '--encrypt-key', '--encrypt-key=', '--encrypt-key=/keys/k.pub', '--', '/keys/k.pub') },
+    ),
+    { maxLength: 3 },
   ),
 };
 
@@ -564,7 +576,33 @@ const CROSS_FIELD: Record<string, Mutation> = {
     child(doc, 'backup', 'storage').type = 's3';
     child(doc, 'backup', 'storage', 's3').bucket = 'backups';
     child(doc, 'backup', 'verification').enabled = true;
-    child(doc, 'backup', 'options').extraArgs = ['--encrypt'];
+    child(doc, 'backup', 'options').extraArgs = ['--encrypt', '--encrypt-key=/keys/public.pem'];
+  },
+  backupStorageUnset: ({ doc }) => {
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'storage').type = '';
+    child(doc, 'backup', 'storage', 's3').bucket = '';
+  },
+  encryptWithoutKey: ({ doc }) => {
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'encryption').secretName = '';
+    child(doc, 'backup', 'options').extraArgs = ['--encrypt=T'];
+  },
+  encryptEnvWithoutKey: ({ doc }) => {
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'encryption').secretName = '';
+    child(doc, 'backup', 'options').extraArgs = [];
+    doc.extraEnv = [{ name: 'INFRAHUB_ENCRYPT', value: '1' }];
+  },
+  credentialEgressMissing: ({ doc }) => {
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'storage').type = 's3';
+    Object.assign(child(doc, 'backup', 'storage', 's3'), { bucket: 'backups', secretName: '' });
+    Object.assign(child(doc, 'networkPolicy'), { enabled: true, credentialEndpoints: [] });
   },
 };
 
