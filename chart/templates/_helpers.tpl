@@ -146,6 +146,7 @@ break a cross-field rule.
 {{- if not $v.restore.storage.s3.secretName }}{{- $secretPath = "restore.storage.s3.secretName" }}{{- end }}
 {{- end }}
 {{- if $secretPath }}{{- $problems = append $problems (printf $p.credentialEgressMissing $secretPath $secretPath) }}{{- end }}
+{{- end }}
 {{- if $problems }}
 {{- fail (printf "invalid values:\n%s" (join "\n" $problems)) }}
 {{- end }}
