@@ -101,7 +101,11 @@ function keysOf(path: string): string {
   return path.split('.').map(lit).join(' ');
 }
 
-/** The alias rule of resolve.ts: an alias value fills a canonical value left empty or at its default; a different value is a conflict. */
+/**
+ * The alias rule of resolve.ts: an alias value that is empty or at the
+ * setting's default is ignored; any other alias value fills a canonical value
+ * left empty or at its default; a different value is a conflict.
+ */
 function emitAlias(e: Emitter, aliasPath: string, alias: AliasField): void {
   const pairs: Array<[string, string]> =
     alias.shape.type === 'object'
@@ -115,7 +119,7 @@ function emitAlias(e: Emitter, aliasPath: string, alias: AliasField): void {
     const parent = e.fresh('parent');
     const c = e.fresh('canonical');
     e.line(`{{- ${a} := dig ${keysOf(from)} "" $in0 }}`);
-    e.line(`{{- if ${a} }}`);
+    e.line(`{{- if and ${a} (ne (toJson ${a}) ${lit(JSON.stringify(canonical))}) }}`);
     e.line(`{{- ${parent} := index $out0 ${canonicalKeys.map(lit).join(' ')} }}`);
     e.line(`{{- ${c} := get ${parent} ${lit(leaf)} }}`);
     e.line(`{{- if or (not ${c}) (eq ${c} ${lit(canonical)}) }}{{- $_ := set ${parent} ${lit(leaf)} ${a} }}`);

@@ -166,10 +166,13 @@ function foldAlias(values: Values, path: string, alias: AliasField, problems: Va
       ? Object.keys(alias.shape.fields).map((k) => [`${path}.${k}`, `${alias.of}.${k}`, isPlainObject(value) ? value[k] : undefined])
       : [[path, alias.of, value]];
   for (const [aliasPath, canonicalPath, aliasValue] of pairs) {
-    if (!isSet(aliasValue)) continue;
-    const canonical = getPath(values, canonicalPath);
     const canonicalField = fieldAt(VALUES_SPEC, canonicalPath);
     const canonicalDefault = canonicalField && 'default' in canonicalField ? canonicalField.default : undefined;
+    // An alias at the setting's default says nothing: the Infrahub umbrella
+    // chart's values supply `restore.s3.region: us-east-1`, and Helm hands that
+    // to this chart exactly as if the user had written it.
+    if (!isSet(aliasValue) || aliasValue === canonicalDefault) continue;
+    const canonical = getPath(values, canonicalPath);
     if (!isSet(canonical) || canonical === canonicalDefault) {
       setPath(values, canonicalPath, aliasValue);
     } else if (canonical !== aliasValue) {
