@@ -121,7 +121,7 @@ break a cross-field rule.
   "role" $fullname
   "roleBinding" $fullname
   "backupJob" (include "infrahub-backup.suffixedName" (list $fullname "backup" $backupHash 63))
-  "backupCronJob" (include "infrahub-backup.suffixedName" (list $fullname "backup" "" 52))
+  "backupCronJob" (include "infrahub-backup.truncName" (list $fullname 52))
   "backupClaim" ($v.backup.storage.local.persistence.existingClaim | default (include "infrahub-backup.suffixedName" (list $fullname "backups" "" 253)))
   "restoreJob" (include "infrahub-backup.suffixedName" (list $fullname "restore" $restoreHash 63))
   "restoreCronJob" (include "infrahub-backup.suffixedName" (list $fullname "restore" "" 52))
