@@ -713,7 +713,12 @@ export const VALUES_SPEC: ObjectField = {
       doc: 'Resources of the backup and restore containers.',
       fields: {
         requests: { type: 'stringMap', allowNumbers: true, doc: 'Resource requests.', default: { cpu: '100m', memory: '256Mi' } },
-        limits: { type: 'stringMap', allowNumbers: true, doc: 'Resource limits.', default: { memory: '1Gi' } },
+        limits: {
+          type: 'stringMap',
+          allowNumbers: true,
+          doc: 'Resource limits; none by default, as in OpsMill\'s chart (the dump of a large database needs memory that grows with it). Set `memory` to what a backup of your database peaks at, plus a margin.',
+          default: {},
+        },
       },
     },
     scratch: {
@@ -723,8 +728,8 @@ export const VALUES_SPEC: ObjectField = {
       fields: {
         sizeLimit: {
           type: 'string',
-          doc: 'Size limit of each scratch volume; allow about twice the database size. Empty for no limit.',
-          default: '20Gi',
+          doc: 'Size limit of each scratch volume (`/tmp` and the backup directory on an emptyDir); empty for none, as in OpsMill\'s chart. A pod that writes more is evicted: allow about twice the database size.',
+          default: '',
           pattern: `^$|${QUANTITY}`,
           patternHint: 'a quantity such as 20Gi',
         },

@@ -1006,9 +1006,9 @@ export interface ResourcesValues {
    */
   readonly requests?: { [key: string]: string | number };
   /**
-   * Resource limits.
+   * Resource limits; none by default, as in OpsMill's chart (the dump of a large database needs memory that grows with it). Set `memory` to what a backup of your database peaks at, plus a margin.
    *
-   * @default {"memory":"1Gi"}
+   * @default {}
    */
   readonly limits?: { [key: string]: string | number };
 }
@@ -1018,9 +1018,9 @@ export interface ResourcesValues {
  */
 export interface ScratchValues {
   /**
-   * Size limit of each scratch volume; allow about twice the database size. Empty for no limit.
+   * Size limit of each scratch volume (`/tmp` and the backup directory on an emptyDir); empty for none, as in OpsMill's chart. A pod that writes more is evicted: allow about twice the database size.
    *
-   * @default "20Gi"
+   * @default ""
    */
   readonly sizeLimit?: string;
 }
