@@ -19,6 +19,18 @@ rules, constants) comes from _generated.tpl, written from the same model.
 {{- printf "%s%s" (include "infrahub-backup.truncName" (list $base (sub $max (len $suffix)))) $suffix -}}
 {{- end }}
 
+{{/* A repository pulled from a registry (image-registry.ts withRegistry): list REPOSITORY REGISTRY */}}
+{{- define "infrahub-backup.withRegistry" -}}
+{{- $repository := index . 0 }}{{- $registry := index . 1 }}
+{{- $parts := splitList "/" $repository }}
+{{- $first := first $parts }}
+{{- if and (gt (len $parts) 1) (or (contains "." $first) (contains ":" $first) (eq $first "localhost")) }}
+{{- printf "%s/%s" $registry (rest $parts | join "/") -}}
+{{- else }}
+{{- printf "%s/%s" $registry $repository -}}
+{{- end }}
+{{- end }}
+
 {{/* The first 8 hex digits of the SHA-256 of a request's JSON. */}}
 {{- define "infrahub-backup.requestHash" -}}
 {{- toJson . | sha256sum | trunc 8 -}}

@@ -23,6 +23,7 @@ import { ENV_NAMES, HANDOFF_DIR, HANDOFF_SIZE_LIMIT, HOME_DIR, HOME_SIZE_LIMIT, 
 import { IMAGE_ENTRYPOINT } from '../constructs/restore-pod';
 import { PACKAGE_VERSION } from '../version';
 import { ENCRYPT_ARG_PATTERN, NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN, RELEASE_NAME_MAX_LENGTH, RELEASE_NAME_PATTERN } from '../model/checks';
+import { IMAGE_REGISTRY_PATTERN } from '../model/image-registry';
 import { PROBLEMS } from '../model/messages';
 import { CHART_NAME } from '../model/names';
 import { DURATION_PART, GO_PARSE_DURATION, MAX_DURATION_NS, MONTH_DAYS, NANOSECONDS, SCHEDULE_FIELDS, SCHEDULE_MACROS, SCHEDULE_SHAPE } from '../model/schedule';
@@ -154,6 +155,17 @@ export function renderGeneratedHelpers(): string {
   walkFields(VALUES_SPEC.fields, (path, field) => {
     if (field.type === 'alias') emitAlias(e, path, field);
   });
+  // global.imageRegistry, as resolve.ts applyImageRegistry: every image from that registry.
+  e.line('{{- $registry := get (get $in0 "global" | default (dict)) "imageRegistry" }}');
+  e.line(`{{- if and (not (kindIs "invalid" $registry)) (ne (toJson $registry) "\\"\\"") }}`);
+  e.line(`{{- if and (kindIs "string" $registry) (regexMatch ${lit(IMAGE_REGISTRY_PATTERN)} $registry) }}`);
+  e.line('{{- $_ := set $out0.image "repository" (include "infrahub-backup.withRegistry" (list $out0.image.repository $registry)) }}');
+  e.line('{{- $_ := set $out0.companion.image "repository" (include "infrahub-backup.withRegistry" (list $out0.companion.image.repository $registry)) }}');
+  e.line(
+    `{{- else }}{{- $problems = append $problems (printf "%s: %s" ${lit(PROBLEMS.invalidImageRegistry.path)} (printf ${lit(PROBLEMS.invalidImageRegistry.text)} (toJson $registry))) }}`,
+  );
+  e.line('{{- end }}');
+  e.line('{{- end }}');
   e.line('{{- $_ := unset $out0 "global" }}');
   e.line('{{- $_ := unset $out0 "enabled" }}');
   e.line('{{- dict "values" $out0 "problems" $problems | toJson }}');

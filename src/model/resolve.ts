@@ -6,6 +6,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { checkValues } from './checks';
 import { formatProblem, ValuesError, ValuesProblem } from './errors';
+import { IMAGE_REGISTRY_PATTERN, withRegistry } from './image-registry';
 import { problem } from './messages';
 import { AJV_OPTIONS } from './validator-options';
 import { goJson } from './names';
@@ -225,6 +226,23 @@ function deriveDefaults(v: ResolvedValues): void {
   if (storage.type === '') storage.type = storage.s3.bucket ? 's3' : 'local';
 }
 
+/**
+ * `global.imageRegistry` (a parent chart's global, or the user's): every
+ * image repository is pulled from that registry (the chart's resolved helper
+ * does the same).
+ */
+function applyImageRegistry(values: Values, problems: ValuesProblem[]): void {
+  const registry = isPlainObject(values.global) ? values.global.imageRegistry : undefined;
+  if (registry === undefined || registry === null || registry === '') return;
+  if (typeof registry !== 'string' || !new RegExp(IMAGE_REGISTRY_PATTERN).test(registry)) {
+    problems.push(problem('invalidImageRegistry', [goJson(registry)]));
+    return;
+  }
+  for (const image of [values.image, (values.companion as Values).image] as Values[]) {
+    image.repository = withRegistry(image.repository as string, registry);
+  }
+}
+
 /** Merges user values over the defaults as Helm does (the chart's `.Values`). */
 export function mergedValues(user: Values): Values {
   return coalesceWithDefaults(user, defaultValues());
@@ -248,6 +266,7 @@ export function resolveValues(user: InfrahubBackupValues | Values, context: Rend
   });
   fillEmpty(merged, VALUES_SPEC);
   deriveDefaults(merged as unknown as ResolvedValues);
+  applyImageRegistry(merged, problems);
   delete merged.global;
   delete merged.enabled;
   const resolved = merged as unknown as ResolvedValues;

@@ -568,7 +568,7 @@ export const VALUES_SPEC: ObjectField = {
       type: 'kubernetes',
       kubernetesType: 'object',
       list: false,
-      doc: 'Helm global values shared with a parent chart; ignored by this chart.',
+      doc: 'Helm global values shared with a parent chart. This chart reads only `imageRegistry`, as Bitnami\'s charts do: a registry host (`mirror.example.com`, `harbor.example.com:8443/proxy`) from which every image is pulled, the backup image and the companion image; their repositories keep their path and lose their own registry host.',
       default: {},
     },
     nameOverride: {

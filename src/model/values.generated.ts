@@ -82,7 +82,7 @@ export interface InfrahubBackupValues {
    */
   readonly enabled?: boolean;
   /**
-   * Helm global values shared with a parent chart; ignored by this chart.
+   * Helm global values shared with a parent chart. This chart reads only `imageRegistry`, as Bitnami's charts do: a registry host (`mirror.example.com`, `harbor.example.com:8443/proxy`) from which every image is pulled, the backup image and the companion image; their repositories keep their path and lose their own registry host.
    *
    * Free-form, passed through unchanged.
    *
