@@ -46,7 +46,14 @@ interface Difference {
   why: string;
   readme: string;
 }
+interface Refusal {
+  what: string;
+  values: Record<string, unknown>;
+  kubeVersion?: string;
+  error: string;
+}
 interface Behaviour {
+  refusals: Refusal[];
   defaultResources: Record<string, Record<string, string>>;
   emptyDir: Record<string, unknown>;
   rbacRules: Array<[string, string, string]>;
@@ -175,6 +182,28 @@ describe('every documented difference', () => {
     expect(readme).toContain('#### Compatibility with OpsMill');
     expect(section.slice(0, section.indexOf('\n### '))).toContain(d.readme);
     expect(d.why.length).toBeGreaterThan(20);
+  });
+});
+
+describe('values upstream accepts and this chart refuses', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('#### Compatibility with OpsMill'));
+  test.each(BEHAVIOUR.refusals.map((r) => [r.what, r] as const))('%s: refused by synth and Helm 3 and 4, and quoted in the README with its fix', async (what, r) => {
+    const file = join(WORK, `refused-${what.replace(/\W+/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify(r.values));
+    if (!r.kubeVersion) {
+      const synth = await cli(['synth', '-f', file]);
+      expect(synth.code).toBe(2);
+      expect(synth.stderr).toContain(r.error);
+    }
+    ensureHelm();
+    const chartDir = buildTestChart().chartDir;
+    for (const name of Object.keys(HELMS)) {
+      const rendered = await helm(name, ['template', 'rel', chartDir, '-f', file, ...(r.kubeVersion ? ['--kube-version', r.kubeVersion] : [])]);
+      expect(rendered.code).not.toBe(0);
+      if (r.kubeVersion) expect(rendered.stderr).toContain(r.error.split(' ')[1]);
+    }
+    expect(section.slice(0, section.indexOf('\n### '))).toContain(r.error);
   });
 });
 
