@@ -24,7 +24,9 @@ rules, constants) comes from _generated.tpl, written from the same model.
 {{- $repository := index . 0 }}{{- $registry := index . 1 }}
 {{- $parts := splitList "/" $repository }}
 {{- $first := first $parts }}
-{{- if and (gt (len $parts) 1) (or (contains "." $first) (contains ":" $first) (eq $first "localhost")) }}
+{{- if hasPrefix (printf "%s/" $registry) $repository }}
+{{- $repository -}}
+{{- else if and (gt (len $parts) 1) (or (contains "." $first) (contains ":" $first) (eq $first "localhost")) }}
 {{- printf "%s/%s" $registry (rest $parts | join "/") -}}
 {{- else }}
 {{- printf "%s/%s" $registry $repository -}}

@@ -29,6 +29,7 @@ const CASES: Array<[string, Record<string, unknown>]> = [
   ['backups with preflight, retention, verification', { backup: { enabled: true, mode: 'cronjob', storage: { s3 }, retention: { enabled: true }, verification: { enabled: true } } }],
   ['freshness', { backup: { enabled: true, mode: 'cronjob', storage: { s3 } }, monitoring: { freshness: { enabled: true } } }],
   ['restore of the newest archive', { restore: { enabled: true, storage: { s3: { ...s3, latest: true } } } }],
+  ['a backup image already on the mirror', { image: { repository: 'harbor.example.com:8443/proxy/opsmill/infrahub-backup' }, backup: { enabled: true, storage: { s3 } } }],
   ['digest and tags', { image: { digest: `sha256:${'a'.repeat(64)}` }, companion: { image: { tag: '9.9.9' } }, restore: { enabled: true, storage: { s3: { ...s3, key: 'a.tar.gz' } } } }],
 ];
 const REGISTRIES = ['mirror.example.com', 'harbor.example.com:8443/proxy', 'localhost:5000'];
@@ -42,6 +43,7 @@ describe('withRegistry: the registry host is replaced, or added to a repository 
     ['opsmill/infrahub-backup', 'mirror.example.com', 'mirror.example.com/opsmill/infrahub-backup'],
     ['infrahub-backup', 'mirror.example.com', 'mirror.example.com/infrahub-backup'],
     ['registry.opsmill.io/opsmill/infrahub-backup', '', 'registry.opsmill.io/opsmill/infrahub-backup'],
+    ['harbor.example.com:8443/proxy/opsmill/infrahub-backup', 'harbor.example.com:8443/proxy', 'harbor.example.com:8443/proxy/opsmill/infrahub-backup'],
   ])('%s with %j: %s', (repository, registry, expected) => {
     expect(withRegistry(repository, registry)).toBe(expected);
   });
@@ -73,7 +75,7 @@ describe.each(Object.keys(HELMS))('%s', (helmName) => {
       const objects = await synth(doc, name);
       const images = imagesOf(objects);
       expect(images.length).toBeGreaterThanOrEqual(1);
-      for (const image of images) expect(image.startsWith(`${registry}/opsmill/`)).toBe(true);
+      for (const image of images) expect(image.startsWith(`${registry}/`) && !image.startsWith(`${registry}/${registry}`)).toBe(true);
       const rendered = await helm(helmName, ['template', 'prod', chartDir, '-f', join(work, `${name}.json`), '--namespace', 'infrahub']);
       expect(rendered.stderr).toBe('');
       expect(objectsOf(rendered.stdout)).toEqual(objects);
