@@ -19,6 +19,20 @@ rules, constants) comes from _generated.tpl, written from the same model.
 {{- printf "%s%s" (include "infrahub-backup.truncName" (list $base (sub $max (len $suffix)))) $suffix -}}
 {{- end }}
 
+{{/* A repository pulled from a registry (image-registry.ts withRegistry): list REPOSITORY REGISTRY */}}
+{{- define "infrahub-backup.withRegistry" -}}
+{{- $repository := index . 0 }}{{- $registry := index . 1 }}
+{{- $parts := splitList "/" $repository }}
+{{- $first := first $parts }}
+{{- if hasPrefix (printf "%s/" $registry) $repository }}
+{{- $repository -}}
+{{- else if and (gt (len $parts) 1) (or (contains "." $first) (contains ":" $first) (eq $first "localhost")) }}
+{{- printf "%s/%s" $registry (rest $parts | join "/") -}}
+{{- else }}
+{{- printf "%s/%s" $registry $repository -}}
+{{- end }}
+{{- end }}
+
 {{/* The first 8 hex digits of the SHA-256 of a request's JSON. */}}
 {{- define "infrahub-backup.requestHash" -}}
 {{- toJson . | sha256sum | trunc 8 -}}
@@ -171,7 +185,7 @@ break a cross-field rule.
   "role" $fullname
   "roleBinding" $fullname
   "backupJob" (include "infrahub-backup.suffixedName" (list $fullname "backup" $backupHash 63))
-  "backupCronJob" (include "infrahub-backup.suffixedName" (list $fullname "backup" "" 52))
+  "backupCronJob" (include "infrahub-backup.truncName" (list $fullname 52))
   "backupClaim" ($v.backup.storage.local.persistence.existingClaim | default (include "infrahub-backup.suffixedName" (list $fullname "backups" "" 253)))
   "restoreJob" (include "infrahub-backup.suffixedName" (list $fullname "restore" $restoreHash 63))
   "restoreCronJob" (include "infrahub-backup.suffixedName" (list $fullname "restore" "" 52))

@@ -24,6 +24,7 @@ import { IMAGE_ENTRYPOINT } from '../constructs/restore-pod';
 import { PACKAGE_VERSION } from '../version';
 import { ENCRYPT_ARG_PATTERN, ENCRYPT_ENV, ENCRYPT_KEY_ENV, GO_FALSE, GO_TRUE, NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN, RELEASE_NAME_MAX_LENGTH, RELEASE_NAME_PATTERN } from '../model/checks';
 import { PROBLEMS, WARNINGS } from '../model/messages';
+import { IMAGE_REGISTRY_PATTERN } from '../model/image-registry';
 import { RE2_CLASS_ITEM, RE2_MAX_REPEAT, RE2_TOKEN } from '../model/re2';
 import { CHART_NAME } from '../model/names';
 import { DURATION_PART, GO_PARSE_DURATION, MAX_DURATION_NS, MONTH_DAYS, NANOSECONDS, SCHEDULE_FIELDS, SCHEDULE_MACROS, SCHEDULE_SHAPE } from '../model/schedule';
@@ -102,7 +103,11 @@ function keysOf(path: string): string {
   return path.split('.').map(lit).join(' ');
 }
 
-/** The alias rule of resolve.ts: an alias value fills a canonical value left empty or at its default; a different value is a conflict. */
+/**
+ * The alias rule of resolve.ts: an alias value that is empty or at the
+ * setting's default is ignored; any other alias value fills a canonical value
+ * left empty or at its default; a different value is a conflict.
+ */
 function emitAlias(e: Emitter, aliasPath: string, alias: AliasField): void {
   const pairs: Array<[string, string]> =
     alias.shape.type === 'object'
@@ -116,7 +121,7 @@ function emitAlias(e: Emitter, aliasPath: string, alias: AliasField): void {
     const parent = e.fresh('parent');
     const c = e.fresh('canonical');
     e.line(`{{- ${a} := dig ${keysOf(from)} "" $in0 }}`);
-    e.line(`{{- if ${a} }}`);
+    e.line(`{{- if and ${a} (ne (toJson ${a}) ${lit(JSON.stringify(canonical))}) }}`);
     e.line(`{{- ${parent} := index $out0 ${canonicalKeys.map(lit).join(' ')} }}`);
     e.line(`{{- ${c} := get ${parent} ${lit(leaf)} }}`);
     e.line(`{{- if or (not ${c}) (eq ${c} ${lit(canonical)}) }}{{- $_ := set ${parent} ${lit(leaf)} ${a} }}`);
@@ -151,6 +156,17 @@ export function renderGeneratedHelpers(): string {
   walkFields(VALUES_SPEC.fields, (path, field) => {
     if (field.type === 'alias') emitAlias(e, path, field);
   });
+  // global.imageRegistry, as resolve.ts applyImageRegistry: every image from that registry.
+  e.line('{{- $registry := get (get $in0 "global" | default (dict)) "imageRegistry" }}');
+  e.line(`{{- if and (not (kindIs "invalid" $registry)) (ne (toJson $registry) "\\"\\"") }}`);
+  e.line(`{{- if and (kindIs "string" $registry) (regexMatch ${lit(IMAGE_REGISTRY_PATTERN)} $registry) }}`);
+  e.line('{{- $_ := set $out0.image "repository" (include "infrahub-backup.withRegistry" (list $out0.image.repository $registry)) }}');
+  e.line('{{- $_ := set $out0.companion.image "repository" (include "infrahub-backup.withRegistry" (list $out0.companion.image.repository $registry)) }}');
+  e.line(
+    `{{- else }}{{- $problems = append $problems (printf "%s: %s" ${lit(PROBLEMS.invalidImageRegistry.path)} (printf ${lit(PROBLEMS.invalidImageRegistry.text)} (toJson $registry))) }}`,
+  );
+  e.line('{{- end }}');
+  e.line('{{- end }}');
   e.line('{{- $_ := unset $out0 "global" }}');
   e.line('{{- $_ := unset $out0 "enabled" }}');
   e.line('{{- dict "values" $out0 "problems" $problems | toJson }}');

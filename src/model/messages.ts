@@ -93,6 +93,10 @@ export const PROBLEMS = {
     path: '',
     text: '"%s" never fires: none of its months has that day of the month',
   },
+  invalidImageRegistry: {
+    path: 'global.imageRegistry',
+    text: '%s is not a registry: it must be a registry host such as mirror.example.com, with an optional port and path (harbor.example.com:8443/proxy), without a scheme',
+  },
   unknownTimeZone: {
     path: 'cronJob.timeZone',
     text: '"%s" is not a time zone Kubernetes knows; it must be an IANA time zone name such as UTC or Europe/Paris',

@@ -2,7 +2,7 @@
  * What the resolved values say about the objects to create: their names,
  * labels and the requests that name the one-shot Jobs.
  */
-import { chartShortName, fullName, requestHash, suffixedName } from './names';
+import { chartShortName, fullName, requestHash, suffixedName, truncName } from './names';
 import type { ResolvedValues } from './resolve';
 import { DEFAULT_IMAGE_TAG } from './spec';
 import { PACKAGE_VERSION } from '../version';
@@ -61,7 +61,10 @@ export function backupRequest(v: ResolvedValues): Record<string, unknown> {
   return rest;
 }
 
-/** The names of all objects, Helm-style: `<release>-infrahub-backup[-role[-hash]]`. */
+/**
+ * The names of all objects, Helm-style: `<release>-infrahub-backup[-role[-hash]]`;
+ * the backup CronJob is `<fullname>`, as in OpsMill's chart.
+ */
 export function objectNames(v: ResolvedValues, release: string): ObjectNames {
   const fullname = fullName(release, v.nameOverride, v.fullnameOverride);
   const serviceAccount = v.serviceAccount.create ? v.serviceAccount.name || fullname : v.serviceAccount.name || 'default';
@@ -72,7 +75,9 @@ export function objectNames(v: ResolvedValues, release: string): ObjectNames {
     role: fullname,
     roleBinding: fullname,
     backupJob: suffixedName(fullname, 'backup', requestHash(backupRequest(v)), 63),
-    backupCronJob: suffixedName(fullname, 'backup', undefined, 52),
+    // Upstream's name for the same CronJob: `helm upgrade` from OpsMill's chart
+    // updates it in place instead of deleting it (and a backup running in it).
+    backupCronJob: truncName(fullname, 52),
     backupClaim: v.backup.storage.local.persistence.existingClaim || suffixedName(fullname, 'backups', undefined, 253),
     restoreJob: suffixedName(fullname, 'restore', requestHash(restoreRequest(v)), 63),
     restoreCronJob: suffixedName(fullname, 'restore', undefined, 52),

@@ -6,6 +6,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { checkValues } from './checks';
 import { formatProblem, ValuesError, ValuesProblem } from './errors';
+import { IMAGE_REGISTRY_PATTERN, withRegistry } from './image-registry';
 import { problem } from './messages';
 import { AJV_OPTIONS } from './validator-options';
 import { goJson } from './names';
@@ -166,10 +167,13 @@ function foldAlias(values: Values, path: string, alias: AliasField, problems: Va
       ? Object.keys(alias.shape.fields).map((k) => [`${path}.${k}`, `${alias.of}.${k}`, isPlainObject(value) ? value[k] : undefined])
       : [[path, alias.of, value]];
   for (const [aliasPath, canonicalPath, aliasValue] of pairs) {
-    if (!isSet(aliasValue)) continue;
-    const canonical = getPath(values, canonicalPath);
     const canonicalField = fieldAt(VALUES_SPEC, canonicalPath);
     const canonicalDefault = canonicalField && 'default' in canonicalField ? canonicalField.default : undefined;
+    // An alias at the setting's default says nothing: the Infrahub umbrella
+    // chart's values supply `restore.s3.region: us-east-1`, and Helm hands that
+    // to this chart exactly as if the user had written it.
+    if (!isSet(aliasValue) || aliasValue === canonicalDefault) continue;
+    const canonical = getPath(values, canonicalPath);
     if (!isSet(canonical) || canonical === canonicalDefault) {
       setPath(values, canonicalPath, aliasValue);
     } else if (canonical !== aliasValue) {
@@ -226,6 +230,23 @@ function deriveDefaults(v: ResolvedValues, problems: ValuesProblem[]): void {
   storage.type = storage.s3.bucket ? 's3' : 'local';
 }
 
+/**
+ * `global.imageRegistry` (a parent chart's global, or the user's): every
+ * image repository is pulled from that registry (the chart's resolved helper
+ * does the same).
+ */
+function applyImageRegistry(values: Values, problems: ValuesProblem[]): void {
+  const registry = isPlainObject(values.global) ? values.global.imageRegistry : undefined;
+  if (registry === undefined || registry === null || registry === '') return;
+  if (typeof registry !== 'string' || !new RegExp(IMAGE_REGISTRY_PATTERN).test(registry)) {
+    problems.push(problem('invalidImageRegistry', [goJson(registry)]));
+    return;
+  }
+  for (const image of [values.image, (values.companion as Values).image] as Values[]) {
+    image.repository = withRegistry(image.repository as string, registry);
+  }
+}
+
 /** Merges user values over the defaults as Helm does (the chart's `.Values`). */
 export function mergedValues(user: Values): Values {
   return coalesceWithDefaults(user, defaultValues());
@@ -249,6 +270,7 @@ export function resolveValues(user: InfrahubBackupValues | Values, context: Rend
   });
   fillEmpty(merged, VALUES_SPEC);
   deriveDefaults(merged as unknown as ResolvedValues, problems);
+  applyImageRegistry(merged, problems);
   delete merged.global;
   delete merged.enabled;
   const resolved = merged as unknown as ResolvedValues;

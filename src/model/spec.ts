@@ -582,7 +582,7 @@ export const VALUES_SPEC: ObjectField = {
       type: 'kubernetes',
       kubernetesType: 'object',
       list: false,
-      doc: 'Helm global values shared with a parent chart; ignored by this chart.',
+      doc: 'Helm global values shared with a parent chart. This chart reads only `imageRegistry`, as Bitnami\'s charts do: a registry host (`mirror.example.com`, `harbor.example.com:8443/proxy`) from which every image is pulled, the backup image and the companion image; their repositories keep their path and lose their own registry host.',
       default: {},
     },
     nameOverride: {
@@ -727,7 +727,12 @@ export const VALUES_SPEC: ObjectField = {
       doc: 'Resources of the backup and restore containers.',
       fields: {
         requests: { type: 'stringMap', allowNumbers: true, doc: 'Resource requests.', default: { cpu: '100m', memory: '256Mi' } },
-        limits: { type: 'stringMap', allowNumbers: true, doc: 'Resource limits.', default: { memory: '1Gi' } },
+        limits: {
+          type: 'stringMap',
+          allowNumbers: true,
+          doc: 'Resource limits; none by default, as in OpsMill\'s chart (the dump of a large database needs memory that grows with it). Set `memory` to what a backup of your database peaks at, plus a margin.',
+          default: {},
+        },
       },
     },
     scratch: {
@@ -737,8 +742,8 @@ export const VALUES_SPEC: ObjectField = {
       fields: {
         sizeLimit: {
           type: 'string',
-          doc: 'Size limit of each scratch volume; allow about twice the database size. Empty for no limit.',
-          default: '20Gi',
+          doc: 'Size limit of each scratch volume (`/tmp` and the backup directory on an emptyDir); empty for none, as in OpsMill\'s chart. A pod that writes more is evicted: allow about twice the database size.',
+          default: '',
           pattern: `^$|${QUANTITY}`,
           patternHint: 'a quantity such as 20Gi',
         },

@@ -82,7 +82,7 @@ export interface InfrahubBackupValues {
    */
   readonly enabled?: boolean;
   /**
-   * Helm global values shared with a parent chart; ignored by this chart.
+   * Helm global values shared with a parent chart. This chart reads only `imageRegistry`, as Bitnami's charts do: a registry host (`mirror.example.com`, `harbor.example.com:8443/proxy`) from which every image is pulled, the backup image and the companion image; their repositories keep their path and lose their own registry host.
    *
    * Free-form, passed through unchanged.
    *
@@ -1006,9 +1006,9 @@ export interface ResourcesValues {
    */
   readonly requests?: { [key: string]: string | number };
   /**
-   * Resource limits.
+   * Resource limits; none by default, as in OpsMill's chart (the dump of a large database needs memory that grows with it). Set `memory` to what a backup of your database peaks at, plus a margin.
    *
-   * @default {"memory":"1Gi"}
+   * @default {}
    */
   readonly limits?: { [key: string]: string | number };
 }
@@ -1018,9 +1018,9 @@ export interface ResourcesValues {
  */
 export interface ScratchValues {
   /**
-   * Size limit of each scratch volume; allow about twice the database size. Empty for no limit.
+   * Size limit of each scratch volume (`/tmp` and the backup directory on an emptyDir); empty for none, as in OpsMill's chart. A pod that writes more is evicted: allow about twice the database size.
    *
-   * @default "20Gi"
+   * @default ""
    */
   readonly sizeLimit?: string;
 }

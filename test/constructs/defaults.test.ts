@@ -193,7 +193,7 @@ describe('typed handles', () => {
     expect(backup.role!.name).toBe('infrahub-backup');
     expect(backup.roleBinding!.name).toBe('infrahub-backup');
     expect(backup.backupCronJob!.kind).toBe('CronJob');
-    expect(backup.backupCronJob!.name).toBe('infrahub-backup-backup');
+    expect(backup.backupCronJob!.name).toBe('infrahub-backup');
     expect(backup.retentionCronJob!.name).toBe('infrahub-backup-retention');
     expect(backup.verificationCronJob!.name).toBe('infrahub-backup-verify');
     const claim = inUserChart(MODES['one-shot local backup with persistence'], 'infrahub').backup.backupClaim!;

@@ -45,7 +45,7 @@ describe('Grafana dashboard', () => {
       'Backup run duration',
       'Failed Jobs',
     ]);
-    expect(json.panels[4].targets[0].expr).toContain('owner_name=~"infrahub-backup-backup|infrahub-backup-freshness|infrahub-backup-retention"');
+    expect(json.panels[4].targets[0].expr).toContain('owner_name=~"infrahub-backup|infrahub-backup-freshness|infrahub-backup-retention"');
   });
 
   test('every query reads kube-state-metrics series of the release namespace', () => {
@@ -66,7 +66,7 @@ describe('Grafana dashboard', () => {
     expect(a.json.uid).toMatch(/^[0-9a-f]{16}$/);
     expect(Object.keys(b.object.data)).toEqual(['prod.infrahub-infrahub-backup.json']);
     expect(b.json.title).toBe('Infrahub backups (infrahub/prod.infrahub-infrahub-backup)');
-    expect(b.json.panels[2].targets[0].expr).toContain('job_name=~"prod[.]infrahub-infrahub-backup-backup-[0-9]+"');
+    expect(b.json.panels[2].targets[0].expr).toContain('job_name=~"prod[.]infrahub-infrahub-backup-[0-9]+"');
   });
 });
 

@@ -120,11 +120,23 @@ describe('backup Job name', () => {
 
 describe('CronJob names carry no hash', () => {
   test.each([
-    ['scheduled backup to S3', 'infrahub-backup-backup'],
+    ['scheduled backup to S3', 'infrahub-backup'],
     ['scheduled restore', 'infrahub-backup-restore'],
   ])('%s is named %s, whatever the settings', (mode, expected) => {
     expect(jobName(MODES[mode])).toBe(expected);
     expect(jobName(mergeDocs(MODES[mode], { resources: { limits: { memory: '9Gi' } }, cronJob: { suspend: true } }))).toBe(expected);
+  });
+});
+
+describe('the backup CronJob keeps the name of OpsMill\'s chart, so helm upgrade from it updates the CronJob in place', () => {
+  test.each([
+    ['prod', {}, 'prod-infrahub-backup'],
+    ['infrahub-backup', {}, 'infrahub-backup'],
+    ['prod', { fullnameOverride: 'backups' }, 'backups'],
+    ['prod', { nameOverride: 'bkp' }, 'prod-bkp'],
+    ['prod', { fullnameOverride: `a${'-b'.repeat(31)}` }, `a${'-b'.repeat(25)}`],
+  ])('release %s with %j: %s', (release, extra, expected) => {
+    expect(jobName(mergeDocs(MODES['scheduled backup to S3'], extra), release)).toBe(expected);
   });
 });
 
@@ -180,7 +192,8 @@ describe('length limits', () => {
       expect(name.length).toBeLessThanOrEqual(max);
       expect(name).toMatch(o.kind === 'PersistentVolumeClaim' ? DNS_SUBDOMAIN : DNS_LABEL);
       if (o.kind === 'Job' || o.kind === 'CronJob') {
-        expect(name).toMatch(/-(backup|restore)(-[0-9a-f]{8})?$/);
+        // The backup CronJob keeps upstream's name, the fullname (cut to 52 characters).
+        if (o.kind !== 'CronJob' || o.metadata.labels['app.kubernetes.io/component'] !== 'backup') expect(name).toMatch(/-(backup|restore)(-[0-9a-f]{8})?$/);
         for (const value of Object.values(o.metadata.labels as Record<string, string>)) expect(value.length).toBeLessThanOrEqual(63);
       }
     }

@@ -309,14 +309,19 @@ describe('environment', () => {
     expect(env.INFRAHUB_DB_USERNAME).toBeUndefined();
   });
 
-  test('scratch volumes are size-limited emptyDirs; HOME is small', () => {
+  test('scratch volumes are emptyDirs without a limit unless scratch.sizeLimit sets one (as OpsMill\'s chart); HOME is small', () => {
     const objects = backup();
-    expect(volumeOf(objects, 'tmp')).toEqual({ name: 'tmp', emptyDir: { sizeLimit: '20Gi' } });
-    expect(volumeOf(objects, 'backups')).toEqual({ name: 'backups', emptyDir: { sizeLimit: '20Gi' } });
+    expect(volumeOf(objects, 'tmp')).toEqual({ name: 'tmp', emptyDir: {} });
+    expect(volumeOf(objects, 'backups')).toEqual({ name: 'backups', emptyDir: {} });
     expect(volumeOf(objects, 'home')).toEqual({ name: 'home', emptyDir: { sizeLimit: '64Mi' } });
-    const unlimited = backup({ scratch: { sizeLimit: '' } });
-    expect(volumeOf(unlimited, 'tmp')).toEqual({ name: 'tmp', emptyDir: {} });
-    expect(volumeOf(unlimited, 'backups')).toEqual({ name: 'backups', emptyDir: {} });
+    const limited = backup({ scratch: { sizeLimit: '200Gi' } });
+    expect(volumeOf(limited, 'tmp')).toEqual({ name: 'tmp', emptyDir: { sizeLimit: '200Gi' } });
+    expect(volumeOf(limited, 'backups')).toEqual({ name: 'backups', emptyDir: { sizeLimit: '200Gi' } });
+  });
+
+  test('requests alone get no memory limit added (a large database\'s dump is not cut off)', () => {
+    const container = backup({ resources: { requests: { cpu: '2', memory: '8Gi' } } }).flatMap((o) => (o.kind === 'CronJob' ? [o.spec.jobTemplate.spec.template.spec] : o.kind === 'Job' ? [o.spec.template.spec] : []))[0].containers[0];
+    expect(container.resources).toEqual({ requests: { cpu: '2', memory: '8Gi' } });
   });
 
   test('persistent local backups mount the claim at the backup directory', () => {

@@ -98,7 +98,7 @@ describe('rule fields', () => {
 
   test('expressions name this release\'s objects', () => {
     const byName = Object.fromEntries(rulesOf(NIGHTLY).map((r) => [r.alert, r.expr]));
-    expect(byName.InfrahubBackupMissing).toContain('cronjob="infrahub-backup-backup"');
+    expect(byName.InfrahubBackupMissing).toContain('cronjob="infrahub-backup"');
     expect(byName.InfrahubBackupVerificationFailed).toContain('owner_name="infrahub-backup-verify"');
     expect(byName.InfrahubBackupRetentionFailed).toContain('owner_name="infrahub-backup-retention"');
     // Infrahub is scaled down by the Jobs of every release of the chart in the namespace.
@@ -201,7 +201,7 @@ function silent(rules: Rule[], at: number) {
   return rules.map((r) => ({ eval_time: `${at}m`, alertname: r.alert, exp_alerts: [] }));
 }
 
-const BACKUP_CJ = 'infrahub-backup-backup';
+const BACKUP_CJ = 'infrahub-backup';
 const VERIFY_CJ = 'infrahub-backup-verify';
 const RETENTION_CJ = 'infrahub-backup-retention';
 const SERVER = { namespace: NS, deployment: 'infrahub-infrahub-server' };

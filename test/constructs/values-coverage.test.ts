@@ -582,15 +582,17 @@ const FIELD_CASES: Record<string, FieldCase> = {
     set: { resources: { limits: { memory: '4Gi', cpu: 2 } } },
     check: (o, b) => {
       expect(containerOf(o).resources.limits).toEqual({ memory: '4Gi', cpu: 2 });
-      expect(containerOf(b).resources.limits).toEqual({ memory: '1Gi' });
+      // None by default, as in OpsMill's chart.
+      expect(containerOf(b).resources.limits).toBeUndefined();
     },
   },
   'scratch.sizeLimit': {
     base: S3_BACKUP,
     set: { scratch: { sizeLimit: '80Gi' } },
-    check: (o) => {
+    check: (o, b) => {
       expect(volumeOf(o, 'tmp')?.emptyDir).toEqual({ sizeLimit: '80Gi' });
       expect(volumeOf(o, 'backups')?.emptyDir).toEqual({ sizeLimit: '80Gi' });
+      expect(volumeOf(b, 'tmp')?.emptyDir).toEqual({});
     },
   },
   nodeSelector: {
@@ -794,7 +796,7 @@ const FIELD_CASES: Record<string, FieldCase> = {
       const data = only(o, 'ConfigMap').data;
       expect(Object.keys(data)).toEqual(['infrahub-backup.json']);
       expect(JSON.parse(data['infrahub-backup.json']).panels[0].targets[0].expr).toBe(
-        'time() - max(kube_cronjob_status_last_successful_time{namespace="infrahub", cronjob="infrahub-backup-backup"})',
+        'time() - max(kube_cronjob_status_last_successful_time{namespace="infrahub", cronjob="infrahub-backup"})',
       );
     },
   },

@@ -121,7 +121,7 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
     expect(enabled.stderr).toBe('');
     const objects = objectsOf(enabled.stdout);
     expect(kinds(objects)).toEqual(['CronJob', 'Role', 'RoleBinding', 'ServiceAccount']);
-    expect(objects.find((o) => o.kind === 'CronJob')!.metadata.name).toBe('prod-infrahub-backup-backup');
+    expect(objects.find((o) => o.kind === 'CronJob')!.metadata.name).toBe('prod-infrahub-backup');
 
     // The subchart sees its values plus `enabled` and `global`; synth of the same block agrees.
     const block = join(work, 'block.yaml');
@@ -161,11 +161,14 @@ describe('NOTES.txt (helm 4 install --dry-run=client: Helm 3 wants a cluster for
     const text = await notes(
       'backup.enabled=true,backup.mode=cronjob,backup.storage.s3.bucket=backups,backup.storage.s3.prefix=nightly,backup.retention.enabled=true,backup.retention.keepDays=30,backup.verification.enabled=true',
     );
-    expect(text).toContain('Scheduled Infrahub backups: CronJob prod-infrahub-backup-backup runs "0 2 * * *".');
+    expect(text).toContain('Scheduled Infrahub backups: CronJob prod-infrahub-backup runs "0 2 * * *".');
     expect(text).toContain('Archives go to s3://backups/nightly/infrahub_backup_<timestamp>.tar.gz');
     expect(text).toContain('Retention: CronJob prod-infrahub-backup-retention keeps the 7 newest archives and any younger than 30 days, on "30 3 * * *".');
     expect(text).toContain('Verification: CronJob prod-infrahub-backup-verify checks the newest archive, on "0 5 * * *".');
     expect(text).toContain('kubectl logs -n infrahub -f -l app.kubernetes.io/instance=prod,app.kubernetes.io/component=backup');
+    // OpsMill's chart ran its one-shot Jobs as hooks named <fullname> and <fullname>-restore.
+    expect(text).toContain('(the backup CronJob keeps its name, prod-infrahub-backup)');
+    expect(text).toContain('kubectl delete job -n infrahub prod-infrahub-backup prod-infrahub-backup-restore --ignore-not-found');
   });
 
   test('a restore of the newest archive says where the chosen archive is logged', async () => {

@@ -271,7 +271,7 @@ describe.each(Object.keys(HELMS))('%s: nulls from an umbrella chart', (name) => 
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/mode is required|missing property 'mode'/);
     const removed = join(work, 'run-as-user-null.yaml');
-    writeFileSync(removed, 'infrahub-backup:\n  enabled: true\n  backup:\n    enabled: true\n    storage:\n      s3:\n        bucket: bkt\n  podSecurityContext:\n    runAsUser: null\n');
+    writeFileSync(removed, 'infrahub-backup:\n  enabled: true\n  backup:\n    enabled: true\n    mode: job\n    storage:\n      s3:\n        bucket: bkt\n  podSecurityContext:\n    runAsUser: null\n');
     const ok = await helm(name, ['template', 'prod', umbrella, '-f', removed, '--namespace', 'infrahub']);
     expect(ok.stderr).toBe('');
     const job = objectsOf(ok.stdout).find((o) => o.kind === 'Job')!;

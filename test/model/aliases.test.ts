@@ -112,6 +112,33 @@ describe('restore.s3 (seed layout) maps onto restore.storage.s3', () => {
   });
 });
 
+describe('an alias at its default never blocks the canonical spelling (the umbrella chart supplies restore.s3.region: us-east-1)', () => {
+  const UMBRELLA_ALIAS = { bucket: '', key: '', endpoint: '', region: 'us-east-1', secretName: '' };
+
+  test.each(['eu-west-1', 'ap-southeast-2', 'us-west-2', 'us-east-1'])('restore.storage.s3.region %s wins over the alias default', (region) => {
+    const resolved = resolveValues(
+      { restore: { enabled: true, s3: UMBRELLA_ALIAS, storage: { s3: { bucket: 'backups', key: KEY, region } } } },
+      CONTEXT,
+    );
+    expect(resolved.restore.storage.s3).toMatchObject({ bucket: 'backups', key: KEY, region });
+  });
+
+  test('an alias value other than the default still fills the canonical default', () => {
+    const resolved = resolveValues({ restore: { enabled: true, s3: { ...UMBRELLA_ALIAS, region: 'eu-central-1', bucket: 'backups', key: KEY } } }, CONTEXT);
+    expect(resolved.restore.storage.s3).toMatchObject({ bucket: 'backups', key: KEY, region: 'eu-central-1' });
+  });
+
+  test('two different values, neither the default, are still a conflict', () => {
+    const problems = problemsOf({ restore: { s3: { ...UMBRELLA_ALIAS, region: 'eu-central-1' }, storage: { s3: { region: 'eu-west-1' } } } });
+    expect(problems.map((p) => p.path)).toEqual(['restore.s3.region']);
+  });
+
+  test('the backup directory alias at its default leaves a custom directory alone', () => {
+    const resolved = resolveValues({ backup: { storage: { path: '/data', local: { path: '/infrahub_backups' } } } }, CONTEXT);
+    expect(resolved.backup.storage.path).toBe('/data');
+  });
+});
+
 describe('backup.storage.local.path (seed layout) maps onto backup.storage.path', () => {
   test('the alias sets the backup directory', () => {
     const resolved = resolveValues({ backup: { storage: { type: 'local', local: { path: '/data/backups' } } } }, CONTEXT);

@@ -80,7 +80,8 @@ describe('mergedValues (user values over the chart defaults)', () => {
   test('resource maps merge with the defaults', () => {
     const merged = mergedValues({ resources: { requests: { cpu: '500m' } } });
     expect(getPath(merged, 'resources.requests')).toEqual({ cpu: '500m', memory: '256Mi' });
-    expect(getPath(merged, 'resources.limits')).toEqual({ memory: '1Gi' });
+    // No limits by default, as in OpsMill's chart: requests alone stay requests alone.
+    expect(getPath(merged, 'resources.limits')).toEqual({});
   });
 
   test('a null removes a default resource', () => {

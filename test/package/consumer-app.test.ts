@@ -219,7 +219,7 @@ describe.each([
     const objects = parseAllDocuments(run.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } });
     expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'CronJob', 'Role', 'RoleBinding', 'ServiceAccount']);
     expect(objects.find((o) => o.kind === 'ConfigMap')?.metadata.name).toBe('platform-settings');
-    expect(objects.find((o) => o.kind === 'CronJob')?.metadata).toMatchObject({ name: 'infrahub-infrahub-backup-backup', namespace: 'infrahub' });
+    expect(objects.find((o) => o.kind === 'CronJob')?.metadata).toMatchObject({ name: 'infrahub-infrahub-backup', namespace: 'infrahub' });
   });
 
   test('the CLI runs from the same install (S3 client bundled); a TypeScript app for `argocd generate` asks for tsx in one line', () => {

@@ -604,6 +604,9 @@ const CROSS_FIELD: Record<string, Mutation> = {
     Object.assign(child(doc, 'backup', 'storage', 's3'), { bucket: 'backups', secretName: '' });
     Object.assign(child(doc, 'networkPolicy'), { enabled: true, credentialEndpoints: [] });
   },
+  invalidImageRegistry: ({ doc }) => {
+    doc.global = { imageRegistry: 'https://mirror.example.com/' };
+  },
 };
 
 /** The cross-field rules the generator breaks: every problem of messages.ts about values. */
@@ -638,6 +641,26 @@ function aliasConflict(aliasPath: string, canonicalPath: string): Mutation {
   };
 }
 
+/**
+ * The alias at the canonical setting's default (as the Infrahub umbrella's
+ * `restore.s3.region: us-east-1` arrives) and the canonical spelling set to
+ * another value: the canonical value wins, in both renderers.
+ */
+function aliasAtDefault(aliasPath: string, canonicalPath: string, field: Field): Mutation {
+  const [, c] = CONFLICTING[aliasPath.split('.').pop()!];
+  const def = 'default' in field ? field.default : '';
+  return ({ doc }) => {
+    setAt(doc, aliasPath.split('.'), def);
+    setAt(doc, canonicalPath.split('.'), c);
+  };
+}
+
+const imageRegistry = fc
+  .constantFrom('mirror.example.com', 'harbor.example.com:8443/proxy', 'localhost:5000', '', 'UPPER.example.com', 5000)
+  .map((imageRegistry): Mutation => ({ doc }) => {
+    doc.global = { ...(doc.global as object), imageRegistry };
+  });
+
 const invalidRelease = fc
   .constantFrom('Infrahub', 'rel_1', 'rel-', '-rel', 'a'.repeat(54), 'rel..x', 'rel.-x', 'réle', 'rel 1')
   .map((release): Mutation => (c) => Object.assign(c, { release }));
@@ -660,6 +683,8 @@ export const CATEGORIES: Record<string, fc.Arbitrary<Mutation>> = {
   'number:float': floatNumber,
   ...Object.fromEntries(Object.entries(CROSS_FIELD).map(([id, m]) => [`invalid:${id}`, fc.constant(m)])),
   ...Object.fromEntries(ALIAS_PAIRS.map(([a, c]) => [`alias-conflict:${a}`, fc.constant(aliasConflict(a, c))])),
+  ...Object.fromEntries(ALIAS_PAIRS.map(([a, c, f]) => [`alias-at-default:${a}`, fc.constant(aliasAtDefault(a, c, f))])),
+  'global:imageRegistry': imageRegistry,
   'release:invalid': invalidRelease,
   'namespace:invalid': invalidNamespace,
 };
