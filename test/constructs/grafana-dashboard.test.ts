@@ -80,13 +80,13 @@ describe('Grafana dashboard queries in promtool, read from two kube-state-metric
     const end = 6 * HOUR;
     const input = scraped(
       [
-        series('kube_cronjob_created', { namespace: ns, cronjob: 'infrahub-backup-backup' }, samples([end, 0])),
-        series('kube_cronjob_spec_suspend', { namespace: ns, cronjob: 'infrahub-backup-backup' }, samples([end, 0])),
-        series('kube_cronjob_status_last_successful_time', { namespace: ns, cronjob: 'infrahub-backup-backup' }, samples([2 * HOUR + 30, null], [end - 2 * HOUR - 30, (2 * HOUR + 30) * 60])),
-        ...cronJobRun(ns, 'infrahub-backup-backup', 2 * HOUR, 30, 'succeeded', end),
-        ...cronJobRun(ns, 'infrahub-backup-backup', 4 * HOUR, 20, 'failed', end),
+        series('kube_cronjob_created', { namespace: ns, cronjob: 'infrahub-backup' }, samples([end, 0])),
+        series('kube_cronjob_spec_suspend', { namespace: ns, cronjob: 'infrahub-backup' }, samples([end, 0])),
+        series('kube_cronjob_status_last_successful_time', { namespace: ns, cronjob: 'infrahub-backup' }, samples([2 * HOUR + 30, null], [end - 2 * HOUR - 30, (2 * HOUR + 30) * 60])),
+        ...cronJobRun(ns, 'infrahub-backup', 2 * HOUR, 30, 'succeeded', end),
+        ...cronJobRun(ns, 'infrahub-backup', 4 * HOUR, 20, 'failed', end),
         ...cronJobRun(ns, 'infrahub-backup-retention', 3 * HOUR, 5, 'failed', end),
-        ...cronJobRun(ns, 'infrahub-backup-backup', 5 * HOUR, 0, 'running', end),
+        ...cronJobRun(ns, 'infrahub-backup', 5 * HOUR, 0, 'running', end),
       ],
       2,
     );
@@ -95,9 +95,9 @@ describe('Grafana dashboard queries in promtool, read from two kube-state-metric
       1: [{ labels: '{}', value: (end - STEP - 2 * HOUR - 30) * 60 }],
       2: [{ labels: '{}', value: 0 }],
       3: [{ labels: '{}', value: 1 }],
-      4: [{ labels: `{job_name="infrahub-backup-backup-${2 * HOUR}"}`, value: 1800 }],
+      4: [{ labels: `{job_name="infrahub-backup-${2 * HOUR}"}`, value: 1800 }],
       5: [
-        { labels: '{owner_name="infrahub-backup-backup"}', value: 1 },
+        { labels: '{owner_name="infrahub-backup"}', value: 1 },
         { labels: '{owner_name="infrahub-backup-retention"}', value: 1 },
       ],
     };

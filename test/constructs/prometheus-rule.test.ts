@@ -392,7 +392,7 @@ describe('promtool test rules', () => {
 /** Two kube-state-metrics replicas: every series twice, with the scrape's labels. */
 const HA = 2;
 const SECOND = 'second';
-const SECOND_CJ = 'second-infrahub-backup-backup';
+const SECOND_CJ = 'second-infrahub-backup';
 const SECOND_VALUES: TestValues = mergeDocs(S3_BACKUP, MONITORED, { backup: { mode: 'cronjob', schedule: '0 3 * * *' } });
 const RESTORE_RELEASE = 'restore';
 const RESTORE_VALUES: TestValues = mergeDocs(S3_RESTORE, MONITORED);
