@@ -13,6 +13,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { CliIo } from '../cli';
 import { HEARTBEAT_ENV, S3_ENV } from './config';
 import { EXIT_FAILED, EXIT_INVALID, S3Io, guarded } from './common';
+import { knownSecrets, redactingIo, redactor, urlArguments } from './redact';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 
@@ -61,15 +62,19 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
         `when done, GET this URL on success or POST the error line to <url>/fail on failure, within 5 s, without changing the exit code (default: $${HEARTBEAT_ENV})`,
       );
     }
-    command.addHelpText('after', ENVIRONMENT_HELP).action(async (opts: T & { heartbeatUrl?: string }) => {
-      if (!heartbeat) return finish(io, await guarded(io, () => load()(opts, io)));
-      // The first error line is the failure ping's body.
+    command.addHelpText('after', ENVIRONMENT_HELP).action(async (opts: T & { heartbeatUrl?: string; endpoint?: string }) => {
+      // Every line the command writes, and so the failure ping's body, passes through the redaction first.
+      const redact = redactor(knownSecrets(io.env, [opts.endpoint, opts.heartbeatUrl]));
+      const safe = redactingIo(io, redact);
+      if (!heartbeat) return finish(io, await guarded(safe, () => load()(opts, safe)));
+      // The first error line, as printed (redacted), is the failure ping's body.
       let errorLine: string | undefined;
       const tapped: S3Io = {
-        ...io,
+        ...safe,
         stderr: (text: string) => {
-          errorLine ??= text.split('\n').find((l) => l.startsWith('error: '));
-          io.stderr(text);
+          const clean = redact(text);
+          errorLine ??= clean.split('\n').find((l) => l.startsWith('error: '));
+          io.stderr(clean);
         },
       };
       let url: URL | undefined;
@@ -80,7 +85,7 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
       });
       if (url !== undefined) {
         const { pingHeartbeat } = require('./heartbeat') as typeof import('./heartbeat');
-        await pingHeartbeat(url, code, errorLine, io);
+        await pingHeartbeat(url, code, errorLine, safe);
       }
       finish(io, code);
     });
@@ -150,7 +155,9 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
  * Runs `s3 ...` arguments (argv starts with `s3`) on a program of its own and
  * returns the exit code once the command has finished. Never throws.
  */
-export async function runS3Cli(argv: string[], io: CliIo): Promise<number> {
+export async function runS3Cli(argv: string[], unsafe: CliIo): Promise<number> {
+  // Commander's own messages echo arguments: they are redacted like the commands' output.
+  const io = redactingIo(unsafe, redactor(knownSecrets(unsafe.env, urlArguments(argv))));
   let code = 0;
   const program = new Command('infrahub-backup-cdk8s')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })

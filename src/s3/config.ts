@@ -104,7 +104,8 @@ export function parseEndpoint(raw: string, where: string): { endpoint?: string; 
     return { problem: `${where}: "${raw}" has no host` };
   }
   if (url.username !== '' || url.password !== '') {
-    return { problem: `${where}: "${raw}" must not carry credentials: use AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY` };
+    // Named without its userinfo: the line must not print the credentials it refuses.
+    return { problem: `${where}: "${url.protocol}//…@${url.host}" must not carry credentials: use AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY` };
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
     return { problem: `${where}: "${raw}" must be a scheme, host and port only (the backup image ignores a path, so a bucket or path here would not be used by it)` };
