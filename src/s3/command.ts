@@ -34,7 +34,7 @@ function withConnection(command: Command): Command {
     .option('--endpoint <url>', `a custom S3 endpoint, http:// or https:// (default: $${S3_ENV.endpoint}; none: AWS S3)`)
     .option('--region <region>', `the region (default: $${S3_ENV.region}, else us-east-1)`)
     .option('--timeout <seconds>', 'the bound of each attempt of an S3 call: connecting, the first byte, and any silence while streaming (at least 1; default: 30)')
-    .option('--deadline <seconds>', "the bound of the whole command, retries included (default: 3 x --timeout; verify adds time to stream the archive at 256 KiB/s; preflight: at most 25)");
+    .option('--deadline <seconds>', "the bound of the whole command, retries included (default: 3 x --timeout; verify adds time to stream the archive at 256 KiB/s, and without --deadline stops a download slower than that over 10 s; preflight: at most 25)");
 }
 
 function finish(io: S3Io, code: number): void {

@@ -98,10 +98,17 @@ export function redactingIo<T extends Pick<S3Io, 'stdout' | 'stderr'>>(io: T, re
   return { ...io, stdout: (text: string) => io.stdout(redact(text)), stderr: (text: string) => io.stderr(redact(text)) };
 }
 
-/** The flag values of an s3 command line that may hold credentials: every http(s) URL given. */
+/** Flags whose value may hold credentials: the endpoint (userinfo) and the heartbeat URL (its path is the token). */
+const URL_FLAGS = ['--endpoint', '--heartbeat-url'];
+
+/** The values of the flags of an s3 command line that may hold credentials (URL_FLAGS). */
 export function urlArguments(argv: readonly string[]): string[] {
-  return argv.flatMap((arg) => {
-    const value = arg.startsWith('--') && arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : arg;
-    return /^\s*[a-z][a-z0-9+.-]*:\/\//i.test(value) && !/^\s*s3:\/\//i.test(value) ? [value] : [];
+  const out: string[] = [];
+  argv.forEach((arg, i) => {
+    for (const flag of URL_FLAGS) {
+      if (arg === flag && i + 1 < argv.length) out.push(argv[i + 1]);
+      else if (arg.startsWith(`${flag}=`)) out.push(arg.slice(flag.length + 1));
+    }
   });
+  return out;
 }

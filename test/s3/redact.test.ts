@@ -173,9 +173,9 @@ describe('the redaction rules', () => {
   test('the secrets a command knows: keys, token, the userinfo and the heartbeat token', () => {
     const secrets = knownSecrets(
       { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: TOKEN, INFRAHUB_BACKUP_HEARTBEAT_URL: 'https://hc-ping.com/3f1c9a2e-7b4d' },
-      urlArguments(['latest', '--endpoint=https://u:pw-long-enough@h', '--uri', 's3://b/k']),
+      urlArguments(['latest', '--endpoint=https://u:pw-long-enough@h', '--uri', 's3://b/k', '--heartbeat-url', 'https://hc.example.com/0a1b2c3d4e5f']),
     );
-    expect(secrets).toEqual(expect.arrayContaining([KEY_ID, SECRET, TOKEN, 'u:pw-long-enough', 'pw-long-enough', '3f1c9a2e-7b4d']));
+    expect(secrets).toEqual(expect.arrayContaining([KEY_ID, SECRET, TOKEN, 'u:pw-long-enough', 'pw-long-enough', '3f1c9a2e-7b4d', '0a1b2c3d4e5f']));
     expect(secrets.some((s) => s.includes('s3://'))).toBe(false);
     expect(redactor(secrets)(`x ${TOKEN} y`)).toBe(`x ${REDACTED} y`);
   });
