@@ -19,6 +19,8 @@ export const S3_ENV = {
 
 /** The heartbeat URL of `s3 latest`, `s3 verify` and `s3 prune` (the flag --heartbeat-url wins). */
 export const HEARTBEAT_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_URL';
+/** The maximum age a heartbeat success vouches for (the flag --heartbeat-max-age wins; `latest` also takes its --max-age). */
+export const HEARTBEAT_MAX_AGE_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE';
 
 /** The image's default region. */
 export const DEFAULT_REGION = 'us-east-1';

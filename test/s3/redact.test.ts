@@ -60,7 +60,7 @@ function everything(result: { stdout: string; stderr: string }): string {
 }
 
 const ENV_WITH_TOKEN = (endpoint: string) =>
-  s3Env(endpoint, { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: TOKEN, INFRAHUB_BACKUP_HEARTBEAT_URL: hookUrl });
+  s3Env(endpoint, { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: TOKEN, INFRAHUB_BACKUP_HEARTBEAT_URL: hookUrl, INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE: '26h' });
 
 describe('a server that echoes what it received', () => {
   test.each([
@@ -92,9 +92,9 @@ describe('an endpoint with user:password@', () => {
   test.each(['latest', 'verify', 'prune', 'list', 'preflight'])('%s: the userinfo never appears', async (command) => {
     const argv = command === 'prune' ? ['prune', '--keep-last', '1'] : command === 'preflight' ? ['preflight', '--for', 'backup'] : [command];
     for (const [env, extra] of [
-      [s3Env('http://backup-user:Sup3rS3cretPassw0rd@127.0.0.1:9', { INFRAHUB_BACKUP_HEARTBEAT_URL: hookUrl }), []],
-      [s3Env('http://127.0.0.1:9', { INFRAHUB_BACKUP_HEARTBEAT_URL: hookUrl }), ['--endpoint', 'https://backup-user:Sup3rS3cretPassw0rd@minio.example.com']],
-      [s3Env('http://127.0.0.1:9', { INFRAHUB_BACKUP_HEARTBEAT_URL: hookUrl }), ['--endpoint=https://backup-user:Sup3rS3cret%50assw0rd@minio.example.com']],
+      [s3Env('http://backup-user:Sup3rS3cretPassw0rd@127.0.0.1:9', { INFRAHUB_BACKUP_HEARTBEAT_URL: hookUrl, INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE: '26h' }), []],
+      [s3Env('http://127.0.0.1:9', { INFRAHUB_BACKUP_HEARTBEAT_URL: hookUrl, INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE: '26h' }), ['--endpoint', 'https://backup-user:Sup3rS3cretPassw0rd@minio.example.com']],
+      [s3Env('http://127.0.0.1:9', { INFRAHUB_BACKUP_HEARTBEAT_URL: hookUrl, INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE: '26h' }), ['--endpoint=https://backup-user:Sup3rS3cret%50assw0rd@minio.example.com']],
     ] as const) {
       pings = [];
       const result = await run(env, ...argv, ...extra);
