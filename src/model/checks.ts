@@ -32,6 +32,15 @@ export function encryptsArchives(v: ResolvedValues): boolean {
   return b.encryption.secretName !== '' || b.options.extraArgs.some((a) => ENCRYPT_ARG_PATTERN.test(a));
 }
 
+/**
+ * Whether a CronJob pings the heartbeat: retention, verification or the
+ * freshness check of a backup to S3 (the backup and restore pods never do).
+ */
+export function heartbeatPinged(v: ResolvedValues): boolean {
+  const b = v.backup;
+  return b.enabled && b.storage.type === 's3' && (b.retention.enabled || b.verification.enabled || v.monitoring.freshness.enabled);
+}
+
 function checkContext(context: RenderContext, problems: ValuesProblem[]): void {
   if (!RELEASE_NAME_PATTERN.test(context.release) || context.release.length > RELEASE_NAME_MAX_LENGTH) {
     problems.push(problem('invalidRelease', [context.release]));
@@ -97,5 +106,6 @@ export function checkValues(v: ResolvedValues, context: RenderContext): ValuesPr
   if (v.backup.enabled && v.restore.enabled) problems.push(problem('bothEnabled'));
   checkBackup(v, problems);
   checkRestore(v, problems);
+  if (v.monitoring.heartbeat.secretName && !heartbeatPinged(v)) problems.push(problem('heartbeatWithoutPing'));
   return problems;
 }

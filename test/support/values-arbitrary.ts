@@ -549,6 +549,17 @@ const CROSS_FIELD: Record<string, Mutation> = {
     child(doc, 'backup', 'storage').type = 'local';
     child(doc, 'monitoring', 'freshness').enabled = true;
   },
+  heartbeatWithoutPing: ({ doc }) => {
+    // A heartbeat with a backup to S3 whose CronJobs do not ping (no retention, verification or freshness).
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'storage').type = 's3';
+    child(doc, 'backup', 'storage', 's3').bucket = 'backups';
+    child(doc, 'backup', 'retention').enabled = false;
+    child(doc, 'backup', 'verification').enabled = false;
+    child(doc, 'monitoring', 'freshness').enabled = false;
+    child(doc, 'monitoring', 'heartbeat').secretName = 'heartbeat';
+  },
   verificationOfEncrypted: ({ doc }) => {
     Object.assign(child(doc, 'backup'), { enabled: true });
     child(doc, 'restore').enabled = false;
