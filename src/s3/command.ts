@@ -13,6 +13,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { CliIo } from '../cli';
 import { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV, S3_ENV } from './config';
 import { EXIT_FAILED, EXIT_INVALID, S3Io, guarded } from './common';
+import { parseDuration } from './duration';
 import { knownSecrets, redactingIo, redactor, urlArguments } from './redact';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -95,8 +96,9 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
         const { pingHeartbeat } = require('./heartbeat') as typeof import('./heartbeat');
         let pingCode = code;
         // A success ping says that a restorable archive younger than the maximum age exists: `latest --max-age`
-        // has just checked that; after verify and prune it is checked now.
-        if (code === 0 && maxAge !== undefined && !(name === 'latest' && maxAge.flag === '--max-age')) {
+        // (at most that age) has just checked that; after verify and prune it is checked now.
+        const checked = name === 'latest' && opts.maxAge !== undefined && (parseDuration(opts.maxAge.trim()) ?? Infinity) <= (maxAge?.ms ?? 0);
+        if (code === 0 && maxAge !== undefined && !checked) {
           const { heartbeatFreshness } = require('./freshness') as typeof import('./freshness');
           const stale = await heartbeatFreshness(opts, safe, maxAge.ms, maxAge.text);
           if (stale !== undefined) {
