@@ -161,6 +161,11 @@ break a cross-field rule.
 {{- end }}
 {{- if $secretPath }}{{- $problems = append $problems (printf $p.credentialEgressMissing $secretPath $secretPath) }}{{- end }}
 {{- end }}
+{{- /* checks.ts heartbeatPinged: only the retention, verification and freshness CronJobs of a backup to S3 ping */}}
+{{- $b := $v.backup }}
+{{- if and $v.monitoring.heartbeat.secretName (not (and $b.enabled (eq $b.storage.type "s3") (or $b.retention.enabled $b.verification.enabled $v.monitoring.freshness.enabled))) }}
+{{- $problems = append $problems $p.heartbeatWithoutPing }}
+{{- end }}
 {{- if $problems }}
 {{- fail (printf "invalid values:\n%s" (join "\n" $problems)) }}
 {{- end }}

@@ -130,11 +130,11 @@ step), the heartbeat variable (companion.ts) and the alert rules
 {{- end -}}
 {{- end }}
 
-{{/* The heartbeat variable from monitoring.heartbeat's Secret, as a JSON list (companion.ts heartbeatEnv): DEPLOYMENT */}}
+{{/* The heartbeat variables, from monitoring.heartbeat's Secret and the maximum age, as a JSON list (companion.ts heartbeatEnv): DEPLOYMENT */}}
 {{- define "infrahub-backup.heartbeatEnv" -}}
 {{- $h := .v.monitoring.heartbeat }}
 {{- if $h.secretName }}
-{{- list (include "infrahub-backup.secretEnv" (list .c.heartbeatEnv $h.secretName $h.key) | fromJson) | toJson }}
+{{- list (include "infrahub-backup.secretEnv" (list .c.heartbeatEnv $h.secretName $h.key) | fromJson) (dict "name" .c.heartbeatMaxAgeEnv "value" (include "infrahub-backup.backupMaxAge" .)) | toJson }}
 {{- else }}
 {{- list | toJson }}
 {{- end -}}

@@ -6,6 +6,7 @@
  */
 import type { IContainer, IEnvVar, IVolumeMount } from 'kubernetes-models/v1';
 import type { Deployment } from '../model/deployment';
+import { backupMaxAge } from '../model/max-age';
 import { PACKAGE_VERSION } from '../version';
 import { HANDOFF_DIR, kubeletEscape, passThrough, resourcesOf, S3Settings, s3Env, TMP_MOUNT, VOLUME_NAMES } from './pod';
 
@@ -21,11 +22,22 @@ export function companionImage(d: Deployment): string {
 /** The variable the `s3` commands read their heartbeat URL from. */
 export const HEARTBEAT_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_URL';
 
-/** The heartbeat URL from `monitoring.heartbeat`'s Secret, when one is named. */
+/** The variable the `s3` commands read the maximum age a heartbeat success vouches for from. */
+export const HEARTBEAT_MAX_AGE_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE';
+
+/**
+ * The heartbeat URL from `monitoring.heartbeat`'s Secret, when one is named,
+ * and the maximum age (`monitoring.backupMaxAge`, or the one derived from the
+ * schedule): a success ping then means that a restorable archive younger than
+ * it exists, whichever CronJob sends it.
+ */
 export function heartbeatEnv(d: Deployment): IEnvVar[] {
   const h = d.values.monitoring.heartbeat;
   if (!h.secretName) return [];
-  return [{ name: HEARTBEAT_ENV, valueFrom: { secretKeyRef: { name: h.secretName, key: h.key } } }];
+  return [
+    { name: HEARTBEAT_ENV, valueFrom: { secretKeyRef: { name: h.secretName, key: h.key } } },
+    { name: HEARTBEAT_MAX_AGE_ENV, value: backupMaxAge(d.values) },
+  ];
 }
 
 /**

@@ -14,7 +14,7 @@
  */
 import { backupRoleRules } from '../constructs/role';
 import { BACKUP_CLAIM_ANNOTATIONS } from '../constructs/backup-claim';
-import { ARCHIVE_URI_FILE, HEARTBEAT_ENV } from '../constructs/companion';
+import { ARCHIVE_URI_FILE, HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV } from '../constructs/companion';
 import { CREDENTIAL_ENDPOINTS, POD_COMPONENTS } from '../constructs/network-policy';
 import { ALERT_EXPRESSIONS, ALERTS } from '../model/alerts';
 import { DASHBOARD_TEMPLATE } from '../model/dashboard';
@@ -195,6 +195,7 @@ export function renderGeneratedHelpers(): string {
     credentialEndpoints: CREDENTIAL_ENDPOINTS,
     backupClaimAnnotations: BACKUP_CLAIM_ANNOTATIONS,
     heartbeatEnv: HEARTBEAT_ENV,
+    heartbeatMaxAgeEnv: HEARTBEAT_MAX_AGE_ENV,
     podComponents: POD_COMPONENTS,
     maxAgeMarginMinutes: MAX_AGE_MARGIN_MINUTES,
     cronMacros: CRON_MACROS,

@@ -102,6 +102,15 @@ export function keylessEncryption(v: ResolvedValues): { where: 'args' | 'env'; s
   return (GO_TRUE as readonly string[]).includes(value) ? { where: 'env', spelling: `${ENCRYPT_ENV}=${value}` } : undefined;
 }
 
+/**
+ * Whether a CronJob pings the heartbeat: retention, verification or the
+ * freshness check of a backup to S3 (the backup and restore pods never do).
+ */
+export function heartbeatPinged(v: ResolvedValues): boolean {
+  const b = v.backup;
+  return b.enabled && b.storage.type === 's3' && (b.retention.enabled || b.verification.enabled || v.monitoring.freshness.enabled);
+}
+
 function checkContext(context: RenderContext, problems: ValuesProblem[]): void {
   if (!RELEASE_NAME_PATTERN.test(context.release) || context.release.length > RELEASE_NAME_MAX_LENGTH) {
     problems.push(problem('invalidRelease', [context.release]));
@@ -194,6 +203,7 @@ export function checkValues(v: ResolvedValues, context: RenderContext): ValuesPr
   checkRestore(v, problems);
   checkMonitoring(v, problems);
   checkCredentialEgress(v, problems);
+  if (v.monitoring.heartbeat.secretName && !heartbeatPinged(v)) problems.push(problem('heartbeatWithoutPing'));
   return problems;
 }
 

@@ -21,6 +21,10 @@ export const PROBLEMS = {
     path: 'monitoring.freshness.enabled',
     text: 'the freshness check reads the newest archive\'s age in S3, but backup.storage.type is local: nothing would check it; use s3 storage, or set monitoring.freshness.enabled=false and watch the backup CronJob with monitoring.prometheusRule',
   },
+  heartbeatWithoutPing: {
+    path: 'monitoring.heartbeat.secretName',
+    text: 'names the heartbeat, but nothing would ping it: only the retention, verification and freshness CronJobs of a backup to S3 ping (backup.retention.enabled, backup.verification.enabled, monitoring.freshness.enabled), so the heartbeat service would only ever see silence; enable one of them, or set monitoring.heartbeat.secretName=""',
+  },
   verificationNeedsS3: {
     path: 'backup.verification.enabled',
     text: 'verification reads the newest archive from S3, but backup.storage.type is local: every run would fail; use s3 storage, or set backup.verification.enabled=false',

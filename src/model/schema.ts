@@ -205,6 +205,17 @@ export function crossFieldRules(): JsonSchema[] {
       then: at('restore.storage.type', { const: 's3' }),
     },
     { if: restoreFromS3, then: { anyOf: [at('restore.storage.s3.bucket', NON_EMPTY), at('restore.s3.bucket', NON_EMPTY)] } },
+    // checks.ts heartbeatPinged: only the retention, verification and freshness CronJobs of a backup to S3 ping.
+    {
+      if: {
+        not: allOf(
+          at('backup.enabled', TRUE),
+          { not: backupLocal },
+          { anyOf: [at('backup.retention.enabled', TRUE), at('backup.verification.enabled', TRUE), at('monitoring.freshness.enabled', TRUE)] },
+        ),
+      },
+      then: within('monitoring.heartbeat.secretName', EMPTY),
+    },
     {
       if: allOf(restoreFromS3, at('restore.storage.s3.latest', TRUE)),
       then: allOf(within('restore.storage.s3.key', EMPTY), within('restore.s3.key', EMPTY)),

@@ -505,9 +505,11 @@ const monitoring: ObjectField = {
     heartbeat: {
       type: 'object',
       interfaceName: 'HeartbeatValues',
-      doc: 'A dead man\'s switch (healthchecks.io and compatible services): the companion CronJobs (retention, verification, freshness) request the URL on success and POST the error line to `<url>/fail` on failure.',
+      doc: 'A dead man\'s switch (healthchecks.io and compatible services): the companion CronJobs (retention, verification, freshness) request the URL when they succeed and the newest restorable archive is younger than the maximum age (`monitoring.backupMaxAge`, passed as `INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE`), and POST the error line to `<url>/fail` otherwise.',
       fields: {
-        secretName: secretName('Secret holding the heartbeat URL (`INFRAHUB_BACKUP_HEARTBEAT_URL`); empty for no heartbeat.'),
+        secretName: secretName(
+          'Secret holding the heartbeat URL (`INFRAHUB_BACKUP_HEARTBEAT_URL`); empty for no heartbeat. Needs a CronJob that pings: `backup.retention`, `backup.verification` or `monitoring.freshness` of a backup to S3 (refused otherwise).',
+        ),
         key: secretKey('Key of the URL in the Secret.', 'url'),
       },
     },

@@ -1120,7 +1120,7 @@ export interface MonitoringValues {
    */
   readonly grafanaDashboard?: GrafanaDashboardValues;
   /**
-   * A dead man's switch (healthchecks.io and compatible services): the companion CronJobs (retention, verification, freshness) request the URL on success and POST the error line to `<url>/fail` on failure.
+   * A dead man's switch (healthchecks.io and compatible services): the companion CronJobs (retention, verification, freshness) request the URL when they succeed and the newest restorable archive is younger than the maximum age (`monitoring.backupMaxAge`, passed as `INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE`), and POST the error line to `<url>/fail` otherwise.
    *
    * @default - see the fields
    */
@@ -1224,11 +1224,11 @@ export interface GrafanaDashboardValues {
 }
 
 /**
- * A dead man's switch (healthchecks.io and compatible services): the companion CronJobs (retention, verification, freshness) request the URL on success and POST the error line to `<url>/fail` on failure.
+ * A dead man's switch (healthchecks.io and compatible services): the companion CronJobs (retention, verification, freshness) request the URL when they succeed and the newest restorable archive is younger than the maximum age (`monitoring.backupMaxAge`, passed as `INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE`), and POST the error line to `<url>/fail` otherwise.
  */
 export interface HeartbeatValues {
   /**
-   * Secret holding the heartbeat URL (`INFRAHUB_BACKUP_HEARTBEAT_URL`); empty for no heartbeat.
+   * Secret holding the heartbeat URL (`INFRAHUB_BACKUP_HEARTBEAT_URL`); empty for no heartbeat. Needs a CronJob that pings: `backup.retention`, `backup.verification` or `monitoring.freshness` of a backup to S3 (refused otherwise).
    *
    * @default ""
    */

@@ -8,11 +8,13 @@
  * S3 check failed, 2 bad input. `runS3Cli` parses with parseAsync and returns
  * the code.
  */
-import { errorLines } from '../input-error';
+import { errorLines, sanitizeLine } from '../input-error';
 import { Command, CommanderError, Option } from 'commander';
 import type { CliIo } from '../cli';
-import { HEARTBEAT_ENV, S3_ENV } from './config';
+import { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV, S3_ENV } from './config';
 import { EXIT_FAILED, EXIT_INVALID, S3Io, guarded } from './common';
+import { parseDuration } from './duration';
+import { knownSecrets, redactingIo, redactor, urlArguments } from './redact';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 
@@ -22,6 +24,7 @@ Configuration (flags win over the environment, which is the backup image's):
   ${S3_ENV.accessKeyId}, ${S3_ENV.secretAccessKey}, ${S3_ENV.sessionToken} (without them: the AWS default chain, e.g. IRSA)
   A custom endpoint uses path-style addressing; an http:// endpoint disables TLS.
   ${HEARTBEAT_ENV}: the heartbeat URL of latest, verify and prune (as --heartbeat-url).
+  ${HEARTBEAT_MAX_AGE_ENV}: the age a success ping vouches for (as --heartbeat-max-age).
 
 Exit codes: 0 success, 1 an S3 check failed (one "error: ..." line per problem on stderr), 2 bad input.`;
 
@@ -33,7 +36,7 @@ function withConnection(command: Command): Command {
     .option('--endpoint <url>', `a custom S3 endpoint, http:// or https:// (default: $${S3_ENV.endpoint}; none: AWS S3)`)
     .option('--region <region>', `the region (default: $${S3_ENV.region}, else us-east-1)`)
     .option('--timeout <seconds>', 'the bound of each attempt of an S3 call: connecting, the first byte, and any silence while streaming (at least 1; default: 30)')
-    .option('--deadline <seconds>', "the bound of the whole command, retries included (default: 3 x --timeout; verify adds time to stream the archive at 256 KiB/s; preflight: at most 25)");
+    .option('--deadline <seconds>', "the bound of the whole command, retries included (default: 3 x --timeout; verify adds time to stream the archive at 256 KiB/s, and without --deadline stops a download slower than that over 10 s; preflight: at most 25)");
 }
 
 function finish(io: S3Io, code: number): void {
@@ -56,31 +59,55 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
   const add = <T>(name: string, description: string, options: (c: Command) => Command, load: () => (opts: T, io: S3Io) => Promise<number>, heartbeat = false): void => {
     let command = withConnection(options(s3.command(name).description(description)));
     if (heartbeat) {
-      command = command.option(
-        '--heartbeat-url <url>',
-        `when done, GET this URL on success or POST the error line to <url>/fail on failure, within 5 s, without changing the exit code (default: $${HEARTBEAT_ENV})`,
-      );
+      command = command
+        .option(
+          '--heartbeat-url <url>',
+          `when done, GET this URL on success or POST the error line to <url>/fail on failure, within 5 s, without changing the exit code (default: $${HEARTBEAT_ENV})`,
+        )
+        .option(
+          '--heartbeat-max-age <duration>',
+          `with --heartbeat-url: a success ping is sent only while the newest restorable archive is younger than this (like 26h); otherwise the failure ping says why (default: $${HEARTBEAT_MAX_AGE_ENV}; for latest, --max-age)`,
+        );
     }
-    command.addHelpText('after', ENVIRONMENT_HELP).action(async (opts: T & { heartbeatUrl?: string }) => {
-      if (!heartbeat) return finish(io, await guarded(io, () => load()(opts, io)));
-      // The first error line is the failure ping's body.
+    command.addHelpText('after', ENVIRONMENT_HELP).action(async (opts: T & { heartbeatUrl?: string; heartbeatMaxAge?: string; maxAge?: string; endpoint?: string }) => {
+      // Every line the command writes, and so the failure ping's body, passes through the redaction first.
+      const redact = redactor(knownSecrets(io.env, [opts.endpoint, opts.heartbeatUrl]));
+      const safe = redactingIo(io, redact);
+      if (!heartbeat) return finish(io, await guarded(safe, () => load()(opts, safe)));
+      // The first error line, as printed (redacted), is the failure ping's body.
       let errorLine: string | undefined;
       const tapped: S3Io = {
-        ...io,
+        ...safe,
         stderr: (text: string) => {
-          errorLine ??= text.split('\n').find((l) => l.startsWith('error: '));
-          io.stderr(text);
+          const clean = redact(text);
+          errorLine ??= clean.split('\n').find((l) => l.startsWith('error: '));
+          io.stderr(clean);
         },
       };
       let url: URL | undefined;
+      let maxAge: { ms: number; text: string; flag: string } | undefined;
       const code = await guarded(tapped, async () => {
-        const { heartbeatUrl } = require('./heartbeat') as typeof import('./heartbeat');
+        const { heartbeatMaxAge, heartbeatUrl } = require('./heartbeat') as typeof import('./heartbeat');
         url = heartbeatUrl(opts.heartbeatUrl, io.env);
+        if (url !== undefined) maxAge = heartbeatMaxAge(opts.heartbeatMaxAge, io.env, opts.maxAge);
         return load()(opts, tapped);
       });
       if (url !== undefined) {
         const { pingHeartbeat } = require('./heartbeat') as typeof import('./heartbeat');
-        await pingHeartbeat(url, code, errorLine, io);
+        let pingCode = code;
+        // A success ping says that a restorable archive younger than the maximum age exists: `latest --max-age`
+        // (at most that age) has just checked that; after verify and prune it is checked now.
+        const checked = name === 'latest' && opts.maxAge !== undefined && (parseDuration(opts.maxAge.trim()) ?? Infinity) <= (maxAge?.ms ?? 0);
+        if (code === 0 && maxAge !== undefined && !checked) {
+          const { heartbeatFreshness } = require('./freshness') as typeof import('./freshness');
+          const stale = await heartbeatFreshness(opts, safe, maxAge.ms, maxAge.text);
+          if (stale !== undefined) {
+            pingCode = EXIT_FAILED;
+            errorLine = redact(`error: ${sanitizeLine(stale)}`);
+            safe.stderr(`warning: heartbeat: ${sanitizeLine(stale)}: the ping reports a failure; the exit code is unchanged\n`);
+          }
+        }
+        await pingHeartbeat(url, pingCode, errorLine, safe);
       }
       finish(io, code);
     });
@@ -150,7 +177,9 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
  * Runs `s3 ...` arguments (argv starts with `s3`) on a program of its own and
  * returns the exit code once the command has finished. Never throws.
  */
-export async function runS3Cli(argv: string[], io: CliIo): Promise<number> {
+export async function runS3Cli(argv: string[], unsafe: CliIo): Promise<number> {
+  // Commander's own messages echo arguments: they are redacted like the commands' output.
+  const io = redactingIo(unsafe, redactor(knownSecrets(unsafe.env, urlArguments(argv))));
   let code = 0;
   const program = new Command('infrahub-backup-cdk8s')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })

@@ -19,6 +19,8 @@ export const S3_ENV = {
 
 /** The heartbeat URL of `s3 latest`, `s3 verify` and `s3 prune` (the flag --heartbeat-url wins). */
 export const HEARTBEAT_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_URL';
+/** The maximum age a heartbeat success vouches for (the flag --heartbeat-max-age wins; `latest` also takes its --max-age). */
+export const HEARTBEAT_MAX_AGE_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE';
 
 /** The image's default region. */
 export const DEFAULT_REGION = 'us-east-1';
@@ -104,7 +106,8 @@ export function parseEndpoint(raw: string, where: string): { endpoint?: string; 
     return { problem: `${where}: "${raw}" has no host` };
   }
   if (url.username !== '' || url.password !== '') {
-    return { problem: `${where}: "${raw}" must not carry credentials: use AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY` };
+    // Named without its userinfo: the line must not print the credentials it refuses.
+    return { problem: `${where}: "${url.protocol}//…@${url.host}" must not carry credentials: use AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY` };
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
     return { problem: `${where}: "${raw}" must be a scheme, host and port only (the backup image ignores a path, so a bucket or path here would not be used by it)` };

@@ -4,7 +4,9 @@
  * `bad secret`, `bucket missing`, `access denied`, `object missing`, `endpoint
  * unreachable`, `TLS failure`, ...) so scripts and people can tell them apart.
  */
+import { formatBytes } from './archives';
 import { S3_ENV, S3Settings, endpointLabel, s3Uri } from './config';
+import { MIN_STREAM_BYTES_PER_SECOND } from './throughput';
 
 /** What was being done, to name the permission that was missing. */
 export type S3Action = 'list' | 'read' | 'write' | 'delete';
@@ -150,6 +152,10 @@ export function describeS3Error(error: unknown, context: S3ErrorContext): string
   if (f.name === 'DeadlineExceeded' || s3Code === 'AbortError') {
     const bound = f.name === 'DeadlineExceeded' ? (error as { seconds: number }).seconds : context.deadlineSeconds;
     return `timed out: ${endpoint} did not finish ${doing} within the command's deadline of ${bound ?? seconds} s (--deadline; retries included)`;
+  }
+  if (f.name === 'TooSlow') {
+    const slow = error as { bytes: number; windowMs: number };
+    return `too slow: ${endpoint} sent ${formatBytes(slow.bytes)} in ${secondsText(slow.windowMs)} while ${doing}, less than the ${formatBytes(MIN_STREAM_BYTES_PER_SECOND)}/s a download must keep without --deadline: check the network path to the endpoint, or give --deadline to allow a slower download`;
   }
   if (f.name === 'NotS3Answer') {
     const answer = error as { status: number; contentType?: string };

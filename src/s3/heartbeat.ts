@@ -9,9 +9,10 @@
 import { request as httpRequest } from 'http';
 import { request as httpsRequest } from 'https';
 import { InputError } from '../input-error';
-import { HEARTBEAT_ENV } from './config';
+import { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV } from './config';
+import { durationFlag } from './duration';
 
-export { HEARTBEAT_ENV };
+export { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV };
 /** The ping's whole bound: connecting, sending and the answer. */
 export const HEARTBEAT_TIMEOUT_MS = 5000;
 /** The failure body is the error line, cut to this many bytes. */
@@ -34,6 +35,24 @@ export function heartbeatUrl(flag: string | undefined, env: NodeJS.ProcessEnv): 
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError([`${where}: the URL must start with http:// or https://`]);
   return url;
+}
+
+/**
+ * The maximum age a success ping vouches for: --heartbeat-max-age, else the
+ * environment, else (for `latest`) its --max-age. A heartbeat without one could
+ * only say "the command ran", which is green while backups have stopped: it is
+ * refused (InputError).
+ */
+export function heartbeatMaxAge(flag: string | undefined, env: NodeJS.ProcessEnv, maxAgeFlag?: string): { ms: number; text: string; flag: string } {
+  const fromEnv = env[HEARTBEAT_MAX_AGE_ENV]?.trim();
+  const [raw, where] =
+    flag !== undefined ? [flag, '--heartbeat-max-age'] : fromEnv ? [fromEnv, HEARTBEAT_MAX_AGE_ENV] : maxAgeFlag !== undefined ? [maxAgeFlag, '--max-age'] : [undefined, ''];
+  if (raw === undefined) {
+    throw new InputError([
+      `--heartbeat-url needs the maximum age a success ping vouches for: give --heartbeat-max-age (or ${HEARTBEAT_MAX_AGE_ENV}), like 26h: a success ping means that a restorable archive younger than it exists`,
+    ]);
+  }
+  return { ms: durationFlag(raw, where), text: raw.trim(), flag: where };
 }
 
 /** The failure URL: the path with `/fail` appended (query kept). */

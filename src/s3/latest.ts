@@ -6,14 +6,15 @@
  */
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { basename, dirname, join } from 'path';
-import { Archive, formatDate } from './archives';
-import { durationFlag, formatAge } from './duration';
+import { Archive } from './archives';
+import { durationFlag } from './duration';
 import { Session, withSession } from './client';
 import { InputError } from '../input-error';
 import { ConnectionFlags, endpointLabel, resolveSettings, s3Uri } from './config';
 import { EXIT_OK, S3Failure, S3Io } from './common';
 import { listArchivesOrFail } from './listing';
-import { ageReference, newestRestorable, readEnds } from './restorable';
+import { backupAge, staleProblem } from './freshness';
+import { newestRestorable, readEnds } from './restorable';
 
 export interface LatestOptions extends ConnectionFlags {
   readonly output?: string;
@@ -97,15 +98,11 @@ export async function latest(options: LatestOptions, io: S3Io): Promise<number> 
   const { archive } = await withSession(settings, io.stderr, (session) => findLatest(session, io, now));
   const uri = s3Uri(settings.bucket!, archive.key);
   if (maxAgeMs !== undefined) {
-    // Age from the upload (or the name, when they agree and the name is later), as --keep-days measures it.
-    const age = now.getTime() - ageReference(archive);
-    const uploaded = archive.lastModified !== undefined ? `uploaded ${formatDate(archive.lastModified)}` : `named ${formatDate(archive.createdAt)}`;
-    if (age > maxAgeMs) {
-      throw new S3Failure(
-        `stale backup: the newest restorable archive, ${uri}, is ${formatAge(age)} old (${uploaded}), older than --max-age ${options.maxAge!.trim()}: check the backup CronJob's recent Jobs`,
-      );
-    }
-    io.stderr(`the newest restorable archive is ${formatAge(age)} old (${uploaded}), within --max-age ${options.maxAge!.trim()}\n`);
+    // Its age: the older of its name and its upload (freshness.ts).
+    const stale = staleProblem(uri, archive, now, maxAgeMs, options.maxAge!.trim(), '--max-age');
+    if (stale !== undefined) throw new S3Failure(stale);
+    const age = backupAge(archive, now);
+    io.stderr(`the newest restorable archive is ${age.text} old (${age.source}), within --max-age ${options.maxAge!.trim()}\n`);
   }
   if (options.output !== undefined) handOffUri(options.output, uri);
   io.stdout(`${uri}\n`);

@@ -9,6 +9,8 @@ import { Archive, formatBytes, formatDate } from './archives';
 import { ConnectionFlags, resolveSettings, s3Uri } from './config';
 import { EXIT_OK, S3Failure, S3Io, wholeNumber } from './common';
 import { Session, withSession } from './client';
+import { DeadlineExceeded } from './deadline';
+import { describeS3Error } from './errors';
 import { listArchivesOrFail } from './listing';
 import { METADATA_FIELDS, openObject } from './verify';
 
@@ -35,7 +37,13 @@ async function detailsOf(session: Session, bucket: string, archive: Archive): Pr
     throw e;
   }
   try {
-    const report = await checkArchive(object.body, { expectedSize: object.size, stopAfterMetadata: true });
+    const report = await checkArchive(object.body, {
+      expectedSize: object.size,
+      stopAfterMetadata: true,
+      // A body cut by the command's deadline is a timeout, named with its bound.
+      describeSource: (e) =>
+        describeS3Error(session.deadline.passed ? new DeadlineExceeded(session.deadline.seconds) : e, { action: 'read', bucket, key: archive.key, settings: session.settings }),
+    });
     if (report.metadata !== undefined) return { metadata: report.metadata };
     return { unavailable: report.problems[0] ?? 'no backup_information.json' };
   } catch (e) {

@@ -1,11 +1,30 @@
 /**
  * Lists the archives under a prefix, across every page of ListObjectsV2.
  */
+import { createHash } from 'crypto';
 import { ListObjectsV2Command, ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { Archive, archiveOf, sortNewestFirst } from './archives';
 import { NotS3Answer, Session } from './client';
 import { S3Failure } from './common';
+import { endpointLabel, s3Uri } from './config';
 import { describeS3Error } from './errors';
+
+/**
+ * The most pages one listing reads: 10 million objects at S3's 1,000 per page.
+ * A server that never stops paging (or pages one key at a time) is stopped here
+ * rather than by memory or the deadline.
+ */
+export const MAX_LISTING_PAGES = 10_000;
+/** The most archives one listing holds (a daily backup for 270 years); more is refused rather than grown without bound. */
+export const MAX_LISTED_ARCHIVES = 100_000;
+
+/** A listing longer than the bounds above: refused, nothing acted on. */
+export class ListingTooLong extends Error {
+  constructor(public readonly what: string) {
+    super(`the listing has more than ${what}`);
+    this.name = 'ListingTooLong';
+  }
+}
 
 export interface Listing {
   /** The archives directly under the prefix, newest first. */
@@ -31,8 +50,11 @@ export async function collectArchives(fetchPage: (token: string | undefined) => 
   const archives: Archive[] = [];
   let foreign = 0;
   let token: string | undefined;
+  // Digests, not the tokens: a server's tokens may be any length.
   const seenTokens = new Set<string>();
+  let pages = 0;
   do {
+    if (++pages > MAX_LISTING_PAGES) throw new ListingTooLong(`${MAX_LISTING_PAGES.toLocaleString('en-US')} pages`);
     const page = await fetchPage(token);
     if (page.Name === undefined && page.KeyCount === undefined && page.MaxKeys === undefined && page.IsTruncated === undefined && page.Contents === undefined) {
       throw new NotS3Answer(200, undefined);
@@ -40,8 +62,10 @@ export async function collectArchives(fetchPage: (token: string | undefined) => 
     for (const object of page.Contents ?? []) {
       if (object.Key === undefined) continue;
       const archive = archiveOf(object.Key, keyPrefix, object.Size ?? 0, object.LastModified);
-      if (archive) archives.push(archive);
-      else foreign++;
+      if (archive) {
+        if (archives.length >= MAX_LISTED_ARCHIVES) throw new ListingTooLong(`${MAX_LISTED_ARCHIVES.toLocaleString('en-US')} archives`);
+        archives.push(archive);
+      } else foreign++;
     }
     foreign += page.CommonPrefixes?.length ?? 0;
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -50,8 +74,9 @@ export async function collectArchives(fetchPage: (token: string | undefined) => 
     }
     if (token !== undefined) {
       // A server that hands back a token it already gave would loop forever.
-      if (seenTokens.has(token)) throw new Error('the server repeated a continuation token while listing');
-      seenTokens.add(token);
+      const digest = createHash('sha256').update(token).digest('base64');
+      if (seenTokens.has(digest)) throw new Error('the server repeated a continuation token while listing');
+      seenTokens.add(digest);
     }
   } while (token !== undefined);
   return { archives: sortNewestFirst(archives), foreign };
@@ -74,6 +99,11 @@ export async function listArchivesOrFail(session: Session): Promise<Listing> {
   try {
     return await listArchives(session, bucket, session.settings.keyPrefix);
   } catch (e) {
+    if (e instanceof ListingTooLong) {
+      throw new S3Failure(
+        `listing too long: ${endpointLabel(session.settings)} listed more than ${e.what} under ${s3Uri(bucket, session.settings.keyPrefix)}, more than a command reads: check that the endpoint is an S3 service, and move old archives under another prefix`,
+      );
+    }
     throw new S3Failure(describeS3Error(e, { action: 'list', bucket, settings: session.settings }));
   }
 }

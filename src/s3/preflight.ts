@@ -4,22 +4,35 @@
  * and do its job. Stops at the first failure, which is one line saying what is
  * wrong and what to check. Bounded by PREFLIGHT_DEADLINE_SECONDS as a whole.
  */
-import { randomBytes } from 'crypto';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'stream';
 import { formatBytes, formatDate, parseArchiveName } from './archives';
-import { Session, deadlineMs as commandDeadlineMs, openSession } from './client';
+import { NotS3Answer, Session, deadlineMs as commandDeadlineMs, openSession } from './client';
 import { InputError } from '../input-error';
 import { ConnectionFlags, S3Settings, endpointLabel, parseS3Uri, resolveSettings, s3Uri } from './config';
 import { EXIT_OK, S3Failure, S3Io } from './common';
-import { S3Action, describeS3Error } from './errors';
+import { S3Action, describeS3Error, maskKeyId } from './errors';
 import { checkOutputPath, findLatest, handOffUri } from './latest';
-import { ENCRYPTED_FIRST_BYTE, GZIP_TRAILER_BYTES, MIN_GZIP_BYTES, firstBytes, headProblem } from './restorable';
+import { GZIP_TRAILER_BYTES, MIN_GZIP_BYTES, firstBytes, headProblem } from './restorable';
 
 /** The whole preflight answers within this many seconds (a pod's startup budget is 30 s). */
 export const PREFLIGHT_DEADLINE_SECONDS = 25;
-/** The name of the object a backup preflight writes and deletes (never an archive name). */
+/**
+ * The object a backup preflight writes and deletes (never an archive name).
+ * Always the same key: with put-only credentials it cannot be deleted, and
+ * the next preflight overwrites it instead of leaving one more.
+ */
 export const PREFLIGHT_OBJECT = '.infrahub-backup-cdk8s-preflight';
+
+/**
+ * The IAM action each preflight step uses (README, S3 companion). Only
+ * s3:PutObject is required for a backup; a step refused with AccessDenied for
+ * another action is reported as not checked, not as a failure.
+ */
+export const PREFLIGHT_ACTIONS = {
+  backup: { list: 's3:ListBucket', write: 's3:PutObject', delete: 's3:DeleteObject' },
+  restore: { read: 's3:GetObject', list: 's3:ListBucket (only without --uri)' },
+} as const;
 
 export interface PreflightOptions extends ConnectionFlags {
   readonly for?: string;
@@ -40,6 +53,27 @@ async function attempt<T>(step: Step, action: S3Action, bucket: string, key: str
   }
 }
 
+/** Whether S3 answered AccessDenied (a permission the credentials lack, as opposed to a wrong key, a missing bucket or no answer). */
+function accessDenied(error: unknown): boolean {
+  const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  return e.$metadata?.httpStatusCode === 403 && (e.name === 'AccessDenied' || e.Code === 'AccessDenied');
+}
+
+/** Like attempt, but AccessDenied resolves to `denied` (the step could not be checked) instead of failing. */
+async function attemptOptional<T>(step: Step, action: S3Action, bucket: string, key: string | undefined, call: (abortSignal: AbortSignal) => Promise<T>): Promise<T | 'denied'> {
+  try {
+    return await step.call(call);
+  } catch (e) {
+    if (accessDenied(e)) return 'denied';
+    throw new S3Failure(describeS3Error(e, { action, bucket, key, settings: step.settings }));
+  }
+}
+
+/** Refuses an answer that did not come from an S3 API (an endpoint that answers 200 to everything): `shaped` says whether it has what every S3 answer of that call has. */
+function requireS3Answer(step: Step, action: S3Action, bucket: string, key: string | undefined, shaped: boolean, status: number | undefined): void {
+  if (!shaped) throw new S3Failure(describeS3Error(new NotS3Answer(status ?? 200, undefined), { action, bucket, key, settings: step.settings }));
+}
+
 /**
  * The size and first bytes of an object: a GET (unlike HEAD, its errors say
  * what is wrong) whose body is dropped after its first chunk. No Range header:
@@ -49,6 +83,11 @@ async function probeObject(step: Step, bucket: string, key: string): Promise<{ s
   return attempt(step, 'read', bucket, key, async (abortSignal) => {
     const out = await step.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal });
     const body = out.Body as Readable;
+    // Every S3 GetObject answer names the object's ETag.
+    if (out.ETag === undefined) {
+      body.destroy();
+      throw new NotS3Answer(out.$metadata.httpStatusCode ?? 200, undefined);
+    }
     let head = Buffer.alloc(0);
     try {
       for await (const chunk of body) {
@@ -82,7 +121,9 @@ async function checkArchiveObject(step: Step, bucket: string, key: string): Prom
   const probe = await probeObject(step, bucket, key);
   const uri = s3Uri(bucket, key);
   if (probe.size === 0) throw new S3Failure(`empty object: ${uri} is 0 bytes: it is not a backup archive`);
-  const encrypted = parseArchiveName(key.slice(key.lastIndexOf('/') + 1))?.encrypted === true || probe.head[0] === ENCRYPTED_FIRST_BYTE;
+  // Encrypted by its name, as `latest` decides (the image names its encrypted archives .tar.gz.enc): a
+  // .tar.gz starting with 0x02 is not gzip here as there, not an encrypted archive handed to the restore.
+  const encrypted = /\.enc$/.test(key);
   // A gzip archive: its last bytes too (a ranged GET), so that a cut upload is not blessed.
   let tail: Buffer | undefined;
   if (!encrypted && probe.size >= MIN_GZIP_BYTES && probe.head[0] === 0x1f && probe.head[1] === 0x8b) {
@@ -116,21 +157,33 @@ export async function preflight(options: PreflightOptions, io: S3Io): Promise<nu
   try {
     if (purpose === 'backup') {
       const bucket = settings.bucket!;
-      await attempt(step, 'list', bucket, undefined, (abortSignal) =>
+      const actions = PREFLIGHT_ACTIONS.backup;
+      const keyId = settings.credentials ? `access key ID "${maskKeyId(settings.credentials.accessKeyId)}"` : 'the credentials of the default chain';
+      // 1. s3:ListBucket: the credentials and the bucket (not needed by the backup itself).
+      const listed = await attemptOptional(step, 'list', bucket, undefined, (abortSignal) =>
         step.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: settings.keyPrefix || undefined, MaxKeys: 1 }), { abortSignal }),
       );
-      io.stdout(`ok: credentials accepted and bucket "${bucket}" listable at ${at}\n`);
-      const key = `${settings.keyPrefix}${PREFLIGHT_OBJECT}-${randomBytes(6).toString('hex')}`;
-      await attempt(step, 'write', bucket, key, (abortSignal) =>
+      if (listed === 'denied') {
+        io.stdout(`not checked: listing bucket "${bucket}" (${actions.list} is denied to ${keyId}): the backup does not need it; retention, verification, freshness and the restore of the newest archive do\n`);
+      } else {
+        requireS3Answer(step, 'list', bucket, undefined, listed.Name !== undefined || listed.KeyCount !== undefined || listed.MaxKeys !== undefined || listed.IsTruncated !== undefined, listed.$metadata.httpStatusCode);
+        io.stdout(`ok: credentials accepted and bucket "${bucket}" listable at ${at}\n`);
+      }
+      // 2. s3:PutObject: what the backup does.
+      const key = `${settings.keyPrefix}${PREFLIGHT_OBJECT}`;
+      const written = await attempt(step, 'write', bucket, key, (abortSignal) =>
         step.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'infrahub-backup-cdk8s preflight: safe to delete\n', ContentType: 'text/plain' }), { abortSignal }),
       );
-      try {
-        await attempt(step, 'delete', bucket, key, (abortSignal) => step.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }));
-      } catch (e) {
-        if (e instanceof S3Failure) throw new S3Failure(`${e.line} (the test object ${s3Uri(bucket, key)} was left behind)`);
-        throw e;
+      // Every S3 PutObject answer names the stored object's ETag.
+      requireS3Answer(step, 'write', bucket, key, written.ETag !== undefined, written.$metadata.httpStatusCode);
+      // 3. s3:DeleteObject: not needed by the backup (retention needs it).
+      const deleted = await attemptOptional(step, 'delete', bucket, key, (abortSignal) => step.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }));
+      if (deleted === 'denied') {
+        io.stdout(`ok: wrote ${s3Uri(bucket, key)}\n`);
+        io.stdout(`not checked: deleting (${actions.delete} is denied to ${keyId}): the backup does not need it; retention does. The test object stays; the next preflight overwrites it\n`);
+      } else {
+        io.stdout(`ok: wrote and deleted ${s3Uri(bucket, key)}\n`);
       }
-      io.stdout(`ok: wrote and deleted ${s3Uri(bucket, key)}\n`);
       io.stdout(`ok: ready to back up to ${s3Uri(bucket, settings.keyPrefix)}\n`);
       return EXIT_OK;
     }

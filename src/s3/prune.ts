@@ -128,7 +128,15 @@ async function deleteArchives(
       );
     } catch (e) {
       io.stderr(errorLines([describeS3Error(e, { action: 'delete', bucket, settings })]));
-      io.stderr(`deleted ${deleted} of ${remove.length} archives before the failure\n`);
+      if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== undefined) {
+        // S3 refused the call: nothing of this batch was deleted.
+        io.stderr(`deleted ${deleted} of ${remove.length} archives before the failure\n`);
+        return EXIT_FAILED;
+      }
+      // No answer (a deadline, a dropped connection): the batch may have been carried out all the same.
+      io.stderr(
+        `deleted ${deleted} of ${remove.length} archives for certain before the failure; the ${batch.length} of the batch in flight (${s3Uri(bucket, batch[0].key)} to ${s3Uri(bucket, batch[batch.length - 1].key)}) may be deleted or not: list the prefix (s3 list) to see what remains\n`,
+      );
       return EXIT_FAILED;
     }
     const errors = new Map((result.Errors ?? []).filter((e) => e.Key !== undefined).map((e) => [e.Key!, e]));

@@ -15,6 +15,7 @@ import { DeadlineExceeded } from './deadline';
 import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io } from './common';
 import { describeS3Error } from './errors';
 import { findLatest } from './latest';
+import { MIN_STREAM_BYTES_PER_SECOND, throughputWindowMs, watchThroughput } from './throughput';
 
 export interface VerifyOptions extends ConnectionFlags {
   readonly uri?: string;
@@ -46,8 +47,7 @@ export function metadataLines(metadata: Record<string, unknown>): string[] {
   return METADATA_FIELDS.filter((f) => metadata[f] !== undefined && metadata[f] !== null).map((f) => `${f}: ${show(metadata[f])}`);
 }
 
-/** An archive streams at least this fast on average, or the command's default deadline passes (an explicit --deadline is the whole bound). */
-export const MIN_STREAM_BYTES_PER_SECOND = 256 * 1024;
+export { MIN_STREAM_BYTES_PER_SECOND } from './throughput';
 
 /** Opens an object for streaming; returns its body, its size, and `close`, which drops what is left of the body. The body stops when the session's deadline passes. */
 export async function openObject(session: Session, bucket: string, key: string): Promise<{ body: Readable; size: number | undefined; close: () => void }> {
@@ -90,6 +90,8 @@ async function verifyWith(session: Session, location: { bucket: string; key: str
   const object = await openObject(session, bucket, key);
   // Without --deadline, the archive's size buys it streaming time at the slowest rate accepted.
   if (settings.deadlineMs === undefined && object.size !== undefined) session.deadline.extend(Math.ceil((object.size / MIN_STREAM_BYTES_PER_SECOND) * 1000));
+  // ... and must really arrive at that rate: a claimed size buys no time to a server that does not send it (throughput.ts).
+  if (settings.deadlineMs === undefined) watchThroughput(object.body, throughputWindowMs(settings.timeoutMs));
   let report: ArchiveReport;
   try {
     report = await session.call(() =>

@@ -822,7 +822,10 @@ const FIELD_CASES: Record<string, FieldCase> = {
     set: { monitoring: { heartbeat: { secretName: 'backup-heartbeat' } } },
     check: (o, b) => {
       expect(companionEnv(o, 'retention')).toContainEqual({ name: 'INFRAHUB_BACKUP_HEARTBEAT_URL', valueFrom: { secretKeyRef: { name: 'backup-heartbeat', key: 'url' } } });
+      // With the maximum age a success ping vouches for (the schedule's, as the freshness check uses).
+      expect(companionEnv(o, 'retention')).toContainEqual({ name: 'INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE', value: '26h' });
       expect(companionEnv(b, 'retention').map((e) => e.name)).not.toContain('INFRAHUB_BACKUP_HEARTBEAT_URL');
+      expect(companionEnv(b, 'retention').map((e) => e.name)).not.toContain('INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE');
       // Backups themselves do not ping: the companion CronJobs check the outcome.
       const backupPod = podSpecOf(o.find((x) => x.kind === 'Job')!);
       expect(backupPod.initContainers[0].env.map((e: KubeObject) => e.name)).not.toContain('INFRAHUB_BACKUP_HEARTBEAT_URL');

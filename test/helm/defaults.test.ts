@@ -52,6 +52,8 @@ const REFUSED: Array<[string, Record<string, unknown>, Array<keyof typeof PROBLE
     ['verificationOfEncrypted'],
   ],
   ['the freshness check with local storage', { backup: { enabled: true, mode: 'cronjob', storage: { type: 'local' } }, monitoring: { freshness: { enabled: true } } }, ['freshnessNeedsS3']],
+  ['a heartbeat that nothing pings (a backup without retention, verification or freshness)', { backup: { ...S3, mode: 'cronjob' }, monitoring: { heartbeat: { secretName: 'heartbeat' } } }, ['heartbeatWithoutPing']],
+  ['a heartbeat in a restore release', { restore: { enabled: true, storage: { type: 's3', s3: { bucket: 'backups', latest: true } } }, monitoring: { heartbeat: { secretName: 'heartbeat' } } }, ['heartbeatWithoutPing']],
 ];
 
 const ACCEPTED: Array<[string, Record<string, unknown>]> = [
@@ -59,6 +61,7 @@ const ACCEPTED: Array<[string, Record<string, unknown>]> = [
   ['encrypted archives with retention only', { backup: { ...S3, encryption: { secretName: 'keys' }, retention: { enabled: true } } }],
   ['verification with --encrypt=false', { backup: { ...S3, options: { extraArgs: ['--encrypt=false'] }, verification: { enabled: true } } }],
   ['a local claim', { backup: { enabled: true, storage: { type: 'local', local: { persistence: { enabled: true } } } } }],
+  ['a heartbeat pinged by the freshness CronJob', { backup: { ...S3, mode: 'cronjob' }, monitoring: { freshness: { enabled: true }, heartbeat: { secretName: 'heartbeat' } } }],
   ['a 3-character bucket, the shortest the S3 commands accept too', { backup: { ...S3, storage: { type: 's3', s3: { bucket: 'bk3' } }, retention: { enabled: true } } }],
 ];
 

@@ -40,7 +40,8 @@ const CASES: Record<string, Record<string, unknown>> = {
   },
   'one-shot backup': { backup: { enabled: true, storage: { s3: { ...S3, endpoint: 'https://s3.example.com' } } }, monitoring: { prometheusRule: { enabled: true } }, networkPolicy: { enabled: true, apiServer: { ports: [{ port: 443 }], cidrs: ['10.1.0.1/32'] } } },
   'local backup': { backup: { enabled: true, mode: 'cronjob', storage: { type: 'local', local: { persistence: { enabled: true } } } }, monitoring: { prometheusRule: { enabled: true } }, networkPolicy: { enabled: true } },
-  'restore by key': { restore: { enabled: true, storage: { s3: { ...S3, key: 'a.tar.gz', endpoint: 'http://ceph.local' } } }, monitoring: ALL_MONITORING, networkPolicy: { enabled: true } },
+  // Nothing pings the heartbeat in a restore release: it is refused there (heartbeatWithoutPing).
+  'restore by key': { restore: { enabled: true, storage: { s3: { ...S3, key: 'a.tar.gz', endpoint: 'http://ceph.local' } } }, monitoring: { ...ALL_MONITORING, heartbeat: { secretName: '' } }, networkPolicy: { enabled: true } },
   'scheduled restore': { restore: { enabled: true, mode: 'cronjob', storage: { s3: { ...S3, latest: true } } }, monitoring: { prometheusRule: { enabled: true } }, networkPolicy: { enabled: true } },
   ...Object.fromEntries(
     SCHEDULES.map((schedule) => [

@@ -7,7 +7,9 @@
 import { createServer, Server } from 'http';
 import { AddressInfo } from 'net';
 import { S3Client } from '@aws-sdk/client-s3';
+import * as fc from 'fast-check';
 import { durationFlag, formatAge, parseDuration } from '../../src/s3/duration';
+import { backupAge } from '../../src/s3/freshness';
 import { InputError } from '../../src/input-error';
 import { BUCKET, GZIP_STUB, TestServer, archiveName, buildArchive, closedPort, expectFailure, put, run, s3Env, silentServer, startServer, testClient } from './support';
 
@@ -44,6 +46,10 @@ beforeAll(async () => {
   // A fresh, good archive under "fresh"; a broken one alone under "broken".
   await put(client, `fresh/${archiveName(new Date())}`, await buildArchive());
   await put(client, 'broken/infrahub_backup_20260101_000000.tar.gz', 'not gzip');
+  // Backups stopped ten days ago: the newest archive is good, and old (named then; s3rver dates every upload now).
+  await put(client, `stopped/${archiveName(new Date(Date.now() - 10 * 86_400_000))}`, await buildArchive());
+  // Named three days ago, uploaded now (a copy, a re-upload).
+  await put(client, `renamed/${archiveName(new Date(Date.now() - 3 * 86_400_000))}`, GZIP_STUB);
 });
 
 beforeEach(() => {
@@ -57,14 +63,16 @@ afterAll(async () => {
   await new Promise<void>((resolve) => hook.close(() => resolve()));
 });
 
-const env = (prefix: string, extra: Record<string, string | undefined> = {}) => s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: prefix, ...extra });
+// The pods get the maximum age a success ping vouches for with the heartbeat URL.
+const env = (prefix: string, extra: Record<string, string | undefined> = {}) =>
+  s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: prefix, INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE: '26h', ...extra });
 
 describe('latest --max-age', () => {
   test('a fresh archive: exit 0, the URI, its age on stderr', async () => {
     const result = await run(env('fresh'), 'latest', '--max-age', '26h');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^s3:\/\/backups\/fresh\/infrahub_backup_\d{8}_\d{6}\.tar\.gz\n$/);
-    expect(result.stderr).toMatch(/^the newest restorable archive is \d+s old \(uploaded \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\), within --max-age 26h\n$/);
+    expect(result.stderr).toMatch(/^the newest restorable archive is \d+s old \((?:uploaded|named) \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\), within --max-age 26h\n$/);
   });
 
   test('older than --max-age: exit 1, one line stating the age', async () => {
@@ -72,7 +80,7 @@ describe('latest --max-age', () => {
     await new Promise((resolve) => setTimeout(resolve, 2100));
     const result = await run(env('stale'), 'latest', '--max-age', '1s');
     expectFailure(result, 1, [
-      /^error: stale backup: the newest restorable archive, s3:\/\/backups\/stale\/infrahub_backup_\d{8}_\d{6}\.tar\.gz, is [2-9]s old \(uploaded \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\), older than --max-age 1s: check the backup CronJob's recent Jobs$/,
+      /^error: stale backup: the newest restorable archive, s3:\/\/backups\/stale\/infrahub_backup_\d{8}_\d{6}\.tar\.gz, is [2-9]s old \((?:uploaded|named) \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\), older than --max-age 1s: check the backup CronJob's recent Jobs$/,
     ]);
   });
 
@@ -99,6 +107,73 @@ describe('latest --max-age', () => {
     expect(() => durationFlag('2h1d', '--max-age')).toThrow(InputError);
     expect(formatAge(93_784_000)).toBe('1d 2h 3m 4s');
     expect(formatAge(0)).toBe('0s');
+  });
+});
+
+describe("a backup's age is the older of its name and its upload", () => {
+  test('named three days ago, uploaded now: older than --max-age 26h', async () => {
+    expectFailure(await run(env('renamed'), 'latest', '--max-age', '26h'), 1, [
+      /^error: stale backup: the newest restorable archive, s3:\/\/backups\/renamed\/infrahub_backup_\d{8}_\d{6}\.tar\.gz, is 3d( \d+s)? old \(named \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\), older than --max-age 26h: check the backup CronJob's recent Jobs$/,
+    ]);
+  });
+
+  test('the rule: the older time; a future name counts for nothing', () => {
+    const now = new Date('2026-03-10T12:00:00Z');
+    const hours = (h: number) => new Date(now.getTime() - h * 3_600_000);
+    // Uploaded 30 h ago under a name 16 h old: 30 h.
+    expect(backupAge({ createdAt: hours(16), lastModified: hours(30) }, now)).toEqual({ ms: 30 * 3_600_000, text: '1d 6h', source: 'uploaded 2026-03-09T06:00:00Z' });
+    // Named 3 days ago, uploaded now: 3 days.
+    expect(backupAge({ createdAt: hours(72), lastModified: now }, now)).toMatchObject({ ms: 72 * 3_600_000, source: 'named 2026-03-07T12:00:00Z' });
+    // Named in the future: the upload.
+    expect(backupAge({ createdAt: hours(-5), lastModified: hours(2) }, now)).toMatchObject({ ms: 2 * 3_600_000, source: 'uploaded 2026-03-10T10:00:00Z' });
+    // No upload time: the name, never negative.
+    expect(backupAge({ createdAt: hours(-5), lastModified: undefined }, now).ms).toBe(0);
+    let drawn = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: -100, max: 1000 }), fc.integer({ min: 0, max: 1000 }), (named, uploaded) => {
+        drawn++;
+        const age = backupAge({ createdAt: hours(named), lastModified: hours(uploaded) }, now).ms;
+        return age === (named < 0 ? uploaded : Math.max(named, uploaded)) * 3_600_000;
+      }),
+      { numRuns: 300 },
+    );
+    expect(drawn).toBe(300);
+  });
+});
+
+describe('a success ping means a restorable archive younger than the maximum age exists', () => {
+  test.each([
+    ['verify', ['verify']],
+    ['verify --latest', ['verify', '--latest']],
+    ['prune', ['prune', '--keep-last', '1']],
+    ['latest (without --max-age)', ['latest']],
+  ])('%s with a 10-day-old newest archive: the command succeeds, the ping reports the stale backup', async (_label, argv) => {
+    const result = await run(env('stopped'), ...argv, '--heartbeat-url', `${hookUrl}/h`);
+    expect(result.code).toBe(0);
+    expect(pings).toHaveLength(1);
+    expect(pings[0].method).toBe('POST');
+    expect(pings[0].url).toBe('/h/fail');
+    expect(pings[0].body).toMatch(
+      /^error: stale backup: the newest restorable archive, s3:\/\/backups\/stopped\/infrahub_backup_\d{8}_\d{6}\.tar\.gz, is 10d( \d+s)? old \(named [-\dT:Z]+\), older than the heartbeat's maximum age 26h: /,
+    );
+    expect(result.stderr).toContain(`warning: heartbeat: ${pings[0].body.slice('error: '.length)}: the ping reports a failure; the exit code is unchanged\n`);
+  });
+
+  test('--heartbeat-max-age wins over the environment', async () => {
+    const result = await run(env('stopped'), 'verify', '--heartbeat-url', `${hookUrl}/h`, '--heartbeat-max-age', '2w');
+    expect(result.code).toBe(0);
+    expect(pings).toEqual([{ method: 'GET', url: '/h', body: '' }]);
+  });
+
+  test('a heartbeat without a maximum age is refused: it could only say that the command ran', async () => {
+    const result = await run(env('fresh', { INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE: undefined }), 'prune', '--keep-last', '1', '--heartbeat-url', `${hookUrl}/h`);
+    expectFailure(result, 2, [
+      '--heartbeat-url needs the maximum age a success ping vouches for: give --heartbeat-max-age (or INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE), like 26h: a success ping means that a restorable archive younger than it exists',
+    ].map((l) => `error: ${l}`), { allowOther: true });
+    expect(pings.map((p) => p.method)).toEqual(['POST']);
+    // latest takes its own --max-age.
+    expect((await run(env('fresh', { INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE: undefined }), 'latest', '--max-age', '26h', '--heartbeat-url', `${hookUrl}/h`)).code).toBe(0);
+    expect(pings.map((p) => p.method)).toEqual(['POST', 'GET']);
   });
 });
 

@@ -8,15 +8,19 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { preflight, PREFLIGHT_DEADLINE_SECONDS } from '../../src/s3/preflight';
+import type { Socket } from 'net';
 import {
   BUCKET,
   PREFIX,
+  RawRequest,
   Run,
   TRUNCATED_STUB,
   TestServer,
   buildArchive,
   closedPort,
   expectFailure,
+  hostileServer,
+  httpAnswer,
   put,
   run,
   s3Env,
@@ -52,6 +56,16 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** Runs `body` against a hostile server (support.ts) that answers as `behave` says. */
+async function withHostile(behave: (request: RawRequest, socket: Socket) => void, body: (endpoint: string, requests: RawRequest[]) => Promise<void>): Promise<void> {
+  const hostile = await hostileServer(behave);
+  try {
+    await body(hostile.endpoint, hostile.requests);
+  } finally {
+    await hostile.close();
+  }
+}
+
 /** Runs and measures. */
 async function timed(e: NodeJS.ProcessEnv, ...argv: string[]): Promise<Run & { seconds: number }> {
   const started = Date.now();
@@ -66,7 +80,7 @@ describe('backup', () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe(`ok: credentials accepted and bucket "backups" listable at ${server.endpoint}`);
-    expect(lines[1]).toMatch(/^ok: wrote and deleted s3:\/\/backups\/infrahub\/\.infrahub-backup-cdk8s-preflight-[0-9a-f]{12}$/);
+    expect(lines[1]).toBe('ok: wrote and deleted s3://backups/infrahub/.infrahub-backup-cdk8s-preflight');
     expect(lines[2]).toBe('ok: ready to back up to s3://backups/infrahub/');
     const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${PREFIX}/.infrahub` }));
     expect(listed.KeyCount ?? 0).toBe(0);
@@ -78,7 +92,7 @@ describe('backup', () => {
   test('without a prefix, at the bucket root', async () => {
     const result = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: undefined }), 'preflight', '--for', 'backup');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/ok: wrote and deleted s3:\/\/backups\/\.infrahub-backup-cdk8s-preflight-/);
+    expect(result.stdout).toContain('ok: wrote and deleted s3://backups/.infrahub-backup-cdk8s-preflight\n');
   });
 
   test('bad access key', async () => {
@@ -106,12 +120,17 @@ describe('backup', () => {
     ]);
   });
 
-  test('access denied listing', async () => {
+  test('access denied everywhere: listing is not checked, writing fails', async () => {
     const stub = await s3ErrorServer(403, 'AccessDenied', 'Access Denied');
     try {
-      expectFailure(await run(s3Env(stub.endpoint), 'preflight', '--for', 'backup'), 1, [
-        `error: access denied: access key ID "S3…" may not list bucket "backups" at ${stub.endpoint}: grant s3:ListBucket on it (bucket policy or IAM policy)`,
-      ]);
+      const result = await run(s3Env(stub.endpoint), 'preflight', '--for', 'backup');
+      expect(result.stdout).toBe(
+        'not checked: listing bucket "backups" (s3:ListBucket is denied to access key ID "S3…"): the backup does not need it; retention, verification, freshness and the restore of the newest archive do\n',
+      );
+      expect(result.stderr).toBe(
+        `error: access denied: access key ID "S3…" may not write s3://backups/infrahub/.infrahub-backup-cdk8s-preflight at ${stub.endpoint}: grant s3:PutObject on it (bucket policy or IAM policy)\n`,
+      );
+      expect(result.code).toBe(1);
     } finally {
       await stub.close();
     }
@@ -128,7 +147,7 @@ describe('backup', () => {
       const result = await run(s3Env(stub.endpoint), 'preflight', '--for', 'backup');
       expect(result.stdout).toBe(`ok: credentials accepted and bucket "backups" listable at ${stub.endpoint}\n`);
       expect(result.stderr).toMatch(
-        /^error: access denied: access key ID "S3…" may not write s3:\/\/backups\/infrahub\/\.infrahub-backup-cdk8s-preflight-[0-9a-f]{12} at http:\/\/127\.0\.0\.1:\d+: grant s3:PutObject on it \(bucket policy or IAM policy\)\n$/,
+        /^error: access denied: access key ID "S3…" may not write s3:\/\/backups\/infrahub\/\.infrahub-backup-cdk8s-preflight at http:\/\/127\.0\.0\.1:\d+: grant s3:PutObject on it \(bucket policy or IAM policy\)\n$/,
       );
       expect(result.code).toBe(1);
     } finally {
@@ -136,17 +155,85 @@ describe('backup', () => {
     }
   });
 
-  test('access denied deleting: says the test object was left behind', async () => {
-    const stub = await stubServer((method) =>
-      method === 'GET' ? LIST_OK : method === 'PUT' ? { status: 200, body: '' } : { status: 403, body: s3ErrorXml('AccessDenied', 'Access Denied') },
-    );
+  const PUT_OK = { status: 200, body: '', headers: { ETag: '"d41d8cd98f00b204e9800998ecf8427e"' } };
+  const DENIED = { status: 403, body: s3ErrorXml('AccessDenied', 'Access Denied') };
+
+  test('a put-only policy (common with Object Lock): passes, and says what it could not check', async () => {
+    const stub = await stubServer((method) => (method === 'PUT' ? PUT_OK : DENIED));
     try {
       const result = await run(s3Env(stub.endpoint), 'preflight', '--for', 'backup');
-      expect(result.stderr).toMatch(/^error: access denied: .* may not delete s3:\/\/backups\/infrahub\/\.infrahub-backup-cdk8s-preflight-\w+ .*grant s3:DeleteObject .*\(the test object s3:\/\/backups\/infrahub\/\.infrahub-backup-cdk8s-preflight-\w+ was left behind\)\n$/);
-      expect(result.code).toBe(1);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe(
+        'not checked: listing bucket "backups" (s3:ListBucket is denied to access key ID "S3…"): the backup does not need it; retention, verification, freshness and the restore of the newest archive do\n' +
+          'ok: wrote s3://backups/infrahub/.infrahub-backup-cdk8s-preflight\n' +
+          'not checked: deleting (s3:DeleteObject is denied to access key ID "S3…"): the backup does not need it; retention does. The test object stays; the next preflight overwrites it\n' +
+          'ok: ready to back up to s3://backups/infrahub/\n',
+      );
+      expect(result.code).toBe(0);
+      // One object, always the same key: repeated runs overwrite it rather than leave more behind.
+      await run(s3Env(stub.endpoint), 'preflight', '--for', 'backup');
+      expect(new Set(stub.requests.filter((r) => r.method === 'PUT').map((r) => r.url))).toEqual(new Set(['/backups/infrahub/.infrahub-backup-cdk8s-preflight?x-id=PutObject']));
     } finally {
       await stub.close();
     }
+  });
+
+  test('list and put allowed, delete denied: passes with one line saying so', async () => {
+    const stub = await stubServer((method) => (method === 'GET' ? LIST_OK : method === 'PUT' ? PUT_OK : DENIED));
+    try {
+      const result = await run(s3Env(stub.endpoint), 'preflight', '--for', 'backup');
+      expect(result.stdout.split('\n').filter((l) => l.startsWith('not checked: '))).toEqual([
+        'not checked: deleting (s3:DeleteObject is denied to access key ID "S3…"): the backup does not need it; retention does. The test object stays; the next preflight overwrites it',
+      ]);
+      expect(result.code).toBe(0);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  test('other refusals still fail: a missing bucket, a wrong key', async () => {
+    const stub = await stubServer((method) => (method === 'GET' ? { status: 403, body: s3ErrorXml('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.') } : PUT_OK));
+    try {
+      const result = await run(s3Env(stub.endpoint), 'preflight', '--for', 'backup');
+      expectFailure(result, 1, [/^error: bad access key: /]);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  describe('an endpoint that answers 200 to everything is not S3', () => {
+    test.each([
+      ['an empty body', '', { 'Content-Type': 'application/xml' }],
+      ['an empty body without a type', '', {}],
+      ['HTML without text/html', '<!DOCTYPE html><html><body>Welcome</body></html>', { 'Content-Type': 'application/octet-stream' }],
+      ['HTML without a type', '<html><body>It works!</body></html>', {}],
+    ])('%s', async (_label, body, headers) => {
+      await withHostile(
+        (_request, socket) => socket.write(httpAnswer(200, body, headers)),
+        async (endpoint, requests) => {
+          expectFailure(await run(s3Env(endpoint), 'preflight', '--for', 'backup', '--timeout', '2'), 1, [
+            `error: not an S3 answer: ${endpoint} answered HTTP 200 to list bucket "backups": check that INFRAHUB_S3_ENDPOINT is the S3 API, not a console, a login page or a website`,
+          ]);
+          expect(requests.filter((r) => r.method === 'PUT')).toHaveLength(0);
+          expectFailure(await run(s3Env(endpoint), 'preflight', '--for', 'restore', '--uri', `s3://${BUCKET}/${ARCHIVE}`, '--timeout', '2'), 1, [
+            `error: not an S3 answer: ${endpoint} answered HTTP 200 to read s3://backups/${ARCHIVE}: check that INFRAHUB_S3_ENDPOINT is the S3 API, not a console, a login page or a website`,
+          ]);
+        },
+      );
+    });
+
+    test('listing denied, then a write answered 200 without an ETag', async () => {
+      await withHostile(
+        (request, socket) => socket.write(request.method === 'GET' ? httpAnswer(403, s3ErrorXml('AccessDenied', 'Access Denied'), { 'Content-Type': 'application/xml' }) : httpAnswer(200, '')),
+        async (endpoint) => {
+          const result = await run(s3Env(endpoint), 'preflight', '--for', 'backup', '--timeout', '2');
+          expect(result.stderr).toBe(
+            `error: not an S3 answer: ${endpoint} answered HTTP 200 to write s3://backups/infrahub/.infrahub-backup-cdk8s-preflight: check that INFRAHUB_S3_ENDPOINT is the S3 API, not a console, a login page or a website\n`,
+          );
+          expect(result.code).toBe(1);
+        },
+      );
+    });
   });
 
   test('endpoint unreachable (a closed port), at once', async () => {
@@ -287,6 +374,25 @@ describe('restore', () => {
     expectFailure(await run(env, 'preflight', '--for', 'restore', '--uri', `s3://${BUCKET}/${PREFIX}/enc/infrahub_backup_20250101_000000.tar.gz.enc`), 1, [
       'error: not an archive: s3://backups/infrahub/enc/infrahub_backup_20250101_000000.tar.gz.enc is not an encrypted archive (it starts with 0x78, not 0x02): it is not an archive the backup image wrote',
     ]);
+  });
+});
+
+describe('encrypted or not: preflight --uri decides as latest does', () => {
+  test('a .tar.gz starting with 0x02 is not gzip for both, never "encrypted" and handed to the restore', async () => {
+    const key = `${PREFIX}/zero-two/infrahub_backup_20250101_000000.tar.gz`;
+    await put(client, key, Buffer.concat([Buffer.from([0x02, 0x04]), Buffer.alloc(2046, 0x11)]));
+    const dir = mkdtempSync(join(tmpdir(), 'preflight-'));
+    try {
+      const output = join(dir, 'uri');
+      const checked = await run(env, 'preflight', '--for', 'restore', '--uri', `s3://${BUCKET}/${key}`, '--output', output);
+      expectFailure(checked, 1, [`error: not an archive: s3://backups/${key} is not gzip data (it starts with 0x0204): it is not an archive the backup image wrote`]);
+      expect(existsSync(output)).toBe(false);
+      const latest = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: `${PREFIX}/zero-two` }), 'latest');
+      expect(latest.code).toBe(1);
+      expect(latest.stderr).toContain(`warning: skipped s3://backups/${key}: not restorable: not gzip data (it starts with 0x0204)\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -313,14 +313,14 @@ export interface Stub {
  * failures s3rver cannot produce (a wrong secret, a denied permission), with
  * the error documents AWS S3 and MinIO send.
  */
-export async function stubServer(answer: (method: string, url: string) => { status: number; body: string }): Promise<Stub> {
+export async function stubServer(answer: (method: string, url: string) => { status: number; body: string; headers?: Record<string, string> }): Promise<Stub> {
   const requests: Array<{ method: string; url: string }> = [];
   const server: Server = createServer((req, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '' });
     req.resume();
     req.on('end', () => {
-      const { status, body } = answer(req.method ?? '', req.url ?? '');
-      res.writeHead(status, { 'Content-Type': 'application/xml', 'x-amz-request-id': 'TEST' });
+      const { status, body, headers } = answer(req.method ?? '', req.url ?? '');
+      res.writeHead(status, { 'Content-Type': 'application/xml', 'x-amz-request-id': 'TEST', ...headers });
       res.end(body);
     });
   });

@@ -570,6 +570,17 @@ const CROSS_FIELD: Record<string, Mutation> = {
   workloadsPattern: ({ doc }) => {
     Object.assign(child(doc, 'monitoring', 'prometheusRule'), { enabled: true, infrahubWorkloads: '(infrahub-server' });
   },
+  heartbeatWithoutPing: ({ doc }) => {
+    // A heartbeat with a backup to S3 whose CronJobs do not ping (no retention, verification or freshness).
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'storage').type = 's3';
+    child(doc, 'backup', 'storage', 's3').bucket = 'backups';
+    child(doc, 'backup', 'retention').enabled = false;
+    child(doc, 'backup', 'verification').enabled = false;
+    child(doc, 'monitoring', 'freshness').enabled = false;
+    child(doc, 'monitoring', 'heartbeat').secretName = 'heartbeat';
+  },
   verificationOfEncrypted: ({ doc }) => {
     Object.assign(child(doc, 'backup'), { enabled: true });
     child(doc, 'restore').enabled = false;

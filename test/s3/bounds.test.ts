@@ -1,0 +1,138 @@
+/**
+ * Bounds that a hostile or broken endpoint must not get past: an endless
+ * listing (pages and archives held are capped, with a clear error), a download
+ * whose claimed size would buy days of deadline (a minimum throughput rule),
+ * and truthful reports when the deadline cuts a command short (prune's count of
+ * what it deleted, list --details naming a timeout).
+ */
+import { Socket } from 'net';
+import { GZIP_STUB, HostileServer, RawRequest, Run, archiveName, drip, expectFailure, hostileServer, httpAnswer, listingXml, run, s3Env } from './support';
+import { ListPage, MAX_LISTED_ARCHIVES, MAX_LISTING_PAGES, collectArchives } from '../../src/s3/listing';
+import { MIN_THROUGHPUT_WINDOW_MS } from '../../src/s3/throughput';
+
+jest.setTimeout(60_000);
+
+const XML = { 'Content-Type': 'application/xml' };
+const ARCHIVE = 'infrahub/infrahub_backup_20260101_000000.tar.gz';
+
+async function withServer(behave: (request: RawRequest, socket: Socket) => void, body: (server: HostileServer) => Promise<void>): Promise<void> {
+  const server = await hostileServer(behave);
+  try {
+    await body(server);
+  } finally {
+    await server.close();
+  }
+}
+
+async function timed(server: HostileServer, ...argv: string[]): Promise<Run & { seconds: number }> {
+  const started = Date.now();
+  const result = await run(s3Env(server.endpoint), ...argv);
+  return { ...result, seconds: (Date.now() - started) / 1000 };
+}
+
+describe('an endless listing', () => {
+  test('pages of 1,000 distinct archives without end: refused once more than the cap are held, long before the deadline', async () => {
+    let page = 0;
+    const base = Date.UTC(2020, 0, 1);
+    await withServer(
+      (_request, socket) => {
+        const objects = Array.from({ length: 1000 }, (_, i) => ({ key: `infrahub/${archiveName(new Date(base + (page * 1000 + i) * 1000))}`, size: 100 }));
+        socket.write(httpAnswer(200, listingXml(objects, { next: `token-${page++}` }), XML));
+      },
+      async (server) => {
+        // --timeout 20: a deadline of 60 s, which the listing used to run into.
+        const result = await timed(server, 'prune', '--keep-last', '1', '--timeout', '20');
+        expectFailure(result, 1, [
+          `error: listing too long: ${server.endpoint} listed more than 100,000 archives under s3://backups/infrahub/, more than a command reads: check that the endpoint is an S3 service, and move old archives under another prefix`,
+        ]);
+        expect(page).toBe(MAX_LISTED_ARCHIVES / 1000 + 1);
+        expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+        // The refusal comes from the cap, not from the deadline (the message says so); the time is only a guard.
+        expect(result.seconds).toBeLessThan(58);
+      },
+    );
+  });
+
+  test('one key a page without end: refused after MAX_LISTING_PAGES pages; huge tokens are not held', async () => {
+    let fetched = 0;
+    const fetchPage = async (): Promise<ListPage> => {
+      fetched++;
+      // A 64 KiB token each time: holding them all would be 640 MiB.
+      return { Name: 'backups', KeyCount: 1, IsTruncated: true, NextContinuationToken: `${fetched}:${'t'.repeat(64 * 1024)}`, Contents: [{ Key: `infrahub/other-${fetched}` }] };
+    };
+    const before = process.memoryUsage().rss;
+    await expect(collectArchives(fetchPage, 'infrahub/')).rejects.toThrow(`the listing has more than ${MAX_LISTING_PAGES.toLocaleString('en-US')} pages`);
+    expect(fetched).toBe(MAX_LISTING_PAGES);
+    // Holding the tokens would take 640 MiB.
+    expect(process.memoryUsage().rss - before).toBeLessThan(400 * 1024 * 1024);
+  });
+});
+
+describe('verify: the claimed size buys no time', () => {
+  test('100 GB claimed, sent at 2 bytes a second: stopped after one throughput window, not days later', async () => {
+    await withServer(
+      (_request, socket) => {
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 100000000000\r\nETag: "x"\r\n\r\n`);
+        // A gzip header, then a stored deflate block of 65,535 bytes: valid all along the drip.
+        socket.write(Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 0, 0xff, 0xff, 0, 0]));
+        drip(socket, 'x'.repeat(10_000), 500);
+      },
+      async (server) => {
+        const result = await timed(server, 'verify', '--uri', `s3://backups/${ARCHIVE}`, '--timeout', '1');
+        expectFailure(result, 1, [
+          new RegExp(
+            `^error: s3://backups/${ARCHIVE}: the download stopped after \\d+ B of 93\\.1 GiB: too slow: ${server.endpoint} sent \\d+ B in 1\\d(\\.\\d+)? s while reading s3://backups/${ARCHIVE}, less than the 256\\.0 KiB/s a download must keep without --deadline: check the network path to the endpoint, or give --deadline to allow a slower download$`,
+          ),
+        ]);
+        expect(result.seconds).toBeGreaterThanOrEqual(MIN_THROUGHPUT_WINDOW_MS / 1000);
+        expect(result.seconds).toBeLessThan(MIN_THROUGHPUT_WINDOW_MS / 1000 + 10);
+      },
+    );
+  });
+});
+
+describe('reports under a deadline', () => {
+  test('prune: a batch whose answer never arrives is reported as possibly deleted, not "deleted 0"', async () => {
+    const base = Date.UTC(2025, 0, 1);
+    // The newest first in the listing; 1,000 older ones to delete.
+    const objects = Array.from({ length: 1001 }, (_, i) => ({ key: `infrahub/${archiveName(new Date(base - i * 3_600_000))}`, size: GZIP_STUB.length }));
+    await withServer(
+      (request, socket) => {
+        if (request.url.includes('list-type=2')) socket.write(httpAnswer(200, listingXml(objects), XML));
+        else if (request.method === 'GET') socket.write(httpAnswer(206, GZIP_STUB, { 'Content-Range': `bytes 0-${GZIP_STUB.length - 1}/${GZIP_STUB.length}`, ETag: '"x"' }));
+        // POST ?delete: the server deletes and its answer is lost.
+      },
+      async (server) => {
+        const result = await timed(server, 'prune', '--keep-last', '1', '--timeout', '1');
+        expect(result.code).toBe(1);
+        expect(server.requests.filter((r) => r.method === 'POST').length).toBeGreaterThan(0);
+        expect(result.stderr).not.toMatch(/deleted 0 of 1000 archives before the failure/);
+        expect(result.stderr).toContain(
+          `deleted 0 of 1000 archives for certain before the failure; the 1000 of the batch in flight (s3://backups/${objects[1].key} to s3://backups/${objects[1000].key}) may be deleted or not: list the prefix (s3 list) to see what remains\n`,
+        );
+      },
+    );
+  });
+
+  test('list --details: an archive cut by the deadline says timed out, not "aborted"', async () => {
+    await withServer(
+      (request, socket) => {
+        if (request.url.includes('list-type=2')) {
+          socket.write(httpAnswer(200, listingXml([{ key: ARCHIVE, size: 100_000 }]), XML));
+        } else {
+          socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n');
+          socket.write(Buffer.from([0x1f, 0x8b, 8, 0]));
+          drip(socket, 'x'.repeat(1000), 300);
+        }
+      },
+      async (server) => {
+        const result = await timed(server, 'list', '--details', '--timeout', '1', '--deadline', '3');
+        expect(result.stdout).not.toMatch(/aborted/i);
+        expect(result.stdout).toMatch(
+          new RegExp(`  metadata unavailable: the download stopped after \\d+ B of 97\\.7 KiB: timed out: ${server.endpoint} did not finish reading s3://backups/${ARCHIVE} within the command's deadline of 3 s`),
+        );
+        expect(result.seconds).toBeLessThan(8);
+      },
+    );
+  });
+});
