@@ -4,6 +4,7 @@
  * _helpers.tpl) with the same texts (messages.ts) and patterns.
  */
 import { ValuesProblem } from './errors';
+import { maxAgeUnderivable } from './max-age';
 import { problem } from './messages';
 import type { RenderContext, ResolvedValues } from './resolve';
 import { scheduleProblemId } from './schedule';
@@ -72,6 +73,7 @@ function checkBackup(v: ResolvedValues, problems: ValuesProblem[]): void {
   } else if (b.verification.enabled && encryptsArchives(v)) {
     problems.push(problem('verificationOfEncrypted'));
   }
+  if (maxAgeUnderivable(v)) problems.push(problem('maxAgeNotDerived', [b.schedule, v.cronJob.timeZone]));
 }
 
 function checkRestore(v: ResolvedValues, problems: ValuesProblem[]): void {
