@@ -2,7 +2,9 @@
  * How old the newest backup may be before it counts as missing
  * (`monitoring.backupMaxAge`), and durations in the syntax Prometheus and
  * `s3 latest --max-age` share. The chart derives the same figures in
- * `_monitoring.tpl`, step by step as here.
+ * `_monitoring.tpl` (the same rule; its day walk takes shortcuts for daily and
+ * weekly patterns and goes month by month, test/helm/max-age.test.ts holds
+ * both to the same answers). The rule and its proof: docs/max-age.md.
  */
 import type { ResolvedValues } from './resolve';
 import { FieldSet, goDurationNs, MONTH_DAYS, scheduleFieldSets, SCHEDULE_MACRO_FIELDS } from './schedule';
