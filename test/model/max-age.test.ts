@@ -8,7 +8,7 @@ import * as fc from 'fast-check';
 import { backupMaxAge, durationSeconds, MAX_AGE_MARGIN_MINUTES, minutesDuration, scheduleIntervalMinutes } from '../../src/model/max-age';
 import { resolveValues } from '../../src/model/resolve';
 import { scheduleFieldSets, scheduleProblemId } from '../../src/model/schedule';
-import { TIME_ZONE_SHIFTS } from '../../src/model/time-zones.generated';
+import { TIME_ZONE_NAMES, TIME_ZONE_SHIFTS } from '../../src/model/time-zones.generated';
 import { CRON_ORACLE, GapQuery, oracleGaps, oracleShifts, ZONEINFO_PRESENT } from '../support/cron-oracle';
 import { describeWithGo } from '../support/go';
 import { schedule, ZONES } from '../support/schedule-arbitrary';
@@ -61,7 +61,8 @@ describe('the maximum age derived from the schedule', () => {
     // In the spring shift's window: the controller skips that run, two gaps merge.
     ['0 2 * * *', 'Europe/Paris', '52h'],
     ['0 2 * * *', 'Asia/Tokyo', '26h'],
-    ['0 2 * * *', 'Pacific/Apia', '26h'],
+    // Apia has kept standard time since 2021; a controller with older zoneinfo still shifts at 03:00.
+    ['0 2 * * *', 'Pacific/Apia', '27h'],
     ['@every 36h', 'Europe/Paris', '38h'],
   ])('%s in %p: %s', (schedule, timeZone, expected) => {
     const v = resolveValues({ backup: { schedule }, cronJob: { timeZone } }, CONTEXT);
@@ -102,26 +103,23 @@ describeWithGo('the derived gap against the controller (robfig/cron with TZ=, Go
     if (!ZONEINFO_PRESENT) throw new Error('no zoneinfo in /usr/share/zoneinfo: Go cannot load the zones (install tzdata)');
   });
 
-  test('the clock shifts of the tested zones are the ones Go sees (same rules on both sides)', () => {
-    const zones = ZONES.filter(Boolean);
+  test("the generated clock shifts cover the ones Go sees in every zone (the system's zoneinfo may be older or newer)", () => {
+    const zones = TIME_ZONE_NAMES.filter((z) => z !== 'Factory');
     const seen = oracleShifts(binary(), zones);
-    const mismatches: string[] = [];
+    const uncovered: string[] = [];
     zones.forEach((zone, i) => {
-      const changes = seen[i];
-      const offsets = changes.flatMap(([from, to]) => [from, to]);
+      const table = TIME_ZONE_SHIFTS[zone] ?? { range: 0, windows: [] };
+      const offsets = seen[i].flatMap(([from, to]) => [from, to]);
       const range = offsets.length ? Math.max(...offsets) - Math.min(...offsets) : 0;
-      const windows = new Map<string, [number, number]>();
-      for (const [from, to, wall] of changes) {
+      if (range > table.range) uncovered.push(`${zone}: offsets ${range} minutes apart, table ${table.range}`);
+      for (const [from, to, wall] of seen[i]) {
         const shift = to - from;
-        if (shift % 60 !== 0) windows.set('0,1440', [0, 1440]);
-        else if (shift > 0) windows.set(`${wall},${shift}`, [wall, shift]);
+        if (shift <= 0 && shift % 60 === 0) continue;
+        const covered = table.windows.some(([start, length]) => (shift % 60 !== 0 ? length >= 1440 : (wall - start + 1440) % 1440 + shift <= length));
+        if (!covered) uncovered.push(`${zone}: a shift of ${shift} minutes at ${wall} not in ${JSON.stringify(table.windows)}`);
       }
-      const whole = windows.get('0,1440');
-      const go = range === 0 ? undefined : { range, windows: whole ? [whole] : [...windows.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]) };
-      const table = TIME_ZONE_SHIFTS[zone];
-      if (JSON.stringify(go) !== JSON.stringify(table)) mismatches.push(`${zone}: Go ${JSON.stringify(go)}, table ${JSON.stringify(table)}`);
     });
-    expect(mismatches).toEqual([]);
+    expect([...new Set(uncovered)]).toEqual([]);
   });
 
   test("the issue's cases: never shorter than the controller's longest gap", () => {
@@ -182,6 +180,6 @@ describeWithGo('the derived gap against the controller (robfig/cron with TZ=, Go
     );
     expect(wrong).toEqual([]);
     expect(refused).toBeGreaterThan(0);
-    expect(exact).toBeGreaterThan(DRAWS / 4);
+    expect(exact).toBeGreaterThan(DRAWS / 5);
   });
 });

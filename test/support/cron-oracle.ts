@@ -39,13 +39,19 @@ func shifts(out *bufio.Writer, zone string) {
 	end := start.AddDate(28, 0, 0)
 	_, offset := start.In(loc).Zone()
 	var changes []string
-	for t := start; t.Before(end); t = t.Add(15 * time.Minute) {
-		if _, o := t.In(loc).Zone(); o != offset {
-			before := t.Add(-15 * time.Minute).In(loc)
-			// The wall clock just before the change, at the change's own instant.
-			wall := (before.Hour()*60 + before.Minute() + 15) % 1440
-			changes = append(changes, fmt.Sprintf("%d %d %d", offset/60, o/60, wall))
-			offset = o
+	// Day by day; a day whose offset differs is searched in quarter hours (no zone shifts twice a day).
+	for day := start; day.Before(end); day = day.Add(24 * time.Hour) {
+		if _, o := day.Add(24 * time.Hour).In(loc).Zone(); o == offset {
+			continue
+		}
+		for t := day.Add(15 * time.Minute); !t.After(day.Add(24 * time.Hour)); t = t.Add(15 * time.Minute) {
+			if _, o := t.In(loc).Zone(); o != offset {
+				before := t.Add(-15 * time.Minute).In(loc)
+				// The wall clock just before the change, at the change's own instant.
+				wall := (before.Hour()*60 + before.Minute() + 15) % 1440
+				changes = append(changes, fmt.Sprintf("%d %d %d", offset/60, o/60, wall))
+				offset = o
+			}
 		}
 	}
 	fmt.Fprintf(out, "%s\\n", strings.Join(changes, ","))
