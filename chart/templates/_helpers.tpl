@@ -134,6 +134,14 @@ break a cross-field rule.
 {{- $found := include "infrahub-backup.scheduleProblem" (dict "s" (index . 1) "c" $c "p" $p) }}
 {{- if $found }}{{- $problems = append $problems (printf "%s: %s" (index . 0) $found) }}{{- end }}
 {{- end }}
+{{- $mv := $v.monitoring }}
+{{- if and $v.backup.enabled $v.cronJob.timeZone (not $mv.backupMaxAge) (or (and $mv.prometheusRule.enabled (eq $v.backup.mode "cronjob")) $mv.freshness.enabled) }}
+{{- if not (include "infrahub-backup.scheduleProblem" (dict "s" $v.backup.schedule "c" $c "p" $p)) }}
+{{- if include "infrahub-backup.maxAgeUnderivable" (dict "c" $c "schedule" $v.backup.schedule "zone" $v.cronJob.timeZone) }}
+{{- $problems = append $problems (printf $p.maxAgeNotDerived $v.backup.schedule $v.cronJob.timeZone) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- if $v.restore.enabled }}
 {{- if and (eq $v.restore.mode "cronjob") (ne $v.restore.storage.type "s3") }}
 {{- $problems = append $problems $p.scheduledRestoreNeedsS3 }}

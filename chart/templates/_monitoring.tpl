@@ -15,63 +15,80 @@ step), the heartbeat variable (companion.ts) and the alert rules
 {{- $total -}}
 {{- end }}
 
-{{/* A number of a cron field, by name or digits (max-age.ts fieldNumber): dict "c" CONSTANTS "text" TEXT */}}
-{{- define "infrahub-backup.maxAgeCronNumber" -}}
-{{- $key := upper .text }}
-{{- if hasKey .c.cronNames $key }}{{- get .c.cronNames $key | int }}{{- else }}{{- atoi .text }}{{- end -}}
+{{/* What the five fields of a valid schedule select (schedule.ts scheduleFieldSets, read by the check's own scheduleField), macros expanded, as a JSON list of {"values": {N: true}, "star": BOOL}: dict "c" CONSTANTS "schedule" S */}}
+{{- define "infrahub-backup.scheduleFieldSets" -}}
+{{- $c := .c }}
+{{- $expression := .schedule }}
+{{- if hasKey $c.cronMacros $expression }}{{- $expression = get $c.cronMacros $expression }}{{- end }}
+{{- $texts := regexSplit "[ \t]+" $expression -1 }}
+{{- $sets := list }}
+{{- range $i, $f := $c.scheduleFields }}
+{{- $sets = append $sets (include "infrahub-backup.scheduleField" (dict "text" (index $texts $i) "f" $f) | fromJson) }}
+{{- end }}
+{{- toJson $sets -}}
 {{- end }}
 
-{{/* The sorted values of a cron field, as JSON (max-age.ts fieldValues): dict "c" CONSTANTS "field" F "lo" LO "hi" HI */}}
-{{- define "infrahub-backup.fieldValues" -}}
-{{- $c := .c }}{{- $lo := .lo | int }}{{- $hi := .hi | int }}
-{{- $selected := dict }}
-{{- range $item := splitList "," .field }}
-{{- $parts := splitList "/" $item }}
-{{- $base := index $parts 0 }}
-{{- $step := 1 }}
-{{- if gt (len $parts) 1 }}{{- $step = max 1 (atoi (index $parts 1)) | int }}{{- end }}
-{{- $from := $lo }}{{- $to := $hi }}
-{{- if and (ne $base "*") (ne $base "?") }}
-{{- $ab := splitList "-" $base }}
-{{- $from = include "infrahub-backup.maxAgeCronNumber" (dict "c" $c "text" (index $ab 0)) | atoi }}
-{{- if gt (len $ab) 1 }}{{- $to = include "infrahub-backup.maxAgeCronNumber" (dict "c" $c "text" (index $ab 1)) | atoi }}
-{{- else if gt (len $parts) 1 }}{{- $to = $hi }}
-{{- else }}{{- $to = $from }}{{- end }}
+{{/* The longest time between two runs in minutes by the wall clock, over the 28-year calendar cycle (max-age.ts wallGapMinutes): dict "c" CONSTANTS "sets" SETS */}}
+{{- define "infrahub-backup.wallGapMinutes" -}}
+{{- $c := .c }}{{- $cy := $c.calendarCycle }}
+{{- $minute := index .sets 0 }}{{- $hour := index .sets 1 }}{{- $dom := index .sets 2 }}{{- $month := index .sets 3 }}{{- $dow := index .sets 4 }}
+{{- $firstTime := -1 }}{{- $lastTime := -1 }}{{- $timeGap := 0 }}
+{{- range $h := until 24 }}{{- if hasKey $hour.values (toString $h) }}
+{{- range $m := until 60 }}{{- if hasKey $minute.values (toString $m) }}
+{{- $t := add (mul $h 60) $m }}
+{{- if lt $firstTime 0 }}{{- $firstTime = $t }}{{- else }}{{- $timeGap = max $timeGap (sub $t $lastTime) }}{{- end }}
+{{- $lastTime = $t }}
+{{- end }}{{- end }}
+{{- end }}{{- end }}
+{{- $both := or $dom.star $dow.star }}
+{{- $gap := 0 }}
+{{- if and (eq (len $month.values) 12) (or (and $both (eq (len $dom.values) 31) (eq (len $dow.values) 7)) (and (not $both) (or (eq (len $dom.values) 31) (eq (len $dow.values) 7)))) }}
+{{- $gap = 1 }}
+{{- else if and (eq (len $month.values) 12) $both (eq (len $dom.values) 31) }}
+{{- $firstDay := -1 }}{{- $previous := -1 }}
+{{- range $d := until 7 }}{{- if hasKey $dow.values (toString $d) }}
+{{- if lt $firstDay 0 }}{{- $firstDay = $d }}{{- else }}{{- $gap = max $gap (sub $d $previous) }}{{- end }}
+{{- $previous = $d }}
+{{- end }}{{- end }}
+{{- $gap = max $gap (sub (add $firstDay 7) $previous) }}
+{{- else }}
+{{- /* The days a month runs on, by the weekday of its first day and its length: first, last and longest gap (-1 when none) */}}
+{{- $months := dict }}
+{{- range $w := until 7 }}{{- range $length := untilStep 28 32 1 }}
+{{- $firstDay := -1 }}{{- $previous := -1 }}{{- $inner := 0 }}
+{{- range $d := until $length }}
+{{- $inMonth := hasKey $dom.values (toString (add $d 1)) }}
+{{- $inWeek := hasKey $dow.values (toString (mod (add $w $d) 7)) }}
+{{- if ternary (and $inMonth $inWeek) (or $inMonth $inWeek) $both }}
+{{- if lt $firstDay 0 }}{{- $firstDay = $d }}{{- else }}{{- $inner = max $inner (sub $d $previous) }}{{- end }}
+{{- $previous = $d }}
 {{- end }}
-{{- $last := min $to $hi | int }}
-{{- if le $from $last }}
-{{- range $x := untilStep $from (add $last 1 | int) $step }}{{- $_ := set $selected (printf "%03d" $x) $x }}{{- end }}
+{{- end }}
+{{- $_ := set $months (printf "%d-%d" $w $length) (list $firstDay $previous $inner) }}
+{{- end }}{{- end }}
+{{- $day := 0 }}{{- $first := -1 }}{{- $previous := -1 }}
+{{- $firstYear := int $cy.firstYear }}
+{{- range $y := untilStep $firstYear (add $firstYear (int $cy.years) | int) 1 }}
+{{- range $mi := until 12 }}
+{{- $length := index $c.monthDays $mi | int }}
+{{- if and (eq $mi 1) (ne (mod $y 4 | int) 0) }}{{- $length = 28 }}{{- end }}
+{{- if hasKey $month.values (toString (add $mi 1)) }}
+{{- $runs := get $months (printf "%d-%d" (mod (add (int $cy.firstWeekday) $day) 7) $length) }}
+{{- if ge (index $runs 0 | int) 0 }}
+{{- if lt $first 0 }}{{- $first = add $day (index $runs 0) }}{{- else }}{{- $gap = max $gap (sub (add $day (index $runs 0)) $previous) }}{{- end }}
+{{- $gap = max $gap (index $runs 2) }}
+{{- $previous = add $day (index $runs 1) }}
 {{- end }}
 {{- end }}
-{{- $values := list }}
-{{- range $key, $x := $selected }}{{- $values = append $values $x }}{{- end }}
-{{- if not $values }}{{- $values = untilStep $lo (add $hi 1 | int) 1 }}{{- end }}
-{{- toJson $values -}}
+{{- $day = add $day $length }}
+{{- end }}
+{{- end }}
+{{- $gap = max $gap (sub (add $first $day) $previous) }}
+{{- end }}
+{{- max $timeGap (sub (add (mul $gap 1440) $firstTime) $lastTime) -}}
 {{- end }}
 
-{{/* The largest difference between consecutive values (0 for one value): LIST */}}
-{{- define "infrahub-backup.innerGap" -}}
-{{- $gap := 0 }}{{- $prev := 0 }}
-{{- range $i, $x := . }}{{- if $i }}{{- $gap = max $gap (sub (int $x) $prev) }}{{- end }}{{- $prev = int $x }}{{- end }}
-{{- $gap -}}
-{{- end }}
-
-{{/* The largest gap between consecutive values on a cycle: list VALUES PERIOD */}}
-{{- define "infrahub-backup.cyclicGap" -}}
-{{- $values := index . 0 }}
-{{- $wrap := sub (add (first $values | int) (index . 1 | int)) (last $values | int) }}
-{{- max (include "infrahub-backup.innerGap" $values | atoi) $wrap -}}
-{{- end }}
-
-{{/* The longest gap in days between days of the month (max-age.ts monthDayGap): LIST */}}
-{{- define "infrahub-backup.monthDayGap" -}}
-{{- $everyMonth := list }}
-{{- range $d := . }}{{- if le (int $d) 28 }}{{- $everyMonth = append $everyMonth $d }}{{- end }}{{- end }}
-{{- if $everyMonth }}{{- include "infrahub-backup.cyclicGap" (list $everyMonth 31) }}
-{{- else }}{{- add (include "infrahub-backup.cyclicGap" (list . 31) | atoi) 31 }}{{- end -}}
-{{- end }}
-
-{{/* The longest time between two runs of a schedule, in minutes (max-age.ts scheduleIntervalMinutes): dict "c" CONSTANTS "schedule" S */}}
+{{/* The longest time between two runs of a schedule in minutes, empty when no close bound exists (max-age.ts scheduleIntervalMinutes): dict "c" CONSTANTS "schedule" S "zone" TIME-ZONE */}}
 {{- define "infrahub-backup.scheduleIntervalMinutes" -}}
 {{- $c := .c }}
 {{- $trimmed := trim .schedule }}
@@ -85,48 +102,57 @@ step), the heartbeat variable (companion.ts) and the alert rules
 {{- end }}
 {{- max 1 (ceil (divf $total 60e9) | int64) }}
 {{- end }}
-{{- else }}
-{{- $expression := $trimmed }}
-{{- if hasKey $c.cronMacros $trimmed }}{{- $expression = get $c.cronMacros $trimmed }}{{- end }}
-{{- $fields := concat (regexSplit "\\s+" $expression -1) (list "*" "*" "*" "*" "*") }}
-{{- $minutes := include "infrahub-backup.fieldValues" (dict "c" $c "field" (index $fields 0) "lo" 0 "hi" 59) | fromJsonArray }}
-{{- $hours := include "infrahub-backup.fieldValues" (dict "c" $c "field" (index $fields 1) "lo" 0 "hi" 23) | fromJsonArray }}
-{{- $days := include "infrahub-backup.fieldValues" (dict "c" $c "field" (index $fields 2) "lo" 1 "hi" 31) | fromJsonArray }}
-{{- $months := include "infrahub-backup.fieldValues" (dict "c" $c "field" (index $fields 3) "lo" 1 "hi" 12) | fromJsonArray }}
-{{- $weekdaySet := dict }}
-{{- range $d := include "infrahub-backup.fieldValues" (dict "c" $c "field" (index $fields 4) "lo" 0 "hi" 7) | fromJsonArray }}
-{{- $_ := set $weekdaySet (mod (int $d) 7 | toString) (mod (int $d) 7) }}
+{{- else if not (include "infrahub-backup.scheduleProblem" (dict "s" $trimmed "c" $c "p" (include "infrahub-backup.problems" . | fromJson))) }}
+{{- $sets := include "infrahub-backup.scheduleFieldSets" (dict "c" $c "schedule" $trimmed) | fromJsonArray }}
+{{- $wall := include "infrahub-backup.wallGapMinutes" (dict "c" $c "sets" $sets) | atoi }}
+{{- $shift := include "infrahub-backup.zoneShift" (dict "sets" $sets "zone" .zone) | fromJson }}
+{{- if not $shift }}{{- $wall }}
+{{- else if not $shift.skips }}{{- add $wall ($shift.range | int) }}
+{{- else if le $wall 1440 }}{{- add (mul 2 $wall) (mul 2 ($shift.range | int)) }}
 {{- end }}
-{{- $weekdays := list }}
-{{- range $key, $d := $weekdaySet }}{{- $weekdays = append $weekdays $d }}{{- end }}
-{{- $dayGap := 1 }}
-{{- if lt (len $months) 12 }}
-{{- $dayGap = mul (include "infrahub-backup.cyclicGap" (list $months 12) | atoi) 31 }}
-{{- else if and (lt (len $days) 31) (lt (len $weekdays) 7) }}
-{{- $dayGap = min (include "infrahub-backup.monthDayGap" $days | atoi) (include "infrahub-backup.cyclicGap" (list $weekdays 7) | atoi) }}
-{{- else if lt (len $days) 31 }}
-{{- $dayGap = include "infrahub-backup.monthDayGap" $days | atoi }}
-{{- else if lt (len $weekdays) 7 }}
-{{- $dayGap = include "infrahub-backup.cyclicGap" (list $weekdays 7) | atoi }}
-{{- end }}
-{{- $m0 := first $minutes | int }}{{- $mLast := last $minutes | int }}
-{{- $firstRun := add (mul (first $hours | int) 60) $m0 }}
-{{- $lastRun := add (mul (last $hours | int) 60) $mLast }}
-{{- $withinHour := include "infrahub-backup.innerGap" $minutes | atoi }}
-{{- $acrossHours := sub (add (mul (include "infrahub-backup.innerGap" $hours | atoi) 60) $m0) $mLast }}
-{{- $acrossDays := sub (add (mul $dayGap 1440) $firstRun) $lastRun }}
-{{- max $withinHour $acrossHours $acrossDays -}}
 {{- end }}
 {{- end }}
 
-{{/* monitoring.backupMaxAge, or the backup schedule's longest gap plus the margin (max-age.ts backupMaxAge): DEPLOYMENT */}}
+{{/* How a zone's clock shifts bear on a schedule, as JSON: {} when they do not, else {"range": MINUTES, "skips": WHETHER-A-RUN-FALLS-IN-A-SKIP-WINDOW} (max-age.ts scheduleIntervalMinutes): dict "sets" SETS "zone" ZONE */}}
+{{- define "infrahub-backup.zoneShift" -}}
+{{- $shifts := dict }}
+{{- if .zone }}{{- $shifts = include "infrahub-backup.timeZoneShifts" . | fromJson }}{{- end }}
+{{- if hasKey $shifts .zone }}
+{{- $z := get $shifts .zone }}
+{{- $minute := index .sets 0 }}{{- $hour := index .sets 1 }}
+{{- $skips := false }}
+{{- range $w := $z.windows }}
+{{- range $k := until (index $w 1 | int) }}
+{{- $t := mod (add (index $w 0 | int) $k) 1440 }}
+{{- if and (hasKey $hour.values (toString (div $t 60))) (hasKey $minute.values (toString (mod $t 60))) }}{{- $skips = true }}{{- end }}
+{{- end }}
+{{- end }}
+{{- dict "range" $z.range "skips" $skips | toJson }}
+{{- else }}{}{{- end -}}
+{{- end }}
+
+{{/* Whether no close bound of the gap exists (max-age.ts scheduleIntervalMinutes undefined), cheap unless the zone's shifts can skip a run: dict "c" CONSTANTS "schedule" VALID-SCHEDULE "zone" ZONE; "true" or empty */}}
+{{- define "infrahub-backup.maxAgeUnderivable" -}}
+{{- if and .zone (not (hasPrefix "@every " .schedule)) }}
+{{- $sets := include "infrahub-backup.scheduleFieldSets" (dict "c" .c "schedule" .schedule) | fromJsonArray }}
+{{- $shift := include "infrahub-backup.zoneShift" (dict "sets" $sets "zone" .zone) | fromJson }}
+{{- if and $shift $shift.skips }}
+{{- if gt (include "infrahub-backup.wallGapMinutes" (dict "c" .c "sets" $sets) | atoi) 1440 }}true{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* monitoring.backupMaxAge, or the backup schedule's longest gap plus the margin; empty when neither (max-age.ts backupMaxAge): DEPLOYMENT */}}
 {{- define "infrahub-backup.backupMaxAge" -}}
 {{- if .v.monitoring.backupMaxAge }}
 {{- .v.monitoring.backupMaxAge }}
 {{- else }}
-{{- $total := add (include "infrahub-backup.scheduleIntervalMinutes" (dict "c" .c "schedule" .v.backup.schedule) | atoi) (.c.maxAgeMarginMinutes | int) }}
+{{- $interval := include "infrahub-backup.scheduleIntervalMinutes" (dict "c" .c "schedule" .v.backup.schedule "zone" .v.cronJob.timeZone) }}
+{{- if $interval }}
+{{- $total := add (atoi $interval) (.c.maxAgeMarginMinutes | int) }}
 {{- $h := div $total 60 }}{{- $m := mod $total 60 }}
 {{- if eq (int $h) 0 }}{{- printf "%dm" $m }}{{- else if eq (int $m) 0 }}{{- printf "%dh" $h }}{{- else }}{{- printf "%dh%dm" $h $m }}{{- end }}
+{{- end }}
 {{- end -}}
 {{- end }}
 

@@ -18,7 +18,8 @@ import { ARCHIVE_URI_FILE, HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV } from '../const
 import { CREDENTIAL_ENDPOINTS, POD_COMPONENTS } from '../constructs/network-policy';
 import { ALERT_EXPRESSIONS, ALERTS } from '../model/alerts';
 import { DASHBOARD_TEMPLATE } from '../model/dashboard';
-import { CRON_MACROS, CRON_NAMES, MAX_AGE_MARGIN_MINUTES } from '../model/max-age';
+import { CALENDAR_CYCLE, CRON_MACROS, MAX_AGE_MARGIN_MINUTES } from '../model/max-age';
+import { TIME_ZONE_SHIFTS } from '../model/time-zones.generated';
 import { ENV_NAMES, HANDOFF_DIR, HANDOFF_SIZE_LIMIT, HOME_DIR, HOME_SIZE_LIMIT, KEY_FILE_MODE, KEYS_DIR, RESTART_POLICY, TMP_DIR, VOLUME_NAMES } from '../constructs/pod';
 import { IMAGE_ENTRYPOINT } from '../constructs/restore-pod';
 import { PACKAGE_VERSION } from '../version';
@@ -199,7 +200,7 @@ export function renderGeneratedHelpers(): string {
     podComponents: POD_COMPONENTS,
     maxAgeMarginMinutes: MAX_AGE_MARGIN_MINUTES,
     cronMacros: CRON_MACROS,
-    cronNames: CRON_NAMES,
+    calendarCycle: CALENDAR_CYCLE,
     scheduleShape: SCHEDULE_SHAPE,
     scheduleFields: SCHEDULE_FIELDS,
     scheduleMacros: SCHEDULE_MACROS,
@@ -232,6 +233,9 @@ export function renderGeneratedHelpers(): string {
     '',
     '{{/* The time zone names, as a JSON list: read only when cronJob.timeZone is set (the constants are parsed by every template). */}}',
     define('infrahub-backup.timeZones', JSON.stringify((fieldAt(VALUES_SPEC, 'cronJob.timeZone') as StringField).knownValues)),
+    '',
+    '{{/* The clock shifts of the zones that have them (zone-shifts.ts), as JSON: read only when cronJob.timeZone is set. */}}',
+    define('infrahub-backup.timeZoneShifts', JSON.stringify(TIME_ZONE_SHIFTS)),
     '',
     '{{/* The alerts of the PrometheusRule: texts by name, expressions by kind ("@KEY@" stands for a value). */}}',
     // A Go string literal: the texts hold Prometheus templates ("{{ $labels.job_name }}").

@@ -4,6 +4,7 @@
  * _helpers.tpl) with the same texts (messages.ts) and patterns.
  */
 import { ValuesProblem } from './errors';
+import { maxAgeUnderivable } from './max-age';
 import { problem, warning } from './messages';
 import type { RenderContext, ResolvedValues } from './resolve';
 import { re2Subset } from './re2';
@@ -153,6 +154,7 @@ function checkBackup(v: ResolvedValues, problems: ValuesProblem[]): void {
   }
   const keyless = keylessEncryption(v);
   if (keyless) problems.push(problem(keyless.where === 'args' ? 'encryptWithoutKey' : 'encryptEnvWithoutKey', [keyless.spelling]));
+  if (maxAgeUnderivable(v)) problems.push(problem('maxAgeNotDerived', [b.schedule, v.cronJob.timeZone]));
 }
 
 function checkRestore(v: ResolvedValues, problems: ValuesProblem[]): void {

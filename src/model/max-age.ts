@@ -2,10 +2,13 @@
  * How old the newest backup may be before it counts as missing
  * (`monitoring.backupMaxAge`), and durations in the syntax Prometheus and
  * `s3 latest --max-age` share. The chart derives the same figures in
- * `_monitoring.tpl`, step by step as here.
+ * `_monitoring.tpl` (the same rule; its day walk takes shortcuts for daily and
+ * weekly patterns and goes month by month, test/helm/max-age.test.ts holds
+ * both to the same answers). The rule and its proof: docs/max-age.md.
  */
 import type { ResolvedValues } from './resolve';
-import { goDurationNs, SCHEDULE_FIELDS, SCHEDULE_MACRO_FIELDS } from './schedule';
+import { FieldSet, goDurationNs, MONTH_DAYS, scheduleFieldSets, SCHEDULE_MACRO_FIELDS } from './schedule';
+import { zoneShifts } from './zone-shifts';
 
 const EVERY = '@every ';
 
@@ -38,94 +41,107 @@ export function minutesDuration(minutes: number): string {
 /** The five fields each macro stands for (as the CronJob controller reads them); the chart gets them as constants. */
 export const CRON_MACROS = SCHEDULE_MACRO_FIELDS;
 
-/** Month and day names (upper case) and their numbers, from the schedule fields. */
-export const CRON_NAMES: Readonly<Record<string, number>> = Object.fromEntries(
-  SCHEDULE_FIELDS.flatMap((field) => Object.entries(field.names).map(([name, n]) => [name.toUpperCase(), n])),
-);
-
-function fieldNumber(text: string): number {
-  const named = CRON_NAMES[text.toUpperCase()];
-  return named ?? parseInt(text, 10);
-}
-
 /**
- * The sorted values a cron field selects within [lo, hi]. Items are `*`, `?`,
- * `a` or `a-b`, each with an optional `/step`; a bare `a/step` runs to `hi`.
- * A field that selects nothing (a reversed range) counts as every value.
+ * The calendar the day pattern of a schedule is read over: 28 years (from
+ * 2001, a Monday), after which weekdays and leap years repeat (1901 to 2099).
  */
-export function fieldValues(field: string, lo: number, hi: number): number[] {
-  const selected = new Set<number>();
-  for (const item of field.split(',')) {
-    const [base, stepText] = item.split('/');
-    const step = Math.max(1, stepText === undefined ? 1 : parseInt(stepText, 10) || 1);
-    let from = lo;
-    let to = hi;
-    if (base !== '*' && base !== '?') {
-      const [a, b] = base.split('-');
-      from = fieldNumber(a);
-      to = b !== undefined ? fieldNumber(b) : stepText !== undefined ? hi : from;
-    }
-    for (let x = from; x <= to && x <= hi; x += step) selected.add(x);
-  }
-  const values = [...selected].sort((x, y) => x - y);
-  return values.length > 0 ? values : Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
-}
+export const CALENDAR_CYCLE = { firstYear: 2001, firstWeekday: 1, years: 28 } as const;
 
 /** The largest difference between consecutive values (0 for one value). */
-function innerGap(values: number[]): number {
+function innerGap(values: readonly number[]): number {
   let gap = 0;
   for (let i = 1; i < values.length; i++) gap = Math.max(gap, values[i] - values[i - 1]);
   return gap;
 }
 
-/** The largest gap between consecutive values on a cycle of `period` (wrapping around). */
-function cyclicGap(values: number[], period: number): number {
-  return Math.max(innerGap(values), values[0] + period - values[values.length - 1]);
+function sorted(values: ReadonlySet<number>): number[] {
+  return [...values].sort((x, y) => x - y);
+}
+
+/** The minutes of the day a schedule runs at, sorted. */
+function runMinutes(fields: readonly FieldSet[]): number[] {
+  return sorted(fields[1].values).flatMap((h) => sorted(fields[0].values).map((m) => h * 60 + m));
 }
 
 /**
- * The longest gap in days between days of the month: the days every month has
- * (1 to 28) on a cycle of 31 days; with only days some months lack (29 to 31),
- * one month more, as a month without them is skipped.
+ * The longest gap in days between two days a schedule runs on, over the
+ * calendar cycle (wrapping around): robfig/cron's day matching, the day of the
+ * month and the day of the week both required when either holds `*`, else
+ * either one.
  */
-function monthDayGap(days: number[]): number {
-  const everyMonth = days.filter((d) => d <= 28);
-  return everyMonth.length > 0 ? cyclicGap(everyMonth, 31) : cyclicGap(days, 31) + 31;
+function dayGap(fields: readonly FieldSet[]): number {
+  const [, , dom, month, dow] = fields;
+  const both = dom.star || dow.star;
+  let day = 0;
+  let first = -1;
+  let previous = -1;
+  let gap = 0;
+  for (let y = CALENDAR_CYCLE.firstYear; y < CALENDAR_CYCLE.firstYear + CALENDAR_CYCLE.years; y++) {
+    for (let m = 1; m <= 12; m++) {
+      const length = m === 2 && y % 4 !== 0 ? 28 : MONTH_DAYS[m - 1];
+      if (month.values.has(m)) {
+        for (let d = 1; d <= length; d++) {
+          const inMonth = dom.values.has(d);
+          const inWeek = dow.values.has((CALENDAR_CYCLE.firstWeekday + day + d - 1) % 7);
+          if (both ? inMonth && inWeek : inMonth || inWeek) {
+            if (first < 0) first = day + d - 1;
+            else gap = Math.max(gap, day + d - 1 - previous);
+            previous = day + d - 1;
+          }
+        }
+      }
+      day += length;
+    }
+  }
+  return Math.max(gap, first + day - previous);
+}
+
+/** The longest time between two runs in minutes by the wall clock (the schedule's own time zone, no clock shifts). */
+export function wallGapMinutes(fields: readonly FieldSet[]): number {
+  const times = runMinutes(fields);
+  return Math.max(innerGap(times), dayGap(fields) * 1440 + times[0] - times[times.length - 1]);
 }
 
 /**
- * The longest time between two runs of a schedule, in minutes. Within a day
- * the runs are hours × minutes; across days they repeat daily, on the days of
- * the week, on the days of the month (monthDayGap), or on the months of a year
- * of 31-day months, whichever the schedule restricts (with both a day of the
- * month and a day of the week, the runs of either: the shorter gap bounds it).
- * Never shorter than the real longest gap.
+ * The longest time between two runs of a schedule, in minutes, or undefined
+ * when it cannot be bounded closely (the caller asks for
+ * `monitoring.backupMaxAge`). Never shorter than the real longest gap:
+ * - `@every D`: D (at least a minute);
+ * - five fields: the longest gap by the wall clock over the 28-year calendar
+ *   cycle (wallGapMinutes), exact;
+ * - in a time zone whose clock shifts (`TIME_ZONE_SHIFTS`), the real gap may
+ *   exceed the wall-clock one by the range of its UTC offsets; when a run
+ *   falls in a window the controller may skip (the wall-clock times a forward
+ *   shift jumps over; any time for shifts that are not whole hours, which
+ *   throw robfig/cron's hour-by-hour search off the hour), two gaps merge:
+ *   twice the gap plus twice the range, for a schedule that runs every day;
+ *   undefined for a sparser one (twice a week or a month is no useful bound).
  */
-export function scheduleIntervalMinutes(schedule: string): number {
+export function scheduleIntervalMinutes(schedule: string, timeZone = ''): number | undefined {
   const trimmed = schedule.trim();
   if (trimmed.startsWith(EVERY)) return everyMinutes(trimmed.slice(EVERY.length));
-  const expression = CRON_MACROS[trimmed] ?? trimmed;
-  const [minute = '*', hour = '*', dom = '*', month = '*', dow = '*'] = expression.split(/\s+/);
-  const minutes = fieldValues(minute, 0, 59);
-  const hours = fieldValues(hour, 0, 23);
-  const days = fieldValues(dom, 1, 31);
-  const months = fieldValues(month, 1, 12);
-  const weekdays = [...new Set(fieldValues(dow, 0, 7).map((d) => d % 7))].sort((x, y) => x - y);
-
-  let dayGap: number;
-  if (months.length < 12) dayGap = cyclicGap(months, 12) * 31;
-  else if (days.length < 31 && weekdays.length < 7) dayGap = Math.min(monthDayGap(days), cyclicGap(weekdays, 7));
-  else if (days.length < 31) dayGap = monthDayGap(days);
-  else if (weekdays.length < 7) dayGap = cyclicGap(weekdays, 7);
-  else dayGap = 1;
-
-  const first = hours[0] * 60 + minutes[0];
-  const last = hours[hours.length - 1] * 60 + minutes[minutes.length - 1];
-  return Math.max(innerGap(minutes), innerGap(hours) * 60 + minutes[0] - minutes[minutes.length - 1], dayGap * 1440 + first - last);
+  const fields = scheduleFieldSets(trimmed);
+  if (!fields) return undefined;
+  const wall = wallGapMinutes(fields);
+  const shifts = timeZone ? zoneShifts(timeZone) : undefined;
+  if (!shifts) return wall;
+  const times = runMinutes(fields);
+  const skips = shifts.windows.some(([start, length]) => times.some((t) => (t - start + 1440) % 1440 < length));
+  if (!skips) return wall + shifts.range;
+  return wall <= 1440 ? 2 * wall + 2 * shifts.range : undefined;
 }
 
 /** `monitoring.backupMaxAge`, or the backup schedule's longest gap plus the margin. */
 export function backupMaxAge(v: ResolvedValues): string {
   if (v.monitoring.backupMaxAge) return v.monitoring.backupMaxAge;
-  return minutesDuration(scheduleIntervalMinutes(v.backup.schedule) + MAX_AGE_MARGIN_MINUTES);
+  const minutes = scheduleIntervalMinutes(v.backup.schedule, v.cronJob.timeZone);
+  // checks.ts refuses these values first (maxAgeNotDerived); a schedule it refuses has no gap either.
+  return minutes === undefined ? '' : minutesDuration(minutes + MAX_AGE_MARGIN_MINUTES);
+}
+
+/** Whether the values need a maximum age they neither set nor let the chart derive (checks.ts refuses them). */
+export function maxAgeUnderivable(v: ResolvedValues): boolean {
+  if (v.monitoring.backupMaxAge || !v.backup.enabled) return false;
+  const used = (v.monitoring.prometheusRule.enabled && v.backup.mode === 'cronjob') || v.monitoring.freshness.enabled;
+  return used && scheduleFieldSets(v.backup.schedule) !== undefined && scheduleIntervalMinutes(v.backup.schedule, v.cronJob.timeZone) === undefined;
 }

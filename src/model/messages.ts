@@ -101,6 +101,10 @@ export const PROBLEMS = {
     path: 'global.imageRegistry',
     text: '%s is not a registry: it must be a registry host such as mirror.example.com, with an optional port and path (harbor.example.com:8443/proxy), without a scheme',
   },
+  maxAgeNotDerived: {
+    path: 'monitoring.backupMaxAge',
+    text: 'is empty, and no close bound can be derived from backup.schedule "%s": it does not run every day, and its runs fall at a time of day the clock of cronJob.timeZone %s can skip (the controller then skips the run, so two gaps merge); set monitoring.backupMaxAge, or move the runs out of the hours the clock shifts',
+  },
   unknownTimeZone: {
     path: 'cronJob.timeZone',
     text: '"%s" is not a time zone Kubernetes knows; it must be an IANA time zone name such as UTC or Europe/Paris',

@@ -78,8 +78,9 @@ export const SCHEDULE_SHAPE = `^(@[a-z]+|@every [-+.0-9a-zµμ]+|${FIELD}([ \\t]
 /** Days in each month, February counted in a leap year (robfig/cron looks five years ahead). */
 export const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-interface FieldSet {
-  readonly values: Set<number>;
+/** What one field of a schedule selects: its values, and whether it holds `*` or `?` (robfig/cron's star bit). */
+export interface FieldSet {
+  readonly values: ReadonlySet<number>;
   readonly star: boolean;
 }
 
@@ -167,6 +168,19 @@ export function scheduleProblemId(schedule: string): [ProblemId, string[]] | und
     fields.push(parsed);
   }
   return fires(fields) ? undefined : ['scheduleNeverFires', [schedule]];
+}
+
+/**
+ * What the five fields of a schedule Kubernetes accepts select (a macro read as
+ * its five fields), or undefined for `@every` and for a schedule it refuses:
+ * the one reading of a schedule the other modules build on (max-age.ts).
+ */
+export function scheduleFieldSets(schedule: string): FieldSet[] | undefined {
+  if (scheduleProblemId(schedule) !== undefined || schedule.startsWith('@every ')) return undefined;
+  const expression = SCHEDULE_MACRO_FIELDS[schedule] ?? schedule;
+  const texts = expression.split(/[ \t]+/);
+  const fields = SCHEDULE_FIELDS.map((field, i) => parseField(texts[i], field));
+  return fields.every((f) => f !== undefined) ? (fields as FieldSet[]) : undefined;
 }
 
 /** Why Kubernetes would refuse a schedule (or it would never fire), or undefined when it is fine. */

@@ -1096,7 +1096,7 @@ export interface JobValues {
  */
 export interface MonitoringValues {
   /**
-   * Age after which the newest backup counts as missing: `InfrahubBackupMissing` fires and the freshness check (`s3 latest --max-age`) fails. Empty for the longest gap between two runs of `backup.schedule` plus 2h (26h for a daily schedule; a schedule restricted to some months counts each month as 31 days).
+   * Age after which the newest backup counts as missing: `InfrahubBackupMissing` fires and the freshness check (`s3 latest --max-age`) fails. Empty for the longest gap between two runs of `backup.schedule` plus 2h, read over a 28-year calendar cycle (26h for a daily schedule, 8786h for `0 2 31 1 *`). With a `cronJob.timeZone` whose clock shifts, the gap grows by the zone's offset range; when a run falls in the hours a shift skips (the controller then skips it), a schedule that runs every day gets twice its gap plus twice the range (52h for `0 2 * * *` in Europe/Paris) and a sparser one is refused: set this value. See docs/max-age.md.
    *
    * @default ""
    */

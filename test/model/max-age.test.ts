@@ -1,52 +1,20 @@
 /**
  * The maximum age of the newest backup: durations, and the longest gap
- * between two runs of a schedule, compared with the runs cron-parser
- * enumerates over two years (UTC).
+ * between two runs of a schedule, proven against the CronJob controller's own
+ * schedule semantics (robfig/cron v3 with `TZ=<zone>`, walked run by run over
+ * a 28-year calendar cycle with the zone's clock shifts: test/support/cron-oracle.ts).
  */
-import { CronExpressionParser } from 'cron-parser';
 import * as fc from 'fast-check';
-import { backupMaxAge, CRON_MACROS, durationSeconds, fieldValues, minutesDuration, scheduleIntervalMinutes } from '../../src/model/max-age';
+import { backupMaxAge, durationSeconds, MAX_AGE_MARGIN_MINUTES, minutesDuration, scheduleIntervalMinutes } from '../../src/model/max-age';
 import { resolveValues } from '../../src/model/resolve';
+import { scheduleFieldSets, scheduleProblemId } from '../../src/model/schedule';
+import { TIME_ZONE_NAMES, TIME_ZONE_SHIFTS } from '../../src/model/time-zones.generated';
+import { CRON_ORACLE, GapQuery, oracleGaps, oracleShifts, ZONEINFO_PRESENT } from '../support/cron-oracle';
+import { describeWithGo } from '../support/go';
+import { schedule, ZONES } from '../support/schedule-arbitrary';
 import { VALID_SCHEDULES } from '../support/schedules';
 
-/** The exact minutes of a Go duration (the runs of `@every` are that far apart), at least one. */
-function everyDurationMinutes(duration: string): number {
-  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, 'µs': 1e-6, 'μs': 1e-6, ns: 1e-9 };
-  if (duration.startsWith('-')) return 1;
-  let seconds = 0;
-  for (const [, n, u] of duration.matchAll(/([0-9.]+)(ns|us|µs|μs|ms|s|m|h)/gu)) seconds += Number(n) * units[u];
-  return Math.max(1, Math.ceil(seconds / 60 - 1e-9));
-}
-
-const FROM = new Date('2026-01-01T00:00:00Z');
-const TO = new Date('2028-01-01T00:00:00Z');
-const MAX_RUNS = 3000;
-
-/** The longest gap in minutes between runs cron-parser enumerates (a lower bound when the enumeration is cut). */
-function observedGap(schedule: string): { gap: number; days: number } {
-  const every = /^@every (.*)$/.exec(schedule.trim());
-  if (every) return { gap: everyDurationMinutes(every[1]), days: 0 };
-  // cron-parser takes neither a sign nor leading zeros, which robfig/cron reads as the plain number.
-  const expression = (CRON_MACROS[schedule.trim()] ?? schedule).replace(/\+?0*([0-9])/g, '$1');
-  const it = CronExpressionParser.parse(expression, { currentDate: FROM, endDate: TO, tz: 'UTC' });
-  let first: number | undefined;
-  let previous: number | undefined;
-  let gap = 0;
-  let runs = 0;
-  while (runs < MAX_RUNS) {
-    let t: number;
-    try {
-      t = it.next().getTime();
-    } catch {
-      break; // past the end date
-    }
-    if (previous !== undefined) gap = Math.max(gap, (t - previous) / 60000);
-    first ??= t;
-    previous = t;
-    runs++;
-  }
-  return { gap, days: previous === undefined || first === undefined ? 0 : (previous - first) / 86400000 };
-}
+jest.setTimeout(300_000);
 
 describe('durations', () => {
   test.each([
@@ -72,75 +40,146 @@ describe('durations', () => {
   });
 });
 
+const CONTEXT = { release: 'r', namespace: 'n' };
+const S3_BACKUP = { enabled: true, mode: 'cronjob', storage: { s3: { bucket: 'backups' } } };
+
 describe('the maximum age derived from the schedule', () => {
   test.each([
-    ['0 2 * * *', '26h'],
-    ['@daily', '26h'],
-    ['@hourly', '3h'],
-    ['@weekly', '170h'],
-    ['*/15 * * * *', '2h15m'],
-    ['0 3 * * 7', '170h'],
-    ['*/15 3-5 * * MON-FRI', '71h15m'],
-  ])('%s: %s', (schedule, expected) => {
-    const v = resolveValues({ backup: { schedule } }, { release: 'r', namespace: 'n' });
+    ['0 2 * * *', '', '26h'],
+    ['@daily', '', '26h'],
+    ['@hourly', '', '3h'],
+    ['@weekly', '', '170h'],
+    ['*/15 * * * *', '', '2h15m'],
+    ['0 3 * * 0', '', '170h'],
+    ['*/15 3-5 * * MON-FRI', '', '71h15m'],
+    // Only January 31st: a year, or a leap year's 366 days (not 11 months of 31 days).
+    ['0 2 31 1,2 *', '', `${366 * 24 + 2}h`],
+    // December skipped: November 30th to January 1st (not two months of 31 days).
+    ['0 2 * 1-11 *', '', `${32 * 24 + 2}h`],
+    // Outside the shift window: a day, plus the hour a gap across the autumn shift lasts longer.
+    ['0 4 * * *', 'Europe/Paris', '27h'],
+    // In the spring shift's window: the controller skips that run, two gaps merge.
+    ['0 2 * * *', 'Europe/Paris', '52h'],
+    ['0 2 * * *', 'Asia/Tokyo', '26h'],
+    // Apia has kept standard time since 2021; a controller with older zoneinfo still shifts at 03:00.
+    ['0 2 * * *', 'Pacific/Apia', '27h'],
+    ['@every 36h', 'Europe/Paris', '38h'],
+  ])('%s in %p: %s', (schedule, timeZone, expected) => {
+    const v = resolveValues({ backup: { schedule }, cronJob: { timeZone } }, CONTEXT);
     expect(backupMaxAge(v)).toBe(expected);
   });
 
   test('a fixed duration wins', () => {
-    expect(backupMaxAge(resolveValues({ monitoring: { backupMaxAge: '36h' } }, { release: 'r', namespace: 'n' }))).toBe('36h');
+    expect(backupMaxAge(resolveValues({ monitoring: { backupMaxAge: '36h' } }, CONTEXT))).toBe('36h');
   });
 
-  test('fields: names, ranges, steps and lists', () => {
-    expect(fieldValues('MON-FRI', 0, 7)).toEqual([1, 2, 3, 4, 5]);
-    expect(fieldValues('5/20', 0, 59)).toEqual([5, 25, 45]);
-    expect(fieldValues('1-10/3,30', 0, 59)).toEqual([1, 4, 7, 10, 30]);
-    expect(fieldValues('jan,Dec', 1, 12)).toEqual([1, 12]);
-    expect(fieldValues('*/0', 0, 3)).toEqual([0, 1, 2, 3]);
-    expect(fieldValues('5-1', 0, 6)).toEqual([0, 1, 2, 3, 4, 5, 6]);
-  });
-
-  test.each(VALID_SCHEDULES)('%s: never shorter than the real longest gap', (schedule) => {
-    expect(scheduleIntervalMinutes(schedule)).toBeGreaterThanOrEqual(observedGap(schedule).gap);
-  });
-
-  const item = (lo: number, hi: number) =>
-    fc.oneof(
-      fc.constant('*'),
-      fc.integer({ min: lo, max: hi }).map(String),
-      fc.tuple(fc.integer({ min: lo, max: hi }), fc.integer({ min: lo, max: hi })).map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`),
-      fc.integer({ min: 1, max: hi - lo + 1 }).map((s) => `*/${s}`),
-      fc.tuple(fc.integer({ min: lo, max: hi }), fc.integer({ min: 1, max: 12 })).map(([a, s]) => `${a}/${s}`),
+  test('a weekly run the clock shift can skip is refused where the maximum age is used, naming monitoring.backupMaxAge', () => {
+    const values = { backup: { ...S3_BACKUP, schedule: '0 2 * * 0' }, cronJob: { timeZone: 'Europe/Paris' }, monitoring: { prometheusRule: { enabled: true } } };
+    expect(() => resolveValues(values, CONTEXT)).toThrow(
+      'monitoring.backupMaxAge: is empty, and no close bound can be derived from backup.schedule "0 2 * * 0": it does not run every day, and its runs fall at a time of day the clock of cronJob.timeZone Europe/Paris can skip',
     );
-  const field = (lo: number, hi: number) => fc.array(item(lo, hi), { minLength: 1, maxLength: 3 }).map((items) => (items.includes('*') ? '*' : items.join(',')));
-  const schedules = fc.tuple(field(0, 59), field(0, 23), field(1, 31), field(1, 12), field(0, 6)).map((f) => f.join(' '));
+    // Set explicitly, or unused (no alert, no freshness check), it is accepted.
+    expect(() => resolveValues({ ...values, monitoring: { prometheusRule: { enabled: true }, backupMaxAge: '15d' } }, CONTEXT)).not.toThrow();
+    expect(() => resolveValues({ ...values, monitoring: {} }, CONTEXT)).not.toThrow();
+    expect(() => resolveValues({ ...values, monitoring: { freshness: { enabled: true } } }, CONTEXT)).toThrow(/monitoring\.backupMaxAge: is empty/);
+  });
+});
 
-  test('random schedules: never shorter than the real gap, and equal to it when only hours, minutes or weekdays are restricted', () => {
+const DRAWS = 400;
+
+/**
+ * Years to walk: the whole 28-year cycle for up to 12 runs a day; 4 (a leap year) up to 48; else
+ * one (every yearly shift), as for `@every`, so that no walk passes ~150 000 runs on a shared machine.
+ */
+function years(s: string): number {
+  const fields = scheduleFieldSets(s);
+  if (!fields) return 1;
+  const daily = fields[0].values.size * fields[1].values.size;
+  return daily <= 12 ? 28 : daily <= 48 ? 4 : 1;
+}
+
+describeWithGo('the derived gap against the controller (robfig/cron with TZ=, Go zoneinfo)', CRON_ORACLE, (binary) => {
+  beforeAll(() => {
+    if (!ZONEINFO_PRESENT) throw new Error('no zoneinfo in /usr/share/zoneinfo: Go cannot load the zones (install tzdata)');
+  });
+
+  test("the generated clock shifts cover the ones Go sees in every zone (the system's zoneinfo may be older or newer)", () => {
+    const zones = TIME_ZONE_NAMES.filter((z) => z !== 'Factory');
+    const seen = oracleShifts(binary(), zones);
+    const uncovered: string[] = [];
+    zones.forEach((zone, i) => {
+      const table = TIME_ZONE_SHIFTS[zone] ?? { range: 0, windows: [] };
+      const offsets = seen[i].flatMap(([from, to]) => [from, to]);
+      const range = offsets.length ? Math.max(...offsets) - Math.min(...offsets) : 0;
+      if (range > table.range) uncovered.push(`${zone}: offsets ${range} minutes apart, table ${table.range}`);
+      for (const [from, to, wall] of seen[i]) {
+        const shift = to - from;
+        if (shift <= 0 && shift % 60 === 0) continue;
+        const covered = table.windows.some(([start, length]) => (shift % 60 !== 0 ? length >= 1440 : (wall - start + 1440) % 1440 + shift <= length));
+        if (!covered) uncovered.push(`${zone}: a shift of ${shift} minutes at ${wall} not in ${JSON.stringify(table.windows)}`);
+      }
+    });
+    expect([...new Set(uncovered)]).toEqual([]);
+  });
+
+  test("the issue's cases: never shorter than the controller's longest gap", () => {
+    const cases: GapQuery[] = [
+      { zone: 'Europe/Paris', schedule: '0 2 * * *', years: 28 },
+      { zone: '', schedule: '0 2 31 1,2 *', years: 28 },
+      { zone: '', schedule: '0 2 * 1-11 *', years: 28 },
+      { zone: 'Australia/Lord_Howe', schedule: '0 9 * * *', years: 28 },
+    ];
+    const gaps = oracleGaps(binary(), cases);
+    expect(gaps.map((g) => g.seconds / 3600)).toEqual([47, 366 * 24, 32 * 24, 48.5]);
+    cases.forEach((c, i) => expect(scheduleIntervalMinutes(c.schedule, c.zone)! * 60).toBeGreaterThanOrEqual(gaps[i].seconds));
+  });
+
+  test('every listed valid schedule in every tested zone: never shorter, or refused; exact without clock shifts', () => {
+    const queries = VALID_SCHEDULES.flatMap((s) => ZONES.map((zone): GapQuery => ({ zone, schedule: s, years: years(s) })));
+    const gaps = oracleGaps(binary(), queries);
+    const wrong: string[] = [];
+    queries.forEach((q, i) => {
+      const derived = scheduleIntervalMinutes(q.schedule, q.zone);
+      if (derived === undefined) return;
+      if (derived * 60 < gaps[i].seconds) wrong.push(`${q.schedule} in ${q.zone}: derived ${derived}m, real ${gaps[i].seconds / 60}m`);
+      if (!TIME_ZONE_SHIFTS[q.zone] && q.years === 28 && derived !== Math.max(1, Math.ceil(gaps[i].seconds / 60))) wrong.push(`${q.schedule} in ${q.zone}: derived ${derived}m, exactly ${gaps[i].seconds / 60}m`);
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  test(`${DRAWS} drawn schedules in drawn zones: derived ≥ the controller's longest gap (the margin on top), or refused`, () => {
+    const pairs = fc
+      .sample(fc.tuple(schedule, fc.constantFrom(...ZONES)), { numRuns: DRAWS * 3, seed: 20261207 })
+      .filter(([s]) => scheduleProblemId(s) === undefined)
+      .slice(0, DRAWS);
+    expect(pairs.length).toBe(DRAWS);
+    const queries = pairs.map(([s, zone]): GapQuery => ({ zone, schedule: s, years: years(s) }));
+    const gaps = oracleGaps(binary(), queries);
+    const wrong: string[] = [];
+    let refused = 0;
     let exact = 0;
-    let drawn = 0;
-    fc.assert(
-      fc.property(schedules, (schedule) => {
-        // cron-parser refuses lists that repeat a value, which Kubernetes accepts.
-        let parses = true;
-        try {
-          CronExpressionParser.parse(schedule);
-        } catch {
-          parses = false;
-        }
-        fc.pre(parses);
-        drawn++;
-        const derived = scheduleIntervalMinutes(schedule);
-        const { gap, days } = observedGap(schedule);
-        expect(derived).toBeGreaterThanOrEqual(gap);
-        const [, , dom, month] = schedule.split(' ');
-        // Daily and weekly patterns are seen whole in eight days of runs.
-        if (dom === '*' && month === '*' && days >= 8) {
-          expect(derived).toBe(gap);
-          exact++;
-        }
-      }),
-      { numRuns: 50, seed: 20261130 },
+    let shifted = 0;
+    let excess = 0;
+    pairs.forEach(([s, zone], i) => {
+      const derived = scheduleIntervalMinutes(s, zone);
+      const real = gaps[i].seconds / 60;
+      if (derived === undefined) {
+        refused++;
+        return;
+      }
+      if (derived < real) wrong.push(`${s} in ${zone || 'no zone'}: derived ${derived}m < real ${real}m`);
+      if (TIME_ZONE_SHIFTS[zone]) {
+        shifted++;
+        excess = Math.max(excess, derived - real);
+      } else if (derived === Math.max(1, Math.ceil(real))) exact++;
+      else if (queries[i].years === 28) wrong.push(`${s} in ${zone || 'no zone'}: derived ${derived}m, exactly ${real}m`);
+    });
+    // eslint-disable-next-line no-console
+    console.log(
+      `max-age: ${pairs.length} schedules drawn, ${refused} refused, ${exact} exact without clock shifts, ${shifted} in shifting zones (longest excess ${excess} minutes), margin ${MAX_AGE_MARGIN_MINUTES} minutes on top`,
     );
-    expect(drawn).toBe(50);
-    expect(exact).toBeGreaterThan(5);
+    expect(wrong).toEqual([]);
+    expect(refused).toBeGreaterThan(0);
+    expect(exact).toBeGreaterThan(DRAWS / 5);
   });
 });

@@ -618,6 +618,15 @@ const CROSS_FIELD: Record<string, Mutation> = {
   invalidImageRegistry: ({ doc }) => {
     doc.global = { imageRegistry: 'https://mirror.example.com/' };
   },
+  maxAgeNotDerived: ({ doc }) => {
+    Object.assign(child(doc, 'backup'), { enabled: true, mode: 'cronjob', schedule: '30 2 * * 0' });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'storage').type = 's3';
+    child(doc, 'backup', 'storage', 's3').bucket = 'backups';
+    child(doc, 'cronJob').timeZone = 'Europe/Paris';
+    child(doc, 'monitoring').backupMaxAge = '';
+    child(doc, 'monitoring', 'prometheusRule').enabled = true;
+  },
 };
 
 /** The cross-field rules the generator breaks: every problem of messages.ts about values. */
