@@ -6,12 +6,15 @@ import { Archive, archiveOf, sortNewestFirst } from './archives';
 import { NotS3Answer, Session } from './client';
 import { S3Failure } from './common';
 import { describeS3Error } from './errors';
+import { Proof, proofOf } from './proofs';
 
 export interface Listing {
   /** The archives directly under the prefix, newest first. */
   readonly archives: Archive[];
   /** Objects under the prefix that are not archives (other names, sub-folders), not counting their contents. */
   readonly foreign: number;
+  /** The proofs `s3 verify` wrote beside the archives (proofs.ts); not counted as foreign. */
+  readonly proofs: Proof[];
 }
 
 /** One page of a listing, as the S3 API gives it. */
@@ -29,6 +32,7 @@ export type ListPage = Pick<ListObjectsV2CommandOutput, 'Contents' | 'CommonPref
  */
 export async function collectArchives(fetchPage: (token: string | undefined) => Promise<ListPage>, keyPrefix: string): Promise<Listing> {
   const archives: Archive[] = [];
+  const proofs: Proof[] = [];
   let foreign = 0;
   let token: string | undefined;
   const seenTokens = new Set<string>();
@@ -39,8 +43,10 @@ export async function collectArchives(fetchPage: (token: string | undefined) => 
     }
     for (const object of page.Contents ?? []) {
       if (object.Key === undefined) continue;
-      const archive = archiveOf(object.Key, keyPrefix, object.Size ?? 0, object.LastModified);
+      const archive = archiveOf(object.Key, keyPrefix, object.Size ?? 0, object.LastModified, object.ETag);
+      const proof = archive ? undefined : proofOf(object.Key, keyPrefix, object.LastModified);
       if (archive) archives.push(archive);
+      else if (proof) proofs.push(proof);
       else foreign++;
     }
     foreign += page.CommonPrefixes?.length ?? 0;
@@ -54,7 +60,7 @@ export async function collectArchives(fetchPage: (token: string | undefined) => 
       seenTokens.add(token);
     }
   } while (token !== undefined);
-  return { archives: sortNewestFirst(archives), foreign };
+  return { archives: sortNewestFirst(archives), foreign, proofs };
 }
 
 /** The archives under `keyPrefix` in `bucket`, every call within the session's deadline. */
