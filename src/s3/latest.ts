@@ -90,7 +90,6 @@ export async function findLatest(
       `no proven archive: none of the ${archives.length} archives under ${where} has been proven restorable by s3 verify: run the verification CronJob (backup.verification), or pass --accept-unproven to take the newest whose ends look complete`,
     );
   }
-  if (!found.proven) io.stderr(`warning: ${s3Uri(bucket, found.archive.key)} is not proven (s3 verify has not read it whole): taken because of --accept-unproven\n`);
   return { archive: found.archive, count: archives.length, proven: found.proven };
 }
 

@@ -20,7 +20,7 @@ import { ConnectionFlags, S3Settings, endpointLabel, resolveSettings, s3Uri } fr
 import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io, wholeNumber } from './common';
 import { describeS3Error } from './errors';
 import { listArchivesOrFail } from './listing';
-import { planRetention } from './restorable';
+import { RetentionPlan, planRetention } from './restorable';
 import { proofOf } from './proofs';
 
 /** DeleteObjects takes at most this many keys. */
@@ -93,7 +93,9 @@ async function pruneArchives(session: Session, { keepLast, keepDays }: { keepLas
   if (plan.duplicates > 0) io.stderr(`warning: the listing of ${where} gave ${plan.duplicates} key${plan.duplicates === 1 ? '' : 's'} more than once: each archive counted once\n`);
   if (newest === undefined) {
     throw new S3Failure(
-      `no proven archive: none of the ${count} archives under ${where} at ${endpointLabel(settings)} has been proven restorable by s3 verify, so nothing is deleted: enable backup.verification (its CronJob runs s3 verify --latest before retention, which records the proof) or run s3 verify --uri on a good archive`,
+      plan.entries.every((e) => e.archive.encrypted)
+        ? `no proven archive: the ${count} archives under ${where} at ${endpointLabel(settings)} are encrypted, and s3 verify cannot prove an encrypted archive (it holds no private key), so nothing is deleted: delete old encrypted archives with a bucket lifecycle rule`
+        : `no proven archive: none of the ${count} archives under ${where} at ${endpointLabel(settings)} has been proven restorable by s3 verify, so nothing is deleted: enable backup.verification (its CronJob runs s3 verify --latest before retention, which records the proof) or run s3 verify --uri on a good archive`,
     );
   }
   if (plan.unprovenKept > 0) {
@@ -111,7 +113,7 @@ async function pruneArchives(session: Session, { keepLast, keepDays }: { keepLas
   for (const { proof } of plan.markers) {
     if (proofOf(proof.key, settings.keyPrefix) === undefined) throw new S3Failure(`refusing to delete ${s3Uri(bucket, proof.key)}: not a proof marker`);
   }
-  const markers = plan.markers.map((m) => m.proof.key);
+  const markers = plan.markers;
   if (options.dryRun) {
     io.stderr(
       `dry run: would delete ${remove.length}${markers.length > 0 ? ` (and ${markers.length} proof marker${markers.length === 1 ? '' : 's'})` : ''} and keep ${keep.length} archives under ${where} (${rule}); newest proven: ${newest.name}\n`,
@@ -134,20 +136,37 @@ export function lockedByObjectLock(code: string | undefined, message: string | u
 async function deleteArchives(
   session: Session,
   remove: readonly Archive[],
-  markers: readonly string[],
+  markers: RetentionPlan['markers'],
   kept: number,
   report: { where: string; rule: string; newest: Archive },
   io: S3Io,
 ): Promise<number> {
+  const tally = { deleted: 0, hidden: 0, retained: 0, failed: 0 };
+  const gone = new Set<string>();
+  // The archives first; then the markers of those actually deleted, and those of archives long gone.
+  const archivesDone = await deleteKeys(session, remove.map((a) => a.key), tally, gone, io);
+  const archivesDeleted = tally.deleted;
+  let markersDone = true;
+  const deletedStamps = new Set(remove.filter((a) => gone.has(a.key)).map((a) => a.stamp));
+  const markerKeys = markers.filter((m) => m.reason === 'archive gone' || deletedStamps.has(m.proof.stamp)).map((m) => m.proof.key);
+  if (archivesDone) markersDone = await deleteKeys(session, markerKeys, tally, gone, io);
+  if (!archivesDone || !markersDone) {
+    io.stderr(`deleted ${archivesDeleted} of ${remove.length} archives before the failure\n`);
+    return EXIT_FAILED;
+  }
+  const deletedMarkers = tally.deleted - archivesDeleted;
+  const markerText = deletedMarkers > 0 ? ` (and ${deletedMarkers} proof marker${deletedMarkers === 1 ? '' : 's'})` : '';
+  const hiddenText = tally.hidden > 0 ? ` (${tally.hidden} only hidden by delete markers: versioned bucket)` : '';
+  io.stderr(
+    `deleted ${archivesDeleted}${markerText}${hiddenText}${tally.retained > 0 ? `, retained ${tally.retained} protected by Object Lock` : ''}${tally.failed > 0 ? `, failed ${tally.failed}` : ''}, kept ${kept} archives under ${report.where} (${report.rule}); newest proven: ${report.newest.name}\n`,
+  );
+  return tally.failed > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+/** Deletes keys with DeleteObjects, DELETE_BATCH per call, reporting each; false when a call failed as a whole (then it stops). */
+async function deleteKeys(session: Session, keys: readonly string[], tally: { deleted: number; hidden: number; retained: number; failed: number }, gone: Set<string>, io: S3Io): Promise<boolean> {
   const settings = session.settings;
   const bucket = settings.bucket!;
-  const archiveKeys = new Set(remove.map((a) => a.key));
-  const keys = [...remove.map((a) => a.key), ...markers];
-  let deleted = 0;
-  let deletedMarkers = 0;
-  let hidden = 0;
-  let retained = 0;
-  let failed = 0;
   for (const batch of batches(keys, DELETE_BATCH)) {
     let result;
     try {
@@ -157,27 +176,26 @@ async function deleteArchives(
       );
     } catch (e) {
       io.stderr(errorLines([describeS3Error(e, { action: 'delete', bucket, settings })]));
-      io.stderr(`deleted ${deleted} of ${remove.length} archives before the failure\n`);
-      return EXIT_FAILED;
+      return false;
     }
     const errors = new Map((result.Errors ?? []).filter((e) => e.Key !== undefined).map((e) => [e.Key!, e]));
     const markedDeleted = new Set((result.Deleted ?? []).filter((d) => d.Key !== undefined && d.DeleteMarker === true).map((d) => d.Key!));
     for (const key of batch) {
       const error = errors.get(key);
       if (error === undefined) {
-        if (archiveKeys.has(key)) deleted++;
-        else deletedMarkers++;
+        tally.deleted++;
+        gone.add(key);
         if (markedDeleted.has(key)) {
-          hidden++;
+          tally.hidden++;
           io.stdout(`deleted ${s3Uri(bucket, key)}: the bucket is versioned, so a delete marker now hides it and its data stays as a noncurrent version (until its Object Lock retention ends and a lifecycle rule expires it)\n`);
         } else {
           io.stdout(`deleted ${s3Uri(bucket, key)}\n`);
         }
       } else if (lockedByObjectLock(error.Code, error.Message)) {
-        retained++;
+        tally.retained++;
         io.stdout(`retained ${s3Uri(bucket, key)}: the delete was refused (${error.Code}): Object Lock (a retention period or a legal hold) protects it\n`);
       } else {
-        failed++;
+        tally.failed++;
         const detail = describeS3Error(Object.assign(new Error(error.Message ?? error.Code ?? 'failed'), { name: error.Code ?? 'Error' }), {
           action: 'delete',
           bucket,
@@ -188,10 +206,5 @@ async function deleteArchives(
       }
     }
   }
-  const markerText = deletedMarkers > 0 ? ` (and ${deletedMarkers} proof marker${deletedMarkers === 1 ? '' : 's'})` : '';
-  const hiddenText = hidden > 0 ? ` (${hidden} only hidden by delete markers: versioned bucket)` : '';
-  io.stderr(
-    `deleted ${deleted}${markerText}${hiddenText}${retained > 0 ? `, retained ${retained} protected by Object Lock` : ''}${failed > 0 ? `, failed ${failed}` : ''}, kept ${kept} archives under ${report.where} (${report.rule}); newest proven: ${report.newest.name}\n`,
-  );
-  return failed > 0 ? EXIT_FAILED : EXIT_OK;
+  return true;
 }
