@@ -116,9 +116,9 @@ async function verifyWith(session: Session, location: { bucket: string; key: str
     io.stderr(errorLines(report.problems.map((p) => `${uri}: ${p}`)));
     return EXIT_FAILED;
   }
-  if (options.record !== false) await recordProof(session, bucket, key, object, report, io);
   const rate = seconds > 0 ? report.compressedBytes / seconds : 0;
   io.stderr(`read ${formatBytes(report.compressedBytes)} in ${seconds.toFixed(1)} s (${formatBytes(rate)}/s)\n`);
+  if (options.record !== false) await recordProof(session, bucket, key, object, report, io);
   if (options.json) {
     io.stdout(
       `${JSON.stringify(

@@ -40,6 +40,8 @@ beforeAll(async () => {
   client = testClient(server.endpoint);
   env = s3Env(server.endpoint);
   await put(client, ARCHIVE, await buildArchive());
+  // Proven, as the verification CronJob would: a restore of the newest takes the newest proven archive.
+  expect((await run(env, 'verify', '--uri', `s3://${BUCKET}/${ARCHIVE}`)).code).toBe(0);
   await put(client, `${PREFIX}/not-an-archive.tar.gz`, 'plain text');
   await put(client, `${PREFIX}/infrahub_backup_20250101_000000.tar.gz`, '');
   await put(client, `${PREFIX}/cut/infrahub_backup_20250101_000000.tar.gz`, TRUNCATED_STUB);
