@@ -1,16 +1,21 @@
 /**
- * The one definition of a "restorable" archive, used by `prune`, `latest`,
- * `preflight --for restore` and `verify --latest`, and the retention plan built
- * on it.
+ * What `prune`, `latest`, `preflight --for restore` and `verify --latest`
+ * trust, and the retention plan built on it.
  *
- * An archive is restorable when it is an archive-named object directly under
- * the prefix (archives.ts), is not empty, starts as gzip (a ranged GET of its
- * first two bytes) and ends as a complete gzip of a tar (its trailer's ISIZE
- * is whole 512-byte blocks, at least two: a cut upload almost never is), and is
- * not named after now + NAME_CLOCK_TOLERANCE_MS. An encrypted `.enc` archive
- * cannot be read without the key: it only has to start with byte 0x02 and be
- * at least 1 KiB (a heuristic). Anything else is reported by name, never
- * counts towards --keep-last, and is never the archive `latest` picks.
+ * Proven (proofs.ts): `s3 verify` read the archive whole and recorded a proof
+ * bound to its size and ETag. Retention counts only proven archives and reads
+ * nothing but the listing; `latest` takes the newest proven archive.
+ *
+ * Restorable (a heuristic, for `latest --accept-unproven`, `preflight` and
+ * `verify --latest`): an archive-named object directly under the prefix
+ * (archives.ts), not empty, starting as gzip (a ranged GET of its first two
+ * bytes) and ending as a complete gzip of a tar (its trailer's ISIZE is whole
+ * 512-byte blocks, at least two: a cut upload almost never is), not named after
+ * now + NAME_CLOCK_TOLERANCE_MS. Only a 206 of exactly the bytes asked, of an
+ * object of the listed size, is read: a server that ignores Range proves
+ * nothing. An encrypted `.enc` archive cannot be read without the key: it only
+ * has to start with byte 0x02 and be at least 1 KiB. Its ends say nothing of
+ * its middle: never enough for retention.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'stream';
