@@ -100,6 +100,15 @@ describe('verify records a proof; latest and prune trust only proofs (s3rver)', 
     expect(pruned.stderr).toContain('newest proven: infrahub_backup_20260103_020000.tar.gz');
   });
 
+  test('defect 1, as reproduced on main: a newest archive without its metadata, nothing verified: prune deletes nothing', async () => {
+    for (const d of [1, 2, 3]) await put(client, day('nometa', d), await buildArchive());
+    await put(client, day('nometa', 10), await buildArchive({ metadata: null }));
+    const before = await keys('nometa/');
+    const pruned = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'nometa' }), 'prune', '--keep-last', '1');
+    expect(await keys('nometa/')).toEqual(before);
+    expectFailure(pruned, 1, [/^error: no proven archive: none of the 4 archives/]);
+  });
+
   test('an archive replaced after it was verified is unproven; no proof at all: prune deletes nothing and says why', async () => {
     const [key] = await provenArchives('replaced', 1);
     await put(client, day('replaced', 2), GZIP_STUB);
