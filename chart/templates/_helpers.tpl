@@ -43,6 +43,8 @@ rules, constants) comes from _generated.tpl, written from the same model.
 {{- $r := .restore }}
 {{- $s := $r.storage }}
 {{- $s3 := dict "bucket" $s.s3.bucket "prefix" $s.s3.prefix "key" $s.s3.key "latest" $s.s3.latest "endpoint" $s.s3.endpoint }}
+{{- /* only when on: a request that never set it keeps its name (objects.ts restoreRequest) */}}
+{{- if $s.s3.acceptUnproven }}{{- $_ := set $s3 "acceptUnproven" true }}{{- end }}
 {{- $storage := dict "type" $s.type "path" $s.path "s3" $s3 "local" $s.local }}
 {{- dict "id" $r.id "storage" $storage "options" $r.options "decryption" $r.decryption | toJson -}}
 {{- end }}

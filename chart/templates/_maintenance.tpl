@@ -17,7 +17,7 @@ dict "d" D "component" C "name" NAME "schedule" S "args" ARGS "initContainers" L
 
 {{/* The freshness check's arguments, as a JSON list (backup-maintenance-cron-jobs.ts freshnessArgs): DEPLOYMENT */}}
 {{- define "infrahub-backup.freshnessArgs" -}}
-{{- list "latest" "--max-age" (include "infrahub-backup.backupMaxAge" .) | toJson -}}
+{{- list "latest" "--accept-unproven" "--max-age" (include "infrahub-backup.backupMaxAge" .) | toJson -}}
 {{- end }}
 
 {{/* The container that fails when the newest archive is older than the maximum age (backup-maintenance-cron-jobs.ts freshnessContainer): DEPLOYMENT */}}

@@ -45,6 +45,8 @@
 {{- $command = list "/bin/sh" "-c" (printf "exec %s restore \"$(cat %s)\" \"$@\"" .c.imageEntrypoint .c.archiveUriFile) "infrahub-backup" }}
 {{- $handoffMount := list (dict "name" (include "infrahub-backup.podNames" . | fromJson).volume.handoff "mountPath" .c.handoffDir) }}
 {{- $find := ternary (list "preflight" "--for" "restore") (list "latest") (.v.companion.preflight | default false) }}
+{{- /* the newest proven archive, unless acceptUnproven takes a newer one whose ends look complete (companion.ts latestArchiveContainer) */}}
+{{- if .v.restore.storage.s3.acceptUnproven }}{{- $find = append $find "--accept-unproven" }}{{- end }}
 {{- $init = list (include "infrahub-backup.companionContainer" (dict "d" . "name" "find-latest" "args" (concat $find (list "--output" .c.archiveUriFile)) "s3" $s3 "mounts" $handoffMount) | fromJson) }}
 {{- else if and $s3 .v.companion.preflight }}
 {{- $init = list (include "infrahub-backup.preflightContainer" (dict "d" . "purpose" "restore" "s3" $s3 "uri" $source) | fromJson) }}

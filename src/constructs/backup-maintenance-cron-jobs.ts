@@ -38,7 +38,12 @@ export function maintenanceCronJob(
   return cronJobObject(scope, d, { name, component, template, controls }, schedule, 'Forbid');
 }
 
-/** Deletes old archives on `backup.retention.schedule`; the newest is always kept. */
+/**
+ * Deletes old archives on `backup.retention.schedule`: counts only archives
+ * the verification CronJob proved (its default schedule runs first), keeps
+ * every archive newer than the newest proven one, and deletes nothing when
+ * none is proven.
+ */
 export class BackupRetentionCronJob extends Construct {
   public readonly apiObject: ApiObject;
 
@@ -51,9 +56,14 @@ export class BackupRetentionCronJob extends Construct {
   }
 }
 
-/** The freshness check: fails when the newest restorable archive is older than `monitoring.backupMaxAge`. */
+/**
+ * The freshness check: fails when the newest restorable archive is older than
+ * `monitoring.backupMaxAge`. It asks whether backups arrive, not whether they
+ * are proven (the verification that follows proves them): unproven archives
+ * whose ends look complete count.
+ */
 export function freshnessArgs(d: Deployment): string[] {
-  return ['latest', '--max-age', backupMaxAge(d.values)];
+  return ['latest', '--accept-unproven', '--max-age', backupMaxAge(d.values)];
 }
 
 /** The container that fails when the newest archive is older than `monitoring.backupMaxAge` (`s3 latest --max-age`). */

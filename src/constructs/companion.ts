@@ -72,5 +72,7 @@ export function preflightContainer(d: Deployment, purpose: 'backup' | 'restore',
  */
 export function latestArchiveContainer(d: Deployment, s3: S3Settings): IContainer {
   const args = d.values.companion.preflight ? ['preflight', '--for', 'restore'] : ['latest'];
-  return companionContainer(d, 'find-latest', [...args, '--output', ARCHIVE_URI_FILE], s3, [{ name: VOLUME_NAMES.handoff, mountPath: HANDOFF_DIR }]);
+  // The newest proven archive, unless restore.storage.s3.acceptUnproven takes a newer one whose ends look complete.
+  const accept = d.values.restore.storage.s3.acceptUnproven ? ['--accept-unproven'] : [];
+  return companionContainer(d, 'find-latest', [...args, ...accept, '--output', ARCHIVE_URI_FILE], s3, [{ name: VOLUME_NAMES.handoff, mountPath: HANDOFF_DIR }]);
 }

@@ -44,6 +44,8 @@ export function restoreRequest(v: ResolvedValues): Record<string, unknown> {
         key: storage.s3.key,
         latest: storage.s3.latest,
         endpoint: storage.s3.endpoint,
+        // Only when on: a request that never set it keeps the name (and Job) it had.
+        ...(storage.s3.acceptUnproven ? { acceptUnproven: true } : {}),
       },
       local: storage.local,
     },

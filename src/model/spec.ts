@@ -253,21 +253,21 @@ const backup: ObjectField = {
     retention: {
       type: 'object',
       interfaceName: 'BackupRetentionValues',
-      doc: 'Deletion of old archives in S3 by a CronJob of the companion image (`s3 prune`); the newest archive is never deleted.',
+      doc: 'Deletion of old archives in S3 by a CronJob of the companion image (`s3 prune`). Only archives `s3 verify` proved restorable count (the verification CronJob proves them: enable it, and schedule it before retention); every archive newer than the newest proven one is kept, and without any proven archive nothing is deleted.',
       fields: {
         enabled: bool('Run the retention CronJob (S3 storage only; with local storage, delete old archives from the volume yourself).'),
-        schedule: schedule('Cron schedule of the retention run.', '30 3 * * *'),
-        keepLast: { type: 'integer', doc: 'Archives kept, newest first.', default: 7, minimum: 1 },
+        schedule: schedule('Cron schedule of the retention run: after the verification run, so that the night\'s archive is proven before retention counts.', '0 6 * * *'),
+        keepLast: { type: 'integer', doc: 'Proven archives kept, newest first (every newer archive is kept too).', default: 7, minimum: 1 },
         keepDays: { type: 'integer', doc: 'Also keep every archive younger than this many days; 0 for none.', default: 0, minimum: 0 },
       },
     },
     verification: {
       type: 'object',
       interfaceName: 'BackupVerificationValues',
-      doc: 'A CronJob of the companion image that streams the newest archive from S3 and checks its checksums (`s3 verify --latest`).',
+      doc: 'A CronJob of the companion image that streams the newest archive from S3, checks its checksums and records the proof beside it (`s3 verify --latest`): retention and `latest` count only proven archives.',
       fields: {
         enabled: bool('Run the verification CronJob (S3 storage and unencrypted archives only: it holds no private key).'),
-        schedule: schedule('Cron schedule of the verification run.', '0 5 * * *'),
+        schedule: schedule('Cron schedule of the verification run: after the backup, before retention.', '0 5 * * *'),
       },
     },
   },
@@ -290,7 +290,10 @@ const restoreS3Fields: Record<string, Field> = {
     patternHint: 'an object key without a leading "/" or control characters',
     maxLength: 1024,
   },
-  latest: bool('Restore the newest archive under `bucket`/`prefix`. Exactly one of `key` and `latest`.'),
+  latest: bool('Restore the newest archive under `bucket`/`prefix`: the newest one `s3 verify` proved restorable (the verification CronJob). Exactly one of `key` and `latest`.'),
+  acceptUnproven: bool(
+    'With `latest`: restore an archive newer than the newest proven one when its first and last bytes look complete (`s3 latest --accept-unproven`), and restore at all when none is proven (no verification CronJob). Off: the restore fails rather than take an archive nobody has read whole.',
+  ),
   endpoint: S3_ENDPOINT,
   region: S3_REGION,
   ...s3CredentialFields(),

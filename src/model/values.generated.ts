@@ -358,13 +358,13 @@ export interface BackupValues {
    */
   readonly encryption?: BackupEncryptionValues;
   /**
-   * Deletion of old archives in S3 by a CronJob of the companion image (`s3 prune`); the newest archive is never deleted.
+   * Deletion of old archives in S3 by a CronJob of the companion image (`s3 prune`). Only archives `s3 verify` proved restorable count (the verification CronJob proves them: enable it, and schedule it before retention); every archive newer than the newest proven one is kept, and without any proven archive nothing is deleted.
    *
    * @default - see the fields
    */
   readonly retention?: BackupRetentionValues;
   /**
-   * A CronJob of the companion image that streams the newest archive from S3 and checks its checksums (`s3 verify --latest`).
+   * A CronJob of the companion image that streams the newest archive from S3, checks its checksums and records the proof beside it (`s3 verify --latest`): retention and `latest` count only proven archives.
    *
    * @default - see the fields
    */
@@ -570,7 +570,7 @@ export interface BackupEncryptionValues {
 }
 
 /**
- * Deletion of old archives in S3 by a CronJob of the companion image (`s3 prune`); the newest archive is never deleted.
+ * Deletion of old archives in S3 by a CronJob of the companion image (`s3 prune`). Only archives `s3 verify` proved restorable count (the verification CronJob proves them: enable it, and schedule it before retention); every archive newer than the newest proven one is kept, and without any proven archive nothing is deleted.
  */
 export interface BackupRetentionValues {
   /**
@@ -580,13 +580,13 @@ export interface BackupRetentionValues {
    */
   readonly enabled?: boolean;
   /**
-   * Cron schedule of the retention run.
+   * Cron schedule of the retention run: after the verification run, so that the night's archive is proven before retention counts.
    *
-   * @default "30 3 * * *"
+   * @default "0 6 * * *"
    */
   readonly schedule?: string;
   /**
-   * Archives kept, newest first.
+   * Proven archives kept, newest first (every newer archive is kept too).
    *
    * @default 7
    */
@@ -600,7 +600,7 @@ export interface BackupRetentionValues {
 }
 
 /**
- * A CronJob of the companion image that streams the newest archive from S3 and checks its checksums (`s3 verify --latest`).
+ * A CronJob of the companion image that streams the newest archive from S3, checks its checksums and records the proof beside it (`s3 verify --latest`): retention and `latest` count only proven archives.
  */
 export interface BackupVerificationValues {
   /**
@@ -610,7 +610,7 @@ export interface BackupVerificationValues {
    */
   readonly enabled?: boolean;
   /**
-   * Cron schedule of the verification run.
+   * Cron schedule of the verification run: after the backup, before retention.
    *
    * @default "0 5 * * *"
    */
@@ -724,11 +724,17 @@ export interface RestoreS3Values {
    */
   readonly key?: string;
   /**
-   * Restore the newest archive under `bucket`/`prefix`. Exactly one of `key` and `latest`.
+   * Restore the newest archive under `bucket`/`prefix`: the newest one `s3 verify` proved restorable (the verification CronJob). Exactly one of `key` and `latest`.
    *
    * @default false
    */
   readonly latest?: boolean;
+  /**
+   * With `latest`: restore an archive newer than the newest proven one when its first and last bytes look complete (`s3 latest --accept-unproven`), and restore at all when none is proven (no verification CronJob). Off: the restore fails rather than take an archive nobody has read whole.
+   *
+   * @default false
+   */
+  readonly acceptUnproven?: boolean;
   /**
    * S3 endpoint URL for S3-compatible storage (MinIO, Ceph, GCS); empty for AWS S3. An `http://` endpoint disables TLS.
    *

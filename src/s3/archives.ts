@@ -24,6 +24,8 @@ export interface Archive {
   readonly encrypted: boolean;
   readonly size: number;
   readonly lastModified: Date | undefined;
+  /** The ETag the listing gave (what a proof is bound to, with the size); undefined when it gave none. */
+  readonly etag?: string;
 }
 
 /** The time in an archive name (read as UTC), or undefined if the name is not an archive's or its time does not exist. */
@@ -49,13 +51,13 @@ export function parseArchiveName(name: string): { stamp: string; createdAt: Date
 }
 
 /** The archive an object key is, if it is one directly under `keyPrefix`. */
-export function archiveOf(key: string, keyPrefix: string, size = 0, lastModified?: Date): Archive | undefined {
+export function archiveOf(key: string, keyPrefix: string, size = 0, lastModified?: Date, etag?: string): Archive | undefined {
   if (!key.startsWith(keyPrefix)) return undefined;
   const name = key.slice(keyPrefix.length);
   if (name.includes('/')) return undefined;
   const parsed = parseArchiveName(name);
   if (!parsed) return undefined;
-  return { key, name, ...parsed, size, lastModified };
+  return { key, name, ...parsed, size, lastModified, ...(etag !== undefined ? { etag } : {}) };
 }
 
 /** Newest first: by the name's timestamp, then LastModified, then key (so the order is total and stable). */

@@ -120,27 +120,29 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
       c
         .addOption(new Option('--for <purpose>', 'what the image will do').choices(['backup', 'restore']).makeOptionMandatory())
         .option('--uri <s3-uri>', 'for a restore: the archive, s3://bucket/key (default: the newest under the prefix)')
-        .option('--output <file>', "for a restore: also write the checked archive's URI (without a newline) to this file, for an init container"),
+        .option('--output <file>', "for a restore: also write the checked archive's URI (without a newline) to this file, for an init container")
+        .option('--accept-unproven', 'for a restore without --uri: take the newest archive whose ends look complete even when s3 verify has not proven it'),
     () => (require('./preflight') as typeof import('./preflight')).preflight,
   );
 
   add(
     'latest',
-    'print the s3://bucket/key URI of the newest restorable infrahub_backup_*.tar.gz under the prefix (by the timestamp in its name, then LastModified; empty, non-gzip and future-named ones are skipped and named on stderr)',
+    'print the s3://bucket/key URI of the newest proven infrahub_backup_*.tar.gz under the prefix (one s3 verify read whole; by the timestamp in its name, then LastModified; newer ones passed over are named on stderr)',
     (c) =>
       c
         .option('--output <file>', 'also write the URI (without a newline) to this file, for an init container')
-        .option('--max-age <duration>', 'fail (exit 1) when the newest restorable archive is older than this (like 26h, 1d2h, 90m, 2w), stating its age'),
+        .option('--max-age <duration>', 'fail (exit 1) when the newest restorable archive is older than this (like 26h, 1d2h, 90m, 2w), stating its age')
+        .option('--accept-unproven', 'take the newest archive whose first and last bytes look complete even when s3 verify has not proven it (default: the newest proven archive)'),
     () => (require('./latest') as typeof import('./latest')).latest,
     true,
   );
 
   add(
     'prune',
-    'delete old archives under the prefix: keeps the N newest restorable ones and everything newer, future-named ones, the most recent upload and, with --keep-days, any younger than D days; deletes nothing if no archive is restorable; touches nothing else',
+    'delete old archives under the prefix: keeps the N newest proven ones (s3 verify read them whole) and everything newer, future-named ones, the most recent upload and, with --keep-days, any younger than D days; deletes nothing if no archive is proven; touches nothing but archives and their proof markers',
     (c) =>
       c
-        .requiredOption('--keep-last <n>', 'keep the N newest archives (at least 1)')
+        .requiredOption('--keep-last <n>', 'keep the N newest proven archives (at least 1)')
         .option('--keep-days <d>', 'also keep archives younger than D days')
         .option('--dry-run', 'print keep or delete, with the reason, for every archive; delete nothing'),
     () => (require('./prune') as typeof import('./prune')).prune,
@@ -149,12 +151,13 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
 
   add(
     'verify',
-    'stream an archive from S3 through gunzip and tar (nothing written to disk), check backup/backup_information.json and every SHA-256 it lists, and print the metadata',
+    'stream an archive from S3 through gunzip and tar (nothing written to disk), check backup/backup_information.json and every SHA-256 it lists, print the metadata, and record the proof beside the archive (what prune and latest trust)',
     (c) =>
       c
         .option('--uri <s3-uri>', 'the archive, s3://bucket/key')
         .option('--latest', 'the newest archive under the prefix (the default without --uri)')
-        .option('--json', 'print the report as JSON'),
+        .option('--json', 'print the report as JSON')
+        .option('--no-record', 'do not write the proof marker (read-only credentials); prune and latest will not count the archive as proven'),
     () => (require('./verify') as typeof import('./verify')).verify,
     true,
   );

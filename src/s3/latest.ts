@@ -1,8 +1,10 @@
 /**
- * `s3 latest [--prefix P] [--output FILE]`: the newest restorable archive
- * under the prefix (restorable.ts), as `s3://bucket/key` on stdout (and in
- * FILE, for an init container that hands it to the restore container). Newer
- * archives that are not restorable are named on stderr.
+ * `s3 latest [--prefix P] [--output FILE] [--accept-unproven]`: the newest
+ * proven archive under the prefix (one `s3 verify` read whole, proofs.ts), as
+ * `s3://bucket/key` on stdout (and in FILE, for an init container that hands
+ * it to the restore container); with --accept-unproven, the newest that is
+ * proven or whose ends look complete (restorable.ts). Newer archives passed
+ * over are named on stderr.
  */
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { basename, dirname, join } from 'path';
@@ -14,12 +16,14 @@ import { ConnectionFlags, endpointLabel, resolveSettings, s3Uri } from './config
 import { EXIT_OK, S3Failure, S3Io } from './common';
 import { listArchivesOrFail } from './listing';
 import { backupAge, staleProblem } from './freshness';
-import { newestRestorable, readEnds } from './restorable';
+import { UNPROVEN, newestRestorable, readEnds } from './restorable';
 
 export interface LatestOptions extends ConnectionFlags {
   readonly output?: string;
   /** A duration (`26h`, `1d2h`): fail when the newest restorable archive is older. */
   readonly maxAge?: string;
+  /** Take the newest archive whose ends look complete when it is newer than the newest proven one. */
+  readonly acceptUnproven?: boolean;
   /** "Now", for tests. */
   readonly now?: Date;
 }
@@ -58,25 +62,36 @@ export function handOffUri(output: string, uri: string): void {
 }
 
 /**
- * The newest restorable archive under the session's prefix; newer ones that are
- * not restorable are reported on stderr as warnings. No restorable archive: an S3Failure.
+ * The newest proven archive under the session's prefix (with acceptUnproven,
+ * the newest proven or restorable by its ends); newer ones passed over are
+ * reported on stderr as warnings. None: an S3Failure.
  */
-export async function findLatest(session: Session, io: Pick<S3Io, 'stderr'>, now = new Date()): Promise<{ archive: Archive; count: number }> {
+export async function findLatest(
+  session: Session,
+  io: Pick<S3Io, 'stderr'>,
+  now = new Date(),
+  options: { readonly acceptUnproven?: boolean } = {},
+): Promise<{ archive: Archive; count: number; proven: boolean }> {
   const settings = session.settings;
   const bucket = settings.bucket!;
-  const { archives, foreign } = await listArchivesOrFail(session);
+  const { archives, foreign, proofs } = await listArchivesOrFail(session);
   const where = `${s3Uri(bucket, settings.keyPrefix)} at ${endpointLabel(settings)}`;
   if (archives.length === 0) {
     throw new S3Failure(
       `no archive: nothing named infrahub_backup_<YYYYMMDD_HHMMSS>.tar.gz under ${where}${foreign > 0 ? ` (${foreign} other objects there)` : ''}: check INFRAHUB_S3_PREFIX and that a backup has run`,
     );
   }
-  const found = await newestRestorable(archives, now, (a) => readEnds(session, bucket, a));
-  for (const { archive, problem } of found.skipped) io.stderr(`warning: skipped ${s3Uri(bucket, archive.key)}: not restorable: ${problem}\n`);
+  const found = await newestRestorable(archives, proofs, now, (a) => readEnds(session, bucket, a), options);
+  for (const { archive, problem } of found.skipped) io.stderr(`warning: skipped ${s3Uri(bucket, archive.key)}: ${problem === UNPROVEN ? problem : `not restorable: ${problem}`}\n`);
   if (found.archive === undefined) {
-    throw new S3Failure(`no restorable archive: none of the ${archives.length} archives under ${where} is restorable: check the backup Job's logs (the warnings above say what is wrong with each)`);
+    if (options.acceptUnproven) {
+      throw new S3Failure(`no restorable archive: none of the ${archives.length} archives under ${where} is restorable: check the backup Job's logs (the warnings above say what is wrong with each)`);
+    }
+    throw new S3Failure(
+      `no proven archive: none of the ${archives.length} archives under ${where} has been proven restorable by s3 verify: run the verification CronJob (backup.verification), or pass --accept-unproven to take the newest whose ends look complete`,
+    );
   }
-  return { archive: found.archive, count: archives.length };
+  return { archive: found.archive, count: archives.length, proven: found.proven };
 }
 
 export async function latest(options: LatestOptions, io: S3Io): Promise<number> {
@@ -95,7 +110,7 @@ export async function latest(options: LatestOptions, io: S3Io): Promise<number> 
   const maxAgeMs = options.maxAge !== undefined ? collect(() => durationFlag(options.maxAge!, '--max-age')) : undefined;
   if (problems.length > 0 || settings === undefined) throw new InputError(problems);
   const now = options.now ?? new Date();
-  const { archive } = await withSession(settings, io.stderr, (session) => findLatest(session, io, now));
+  const { archive } = await withSession(settings, io.stderr, (session) => findLatest(session, io, now, { acceptUnproven: options.acceptUnproven }));
   const uri = s3Uri(settings.bucket!, archive.key);
   if (maxAgeMs !== undefined) {
     // Its age: the older of its name and its upload (freshness.ts).

@@ -8,6 +8,7 @@ import { NotS3Answer, Session } from './client';
 import { S3Failure } from './common';
 import { endpointLabel, s3Uri } from './config';
 import { describeS3Error } from './errors';
+import { Proof, proofOf } from './proofs';
 
 /**
  * The most pages one listing reads: 10 million objects at S3's 1,000 per page.
@@ -31,6 +32,8 @@ export interface Listing {
   readonly archives: Archive[];
   /** Objects under the prefix that are not archives (other names, sub-folders), not counting their contents. */
   readonly foreign: number;
+  /** The proofs `s3 verify` wrote beside the archives (proofs.ts); not counted as foreign. */
+  readonly proofs: Proof[];
 }
 
 /** One page of a listing, as the S3 API gives it. */
@@ -48,6 +51,7 @@ export type ListPage = Pick<ListObjectsV2CommandOutput, 'Contents' | 'CommonPref
  */
 export async function collectArchives(fetchPage: (token: string | undefined) => Promise<ListPage>, keyPrefix: string): Promise<Listing> {
   const archives: Archive[] = [];
+  const proofs: Proof[] = [];
   let foreign = 0;
   let token: string | undefined;
   // Digests, not the tokens: a server's tokens may be any length.
@@ -61,11 +65,14 @@ export async function collectArchives(fetchPage: (token: string | undefined) => 
     }
     for (const object of page.Contents ?? []) {
       if (object.Key === undefined) continue;
-      const archive = archiveOf(object.Key, keyPrefix, object.Size ?? 0, object.LastModified);
-      if (archive) {
-        if (archives.length >= MAX_LISTED_ARCHIVES) throw new ListingTooLong(`${MAX_LISTED_ARCHIVES.toLocaleString('en-US')} archives`);
-        archives.push(archive);
-      } else foreign++;
+      const archive = archiveOf(object.Key, keyPrefix, object.Size ?? 0, object.LastModified, object.ETag);
+      const proof = archive ? undefined : proofOf(object.Key, keyPrefix, object.LastModified);
+      if ((archive || proof) && archives.length + proofs.length >= MAX_LISTED_ARCHIVES) {
+        throw new ListingTooLong(`${MAX_LISTED_ARCHIVES.toLocaleString('en-US')} archives`);
+      }
+      if (archive) archives.push(archive);
+      else if (proof) proofs.push(proof);
+      else foreign++;
     }
     foreign += page.CommonPrefixes?.length ?? 0;
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -79,7 +86,7 @@ export async function collectArchives(fetchPage: (token: string | undefined) => 
       seenTokens.add(digest);
     }
   } while (token !== undefined);
-  return { archives: sortNewestFirst(archives), foreign };
+  return { archives: sortNewestFirst(archives), foreign, proofs };
 }
 
 /** The archives under `keyPrefix` in `bucket`, every call within the session's deadline. */

@@ -39,6 +39,8 @@ export interface PreflightOptions extends ConnectionFlags {
   readonly uri?: string;
   /** For a restore: write the checked archive's URI to this file, as `s3 latest --output` does. */
   readonly output?: string;
+  /** For a restore without --uri: take the newest archive whose ends look complete even when it is not proven. */
+  readonly acceptUnproven?: boolean;
   /** Overall deadline in milliseconds (tests shorten it). */
   readonly deadlineMs?: number;
 }
@@ -200,8 +202,8 @@ export async function preflight(options: PreflightOptions, io: S3Io): Promise<nu
       checked = await checkArchiveObject(step, bucket, key);
     } else {
       bucket = settings.bucket!;
-      // findLatest has read the chosen archive's ends already: it is restorable by the same rule.
-      const found = await findLatest(step, io);
+      // findLatest chose a proven archive (or, with --accept-unproven, one whose ends it read): restorable by the same rule.
+      const found = await findLatest(step, io, new Date(), { acceptUnproven: options.acceptUnproven });
       key = found.archive.key;
       checked = found.archive;
       io.stdout(`ok: credentials accepted; the newest restorable of ${found.count} archives is ${s3Uri(bucket, key)}\n`);

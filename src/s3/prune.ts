@@ -1,12 +1,16 @@
 /**
  * `s3 prune --keep-last N [--keep-days D] [--dry-run]`: deletes old archives
- * under the prefix, failing closed. The plan (restorable.ts) keeps the N newest
- * restorable archives and everything newer than them, archives named in the
+ * under the prefix, failing closed. The plan (restorable.ts) counts only
+ * proven archives (proofs.ts: `s3 verify` read them whole), and keeps the N
+ * newest proven ones and everything newer than them, archives named in the
  * future, the most recent upload, and with --keep-days the young ones; only
- * archive-named keys directly under the prefix are ever deleted, and nothing
- * at all if the listing or reading an archive fails, or if no archive is
- * restorable. Deletes with DeleteObjects, 1000 keys per call; a key whose
- * deletion is denied (Object Lock, a policy) is reported as retained.
+ * archive-named keys directly under the prefix (and the proof markers of the
+ * archives deleted, or of archives long gone) are ever deleted, and nothing at
+ * all if the listing fails or no archive is proven. Deletes with
+ * DeleteObjects, 1000 keys per call. A key whose deletion Object Lock refuses
+ * (a retention period or a legal hold) is reported as retained; any other
+ * refusal fails the run, naming the permission. On a versioned bucket a delete
+ * without a version id only adds a delete marker: reported as such.
  */
 import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { Archive, archiveOf, batches } from './archives';
@@ -16,13 +20,12 @@ import { ConnectionFlags, S3Settings, endpointLabel, resolveSettings, s3Uri } fr
 import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io, wholeNumber } from './common';
 import { describeS3Error } from './errors';
 import { listArchivesOrFail } from './listing';
-import { planRetention, readEnds } from './restorable';
+import { RetentionPlan, planRetention } from './restorable';
+import { proofOf } from './proofs';
 
 /** DeleteObjects takes at most this many keys. */
 export const DELETE_BATCH = 1000;
 
-/** Per-key answers to a delete that mean the object is protected, not that pruning failed. */
-const RETAINED_CODES = new Set(['AccessDenied', 'ObjectLocked', 'InvalidObjectState']);
 
 export interface PruneOptions extends ConnectionFlags {
   readonly keepLast?: string;
@@ -68,100 +71,159 @@ async function pruneArchives(session: Session, { keepLast, keepDays }: { keepLas
   const bucket = settings.bucket!;
   const where = s3Uri(bucket, settings.keyPrefix);
   const rule = `keep-last ${keepLast}${keepDays !== undefined ? `, keep-days ${keepDays}` : ''}`;
-  const { archives } = await listArchivesOrFail(session);
+  const { archives, proofs } = await listArchivesOrFail(session);
   if (archives.length === 0) {
     io.stderr(`nothing to delete: 0 archives under ${where}, all kept (${rule})\n`);
     return EXIT_OK;
   }
-  const plan = await planRetention(archives, { keepLast, keepDays }, options.now ?? new Date(), (a) => readEnds(session, bucket, a));
+  const plan = planRetention(archives, proofs, { keepLast, keepDays }, options.now ?? new Date());
   const keep = plan.entries.filter((e) => e.action === 'keep');
   const remove = plan.entries.filter((e) => e.action === 'delete').map((e) => e.archive);
   const { newest } = plan;
+  const count = plan.entries.length;
 
   if (options.dryRun) {
     io.stdout(plan.entries.map((e) => `${e.action === 'keep' ? 'keep' : 'would delete'} ${s3Uri(bucket, e.archive.key)}: ${e.reason}\n`).join(''));
+    if (newest !== undefined) io.stdout(plan.markers.map((m) => `would delete ${s3Uri(bucket, m.proof.key)}: the proof of an archive ${m.reason === 'archive deleted' ? 'deleted above' : 'no longer listed'}\n`).join(''));
   } else {
     for (const entry of plan.entries) {
       if (entry.problem !== undefined) io.stderr(`warning: ${sanitizeLine(`${s3Uri(bucket, entry.archive.key)}: ${entry.reason}`)}\n`);
     }
   }
+  if (plan.duplicates > 0) io.stderr(`warning: the listing of ${where} gave ${plan.duplicates} key${plan.duplicates === 1 ? '' : 's'} more than once: each archive counted once\n`);
   if (newest === undefined) {
     throw new S3Failure(
-      `no restorable archive: none of the ${archives.length} archives under ${s3Uri(bucket, settings.keyPrefix)} at ${endpointLabel(settings)} is restorable, so nothing is deleted: check the backup Job's logs (the warnings above say what is wrong with each)`,
+      plan.entries.every((e) => e.archive.encrypted)
+        ? `no proven archive: the ${count} archives under ${where} at ${endpointLabel(settings)} are encrypted, and s3 verify cannot prove an encrypted archive (it holds no private key), so nothing is deleted: delete old encrypted archives with a bucket lifecycle rule`
+        : `no proven archive: none of the ${count} archives under ${where} at ${endpointLabel(settings)} has been proven restorable by s3 verify, so nothing is deleted: enable backup.verification (its CronJob runs s3 verify --latest before retention, which records the proof) or run s3 verify --uri on a good archive`,
+    );
+  }
+  if (plan.unprovenKept > 0) {
+    io.stderr(
+      `kept ${plan.unprovenKept} unproven archive${plan.unprovenKept === 1 ? '' : 's'} newer than the ${plan.proven === keepLast ? `${keepLast} newest proven` : `only ${plan.proven} proven (fewer than --keep-last ${keepLast})`}: prune counts only archives s3 verify has proven, and keeps everything newer than them\n`,
     );
   }
 
-  // Belt and braces: only archive keys directly under the prefix, never the newest restorable one.
+  // Belt and braces: only archive keys directly under the prefix, never the newest proven one; only markers under the prefix.
   for (const archive of remove) {
     if (archiveOf(archive.key, settings.keyPrefix) === undefined || archive.key === newest.key) {
       throw new S3Failure(`refusing to delete ${s3Uri(bucket, archive.key)}: not a deletable archive`);
     }
   }
+  for (const { proof } of plan.markers) {
+    if (proofOf(proof.key, settings.keyPrefix) === undefined) throw new S3Failure(`refusing to delete ${s3Uri(bucket, proof.key)}: not a proof marker`);
+  }
+  const markers = plan.markers;
   if (options.dryRun) {
-    io.stderr(`dry run: would delete ${remove.length} and keep ${keep.length} archives under ${where} (${rule}); newest restorable: ${newest.name}\n`);
+    io.stderr(
+      `dry run: would delete ${remove.length}${markers.length > 0 ? ` (and ${markers.length} proof marker${markers.length === 1 ? '' : 's'})` : ''} and keep ${keep.length} archives under ${where} (${rule}); newest proven: ${newest.name}\n`,
+    );
     return EXIT_OK;
   }
-  if (remove.length === 0) {
-    io.stderr(`nothing to delete: ${archives.length} archive${archives.length === 1 ? '' : 's'} under ${where}, all kept (${rule})\n`);
+  if (remove.length === 0 && markers.length === 0) {
+    io.stderr(`nothing to delete: ${count} archive${count === 1 ? '' : 's'} under ${where}, all kept (${rule})\n`);
     return EXIT_OK;
   }
-  return deleteArchives(session, remove, keep.length, { where, rule, newest }, io);
+  return deleteArchives(session, remove, markers, keep.length, { where, rule, newest }, io);
+}
+
+/** Whether a refused delete is Object Lock's doing (a retention period or a legal hold), as AWS S3 and MinIO word it. */
+export function lockedByObjectLock(code: string | undefined, message: string | undefined): boolean {
+  if (code === 'ObjectLocked') return true;
+  return code === 'AccessDenied' && /object ?lock|WORM|retention|legal ?hold/i.test(message ?? '');
 }
 
 async function deleteArchives(
   session: Session,
   remove: readonly Archive[],
+  markers: RetentionPlan['markers'],
   kept: number,
   report: { where: string; rule: string; newest: Archive },
   io: S3Io,
 ): Promise<number> {
+  const tally = { deleted: 0, hidden: 0, retained: 0, failed: 0 };
+  const gone = new Set<string>();
+  // The archives first; then the markers of those actually deleted, and those of archives long gone.
+  const archivesRun = await deleteKeys(session, remove.map((a) => a.key), tally, gone, io);
+  const archivesDeleted = tally.deleted;
+  if (archivesRun.failed) {
+    const inFlight = archivesRun.inFlight;
+    io.stderr(
+      inFlight === undefined
+        ? `deleted ${archivesDeleted} of ${remove.length} archives before the failure\n`
+        : `deleted ${archivesDeleted} of ${remove.length} archives for certain before the failure; the ${inFlight.length} of the batch in flight (${s3Uri(session.settings.bucket!, inFlight[0])} to ${s3Uri(session.settings.bucket!, inFlight[inFlight.length - 1])}) may be deleted or not: list the prefix (s3 list) to see what remains\n`,
+    );
+    return EXIT_FAILED;
+  }
+  const deletedStamps = new Set(remove.filter((a) => gone.has(a.key)).map((a) => a.stamp));
+  const markerKeys = markers.filter((m) => m.reason === 'archive gone' || deletedStamps.has(m.proof.stamp)).map((m) => m.proof.key);
+  if ((await deleteKeys(session, markerKeys, tally, gone, io)).failed) {
+    io.stderr(`deleted ${archivesDeleted} of ${remove.length} archives before the failure (their proof markers were not all deleted)\n`);
+    return EXIT_FAILED;
+  }
+  const deletedMarkers = tally.deleted - archivesDeleted;
+  const markerText = deletedMarkers > 0 ? ` (and ${deletedMarkers} proof marker${deletedMarkers === 1 ? '' : 's'})` : '';
+  const hiddenText = tally.hidden > 0 ? ` (${tally.hidden} only hidden by delete markers: versioned bucket)` : '';
+  io.stderr(
+    `deleted ${archivesDeleted}${markerText}${hiddenText}${tally.retained > 0 ? `, retained ${tally.retained} protected by Object Lock` : ''}${tally.failed > 0 ? `, failed ${tally.failed}` : ''}, kept ${kept} archives under ${report.where} (${report.rule}); newest proven: ${report.newest.name}\n`,
+  );
+  return tally.failed > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+/**
+ * How a run of DeleteObjects calls ended: `failed` when a call failed as a
+ * whole (then it stops), with the keys of that call when it got no answer
+ * (a deadline, a dropped connection), which may have been deleted all the same.
+ */
+type DeleteRun = { readonly failed: false } | { readonly failed: true; readonly inFlight?: readonly string[] };
+
+/** Deletes keys with DeleteObjects, DELETE_BATCH per call, reporting each. */
+async function deleteKeys(session: Session, keys: readonly string[], tally: { deleted: number; hidden: number; retained: number; failed: number }, gone: Set<string>, io: S3Io): Promise<DeleteRun> {
   const settings = session.settings;
   const bucket = settings.bucket!;
-  let deleted = 0;
-  let retained = 0;
-  let failed = 0;
-  for (const batch of batches(remove, DELETE_BATCH)) {
+  for (const batch of batches(keys, DELETE_BATCH)) {
     let result;
     try {
+      // Not quiet: the answer says, per key, whether a versioned bucket only added a delete marker.
       result = await session.call((abortSignal) =>
-        session.client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((a) => ({ Key: a.key })), Quiet: true } }), { abortSignal }),
+        session.client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((key) => ({ Key: key })), Quiet: false } }), { abortSignal }),
       );
     } catch (e) {
       io.stderr(errorLines([describeS3Error(e, { action: 'delete', bucket, settings })]));
       if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== undefined) {
         // S3 refused the call: nothing of this batch was deleted.
-        io.stderr(`deleted ${deleted} of ${remove.length} archives before the failure\n`);
-        return EXIT_FAILED;
+        return { failed: true };
       }
       // No answer (a deadline, a dropped connection): the batch may have been carried out all the same.
-      io.stderr(
-        `deleted ${deleted} of ${remove.length} archives for certain before the failure; the ${batch.length} of the batch in flight (${s3Uri(bucket, batch[0].key)} to ${s3Uri(bucket, batch[batch.length - 1].key)}) may be deleted or not: list the prefix (s3 list) to see what remains\n`,
-      );
-      return EXIT_FAILED;
+      return { failed: true, inFlight: batch };
     }
     const errors = new Map((result.Errors ?? []).filter((e) => e.Key !== undefined).map((e) => [e.Key!, e]));
-    for (const archive of batch) {
-      const error = errors.get(archive.key);
+    const markedDeleted = new Set((result.Deleted ?? []).filter((d) => d.Key !== undefined && d.DeleteMarker === true).map((d) => d.Key!));
+    for (const key of batch) {
+      const error = errors.get(key);
       if (error === undefined) {
-        deleted++;
-        io.stdout(`deleted ${s3Uri(bucket, archive.key)}\n`);
-      } else if (RETAINED_CODES.has(error.Code ?? '')) {
-        retained++;
-        io.stdout(`retained ${s3Uri(bucket, archive.key)}: the delete was refused (${error.Code}): Object Lock retention or a policy protects it\n`);
+        tally.deleted++;
+        gone.add(key);
+        if (markedDeleted.has(key)) {
+          tally.hidden++;
+          io.stdout(`deleted ${s3Uri(bucket, key)}: the bucket is versioned, so a delete marker now hides it and its data stays as a noncurrent version (until its Object Lock retention ends and a lifecycle rule expires it)\n`);
+        } else {
+          io.stdout(`deleted ${s3Uri(bucket, key)}\n`);
+        }
+      } else if (lockedByObjectLock(error.Code, error.Message)) {
+        tally.retained++;
+        io.stdout(`retained ${s3Uri(bucket, key)}: the delete was refused (${error.Code}): Object Lock (a retention period or a legal hold) protects it\n`);
       } else {
-        failed++;
+        tally.failed++;
         const detail = describeS3Error(Object.assign(new Error(error.Message ?? error.Code ?? 'failed'), { name: error.Code ?? 'Error' }), {
           action: 'delete',
           bucket,
-          key: archive.key,
+          key,
           settings,
         });
         io.stderr(errorLines([detail]));
       }
     }
   }
-  io.stderr(
-    `deleted ${deleted}${retained > 0 ? `, retained ${retained} protected` : ''}, kept ${kept} archives under ${report.where} (${report.rule}); newest restorable: ${report.newest.name}\n`,
-  );
-  return failed > 0 ? EXIT_FAILED : EXIT_OK;
+  return { failed: false };
 }

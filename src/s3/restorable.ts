@@ -1,16 +1,21 @@
 /**
- * The one definition of a "restorable" archive, used by `prune`, `latest`,
- * `preflight --for restore` and `verify --latest`, and the retention plan built
- * on it.
+ * What `prune`, `latest`, `preflight --for restore` and `verify --latest`
+ * trust, and the retention plan built on it.
  *
- * An archive is restorable when it is an archive-named object directly under
- * the prefix (archives.ts), is not empty, starts as gzip (a ranged GET of its
- * first two bytes) and ends as a complete gzip of a tar (its trailer's ISIZE
- * is whole 512-byte blocks, at least two: a cut upload almost never is), and is
- * not named after now + NAME_CLOCK_TOLERANCE_MS. An encrypted `.enc` archive
- * cannot be read without the key: it only has to start with byte 0x02 and be
- * at least 1 KiB (a heuristic). Anything else is reported by name, never
- * counts towards --keep-last, and is never the archive `latest` picks.
+ * Proven (proofs.ts): `s3 verify` read the archive whole and recorded a proof
+ * bound to its size and ETag. Retention counts only proven archives and reads
+ * nothing but the listing; `latest` takes the newest proven archive.
+ *
+ * Restorable (a heuristic, for `latest --accept-unproven`, `preflight` and
+ * `verify --latest`): an archive-named object directly under the prefix
+ * (archives.ts), not empty, starting as gzip (a ranged GET of its first two
+ * bytes) and ending as a complete gzip of a tar (its trailer's ISIZE is whole
+ * 512-byte blocks, at least two: a cut upload almost never is), not named after
+ * now + NAME_CLOCK_TOLERANCE_MS. Only a 206 of exactly the bytes asked, of an
+ * object of the listed size, is read: a server that ignores Range proves
+ * nothing. An encrypted `.enc` archive cannot be read without the key: it only
+ * has to start with byte 0x02 and be at least 1 KiB. Its ends say nothing of
+ * its middle: never enough for retention.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'stream';
@@ -18,6 +23,7 @@ import { Archive, formatDate, sortNewestFirst } from './archives';
 import type { Session } from './client';
 import { S3Failure } from './common';
 import { describeS3Error } from './errors';
+import { ORPHAN_GRACE_MS, Proof, proofsByStamp, proves } from './proofs';
 
 /**
  * How far an archive's name may be ahead of this machine's clock, and how far
@@ -76,6 +82,8 @@ export interface ArchiveEnds {
   readonly head: Buffer;
   /** The last GZIP_TRAILER_BYTES bytes; absent when they were not read (encrypted, or too small to hold them). */
   readonly tail?: Buffer;
+  /** Set when the server did not answer the ranged reads with the bytes asked for: nothing was learnt. */
+  readonly problem?: string;
 }
 
 const TRUNCATED = 'does not end as a complete tar.gz: truncated upload?';
@@ -123,8 +131,14 @@ export async function firstBytes(body: Readable, want: number): Promise<Buffer> 
   return Buffer.concat(chunks).subarray(0, want);
 }
 
-/** Bytes `first` to `last` of an object (a ranged GET), within the session's deadline; empty for an empty object. */
-async function readRange(session: Session, bucket: string, key: string, first: number, last: number): Promise<Buffer> {
+/**
+ * Bytes `first` to `last` of an object (a ranged GET), within the session's
+ * deadline; empty for an empty object. Only a 206 whose Content-Range names
+ * exactly these bytes of an object of `size` bytes (when given) is an answer:
+ * a server that ignores Range (200 with the whole object) or gives other bytes
+ * throws RangeRefused, and its bytes are never read as the ones asked for.
+ */
+async function readRange(session: Session, bucket: string, key: string, first: number, last: number, size?: number): Promise<Buffer> {
   const want = last - first + 1;
   try {
     return await session.call(async (abortSignal) => {
@@ -136,11 +150,34 @@ async function readRange(session: Session, bucket: string, key: string, first: n
         if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) return Buffer.alloc(0);
         throw e;
       }
+      const problem = rangeProblem(out.$metadata.httpStatusCode, out.ContentRange, first, last, size);
+      if (problem !== undefined) {
+        (out.Body as Readable | undefined)?.destroy?.();
+        throw new RangeRefused(problem);
+      }
       return firstBytes(out.Body as Readable, want);
     });
   } catch (e) {
+    if (e instanceof RangeRefused) throw e;
     throw new S3Failure(describeS3Error(e, { action: 'read', bucket, key, settings: session.settings }));
   }
+}
+
+/** A ranged read answered with other bytes than those asked for: what was read proves nothing. */
+export class RangeRefused extends Error {}
+
+/** Why an answer to a ranged GET of bytes first-last (of an object of `size` bytes, when known) is not those bytes; undefined: it is. */
+export function rangeProblem(status: number | undefined, contentRange: string | undefined, first: number, last: number, size?: number): string | undefined {
+  const asked = `bytes ${first}-${last}`;
+  if (status !== 206) return `the server answered a read of ${asked} with HTTP ${status ?? '?'}${status === 200 ? ' (the whole object: it ignores Range)' : ''}, not 206: its bytes are no proof`;
+  const match = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec((contentRange ?? '').trim());
+  if (!match || Number(match[1]) !== first || Number(match[2]) !== last) {
+    return `the server answered a read of ${asked} with Content-Range ${JSON.stringify(contentRange ?? '')}: its bytes are no proof`;
+  }
+  if (size !== undefined && match[3] !== String(size)) {
+    return `the server gives the object ${match[3]} bytes where the listing gave ${size}: its bytes are no proof`;
+  }
+  return undefined;
 }
 
 /** The first two bytes of an object (a ranged GET), within the session's deadline. */
@@ -155,14 +192,20 @@ export async function readHead(session: Session, bucket: string, key: string): P
  */
 export async function readEnds(session: Session, bucket: string, archive: Pick<Archive, 'key' | 'size' | 'encrypted'>): Promise<ArchiveEnds> {
   const { key, size } = archive;
-  if (archive.encrypted || size < MIN_GZIP_BYTES) return { head: await readHead(session, bucket, key) };
-  if (size <= READ_WHOLE_BYTES) {
-    const whole = await readRange(session, bucket, key, 0, size - 1);
-    return { head: whole.subarray(0, 2), tail: whole.length === size ? whole.subarray(size - GZIP_TRAILER_BYTES) : undefined };
+  try {
+    if (size === 0) return { head: await readHead(session, bucket, key) };
+    if (archive.encrypted || size < MIN_GZIP_BYTES) return { head: await readRange(session, bucket, key, 0, Math.min(1, size - 1), size) };
+    if (size <= READ_WHOLE_BYTES) {
+      const whole = await readRange(session, bucket, key, 0, size - 1, size);
+      return { head: whole.subarray(0, 2), tail: whole.length === size ? whole.subarray(size - GZIP_TRAILER_BYTES) : undefined };
+    }
+    const head = await readRange(session, bucket, key, 0, 1, size);
+    if (head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b) return { head };
+    return { head, tail: await readRange(session, bucket, key, size - GZIP_TRAILER_BYTES, size - 1, size) };
+  } catch (e) {
+    if (e instanceof RangeRefused) return { head: Buffer.alloc(0), problem: e.message };
+    throw e;
   }
-  const head = await readHead(session, bucket, key);
-  if (head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b) return { head };
-  return { head, tail: await readRange(session, bucket, key, size - GZIP_TRAILER_BYTES, size - 1) };
 }
 
 /** Reads an archive's first and last bytes; injected so the retention plan can be checked without a server. */
@@ -172,30 +215,86 @@ export type HeadReader = (archive: Archive) => Promise<ArchiveEnds>;
 export async function restorableProblem(archive: Archive, now: Date, read: HeadReader): Promise<string | undefined> {
   const listed = listedProblem(archive, now);
   if (listed !== undefined) return listed;
-  const { head, tail } = await read(archive);
-  return headProblem(archive, head, tail);
+  const { head, tail, problem } = await read(archive);
+  return problem ?? headProblem(archive, head, tail);
+}
+
+/** An archive and whether a proof (proofs.ts) binds it. */
+export interface Candidate {
+  readonly archive: Archive;
+  /** A marker of `s3 verify` matches the archive's timestamp, size and ETag. */
+  readonly proven: boolean;
 }
 
 export interface NewestRestorable {
-  /** The newest restorable archive, if any. */
+  /** The archive chosen, if any: the newest proven one, or with acceptUnproven the newest proven or restorable by its ends. */
   readonly archive: Archive | undefined;
+  /** Whether the archive chosen is proven. */
+  readonly proven: boolean;
   /** The newer archives passed over, with the reason. */
   readonly skipped: Array<{ archive: Archive; problem: string }>;
 }
 
-/** The newest restorable archive (by the name's timestamp, then LastModified), reading archives newest first until one is. */
-export async function newestRestorable(archives: readonly Archive[], now: Date, read: HeadReader): Promise<NewestRestorable> {
+/** What the listing says of its archives: each key once, and whether a proof binds it. */
+export function candidates(archives: readonly Archive[], proofs: readonly Proof[]): { list: Candidate[]; duplicates: number } {
+  const byStamp = proofsByStamp(proofs);
+  const seen = new Map<string, Archive>();
+  const disagree = new Set<string>();
+  let duplicates = 0;
+  for (const archive of archives) {
+    const first = seen.get(archive.key);
+    if (first === undefined) {
+      seen.set(archive.key, archive);
+      continue;
+    }
+    // A key listed twice (a server paging badly) counts once; listed with two sizes or ETags, the listing cannot bind a proof to it.
+    duplicates++;
+    if (first.size !== archive.size || first.etag !== archive.etag) disagree.add(archive.key);
+  }
+  const list = sortNewestFirst([...seen.values()]).map((archive) => ({
+    archive,
+    proven: !disagree.has(archive.key) && (byStamp.get(archive.stamp) ?? []).some((p) => proves(p, archive)),
+  }));
+  return { list, duplicates };
+}
+
+/** Why an unproven archive is passed over by `latest`. */
+export const UNPROVEN = 'not proven: s3 verify has not recorded reading it whole and restorable (--accept-unproven takes it if its ends look complete)';
+
+/**
+ * The archive `latest` gives: the newest proven one (by the name's timestamp,
+ * then LastModified); with acceptUnproven, the newest that is proven or whose
+ * ends are those of a complete archive (read newest first until one is).
+ * Archives named in the future or empty are never chosen.
+ */
+export async function newestRestorable(
+  archives: readonly Archive[],
+  proofs: readonly Proof[],
+  now: Date,
+  read: HeadReader,
+  options: { readonly acceptUnproven?: boolean } = {},
+): Promise<NewestRestorable> {
   const skipped: Array<{ archive: Archive; problem: string }> = [];
-  for (const archive of sortNewestFirst(archives)) {
+  for (const { archive, proven } of candidates(archives, proofs).list) {
+    const listed = listedProblem(archive, now);
+    if (listed !== undefined) {
+      skipped.push({ archive, problem: listed });
+      continue;
+    }
+    if (proven) return { archive, proven, skipped };
+    if (!options.acceptUnproven) {
+      skipped.push({ archive, problem: UNPROVEN });
+      continue;
+    }
     const problem = await restorableProblem(archive, now, read);
-    if (problem === undefined) return { archive, skipped };
+    if (problem === undefined) return { archive, proven: false, skipped };
     skipped.push({ archive, problem });
   }
-  return { archive: undefined, skipped };
+  return { archive: undefined, proven: false, skipped };
 }
 
 export interface RetentionPolicy {
-  /** Keep the N newest restorable archives (at least 1). */
+  /** Keep the N newest proven archives (at least 1). */
   readonly keepLast: number;
   /** Also keep every archive younger than D days (optional). */
   readonly keepDays?: number;
@@ -206,17 +305,25 @@ export interface PlanEntry {
   readonly action: 'keep' | 'delete';
   /** Why, for the --dry-run report. */
   readonly reason: string;
-  /** Set when the archive was found not restorable (it is then always kept and reported, unless older than every archive kept by --keep-last). */
+  /** Set when the archive is kept for a problem worth a warning (named in the future). */
   readonly problem?: string;
+  /** Whether a proof binds the archive. */
+  readonly proven: boolean;
 }
 
 export interface RetentionPlan {
-  /** Every archive, newest first. */
+  /** Every archive, newest first, each key once. */
   readonly entries: PlanEntry[];
-  /** Restorable archives kept by --keep-last. */
-  readonly restorable: number;
-  /** The newest restorable archive; undefined when none is (then nothing may be deleted). */
+  /** Proven archives kept by --keep-last. */
+  readonly proven: number;
+  /** The newest proven archive; undefined when none is (then nothing may be deleted). */
   readonly newest?: Archive;
+  /** Unproven archives kept because they are newer than the --keep-last-th proven one (all of them without a proof). */
+  readonly unprovenKept: number;
+  /** Keys the listing gave more than once (counted once). */
+  readonly duplicates: number;
+  /** Markers to delete: those of the archives deleted, and those whose archive is gone (older than ORPHAN_GRACE_MS). */
+  readonly markers: Array<{ proof: Proof; reason: 'archive deleted' | 'archive gone' }>;
 }
 
 /** The time an archive's age is measured from, for --keep-days. */
@@ -230,56 +337,78 @@ export function ageReference(archive: Archive): number {
 }
 
 /**
- * Decides, for every archive, keep or delete, and why. Newest first (by name),
- * archives are read until --keep-last restorable ones are found; those, every
- * archive newer than the last of them (restorable or not), every archive named
- * in the future, the most recent upload by LastModified, and with --keep-days
+ * Decides, for every archive, keep or delete, and why, from the listing alone.
+ * Newest first (by name), archives are kept until --keep-last proven ones
+ * (proofs.ts: `s3 verify` read them whole) have been counted: those, every
+ * archive newer than the last of them (proven or not), every archive named in
+ * the future, the most recent upload by LastModified, and with --keep-days
  * every archive younger than D days, are kept. Only archives older than the
- * last one kept by --keep-last can be deleted, so without a restorable archive
- * nothing is. Throws if an archive cannot be read (nothing may be deleted then).
+ * --keep-last-th proven one can be deleted, so without --keep-last proven
+ * archives nothing is, and every archive newer than the newest proven one is
+ * always kept. A key listed twice counts once.
  */
-export async function planRetention(archives: readonly Archive[], policy: RetentionPolicy, now: Date, read: HeadReader): Promise<RetentionPlan> {
+export function planRetention(archives: readonly Archive[], proofs: readonly Proof[], policy: RetentionPolicy, now: Date): RetentionPlan {
   const keepLast = Math.max(1, Math.floor(policy.keepLast));
-  const ordered = sortNewestFirst(archives);
+  const { list, duplicates } = candidates(archives, proofs);
   // The most recent upload: the greatest LastModified; of several uploaded in the same second, the newest by name.
   let latestUpload: Archive | undefined;
-  for (const archive of ordered) {
+  for (const { archive } of list) {
     if (archive.lastModified !== undefined && (latestUpload === undefined || archive.lastModified.getTime() > latestUpload.lastModified!.getTime())) latestUpload = archive;
   }
   const cutoff = policy.keepDays !== undefined ? now.getTime() - policy.keepDays * DAY_MS : undefined;
   const entries: PlanEntry[] = [];
-  let restorable = 0;
+  let proven = 0;
+  let unprovenKept = 0;
   let newest: Archive | undefined;
-  for (const archive of ordered) {
+  for (const { archive, proven: isProven } of list) {
     if (namedInFuture(archive, now)) {
       const problem = listedProblem(archive, now)!;
-      entries.push({ archive, action: 'keep', reason: `${problem}: kept, not counted`, problem });
+      entries.push({ archive, action: 'keep', reason: `${problem}: kept, not counted`, problem, proven: isProven });
       continue;
     }
-    if (restorable < keepLast) {
-      const problem = await restorableProblem(archive, now, read);
-      if (problem === undefined) {
-        restorable++;
+    if (proven < keepLast) {
+      if (isProven) {
+        proven++;
         newest ??= archive;
-        entries.push({ archive, action: 'keep', reason: restorable === 1 ? 'the newest restorable archive' : `restorable, ${restorable} of --keep-last ${keepLast}` });
+        entries.push({ archive, action: 'keep', reason: proven === 1 ? 'the newest proven archive' : `proven, ${proven} of --keep-last ${keepLast}`, proven: true });
       } else {
-        entries.push({ archive, action: 'keep', reason: `not restorable: ${problem}: kept, not counted`, problem });
+        unprovenKept++;
+        entries.push({
+          archive,
+          action: 'keep',
+          reason: newest === undefined ? 'not proven, newer than any proven archive: kept, not counted' : `not proven, newer than the ${keepLast} newest proven: kept, not counted`,
+          proven: false,
+        });
       }
       continue;
     }
     if (archive === latestUpload) {
-      entries.push({ archive, action: 'keep', reason: 'the most recent upload' });
+      entries.push({ archive, action: 'keep', reason: 'the most recent upload', proven: isProven });
       continue;
     }
     if (cutoff !== undefined && ageReference(archive) > cutoff) {
-      entries.push({ archive, action: 'keep', reason: `younger than --keep-days ${policy.keepDays}` });
+      entries.push({ archive, action: 'keep', reason: `younger than --keep-days ${policy.keepDays}`, proven: isProven });
       continue;
     }
     entries.push({
       archive,
       action: 'delete',
-      reason: `older than the ${keepLast} newest restorable${cutoff !== undefined ? ` and than --keep-days ${policy.keepDays}` : ''}`,
+      reason: `older than the ${keepLast} newest proven${cutoff !== undefined ? ` and than --keep-days ${policy.keepDays}` : ''}`,
+      proven: isProven,
     });
   }
-  return { entries, restorable, newest };
+  // Markers go with their archive, and once their archive is gone for good.
+  const deletedStamps = new Set(entries.filter((e) => e.action === 'delete' && !e.archive.encrypted).map((e) => e.archive.stamp));
+  const listedStamps = new Set(list.filter((c) => !c.archive.encrypted).map((c) => c.archive.stamp));
+  const markers: RetentionPlan['markers'] = [];
+  const seenMarkers = new Set<string>();
+  for (const proof of proofs) {
+    if (seenMarkers.has(proof.key)) continue;
+    seenMarkers.add(proof.key);
+    if (deletedStamps.has(proof.stamp)) markers.push({ proof, reason: 'archive deleted' });
+    else if (!listedStamps.has(proof.stamp) && proof.lastModified !== undefined && now.getTime() - proof.lastModified.getTime() > ORPHAN_GRACE_MS) {
+      markers.push({ proof, reason: 'archive gone' });
+    }
+  }
+  return { entries, proven, newest, unprovenKept, duplicates, markers };
 }

@@ -4,10 +4,10 @@
  * that backup/backup_information.json parses and that every file it lists has
  * its SHA-256, and reports the metadata.
  */
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'stream';
 import { ArchiveReadError, ArchiveReport, checkArchive } from './archive-check';
-import { formatBytes, parseArchiveName } from './archives';
+import { formatBytes, formatDate, parseArchiveName } from './archives';
 import { Session, withSession } from './client';
 import { InputError, errorLines, sanitizeLine } from '../input-error';
 import { ConnectionFlags, parseS3Uri, resolveSettings, s3Uri } from './config';
@@ -16,11 +16,14 @@ import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io } from './common';
 import { describeS3Error } from './errors';
 import { findLatest } from './latest';
 import { MIN_STREAM_BYTES_PER_SECOND, throughputWindowMs, watchThroughput } from './throughput';
+import { proofKey } from './proofs';
 
 export interface VerifyOptions extends ConnectionFlags {
   readonly uri?: string;
   readonly latest?: boolean;
   readonly json?: boolean;
+  /** Record the verdict as a proof beside the archive (proofs.ts); `--no-record` sets it false. */
+  readonly record?: boolean;
 }
 
 /** The metadata fields the image writes, in the order they are reported. */
@@ -50,11 +53,11 @@ export function metadataLines(metadata: Record<string, unknown>): string[] {
 export { MIN_STREAM_BYTES_PER_SECOND } from './throughput';
 
 /** Opens an object for streaming; returns its body, its size, and `close`, which drops what is left of the body. The body stops when the session's deadline passes. */
-export async function openObject(session: Session, bucket: string, key: string): Promise<{ body: Readable; size: number | undefined; close: () => void }> {
+export async function openObject(session: Session, bucket: string, key: string): Promise<{ body: Readable; size: number | undefined; etag: string | undefined; close: () => void }> {
   try {
     const out = await session.call((abortSignal) => session.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }));
     const body = out.Body as Readable;
-    return { body, size: out.ContentLength, close: () => body.destroy() };
+    return { body, size: out.ContentLength, etag: out.ETag, close: () => body.destroy() };
   } catch (e) {
     throw new S3Failure(describeS3Error(e, { action: 'read', bucket, key, settings: session.settings }));
   }
@@ -78,7 +81,8 @@ async function verifyWith(session: Session, location: { bucket: string; key: str
     ({ bucket, key } = location);
   } else {
     bucket = settings.bucket!;
-    key = (await findLatest(session, io)).archive.key;
+    // The newest archive whose ends look complete, proven or not: proving it is the point.
+    key = (await findLatest(session, io, new Date(), { acceptUnproven: true })).archive.key;
     io.stderr(`verifying the newest archive, ${s3Uri(bucket, key)}\n`);
   }
   const uri = s3Uri(bucket, key);
@@ -116,6 +120,7 @@ async function verifyWith(session: Session, location: { bucket: string; key: str
   }
   const rate = seconds > 0 ? report.compressedBytes / seconds : 0;
   io.stderr(`read ${formatBytes(report.compressedBytes)} in ${seconds.toFixed(1)} s (${formatBytes(rate)}/s)\n`);
+  if (options.record !== false) await recordProof(session, bucket, key, object, report, io);
   if (options.json) {
     io.stdout(
       `${JSON.stringify(
@@ -142,4 +147,54 @@ async function verifyWith(session: Session, location: { bucket: string; key: str
   ];
   io.stdout(lines.map((l) => `${l}\n`).join(''));
   return EXIT_OK;
+}
+
+/**
+ * Writes the proof that the archive was read whole and passed (proofs.ts),
+ * bound to the size and ETag of the object read. An archive that is not named
+ * like the image's, or an answer without an ETag or whose size is not what was
+ * read, gets none (said on stderr). A proof that cannot be written fails the
+ * run: retention would not count the archive.
+ */
+async function recordProof(
+  session: Session,
+  bucket: string,
+  key: string,
+  object: { readonly size: number | undefined; readonly etag: string | undefined },
+  report: ArchiveReport,
+  io: S3Io,
+): Promise<void> {
+  const slash = key.lastIndexOf('/') + 1;
+  const parsed = parseArchiveName(key.slice(slash));
+  const uri = s3Uri(bucket, key);
+  if (parsed === undefined) {
+    io.stderr(`warning: ${sanitizeLine(uri)} is not named like the image's archives: no proof recorded\n`);
+    return;
+  }
+  const marker = proofKey(key.slice(0, slash), parsed, report.compressedBytes, object.etag);
+  if (marker === undefined || object.size !== report.compressedBytes) {
+    io.stderr(`warning: ${sanitizeLine(uri)}: the server gave ${marker === undefined ? 'no ETag' : `${object.size} bytes as its size but ${report.compressedBytes} were read`}: no proof recorded, so retention does not count it\n`);
+    return;
+  }
+  const body = `${JSON.stringify(
+    {
+      archive: key,
+      size: report.compressedBytes,
+      etag: object.etag,
+      verifiedAt: formatDate(new Date()),
+      verifiedFiles: report.verifiedFiles,
+      verifiedBytes: report.verifiedBytes,
+      backupId: report.metadata?.backup_id,
+    },
+    null,
+    2,
+  )}\n`;
+  try {
+    await session.call((abortSignal) =>
+      session.client.send(new PutObjectCommand({ Bucket: bucket, Key: marker, Body: body, ContentType: 'application/json', ContentLength: Buffer.byteLength(body) }), { abortSignal }),
+    );
+  } catch (e) {
+    throw new S3Failure(`${uri} verified, but its proof could not be recorded, so retention will not count it: ${describeS3Error(e, { action: 'write', bucket, key: marker, settings: session.settings })}`);
+  }
+  io.stderr(`recorded the proof ${s3Uri(bucket, marker)}\n`);
 }

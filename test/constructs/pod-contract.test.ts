@@ -192,6 +192,14 @@ describe('restore arguments', () => {
     ]);
   });
 
+  test('latest with restore.storage.s3.acceptUnproven: the newest archive whose ends look complete, proven or not; the Job is renamed only then', () => {
+    const on = mergeDocs(MODES['restore latest'], { restore: { storage: { s3: { acceptUnproven: true } } } });
+    expect(podSpecOf(workloadOf(synthObjects(on))).initContainers[0].args).toEqual(['s3', 'preflight', '--for', 'restore', '--accept-unproven', '--output', '/run/infrahub-backup/archive-uri']);
+    const name = (doc: Record<string, unknown>) => workloadOf(synthObjects(doc)).metadata.name;
+    expect(name(on)).not.toBe(name(MODES['restore latest']));
+    expect(name(mergeDocs(MODES['restore latest'], { restore: { storage: { s3: { acceptUnproven: false } } } }))).toBe(name(MODES['restore latest']));
+  });
+
   test('local: the file in the backup directory, with a sleep to copy it in', () => {
     expect(argsOf(synthObjects(LOCAL_RESTORE))).toEqual(['restore', '/infrahub_backups/infrahub_backup_latest.tar.gz', '--sleep=3m']);
     const custom = mergeDocs(LOCAL_RESTORE, { restore: { storage: { path: '/data', local: { filename: ARCHIVE } }, options: { sleep: '15m' } } });

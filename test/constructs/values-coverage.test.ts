@@ -358,6 +358,11 @@ const FIELD_CASES: Record<string, FieldCase> = {
       expect(pod(o).containers[0].command[2]).toContain('restore "$(cat /run/infrahub-backup/archive-uri)" "$@"');
     },
   },
+  'restore.storage.s3.acceptUnproven': {
+    base: S3_RESTORE,
+    set: { restore: { storage: { s3: { key: '', latest: true, acceptUnproven: true } } } },
+    check: (o) => expect(pod(o).initContainers.map((c: KubeObject) => c.args)).toEqual([['s3', 'preflight', '--for', 'restore', '--accept-unproven', '--output', '/run/infrahub-backup/archive-uri']]),
+  },
   'restore.storage.s3.endpoint': {
     base: S3_RESTORE,
     set: { restore: { storage: { s3: { endpoint: 'http://minio.storage:9000' } } } },
@@ -720,7 +725,7 @@ const FIELD_CASES: Record<string, FieldCase> = {
     check: (o, b) => {
       expect(alertRule(o, 'InfrahubBackupMissing').expr).toMatch(/ > 129600\) unless /);
       expect(alertRule(b, 'InfrahubBackupMissing').expr).toMatch(/ > 93600\) unless /);
-      expect(podSpecOf(namedCronJob(o, 'freshness')).containers[0].args).toEqual(['s3', 'latest', '--max-age', '1d12h']);
+      expect(podSpecOf(namedCronJob(o, 'freshness')).containers[0].args).toEqual(['s3', 'latest', '--accept-unproven', '--max-age', '1d12h']);
     },
   },
   'monitoring.prometheusRule.enabled': {
@@ -780,7 +785,7 @@ const FIELD_CASES: Record<string, FieldCase> = {
     set: { monitoring: { freshness: { enabled: true } } },
     check: (o, b) => {
       expect(namesByKind(b).CronJob).toBeUndefined();
-      expect(podSpecOf(namedCronJob(o, 'freshness')).containers[0].args).toEqual(['s3', 'latest', '--max-age', '26h']);
+      expect(podSpecOf(namedCronJob(o, 'freshness')).containers[0].args).toEqual(['s3', 'latest', '--accept-unproven', '--max-age', '26h']);
     },
   },
   'monitoring.freshness.schedule': {

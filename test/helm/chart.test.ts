@@ -163,12 +163,18 @@ describe('NOTES.txt (helm 4 install --dry-run=client: Helm 3 wants a cluster for
     );
     expect(text).toContain('Scheduled Infrahub backups: CronJob prod-infrahub-backup runs "0 2 * * *".');
     expect(text).toContain('Archives go to s3://backups/nightly/infrahub_backup_<timestamp>.tar.gz');
-    expect(text).toContain('Retention: CronJob prod-infrahub-backup-retention keeps the 7 newest archives and any younger than 30 days, on "30 3 * * *".');
-    expect(text).toContain('Verification: CronJob prod-infrahub-backup-verify checks the newest archive, on "0 5 * * *".');
+    expect(text).toContain('Retention: CronJob prod-infrahub-backup-retention keeps the 7 newest proven archives and every newer one, and any younger than 30 days, on "0 6 * * *".');
+    expect(text).toContain('Verification: CronJob prod-infrahub-backup-verify checks the newest archive and records its proof, on "0 5 * * *".');
+    expect(text).not.toContain('WARNING: retention counts only');
     expect(text).toContain('kubectl logs -n infrahub -f -l app.kubernetes.io/instance=prod,app.kubernetes.io/component=backup');
     // OpsMill's chart ran its one-shot Jobs as hooks named <fullname> and <fullname>-restore.
     expect(text).toContain('(the backup CronJob keeps its name, prod-infrahub-backup)');
     expect(text).toContain('kubectl delete job -n infrahub prod-infrahub-backup prod-infrahub-backup-restore --ignore-not-found');
+  });
+
+  test('retention without verification: warned that nothing is proven, so nothing is deleted', async () => {
+    const text = await notes('backup.enabled=true,backup.mode=cronjob,backup.storage.s3.bucket=backups,backup.retention.enabled=true');
+    expect(text).toContain('WARNING: retention counts only archives the verification CronJob proved, and backup.verification is off: it deletes nothing and fails until archives are proven');
   });
 
   test('a restore of the newest archive says where the chosen archive is logged', async () => {

@@ -8,6 +8,8 @@
 import { Socket } from 'net';
 import { GZIP_STUB, HostileServer, RawRequest, Run, archiveName, drip, expectFailure, hostileServer, httpAnswer, listingXml, run, s3Env } from './support';
 import { ListPage, MAX_LISTED_ARCHIVES, MAX_LISTING_PAGES, collectArchives } from '../../src/s3/listing';
+import { archiveOf } from '../../src/s3/archives';
+import { proofKey } from '../../src/s3/proofs';
 import { MIN_THROUGHPUT_WINDOW_MS } from '../../src/s3/throughput';
 
 jest.setTimeout(60_000);
@@ -96,9 +98,12 @@ describe('reports under a deadline', () => {
     const base = Date.UTC(2025, 0, 1);
     // The newest first in the listing; 1,000 older ones to delete.
     const objects = Array.from({ length: 1001 }, (_, i) => ({ key: `infrahub/${archiveName(new Date(base - i * 3_600_000))}`, size: GZIP_STUB.length }));
+    // The newest is proven (its marker beside it, bound to its size and the listing's ETag "x"): prune counts only proven archives.
+    const newest = archiveOf(objects[0].key, 'infrahub/')!;
+    const marker = { key: proofKey('infrahub/', newest, GZIP_STUB.length, '"x"')!, size: 100 };
     await withServer(
       (request, socket) => {
-        if (request.url.includes('list-type=2')) socket.write(httpAnswer(200, listingXml(objects), XML));
+        if (request.url.includes('list-type=2')) socket.write(httpAnswer(200, listingXml([...objects, marker]), XML));
         else if (request.method === 'GET') socket.write(httpAnswer(206, GZIP_STUB, { 'Content-Range': `bytes 0-${GZIP_STUB.length - 1}/${GZIP_STUB.length}`, ETag: '"x"' }));
         // POST ?delete: the server deletes and its answer is lost.
       },

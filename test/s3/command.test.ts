@@ -45,7 +45,7 @@ test('mounted on a program that parses synchronously: the exit code arrives thro
         resolve();
       },
     });
-    p.parse(['s3', 'latest'], { from: 'user' });
+    p.parse(['s3', 'latest', '--accept-unproven'], { from: 'user' });
   });
   await finished;
   expect(codes).toEqual([0]);

@@ -44,7 +44,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', () => resolve()));
   hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
   // A fresh, good archive under "fresh"; a broken one alone under "broken".
-  await put(client, `fresh/${archiveName(new Date())}`, await buildArchive());
+  const fresh = `fresh/${archiveName(new Date())}`;
+  await put(client, fresh, await buildArchive());
+  // Proven, as the verification CronJob would: latest and prune trust only proven archives.
+  expect((await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'fresh' }), 'verify', '--uri', `s3://${BUCKET}/${fresh}`)).code).toBe(0);
   await put(client, 'broken/infrahub_backup_20260101_000000.tar.gz', 'not gzip');
   // Backups stopped ten days ago: the newest archive is good, and old (named then; s3rver dates every upload now).
   await put(client, `stopped/${archiveName(new Date(Date.now() - 10 * 86_400_000))}`, await buildArchive());
@@ -78,14 +81,15 @@ describe('latest --max-age', () => {
   test('older than --max-age: exit 1, one line stating the age', async () => {
     await put(client, `stale/${archiveName(new Date())}`, GZIP_STUB);
     await new Promise((resolve) => setTimeout(resolve, 2100));
-    const result = await run(env('stale'), 'latest', '--max-age', '1s');
+    const result = await run(env('stale'), 'latest', '--accept-unproven', '--max-age', '1s');
     expectFailure(result, 1, [
       /^error: stale backup: the newest restorable archive, s3:\/\/backups\/stale\/infrahub_backup_\d{8}_\d{6}\.tar\.gz, is [2-9]s old \((?:uploaded|named) \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\), older than --max-age 1s: check the backup CronJob's recent Jobs$/,
     ]);
   });
 
-  test('no restorable archive at all fails too', async () => {
-    expectFailure(await run(env('broken'), 'latest', '--max-age', '26h'), 1, [/^error: no restorable archive: /], { allowOther: true });
+  test('no proven archive at all fails too', async () => {
+    expectFailure(await run(env('broken'), 'latest', '--max-age', '26h'), 1, [/^error: no proven archive: /], { allowOther: true });
+    expectFailure(await run(env('broken'), 'latest', '--accept-unproven', '--max-age', '26h'), 1, [/^error: no restorable archive: /], { allowOther: true });
   });
 
   test.each(['1.5h', '1h30', 'h', '', '30m1h', '0', '0s', '-1d', '1y', '1d 2h', '26H'])('--max-age "%s" is refused before any request', async (value) => {
@@ -112,7 +116,7 @@ describe('latest --max-age', () => {
 
 describe("a backup's age is the older of its name and its upload", () => {
   test('named three days ago, uploaded now: older than --max-age 26h', async () => {
-    expectFailure(await run(env('renamed'), 'latest', '--max-age', '26h'), 1, [
+    expectFailure(await run(env('renamed'), 'latest', '--accept-unproven', '--max-age', '26h'), 1, [
       /^error: stale backup: the newest restorable archive, s3:\/\/backups\/renamed\/infrahub_backup_\d{8}_\d{6}\.tar\.gz, is 3d( \d+s)? old \(named \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\), older than --max-age 26h: check the backup CronJob's recent Jobs$/,
     ]);
   });
@@ -188,7 +192,7 @@ describe('heartbeat', () => {
   test('latest fails (stale): a POST to URL/fail with the error line as body', async () => {
     await put(client, `stale2/${archiveName(new Date())}`, GZIP_STUB);
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    const result = await run(env('stale2', { INFRAHUB_BACKUP_HEARTBEAT_URL: `${hookUrl}/ping/abc/` }), 'latest', '--max-age', '1s');
+    const result = await run(env('stale2', { INFRAHUB_BACKUP_HEARTBEAT_URL: `${hookUrl}/ping/abc/` }), 'latest', '--accept-unproven', '--max-age', '1s');
     expect(result.code).toBe(1);
     const errorLine = result.stderr.split('\n').find((l) => l.startsWith('error: '))!;
     expect(errorLine).toMatch(/^error: stale backup: /);
@@ -214,7 +218,7 @@ describe('heartbeat', () => {
     ]);
   });
 
-  test('prune: success and failure (nothing restorable)', async () => {
+  test('prune: success and failure (nothing proven)', async () => {
     expect((await run(env('fresh'), 'prune', '--keep-last', '1', '--heartbeat-url', `${hookUrl}/p`)).code).toBe(0);
     const bad = await run(env('broken'), 'prune', '--keep-last', '1', '--heartbeat-url', `${hookUrl}/p`);
     expect(bad.code).toBe(1);
@@ -222,7 +226,7 @@ describe('heartbeat', () => {
       ['GET', '/p'],
       ['POST', '/p/fail'],
     ]);
-    expect(pings[1].body).toMatch(/^error: no restorable archive: none of the 1 archives under s3:\/\/backups\/broken\/ /);
+    expect(pings[1].body).toMatch(/^error: no proven archive: none of the 1 archives under s3:\/\/backups\/broken\/ /);
   });
 
   test('bad input is a failure too: exit 2 and a failure ping', async () => {

@@ -52,7 +52,7 @@ describe('latest', () => {
   test('the newest of more than 1,000 archives, read across pages', async () => {
     await server.flush();
     const before = server.requests.length;
-    const result = await run(env, 'latest');
+    const result = await run(env, 'latest', '--accept-unproven');
     expect(result).toEqual({ code: 0, stdout: `s3://backups/infrahub/${NEWEST}\n`, stderr: '' });
     await server.flush();
     const lists = server.requests.slice(before).filter((r) => r.method === 'GET' && /^\/backups\/?\?/.test(r.url));
@@ -62,7 +62,7 @@ describe('latest', () => {
 
   test('--output writes the exact URI (no newline) for the next container', async () => {
     const output = join(dir, 'uri');
-    const result = await run(env, 'latest', '--output', output);
+    const result = await run(env, 'latest', '--accept-unproven', '--output', output);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`s3://backups/infrahub/${NEWEST}\n`);
     expect(readFileSync(output, 'utf8')).toBe(`s3://backups/infrahub/${NEWEST}`);
@@ -71,11 +71,11 @@ describe('latest', () => {
   test('by the timestamp in the name, not the upload order; encrypted archives count', async () => {
     await put(client, 'nightly/infrahub_backup_20260105_000000.tar.gz', GZIP_STUB, 'order');
     await put(client, 'nightly/infrahub_backup_20260101_000000.tar.gz', GZIP_STUB, 'order');
-    expect((await run(env, 'latest', '--bucket', 'order', '--prefix', 'nightly')).stdout).toBe('s3://order/nightly/infrahub_backup_20260105_000000.tar.gz\n');
+    expect((await run(env, 'latest', '--accept-unproven', '--bucket', 'order', '--prefix', 'nightly')).stdout).toBe('s3://order/nightly/infrahub_backup_20260105_000000.tar.gz\n');
     // One byte named .enc is not an encrypted archive (H2): it is passed over, named.
     await put(client, 'nightly/infrahub_backup_20260107_000000.tar.gz.enc', 'x', 'order');
     await put(client, 'nightly/infrahub_backup_20260106_000000.tar.gz.enc', ENCRYPTED_STUB, 'order');
-    const result = await run(env, 'latest', '--bucket', 'order', '--prefix', 'nightly/');
+    const result = await run(env, 'latest', '--accept-unproven', '--bucket', 'order', '--prefix', 'nightly/');
     expect(result.stdout).toBe('s3://order/nightly/infrahub_backup_20260106_000000.tar.gz.enc\n');
     expect(result.stderr).toContain('infrahub_backup_20260107_000000.tar.gz.enc: not restorable: not an encrypted archive (it starts with 0x78, not 0x02)');
   });
@@ -83,7 +83,7 @@ describe('latest', () => {
   test('a truncated newest upload (the first 12 bytes of a gzip) is passed over', async () => {
     await put(client, 'cut/infrahub_backup_20260101_000000.tar.gz', GZIP_STUB, 'order');
     await put(client, 'cut/infrahub_backup_20260102_000000.tar.gz', TRUNCATED_STUB, 'order');
-    const result = await run(env, 'latest', '--bucket', 'order', '--prefix', 'cut');
+    const result = await run(env, 'latest', '--accept-unproven', '--bucket', 'order', '--prefix', 'cut');
     expect(result.stdout).toBe('s3://order/cut/infrahub_backup_20260101_000000.tar.gz\n');
     expect(result.stderr).toContain('infrahub_backup_20260102_000000.tar.gz: not restorable: 12 bytes: does not end as a complete tar.gz: truncated upload?');
   });
@@ -94,7 +94,7 @@ describe('latest', () => {
     await put(client, 'big/infrahub_backup_20260101_000000.tar.gz', body, 'order');
     await server.flush();
     const before = server.requests.length;
-    const result = await run(env, 'latest', '--bucket', 'order', '--prefix', 'big');
+    const result = await run(env, 'latest', '--accept-unproven', '--bucket', 'order', '--prefix', 'big');
     expect(result.stdout).toBe('s3://order/big/infrahub_backup_20260101_000000.tar.gz\n');
     await server.flush();
     const reads = server.requests.slice(before).filter((r) => r.method === 'GET' && r.url.startsWith('/order/big/'));
@@ -103,7 +103,7 @@ describe('latest', () => {
 
   test('an empty --prefix means the bucket root', async () => {
     await put(client, 'infrahub_backup_20260103_000000.tar.gz', GZIP_STUB, 'order');
-    expect((await run(env, 'latest', '--bucket', 'order', '--prefix', '')).stdout).toBe('s3://order/infrahub_backup_20260103_000000.tar.gz\n');
+    expect((await run(env, 'latest', '--accept-unproven', '--bucket', 'order', '--prefix', '')).stdout).toBe('s3://order/infrahub_backup_20260103_000000.tar.gz\n');
   });
 
   test('no archive: exit 1, and no output file', async () => {
@@ -118,9 +118,9 @@ describe('latest', () => {
   test('bad input: exit 2 before any request', async () => {
     await server.flush();
     const before = server.requests.length;
-    expectFailure(await run(env, 'latest', '--output', join(dir, 'missing', 'uri')), 2, [`error: --output: the folder ${join(dir, 'missing')} does not exist`]);
-    expectFailure(await run(env, 'latest', '--region', 'eu west'), 2, ['error: --region: "eu west" is not a region name (like us-east-1)']);
-    expectFailure(await run(env, 'latest', '--unknown'), 2, ["error: unknown option '--unknown'"]);
+    expectFailure(await run(env, 'latest', '--accept-unproven', '--output', join(dir, 'missing', 'uri')), 2, [`error: --output: the folder ${join(dir, 'missing')} does not exist`]);
+    expectFailure(await run(env, 'latest', '--accept-unproven', '--region', 'eu west'), 2, ['error: --region: "eu west" is not a region name (like us-east-1)']);
+    expectFailure(await run(env, 'latest', '--accept-unproven', '--unknown'), 2, ["error: unknown option '--unknown'"]);
     await server.flush();
     expect(server.requests.length).toBe(before);
   });
@@ -131,7 +131,7 @@ describe('latest', () => {
     for (const name of ['infrahub_backup_20990101_000000.tar.gz', 'infrahub_backup_20990102_000000.tar.gz', 'infrahub_backup_20990103_000000.tar.gz']) {
       await put(client, `skew/${name}`, GZIP_STUB, 'order');
     }
-    const skew = await run(env, 'latest', '--bucket', 'order', '--prefix', 'skew');
+    const skew = await run(env, 'latest', '--accept-unproven', '--bucket', 'order', '--prefix', 'skew');
     expect(skew.stdout).toBe(`s3://order/skew/${today}\n`);
     expect(skew.stderr).toBe(
       ['03', '02', '01']
@@ -144,7 +144,7 @@ describe('latest', () => {
     await put(client, 'broken/infrahub_backup_20260102_000000.tar.gz', '', 'order');
     await put(client, 'broken/infrahub_backup_20260103_000000.tar.gz', 'PK not gzip', 'order');
     await put(client, 'broken/infrahub_backup_20260104_000000.tar.gz', Buffer.from([0x1f]), 'order');
-    const broken = await run(env, 'latest', '--bucket', 'order', '--prefix', 'broken');
+    const broken = await run(env, 'latest', '--accept-unproven', '--bucket', 'order', '--prefix', 'broken');
     expect(broken).toEqual({
       code: 0,
       stdout: 's3://order/broken/infrahub_backup_20260101_000000.tar.gz\n',
@@ -159,7 +159,7 @@ describe('latest', () => {
     await put(client, 'none/infrahub_backup_20260102_000000.tar.gz', '', 'order');
     await put(client, 'none/infrahub_backup_20260103_000000.tar.gz', 'text', 'order');
     expectFailure(
-      await run(env, 'latest', '--bucket', 'order', '--prefix', 'none'),
+      await run(env, 'latest', '--accept-unproven', '--bucket', 'order', '--prefix', 'none'),
       1,
       [
         `error: no restorable archive: none of the 2 archives under s3://order/none/ at ${server.endpoint} is restorable: check the backup Job's logs (the warnings above say what is wrong with each)`,
@@ -169,7 +169,7 @@ describe('latest', () => {
   });
 
   test('bucket missing', async () => {
-    expectFailure(await run(env, 'latest', '--bucket', 'nowhere'), 1, [
+    expectFailure(await run(env, 'latest', '--accept-unproven', '--bucket', 'nowhere'), 1, [
       `error: bucket missing: bucket "nowhere" does not exist at ${server.endpoint}: check INFRAHUB_S3_BUCKET and INFRAHUB_S3_ENDPOINT`,
     ]);
   });

@@ -1,19 +1,29 @@
 /**
  * Property test of retention: over random listings (valid and near-valid
  * names, objects beside and below the prefix, sizes from 0, gzip or not,
- * gzip trailers of a complete tar or of a cut upload, encrypted or not,
- * LastModified and name timestamps with skew, names in the future, any page
- * size), the listing as `prune` reads it page by page and the plan it acts on:
- * - whenever there was a restorable archive, one is left after pruning;
+ * gzip trailers of a complete tar or of a cut upload, archives corrupt in the
+ * middle with intact ends, encrypted or not, LastModified and name timestamps
+ * with skew, names in the future, any page size, keys listed twice, servers
+ * that ignore Range), with proofs of `s3 verify` for some archives (matching,
+ * or stale: the archive was replaced after it was verified) and orphan
+ * markers, the listing as `prune` reads it page by page and the plan it acts on:
+ * - at least min(keepLast, proven archives) proven archives are left, and one
+ *   whenever there was one;
+ * - every archive newer than the newest proven one is left (all of them when
+ *   none is proven, and then nothing at all is deleted);
  * - the most recent upload (greatest LastModified) is never deleted;
- * - only archive-named keys directly under the prefix are deleted;
- * - at least min(keepLast, restorable archives) restorable archives are left.
- * Whether an object is restorable is decided here from what was drawn, not by
- * the code under test.
+ * - only archive-named keys directly under the prefix are deleted, each once,
+ *   and proof markers only with their archive or long after it is gone.
+ * And `latest` (newestRestorable) takes the newest proven archive, or with
+ * --accept-unproven never an archive whose ends a Range-ignoring server gave.
+ * Whether an object is proven is decided here from what was drawn, not by the
+ * code under test.
  */
 import fc from 'fast-check';
+import { compareNewestFirst, parseArchiveName } from '../../src/s3/archives';
 import { collectArchives, ListPage } from '../../src/s3/listing';
-import { planRetention } from '../../src/s3/restorable';
+import { ORPHAN_GRACE_MS, proofKey } from '../../src/s3/proofs';
+import { newestRestorable, planRetention, rangeProblem } from '../../src/s3/restorable';
 
 const RUNS = 1500;
 const HOUR = 3600_000;
@@ -32,6 +42,12 @@ interface Drawn {
   /** The name's time, when the key is archive-named. */
   readonly named?: number;
   readonly encrypted: boolean;
+  /** What the bytes between the ends are: a whole archive, or damaged (the ends intact: only a full read finds it). */
+  readonly middle: 'whole' | 'corrupt';
+  /** A proof marker of s3 verify: none, one bound to this object, or a stale one (another size or ETag: the archive was replaced). */
+  readonly proof: 'none' | 'match' | 'stale-size' | 'stale-etag';
+  /** The ETag the listing gives. */
+  readonly etag: string;
 }
 
 function stamp(time: number): string {
@@ -94,8 +110,15 @@ function objectArb(prefix: string): fc.Arbitrary<Drawn> {
         { weight: 2, arbitrary: fc.integer({ min: 0, max: 0xffffffff }) },
         { weight: 1, arbitrary: fc.constantFrom(0, 512, 1023, 1025) },
       ),
+      fc.constantFrom<'whole' | 'corrupt'>('whole', 'whole', 'whole', 'whole', 'corrupt'),
+      fc.oneof(
+        { weight: 10, arbitrary: fc.constant('match' as const) },
+        { weight: 2, arbitrary: fc.constant('none' as const) },
+        { weight: 1, arbitrary: fc.constantFrom('stale-size' as const, 'stale-etag' as const) },
+      ),
+      fc.integer({ min: 0, max: 0xffffff }),
     )
-    .map(([o, size, head, isize]) => {
+    .map(([o, size, head, isize, middle, proofDrawn, etag]) => {
       const outside = 'outside' in o;
       const key = outside ? `elsewhere/${o.name}` : `${prefix}${o.name}`;
       return {
@@ -106,19 +129,50 @@ function objectArb(prefix: string): fc.Arbitrary<Drawn> {
         isize,
         named: outside ? undefined : (o as { named?: number }).named,
         encrypted: !outside && (o as { encrypted?: boolean }).encrypted === true,
+        middle,
+        etag: `"${etag.toString(16)}"`,
+        // s3 verify proves only what it read whole and found good: a corrupt or cut archive has at most a stale proof.
+        proof: proofDrawn === 'match' && (middle === 'corrupt' || head !== 'gzip' || !completeTar({ size, isize } as Drawn)) ? 'none' : proofDrawn,
       };
     });
 }
+
+/** A marker whose archive is not there: its stamp, and how long ago it was written. */
+const orphanArb = fc.record({ time: fc.integer({ min: NOW - 365 * DAY, max: NOW }), age: fc.oneof(fc.integer({ min: 0, max: ORPHAN_GRACE_MS - 1000 }), fc.integer({ min: ORPHAN_GRACE_MS + 1000, max: 100 * DAY })) });
 
 const scenarioArb = prefixArb.chain((prefix) =>
   fc.record({
     prefix: fc.constant(prefix),
     objects: fc.uniqueArray(objectArb(prefix), { selector: (o) => o.key, maxLength: 40 }),
+    orphans: fc.array(orphanArb, { maxLength: 3 }),
+    /** Positions (mod the listing's length) of keys the server lists a second time. */
+    repeats: fc.oneof({ weight: 3, arbitrary: fc.constant([] as number[]) }, { weight: 1, arbitrary: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }) }),
+    ignoresRange: fc.boolean(),
+    acceptUnproven: fc.boolean(),
     pageSize: fc.integer({ min: 1, max: 15 }),
-    keepLast: fc.integer({ min: 1, max: 8 }),
-    keepDays: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
+    keepLast: fc.oneof({ weight: 2, arbitrary: fc.integer({ min: 1, max: 2 }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 8 }) }),
+    keepDays: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined, freq: 2 }),
   }),
 );
+
+/** Whether a drawn object is an archive directly under the prefix. */
+function isArchive(o: Drawn, prefix: string): boolean {
+  return o.named !== undefined && o.key.startsWith(prefix) && !o.key.slice(prefix.length).includes('/');
+}
+
+/** Proven, from what was drawn: an archive (not encrypted: verify cannot read one) with a proof bound to it. */
+function proven(o: Drawn, prefix: string): boolean {
+  return isArchive(o, prefix) && !o.encrypted && o.proof === 'match';
+}
+
+/** The marker a drawn archive's proof is, if it has one. */
+function markerOf(o: Drawn, prefix: string): { key: string; size: number; etag: string } | undefined {
+  if (!isArchive(o, prefix) || o.encrypted || o.proof === 'none') return undefined;
+  const parsed = parseArchiveName(o.key.slice(prefix.length))!;
+  const size = o.proof === 'stale-size' ? o.size + 1 : o.size;
+  const etag = o.proof === 'stale-etag' ? `"${o.etag.slice(1, -1)}0"` : o.etag;
+  return { key: proofKey(prefix, parsed, size, etag)!, size: 2, etag: '"m"' };
+}
 
 /** Whether drawn trailer bytes end a complete tar.gz (README: whole 512-byte blocks, at least two, in an object of at least 20 bytes). */
 function completeTar(o: Drawn): boolean {
@@ -152,48 +206,111 @@ function tailBytes(o: Drawn): Buffer | undefined {
 }
 
 test(`prune's plan over ${RUNS} random listings`, async () => {
-  const drew = { listings: 0, objects: 0, multiPage: 0, withFuture: 0, withBroken: 0, withCut: 0, withBadEncrypted: 0, withDeletions: 0, withoutRestorable: 0, deleted: 0, foreign: 0 };
+  const drew = {
+    listings: 0,
+    objects: 0,
+    multiPage: 0,
+    withFuture: 0,
+    withBroken: 0,
+    withCut: 0,
+    withCorruptMiddle: 0,
+    withBadEncrypted: 0,
+    withDeletions: 0,
+    withoutProven: 0,
+    withUnprovenNewest: 0,
+    withStaleProof: 0,
+    withDuplicates: 0,
+    ignoringRange: 0,
+    orphansDeleted: 0,
+    deleted: 0,
+    foreign: 0,
+  };
   await fc.assert(
-    fc.asyncProperty(scenarioArb, async ({ prefix, objects, pageSize, keepLast, keepDays }) => {
-      // S3 lists in key order, only keys under the prefix (sub-folders as common prefixes), in pages.
-      const under = objects.filter((o) => o.key.startsWith(prefix)).sort((a, b) => (a.key < b.key ? -1 : 1));
+    fc.asyncProperty(scenarioArb, async ({ prefix, objects, orphans, repeats, ignoresRange, acceptUnproven, pageSize, keepLast, keepDays }) => {
+      // What the bucket holds: the objects, the markers of their proofs, and orphan markers.
+      const markers = objects.map((o) => markerOf(o, prefix)).filter((m): m is { key: string; size: number; etag: string } => m !== undefined);
+      const orphanKeys = new Map<string, number>();
+      for (const { time, age } of orphans) {
+        const key = `${prefix}.proof-infrahub_backup_${stamp(Math.floor(time / 1000) * 1000)}-1-orphan.json`;
+        if (!objects.some((o) => isArchive(o, prefix) && !o.encrypted && o.key.includes(stamp(Math.floor(time / 1000) * 1000)))) orphanKeys.set(key, NOW - age);
+      }
+      const entries = [
+        ...objects.map((o) => ({ key: o.key, size: o.size, lastModified: o.lastModified, etag: o.etag })),
+        ...markers.map((m) => ({ key: m.key, size: m.size, lastModified: NOW - 100 * DAY, etag: m.etag })),
+        ...[...orphanKeys].map(([key, lastModified]) => ({ key, size: 2, lastModified, etag: '"m"' })),
+      ];
+      // S3 lists in key order, only keys under the prefix (sub-folders as common prefixes), in pages; this server lists some keys twice.
+      const under = entries.filter((o) => o.key.startsWith(prefix)).sort((a, b) => (a.key < b.key ? -1 : 1));
+      const listed = [...under];
+      for (const r of repeats) if (under.length > 0) listed.push(under[r % under.length]);
       const pages: ListPage[] = [];
-      for (let i = 0; i === 0 || i < under.length; i += pageSize) {
-        const slice = under.slice(i, i + pageSize);
+      for (let i = 0; i === 0 || i < listed.length; i += pageSize) {
+        const slice = listed.slice(i, i + pageSize);
         const contents = slice.filter((o) => !o.key.slice(prefix.length).includes('/'));
         const folders = [...new Set(slice.filter((o) => o.key.slice(prefix.length).includes('/')).map((o) => `${prefix}${o.key.slice(prefix.length).split('/')[0]}/`))];
-        const last = i + pageSize >= under.length;
+        const last = i + pageSize >= listed.length;
         pages.push({
           Name: 'backups',
           KeyCount: slice.length,
           IsTruncated: !last,
           NextContinuationToken: last ? undefined : `page-${pages.length + 1}`,
-          Contents: contents.map((o) => ({ Key: o.key, Size: o.size, LastModified: new Date(o.lastModified) })),
+          Contents: contents.map((o) => ({ Key: o.key, Size: o.size, LastModified: new Date(o.lastModified), ETag: o.etag })),
           CommonPrefixes: folders.map((p) => ({ Prefix: p })),
         });
       }
       const byKey = new Map(objects.map((o) => [o.key, o]));
       const listing = await collectArchives(async (token) => pages[token === undefined ? 0 : Number(token.slice(5))], prefix);
-      const plan = await planRetention(listing.archives, { keepLast, keepDays }, new Date(NOW), async (a) => ({ head: headBytes(byKey.get(a.key)!), tail: tailBytes(byKey.get(a.key)!) }));
-      const deleted = new Set(plan.entries.filter((e) => e.action === 'delete').map((e) => e.archive.key));
+      const plan = planRetention(listing.archives, listing.proofs, { keepLast, keepDays }, new Date(NOW));
+      const deletedList = plan.entries.filter((e) => e.action === 'delete').map((e) => e.archive.key);
+      const deleted = new Set(deletedList);
+      expect(deletedList).toHaveLength(deleted.size);
       const left = objects.filter((o) => !deleted.has(o.key));
 
       // Only archive-named keys directly under the prefix.
       for (const key of deleted) {
-        const o = byKey.get(key)!;
-        expect(o.named).toBeDefined();
-        expect(key.startsWith(prefix) && !key.slice(prefix.length).includes('/')).toBe(true);
+        expect(isArchive(byKey.get(key)!, prefix)).toBe(true);
       }
-      // A restorable archive is left whenever there was one; and as many as keep-last asks for.
-      const before = objects.filter((o) => restorable(o, prefix)).length;
-      const after = left.filter((o) => restorable(o, prefix)).length;
+      const archivesDrawn = objects.filter((o) => isArchive(o, prefix));
+      // At least min(keepLast, proven before) proven archives are left; none proven: nothing is deleted.
+      const before = archivesDrawn.filter((o) => proven(o, prefix)).length;
+      const after = left.filter((o) => proven(o, prefix)).length;
       if (before > 0) expect(after).toBeGreaterThan(0);
       expect(after).toBeGreaterThanOrEqual(Math.min(keepLast, before));
+      if (before === 0) expect(deleted.size).toBe(0);
+      // Every archive newer than the newest proven one is left (by the order prune and latest share: name, then LastModified, then key).
+      const asArchive = (o: Drawn) => listing.archives.find((a) => a.key === o.key)!;
+      const ordered = [...archivesDrawn].sort((a, b) => compareNewestFirst(asArchive(a), asArchive(b)));
+      const newestProven = ordered.findIndex((o) => proven(o, prefix));
+      const newer = newestProven < 0 ? ordered : ordered.slice(0, newestProven);
+      for (const o of newer) expect(deleted.has(o.key)).toBe(false);
       // The most recent upload survives.
-      const archivesDrawn = objects.filter((o) => o.named !== undefined && o.key.startsWith(prefix) && !o.key.slice(prefix.length).includes('/'));
       if (archivesDrawn.length > 0) {
         const latest = Math.max(...archivesDrawn.map((o) => o.lastModified));
         expect(left.some((o) => archivesDrawn.includes(o) && o.lastModified === latest)).toBe(true);
+      }
+      // Markers go only with their archive, or once their archive is long gone; never one of an archive left.
+      const deletedStamps = new Set([...deleted].map((k) => byKey.get(k)!).filter((o) => !o.encrypted).map((o) => parseArchiveName(o.key.slice(prefix.length))!.stamp));
+      for (const { proof, reason } of plan.markers) {
+        if (reason === 'archive deleted') expect(deletedStamps.has(proof.stamp)).toBe(true);
+        else {
+          expect(orphanKeys.get(proof.key)).toBeLessThan(NOW - ORPHAN_GRACE_MS);
+          drew.orphansDeleted++;
+        }
+      }
+
+      // latest: the newest proven archive; with --accept-unproven from a server that ignores Range, still only a proven one.
+      const read = async (a: { key: string; size: number; encrypted: boolean }) => {
+        const o = byKey.get(a.key)!;
+        if (ignoresRange) return { head: Buffer.alloc(0), problem: rangeProblem(200, undefined, 0, 1, o.size)! };
+        return { head: headBytes(o), tail: tailBytes(o) };
+      };
+      const found = await newestRestorable(listing.archives, listing.proofs, new Date(NOW), read, { acceptUnproven });
+      const provenNotFuture = ordered.filter((o) => proven(o, prefix) && o.named! <= NOW + TOLERANCE && o.size > 0);
+      if (!acceptUnproven || ignoresRange) {
+        expect(found.archive?.key).toBe(provenNotFuture[0]?.key);
+      } else if (found.archive !== undefined && !found.proven) {
+        // An unproven archive taken on its ends: they look complete (it may still be corrupt in the middle: that is what the flag accepts).
+        expect(restorable(byKey.get(found.archive.key)!, prefix)).toBe(true);
       }
 
       drew.listings++;
@@ -204,14 +321,20 @@ test(`prune's plan over ${RUNS} random listings`, async () => {
       if (archivesDrawn.some((o) => o.named! > NOW + TOLERANCE)) drew.withFuture++;
       if (archivesDrawn.some((o) => o.size === 0 || (!o.encrypted && o.head !== 'gzip'))) drew.withBroken++;
       if (archivesDrawn.some((o) => !o.encrypted && o.head === 'gzip' && o.size > 0 && !completeTar(o))) drew.withCut++;
+      if (archivesDrawn.some((o) => !o.encrypted && o.middle === 'corrupt' && restorable(o, prefix))) drew.withCorruptMiddle++;
       if (archivesDrawn.some((o) => o.encrypted && o.size > 0 && (o.head !== 'enc' || o.size < 1024))) drew.withBadEncrypted++;
+      if (archivesDrawn.some((o) => o.proof.startsWith('stale'))) drew.withStaleProof++;
+      if (ordered.length > 0 && !proven(ordered[0], prefix) && before > 0) drew.withUnprovenNewest++;
+      if (listed.length > under.length) drew.withDuplicates++;
+      if (ignoresRange && acceptUnproven) drew.ignoringRange++;
       if (deleted.size > 0) drew.withDeletions++;
-      if (archivesDrawn.length > 0 && before === 0) drew.withoutRestorable++;
+      if (archivesDrawn.length > 0 && before === 0) drew.withoutProven++;
     }),
     { numRuns: RUNS, seed: 20260115 },
   );
   process.stdout.write(`prune property: ${JSON.stringify(drew)}\n`);
   expect(drew.listings).toBeGreaterThanOrEqual(1000);
   // The generator reached every situation the properties are about.
-  for (const count of [drew.multiPage, drew.withFuture, drew.withBroken, drew.withCut, drew.withBadEncrypted, drew.withDeletions, drew.withoutRestorable]) expect(count).toBeGreaterThan(20);
+  const { listings: _l, objects: _o, deleted: _d, foreign: _f, ...situations } = drew;
+  for (const [name, count] of Object.entries(situations)) expect([name, count > 20]).toEqual([name, true]);
 });

@@ -10,7 +10,8 @@ import * as fc from 'fast-check';
 import { gzipSync } from 'zlib';
 import { ArchiveReadError, checkArchive, normalisePath } from '../../src/s3/archive-check';
 import { Archive, archiveOf, batches, formatBytes, parseArchiveName, sortNewestFirst } from '../../src/s3/archives';
-import { RetentionPolicy, headProblem, listedProblem, planRetention } from '../../src/s3/restorable';
+import { RetentionPolicy, headProblem, listedProblem, planRetention, rangeProblem } from '../../src/s3/restorable';
+import { ORPHAN_GRACE_MS, etagToken, proofKey, proofOf } from '../../src/s3/proofs';
 import { clientConfig } from '../../src/s3/client';
 import { S3Settings, parseS3Uri, resolveSettings } from '../../src/s3/config';
 import { describeS3Error, maskKeyId } from '../../src/s3/errors';
@@ -139,10 +140,12 @@ describe('archive names and retention', () => {
     expect(sortNewestFirst([a, c1, b, c2, c3]).map((x) => x.key)).toEqual(['p/c3', 'p/c2', 'p/c1', b.key, a.key]);
   });
 
-  /** The plan when every archive is a complete gzip of 10 KiB of tar. */
-  const GZIP = async () => ({ head: Buffer.from([0x1f, 0x8b]), tail: trailer(10240) });
+  /** The proofs of archives (bound to their size and an ETag "e"). */
+  const proofsOf = (archives: Archive[]) => archives.map((a) => proofOf(proofKey('p/', a, a.size, '"e"')!, 'p/', new Date(0))!);
+  /** The plan when every archive is proven. */
   async function select(archives: Archive[], policy: RetentionPolicy, now: Date) {
-    const plan = await planRetention(archives, policy, now, GZIP);
+    const tagged = archives.map((a) => ({ ...a, etag: '"e"' }));
+    const plan = planRetention(tagged, proofsOf(tagged), policy, now);
     return { keep: plan.entries.filter((e) => e.action === 'keep').map((e) => e.archive), remove: plan.entries.filter((e) => e.action === 'delete').map((e) => e.archive) };
   }
 
@@ -182,6 +185,63 @@ describe('archive names and retention', () => {
     const { keep, remove } = await select([newest, misnamed, copied, zoned], { keepLast: 1, keepDays: 7 }, now);
     expect(keep.map((a) => a.stamp)).toEqual(['20260109_120000', '20260103_050000', '20251101_000000']);
     expect(remove.map((a) => a.stamp)).toEqual(['20260109_000000']);
+  });
+
+  test('proofs: named after the archive, its size and ETag; never an archive name; bound to what the listing says', () => {
+    const a = { ...at('20260101_000000'), size: 100, etag: '"0123abcd-2"' };
+    const key = proofKey('p/', a, 100, a.etag)!;
+    expect(key).toBe('p/.proof-infrahub_backup_20260101_000000-100-0123abcd-2.json');
+    expect(archiveOf(key, 'p/')).toBeUndefined();
+    expect(proofOf(key, 'p/')).toEqual({ key, stamp: '20260101_000000', size: 100, etag: '0123abcd-2', lastModified: undefined });
+    expect(proofOf(key, 'q/')).toBeUndefined();
+    expect(proofOf('p/sub/.proof-infrahub_backup_20260101_000000-100-x.json', 'p/')).toBeUndefined();
+    // An ETag with characters a key should not hold is hashed; none: no proof; encrypted archives are never proven.
+    expect(etagToken('"a/b c"')).toMatch(/^h[0-9a-f]{40}$/);
+    expect(proofKey('p/', a, 100, undefined)).toBeUndefined();
+    expect(proofKey('p/', { ...a, encrypted: true }, 100, a.etag)).toBeUndefined();
+    const now = new Date('2026-02-01');
+    const proof = proofOf(key, 'p/', new Date(0))!;
+    const planOf = (archives: Archive[], proofs = [proof]) => planRetention(archives, proofs, { keepLast: 1 }, now);
+    expect(planOf([a]).proven).toBe(1);
+    // Another size or ETag (the archive was replaced), or no ETag in the listing: unproven, and nothing is deleted.
+    for (const other of [{ ...a, size: 101 }, { ...a, etag: '"ffff"' }, { ...a, etag: undefined }]) {
+      const older = { ...at('20251201_000000'), etag: '"e"' };
+      const plan = planOf([other, older]);
+      expect(plan.newest).toBeUndefined();
+      expect(plan.entries.every((e) => e.action === 'keep')).toBe(true);
+    }
+  });
+
+  test('a key listed twice counts once; listed with two sizes, it is unproven', () => {
+    const now = new Date('2026-02-01');
+    const archives = ['20260101_000000', '20260102_000000', '20260103_000000'].map((stamp) => ({ ...at(stamp), etag: '"e"' }));
+    const proofs = proofsOf(archives);
+    const plan = planRetention([...archives, archives[2], archives[2]], proofs, { keepLast: 2 }, now);
+    expect(plan.duplicates).toBe(2);
+    expect(plan.entries.map((e) => `${e.action} ${e.archive.stamp}`)).toEqual(['keep 20260103_000000', 'keep 20260102_000000', 'delete 20260101_000000']);
+    const disagreeing = planRetention([...archives, { ...archives[2], size: 5 }], proofs, { keepLast: 2 }, now);
+    expect(disagreeing.entries.map((e) => `${e.action} ${e.archive.stamp}`)).toEqual(['keep 20260103_000000', 'keep 20260102_000000', 'keep 20260101_000000']);
+  });
+
+  test("markers go with their archive, and with an archive long gone; a fresh orphan stays", () => {
+    const now = new Date('2026-02-01T00:00:00Z');
+    const archives = ['20260101_000000', '20260102_000000'].map((stamp) => ({ ...at(stamp), etag: '"e"' }));
+    const proofs = proofsOf(archives);
+    const orphanOld = proofOf('p/.proof-infrahub_backup_20251201_000000-1-e.json', 'p/', new Date(now.getTime() - ORPHAN_GRACE_MS - 1))!;
+    const orphanNew = proofOf('p/.proof-infrahub_backup_20251202_000000-1-e.json', 'p/', new Date(now.getTime() - 1000))!;
+    const plan = planRetention(archives, [...proofs, orphanOld, orphanNew], { keepLast: 1 }, now);
+    expect(plan.markers.map((m) => [m.proof.stamp, m.reason])).toEqual([
+      ['20260101_000000', 'archive deleted'],
+      ['20251201_000000', 'archive gone'],
+    ]);
+  });
+
+  test('a ranged read is proof only as a 206 of exactly the bytes asked, of an object of the listed size', () => {
+    expect(rangeProblem(206, 'bytes 0-1/100', 0, 1, 100)).toBeUndefined();
+    expect(rangeProblem(200, undefined, 0, 1, 100)).toMatch(/HTTP 200 \(the whole object: it ignores Range\)/);
+    expect(rangeProblem(206, 'bytes 0-99/100', 0, 1, 100)).toMatch(/Content-Range "bytes 0-99\/100"/);
+    expect(rangeProblem(206, 'bytes 0-1/99', 0, 1, 100)).toMatch(/gives the object 99 bytes where the listing gave 100/);
+    expect(rangeProblem(206, 'bytes 0-1/*', 0, 1, 100)).toMatch(/gives the object \* bytes/);
   });
 
   test('restorable: not empty, gzip (or encrypted and not empty), not named beyond the tolerance', () => {

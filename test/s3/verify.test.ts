@@ -53,7 +53,8 @@ describe('a good archive', () => {
         '',
       ].join('\n'),
     );
-    expect(result.stderr).toMatch(/^read \d+\.\d+ KiB in \d+\.\d s \(.+\/s\)\n$/);
+    // The verdict is recorded beside the archive, bound to its size and ETag (s3rver's: the MD5 of the body).
+    expect(result.stderr).toMatch(/^read \d+\.\d+ KiB in \d+\.\d s \(.+\/s\)\nrecorded the proof s3:\/\/backups\/infrahub\/\.proof-infrahub_backup_20260102_030405-\d+-[0-9a-f]{32}\.json\n$/);
     expect(result.code).toBe(0);
   });
 
