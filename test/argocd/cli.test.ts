@@ -56,6 +56,16 @@ describe('argocd generate', () => {
     expect(r.stderr).toBe('error: mode: must be one of auto, values, app, not "x"\nerror: parameter release-name: must be a string\n');
   });
 
+  test.each(['', '   '])('an empty ARGOCD_APP_NAMESPACE (%j) is refused, never rendered into default', async (namespace) => {
+    const dir = appDir({ 'values.yaml': EXAMPLE });
+    const r = await cliAsync(['argocd', 'generate', '-C', dir], { ARGOCD_APP_NAME: 'nightly', ARGOCD_APP_NAMESPACE: namespace });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'error: ARGOCD_APP_NAMESPACE is empty: the Application has no destination namespace; set spec.destination.namespace (the plugin renders into that namespace only)\n',
+    );
+  });
+
   test('argocd --help lists generate', () => {
     const r = cli(['argocd', '--help']);
     expect(r.code).toBe(0);
