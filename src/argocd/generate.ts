@@ -4,8 +4,8 @@
  * mode runs the user's cdk8s app (loaded on demand: values mode never loads
  * it). Returns the manifests; every diagnostic goes to `stderr`.
  */
-import { readFileSync, realpathSync, statSync } from 'fs';
-import { join, relative, resolve, sep } from 'path';
+import { lstatSync, readFileSync, realpathSync, statSync } from 'fs';
+import { dirname, join, relative, resolve, sep } from 'path';
 import { InputError } from '../input-error';
 import { GenerationPlan, planGeneration, requestFromEnvironment } from './environment';
 import { checkNamespaceObjects, checkNamespaces } from './namespace-rule';
@@ -52,6 +52,41 @@ function checkRealPaths(dir: string, files: readonly string[], sourcePath: strin
   if (problems.length > 0) throw new InputError(problems);
 }
 
+/**
+ * Names Node.js and tsx look for in every directory above an app (modules,
+ * the package scope and its self-reference, the TypeScript configuration).
+ */
+export const LOOKED_UP_ABOVE = ['node_modules', 'package.json', 'tsconfig.json'];
+
+/**
+ * Refuses to run an app when one of LOOKED_UP_ABOVE sits in a directory above
+ * the repository copy (argocd-cmp-server extracts each one under the
+ * sidecar's writable /tmp): an earlier app, running as the same user, could
+ * have left it there for this one to load.
+ */
+export function checkAboveRepository(root: string): void {
+  const problems: string[] = [];
+  for (let dir = dirname(root); ; dir = dirname(dir)) {
+    for (const name of LOOKED_UP_ABOVE) {
+      let found = false;
+      try {
+        lstatSync(join(dir, name));
+        found = true;
+      } catch {
+        // absent
+      }
+      if (found) {
+        problems.push(
+          `${join(dir, name)}: found above the repository, where Node.js or tsx would load it into the cdk8s app; ` +
+            'the app does not run (another app may have left it: remove it, or restart the sidecar with an empty /tmp)',
+        );
+      }
+    }
+    if (dirname(dir) === dir) break;
+  }
+  if (problems.length > 0) throw new InputError(problems);
+}
+
 /** True when a YAML stream holds no document. */
 function isEmptyStream(yaml: string): boolean {
   return yaml.split('\n').every((l) => l.trim() === '' || l.trim() === '---' || l.trim().startsWith('#'));
@@ -93,6 +128,7 @@ export async function generate(dir: string, env: NodeJS.ProcessEnv, io: Generate
     for (const setting of plan.ignored) io.stderr(`warning: ${setting} is ignored for a cdk8s app\n`);
     const timeoutMs = appTimeoutMs(env);
     checkRealPaths(dir, [plan.entry], sourcePath, 'app');
+    checkAboveRepository(repositoryRoot(resolve(dir), sourcePath));
     // Loaded here: values mode does not need it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runCdk8sApp } = require('./cdk8s-app') as typeof import('./cdk8s-app');

@@ -66,6 +66,31 @@ describe('argocd generate', () => {
     );
   });
 
+  test.each(['node_modules', 'package.json', 'tsconfig.json'])('an app does not run when %s sits above the repository copy (left there by an earlier app)', async (planted) => {
+    const base = mkdtempSync(join(tmpdir(), 'ibc-argocd-above-'));
+    const app = join(base, 'repo', 'apps', 'backup');
+    mkdirSync(app, { recursive: true });
+    const marker = join(base, 'ran');
+    writeFileSync(join(app, 'cdk8s.yaml'), 'app: node main.js\n');
+    writeFileSync(join(app, 'main.js'), `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\n`);
+    if (planted === 'node_modules') mkdirSync(join(base, planted));
+    else writeFileSync(join(base, planted), '{}');
+    const r = await cliAsync(['argocd', 'generate', '-C', app], {
+      INFRAHUB_BACKUP_APP_MODE: 'enabled',
+      ARGOCD_APP_NAMESPACE: 'infrahub',
+      ARGOCD_APP_SOURCE_PATH: 'apps/backup',
+      PARAM_MODE: 'app',
+      ARGOCD_APP_PARAMETERS: '[{"name":"mode","string":"app"}]',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('error: '))).toEqual([
+      `error: ${join(base, planted)}: found above the repository, where Node.js or tsx would load it into the cdk8s app; ` +
+        'the app does not run (another app may have left it: remove it, or restart the sidecar with an empty /tmp)',
+    ]);
+    expect(existsSync(marker)).toBe(false);
+  });
+
   test('argocd --help lists generate', () => {
     const r = cli(['argocd', '--help']);
     expect(r.code).toBe(0);

@@ -34,7 +34,7 @@ type Container = {
   image: string;
   command: string[];
   securityContext: Record<string, unknown>;
-  volumeMounts: Array<{ name: string; mountPath: string; subPath?: string }>;
+  volumeMounts: Array<{ name: string; mountPath: string; subPath?: string; readOnly?: boolean }>;
 };
 
 describe('argocd-values.yaml (repoServer.extraContainers of the argo-cd chart)', () => {
@@ -54,6 +54,21 @@ describe('argocd-values.yaml (repoServer.extraContainers of the argo-cd chart)',
     expect(values.repoServer.volumes.map((v) => v.name)).toContain(mounts['/tmp']);
     // The configuration is baked into the image: no ConfigMap mount over it.
     expect(sidecar.volumeMounts.some((m) => m.mountPath.startsWith('/home/argocd/cmp-server/config'))).toBe(false);
+  });
+
+  // argocd-cmp-server extracts repositories under its /tmp; argocd-cmp-server's own socket goes to plugins.
+  const WRITABLE: Record<string, string> = {
+    '/home/argocd/cmp-server/plugins': 'argocd-cmp-server creates its socket there; sockets, no code',
+    '/tmp': "the sidecar's own emptyDir; the plugin refuses an app with node_modules, package.json or tsconfig.json above its repository",
+  };
+
+  test('mounts read-only every volume a later start or run loads code from: var-files (argocd-cmp-server) above all', () => {
+    const mounts = sidecar.volumeMounts as Array<{ name: string; mountPath: string; readOnly?: boolean }>;
+    expect(mounts.find((m) => m.name === 'var-files')).toMatchObject({ mountPath: '/var/run/argocd', readOnly: true });
+    for (const m of mounts) {
+      if (m.readOnly !== true) expect([m.mountPath, WRITABLE[m.mountPath]]).toEqual([m.mountPath, expect.any(String)]);
+    }
+    expect(sidecar.securityContext).toMatchObject({ readOnlyRootFilesystem: true });
   });
 
   test('shows the app-mode switch, commented out: app mode stays off unless the operator uncomments it', () => {
