@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve, sep } from 'path';
 import { InputError } from '../input-error';
 import { GenerationPlan, planGeneration, requestFromEnvironment } from './environment';
 import { checkNamespaceObjects, checkNamespaces } from './namespace-rule';
-import { allowedClusterKinds, appTimeoutMs } from './trust';
+import { allowedClusterKinds, appTimeoutMs, namespacedKinds } from './trust';
 
 /** Where diagnostics go. */
 export interface GenerateIo {
@@ -127,14 +127,16 @@ export async function generate(dir: string, env: NodeJS.ProcessEnv, io: Generate
   if (plan.kind === 'app') {
     for (const setting of plan.ignored) io.stderr(`warning: ${setting} is ignored for a cdk8s app\n`);
     const timeoutMs = appTimeoutMs(env);
+    const kinds = { allowedClusterKinds: allowedClusterKinds(env), namespacedKinds: namespacedKinds(env) };
     checkRealPaths(dir, [plan.entry], sourcePath, 'app');
     checkAboveRepository(repositoryRoot(resolve(dir), sourcePath));
     // Loaded here: values mode does not need it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runCdk8sApp } = require('./cdk8s-app') as typeof import('./cdk8s-app');
     const manifests = await runCdk8sApp({ dir, entry: plan.entry, releaseName: plan.releaseName, namespace: plan.namespace, env, io, timeoutMs });
-    checkNamespaces(manifests, plan.namespace, allowedClusterKinds(env));
-    return nonEmpty(manifests, request.allowEmpty, 'the cdk8s app synthesized no object', io);
+    // What goes to Argo CD is the objects as checked, written again: never the app's own text.
+    const checked = checkNamespaces(manifests, plan.namespace, kinds);
+    return nonEmpty(checked, request.allowEmpty, 'the cdk8s app synthesized no object', io);
   }
 
   for (const setting of plan.ignored) io.stderr(`warning: ${setting} is ignored in values mode\n`);

@@ -122,6 +122,8 @@ class Converter {
     private readonly doc: Document,
     private readonly source: string,
     private readonly lines: LineCounter,
+    /** Integers beyond 2^53 stay `bigint` (go-yaml reads them as exact int64 or uint64). */
+    private readonly exactIntegers: boolean = false,
   ) {}
 
   private fail(node: Node | null | undefined, message: string): never {
@@ -207,6 +209,7 @@ class Converter {
     if (isScalar(target)) {
       const value = target.value;
       if (value instanceof GoNumber) {
+        if (this.exactIntegers && value.scalar.kind === 'int' && !Number.isSafeInteger(Number(value.scalar.value))) return value.scalar.value;
         const number = value.toNumber();
         if (!Number.isFinite(number)) this.fail(target, `${String(target.source ?? number)} is not a value Helm accepts (infinity and NaN cannot be written as JSON)`);
         return number;
@@ -221,7 +224,10 @@ class Converter {
       const out: Values = {};
       for (const pair of target.items) {
         const key = pair.key as Node | null;
-        if (isScalar(key) && key.value === '<<' && key.type === 'PLAIN' && !key.tag) {
+        // go-yaml merges on a plain `<<`, and on any `<<` tagged !!merge.
+        // (the yaml library resolves a !!merge-tagged key to a symbol).
+        if (isScalar(key) && ((key.value === '<<' && key.type === 'PLAIN' && !key.tag) || key.tag === 'tag:yaml.org,2002:merge')) {
+          if (key.tag && key.source !== '<<') this.fail(key, 'a key tagged !!merge must be <<');
           this.merge(out, pair.value, depth);
           continue;
         }
@@ -244,10 +250,8 @@ class Converter {
   }
 }
 
-/** Parses a values file's text; `source` names it in messages. */
-export function parseValuesText(text: string, source: string): Values {
-  checkCharacters(text, source);
-  const lineCounter = new LineCounter();
+/** The documents of a YAML stream in the dialect; a stack overflow is the depth refusal. */
+function parseGoYamlDocuments(text: string, source: string, lineCounter: LineCounter): Document[] {
   let docs: Document[];
   try {
     docs = parseAllDocuments(text, {
@@ -261,7 +265,48 @@ export function parseValuesText(text: string, source: string): Values {
     if (e instanceof RangeError) throw new InputError([`${source}: values are nested deeper than ${MAX_VALUES_DEPTH} levels`]);
     throw e;
   }
-  if (!Array.isArray(docs)) docs = [docs];
+  return Array.isArray(docs) ? docs : [docs];
+}
+
+/** One document of a stream read by readGoYamlStream: its value, or the one line saying why it cannot be read. */
+export type GoYamlDocument = { readonly value: unknown } | { readonly problem: string };
+
+/**
+ * Every document of a multi-document YAML stream, read as sigs.k8s.io/yaml
+ * reads each (go-yaml v2: `<<` merges, duplicate keys keep the last value,
+ * YAML 1.1 scalars; integers beyond 2^53 stay exact as `bigint`), with the
+ * limits of values files. `where(i)` names document i in messages. This is
+ * how Argo CD's repo server reads a plugin's output.
+ *
+ * @throws InputError for what spoils the whole stream (characters go-yaml refuses)
+ */
+export function readGoYamlStream(text: string, where: (index: number) => string): GoYamlDocument[] {
+  checkCharacters(text, where(0));
+  const lineCounter = new LineCounter();
+  const docs = parseGoYamlDocuments(text, where(0), lineCounter);
+  return docs.map((doc, i) => {
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0];
+      return { problem: `${where(i)}: not valid YAML (line ${lineCounter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')})` };
+    }
+    try {
+      const converter = new Converter(doc, where(i), lineCounter, true);
+      if (converter.size(doc.contents, 0) > MAX_VALUES_NODES) {
+        return { problem: `${where(i)}: the document expands to more than ${MAX_VALUES_NODES} values (aliases included)` };
+      }
+      return { value: converter.value(doc.contents, 0) };
+    } catch (e) {
+      if (e instanceof InputError) return { problem: e.lines[0] };
+      throw e;
+    }
+  });
+}
+
+/** Parses a values file's text; `source` names it in messages. */
+export function parseValuesText(text: string, source: string): Values {
+  checkCharacters(text, source);
+  const lineCounter = new LineCounter();
+  const docs = parseGoYamlDocuments(text, source, lineCounter);
   const errors = docs.flatMap((d) => d.errors);
   if (errors.length > 0) {
     throw new InputError(
