@@ -11,6 +11,14 @@ import { GenerationPlan, planGeneration, requestFromEnvironment } from './enviro
 import { checkNamespaceObjects, checkNamespaces } from './namespace-rule';
 import { allowedClusterKinds, appTimeoutMs, namespacedKinds } from './trust';
 
+/**
+ * Most values a values file may hold and expand to in the plugin (the CLI
+ * allows MAX_VALUES_NODES): the sidecar reads files any committer writes,
+ * and the YAML parser costs about 1 KiB and 10 µs a node, so this keeps any
+ * file within the 10 MiB limit near 2 s and 200 MiB (scripts/bench-input-limits.js).
+ */
+export const PLUGIN_MAX_VALUES_NODES = 25_000;
+
 /** Where diagnostics go. */
 export interface GenerateIo {
   readonly stderr: (text: string) => void;
@@ -146,7 +154,7 @@ export async function generate(dir: string, env: NodeJS.ProcessEnv, io: Generate
   const { readValues } = require('../cli/values-input') as typeof import('../cli/values-input');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { manifestsOf, synthObjects } = require('../synth') as typeof import('../synth');
-  const values = readValues(plan.files.map((f) => join(dir, f)), [...plan.sets]);
+  const values = readValues(plan.files.map((f) => join(dir, f)), [...plan.sets], undefined, { maxNodes: PLUGIN_MAX_VALUES_NODES });
   // The objects are checked before they are written: parsing the render back would repeat the work.
   const objects = synthObjects(values, { releaseName: plan.releaseName, namespace: plan.namespace });
   checkNamespaceObjects(objects, plan.namespace);

@@ -13,11 +13,12 @@
  * MAX_VALUES_DEPTH, and the work is linear in the size of the input.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'fs';
-import { Alias, Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, Scalar } from '../yaml';
+import { Alias, Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, Scalar, visit } from '../yaml';
 import { GoNumber, GO_YAML_SCALAR_TAGS } from '../model/go-yaml';
 import { isPlainObject, MAX_VALUES_DEPTH, mergeUserValues, setOwn, Values } from '../model/merge';
 import { InputError } from '../input-error';
 import { applySet, SetSyntaxError } from './set-values';
+import { prescanYaml } from './yaml-prescan';
 
 export { InputError };
 
@@ -134,7 +135,7 @@ class Converter {
   private readonly sizes = new Map<unknown, number>();
 
   /** How many values a node expands to, aliases included; linear thanks to the memo of anchored nodes. */
-  size(node: unknown, depth: number): number {
+  size(node: unknown, depth: number, maxNodes: number = MAX_VALUES_NODES): number {
     if (depth > MAX_VALUES_DEPTH) this.fail(node as Node, `values are nested deeper than ${MAX_VALUES_DEPTH} levels`);
     const target = this.deref(node);
     if (!isMap(target) && !isSeq(target)) return 1;
@@ -142,16 +143,29 @@ class Converter {
     if (known !== undefined) return known;
     let total = 1;
     for (const item of target.items) {
-      total += isMap(target) ? this.size((item as Pair).value, depth + 1) : this.size(item, depth + 1);
-      if (total > MAX_VALUES_NODES) break;
+      total += isMap(target) ? this.size((item as Pair).value, depth + 1, maxNodes) : this.size(item, depth + 1, maxNodes);
+      if (total > maxNodes) break;
     }
     this.sizes.set(target, total);
     return total;
   }
 
+  /** The node of each alias, found in one walk of the document (the yaml library's own lookup walks the document for each alias). */
+  private targets?: Map<unknown, unknown>;
+
   private deref(node: unknown): unknown {
     if (!isAlias(node)) return node;
-    const target = (node as Alias).resolve(this.doc);
+    if (this.targets === undefined) {
+      const targets = new Map<unknown, unknown>();
+      const anchors = new Map<string, unknown>();
+      // In document order: an alias names the last node anchored before it.
+      visit(this.doc, (_, n) => {
+        if (isAlias(n)) targets.set(n, anchors.get(n.source));
+        else if ((isScalar(n) || isMap(n) || isSeq(n)) && n.anchor) anchors.set(n.anchor, n);
+      });
+      this.targets = targets;
+    }
+    const target = this.targets.get(node);
     if (target === undefined) this.fail(node as Node, `unknown anchor '${(node as Alias).source}' referenced`);
     return target;
   }
@@ -250,8 +264,15 @@ class Converter {
   }
 }
 
-/** The documents of a YAML stream in the dialect; a stack overflow is the depth refusal. */
-function parseGoYamlDocuments(text: string, source: string, lineCounter: LineCounter): Document[] {
+/**
+ * The documents of a YAML stream in the dialect. Depth and size are bounded
+ * first, by a linear pass (prescanYaml), so that the parser never builds a
+ * tree the limits refuse; a stack overflow is the depth refusal too.
+ */
+function parseGoYamlDocuments(text: string, source: string, lineCounter: LineCounter, maxNodes: number = MAX_VALUES_NODES): Document[] {
+  const excess = prescanYaml(text, MAX_VALUES_DEPTH, maxNodes);
+  if (excess?.kind === 'depth') throw new InputError([`${source}: line ${lineOf(text, excess.index)}: values are nested deeper than ${MAX_VALUES_DEPTH} levels`]);
+  if (excess?.kind === 'nodes') throw new InputError([`${source}: the document expands to more than ${maxNodes} values (aliases included)`]);
   let docs: Document[];
   try {
     docs = parseAllDocuments(text, {
@@ -302,11 +323,15 @@ export function readGoYamlStream(text: string, where: (index: number) => string)
   });
 }
 
-/** Parses a values file's text; `source` names it in messages. */
-export function parseValuesText(text: string, source: string): Values {
+/**
+ * Parses a values file's text; `source` names it in messages. `maxNodes`
+ * bounds the values the document holds and expands to (the Argo CD plugin
+ * gives a tighter bound than the CLI's MAX_VALUES_NODES).
+ */
+export function parseValuesText(text: string, source: string, maxNodes: number = MAX_VALUES_NODES): Values {
   checkCharacters(text, source);
   const lineCounter = new LineCounter();
-  const docs = parseGoYamlDocuments(text, source, lineCounter);
+  const docs = parseGoYamlDocuments(text, source, lineCounter, maxNodes);
   const errors = docs.flatMap((d) => d.errors);
   if (errors.length > 0) {
     throw new InputError(
@@ -326,8 +351,8 @@ export function parseValuesText(text: string, source: string): Values {
     ]);
   }
   const converter = new Converter(docs[0], source, lineCounter);
-  if (converter.size(docs[0].contents, 0) > MAX_VALUES_NODES) {
-    throw new InputError([`${source}: the document expands to more than ${MAX_VALUES_NODES} values (aliases included)`]);
+  if (converter.size(docs[0].contents, 0, maxNodes) > maxNodes) {
+    throw new InputError([`${source}: the document expands to more than ${maxNodes} values (aliases included)`]);
   }
   const value = converter.value(docs[0].contents, 0);
   if (value === null || value === undefined) return {};
@@ -336,8 +361,8 @@ export function parseValuesText(text: string, source: string): Values {
 }
 
 /** Parses a values file's bytes (see decodeValuesBytes). */
-export function parseValuesBytes(bytes: Uint8Array, source: string): Values {
-  return parseValuesText(decodeValuesBytes(bytes, source), source);
+export function parseValuesBytes(bytes: Uint8Array, source: string, maxNodes: number = MAX_VALUES_NODES): Values {
+  return parseValuesText(decodeValuesBytes(bytes, source), source, maxNodes);
 }
 
 /**
@@ -385,6 +410,12 @@ export interface ReadValuesOptions {
    * otherwise they become the nearest number, as everything else that renders takes numbers.
    */
   readonly exactIntegers?: boolean;
+  /**
+   * Most values one file may hold and expand to.
+   *
+   * @default MAX_VALUES_NODES
+   */
+  readonly maxNodes?: number;
 }
 
 /** Replaces bigints by numbers, without recursion. */
@@ -430,7 +461,7 @@ export function readValues(
       continue;
     }
     try {
-      const parsed = typeof content === 'string' ? parseValuesText(content, file) : parseValuesBytes(content, file);
+      const parsed = typeof content === 'string' ? parseValuesText(content, file, options.maxNodes) : parseValuesBytes(content, file, options.maxNodes);
       values = mergeUserValues(values, parsed);
     } catch (e) {
       if (e instanceof InputError) problems.push(...e.lines);
