@@ -8,6 +8,7 @@ import { join } from 'path';
 import * as ts from 'typescript';
 import { parse } from 'yaml';
 import { cli } from '../support/helm';
+import { namespacedKinds } from '../../src/argocd/trust';
 import { Application, argocdEnvironment, loadPlugin, ROOT, runPluginCommand } from './sidecar';
 
 const EXAMPLES = join(ROOT, 'examples', 'argocd');
@@ -73,7 +74,12 @@ describe('argocd-values.yaml (repoServer.extraContainers of the argo-cd chart)',
 
   test('shows the app-mode switch, commented out: app mode stays off unless the operator uncomments it', () => {
     expect(sidecar).not.toHaveProperty('env');
-    expect(sidecarAppModeEnv()).toEqual({ INFRAHUB_BACKUP_APP_MODE: 'enabled', INFRAHUB_BACKUP_APP_TIMEOUT: '60s' });
+    expect(sidecarAppModeEnv()).toEqual({
+      INFRAHUB_BACKUP_APP_MODE: 'enabled',
+      INFRAHUB_BACKUP_APP_TIMEOUT: '60s',
+      INFRAHUB_BACKUP_NAMESPACED_KINDS: 'external-secrets.io/ExternalSecret',
+    });
+    expect(namespacedKinds(sidecarAppModeEnv()).size).toBe(1);
   });
 
   test('uses the image of this project, at its version', () => {
