@@ -99,8 +99,9 @@ export function checkNamespaces(manifests: string, namespace: string, kinds: Kin
       return;
     }
     const objects = deployedObjects(doc.value, `document ${i + 1}`);
-    problems.push(...namespaceProblems(objects, namespace, kinds));
-    deployed.push(...objects);
+    // No spread: a list may hold more items than a call takes arguments.
+    for (const problem of namespaceProblems(objects, namespace, kinds)) problems.push(problem);
+    for (const object of objects) deployed.push(object);
   });
   if (problems.length > 0) throw new InputError(problems);
   return stringifyManifests(deployed.filter(({ object }) => object !== null && object !== undefined).map(({ object }) => object));
