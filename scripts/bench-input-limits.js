@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * Time and peak memory of the Argo CD plugin's values mode (no code runs) on
- * hostile values files of 1, 5 and 10 MiB: nested flow lists and maps, block
- * sequences and maps, aliases. Each case runs `argocd generate` in a fresh
+ * hostile values files of 1, 5 and 10 MiB (nested flow lists and maps, block
+ * sequences and maps, aliases; the plugin reads 1 MiB of values files at
+ * most), and on files just within its limits. Each case runs `argocd generate` in a fresh
  * process under /usr/bin/time (CPU, wall, peak RSS) on a directory holding
  * the file as values.yaml, as the sidecar would. Run `npm run bench:limits`
  * (it builds first); `-- 1` limits the sizes to 1 MiB. The bound the plugin
@@ -54,6 +55,8 @@ const WITHIN = {
     `backup:\n  enabled: true\n  storage:\n    s3:\n      bucket: backups\nextraEnv:\n${Array.from({ length: Math.floor(limit / 3) - 10 }, (_, i) => `  - name: V${i}\n    value: "v${i}"\n`).join('')}`,
   [`${Math.floor(limit / 3) - 10} flow maps`]: () => `a: [${'{a: 1}, '.repeat(Math.floor(limit / 3) - 10)}]\n`,
   [`${limit - 10} aliases`]: () => `x: &x v\na: [${'*x, '.repeat(limit - 10)}]\n`,
+  'a 1 MiB annotation': () => `backup:\n  enabled: true\n  storage:\n    s3:\n      bucket: backups\npodAnnotations:\n  a: "${'x'.repeat(MiB - 200)}"\n`,
+  'a 1 MiB extraEnv value': () => `backup:\n  enabled: true\n  storage:\n    s3:\n      bucket: backups\nextraEnv:\n  - name: A\n    value: "${'x'.repeat(MiB - 200)}"\n`,
 };
 
 const sizes = process.argv[2] === '1' ? [1] : [1, 5, 10];

@@ -12,12 +12,20 @@ import { checkNamespaceObjects, checkNamespaces } from './namespace-rule';
 import { allowedClusterKinds, appTimeoutMs, namespacedKinds } from './trust';
 
 /**
- * Most values a values file may hold and expand to in the plugin (the CLI
- * allows MAX_VALUES_NODES): the sidecar reads files any committer writes,
- * and the YAML parser costs about 1 KiB and 10 µs a node, so this keeps any
- * file within the 10 MiB limit near 2 s and 200 MiB (scripts/bench-input-limits.js).
+ * Most values the values files of an application may hold and expand to in
+ * the plugin (the CLI allows MAX_VALUES_NODES a file): the sidecar reads files
+ * any committer writes, and the YAML parser costs about 1 KiB and 10 µs a
+ * node, so this, with PLUGIN_MAX_VALUES_BYTES, keeps any
+ * application's values near 2 s and 200 MiB (scripts/bench-input-limits.js).
  */
-export const PLUGIN_MAX_VALUES_NODES = 25_000;
+export const PLUGIN_MAX_VALUES_NODES = 15_000;
+
+/**
+ * Most bytes of values files an application may hold together in the plugin
+ * (the CLI reads 10 MiB a file): a string is copied into every object and
+ * container that uses it, about 70 MiB of the process for each MiB of text.
+ */
+export const PLUGIN_MAX_VALUES_BYTES = 1024 * 1024;
 
 /** Where diagnostics go. */
 export interface GenerateIo {
@@ -154,7 +162,10 @@ export async function generate(dir: string, env: NodeJS.ProcessEnv, io: Generate
   const { readValues } = require('../cli/values-input') as typeof import('../cli/values-input');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { manifestsOf, synthObjects } = require('../synth') as typeof import('../synth');
-  const values = readValues(plan.files.map((f) => join(dir, f)), [...plan.sets], undefined, { maxNodes: PLUGIN_MAX_VALUES_NODES });
+  const values = readValues(plan.files.map((f) => join(dir, f)), [...plan.sets], undefined, {
+    maxNodes: PLUGIN_MAX_VALUES_NODES,
+    maxTotalBytes: PLUGIN_MAX_VALUES_BYTES,
+  });
   // The objects are checked before they are written: parsing the render back would repeat the work.
   const objects = synthObjects(values, { releaseName: plan.releaseName, namespace: plan.namespace });
   checkNamespaceObjects(objects, plan.namespace);

@@ -411,11 +411,32 @@ export interface ReadValuesOptions {
    */
   readonly exactIntegers?: boolean;
   /**
-   * Most values one file may hold and expand to.
+   * Most values the files may hold and expand to, together (the Argo CD
+   * plugin's bound); without it, each file may hold MAX_VALUES_NODES.
    *
-   * @default MAX_VALUES_NODES
+   * @default MAX_VALUES_NODES a file
    */
   readonly maxNodes?: number;
+  /**
+   * Most bytes the files may hold together (the Argo CD plugin's bound);
+   * without it, each file may hold MAX_VALUES_FILE_BYTES.
+   *
+   * @default MAX_VALUES_FILE_BYTES a file
+   */
+  readonly maxTotalBytes?: number;
+}
+
+/** How many maps, lists and scalars a values tree holds (as Converter.size counts them), without recursion. */
+function countValues(values: unknown): number {
+  let count = 0;
+  const stack: unknown[] = [values];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    count++;
+    if (Array.isArray(node)) for (const item of node) stack.push(item);
+    else if (isPlainObject(node)) for (const key of Object.keys(node)) stack.push(node[key]);
+  }
+  return count;
 }
 
 /** Replaces bigints by numbers, without recursion. */
@@ -448,10 +469,17 @@ export function readValues(
 ): Values {
   const problems: string[] = [];
   let values: Values = {};
+  let bytes = 0;
+  let count = 0;
   for (const file of files) {
     let content: Uint8Array | string;
     try {
       content = readBytes(file);
+      bytes += content.length;
+      if (options.maxTotalBytes !== undefined && bytes > options.maxTotalBytes) {
+        problems.push(`${file}: the values files hold more than ${options.maxTotalBytes} bytes together (${options.maxTotalBytes / 1024 / 1024} MiB, the limit here)`);
+        break;
+      }
     } catch (e) {
       if (e instanceof InputError) {
         problems.push(...e.lines);
@@ -462,6 +490,13 @@ export function readValues(
     }
     try {
       const parsed = typeof content === 'string' ? parseValuesText(content, file, options.maxNodes) : parseValuesBytes(content, file, options.maxNodes);
+      if (options.maxNodes !== undefined) {
+        count += countValues(parsed);
+        if (count > options.maxNodes) {
+          problems.push(`${file}: the values files hold more than ${options.maxNodes} values together (aliases included)`);
+          break;
+        }
+      }
       values = mergeUserValues(values, parsed);
     } catch (e) {
       if (e instanceof InputError) problems.push(...e.lines);
