@@ -225,7 +225,14 @@ export function requestFromEnvironment(env: NodeJS.ProcessEnv): GenerateRequest 
         : appName !== undefined ? [appName, 'ARGOCD_APP_NAME']
           : [DEFAULT_RELEASE, 'default'];
 
+  // Argo CD always sets it: empty means an Application without a destination namespace, which
+  // must not land in "default" (unset, outside Argo CD, keeps synth's default).
   const destination = env.ARGOCD_APP_NAMESPACE?.trim() || undefined;
+  if (env.ARGOCD_APP_NAMESPACE !== undefined && destination === undefined) {
+    problems.push(
+      'ARGOCD_APP_NAMESPACE is empty: the Application has no destination namespace; set spec.destination.namespace (the plugin renders into that namespace only)',
+    );
+  }
   const [namespace, namespaceSource] = destination !== undefined ? [destination, 'ARGOCD_APP_NAMESPACE'] : ['default', 'default'];
 
   const app = stringOf(param(PARAMETERS.app), PARAMETERS.app, problems) ?? envSetting(env, PARAMETERS.app)?.trim();

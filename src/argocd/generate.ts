@@ -4,12 +4,28 @@
  * mode runs the user's cdk8s app (loaded on demand: values mode never loads
  * it). Returns the manifests; every diagnostic goes to `stderr`.
  */
-import { readFileSync, realpathSync, statSync } from 'fs';
-import { join, relative, resolve, sep } from 'path';
+import { lstatSync, readFileSync, realpathSync, statSync } from 'fs';
+import { dirname, join, relative, resolve, sep } from 'path';
 import { InputError } from '../input-error';
 import { GenerationPlan, planGeneration, requestFromEnvironment } from './environment';
 import { checkNamespaceObjects, checkNamespaces } from './namespace-rule';
-import { allowedClusterKinds, appTimeoutMs } from './trust';
+import { allowedClusterKinds, appTimeoutMs, namespacedKinds } from './trust';
+
+/**
+ * Most values the values files of an application may hold and expand to in
+ * the plugin (the CLI allows MAX_VALUES_NODES a file): the sidecar reads files
+ * any committer writes, and the YAML parser costs about 1 KiB and 10 µs a
+ * node, so this, with PLUGIN_MAX_VALUES_BYTES, keeps any
+ * application's values near 2 s and 200 MiB (scripts/bench-input-limits.js).
+ */
+export const PLUGIN_MAX_VALUES_NODES = 15_000;
+
+/**
+ * Most bytes of values files an application may hold together in the plugin
+ * (the CLI reads 10 MiB a file): a string is copied into every object and
+ * container that uses it, about 70 MiB of the process for each MiB of text.
+ */
+export const PLUGIN_MAX_VALUES_BYTES = 1024 * 1024;
 
 /** Where diagnostics go. */
 export interface GenerateIo {
@@ -48,6 +64,41 @@ function checkRealPaths(dir: string, files: readonly string[], sourcePath: strin
     }
     const rel = relative(root, real);
     if (rel === '..' || rel.startsWith(`..${sep}`) || resolve(root, rel) !== real) problems.push(`${what} ${file}: leads outside the repository`);
+  }
+  if (problems.length > 0) throw new InputError(problems);
+}
+
+/**
+ * Names Node.js and tsx look for in every directory above an app (modules,
+ * the package scope and its self-reference, the TypeScript configuration).
+ */
+export const LOOKED_UP_ABOVE = ['node_modules', 'package.json', 'tsconfig.json'];
+
+/**
+ * Refuses to run an app when one of LOOKED_UP_ABOVE sits in a directory above
+ * the repository copy (argocd-cmp-server extracts each one under the
+ * sidecar's writable /tmp): an earlier app, running as the same user, could
+ * have left it there for this one to load.
+ */
+export function checkAboveRepository(root: string): void {
+  const problems: string[] = [];
+  for (let dir = dirname(root); ; dir = dirname(dir)) {
+    for (const name of LOOKED_UP_ABOVE) {
+      let found = false;
+      try {
+        lstatSync(join(dir, name));
+        found = true;
+      } catch {
+        // absent
+      }
+      if (found) {
+        problems.push(
+          `${join(dir, name)}: found above the repository, where Node.js or tsx would load it into the cdk8s app; ` +
+            'the app does not run (another app may have left it: remove it, or restart the sidecar with an empty /tmp)',
+        );
+      }
+    }
+    if (dirname(dir) === dir) break;
   }
   if (problems.length > 0) throw new InputError(problems);
 }
@@ -92,13 +143,16 @@ export async function generate(dir: string, env: NodeJS.ProcessEnv, io: Generate
   if (plan.kind === 'app') {
     for (const setting of plan.ignored) io.stderr(`warning: ${setting} is ignored for a cdk8s app\n`);
     const timeoutMs = appTimeoutMs(env);
+    const kinds = { allowedClusterKinds: allowedClusterKinds(env), namespacedKinds: namespacedKinds(env) };
     checkRealPaths(dir, [plan.entry], sourcePath, 'app');
+    checkAboveRepository(repositoryRoot(resolve(dir), sourcePath));
     // Loaded here: values mode does not need it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runCdk8sApp } = require('./cdk8s-app') as typeof import('./cdk8s-app');
     const manifests = await runCdk8sApp({ dir, entry: plan.entry, releaseName: plan.releaseName, namespace: plan.namespace, env, io, timeoutMs });
-    checkNamespaces(manifests, plan.namespace, allowedClusterKinds(env));
-    return nonEmpty(manifests, request.allowEmpty, 'the cdk8s app synthesized no object', io);
+    // What goes to Argo CD is the objects as checked, written again: never the app's own text.
+    const checked = checkNamespaces(manifests, plan.namespace, kinds);
+    return nonEmpty(checked, request.allowEmpty, 'the cdk8s app synthesized no object', io);
   }
 
   for (const setting of plan.ignored) io.stderr(`warning: ${setting} is ignored in values mode\n`);
@@ -108,7 +162,10 @@ export async function generate(dir: string, env: NodeJS.ProcessEnv, io: Generate
   const { readValues } = require('../cli/values-input') as typeof import('../cli/values-input');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { manifestsOf, synthObjects } = require('../synth') as typeof import('../synth');
-  const values = readValues(plan.files.map((f) => join(dir, f)), [...plan.sets]);
+  const values = readValues(plan.files.map((f) => join(dir, f)), [...plan.sets], undefined, {
+    maxNodes: PLUGIN_MAX_VALUES_NODES,
+    maxTotalBytes: PLUGIN_MAX_VALUES_BYTES,
+  });
   // The objects are checked before they are written: parsing the render back would repeat the work.
   const objects = synthObjects(values, { releaseName: plan.releaseName, namespace: plan.namespace, warn: (line) => io.stderr(`warning: ${line}\n`) });
   checkNamespaceObjects(objects, plan.namespace);

@@ -4,12 +4,14 @@
  * operator did not allow, fails the render with one line each.
  *
  * Argo CD puts an object without `metadata.namespace` into the destination
- * namespace when its kind is namespaced, and cluster-wide when it is not; a
- * kind this module does not know could be either, so such an object must
- * name its namespace.
+ * namespace when its kind is namespaced, and applies an object of a
+ * cluster-scoped kind cluster-wide whatever its `metadata.namespace` says; a
+ * kind this module does not know could be either, so it is refused unless the
+ * operator names it namespaced (or allows it cluster-wide).
  */
-import { parseAllDocuments } from '../yaml';
+import { readGoYamlStream } from '../cli/values-input';
 import { InputError } from '../input-error';
+import { stringifyManifests } from '../model/go-yaml';
 
 /** Cluster-scoped kinds of Kubernetes 1.28+ (API group/kind; the core group is ""). */
 export const CLUSTER_SCOPED = new Set([
@@ -53,31 +55,56 @@ function shown(value: unknown): string {
   return text.length > 80 ? `${s}...` : s;
 }
 
+/** The operator's kind settings (trust.ts): kinds allowed cluster-wide, kinds declared namespaced. */
+export interface KindSettings {
+  /** Kinds (`Kind` or `group/Kind`) deployed whatever their scope (INFRAHUB_BACKUP_ALLOW_CLUSTER_KINDS). */
+  readonly allowedClusterKinds?: ReadonlySet<string>;
+  /** `group/Kind`s known to be namespaced besides NAMESPACED (INFRAHUB_BACKUP_NAMESPACED_KINDS). */
+  readonly namespacedKinds?: ReadonlySet<string>;
+}
+
 /**
- * Checks every object of a multi-document YAML stream against the destination
- * namespace; `allowedClusterKinds` are kinds (e.g. `ClusterRole`) the operator
- * lets through cluster-wide.
+ * The objects Argo CD deploys from one document, as its repo server reads a
+ * plugin's output: an object whose `items` is a list stands for its items
+ * (`Unstructured.IsList()`, whatever its kind; the items are not unpacked
+ * again), one whose `items` is null with neither `spec` nor `status` for
+ * nothing, any other for itself.
+ */
+function deployedObjects(object: unknown, where: string): Array<{ readonly object: unknown; readonly where: string }> {
+  if (object !== null && typeof object === 'object' && !Array.isArray(object)) {
+    const o = object as Record<string, unknown>;
+    if (Array.isArray(o.items) && typeof o.apiVersion === 'string' && typeof o.kind === 'string') {
+      return o.items.map((item, j) => ({ object: item, where: `${where}, item ${j + 1}` }));
+    }
+    if ('items' in o && o.items === null && !('spec' in o) && !('status' in o)) return [];
+  }
+  return [{ object, where }];
+}
+
+/**
+ * Reads a multi-document YAML stream as Argo CD's repo server does (go-yaml's
+ * merge keys, anchors and duplicate keys, every document, lists unpacked),
+ * checks every object it would deploy against the destination namespace, and
+ * returns those objects written again, one document each: what Argo CD reads
+ * from the result is exactly what was checked.
  *
  * @throws InputError with one line per refused object
  */
-export function checkNamespaces(manifests: string, namespace: string, allowedClusterKinds: ReadonlySet<string> = new Set()): void {
+export function checkNamespaces(manifests: string, namespace: string, kinds: KindSettings = {}): string {
   const problems: string[] = [];
-  parseAllDocuments(manifests, { uniqueKeys: false }).forEach((doc, i) => {
-    const where = `document ${i + 1}`;
-    if (doc.errors.length > 0) {
-      problems.push(`${where}: not valid YAML (${shown(doc.errors[0].message.split('\n')[0])})`);
+  const deployed: Array<{ readonly object: unknown; readonly where: string }> = [];
+  readGoYamlStream(manifests, (i) => `document ${i + 1}`).forEach((doc, i) => {
+    if ('problem' in doc) {
+      problems.push(doc.problem);
       return;
     }
-    let object: unknown;
-    try {
-      object = doc.toJS({ maxAliasCount: 100 });
-    } catch (e) {
-      problems.push(`${where}: ${shown((e as Error).message.split('\n')[0])}`);
-      return;
-    }
-    problems.push(...namespaceProblems([{ object, where }], namespace, allowedClusterKinds));
+    const objects = deployedObjects(doc.value, `document ${i + 1}`);
+    // No spread: a list may hold more items than a call takes arguments.
+    for (const problem of namespaceProblems(objects, namespace, kinds)) problems.push(problem);
+    for (const object of objects) deployed.push(object);
   });
   if (problems.length > 0) throw new InputError(problems);
+  return stringifyManifests(deployed.filter(({ object }) => object !== null && object !== undefined).map(({ object }) => object));
 }
 
 /**
@@ -91,7 +118,7 @@ export function checkNamespaceObjects(objects: readonly unknown[], namespace: st
   const problems = namespaceProblems(
     objects.map((object, i) => ({ object, where: `document ${i + 1}` })),
     namespace,
-    new Set(),
+    {},
   );
   if (problems.length > 0) throw new InputError(problems);
 }
@@ -99,46 +126,48 @@ export function checkNamespaceObjects(objects: readonly unknown[], namespace: st
 function namespaceProblems(
   objects: ReadonlyArray<{ readonly object: unknown; readonly where: string }>,
   namespace: string,
-  allowedClusterKinds: ReadonlySet<string>,
+  kinds: KindSettings,
 ): string[] {
+  const allowedClusterKinds = kinds.allowedClusterKinds ?? new Set<string>();
+  const namespacedKinds = kinds.namespacedKinds ?? new Set<string>();
   const problems: string[] = [];
-  const check = (object: unknown, where: string, depth: number): void => {
-    if (object === null || object === undefined) return;
+  for (const { object, where } of objects) {
+    if (object === null || object === undefined) continue;
     if (typeof object !== 'object' || Array.isArray(object)) {
       problems.push(`${where}: not a Kubernetes object`);
-      return;
+      continue;
     }
-    const o = object as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown }; items?: unknown };
+    const o = object as { apiVersion?: unknown; kind?: unknown; metadata?: unknown; items?: unknown };
     if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') {
       problems.push(`${where}: not a Kubernetes object (no apiVersion or kind)`);
-      return;
+      continue;
     }
-    // A List is unpacked by Argo CD: each of its items is an object to check.
-    if (o.kind.endsWith('List') && Array.isArray(o.items)) {
-      if (depth > 0) problems.push(`${where}: a List inside a List`);
-      else o.items.forEach((item, j) => check(item, `${where}, item ${j + 1}`, depth + 1));
-      return;
+    // An item that is a list again is deployed as an object by Argo CD: nothing this rule can vouch for.
+    if (Array.isArray(o.items)) {
+      problems.push(`${where}: a List inside a List`);
+      continue;
     }
-    const name = `${shown(o.kind)} ${shown(o.metadata?.name ?? '(no name)')}`;
+    const metadata = (o.metadata !== null && typeof o.metadata === 'object' ? o.metadata : {}) as { name?: unknown; namespace?: unknown };
+    const name = `${shown(o.kind)} ${shown(metadata.name ?? '(no name)')}`;
     const gk = groupKind(o.apiVersion, o.kind);
-    const ns = o.metadata?.namespace;
+    const ns = metadata.namespace;
     const allowed = allowedClusterKinds.has(o.kind) || allowedClusterKinds.has(gk);
+    if (allowed) continue;
     if (CLUSTER_SCOPED.has(gk)) {
-      if (!allowed) {
-        problems.push(
-          `${name}: cluster-scoped, outside the destination namespace ${namespace}; the sidecar's INFRAHUB_BACKUP_ALLOW_CLUSTER_KINDS must list ${shown(o.kind)} to deploy it`,
-        );
-      }
-      return;
+      problems.push(
+        `${name}: cluster-scoped, outside the destination namespace ${namespace}; the sidecar's INFRAHUB_BACKUP_ALLOW_CLUSTER_KINDS must list ${shown(o.kind)} to deploy it`,
+      );
+      continue;
     }
-    if (ns === undefined || ns === null || ns === '') {
-      if (!NAMESPACED.has(gk) && !allowed) {
-        problems.push(`${name}: no metadata.namespace, and ${shown(gk)} may be cluster-scoped; set metadata.namespace to ${namespace}`);
-      }
-      return;
+    if (!NAMESPACED.has(gk) && !namespacedKinds.has(gk)) {
+      // Argo CD applies an object of a cluster-scoped kind cluster-wide, whatever its metadata.namespace says.
+      problems.push(
+        `${name}: ${shown(gk)} is not known to be namespaced, so it may be cluster-scoped; the sidecar's INFRAHUB_BACKUP_NAMESPACED_KINDS must list ${shown(gk)} if it is namespaced`,
+      );
+      continue;
     }
+    if (ns === undefined || ns === null || ns === '') continue;
     if (ns !== namespace) problems.push(`${name}: namespace ${shown(ns)} is not the destination namespace ${namespace}`);
-  };
-  for (const { object, where } of objects) check(object, where, 0);
+  }
   return problems;
 }

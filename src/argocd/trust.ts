@@ -112,3 +112,22 @@ export function appTimeoutMs(env: NodeJS.ProcessEnv): number {
 export function allowedClusterKinds(env: NodeJS.ProcessEnv): Set<string> {
   return new Set((env[CLUSTER_KINDS_ENV] ?? '').split(',').map((k) => k.trim()).filter((k) => k !== ''));
 }
+
+/** Sidecar variable naming the custom kinds known to be namespaced (comma-separated `group/Kind`, e.g. `external-secrets.io/ExternalSecret`). */
+export const NAMESPACED_KINDS_ENV = 'INFRAHUB_BACKUP_NAMESPACED_KINDS';
+
+/**
+ * The `group/Kind`s the operator declares namespaced, besides the built-in
+ * ones: an app may deploy them into the destination namespace. A bare kind
+ * is refused: another API group may have a cluster-scoped kind of that name.
+ *
+ * @throws InputError one line per malformed entry
+ */
+export function namespacedKinds(env: NodeJS.ProcessEnv): Set<string> {
+  const entries = (env[NAMESPACED_KINDS_ENV] ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const problems = entries
+    .filter((k) => !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\/[A-Za-z][A-Za-z0-9]*$/.test(k))
+    .map((k) => `${NAMESPACED_KINDS_ENV}: "${sanitize(k)}" must be an API group and a kind, such as external-secrets.io/ExternalSecret`);
+  if (problems.length > 0) throw new InputError(problems);
+  return new Set(entries);
+}

@@ -13,11 +13,12 @@
  * MAX_VALUES_DEPTH, and the work is linear in the size of the input.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'fs';
-import { Alias, Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, Scalar } from '../yaml';
+import { Alias, Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, Scalar, visit } from '../yaml';
 import { GoNumber, GO_YAML_SCALAR_TAGS } from '../model/go-yaml';
 import { isPlainObject, MAX_VALUES_DEPTH, mergeUserValues, setOwn, Values } from '../model/merge';
 import { InputError } from '../input-error';
 import { applySet, SetSyntaxError } from './set-values';
+import { prescanYaml } from './yaml-prescan';
 
 export { InputError };
 
@@ -122,6 +123,8 @@ class Converter {
     private readonly doc: Document,
     private readonly source: string,
     private readonly lines: LineCounter,
+    /** Integers beyond 2^53 stay `bigint` (go-yaml reads them as exact int64 or uint64). */
+    private readonly exactIntegers: boolean = false,
   ) {}
 
   private fail(node: Node | null | undefined, message: string): never {
@@ -132,7 +135,7 @@ class Converter {
   private readonly sizes = new Map<unknown, number>();
 
   /** How many values a node expands to, aliases included; linear thanks to the memo of anchored nodes. */
-  size(node: unknown, depth: number): number {
+  size(node: unknown, depth: number, maxNodes: number = MAX_VALUES_NODES): number {
     if (depth > MAX_VALUES_DEPTH) this.fail(node as Node, `values are nested deeper than ${MAX_VALUES_DEPTH} levels`);
     const target = this.deref(node);
     if (!isMap(target) && !isSeq(target)) return 1;
@@ -140,16 +143,29 @@ class Converter {
     if (known !== undefined) return known;
     let total = 1;
     for (const item of target.items) {
-      total += isMap(target) ? this.size((item as Pair).value, depth + 1) : this.size(item, depth + 1);
-      if (total > MAX_VALUES_NODES) break;
+      total += isMap(target) ? this.size((item as Pair).value, depth + 1, maxNodes) : this.size(item, depth + 1, maxNodes);
+      if (total > maxNodes) break;
     }
     this.sizes.set(target, total);
     return total;
   }
 
+  /** The node of each alias, found in one walk of the document (the yaml library's own lookup walks the document for each alias). */
+  private targets?: Map<unknown, unknown>;
+
   private deref(node: unknown): unknown {
     if (!isAlias(node)) return node;
-    const target = (node as Alias).resolve(this.doc);
+    if (this.targets === undefined) {
+      const targets = new Map<unknown, unknown>();
+      const anchors = new Map<string, unknown>();
+      // In document order: an alias names the last node anchored before it.
+      visit(this.doc, (_, n) => {
+        if (isAlias(n)) targets.set(n, anchors.get(n.source));
+        else if ((isScalar(n) || isMap(n) || isSeq(n)) && n.anchor) anchors.set(n.anchor, n);
+      });
+      this.targets = targets;
+    }
+    const target = this.targets.get(node);
     if (target === undefined) this.fail(node as Node, `unknown anchor '${(node as Alias).source}' referenced`);
     return target;
   }
@@ -207,6 +223,7 @@ class Converter {
     if (isScalar(target)) {
       const value = target.value;
       if (value instanceof GoNumber) {
+        if (this.exactIntegers && value.scalar.kind === 'int' && !Number.isSafeInteger(Number(value.scalar.value))) return value.scalar.value;
         const number = value.toNumber();
         if (!Number.isFinite(number)) this.fail(target, `${String(target.source ?? number)} is not a value Helm accepts (infinity and NaN cannot be written as JSON)`);
         return number;
@@ -221,7 +238,10 @@ class Converter {
       const out: Values = {};
       for (const pair of target.items) {
         const key = pair.key as Node | null;
-        if (isScalar(key) && key.value === '<<' && key.type === 'PLAIN' && !key.tag) {
+        // go-yaml merges on a plain `<<`, and on any `<<` tagged !!merge.
+        // (the yaml library resolves a !!merge-tagged key to a symbol).
+        if (isScalar(key) && ((key.value === '<<' && key.type === 'PLAIN' && !key.tag) || key.tag === 'tag:yaml.org,2002:merge')) {
+          if (key.tag && key.source !== '<<') this.fail(key, 'a key tagged !!merge must be <<');
           this.merge(out, pair.value, depth);
           continue;
         }
@@ -244,10 +264,15 @@ class Converter {
   }
 }
 
-/** Parses a values file's text; `source` names it in messages. */
-export function parseValuesText(text: string, source: string): Values {
-  checkCharacters(text, source);
-  const lineCounter = new LineCounter();
+/**
+ * The documents of a YAML stream in the dialect. Depth and size are bounded
+ * first, by a linear pass (prescanYaml), so that the parser never builds a
+ * tree the limits refuse; a stack overflow is the depth refusal too.
+ */
+function parseGoYamlDocuments(text: string, source: string, lineCounter: LineCounter, maxNodes: number = MAX_VALUES_NODES): Document[] {
+  const excess = prescanYaml(text, MAX_VALUES_DEPTH, maxNodes);
+  if (excess?.kind === 'depth') throw new InputError([`${source}: line ${lineOf(text, excess.index)}: values are nested deeper than ${MAX_VALUES_DEPTH} levels`]);
+  if (excess?.kind === 'nodes') throw new InputError([`${source}: the document expands to more than ${maxNodes} values (aliases included)`]);
   let docs: Document[];
   try {
     docs = parseAllDocuments(text, {
@@ -261,7 +286,52 @@ export function parseValuesText(text: string, source: string): Values {
     if (e instanceof RangeError) throw new InputError([`${source}: values are nested deeper than ${MAX_VALUES_DEPTH} levels`]);
     throw e;
   }
-  if (!Array.isArray(docs)) docs = [docs];
+  return Array.isArray(docs) ? docs : [docs];
+}
+
+/** One document of a stream read by readGoYamlStream: its value, or the one line saying why it cannot be read. */
+export type GoYamlDocument = { readonly value: unknown } | { readonly problem: string };
+
+/**
+ * Every document of a multi-document YAML stream, read as sigs.k8s.io/yaml
+ * reads each (go-yaml v2: `<<` merges, duplicate keys keep the last value,
+ * YAML 1.1 scalars; integers beyond 2^53 stay exact as `bigint`), with the
+ * limits of values files. `where(i)` names document i in messages. This is
+ * how Argo CD's repo server reads a plugin's output.
+ *
+ * @throws InputError for what spoils the whole stream (characters go-yaml refuses)
+ */
+export function readGoYamlStream(text: string, where: (index: number) => string): GoYamlDocument[] {
+  checkCharacters(text, where(0));
+  const lineCounter = new LineCounter();
+  const docs = parseGoYamlDocuments(text, where(0), lineCounter);
+  return docs.map((doc, i) => {
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0];
+      return { problem: `${where(i)}: not valid YAML (line ${lineCounter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')})` };
+    }
+    try {
+      const converter = new Converter(doc, where(i), lineCounter, true);
+      if (converter.size(doc.contents, 0) > MAX_VALUES_NODES) {
+        return { problem: `${where(i)}: the document expands to more than ${MAX_VALUES_NODES} values (aliases included)` };
+      }
+      return { value: converter.value(doc.contents, 0) };
+    } catch (e) {
+      if (e instanceof InputError) return { problem: e.lines[0] };
+      throw e;
+    }
+  });
+}
+
+/**
+ * Parses a values file's text; `source` names it in messages. `maxNodes`
+ * bounds the values the document holds and expands to (the Argo CD plugin
+ * gives a tighter bound than the CLI's MAX_VALUES_NODES).
+ */
+export function parseValuesText(text: string, source: string, maxNodes: number = MAX_VALUES_NODES): Values {
+  checkCharacters(text, source);
+  const lineCounter = new LineCounter();
+  const docs = parseGoYamlDocuments(text, source, lineCounter, maxNodes);
   const errors = docs.flatMap((d) => d.errors);
   if (errors.length > 0) {
     throw new InputError(
@@ -281,8 +351,8 @@ export function parseValuesText(text: string, source: string): Values {
     ]);
   }
   const converter = new Converter(docs[0], source, lineCounter);
-  if (converter.size(docs[0].contents, 0) > MAX_VALUES_NODES) {
-    throw new InputError([`${source}: the document expands to more than ${MAX_VALUES_NODES} values (aliases included)`]);
+  if (converter.size(docs[0].contents, 0, maxNodes) > maxNodes) {
+    throw new InputError([`${source}: the document expands to more than ${maxNodes} values (aliases included)`]);
   }
   const value = converter.value(docs[0].contents, 0);
   if (value === null || value === undefined) return {};
@@ -291,8 +361,8 @@ export function parseValuesText(text: string, source: string): Values {
 }
 
 /** Parses a values file's bytes (see decodeValuesBytes). */
-export function parseValuesBytes(bytes: Uint8Array, source: string): Values {
-  return parseValuesText(decodeValuesBytes(bytes, source), source);
+export function parseValuesBytes(bytes: Uint8Array, source: string, maxNodes: number = MAX_VALUES_NODES): Values {
+  return parseValuesText(decodeValuesBytes(bytes, source), source, maxNodes);
 }
 
 /**
@@ -340,6 +410,33 @@ export interface ReadValuesOptions {
    * otherwise they become the nearest number, as everything else that renders takes numbers.
    */
   readonly exactIntegers?: boolean;
+  /**
+   * Most values the files may hold and expand to, together (the Argo CD
+   * plugin's bound); without it, each file may hold MAX_VALUES_NODES.
+   *
+   * @default MAX_VALUES_NODES a file
+   */
+  readonly maxNodes?: number;
+  /**
+   * Most bytes the files may hold together (the Argo CD plugin's bound);
+   * without it, each file may hold MAX_VALUES_FILE_BYTES.
+   *
+   * @default MAX_VALUES_FILE_BYTES a file
+   */
+  readonly maxTotalBytes?: number;
+}
+
+/** How many maps, lists and scalars a values tree holds (as Converter.size counts them), without recursion. */
+function countValues(values: unknown): number {
+  let count = 0;
+  const stack: unknown[] = [values];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    count++;
+    if (Array.isArray(node)) for (const item of node) stack.push(item);
+    else if (isPlainObject(node)) for (const key of Object.keys(node)) stack.push(node[key]);
+  }
+  return count;
 }
 
 /** Replaces bigints by numbers, without recursion. */
@@ -372,10 +469,17 @@ export function readValues(
 ): Values {
   const problems: string[] = [];
   let values: Values = {};
+  let bytes = 0;
+  let count = 0;
   for (const file of files) {
     let content: Uint8Array | string;
     try {
       content = readBytes(file);
+      bytes += content.length;
+      if (options.maxTotalBytes !== undefined && bytes > options.maxTotalBytes) {
+        problems.push(`${file}: the values files hold more than ${options.maxTotalBytes} bytes together (${options.maxTotalBytes / 1024 / 1024} MiB, the limit here)`);
+        break;
+      }
     } catch (e) {
       if (e instanceof InputError) {
         problems.push(...e.lines);
@@ -385,7 +489,14 @@ export function readValues(
       continue;
     }
     try {
-      const parsed = typeof content === 'string' ? parseValuesText(content, file) : parseValuesBytes(content, file);
+      const parsed = typeof content === 'string' ? parseValuesText(content, file, options.maxNodes) : parseValuesBytes(content, file, options.maxNodes);
+      if (options.maxNodes !== undefined) {
+        count += countValues(parsed);
+        if (count > options.maxNodes) {
+          problems.push(`${file}: the values files hold more than ${options.maxNodes} values together (aliases included)`);
+          break;
+        }
+      }
       values = mergeUserValues(values, parsed);
     } catch (e) {
       if (e instanceof InputError) problems.push(...e.lines);

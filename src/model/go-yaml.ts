@@ -245,13 +245,18 @@ function escapeRaw(ch: string): string {
  * U+2028, U+2029, U+FFFE, U+FFFF) are double-quoted with those characters escaped.
  */
 export function stringifyGoYaml(value: unknown, options: DocumentOptions & SchemaOptions & ToStringOptions & { keepUndefined?: boolean }): string {
-  const doc = new Document(value, { ...options, customTags: (tags) => [...tags, ...GO_YAML_WRITER_TAGS] });
+  // Without the merge tag, a `<<` key is an ordinary string (quoted below).
+  const customTags = (tags: SchemaOptions['customTags'] & unknown[]) => [...tags.filter((t) => (t as ScalarTag).tag !== 'tag:yaml.org,2002:merge'), ...GO_YAML_WRITER_TAGS];
+  const doc = new Document(value, { ...options, customTags: customTags as SchemaOptions['customTags'] });
   let escaped = false;
   visit(doc, {
     Scalar(_, node) {
       if (isScalar(node) && typeof node.value === 'string' && RAW_FORBIDDEN.test(node.value)) {
         node.type = 'QUOTE_DOUBLE';
         escaped = true;
+      } else if (isScalar(node) && node.value === '<<') {
+        // go-yaml reads a plain `<<` key as a merge: the string is written quoted.
+        node.type = 'QUOTE_DOUBLE';
       }
     },
   });

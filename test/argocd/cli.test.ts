@@ -56,6 +56,98 @@ describe('argocd generate', () => {
     expect(r.stderr).toBe('error: mode: must be one of auto, values, app, not "x"\nerror: parameter release-name: must be a string\n');
   });
 
+  test.each(['', '   '])('an empty ARGOCD_APP_NAMESPACE (%j) is refused, never rendered into default', async (namespace) => {
+    const dir = appDir({ 'values.yaml': EXAMPLE });
+    const r = await cliAsync(['argocd', 'generate', '-C', dir], { ARGOCD_APP_NAME: 'nightly', ARGOCD_APP_NAMESPACE: namespace });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'error: ARGOCD_APP_NAMESPACE is empty: the Application has no destination namespace; set spec.destination.namespace (the plugin renders into that namespace only)\n',
+    );
+  });
+
+  test.each(['node_modules', 'package.json', 'tsconfig.json'])('an app does not run when %s sits above the repository copy (left there by an earlier app)', async (planted) => {
+    const base = mkdtempSync(join(tmpdir(), 'ibc-argocd-above-'));
+    const app = join(base, 'repo', 'apps', 'backup');
+    mkdirSync(app, { recursive: true });
+    const marker = join(base, 'ran');
+    writeFileSync(join(app, 'cdk8s.yaml'), 'app: node main.js\n');
+    writeFileSync(join(app, 'main.js'), `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\n`);
+    if (planted === 'node_modules') mkdirSync(join(base, planted));
+    else writeFileSync(join(base, planted), '{}');
+    const r = await cliAsync(['argocd', 'generate', '-C', app], {
+      INFRAHUB_BACKUP_APP_MODE: 'enabled',
+      ARGOCD_APP_NAMESPACE: 'infrahub',
+      ARGOCD_APP_SOURCE_PATH: 'apps/backup',
+      PARAM_MODE: 'app',
+      ARGOCD_APP_PARAMETERS: '[{"name":"mode","string":"app"}]',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('error: '))).toEqual([
+      `error: ${join(base, planted)}: found above the repository, where Node.js or tsx would load it into the cdk8s app; ` +
+        'the app does not run (another app may have left it: remove it, or restart the sidecar with an empty /tmp)',
+    ]);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  describe('values mode reads at most 1 MiB and 15,000 values of values files together (the sidecar serves every committer)', () => {
+    const head = 'backup:\n  enabled: true\n  storage:\n    s3:\n      bucket: backups\n';
+    const keys = (from: number, n: number) => `podAnnotations:\n${Array.from({ length: n }, (_, i) => `  k${from + i}: v\n`).join('')}`;
+
+    test('more bytes than 1 MiB, in one file or several: one line, before parsing', async () => {
+      const big = appDir({ 'values.yaml': `${head}podAnnotations:\n  a: "${'x'.repeat(1024 * 1024)}"\n` });
+      const r = await cliAsync(['argocd', 'generate', '-C', big], { ARGOCD_APP_NAMESPACE: 'infrahub' });
+      expect([r.code, r.stdout, r.stderr.split('\n').filter((l) => l.startsWith('error: '))]).toEqual([
+        2,
+        '',
+        [`error: ${join(big, 'values.yaml')}: the values files hold more than 1048576 bytes together (1 MiB, the limit here)`],
+      ]);
+      const half = `podAnnotations:\n  a: "${'x'.repeat(600 * 1024)}"\n`;
+      const two = appDir({ 'a.yaml': head + half, 'b.yaml': half });
+      const r2 = await cliAsync(['argocd', 'generate', '-C', two], { ARGOCD_APP_NAMESPACE: 'infrahub', ARGOCD_ENV_VALUES_FILES: 'a.yaml,b.yaml' });
+      expect(r2.code).toBe(2);
+      expect(r2.stderr).toMatch(/^error: .*b\.yaml: the values files hold more than 1048576 bytes together/m);
+    });
+
+    test('more values than 25,000, in one file or several', async () => {
+      const one = appDir({ 'values.yaml': head + keys(0, 15_001) });
+      const r = await cliAsync(['argocd', 'generate', '-C', one], { ARGOCD_APP_NAMESPACE: 'infrahub' });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: .*values\.yaml: the document expands to more than 15000 values \(aliases included\)$/m);
+      const two = appDir({ 'a.yaml': head + keys(0, 8_000), 'b.yaml': keys(8_000, 8_000) });
+      const r2 = await cliAsync(['argocd', 'generate', '-C', two], { ARGOCD_APP_NAMESPACE: 'infrahub', ARGOCD_ENV_VALUES_FILES: 'a.yaml,b.yaml' });
+      expect(r2.code).toBe(2);
+      expect(r2.stderr).toMatch(/^error: .*b\.yaml: the values files hold more than 15000 values together \(aliases included\)$/m);
+    });
+
+    test('the costliest files within the limits render, and 1 MiB of nested [ is refused, each under 200 MiB (npm run bench:limits prints the times)', () => {
+      const bin = join(ROOT, 'bin', 'infrahub-backup-cdk8s');
+      if (!existsSync(join(ROOT, 'lib', 'cli.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
+      const cases: Record<string, [string, number]> = {
+        'a 1 MiB extraEnv value': [`${head}extraEnv:\n  - name: A\n    value: "${'x'.repeat(1024 * 1024 - 200)}"\n`, 0],
+        '14,990 annotations': [head + keys(0, 14_990), 0],
+        '1 MiB of nested [': [`a: ${'['.repeat(1024 * 1024 - 4)}\n`, 2],
+      };
+      // The plugin's own process reports its peak memory as it exits.
+      const wrapper =
+        "process.on('exit', () => require('fs').writeSync(2, 'peak ' + process.resourceUsage().maxRSS + '\\n'));" +
+        "require(process.argv[1]);"; // argv: node, the bin, then the plugin's arguments, as when the bin runs
+      for (const [name, [text, code]] of Object.entries(cases)) {
+        const dir = appDir({ 'values.yaml': text });
+        const r = require('child_process').spawnSync(process.execPath, ['-e', wrapper, bin, 'argocd', 'generate', '-C', dir], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH, ARGOCD_APP_NAMESPACE: 'infrahub', ARGOCD_APP_NAME: 'backups' },
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        const peakMiB = Number(/^peak (\d+)$/m.exec(r.stderr)?.[1]) / 1024;
+        console.log(`plugin, ${name}: exit ${r.status}, peak ${peakMiB.toFixed(0)} MiB`);
+        expect([name, r.status]).toEqual([name, code]);
+        expect([name, peakMiB < 200]).toEqual([name, true]);
+      }
+    }, 120_000);
+  });
+
   test('argocd --help lists generate', () => {
     const r = cli(['argocd', '--help']);
     expect(r.code).toBe(0);

@@ -8,6 +8,7 @@ import { join } from 'path';
 import * as ts from 'typescript';
 import { parse } from 'yaml';
 import { cli } from '../support/helm';
+import { namespacedKinds } from '../../src/argocd/trust';
 import { Application, argocdEnvironment, loadPlugin, ROOT, runPluginCommand } from './sidecar';
 
 const EXAMPLES = join(ROOT, 'examples', 'argocd');
@@ -34,7 +35,7 @@ type Container = {
   image: string;
   command: string[];
   securityContext: Record<string, unknown>;
-  volumeMounts: Array<{ name: string; mountPath: string; subPath?: string }>;
+  volumeMounts: Array<{ name: string; mountPath: string; subPath?: string; readOnly?: boolean }>;
 };
 
 describe('argocd-values.yaml (repoServer.extraContainers of the argo-cd chart)', () => {
@@ -56,9 +57,29 @@ describe('argocd-values.yaml (repoServer.extraContainers of the argo-cd chart)',
     expect(sidecar.volumeMounts.some((m) => m.mountPath.startsWith('/home/argocd/cmp-server/config'))).toBe(false);
   });
 
+  // argocd-cmp-server extracts repositories under its /tmp; argocd-cmp-server's own socket goes to plugins.
+  const WRITABLE: Record<string, string> = {
+    '/home/argocd/cmp-server/plugins': 'argocd-cmp-server creates its socket there; sockets, no code',
+    '/tmp': "the sidecar's own emptyDir; the plugin refuses an app with node_modules, package.json or tsconfig.json above its repository",
+  };
+
+  test('mounts read-only every volume a later start or run loads code from: var-files (argocd-cmp-server) above all', () => {
+    const mounts = sidecar.volumeMounts as Array<{ name: string; mountPath: string; readOnly?: boolean }>;
+    expect(mounts.find((m) => m.name === 'var-files')).toMatchObject({ mountPath: '/var/run/argocd', readOnly: true });
+    for (const m of mounts) {
+      if (m.readOnly !== true) expect([m.mountPath, WRITABLE[m.mountPath]]).toEqual([m.mountPath, expect.any(String)]);
+    }
+    expect(sidecar.securityContext).toMatchObject({ readOnlyRootFilesystem: true });
+  });
+
   test('shows the app-mode switch, commented out: app mode stays off unless the operator uncomments it', () => {
     expect(sidecar).not.toHaveProperty('env');
-    expect(sidecarAppModeEnv()).toEqual({ INFRAHUB_BACKUP_APP_MODE: 'enabled', INFRAHUB_BACKUP_APP_TIMEOUT: '60s' });
+    expect(sidecarAppModeEnv()).toEqual({
+      INFRAHUB_BACKUP_APP_MODE: 'enabled',
+      INFRAHUB_BACKUP_APP_TIMEOUT: '60s',
+      INFRAHUB_BACKUP_NAMESPACED_KINDS: 'external-secrets.io/ExternalSecret',
+    });
+    expect(namespacedKinds(sidecarAppModeEnv()).size).toBe(1);
   });
 
   test('uses the image of this project, at its version', () => {

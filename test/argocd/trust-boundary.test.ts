@@ -273,7 +273,7 @@ describe('the namespace rule: objects only in the destination namespace', () => 
   const doc = (kind: string, apiVersion: string, name: string, namespace?: string) =>
     `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${name}\n${namespace === undefined ? '' : `  namespace: ${namespace}\n`}`;
 
-  test('objects in another namespace, cluster-scoped objects and ambiguous kinds without namespace: one line each, nothing on stdout', async () => {
+  test('objects in another namespace, cluster-scoped objects and kinds not known to be namespaced: one line each, nothing on stdout', async () => {
     const objects = [
       doc('ConfigMap', 'v1', 'ok', 'infrahub'),
       doc('ConfigMap', 'v1', 'no-namespace'), // namespaced kind: Argo CD puts it in the destination namespace
@@ -289,7 +289,7 @@ describe('the namespace rule: objects only in the destination namespace', () => 
       'error: Secret elsewhere: namespace kube-system is not the destination namespace infrahub',
       'error: ClusterRoleBinding admin: cluster-scoped, outside the destination namespace infrahub; the sidecar\'s INFRAHUB_BACKUP_ALLOW_CLUSTER_KINDS must list ClusterRoleBinding to deploy it',
       'error: Namespace infrahub: cluster-scoped, outside the destination namespace infrahub; the sidecar\'s INFRAHUB_BACKUP_ALLOW_CLUSTER_KINDS must list Namespace to deploy it',
-      'error: Widget w: no metadata.namespace, and example.com/Widget may be cluster-scoped; set metadata.namespace to infrahub',
+      "error: Widget w: example.com/Widget is not known to be namespaced, so it may be cluster-scoped; the sidecar's INFRAHUB_BACKUP_NAMESPACED_KINDS must list example.com/Widget if it is namespaced",
     ]);
     expectClean(r);
   }, 60_000);

@@ -10,7 +10,7 @@ import { join } from 'path';
 import { stringify } from 'yaml';
 import { checkNamespaces, CLUSTER_SCOPED, groupKind, NAMESPACED } from '../../src/argocd/namespace-rule';
 import { parseStat, ProcessTracker, readProcesses } from '../../src/argocd/process-tree';
-import { allowedClusterKinds, appModeEnabled, appTimeoutMs, parseGoDuration } from '../../src/argocd/trust';
+import { allowedClusterKinds, appModeEnabled, appTimeoutMs, namespacedKinds, parseGoDuration } from '../../src/argocd/trust';
 import { readValues } from '../../src/cli/values-input';
 import { InputError } from '../../src/input-error';
 import { synthValues } from '../../src/synth';
@@ -93,6 +93,29 @@ describe('checkNamespaces', () => {
     }
   });
 
+  test('a kind not known to be namespaced is refused even in the destination namespace, unless the sidecar names it namespaced', () => {
+    const store = stream([object('external-secrets.io/v1', 'ClusterSecretStore', 'ns'), object('external-secrets.io/v1beta1', 'ExternalSecret', 'ns')]);
+    expect(problems(() => checkNamespaces(store, 'ns'))).toEqual([
+      'ClusterSecretStore x: external-secrets.io/ClusterSecretStore is not known to be namespaced, so it may be cluster-scoped; the sidecar\'s INFRAHUB_BACKUP_NAMESPACED_KINDS must list external-secrets.io/ClusterSecretStore if it is namespaced',
+      'ExternalSecret x: external-secrets.io/ExternalSecret is not known to be namespaced, so it may be cluster-scoped; the sidecar\'s INFRAHUB_BACKUP_NAMESPACED_KINDS must list external-secrets.io/ExternalSecret if it is namespaced',
+    ]);
+    const namespaced = namespacedKinds({ INFRAHUB_BACKUP_NAMESPACED_KINDS: ' external-secrets.io/ExternalSecret ,' });
+    expect(problems(() => checkNamespaces(store, 'ns', { namespacedKinds: namespaced }))).toHaveLength(1);
+    // Another group's kind of the same name is not vouched for.
+    expect(problems(() => checkNamespaces(stream([object('evil.example.com/v1', 'ExternalSecret', 'ns')]), 'ns', { namespacedKinds: namespaced }))).toHaveLength(1);
+    expect(problems(() => checkNamespaces(stream([object('external-secrets.io/v1', 'ExternalSecret', 'other')]), 'ns', { namespacedKinds: namespaced }))).toEqual([
+      'ExternalSecret x: namespace other is not the destination namespace ns',
+    ]);
+  });
+
+  test('INFRAHUB_BACKUP_NAMESPACED_KINDS: group/Kind entries only (a bare kind could be another group\'s cluster-scoped one)', () => {
+    expect(namespacedKinds({}).size).toBe(0);
+    expect(problems(() => namespacedKinds({ INFRAHUB_BACKUP_NAMESPACED_KINDS: 'ExternalSecret,external-secrets.io/v1/ExternalSecret' }))).toEqual([
+      'INFRAHUB_BACKUP_NAMESPACED_KINDS: "ExternalSecret" must be an API group and a kind, such as external-secrets.io/ExternalSecret',
+      'INFRAHUB_BACKUP_NAMESPACED_KINDS: "external-secrets.io/v1/ExternalSecret" must be an API group and a kind, such as external-secrets.io/ExternalSecret',
+    ]);
+  });
+
   test('group/kind of an apiVersion', () => {
     expect(groupKind('v1', 'Pod')).toBe('/Pod');
     expect(groupKind('rbac.authorization.k8s.io/v1', 'Role')).toBe('rbac.authorization.k8s.io/Role');
@@ -130,7 +153,7 @@ describe('checkNamespaces', () => {
     for (const l of lines) expect(l).toMatch(/^[\x20-\x7e]+$/);
   });
 
-  test('drawn objects: refused exactly when outside the namespace, cluster-scoped and not allowed, or of an unknown kind without namespace', () => {
+  test('drawn objects: refused exactly when outside the namespace, cluster-scoped and not allowed, or of a kind not known to be namespaced', () => {
     const kinds = [...CLUSTER_SCOPED, ...NAMESPACED, 'example.com/Widget', 'monitoring.coreos.com/Probe'];
     const drawn = { refused: 0, passed: 0 };
     fc.assert(
@@ -152,12 +175,12 @@ describe('checkNamespaces', () => {
           });
           const expected = objects.filter(({ gk, ns }) => {
             const kind = gk.split('/')[1];
-            const ok = allowed.has(kind) || allowed.has(gk);
-            if (CLUSTER_SCOPED.has(gk)) return !ok;
-            if (ns === undefined || ns === '') return !NAMESPACED.has(gk) && !ok;
-            return ns !== 'dest';
+            if (allowed.has(kind) || allowed.has(gk)) return false;
+            // Fail closed: a kind not known to be namespaced is refused, whatever namespace it names.
+            if (CLUSTER_SCOPED.has(gk) || !NAMESPACED.has(gk)) return true;
+            return ns !== undefined && ns !== '' && ns !== 'dest';
           }).length;
-          const got = problems(() => checkNamespaces(stream(docs), 'dest', allowed)).length;
+          const got = problems(() => checkNamespaces(stream(docs), 'dest', { allowedClusterKinds: allowed })).length;
           if (expected > 0) drawn.refused++;
           else drawn.passed++;
           return got === expected;

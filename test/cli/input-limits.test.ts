@@ -12,6 +12,9 @@ import { MAX_VALUES_FILE_BYTES, parseValuesText, readValues } from '../../src/cl
 import { InputError } from '../../src/input-error';
 import { cloneValues, coalesceWithDefaults, MAX_VALUES_DEPTH, mergeUserValues } from '../../src/model/merge';
 import { ValuesError } from '../../src/model/errors';
+import * as fc from 'fast-check';
+import { stringify } from 'yaml';
+import { prescanYaml } from '../../src/cli/yaml-prescan';
 import { tempFile } from '../support/helm-probe';
 
 jest.setTimeout(120_000);
@@ -127,3 +130,98 @@ test('an endless standard input is refused once it passes the limit, not read in
   expect(r.stderr).toBe(`error: standard input: more than ${MAX_VALUES_FILE_BYTES} bytes; values files are limited to 10 MiB\n`);
   expect(r.status).toBe(EXIT_INVALID);
 });
+
+describe('depth and size are bounded before the YAML parser builds anything (the Argo CD sidecar reads any committer\'s file)', () => {
+  // The hostile shapes of scripts/bench-input-limits.js, at the 10 MiB limit: before the pass, a 5 MB file of `[`
+  // took a minute and 2.8 GiB before its refusal; scalar aliases were quadratic.
+  const MiB = 1024 * 1024;
+  const SHAPES: Record<string, [string, RegExp]> = {
+    'nested [': ["`a: ${'['.repeat(10 * MiB - 4)}\\n`", /^v\.yaml: line 1: values are nested deeper than 100 levels$/],
+    'nested {': ["`a: ${'{a: '.repeat((10 * MiB - 5) / 4 | 0)}\\n`", /^v\.yaml: line 1: values are nested deeper than 100 levels$/],
+    'nested - on one line': ["`a:\\n${'- '.repeat((10 * MiB - 5) / 2 | 0)}\\n`", /^v\.yaml: line 2: values are nested deeper than 100 levels$/],
+    'nested - indented': ["(() => { let t = 'a:\\n'; for (let i = 0; t.length + 2 * i + 2 < 10 * MiB; i++) t += ' '.repeat(2 * i) + '-\\n'; return t; })()", /^v\.yaml: (line \d+: )?values are nested deeper than 100 levels$/],
+    'flow maps': ["`a: [${'{a: 1}, '.repeat((10 * MiB - 6) / 8 | 0)}]\\n`", /^v\.yaml: the document expands to more than 15000 values \(aliases included\)$/],
+    'aliases of a scalar': ["`x: &x v\\na: [${'*x, '.repeat((10 * MiB - 20) / 4 | 0)}]\\n`", /^v\.yaml: the document expands to more than 15000 values \(aliases included\)$/],
+  };
+
+  test('10 MiB of each hostile shape is refused in one line, in a child process that stays under 200 MiB', () => {
+    const lib = join(__dirname, '..', '..', 'lib');
+    if (!existsSync(join(lib, 'cli', 'values-input.js')) || !existsSync(join(lib, 'cli', 'yaml-prescan.js'))) {
+      execFileSync('npm', ['run', 'build'], { cwd: join(lib, '..'), stdio: 'pipe' });
+    }
+    const script = [
+      "const { parseValuesText } = require(process.argv[1] + '/cli/values-input.js');",
+      "const { PLUGIN_MAX_VALUES_NODES } = require(process.argv[1] + '/argocd/generate.js');",
+      'const MiB = 1024 * 1024;',
+      'const out = {};',
+      ...Object.entries(SHAPES).map(([name, [make]]) =>
+        `{ const text = ${make}; const t = process.cpuUsage(); let line; try { parseValuesText(text, 'v.yaml', PLUGIN_MAX_VALUES_NODES); } catch (e) { line = (e.lines || [String(e)])[0]; } const c = process.cpuUsage(t); out[${JSON.stringify(name)}] = { line, ms: (c.user + c.system) / 1000, bytes: text.length }; }`,
+      ),
+      'process.stdout.write(JSON.stringify({ out, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));',
+    ].join('\n');
+    const result = JSON.parse(execFileSync(process.execPath, ['-e', script, lib], { encoding: 'utf8', maxBuffer: 64 * MiB })) as {
+      out: Record<string, { line: string; ms: number; bytes: number }>;
+      maxRssMiB: number;
+    };
+    for (const [name, [, expected]] of Object.entries(SHAPES)) {
+      expect([name, result.out[name].line]).toEqual([name, expect.stringMatching(expected)]);
+      expect(result.out[name].bytes).toBeLessThanOrEqual(MAX_VALUES_FILE_BYTES);
+      // Generous: about 0.2 s of CPU each on an idle machine (npm run bench:limits prints the figures).
+      expect([name, result.out[name].ms]).toEqual([name, expect.any(Number)]);
+      expect(result.out[name].ms).toBeLessThan(5000);
+    }
+    console.log(`hostile 10 MiB values: ${Object.entries(result.out).map(([n, r]) => `${n} ${r.ms.toFixed(0)} ms`).join(', ')}; peak ${result.maxRssMiB.toFixed(0)} MiB`);
+    expect(result.maxRssMiB).toBeLessThan(200);
+  });
+
+  test('nesting of exactly 100 levels in every style is read; 101 is refused with the same line', () => {
+    // The deepest node of each is at depth `d` (the root map at 0).
+    const styles: Record<string, (depth: number) => string> = {
+      'flow lists': (d) => `a: ${'['.repeat(d)}${']'.repeat(d)}\n`,
+      'flow maps': (d) => `a: ${'{a: '.repeat(d - 1)}1${'}'.repeat(d - 1)}\n`,
+      'compact block lists': (d) => `a:\n${'- '.repeat(d - 1)}x\n`,
+      'block maps': (d) => Array.from({ length: d }, (_, i) => `${' '.repeat(i)}k:`).join('\n') + ' 1\n',
+      'lists then flow': (d) => `a:\n${'- '.repeat(d / 2)}${'['.repeat(d / 2)}${']'.repeat(d / 2)}\n`,
+    };
+    for (const [name, make] of Object.entries(styles)) {
+      expect([name, refusalOrNone(() => parseValuesText(make(MAX_VALUES_DEPTH), 'd.yaml'))]).toEqual([name, []]);
+      expect([name, refusalOrNone(() => parseValuesText(make(MAX_VALUES_DEPTH + 2), 'd.yaml'))]).toEqual([
+        name,
+        [expect.stringMatching(new RegExp(`^d\\.yaml: (line \\d+: )?values are nested deeper than ${MAX_VALUES_DEPTH} levels$`))],
+      ]);
+    }
+  });
+
+  test('drawn documents: the pass never counts more depth or values than the document holds (so it never refuses a valid one)', () => {
+    const text = fc.constantFrom('x', '[[[[[[', '{{{{', '- - -', 'a: b', '# c', '"q', "'q", '|', '>', '*a', '&a', '? k', 'a,b', '--- x', ' #', 'é[');
+    const leaf = fc.oneof(fc.stringMatching(/^[a-z]{0,3}$/), fc.array(text, { maxLength: 4 }).map((a) => a.join(' ')), fc.integer(), fc.constant(null));
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(fc.stringMatching(/^[a-z[{ #:-]{1,4}$/), tie('node'), { maxKeys: 4 })),
+    })).node;
+    const depthOf = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v as object).map(depthOf)) : 0);
+    const countOf = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Object.values(v as object).reduce((n: number, x) => n + countOf(x), 0) : 1);
+    let drawn = 0;
+    fc.assert(
+      fc.property(tree, fc.constantFrom('block', 'flow', 'any'), fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED'), (value, collectionStyle, defaultStringType) => {
+        const doc = { root: value };
+        const yamlText = stringify(doc, { collectionStyle: collectionStyle as 'block', defaultStringType: defaultStringType as 'PLAIN' });
+        drawn++;
+        // The root map is depth 0: its deepest node is at depthOf(doc) - 1 ... or depthOf(doc) for a leaf under the deepest collection.
+        expect([yamlText, prescanYaml(yamlText, depthOf(doc), Infinity)]).toEqual([yamlText, undefined]);
+        expect([yamlText, prescanYaml(yamlText, Infinity, countOf(doc))]).toEqual([yamlText, undefined]);
+      }),
+      { numRuns: 500 },
+    );
+    console.log(`prescan: ${drawn} drawn documents, none over-counted`);
+  });
+});
+
+function refusalOrNone(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof InputError) return e.lines;
+    throw e;
+  }
+  return [];
+}
