@@ -13,8 +13,6 @@ import { Command, CommanderError, Option } from 'commander';
 import type { CliIo } from '../cli';
 import { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV, S3_ENV } from './config';
 import { EXIT_FAILED, EXIT_INVALID, S3Io, guarded } from './common';
-import { parseDuration } from './duration';
-import { knownSecrets, redactingIo, redactor, urlArguments } from './redact';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 
@@ -70,6 +68,8 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
         );
     }
     command.addHelpText('after', ENVIRONMENT_HELP).action(async (opts: T & { heartbeatUrl?: string; heartbeatMaxAge?: string; maxAge?: string; endpoint?: string }) => {
+      // Loaded when an s3 command runs: synth and the other commands only register these.
+      const { knownSecrets, redactingIo, redactor } = require('./redact') as typeof import('./redact');
       // Every line the command writes, and so the failure ping's body, passes through the redaction first.
       const redact = redactor(knownSecrets(io.env, [opts.endpoint, opts.heartbeatUrl]));
       const safe = redactingIo(io, redact);
@@ -97,6 +97,7 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
         let pingCode = code;
         // A success ping says that a restorable archive younger than the maximum age exists: `latest --max-age`
         // (at most that age) has just checked that; after verify and prune it is checked now.
+        const { parseDuration } = require('./duration') as typeof import('./duration');
         const checked = name === 'latest' && opts.maxAge !== undefined && (parseDuration(opts.maxAge.trim()) ?? Infinity) <= (maxAge?.ms ?? 0);
         if (code === 0 && maxAge !== undefined && !checked) {
           const { heartbeatFreshness } = require('./freshness') as typeof import('./freshness');
@@ -182,6 +183,7 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
  */
 export async function runS3Cli(argv: string[], unsafe: CliIo): Promise<number> {
   // Commander's own messages echo arguments: they are redacted like the commands' output.
+  const { knownSecrets, redactingIo, redactor, urlArguments } = require('./redact') as typeof import('./redact');
   const io = redactingIo(unsafe, redactor(knownSecrets(unsafe.env, urlArguments(argv))));
   let code = 0;
   const program = new Command('infrahub-backup-cdk8s')

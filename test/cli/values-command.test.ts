@@ -65,7 +65,7 @@ describe('values', () => {
   });
 
   test('--all prints the values after the defaults and the aliases', () => {
-    const out = run('values', '--all', '-o', 'json', '--set', 'backup.enabled=true,backup.storage.local.path=/data');
+    const out = run('values', '--all', '-o', 'json', '--set', 'backup.enabled=true,backup.storage.type=local,backup.storage.local.path=/data');
     expect(out.stderr).toBe('');
     const values = JSON.parse(out.stdout) as { backup: { enabled: boolean; storage: { path: string; local: Record<string, unknown> } }; image: { repository: string } };
     expect(values.backup.enabled).toBe(true);
