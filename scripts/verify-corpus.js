@@ -242,7 +242,55 @@ function gzipBomb(bytes) {
   return Buffer.concat(members);
 }
 
-module.exports = { header, entry, pax, paxData, paxPath, END, archive, metadata, metadataFor, sha256, manyEntries, gzipBomb, hostileArchives };
+/**
+ * A tar.gz of PAX headers, each of `paxBytes` (a `key` record of that length,
+ * then an empty file), until the archive is `compressedBytes` long. One byte in
+ * `randomEvery` is random, so the archive expands less than the gzip-bomb bound.
+ */
+function paxFlood(compressedBytes, { paxBytes = 4 * 1024 * 1024 - 1024, randomEvery = 40, key = 'path' } = {}) {
+  const { randomFillSync } = require('crypto');
+  const value = Buffer.alloc(paxBytes - 40, 0x78);
+  const noise = Buffer.alloc(Math.ceil(value.length / randomEvery));
+  const gzip = require('zlib').createGzip({ level: 6 });
+  const chunks = [];
+  gzip.on('data', (c) => chunks.push(c));
+  let out = 0;
+  gzip.on('data', (c) => (out += c.length));
+  const head = Buffer.concat([entry('backup/', undefined, { type: 'directory' }), entry('backup/backup_information.json', metadata({}))]);
+  gzip.write(head);
+  let i = 0;
+  return new Promise((resolve) => {
+    const more = () => {
+      while (out < compressedBytes) {
+        randomFillSync(noise);
+        for (let j = 0; j < noise.length; j++) value[j * randomEvery] = 0x61 + (noise[j] % 26);
+        const data = Buffer.from(`${paxBytes} ${key}=backup/${String(i).padStart(8, '0')}/`);
+        const record = Buffer.concat([data, value]);
+        const body = Buffer.concat([record, Buffer.alloc(Math.max(0, paxBytes - record.length - 1), 0x79), Buffer.from('\n')]).subarray(0, paxBytes);
+        body[paxBytes - 1] = 0x0a;
+        const padding = Buffer.alloc((BLOCK - (paxBytes % BLOCK)) % BLOCK);
+        const ok = gzip.write(Buffer.concat([header('PaxHeaders/x', { size: paxBytes, type: 'pax-header' }), body, padding, header('backup/x')]));
+        i++;
+        if (!ok) return gzip.once('drain', more);
+      }
+      gzip.end(END, () => undefined);
+    };
+    gzip.on('end', () => resolve(Buffer.concat(chunks)));
+    more();
+  });
+}
+
+/** A small tar.gz whose backup_information.json is `bytes` of `[{},{},…]` (the image's metadata is a few hundred bytes). */
+function metadataFlood(bytes, { key } = {}) {
+  const items = Math.floor((bytes - 2 - (key ? key.length + 5 : 0)) / 3);
+  const array = `[${'{},'.repeat(items - 1)}{}]`;
+  const text = key ? `{"${key}":${array}}` : array;
+  return gzipSync(Buffer.concat([entry('backup/', undefined, { type: 'directory' }), entry('backup/backup_information.json', text), END]), { level: 9 });
+}
+
+module.exports = {
+  paxFlood,
+  metadataFlood, header, entry, pax, paxData, paxPath, END, archive, metadata, metadataFor, sha256, manyEntries, gzipBomb, hostileArchives };
 
 // `gen KIND`: writes the archive KIND to stdout (the child reads it from another process, so its memory is verify's alone).
 if (require.main === module && process.argv[2] === 'gen') {

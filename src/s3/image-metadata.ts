@@ -42,8 +42,20 @@ const INT64_MAX = 9223372036854775807n;
 
 class JsonSyntaxError extends Error {}
 
-/** What is kept of a value: its JSON type and, where asked, the value. */
-type Kept = { readonly type: 'null' | 'bool' | 'number' | 'string' | 'array' | 'object'; readonly value?: unknown; readonly text?: string };
+/**
+ * What is kept of a value: its JSON type, a scalar's value, and, for the
+ * containers the struct reads, their strings (undefined when one member or
+ * item is not a string or null: the type is wrong).
+ */
+type Kept =
+  | { readonly type: 'null' | 'bool' | 'number' | 'string'; readonly value?: unknown; readonly text?: string }
+  | { readonly type: 'array'; readonly value?: string[] }
+  | { readonly type: 'object'; readonly value?: Map<string, Kept> | Map<string, string> };
+
+/** How much of a value to keep: nothing but its type; a field's strings; the top-level object's fields. */
+const SKIP = 0;
+const FIELD = 1;
+const ROOT = 2;
 
 export interface ImageMetadata {
   /** The fields the image reads, as it reads them (absent when not in the document). */
@@ -103,11 +115,12 @@ class Parser {
   }
 
   /**
-   * Reads a value; builds it when `keep` > 0, its members and items with
-   * `keep` - 1 (the top-level object's members: 2 for the struct's fields,
-   * 0 for the rest), and only notes the type of the others.
+   * Reads a value and keeps what `mode` asks for: ROOT keeps the members whose
+   * key is one of the struct's fields (folded), each read as FIELD; FIELD
+   * keeps an array's or object's strings; SKIP only the type. Nothing else is
+   * built, so a megabyte of `[{},{},…]` costs no memory.
    */
-  value(depth: number, keep: number): Kept {
+  value(depth: number, mode: number): Kept {
     if (depth > MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH}`);
     this.ws();
     const t = this.text;
@@ -115,13 +128,14 @@ class Parser {
     if (c === '"') return { type: 'string', value: this.string() };
     if (c === '{') {
       this.at++;
-      const members = keep > 0 ? new Map<string, Kept>() : undefined;
+      const fields = mode === ROOT ? new Map<string, Kept>() : undefined;
+      let strings = mode === FIELD ? new Map<string, string>() : undefined;
       let keys: Set<string> | undefined;
       let first: string | undefined;
       this.ws();
       if (t[this.at] === '}') {
         this.at++;
-        return { type: 'object', value: members };
+        return { type: 'object', value: fields ?? strings };
       }
       for (;;) {
         this.ws();
@@ -137,8 +151,13 @@ class Parser {
         this.ws();
         if (t[this.at] !== ':') this.fail('a missing ":"');
         this.at++;
-        const member = this.value(depth + 1, depth === 0 && keep > 0 ? (FIELDS[folded(key)] !== undefined ? 2 : 0) : keep - 1);
-        members?.set(key, member);
+        const field = fields !== undefined && FIELDS[folded(key)] !== undefined;
+        const member = this.value(depth + 1, field ? FIELD : SKIP);
+        if (field) fields!.set(key, member);
+        if (strings !== undefined) {
+          if (member.type === 'string' || member.type === 'null') strings.set(key, member.type === 'string' ? (member.value as string) : '');
+          else strings = undefined;
+        }
         this.ws();
         if (t[this.at] === ',') {
           this.at++;
@@ -146,22 +165,25 @@ class Parser {
         }
         if (t[this.at] === '}') {
           this.at++;
-          return { type: 'object', value: members };
+          return { type: 'object', value: fields ?? strings };
         }
         this.fail('a missing "," or "}"');
       }
     }
     if (c === '[') {
       this.at++;
-      const items = keep > 0 ? ([] as Kept[]) : undefined;
+      let items = mode === FIELD ? ([] as string[]) : undefined;
       this.ws();
       if (t[this.at] === ']') {
         this.at++;
         return { type: 'array', value: items };
       }
       for (;;) {
-        const item = this.value(depth + 1, keep - 1);
-        items?.push(item);
+        const item = this.value(depth + 1, SKIP);
+        if (items !== undefined) {
+          if (item.type === 'string' || item.type === 'null') items.push(item.type === 'string' ? (item.value as string) : '');
+          else items = undefined;
+        }
         this.ws();
         if (t[this.at] === ',') {
           this.at++;
@@ -215,7 +237,7 @@ export function decodeImageMetadata(bytes: Uint8Array): { metadata?: ImageMetada
   const parser = new Parser(text);
   let root: Kept;
   try {
-    root = parser.value(0, 1);
+    root = parser.value(0, ROOT);
     parser.end();
   } catch (e) {
     if (e instanceof JsonSyntaxError) return { problems: [`is not valid JSON: ${e.message}`] };
@@ -239,7 +261,7 @@ export function decodeImageMetadata(bytes: Uint8Array): { metadata?: ImageMetada
     const wrong = (what: string) => problems.push(`: ${name} is ${what}: Go's encoding/json fails on it, and the restore with it`);
     switch (type) {
       case 'int': {
-        const literal = member.text ?? '';
+        const literal = member.type === 'number' ? (member.text ?? '') : '';
         if (member.type !== 'number' || !/^-?(0|[1-9][0-9]*)$/.test(literal) || BigInt(literal) > INT64_MAX || BigInt(literal) < -INT64_MAX - 1n) wrong('not a whole number that fits 64 bits');
         else fields[name] = member.value;
         break;
@@ -249,21 +271,17 @@ export function decodeImageMetadata(bytes: Uint8Array): { metadata?: ImageMetada
         if (member.type !== type) wrong(`not a ${type === 'bool' ? 'boolean' : 'string'}`);
         else fields[name] = member.value;
         break;
-      case 'strings': {
-        const items = member.value as Kept[] | undefined;
-        if (member.type !== 'array' || items!.some((i) => i.type !== 'string' && i.type !== 'null')) wrong('not an array of strings');
-        else fields[name] = components = items!.map((i) => (i.type === 'string' ? (i.value as string) : ''));
+      case 'strings':
+        if (member.type !== 'array' || member.value === undefined) wrong('not an array of strings');
+        else fields[name] = components = member.value;
         break;
-      }
-      case 'map': {
-        const entries = member.value as Map<string, Kept> | undefined;
-        if (member.type !== 'object' || [...entries!.values()].some((i) => i.type !== 'string' && i.type !== 'null')) wrong('not an object of path: SHA-256');
+      case 'map':
+        if (member.type !== 'object' || member.value === undefined) wrong('not an object of path: SHA-256');
         else {
-          checksums = new Map([...entries!].map(([k, v]) => [k, v.type === 'string' ? (v.value as string) : '']));
+          checksums = member.value as Map<string, string>;
           fields[name] = Object.fromEntries(checksums);
         }
         break;
-      }
     }
   }
   return { metadata: { fields, checksums, components }, problems };

@@ -6,8 +6,9 @@
  * and time. The child runs the built module (lib/) under plain node, as the
  * image does: no TypeScript loader in the measured process.
  */
-import { execFileSync, spawnSync } from 'child_process';
-import { existsSync, statSync } from 'fs';
+import { execFileSync, spawn, spawnSync } from 'child_process';
+import { existsSync, rmSync, statSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { BUCKET, TestServer, expectFailure, noise, put, run, s3Env, startServer, testClient } from './support';
@@ -18,6 +19,9 @@ const corpus = require('../../scripts/verify-corpus.js') as {
   archive(files: Record<string, Buffer | string>, extra?: Buffer[], options?: { names?: (n: string) => string; listed?: Record<string, string> }): Buffer;
   paxPath(name: string): Buffer;
   hostileArchives(files: Record<string, Buffer>): { substitution: Record<string, Buffer>; unrestorable: Record<string, Buffer> };
+  paxFlood(compressedBytes: number, options?: { paxBytes?: number; randomEvery?: number }): Promise<Buffer>;
+  metadataFlood(bytes: number, options?: { key?: string }): Buffer;
+  manyEntries(count: number, options?: { tiny?: boolean; long?: boolean }): NodeJS.ReadableStream;
 };
 
 jest.setTimeout(60_000);
@@ -229,5 +233,63 @@ describe('heavy archives, in a child process: verdict, peak memory, time', () =>
     expect(result.lines).toEqual([expect.stringMatching(/^the archive expands more than 100 times its compressed size \(64\.\d MiB from \d+\.\d+ KiB\): a gzip bomb, not an archive the backup image writes$/)]);
     // Refused after reading well under 1 MiB of the 16 MiB.
     expect(result.peakRssKiB).toBeLessThan(PEAK_RSS_LIMIT_KIB);
+  });
+});
+
+describe('peak memory of `s3 verify` (the CLI, in a child process, against s3rver), issue 17', () => {
+  const root = join(__dirname, '..', '..');
+  /** The companion container's limit is 256Mi; the requirement is 150 MiB whatever the archive. */
+  const PEAK_RSS_LIMIT_KIB = 150 * 1024;
+  /** Loaded before the CLI: prints the process's peak resident memory (VmHWM) as its last stderr line. */
+  const PRELOAD = join(tmpdir(), `verify-peak-rss-${process.pid}.js`);
+
+  beforeAll(() => {
+    writeFileSync(
+      PRELOAD,
+      "process.on('exit', () => { const m = /VmHWM:\\s+(\\d+) kB/.exec(require('fs').readFileSync('/proc/self/status', 'utf8')); require('fs').writeSync(2, `peak-rss-kib ${m ? m[1] : 0}\\n`); });\n",
+    );
+    // `npm test` builds lib/ first; build it here when the test runs alone and lib/ is older than the sources.
+    const sources = ['archive-check.ts', 'go-tar.ts', 'image-metadata.ts', 'verify.ts'].map((f) => statSync(join(root, 'src', 's3', f)).mtimeMs);
+    const built = join(root, 'lib', 's3', 'archive-check.js');
+    if (!existsSync(built) || statSync(built).mtimeMs < Math.max(...sources)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
+  }, 300_000);
+
+  afterAll(() => rmSync(PRELOAD, { force: true }));
+
+  async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  /** Uploads the archive, runs the CLI on it, returns its exit code, its first error line and its peak RSS. */
+  async function measure(label: string, data: Buffer): Promise<{ code: number | null; first: string; peakKiB: number }> {
+    const key = `memory/${label}/infrahub_backup_20260102_030405.tar.gz`;
+    await put(client, key, data);
+    const child = spawn(process.execPath, ['-r', PRELOAD, join(root, 'bin', 'infrahub-backup-cdk8s'), 's3', 'verify', '--uri', `s3://${BUCKET}/${key}`], {
+      env: { ...env, PATH: process.env.PATH, NODE_DISABLE_COMPILE_CACHE: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const peakKiB = Number(/peak-rss-kib (\d+)/.exec(stderr)?.[1] ?? NaN);
+    const first = stderr.split('\n').find((l) => l.startsWith('error: ')) ?? stderr;
+    process.stdout.write(`verify memory ${label} (${(data.length / 1e6).toFixed(2)} MB, node ${process.version}): exit ${code}, ${(peakKiB / 1024).toFixed(1)} MiB peak RSS\n`);
+    return { code, first: first.replace(/^error: s3:\/\/\S+: /, ''), peakKiB };
+  }
+
+  test.each([
+    ['a 6 MB archive of 4 MiB PAX headers', () => corpus.paxFlood(6e6), /^the header at offset 1536 is a PAX header of \d+ bytes, more than 65536: /],
+    ['a 6 MB archive of 64 KiB PAX headers (the largest read)', () => corpus.paxFlood(6e6, { paxBytes: 65536, randomEvery: 20 }), /: a path of \d+ bytes, more than 4096: tar -x cannot write it$/],
+    ['a 16 KiB archive holding a 16 MiB metadata file of [{},{},…]', async () => corpus.metadataFlood(16 * 1024 * 1024), /^backup\/backup_information\.json is 16\.0 MiB, more than 1\.00 MiB: it is not the image's metadata/],
+    ['a metadata file just under the bound: {"components": [{},{},…]}', async () => corpus.metadataFlood(1024 * 1024 - 1, { key: 'components' }), /^backup\/backup_information\.json: components is not an array of strings: /],
+    ['200,000 one-byte files under non-canonical names', () => collect(corpus.manyEntries(200_000, { tiny: true })), /^the archive has more than 100000 entries: /],
+    ['5,000 empty files with 4,000-byte names', () => collect(corpus.manyEntries(5_000, { long: true })), /^the archive's entry names add up to more than 8\.00 MiB: /],
+  ])('%s: refused, peak RSS under 150 MiB', async (label, make, line) => {
+    const result = await measure(label.replace(/[^a-z0-9]+/gi, '-'), await make());
+    expect(result.first).toMatch(line);
+    expect(result.code).toBe(1);
+    expect(result.peakKiB).toBeLessThan(PEAK_RSS_LIMIT_KIB);
   });
 });
