@@ -279,6 +279,16 @@ describe('peak memory of `s3 verify` (the CLI, in a child process, against s3rve
     return { code, first: first.replace(/^error: s3:\/\/\S+: /, ''), peakKiB };
   }
 
+  test('a good archive of 128 MiB (incompressible): verified, peak RSS under 150 MiB (the garbage of the download and gunzip is collected as it goes)', async () => {
+    const { createCipheriv } = await import('crypto');
+    const { gunzipSync, gzipSync } = await import('zlib');
+    const dump = createCipheriv('aes-256-ctr', Buffer.alloc(32, 7), Buffer.alloc(16)).update(Buffer.alloc(128 * 1024 * 1024));
+    const data = gzipSync(gunzipSync(corpus.archive({ 'database/neo4j.dump': dump, 'prefect.dump': FILES['prefect.dump'] })), { level: 1 });
+    const result = await measure('good-128MiB', data);
+    expect(result.code).toBe(0);
+    expect(result.peakKiB).toBeLessThan(PEAK_RSS_LIMIT_KIB);
+  });
+
   test.each([
     ['a 6 MB archive of 4 MiB PAX headers', () => corpus.paxFlood(6e6), /^the header at offset 1536 is a PAX header of \d+ bytes, more than 65536: /],
     ['a 6 MB archive of 64 KiB PAX headers (the largest read)', () => corpus.paxFlood(6e6, { paxBytes: 65536, randomEvery: 20 }), /: a path of \d+ bytes, more than 4096: tar -x cannot write it$/],
