@@ -23,7 +23,7 @@ import { gzipSync } from 'zlib';
 import { S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { ArchiveReadError, ArchiveReport, checkArchive } from '../../src/s3/archive-check';
-import { describeWithGo } from '../support/go';
+import { describeWithGo, requireGoProgram } from '../support/go';
 import { BUCKET, TestServer, noise, put, run, s3Env, startServer, testClient } from './support';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -41,6 +41,8 @@ const corpus = require('../../scripts/verify-corpus.js') as {
 jest.setTimeout(300_000);
 
 const ORACLE = { name: 'image-restore', source: readFileSync(join(__dirname, '..', 'support', 'image-restore.go'), 'utf8') };
+/** The image's writer (test/support/image-backup.go): what it writes must be verified. */
+const WRITER = { name: 'image-backup', source: readFileSync(join(__dirname, '..', 'support', 'image-backup.go'), 'utf8') };
 
 interface GoResult {
   readonly archive: string;
@@ -350,6 +352,34 @@ describeWithGo("verify agrees with the backup image's restore (Go's archive/tar 
   afterAll(async () => {
     client?.destroy();
     await server?.close();
+  });
+
+  test.each([
+    ['a Neo4j dump and prefect.dump', ['database/neo4j.dump=5000', 'prefect.dump=700'], {}],
+    ['without the task manager', ['database/neo4j.dump=3000'], {}],
+    ['a path split into the USTAR prefix and name', [`database/${'d'.repeat(120)}/neo4j.dump=1000`, 'prefect.dump=10'], {}],
+    ['paths in PAX records (over 256 bytes, not ASCII)', [`database/${'x'.repeat(150)}/${'y'.repeat(150)}.dump=2000`, 'database/données/neo4j.dump=10', 'prefect.dump=10'], {}],
+    ['an owner past 7 octal digits (PAX uid and gid)', ['database/neo4j.dump=4000', 'prefect.dump=10'], { IMAGE_BACKUP_UID: '1000680000' }],
+    ['empty files and many of them', [...Array.from({ length: 40 }, (_, i) => `database/store/${i}.db=${i % 3 === 0 ? 0 : 600 + i}`), 'prefect.dump=0'], {}],
+  ])('an archive the image writes (Go\'s tar.Writer, as infrahub-backup does): %s, is verified and restores the same', async (_label, files, extraEnv) => {
+    const writer = requireGoProgram(WRITER.name, WRITER.source);
+    const dir = mkdtempSync(join(tmpdir(), 'image-backup-'));
+    try {
+      const path = join(dir, 'infrahub_backup_20260102_030405.tar.gz');
+      execFileSync(writer, [path, ...files], { env: { ...process.env, ...extraEnv } });
+      const data = readFileSync(path);
+      const [go] = goSide(binary(), [data]);
+      expect(go).toMatchObject({ ok: true });
+      const verdict = await verdictOf(data);
+      expect(verdict).toMatchObject({ verified: true });
+      if (verdict.verified) {
+        expect(disagreement(go, verdict.report)).toBeUndefined();
+        expect(verdict.report.verifiedFiles).toBe(files.length);
+        expect(verdict.report.warnings).toEqual([]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the Go side: a good archive restores; the corpus substitutions extract the attacker\'s dump with passing checksums, the rest fail', () => {
