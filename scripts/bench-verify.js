@@ -15,7 +15,8 @@
  * Each child reports its wall time and its peak resident memory (VmHWM).
  *
  * Then the hostile archives of scripts/verify-corpus.js: 1,000,000 empty
- * entries and a 16 GiB gzip bomb, each uploaded to the same server and checked
+ * entries, a 16 GiB gzip bomb, 6 MB of 4 MiB PAX headers and a 16 MiB
+ * metadata file of `[{},{},…]`, each uploaded to the same server and checked
  * by `s3 verify` in a fresh process (verdict, time, peak RSS), and each checked
  * by checkArchive alone from a generated stream, with two more kinds (one-byte
  * files under non-canonical names, 4,000-byte names).
@@ -23,6 +24,9 @@
  *   npm run bench:verify                 (builds first)
  *   BENCH_DATA_MIB=2048 RUNS=3 npm run bench:verify
  *   BENCH_ONLY=corpus npm run bench:verify   (the hostile archives only)
+ *
+ * It exits 1 when verify streams at less than 80 % of the plain download's
+ * rate, or when a peak RSS of verify reaches 150 MiB.
  */
 const { spawn, spawnSync } = require('child_process');
 const { median } = require('./bench-common');
@@ -214,7 +218,7 @@ function runCorpusChild(kind) {
 }
 
 async function corpusSection(endpoint) {
-  const { manyEntries, gzipBomb } = require('./verify-corpus.js');
+  const { manyEntries, gzipBomb, paxFlood, metadataFlood } = require('./verify-corpus.js');
   const { Readable } = require('stream');
   const t0 = Date.now();
   const entriesKey = 'corpus/infrahub_backup_20260103_000000.tar.gz';
@@ -222,11 +226,18 @@ async function corpusSection(endpoint) {
   const entriesSize = await uploadStream(endpoint, entriesKey, manyEntries(1_000_000));
   const bomb = gzipBomb(16 * 1024 * 1024 * 1024);
   await uploadStream(endpoint, bombKey, Readable.from([bomb]));
+  const paxKey = 'corpus/infrahub_backup_20260105_000000.tar.gz';
+  const metadataKey = 'corpus/infrahub_backup_20260106_000000.tar.gz';
+  const pax = await paxFlood(6e6);
+  await uploadStream(endpoint, paxKey, Readable.from([pax]));
+  await uploadStream(endpoint, metadataKey, Readable.from([metadataFlood(16 * 1024 * 1024)]));
   process.stderr.write(`built and uploaded a 1,000,000-entry archive (${formatMiB(entriesSize)}) and a 16 GiB gzip bomb (${formatMiB(bomb.length)}) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   const rows = [];
   for (const [label, measure] of [
     ['s3 verify, 1,000,000 entries', () => runHostile(endpoint, entriesKey)],
     ['s3 verify, gzip bomb 16 GiB in ' + formatMiB(bomb.length), () => runHostile(endpoint, bombKey)],
+    ['s3 verify, 4 MiB PAX headers in ' + formatMiB(pax.length), () => runHostile(endpoint, paxKey)],
+    ['s3 verify, 16 MiB metadata of [{},{},…]', () => runHostile(endpoint, metadataKey)],
     ['checkArchive, 1,000,000 entries (stream)', () => runCorpusChild('entries')],
     ['checkArchive, gzip bomb 16 GiB (stream)', () => runCorpusChild('bomb')],
     ['checkArchive, 1,000,000 one-byte files (stream)', () => runCorpusChild('tiny')],
@@ -235,6 +246,7 @@ async function corpusSection(endpoint) {
     const runs = Array.from({ length: RUNS }, measure);
     rows.push({ label, seconds: median(runs.map((r) => r.seconds)), rss: Math.max(...runs.map((r) => r.rss)), line: runs[0].line });
   }
+  corpusPeak = Math.max(...rows.map((r) => r.rss));
   return [
     '',
     `hostile archives (${RUNS} run(s) each, fresh process per run; peak RSS must stay under 150 MiB):`,
@@ -244,6 +256,12 @@ async function corpusSection(endpoint) {
     ...rows.map((r) => `| ${r.label.padEnd(44)} | ${r.seconds.toFixed(2).padStart(8)} | ${r.rss.toFixed(1).padStart(12)} | ${r.line}`),
   ];
 }
+
+/** The highest peak RSS of the hostile archives, in MiB (set by corpusSection). */
+let corpusPeak = 0;
+/** The requirements: verify streams at 80 % of a plain download's rate or more, and every peak RSS stays under 150 MiB. */
+const MIN_RATIO = 0.8;
+const MAX_RSS_MIB = 150;
 
 function runChild(kind, endpoint, key = KEY) {
   const r = spawnSync(process.execPath, ['-e', PEAK_RSS + CHILD[kind]], {
@@ -273,6 +291,7 @@ async function main() {
     server = await startS3rver(dir);
     if (process.env.BENCH_ONLY === 'corpus') {
       process.stdout.write(`${(await corpusSection(server.endpoint)).join('\n')}\n`);
+      if (corpusPeak >= MAX_RSS_MIB) throw new Error(`a hostile archive took ${corpusPeak.toFixed(1)} MiB, ${MAX_RSS_MIB} MiB or more`);
       return;
     }
     const t0 = Date.now();
@@ -318,6 +337,12 @@ async function main() {
       ...(await corpusSection(server.endpoint)),
     ];
     process.stdout.write(`${out.join('\n')}\n`);
+    const failed = [];
+    if (ratio < MIN_RATIO) failed.push(`verify streams at ${(ratio * 100).toFixed(0)}% of the plain download, under ${MIN_RATIO * 100}%`);
+    // The plain download is the reference, not verify: its own peak is the S3 client's.
+    const peak = Math.max(corpusPeak, ...rows.filter((r) => r.kind !== 'download').map((r) => r.rss));
+    if (peak >= MAX_RSS_MIB) failed.push(`a peak RSS of ${peak.toFixed(1)} MiB, ${MAX_RSS_MIB} MiB or more`);
+    if (failed.length > 0) throw new Error(failed.join('; '));
   } finally {
     cleanup();
   }

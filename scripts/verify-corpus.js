@@ -37,21 +37,28 @@ function octal(value, width) {
   return `${value.toString(8).padStart(width - 1, '0')}\0`;
 }
 
-/** One ustar header. */
-function header(name, { size = 0, type = 'file', linkname = '', mode } = {}) {
+/**
+ * One ustar header. `flag` sets the typeflag byte as is (over `type`);
+ * `magic`: 'ustar' (the default), 'gnu' ("ustar  \0") or 'v7' (none);
+ * `prefix` fills the USTAR prefix field; `raw` writes more bytes at given
+ * offsets ({ 476: 'xyz' }) before the checksum is computed.
+ */
+function header(name, { size = 0, type = 'file', linkname = '', mode, flag, magic = 'ustar', prefix = '', raw = {} } = {}) {
   const block = Buffer.alloc(BLOCK);
   if (Buffer.byteLength(name) > 100) throw new Error(`name too long for this builder: ${name}`);
   block.write(name, 0, 100, 'utf8');
+  block.write(prefix, 345, 155, 'utf8');
   block.write(octal(mode ?? (type === 'directory' ? 0o755 : 0o644), 8), 100, 'latin1');
   block.write(octal(1000, 8), 108, 'latin1');
   block.write(octal(1000, 8), 116, 'latin1');
   block.write(octal(size, 12), 124, 'latin1');
   block.write(octal(Math.floor(Date.UTC(2026, 0, 2, 3, 4, 5) / 1000), 12), 136, 'latin1');
   block.write('        ', 148, 'latin1');
-  block.write(TYPE[type], 156, 'latin1');
+  block.write(flag ?? TYPE[type], 156, 'latin1');
   block.write(linkname, 157, 100, 'utf8');
-  block.write('ustar\0', 257, 'latin1');
-  block.write('00', 263, 'latin1');
+  if (magic === 'ustar') block.write('ustar\u000000', 257, 'latin1');
+  if (magic === 'gnu') block.write('ustar  \0', 257, 'latin1');
+  for (const [offset, text] of Object.entries(raw)) block.write(text, Number(offset), 'latin1');
   let sum = 0;
   for (const byte of block) sum += byte;
   block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
@@ -85,7 +92,7 @@ function metadataFor(files, backupId = 'infrahub_backup_20260102_030405') {
     created_at: '2026-01-02T03:04:05Z',
     tool_version: 'v1.5.0',
     infrahub_version: '1.6.2',
-    components: ['database', 'task-manager-db'],
+    components: 'prefect.dump' in files ? ['database', 'task-manager-db'] : ['database'],
     checksums: Object.fromEntries(Object.entries(files).map(([path, content]) => [path, sha256(content)])),
     neo4j_edition: 'community',
     redacted: false,
@@ -95,21 +102,101 @@ function metadataFor(files, backupId = 'infrahub_backup_20260102_030405') {
 
 /**
  * An archive in the image's layout: the metadata of `files` (and of `listed`,
- * which are not in the archive), the files, then `extra` entries (Buffers from
- * entry()); `names` rewrites every name of the layout.
+ * which are not in the archive; or the text `metadataText`), `before` entries,
+ * the files, then `extra` entries (Buffers from entry()); `names` rewrites
+ * every name of the layout; `options[path]` are header options of a file.
  */
-function archive(files, extra = [], { names = (n) => n, listed = {} } = {}) {
-  const parts = [entry(names('backup/'), undefined, { type: 'directory' }), entry(names('backup/backup_information.json'), metadata({ ...files, ...listed }))];
-  for (const [path, content] of Object.entries(files)) parts.push(entry(names(`backup/${path}`), content));
+function archive(files, extra = [], { names = (n) => n, listed = {}, before = [], metadataText, options = {} } = {}) {
+  const parts = [entry(names('backup/'), undefined, { type: 'directory' }), entry(names('backup/backup_information.json'), metadataText ?? metadata({ ...files, ...listed }))];
+  parts.push(...before);
+  for (const [path, content] of Object.entries(files)) parts.push(entry(names(`backup/${path}`), content, options[path]));
   return gzipSync(Buffer.concat([...parts, ...extra, END]));
+}
+
+/** PAX extended header data holding `records` ({ key: value }, in order). */
+function paxData(records) {
+  return Object.entries(records)
+    .map(([key, value]) => {
+      const body = ` ${key}=${value}\n`;
+      let length = Buffer.byteLength(body) + 1;
+      while (String(length).length + Buffer.byteLength(body) !== length) length++;
+      return `${length}${body}`;
+    })
+    .join('');
+}
+
+/** A pax extended header with `records`. */
+function pax(records) {
+  return entry('PaxHeaders/x', paxData(records), { type: 'pax-header' });
 }
 
 /** A pax extended header giving the next entry the path `name` (of any length). */
 function paxPath(name) {
-  const body = ` path=${name}\n`;
-  let length = Buffer.byteLength(body) + 1;
-  while (String(length).length + Buffer.byteLength(body) !== length) length++;
-  return entry('PaxHeaders/x', `${length}${body}`, { type: 'pax-header' });
+  return pax({ path: name });
+}
+
+/**
+ * The hostile archives of issue 17, each a good backup (`files`) plus one
+ * trick, by name: `substitution` ones make a reader that is not Go's
+ * archive/tar see the good dump and metadata while the image extracts the
+ * attacker's, whose checksums pass; `unrestorable` ones read as a good backup
+ * to such a reader while the image's restore fails on them.
+ */
+function hostileArchives(files) {
+  const dump = 'database/neo4j.dump';
+  const attackerDump = Buffer.alloc(files[dump].length, 0x41);
+  // The attacker's metadata, at least as long as the good one (the image's extractor writes over a file without truncating it).
+  const good = metadata(files);
+  let evil = metadata({ ...files, [dump]: attackerDump });
+  evil += ' '.repeat(Math.max(0, good.length - evil.length));
+  const attacker = [entry('backup/backup_information.json', evil), entry(`backup/${dump}`, attackerDump)];
+  const attackerTar = Buffer.concat(attacker);
+  // A GNU sparse file (format 1.0) of one data block: a map block ("1 entry: offset 0, length n"), then the data.
+  const sparse = (name, decoy, content) => {
+    const map = `1\n0\n${content.length}\n`;
+    return [
+      pax({ 'GNU.sparse.major': '1', 'GNU.sparse.minor': '0', 'GNU.sparse.name': name, 'GNU.sparse.realsize': String(content.length), path: decoy }),
+      entry('backup/GNUSparseFile.0/x', Buffer.concat([Buffer.from(map), Buffer.alloc(BLOCK - map.length), Buffer.from(content)])),
+    ];
+  };
+  const upper = Object.fromEntries(Object.entries(metadataFor(files).checksums).map(([k, v]) => [k, v.toUpperCase()]));
+  const wrong = { ...metadataFor(files).checksums, [dump]: sha256('not this') };
+  const goodJson = JSON.stringify(metadataFor(files));
+  return {
+    substitution: {
+      // Old GNU 'N': Go returns it as an entry (which the image skips); tar-stream and others take its data for the next name.
+      'old-gnu-N': archive(files, [
+        entry('././@LongLink', 'backup/decoy-metadata\0', { flag: 'N' }),
+        attacker[0],
+        entry('././@LongLink', 'backup/decoy-dump\0', { flag: 'N' }),
+        attacker[1],
+      ]),
+      // GNU.sparse.name (sparse format 1.0): Go names the entry with it; others use the PAX path.
+      'pax-gnu-sparse-name': archive(files, [
+        ...sparse('backup/backup_information.json', 'backup/decoy-metadata', evil),
+        ...sparse(`backup/${dump}`, 'backup/decoy.dump', attackerDump),
+      ]),
+      // A NUL typeflag with a trailing slash: Go makes it a folder and reads its data as the next headers.
+      'nul-typeflag-slash': archive(files, [entry('backup/decoy/', attackerTar, { flag: '\0' })]),
+      // GNU magic with a non-numeric access time: Go then reads the prefix field (where the access time is) as part of the name.
+      'gnu-atime-prefix': archive(files, [
+        entry('backup_information.json', evil, { magic: 'gnu', prefix: 'backup' }),
+        entry('neo4j.dump', attackerDump, { magic: 'gnu', prefix: 'backup/database' }),
+      ]),
+    },
+    unrestorable: {
+      'typeflag-7': archive(files, [], { options: { [dump]: { flag: '7' } } }),
+      'typeflag-8': archive(files, [], { options: { [dump]: { flag: '8' } } }),
+      'uppercase-hex': archive(files, [], { metadataText: JSON.stringify({ ...metadataFor(files), checksums: upper }) }),
+      'second-Checksums-key': archive(files, [], { metadataText: `${goodJson.slice(0, -1)},"Checksums":${JSON.stringify(wrong)}}` }),
+      'listed-at-root': gzipSync(
+        Buffer.concat([entry('backup/', undefined, { type: 'directory' }), entry('backup/backup_information.json', good), ...Object.entries(files).map(([p, c]) => entry(p, c)), END]),
+      ),
+      'file-shadows-folder': archive(files, [], { before: [entry('backup/database', 'a file where the folder goes')] }),
+      'pax-size-3abc': archive(files, [pax({ size: '3abc' }), entry('backup/extra.bin', 'abc')]),
+      'star-trailer': archive(files, [], { options: { [dump]: { raw: { 476: 'xyz', 508: 'tar\0' } } } }),
+    },
+  };
 }
 
 /**
@@ -155,7 +242,55 @@ function gzipBomb(bytes) {
   return Buffer.concat(members);
 }
 
-module.exports = { header, entry, paxPath, END, archive, metadata, metadataFor, sha256, manyEntries, gzipBomb };
+/**
+ * A tar.gz of PAX headers, each of `paxBytes` (a `key` record of that length,
+ * then an empty file), until the archive is `compressedBytes` long. One byte in
+ * `randomEvery` is random, so the archive expands less than the gzip-bomb bound.
+ */
+function paxFlood(compressedBytes, { paxBytes = 4 * 1024 * 1024 - 1024, randomEvery = 40, key = 'path' } = {}) {
+  const { randomFillSync } = require('crypto');
+  const value = Buffer.alloc(paxBytes - 40, 0x78);
+  const noise = Buffer.alloc(Math.ceil(value.length / randomEvery));
+  const gzip = require('zlib').createGzip({ level: 6 });
+  const chunks = [];
+  gzip.on('data', (c) => chunks.push(c));
+  let out = 0;
+  gzip.on('data', (c) => (out += c.length));
+  const head = Buffer.concat([entry('backup/', undefined, { type: 'directory' }), entry('backup/backup_information.json', metadata({}))]);
+  gzip.write(head);
+  let i = 0;
+  return new Promise((resolve) => {
+    const more = () => {
+      while (out < compressedBytes) {
+        randomFillSync(noise);
+        for (let j = 0; j < noise.length; j++) value[j * randomEvery] = 0x61 + (noise[j] % 26);
+        const data = Buffer.from(`${paxBytes} ${key}=backup/${String(i).padStart(8, '0')}/`);
+        const record = Buffer.concat([data, value]);
+        const body = Buffer.concat([record, Buffer.alloc(Math.max(0, paxBytes - record.length - 1), 0x79), Buffer.from('\n')]).subarray(0, paxBytes);
+        body[paxBytes - 1] = 0x0a;
+        const padding = Buffer.alloc((BLOCK - (paxBytes % BLOCK)) % BLOCK);
+        const ok = gzip.write(Buffer.concat([header('PaxHeaders/x', { size: paxBytes, type: 'pax-header' }), body, padding, header('backup/x')]));
+        i++;
+        if (!ok) return gzip.once('drain', more);
+      }
+      gzip.end(END, () => undefined);
+    };
+    gzip.on('end', () => resolve(Buffer.concat(chunks)));
+    more();
+  });
+}
+
+/** A small tar.gz whose backup_information.json is `bytes` of `[{},{},…]` (the image's metadata is a few hundred bytes). */
+function metadataFlood(bytes, { key } = {}) {
+  const items = Math.floor((bytes - 2 - (key ? key.length + 5 : 0)) / 3);
+  const array = `[${'{},'.repeat(items - 1)}{}]`;
+  const text = key ? `{"${key}":${array}}` : array;
+  return gzipSync(Buffer.concat([entry('backup/', undefined, { type: 'directory' }), entry('backup/backup_information.json', text), END]), { level: 9 });
+}
+
+module.exports = {
+  paxFlood,
+  metadataFlood, header, entry, pax, paxData, paxPath, END, archive, metadata, metadataFor, sha256, manyEntries, gzipBomb, hostileArchives };
 
 // `gen KIND`: writes the archive KIND to stdout (the child reads it from another process, so its memory is verify's alone).
 if (require.main === module && process.argv[2] === 'gen') {

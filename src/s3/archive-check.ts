@@ -1,34 +1,60 @@
 /**
  * Checks a backup archive as it streams by: gunzip, then tar, then SHA-256 of
  * each file, in archive order, without writing anything to disk and without
- * holding more than one chunk of any file (only the small
- * backup/backup_information.json is kept whole). Memory stays flat whatever the
- * archive's size: at most MAX_ENTRIES entries are read, and an archive that
- * expands more than MAX_EXPANSION times is refused as a gzip bomb.
+ * holding more than one chunk of any file (only backup/backup_information.json,
+ * at most METADATA_MAX_BYTES, is kept whole). Memory stays flat whatever the
+ * archive: at most MAX_ENTRIES entries are read, names kept add up to at most
+ * MAX_KEPT_NAME_BYTES, a PAX header is at most PAX_MAX_BYTES, and an archive
+ * that expands more than MAX_EXPANSION times is refused as a gzip bomb.
  *
- * Strict: entry names are normalised (POSIX normalize: `./`, `//` and `/./`
- * go) before they are matched with the checksums, and an archive fails, with
- * one line naming the entry, for an absolute path, a `..` segment, two entries
- * with the same normalised path (a second, altered copy that `tar -x` would
- * write over the checked one), a link, a device or a fifo.
+ * "Verified" means: the backup image's own restore (Go's archive/tar, its
+ * extractor's path rules, then its checksum check of backup_information.json
+ * read by Go's encoding/json) would extract the same entries and bytes and
+ * pass. The tar headers are read as Go reads them, and whatever Go could read
+ * differently, or the image never writes, is refused (go-tar.ts); the metadata
+ * is decoded as Go decodes it (image-metadata.ts); and the checks after
+ * extraction are the image's: every listed path is read under `backup/`, its
+ * digest compared as lowercase hex text, `backup/prefect.dump` needs a
+ * checksum, and the component `task-manager-db` needs `backup/prefect.dump`.
+ *
+ * Strict on paths: entry names are normalised (POSIX normalize: `./`, `//` and
+ * `/./` go) before they are matched with the checksums, and an archive fails,
+ * with one line naming the entry, for an absolute path, a `..` segment, two
+ * entries with the same normalised path (the image's extractor writes the
+ * second into the first without truncating it), a file where a folder is
+ * needed (or a folder under a file), and a file its owner cannot read.
  *
  * The image writes `backup/backup_information.json` whose `checksums` map paths
  * relative to `backup/` (e.g. `database/neo4j.dump`, `prefect.dump`) to SHA-256
  * hex digests. The metadata may come before or after the files it lists: every
  * file's digest is computed as it passes, and the comparison happens at the end.
  */
-import { createHash } from 'crypto';
+import { Hash, createHash } from 'crypto';
 import { posix } from 'path';
-import { Readable, Transform, TransformCallback } from 'stream';
+import { Readable, Transform, TransformCallback, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
+import { setFlagsFromString } from 'v8';
+import { runInNewContext } from 'vm';
 import { createGunzip } from 'zlib';
-import * as tar from 'tar-stream';
 import { formatBytes } from './archives';
+import { GoTarReader, PAX_MAX_BYTES, TarEntry, TarSink, entryLabel } from './go-tar';
+import { ImageMetadata, decodeImageMetadata } from './image-metadata';
+
+export { PAX_MAX_BYTES, entryLabel };
 
 export const METADATA_PATH = 'backup/backup_information.json';
-/** backup_information.json is a few KiB; anything past this is not one. */
-export const METADATA_MAX_BYTES = 16 * 1024 * 1024;
-const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+/**
+ * The largest backup_information.json read. The image writes about 300 bytes
+ * of fields and one `"path": "digest"` line per backed-up file (the Neo4j
+ * backup's files and prefect.dump: a handful). 1 MiB holds over 200 lines with
+ * paths of PATH_MAX (4,096 bytes), or 10,000 with paths of 30; a larger file
+ * is not the image's, and is refused by its size, before it is read.
+ */
+export const METADATA_MAX_BYTES = 1024 * 1024;
+/** The task manager's dump, relative to backup/, which the image's restore treats apart. */
+export const PREFECT_DUMP = 'prefect.dump';
+/** As the image writes digests (fmt's %x) and compares them: lowercase hex, case-sensitively. */
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** The SHA-256 of no bytes: the digest of every empty file, computed once. */
 const EMPTY_SHA256 = createHash('sha256').digest();
 /** A name normalisePath would change: empty, `.` or `..` segments, `//`, or a trailing `/`. */
@@ -61,6 +87,32 @@ export const EXPANSION_FLOOR_BYTES = 64 * 1024 * 1024;
  * in throughput.
  */
 const GUNZIP_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Every this many bytes out of gunzip, a young-generation collection (when
+ * the runtime allows one). Each chunk read from the socket and each chunk out
+ * of gunzip is a new ArrayBuffer outside the V8 heap, freed only by a
+ * collection; the reader makes so little garbage on the heap that V8 starts
+ * one only once about 64 MiB of those wait (the CLI peaked at 157 MiB on a
+ * 1.1 GiB archive). A scavenge of the small young generation every 8 MiB
+ * frees them as they go (under 1 ms each, about 140 per GiB).
+ */
+const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
+
+/**
+ * V8's young-generation collection, from a new context after turning on
+ * --expose-gc (which adds `gc` to contexts made afterwards, not to this one);
+ * undefined where that is refused.
+ */
+const minorCollection: (() => void) | undefined = (() => {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as ((options: { type: string }) => void) | undefined;
+    return typeof gc === 'function' ? () => gc({ type: 'minor' }) : undefined;
+  } catch {
+    return undefined;
+  }
+})();
 
 /** The archive cannot be read as a tar.gz (truncated, corrupt, encrypted, not gzip, download failed). */
 export class ArchiveReadError extends Error {}
@@ -115,12 +167,6 @@ export function unsafePath(name: string): string | undefined {
   return undefined;
 }
 
-/** An entry name for messages: quoted, control characters escaped, at most 200 characters. */
-export function entryLabel(name: string): string {
-  const quoted = JSON.stringify(name.length > 200 ? `${name.slice(0, 200)}…` : name);
-  return quoted;
-}
-
 /**
  * The files read so far, in archive order, for up to MAX_ENTRIES of them: a
  * path string each, and their sizes and SHA-256 digests in two arrays that
@@ -152,6 +198,11 @@ class FileTable {
 
   size(index: number): number {
     return this.sizes[index];
+  }
+
+  /** Sets the digest of file `index` (added before its bytes were read). */
+  setDigest(index: number, digest: Buffer): void {
+    digest.copy(this.digests, index * 32);
   }
 
   /** The SHA-256 of file `index`, lowercase hex. */
@@ -216,14 +267,6 @@ class CappedLines {
   }
 }
 
-const ENTRY_KIND: Record<string, string> = {
-  symlink: 'a symbolic link',
-  link: 'a hard link',
-  'character-device': 'a character device',
-  'block-device': 'a block device',
-  fifo: 'a fifo',
-};
-
 /** Counts bytes and remembers the first one, on the way to gunzip. */
 class Meter extends Transform {
   bytes = 0;
@@ -238,203 +281,13 @@ class Meter extends Transform {
   }
 }
 
-/** tar-stream's limit on a PAX or GNU long-name header's data; past it, it fails the archive itself. */
-const MAX_LONG_HEADER_BYTES = 4 * 1024 * 1024;
-const BLOCK = 512;
-const ZEROS = Buffer.alloc(16 * 1024);
-const TYPE_GLOBAL_PAX = 0x67; // 'g'
-const TYPE_PAX = 0x78; // 'x'
-const TYPE_DIRECTORY = 0x35; // '5'
-/** Typeflags the image never writes and that extractors read differently: refused. */
-const AMBIGUOUS_TYPES: Record<number, string> = {
-  [TYPE_GLOBAL_PAX]: 'a global PAX header',
-  0x4c: 'a GNU long name', // 'L'
-  0x4b: 'a GNU long link name', // 'K'
-};
-
-/** The size field of a tar header (octal, or base-256 when the high bit of its first byte is set); undefined if unreadable. */
-function headerSize(header: Buffer): number | undefined {
-  if (header[124] & 0x80) {
-    if (header[124] & 0x40) return undefined; // negative
-    let size = header[124] & 0x3f;
-    for (let i = 125; i < 136; i++) size = size * 256 + header[i];
-    return Number.isSafeInteger(size) ? size : undefined;
-  }
-  let i = 124;
-  while (i < 136 && (header[i] === 0x20 || header[i] === 0)) i++;
-  let size = 0;
-  for (; i < 136 && header[i] !== 0x20 && header[i] !== 0; i++) {
-    if (header[i] < 0x30 || header[i] > 0x37) return undefined;
-    size = size * 8 + header[i] - 0x30;
-  }
-  return size;
-}
-
-/** The `size` record of PAX extended header data, if any (records are "<length> <key>=<value>\n"). */
-function paxSize(data: Buffer): number | undefined {
-  let size: number | undefined;
-  let at = 0;
-  while (at < data.length) {
-    const space = data.indexOf(0x20, at);
-    if (space < 0) break;
-    const length = Number(data.toString('latin1', at, space));
-    if (!Number.isSafeInteger(length) || length <= 0 || at + length > data.length) break;
-    const record = data.toString('latin1', space + 1, at + length - 1);
-    // Read as tar-stream reads it (parseInt): the walk must find the headers where it does.
-    if (record.startsWith('size=')) size = parseInt(record.slice(5), 10);
-    at += length;
-  }
-  return size !== undefined && Number.isSafeInteger(size) && size >= 0 ? size : undefined;
-}
-
-/**
- * Walks the tar stream's 512-byte blocks as they pass, beside tar-stream,
- * keeping only the header being read (and the data of a PAX header, as small
- * as tar-stream allows). It finds what tar-stream reads past or folds in
- * silently: the end of the archive (the first all-zero header block, where GNU
- * tar, Python and Go stop, while tar-stream reads on into a second archive),
- * any data after it, and the header kinds extractors disagree on.
- */
-class TarBlocks {
-  /** Offset in the tar stream of the next byte written. */
-  private offset = 0;
-  /** Offset of the next header block. */
-  private next = 0;
-  private readonly header = Buffer.alloc(BLOCK);
-  private filled = 0;
-  /** Offset of the first all-zero header block: the end of the archive. */
-  private end: number | undefined;
-  /** Nothing more to look at (a problem found, or a header tar-stream fails on itself). */
-  private done = false;
-  /** The data of the last PAX header, being read, and where it starts. */
-  private pax: Buffer | undefined;
-  private paxStart = 0;
-  /** The size a PAX header gave the next entry. */
-  private pendingSize: number | undefined;
-  /** The line reporting data after the end, once found. */
-  afterEnd: string | undefined;
-
-  constructor(private readonly report: (line: string) => void) {}
-
-  write(chunk: Buffer): void {
-    const length = chunk.length;
-    let i = 0;
-    while (i < length && !this.done) {
-      const at = this.offset + i;
-      if (this.end !== undefined) {
-        // Compared natively a ZEROS-long stretch at a time; byte by byte only in the stretch that differs.
-        let j = i;
-        while (j < length) {
-          const stop = Math.min(length, j + ZEROS.length);
-          if (chunk.compare(ZEROS, 0, stop - j, j, stop) !== 0) {
-            while (chunk[j] === 0) j++;
-            break;
-          }
-          j = stop;
-        }
-        if (j < length) {
-          this.afterEnd = `data after the end of the tar archive (offset ${this.offset + j}): tar -x stops before it`;
-          this.report(this.afterEnd);
-          this.done = true;
-        }
-        break;
-      }
-      if (at < this.next) {
-        const skip = Math.min(this.next - at, length - i);
-        if (this.pax !== undefined && at - this.paxStart < this.pax.length) {
-          chunk.copy(this.pax, at - this.paxStart, i, Math.min(i + skip, i + this.pax.length - (at - this.paxStart)));
-        }
-        i += skip;
-        continue;
-      }
-      const take = Math.min(BLOCK - this.filled, length - i);
-      chunk.copy(this.header, this.filled, i, i + take);
-      this.filled += take;
-      i += take;
-      if (this.filled === BLOCK) {
-        this.filled = 0;
-        this.onHeader(this.next);
-      }
-    }
-    this.offset += length;
-  }
-
-  private onHeader(at: number): void {
-    const header = this.header;
-    if (this.pax !== undefined) {
-      // A later PAX header replaces an earlier one, as in tar-stream.
-      this.pendingSize = paxSize(this.pax);
-      this.pax = undefined;
-    }
-    let zero = true;
-    for (let i = 0; i < BLOCK; i++) {
-      if (header[i] !== 0) {
-        zero = false;
-        break;
-      }
-    }
-    if (zero) {
-      this.end = at;
-      return;
-    }
-    const type = header[156];
-    const kind = AMBIGUOUS_TYPES[type];
-    if (kind !== undefined) {
-      this.report(`a header at offset ${at} is ${kind}: the backup image (Go's archive/tar) never writes one, and extractors read it differently`);
-    }
-    let size = headerSize(header);
-    if (size === undefined) {
-      this.done = true;
-      return;
-    }
-    const long = kind !== undefined || type === TYPE_PAX;
-    if (long) {
-      if (size > MAX_LONG_HEADER_BYTES) {
-        this.done = true;
-        return;
-      }
-      if (type === TYPE_PAX) {
-        this.pax = Buffer.alloc(size);
-        this.paxStart = at + BLOCK;
-      }
-    } else {
-      if (this.pendingSize !== undefined) size = this.pendingSize;
-      this.pendingSize = undefined;
-      // tar-stream reads no data for a folder (a folder with data then fails as a bad header).
-      if (type === TYPE_DIRECTORY) size = 0;
-    }
-    this.next = at + BLOCK + Math.ceil(size / BLOCK) * BLOCK;
-  }
-}
-
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0];
 }
 
-/** An entry as tar-stream hands it over: its header, and a stream of its bytes. */
-type Entry = { readonly header: tar.Header } & AsyncIterable<unknown>;
-
-/**
- * Whether tar-stream feeds this entry's stream: it does not for an empty entry
- * or a folder (the stream is never written to, so there is nothing to read).
- */
-function hasData(entry: Entry): boolean {
-  return entry.header.size !== 0 && entry.header.type !== 'directory';
-}
-
-/** Reads an entry to its end without keeping its bytes; nothing to do for one without data. */
-async function drain(entry: Entry): Promise<void> {
-  if (!hasData(entry)) return;
-  for await (const _chunk of entry) void _chunk;
-}
-
 /** Why reading stopped, as one line. */
-function readFailure(
-  meter: Meter,
-  errors: { source?: unknown; gzip?: unknown; tar?: unknown },
-  options: CheckOptions,
-): string {
+function readFailure(meter: Meter, errors: { source?: unknown; gzip?: unknown }, options: CheckOptions): string {
   const read = meter.bytes;
   const of = options.expectedSize !== undefined ? ` of ${formatBytes(options.expectedSize)}` : '';
   if (read === 0 && errors.source === undefined) return 'the object is empty: it is not a backup archive';
@@ -450,37 +303,33 @@ function readFailure(
   if (options.expectedSize !== undefined && read < options.expectedSize) {
     return `the download stopped after ${formatBytes(read)}${of}`;
   }
-  if (errors.gzip !== undefined) {
-    const message = firstLine(errors.gzip);
-    if (/unexpected end of file/i.test(message)) {
-      return `the archive is truncated: the gzip stream ends early, at ${formatBytes(read)}${
-        options.expectedSize === read ? ', the whole object' : ''
-      }; the upload was probably cut off`;
-    }
-    return `the archive is corrupt: gzip: ${message} (after ${formatBytes(read)}${of})`;
+  const message = firstLine(errors.gzip);
+  if (/unexpected end of file/i.test(message)) {
+    return `the archive is truncated: the gzip stream ends early, at ${formatBytes(read)}${
+      options.expectedSize === read ? ', the whole object' : ''
+    }; the upload was probably cut off`;
   }
-  const message = firstLine(errors.tar);
-  if (/unexpected end/i.test(message)) {
-    return `the archive is truncated: the tar stream ends inside an entry (at ${formatBytes(read)}${of})`;
-  }
-  return `the archive is corrupt: tar: ${message} (after ${formatBytes(read)}${of})`;
+  return `the archive is corrupt: gzip: ${message} (after ${formatBytes(read)}${of})`;
 }
+
+/** What is being done with the data of the current entry. */
+type Current =
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'hash'; readonly path: string; readonly hash: Hash; size: number }
+  | { readonly kind: 'metadata'; readonly chunks: Buffer[]; size: number };
+const SKIP: Current = { kind: 'skip' };
 
 /** Reads and checks an archive; throws ArchiveReadError if it cannot be read to the end. */
 export async function checkArchive(source: Readable, options: CheckOptions = {}): Promise<ArchiveReport> {
   const meter = new Meter();
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
-  const extract = tar.extract();
-  const errors: { source?: unknown; gzip?: unknown; tar?: unknown } = {};
+  const errors: { source?: unknown; gzip?: unknown } = {};
   // pipeline() destroys the streams before a failing one with its error, after the failing one has
   // emitted it: an error already seen downstream is not this stream's own.
   source.on('error', (e) => {
-    if (e !== errors.gzip && e !== errors.tar) errors.source ??= e;
+    if (e !== errors.gzip) errors.source ??= e;
   });
-  gunzip.on('error', (e) => {
-    if (e !== errors.tar) errors.gzip ??= e;
-  });
-  extract.on('error', (e: unknown) => (errors.tar ??= e));
+  gunzip.on('error', (e) => (errors.gzip ??= e));
 
   /**
    * What is kept of each entry while reading is as small as it can be (see
@@ -490,121 +339,135 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
   const table = new FileTable();
   const warnings = new CappedLines(MAX_WARNING_LINES, 'warnings');
   const problems = new CappedLines(MAX_PROBLEM_LINES, 'problems');
-  /** Normalised path -> the index of the file read there in `table`, or FOLDER, or METADATA. */
+  /** Normalised path -> the index of the file read there in `table`, or FOLDER (written, or made as a file's parent), or METADATA. */
   const seen = new Map<string, number>();
   const rawNames = new RawNames();
-  let metadataText: string | undefined;
-  let metadataTooLarge = false;
+  let metadataBytes: Buffer | undefined;
+  let metadataSize: number | undefined;
   let stopped = false;
+  /** Why reading stopped early (the archive is refused as a whole). */
   let refused: string | undefined;
   let entries = 0;
-  /** Bytes of the names kept so far (normalised paths, and the names as written when they differ). */
+  /** Bytes of the names kept so far (normalised paths, their parents, and the names as written when they differ). */
   let keptNameBytes = 0;
-
-  // A gzip bomb: stop as soon as the expansion passes the bound. The output of
-  // gunzip is counted as pipeline() hands it to tar (a listener, not one more stream stage).
+  let current: Current = SKIP;
   let expanded = 0;
-  const blocks = new TarBlocks((line) => problems.push(line));
-  const piping = pipeline(source, meter, gunzip, extract).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  gunzip.on('data', (chunk: Buffer) => {
-    expanded += chunk.length;
-    blocks.write(chunk);
-    if (refused === undefined && expanded > EXPANSION_FLOOR_BYTES && expanded > MAX_EXPANSION * meter.bytes) {
-      refused = `the archive expands more than ${MAX_EXPANSION} times its compressed size (${formatBytes(expanded)} from ${formatBytes(meter.bytes)}): a gzip bomb, not an archive the backup image writes`;
-      source.destroy();
-      extract.destroy();
+  let sinceCollection = 0;
+
+  const stop = (line: string | undefined): void => {
+    if (line !== undefined) refused ??= line;
+    else stopped = true;
+    reader.stop();
+    source.destroy();
+  };
+
+  /** Records `path` and its parents as folders; false when a parent is a file (it shadows the folder). */
+  const addFolders = (path: string, self: boolean): string | undefined => {
+    let at = self ? path.length : path.lastIndexOf('/');
+    while (at > 0) {
+      const parent = path.slice(0, at);
+      const there = seen.get(parent);
+      if (there === FOLDER) return undefined;
+      if (there !== undefined) return parent;
+      seen.set(parent, FOLDER);
+      keptNameBytes += parent.length;
+      at = parent.lastIndexOf('/');
     }
-  });
-  let iterationError: unknown;
-  try {
-    for await (const entry of extract) {
-      if (++entries > MAX_ENTRIES) {
-        refused = `the archive has more than ${MAX_ENTRIES} entries: not an archive the backup image writes`;
-        break;
-      }
-      const type = entry.header.type ?? 'file';
-      const raw = entry.header.name;
+    return undefined;
+  };
+
+  const sink: TarSink = {
+    entry(entry: TarEntry): void {
+      current = SKIP;
+      if (++entries > MAX_ENTRIES) return stop(`the archive has more than ${MAX_ENTRIES} entries: not an archive the backup image writes`);
+      const raw = entry.name;
       const path = normalisePath(raw);
-      const isFile = type === 'file' || type === 'contiguous-file';
-      const unsafe = unsafePath(raw);
+      const isFile = entry.type === 'file';
       const nameBytes = Buffer.byteLength(raw);
+      const unsafe = raw === '' ? 'an empty name' : unsafePath(raw);
       let problem: string | undefined;
       if (nameBytes > MAX_NAME_BYTES) problem = `a path of ${nameBytes} bytes, more than ${MAX_NAME_BYTES}: tar -x cannot write it`;
       else if (unsafe !== undefined) problem = unsafe;
-      else if (ENTRY_KIND[type] !== undefined) problem = `${ENTRY_KIND[type]}${entry.header.linkname ? ` to ${entryLabel(entry.header.linkname)}` : ''}: an archive the backup image writes holds only folders and files`;
-      else if (!isFile && type !== 'directory') problem = `an entry of type ${type}: an archive the backup image writes holds only folders and files`;
-      else if (seen.has(path) && (isFile || seen.get(path) !== FOLDER)) {
+      else if (isFile && path === '.') problem = "a file named as the extraction folder itself: the image's extractor fails on it";
+      else if (seen.get(path) === FOLDER && isFile) {
+        problem = `a file where the archive has a folder (${path}): the image's extractor fails on it`;
+      } else if (seen.has(path) && seen.get(path) !== FOLDER) {
         problem = `the same path as the earlier entry ${entryLabel(rawNames.get(path) ?? path)} (${path}): tar -x would write one over the other`;
+      } else if (isFile && (entry.mode & 0o400) === 0) {
+        problem = `a file of mode ${entry.mode.toString(8).padStart(4, '0')}, not readable by its owner: the image's extractor creates it so, and cannot read it back`;
       }
-      if (problem !== undefined) problems.push(`entry ${entryLabel(raw)}: ${problem}`);
-      const keeps = problem === undefined && (isFile || !seen.has(path));
-      if (keeps && (keptNameBytes += Buffer.byteLength(path) + (raw !== path ? nameBytes : 0)) > MAX_KEPT_NAME_BYTES) {
-        refused = `the archive's entry names add up to more than ${formatBytes(MAX_KEPT_NAME_BYTES)}: not an archive the backup image writes`;
-        break;
+      if (problem === undefined && path !== '.') {
+        const shadow = addFolders(path, !isFile);
+        if (shadow !== undefined) problem = `its folder ${shadow} is a file in the archive: the image's extractor fails on it`;
       }
-      if (!isFile || problem !== undefined) {
-        if (type === 'directory' && problem === undefined && !seen.has(path)) {
-          seen.set(path, FOLDER);
-          if (raw !== path) rawNames.set(path, raw);
-        }
-        await drain(entry);
-        continue;
+      if (problem !== undefined) {
+        problems.push(`entry ${entryLabel(raw)}: ${problem}`);
+        return;
+      }
+      if ((keptNameBytes += Buffer.byteLength(path) + (raw !== path ? nameBytes : 0)) > MAX_KEPT_NAME_BYTES) {
+        return stop(`the archive's entry names add up to more than ${formatBytes(MAX_KEPT_NAME_BYTES)}: not an archive the backup image writes`);
       }
       if (raw !== path) rawNames.set(path, raw);
+      if (!isFile) return;
       if (path === METADATA_PATH) {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of entry as AsyncIterable<Buffer>) {
-          size += chunk.length;
-          if (size <= METADATA_MAX_BYTES) chunks.push(chunk);
-        }
-        if (size > METADATA_MAX_BYTES) metadataTooLarge = true;
-        else metadataText = Buffer.concat(chunks).toString('utf8');
         seen.set(path, METADATA);
-        if (options.stopAfterMetadata) {
-          stopped = true;
-          break;
-        }
-        continue;
+        metadataSize = entry.size;
+        if (entry.size > METADATA_MAX_BYTES) return;
+        current = { kind: 'metadata', chunks: [], size: 0 };
+        return;
       }
-      if (!hasData(entry)) {
-        // No bytes to hash: no hash object, no iterator.
-        seen.set(path, table.add(path, 0, EMPTY_SHA256));
-        continue;
+      current = { kind: 'hash', path, hash: createHash('sha256'), size: 0 };
+      // Marked now (digest filled in at its end): a later entry under it is a file shadowing a folder.
+      seen.set(path, table.add(path, entry.size, EMPTY_SHA256));
+    },
+    data(chunk: Buffer): void {
+      if (current.kind === 'hash') {
+        current.hash.update(chunk);
+        current.size += chunk.length;
+      } else if (current.kind === 'metadata') {
+        current.chunks.push(chunk);
+        current.size += chunk.length;
       }
-      const hash = createHash('sha256');
-      let size = 0;
-      for await (const chunk of entry as AsyncIterable<Buffer>) {
-        hash.update(chunk);
-        size += chunk.length;
+    },
+    end(): void {
+      const done = current;
+      current = SKIP;
+      if (done.kind === 'hash') table.setDigest(seen.get(done.path)!, done.hash.digest());
+      else if (done.kind === 'metadata') {
+        metadataBytes = Buffer.concat(done.chunks, done.size);
+        if (options.stopAfterMetadata) stop(undefined);
       }
-      seen.set(path, table.add(path, size, hash.digest()));
-    }
-  } catch (e) {
-    iterationError = e;
-  }
-  if (refused !== undefined) {
-    source.destroy();
-    extract.destroy();
-    await piping;
-    throw new ArchiveReadError(refused);
-  }
-  if (stopped) {
-    // Stop downloading: everything needed has been read.
-    source.destroy();
-    extract.destroy();
-    await piping;
-  } else {
-    const pipeError = await piping;
-    if (iterationError !== undefined || pipeError !== undefined || errors.source !== undefined || errors.gzip !== undefined || errors.tar !== undefined) {
-      if (errors.source === undefined && errors.gzip === undefined && errors.tar === undefined) {
-        errors.tar = iterationError ?? pipeError;
+    },
+  };
+  const reader = new GoTarReader(sink, (line) => stop(line));
+
+  const consume = new Writable({
+    highWaterMark: GUNZIP_CHUNK_BYTES,
+    write(chunk: Buffer, _encoding, callback): void {
+      expanded += chunk.length;
+      if ((sinceCollection += chunk.length) >= COLLECT_EVERY_BYTES) {
+        sinceCollection = 0;
+        minorCollection?.();
       }
-      // tar-stream failed on what follows the end of the archive (not a header): that is the problem.
-      if (errors.source === undefined && errors.gzip === undefined && blocks.afterEnd !== undefined) throw new ArchiveReadError(blocks.afterEnd);
+      if (expanded > EXPANSION_FLOOR_BYTES && expanded > MAX_EXPANSION * meter.bytes) {
+        stop(`the archive expands more than ${MAX_EXPANSION} times its compressed size (${formatBytes(expanded)} from ${formatBytes(meter.bytes)}): a gzip bomb, not an archive the backup image writes`);
+      } else if (!reader.isStopped) reader.write(chunk);
+      callback();
+    },
+    final(callback): void {
+      const unfinished = reader.finish();
+      if (unfinished !== undefined) refused ??= unfinished.startsWith('the archive is truncated') ? `${unfinished} (at ${formatBytes(meter.bytes)}${options.expectedSize !== undefined ? ` of ${formatBytes(options.expectedSize)}` : ''})` : unfinished;
+      callback();
+    },
+  });
+  const pipeError = await pipeline(source, meter, gunzip, consume).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (refused !== undefined) throw new ArchiveReadError(refused);
+  if (!stopped) {
+    if (pipeError !== undefined || errors.source !== undefined || errors.gzip !== undefined) {
+      if (errors.source === undefined && errors.gzip === undefined) errors.gzip = pipeError;
       throw new ArchiveReadError(readFailure(meter, errors, options));
     }
     if (options.expectedSize !== undefined && meter.bytes < options.expectedSize) {
@@ -613,78 +476,90 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
     if (meter.bytes === 0) throw new ArchiveReadError(readFailure(meter, errors, options));
   }
 
-  // The metadata.
-  let metadata: Record<string, unknown> | undefined;
-  if (metadataTooLarge) {
-    problems.push(`${METADATA_PATH} is larger than ${formatBytes(METADATA_MAX_BYTES)}: it is not the image's metadata`);
-  } else if (metadataText === undefined) {
+  // The metadata, read as the image reads it.
+  let decoded: ImageMetadata | undefined;
+  if (metadataSize !== undefined && metadataSize > METADATA_MAX_BYTES) {
+    problems.push(
+      `${METADATA_PATH} is ${formatBytes(metadataSize)}, more than ${formatBytes(METADATA_MAX_BYTES)}: it is not the image's metadata (a few hundred bytes and one line per backed-up file)`,
+    );
+  } else if (metadataBytes === undefined) {
     problems.push(`${METADATA_PATH} is missing: this is not an archive the backup image wrote (or it was cut before the metadata)`);
   } else {
-    try {
-      const parsed: unknown = JSON.parse(metadataText);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        problems.push(`${METADATA_PATH} is not a JSON object`);
-      } else {
-        metadata = parsed as Record<string, unknown>;
-      }
-    } catch (e) {
-      problems.push(`${METADATA_PATH} is not valid JSON: ${firstLine(e)}`);
-    }
+    const result = decodeImageMetadata(metadataBytes);
+    metadataBytes = undefined;
+    for (const p of result.problems) problems.push(`${METADATA_PATH}${p.startsWith(':') ? '' : ' '}${p}`);
+    decoded = result.metadata;
   }
 
   let verifiedFiles = 0;
   let verifiedBytes = 0;
-  if (metadata !== undefined && !stopped) {
-    const checksums = metadata.checksums;
-    if (checksums === undefined || checksums === null) {
+  if (decoded !== undefined && !stopped) {
+    const checksums = decoded.checksums;
+    const fileAt = (path: string): number | undefined => {
+      const index = seen.get(path);
+      return index !== undefined && index >= 0 ? index : undefined;
+    };
+    if (checksums === undefined) {
       problems.push(`${METADATA_PATH} has no checksums: nothing can be verified`);
-    } else if (typeof checksums !== 'object' || Array.isArray(checksums)) {
-      problems.push(`${METADATA_PATH}: checksums is not an object of path: SHA-256`);
     } else {
-      const listedEntries = Object.entries(checksums as Record<string, unknown>);
-      if (listedEntries.length === 0) problems.push(`${METADATA_PATH} lists no checksums: nothing can be verified`);
-      const listed = new Map<string, string>();
-      for (const [relative, expected] of listedEntries) {
-        if (typeof expected !== 'string' || !SHA256_HEX.test(expected)) {
-          problems.push(`${METADATA_PATH}: the checksum of ${entryLabel(relative)} is not a SHA-256 hex digest`);
-          continue;
-        }
-        const unsafe = unsafePath(relative);
+      if (checksums.size === 0) problems.push(`${METADATA_PATH} lists no checksums: nothing can be verified`);
+      for (const [relative, expected] of checksums) {
+        const unsafe = relative === '' ? 'an empty path' : unsafePath(relative);
         if (unsafe !== undefined) {
           problems.push(`${METADATA_PATH}: the checksum of ${entryLabel(relative)} is for ${unsafe}`);
           continue;
         }
-        // Paths are relative to backup/ in the image's archives; accept a path from the archive root too.
-        const clean = normalisePath(relative);
-        const candidates = [normalisePath(`backup/${clean}`), clean];
-        const path = candidates.find((c) => (seen.get(c) ?? FOLDER) >= 0);
-        const file = path !== undefined ? seen.get(path) : undefined;
-        if (path === undefined || file === undefined) {
-          problems.push(`${candidates[0]} is listed in ${METADATA_PATH} but missing from the archive`);
+        if (normalisePath(relative) !== relative) {
+          problems.push(`${METADATA_PATH}: the checksum of ${entryLabel(relative)} is for a path that is not written as the image writes paths (${normalisePath(relative)})`);
           continue;
         }
-        if (listed.has(path)) {
-          problems.push(`${METADATA_PATH} lists ${path} twice (as ${entryLabel(listed.get(path)!)} and ${entryLabel(relative)})`);
+        if (!SHA256_HEX.test(expected)) {
+          problems.push(
+            /^[0-9a-fA-F]{64}$/.test(expected)
+              ? `${METADATA_PATH}: the checksum of ${entryLabel(relative)} is in uppercase hex: the image compares it, case-sensitively, with lowercase hex, so the restore would fail`
+              : `${METADATA_PATH}: the checksum of ${entryLabel(relative)} is not a SHA-256 hex digest`,
+          );
           continue;
         }
-        listed.set(path, relative);
+        // The image reads every listed path under backup/ (a file at the archive's root is not it).
+        const path = `backup/${relative}`;
+        const file = fileAt(path);
+        if (file === undefined) {
+          problems.push(
+            seen.get(path) === FOLDER
+              ? `${path} is listed in ${METADATA_PATH} but is a folder in the archive`
+              : `${path} is listed in ${METADATA_PATH} but missing from the archive${fileAt(relative) !== undefined ? ` (${relative} is at the archive's root: the image reads backup/${relative})` : ''}`,
+          );
+          continue;
+        }
         const sha256 = table.sha256(file);
-        if (sha256 !== expected.toLowerCase()) {
-          problems.push(`checksum mismatch for ${path}: backup_information.json says ${expected.toLowerCase()}, the archive holds ${sha256}`);
+        if (sha256 !== expected) {
+          problems.push(`checksum mismatch for ${path}: backup_information.json says ${expected}, the archive holds ${sha256}`);
           continue;
         }
         verifiedFiles++;
         verifiedBytes += table.size(file);
       }
+      // What the image's restore requires of the task manager's dump (unless run with --exclude-taskmanager).
+      const prefect = `backup/${PREFECT_DUMP}`;
+      if (seen.has(prefect) && !checksums.has(PREFECT_DUMP)) {
+        problems.push(`${prefect} is in the archive but has no checksum in ${METADATA_PATH}: the image's restore refuses it`);
+      }
+      if (seen.get(prefect) === FOLDER) problems.push(`${prefect} is a folder: the image's restore fails on it`);
+      else if (decoded.components?.includes('task-manager-db') && fileAt(prefect) === undefined) {
+        problems.push(`${METADATA_PATH} lists the component task-manager-db but ${prefect} is missing: the image's restore fails on it`);
+      }
       for (const path of table.paths) {
-        if (!listed.has(path)) warnings.push(`${path} is in the archive but has no checksum in ${METADATA_PATH}`);
+        if (!path.startsWith('backup/') || !checksums.has(path.slice('backup/'.length))) {
+          if (path !== prefect) warnings.push(`${path} is in the archive but has no checksum in ${METADATA_PATH}`);
+        }
       }
     }
   }
 
   const files = table.paths.map((path, index): ArchiveFile => ({ path, size: table.size(index), sha256: table.sha256(index) }));
   return {
-    metadata,
+    metadata: decoded?.fields,
     files,
     problems: problems.done(),
     warnings: warnings.done(),
