@@ -462,8 +462,10 @@ const monitoring: ObjectField = {
           type: 'string',
           doc: 'Regular expression (RE2, whole name) matching the names of Infrahub\'s Deployments and StatefulSets that a backup or restore scales down. Checked at render time against the subset of RE2 that the chart can prove Prometheus accepts (literal characters, `.`, `[...]`, `(...)`, `(?:...)`, `|`, `^`, `$`, `*`, `+`, `?`, `{n,m}`): Prometheus refuses the whole rule group over one matcher it cannot compile.',
           default: '.*(infrahub-server|task-worker).*',
-          pattern: `^[^${SPACE_OR_CONTROL}"\\\\]+$`,
-          patternHint: 'a regular expression without spaces, quotes or backslashes',
+          // Printable ASCII (Kubernetes names are ASCII): PromQL's lexer refuses U+FFFD in a string and YAML readers U+FFFE,
+          // and Prometheus would drop the whole group over either. No quote or backslash: the text goes inside a PromQL string.
+          pattern: '^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$',
+          patternHint: 'a regular expression of printable ASCII characters, without spaces, quotes or backslashes',
           maxLength: 253,
         },
         runbookUrl: {

@@ -590,8 +590,8 @@ describe('promtool test rules: kube-state-metrics as it runs (two replicas, seve
 
 describe('bad monitoring and network policy values are refused, naming the path', () => {
   test.each([
-    [{ monitoring: { prometheusRule: { infrahubWorkloads: 'a"} or vector(1) #' } } }, 'monitoring.prometheusRule.infrahubWorkloads', 'a regular expression without spaces, quotes or backslashes'],
-    [{ monitoring: { prometheusRule: { infrahubWorkloads: '' } } }, 'monitoring.prometheusRule.infrahubWorkloads', 'a regular expression without spaces'],
+    [{ monitoring: { prometheusRule: { infrahubWorkloads: 'a"} or vector(1) #' } } }, 'monitoring.prometheusRule.infrahubWorkloads', 'a regular expression of printable ASCII characters, without spaces, quotes or backslashes'],
+    [{ monitoring: { prometheusRule: { infrahubWorkloads: '' } } }, 'monitoring.prometheusRule.infrahubWorkloads', 'a regular expression of printable ASCII characters, without spaces'],
     [{ monitoring: { prometheusRule: { runbookUrl: 'https://wiki.example.com/page#anchor' } } }, 'monitoring.prometheusRule.runbookUrl', 'without a "#" fragment'],
     [{ monitoring: { prometheusRule: { namespace: 'Monitoring' } } }, 'monitoring.prometheusRule.namespace', 'a namespace name'],
     [{ monitoring: { prometheusRule: { suspendedFor: '1h30' } } }, 'monitoring.prometheusRule.suspendedFor', 'a duration such as'],
