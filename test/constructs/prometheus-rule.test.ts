@@ -118,12 +118,12 @@ describe('rule fields', () => {
     expect(missing(mergeDocs(NIGHTLY, { monitoring: { backupMaxAge: '1d2h' } })).expr).toMatch(/> 93600\) unless/);
     expect(missing(mergeDocs(NIGHTLY, { monitoring: { backupMaxAge: '90m' } })).expr).toMatch(/> 5400\) unless/);
     // A running backup holds it for expectedJobDuration (3h), or job.activeDeadlineSeconds when set.
-    expect(missing(NIGHTLY).expr).toContain('< 10800 and');
-    expect(missing(mergeDocs(NIGHTLY, { monitoring: { prometheusRule: { expectedJobDuration: '90m' } } })).expr).toContain('< 5400 and');
-    expect(missing(mergeDocs(NIGHTLY, { job: { activeDeadlineSeconds: 18000 } })).expr).toContain('< 18000 and');
+    expect(missing(NIGHTLY).expr).toContain('< 10800 unless');
+    expect(missing(mergeDocs(NIGHTLY, { monitoring: { prometheusRule: { expectedJobDuration: '90m' } } })).expr).toContain('< 5400 unless');
+    expect(missing(mergeDocs(NIGHTLY, { job: { activeDeadlineSeconds: 18000 } })).expr).toContain('< 18000 unless');
     const scaledDown = (v: TestValues) => rulesOf(v).find((r) => r.alert === 'InfrahubScaledDownAfterBackup')!;
-    expect(scaledDown(NIGHTLY).expr).toContain('< 10800 and');
-    expect(scaledDown(mergeDocs(NIGHTLY, { job: { activeDeadlineSeconds: 18000 }, monitoring: { prometheusRule: { expectedJobDuration: '1d' } } })).expr).toContain('< 86400 and');
+    expect(scaledDown(NIGHTLY).expr).toContain('< 10800 unless');
+    expect(scaledDown(mergeDocs(NIGHTLY, { job: { activeDeadlineSeconds: 18000 }, monitoring: { prometheusRule: { expectedJobDuration: '1d' } } })).expr).toContain('< 86400 unless');
     expect(scaledDown(NIGHTLY).annotations.summary).toContain('3h');
     const suspended = rulesOf(mergeDocs(NIGHTLY, { monitoring: { prometheusRule: { suspendedFor: '3h' } } })).find((r) => r.alert === 'InfrahubBackupCronJobSuspended')!;
     expect(suspended.for).toBe('3h');
@@ -543,6 +543,42 @@ describe('promtool test rules: kube-state-metrics as it runs (two replicas, seve
         alert_rule_test: [
           ...times(start, start + 4 * HOUR + 50).map((at) => fires(rulesOf(withDeadline), 'InfrahubBackupMissing', at, [])),
         ],
+      },
+    ]);
+  });
+
+  test('between two pods of a retrying backup (backoffLimit) no pod is active: the Job still runs and holds both alerts', async () => {
+    // After a pod fails, the Job controller waits (10 s, doubling up to 6 min) before the next one: status.active is 0
+    // meanwhile, though the Job has neither finished nor failed.
+    const end = 2 * DAY;
+    const start = DAY + 2 * HOUR;
+    const withRetries = mergeDocs(NIGHTLY, { job: { backoffLimit: 1 }, monitoring: { prometheusRule: { scaledDownFor: '5m' } } });
+    // First pod 02:00-04:35, backoff until 04:45, second pod 04:45-04:55 succeeds: within expectedJobDuration (3h).
+    const run = 175;
+    const retrying = cronJobRun(NS, BACKUP_CJ, start, run, 'succeeded', end, { retries: 1 }).map((x) =>
+      x.series.startsWith('kube_job_status_active{') ? { ...x, values: samples([start, null], [155, 1], [10, 0], [10, 1], [end - start - run, 0]) } : x,
+    );
+    const input = scraped(
+      [
+        ...created(BACKUP_CJ, end),
+        ...created(VERIFY_CJ, end),
+        ...created(RETENTION_CJ, end),
+        ...cronJobRun(NS, BACKUP_CJ, 2 * HOUR, 30, 'succeeded', end),
+        ...retrying,
+        lastSuccess(NS, BACKUP_CJ, [2 * HOUR + 30, start + run], end),
+        ...infrahubReplicas([[2 * HOUR, 2 * HOUR + 30], [start, start + run]], end),
+      ],
+      HA,
+    );
+    const r = rulesOf(withRetries);
+    await promtoolTest('retry-backoff', withRetries, [
+      {
+        input_series: input,
+        // The last success (02:30) is 26h old at 04:30: the running Job holds InfrahubBackupMissing until it succeeds.
+        alert_rule_test: times(start, start + run + 30, 5).flatMap((at) => [
+          fires(r, 'InfrahubBackupMissing', at, []),
+          fires(r, 'InfrahubScaledDownAfterBackup', at, []),
+        ]),
       },
     ]);
   });
