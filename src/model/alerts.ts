@@ -66,9 +66,13 @@ export const ALERTS: Readonly<Record<string, AlertText>> = {
 };
 
 /** The names of the backup and restore CronJobs of any release of this chart (objects.ts). */
-export const CHART_CRONJOB_NAMES = '.+-(backup|restore)';
-/** The names of the one-shot backup and restore Jobs of any release of this chart (`-<request hash>`). */
-export const CHART_JOB_NAMES = '.+-(backup|restore)-[0-9a-f]+';
+const CHART_CRONJOB_NAMES = '.+-(backup|restore)';
+/**
+ * The names of the one-shot backup and restore Jobs of any release of this
+ * chart: `-<request hash>`, always 8 hexadecimal digits (names.ts requestHash),
+ * so that another tool's `db-backup-1` does not count.
+ */
+const CHART_JOB_NAMES = '.+-(backup|restore)-[0-9a-f]{8}';
 
 /**
  * The Jobs of the namespace that started less than `seconds` ago and have

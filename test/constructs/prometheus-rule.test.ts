@@ -103,7 +103,22 @@ describe('rule fields', () => {
     expect(byName.InfrahubBackupRetentionFailed).toContain('owner_name="infrahub-backup-retention"');
     // Infrahub is scaled down by the Jobs of every release of the chart in the namespace.
     expect(byName.InfrahubScaledDownAfterBackup).toContain('owner_kind="CronJob", owner_name=~".+-(backup|restore)"');
-    expect(byName.InfrahubScaledDownAfterBackup).toContain('job_name=~".+-(backup|restore)-[0-9a-f]+"');
+    expect(byName.InfrahubScaledDownAfterBackup).toContain('job_name=~".+-(backup|restore)-[0-9a-f]{8}"');
+    // The names the chart gives its Jobs and CronJobs match, whatever the release, overrides and truncation.
+    const jobNames = new RegExp(`^(?:${/job_name=~"([^"]+)"/.exec(byName.InfrahubScaledDownAfterBackup)![1]})$`);
+    const cronJobNames = new RegExp(`^(?:${/owner_name=~"([^"]+)"/.exec(byName.InfrahubScaledDownAfterBackup)![1]})$`);
+    const long = 'a'.repeat(40) + '.b' + 'c'.repeat(10);
+    for (const [release, overrides] of [['prod', {}], [long, {}], ['infra-backup', {}], ['x', { fullnameOverride: 'y'.repeat(63) }], ['x', { nameOverride: 'backup' }]] as const) {
+      for (const values of [S3_BACKUP, S3_RESTORE, NIGHTLY, mergeDocs(S3_RESTORE, { restore: { mode: 'cronjob', storage: { s3: { key: null, latest: true } } } })]) {
+        const objects = synthObjects(mergeDocs(values, overrides, MONITORED), release, NS);
+        const scaling = objects.filter((x) => ['backup', 'restore'].includes(x.metadata.labels['app.kubernetes.io/component']));
+        for (const job of scaling.filter((x) => x.kind === 'Job')) expect(job.metadata.name).toMatch(jobNames);
+        for (const cronJob of scaling.filter((x) => x.kind === 'CronJob')) expect(cronJob.metadata.name).toMatch(cronJobNames);
+        // The other CronJobs (verification, retention, freshness) never scale Infrahub down: their Jobs do not count.
+        for (const other of objects.filter((x) => x.kind === 'CronJob' && !scaling.includes(x))) expect(other.metadata.name).not.toMatch(cronJobNames);
+        expect(scaling.filter((x) => x.kind === 'Job' || x.kind === 'CronJob')).toHaveLength(1);
+      }
+    }
   });
 
   test('each rule names the release whose rule fired', () => {
@@ -542,6 +557,36 @@ describe('promtool test rules: kube-state-metrics as it runs (two replicas, seve
         input_series: input(4 * HOUR + 30),
         alert_rule_test: [
           ...times(start, start + 4 * HOUR + 50).map((at) => fires(rulesOf(withDeadline), 'InfrahubBackupMissing', at, [])),
+        ],
+      },
+    ]);
+  });
+
+  test('a Job of another tool named like ours but without the chart\'s hash (db-backup-1, pg-restore-7f3a) does not hold InfrahubScaledDownAfterBackup', async () => {
+    const end = 2 * DAY;
+    const killed = DAY + 2 * HOUR;
+    const input = scraped(
+      [
+        ...created(BACKUP_CJ, end),
+        ...created(VERIFY_CJ, end),
+        ...created(RETENTION_CJ, end),
+        ...cronJobRun(NS, BACKUP_CJ, 2 * HOUR, 30, 'succeeded', end),
+        ...cronJobRun(NS, BACKUP_CJ, killed, 10, 'failed', end),
+        lastSuccess(NS, BACKUP_CJ, [2 * HOUR + 30], end),
+        // Started by hand, without owner, for two hours.
+        ...jobRun({ namespace: NS, job: 'db-backup-1', start: killed, runMinutes: 2 * HOUR, outcome: 'succeeded', end }),
+        ...jobRun({ namespace: NS, job: 'pg-restore-7f3a', start: killed, runMinutes: 2 * HOUR, outcome: 'succeeded', end }),
+        ...infrahubReplicas([[2 * HOUR, 2 * HOUR + 30], [killed, end]], end),
+      ],
+      HA,
+    );
+    await promtoolTest('foreign-job', NIGHTLY, [
+      {
+        input_series: input,
+        alert_rule_test: [
+          fires(rules, 'InfrahubScaledDownAfterBackup', killed + 20, []),
+          fires(rules, 'InfrahubScaledDownAfterBackup', killed + 30, [{ namespace: NS }]),
+          fires(rules, 'InfrahubScaledDownAfterBackup', killed + HOUR, [{ namespace: NS }]),
         ],
       },
     ]);
