@@ -455,7 +455,7 @@ const monitoring: ObjectField = {
           '15m',
         ),
         expectedJobDuration: promDuration(
-          'Longest time a backup or restore Job is expected to run. Infrahub at zero replicas while every running backup or restore Job of the namespace is older than this is a hung Job: `InfrahubScaledDownAfterBackup` fires `scaledDownFor` later. A running backup Job holds `InfrahubBackupMissing` until it is older than `job.activeDeadlineSeconds`, or than this when that is unset.',
+          'Longest time a backup or restore Job is expected to run. Infrahub at zero replicas while every running backup or restore Job of the namespace is older than this is a hung Job: `InfrahubScaledDownAfterBackup` fires `scaledDownFor` later. A running backup Job holds `InfrahubBackupMissing` until it is older than `job.activeDeadlineSeconds`, or than this when that is unset. 0 is refused: no running Job would hold the alerts.',
           '3h',
         ),
         infrahubWorkloads: {

@@ -677,6 +677,7 @@ describe('bad monitoring and network policy values are refused, naming the path'
     [{ monitoring: { prometheusRule: { namespace: 'Monitoring' } } }, 'monitoring.prometheusRule.namespace', 'a namespace name'],
     [{ monitoring: { prometheusRule: { suspendedFor: '1h30' } } }, 'monitoring.prometheusRule.suspendedFor', 'a duration such as'],
     [{ monitoring: { prometheusRule: { scaledDownFor: '' } } }, 'monitoring.prometheusRule.scaledDownFor', 'a duration such as'],
+    [{ monitoring: { prometheusRule: { expectedJobDuration: '0s' } } }, 'monitoring.prometheusRule.expectedJobDuration', 'is 0, so no running backup or restore Job would hold'],
     [{ monitoring: { freshness: { schedule: '0 2 * *' } } }, 'monitoring.freshness.schedule', 'a cron schedule'],
     [{ monitoring: { heartbeat: { secretName: 'Heartbeat!' } } }, 'monitoring.heartbeat.secretName', 'a Kubernetes Secret name'],
     [{ monitoring: { heartbeat: { url: 'https://hc-ping.com/x' } } }, 'monitoring.heartbeat.url', 'unknown key'],

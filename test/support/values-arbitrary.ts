@@ -19,7 +19,7 @@ import { re2Subset } from '../../src/model/re2';
 import { resolveValues } from '../../src/model/resolve';
 import { scheduleProblem, SCHEDULE_FIELDS, SCHEDULE_MACROS } from '../../src/model/schedule';
 import { effectivePattern } from '../../src/model/schema';
-import { VALUES_SPEC } from '../../src/model/spec';
+import { PROMETHEUS_DURATION_PATTERN, VALUES_SPEC } from '../../src/model/spec';
 import { AliasField, Field, ObjectField, walkFields } from '../../src/model/spec-types';
 
 /** Strings that break naive templates or YAML writers. */
@@ -120,6 +120,8 @@ const BY_PATH: Record<string, fc.Arbitrary<unknown>> = {
   'networkPolicy.apiServer.cidrs': fc.subarray(['10.96.0.1/32', '172.20.0.0/16', 'fd00::1/128']),
   'networkPolicy.s3.cidrs': fc.subarray(['0.0.0.0/0', '192.0.2.0/24', '2001:db8::/32']),
   'networkPolicy.s3.port': fc.option(fc.integer({ min: 1, max: 65535 }), { nil: null }),
+  // Valid: a duration of 0 is the cross-field rule jobDurationZero.
+  'monitoring.prometheusRule.expectedJobDuration': fc.stringMatching(new RegExp(PROMETHEUS_DURATION_PATTERN)).filter((d) => d.length <= 24 && /[1-9]/.test(d)),
   // Valid: a pattern outside RE2's proven subset is the cross-field rule workloadsPattern.
   'monitoring.prometheusRule.infrahubWorkloads': fc.oneof(
     fc.constantFrom('.*(infrahub-server|task-worker).*', 'infrahub-(server|worker)-.+', '[a-z]+(-[0-9]{1,3})?', 'prod[.]infrahub-.*'),
@@ -557,6 +559,9 @@ const CROSS_FIELD: Record<string, Mutation> = {
   },
   workloadsPattern: ({ doc }) => {
     Object.assign(child(doc, 'monitoring', 'prometheusRule'), { enabled: true, infrahubWorkloads: '(infrahub-server' });
+  },
+  jobDurationZero: ({ doc }) => {
+    Object.assign(child(doc, 'monitoring', 'prometheusRule'), { enabled: true, expectedJobDuration: '0h0m' });
   },
   verificationOfEncrypted: ({ doc }) => {
     Object.assign(child(doc, 'backup'), { enabled: true });
