@@ -156,8 +156,11 @@ break a cross-field rule.
 {{- end }}
 {{- end }}
 {{- end }}
-{{- /* the regular expression of the alerts (checks.ts checkMonitoring) */}}
+{{- /* the alerts' values (checks.ts checkMonitoring) */}}
 {{- $rule := $v.monitoring.prometheusRule }}
+{{- if and $rule.enabled (eq (include "infrahub-backup.durationSeconds" $rule.expectedJobDuration) "0") }}
+{{- $problems = append $problems $p.jobDurationZero }}
+{{- end }}
 {{- if and $rule.enabled (not (include "infrahub-backup.re2Subset" (dict "re" $rule.infrahubWorkloads "c" $c))) }}
 {{- $problems = append $problems (printf $p.workloadsPattern $rule.infrahubWorkloads) }}
 {{- end }}

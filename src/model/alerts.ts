@@ -66,9 +66,26 @@ export const ALERTS: Readonly<Record<string, AlertText>> = {
 };
 
 /** The names of the backup and restore CronJobs of any release of this chart (objects.ts). */
-export const CHART_CRONJOB_NAMES = '.+-(backup|restore)';
-/** The names of the one-shot backup and restore Jobs of any release of this chart (`-<request hash>`). */
-export const CHART_JOB_NAMES = '.+-(backup|restore)-[0-9a-f]+';
+const CHART_CRONJOB_NAMES = '.+-(backup|restore)';
+/**
+ * The names of the one-shot backup and restore Jobs of any release of this
+ * chart: `-<request hash>`, always 8 hexadecimal digits (names.ts requestHash),
+ * so that another tool's `db-backup-1` does not count.
+ */
+const CHART_JOB_NAMES = '.+-(backup|restore)-[0-9a-f]{8}';
+
+/**
+ * The Jobs of the namespace that started less than `seconds` ago and have
+ * neither completed nor failed. Not `kube_job_status_active`: between two pods
+ * of a retrying Job (`backoffLimit`) the controller waits up to 6 minutes with
+ * no pod active, while the Job still runs.
+ */
+function running(seconds: string): string {
+  return (
+    `time() - max by (namespace, job_name) (kube_job_status_start_time{namespace="@NAMESPACE@"}) < ${seconds}` +
+    ' unless on (namespace, job_name) (kube_job_complete{namespace="@NAMESPACE@", condition="true"} == 1 or kube_job_failed{namespace="@NAMESPACE@", condition="true"} == 1)'
+  );
+}
 
 /** The expressions, by kind. */
 export const ALERT_EXPRESSIONS = {
@@ -79,8 +96,7 @@ export const ALERT_EXPRESSIONS = {
   missing:
     '(time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{namespace="@NAMESPACE@", cronjob="@CRONJOB@"} or kube_cronjob_created{namespace="@NAMESPACE@", cronjob="@CRONJOB@"}) > @MAX_AGE_SECONDS@)' +
     ' unless on (namespace) (' +
-    'max by (namespace, job_name) (kube_job_status_active{namespace="@NAMESPACE@"}) > 0' +
-    ' and on (namespace, job_name) time() - max by (namespace, job_name) (kube_job_status_start_time{namespace="@NAMESPACE@"}) < @RUN_SECONDS@' +
+    running('@RUN_SECONDS@') +
     ' and on (namespace, job_name) max by (namespace, job_name) (kube_job_owner{namespace="@NAMESPACE@", owner_kind="CronJob", owner_name="@CRONJOB@"}))',
   /** A failed Job of a CronJob that started after the CronJob's last success. */
   cronJobFailed:
@@ -103,11 +119,10 @@ export const ALERT_EXPRESSIONS = {
     '(count by (namespace) (max by (namespace, deployment) (kube_deployment_spec_replicas{namespace="@NAMESPACE@", deployment=~"@WORKLOADS@"}) == 0)' +
     ' or count by (namespace) (max by (namespace, statefulset) (kube_statefulset_replicas{namespace="@NAMESPACE@", statefulset=~"@WORKLOADS@"}) == 0))' +
     ' unless on (namespace) (' +
-    'max by (namespace, job_name) (kube_job_status_active{namespace="@NAMESPACE@"}) > 0' +
-    ' and on (namespace, job_name) time() - max by (namespace, job_name) (kube_job_status_start_time{namespace="@NAMESPACE@"}) < @JOB_SECONDS@' +
+    running('@JOB_SECONDS@') +
     ' and on (namespace, job_name) (' +
     `max by (namespace, job_name) (kube_job_owner{namespace="@NAMESPACE@", owner_kind="CronJob", owner_name=~"${CHART_CRONJOB_NAMES}"})` +
-    ` or max by (namespace, job_name) (kube_job_status_active{namespace="@NAMESPACE@", job_name=~"${CHART_JOB_NAMES}"})))`,
+    ` or max by (namespace, job_name) (kube_job_info{namespace="@NAMESPACE@", job_name=~"${CHART_JOB_NAMES}"})))`,
 } as const;
 
 export type AlertExpression = keyof typeof ALERT_EXPRESSIONS;

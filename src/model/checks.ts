@@ -4,7 +4,7 @@
  * _helpers.tpl) with the same texts (messages.ts) and patterns.
  */
 import { ValuesProblem } from './errors';
-import { maxAgeUnderivable } from './max-age';
+import { durationSeconds, maxAgeUnderivable } from './max-age';
 import { problem, warning } from './messages';
 import type { RenderContext, ResolvedValues } from './resolve';
 import { re2Subset } from './re2';
@@ -172,10 +172,16 @@ function checkRestore(v: ResolvedValues, problems: ValuesProblem[]): void {
   }
 }
 
-/** The regular expression of the alerts: Prometheus refuses the whole rule group over one it cannot compile. */
+/**
+ * The alerts' values: a regular expression Prometheus cannot compile makes it
+ * refuse the whole rule group; an expected Job duration of 0 (often read as
+ * "no limit") would let no running Job hold the alerts.
+ */
 function checkMonitoring(v: ResolvedValues, problems: ValuesProblem[]): void {
   const p = v.monitoring.prometheusRule;
-  if (p.enabled && !re2Subset(p.infrahubWorkloads)) problems.push(problem('workloadsPattern', [p.infrahubWorkloads]));
+  if (!p.enabled) return;
+  if (durationSeconds(p.expectedJobDuration) === 0) problems.push(problem('jobDurationZero'));
+  if (!re2Subset(p.infrahubWorkloads)) problems.push(problem('workloadsPattern', [p.infrahubWorkloads]));
 }
 
 /**

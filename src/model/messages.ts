@@ -109,6 +109,10 @@ export const PROBLEMS = {
     path: 'cronJob.timeZone',
     text: '"%s" is not a time zone Kubernetes knows; it must be an IANA time zone name such as UTC or Europe/Paris',
   },
+  jobDurationZero: {
+    path: 'monitoring.prometheusRule.expectedJobDuration',
+    text: 'is 0, so no running backup or restore Job would hold InfrahubScaledDownAfterBackup and every backup that scales Infrahub down would page: give the longest time a backup or restore Job may run, e.g. "3h"',
+  },
   workloadsPattern: {
     path: 'monitoring.prometheusRule.infrahubWorkloads',
     text: '"%s" is not a regular expression that Prometheus is known to accept (RE2), and Prometheus refuses every alert of the group when it refuses one: use literal characters, ".", classes "[a-z]" or "[^a-z]" (ranges in order, no "[" or "]" inside), groups "(...)" or "(?:...)" with balanced parentheses, "|", "^", "$", and "*", "+", "?", "{n}", "{n,}" or "{n,m}" (at most 1000, nested counts multiplied) after a character, a class or a group',

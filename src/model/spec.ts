@@ -458,15 +458,17 @@ const monitoring: ObjectField = {
           '15m',
         ),
         expectedJobDuration: promDuration(
-          'Longest time a backup or restore Job is expected to run. Infrahub at zero replicas while every running backup or restore Job of the namespace is older than this is a hung Job: `InfrahubScaledDownAfterBackup` fires `scaledDownFor` later. A running backup Job holds `InfrahubBackupMissing` until it is older than `job.activeDeadlineSeconds`, or than this when that is unset.',
+          'Longest time a backup or restore Job is expected to run. Infrahub at zero replicas while every running backup or restore Job of the namespace is older than this is a hung Job: `InfrahubScaledDownAfterBackup` fires `scaledDownFor` later. A running backup Job holds `InfrahubBackupMissing` until it is older than `job.activeDeadlineSeconds`, or than this when that is unset. 0 is refused: no running Job would hold the alerts.',
           '3h',
         ),
         infrahubWorkloads: {
           type: 'string',
           doc: 'Regular expression (RE2, whole name) matching the names of Infrahub\'s Deployments and StatefulSets that a backup or restore scales down. Checked at render time against the subset of RE2 that the chart can prove Prometheus accepts (literal characters, `.`, `[...]`, `(...)`, `(?:...)`, `|`, `^`, `$`, `*`, `+`, `?`, `{n,m}`): Prometheus refuses the whole rule group over one matcher it cannot compile.',
           default: '.*(infrahub-server|task-worker).*',
-          pattern: `^[^${SPACE_OR_CONTROL}"\\\\]+$`,
-          patternHint: 'a regular expression without spaces, quotes or backslashes',
+          // Printable ASCII (Kubernetes names are ASCII): PromQL's lexer refuses U+FFFD in a string and YAML readers U+FFFE,
+          // and Prometheus would drop the whole group over either. No quote or backslash: the text goes inside a PromQL string.
+          pattern: '^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$',
+          patternHint: 'a regular expression of printable ASCII characters, without spaces, quotes or backslashes',
           maxLength: 253,
         },
         runbookUrl: {

@@ -103,7 +103,22 @@ describe('rule fields', () => {
     expect(byName.InfrahubBackupRetentionFailed).toContain('owner_name="infrahub-backup-retention"');
     // Infrahub is scaled down by the Jobs of every release of the chart in the namespace.
     expect(byName.InfrahubScaledDownAfterBackup).toContain('owner_kind="CronJob", owner_name=~".+-(backup|restore)"');
-    expect(byName.InfrahubScaledDownAfterBackup).toContain('job_name=~".+-(backup|restore)-[0-9a-f]+"');
+    expect(byName.InfrahubScaledDownAfterBackup).toContain('job_name=~".+-(backup|restore)-[0-9a-f]{8}"');
+    // The names the chart gives its Jobs and CronJobs match, whatever the release, overrides and truncation.
+    const jobNames = new RegExp(`^(?:${/job_name=~"([^"]+)"/.exec(byName.InfrahubScaledDownAfterBackup)![1]})$`);
+    const cronJobNames = new RegExp(`^(?:${/owner_name=~"([^"]+)"/.exec(byName.InfrahubScaledDownAfterBackup)![1]})$`);
+    const long = 'a'.repeat(40) + '.b' + 'c'.repeat(10);
+    for (const [release, overrides] of [['prod', {}], [long, {}], ['infra-backup', {}], ['x', { fullnameOverride: 'y'.repeat(63) }], ['x', { nameOverride: 'backup' }]] as const) {
+      for (const values of [S3_BACKUP, S3_RESTORE, NIGHTLY, mergeDocs(S3_RESTORE, { restore: { mode: 'cronjob', storage: { s3: { key: null, latest: true } } } })]) {
+        const objects = synthObjects(mergeDocs(values, overrides, MONITORED), release, NS);
+        const scaling = objects.filter((x) => ['backup', 'restore'].includes(x.metadata.labels['app.kubernetes.io/component']));
+        for (const job of scaling.filter((x) => x.kind === 'Job')) expect(job.metadata.name).toMatch(jobNames);
+        for (const cronJob of scaling.filter((x) => x.kind === 'CronJob')) expect(cronJob.metadata.name).toMatch(cronJobNames);
+        // The other CronJobs (verification, retention, freshness) never scale Infrahub down: their Jobs do not count.
+        for (const other of objects.filter((x) => x.kind === 'CronJob' && !scaling.includes(x))) expect(other.metadata.name).not.toMatch(cronJobNames);
+        expect(scaling.filter((x) => x.kind === 'Job' || x.kind === 'CronJob')).toHaveLength(1);
+      }
+    }
   });
 
   test('each rule names the release whose rule fired', () => {
@@ -118,12 +133,12 @@ describe('rule fields', () => {
     expect(missing(mergeDocs(NIGHTLY, { monitoring: { backupMaxAge: '1d2h' } })).expr).toMatch(/> 93600\) unless/);
     expect(missing(mergeDocs(NIGHTLY, { monitoring: { backupMaxAge: '90m' } })).expr).toMatch(/> 5400\) unless/);
     // A running backup holds it for expectedJobDuration (3h), or job.activeDeadlineSeconds when set.
-    expect(missing(NIGHTLY).expr).toContain('< 10800 and');
-    expect(missing(mergeDocs(NIGHTLY, { monitoring: { prometheusRule: { expectedJobDuration: '90m' } } })).expr).toContain('< 5400 and');
-    expect(missing(mergeDocs(NIGHTLY, { job: { activeDeadlineSeconds: 18000 } })).expr).toContain('< 18000 and');
+    expect(missing(NIGHTLY).expr).toContain('< 10800 unless');
+    expect(missing(mergeDocs(NIGHTLY, { monitoring: { prometheusRule: { expectedJobDuration: '90m' } } })).expr).toContain('< 5400 unless');
+    expect(missing(mergeDocs(NIGHTLY, { job: { activeDeadlineSeconds: 18000 } })).expr).toContain('< 18000 unless');
     const scaledDown = (v: TestValues) => rulesOf(v).find((r) => r.alert === 'InfrahubScaledDownAfterBackup')!;
-    expect(scaledDown(NIGHTLY).expr).toContain('< 10800 and');
-    expect(scaledDown(mergeDocs(NIGHTLY, { job: { activeDeadlineSeconds: 18000 }, monitoring: { prometheusRule: { expectedJobDuration: '1d' } } })).expr).toContain('< 86400 and');
+    expect(scaledDown(NIGHTLY).expr).toContain('< 10800 unless');
+    expect(scaledDown(mergeDocs(NIGHTLY, { job: { activeDeadlineSeconds: 18000 }, monitoring: { prometheusRule: { expectedJobDuration: '1d' } } })).expr).toContain('< 86400 unless');
     expect(scaledDown(NIGHTLY).annotations.summary).toContain('3h');
     const suspended = rulesOf(mergeDocs(NIGHTLY, { monitoring: { prometheusRule: { suspendedFor: '3h' } } })).find((r) => r.alert === 'InfrahubBackupCronJobSuspended')!;
     expect(suspended.for).toBe('3h');
@@ -547,6 +562,72 @@ describe('promtool test rules: kube-state-metrics as it runs (two replicas, seve
     ]);
   });
 
+  test('a Job of another tool named like ours but without the chart\'s hash (db-backup-1, pg-restore-7f3a) does not hold InfrahubScaledDownAfterBackup', async () => {
+    const end = 2 * DAY;
+    const killed = DAY + 2 * HOUR;
+    const input = scraped(
+      [
+        ...created(BACKUP_CJ, end),
+        ...created(VERIFY_CJ, end),
+        ...created(RETENTION_CJ, end),
+        ...cronJobRun(NS, BACKUP_CJ, 2 * HOUR, 30, 'succeeded', end),
+        ...cronJobRun(NS, BACKUP_CJ, killed, 10, 'failed', end),
+        lastSuccess(NS, BACKUP_CJ, [2 * HOUR + 30], end),
+        // Started by hand, without owner, for two hours.
+        ...jobRun({ namespace: NS, job: 'db-backup-1', start: killed, runMinutes: 2 * HOUR, outcome: 'succeeded', end }),
+        ...jobRun({ namespace: NS, job: 'pg-restore-7f3a', start: killed, runMinutes: 2 * HOUR, outcome: 'succeeded', end }),
+        ...infrahubReplicas([[2 * HOUR, 2 * HOUR + 30], [killed, end]], end),
+      ],
+      HA,
+    );
+    await promtoolTest('foreign-job', NIGHTLY, [
+      {
+        input_series: input,
+        alert_rule_test: [
+          fires(rules, 'InfrahubScaledDownAfterBackup', killed + 20, []),
+          fires(rules, 'InfrahubScaledDownAfterBackup', killed + 30, [{ namespace: NS }]),
+          fires(rules, 'InfrahubScaledDownAfterBackup', killed + HOUR, [{ namespace: NS }]),
+        ],
+      },
+    ]);
+  });
+
+  test('between two pods of a retrying backup (backoffLimit) no pod is active: the Job still runs and holds both alerts', async () => {
+    // After a pod fails, the Job controller waits (10 s, doubling up to 6 min) before the next one: status.active is 0
+    // meanwhile, though the Job has neither finished nor failed.
+    const end = 2 * DAY;
+    const start = DAY + 2 * HOUR;
+    const withRetries = mergeDocs(NIGHTLY, { job: { backoffLimit: 1 }, monitoring: { prometheusRule: { scaledDownFor: '5m' } } });
+    // First pod 02:00-04:35, backoff until 04:45, second pod 04:45-04:55 succeeds: within expectedJobDuration (3h).
+    const run = 175;
+    const retrying = cronJobRun(NS, BACKUP_CJ, start, run, 'succeeded', end, { retries: 1 }).map((x) =>
+      x.series.startsWith('kube_job_status_active{') ? { ...x, values: samples([start, null], [155, 1], [10, 0], [10, 1], [end - start - run, 0]) } : x,
+    );
+    const input = scraped(
+      [
+        ...created(BACKUP_CJ, end),
+        ...created(VERIFY_CJ, end),
+        ...created(RETENTION_CJ, end),
+        ...cronJobRun(NS, BACKUP_CJ, 2 * HOUR, 30, 'succeeded', end),
+        ...retrying,
+        lastSuccess(NS, BACKUP_CJ, [2 * HOUR + 30, start + run], end),
+        ...infrahubReplicas([[2 * HOUR, 2 * HOUR + 30], [start, start + run]], end),
+      ],
+      HA,
+    );
+    const r = rulesOf(withRetries);
+    await promtoolTest('retry-backoff', withRetries, [
+      {
+        input_series: input,
+        // The last success (02:30) is 26h old at 04:30: the running Job holds InfrahubBackupMissing until it succeeds.
+        alert_rule_test: times(start, start + run + 30, 5).flatMap((at) => [
+          fires(r, 'InfrahubBackupMissing', at, []),
+          fires(r, 'InfrahubScaledDownAfterBackup', at, []),
+        ]),
+      },
+    ]);
+  });
+
   test('retries and the Jobs kept as history: a failure fires until the next success, retried pods do not', async () => {
     const end = 3 * DAY;
     const input = scraped(
@@ -590,12 +671,13 @@ describe('promtool test rules: kube-state-metrics as it runs (two replicas, seve
 
 describe('bad monitoring and network policy values are refused, naming the path', () => {
   test.each([
-    [{ monitoring: { prometheusRule: { infrahubWorkloads: 'a"} or vector(1) #' } } }, 'monitoring.prometheusRule.infrahubWorkloads', 'a regular expression without spaces, quotes or backslashes'],
-    [{ monitoring: { prometheusRule: { infrahubWorkloads: '' } } }, 'monitoring.prometheusRule.infrahubWorkloads', 'a regular expression without spaces'],
+    [{ monitoring: { prometheusRule: { infrahubWorkloads: 'a"} or vector(1) #' } } }, 'monitoring.prometheusRule.infrahubWorkloads', 'a regular expression of printable ASCII characters, without spaces, quotes or backslashes'],
+    [{ monitoring: { prometheusRule: { infrahubWorkloads: '' } } }, 'monitoring.prometheusRule.infrahubWorkloads', 'a regular expression of printable ASCII characters, without spaces'],
     [{ monitoring: { prometheusRule: { runbookUrl: 'https://wiki.example.com/page#anchor' } } }, 'monitoring.prometheusRule.runbookUrl', 'without a "#" fragment'],
     [{ monitoring: { prometheusRule: { namespace: 'Monitoring' } } }, 'monitoring.prometheusRule.namespace', 'a namespace name'],
     [{ monitoring: { prometheusRule: { suspendedFor: '1h30' } } }, 'monitoring.prometheusRule.suspendedFor', 'a duration such as'],
     [{ monitoring: { prometheusRule: { scaledDownFor: '' } } }, 'monitoring.prometheusRule.scaledDownFor', 'a duration such as'],
+    [{ monitoring: { prometheusRule: { expectedJobDuration: '0s' } } }, 'monitoring.prometheusRule.expectedJobDuration', 'is 0, so no running backup or restore Job would hold'],
     [{ monitoring: { freshness: { schedule: '0 2 * *' } } }, 'monitoring.freshness.schedule', 'a cron schedule'],
     [{ monitoring: { heartbeat: { secretName: 'Heartbeat!' } } }, 'monitoring.heartbeat.secretName', 'a Kubernetes Secret name'],
     [{ monitoring: { heartbeat: { url: 'https://hc-ping.com/x' } } }, 'monitoring.heartbeat.url', 'unknown key'],

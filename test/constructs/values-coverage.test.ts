@@ -766,8 +766,8 @@ const FIELD_CASES: Record<string, FieldCase> = {
     base: MONITORED_BACKUP,
     set: { monitoring: { prometheusRule: { expectedJobDuration: '5h' } } },
     check: (o, b) => {
-      expect(alertRule(o, 'InfrahubScaledDownAfterBackup').expr).toContain('< 18000 and');
-      expect(alertRule(b, 'InfrahubScaledDownAfterBackup').expr).toContain('< 10800 and');
+      expect(alertRule(o, 'InfrahubScaledDownAfterBackup').expr).toContain('< 18000 unless');
+      expect(alertRule(b, 'InfrahubScaledDownAfterBackup').expr).toContain('< 10800 unless');
     },
   },
   'monitoring.prometheusRule.infrahubWorkloads': {

@@ -9,6 +9,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { stringify } from 'yaml';
 import { ChartOutput } from '../../src/helm/build';
+import { PROBLEMS } from '../../src/model/messages';
 import { synthValues } from '../../src/synth';
 import { buildTestChart, ensureHelm, helm, HELMS, objectsOf, pool } from '../support/helm';
 
@@ -77,5 +78,20 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
       return undefined;
     });
     expect(mismatches.filter(Boolean)).toEqual([]);
+  });
+
+  test('refuses an expectedJobDuration of 0 with the constructs\' line', async () => {
+    // "0" often reads as "no limit"; here it would mean that no running Job holds the alerts.
+    for (const zero of ['0s', '0h0m', '00m']) {
+      const values: Record<string, unknown> = { backup: { enabled: true, mode: 'cronjob', storage: { s3: S3 } }, monitoring: { prometheusRule: { enabled: true, expectedJobDuration: zero } } };
+      const file = join(dir, `${name}-zero-${zero}.yaml`);
+      writeFileSync(file, stringify(values));
+      const rendered = await helm(name, ['template', 'prod.infrahub', chart.packagePath, '-f', file, '--namespace', 'infrahub']);
+      expect(rendered.code).not.toBe(0);
+      expect(rendered.stdout).toBe('');
+      const line = `monitoring.prometheusRule.expectedJobDuration: ${PROBLEMS.jobDurationZero.text}`;
+      expect(rendered.stderr).toContain(line);
+      expect(() => synthValues(values, { releaseName: 'prod.infrahub', namespace: 'infrahub' })).toThrow(line);
+    }
   });
 });

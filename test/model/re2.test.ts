@@ -153,7 +153,8 @@ describe('promtool check rules on what the checks accept', () => {
   }
 
   test('accepted patterns render rules that promtool accepts; the refused ones of issue 18 make it refuse the group', async () => {
-    const accepted = PATTERNS.filter((p) => re2Subset(p) && !/[\s"\\]/u.test(p)).slice(0, 300);
+    const schema = new RegExp((fieldAt(VALUES_SPEC, 'monitoring.prometheusRule.infrahubWorkloads') as StringField).pattern!, 'u');
+    const accepted = PATTERNS.filter((p) => re2Subset(p) && schema.test(p)).slice(0, 300);
     const rules = accepted.map((p, i) => scaledDownRule({ monitoring: { prometheusRule: { enabled: true, infrahubWorkloads: p } } }, i));
     const ok = await promtool(['check', 'rules', rulesFile('accepted', rules)]);
     expect(ok.stderr).toBe('');
@@ -165,6 +166,31 @@ describe('promtool check rules on what the checks accept', () => {
       const result = await promtool(['check', 'rules', rulesFile(`refused-${i}`, [bad])]);
       expect(result.code).not.toBe(0);
     }
+  });
+
+  test('any character the values let into infrahubWorkloads lexes in PromQL and YAML: outside printable ASCII (U+FFFD, U+FFFE...) is refused', async () => {
+    // PromQL's lexer stops a string at U+FFFD ("invalid UTF-8 rune"), YAML readers at U+FFFE or U+FFFF
+    // ("control characters are not allowed"): either way Prometheus loses the group. Kubernetes names are ASCII.
+    const workloads = fieldAt(VALUES_SPEC, 'monitoring.prometheusRule.infrahubWorkloads') as StringField;
+    const schema = new RegExp(workloads.pattern!, 'u');
+    const literal = fc.oneof(fc.constant('\uFFFD'), fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCodePoint(c)), fc.integer({ min: 0x21, max: 0x10ffff }).filter((c) => c < 0xd800 || c > 0xdfff).map((c) => String.fromCodePoint(c)), fc.constantFrom('a', '-', 'é', '\uFFFE', '\u2028', '\uFEFF'));
+    const drawn = fc.sample(fc.array(literal, { minLength: 1, maxLength: 4 }).map((cs) => `infrahub-${cs.join('')}`), { numRuns: 1500, seed: 18 });
+    const accepted = drawn.filter((p) => schema.test(p) && re2Subset(p));
+    const withReplacement = drawn.filter((p) => p.includes('\uFFFD')).length;
+    // eslint-disable-next-line no-console
+    console.log(`infrahubWorkloads characters: ${drawn.length} drawn, ${withReplacement} holding U+FFFD, ${accepted.length} accepted by the schema and the check`);
+    expect(withReplacement).toBeGreaterThan(100);
+    const rules = accepted.map((p, i) => scaledDownRule({ monitoring: { prometheusRule: { enabled: true, infrahubWorkloads: p } } }, i));
+    const ok = await promtool(['check', 'rules', rulesFile('characters', rules)]);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toContain(`SUCCESS: ${rules.length} rules found`);
+    // What the refusal prevents.
+    const rule = scaledDownRule({}, 0);
+    const bad = await promtool(['check', 'rules', rulesFile('replacement', [{ ...rule, expr: rule.expr.split('.*(infrahub-server|task-worker).*').join('infrahub-server\uFFFD') }])]);
+    expect(bad.stdout + bad.stderr).toContain('invalid UTF-8 rune');
+    expect(() => synthObjects(mergeDocs(S3_BACKUP, { monitoring: { prometheusRule: { enabled: true, infrahubWorkloads: 'infrahub-server\uFFFD' } } }))).toThrow(
+      /monitoring\.prometheusRule\.infrahubWorkloads: .*printable ASCII/,
+    );
   });
 
   test('runbook URLs the schema accepts are templates promtool accepts; "{{" is refused', async () => {
@@ -231,6 +257,8 @@ describe('the chart checks as the constructs do', () => {
       const cases: Array<[Record<string, unknown>, string]> = [
         ...ISSUE_PATTERNS.map((p): [Record<string, unknown>, string] => [{ infrahubWorkloads: p }, `monitoring.prometheusRule.infrahubWorkloads: ${PROBLEMS.workloadsPattern.text.replace('%s', p)}`]),
         [{ runbookUrl: 'https://wiki.example.com/{{' }, 'runbookUrl'],
+        // PromQL's lexer refuses U+FFFD in a string: the schema refuses it.
+        [{ infrahubWorkloads: 'infrahub-server\uFFFD' }, 'infrahubWorkloads'],
       ];
       for (const [i, [rule, line]] of cases.entries()) {
         const file = join(probeDir, '..', `${name}-refused-${i}.yaml`);

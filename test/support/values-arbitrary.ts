@@ -19,7 +19,7 @@ import { re2Subset } from '../../src/model/re2';
 import { resolveValues } from '../../src/model/resolve';
 import { scheduleProblem, SCHEDULE_FIELDS, SCHEDULE_MACROS } from '../../src/model/schedule';
 import { effectivePattern } from '../../src/model/schema';
-import { VALUES_SPEC } from '../../src/model/spec';
+import { PROMETHEUS_DURATION_PATTERN, VALUES_SPEC } from '../../src/model/spec';
 import { AliasField, Field, ObjectField, walkFields } from '../../src/model/spec-types';
 
 /** Strings that break naive templates or YAML writers. */
@@ -123,10 +123,12 @@ const BY_PATH: Record<string, fc.Arbitrary<unknown>> = {
   'networkPolicy.apiServer.cidrs': fc.subarray(['10.96.0.1/32', '172.20.0.0/16', 'fd00::1/128']),
   'networkPolicy.s3.cidrs': fc.subarray(['0.0.0.0/0', '192.0.2.0/24', '2001:db8::/32']),
   'networkPolicy.s3.port': fc.option(fc.integer({ min: 1, max: 65535 }), { nil: null }),
+  // Valid: a duration of 0 is the cross-field rule jobDurationZero.
+  'monitoring.prometheusRule.expectedJobDuration': fc.stringMatching(new RegExp(PROMETHEUS_DURATION_PATTERN)).filter((d) => d.length <= 24 && /[1-9]/.test(d)),
   // Valid: a pattern outside RE2's proven subset is the cross-field rule workloadsPattern.
   'monitoring.prometheusRule.infrahubWorkloads': fc.oneof(
     fc.constantFrom('.*(infrahub-server|task-worker).*', 'infrahub-(server|worker)-.+', '[a-z]+(-[0-9]{1,3})?', 'prod[.]infrahub-.*'),
-    fc.stringMatching(/^[^\x00-\x20\x7f-\x9f"\\]{1,40}$/).filter(re2Subset),
+    fc.stringMatching(/^[\x21\x23-\x5b\x5d-\x7e]{1,40}$/).filter(re2Subset),
   ),
   'networkPolicy.credentialEndpoints': fc.subarray(['eks-pod-identity', 'instance-metadata', 'web-identity']),
   // The spellings of --encrypt and --encrypt-key among other arguments: both renderers read them as the tool does.
@@ -580,6 +582,9 @@ const CROSS_FIELD: Record<string, Mutation> = {
     child(doc, 'backup', 'verification').enabled = false;
     child(doc, 'monitoring', 'freshness').enabled = false;
     child(doc, 'monitoring', 'heartbeat').secretName = 'heartbeat';
+  },
+  jobDurationZero: ({ doc }) => {
+    Object.assign(child(doc, 'monitoring', 'prometheusRule'), { enabled: true, expectedJobDuration: '0h0m' });
   },
   verificationOfEncrypted: ({ doc }) => {
     Object.assign(child(doc, 'backup'), { enabled: true });
