@@ -91,10 +91,13 @@ break a cross-field rule.
 {{- if $v.backup.retention.enabled }}{{- $problems = append $problems $p.retentionNeedsS3 }}{{- end }}
 {{- if $v.backup.verification.enabled }}{{- $problems = append $problems $p.verificationNeedsS3 }}{{- end }}
 {{- if $v.monitoring.freshness.enabled }}{{- $problems = append $problems $p.freshnessNeedsS3 }}{{- end }}
-{{- else if $v.backup.verification.enabled }}
+{{- else if or $v.backup.verification.enabled $v.backup.retention.enabled }}
 {{- $encrypted := ne $v.backup.encryption.secretName "" }}
 {{- range $v.backup.options.extraArgs }}{{- if regexMatch $c.encryptArgPattern . }}{{- $encrypted = true }}{{- end }}{{- end }}
-{{- if $encrypted }}{{- $problems = append $problems $p.verificationOfEncrypted }}{{- end }}
+{{- if $encrypted }}
+{{- if $v.backup.verification.enabled }}{{- $problems = append $problems $p.verificationOfEncrypted }}{{- end }}
+{{- if $v.backup.retention.enabled }}{{- $problems = append $problems $p.retentionOfEncrypted }}{{- end }}
+{{- end }}
 {{- end }}
 {{- /* checks.ts keylessEncryption: --encrypt as pflag reads it (ParseBool, the last wins, nothing after "--"), the key as a flag, else the environment (viper) */}}
 {{- $flag := "" }}{{- $on := false }}{{- $key := "" }}{{- $keySet := false }}{{- $stop := false }}{{- $takeKey := false }}

@@ -149,8 +149,10 @@ function checkBackup(v: ResolvedValues, problems: ValuesProblem[]): void {
     if (b.retention.enabled) problems.push(problem('retentionNeedsS3'));
     if (b.verification.enabled) problems.push(problem('verificationNeedsS3'));
     if (v.monitoring.freshness.enabled) problems.push(problem('freshnessNeedsS3'));
-  } else if (b.verification.enabled && encryptsArchives(v)) {
-    problems.push(problem('verificationOfEncrypted'));
+  } else if ((b.verification.enabled || b.retention.enabled) && encryptsArchives(v)) {
+    // Neither can read an encrypted archive: verification has no private key, and retention counts only proven archives.
+    if (b.verification.enabled) problems.push(problem('verificationOfEncrypted'));
+    if (b.retention.enabled) problems.push(problem('retentionOfEncrypted'));
   }
   const keyless = keylessEncryption(v);
   if (keyless) problems.push(problem(keyless.where === 'args' ? 'encryptWithoutKey' : 'encryptEnvWithoutKey', [keyless.spelling]));

@@ -33,6 +33,10 @@ export const PROBLEMS = {
     path: 'backup.verification.enabled',
     text: 'the archives are encrypted (backup.encryption.secretName or --encrypt in backup.options.extraArgs) and verification has no private key to read them, so every run would fail: set backup.verification.enabled=false and check archives by restoring them (restore.decryption) into a staging instance, or stop encrypting',
   },
+  retentionOfEncrypted: {
+    path: 'backup.retention.enabled',
+    text: 'the archives are encrypted (backup.encryption.secretName or --encrypt in backup.options.extraArgs), and retention deletes only past archives s3 verify has proven restorable, which it cannot do without the private key: every run would keep everything and fail. Expire old archives with a lifecycle rule of the bucket instead, and set backup.retention.enabled=false',
+  },
   encryptWithoutKey: {
     path: 'backup.options.extraArgs',
     text: '"%s" encrypts every archive, and without a key of yours the tool encrypts to OpsMill\'s built-in public key: only OpsMill could decrypt the archives, so no backup could be restored. Make a key pair with `infrahub-backup keygen`, put the public key in a Secret and name it in backup.encryption.secretName (keep the private key outside this cluster and bucket, see docs/encryption.md), or remove the argument',

@@ -198,7 +198,7 @@ export function crossFieldRules(): JsonSchema[] {
     },
     {
       if: allOf(at('backup.enabled', TRUE), { not: backupLocal }, encrypted),
-      then: within('backup.verification.enabled', { const: false }),
+      then: allOf(within('backup.verification.enabled', { const: false }), within('backup.retention.enabled', { const: false })),
     },
     {
       if: allOf(at('restore.enabled', TRUE), at('restore.mode', { const: 'cronjob' })),

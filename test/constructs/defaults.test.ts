@@ -224,6 +224,12 @@ describe('render-time refusals', () => {
       ['backupStorageUnset', 'retentionNeedsS3', 'verificationNeedsS3'],
     ],
     ['verification of archives encrypted with a key Secret', mergeDocs(S3_BACKUP, { backup: { encryption: { secretName: 'keys' }, verification: { enabled: true } } }), ['verificationOfEncrypted']],
+    ['retention of archives encrypted with a key Secret (never proven)', mergeDocs(S3_BACKUP, { backup: { encryption: { secretName: 'keys' }, retention: { enabled: true } } }), ['retentionOfEncrypted']],
+    [
+      'verification and retention of archives encrypted by --encrypt-key',
+      mergeDocs(S3_BACKUP, { backup: { options: { extraArgs: ['--encrypt-key=/keys/public.pem'] }, verification: { enabled: true }, retention: { enabled: true } } }),
+      ['verificationOfEncrypted', 'retentionOfEncrypted'],
+    ],
     // With a key of the user's: --encrypt alone is refused for its key (test/helm/safety-refusals.test.ts).
     ...[['--encrypt', '--encrypt-key=/keys/public.pem'], ['--encrypt=true', '--encrypt-key', '/keys/public.pem'], ['--encrypt=1', '--encrypt-key=/keys/public.pem'], ['--encrypt-key'], ['--encrypt-key=/keys/public.pem']].map(
       (args): [string, TestValues, Array<keyof typeof PROBLEMS>] => [
@@ -249,7 +255,7 @@ describe('render-time refusals', () => {
 
   test.each<[string, TestValues]>([
     ['retention and verification with S3', mergeDocs(S3_BACKUP, { backup: { retention: { enabled: true }, verification: { enabled: true } } })],
-    ['encrypted archives without verification', mergeDocs(S3_BACKUP, { backup: { encryption: { secretName: 'keys' }, retention: { enabled: true } } })],
+    ['encrypted archives with neither verification nor retention', mergeDocs(S3_BACKUP, { backup: { mode: 'cronjob', encryption: { secretName: 'keys' }, retention: { enabled: false } } })],
     ['verification with --encrypt=false', mergeDocs(S3_BACKUP, { backup: { options: { extraArgs: ['--encrypt=false', '--encryption-note'] }, verification: { enabled: true } } })],
     ['retention set but backups disabled (a restore release sharing the file)', mergeDocs(S3_RESTORE, { backup: { storage: { type: 'local' }, retention: { enabled: true } } })],
   ])('%s: accepted', (_name, values) => {

@@ -45,6 +45,12 @@ const REFUSED: Array<[string, Record<string, unknown>, Array<keyof typeof PROBLE
   ],
   ['both with no storage type and no bucket', { backup: { enabled: true, retention: { enabled: true }, verification: { enabled: true } } }, ['backupStorageUnset', 'retentionNeedsS3', 'verificationNeedsS3']],
   ['verification of archives encrypted with a key Secret', { backup: { ...S3, encryption: { secretName: 'keys' }, verification: { enabled: true } } }, ['verificationOfEncrypted']],
+  ['retention of archives encrypted with a key Secret (never proven)', { backup: { ...S3, encryption: { secretName: 'keys' }, retention: { enabled: true } } }, ['retentionOfEncrypted']],
+  [
+    'verification and retention of archives encrypted by --encrypt-key',
+    { backup: { ...S3, options: { extraArgs: ['--encrypt-key=/keys/public.pem'] }, verification: { enabled: true }, retention: { enabled: true } } },
+    ['verificationOfEncrypted', 'retentionOfEncrypted'],
+  ],
   ['verification with --encrypt and a key in extraArgs', { backup: { ...S3, options: { extraArgs: ['--encrypt', '--encrypt-key=/keys/public.pem'] }, verification: { enabled: true } } }, ['verificationOfEncrypted']],
   [
     'verification with --encrypt-key=PATH in extraArgs',
@@ -58,7 +64,7 @@ const REFUSED: Array<[string, Record<string, unknown>, Array<keyof typeof PROBLE
 
 const ACCEPTED: Array<[string, Record<string, unknown>]> = [
   ['retention and verification with S3', { backup: { ...S3, mode: 'cronjob', retention: { enabled: true }, verification: { enabled: true } } }],
-  ['encrypted archives with retention only', { backup: { ...S3, encryption: { secretName: 'keys' }, retention: { enabled: true } } }],
+  ['encrypted archives with neither verification nor retention', { backup: { ...S3, mode: 'cronjob', encryption: { secretName: 'keys' }, retention: { enabled: false } } }],
   ['verification with --encrypt=false', { backup: { ...S3, options: { extraArgs: ['--encrypt=false'] }, verification: { enabled: true } } }],
   ['a local claim', { backup: { enabled: true, storage: { type: 'local', local: { persistence: { enabled: true } } } } }],
   ['a heartbeat pinged by the freshness CronJob', { backup: { ...S3, mode: 'cronjob' }, monitoring: { freshness: { enabled: true }, heartbeat: { secretName: 'heartbeat' } } }],

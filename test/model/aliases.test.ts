@@ -28,6 +28,7 @@ describe('restore.s3 (seed layout) maps onto restore.storage.s3', () => {
       CONTEXT,
     );
     expect(resolved.restore.storage.s3).toEqual({
+      acceptUnproven: false,
       bucket: 'backups',
       prefix: '',
       key: KEY,

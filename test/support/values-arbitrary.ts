@@ -594,6 +594,14 @@ const CROSS_FIELD: Record<string, Mutation> = {
     child(doc, 'backup', 'verification').enabled = true;
     child(doc, 'backup', 'options').extraArgs = ['--encrypt', '--encrypt-key=/keys/public.pem'];
   },
+  retentionOfEncrypted: ({ doc }) => {
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'storage').type = 's3';
+    child(doc, 'backup', 'storage', 's3').bucket = 'backups';
+    child(doc, 'backup', 'retention').enabled = true;
+    child(doc, 'backup', 'encryption').secretName = 'keys';
+  },
   backupStorageUnset: ({ doc }) => {
     Object.assign(child(doc, 'backup'), { enabled: true });
     child(doc, 'restore').enabled = false;
