@@ -7,9 +7,9 @@
  * message, a header value a server echoes back, an SDK warning.
  *
  * Two rules: every known secret value is replaced wherever it appears (the
- * secret key, the session token, the whole access key ID, which messages show
- * masked instead, the userinfo and the token path of the URLs the command was
- * given), and every text shaped like a credential is replaced whatever its
+ * secret key, the session token, an AWS-length access key ID, which messages
+ * show masked instead, the userinfo and the token path of the URLs the command
+ * was given, each also percent-encoded), and every text shaped like a credential is replaced whatever its
  * value (`user:password@` in a URL, `X-Amz-Security-Token=...`, `Signature=`,
  * `Credential=`, an `Authorization` header, XML elements holding a token), so
  * that credentials the command never saw (from the default chain: IRSA,
@@ -22,6 +22,14 @@ import type { S3Io } from './common';
 export const REDACTED = '[redacted]';
 /** Known values shorter than this are not searched for (they would hide ordinary words). */
 const MIN_SECRET_LENGTH = 6;
+/**
+ * An access key ID shorter than this is a user name (MinIO and Ceph accept 3
+ * characters: `backup`, `infrahub`), not a secret, and often also the bucket's or
+ * the prefix's name: replaced everywhere, it would blank out every archive URI a
+ * command prints. AWS key IDs are at least this long (IAM's AccessKeyId); our own
+ * messages show any key ID masked.
+ */
+const MIN_KEY_ID_LENGTH = 16;
 /** A secret cut by the error line's length limit is still hidden down to this many characters. */
 const MIN_CUT_PREFIX = 4;
 
@@ -36,10 +44,12 @@ const XML_ELEMENT = /<(SessionToken|SecretAccessKey|SecurityToken|Token|Signatur
 /** Secrets named by the environment and the flags of a command: values that must never be printed. */
 export function knownSecrets(env: NodeJS.ProcessEnv, urls: ReadonlyArray<string | undefined> = []): string[] {
   const out: string[] = [];
-  for (const name of [S3_ENV.secretAccessKey, S3_ENV.sessionToken, S3_ENV.accessKeyId]) {
+  for (const name of [S3_ENV.secretAccessKey, S3_ENV.sessionToken]) {
     const value = env[name]?.trim();
     if (value) out.push(value);
   }
+  const keyId = env[S3_ENV.accessKeyId]?.trim();
+  if (keyId !== undefined && keyId.length >= MIN_KEY_ID_LENGTH) out.push(keyId);
   for (const raw of [env[S3_ENV.endpoint], env[HEARTBEAT_ENV], ...urls]) {
     if (raw === undefined) continue;
     const text = raw.trim();
@@ -60,7 +70,12 @@ export function knownSecrets(env: NodeJS.ProcessEnv, urls: ReadonlyArray<string 
       if (rest.replace(/\//g, '').length >= MIN_SECRET_LENGTH) out.push(text, url.href, rest, rest.replace(/^\/+/, ''));
     }
   }
-  return [...new Set(out.filter((s) => s.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+  // As a server may echo them inside a URL: percent-encoded, with upper- or lowercase hex.
+  const encoded = out.flatMap((s) => {
+    const upper = encodeURIComponent(s);
+    return [upper, upper.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())];
+  });
+  return [...new Set([...out, ...encoded].filter((s) => s.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
 }
 
 function safeDecode(text: string): string {

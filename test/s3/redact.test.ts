@@ -10,7 +10,7 @@ import { AddressInfo } from 'net';
 import * as fc from 'fast-check';
 import { REDACTED, knownSecrets, redactor, urlArguments } from '../../src/s3/redact';
 import { MAX_ERROR_LINE, errorLines } from '../../src/input-error';
-import { HostileServer, RawRequest, hostileServer, httpAnswer, run, s3Env, s3ErrorXml } from './support';
+import { HostileServer, RawRequest, hostileServer, httpAnswer, listingXml, run, s3Env, s3ErrorXml } from './support';
 import type { Socket } from 'net';
 
 jest.setTimeout(30_000);
@@ -178,5 +178,42 @@ describe('the redaction rules', () => {
     expect(secrets).toEqual(expect.arrayContaining([KEY_ID, SECRET, TOKEN, 'u:pw-long-enough', 'pw-long-enough', '3f1c9a2e-7b4d', '0a1b2c3d4e5f']));
     expect(secrets.some((s) => s.includes('s3://'))).toBe(false);
     expect(redactor(secrets)(`x ${TOKEN} y`)).toBe(`x ${REDACTED} y`);
+  });
+});
+
+describe('other forms of a secret, and names that are not secrets', () => {
+  test('a server echoing the session token or the secret key percent-encoded, with no credential name before it: nothing of it in any output or ping', async () => {
+    for (const encode of [encodeURIComponent, (s: string) => encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())]) {
+      pings = [];
+      await withServer(
+        (r, socket) =>
+          socket.write(
+            httpAnswer(400, s3ErrorXml('InvalidRequest', `cannot route /backups/${encode(r.headers['x-amz-security-token'] ?? '')}/${encode(SECRET)}`), { 'Content-Type': 'application/xml' }),
+          ),
+        async (server) => {
+          const result = await run(ENV_WITH_TOKEN(server.endpoint), 'latest', '--timeout', '1', '--deadline', '5');
+          expect(result.code).toBe(1);
+          const text = everything(result);
+          for (const secret of [encode(TOKEN), encode(SECRET), encode(TOKEN).slice(0, 24)]) expect(text).not.toContain(secret);
+        },
+      );
+    }
+  });
+
+  test('an access key ID that is a short name (a MinIO or Ceph user such as "infrahub") does not blank out bucket, prefix and archive names on stdout', async () => {
+    const key = 'infrahub/infrahub_backup_20260101_000000.tar.gz';
+    await withServer(
+      (_r, socket) => socket.write(httpAnswer(200, listingXml([{ key, size: 100 }]), { 'Content-Type': 'application/xml' })),
+      async (server) => {
+        const result = await run(s3Env(server.endpoint, { AWS_ACCESS_KEY_ID: 'infrahub', AWS_SECRET_ACCESS_KEY: SECRET }), 'list');
+        expect(result.code).toBe(0);
+        expect(result.stdout).toContain(`s3://backups/${key}`);
+        expect(result.stdout).not.toContain(REDACTED);
+      },
+    );
+  });
+
+  test('an AWS-shaped access key ID (16 characters or more) is still removed wherever it stands', () => {
+    expect(redactor(knownSecrets({ AWS_ACCESS_KEY_ID: KEY_ID }))(`denied for ${KEY_ID}`)).toBe(`denied for ${REDACTED}`);
   });
 });
