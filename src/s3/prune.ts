@@ -108,6 +108,18 @@ async function pruneArchives(session: Session, { keepLast, keepDays }: { keepLas
   return deleteArchives(session, remove, keep.length, { where, rule, newest }, io);
 }
 
+/**
+ * Whether a failed DeleteObjects call certainly deleted nothing: its only
+ * attempt was refused with a 4xx status. A 5xx, a 200 whose body could not be
+ * read, or a refusal after an earlier attempt that got no answer may follow a
+ * batch that was carried out.
+ */
+function refusedAtOnce(error: unknown): boolean {
+  const meta = (error as { $metadata?: { httpStatusCode?: number; attempts?: number } }).$metadata;
+  const status = meta?.httpStatusCode;
+  return status !== undefined && status >= 400 && status < 500 && (meta?.attempts ?? 1) <= 1;
+}
+
 async function deleteArchives(
   session: Session,
   remove: readonly Archive[],
@@ -128,12 +140,13 @@ async function deleteArchives(
       );
     } catch (e) {
       io.stderr(errorLines([describeS3Error(e, { action: 'delete', bucket, settings })]));
-      if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== undefined) {
+      if (refusedAtOnce(e)) {
         // S3 refused the call: nothing of this batch was deleted.
         io.stderr(`deleted ${deleted} of ${remove.length} archives before the failure\n`);
         return EXIT_FAILED;
       }
-      // No answer (a deadline, a dropped connection): the batch may have been carried out all the same.
+      // No answer (a deadline, a dropped connection), a server error, an answer that could not be read, or a
+      // refusal after a retried attempt: the batch may have been carried out all the same.
       io.stderr(
         `deleted ${deleted} of ${remove.length} archives for certain before the failure; the ${batch.length} of the batch in flight (${s3Uri(bucket, batch[0].key)} to ${s3Uri(bucket, batch[batch.length - 1].key)}) may be deleted or not: list the prefix (s3 list) to see what remains\n`,
       );

@@ -114,6 +114,27 @@ describe('reports under a deadline', () => {
     );
   });
 
+  test.each([
+    ['500 InternalError (retried, each attempt may have deleted)', () => httpAnswer(500, '<?xml version="1.0"?><Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>', XML)],
+    ['200 with an unreadable body (the batch was carried out, its answer is lost)', () => httpAnswer(200, '<?xml version="1.0"?><DeleteResult><Deleted><Key>', XML)],
+  ])('prune: a delete batch answered %s is reported as possibly deleted, not "deleted 0"', async (_label, answer) => {
+    const base = Date.UTC(2025, 0, 1);
+    const objects = Array.from({ length: 11 }, (_, i) => ({ key: `infrahub/${archiveName(new Date(base - i * 3_600_000))}`, size: GZIP_STUB.length }));
+    await withServer(
+      (request, socket) => {
+        if (request.url.includes('list-type=2')) socket.write(httpAnswer(200, listingXml(objects), XML));
+        else if (request.method === 'GET') socket.write(httpAnswer(206, GZIP_STUB, { 'Content-Range': `bytes 0-${GZIP_STUB.length - 1}/${GZIP_STUB.length}`, ETag: '"x"' }));
+        else socket.write(answer());
+      },
+      async (server) => {
+        const result = await timed(server, 'prune', '--keep-last', '1', '--timeout', '2');
+        expect(result.code).toBe(1);
+        expect(result.stderr).not.toMatch(/deleted 0 of 10 archives before the failure/);
+        expect(result.stderr).toContain('deleted 0 of 10 archives for certain before the failure; the 10 of the batch in flight');
+      },
+    );
+  });
+
   test('list --details: an archive cut by the deadline says timed out, not "aborted"', async () => {
     await withServer(
       (request, socket) => {
