@@ -14,6 +14,7 @@ import type { CliIo } from '../cli';
 import { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV, S3_ENV } from './config';
 import { EXIT_FAILED, EXIT_INVALID, S3Io, guarded } from './common';
 import { parseDuration } from './duration';
+import { MIN_RATE_ENV } from './throughput';
 import { knownSecrets, redactingIo, redactor, urlArguments } from './redact';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -154,7 +155,8 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
       c
         .option('--uri <s3-uri>', 'the archive, s3://bucket/key')
         .option('--latest', 'the newest archive under the prefix (the default without --uri)')
-        .option('--json', 'print the report as JSON'),
+        .option('--json', 'print the report as JSON')
+        .option('--min-rate <KiB/s>', `without --deadline, the slowest download accepted over each window of 10 s (or --timeout, if longer), and the rate the archive's size buys time at; at least 1 (default: $${MIN_RATE_ENV}, else 256)`),
     () => (require('./verify') as typeof import('./verify')).verify,
     true,
   );
