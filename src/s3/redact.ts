@@ -35,9 +35,13 @@ const MIN_CUT_PREFIX = 4;
 
 /** `scheme://userinfo@`: the userinfo goes, the scheme and host stay (an unencoded `/` in a password included; `s3://` URIs, whose keys may hold `@`, excepted). */
 const USERINFO = /\b((?!s3:)[a-z][a-z0-9+.-]*:\/\/)[^\s?#@"'<>]+@/gi;
-/** `name=value`, `name: value`, `"name": "value"` for names that carry credentials (query parameters, headers, JSON, logs). */
+/**
+ * `name=value`, `name: value`, `"name": "value"` for names that carry credentials (query parameters, headers, JSON, logs):
+ * an Authorization header's scheme and its credential (`Bearer <token>`), the IRSA web identity token, the `Token` of
+ * the instance metadata's and the container credentials' JSON.
+ */
 const NAMED =
-  /\b(x-amz-security-token|x-amz-credential|x-amz-signature|awsaccesskeyid|aws_access_key_id|aws_secret_access_key|aws_session_token|secretaccesskey|sessiontoken|security-token|signature|credential|authorization|password|passwd)(["']?\s*[:=]\s*["']?)(?!\[redacted\])([^\s&"'<>,;]+(?: [^\s&"'<>,;=]+(?=,|$))?)/gi;
+  /\b(x-amz-security-token|x-amz-credential|x-amz-signature|awsaccesskeyid|aws_access_key_id|aws_secret_access_key|aws_session_token|secretaccesskey|sessiontoken|webidentitytoken|security-token|token|signature|credential|authorization|password|passwd)(["']?\s*[:=]\s*["']?)(?!\[redacted\])((?:(?:bearer|basic|digest|negotiate|aws4-hmac-sha256|aws)\s+)?[^\s&"'<>,;]+(?: [^\s&"'<>,;=]+(?=,|$))?)/gi;
 /** `<SessionToken>...</SessionToken>` and the like, as STS and S3 error documents write them. */
 const XML_ELEMENT = /<(SessionToken|SecretAccessKey|SecurityToken|Token|Signature|Credential|Password)>[^<]*<\/\1>/gi;
 

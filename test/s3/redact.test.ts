@@ -147,6 +147,11 @@ describe('the redaction rules', () => {
           (v: string) => `{"SecretAccessKey": "${v}"}`,
           (v: string) => `http://someone:${v}@minio.local:9000`,
           (v: string) => `AWS_SESSION_TOKEN=${v}`,
+          // An Authorization header's credential after its scheme, the IRSA web identity token, the instance metadata's JSON.
+          (v: string) => `Authorization: Bearer ${v}`,
+          (v: string) => `"Authorization":"Basic ${v}"`,
+          (v: string) => `Action=AssumeRoleWithWebIdentity&WebIdentityToken=${v}&RoleArn=arn:aws:iam::1:role/r`,
+          (v: string) => `{"AccessKeyId":"ASIA","SecretAccessKey":"x","Token":"${v}","Expiration":"2026-01-01T00:00:00Z"}`,
         ),
         (value, shape) => {
           drawn++;
