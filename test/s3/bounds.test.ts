@@ -5,8 +5,7 @@
  * and truthful reports when the deadline cuts a command short (prune's count of
  * what it deleted, list --details naming a timeout).
  */
-import { Socket } from 'net';
-import { GZIP_STUB, HostileServer, RawRequest, Run, archiveName, buildArchive, drip, expectFailure, hostileServer, httpAnswer, listingXml, noise, run, s3Env } from './support';
+import { GZIP_STUB, HostileServer, Run, archiveName, buildArchive, drip, expectFailure, httpAnswer, listingXml, noise, run, s3Env, withHostileServer } from './support';
 import { ListPage, MAX_LISTED_ARCHIVES, MAX_LISTING_PAGES, collectArchives } from '../../src/s3/listing';
 import { MIN_THROUGHPUT_WINDOW_MS } from '../../src/s3/throughput';
 
@@ -15,14 +14,7 @@ jest.setTimeout(60_000);
 const XML = { 'Content-Type': 'application/xml' };
 const ARCHIVE = 'infrahub/infrahub_backup_20260101_000000.tar.gz';
 
-async function withServer(behave: (request: RawRequest, socket: Socket) => void, body: (server: HostileServer) => Promise<void>): Promise<void> {
-  const server = await hostileServer(behave);
-  try {
-    await body(server);
-  } finally {
-    await server.close();
-  }
-}
+const withServer = withHostileServer;
 
 async function timed(server: HostileServer, ...argv: string[]): Promise<Run & { seconds: number }> {
   const started = Date.now();

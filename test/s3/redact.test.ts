@@ -10,8 +10,7 @@ import { AddressInfo } from 'net';
 import * as fc from 'fast-check';
 import { REDACTED, knownSecrets, redactor, urlArguments } from '../../src/s3/redact';
 import { MAX_ERROR_LINE, errorLines } from '../../src/input-error';
-import { HostileServer, RawRequest, hostileServer, httpAnswer, listingXml, run, s3Env, s3ErrorXml } from './support';
-import type { Socket } from 'net';
+import { RawRequest, httpAnswer, listingXml, run, s3Env, s3ErrorXml, withHostileServer } from './support';
 
 jest.setTimeout(30_000);
 
@@ -45,14 +44,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => hook.close(() => resolve()));
 });
 
-async function withServer(behave: (request: RawRequest, socket: Socket) => void, body: (server: HostileServer) => Promise<void>): Promise<void> {
-  const server = await hostileServer(behave);
-  try {
-    await body(server);
-  } finally {
-    await server.close();
-  }
-}
+const withServer = withHostileServer;
 
 /** Every output and ping of a run, as one text. */
 function everything(result: { stdout: string; stderr: string }): string {
