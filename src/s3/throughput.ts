@@ -1,14 +1,15 @@
 /**
- * The minimum-throughput rule of a download without --deadline (`s3 verify`,
- * `s3 list --details`): the command's deadline no longer grows with the size
- * the server claims. Instead, once WINDOW has passed, every window of that
- * length must bring at least MIN_STREAM_BYTES_PER_SECOND on average, or the
- * body is destroyed with TooSlow. With --timeout bounding each silence, a
- * server that drips (2 bytes a second for a claimed 100 GB) is stopped after
- * one window, while a real archive of any size keeps streaming as long as it
- * really arrives at that rate. A slower link that is steady (a far region) lowers
- * the floor with --min-rate or MIN_RATE_ENV (the chart's `extraEnv`), or gives
- * --deadline.
+ * The minimum-throughput rule of `s3 verify`'s download without --deadline
+ * (`s3 list --details` reads only up to the metadata, within the default
+ * deadline, which does not grow). The archive's claimed size extends the
+ * deadline at the floor's rate, and once a window has passed, every window of
+ * that length must bring at least the floor on average, or the body is
+ * destroyed with TooSlow: a claimed size buys time only while the bytes really
+ * arrive. With --timeout bounding each silence, a server that drips (2 bytes a
+ * second for a claimed 100 GB) is stopped after one window, while a real archive
+ * of any size keeps streaming as long as it arrives at that rate. A slower link
+ * that is steady (a far region) lowers the floor with --min-rate or
+ * MIN_RATE_ENV (the chart's `extraEnv`), or gives --deadline.
  */
 import type { Readable } from 'stream';
 import { InputError } from '../input-error';
