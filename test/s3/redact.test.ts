@@ -210,6 +210,21 @@ describe('other forms of a secret, and names that are not secrets', () => {
     );
   });
 
+  test('whatever short access key ID (3 to 15 characters) names the bucket, the prefix or the archive, archive URIs pass unchanged', () => {
+    let drawn = 0;
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z][a-z0-9-]{2,14}$/), fc.constantFrom('bucket', 'prefix', 'both'), (user, where) => {
+        drawn++;
+        const bucket = where === 'prefix' ? 'backups' : user;
+        const prefix = where === 'bucket' ? 'infrahub' : user;
+        const line = `s3://${bucket}/${prefix}/infrahub_backup_20260101_000000.tar.gz\n`;
+        return redactor(knownSecrets({ AWS_ACCESS_KEY_ID: user, AWS_SECRET_ACCESS_KEY: SECRET }))(line) === line;
+      }),
+      { numRuns: 300 },
+    );
+    expect(drawn).toBe(300);
+  });
+
   test('an AWS-shaped access key ID (16 characters or more) is still removed wherever it stands', () => {
     expect(redactor(knownSecrets({ AWS_ACCESS_KEY_ID: KEY_ID }))(`denied for ${KEY_ID}`)).toBe(`denied for ${REDACTED}`);
   });
