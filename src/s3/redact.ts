@@ -30,6 +30,8 @@ const MIN_SECRET_LENGTH = 6;
  * messages show any key ID masked.
  */
 const MIN_KEY_ID_LENGTH = 16;
+/** A heartbeat path without a digit shorter than this may be a plain word, not a token (see knownSecrets). */
+const MIN_WORDLESS_TOKEN_LENGTH = 16;
 /** A secret cut by the error line's length limit is still hidden down to this many characters. */
 const MIN_CUT_PREFIX = 4;
 
@@ -69,9 +71,13 @@ export function knownSecrets(env: NodeJS.ProcessEnv, urls: ReadonlyArray<string 
       url = undefined;
     }
     if (url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:')) {
-      // A heartbeat URL's path and query are its token (hc-ping.com/<uuid>).
+      // A heartbeat URL's path and query are its token (hc-ping.com/<uuid>). Alone, only when shaped like one
+      // (a digit, or 16 characters): a plain word (`/backups`, often the bucket's name) would blank out every URI.
       const rest = `${url.pathname}${url.search}`;
-      if (rest.replace(/\//g, '').length >= MIN_SECRET_LENGTH) out.push(text, url.href, rest, rest.replace(/^\/+/, ''));
+      if (rest.replace(/\//g, '').length >= MIN_SECRET_LENGTH) {
+        out.push(text, url.href);
+        if (/\d/.test(rest) || rest.replace(/\//g, '').length >= MIN_WORDLESS_TOKEN_LENGTH) out.push(rest, rest.replace(/^\/+/, ''));
+      }
     }
   }
   // As a server may echo them inside a URL: percent-encoded, with upper- or lowercase hex.

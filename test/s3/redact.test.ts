@@ -225,6 +225,21 @@ describe('other forms of a secret, and names that are not secrets', () => {
     expect(drawn).toBe(300);
   });
 
+  test('a heartbeat URL whose path is a plain word ("/backups", the bucket\'s name) does not blank out the archive URIs; a token path still goes', async () => {
+    const key = 'infrahub/infrahub_backup_20260101_000000.tar.gz';
+    await withServer(
+      (_r, socket) => socket.write(httpAnswer(200, listingXml([{ key, size: 100 }]), { 'Content-Type': 'application/xml' })),
+      async (server) => {
+        const result = await run(s3Env(server.endpoint, { INFRAHUB_BACKUP_HEARTBEAT_URL: 'https://hb.example.com/backups' }), 'list');
+        expect(result.code).toBe(0);
+        expect(result.stdout).toContain(`s3://backups/${key}`);
+      },
+    );
+    for (const token of ['3f1c9a2e-7b4d', 'AbCdEfGhIjKlMnOpQr', 'ping/k3y']) {
+      expect(redactor(knownSecrets({ INFRAHUB_BACKUP_HEARTBEAT_URL: `https://hb.example.com/${token}` }))(`x ${token} y`)).toBe(`x ${REDACTED} y`);
+    }
+  });
+
   test('an AWS-shaped access key ID (16 characters or more) is still removed wherever it stands', () => {
     expect(redactor(knownSecrets({ AWS_ACCESS_KEY_ID: KEY_ID }))(`denied for ${KEY_ID}`)).toBe(`denied for ${REDACTED}`);
   });
