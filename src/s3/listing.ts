@@ -20,7 +20,11 @@ export const MAX_LISTED_ARCHIVES = 100_000;
 
 /** A listing longer than the bounds above: refused, nothing acted on. */
 export class ListingTooLong extends Error {
-  constructor(public readonly what: string) {
+  constructor(
+    public readonly what: string,
+    /** The archives held, not the pages read, passed the bound. */
+    public readonly archives = false,
+  ) {
     super(`the listing has more than ${what}`);
     this.name = 'ListingTooLong';
   }
@@ -63,7 +67,7 @@ export async function collectArchives(fetchPage: (token: string | undefined) => 
       if (object.Key === undefined) continue;
       const archive = archiveOf(object.Key, keyPrefix, object.Size ?? 0, object.LastModified);
       if (archive) {
-        if (archives.length >= MAX_LISTED_ARCHIVES) throw new ListingTooLong(`${MAX_LISTED_ARCHIVES.toLocaleString('en-US')} archives`);
+        if (archives.length >= MAX_LISTED_ARCHIVES) throw new ListingTooLong(`${MAX_LISTED_ARCHIVES.toLocaleString('en-US')} archives`, true);
         archives.push(archive);
       } else foreign++;
     }
@@ -100,8 +104,12 @@ export async function listArchivesOrFail(session: Session): Promise<Listing> {
     return await listArchives(session, bucket, session.settings.keyPrefix);
   } catch (e) {
     if (e instanceof ListingTooLong) {
+      const where = `${endpointLabel(session.settings)} listed more than ${e.what} under ${s3Uri(bucket, session.settings.keyPrefix)}, more than a command reads`;
+      // Too many archives is a real bucket's history; too many pages without them, an endpoint that pages without end.
       throw new S3Failure(
-        `listing too long: ${endpointLabel(session.settings)} listed more than ${e.what} under ${s3Uri(bucket, session.settings.keyPrefix)}, more than a command reads: check that the endpoint is an S3 service, and move old archives under another prefix`,
+        e.archives
+          ? `listing too long: ${where} (prune cannot thin it out either; a backup every 5 minutes kept for a year is that many): move the older archives under another prefix (aws s3 mv --recursive with --exclude/--include), then keep the rest in bounds with backup.retention`
+          : `listing too long: ${where}: check that the endpoint is an S3 service that ends its listings, and that the prefix holds only archives`,
       );
     }
     throw new S3Failure(describeS3Error(e, { action: 'list', bucket, settings: session.settings }));
