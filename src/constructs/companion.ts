@@ -7,6 +7,7 @@
 import type { IContainer, IEnvVar, IVolumeMount } from 'kubernetes-models/v1';
 import type { Deployment } from '../model/deployment';
 import { backupMaxAge } from '../model/max-age';
+import { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV } from '../s3/config';
 import { PACKAGE_VERSION } from '../version';
 import { HANDOFF_DIR, kubeletEscape, passThrough, resourcesOf, S3Settings, s3Env, TMP_MOUNT, VOLUME_NAMES } from './pod';
 
@@ -19,11 +20,8 @@ export function companionImage(d: Deployment): string {
   return `${image.repository}:${image.tag || PACKAGE_VERSION}`;
 }
 
-/** The variable the `s3` commands read their heartbeat URL from. */
-export const HEARTBEAT_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_URL';
-
-/** The variable the `s3` commands read the maximum age a heartbeat success vouches for from. */
-export const HEARTBEAT_MAX_AGE_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE';
+// The variables the `s3` commands read their heartbeat URL and the maximum age a success vouches for from: one definition, theirs.
+export { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV };
 
 /**
  * The heartbeat URL from `monitoring.heartbeat`'s Secret, when one is named,

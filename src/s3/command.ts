@@ -11,7 +11,7 @@
 import { errorLines, sanitizeLine } from '../input-error';
 import { Command, CommanderError, Option } from 'commander';
 import type { CliIo } from '../cli';
-import { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV, S3_ENV } from './config';
+import { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV, MIN_RATE_ENV, S3_ENV } from './config';
 import { EXIT_FAILED, EXIT_INVALID, S3Io, guarded } from './common';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -158,7 +158,8 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
         .option('--uri <s3-uri>', 'the archive, s3://bucket/key')
         .option('--latest', 'the newest archive under the prefix (the default without --uri)')
         .option('--json', 'print the report as JSON')
-        .option('--no-record', 'do not write the proof marker (read-only credentials); prune and latest will not count the archive as proven'),
+        .option('--no-record', 'do not write the proof marker (read-only credentials); prune and latest will not count the archive as proven')
+        .option('--min-rate <KiB/s>', `without --deadline, the slowest download accepted over each window of 10 s (or --timeout, if longer), and the rate the archive's size buys time at; at least 1 (default: $${MIN_RATE_ENV}, else 256)`),
     () => (require('./verify') as typeof import('./verify')).verify,
     true,
   );

@@ -6,6 +6,7 @@
  */
 import { formatBytes } from './archives';
 import { S3_ENV, S3Settings, endpointLabel, s3Uri } from './config';
+import { MIN_RATE_ENV } from './config';
 import { MIN_STREAM_BYTES_PER_SECOND } from './throughput';
 
 /** What was being done, to name the permission that was missing. */
@@ -154,8 +155,8 @@ export function describeS3Error(error: unknown, context: S3ErrorContext): string
     return `timed out: ${endpoint} did not finish ${doing} within the command's deadline of ${bound ?? seconds} s (--deadline; retries included)`;
   }
   if (f.name === 'TooSlow') {
-    const slow = error as { bytes: number; windowMs: number };
-    return `too slow: ${endpoint} sent ${formatBytes(slow.bytes)} in ${secondsText(slow.windowMs)} while ${doing}, less than the ${formatBytes(MIN_STREAM_BYTES_PER_SECOND)}/s a download must keep without --deadline: check the network path to the endpoint, or give --deadline to allow a slower download`;
+    const slow = error as { bytes: number; windowMs: number; minBytesPerSecond?: number };
+    return `too slow: ${endpoint} sent ${formatBytes(slow.bytes)} in ${secondsText(slow.windowMs)} while ${doing}, less than the ${formatBytes(slow.minBytesPerSecond ?? MIN_STREAM_BYTES_PER_SECOND)}/s a download must keep without --deadline: check the network path to the endpoint; for a link that is slow but steady, lower the floor with --min-rate (${MIN_RATE_ENV}, in KiB/s) or give --deadline`;
   }
   if (f.name === 'NotS3Answer') {
     const answer = error as { status: number; contentType?: string };

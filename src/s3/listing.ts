@@ -21,7 +21,11 @@ export const MAX_LISTED_ARCHIVES = 100_000;
 
 /** A listing longer than the bounds above: refused, nothing acted on. */
 export class ListingTooLong extends Error {
-  constructor(public readonly what: string) {
+  constructor(
+    public readonly what: string,
+    /** The archives held, not the pages read, passed the bound. */
+    public readonly archives = false,
+  ) {
     super(`the listing has more than ${what}`);
     this.name = 'ListingTooLong';
   }
@@ -68,7 +72,7 @@ export async function collectArchives(fetchPage: (token: string | undefined) => 
       const archive = archiveOf(object.Key, keyPrefix, object.Size ?? 0, object.LastModified, object.ETag);
       const proof = archive ? undefined : proofOf(object.Key, keyPrefix, object.LastModified);
       if ((archive || proof) && archives.length + proofs.length >= MAX_LISTED_ARCHIVES) {
-        throw new ListingTooLong(`${MAX_LISTED_ARCHIVES.toLocaleString('en-US')} archives`);
+        throw new ListingTooLong(`${MAX_LISTED_ARCHIVES.toLocaleString('en-US')} archives`, true);
       }
       if (archive) archives.push(archive);
       else if (proof) proofs.push(proof);
@@ -107,8 +111,12 @@ export async function listArchivesOrFail(session: Session): Promise<Listing> {
     return await listArchives(session, bucket, session.settings.keyPrefix);
   } catch (e) {
     if (e instanceof ListingTooLong) {
+      const where = `${endpointLabel(session.settings)} listed more than ${e.what} under ${s3Uri(bucket, session.settings.keyPrefix)}, more than a command reads`;
+      // Too many archives is a real bucket's history; too many pages without them, an endpoint that pages without end.
       throw new S3Failure(
-        `listing too long: ${endpointLabel(session.settings)} listed more than ${e.what} under ${s3Uri(bucket, session.settings.keyPrefix)}, more than a command reads: check that the endpoint is an S3 service, and move old archives under another prefix`,
+        e.archives
+          ? `listing too long: ${where} (prune cannot thin it out either; a backup every 5 minutes kept for a year is that many): move the older archives under another prefix (aws s3 mv --recursive with --exclude/--include), then keep the rest in bounds with backup.retention`
+          : `listing too long: ${where}: check that the endpoint is an S3 service that ends its listings, and that the prefix holds only archives`,
       );
     }
     throw new S3Failure(describeS3Error(e, { action: 'list', bucket, settings: session.settings }));

@@ -133,6 +133,18 @@ export function lockedByObjectLock(code: string | undefined, message: string | u
   return code === 'AccessDenied' && /object ?lock|WORM|retention|legal ?hold/i.test(message ?? '');
 }
 
+/**
+ * Whether a failed DeleteObjects call certainly deleted nothing: its only
+ * attempt was refused with a 4xx status. A 5xx, a 200 whose body could not be
+ * read, or a refusal after an earlier attempt that got no answer may follow a
+ * batch that was carried out.
+ */
+function refusedAtOnce(error: unknown): boolean {
+  const meta = (error as { $metadata?: { httpStatusCode?: number; attempts?: number } }).$metadata;
+  const status = meta?.httpStatusCode;
+  return status !== undefined && status >= 400 && status < 500 && (meta?.attempts ?? 1) <= 1;
+}
+
 async function deleteArchives(
   session: Session,
   remove: readonly Archive[],
@@ -190,11 +202,12 @@ async function deleteKeys(session: Session, keys: readonly string[], tally: { de
       );
     } catch (e) {
       io.stderr(errorLines([describeS3Error(e, { action: 'delete', bucket, settings })]));
-      if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== undefined) {
+      if (refusedAtOnce(e)) {
         // S3 refused the call: nothing of this batch was deleted.
         return { failed: true };
       }
-      // No answer (a deadline, a dropped connection): the batch may have been carried out all the same.
+      // No answer (a deadline, a dropped connection), a server error, an answer that could not be read, or a
+      // refusal after a retried attempt: the batch may have been carried out all the same.
       return { failed: true, inFlight: batch };
     }
     const errors = new Map((result.Errors ?? []).filter((e) => e.Key !== undefined).map((e) => [e.Key!, e]));

@@ -7,9 +7,9 @@
  * message, a header value a server echoes back, an SDK warning.
  *
  * Two rules: every known secret value is replaced wherever it appears (the
- * secret key, the session token, the whole access key ID, which messages show
- * masked instead, the userinfo and the token path of the URLs the command was
- * given), and every text shaped like a credential is replaced whatever its
+ * secret key, the session token, an AWS-length access key ID, which messages
+ * show masked instead, the userinfo and the token path of the URLs the command
+ * was given, each also percent-encoded), and every text shaped like a credential is replaced whatever its
  * value (`user:password@` in a URL, `X-Amz-Security-Token=...`, `Signature=`,
  * `Credential=`, an `Authorization` header, XML elements holding a token), so
  * that credentials the command never saw (from the default chain: IRSA,
@@ -22,24 +22,40 @@ import type { S3Io } from './common';
 export const REDACTED = '[redacted]';
 /** Known values shorter than this are not searched for (they would hide ordinary words). */
 const MIN_SECRET_LENGTH = 6;
+/**
+ * An access key ID shorter than this is a user name (MinIO and Ceph accept 3
+ * characters: `backup`, `infrahub`), not a secret, and often also the bucket's or
+ * the prefix's name: replaced everywhere, it would blank out every archive URI a
+ * command prints. AWS key IDs are at least this long (IAM's AccessKeyId); our own
+ * messages show any key ID masked.
+ */
+const MIN_KEY_ID_LENGTH = 16;
+/** A heartbeat path without a digit shorter than this may be a plain word, not a token (see knownSecrets). */
+const MIN_WORDLESS_TOKEN_LENGTH = 16;
 /** A secret cut by the error line's length limit is still hidden down to this many characters. */
 const MIN_CUT_PREFIX = 4;
 
 /** `scheme://userinfo@`: the userinfo goes, the scheme and host stay (an unencoded `/` in a password included; `s3://` URIs, whose keys may hold `@`, excepted). */
 const USERINFO = /\b((?!s3:)[a-z][a-z0-9+.-]*:\/\/)[^\s?#@"'<>]+@/gi;
-/** `name=value`, `name: value`, `"name": "value"` for names that carry credentials (query parameters, headers, JSON, logs). */
+/**
+ * `name=value`, `name: value`, `"name": "value"` for names that carry credentials (query parameters, headers, JSON, logs):
+ * an Authorization header's scheme and its credential (`Bearer <token>`), the IRSA web identity token, the `Token` of
+ * the instance metadata's and the container credentials' JSON.
+ */
 const NAMED =
-  /\b(x-amz-security-token|x-amz-credential|x-amz-signature|awsaccesskeyid|aws_access_key_id|aws_secret_access_key|aws_session_token|secretaccesskey|sessiontoken|security-token|signature|credential|authorization|password|passwd)(["']?\s*[:=]\s*["']?)(?!\[redacted\])([^\s&"'<>,;]+(?: [^\s&"'<>,;=]+(?=,|$))?)/gi;
+  /\b(x-amz-security-token|x-amz-credential|x-amz-signature|awsaccesskeyid|aws_access_key_id|aws_secret_access_key|aws_session_token|secretaccesskey|sessiontoken|webidentitytoken|security-token|token|signature|credential|authorization|password|passwd)(["']?\s*[:=]\s*["']?)(?!\[redacted\])((?:(?:bearer|basic|digest|negotiate|aws4-hmac-sha256|aws)\s+)?[^\s&"'<>,;]+(?: [^\s&"'<>,;=]+(?=,|$))?)/gi;
 /** `<SessionToken>...</SessionToken>` and the like, as STS and S3 error documents write them. */
 const XML_ELEMENT = /<(SessionToken|SecretAccessKey|SecurityToken|Token|Signature|Credential|Password)>[^<]*<\/\1>/gi;
 
 /** Secrets named by the environment and the flags of a command: values that must never be printed. */
 export function knownSecrets(env: NodeJS.ProcessEnv, urls: ReadonlyArray<string | undefined> = []): string[] {
   const out: string[] = [];
-  for (const name of [S3_ENV.secretAccessKey, S3_ENV.sessionToken, S3_ENV.accessKeyId]) {
+  for (const name of [S3_ENV.secretAccessKey, S3_ENV.sessionToken]) {
     const value = env[name]?.trim();
     if (value) out.push(value);
   }
+  const keyId = env[S3_ENV.accessKeyId]?.trim();
+  if (keyId !== undefined && keyId.length >= MIN_KEY_ID_LENGTH) out.push(keyId);
   for (const raw of [env[S3_ENV.endpoint], env[HEARTBEAT_ENV], ...urls]) {
     if (raw === undefined) continue;
     const text = raw.trim();
@@ -55,12 +71,21 @@ export function knownSecrets(env: NodeJS.ProcessEnv, urls: ReadonlyArray<string 
       url = undefined;
     }
     if (url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:')) {
-      // A heartbeat URL's path and query are its token (hc-ping.com/<uuid>).
+      // A heartbeat URL's path and query are its token (hc-ping.com/<uuid>). Alone, only when shaped like one
+      // (a digit, or 16 characters): a plain word (`/backups`, often the bucket's name) would blank out every URI.
       const rest = `${url.pathname}${url.search}`;
-      if (rest.replace(/\//g, '').length >= MIN_SECRET_LENGTH) out.push(text, url.href, rest, rest.replace(/^\/+/, ''));
+      if (rest.replace(/\//g, '').length >= MIN_SECRET_LENGTH) {
+        out.push(text, url.href);
+        if (/\d/.test(rest) || rest.replace(/\//g, '').length >= MIN_WORDLESS_TOKEN_LENGTH) out.push(rest, rest.replace(/^\/+/, ''));
+      }
     }
   }
-  return [...new Set(out.filter((s) => s.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+  // As a server may echo them inside a URL: percent-encoded, with upper- or lowercase hex.
+  const encoded = out.flatMap((s) => {
+    const upper = encodeURIComponent(s);
+    return [upper, upper.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())];
+  });
+  return [...new Set([...out, ...encoded].filter((s) => s.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
 }
 
 function safeDecode(text: string): string {

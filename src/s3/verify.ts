@@ -15,7 +15,7 @@ import { DeadlineExceeded } from './deadline';
 import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io } from './common';
 import { describeS3Error } from './errors';
 import { findLatest } from './latest';
-import { MIN_STREAM_BYTES_PER_SECOND, throughputWindowMs, watchThroughput } from './throughput';
+import { minRateBytesPerSecond, throughputWindowMs, watchThroughput } from './throughput';
 import { proofKey } from './proofs';
 
 export interface VerifyOptions extends ConnectionFlags {
@@ -24,6 +24,8 @@ export interface VerifyOptions extends ConnectionFlags {
   readonly json?: boolean;
   /** Record the verdict as a proof beside the archive (proofs.ts); `--no-record` sets it false. */
   readonly record?: boolean;
+  /** --min-rate, in KiB/s (throughput.ts). */
+  readonly minRate?: string;
 }
 
 /** The metadata fields the image writes, in the order they are reported. */
@@ -50,8 +52,6 @@ export function metadataLines(metadata: Record<string, unknown>): string[] {
   return METADATA_FIELDS.filter((f) => metadata[f] !== undefined && metadata[f] !== null).map((f) => `${f}: ${show(metadata[f])}`);
 }
 
-export { MIN_STREAM_BYTES_PER_SECOND } from './throughput';
-
 /** Opens an object for streaming; returns its body, its size, and `close`, which drops what is left of the body. The body stops when the session's deadline passes. */
 export async function openObject(session: Session, bucket: string, key: string): Promise<{ body: Readable; size: number | undefined; etag: string | undefined; close: () => void }> {
   try {
@@ -69,11 +69,12 @@ export async function verify(options: VerifyOptions, io: S3Io): Promise<number> 
   }
   const location = options.uri !== undefined ? parseS3Uri(options.uri) : undefined;
   const settings = resolveSettings(options, io.env, { needBucket: location === undefined });
-  return withSession(settings, io.stderr, (session) => verifyWith(session, location, options, io));
+  const minRate = minRateBytesPerSecond(options.minRate, io.env);
+  return withSession(settings, io.stderr, (session) => verifyWith(session, location, minRate, options, io));
 }
 
 /** Finds (without --uri), streams and checks the archive, with one client. */
-async function verifyWith(session: Session, location: { bucket: string; key: string } | undefined, options: VerifyOptions, io: S3Io): Promise<number> {
+async function verifyWith(session: Session, location: { bucket: string; key: string } | undefined, minRate: number, options: VerifyOptions, io: S3Io): Promise<number> {
   const settings = session.settings;
   let bucket: string;
   let key: string;
@@ -93,9 +94,9 @@ async function verifyWith(session: Session, location: { bucket: string; key: str
   const started = process.hrtime.bigint();
   const object = await openObject(session, bucket, key);
   // Without --deadline, the archive's size buys it streaming time at the slowest rate accepted.
-  if (settings.deadlineMs === undefined && object.size !== undefined) session.deadline.extend(Math.ceil((object.size / MIN_STREAM_BYTES_PER_SECOND) * 1000));
+  if (settings.deadlineMs === undefined && object.size !== undefined) session.deadline.extend(Math.ceil((object.size / minRate) * 1000));
   // ... and must really arrive at that rate: a claimed size buys no time to a server that does not send it (throughput.ts).
-  if (settings.deadlineMs === undefined) watchThroughput(object.body, throughputWindowMs(settings.timeoutMs));
+  if (settings.deadlineMs === undefined) watchThroughput(object.body, throughputWindowMs(settings.timeoutMs), minRate);
   let report: ArchiveReport;
   try {
     report = await session.call(() =>

@@ -5,8 +5,7 @@
  * without end). Each run uses --timeout 1, so the command's deadline
  * (3 x --timeout unless --deadline says otherwise) is 3 s.
  */
-import { Socket } from 'net';
-import { HostileServer, RawRequest, Run, drip, expectFailure, hostileServer, httpAnswer, listingXml, run, s3Env, s3ErrorXml } from './support';
+import { HostileServer, Run, drip, expectFailure, httpAnswer, listingXml, run, s3Env, s3ErrorXml, withHostileServer } from './support';
 
 jest.setTimeout(30_000);
 // The cases mostly wait for the CLI's timeouts (a second at a time), each on
@@ -21,14 +20,7 @@ async function timed(server: HostileServer, ...argv: string[]): Promise<Run & { 
   return { ...result, seconds: (Date.now() - started) / 1000 };
 }
 
-async function withServer(behave: (request: RawRequest, socket: Socket) => void, body: (server: HostileServer) => Promise<void>): Promise<void> {
-  const server = await hostileServer(behave);
-  try {
-    await body(server);
-  } finally {
-    await server.close();
-  }
-}
+const withServer = withHostileServer;
 
 const COMMANDS: string[][] = [['latest'], ['prune', '--keep-last', '1'], ['verify'], ['list']];
 

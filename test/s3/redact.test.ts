@@ -10,8 +10,7 @@ import { AddressInfo } from 'net';
 import * as fc from 'fast-check';
 import { REDACTED, knownSecrets, redactor, urlArguments } from '../../src/s3/redact';
 import { MAX_ERROR_LINE, errorLines } from '../../src/input-error';
-import { HostileServer, RawRequest, hostileServer, httpAnswer, run, s3Env, s3ErrorXml } from './support';
-import type { Socket } from 'net';
+import { RawRequest, httpAnswer, listingXml, run, s3Env, s3ErrorXml, withHostileServer } from './support';
 
 jest.setTimeout(30_000);
 
@@ -45,14 +44,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => hook.close(() => resolve()));
 });
 
-async function withServer(behave: (request: RawRequest, socket: Socket) => void, body: (server: HostileServer) => Promise<void>): Promise<void> {
-  const server = await hostileServer(behave);
-  try {
-    await body(server);
-  } finally {
-    await server.close();
-  }
-}
+const withServer = withHostileServer;
 
 /** Every output and ping of a run, as one text. */
 function everything(result: { stdout: string; stderr: string }): string {
@@ -147,6 +139,11 @@ describe('the redaction rules', () => {
           (v: string) => `{"SecretAccessKey": "${v}"}`,
           (v: string) => `http://someone:${v}@minio.local:9000`,
           (v: string) => `AWS_SESSION_TOKEN=${v}`,
+          // An Authorization header's credential after its scheme, the IRSA web identity token, the instance metadata's JSON.
+          (v: string) => `Authorization: Bearer ${v}`,
+          (v: string) => `"Authorization":"Basic ${v}"`,
+          (v: string) => `Action=AssumeRoleWithWebIdentity&WebIdentityToken=${v}&RoleArn=arn:aws:iam::1:role/r`,
+          (v: string) => `{"AccessKeyId":"ASIA","SecretAccessKey":"x","Token":"${v}","Expiration":"2026-01-01T00:00:00Z"}`,
         ),
         (value, shape) => {
           drawn++;
@@ -178,5 +175,72 @@ describe('the redaction rules', () => {
     expect(secrets).toEqual(expect.arrayContaining([KEY_ID, SECRET, TOKEN, 'u:pw-long-enough', 'pw-long-enough', '3f1c9a2e-7b4d', '0a1b2c3d4e5f']));
     expect(secrets.some((s) => s.includes('s3://'))).toBe(false);
     expect(redactor(secrets)(`x ${TOKEN} y`)).toBe(`x ${REDACTED} y`);
+  });
+});
+
+describe('other forms of a secret, and names that are not secrets', () => {
+  test('a server echoing the session token or the secret key percent-encoded, with no credential name before it: nothing of it in any output or ping', async () => {
+    for (const encode of [encodeURIComponent, (s: string) => encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())]) {
+      pings = [];
+      await withServer(
+        (r, socket) =>
+          socket.write(
+            httpAnswer(400, s3ErrorXml('InvalidRequest', `cannot route /backups/${encode(r.headers['x-amz-security-token'] ?? '')}/${encode(SECRET)}`), { 'Content-Type': 'application/xml' }),
+          ),
+        async (server) => {
+          const result = await run(ENV_WITH_TOKEN(server.endpoint), 'latest', '--timeout', '1', '--deadline', '5');
+          expect(result.code).toBe(1);
+          const text = everything(result);
+          for (const secret of [encode(TOKEN), encode(SECRET), encode(TOKEN).slice(0, 24)]) expect(text).not.toContain(secret);
+        },
+      );
+    }
+  });
+
+  test('an access key ID that is a short name (a MinIO or Ceph user such as "infrahub") does not blank out bucket, prefix and archive names on stdout', async () => {
+    const key = 'infrahub/infrahub_backup_20260101_000000.tar.gz';
+    await withServer(
+      (_r, socket) => socket.write(httpAnswer(200, listingXml([{ key, size: 100 }]), { 'Content-Type': 'application/xml' })),
+      async (server) => {
+        const result = await run(s3Env(server.endpoint, { AWS_ACCESS_KEY_ID: 'infrahub', AWS_SECRET_ACCESS_KEY: SECRET }), 'list');
+        expect(result.code).toBe(0);
+        expect(result.stdout).toContain(`s3://backups/${key}`);
+        expect(result.stdout).not.toContain(REDACTED);
+      },
+    );
+  });
+
+  test('whatever short access key ID (3 to 15 characters) names the bucket, the prefix or the archive, archive URIs pass unchanged', () => {
+    let drawn = 0;
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z][a-z0-9-]{2,14}$/), fc.constantFrom('bucket', 'prefix', 'both'), (user, where) => {
+        drawn++;
+        const bucket = where === 'prefix' ? 'backups' : user;
+        const prefix = where === 'bucket' ? 'infrahub' : user;
+        const line = `s3://${bucket}/${prefix}/infrahub_backup_20260101_000000.tar.gz\n`;
+        return redactor(knownSecrets({ AWS_ACCESS_KEY_ID: user, AWS_SECRET_ACCESS_KEY: SECRET }))(line) === line;
+      }),
+      { numRuns: 300 },
+    );
+    expect(drawn).toBe(300);
+  });
+
+  test('a heartbeat URL whose path is a plain word ("/backups", the bucket\'s name) does not blank out the archive URIs; a token path still goes', async () => {
+    const key = 'infrahub/infrahub_backup_20260101_000000.tar.gz';
+    await withServer(
+      (_r, socket) => socket.write(httpAnswer(200, listingXml([{ key, size: 100 }]), { 'Content-Type': 'application/xml' })),
+      async (server) => {
+        const result = await run(s3Env(server.endpoint, { INFRAHUB_BACKUP_HEARTBEAT_URL: 'https://hb.example.com/backups' }), 'list');
+        expect(result.code).toBe(0);
+        expect(result.stdout).toContain(`s3://backups/${key}`);
+      },
+    );
+    for (const token of ['3f1c9a2e-7b4d', 'AbCdEfGhIjKlMnOpQr', 'ping/k3y']) {
+      expect(redactor(knownSecrets({ INFRAHUB_BACKUP_HEARTBEAT_URL: `https://hb.example.com/${token}` }))(`x ${token} y`)).toBe(`x ${REDACTED} y`);
+    }
+  });
+
+  test('an AWS-shaped access key ID (16 characters or more) is still removed wherever it stands', () => {
+    expect(redactor(knownSecrets({ AWS_ACCESS_KEY_ID: KEY_ID }))(`denied for ${KEY_ID}`)).toBe(`denied for ${REDACTED}`);
   });
 });

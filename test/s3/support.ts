@@ -424,6 +424,16 @@ export async function hostileServer(behave: (request: RawRequest, socket: Socket
   };
 }
 
+/** Runs `body` with a hostileServer, closed afterwards whatever happens. */
+export async function withHostileServer(behave: (request: RawRequest, socket: Socket) => void, body: (server: HostileServer) => Promise<void>): Promise<void> {
+  const server = await hostileServer(behave);
+  try {
+    await body(server);
+  } finally {
+    await server.close();
+  }
+}
+
 /** Writes `text` to the socket one byte every `everyMs` until it is written or the socket closes. */
 export function drip(socket: Socket, text: string, everyMs = 500): void {
   let i = 0;
