@@ -123,17 +123,23 @@ describe('verify: a slow but steady link', () => {
   });
 });
 
+/**
+ * The listing with a proof marker beside its first (newest) archive, bound to its size and the
+ * ETag "x" every listed object has: prune counts only proven archives.
+ */
+function withNewestProven(objects: Array<{ key: string; size: number }>): Array<{ key: string; size: number }> {
+  const newest = archiveOf(objects[0].key, 'infrahub/')!;
+  return [...objects, { key: proofKey('infrahub/', newest, objects[0].size, '"x"')!, size: 100 }];
+}
+
 describe('reports under a deadline', () => {
   test('prune: a batch whose answer never arrives is reported as possibly deleted, not "deleted 0"', async () => {
     const base = Date.UTC(2025, 0, 1);
     // The newest first in the listing; 1,000 older ones to delete.
     const objects = Array.from({ length: 1001 }, (_, i) => ({ key: `infrahub/${archiveName(new Date(base - i * 3_600_000))}`, size: GZIP_STUB.length }));
-    // The newest is proven (its marker beside it, bound to its size and the listing's ETag "x"): prune counts only proven archives.
-    const newest = archiveOf(objects[0].key, 'infrahub/')!;
-    const marker = { key: proofKey('infrahub/', newest, GZIP_STUB.length, '"x"')!, size: 100 };
     await withServer(
       (request, socket) => {
-        if (request.url.includes('list-type=2')) socket.write(httpAnswer(200, listingXml([...objects, marker]), XML));
+        if (request.url.includes('list-type=2')) socket.write(httpAnswer(200, listingXml(withNewestProven(objects)), XML));
         else if (request.method === 'GET') socket.write(httpAnswer(206, GZIP_STUB, { 'Content-Range': `bytes 0-${GZIP_STUB.length - 1}/${GZIP_STUB.length}`, ETag: '"x"' }));
         // POST ?delete: the server deletes and its answer is lost.
       },
@@ -157,7 +163,7 @@ describe('reports under a deadline', () => {
     const objects = Array.from({ length: 11 }, (_, i) => ({ key: `infrahub/${archiveName(new Date(base - i * 3_600_000))}`, size: GZIP_STUB.length }));
     await withServer(
       (request, socket) => {
-        if (request.url.includes('list-type=2')) socket.write(httpAnswer(200, listingXml(objects), XML));
+        if (request.url.includes('list-type=2')) socket.write(httpAnswer(200, listingXml(withNewestProven(objects)), XML));
         else if (request.method === 'GET') socket.write(httpAnswer(206, GZIP_STUB, { 'Content-Range': `bytes 0-${GZIP_STUB.length - 1}/${GZIP_STUB.length}`, ETag: '"x"' }));
         else socket.write(answer());
       },
