@@ -4,7 +4,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ALERT_EXPRESSIONS, ALERTS, AlertExpression, fillAlertText } from '../model/alerts';
+import { ALERT_EXPRESSIONS, ALERTS, AlertExpression, exactNamePattern, fillAlertText } from '../model/alerts';
 import { ValuesError } from '../model/errors';
 import type { Deployment } from '../model/deployment';
 import { backupMaxAge, durationSeconds } from '../model/max-age';
@@ -97,7 +97,8 @@ export function alertRules(d: Deployment): AlertRule[] {
       rules.push(rule(d, 'InfrahubRestoreJobFailed', 'jobFailed', { JOB: names.restoreJob }));
     }
   }
-  const scaled = { WORKLOADS: p.infrahubWorkloads, JOB_DURATION: p.expectedJobDuration, JOB_SECONDS: jobSeconds };
+  // This release's backup CronJob counts by name even before its first pod runs (whatever the mode: another release of the same name may run it).
+  const scaled = { WORKLOADS: p.infrahubWorkloads, JOB_DURATION: p.expectedJobDuration, JOB_SECONDS: jobSeconds, BACKUP_CRONJOB_PATTERN: exactNamePattern(names.backupCronJob) };
   rules.push(rule(d, 'InfrahubScaledDownAfterBackup', 'scaledDown', scaled, p.scaledDownFor));
   return rules;
 }

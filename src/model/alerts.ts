@@ -8,7 +8,8 @@
  * of the CronJob may run: `job.activeDeadlineSeconds`, else
  * `monitoring.prometheusRule.expectedJobDuration`), JOB_DURATION and
  * JOB_SECONDS (`expectedJobDuration`), WORKLOADS
- * (`monitoring.prometheusRule.infrahubWorkloads`).
+ * (`monitoring.prometheusRule.infrahubWorkloads`), BACKUP_CRONJOB_PATTERN
+ * (this release's backup CronJob name as a regular expression, `.` as `[.]`).
  *
  * kube-state-metrics often runs as two replicas, each exporting every series:
  * each series is reduced with `max by` before it is matched with another one.
@@ -65,14 +66,35 @@ export const ALERTS: Readonly<Record<string, AlertText>> = {
   },
 };
 
-/** The names of the backup and restore CronJobs of any release of this chart (objects.ts). */
-const CHART_CRONJOB_NAMES = '.+-(backup|restore)';
 /**
- * The names of the one-shot backup and restore Jobs of any release of this
- * chart: `-<request hash>`, always 8 hexadecimal digits (names.ts requestHash),
+ * The images whose pods back up or restore Infrahub: a repository whose last
+ * path segment is `infrahub-backup`, with any registry, path, tag or digest
+ * (`registry.opsmill.io/opsmill/infrahub-backup:2.3.0`,
+ * `mirror.example.com/opsmill/infrahub-backup@sha256:...`). Not this project's
+ * companion image (`.../infrahub-backup-cdk8s`), whose pods (verification,
+ * retention, freshness, checks) never scale Infrahub down. OpsMill's own chart
+ * runs the same image: its backup pods scale Infrahub down too, and count.
+ */
+export const BACKUP_IMAGES = '(.*/)?infrahub-backup([:@][^/]*)?';
+/**
+ * The restore CronJobs of any release of this chart (`<fullname>-restore`),
+ * recognised by name before their first pod runs.
+ */
+const CHART_RESTORE_CRONJOB_NAMES = '.+-restore';
+/**
+ * The one-shot backup and restore Jobs of any release of this chart:
+ * `-<request hash>`, always 8 hexadecimal digits (names.ts requestHash),
  * so that another tool's `db-backup-1` does not count.
  */
 const CHART_JOB_NAMES = '.+-(backup|restore)-[0-9a-f]{8}';
+
+/**
+ * A DNS name as a regular expression matching exactly that name: `.` as
+ * `[.]` (no backslash to escape in PromQL, YAML or Helm templates).
+ */
+export function exactNamePattern(name: string): string {
+  return name.split('.').join('[.]');
+}
 
 /**
  * The Jobs of the namespace that started less than `seconds` ago and have
@@ -110,10 +132,15 @@ export const ALERT_EXPRESSIONS = {
   suspended: 'max by (namespace, cronjob) (kube_cronjob_spec_suspend{namespace="@NAMESPACE@", cronjob="@CRONJOB@"}) == 1',
   /**
    * Infrahub's workloads at zero replicas while no backup or restore Job of
-   * any release of this chart in the namespace has been running for less than
-   * JOB_SECONDS: the Jobs of a backup or restore CronJob (`<fullname>-backup`,
-   * `<fullname>-restore`, by owner, so manual runs count) and the one-shot
-   * Jobs (`<fullname>-backup-<hash>`, `<fullname>-restore-<hash>`).
+   * any release in the namespace has been running for less than JOB_SECONDS.
+   * kube-state-metrics exports no Job or Pod label by default, and the names
+   * of a release's objects follow its release name and overrides, so a Job
+   * counts when one of its pods (a failed attempt's pod stays while its Job
+   * exists) runs the backup image (BACKUP_IMAGES, by `image` or `image_spec`),
+   * or, before its first pod runs, by name: this release's backup CronJob
+   * (BACKUP_CRONJOB_PATTERN, by owner, so manual runs count), any release's
+   * restore CronJob (`<fullname>-restore`) and one-shot Jobs
+   * (`<fullname>-backup-<hash>`, `<fullname>-restore-<hash>`).
    */
   scaledDown:
     '(count by (namespace) (max by (namespace, deployment) (kube_deployment_spec_replicas{namespace="@NAMESPACE@", deployment=~"@WORKLOADS@"}) == 0)' +
@@ -121,7 +148,10 @@ export const ALERT_EXPRESSIONS = {
     ' unless on (namespace) (' +
     running('@JOB_SECONDS@') +
     ' and on (namespace, job_name) (' +
-    `max by (namespace, job_name) (kube_job_owner{namespace="@NAMESPACE@", owner_kind="CronJob", owner_name=~"${CHART_CRONJOB_NAMES}"})` +
+    'max by (namespace, job_name) (label_replace(max by (namespace, pod, owner_name) (kube_pod_owner{namespace="@NAMESPACE@", owner_kind="Job"})' +
+    ` and on (namespace, pod) (kube_pod_container_info{namespace="@NAMESPACE@", image=~"${BACKUP_IMAGES}"} or kube_pod_container_info{namespace="@NAMESPACE@", image_spec=~"${BACKUP_IMAGES}"}),` +
+    ' "job_name", "$1", "owner_name", "(.+)"))' +
+    ` or max by (namespace, job_name) (kube_job_owner{namespace="@NAMESPACE@", owner_kind="CronJob", owner_name=~"${CHART_RESTORE_CRONJOB_NAMES}|@BACKUP_CRONJOB_PATTERN@"})` +
     ` or max by (namespace, job_name) (kube_job_info{namespace="@NAMESPACE@", job_name=~"${CHART_JOB_NAMES}"})))`,
 } as const;
 

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { stringify } from 'yaml';
-import { cronJobRun, ensurePromtool, HOUR, promtool, samples, scraped, series, STEP } from '../support/promtool';
+import { COMPANION_IMAGE, cronJobRun, ensurePromtool, HOUR, promtool, samples, scraped, series, STEP } from '../support/promtool';
 import { validateObject } from '../support/kube-schema';
 import { KubeObject, mergeDocs, MODES, only, S3_BACKUP, synthObjects, TestValues } from '../support/synth';
 
@@ -85,7 +85,7 @@ describe('Grafana dashboard queries in promtool, read from two kube-state-metric
         series('kube_cronjob_status_last_successful_time', { namespace: ns, cronjob: 'infrahub-backup' }, samples([2 * HOUR + 30, null], [end - 2 * HOUR - 30, (2 * HOUR + 30) * 60])),
         ...cronJobRun(ns, 'infrahub-backup', 2 * HOUR, 30, 'succeeded', end),
         ...cronJobRun(ns, 'infrahub-backup', 4 * HOUR, 20, 'failed', end),
-        ...cronJobRun(ns, 'infrahub-backup-retention', 3 * HOUR, 5, 'failed', end),
+        ...cronJobRun(ns, 'infrahub-backup-retention', 3 * HOUR, 5, 'failed', end, { image: COMPANION_IMAGE }),
         ...cronJobRun(ns, 'infrahub-backup', 5 * HOUR, 0, 'running', end),
       ],
       2,

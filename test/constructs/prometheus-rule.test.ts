@@ -9,8 +9,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { stringify } from 'yaml';
-import { ALERTS } from '../../src/model/alerts';
-import { ensurePromtool, cronJobRun, DAY, HOUR, InputSeries, jobRun, lastSuccess, MINUTE, promtool, samples, scraped, series, STEP } from '../support/promtool';
+import fc from 'fast-check';
+import { ALERTS, BACKUP_IMAGES } from '../../src/model/alerts';
+import { COMPANION_IMAGE, ensurePromtool, cronJobRun, DAY, HOUR, InputSeries, jobRun, lastSuccess, MINUTE, promtool, samples, scraped, series, STEP } from '../support/promtool';
 import { ROOT } from '../support/helm';
 import { validateObject } from '../support/kube-schema';
 import { KubeObject, mergeDocs, MODES, only, S3_BACKUP, S3_RESTORE, synthObjects, TestValues } from '../support/synth';
@@ -101,24 +102,82 @@ describe('rule fields', () => {
     expect(byName.InfrahubBackupMissing).toContain('cronjob="infrahub-backup"');
     expect(byName.InfrahubBackupVerificationFailed).toContain('owner_name="infrahub-backup-verify"');
     expect(byName.InfrahubBackupRetentionFailed).toContain('owner_name="infrahub-backup-retention"');
-    // Infrahub is scaled down by the Jobs of every release of the chart in the namespace.
-    expect(byName.InfrahubScaledDownAfterBackup).toContain('owner_kind="CronJob", owner_name=~".+-(backup|restore)"');
+    // Infrahub is scaled down by the Jobs of every release in the namespace: by the image of their pods, or by name.
+    expect(byName.InfrahubScaledDownAfterBackup).toContain(`image=~"${BACKUP_IMAGES}"`);
+    expect(byName.InfrahubScaledDownAfterBackup).toContain(`image_spec=~"${BACKUP_IMAGES}"`);
+    expect(byName.InfrahubScaledDownAfterBackup).toContain('owner_kind="CronJob", owner_name=~".+-restore|infrahub-backup"');
     expect(byName.InfrahubScaledDownAfterBackup).toContain('job_name=~".+-(backup|restore)-[0-9a-f]{8}"');
-    // The names the chart gives its Jobs and CronJobs match, whatever the release, overrides and truncation.
-    const jobNames = new RegExp(`^(?:${/job_name=~"([^"]+)"/.exec(byName.InfrahubScaledDownAfterBackup)![1]})$`);
-    const cronJobNames = new RegExp(`^(?:${/owner_name=~"([^"]+)"/.exec(byName.InfrahubScaledDownAfterBackup)![1]})$`);
+    // A release's name as a pattern matches that name only: its dots are literal.
+    const dotted = rulesOf(NIGHTLY, 'prod.infrahub').find((r) => r.alert === 'InfrahubScaledDownAfterBackup')!.expr;
+    expect(dotted).toContain('owner_name=~".+-restore|prod[.]infrahub-infrahub-backup"');
+  });
+
+  test('the Jobs and CronJobs that scale Infrahub down are recognised whatever the release name and overrides, the others never', () => {
+    const images = new RegExp(`^(?:${BACKUP_IMAGES})$`);
     const long = 'a'.repeat(40) + '.b' + 'c'.repeat(10);
-    for (const [release, overrides] of [['prod', {}], [long, {}], ['infra-backup', {}], ['x', { fullnameOverride: 'y'.repeat(63) }], ['x', { nameOverride: 'backup' }]] as const) {
+    const cases: Array<[string, TestValues]> = [
+      ['prod', {}],
+      [long, {}],
+      ['infra-backup', {}],
+      ['my-infrahub-backup-prod', {}],
+      ['x', { fullnameOverride: 'y'.repeat(63) }],
+      ['ib.prod', {}],
+      ['x', { fullnameOverride: 'ib-prod' }],
+      ['x', { nameOverride: 'backup' }],
+      ['x', { image: { repository: 'mirror.example.com/opsmill/infrahub-backup', digest: `sha256:${'ab'.repeat(32)}` } }],
+      ['x', { global: { imageRegistry: 'harbor.example.com:8443/proxy' } }],
+    ];
+    let checked = 0;
+    for (const [release, overrides] of cases) {
       for (const values of [S3_BACKUP, S3_RESTORE, NIGHTLY, mergeDocs(S3_RESTORE, { restore: { mode: 'cronjob', storage: { s3: { key: null, latest: true } } } })]) {
         const objects = synthObjects(mergeDocs(values, overrides, MONITORED), release, NS);
+        const expr = only(objects, 'PrometheusRule').spec.groups[0].rules.find((r: Rule) => r.alert === 'InfrahubScaledDownAfterBackup').expr as string;
+        const jobNames = new RegExp(`^(?:${/job_name=~"([^"]+)"/.exec(expr)![1]})$`);
+        const cronJobNames = new RegExp(`^(?:${/owner_kind="CronJob", owner_name=~"([^"]+)"/.exec(expr)![1]})$`);
         const scaling = objects.filter((x) => ['backup', 'restore'].includes(x.metadata.labels['app.kubernetes.io/component']));
-        for (const job of scaling.filter((x) => x.kind === 'Job')) expect(job.metadata.name).toMatch(jobNames);
-        for (const cronJob of scaling.filter((x) => x.kind === 'CronJob')) expect(cronJob.metadata.name).toMatch(cronJobNames);
-        // The other CronJobs (verification, retention, freshness) never scale Infrahub down: their Jobs do not count.
-        for (const other of objects.filter((x) => x.kind === 'CronJob' && !scaling.includes(x))) expect(other.metadata.name).not.toMatch(cronJobNames);
-        expect(scaling.filter((x) => x.kind === 'Job' || x.kind === 'CronJob')).toHaveLength(1);
+        const workloads = scaling.filter((x) => x.kind === 'Job' || x.kind === 'CronJob');
+        expect(workloads).toHaveLength(1);
+        // By name, before the first pod runs: this release's own Jobs and CronJob.
+        for (const job of workloads.filter((x) => x.kind === 'Job')) expect(job.metadata.name).toMatch(jobNames);
+        for (const cronJob of workloads.filter((x) => x.kind === 'CronJob')) expect(cronJob.metadata.name).toMatch(cronJobNames);
+        // By the image of their pods, for every release: the main container runs the backup image.
+        for (const w of workloads) {
+          const pod = w.kind === 'Job' ? w.spec.template.spec : w.spec.jobTemplate.spec.template.spec;
+          expect(pod.containers.some((c: { image: string }) => images.test(c.image))).toBe(true);
+          checked++;
+        }
+        // The other CronJobs (verification, retention, freshness) never scale Infrahub down: neither name nor image counts.
+        for (const other of objects.filter((x) => x.kind === 'CronJob' && !scaling.includes(x))) {
+          expect(other.metadata.name).not.toMatch(cronJobNames);
+          for (const c of [...other.spec.jobTemplate.spec.template.spec.containers, ...(other.spec.jobTemplate.spec.template.spec.initContainers ?? [])]) expect(c.image).not.toMatch(images);
+          checked++;
+        }
       }
     }
+    expect(checked).toBeGreaterThan(40);
+  });
+
+  test('the backup image is recognised by the last segment of its repository, with any registry, tag or digest', () => {
+    const images = new RegExp(`^(?:${BACKUP_IMAGES})$`);
+    const host = fc.oneof(fc.constant(''), fc.constantFrom('registry.opsmill.io/', 'mirror.example.com:5000/', 'localhost/', 'docker.io/', '10.0.0.7:8443/', 'infrahub-backup:5000/'));
+    const segment = fc.stringMatching(/^[a-z0-9]+([._-][a-z0-9]+)*$/).filter((x) => x.length < 30);
+    const last = fc.oneof(fc.constant('infrahub-backup'), fc.constantFrom('infrahub-backup-cdk8s', 'infrahub-backups', 'xinfrahub-backup', 'infrahub', 'backup', 'postgresql'), segment);
+    const tag = fc.oneof(fc.constant(''), fc.stringMatching(/^:[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}$/));
+    const digest = fc.oneof(fc.constant(''), fc.constant(`@sha256:${'0f'.repeat(32)}`));
+    let recognised = 0;
+    let drawn = 0;
+    fc.assert(
+      fc.property(host, fc.array(segment, { maxLength: 3 }), last, tag, digest, (h, path, l, t, d) => {
+        const image = `${h}${path.map((x) => `${x}/`).join('')}${l}${t}${d}`;
+        drawn++;
+        if (l === 'infrahub-backup') recognised++;
+        expect(images.test(image)).toBe(l === 'infrahub-backup');
+      }),
+      { numRuns: 2000, seed: 18 },
+    );
+    expect(drawn).toBe(2000);
+    expect(recognised).toBeGreaterThan(300);
+    expect(drawn - recognised).toBeGreaterThan(300);
   });
 
   test('each rule names the release whose rule fired', () => {
@@ -217,6 +276,8 @@ function silent(rules: Rule[], at: number) {
 }
 
 const BACKUP_CJ = 'infrahub-backup';
+/** The Jobs of the verification and retention CronJobs run the companion image. */
+const COMPANION = { image: COMPANION_IMAGE };
 const VERIFY_CJ = 'infrahub-backup-verify';
 const RETENTION_CJ = 'infrahub-backup-retention';
 const SERVER = { namespace: NS, deployment: 'infrahub-infrahub-server' };
@@ -251,8 +312,8 @@ function healthyNights(end: number): InputSeries[] {
     ...created(VERIFY_CJ, end),
     ...created(RETENTION_CJ, end),
     ...nights.flatMap((n) => cronJobRun(NS, BACKUP_CJ, n * DAY + 2 * HOUR, 30, 'succeeded', end)),
-    ...nights.flatMap((n) => cronJobRun(NS, RETENTION_CJ, n * DAY + 3 * HOUR + 30, 5, 'succeeded', end)),
-    ...nights.flatMap((n) => cronJobRun(NS, VERIFY_CJ, n * DAY + 5 * HOUR, 10, 'succeeded', end)),
+    ...nights.flatMap((n) => cronJobRun(NS, RETENTION_CJ, n * DAY + 3 * HOUR + 30, 5, 'succeeded', end, COMPANION)),
+    ...nights.flatMap((n) => cronJobRun(NS, VERIFY_CJ, n * DAY + 5 * HOUR, 10, 'succeeded', end, COMPANION)),
     lastSuccess(NS, BACKUP_CJ, nights.map((n) => n * DAY + 2 * HOUR + 30), end),
     lastSuccess(NS, RETENTION_CJ, nights.map((n) => n * DAY + 3 * HOUR + 35), end),
     lastSuccess(NS, VERIFY_CJ, nights.map((n) => n * DAY + 5 * HOUR + 10), end),
@@ -340,8 +401,8 @@ describe('promtool test rules', () => {
         input_series: [
           ...base,
           ...created(BACKUP_CJ, end),
-          ...cronJobRun(NS, VERIFY_CJ, 5 * HOUR, 10, 'failed', end),
-          ...cronJobRun(NS, RETENTION_CJ, 3 * HOUR + 30, 5, 'failed', end),
+          ...cronJobRun(NS, VERIFY_CJ, 5 * HOUR, 10, 'failed', end, COMPANION),
+          ...cronJobRun(NS, RETENTION_CJ, 3 * HOUR + 30, 5, 'failed', end, COMPANION),
         ],
         alert_rule_test: [
           fires(rules, 'InfrahubBackupVerificationFailed', 5 * HOUR + 5, []),
@@ -562,7 +623,7 @@ describe('promtool test rules: kube-state-metrics as it runs (two replicas, seve
     ]);
   });
 
-  test('a Job of another tool named like ours but without the chart\'s hash (db-backup-1, pg-restore-7f3a) does not hold InfrahubScaledDownAfterBackup', async () => {
+  test('a Job of another tool named like ours (db-backup-1, pg-restore-7f3a, CronJob db-backup) running another image, and a verification Job (companion image), do not hold InfrahubScaledDownAfterBackup', async () => {
     const end = 2 * DAY;
     const killed = DAY + 2 * HOUR;
     const input = scraped(
@@ -573,9 +634,13 @@ describe('promtool test rules: kube-state-metrics as it runs (two replicas, seve
         ...cronJobRun(NS, BACKUP_CJ, 2 * HOUR, 30, 'succeeded', end),
         ...cronJobRun(NS, BACKUP_CJ, killed, 10, 'failed', end),
         lastSuccess(NS, BACKUP_CJ, [2 * HOUR + 30], end),
-        // Started by hand, without owner, for two hours.
-        ...jobRun({ namespace: NS, job: 'db-backup-1', start: killed, runMinutes: 2 * HOUR, outcome: 'succeeded', end }),
-        ...jobRun({ namespace: NS, job: 'pg-restore-7f3a', start: killed, runMinutes: 2 * HOUR, outcome: 'succeeded', end }),
+        // Started by hand, without owner, for two hours, running other images.
+        ...jobRun({ namespace: NS, job: 'db-backup-1', start: killed, runMinutes: 2 * HOUR, outcome: 'succeeded', end, image: 'bitnami/postgresql:16.4.0' }),
+        ...jobRun({ namespace: NS, job: 'pg-restore-7f3a', start: killed, runMinutes: 2 * HOUR, outcome: 'succeeded', end, image: 'docker.io/library/postgres:16' }),
+        // A CronJob of another tool named like an older release's backup CronJob, its pods running another image.
+        ...cronJobRun(NS, 'db-backup', killed, 2 * HOUR, 'running', end, { image: 'ghcr.io/example/infrahub-backups:1.0' }),
+        // This project's verification Job (companion image) runs meanwhile: it never scales Infrahub down.
+        ...cronJobRun(NS, VERIFY_CJ, killed, 2 * HOUR, 'running', end, COMPANION),
         ...infrahubReplicas([[2 * HOUR, 2 * HOUR + 30], [killed, end]], end),
       ],
       HA,
@@ -656,6 +721,95 @@ describe('promtool test rules: kube-state-metrics as it runs (two replicas, seve
           ...times(DAY + 2 * HOUR + 45, end - 5, 60).flatMap((at) => silent(rules, at)),
         ],
       },
+    ]);
+  });
+
+  test('backup releases named anyhow (a release holding the chart name, fullnameOverride, a mirror by digest) and a restore release: healthy runs of each other raise nothing, a killed one fires', async () => {
+    const end = 2 * DAY;
+    const prod = 'my-infrahub-backup-prod';
+    const prodValues: TestValues = mergeDocs(SECOND_VALUES, { image: { repository: 'mirror.example.com/opsmill/infrahub-backup', digest: `sha256:${'ab'.repeat(32)}` } });
+    const other = 'other';
+    const otherValues: TestValues = mergeDocs(SECOND_VALUES, { fullnameOverride: 'y'.repeat(63), backup: { schedule: '0 4 * * *' } });
+    const cronJobOf = (values: TestValues, release: string) => only(synthObjects(values, release, NS).filter((x) => x.metadata.labels['app.kubernetes.io/component'] === 'backup'), 'CronJob');
+    const prodCj = cronJobOf(prodValues, prod);
+    const otherCj = cronJobOf(otherValues, other);
+    expect(prodCj.metadata.name).toBe(prod);
+    expect(otherCj.metadata.name).toBe('y'.repeat(52));
+    const prodImage = prodCj.spec.jobTemplate.spec.template.spec.containers[0].image as string;
+    expect(prodImage).toBe(`mirror.example.com/opsmill/infrahub-backup@sha256:${'ab'.repeat(32)}`);
+    const restoreValues: TestValues = mergeDocs(RESTORE_VALUES, { fullnameOverride: 'ib-restore-tool' });
+    const restoreName = only(synthObjects(restoreValues, RESTORE_RELEASE, NS), 'Job').metadata.name as string;
+    const killedAt = DAY + 4 * HOUR;
+    const input = scraped(
+      [
+        ...healthyNights(end).filter((x) => !x.series.startsWith('kube_deployment_spec_replicas') && !x.series.startsWith('kube_statefulset_replicas')),
+        ...created(prodCj.metadata.name, end),
+        ...created(otherCj.metadata.name, end),
+        ...cronJobRun(NS, prodCj.metadata.name, 3 * HOUR, 40, 'succeeded', end, { image: prodImage }),
+        ...cronJobRun(NS, otherCj.metadata.name, 4 * HOUR, 50, 'succeeded', end),
+        // The second night the other release's pod is killed 10 minutes in.
+        ...cronJobRun(NS, otherCj.metadata.name, killedAt, 10, 'failed', end),
+        lastSuccess(NS, prodCj.metadata.name, [3 * HOUR + 40], end),
+        lastSuccess(NS, otherCj.metadata.name, [4 * HOUR + 50], end),
+        ...jobRun({ namespace: NS, job: restoreName, start: 12 * HOUR, runMinutes: 45, outcome: 'succeeded', end }),
+        ...infrahubReplicas(
+          [
+            [2 * HOUR, 2 * HOUR + 30],
+            [3 * HOUR, 3 * HOUR + 40],
+            [4 * HOUR, 4 * HOUR + 50],
+            [12 * HOUR, 12 * HOUR + 45],
+            [DAY + 2 * HOUR, DAY + 2 * HOUR + 30],
+            [killedAt, DAY + 8 * HOUR],
+          ],
+          end,
+        ),
+      ],
+      HA,
+    );
+    const releases: Array<[string, TestValues]> = [
+      ['infrahub-backup', NIGHTLY],
+      [prod, prodValues],
+      [other, otherValues],
+      [RESTORE_RELEASE, restoreValues],
+    ];
+    const scaledRules = releases.map(([release, values]) => rulesOf(values, release).find((x) => x.alert === 'InfrahubScaledDownAfterBackup')!);
+    await promtoolTestReleases('named-releases', releases, [
+      {
+        input_series: input,
+        alert_rule_test: [
+          ...[...times(2 * HOUR, 6 * HOUR), ...times(12 * HOUR, 13 * HOUR, 5), ...times(DAY + 2 * HOUR, DAY + 4 * HOUR + 20)].map((at) => ({
+            eval_time: `${at}m`,
+            alertname: 'InfrahubScaledDownAfterBackup',
+            exp_alerts: [],
+          })),
+          ...[killedAt + 30, DAY + 7 * HOUR].map((at) => ({
+            eval_time: `${at}m`,
+            alertname: 'InfrahubScaledDownAfterBackup',
+            exp_alerts: scaledRules.map((rule) => ({ exp_labels: { namespace: NS, ...rule.labels }, exp_annotations: annotationsFor(rule, { namespace: NS }) })),
+          })),
+        ],
+      },
+    ]);
+  });
+
+  test('this release\'s backup Job holds InfrahubScaledDownAfterBackup by its name before its first pod runs', async () => {
+    const end = 2 * DAY;
+    const start = DAY + 2 * HOUR;
+    const input = scraped(
+      [
+        ...created(BACKUP_CJ, end),
+        ...created(VERIFY_CJ, end),
+        ...created(RETENTION_CJ, end),
+        ...cronJobRun(NS, BACKUP_CJ, 2 * HOUR, 30, 'succeeded', end),
+        lastSuccess(NS, BACKUP_CJ, [2 * HOUR + 30], end),
+        // Its pod is not scheduled (no container status, so no kube_pod_container_info) for an hour.
+        ...cronJobRun(NS, BACKUP_CJ, start, 60, 'succeeded', end, { image: null }),
+        ...infrahubReplicas([[2 * HOUR, 2 * HOUR + 30], [start, start + 60]], end),
+      ],
+      HA,
+    );
+    await promtoolTest('no-pod-yet', NIGHTLY, [
+      { input_series: input, alert_rule_test: times(start, start + 60, 5).map((at) => fires(rules, 'InfrahubScaledDownAfterBackup', at, [])) },
     ]);
   });
 

@@ -74,6 +74,65 @@ export interface JobRun {
   readonly retries?: number;
   /** `spec.activeDeadlineSeconds`. */
   readonly activeDeadlineSeconds?: number;
+  /**
+   * The image of the Job's pods' container, as the pod spec names it; none: no pod series (a Job
+   * before its first pod runs).
+   * @default BACKUP_IMAGE
+   */
+  readonly image?: string | null;
+}
+
+/** The backup image, as the chart's pods name it. */
+export const BACKUP_IMAGE = 'registry.opsmill.io/opsmill/infrahub-backup:2.3.0';
+/** This project's companion image (verification, retention, freshness, checks). */
+export const COMPANION_IMAGE = 'registry.opsmill.io/opsmill/infrahub-backup-cdk8s:0.9.0';
+
+/** The image a container runtime reports in the pod status: docker.io names completed, the spec's name otherwise. */
+function statusImage(image: string): string {
+  const first = image.split('/')[0];
+  const hasRegistry = image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (hasRegistry) return image;
+  return image.includes('/') ? `docker.io/${image}` : `docker.io/library/${image}`;
+}
+
+/**
+ * The series kube-state-metrics exports for the pods of a Job (docs/metrics/workload/pod-metrics.md):
+ * `kube_pod_owner` (`owner_kind="Job"`, `owner_name` the Job) and `kube_pod_container_info`
+ * (`container`, `image_spec` from the pod spec, `image`, `image_id` and `container_id` from the
+ * container status: exported once the kubelet reports it). One pod per attempt (`retries + 1`); a pod
+ * that failed stays, with its series, until its Job is deleted (`end`).
+ */
+export function jobPods(run: JobRun): InputSeries[] {
+  const image = run.image === undefined ? BACKUP_IMAGE : run.image;
+  if (image === null) return [];
+  const { namespace, job, start, end, outcome } = run;
+  const retries = run.retries ?? 0;
+  const active = outcome === 'running' ? end - start : run.runMinutes;
+  const out: InputSeries[] = [];
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    // Attempts start evenly over the Job's run; the first one as the Job starts.
+    const from = start + Math.floor((attempt * active) / (retries + 1) / STEP) * STEP;
+    const pod = `${job}-${['x7k2q', 'm4n8p', 'c3v9w', 'r5t1z', 'h6j2b', 'f8d4s', 'q1w7e'][attempt % 7]}`;
+    const uid = `5f0c${String(attempt).padStart(4, '0')}-7a1e-4c3b-9d2f-${job.length.toString(16).padStart(4, '0')}aa00bb11`;
+    const labels = { namespace, pod, uid };
+    const present = samples([from, null], [end - from, 1]);
+    out.push(series('kube_pod_owner', { ...labels, owner_kind: 'Job', owner_name: job, owner_is_controller: 'true' }, present));
+    out.push(
+      series(
+        'kube_pod_container_info',
+        {
+          ...labels,
+          container: 'backup',
+          image_spec: image,
+          image: statusImage(image),
+          image_id: `${statusImage(image).replace(/[:@].*$/, '')}@sha256:${'3b'.repeat(32)}`,
+          container_id: `containerd://${'9e'.repeat(32)}`,
+        },
+        present,
+      ),
+    );
+  }
+  return out;
 }
 
 /**
@@ -84,8 +143,9 @@ export interface JobRun {
  * `kube_job_complete` and `kube_job_failed` (one series per `condition`:
  * true, false, unknown; only once the Job has that condition),
  * `kube_job_status_completion_time` (after a success),
- * `kube_job_spec_active_deadline_seconds` (when set). Absent before the Job
- * exists; present until `end` (the Jobs a CronJob keeps as history).
+ * `kube_job_spec_active_deadline_seconds` (when set), and the series of its
+ * pods (`jobPods`). Absent before the Job exists; present until `end` (the
+ * Jobs a CronJob keeps as history).
  */
 export function jobRun(run: JobRun): InputSeries[] {
   const { namespace, job, start, end, outcome } = run;
@@ -116,7 +176,7 @@ export function jobRun(run: JobRun): InputSeries[] {
   ];
   if (outcome === 'succeeded') out.push(series('kube_job_status_completion_time', labels, samples(before, [active, null], [done, (start + run.runMinutes) * 60])));
   if (run.activeDeadlineSeconds !== undefined) out.push(series('kube_job_spec_active_deadline_seconds', labels, samples(before, [after, run.activeDeadlineSeconds])));
-  return out;
+  return [...out, ...jobPods(run)];
 }
 
 /**
@@ -132,7 +192,7 @@ export function cronJobRun(
   runMinutes: number,
   outcome: JobOutcome,
   end: number,
-  options: { readonly retries?: number; readonly activeDeadlineSeconds?: number } = {},
+  options: { readonly retries?: number; readonly activeDeadlineSeconds?: number; readonly image?: string | null } = {},
 ): InputSeries[] {
   return jobRun({ namespace, job: `${cronJob}-${start}`, cronJob, start, runMinutes, outcome, end, ...options });
 }
@@ -140,7 +200,8 @@ export function cronJobRun(
 /**
  * The labels a scrape of kube-state-metrics adds to its series (as the
  * kube-prometheus-stack's ServiceMonitor does, with `honorLabels`: the
- * series' own `namespace` stays); `replica` tells two replicas apart.
+ * series' own `namespace`, `pod` and `container` stay); `replica` tells two
+ * replicas apart.
  */
 export function scrapeLabels(replica: number): Record<string, string> {
   return {
@@ -160,10 +221,14 @@ export function scrapeLabels(replica: number): Record<string, string> {
 export function scraped(input: readonly InputSeries[], replicas = 1): InputSeries[] {
   const out: InputSeries[] = [];
   for (let r = 0; r < replicas; r++) {
-    const extra = Object.entries(scrapeLabels(r))
-      .map(([k, v]) => `${k}="${v}"`)
-      .join(', ');
-    for (const s of input) out.push({ series: s.series.replace(/\}$/, s.series.endsWith('{}') ? `${extra}}` : `, ${extra}}`), values: s.values });
+    for (const s of input) {
+      // honorLabels: a label the series has (a pod's `pod` and `container`) wins over the scrape's.
+      const extra = Object.entries(scrapeLabels(r))
+        .filter(([k]) => !new RegExp(`[{ ]${k}="`).test(s.series))
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(', ');
+      out.push({ series: s.series.replace(/\}$/, s.series.endsWith('{}') ? `${extra}}` : `, ${extra}}`), values: s.values });
+    }
   }
   return out;
 }
