@@ -94,12 +94,13 @@ break a cross-field rule.
 {{- range $v.backup.options.extraArgs }}{{- if regexMatch $c.encryptArgPattern . }}{{- $encrypted = true }}{{- end }}{{- end }}
 {{- if $encrypted }}{{- $problems = append $problems $p.verificationOfEncrypted }}{{- end }}
 {{- end }}
-{{- /* checks.ts keylessEncryption: --encrypt as pflag reads it (ParseBool, the last wins, nothing after "--"), the key as a flag, else the environment (viper) */}}
-{{- $flag := "" }}{{- $on := false }}{{- $key := "" }}{{- $keySet := false }}{{- $stop := false }}{{- $takeKey := false }}
+{{- /* checks.ts keylessEncryption: --encrypt as pflag reads it (ParseBool, the last wins, nothing after "--", a value flag's value skipped), the key as a flag, else the environment (viper) */}}
+{{- $flag := "" }}{{- $on := false }}{{- $key := "" }}{{- $keySet := false }}{{- $stop := false }}{{- $takeKey := false }}{{- $skip := false }}
 {{- if $b.encryption.secretName }}{{- $key = "secret" }}{{- $keySet = true }}{{- end }}
 {{- range $b.options.extraArgs }}
 {{- if $stop }}
 {{- else if $takeKey }}{{- $key = . }}{{- $keySet = true }}{{- $takeKey = false }}
+{{- else if $skip }}{{- $skip = false }}
 {{- else if eq . "--" }}{{- $stop = true }}
 {{- else if eq . "--encrypt" }}{{- $flag = . }}{{- $on = true }}
 {{- else if hasPrefix "--encrypt=" . }}
@@ -107,6 +108,7 @@ break a cross-field rule.
 {{- if has $value $c.goTrue }}{{- $flag = . }}{{- $on = true }}{{- else if has $value $c.goFalse }}{{- $flag = . }}{{- $on = false }}{{- end }}
 {{- else if eq . "--encrypt-key" }}{{- $takeKey = true }}
 {{- else if hasPrefix "--encrypt-key=" . }}{{- $key = trimPrefix "--encrypt-key=" . }}{{- $keySet = true }}
+{{- else if has . $c.valueFlags }}{{- $skip = true }}
 {{- end }}
 {{- end }}
 {{- $envOn := "" }}{{- $envKey := false }}

@@ -40,11 +40,31 @@ export const GO_FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False'] as const;
 /** The environment variables the tool reads for `--encrypt` and `--encrypt-key` (viper, prefix INFRAHUB, "-" as "_"). */
 export const ENCRYPT_ENV = 'INFRAHUB_ENCRYPT';
 export const ENCRYPT_KEY_ENV = 'INFRAHUB_ENCRYPT_KEY';
+/**
+ * The flags of `infrahub-backup create` (and the root command's) that take a
+ * value: pflag makes `--flag NEXT` read the next argument as the value,
+ * whatever it holds, so `--neo4jmetadata --encrypt-key=PATH` gives no key and
+ * `--s3-prefix --encrypt` does not encrypt.
+ */
+export const VALUE_FLAGS = [
+  '--neo4jmetadata',
+  '--sleep',
+  '--k8s-namespace',
+  '--backup-dir',
+  '--log-format',
+  '--s3-bucket',
+  '--s3-prefix',
+  '--s3-endpoint',
+  '--s3-region',
+  '--backend',
+  '--repo',
+] as const;
 
 /**
  * Where the backups encrypt to OpsMill's built-in public key: `create` reads
  * `--encrypt` as pflag does (`--encrypt`, `--encrypt=V` with V read by
- * ParseBool, the last one winning, nothing after `--`), and without a key path
+ * ParseBool, the last one winning, nothing after `--`, the argument after a
+ * flag of VALUE_FLAGS being its value), and without a key path
  * (`--encrypt-key PATH`, `--encrypt-key=PATH`, the one from
  * `backup.encryption.secretName`, or `INFRAHUB_ENCRYPT_KEY`) it encrypts to a
  * key built into the tool: only OpsMill could decrypt the archives. A flag
@@ -82,6 +102,8 @@ export function keylessEncryption(v: ResolvedValues): { where: 'args' | 'env'; s
       if (i + 1 < args.length) key = args[++i];
     } else if (a.startsWith('--encrypt-key=')) {
       key = a.slice('--encrypt-key='.length);
+    } else if ((VALUE_FLAGS as readonly string[]).includes(a)) {
+      i++; // the next argument is this flag's value, never a flag
     }
   }
   const env = new Map<string, { value?: unknown; valueFrom?: unknown }>();

@@ -45,6 +45,10 @@ func verdict(r request) string {
 	fs.BoolVar(&b, "s3-upload", false, "")
 	fs.BoolVar(&b, "s3-keep-local", false, "")
 	fs.DurationVar(&d, "sleep", 0, "")
+	// The root command's persistent flags (upstream-contract.md), all strings.
+	for _, name := range []string{"k8s-namespace", "backup-dir", "log-format", "s3-bucket", "s3-prefix", "s3-endpoint", "s3-region", "backend", "repo"} {
+		fs.String(name, "", "")
+	}
 	encrypt := fs.Bool("encrypt", false, "")
 	key := fs.String("encrypt-key", "", "")
 	if err := fs.Parse(r.Args); err != nil {
@@ -111,6 +115,12 @@ const TOKENS = [
   '--',
   '--force',
   '--exclude-taskmanager',
+  // Flags that take the next argument as their value, whatever it holds:
+  // `--neo4jmetadata --encrypt-key=PATH` gives no key.
+  '--neo4jmetadata',
+  '--s3-prefix',
+  '--log-format',
+  '--sleep',
 ];
 const ENV_VALUES = ['', ...GO_TRUE, ...GO_FALSE, 'yes', '/keys/public.pem'];
 
