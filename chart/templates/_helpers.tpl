@@ -19,6 +19,16 @@ rules, constants) comes from _generated.tpl, written from the same model.
 {{- printf "%s%s" (include "infrahub-backup.truncName" (list $base (sub $max (len $suffix)))) $suffix -}}
 {{- end }}
 
+{{/* A CronJob beside the backup CronJob, never of its name (names.ts sideCronJobName): list FULLNAME ROLE */}}
+{{- define "infrahub-backup.sideCronJobName" -}}
+{{- $fullname := index . 0 }}{{- $role := index . 1 }}
+{{- $name := include "infrahub-backup.suffixedName" (list $fullname $role "" 52) }}
+{{- if eq $name (include "infrahub-backup.truncName" (list $fullname 52)) }}
+{{- $name = include "infrahub-backup.suffixedName" (list $fullname $role "" (sub (len $name) 1)) }}
+{{- end }}
+{{- $name -}}
+{{- end }}
+
 {{/* A repository pulled from a registry (image-registry.ts withRegistry): list REPOSITORY REGISTRY */}}
 {{- define "infrahub-backup.withRegistry" -}}
 {{- $repository := index . 0 }}{{- $registry := index . 1 }}
@@ -196,9 +206,9 @@ break a cross-field rule.
   "backupClaim" ($v.backup.storage.local.persistence.existingClaim | default (include "infrahub-backup.suffixedName" (list $fullname "backups" "" 253)))
   "restoreJob" (include "infrahub-backup.suffixedName" (list $fullname "restore" $restoreHash 63))
   "restoreCronJob" (include "infrahub-backup.suffixedName" (list $fullname "restore" "" 52))
-  "retentionCronJob" (include "infrahub-backup.suffixedName" (list $fullname "retention" "" 52))
-  "verificationCronJob" (include "infrahub-backup.suffixedName" (list $fullname "verify" "" 52))
-  "freshnessCronJob" (include "infrahub-backup.suffixedName" (list $fullname "freshness" "" 52))
+  "retentionCronJob" (include "infrahub-backup.sideCronJobName" (list $fullname "retention"))
+  "verificationCronJob" (include "infrahub-backup.sideCronJobName" (list $fullname "verify"))
+  "freshnessCronJob" (include "infrahub-backup.sideCronJobName" (list $fullname "freshness"))
   "networkPolicy" $fullname
   "prometheusRule" $fullname
   "dashboard" (include "infrahub-backup.suffixedName" (list $fullname "dashboard" "" 253))
