@@ -41,6 +41,11 @@ export const GO_FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False'] as const;
 export const ENCRYPT_ENV = 'INFRAHUB_ENCRYPT';
 export const ENCRYPT_KEY_ENV = 'INFRAHUB_ENCRYPT_KEY';
 /**
+ * An env value in which the kubelet expands a variable: `$(NAME)` after an
+ * even run of `$` (`$$` is a literal `$`). Its value is known only at run time.
+ */
+export const ENV_REFERENCE_PATTERN = /(^|[^$])(\$\$)*\$\([^)]+\)/;
+/**
  * The flags of `infrahub-backup create` (and the root command's) that take a
  * value: pflag makes `--flag NEXT` read the next argument as the value,
  * whatever it holds, so `--neo4jmetadata --encrypt-key=PATH` gives no key and
@@ -69,8 +74,8 @@ export const VALUE_FLAGS = [
  * `backup.encryption.secretName`, or `INFRAHUB_ENCRYPT_KEY`) it encrypts to a
  * key built into the tool: only OpsMill could decrypt the archives. A flag
  * that is not given falls back to the environment (viper): `INFRAHUB_ENCRYPT`
- * in `extraEnv`, whose value from a Secret or ConfigMap cannot be known and
- * counts as true. Returns the spelling that turns encryption on and where it
+ * in `extraEnv`, whose value from a Secret or ConfigMap, or with a variable
+ * the kubelet expands, cannot be known and counts as true. Returns the spelling that turns encryption on and where it
  * is (`args` or `env`), or undefined when the archives are unencrypted or
  * encrypted to a key of the user's.
  */
@@ -121,7 +126,8 @@ export function keylessEncryption(v: ResolvedValues): { where: 'args' | 'env'; s
   if (e === undefined) return undefined;
   if (e.valueFrom !== undefined && e.valueFrom !== null) return { where: 'env', spelling: `${ENCRYPT_ENV} from valueFrom` };
   const value = typeof e.value === 'string' ? e.value : '';
-  return (GO_TRUE as readonly string[]).includes(value) ? { where: 'env', spelling: `${ENCRYPT_ENV}=${value}` } : undefined;
+  // A variable the kubelet expands is unknown here, as a value from a Secret is: it counts as true.
+  return (GO_TRUE as readonly string[]).includes(value) || ENV_REFERENCE_PATTERN.test(value) ? { where: 'env', spelling: `${ENCRYPT_ENV}=${value}` } : undefined;
 }
 
 /**

@@ -173,4 +173,17 @@ describe('keylessEncryption', () => {
     expect(keylessEncryption(values(false, ['--encrypt=false'], [{ name: 'INFRAHUB_ENCRYPT', value: 'true' }]))).toBeUndefined();
     expect(keylessEncryption(values(true, [], [{ name: 'INFRAHUB_ENCRYPT', value: 'true' }]))).toBeUndefined();
   });
+
+  // The kubelet expands $(NAME) in env values from the variables defined before it ($$ is a literal $).
+  test.each([
+    ['$(ENCRYPT_BACKUPS)', true],
+    ['x$(A)', true],
+    ['$$$(A)', true],
+    ['$$(A)', false],
+    ['$$$$(A)', false],
+    ['$(', false],
+  ])('INFRAHUB_ENCRYPT=%s counts as on when the kubelet expands a variable in it: %s', (value, on) => {
+    const env = [{ name: 'ENCRYPT_BACKUPS', value: 'true' }, { name: 'INFRAHUB_ENCRYPT', value }];
+    expect(keylessEncryption(values(false, [], env))).toEqual(on ? { where: 'env', spelling: `INFRAHUB_ENCRYPT=${value}` } : undefined);
+  });
 });
