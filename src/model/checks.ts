@@ -46,7 +46,8 @@ export const ENCRYPT_KEY_ENV = 'INFRAHUB_ENCRYPT_KEY';
  */
 export const ENV_REFERENCE_PATTERN = /(^|[^$])(\$\$)*\$\([^)]+\)/;
 /**
- * The flags of `infrahub-backup create` (and the root command's) that take a
+ * The flags of `infrahub-backup create` (and the root command's, newer
+ * releases' included: an older image refuses an unknown one) that take a
  * value: pflag makes `--flag NEXT` read the next argument as the value,
  * whatever it holds, so `--neo4jmetadata --encrypt-key=PATH` gives no key and
  * `--s3-prefix --encrypt` does not encrypt.
@@ -63,6 +64,9 @@ export const VALUE_FLAGS = [
   '--s3-region',
   '--backend',
   '--repo',
+  '--project',
+  '--backup-id',
+  '--snapshot',
 ] as const;
 
 /**

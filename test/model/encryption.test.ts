@@ -45,8 +45,8 @@ func verdict(r request) string {
 	fs.BoolVar(&b, "s3-upload", false, "")
 	fs.BoolVar(&b, "s3-keep-local", false, "")
 	fs.DurationVar(&d, "sleep", 0, "")
-	// The root command's persistent flags (upstream-contract.md), all strings.
-	for _, name := range []string{"k8s-namespace", "backup-dir", "log-format", "s3-bucket", "s3-prefix", "s3-endpoint", "s3-region", "backend", "repo"} {
+	// The root command's persistent flags (its ConfigureRootCommand), all strings.
+	for _, name := range []string{"project", "k8s-namespace", "backup-dir", "log-format", "backend", "repo", "backup-id", "snapshot", "s3-bucket", "s3-prefix", "s3-endpoint", "s3-region"} {
 		fs.String(name, "", "")
 	}
 	encrypt := fs.Bool("encrypt", false, "")
@@ -120,6 +120,7 @@ const TOKENS = [
   '--neo4jmetadata',
   '--s3-prefix',
   '--log-format',
+  '--snapshot',
   '--sleep',
 ];
 const ENV_VALUES = ['', ...GO_TRUE, ...GO_FALSE, 'yes', '/keys/public.pem'];
