@@ -8,6 +8,7 @@ import { ALERT_EXPRESSIONS, ALERTS, AlertExpression, fillAlertText } from '../mo
 import { ValuesError } from '../model/errors';
 import type { Deployment } from '../model/deployment';
 import { backupMaxAge, durationSeconds } from '../model/max-age';
+import { literalPattern } from '../model/dashboard';
 import { commonLabels } from '../model/objects';
 import { freshnessRuns } from './freshness-cron-job';
 
@@ -97,7 +98,7 @@ export function alertRules(d: Deployment): AlertRule[] {
       rules.push(rule(d, 'InfrahubRestoreJobFailed', 'jobFailed', { JOB: names.restoreJob }));
     }
   }
-  const scaled = { WORKLOADS: p.infrahubWorkloads, JOB_DURATION: p.expectedJobDuration, JOB_SECONDS: jobSeconds };
+  const scaled = { WORKLOADS: p.infrahubWorkloads, JOB_DURATION: p.expectedJobDuration, JOB_SECONDS: jobSeconds, BACKUP_CRONJOB_RE: literalPattern(names.backupCronJob) };
   rules.push(rule(d, 'InfrahubScaledDownAfterBackup', 'scaledDown', scaled, p.scaledDownFor));
   return rules;
 }

@@ -95,9 +95,11 @@ export const ALERT_EXPRESSIONS = {
   /**
    * Infrahub's workloads at zero replicas while no backup or restore Job of
    * any release of this chart in the namespace has been running for less than
-   * JOB_SECONDS: the Jobs of a backup or restore CronJob (`<fullname>-backup`,
-   * `<fullname>-restore`, by owner, so manual runs count) and the one-shot
-   * Jobs (`<fullname>-backup-<hash>`, `<fullname>-restore-<hash>`).
+   * JOB_SECONDS: the Jobs of a backup or restore CronJob (by owner, so manual
+   * runs count: this release's backup CronJob, BACKUP_CRONJOB_RE, which is the
+   * fullname and ends in `-backup` only without a name override, and any
+   * `…-backup` or `…-restore` CronJob) and the one-shot Jobs
+   * (`<fullname>-backup-<hash>`, `<fullname>-restore-<hash>`).
    */
   scaledDown:
     '(count by (namespace) (max by (namespace, deployment) (kube_deployment_spec_replicas{namespace="@NAMESPACE@", deployment=~"@WORKLOADS@"}) == 0)' +
@@ -106,7 +108,7 @@ export const ALERT_EXPRESSIONS = {
     'max by (namespace, job_name) (kube_job_status_active{namespace="@NAMESPACE@"}) > 0' +
     ' and on (namespace, job_name) time() - max by (namespace, job_name) (kube_job_status_start_time{namespace="@NAMESPACE@"}) < @JOB_SECONDS@' +
     ' and on (namespace, job_name) (' +
-    `max by (namespace, job_name) (kube_job_owner{namespace="@NAMESPACE@", owner_kind="CronJob", owner_name=~"${CHART_CRONJOB_NAMES}"})` +
+    `max by (namespace, job_name) (kube_job_owner{namespace="@NAMESPACE@", owner_kind="CronJob", owner_name=~"${CHART_CRONJOB_NAMES}|@BACKUP_CRONJOB_RE@"})` +
     ` or max by (namespace, job_name) (kube_job_status_active{namespace="@NAMESPACE@", job_name=~"${CHART_JOB_NAMES}"})))`,
 } as const;
 
