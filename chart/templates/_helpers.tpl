@@ -128,7 +128,7 @@ break a cross-field rule.
 {{- $text := "" }}{{- if kindIs "string" .value }}{{- $text = .value }}{{- end }}
 {{- if eq .name $c.encryptEnv }}
 {{- $envOn = "" }}
-{{- if $from }}{{- $envOn = printf "%s from valueFrom" $c.encryptEnv }}{{- else if or (has $text $c.goTrue) (regexMatch $c.envReferencePattern $text) }}{{- $envOn = printf "%s=%s" $c.encryptEnv $text }}{{- end }}
+{{- if $from }}{{- $envOn = printf "%s from valueFrom" $c.encryptEnv }}{{- else if regexMatch $c.envReferencePattern $text }}{{- $envOn = printf "%s from a $(variable) the kubelet expands" $c.encryptEnv }}{{- else if has $text $c.goTrue }}{{- $envOn = printf "%s=%s" $c.encryptEnv $text }}{{- end }}
 {{- else if eq .name $c.encryptKeyEnv }}
 {{- $envKey = or $from (ne $text "") }}
 {{- end }}

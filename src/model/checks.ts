@@ -130,8 +130,10 @@ export function keylessEncryption(v: ResolvedValues): { where: 'args' | 'env'; s
   if (e === undefined) return undefined;
   if (e.valueFrom !== undefined && e.valueFrom !== null) return { where: 'env', spelling: `${ENCRYPT_ENV} from valueFrom` };
   const value = typeof e.value === 'string' ? e.value : '';
-  // A variable the kubelet expands is unknown here, as a value from a Secret is: it counts as true.
-  return (GO_TRUE as readonly string[]).includes(value) || ENV_REFERENCE_PATTERN.test(value) ? { where: 'env', spelling: `${ENCRYPT_ENV}=${value}` } : undefined;
+  // A variable the kubelet expands is unknown here, as a value from a Secret is: it counts as true
+  // (named, not quoted: the value is free text, which a refusal line must not repeat).
+  if (ENV_REFERENCE_PATTERN.test(value)) return { where: 'env', spelling: `${ENCRYPT_ENV} from a $(variable) the kubelet expands` };
+  return (GO_TRUE as readonly string[]).includes(value) ? { where: 'env', spelling: `${ENCRYPT_ENV}=${value}` } : undefined;
 }
 
 /**
