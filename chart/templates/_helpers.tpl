@@ -19,6 +19,16 @@ rules, constants) comes from _generated.tpl, written from the same model.
 {{- printf "%s%s" (include "infrahub-backup.truncName" (list $base (sub $max (len $suffix)))) $suffix -}}
 {{- end }}
 
+{{/* A CronJob beside the backup CronJob, never of its name (names.ts sideCronJobName): list FULLNAME ROLE */}}
+{{- define "infrahub-backup.sideCronJobName" -}}
+{{- $fullname := index . 0 }}{{- $role := index . 1 }}
+{{- $name := include "infrahub-backup.suffixedName" (list $fullname $role "" 52) }}
+{{- if eq $name (include "infrahub-backup.truncName" (list $fullname 52)) }}
+{{- $name = include "infrahub-backup.suffixedName" (list $fullname $role "" (sub (len $name) 1)) }}
+{{- end }}
+{{- $name -}}
+{{- end }}
+
 {{/* A repository pulled from a registry (image-registry.ts withRegistry): list REPOSITORY REGISTRY */}}
 {{- define "infrahub-backup.withRegistry" -}}
 {{- $repository := index . 0 }}{{- $registry := index . 1 }}
@@ -99,12 +109,13 @@ break a cross-field rule.
 {{- if $v.backup.retention.enabled }}{{- $problems = append $problems $p.retentionOfEncrypted }}{{- end }}
 {{- end }}
 {{- end }}
-{{- /* checks.ts keylessEncryption: --encrypt as pflag reads it (ParseBool, the last wins, nothing after "--"), the key as a flag, else the environment (viper) */}}
-{{- $flag := "" }}{{- $on := false }}{{- $key := "" }}{{- $keySet := false }}{{- $stop := false }}{{- $takeKey := false }}
+{{- /* checks.ts keylessEncryption: --encrypt as pflag reads it (ParseBool, the last wins, nothing after "--", a value flag's value skipped), the key as a flag, else the environment (viper) */}}
+{{- $flag := "" }}{{- $on := false }}{{- $key := "" }}{{- $keySet := false }}{{- $stop := false }}{{- $takeKey := false }}{{- $skip := false }}
 {{- if $b.encryption.secretName }}{{- $key = "secret" }}{{- $keySet = true }}{{- end }}
 {{- range $b.options.extraArgs }}
 {{- if $stop }}
 {{- else if $takeKey }}{{- $key = . }}{{- $keySet = true }}{{- $takeKey = false }}
+{{- else if $skip }}{{- $skip = false }}
 {{- else if eq . "--" }}{{- $stop = true }}
 {{- else if eq . "--encrypt" }}{{- $flag = . }}{{- $on = true }}
 {{- else if hasPrefix "--encrypt=" . }}
@@ -112,6 +123,7 @@ break a cross-field rule.
 {{- if has $value $c.goTrue }}{{- $flag = . }}{{- $on = true }}{{- else if has $value $c.goFalse }}{{- $flag = . }}{{- $on = false }}{{- end }}
 {{- else if eq . "--encrypt-key" }}{{- $takeKey = true }}
 {{- else if hasPrefix "--encrypt-key=" . }}{{- $key = trimPrefix "--encrypt-key=" . }}{{- $keySet = true }}
+{{- else if has . $c.valueFlags }}{{- $skip = true }}
 {{- end }}
 {{- end }}
 {{- $envOn := "" }}{{- $envKey := false }}
@@ -121,7 +133,7 @@ break a cross-field rule.
 {{- $text := "" }}{{- if kindIs "string" .value }}{{- $text = .value }}{{- end }}
 {{- if eq .name $c.encryptEnv }}
 {{- $envOn = "" }}
-{{- if $from }}{{- $envOn = printf "%s from valueFrom" $c.encryptEnv }}{{- else if has $text $c.goTrue }}{{- $envOn = printf "%s=%s" $c.encryptEnv $text }}{{- end }}
+{{- if $from }}{{- $envOn = printf "%s from valueFrom" $c.encryptEnv }}{{- else if regexMatch $c.envReferencePattern $text }}{{- $envOn = printf "%s from a $(variable) the kubelet expands" $c.encryptEnv }}{{- else if has $text $c.goTrue }}{{- $envOn = printf "%s=%s" $c.encryptEnv $text }}{{- end }}
 {{- else if eq .name $c.encryptKeyEnv }}
 {{- $envKey = or $from (ne $text "") }}
 {{- end }}
@@ -210,9 +222,9 @@ break a cross-field rule.
   "backupClaim" ($v.backup.storage.local.persistence.existingClaim | default (include "infrahub-backup.suffixedName" (list $fullname "backups" "" 253)))
   "restoreJob" (include "infrahub-backup.suffixedName" (list $fullname "restore" $restoreHash 63))
   "restoreCronJob" (include "infrahub-backup.suffixedName" (list $fullname "restore" "" 52))
-  "retentionCronJob" (include "infrahub-backup.suffixedName" (list $fullname "retention" "" 52))
-  "verificationCronJob" (include "infrahub-backup.suffixedName" (list $fullname "verify" "" 52))
-  "freshnessCronJob" (include "infrahub-backup.suffixedName" (list $fullname "freshness" "" 52))
+  "retentionCronJob" (include "infrahub-backup.sideCronJobName" (list $fullname "retention"))
+  "verificationCronJob" (include "infrahub-backup.sideCronJobName" (list $fullname "verify"))
+  "freshnessCronJob" (include "infrahub-backup.sideCronJobName" (list $fullname "freshness"))
   "networkPolicy" $fullname
   "prometheusRule" $fullname
   "dashboard" (include "infrahub-backup.suffixedName" (list $fullname "dashboard" "" 253))

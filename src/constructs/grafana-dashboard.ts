@@ -7,7 +7,8 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from './kplus';
 import { Construct } from 'constructs';
 import { fillAlertText } from '../model/alerts';
-import { DASHBOARD_TEMPLATE, literalPattern } from '../model/dashboard';
+import { exactNamePattern } from '../model/alerts';
+import { DASHBOARD_TEMPLATE } from '../model/dashboard';
 import type { Deployment } from '../model/deployment';
 import { freshnessRuns } from './freshness-cron-job';
 import { monitoredNamespace, monitoringMetadata } from './prometheus-rule';
@@ -30,8 +31,8 @@ export function dashboardJson(d: Deployment): string {
   return fillAlertText(DASHBOARD_TEMPLATE, {
     NAMESPACE: namespace,
     BACKUP_CRONJOB: names.backupCronJob,
-    BACKUP_CRONJOB_RE: literalPattern(names.backupCronJob),
-    CRONJOBS: cronJobs.map(literalPattern).join('|'),
+    BACKUP_CRONJOB_RE: exactNamePattern(names.backupCronJob),
+    CRONJOBS: cronJobs.map(exactNamePattern).join('|'),
     TITLE: `Infrahub backups (${namespace}/${names.fullname})`,
     UID: createHash('sha256').update(`${namespace}/${names.fullname}`).digest('hex').slice(0, 16),
   });

@@ -23,7 +23,7 @@ import { TIME_ZONE_SHIFTS } from '../model/time-zones.generated';
 import { ENV_NAMES, HANDOFF_DIR, HANDOFF_SIZE_LIMIT, HOME_DIR, HOME_SIZE_LIMIT, KEY_FILE_MODE, KEYS_DIR, RESTART_POLICY, TMP_DIR, VOLUME_NAMES } from '../constructs/pod';
 import { IMAGE_ENTRYPOINT } from '../constructs/restore-pod';
 import { PACKAGE_VERSION } from '../version';
-import { ENCRYPT_ARG_PATTERN, ENCRYPT_ENV, ENCRYPT_KEY_ENV, GO_FALSE, GO_TRUE, NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN, RELEASE_NAME_MAX_LENGTH, RELEASE_NAME_PATTERN } from '../model/checks';
+import { ENCRYPT_ARG_PATTERN, ENCRYPT_ENV, ENV_REFERENCE_PATTERN, ENCRYPT_KEY_ENV, GO_FALSE, GO_TRUE, NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN, RELEASE_NAME_MAX_LENGTH, RELEASE_NAME_PATTERN, VALUE_FLAGS } from '../model/checks';
 import { PROBLEMS, WARNINGS } from '../model/messages';
 import { IMAGE_REGISTRY_PATTERN } from '../model/image-registry';
 import { RE2_CLASS_ITEM, RE2_MAX_REPEAT, RE2_TOKEN } from '../model/re2';
@@ -193,6 +193,8 @@ export function renderGeneratedHelpers(): string {
     goFalse: GO_FALSE,
     encryptEnv: ENCRYPT_ENV,
     encryptKeyEnv: ENCRYPT_KEY_ENV,
+    valueFlags: VALUE_FLAGS,
+    envReferencePattern: ENV_REFERENCE_PATTERN.source,
     credentialEndpoints: CREDENTIAL_ENDPOINTS,
     backupClaimAnnotations: BACKUP_CLAIM_ANNOTATIONS,
     heartbeatEnv: HEARTBEAT_ENV,

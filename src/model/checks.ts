@@ -41,17 +41,46 @@ export const GO_FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False'] as const;
 /** The environment variables the tool reads for `--encrypt` and `--encrypt-key` (viper, prefix INFRAHUB, "-" as "_"). */
 export const ENCRYPT_ENV = 'INFRAHUB_ENCRYPT';
 export const ENCRYPT_KEY_ENV = 'INFRAHUB_ENCRYPT_KEY';
+/**
+ * An env value in which the kubelet expands a variable: `$(NAME)` after an
+ * even run of `$` (`$$` is a literal `$`). Its value is known only at run time.
+ */
+export const ENV_REFERENCE_PATTERN = /(^|[^$])(\$\$)*\$\([^)]+\)/;
+/**
+ * The flags of `infrahub-backup create` (and the root command's, newer
+ * releases' included: an older image refuses an unknown one) that take a
+ * value: pflag makes `--flag NEXT` read the next argument as the value,
+ * whatever it holds, so `--neo4jmetadata --encrypt-key=PATH` gives no key and
+ * `--s3-prefix --encrypt` does not encrypt.
+ */
+export const VALUE_FLAGS = [
+  '--neo4jmetadata',
+  '--sleep',
+  '--k8s-namespace',
+  '--backup-dir',
+  '--log-format',
+  '--s3-bucket',
+  '--s3-prefix',
+  '--s3-endpoint',
+  '--s3-region',
+  '--backend',
+  '--repo',
+  '--project',
+  '--backup-id',
+  '--snapshot',
+] as const;
 
 /**
  * Where the backups encrypt to OpsMill's built-in public key: `create` reads
  * `--encrypt` as pflag does (`--encrypt`, `--encrypt=V` with V read by
- * ParseBool, the last one winning, nothing after `--`), and without a key path
+ * ParseBool, the last one winning, nothing after `--`, the argument after a
+ * flag of VALUE_FLAGS being its value), and without a key path
  * (`--encrypt-key PATH`, `--encrypt-key=PATH`, the one from
  * `backup.encryption.secretName`, or `INFRAHUB_ENCRYPT_KEY`) it encrypts to a
  * key built into the tool: only OpsMill could decrypt the archives. A flag
  * that is not given falls back to the environment (viper): `INFRAHUB_ENCRYPT`
- * in `extraEnv`, whose value from a Secret or ConfigMap cannot be known and
- * counts as true. Returns the spelling that turns encryption on and where it
+ * in `extraEnv`, whose value from a Secret or ConfigMap, or with a variable
+ * the kubelet expands, cannot be known and counts as true. Returns the spelling that turns encryption on and where it
  * is (`args` or `env`), or undefined when the archives are unencrypted or
  * encrypted to a key of the user's.
  */
@@ -83,6 +112,8 @@ export function keylessEncryption(v: ResolvedValues): { where: 'args' | 'env'; s
       if (i + 1 < args.length) key = args[++i];
     } else if (a.startsWith('--encrypt-key=')) {
       key = a.slice('--encrypt-key='.length);
+    } else if ((VALUE_FLAGS as readonly string[]).includes(a)) {
+      i++; // the next argument is this flag's value, never a flag
     }
   }
   const env = new Map<string, { value?: unknown; valueFrom?: unknown }>();
@@ -100,6 +131,9 @@ export function keylessEncryption(v: ResolvedValues): { where: 'args' | 'env'; s
   if (e === undefined) return undefined;
   if (e.valueFrom !== undefined && e.valueFrom !== null) return { where: 'env', spelling: `${ENCRYPT_ENV} from valueFrom` };
   const value = typeof e.value === 'string' ? e.value : '';
+  // A variable the kubelet expands is unknown here, as a value from a Secret is: it counts as true
+  // (named, not quoted: the value is free text, which a refusal line must not repeat).
+  if (ENV_REFERENCE_PATTERN.test(value)) return { where: 'env', spelling: `${ENCRYPT_ENV} from a $(variable) the kubelet expands` };
   return (GO_TRUE as readonly string[]).includes(value) ? { where: 'env', spelling: `${ENCRYPT_ENV}=${value}` } : undefined;
 }
 

@@ -98,8 +98,3 @@ const dashboard = {
 
 /** The dashboard JSON, placeholders included. */
 export const DASHBOARD_TEMPLATE = `${JSON.stringify(dashboard, null, 2)}\n`;
-
-/** A name as a regular expression: dots match only dots (without a backslash, which JSON would double). */
-export function literalPattern(name: string): string {
-  return name.replace(/\./g, '[.]');
-}

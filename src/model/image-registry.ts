@@ -4,8 +4,18 @@
  * `infrahub-backup.withRegistry` helper repeats `withRegistry`.
  */
 
-/** A registry host, with an optional port and path: `mirror.example.com`, `harbor.example.com:8443/proxy`. */
-export const IMAGE_REGISTRY_PATTERN = '^[a-z0-9]+([._:/-][a-z0-9]+)*$';
+const LABEL = '[a-z0-9]+(-+[a-z0-9]+)*';
+const PORT = ':[0-9]+';
+const PATH = '(/[a-z0-9]+([._-][a-z0-9]+)*)*';
+
+/**
+ * A registry host, with an optional port and path: `mirror.example.com`,
+ * `harbor.example.com:8443/proxy`, `localhost:5000`. The host is one as Docker
+ * reads the first part of an image name: with a "." or a port, or
+ * `localhost`; anything else (`mirror`) is a Docker Hub account, whose images
+ * anyone could publish.
+ */
+export const IMAGE_REGISTRY_PATTERN = `^(${LABEL}(\\.${LABEL})+(${PORT})?|localhost(${PORT})?|${LABEL}${PORT})${PATH}$`;
 
 /**
  * The repository pulled from `registry`: its registry host (the first part,

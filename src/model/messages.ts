@@ -103,7 +103,7 @@ export const PROBLEMS = {
   },
   invalidImageRegistry: {
     path: 'global.imageRegistry',
-    text: '%s is not a registry: it must be a registry host such as mirror.example.com, with an optional port and path (harbor.example.com:8443/proxy), without a scheme',
+    text: '%s is not a registry: it must be a registry host such as mirror.example.com, with an optional port and path (harbor.example.com:8443/proxy), without a scheme; a first part without a "." or a port (mirror) names a Docker Hub account, not a host',
   },
   maxAgeNotDerived: {
     path: 'monitoring.backupMaxAge',

@@ -39,6 +39,18 @@ export function suffixedName(base: string, role: string, hash: string | undefine
 }
 
 /**
+ * The name of a CronJob that runs beside the backup CronJob, which is the
+ * fullname itself (OpsMill's name for it): `<fullname>-<role>` within 52
+ * characters, the base cut one character more when the cut would make it the
+ * backup CronJob's name (a fullname ending in `-<role>` at the cut), since two
+ * objects of one name would leave only the last one applied.
+ */
+export function sideCronJobName(fullname: string, role: string): string {
+  const name = suffixedName(fullname, role, undefined, 52);
+  return name === truncName(fullname, 52) ? suffixedName(fullname, role, undefined, name.length - 1) : name;
+}
+
+/**
  * JSON as Go's `encoding/json` writes it (and so Helm's `toJson`): map keys
  * sorted by their UTF-8 bytes (not by JavaScript's UTF-16 order, and never in
  * the integer-first order of JavaScript objects: `"10"` comes before `"9"`),

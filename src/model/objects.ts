@@ -2,7 +2,7 @@
  * What the resolved values say about the objects to create: their names,
  * labels and the requests that name the one-shot Jobs.
  */
-import { chartShortName, fullName, requestHash, suffixedName, truncName } from './names';
+import { chartShortName, fullName, requestHash, sideCronJobName, suffixedName, truncName } from './names';
 import type { ResolvedValues } from './resolve';
 import { DEFAULT_IMAGE_TAG } from './spec';
 import { PACKAGE_VERSION } from '../version';
@@ -83,9 +83,9 @@ export function objectNames(v: ResolvedValues, release: string): ObjectNames {
     backupClaim: v.backup.storage.local.persistence.existingClaim || suffixedName(fullname, 'backups', undefined, 253),
     restoreJob: suffixedName(fullname, 'restore', requestHash(restoreRequest(v)), 63),
     restoreCronJob: suffixedName(fullname, 'restore', undefined, 52),
-    retentionCronJob: suffixedName(fullname, 'retention', undefined, 52),
-    verificationCronJob: suffixedName(fullname, 'verify', undefined, 52),
-    freshnessCronJob: suffixedName(fullname, 'freshness', undefined, 52),
+    retentionCronJob: sideCronJobName(fullname, 'retention'),
+    verificationCronJob: sideCronJobName(fullname, 'verify'),
+    freshnessCronJob: sideCronJobName(fullname, 'freshness'),
     networkPolicy: fullname,
     prometheusRule: fullname,
     dashboard: suffixedName(fullname, 'dashboard', undefined, 253),

@@ -1,7 +1,7 @@
 /**
  * Derives the defaults and the JSON Schema of the values from `spec.ts`.
  */
-import { ENCRYPT_ARG_PATTERN, ENCRYPT_KEY_ENV, GO_FALSE, GO_TRUE } from './checks';
+import { ENCRYPT_ARG_PATTERN, ENCRYPT_KEY_ENV, GO_FALSE, GO_TRUE, VALUE_FLAGS } from './checks';
 import { cloneValues } from './merge';
 import { Field, ObjectField, StringField } from './spec-types';
 import { VALUES_SPEC } from './spec';
@@ -158,12 +158,13 @@ export function crossFieldRules(): JsonSchema[] {
     ],
   };
   // What the schema can say of checks.ts keylessEncryption (the template finds the rest: order, the environment):
-  // an argument that turns encryption on, none that turns it off, gives a key or ends the flags, no key anywhere.
+  // an argument that turns encryption on, none that turns it off, gives a key, ends the flags or takes the next
+  // argument as its value, no key anywhere.
   const keylessEncrypt = allOf(
     at('backup.enabled', TRUE),
     within('backup.encryption.secretName', EMPTY),
     at('backup.options.extraArgs', { contains: { type: 'string', pattern: `^--encrypt(=(${GO_TRUE.join('|')}))?$` } }),
-    { not: at('backup.options.extraArgs', { contains: { type: 'string', pattern: `^--$|^--encrypt-key|^--encrypt=(${GO_FALSE.join('|')})$` } }) },
+    { not: at('backup.options.extraArgs', { contains: { type: 'string', pattern: `^--$|^--encrypt-key|^--encrypt=(${GO_FALSE.join('|')})$|^(${VALUE_FLAGS.join('|')})$` } }) },
     { not: at('extraEnv', { contains: { type: 'object', properties: { name: { const: ENCRYPT_KEY_ENV } }, required: ['name'] } }) },
   );
   const backupToS3 = allOf(at('backup.enabled', TRUE), { not: backupLocal });

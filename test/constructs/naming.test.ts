@@ -238,3 +238,51 @@ describe('length limits', () => {
     for (const o of synthObjects(S3_BACKUP, release)) expect(o.metadata.name).toMatch(DNS_SUBDOMAIN);
   });
 });
+
+describe('no two objects of one kind share a name', () => {
+  // The backup CronJob is the fullname cut to 52 characters (upstream's name),
+  // the others `<fullname cut to fit>-<role>`: a fullname that ends in a role at
+  // the cut made the backup CronJob and that role's CronJob the same object, and
+  // `kubectl apply` or Argo CD kept only the last one (no backups, no word).
+  const SCHEDULED = mergeDocs(S3_BACKUP, { backup: { mode: 'cronjob', retention: { enabled: true } } });
+  // Verification replaces the freshness check: one of the two runs.
+  const WITH_VERIFY = mergeDocs(SCHEDULED, { backup: { verification: { enabled: true } } });
+  const WITH_FRESHNESS = mergeDocs(SCHEDULED, { monitoring: { freshness: { enabled: true } } });
+
+  function duplicates(objects: KubeObject[]): string[] {
+    const seen = new Set<string>();
+    const twice: string[] = [];
+    for (const o of objects) {
+      const key = `${o.kind}/${o.metadata.name}`;
+      if (seen.has(key)) twice.push(key);
+      seen.add(key);
+    }
+    return twice;
+  }
+
+  test.each(['retention', 'verify', 'freshness'])('a fullname that ends in -%s where its CronJob cuts the fullname', (role) => {
+    const cut = 52 - role.length - 1;
+    // The fullname cut for the role's CronJob is `P` (P then "-" trimmed), so that
+    // CronJob is `P-<role>`: the fullname itself when it is exactly that.
+    for (const prefixLength of [cut - 1, cut]) {
+      const fullnameOverride = `${'a'.repeat(prefixLength)}-${role}`;
+      const objects = synthObjects(mergeDocs(role === 'freshness' ? WITH_FRESHNESS : WITH_VERIFY, { fullnameOverride }));
+      expect(objects.filter((o) => o.kind === 'CronJob')).toHaveLength(3);
+      expect(duplicates(objects)).toEqual([]);
+    }
+  });
+
+  test('property: any fullnameOverride or release, every object of a kind has its own name', () => {
+    let drawn = 0;
+    const role = fc.constantFrom('retention', 'verify', 'freshness', 'restore', 'backup', 'backups');
+    const fullname = fc.tuple(fc.integer({ min: 38, max: 52 }), role, fc.constantFrom('', '-', '-x')).map(([n, r, tail]) => `${'a'.repeat(n)}-${r}${tail}`.slice(0, 63).replace(/-+$/, ''));
+    fc.assert(
+      fc.property(fullname, fc.constantFrom(WITH_VERIFY, WITH_FRESHNESS), (fullnameOverride, values) => {
+        drawn++;
+        expect(duplicates(synthObjects(mergeDocs(values, { fullnameOverride })))).toEqual([]);
+      }),
+      { numRuns: 200, seed: 23 },
+    );
+    expect(drawn).toBe(200);
+  });
+});

@@ -298,7 +298,7 @@ function created(cronJob: string, end: number): InputSeries[] {
 }
 
 /** Three nights of a healthy scheduled backup at 02:00 (30 min, Infrahub down meanwhile), verification at 05:00, retention at 03:30. */
-function healthyNights(end: number): InputSeries[] {
+function healthyNights(end: number, BACKUP_CJ = 'infrahub-backup', VERIFY_CJ = 'infrahub-backup-verify', RETENTION_CJ = 'infrahub-backup-retention'): InputSeries[] {
   const nights = [0, 1, 2];
   const replicas: Array<[number, number | null]> = [];
   let t = 0;
@@ -352,6 +352,21 @@ describe('promtool test rules', () => {
         input_series: healthyNights(END),
         // Every hour, and inside each backup window.
         alert_rule_test: [...Array.from({ length: 71 }, (_, i) => (i + 1) * HOUR), 2 * HOUR + 20, 26 * HOUR + 20, 50 * HOUR + 25].flatMap((at) => silent(rules, at)),
+      },
+    ]);
+  });
+
+  // The backup CronJob is the fullname (upstream's name): with a nameOverride or a fullnameOverride
+  // it does not end in "-backup", and its Jobs must still count as a backup that holds Infrahub down.
+  test.each([
+    ['nameOverride ibk', { nameOverride: 'ibk' }, 'infrahub-backup-ibk'],
+    ['fullnameOverride infra-bk', { fullnameOverride: 'infra-bk' }, 'infra-bk'],
+  ])('a healthy nightly backup with %s raises nothing while Infrahub is down during the backup', async (label, override, fullname) => {
+    const values = mergeDocs(NIGHTLY, override);
+    await promtoolTest(`healthy-${label.replace(/\W+/g, '-')}`, values, [
+      {
+        input_series: healthyNights(END, fullname, `${fullname}-verify`, `${fullname}-retention`),
+        alert_rule_test: [2 * HOUR + 20, 26 * HOUR + 20, 50 * HOUR + 25].flatMap((at) => silent(rulesOf(values), at)),
       },
     ]);
   });

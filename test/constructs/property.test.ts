@@ -14,7 +14,7 @@ const RUNS = 200;
 
 test(`${RUNS} random valid documents: schema-valid objects, restricted pods`, () => {
   let checked = 0;
-  for (const c of fc.sample(plainValuesCase, { numRuns: RUNS * 3, seed: 424242 })) {
+  for (const c of fc.sample(plainValuesCase, { numRuns: RUNS * 4, seed: 424242 })) {
     let objects;
     try {
       objects = synthObjects(c.values, c.release);

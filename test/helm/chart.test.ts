@@ -57,6 +57,24 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
     expect(objects).toEqual(objectsOf(synth.stdout));
   });
 
+  // The backup CronJob is the fullname (upstream's name); a fullname that ends in a side CronJob's
+  // role at its cut must not give that CronJob the same name (only the last object would be applied).
+  test.each([
+    [`${'a'.repeat(44)}-verify`, 'backup.verification.enabled=true'],
+    [`${'a'.repeat(41)}-retention`, 'backup.verification.enabled=true'],
+    [`${'a'.repeat(41)}-freshness`, 'monitoring.freshness.enabled=true'],
+  ])('fullnameOverride %s: three CronJobs of three names, as synth names them', async (fullname, side) => {
+    const args = ['--set', `backup.enabled=true,backup.mode=cronjob,backup.storage.s3.bucket=backups,backup.storage.s3.secretName=s3-creds,backup.retention.enabled=true,${side},fullnameOverride=${fullname}`];
+    const rendered = await helm(name, ['template', 'test', chart.packagePath, ...args]);
+    expect(rendered.stderr).toBe('');
+    const objects = objectsOf(rendered.stdout);
+    const cronJobs = objects.filter((o) => o.kind === 'CronJob').map((o) => o.metadata.name);
+    expect(new Set(cronJobs).size).toBe(3);
+    expect(cronJobs).toContain(fullname);
+    const synth = await cli(['synth', '--release', 'test', ...args]);
+    expect(objects).toEqual(objectsOf(synth.stdout));
+  });
+
   test('the seed restore command restores s3://test/backup.tar.gz once, never retried', async () => {
     const rendered = await helm(name, ['template', 'test', chart.packagePath, '--set', 'restore.enabled=true,restore.s3.bucket=test,restore.s3.key=backup.tar.gz']);
     const job = objectsOf(rendered.stdout).find((o) => o.kind === 'Job')!;

@@ -82,9 +82,11 @@ describe.each(Object.keys(HELMS))('%s', (helmName) => {
     },
   );
 
-  test('an invalid registry is refused by both, with the same line', async () => {
-    const file = join(work, `${helmName}-bad.json`);
-    writeFileSync(file, JSON.stringify({ global: { imageRegistry: 'https://mirror.example.com/' }, backup: { enabled: true, storage: { s3 } } }));
+  // A first part without ".", ":" or "localhost" is a Docker Hub account, not a host (Docker's rule):
+  // `mirror/opsmill/infrahub-backup` is docker.io/mirror/..., an image anyone can publish under that name.
+  test.each(['https://mirror.example.com/', 'mirror', 'registry/proxy', 'harbor:/x', 'a:b:c'])('the invalid registry %s is refused by both, with the same line', async (registry) => {
+    const file = join(work, `${helmName}-bad-${registry.replace(/\W+/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify({ global: { imageRegistry: registry }, backup: { enabled: true, storage: { s3 } } }));
     const r = await cli(['synth', '-f', file]);
     expect(r.code).toBe(2);
     const line = r.stderr.trim().replace(/^error: /, '');

@@ -50,7 +50,17 @@ const ENCRYPTION: Case[] = [
   { name: '--encrypt with an empty --encrypt-key=', values: withArgs('--encrypt', '--encrypt-key='), refusedAt: ARGS },
   { name: '--encrypt with --encrypt-key and an empty argument', values: withArgs('--encrypt', '--encrypt-key', ''), refusedAt: ARGS },
   { name: '--encrypt=t with --encrypt-key= overriding backup.encryption.secretName', values: mergeDocs(withArgs('--encrypt=t', '--encrypt-key='), WITH_KEY), refusedAt: ARGS },
+  // pflag reads the argument after a flag that takes a value as that value: no key is given.
+  { name: '--encrypt with --encrypt-key=PATH as the value of --neo4jmetadata', values: withArgs('--encrypt', '--neo4jmetadata', '--encrypt-key=/keys/public.pem'), refusedAt: ARGS },
+  { name: '--encrypt with --encrypt-key PATH after --s3-prefix, which takes --encrypt-key as its value', values: withArgs('--encrypt', '--s3-prefix', '--encrypt-key', '/keys/public.pem'), refusedAt: ARGS },
   { name: 'INFRAHUB_ENCRYPT=TRUE in extraEnv', values: withEnv(S3_BACKUP, { name: 'INFRAHUB_ENCRYPT', value: 'TRUE' }), refusedAt: 'extraEnv' },
+  // The kubelet expands $(VAR) in env values with the variables defined before: the value is known only at run time.
+  {
+    name: 'INFRAHUB_ENCRYPT=$(ENCRYPT_BACKUPS), a variable the kubelet expands to true',
+    values: withEnv(S3_BACKUP, { name: 'ENCRYPT_BACKUPS', value: 'true' }, { name: 'INFRAHUB_ENCRYPT', value: '$(ENCRYPT_BACKUPS)' }),
+    refusedAt: 'extraEnv',
+  },
+  { name: 'INFRAHUB_ENCRYPT=$$(ENCRYPT_BACKUPS), escaped: the literal text, not true', values: withEnv(S3_BACKUP, { name: 'INFRAHUB_ENCRYPT', value: '$$(ENCRYPT_BACKUPS)' }) },
   { name: 'INFRAHUB_ENCRYPT from a Secret in extraEnv', values: withEnv(S3_BACKUP, { name: 'INFRAHUB_ENCRYPT', valueFrom: { secretKeyRef: { name: 'flags', key: 'encrypt' } } }), refusedAt: 'extraEnv' },
   ...GO_FALSE.map((v) => ({ name: `--encrypt=${v}`, values: withArgs(`--encrypt=${v}`) })),
   { name: '--encrypt then --encrypt=false', values: withArgs('--encrypt', '--encrypt=false') },
@@ -58,6 +68,7 @@ const ENCRYPTION: Case[] = [
   { name: '--encrypt=True with --encrypt-key=PATH', values: withArgs('--encrypt=True', '--encrypt-key=/keys/public.pem') },
   { name: '--encrypt with --encrypt-key PATH', values: withArgs('--encrypt', '--encrypt-key', '/keys/public.pem') },
   { name: '--encrypt after "--" (an argument, not a flag)', values: withArgs('--', '--encrypt') },
+  { name: '--encrypt as the value of --s3-prefix', values: withArgs('--s3-prefix', '--encrypt') },
   { name: 'INFRAHUB_ENCRYPT=true with INFRAHUB_ENCRYPT_KEY', values: withEnv(S3_BACKUP, { name: 'INFRAHUB_ENCRYPT', value: 'true' }, { name: 'INFRAHUB_ENCRYPT_KEY', value: '/keys/public.pem' }) },
   { name: 'INFRAHUB_ENCRYPT=false', values: withEnv(S3_BACKUP, { name: 'INFRAHUB_ENCRYPT', value: 'false' }) },
 ];

@@ -45,6 +45,10 @@ func verdict(r request) string {
 	fs.BoolVar(&b, "s3-upload", false, "")
 	fs.BoolVar(&b, "s3-keep-local", false, "")
 	fs.DurationVar(&d, "sleep", 0, "")
+	// The root command's persistent flags (its ConfigureRootCommand), all strings.
+	for _, name := range []string{"project", "k8s-namespace", "backup-dir", "log-format", "backend", "repo", "backup-id", "snapshot", "s3-bucket", "s3-prefix", "s3-endpoint", "s3-region"} {
+		fs.String(name, "", "")
+	}
 	encrypt := fs.Bool("encrypt", false, "")
 	key := fs.String("encrypt-key", "", "")
 	if err := fs.Parse(r.Args); err != nil {
@@ -111,6 +115,13 @@ const TOKENS = [
   '--',
   '--force',
   '--exclude-taskmanager',
+  // Flags that take the next argument as their value, whatever it holds:
+  // `--neo4jmetadata --encrypt-key=PATH` gives no key.
+  '--neo4jmetadata',
+  '--s3-prefix',
+  '--log-format',
+  '--snapshot',
+  '--sleep',
 ];
 const ENV_VALUES = ['', ...GO_TRUE, ...GO_FALSE, 'yes', '/keys/public.pem'];
 
@@ -162,5 +173,19 @@ describe('keylessEncryption', () => {
     });
     expect(keylessEncryption(values(false, ['--encrypt=false'], [{ name: 'INFRAHUB_ENCRYPT', value: 'true' }]))).toBeUndefined();
     expect(keylessEncryption(values(true, [], [{ name: 'INFRAHUB_ENCRYPT', value: 'true' }]))).toBeUndefined();
+  });
+
+  // The kubelet expands $(NAME) in env values from the variables defined before it ($$ is a literal $).
+  test.each([
+    ['$(ENCRYPT_BACKUPS)', true],
+    ['x$(A)', true],
+    ['$$$(A)', true],
+    ['$$(A)', false],
+    ['$$$$(A)', false],
+    ['$(', false],
+  ])('INFRAHUB_ENCRYPT=%s counts as on when the kubelet expands a variable in it: %s', (value, on) => {
+    const env = [{ name: 'ENCRYPT_BACKUPS', value: 'true' }, { name: 'INFRAHUB_ENCRYPT', value }];
+    // The value is free text: the line names the case, never repeats it.
+    expect(keylessEncryption(values(false, [], env))).toEqual(on ? { where: 'env', spelling: 'INFRAHUB_ENCRYPT from a $(variable) the kubelet expands' } : undefined);
   });
 });

@@ -94,7 +94,8 @@ const KUBERNETES: Record<string, fc.Arbitrary<unknown>> = {
       fc.constant({ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }),
       fc.constant({ name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } }),
       // What the tool reads for --encrypt and --encrypt-key when the flags are not given.
-      fc.record({ name: fc.constantFrom('INFRAHUB_ENCRYPT', 'INFRAHUB_ENCRYPT_KEY'), value: fc.constantFrom('', 'true', 'T', '0', 'yes', '/keys/k.pub') }),
+      // A $(VAR) the kubelet expands is known only at run time; $$( is a literal.
+      fc.record({ name: fc.constantFrom('INFRAHUB_ENCRYPT', 'INFRAHUB_ENCRYPT_KEY'), value: fc.constantFrom('', 'true', 'T', '0', 'yes', '/keys/k.pub', '$(ENCRYPT)', '$$(ENCRYPT)') }),
       fc.constant({ name: 'INFRAHUB_ENCRYPT', valueFrom: { secretKeyRef: { name: 'flags', key: 'encrypt' } } }),
     ),
     { maxLength: 3 },
@@ -135,7 +136,11 @@ const BY_PATH: Record<string, fc.Arbitrary<unknown>> = {
   'backup.options.extraArgs': fc.array(
     fc.oneof(
       { weight: 4, arbitrary: oddString },
-      { weight: 1, arbitrary: fc.constantFrom('--encrypt', '--encrypt=T', '--encrypt=1', '--encrypt=false', '--encrypt=yes', '--encrypt-key', '--encrypt-key=', '--encrypt-key=/keys/k.pub', '--', '/keys/k.pub') },
+      {
+        weight: 1,
+        // --neo4jmetadata and --s3-prefix take the next argument as their value, whatever it holds.
+        arbitrary: fc.constantFrom('--encrypt', '--encrypt=T', '--encrypt=1', '--encrypt=false', '--encrypt=yes', '--encrypt-key', '--encrypt-key=', '--encrypt-key=/keys/k.pub', '--', '/keys/k.pub', '--neo4jmetadata', '--s3-prefix'),
+      },
     ),
     { maxLength: 3 },
   ),
