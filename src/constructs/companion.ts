@@ -7,7 +7,7 @@
 import type { IContainer, IEnvVar, IVolumeMount } from 'kubernetes-models/v1';
 import type { Deployment } from '../model/deployment';
 import { backupMaxAge } from '../model/max-age';
-import { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV } from '../s3/config';
+import { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV } from '../companion-env';
 import { PACKAGE_VERSION } from '../version';
 import { HANDOFF_DIR, kubeletEscape, passThrough, resourcesOf, S3Settings, s3Env, TMP_MOUNT, VOLUME_NAMES } from './pod';
 

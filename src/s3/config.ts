@@ -17,12 +17,7 @@ export const S3_ENV = {
   sessionToken: 'AWS_SESSION_TOKEN',
 } as const;
 
-/** The heartbeat URL of `s3 latest`, `s3 verify` and `s3 prune` (the flag --heartbeat-url wins). */
-export const HEARTBEAT_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_URL';
-/** The maximum age a heartbeat success vouches for (the flag --heartbeat-max-age wins; `latest` also takes its --max-age). */
-export const HEARTBEAT_MAX_AGE_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE';
-/** The floor of `s3 verify`'s download rate without --deadline, in KiB/s (the flag --min-rate wins; throughput.ts). */
-export const MIN_RATE_ENV = 'INFRAHUB_BACKUP_MIN_RATE';
+export { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV, MIN_RATE_ENV } from '../companion-env';
 
 /** The image's default region. */
 export const DEFAULT_REGION = 'us-east-1';

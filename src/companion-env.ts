@@ -1,0 +1,13 @@
+/**
+ * The variables the companion's `s3` commands read beside the backup image's
+ * own: one definition for the commands (src/s3) and for the pods that set
+ * them (the constructs and, through the generated helpers, the chart), so that
+ * the construct library loads none of the S3 code.
+ */
+
+/** The heartbeat URL of `s3 latest`, `s3 verify` and `s3 prune` (the flag --heartbeat-url wins). */
+export const HEARTBEAT_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_URL';
+/** The maximum age a heartbeat success vouches for (the flag --heartbeat-max-age wins; `latest` also takes its --max-age). */
+export const HEARTBEAT_MAX_AGE_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE';
+/** The floor of `s3 verify`'s download rate without --deadline, in KiB/s (the flag --min-rate wins; throughput.ts). */
+export const MIN_RATE_ENV = 'INFRAHUB_BACKUP_MIN_RATE';
