@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+/**
+ * The packed package.json declares no install-time script: `prepare` builds
+ * lib/ in a clone and in a Git install (`npm install github:...`), but in the
+ * tarball it would only make package managers warn about install scripts,
+ * since lib/ is already built. `prepack` runs `strip` (package.json without
+ * the install-time scripts, the original kept beside it), `postpack` runs
+ * `restore`. `restore` also repairs a checkout where a pack stopped midway.
+ */
+const { existsSync, readFileSync, renameSync, writeFileSync } = require('fs');
+const { join } = require('path');
+
+const root = join(__dirname, '..');
+const manifest = join(root, 'package.json');
+const kept = join(root, '.package.json.unpacked');
+/** The lifecycle scripts npm, pnpm, yarn and bun run when they install a package. */
+const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare', 'preprepare', 'postprepare'];
+
+const command = process.argv[2];
+if (command === 'strip') {
+  if (existsSync(kept)) renameSync(kept, manifest);
+  const text = readFileSync(manifest, 'utf8');
+  const pkg = JSON.parse(text);
+  for (const name of INSTALL_SCRIPTS) delete pkg.scripts[name];
+  writeFileSync(kept, text);
+  writeFileSync(manifest, `${JSON.stringify(pkg, null, 2)}\n`);
+} else if (command === 'restore') {
+  if (existsSync(kept)) renameSync(kept, manifest);
+} else {
+  process.stderr.write('usage: pack-manifest.js strip|restore\n');
+  process.exit(2);
+}
