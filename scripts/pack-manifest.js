@@ -6,6 +6,8 @@
  * since lib/ is already built. `prepack` runs `strip` (package.json without
  * the install-time scripts, the original kept beside it), `postpack` runs
  * `restore`. `restore` also repairs a checkout where a pack stopped midway.
+ * Under `npm publish`, which reads package.json again after packing and sends
+ * it to the registry, postpack leaves it stripped and `postpublish` restores it.
  */
 const { existsSync, readFileSync, renameSync, writeFileSync } = require('fs');
 const { join } = require('path');
@@ -24,9 +26,10 @@ if (command === 'strip') {
   for (const name of INSTALL_SCRIPTS) delete pkg.scripts[name];
   writeFileSync(kept, text);
   writeFileSync(manifest, `${JSON.stringify(pkg, null, 2)}\n`);
-} else if (command === 'restore') {
+} else if (command === 'restore' || command === 'restore-after-pack') {
+  if (command === 'restore-after-pack' && process.env.npm_command === 'publish') process.exit(0);
   if (existsSync(kept)) renameSync(kept, manifest);
 } else {
-  process.stderr.write('usage: pack-manifest.js strip|restore\n');
+  process.stderr.write('usage: pack-manifest.js strip|restore|restore-after-pack\n');
   process.exit(2);
 }

@@ -35,7 +35,9 @@ describe('package.json', () => {
 
   test('the packed manifest loses the install-time scripts (prepack strips them, postpack puts package.json back)', () => {
     expect(PKG.scripts.prepack).toBe('node scripts/pack-manifest.js strip');
-    expect(PKG.scripts.postpack).toBe('node scripts/pack-manifest.js restore');
+    expect(PKG.scripts.postpack).toBe('node scripts/pack-manifest.js restore-after-pack');
+    // npm publish sends package.json as it is after postpack: it stays stripped until postpublish.
+    expect(PKG.scripts.postpublish).toBe('node scripts/pack-manifest.js restore');
     for (const s of ['preinstall', 'install', 'postinstall']) expect(PKG.scripts[s]).toBeUndefined();
   });
 });
