@@ -414,8 +414,14 @@ process.stdout.write(app.synthYaml());
 test('installs from a Git URL before any release: prepare builds lib/, and the library and the CLI run', () => {
   // A repository of this working tree (tracked and new files), as a clone of the project would be.
   const repo = join(work, 'repo');
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter((f) => f && existsSync(join(ROOT, f)));
-  for (const f of files) cpSync(join(ROOT, f), join(repo, f));
+  const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
+  if (listed.status === 0) {
+    for (const f of listed.stdout.split('\0').filter((f) => f && existsSync(join(ROOT, f)))) cpSync(join(ROOT, f), join(repo, f));
+  } else {
+    // Not a Git checkout (an extracted copy): everything but what a build or an install makes.
+    const made = new Set(['node_modules', '.tools', 'lib', 'dist', '.git']);
+    for (const f of readdirSync(ROOT).filter((f) => !made.has(f))) cpSync(join(ROOT, f), join(repo, f), { recursive: true });
+  }
   const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: repo, stdio: 'pipe' });
   git('init', '-q');
   git('add', '-A');
