@@ -17,6 +17,9 @@
 # pins, and the peer dependencies cdk8s, constructs and cdk8s-plus-28, which
 # npm installs with the package. The S3 client is bundled into the package.
 
+# Node.js 24: the line the whole test suite runs on in CI (.ci/run), LTS with
+# security fixes until April 2028. The library is also tested on 20, 22 and 26
+# (test/package/consumer-app.test.ts); the image moves to 26 once the suite runs on it.
 ARG NODE_VERSION=24
 
 # 1. Build and pack, with the development dependencies.
@@ -33,7 +36,7 @@ COPY examples/values ./examples/values
 COPY argocd ./argocd
 RUN npm run build \
  && mkdir /pack \
- && npm pack --ignore-scripts --pack-destination /pack \
+ && npm pack --pack-destination /pack \
  && mv /pack/infrahub-backup-cdk8s-*.tgz /pack/infrahub-backup-cdk8s.tgz
 
 # 2. Install the packed tarball, production dependencies only, into an empty project.

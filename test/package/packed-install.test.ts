@@ -77,7 +77,9 @@ beforeAll(() => {
   if (!existsSync(join(ROOT, 'lib', 'cli.js')) || !existsSync(join(ROOT, 'lib', 'model', 'values-validator.js'))) {
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
   }
-  // 1. npm pack (the Dockerfile's build stage; lib/ is built, so the prepare script is skipped).
+  // 1. npm pack (the Dockerfile's build stage; lib/ is built). Without the scripts here: the Dockerfile's
+  // pack also runs prepack, which rewrites package.json while other test files read it; the stripped
+  // manifest is checked in consumer-app.test.ts, which packs a copy.
   const pack = join(work, 'pack');
   mkdirSync(pack);
   const [info] = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', pack], ROOT)) as Array<{
