@@ -13,21 +13,10 @@ import { InfrahubBackup } from '../../src/constructs/infrahub-backup';
 import { ValuesError } from '../../src/model/errors';
 import { ChartOutput } from '../../src/helm/build';
 import { buildTestChart, ensureHelm, helm, HELMS, ROOT, valuesYaml } from '../support/helm';
+import { SIX_PROBLEMS as SIX } from '../support/synth';
 
 jest.setTimeout(120_000);
 
-const SIX = {
-  backup: {
-    enabled: true,
-    mode: 'cronjob',
-    schedul: '0 2 * * *',
-    storage: { type: 's3', s3: { bucket: 'infrahub-backups', secretName: 'Bad_Name' } },
-    encryption: { secretName: 'backup-key' },
-    verification: { enabled: true },
-  },
-  cronJob: { timeZone: 'Mars/Olympus' },
-  restore: { enabled: true, mode: 'cronjob', storage: { type: 'local' } },
-};
 const PATHS = ['backup.schedul', 'backup.storage.s3.secretName', 'cronJob.timeZone', 'restore.enabled', 'backup.verification.enabled', 'restore.storage.type'];
 /** What the chart's schema can say: all but the time zone (a template check). */
 const SCHEMA_PATHS = PATHS.filter((p) => p !== 'cronJob.timeZone');

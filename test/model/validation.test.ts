@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { setPath } from '../../src/model/merge';
 import { walkFields } from '../../src/model/spec-types';
 import { VALID_SCHEDULES } from '../support/schedules';
+import { SIX_PROBLEMS as SIX } from '../support/synth';
 
 const CONTEXT: RenderContext = { release: 'infrahub-backup', namespace: 'infrahub' };
 
@@ -678,19 +679,6 @@ describe('formatProblem', () => {
 });
 
 describe('every problem of a values document in one run (#22)', () => {
-  /** Six independent problems: two the schema finds (a key, a Secret name), four cross-field ones. */
-  const SIX = {
-    backup: {
-      enabled: true,
-      mode: 'cronjob',
-      schedul: '0 2 * * *',
-      storage: { type: 's3', s3: { bucket: 'infrahub-backups', secretName: 'Bad_Name' } },
-      encryption: { secretName: 'backup-key' },
-      verification: { enabled: true },
-    },
-    cronJob: { timeZone: 'Mars/Olympus' },
-    restore: { enabled: true, mode: 'cronjob', storage: { type: 'local' } },
-  };
 
   test('a bad secretName and an unknown key are reported with the four cross-field problems, six lines', () => {
     expect(problemsOf(SIX).map((p) => p.path)).toEqual([

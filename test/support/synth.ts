@@ -26,6 +26,25 @@ export function podSpecOf(workload: KubeObject): KubeObject {
 }
 
 /** Minimal values for each kind of deployment. */
+/**
+ * A values document with six independent problems: two the schema finds (an
+ * unknown key, a Secret name), four cross-field ones (encrypted archives
+ * verified, a backup and a restore together, a scheduled restore from local
+ * storage, an unknown time zone).
+ */
+export const SIX_PROBLEMS = {
+  backup: {
+    enabled: true,
+    mode: 'cronjob',
+    schedul: '0 2 * * *',
+    storage: { type: 's3', s3: { bucket: 'infrahub-backups', secretName: 'Bad_Name' } },
+    encryption: { secretName: 'backup-key' },
+    verification: { enabled: true },
+  },
+  cronJob: { timeZone: 'Mars/Olympus' },
+  restore: { enabled: true, mode: 'cronjob', storage: { type: 'local' } },
+};
+
 export const S3_BACKUP = { backup: { enabled: true, storage: { s3: { bucket: 'backups', secretName: 's3-creds' } } } };
 export const S3_RESTORE = { restore: { enabled: true, storage: { s3: { bucket: 'backups', key: 'infrahub_backup_20260101_020000.tar.gz', secretName: 's3-creds' } } } };
 
