@@ -46,6 +46,17 @@ function npm(args: string[], cwd: string): string {
 }
 
 /** The lowest version a peer range `^x.y.z` allows. */
+/** Type-checks an app (its tsconfig: strict), runs its compiled entry and returns the manifests it prints. */
+function typeCheckAndSynth(app: string): string {
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, encoding: 'utf8' });
+  expect(tsc.stdout + tsc.stderr).toBe('');
+  expect(tsc.status).toBe(0);
+  const run = spawnSync(process.execPath, [join(app, 'dist', 'main.js')], { cwd: app, encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return run.stdout;
+}
+
 function lowest(range: string): string {
   const m = /^\^(\d+\.\d+\.\d+)$/.exec(range);
   if (!m) throw new Error(`peer range ${range} is not ^x.y.z`);
@@ -225,13 +236,7 @@ describe.each([
   });
 
   test('a chart placing InfrahubBackup beside its own objects type-checks (strict) and synthesizes', () => {
-    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, encoding: 'utf8' });
-    expect(tsc.stdout + tsc.stderr).toBe('');
-    expect(tsc.status).toBe(0);
-    const run = spawnSync(process.execPath, [join(app, 'dist', 'main.js')], { cwd: app, encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    const objects = parseAllDocuments(run.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } });
+    const objects = parseAllDocuments(typeCheckAndSynth(app)).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } });
     expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'CronJob', 'Role', 'RoleBinding', 'ServiceAccount']);
     expect(objects.find((o) => o.kind === 'ConfigMap')?.metadata.name).toBe('platform-settings');
     expect(objects.find((o) => o.kind === 'CronJob')?.metadata).toMatchObject({ name: 'infrahub-infrahub-backup', namespace: 'infrahub' });
@@ -400,13 +405,7 @@ process.stdout.write(app.synthYaml());
   });
 
   test('a cdk8s-plus-33 object, InfrahubBackup and InfrahubBackupChart type-check (strict) and synthesize', () => {
-    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, encoding: 'utf8' });
-    expect(tsc.stdout + tsc.stderr).toBe('');
-    expect(tsc.status).toBe(0);
-    const run = spawnSync(process.execPath, [join(app, 'dist', 'main.js')], { cwd: app, encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    const kinds = parseAllDocuments(run.stdout).map((d) => (d.toJS() as { kind: string }).kind);
+    const kinds = parseAllDocuments(typeCheckAndSynth(app)).map((d) => (d.toJS() as { kind: string }).kind);
     expect(kinds).toEqual(expect.arrayContaining(['ConfigMap', 'CronJob', 'Job']));
   });
 });
