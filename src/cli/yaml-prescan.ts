@@ -93,6 +93,7 @@ export function prescanYaml(text: string, maxDepth: number, maxNodes: number): P
       owner = lineIndent - 1;
     }
     let scalarStart = -1; // column where the current plain or quoted scalar began
+    let plain = false; // the last node of the line is a plain scalar (the only kind that continues on the next line)
     // The rest of the line, in block context.
     while (i < n) {
       c = text.charCodeAt(i);
@@ -122,6 +123,15 @@ export function prescanYaml(text: string, maxDepth: number, maxNodes: number): P
           i++;
           continue;
         }
+        if (c === 0x3a /* : */ && separates(text, i + 1)) {
+          // An explicit value (after a `? key` line, or of an empty key): what follows is a node, not a plain scalar.
+          nodes++;
+          if (nodes > maxNodes) return { kind: 'nodes', index: i };
+          owner = column;
+          atRoot = false;
+          i++;
+          continue;
+        }
         if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
           const end = scanFlow(text, i, atRoot ? -1 : Math.max(chain - 1, 0), maxDepth, maxNodes - nodes);
           atRoot = false;
@@ -131,6 +141,7 @@ export function prescanYaml(text: string, maxDepth: number, maxNodes: number): P
           i = end.index;
           nodeStart = false;
           scalarStart = column;
+          plain = false;
           continue;
         }
         if (c === 0x22 || c === 0x27) {
@@ -138,6 +149,7 @@ export function prescanYaml(text: string, maxDepth: number, maxNodes: number): P
           scalarStart = column;
           i = skipQuoted(text, i);
           nodeStart = false;
+          plain = false;
           continue;
         }
         if (c === 0x7c /* | */ || c === 0x3e /* > */) {
@@ -166,12 +178,14 @@ export function prescanYaml(text: string, maxDepth: number, maxNodes: number): P
           scalarStart = column;
           while (i < n && !separates(text, i)) i++;
           nodeStart = false;
+          plain = false;
           continue;
         }
         // A plain scalar.
         atRoot = false;
         scalarStart = column;
         nodeStart = false;
+        plain = true;
         i++;
         continue;
       }
@@ -188,7 +202,7 @@ export function prescanYaml(text: string, maxDepth: number, maxNodes: number): P
       i++;
     }
     // A line that ended inside a plain scalar value may continue on the next.
-    if (!nodeStart && scalarStart >= 0) {
+    if (!nodeStart && scalarStart >= 0 && plain) {
       plainContinues = true;
       plainOwner = owner;
     }
