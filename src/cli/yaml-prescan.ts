@@ -59,6 +59,7 @@ export function prescanYaml(text: string, maxDepth: number, maxNodes: number): P
   let plainContinues = false; // the previous line ended inside a plain scalar value
   let plainOwner = -1;
   let atRoot = true; // no node of the document has started yet
+  if (text.charCodeAt(0) === 0xfeff) i = 1; // a byte order mark, not the start of a plain scalar
   while (i < n) {
     // At the start of a line: indentation.
     const start = i;
@@ -157,13 +158,18 @@ export function prescanYaml(text: string, maxDepth: number, maxNodes: number): P
           // A block scalar: its lines are those indented more than its owner (or as its indicator says).
           const header = text.slice(i + 1, endOfLine(text, i)).match(/^[-+]?([1-9])?/);
           const explicit = header?.[1] !== undefined ? Number(header[1]) : undefined;
-          const floor = explicit !== undefined ? Math.max(owner, 0) + explicit : owner + 1;
+          let floor = explicit !== undefined ? Math.max(owner, 0) + explicit : owner + 1;
+          let detected = explicit !== undefined; // without an indicator, the first line that is not blank sets the indentation
           i = endOfLine(text, i) + 1;
           while (i < n) {
             let j = i;
             while (j < n && text.charCodeAt(j) === 0x20) j++;
             const blank = j >= n || isBreak(text.charCodeAt(j)) || text.slice(j, endOfLine(text, j)).trim() === '';
             if (!blank && (j - i < floor || (j - i === 0 && (text.startsWith('---', j) || text.startsWith('...', j))))) break;
+            if (!blank && !detected) {
+              floor = j - i;
+              detected = true;
+            }
             i = endOfLine(text, j) + 1;
           }
           i = Math.min(i, n);

@@ -208,6 +208,20 @@ describe('depth and size are bounded before the YAML parser builds anything (the
     expect(missed).toEqual([]);
   });
 
+  test('a block scalar ends at a line less indented than its first; a byte order mark does not start a plain scalar', () => {
+    // The parser reads both as nodes (100k levels: about 0.5 s each before the refusal).
+    const deep = `${'['.repeat(MAX_VALUES_DEPTH + 10)}${']'.repeat(MAX_VALUES_DEPTH + 10)}`;
+    const shapes: Record<string, string> = {
+      'line less indented than the block scalar': `a: |\n    x\n  ${deep}\n`,
+      'in a nested map': `a:\n  b: >-\n      x\n\n    ${deep}\n`,
+      'byte order mark': `\ufeff${deep}\n`,
+    };
+    const missed = Object.keys(shapes).filter((name) => prescanYaml(shapes[name], MAX_VALUES_DEPTH, Infinity)?.kind !== 'depth');
+    expect(missed).toEqual([]);
+    // Lines as indented as the first, or more, and blank lines, stay in the scalar.
+    expect(prescanYaml(`a: |\n    x\n\n     ${deep}\n  \n    ${deep}\nb: 1\n`, MAX_VALUES_DEPTH, Infinity)).toBeUndefined();
+  });
+
   test('drawn documents: the pass never counts more depth or values than the document holds (so it never refuses a valid one)', () => {
     const text = fc.constantFrom('x', '[[[[[[', '{{{{', '- - -', 'a: b', '# c', '"q', "'q", '|', '>', '*a', '&a', '? k', 'a,b', '--- x', ' #', 'é[');
     const leaf = fc.oneof(fc.stringMatching(/^[a-z]{0,3}$/), fc.array(text, { maxLength: 4 }).map((a) => a.join(' ')), fc.integer(), fc.constant(null));
