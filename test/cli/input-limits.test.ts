@@ -16,6 +16,7 @@ import * as fc from 'fast-check';
 import { stringify } from 'yaml';
 import { prescanYaml } from '../../src/cli/yaml-prescan';
 import { tempFile } from '../support/helm-probe';
+import { inputErrorLinesOrNone } from '../support/input-error';
 
 jest.setTimeout(120_000);
 
@@ -184,8 +185,8 @@ describe('depth and size are bounded before the YAML parser builds anything (the
       'lists then flow': (d) => `a:\n${'- '.repeat(d / 2)}${'['.repeat(d / 2)}${']'.repeat(d / 2)}\n`,
     };
     for (const [name, make] of Object.entries(styles)) {
-      expect([name, refusalOrNone(() => parseValuesText(make(MAX_VALUES_DEPTH), 'd.yaml'))]).toEqual([name, []]);
-      expect([name, refusalOrNone(() => parseValuesText(make(MAX_VALUES_DEPTH + 2), 'd.yaml'))]).toEqual([
+      expect([name, inputErrorLinesOrNone(() => parseValuesText(make(MAX_VALUES_DEPTH), 'd.yaml'))]).toEqual([name, []]);
+      expect([name, inputErrorLinesOrNone(() => parseValuesText(make(MAX_VALUES_DEPTH + 2), 'd.yaml'))]).toEqual([
         name,
         [expect.stringMatching(new RegExp(`^d\\.yaml: (line \\d+: )?values are nested deeper than ${MAX_VALUES_DEPTH} levels$`))],
       ]);
@@ -245,13 +246,3 @@ describe('depth and size are bounded before the YAML parser builds anything (the
     console.log(`prescan: ${drawn} drawn documents, none over-counted`);
   });
 });
-
-function refusalOrNone(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e.lines;
-    throw e;
-  }
-  return [];
-}
