@@ -59,6 +59,7 @@ export function prescanYaml(text: string, maxDepth: number, maxNodes: number): P
   let plainContinues = false; // the previous line ended inside a plain scalar value
   let plainOwner = -1;
   let atRoot = true; // no node of the document has started yet
+  let openKeys = 0; // `?` keys of block maps whose `:` value has not come (each counted once, for its value)
   if (text.charCodeAt(0) === 0xfeff) i = 1; // a byte order mark, not the start of a plain scalar
   while (i < n) {
     // At the start of a line: indentation.
@@ -86,6 +87,7 @@ export function prescanYaml(text: string, maxDepth: number, maxNodes: number): P
       i += 3;
       owner = -1;
       nodes = 0;
+      openKeys = 0;
       atRoot = true;
     } else if (lineIndent === 0 && c === 0x25 /* % directive */) {
       i = endOfLine(text, i) + 1;
@@ -117,7 +119,10 @@ export function prescanYaml(text: string, maxDepth: number, maxNodes: number): P
           // Each indicator of `- - -` opens a collection inside the item of the one before (a `?`
           // key that is a collection is refused anyway); an item is a value, a key is not.
           chain++;
-          if (c === 0x2d) nodes++;
+          // An item is a value; a `?` key stands for its value, null until a `:` line gives it.
+          nodes++;
+          if (nodes > maxNodes) return { kind: 'nodes', index: i };
+          if (c === 0x3f) openKeys++;
           owner = column;
           atRoot = false;
           if (chain > maxDepth) return { kind: 'depth', index: i };
@@ -125,8 +130,9 @@ export function prescanYaml(text: string, maxDepth: number, maxNodes: number): P
           continue;
         }
         if (c === 0x3a /* : */ && separates(text, i + 1)) {
-          // An explicit value (after a `? key` line, or of an empty key): what follows is a node, not a plain scalar.
-          nodes++;
+          // An explicit value (after a `? key` line, counted there, or of an empty key): what follows is a node, not a plain scalar.
+          if (openKeys > 0) openKeys--;
+          else nodes++;
           if (nodes > maxNodes) return { kind: 'nodes', index: i };
           owner = column;
           atRoot = false;
@@ -219,14 +225,15 @@ export function prescanYaml(text: string, maxDepth: number, maxNodes: number): P
 /**
  * A flow collection starting at `i` (its `[` or `{`) at depth `depth + 1`:
  * where it ends and how many values it surely holds besides itself (each
- * entry of a list, each value of a map, once), or the excess.
+ * entry of a list and the value of each pair in it, each entry of a map
+ * (its value, null without one), once), or the excess.
  */
 function scanFlow(text: string, i: number, depth: number, maxDepth: number, maxNodes: number): { index: number; nodes: number } | PrescanExcess {
   const n = text.length;
   const open: number[] = []; // the brackets open, innermost last
   let nodes = 0;
   let nodeStart = true;
-  let isValue = false; // the node about to start is a value (a list entry, or after `:`), not a key
+  let isValue = false; // the node about to start is counted: an entry (of a list, or of a map for its value), or the value of a pair in a list
   const entry = () => {
     if (isValue && open.length > 0) nodes++;
     nodeStart = false;
@@ -239,7 +246,7 @@ function scanFlow(text: string, i: number, depth: number, maxDepth: number, maxN
       if (depth + open.length > maxDepth) return { kind: 'depth', index: i };
       if (nodes > maxNodes) return { kind: 'nodes', index: i };
       nodeStart = true;
-      isValue = c === 0x5b;
+      isValue = true;
       i++;
     } else if (c === 0x5d || c === 0x7d) {
       open.pop();
@@ -248,17 +255,20 @@ function scanFlow(text: string, i: number, depth: number, maxDepth: number, maxN
       if (open.length === 0) return { index: i, nodes };
     } else if (c === 0x2c /* , */) {
       nodeStart = true;
-      isValue = open[open.length - 1] === 0x5b;
+      isValue = true;
       i++;
     } else if (c === 0x3a /* : */ && (separates(text, i + 1) || ',]}'.includes(text[i + 1] ?? ''))) {
       nodeStart = true;
-      isValue = true;
+      // A map's value was counted with its key; a pair in a list is a map whose value is counted here.
+      isValue = open[open.length - 1] === 0x5b;
       i++;
     } else if (c === 0x23 /* # */ && (isBlank(text.charCodeAt(i - 1)) || isBreak(text.charCodeAt(i - 1)))) {
       i = endOfLine(text, i);
     } else if (isBlank(c) || isBreak(c)) {
       i++;
     } else if (nodeStart && c === 0x3f /* ? */ && separates(text, i + 1)) {
+      // An explicit key: the entry is counted here, not its key.
+      if (isValue && open.length > 0) nodes++;
       isValue = false;
       i++;
     } else if (nodeStart && (c === 0x26 /* & */ || c === 0x21 /* ! */)) {

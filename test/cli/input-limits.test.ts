@@ -13,7 +13,7 @@ import { InputError } from '../../src/input-error';
 import { cloneValues, coalesceWithDefaults, MAX_VALUES_DEPTH, mergeUserValues } from '../../src/model/merge';
 import { ValuesError } from '../../src/model/errors';
 import * as fc from 'fast-check';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { prescanYaml } from '../../src/cli/yaml-prescan';
 import { tempFile } from '../support/helm-probe';
 import { inputErrorLinesOrNone } from '../support/input-error';
@@ -223,6 +223,31 @@ describe('depth and size are bounded before the YAML parser builds anything (the
     expect(prescanYaml(`a: |\n    x\n\n     ${deep}\n  \n    ${deep}\nb: 1\n`, MAX_VALUES_DEPTH, Infinity)).toBeUndefined();
   });
 
+  test('keys without a value are counted: each stands for a null value (1 MiB of them cost 1.3-2 s and up to 460 MiB before the refusal)', () => {
+    const limit = 1000;
+    const shapes: Record<string, string> = {
+      'flow map of keys': `a: {${'a,'.repeat(limit)}a}\n`,
+      'flow map of quoted keys': `a: {${'"",'.repeat(limit)}a}\n`,
+      'flow map of explicit keys': `a: {${'? a,'.repeat(limit)}a}\n`,
+      'explicit block keys': `a:\n${'  ? a\n'.repeat(limit + 1)}`,
+    };
+    const missed = Object.keys(shapes).filter((name) => prescanYaml(shapes[name], Infinity, limit)?.kind !== 'nodes');
+    expect(missed).toEqual([]);
+    // Never more than the document holds: each of these has exactly `count` values (the root map included).
+    const exact: Array<[string, number]> = [
+      ['? a\n: b\n? c\n', 3],
+      ['a: {b, c: d, ? e, ? f : g}\n', 6],
+      ['a: [? b : c, d: e, ? f]\n', 8],
+      ['a: {b: [c, d], e: {f: g}}\n', 7],
+      ['a: {"b":c, \'d\': e,}\n', 4],
+      ['? - a\n: - b\n', 3],
+    ];
+    for (const [text, count] of exact) {
+      expect([text, countOfValues(parse(text))]).toEqual([text, count]);
+      expect([text, prescanYaml(text, Infinity, count)]).toEqual([text, undefined]);
+    }
+  });
+
   test('drawn documents: the pass never counts more depth or values than the document holds (so it never refuses a valid one)', () => {
     const text = fc.constantFrom('x', '[[[[[[', '{{{{', '- - -', 'a: b', '# c', '"q', "'q", '|', '>', '*a', '&a', '? k', 'a,b', '--- x', ' #', 'é[');
     const leaf = fc.oneof(fc.stringMatching(/^[a-z]{0,3}$/), fc.array(text, { maxLength: 4 }).map((a) => a.join(' ')), fc.integer(), fc.constant(null));
@@ -246,3 +271,8 @@ describe('depth and size are bounded before the YAML parser builds anything (the
     console.log(`prescan: ${drawn} drawn documents, none over-counted`);
   });
 });
+
+/** Maps, lists and scalars in a parsed value, as the values limit counts them (keys not included). */
+function countOfValues(v: unknown): number {
+  return v !== null && typeof v === 'object' ? 1 + Object.values(v as object).reduce((n: number, x) => n + countOfValues(x), 0) : 1;
+}
