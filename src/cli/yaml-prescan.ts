@@ -46,9 +46,11 @@ function endOfLine(text: string, i: number): number {
 /**
  * Scans `text` and returns where a lower bound first passes `maxDepth`
  * (a node nested deeper, the root being at depth 0) or `maxNodes`, or
- * undefined when neither does.
+ * undefined when neither does. The values of all documents count together
+ * (a values file holds one), or each document's alone when `perDocument`
+ * (a stream of objects).
  */
-export function prescanYaml(text: string, maxDepth: number, maxNodes: number): PrescanExcess | undefined {
+export function prescanYaml(text: string, maxDepth: number, maxNodes: number, perDocument: boolean = false): PrescanExcess | undefined {
   const n = text.length;
   let nodes = 0;
   let i = 0;
@@ -83,10 +85,10 @@ export function prescanYaml(text: string, maxDepth: number, maxNodes: number): P
     plainContinues = false;
     chain = 0;
     if (lineIndent === 0 && (text.startsWith('---', i) || text.startsWith('...', i)) && separates(text, i + 3)) {
-      // A document marker: the node count is per document.
+      // A document marker.
       i += 3;
       owner = -1;
-      nodes = 0;
+      if (perDocument) nodes = 0;
       openKeys = 0;
       atRoot = true;
     } else if (lineIndent === 0 && c === 0x25 /* % directive */) {

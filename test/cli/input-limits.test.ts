@@ -248,6 +248,15 @@ describe('depth and size are bounded before the YAML parser builds anything (the
     }
   });
 
+  test('a values file of many documents is bounded as a whole: only one may hold values, but the parser reads them all first', () => {
+    // 1 MiB of documents of 14,000 values each cost 2.4 s and 430 MiB before the one-document refusal.
+    const doc = `--- [${'a,'.repeat(999)}a]\n`;
+    expect(prescanYaml(doc.repeat(3), Infinity, 2000)).toEqual({ kind: 'nodes', index: expect.any(Number) });
+    expect(refusal(() => parseValuesText(doc.repeat(3), 'm.yaml', 2000))).toEqual(['m.yaml: the document expands to more than 2000 values (aliases included)']);
+    // An app's output (many objects) is bounded a document at a time.
+    expect(prescanYaml(doc.repeat(3), Infinity, 2000, true)).toBeUndefined();
+  });
+
   test('drawn documents: the pass never counts more depth or values than the document holds (so it never refuses a valid one)', () => {
     const text = fc.constantFrom('x', '[[[[[[', '{{{{', '- - -', 'a: b', '# c', '"q', "'q", '|', '>', '*a', '&a', '? k', 'a,b', '--- x', ' #', 'é[');
     const leaf = fc.oneof(fc.stringMatching(/^[a-z]{0,3}$/), fc.array(text, { maxLength: 4 }).map((a) => a.join(' ')), fc.integer(), fc.constant(null));
