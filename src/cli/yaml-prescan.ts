@@ -23,12 +23,20 @@ const isBreak = (c: number) => c === 0x0a;
 /** Space, tab, carriage return, line feed or the end of the text. */
 const separates = (text: string, i: number) => i >= text.length || isBlank(text.charCodeAt(i)) || isBreak(text.charCodeAt(i));
 
-/** Offset just past the quoted scalar starting at `i` (the quote itself), or the end of the text. */
+/** True when a document marker (`---` or `...` and a space or line end) starts at `i`. */
+const isDocumentMarker = (text: string, i: number) => (text.startsWith('---', i) || text.startsWith('...', i)) && separates(text, i + 3);
+
+/**
+ * Offset just past the quoted scalar starting at `i` (the quote itself), or
+ * the start of a line holding a document marker (the parser ends the scalar
+ * there), or the end of the text.
+ */
 function skipQuoted(text: string, i: number): number {
   const quote = text.charCodeAt(i);
   for (let j = i + 1; j < text.length; j++) {
     const c = text.charCodeAt(j);
-    if (quote === 0x22 && c === 0x5c) j++; // "\x": an escape
+    if (isBreak(c) && isDocumentMarker(text, j + 1)) return j + 1;
+    if (quote === 0x22 && c === 0x5c && !isBreak(text.charCodeAt(j + 1))) j++; // "\x": an escape (an escaped line end is seen as a line end)
     else if (c === quote) {
       if (quote === 0x27 && text.charCodeAt(j + 1) === 0x27) j++; // '': a quote inside '...'
       else return j + 1;
@@ -84,7 +92,7 @@ export function prescanYaml(text: string, maxDepth: number, maxNodes: number, pe
     if (plainContinues && lineIndent > plainOwner) nodeStart = false;
     plainContinues = false;
     chain = 0;
-    if (lineIndent === 0 && (text.startsWith('---', i) || text.startsWith('...', i)) && separates(text, i + 3)) {
+    if (lineIndent === 0 && isDocumentMarker(text, i)) {
       // A document marker.
       i += 3;
       owner = -1;
@@ -173,7 +181,7 @@ export function prescanYaml(text: string, maxDepth: number, maxNodes: number, pe
             let j = i;
             while (j < n && text.charCodeAt(j) === 0x20) j++;
             const blank = j >= n || isBreak(text.charCodeAt(j)) || text.slice(j, endOfLine(text, j)).trim() === '';
-            if (!blank && (j - i < floor || (j - i === 0 && (text.startsWith('---', j) || text.startsWith('...', j))))) break;
+            if (!blank && (j - i < floor || (j - i === 0 && isDocumentMarker(text, j)))) break;
             if (!blank && !detected) {
               floor = j - i;
               detected = true;

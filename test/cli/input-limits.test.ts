@@ -257,6 +257,21 @@ describe('depth and size are bounded before the YAML parser builds anything (the
     expect(prescanYaml(doc.repeat(3), Infinity, 2000, true)).toBeUndefined();
   });
 
+  test('a quoted scalar ends at a document marker, as the parser ends it', () => {
+    // The parser reads on past the marker (100k levels: 1 to 2 s before the refusal).
+    const deep = `${'['.repeat(MAX_VALUES_DEPTH + 10)}${']'.repeat(MAX_VALUES_DEPTH + 10)}`;
+    const shapes: Record<string, string> = {
+      'double-quoted, ---': `a: "x\n---\n${deep}\n"\n`,
+      'single-quoted, ---': `a: 'x\n---\n${deep}\n'\n`,
+      'single-quoted, ...': `a: 'x\n...\n${deep}\n'\n`,
+      'in a flow list': `a: ["x\n--- ${deep}\n"]\n`,
+    };
+    const missed = Object.keys(shapes).filter((name) => prescanYaml(shapes[name], MAX_VALUES_DEPTH, Infinity)?.kind !== 'depth');
+    expect(missed).toEqual([]);
+    // A marker inside the line, or indented, or followed by other text, is part of the scalar.
+    expect(prescanYaml(`a: "x --- ${deep}\n ---\n---x ${deep}\n"\n`, MAX_VALUES_DEPTH, Infinity)).toBeUndefined();
+  });
+
   test('drawn documents: the pass never counts more depth or values than the document holds (so it never refuses a valid one)', () => {
     const text = fc.constantFrom('x', '[[[[[[', '{{{{', '- - -', 'a: b', '# c', '"q', "'q", '|', '>', '*a', '&a', '? k', 'a,b', '--- x', ' #', 'é[');
     const leaf = fc.oneof(fc.stringMatching(/^[a-z]{0,3}$/), fc.array(text, { maxLength: 4 }).map((a) => a.join(' ')), fc.integer(), fc.constant(null));
