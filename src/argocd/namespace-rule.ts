@@ -63,6 +63,18 @@ export interface KindSettings {
   readonly namespacedKinds?: ReadonlySet<string>;
 }
 
+/** An object Argo CD deploys, where it comes from, and whether it is an item of a list. */
+interface Deployed {
+  readonly object: unknown;
+  readonly where: string;
+  readonly item: boolean;
+}
+
+/** What Argo CD reads as a list of nothing: `items: null` with neither `spec` nor `status`. */
+function isEmptyList(o: Record<string, unknown>): boolean {
+  return 'items' in o && o.items === null && !('spec' in o) && !('status' in o);
+}
+
 /**
  * The objects Argo CD deploys from one document, as its repo server reads a
  * plugin's output: an object whose `items` is a list stands for its items
@@ -70,15 +82,15 @@ export interface KindSettings {
  * again), one whose `items` is null with neither `spec` nor `status` for
  * nothing, any other for itself.
  */
-function deployedObjects(object: unknown, where: string): Array<{ readonly object: unknown; readonly where: string }> {
+function deployedObjects(object: unknown, where: string): Deployed[] {
   if (object !== null && typeof object === 'object' && !Array.isArray(object)) {
     const o = object as Record<string, unknown>;
     if (Array.isArray(o.items) && typeof o.apiVersion === 'string' && typeof o.kind === 'string') {
-      return o.items.map((item, j) => ({ object: item, where: `${where}, item ${j + 1}` }));
+      return o.items.map((item, j) => ({ object: item, where: `${where}, item ${j + 1}`, item: true }));
     }
-    if ('items' in o && o.items === null && !('spec' in o) && !('status' in o)) return [];
+    if (isEmptyList(o)) return [];
   }
-  return [{ object, where }];
+  return [{ object, where, item: false }];
 }
 
 /**
@@ -92,7 +104,7 @@ function deployedObjects(object: unknown, where: string): Array<{ readonly objec
  */
 export function checkNamespaces(manifests: string, namespace: string, kinds: KindSettings = {}): string {
   const problems: string[] = [];
-  const deployed: Array<{ readonly object: unknown; readonly where: string }> = [];
+  const deployed: Deployed[] = [];
   readGoYamlStream(manifests, (i) => `document ${i + 1}`).forEach((doc, i) => {
     if ('problem' in doc) {
       problems.push(doc.problem);
@@ -116,7 +128,7 @@ export function checkNamespaces(manifests: string, namespace: string, kinds: Kin
  */
 export function checkNamespaceObjects(objects: readonly unknown[], namespace: string): void {
   const problems = namespaceProblems(
-    objects.map((object, i) => ({ object, where: `document ${i + 1}` })),
+    objects.map((object, i) => ({ object, where: `document ${i + 1}`, item: false })),
     namespace,
     {},
   );
@@ -124,14 +136,14 @@ export function checkNamespaceObjects(objects: readonly unknown[], namespace: st
 }
 
 function namespaceProblems(
-  objects: ReadonlyArray<{ readonly object: unknown; readonly where: string }>,
+  objects: readonly Deployed[],
   namespace: string,
   kinds: KindSettings,
 ): string[] {
   const allowedClusterKinds = kinds.allowedClusterKinds ?? new Set<string>();
   const namespacedKinds = kinds.namespacedKinds ?? new Set<string>();
   const problems: string[] = [];
-  for (const { object, where } of objects) {
+  for (const { object, where, item } of objects) {
     if (object === null || object === undefined) continue;
     if (typeof object !== 'object' || Array.isArray(object)) {
       problems.push(`${where}: not a Kubernetes object`);
@@ -145,6 +157,11 @@ function namespaceProblems(
     // An item that is a list again is deployed as an object by Argo CD: nothing this rule can vouch for.
     if (Array.isArray(o.items)) {
       problems.push(`${where}: a List inside a List`);
+      continue;
+    }
+    // Argo CD deploys such an item as it is, but written alone as a document it would stand for nothing.
+    if (item && isEmptyList(o)) {
+      problems.push(`${where}: items: null without spec or status, which Argo CD reads as an empty List once the item is written alone`);
       continue;
     }
     const metadata = (o.metadata !== null && typeof o.metadata === 'object' ? o.metadata : {}) as { name?: unknown; namespace?: unknown };

@@ -268,9 +268,10 @@ class Converter {
  * The documents of a YAML stream in the dialect. Depth and size are bounded
  * first, by a linear pass (prescanYaml), so that the parser never builds a
  * tree the limits refuse; a stack overflow is the depth refusal too.
+ * `maxNodes` bounds each document when `perDocument`, all together otherwise.
  */
-function parseGoYamlDocuments(text: string, source: string, lineCounter: LineCounter, maxNodes: number = MAX_VALUES_NODES): Document[] {
-  const excess = prescanYaml(text, MAX_VALUES_DEPTH, maxNodes);
+function parseGoYamlDocuments(text: string, source: string, lineCounter: LineCounter, maxNodes: number, perDocument: boolean): Document[] {
+  const excess = prescanYaml(text, MAX_VALUES_DEPTH, maxNodes, perDocument);
   if (excess?.kind === 'depth') throw new InputError([`${source}: line ${lineOf(text, excess.index)}: values are nested deeper than ${MAX_VALUES_DEPTH} levels`]);
   if (excess?.kind === 'nodes') throw new InputError([`${source}: the document expands to more than ${maxNodes} values (aliases included)`]);
   let docs: Document[];
@@ -304,7 +305,7 @@ export type GoYamlDocument = { readonly value: unknown } | { readonly problem: s
 export function readGoYamlStream(text: string, where: (index: number) => string): GoYamlDocument[] {
   checkCharacters(text, where(0));
   const lineCounter = new LineCounter();
-  const docs = parseGoYamlDocuments(text, where(0), lineCounter);
+  const docs = parseGoYamlDocuments(text, where(0), lineCounter, MAX_VALUES_NODES, true);
   return docs.map((doc, i) => {
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
@@ -331,7 +332,8 @@ export function readGoYamlStream(text: string, where: (index: number) => string)
 export function parseValuesText(text: string, source: string, maxNodes: number = MAX_VALUES_NODES): Values {
   checkCharacters(text, source);
   const lineCounter = new LineCounter();
-  const docs = parseGoYamlDocuments(text, source, lineCounter, maxNodes);
+  // One document holds the values (a later one is refused), so the values of all count together.
+  const docs = parseGoYamlDocuments(text, source, lineCounter, maxNodes, false);
   const errors = docs.flatMap((d) => d.errors);
   if (errors.length > 0) {
     throw new InputError(

@@ -92,6 +92,19 @@ describeWithGo('app mode against Argo CD\'s reading (sigs.k8s.io/yaml, document 
     expect(objectsOf(printed)).toHaveLength(4);
   });
 
+  test('an item of a List that is itself an empty list (items: null, no spec or status) is not dropped from the output: refused instead', () => {
+    // Argo CD deploys such an item as it is (items are not unpacked again); written alone, it would read as nothing.
+    const texts = [
+      'apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: ConfigMap, metadata: {name: x}, items: null}]\n',
+      'apiVersion: v1\nkind: ConfigMapList\nitems:\n- {apiVersion: v1, kind: Secret, metadata: {name: y}, items: ~}\n',
+    ];
+    const results = texts.map(plugin);
+    const readings = readAsArgocd(binary(), [...texts, ...results.map((r) => ('output' in r ? r.output : ''))]);
+    const changed = texts.filter((_, i) => 'output' in results[i] && JSON.stringify(readings[texts.length + i]) !== JSON.stringify(readings[i]));
+    expect(changed).toEqual([]);
+    expect(results).toEqual(texts.map(() => ({ refused: [expect.stringMatching(/^document 1, item 1: .*items: null/)] })));
+  });
+
   test('drawn app outputs: whatever Argo CD would deploy from the plugin\'s output is in the destination namespace; text Argo CD would deploy elsewhere is refused', () => {
     const KINDS: Array<[string, string]> = [
       ['v1', 'ConfigMap'], ['v1', 'Secret'], ['apps/v1', 'Deployment'], ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding'],

@@ -12,20 +12,12 @@ import { checkNamespaces, CLUSTER_SCOPED, groupKind, NAMESPACED } from '../../sr
 import { parseStat, ProcessTracker, readProcesses } from '../../src/argocd/process-tree';
 import { allowedClusterKinds, appModeEnabled, appTimeoutMs, namespacedKinds, parseGoDuration } from '../../src/argocd/trust';
 import { readValues } from '../../src/cli/values-input';
-import { InputError } from '../../src/input-error';
+import { inputErrorLinesOrNone } from '../support/input-error';
 import { synthValues } from '../../src/synth';
 
 const ROOT = join(__dirname, '..', '..');
 
-function problems(f: () => unknown): string[] {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e.lines;
-    throw e;
-  }
-  return [];
-}
+const problems = inputErrorLinesOrNone;
 
 describe('operator settings', () => {
   test('the switch is the sidecar variable, exactly "enabled" (any case, trimmed)', () => {

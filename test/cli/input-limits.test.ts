@@ -13,9 +13,10 @@ import { InputError } from '../../src/input-error';
 import { cloneValues, coalesceWithDefaults, MAX_VALUES_DEPTH, mergeUserValues } from '../../src/model/merge';
 import { ValuesError } from '../../src/model/errors';
 import * as fc from 'fast-check';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { prescanYaml } from '../../src/cli/yaml-prescan';
 import { tempFile } from '../support/helm-probe';
+import { inputErrorLinesOrNone } from '../support/input-error';
 
 jest.setTimeout(120_000);
 
@@ -184,12 +185,91 @@ describe('depth and size are bounded before the YAML parser builds anything (the
       'lists then flow': (d) => `a:\n${'- '.repeat(d / 2)}${'['.repeat(d / 2)}${']'.repeat(d / 2)}\n`,
     };
     for (const [name, make] of Object.entries(styles)) {
-      expect([name, refusalOrNone(() => parseValuesText(make(MAX_VALUES_DEPTH), 'd.yaml'))]).toEqual([name, []]);
-      expect([name, refusalOrNone(() => parseValuesText(make(MAX_VALUES_DEPTH + 2), 'd.yaml'))]).toEqual([
+      expect([name, inputErrorLinesOrNone(() => parseValuesText(make(MAX_VALUES_DEPTH), 'd.yaml'))]).toEqual([name, []]);
+      expect([name, inputErrorLinesOrNone(() => parseValuesText(make(MAX_VALUES_DEPTH + 2), 'd.yaml'))]).toEqual([
         name,
         [expect.stringMatching(new RegExp(`^d\\.yaml: (line \\d+: )?values are nested deeper than ${MAX_VALUES_DEPTH} levels$`))],
       ]);
     }
+  });
+
+  test('a line after an explicit `:`, a quoted scalar, an alias or a flow collection is scanned, not taken for a continued plain scalar', () => {
+    // Only a plain scalar continues on a more indented line; the parser reads these lines as nodes (1 MiB of them:
+    // 2.7 s and 740 MiB before the refusal).
+    const deep = `${'['.repeat(MAX_VALUES_DEPTH + 10)}${']'.repeat(MAX_VALUES_DEPTH + 10)}`;
+    const shapes: Record<string, string> = {
+      'explicit value, same line': `? a\n: ${deep}\n`,
+      'explicit value, next line': `? a\n:\n  ${deep}\n`,
+      'empty key in a list': `- : \n  ${deep}\n`,
+      'after a quoted scalar': `a: "q"\n  ${deep}\n`,
+      'after an alias': `b: &x 1\na: *x\n  ${deep}\n`,
+      'after a flow list': `a: [x]\n  ${deep}\n`,
+    };
+    const missed = Object.keys(shapes).filter((name) => prescanYaml(shapes[name], MAX_VALUES_DEPTH, Infinity)?.kind !== 'depth');
+    expect(missed).toEqual([]);
+  });
+
+  test('a block scalar ends at a line less indented than its first; a byte order mark does not start a plain scalar', () => {
+    // The parser reads both as nodes (100k levels: about 0.5 s each before the refusal).
+    const deep = `${'['.repeat(MAX_VALUES_DEPTH + 10)}${']'.repeat(MAX_VALUES_DEPTH + 10)}`;
+    const shapes: Record<string, string> = {
+      'line less indented than the block scalar': `a: |\n    x\n  ${deep}\n`,
+      'in a nested map': `a:\n  b: >-\n      x\n\n    ${deep}\n`,
+      'byte order mark': `\ufeff${deep}\n`,
+    };
+    const missed = Object.keys(shapes).filter((name) => prescanYaml(shapes[name], MAX_VALUES_DEPTH, Infinity)?.kind !== 'depth');
+    expect(missed).toEqual([]);
+    // Lines as indented as the first, or more, and blank lines, stay in the scalar.
+    expect(prescanYaml(`a: |\n    x\n\n     ${deep}\n  \n    ${deep}\nb: 1\n`, MAX_VALUES_DEPTH, Infinity)).toBeUndefined();
+  });
+
+  test('keys without a value are counted: each stands for a null value (1 MiB of them cost 1.3-2 s and up to 460 MiB before the refusal)', () => {
+    const limit = 1000;
+    const shapes: Record<string, string> = {
+      'flow map of keys': `a: {${'a,'.repeat(limit)}a}\n`,
+      'flow map of quoted keys': `a: {${'"",'.repeat(limit)}a}\n`,
+      'flow map of explicit keys': `a: {${'? a,'.repeat(limit)}a}\n`,
+      'explicit block keys': `a:\n${'  ? a\n'.repeat(limit + 1)}`,
+    };
+    const missed = Object.keys(shapes).filter((name) => prescanYaml(shapes[name], Infinity, limit)?.kind !== 'nodes');
+    expect(missed).toEqual([]);
+    // Never more than the document holds: each of these has exactly `count` values (the root map included).
+    const exact: Array<[string, number]> = [
+      ['? a\n: b\n? c\n', 3],
+      ['a: {b, c: d, ? e, ? f : g}\n', 6],
+      ['a: [? b : c, d: e, ? f]\n', 8],
+      ['a: {b: [c, d], e: {f: g}}\n', 7],
+      ['a: {"b":c, \'d\': e,}\n', 4],
+      ['? - a\n: - b\n', 3],
+    ];
+    for (const [text, count] of exact) {
+      expect([text, countOfValues(parse(text))]).toEqual([text, count]);
+      expect([text, prescanYaml(text, Infinity, count)]).toEqual([text, undefined]);
+    }
+  });
+
+  test('a values file of many documents is bounded as a whole: only one may hold values, but the parser reads them all first', () => {
+    // 1 MiB of documents of 14,000 values each cost 2.4 s and 430 MiB before the one-document refusal.
+    const doc = `--- [${'a,'.repeat(999)}a]\n`;
+    expect(prescanYaml(doc.repeat(3), Infinity, 2000)).toEqual({ kind: 'nodes', index: expect.any(Number) });
+    expect(refusal(() => parseValuesText(doc.repeat(3), 'm.yaml', 2000))).toEqual(['m.yaml: the document expands to more than 2000 values (aliases included)']);
+    // An app's output (many objects) is bounded a document at a time.
+    expect(prescanYaml(doc.repeat(3), Infinity, 2000, true)).toBeUndefined();
+  });
+
+  test('a quoted scalar ends at a document marker, as the parser ends it', () => {
+    // The parser reads on past the marker (100k levels: 1 to 2 s before the refusal).
+    const deep = `${'['.repeat(MAX_VALUES_DEPTH + 10)}${']'.repeat(MAX_VALUES_DEPTH + 10)}`;
+    const shapes: Record<string, string> = {
+      'double-quoted, ---': `a: "x\n---\n${deep}\n"\n`,
+      'single-quoted, ---': `a: 'x\n---\n${deep}\n'\n`,
+      'single-quoted, ...': `a: 'x\n...\n${deep}\n'\n`,
+      'in a flow list': `a: ["x\n--- ${deep}\n"]\n`,
+    };
+    const missed = Object.keys(shapes).filter((name) => prescanYaml(shapes[name], MAX_VALUES_DEPTH, Infinity)?.kind !== 'depth');
+    expect(missed).toEqual([]);
+    // A marker inside the line, or indented, or followed by other text, is part of the scalar.
+    expect(prescanYaml(`a: "x --- ${deep}\n ---\n---x ${deep}\n"\n`, MAX_VALUES_DEPTH, Infinity)).toBeUndefined();
   });
 
   test('drawn documents: the pass never counts more depth or values than the document holds (so it never refuses a valid one)', () => {
@@ -216,12 +296,7 @@ describe('depth and size are bounded before the YAML parser builds anything (the
   });
 });
 
-function refusalOrNone(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e.lines;
-    throw e;
-  }
-  return [];
+/** Maps, lists and scalars in a parsed value, as the values limit counts them (keys not included). */
+function countOfValues(v: unknown): number {
+  return v !== null && typeof v === 'object' ? 1 + Object.values(v as object).reduce((n: number, x) => n + countOfValues(x), 0) : 1;
 }

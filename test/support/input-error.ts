@@ -14,3 +14,14 @@ export function inputErrorLines(fn: () => unknown): string[] {
   }
   throw new Error('expected an InputError');
 }
+
+/** The InputError's lines, or none when the function returns; an error of another kind is rethrown. */
+export function inputErrorLinesOrNone(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof InputError) return e.lines;
+    throw e;
+  }
+  return [];
+}
