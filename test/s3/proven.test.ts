@@ -229,6 +229,30 @@ describe('hostile servers', () => {
     }
   });
 
+  test('verify without s3:PutObject still reports its verdict (stdout, --json), then fails naming the proof it could not record', async () => {
+    const archive = await buildArchive({ backupId: 'infrahub_backup_20260101_020000' });
+    const stub = await hostileServer((request, socket) => {
+      if (request.method === 'PUT') socket.write(httpAnswer(403, s3ErrorXml('AccessDenied', 'Access Denied'), { 'Content-Type': 'application/xml' }));
+      else socket.write(httpAnswer(200, archive, { ETag: '"0123456789abcdef0123456789abcdef"' }));
+    });
+    try {
+      for (const json of [false, true]) {
+        const verified = await run(s3Env(stub.endpoint), 'verify', '--uri', `s3://backups/${KEY(1)}`, ...(json ? ['--json'] : []));
+        // The archive is good: the verdict is printed as when the proof is written...
+        if (json) expect(JSON.parse(verified.stdout)).toMatchObject({ uri: `s3://backups/${KEY(1)}`, size: archive.length });
+        else expect(verified.stdout).toContain(`verified: s3://backups/${KEY(1)}\n`);
+        // ... and the run fails, so the missing proof is seen (retention will not count the archive).
+        expect(verified.code).toBe(1);
+        const errors = verified.stderr.split('\n').filter((l) => l.startsWith('error: '));
+        expect(errors).toHaveLength(1);
+        expect(errors[0]).toContain('verified, but its proof could not be recorded');
+        expect(errors[0]).toContain('s3:PutObject');
+      }
+    } finally {
+      await stub.close();
+    }
+  });
+
   const deleteResult = (inner: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${inner}</DeleteResult>`;
 
   test('defect 8: a delete refused for a missing permission fails the run and names it', async () => {
