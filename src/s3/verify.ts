@@ -187,7 +187,8 @@ async function recordProof(
   }
   const marker = proofKey(key.slice(0, slash), parsed, report.compressedBytes, object.etag);
   if (marker === undefined || object.size !== report.compressedBytes) {
-    io.stderr(`warning: ${sanitizeLine(uri)}: the server gave ${marker === undefined ? 'no ETag' : `${object.size} bytes as its size but ${report.compressedBytes} were read`}: no proof recorded, so retention does not count it\n`);
+    const why = marker === undefined ? 'no ETag' : object.size === undefined ? 'no size (Content-Length)' : `${object.size} bytes as its size but ${report.compressedBytes} were read`;
+    io.stderr(`warning: ${sanitizeLine(uri)}: the server gave ${why}: no proof recorded, so retention does not count it\n`);
     return undefined;
   }
   const body = `${JSON.stringify(

@@ -253,6 +253,28 @@ describe('hostile servers', () => {
     }
   });
 
+  test('verify of an answer without Content-Length records no proof and says why in words, not "undefined bytes"', async () => {
+    const archive = await buildArchive({ backupId: 'infrahub_backup_20260101_020000' });
+    const stub = await hostileServer((request, socket) => {
+      if (request.method === 'PUT') {
+        socket.write(httpAnswer(200, ''));
+        return;
+      }
+      // Chunked: the size is only known once the body has been read.
+      const head = ['HTTP/1.1 200 OK', 'Transfer-Encoding: chunked', 'Connection: close', 'ETag: "0123456789abcdef0123456789abcdef"', 'x-amz-request-id: TEST'].join('\r\n');
+      socket.end(Buffer.concat([Buffer.from(`${head}\r\n\r\n${archive.length.toString(16)}\r\n`, 'latin1'), archive, Buffer.from('\r\n0\r\n\r\n', 'latin1')]));
+    });
+    try {
+      const verified = await run(s3Env(stub.endpoint), 'verify', '--uri', `s3://backups/${KEY(1)}`);
+      expect(verified.stdout).toContain(`verified: s3://backups/${KEY(1)}\n`);
+      expect(verified.stderr).not.toContain('undefined');
+      expect(verified.stderr).toContain('no proof recorded');
+      expect(stub.requests.filter((r) => r.method === 'PUT')).toHaveLength(0);
+    } finally {
+      await stub.close();
+    }
+  });
+
   const deleteResult = (inner: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${inner}</DeleteResult>`;
 
   test('defect 8: a delete refused for a missing permission fails the run and names it', async () => {
