@@ -121,6 +121,16 @@ describe('verify records a proof; latest and prune trust only proofs (s3rver)', 
     const latest = await run(env, 'latest');
     expectFailure(latest, 1, [/^error: no proven archive: .*--accept-unproven/], { allowOther: true });
   });
+
+  test('latest over encrypted archives only: the error says they can never be proven, not to run the verification that refuses them', async () => {
+    const encrypted = Buffer.concat([Buffer.from([0x02]), noise(4096, 'enc')]);
+    for (const d of [1, 2]) await put(client, `${day('encrypted', d)}.enc`, encrypted);
+    const latest = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'encrypted' }), 'latest');
+    expectFailure(latest, 1, [/^error: no proven archive: the 2 archives under .* are encrypted, and s3 verify cannot prove an encrypted archive .*--accept-unproven/], { allowOther: true });
+    expect(latest.stderr).not.toContain('backup.verification');
+    const accepted = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'encrypted' }), 'latest', '--accept-unproven');
+    expect(accepted.stdout).toBe(`s3://${BUCKET}/${day('encrypted', 2)}.enc\n`);
+  });
 });
 
 /** Raw-server fixtures: archives listed with ETag "x", each optionally proven by a marker bound to that ETag. */
