@@ -167,7 +167,8 @@ async function deleteArchives(
     );
     return EXIT_FAILED;
   }
-  const deletedStamps = new Set(remove.filter((a) => gone.has(a.key)).map((a) => a.stamp));
+  // A marker proves the unencrypted archive of its timestamp: an encrypted twin deleted says nothing of it.
+  const deletedStamps = new Set(remove.filter((a) => !a.encrypted && gone.has(a.key)).map((a) => a.stamp));
   const markerKeys = markers.filter((m) => m.reason === 'archive gone' || deletedStamps.has(m.proof.stamp)).map((m) => m.proof.key);
   if ((await deleteKeys(session, markerKeys, tally, gone, io)).failed) {
     io.stderr(`deleted ${archivesDeleted} of ${remove.length} archives before the failure (their proof markers were not all deleted)\n`);

@@ -330,6 +330,26 @@ describe('hostile servers', () => {
     }
   });
 
+  test('an archive Object Lock retained keeps its proof when its encrypted twin of the same timestamp is deleted', async () => {
+    const objects = provenStubs();
+    objects.set(`${KEY(1)}.enc`, Buffer.concat([Buffer.from([0x02]), Buffer.alloc(2048, 7)]));
+    const stub = await rawServer({
+      objects,
+      listed: [...objects.keys()].sort(),
+      onDelete: () => deleteResult(`<Error><Key>${KEY(1)}</Key><Code>ObjectLocked</Code><Message>Object is WORM protected and cannot be overwritten</Message></Error>`),
+    });
+    try {
+      const pruned = await run(s3Env(stub.endpoint), 'prune', '--keep-last', '1');
+      expect(pruned.code).toBe(0);
+      expect(pruned.stdout).toContain(`retained s3://backups/${KEY(1)}`);
+      expect(deletedLines(pruned.stdout)).toContain(`deleted s3://backups/${KEY(1)}.enc`);
+      // The retained archive is still there, so its proof stays with it.
+      expect(deletedLines(pruned.stdout)).not.toContain(`deleted s3://backups/${MARKER(1, GZIP_STUB.length)}`);
+    } finally {
+      await stub.close();
+    }
+  });
+
   test('defect 8: on a versioned bucket a delete without a version id adds a delete marker: said so', async () => {
     const objects = provenStubs();
     const stub = await rawServer({
