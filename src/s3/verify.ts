@@ -2,7 +2,9 @@
  * `s3 verify [--uri s3://bucket/key | --latest] [--json]`: streams an archive
  * from S3 through gunzip and tar (nothing written to disk, memory flat), checks
  * that backup/backup_information.json parses and that every file it lists has
- * its SHA-256, and reports the metadata.
+ * its SHA-256, reports the metadata, and (unless --no-record) records the
+ * proof beside the archive (proofs.ts); a proof it cannot write fails the run
+ * after the verdict is printed.
  */
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'stream';
