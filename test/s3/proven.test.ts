@@ -285,6 +285,21 @@ describe('hostile servers', () => {
     }
   });
 
+  test('prune against a listing without ETags says why nothing can be proven, instead of asking for the verification that already runs', async () => {
+    const objects = provenStubs();
+    const stub = await hostileServer((_request, socket) => {
+      const listing = listingXml([...objects.keys()].sort().map((key) => ({ key, size: objects.get(key)!.length }))).replace(/<ETag>"x"<\/ETag>/g, '');
+      socket.write(httpAnswer(200, listing, { 'Content-Type': 'application/xml' }));
+    });
+    try {
+      const pruned = await run(s3Env(stub.endpoint), 'prune', '--keep-last', '1');
+      expectFailure(pruned, 1, [/^error: no proven archive: the listing of s3:\/\/backups\/infrahub\/ at .* gives no ETag for 3 of its 3 archives/]);
+      expect(stub.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
+    } finally {
+      await stub.close();
+    }
+  });
+
   const deleteResult = (inner: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${inner}</DeleteResult>`;
 
   test('defect 8: a delete refused for a missing permission fails the run and names it', async () => {
