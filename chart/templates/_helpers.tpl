@@ -169,6 +169,8 @@ break a cross-field rule.
 {{- if and $s3.key $s3.latest }}{{- $problems = append $problems $p.keyAndLatest }}
 {{- else if and (not $s3.key) (not $s3.latest) }}{{- $problems = append $problems $p.keyOrLatestMissing }}
 {{- end }}
+{{- /* checks.ts: latest takes only proven archives, and an encrypted one never is */}}
+{{- if and $s3.latest (not $s3.acceptUnproven) $v.restore.decryption.secretName }}{{- $problems = append $problems $p.latestOfEncrypted }}{{- end }}
 {{- end }}
 {{- end }}
 {{- /* the alerts' values (checks.ts checkMonitoring) */}}

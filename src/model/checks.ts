@@ -205,6 +205,8 @@ function checkRestore(v: ResolvedValues, problems: ValuesProblem[]): void {
     if (!s3.bucket) problems.push(problem('restoreBucketMissing'));
     if (s3.key && s3.latest) problems.push(problem('keyAndLatest'));
     else if (!s3.key && !s3.latest) problems.push(problem('keyOrLatestMissing'));
+    // latest takes only proven archives, and an encrypted one never is (verify cannot read it).
+    if (s3.latest && !s3.acceptUnproven && r.decryption.secretName) problems.push(problem('latestOfEncrypted'));
   }
 }
 

@@ -69,6 +69,10 @@ export const PROBLEMS = {
     path: 'restore.storage.s3.key',
     text: 'is required for a restore from S3: give the object key of the archive, or set restore.storage.s3.latest=true',
   },
+  latestOfEncrypted: {
+    path: 'restore.storage.s3.latest',
+    text: 'restores the newest archive s3 verify proved restorable, and encrypted archives (restore.decryption.secretName is set) are never proven (verify holds no private key), so the restore would find none: set restore.storage.s3.acceptUnproven=true to take the newest whose first and last bytes look complete, or name the archive in restore.storage.s3.key',
+  },
   invalidRelease: {
     path: 'release',
     text: '"%s" is not a valid release name: use at most 53 lowercase letters, digits, "-" and "."',

@@ -225,6 +225,11 @@ export function crossFieldRules(): JsonSchema[] {
       if: allOf(restoreFromS3, { not: at('restore.storage.s3.latest', TRUE) }),
       then: { anyOf: [at('restore.storage.s3.key', NON_EMPTY), at('restore.s3.key', NON_EMPTY)] },
     },
+    // checks.ts latestOfEncrypted: latest takes only proven archives, and an encrypted one never is.
+    {
+      if: allOf(restoreFromS3, at('restore.decryption.secretName', NON_EMPTY), { not: { anyOf: [at('restore.storage.s3.acceptUnproven', TRUE), at('restore.s3.acceptUnproven', TRUE)] } }),
+      then: within('restore.storage.s3.latest', { const: false }),
+    },
   ];
 }
 

@@ -87,8 +87,11 @@ export async function findLatest(
     if (options.acceptUnproven) {
       throw new S3Failure(`no restorable archive: none of the ${archives.length} archives under ${where} is restorable: check the backup Job's logs (the warnings above say what is wrong with each)`);
     }
+    // Verification refuses encrypted archives: advising it would send the reader in a circle.
     throw new S3Failure(
-      `no proven archive: none of the ${archives.length} archives under ${where} has been proven restorable by s3 verify: run the verification CronJob (backup.verification), or pass --accept-unproven to take the newest whose ends look complete`,
+      archives.every((a) => a.encrypted)
+        ? `no proven archive: the ${archives.length} archives under ${where} are encrypted, and s3 verify cannot prove an encrypted archive (it holds no private key): pass --accept-unproven (restore.storage.s3.acceptUnproven) to take the newest whose ends look complete, or name the archive (--uri, restore.storage.s3.key)`
+        : `no proven archive: none of the ${archives.length} archives under ${where} has been proven restorable by s3 verify: run the verification CronJob (backup.verification), or pass --accept-unproven to take the newest whose ends look complete`,
     );
   }
   return { archive: found.archive, count: archives.length, proven: found.proven };

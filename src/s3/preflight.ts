@@ -206,7 +206,8 @@ export async function preflight(options: PreflightOptions, io: S3Io): Promise<nu
       const found = await findLatest(step, io, new Date(), { acceptUnproven: options.acceptUnproven });
       key = found.archive.key;
       checked = found.archive;
-      io.stdout(`ok: credentials accepted; the newest restorable of ${found.count} archives is ${s3Uri(bucket, key)}\n`);
+      // "Restorable" would claim more than was checked: newer unproven archives may exist (named on stderr).
+      io.stdout(`ok: credentials accepted; the newest ${found.proven ? 'proven' : 'restorable (not proven)'} of ${found.count} archives is ${s3Uri(bucket, key)}\n`);
     }
     const uri = s3Uri(bucket, key);
     io.stdout(

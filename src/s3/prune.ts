@@ -92,6 +92,13 @@ async function pruneArchives(session: Session, { keepLast, keepDays }: { keepLas
   }
   if (plan.duplicates > 0) io.stderr(`warning: the listing of ${where} gave ${plan.duplicates} key${plan.duplicates === 1 ? '' : 's'} more than once: each archive counted once\n`);
   if (newest === undefined) {
+    // A proof binds an archive's ETag: a listing without ETags can never show one, however often verify runs.
+    const untagged = plan.entries.filter((e) => !e.archive.encrypted && e.archive.etag === undefined).length;
+    if (untagged > 0) {
+      throw new S3Failure(
+        `no proven archive: the listing of ${where} at ${endpointLabel(settings)} gives no ETag for ${untagged} of its ${count} archives, and a proof is bound to an archive's size and ETag, so nothing is deleted: use an S3 endpoint whose listings carry ETags, or expire old archives with a bucket lifecycle rule`,
+      );
+    }
     throw new S3Failure(
       plan.entries.every((e) => e.archive.encrypted)
         ? `no proven archive: the ${count} archives under ${where} at ${endpointLabel(settings)} are encrypted, and s3 verify cannot prove an encrypted archive (it holds no private key), so nothing is deleted: delete old encrypted archives with a bucket lifecycle rule`
@@ -167,7 +174,8 @@ async function deleteArchives(
     );
     return EXIT_FAILED;
   }
-  const deletedStamps = new Set(remove.filter((a) => gone.has(a.key)).map((a) => a.stamp));
+  // A marker proves the unencrypted archive of its timestamp: an encrypted twin deleted says nothing of it.
+  const deletedStamps = new Set(remove.filter((a) => !a.encrypted && gone.has(a.key)).map((a) => a.stamp));
   const markerKeys = markers.filter((m) => m.reason === 'archive gone' || deletedStamps.has(m.proof.stamp)).map((m) => m.proof.key);
   if ((await deleteKeys(session, markerKeys, tally, gone, io)).failed) {
     io.stderr(`deleted ${archivesDeleted} of ${remove.length} archives before the failure (their proof markers were not all deleted)\n`);

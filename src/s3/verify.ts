@@ -2,7 +2,9 @@
  * `s3 verify [--uri s3://bucket/key | --latest] [--json]`: streams an archive
  * from S3 through gunzip and tar (nothing written to disk, memory flat), checks
  * that backup/backup_information.json parses and that every file it lists has
- * its SHA-256, and reports the metadata.
+ * its SHA-256, reports the metadata, and (unless --no-record) records the
+ * proof beside the archive (proofs.ts); a proof it cannot write fails the run
+ * after the verdict is printed.
  */
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'stream';
@@ -121,7 +123,20 @@ async function verifyWith(session: Session, location: { bucket: string; key: str
   }
   const rate = seconds > 0 ? report.compressedBytes / seconds : 0;
   io.stderr(`read ${formatBytes(report.compressedBytes)} in ${seconds.toFixed(1)} s (${formatBytes(rate)}/s)\n`);
-  if (options.record !== false) await recordProof(session, bucket, key, object, report, io);
+  printVerdict(uri, report, seconds, options, io);
+  // The verdict stands whatever happens to the proof; a proof that cannot be written still fails the run.
+  if (options.record !== false) {
+    const failure = await recordProof(session, bucket, key, object, report, io);
+    if (failure !== undefined) {
+      io.stderr(errorLines([failure]));
+      return EXIT_FAILED;
+    }
+  }
+  return EXIT_OK;
+}
+
+/** The report of a verified archive on stdout: JSON with --json, else `key: value` lines. */
+function printVerdict(uri: string, report: ArchiveReport, seconds: number, options: VerifyOptions, io: S3Io): void {
   if (options.json) {
     io.stdout(
       `${JSON.stringify(
@@ -138,7 +153,7 @@ async function verifyWith(session: Session, location: { bucket: string; key: str
         2,
       )}\n`,
     );
-    return EXIT_OK;
+    return;
   }
   const lines = [
     `verified: ${uri}`,
@@ -147,15 +162,15 @@ async function verifyWith(session: Session, location: { bucket: string; key: str
     `files: ${report.verifiedFiles} verified (${formatBytes(report.verifiedBytes)})`,
   ];
   io.stdout(lines.map((l) => `${l}\n`).join(''));
-  return EXIT_OK;
 }
 
 /**
  * Writes the proof that the archive was read whole and passed (proofs.ts),
  * bound to the size and ETag of the object read. An archive that is not named
  * like the image's, or an answer without an ETag or whose size is not what was
- * read, gets none (said on stderr). A proof that cannot be written fails the
- * run: retention would not count the archive.
+ * read, gets none (said on stderr). A proof that cannot be written is
+ * returned as the line that fails the run (retention will not count the
+ * archive); the verdict is printed before, whatever becomes of the proof.
  */
 async function recordProof(
   session: Session,
@@ -164,18 +179,19 @@ async function recordProof(
   object: { readonly size: number | undefined; readonly etag: string | undefined },
   report: ArchiveReport,
   io: S3Io,
-): Promise<void> {
+): Promise<string | undefined> {
   const slash = key.lastIndexOf('/') + 1;
   const parsed = parseArchiveName(key.slice(slash));
   const uri = s3Uri(bucket, key);
   if (parsed === undefined) {
     io.stderr(`warning: ${sanitizeLine(uri)} is not named like the image's archives: no proof recorded\n`);
-    return;
+    return undefined;
   }
   const marker = proofKey(key.slice(0, slash), parsed, report.compressedBytes, object.etag);
   if (marker === undefined || object.size !== report.compressedBytes) {
-    io.stderr(`warning: ${sanitizeLine(uri)}: the server gave ${marker === undefined ? 'no ETag' : `${object.size} bytes as its size but ${report.compressedBytes} were read`}: no proof recorded, so retention does not count it\n`);
-    return;
+    const why = marker === undefined ? 'no ETag' : object.size === undefined ? 'no size (Content-Length)' : `${object.size} bytes as its size but ${report.compressedBytes} were read`;
+    io.stderr(`warning: ${sanitizeLine(uri)}: the server gave ${why}: no proof recorded, so retention does not count it\n`);
+    return undefined;
   }
   const body = `${JSON.stringify(
     {
@@ -195,7 +211,8 @@ async function recordProof(
       session.client.send(new PutObjectCommand({ Bucket: bucket, Key: marker, Body: body, ContentType: 'application/json', ContentLength: Buffer.byteLength(body) }), { abortSignal }),
     );
   } catch (e) {
-    throw new S3Failure(`${uri} verified, but its proof could not be recorded, so retention will not count it: ${describeS3Error(e, { action: 'write', bucket, key: marker, settings: session.settings })}`);
+    return `${uri} verified, but its proof could not be recorded, so retention will not count it: ${describeS3Error(e, { action: 'write', bucket, key: marker, settings: session.settings })}`;
   }
   io.stderr(`recorded the proof ${s3Uri(bucket, marker)}\n`);
+  return undefined;
 }

@@ -238,6 +238,11 @@ describe('render-time refusals', () => {
         ['verificationOfEncrypted'],
       ],
     ),
+    [
+      'the latest of encrypted archives (never proven) without acceptUnproven',
+      mergeDocs(S3_RESTORE, { restore: { storage: { s3: { key: '', latest: true } }, decryption: { secretName: 'private-key' } } }),
+      ['latestOfEncrypted'],
+    ],
   ];
 
   test.each(refusals)('%s: refused with the shared text', (_name, values, ids) => {
@@ -257,6 +262,7 @@ describe('render-time refusals', () => {
     ['retention and verification with S3', mergeDocs(S3_BACKUP, { backup: { retention: { enabled: true }, verification: { enabled: true } } })],
     ['encrypted archives with neither verification nor retention', mergeDocs(S3_BACKUP, { backup: { mode: 'cronjob', encryption: { secretName: 'keys' }, retention: { enabled: false } } })],
     ['verification with --encrypt=false', mergeDocs(S3_BACKUP, { backup: { options: { extraArgs: ['--encrypt=false', '--encryption-note'] }, verification: { enabled: true } } })],
+    ['the latest of encrypted archives with acceptUnproven', mergeDocs(S3_RESTORE, { restore: { storage: { s3: { key: '', latest: true, acceptUnproven: true } }, decryption: { secretName: 'private-key' } } })],
     ['retention set but backups disabled (a restore release sharing the file)', mergeDocs(S3_RESTORE, { backup: { storage: { type: 'local' }, retention: { enabled: true } } })],
   ])('%s: accepted', (_name, values) => {
     expect(() => synthObjects(values)).not.toThrow();

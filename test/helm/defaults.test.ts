@@ -60,6 +60,11 @@ const REFUSED: Array<[string, Record<string, unknown>, Array<keyof typeof PROBLE
   ['the freshness check with local storage', { backup: { enabled: true, mode: 'cronjob', storage: { type: 'local' } }, monitoring: { freshness: { enabled: true } } }, ['freshnessNeedsS3']],
   ['a heartbeat that nothing pings (a backup without retention, verification or freshness)', { backup: { ...S3, mode: 'cronjob' }, monitoring: { heartbeat: { secretName: 'heartbeat' } } }, ['heartbeatWithoutPing']],
   ['a heartbeat in a restore release', { restore: { enabled: true, storage: { type: 's3', s3: { bucket: 'backups', latest: true } } }, monitoring: { heartbeat: { secretName: 'heartbeat' } } }, ['heartbeatWithoutPing']],
+  [
+    'the latest of encrypted archives (never proven) without acceptUnproven',
+    { restore: { enabled: true, storage: { type: 's3', s3: { bucket: 'backups', latest: true } }, decryption: { secretName: 'private-key' } } },
+    ['latestOfEncrypted'],
+  ],
 ];
 
 const ACCEPTED: Array<[string, Record<string, unknown>]> = [
@@ -68,6 +73,8 @@ const ACCEPTED: Array<[string, Record<string, unknown>]> = [
   ['verification with --encrypt=false', { backup: { ...S3, options: { extraArgs: ['--encrypt=false'] }, verification: { enabled: true } } }],
   ['a local claim', { backup: { enabled: true, storage: { type: 'local', local: { persistence: { enabled: true } } } } }],
   ['a heartbeat pinged by the freshness CronJob', { backup: { ...S3, mode: 'cronjob' }, monitoring: { freshness: { enabled: true }, heartbeat: { secretName: 'heartbeat' } } }],
+  ['the latest of encrypted archives with acceptUnproven', { restore: { enabled: true, storage: { type: 's3', s3: { bucket: 'backups', latest: true, acceptUnproven: true } }, decryption: { secretName: 'private-key' } } }],
+  ['one encrypted archive by its key', { restore: { enabled: true, storage: { type: 's3', s3: { bucket: 'backups', key: 'infrahub/infrahub_backup_20260101_020000.tar.gz.enc' } }, decryption: { secretName: 'private-key' } } }],
   ['a 3-character bucket, the shortest the S3 commands accept too', { backup: { ...S3, storage: { type: 's3', s3: { bucket: 'bk3' } }, retention: { enabled: true } } }],
 ];
 

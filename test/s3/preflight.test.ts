@@ -300,8 +300,11 @@ describe('restore', () => {
   test('without a URI: the newest archive under the prefix', async () => {
     const result = await run(env, 'preflight', '--for', 'restore');
     expect(result.stderr).toBe('');
-    expect(result.stdout.split('\n')[0]).toBe(`ok: credentials accepted; the newest restorable of 2 archives is s3://backups/${ARCHIVE}`);
+    // What latest takes without --accept-unproven is the newest proven archive: named so, newer unproven ones may exist.
+    expect(result.stdout.split('\n')[0]).toBe(`ok: credentials accepted; the newest proven of 2 archives is s3://backups/${ARCHIVE}`);
     expect(result.code).toBe(0);
+    const accepting = await run(env, 'preflight', '--for', 'restore', '--accept-unproven');
+    expect(accepting.stdout.split('\n')[0]).toBe(`ok: credentials accepted; the newest proven of 2 archives is s3://backups/${ARCHIVE}`);
   });
 
   test('--output hands the checked archive to the next container; nothing is written when the check fails', async () => {

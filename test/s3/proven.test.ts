@@ -121,6 +121,16 @@ describe('verify records a proof; latest and prune trust only proofs (s3rver)', 
     const latest = await run(env, 'latest');
     expectFailure(latest, 1, [/^error: no proven archive: .*--accept-unproven/], { allowOther: true });
   });
+
+  test('latest over encrypted archives only: the error says they can never be proven, not to run the verification that refuses them', async () => {
+    const encrypted = Buffer.concat([Buffer.from([0x02]), noise(4096, 'enc')]);
+    for (const d of [1, 2]) await put(client, `${day('encrypted', d)}.enc`, encrypted);
+    const latest = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'encrypted' }), 'latest');
+    expectFailure(latest, 1, [/^error: no proven archive: the 2 archives under .* are encrypted, and s3 verify cannot prove an encrypted archive .*--accept-unproven/], { allowOther: true });
+    expect(latest.stderr).not.toContain('backup.verification');
+    const accepted = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'encrypted' }), 'latest', '--accept-unproven');
+    expect(accepted.stdout).toBe(`s3://${BUCKET}/${day('encrypted', 2)}.enc\n`);
+  });
 });
 
 /** Raw-server fixtures: archives listed with ETag "x", each optionally proven by a marker bound to that ETag. */
@@ -229,6 +239,67 @@ describe('hostile servers', () => {
     }
   });
 
+  test('verify without s3:PutObject still reports its verdict (stdout, --json), then fails naming the proof it could not record', async () => {
+    const archive = await buildArchive({ backupId: 'infrahub_backup_20260101_020000' });
+    const stub = await hostileServer((request, socket) => {
+      if (request.method === 'PUT') socket.write(httpAnswer(403, s3ErrorXml('AccessDenied', 'Access Denied'), { 'Content-Type': 'application/xml' }));
+      else socket.write(httpAnswer(200, archive, { ETag: '"0123456789abcdef0123456789abcdef"' }));
+    });
+    try {
+      for (const json of [false, true]) {
+        const verified = await run(s3Env(stub.endpoint), 'verify', '--uri', `s3://backups/${KEY(1)}`, ...(json ? ['--json'] : []));
+        // The archive is good: the verdict is printed as when the proof is written...
+        if (json) expect(JSON.parse(verified.stdout)).toMatchObject({ uri: `s3://backups/${KEY(1)}`, size: archive.length });
+        else expect(verified.stdout).toContain(`verified: s3://backups/${KEY(1)}\n`);
+        // ... and the run fails, so the missing proof is seen (retention will not count the archive).
+        expect(verified.code).toBe(1);
+        const errors = verified.stderr.split('\n').filter((l) => l.startsWith('error: '));
+        expect(errors).toHaveLength(1);
+        expect(errors[0]).toContain('verified, but its proof could not be recorded');
+        expect(errors[0]).toContain('s3:PutObject');
+      }
+    } finally {
+      await stub.close();
+    }
+  });
+
+  test('verify of an answer without Content-Length records no proof and says why in words, not "undefined bytes"', async () => {
+    const archive = await buildArchive({ backupId: 'infrahub_backup_20260101_020000' });
+    const stub = await hostileServer((request, socket) => {
+      if (request.method === 'PUT') {
+        socket.write(httpAnswer(200, ''));
+        return;
+      }
+      // Chunked: the size is only known once the body has been read.
+      const head = ['HTTP/1.1 200 OK', 'Transfer-Encoding: chunked', 'Connection: close', 'ETag: "0123456789abcdef0123456789abcdef"', 'x-amz-request-id: TEST'].join('\r\n');
+      socket.end(Buffer.concat([Buffer.from(`${head}\r\n\r\n${archive.length.toString(16)}\r\n`, 'latin1'), archive, Buffer.from('\r\n0\r\n\r\n', 'latin1')]));
+    });
+    try {
+      const verified = await run(s3Env(stub.endpoint), 'verify', '--uri', `s3://backups/${KEY(1)}`);
+      expect(verified.stdout).toContain(`verified: s3://backups/${KEY(1)}\n`);
+      expect(verified.stderr).not.toContain('undefined');
+      expect(verified.stderr).toContain('no proof recorded');
+      expect(stub.requests.filter((r) => r.method === 'PUT')).toHaveLength(0);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  test('prune against a listing without ETags says why nothing can be proven, instead of asking for the verification that already runs', async () => {
+    const objects = provenStubs();
+    const stub = await hostileServer((_request, socket) => {
+      const listing = listingXml([...objects.keys()].sort().map((key) => ({ key, size: objects.get(key)!.length }))).replace(/<ETag>"x"<\/ETag>/g, '');
+      socket.write(httpAnswer(200, listing, { 'Content-Type': 'application/xml' }));
+    });
+    try {
+      const pruned = await run(s3Env(stub.endpoint), 'prune', '--keep-last', '1');
+      expectFailure(pruned, 1, [/^error: no proven archive: the listing of s3:\/\/backups\/infrahub\/ at .* gives no ETag for 3 of its 3 archives/]);
+      expect(stub.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
+    } finally {
+      await stub.close();
+    }
+  });
+
   const deleteResult = (inner: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${inner}</DeleteResult>`;
 
   test('defect 8: a delete refused for a missing permission fails the run and names it', async () => {
@@ -269,6 +340,26 @@ describe('hostile servers', () => {
       expect(pruned.stdout).toContain(`retained s3://backups/${KEY(1)}: the delete was refused (${code}): Object Lock (a retention period or a legal hold) protects it\n`);
       expect(pruned.stderr).toContain('deleted 1 (and 1 proof marker), retained 1 protected by Object Lock, kept 1 archives');
       expect(pruned.code).toBe(0);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  test('an archive Object Lock retained keeps its proof when its encrypted twin of the same timestamp is deleted', async () => {
+    const objects = provenStubs();
+    objects.set(`${KEY(1)}.enc`, Buffer.concat([Buffer.from([0x02]), Buffer.alloc(2048, 7)]));
+    const stub = await rawServer({
+      objects,
+      listed: [...objects.keys()].sort(),
+      onDelete: () => deleteResult(`<Error><Key>${KEY(1)}</Key><Code>ObjectLocked</Code><Message>Object is WORM protected and cannot be overwritten</Message></Error>`),
+    });
+    try {
+      const pruned = await run(s3Env(stub.endpoint), 'prune', '--keep-last', '1');
+      expect(pruned.code).toBe(0);
+      expect(pruned.stdout).toContain(`retained s3://backups/${KEY(1)}`);
+      expect(deletedLines(pruned.stdout)).toContain(`deleted s3://backups/${KEY(1)}.enc`);
+      // The retained archive is still there, so its proof stays with it.
+      expect(deletedLines(pruned.stdout)).not.toContain(`deleted s3://backups/${MARKER(1, GZIP_STUB.length)}`);
     } finally {
       await stub.close();
     }

@@ -3,7 +3,8 @@
  * names, objects beside and below the prefix, sizes from 0, gzip or not,
  * gzip trailers of a complete tar or of a cut upload, archives corrupt in the
  * middle with intact ends, encrypted or not, LastModified and name timestamps
- * with skew, names in the future, any page size, keys listed twice, servers
+ * with skew, names in the future, a .tar.gz and a .tar.gz.enc of one timestamp,
+ * any page size, keys listed twice (some with another size and ETag), servers
  * that ignore Range), with proofs of `s3 verify` for some archives (matching,
  * or stale: the archive was replaced after it was verified) and orphan
  * markers, the listing as `prune` reads it page by page and the plan it acts on:
@@ -59,6 +60,8 @@ const prefixArb = fc.constantFrom('infrahub/', '', 'a/b/');
 /** A name time: mostly the last year, sometimes just ahead of the clock (within and beyond the tolerance), sometimes far in the future. */
 const nameTimeArb = fc.oneof(
   { weight: 6, arbitrary: fc.integer({ min: NOW - 365 * DAY, max: NOW }) },
+  // A few fixed seconds: a .tar.gz and a .tar.gz.enc of the same timestamp, a marker naming either.
+  { weight: 2, arbitrary: fc.constantFrom(NOW - 3 * DAY, NOW - 2 * DAY, NOW - DAY) },
   { weight: 2, arbitrary: fc.integer({ min: NOW, max: NOW + 2 * TOLERANCE }) },
   { weight: 1, arbitrary: fc.integer({ min: Date.UTC(2090, 0, 1), max: Date.UTC(2099, 11, 31) }) },
 );
@@ -220,6 +223,8 @@ test(`prune's plan over ${RUNS} random listings`, async () => {
     withUnprovenNewest: 0,
     withStaleProof: 0,
     withDuplicates: 0,
+    withDisputed: 0,
+    withSameStamp: 0,
     ignoringRange: 0,
     orphansDeleted: 0,
     deleted: 0,
@@ -242,7 +247,15 @@ test(`prune's plan over ${RUNS} random listings`, async () => {
       // S3 lists in key order, only keys under the prefix (sub-folders as common prefixes), in pages; this server lists some keys twice.
       const under = entries.filter((o) => o.key.startsWith(prefix)).sort((a, b) => (a.key < b.key ? -1 : 1));
       const listed = [...under];
-      for (const r of repeats) if (under.length > 0) listed.push(under[r % under.length]);
+      // An odd position is listed again with another size and ETag: the listing disputes it, so no proof binds it.
+      const disputed = new Set<string>();
+      for (const r of repeats) {
+        if (under.length === 0) continue;
+        const again = under[r % under.length];
+        if (r % 2 === 1) disputed.add(again.key);
+        listed.push(r % 2 === 1 ? { ...again, size: again.size + 7, etag: '"other"' } : again);
+      }
+      const isProven = (o: Drawn) => proven(o, prefix) && !disputed.has(o.key);
       const pages: ListPage[] = [];
       for (let i = 0; i === 0 || i < listed.length; i += pageSize) {
         const slice = listed.slice(i, i + pageSize);
@@ -272,15 +285,15 @@ test(`prune's plan over ${RUNS} random listings`, async () => {
       }
       const archivesDrawn = objects.filter((o) => isArchive(o, prefix));
       // At least min(keepLast, proven before) proven archives are left; none proven: nothing is deleted.
-      const before = archivesDrawn.filter((o) => proven(o, prefix)).length;
-      const after = left.filter((o) => proven(o, prefix)).length;
+      const before = archivesDrawn.filter(isProven).length;
+      const after = left.filter(isProven).length;
       if (before > 0) expect(after).toBeGreaterThan(0);
       expect(after).toBeGreaterThanOrEqual(Math.min(keepLast, before));
       if (before === 0) expect(deleted.size).toBe(0);
       // Every archive newer than the newest proven one is left (by the order prune and latest share: name, then LastModified, then key).
       const asArchive = (o: Drawn) => listing.archives.find((a) => a.key === o.key)!;
       const ordered = [...archivesDrawn].sort((a, b) => compareNewestFirst(asArchive(a), asArchive(b)));
-      const newestProven = ordered.findIndex((o) => proven(o, prefix));
+      const newestProven = ordered.findIndex(isProven);
       const newer = newestProven < 0 ? ordered : ordered.slice(0, newestProven);
       for (const o of newer) expect(deleted.has(o.key)).toBe(false);
       // The most recent upload survives.
@@ -305,7 +318,7 @@ test(`prune's plan over ${RUNS} random listings`, async () => {
         return { head: headBytes(o), tail: tailBytes(o) };
       };
       const found = await newestRestorable(listing.archives, listing.proofs, new Date(NOW), read, { acceptUnproven });
-      const provenNotFuture = ordered.filter((o) => proven(o, prefix) && o.named! <= NOW + TOLERANCE && o.size > 0);
+      const provenNotFuture = ordered.filter((o) => isProven(o) && o.named! <= NOW + TOLERANCE && o.size > 0);
       if (!acceptUnproven || ignoresRange) {
         expect(found.archive?.key).toBe(provenNotFuture[0]?.key);
       } else if (found.archive !== undefined && !found.proven) {
@@ -324,8 +337,11 @@ test(`prune's plan over ${RUNS} random listings`, async () => {
       if (archivesDrawn.some((o) => !o.encrypted && o.middle === 'corrupt' && restorable(o, prefix))) drew.withCorruptMiddle++;
       if (archivesDrawn.some((o) => o.encrypted && o.size > 0 && (o.head !== 'enc' || o.size < 1024))) drew.withBadEncrypted++;
       if (archivesDrawn.some((o) => o.proof.startsWith('stale'))) drew.withStaleProof++;
-      if (ordered.length > 0 && !proven(ordered[0], prefix) && before > 0) drew.withUnprovenNewest++;
+      if (ordered.length > 0 && !isProven(ordered[0]) && before > 0) drew.withUnprovenNewest++;
       if (listed.length > under.length) drew.withDuplicates++;
+      if (disputed.size > 0) drew.withDisputed++;
+      const stamps = archivesDrawn.map((o) => parseArchiveName(o.key.slice(prefix.length))!.stamp);
+      if (new Set(stamps).size < stamps.length) drew.withSameStamp++;
       if (ignoresRange && acceptUnproven) drew.ignoringRange++;
       if (deleted.size > 0) drew.withDeletions++;
       if (archivesDrawn.length > 0 && before === 0) drew.withoutProven++;

@@ -547,6 +547,14 @@ const CROSS_FIELD: Record<string, Mutation> = {
     child(doc, 'restore', 'storage').type = 's3';
     Object.assign(child(doc, 'restore', 'storage', 's3'), { bucket: 'backups', key: 'a.tar.gz', latest: true });
   },
+  latestOfEncrypted: ({ doc }) => {
+    child(doc, 'backup').enabled = false;
+    Object.assign(child(doc, 'restore'), { enabled: true });
+    child(doc, 'restore', 'storage').type = 's3';
+    Object.assign(child(doc, 'restore', 'storage', 's3'), { bucket: 'backups', key: '', latest: true, acceptUnproven: false });
+    delete child(doc, 'restore').s3;
+    child(doc, 'restore', 'decryption').secretName = 'private-key';
+  },
   keyOrLatestMissing: ({ doc }) => {
     child(doc, 'backup').enabled = false;
     Object.assign(child(doc, 'restore'), { enabled: true });
