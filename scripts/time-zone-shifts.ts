@@ -24,6 +24,7 @@ interface TzData {
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const DAY_MS = 86400000;
+const DAY_MINUTES = 1440;
 
 /** The day (UTC midnight, in ms) a rule's ON field names in a month. */
 function ruleDay(year: number, month: number, on: string): number {
@@ -78,7 +79,11 @@ function ruleShifts(std: number, rules: readonly RuleEntry[], first: number): { 
       // A shift of whole hours skips the wall-clock times it jumps over; any other throws
       // robfig/cron's hour-by-hour search off the hour for the rest of that search: any time.
       const wall = ((((utc + (std + saveBefore) * 60000) % DAY_MS) + DAY_MS) % DAY_MS) / 60000;
-      if (shift % 60 !== 0) windows.push([0, 1440]);
+      // A forward shift over midnight at a UTC offset of zero or more: robfig/cron's day search
+      // (midnight by midnight) gets Go's 01:00 for the missing midnight, steps back to 23:00 the
+      // day before and on to the next midnight, skipping the whole day: any time, too.
+      const overMidnight = shift > 0 && (DAY_MINUTES - wall) % DAY_MINUTES < shift && std + saveBefore >= 0;
+      if (shift % 60 !== 0 || overMidnight) windows.push([0, 1440]);
       else if (shift > 0) windows.push([wall, shift]);
     }
     saveBefore = change.save;

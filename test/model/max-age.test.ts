@@ -134,6 +134,32 @@ describeWithGo('the derived gap against the controller (robfig/cron with TZ=, Go
     cases.forEach((c, i) => expect(scheduleIntervalMinutes(c.schedule, c.zone)! * 60).toBeGreaterThanOrEqual(gaps[i].seconds));
   });
 
+  test('a midnight forward shift east of UTC makes the controller skip the whole day (its day search lands on 23:00 the day before): never shorter, or refused', () => {
+    // Beirut springs forward at 00:00 on a Sunday, Cairo on a Friday: a weekly run on that day waits two weeks.
+    const cases: GapQuery[] = [
+      { zone: 'Asia/Beirut', schedule: '0 12 * * 0', years: 28 },
+      { zone: 'Africa/Cairo', schedule: '0 12 * * 5', years: 28 },
+      { zone: 'Asia/Beirut', schedule: '0 12 * * 1-5,0', years: 28 },
+      { zone: 'Africa/Cairo', schedule: '30 18 * * *', years: 28 },
+    ];
+    const gaps = oracleGaps(binary(), cases);
+    expect(gaps.slice(0, 2).map((g) => g.seconds / 3600)).toEqual([335, 335]);
+    const wrong = cases.filter((c, i) => {
+      const derived = scheduleIntervalMinutes(c.schedule, c.zone);
+      return derived !== undefined && derived * 60 < gaps[i].seconds;
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  test('every zone whose clock Go sees jump over midnight at a UTC offset of zero or more may skip a run at any time of the day', () => {
+    const zones = TIME_ZONE_NAMES.filter((z) => z !== 'Factory');
+    const seen = oracleShifts(binary(), zones);
+    const uncovered = zones.filter((zone, i) =>
+      seen[i].some(([from, to, wall]) => to > from && from >= 0 && (1440 - wall) % 1440 < to - from && !(TIME_ZONE_SHIFTS[zone]?.windows ?? []).some(([, length]) => length >= 1440)),
+    );
+    expect(uncovered).toEqual([]);
+  });
+
   test('every listed valid schedule in every tested zone: never shorter, or refused; exact without clock shifts', () => {
     const queries = VALID_SCHEDULES.flatMap((s) => ZONES.map((zone): GapQuery => ({ zone, schedule: s, years: years(s) })));
     const gaps = oracleGaps(binary(), queries);
