@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import { stringifyManifests } from './model/go-yaml';
 import { InfrahubBackupChart } from './constructs/infrahub-backup-chart';
-import { DEFAULT_RELEASE } from './model/deployment';
+import { DEFAULT_RELEASE } from './model/plan';
 import type { InfrahubBackupValues } from './model/values.generated';
 
 /** Options of synthValues. */

@@ -1,6 +1,6 @@
 import { k8s } from './kplus';
 import { Construct } from 'constructs';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import { commonLabels } from '../model/objects';
 
 /**
@@ -21,7 +21,7 @@ export const BACKUP_CLAIM_ANNOTATIONS: Readonly<Record<string, string>> = {
 export class BackupClaim extends Construct {
   public readonly apiObject: k8s.KubePersistentVolumeClaim;
 
-  constructor(scope: Construct, id: string, d: Deployment) {
+  constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
     const p = d.values.backup.storage.local.persistence;
     this.apiObject = new k8s.KubePersistentVolumeClaim(this, 'Resource', {

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import { backupPodTemplate } from './backup-pod';
 import { cronJobObject } from './workload';
 
@@ -8,7 +8,7 @@ import { cronJobObject } from './workload';
 export class BackupCronJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: Deployment) {
+  constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
     const v = d.values;
     this.apiObject = cronJobObject(

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import { backupPodTemplate } from './backup-pod';
 import { jobObject } from './workload';
 
@@ -12,7 +12,7 @@ import { jobObject } from './workload';
 export class BackupJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: Deployment) {
+  constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
     const { job } = d.values;
     this.apiObject = jobObject(this, d, {

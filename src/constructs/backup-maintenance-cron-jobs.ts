@@ -7,7 +7,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IContainer } from 'kubernetes-models/v1';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import { backupMaxAge } from '../model/max-age';
 import { companionContainer } from './companion';
 import { tmpVolume, workloadPodTemplate } from './pod';
@@ -19,7 +19,7 @@ import { cronJobObject } from './workload';
  */
 export function maintenanceCronJob(
   scope: Construct,
-  d: Deployment,
+  d: RenderPlan,
   component: string,
   name: string,
   schedule: string,
@@ -47,7 +47,7 @@ export function maintenanceCronJob(
 export class BackupRetentionCronJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: Deployment) {
+  constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
     const r = d.values.backup.retention;
     const args = ['prune', '--keep-last', String(r.keepLast)];
@@ -62,12 +62,12 @@ export class BackupRetentionCronJob extends Construct {
  * are proven (the verification that follows proves them): unproven archives
  * whose ends look complete count.
  */
-export function freshnessArgs(d: Deployment): string[] {
+export function freshnessArgs(d: RenderPlan): string[] {
   return ['latest', '--accept-unproven', '--max-age', backupMaxAge(d.values)];
 }
 
 /** The container that fails when the newest archive is older than `monitoring.backupMaxAge` (`s3 latest --max-age`). */
-export function freshnessContainer(d: Deployment): IContainer {
+export function freshnessContainer(d: RenderPlan): IContainer {
   return companionContainer(d, 'freshness', freshnessArgs(d), d.values.backup.storage.s3, [], true);
 }
 
@@ -78,7 +78,7 @@ export function freshnessContainer(d: Deployment): IContainer {
 export class BackupVerificationCronJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: Deployment) {
+  constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
     const init = d.values.monitoring.freshness.enabled ? [freshnessContainer(d)] : [];
     this.apiObject = maintenanceCronJob(this, d, 'verification', d.names.verificationCronJob, d.values.backup.verification.schedule, ['verify', '--latest'], init);

@@ -2,18 +2,18 @@
  * The pod that runs `infrahub-backup create`, shared by the one-shot Job and the CronJob.
  */
 import type { IPodTemplateSpec, IVolume } from 'kubernetes-models/v1';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import { preflightContainer } from './companion';
 import { keyFilePath, podTemplate, scratchVolume } from './pod';
 
 /** Whether local archives are kept on a PersistentVolumeClaim. */
-export function persistsLocally(d: Deployment): boolean {
+export function persistsLocally(d: RenderPlan): boolean {
   const storage = d.values.backup.storage;
   return storage.type === 'local' && storage.local.persistence.enabled;
 }
 
 /** Arguments of `infrahub-backup create`, per the image's contract. */
-export function backupArgs(d: Deployment): string[] {
+export function backupArgs(d: RenderPlan): string[] {
   const { storage, options, encryption } = d.values.backup;
   const args = ['create'];
   if (options.force) args.push('--force');
@@ -30,7 +30,7 @@ export function backupArgs(d: Deployment): string[] {
 }
 
 /** The backup pod template. */
-export function backupPodTemplate(d: Deployment): IPodTemplateSpec {
+export function backupPodTemplate(d: RenderPlan): IPodTemplateSpec {
   const { storage, encryption } = d.values.backup;
   const storageVolume: Omit<IVolume, 'name'> = persistsLocally(d)
     ? { persistentVolumeClaim: { claimName: d.names.backupClaim } }

@@ -5,7 +5,7 @@
  * the infrahub-backup image, so one Secret serves both.
  */
 import type { IContainer, IEnvVar, IVolumeMount } from 'kubernetes-models/v1';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import { backupMaxAge } from '../model/max-age';
 import { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV } from '../companion-env';
 import { PACKAGE_VERSION } from '../version';
@@ -15,7 +15,7 @@ import { HANDOFF_DIR, kubeletEscape, passThrough, resourcesOf, S3Settings, s3Env
 export const ARCHIVE_URI_FILE = `${HANDOFF_DIR}/archive-uri`;
 
 /** The companion image reference: its tag defaults to this package's version. */
-export function companionImage(d: Deployment): string {
+export function companionImage(d: RenderPlan): string {
   const image = d.values.companion.image;
   return `${image.repository}:${image.tag || PACKAGE_VERSION}`;
 }
@@ -29,7 +29,7 @@ export { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV };
  * schedule): a success ping then means that a restorable archive younger than
  * it exists, whichever CronJob sends it.
  */
-export function heartbeatEnv(d: Deployment): IEnvVar[] {
+export function heartbeatEnv(d: RenderPlan): IEnvVar[] {
   const h = d.values.monitoring.heartbeat;
   if (!h.secretName) return [];
   return [
@@ -44,7 +44,7 @@ export function heartbeatEnv(d: Deployment): IEnvVar[] {
  * CronJobs that look after the archives do, the init containers of backups
  * and restores do not).
  */
-export function companionContainer(d: Deployment, name: string, args: string[], s3: S3Settings, mounts: IVolumeMount[] = [], heartbeat = false): IContainer {
+export function companionContainer(d: RenderPlan, name: string, args: string[], s3: S3Settings, mounts: IVolumeMount[] = [], heartbeat = false): IContainer {
   const v = d.values;
   return {
     name,
@@ -59,7 +59,7 @@ export function companionContainer(d: Deployment, name: string, args: string[], 
 }
 
 /** Fails the pod before the image starts when S3 is not usable for a backup (or does not hold the archive to restore). */
-export function preflightContainer(d: Deployment, purpose: 'backup' | 'restore', s3: S3Settings, uri?: string): IContainer {
+export function preflightContainer(d: RenderPlan, purpose: 'backup' | 'restore', s3: S3Settings, uri?: string): IContainer {
   return companionContainer(d, 'preflight', ['preflight', '--for', purpose, ...(uri ? ['--uri', uri] : [])], s3);
 }
 
@@ -68,7 +68,7 @@ export function preflightContainer(d: Deployment, purpose: 'backup' | 'restore',
  * ARCHIVE_URI_FILE; with `companion.preflight` it checks that archive first
  * (`preflight --for restore` without `--uri` resolves the newest one).
  */
-export function latestArchiveContainer(d: Deployment, s3: S3Settings): IContainer {
+export function latestArchiveContainer(d: RenderPlan, s3: S3Settings): IContainer {
   const args = d.values.companion.preflight ? ['preflight', '--for', 'restore'] : ['latest'];
   // The newest proven archive, unless restore.storage.s3.acceptUnproven takes a newer one whose ends look complete.
   const accept = d.values.restore.storage.s3.acceptUnproven ? ['--accept-unproven'] : [];

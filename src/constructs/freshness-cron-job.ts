@@ -5,11 +5,11 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import { freshnessArgs, maintenanceCronJob } from './backup-maintenance-cron-jobs';
 
 /** Whether the values ask for the freshness-only CronJob. */
-export function freshnessRuns(d: Deployment): boolean {
+export function freshnessRuns(d: RenderPlan): boolean {
   const b = d.values.backup;
   return b.enabled && b.storage.type === 's3' && d.values.monitoring.freshness.enabled && !b.verification.enabled;
 }
@@ -18,7 +18,7 @@ export function freshnessRuns(d: Deployment): boolean {
 export class BackupFreshnessCronJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: Deployment) {
+  constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
     this.apiObject = maintenanceCronJob(this, d, 'freshness', d.names.freshnessCronJob, d.values.monitoring.freshness.schedule, freshnessArgs(d));
   }

@@ -9,18 +9,18 @@ import { Construct } from 'constructs';
 import { fillAlertText } from '../model/alerts';
 import { exactNamePattern } from '../model/alerts';
 import { DASHBOARD_TEMPLATE } from '../model/dashboard';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import { freshnessRuns } from './freshness-cron-job';
 import { monitoredNamespace, monitoringMetadata } from './prometheus-rule';
 
 /** Whether the values ask for the dashboard: it shows scheduled backups. */
-export function dashboardRenders(d: Deployment): boolean {
+export function dashboardRenders(d: RenderPlan): boolean {
   const b = d.values.backup;
   return d.values.monitoring.grafanaDashboard.enabled && b.enabled && b.mode === 'cronjob';
 }
 
 /** The dashboard's JSON for this release. */
-export function dashboardJson(d: Deployment): string {
+export function dashboardJson(d: RenderPlan): string {
   const { names } = d;
   const namespace = monitoredNamespace(d, 'monitoring.grafanaDashboard.enabled');
   const b = d.values.backup;
@@ -42,7 +42,7 @@ export function dashboardJson(d: Deployment): string {
 export class BackupGrafanaDashboard extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: Deployment) {
+  constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
     this.apiObject = new ApiObject(this, 'Resource', {
       ...k8s.KubeConfigMap.GVK,

@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from './kplus';
 import { Construct } from 'constructs';
-import { DEFAULT_RELEASE, Deployment, planDeployment } from '../model/deployment';
+import { DEFAULT_RELEASE, RenderPlan, planRender } from '../model/plan';
 import type { InfrahubBackupValues } from '../model/values.generated';
 import { BackupClaim } from './backup-claim';
 import { BackupCronJob } from './backup-cron-job';
@@ -136,7 +136,7 @@ export class InfrahubBackup extends Construct {
   constructor(scope: Construct, id: string, props: InfrahubBackupProps = {}) {
     super(scope, id);
     // Kubernetes fields written with the cdk8s types become the JSON a YAML file would hold.
-    const d: Deployment = planDeployment(valuesAsKubernetesJson(props.values ?? {}), {
+    const d: RenderPlan = planRender(valuesAsKubernetesJson(props.values ?? {}), {
       release: props.releaseName ?? DEFAULT_RELEASE,
       namespace: props.namespace ?? Chart.of(this).namespace,
     });

@@ -8,14 +8,14 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from './kplus';
 import { Construct } from 'constructs';
 import type { INetworkPolicyEgressRule, INetworkPolicyPort, INetworkPolicySpec } from 'kubernetes-models/networking.k8s.io/v1';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import { commonLabels, selectorLabels } from '../model/objects';
 
 /** The `app.kubernetes.io/component` labels of every pod a release can run. */
 export const POD_COMPONENTS = ['backup', 'restore', 'retention', 'verification', 'freshness'] as const;
 
 /** The S3 endpoint the release's pods talk to, or undefined when none uses S3. */
-export function s3EndpointInUse(d: Deployment): string | undefined {
+export function s3EndpointInUse(d: RenderPlan): string | undefined {
   const { backup, restore } = d.values;
   if (backup.enabled && backup.storage.type === 's3') return backup.storage.s3.endpoint;
   if (restore.enabled && restore.storage.type === 's3') return restore.storage.s3.endpoint;
@@ -49,7 +49,7 @@ export const CREDENTIAL_ENDPOINTS: Readonly<Record<string, { readonly cidrs: rea
 };
 
 /** The egress rules, in order: DNS, API server, S3, the credential endpoints, then `extraEgress`. */
-export function egressRules(d: Deployment): INetworkPolicyEgressRule[] {
+export function egressRules(d: RenderPlan): INetworkPolicyEgressRule[] {
   const n = d.values.networkPolicy;
   const rules: INetworkPolicyEgressRule[] = [
     { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
@@ -74,7 +74,7 @@ export function egressRules(d: Deployment): INetworkPolicyEgressRule[] {
 export class BackupNetworkPolicy extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: Deployment) {
+  constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
     const spec: INetworkPolicySpec = {
       podSelector: {

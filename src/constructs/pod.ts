@@ -19,7 +19,7 @@ import type {
   IVolume,
   IVolumeMount,
 } from 'kubernetes-models/v1';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import type { ResolvedValues } from '../model/resolve';
 import { imageReference, podLabels } from '../model/objects';
 
@@ -144,12 +144,12 @@ function emptyDir(sizeLimit: string): Omit<IVolume, 'name'> {
 }
 
 /** The scratch volume used at the backup directory when nothing persistent is asked for. */
-export function scratchVolume(d: Deployment): Omit<IVolume, 'name'> {
+export function scratchVolume(d: RenderPlan): Omit<IVolume, 'name'> {
   return emptyDir(d.values.scratch.sizeLimit);
 }
 
 /** The scratch volume at TMP_DIR, size-limited by `scratch.sizeLimit`. */
-export function tmpVolume(d: Deployment): IVolume {
+export function tmpVolume(d: RenderPlan): IVolume {
   return { name: TMP_MOUNT.name, ...scratchVolume(d) };
 }
 
@@ -164,7 +164,7 @@ export function kubeletEscape(arg: string): string {
 }
 
 /** The pod template of a backup or restore workload. */
-export function podTemplate(d: Deployment, o: PodTemplateOptions): IPodTemplateSpec {
+export function podTemplate(d: RenderPlan, o: PodTemplateOptions): IPodTemplateSpec {
   const v = d.values;
   const env: IEnvVar[] = [
     { name: ENV_NAMES.namespace, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
@@ -238,7 +238,7 @@ export interface WorkloadPodOptions {
 }
 
 /** A pod template with the scheduling, security and identity settings every workload shares. */
-export function workloadPodTemplate(d: Deployment, o: WorkloadPodOptions): IPodTemplateSpec {
+export function workloadPodTemplate(d: RenderPlan, o: WorkloadPodOptions): IPodTemplateSpec {
   const v = d.values;
   const k = passThrough(v);
   const metadata: IPodTemplateSpec['metadata'] = { labels: podLabels(v, d.release, o.component) };

@@ -6,7 +6,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ALERT_EXPRESSIONS, ALERTS, AlertExpression, exactNamePattern, fillAlertText } from '../model/alerts';
 import { ValuesError } from '../model/errors';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import { backupMaxAge, durationSeconds } from '../model/max-age';
 import { commonLabels } from '../model/objects';
 import { freshnessRuns } from './freshness-cron-job';
@@ -27,7 +27,7 @@ export const PROMETHEUS_RULE_GVK = { apiVersion: 'monitoring.coreos.com/v1', kin
  * The namespace the series are scoped to. Helm, the CLI and the plugin always
  * have one; a cdk8s chart without a namespace must name it for the alerts.
  */
-export function monitoredNamespace(d: Deployment, path: string): string {
+export function monitoredNamespace(d: RenderPlan, path: string): string {
   if (d.namespace) return d.namespace;
   throw new ValuesError([
     { path, message: 'the series are scoped to a namespace: give the chart or the InfrahubBackup a namespace, or disable it' },
@@ -39,11 +39,11 @@ export function monitoredNamespace(d: Deployment, path: string): string {
  * operator or the Grafana sidecar watches), else the release's; its own labels
  * (for their selectors) under the release's common labels.
  */
-export function monitoringMetadata(d: Deployment, name: string, own: { readonly namespace: string; readonly labels: Record<string, string> }) {
+export function monitoringMetadata(d: RenderPlan, name: string, own: { readonly namespace: string; readonly labels: Record<string, string> }) {
   return { name, namespace: own.namespace || d.namespace, labels: { ...own.labels, ...commonLabels(d.values, d.release, 'monitoring') } };
 }
 
-function rule(d: Deployment, alert: string, expression: AlertExpression, vars: Record<string, string>, forDuration?: string): AlertRule {
+function rule(d: RenderPlan, alert: string, expression: AlertExpression, vars: Record<string, string>, forDuration?: string): AlertRule {
   const text = ALERTS[alert];
   const values = { ...vars, NAMESPACE: monitoredNamespace(d, 'monitoring.prometheusRule.enabled'), ...(forDuration ? { FOR: forDuration } : {}) };
   const r: AlertRule = {
@@ -61,7 +61,7 @@ function rule(d: Deployment, alert: string, expression: AlertExpression, vars: R
 }
 
 /** The rules for what the values deploy, in a fixed order. */
-export function alertRules(d: Deployment): AlertRule[] {
+export function alertRules(d: RenderPlan): AlertRule[] {
   const v = d.values;
   const { names } = d;
   const p = v.monitoring.prometheusRule;
@@ -110,7 +110,7 @@ export function alertRules(d: Deployment): AlertRule[] {
 export class BackupPrometheusRule extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: Deployment) {
+  constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
     this.apiObject = new ApiObject(this, 'Resource', {
       ...PROMETHEUS_RULE_GVK,

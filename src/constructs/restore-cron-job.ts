@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import { restorePodTemplate } from './restore-pod';
 import { cronJobObject } from './workload';
 
@@ -11,7 +11,7 @@ import { cronJobObject } from './workload';
 export class RestoreCronJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: Deployment) {
+  constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
     const v = d.values;
     this.apiObject = cronJobObject(

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import { restorePodTemplate } from './restore-pod';
 import { jobObject } from './workload';
 
@@ -13,7 +13,7 @@ import { jobObject } from './workload';
 export class RestoreJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: Deployment) {
+  constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
     this.apiObject = jobObject(this, d, {
       name: d.names.restoreJob,

@@ -2,7 +2,7 @@
  * The pod that runs `infrahub-backup restore`, shared by the restore Job and CronJob.
  */
 import type { IContainer, IPodTemplateSpec, IVolume } from 'kubernetes-models/v1';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import { ARCHIVE_URI_FILE, latestArchiveContainer, preflightContainer } from './companion';
 import { keyFilePath, podTemplate, scratchVolume } from './pod';
 
@@ -10,7 +10,7 @@ import { keyFilePath, podTemplate, scratchVolume } from './pod';
 export const IMAGE_ENTRYPOINT = '/usr/local/bin/infrahub-backup';
 
 /** The archive to restore: an `s3://` URI or a file in the backup directory; undefined for the newest archive. */
-export function restoreSource(d: Deployment): string | undefined {
+export function restoreSource(d: RenderPlan): string | undefined {
   const { storage } = d.values.restore;
   if (storage.type === 'local') return `${storage.path}/${storage.local.filename}`;
   if (storage.s3.latest) return undefined;
@@ -18,7 +18,7 @@ export function restoreSource(d: Deployment): string | undefined {
 }
 
 /** Flags of `infrahub-backup restore`, per the image's contract. */
-export function restoreFlags(d: Deployment): string[] {
+export function restoreFlags(d: RenderPlan): string[] {
   const { storage, options, decryption } = d.values.restore;
   const flags: string[] = [];
   if (options.excludeTaskmanager) flags.push('--exclude-taskmanager');
@@ -36,7 +36,7 @@ export function restoreFlags(d: Deployment): string[] {
  * wrote, through the image's shell: the URI becomes the first argument and
  * the flags follow unchanged ("$@"), so any image version works.
  */
-export function restoreCommand(d: Deployment): { command?: string[]; args: string[] } {
+export function restoreCommand(d: RenderPlan): { command?: string[]; args: string[] } {
   const source = restoreSource(d);
   if (source) return { args: ['restore', source, ...restoreFlags(d)] };
   return {
@@ -46,7 +46,7 @@ export function restoreCommand(d: Deployment): { command?: string[]; args: strin
 }
 
 /** The restore pod template. */
-export function restorePodTemplate(d: Deployment): IPodTemplateSpec {
+export function restorePodTemplate(d: RenderPlan): IPodTemplateSpec {
   const { storage, decryption } = d.values.restore;
   const storageVolume: Omit<IVolume, 'name'> =
     storage.type === 'local' && storage.local.existingClaim

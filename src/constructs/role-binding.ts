@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from './kplus';
 import { Construct } from 'constructs';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import { commonLabels } from '../model/objects';
 
 /**
@@ -34,7 +34,7 @@ export class BackupRoleBinding extends Construct {
   public readonly roleBinding: kplus.RoleBinding;
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: Deployment, role: kplus.IRole, serviceAccount?: kplus.IServiceAccount) {
+  constructor(scope: Construct, id: string, d: RenderPlan, role: kplus.IRole, serviceAccount?: kplus.IServiceAccount) {
     super(scope, id);
     const binding = (this.roleBinding = new kplus.RoleBinding(this, 'Resource', {
       role,

@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as kplus from './kplus';
 import { Construct } from 'constructs';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import { commonLabels } from '../model/objects';
 
 /** One permission of the Role. */
@@ -30,7 +30,7 @@ export class BackupRole extends Construct {
   public readonly role: kplus.Role;
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: Deployment) {
+  constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
     this.role = new kplus.Role(this, 'Resource', {
       metadata: { name: d.names.role, namespace: d.namespace, labels: commonLabels(d.values, d.release, 'rbac') },

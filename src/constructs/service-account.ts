@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from './kplus';
 import { Construct } from 'constructs';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import { commonLabels } from '../model/objects';
 
 /**
@@ -14,7 +14,7 @@ export class BackupServiceAccount extends Construct {
   public readonly serviceAccount: kplus.ServiceAccount;
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: Deployment) {
+  constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
     const annotations = d.values.serviceAccount.annotations;
     this.serviceAccount = new kplus.ServiceAccount(this, 'Resource', {

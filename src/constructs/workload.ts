@@ -8,7 +8,7 @@ import { k8s } from './kplus';
 import { Construct } from 'constructs';
 import type { IJobSpec, ICronJobSpec } from 'kubernetes-models/batch/v1';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1';
-import type { Deployment } from '../model/deployment';
+import type { RenderPlan } from '../model/plan';
 import { commonLabels } from '../model/objects';
 
 /** Job controls; `undefined` leaves a field out. */
@@ -28,7 +28,7 @@ export function jobSpec(template: IPodTemplateSpec, controls: JobControls): IJob
 
 /** A CronJob spec running the Job spec on a schedule, with the `cronJob.*` values. */
 export function cronJobSpec(
-  d: Deployment,
+  d: RenderPlan,
   schedule: string,
   concurrencyPolicy: 'Forbid' | 'Replace' | 'Allow',
   job: IJobSpec,
@@ -61,7 +61,7 @@ export interface WorkloadObject {
 }
 
 /** A Job (`Resource` child of scope) that runs the pod once. */
-export function jobObject(scope: Construct, d: Deployment, w: WorkloadObject): ApiObject {
+export function jobObject(scope: Construct, d: RenderPlan, w: WorkloadObject): ApiObject {
   return new ApiObject(scope, 'Resource', {
     ...k8s.KubeJob.GVK,
     metadata: { name: w.name, namespace: d.namespace, labels: commonLabels(d.values, d.release, w.component) },
@@ -72,7 +72,7 @@ export function jobObject(scope: Construct, d: Deployment, w: WorkloadObject): A
 /** A CronJob (`Resource` child of scope) that runs the pod on a schedule. */
 export function cronJobObject(
   scope: Construct,
-  d: Deployment,
+  d: RenderPlan,
   w: WorkloadObject,
   schedule: string,
   concurrencyPolicy: 'Forbid' | 'Replace' | 'Allow',

@@ -6,7 +6,7 @@
 import { validateObject } from '../support/kube-schema';
 import { KubeObject, mergeDocs, MODES, only, podTemplateOf, S3_BACKUP, S3_RESTORE, synthObjects, TestValues } from '../support/synth';
 import { egressRules } from '../../src/constructs/network-policy';
-import type { Deployment } from '../../src/model/deployment';
+import type { RenderPlan } from '../../src/model/plan';
 import { resolveValues } from '../../src/model/resolve';
 
 const POLICY = { networkPolicy: { enabled: true } };
@@ -151,7 +151,7 @@ describe('NetworkPolicy', () => {
 test('a long extraEgress list is appended without spreading it into call arguments (which overflows the stack)', () => {
   const extra = Array.from({ length: 200_000 }, (_, i) => ({ ports: [{ port: 1024 + (i % 1000) }] }));
   const base = resolveValues(mergeDocs(S3_BACKUP, POLICY) as Record<string, unknown>, { release: 'infrahub', namespace: 'infrahub' });
-  const d = { values: { ...base, networkPolicy: { ...base.networkPolicy, extraEgress: extra } } } as unknown as Deployment;
+  const d = { values: { ...base, networkPolicy: { ...base.networkPolicy, extraEgress: extra } } } as unknown as RenderPlan;
   const rules = egressRules(d);
   expect(rules).toHaveLength(200_000 + 3);
   expect(rules[rules.length - 1]).toBe(extra[extra.length - 1]);

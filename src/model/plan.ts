@@ -1,5 +1,5 @@
 /**
- * A deployment plan: the checked values with the names of the objects they
+ * A render plan: the checked values with the names of the objects they
  * produce. Built once, read by every construct.
  */
 import type { InfrahubBackupValues } from './values.generated';
@@ -9,7 +9,7 @@ import { valuesWarnings } from './checks';
 import { RenderContext, ResolvedValues, resolveValues } from './resolve';
 
 /** What the constructs build from. */
-export interface Deployment {
+export interface RenderPlan {
   readonly values: ResolvedValues;
   readonly release: string;
   /** Undefined: the objects carry no namespace (see RenderContext). */
@@ -26,7 +26,7 @@ export { DEFAULT_RELEASE } from './names';
  * Checks the values and plans the objects.
  * @throws ValuesError listing every problem
  */
-export function planDeployment(values: InfrahubBackupValues | Values, context: RenderContext): Deployment {
+export function planRender(values: InfrahubBackupValues | Values, context: RenderContext): RenderPlan {
   const resolved = resolveValues(values, context);
   return { values: resolved, release: context.release, namespace: context.namespace, names: objectNames(resolved, context.release), warnings: valuesWarnings(resolved) };
 }
