@@ -140,12 +140,17 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
 
   add(
     'prune',
-    'delete old archives under the prefix: keeps the N newest proven ones (s3 verify read them whole) and everything newer, future-named ones, the most recent upload and, with --keep-days, any younger than D days; deletes nothing if no archive is proven; touches nothing but archives and their proof markers',
+    'delete old archives under the prefix: keeps the N newest proven ones (s3 verify read them whole) and everything newer, the newest proven one of each of the last days, ISO weeks, months and years the calendar rules ask for, future-named ones, the most recent upload and, with --keep-days, any younger than D days (an archive any rule keeps is kept); deletes nothing if no archive is proven; touches nothing but archives and their proof markers',
     (c) =>
       c
-        .requiredOption('--keep-last <n>', 'keep the N newest proven archives (at least 1)')
+        .option('--keep-last <n>', 'keep the N newest proven archives (at least 1; default 1 with a calendar rule, required without)')
         .option('--keep-days <d>', 'also keep archives younger than D days')
-        .option('--dry-run', 'print keep or delete, with the reason, for every archive; delete nothing'),
+        .option('--keep-daily <n>', 'also keep the newest proven archive of each of the N newest days that have one (0: off)')
+        .option('--keep-weekly <n>', 'also keep the newest proven archive of each of the N newest ISO weeks (Monday to Sunday) that have one (0: off)')
+        .option('--keep-monthly <n>', 'also keep the newest proven archive of each of the N newest months that have one (0: off)')
+        .option('--keep-yearly <n>', 'also keep the newest proven archive of each of the N newest years that have one (0: off)')
+        .option('--time-zone <zone>', "the IANA time zone of the calendar rules' days, weeks, months and years, like the backup CronJob's (default: UTC)")
+        .option('--dry-run', 'print keep or delete, with the rules that keep it, for every archive; delete nothing'),
     () => (require('./prune') as typeof import('./prune')).prune,
     true,
   );

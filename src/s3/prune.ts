@@ -20,7 +20,8 @@ import { ConnectionFlags, S3Settings, endpointLabel, resolveSettings, s3Uri } fr
 import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io, wholeNumber } from './common';
 import { describeS3Error } from './errors';
 import { listArchivesOrFail } from './listing';
-import { RetentionPlan, planRetention } from './restorable';
+import { RetentionPlan, RetentionPolicy, calendarCount, planRetention } from './restorable';
+import { CALENDAR_RULES, DEFAULT_TIME_ZONE, checkTimeZone } from './calendar';
 import { proofOf } from './proofs';
 
 /** DeleteObjects takes at most this many keys. */
@@ -30,6 +31,12 @@ export const DELETE_BATCH = 1000;
 export interface PruneOptions extends ConnectionFlags {
   readonly keepLast?: string;
   readonly keepDays?: string;
+  readonly keepDaily?: string;
+  readonly keepWeekly?: string;
+  readonly keepMonthly?: string;
+  readonly keepYearly?: string;
+  /** The IANA time zone of the calendar rules (default UTC). */
+  readonly timeZone?: string;
   readonly dryRun?: boolean;
   /** "Now", for tests. */
   readonly now?: Date;
@@ -37,22 +44,35 @@ export interface PruneOptions extends ConnectionFlags {
 
 export async function prune(options: PruneOptions, io: S3Io): Promise<number> {
   const problems: string[] = [];
-  let keepLast = 0;
-  let keepDays: number | undefined;
-  try {
-    if (options.keepLast === undefined) throw new InputError(['--keep-last is required (at least 1: the newest restorable archive is always kept)']);
-    keepLast = wholeNumber(options.keepLast, '--keep-last');
-  } catch (e) {
-    if (e instanceof InputError) problems.push(...e.lines);
-    else throw e;
-  }
-  if (options.keepDays !== undefined) {
+  /** Collects an InputError's lines instead of stopping at the first problem. */
+  const read = <T>(parse: () => T): T | undefined => {
     try {
-      keepDays = wholeNumber(options.keepDays, '--keep-days');
+      return parse();
     } catch (e) {
       if (e instanceof InputError) problems.push(...e.lines);
       else throw e;
+      return undefined;
     }
+  };
+  const calendar = {
+    keepDaily: options.keepDaily === undefined ? undefined : read(() => wholeNumber(options.keepDaily!, '--keep-daily', 0)),
+    keepWeekly: options.keepWeekly === undefined ? undefined : read(() => wholeNumber(options.keepWeekly!, '--keep-weekly', 0)),
+    keepMonthly: options.keepMonthly === undefined ? undefined : read(() => wholeNumber(options.keepMonthly!, '--keep-monthly', 0)),
+    keepYearly: options.keepYearly === undefined ? undefined : read(() => wholeNumber(options.keepYearly!, '--keep-yearly', 0)),
+  };
+  const calendarGiven = Object.values(calendar).some((n) => n !== undefined && n > 0);
+  let keepLast = 1;
+  const calendarFlags = [options.keepDaily, options.keepWeekly, options.keepMonthly, options.keepYearly];
+  if (options.keepLast !== undefined) keepLast = read(() => wholeNumber(options.keepLast!, '--keep-last')) ?? 1;
+  else if (calendarFlags.every((f) => f === undefined)) {
+    problems.push('--keep-last is required (at least 1: the newest restorable archive is always kept), unless a calendar rule is given (--keep-daily, --keep-weekly, --keep-monthly or --keep-yearly)');
+  } else if (!calendarGiven && problems.length === 0) {
+    problems.push('--keep-last is required when every calendar rule given is 0 (at least 1: the newest restorable archive is always kept)');
+  }
+  const keepDays = options.keepDays === undefined ? undefined : read(() => wholeNumber(options.keepDays!, '--keep-days'));
+  const timeZone = options.timeZone === undefined ? DEFAULT_TIME_ZONE : read(() => checkTimeZone(options.timeZone!));
+  if (options.timeZone !== undefined && !calendarGiven && timeZone !== undefined && timeZone !== DEFAULT_TIME_ZONE) {
+    io.stderr(`warning: --time-zone ${timeZone} has no effect without a calendar rule (--keep-daily, --keep-weekly, --keep-monthly or --keep-yearly)\n`);
   }
   let settings: S3Settings | undefined;
   try {
@@ -62,21 +82,33 @@ export async function prune(options: PruneOptions, io: S3Io): Promise<number> {
     else throw e;
   }
   if (problems.length > 0 || settings === undefined) throw new InputError(problems);
-  return withSession(settings, io.stderr, (session) => pruneArchives(session, { keepLast, keepDays }, options, io));
+  const policy: RetentionPolicy = { keepLast, keepDays, ...calendar, timeZone };
+  return withSession(settings, io.stderr, (session) => pruneArchives(session, policy, options, io));
+}
+
+/** The rules in force, for the summary lines: `keep-last 7, keep-days 30, keep-daily 7 (Europe/Berlin)`. */
+export function ruleText(policy: RetentionPolicy, keepLastGiven = true): string {
+  const parts: string[] = [];
+  if (keepLastGiven || CALENDAR_RULES.every((r) => calendarCount(policy, r) === 0)) parts.push(`keep-last ${policy.keepLast}`);
+  if (policy.keepDays !== undefined) parts.push(`keep-days ${policy.keepDays}`);
+  for (const rule of CALENDAR_RULES) if (calendarCount(policy, rule) > 0) parts.push(`keep-${rule} ${calendarCount(policy, rule)}`);
+  const zoned = CALENDAR_RULES.some((r) => calendarCount(policy, r) > 0);
+  return `${parts.join(', ')}${zoned ? ` in ${policy.timeZone ?? DEFAULT_TIME_ZONE}` : ''}`;
 }
 
 /** Lists, plans and deletes, with one session. */
-async function pruneArchives(session: Session, { keepLast, keepDays }: { keepLast: number; keepDays?: number }, options: PruneOptions, io: S3Io): Promise<number> {
+async function pruneArchives(session: Session, policy: RetentionPolicy, options: PruneOptions, io: S3Io): Promise<number> {
   const settings = session.settings;
   const bucket = settings.bucket!;
   const where = s3Uri(bucket, settings.keyPrefix);
-  const rule = `keep-last ${keepLast}${keepDays !== undefined ? `, keep-days ${keepDays}` : ''}`;
+  const { keepLast } = policy;
+  const rule = ruleText(policy, options.keepLast !== undefined);
   const { archives, proofs } = await listArchivesOrFail(session);
   if (archives.length === 0) {
     io.stderr(`nothing to delete: 0 archives under ${where}, all kept (${rule})\n`);
     return EXIT_OK;
   }
-  const plan = planRetention(archives, proofs, { keepLast, keepDays }, options.now ?? new Date());
+  const plan = planRetention(archives, proofs, policy, options.now ?? new Date());
   const keep = plan.entries.filter((e) => e.action === 'keep');
   const remove = plan.entries.filter((e) => e.action === 'delete').map((e) => e.archive);
   const { newest } = plan;
