@@ -46,7 +46,7 @@ function finish(io: S3Io, code: number): void {
 export function registerS3Commands(program: Command, io: S3Io): Command {
   const s3 = program
     .command('s3')
-    .description("S3 companions of the backup image: check access, find, prune, verify and list archives (reads the image's INFRAHUB_S3_* and AWS_* environment)")
+    .description("S3 companions of the backup image: check access, find, prune, lock, verify and list archives (reads the image's INFRAHUB_S3_* and AWS_* environment)")
     .addHelpText('after', ENVIRONMENT_HELP);
 
   /**
@@ -153,6 +153,17 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
         .option('--dry-run', 'print keep or delete, with the rules that keep it, for every archive; delete nothing'),
     () => (require('./prune') as typeof import('./prune')).prune,
     true,
+  );
+
+  add(
+    'lock',
+    'set an S3 Object Lock retention (until upload time + D days) on every restorable archive under the prefix that has none; never shortens or replaces one; needs a bucket with Object Lock',
+    (c) =>
+      c
+        .addOption(new Option('--mode <mode>', 'GOVERNANCE (s3:BypassGovernanceRetention can still delete) or COMPLIANCE (no one can until the date, the root user included)').choices(['GOVERNANCE', 'COMPLIANCE']).makeOptionMandatory())
+        .requiredOption('--days <d>', 'keep each archive locked D days after its upload (at least 1)')
+        .option('--dry-run', 'print what would be locked; set nothing'),
+    () => (require('./lock') as typeof import('./lock')).lock,
   );
 
   add(

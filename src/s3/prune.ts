@@ -13,7 +13,8 @@
  * without a version id only adds a delete marker: reported as such.
  */
 import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
-import { Archive, archiveOf, batches } from './archives';
+import { Archive, archiveOf, batches, formatDate } from './archives';
+import { readRetention } from './lock';
 import { Session, withSession } from './client';
 import { InputError, errorLines, sanitizeLine } from '../input-error';
 import { ConnectionFlags, S3Settings, endpointLabel, resolveSettings, s3Uri } from './config';
@@ -23,6 +24,9 @@ import { listArchivesOrFail } from './listing';
 import { RetentionPlan, RetentionPolicy, calendarCount, planRetention } from './restorable';
 import { CALENDAR_RULES, DEFAULT_TIME_ZONE, checkTimeZone } from './calendar';
 import { proofOf } from './proofs';
+
+/** How many archives Object Lock retained a run asks the retain-until date of (GetObjectRetention, one call each). */
+export const RETENTION_LOOKUPS = 100;
 
 /** DeleteObjects takes at most this many keys. */
 export const DELETE_BATCH = 1000;
@@ -265,7 +269,13 @@ async function deleteKeys(session: Session, keys: readonly string[], tally: { de
         }
       } else if (lockedByObjectLock(error.Code, error.Message)) {
         tally.retained++;
-        io.stdout(`retained ${s3Uri(bucket, key)}: the delete was refused (${error.Code}): Object Lock (a retention period or a legal hold) protects it\n`);
+        // Until when, for the first RETENTION_LOOKUPS: one GetObjectRetention each, best effort (a legal hold has no date; the permission may be missing).
+        const retention = tally.retained <= RETENTION_LOOKUPS ? await readRetention(session, bucket, key).catch(() => 'none' as const) : 'none';
+        io.stdout(
+          retention !== 'none' && retention.until.getTime() > Date.now()
+            ? `retained ${s3Uri(bucket, key)}: locked until ${formatDate(retention.until)} (${retention.mode}): Object Lock refused the delete (${error.Code})\n`
+            : `retained ${s3Uri(bucket, key)}: the delete was refused (${error.Code}): Object Lock (a retention period or a legal hold) protects it\n`,
+        );
       } else {
         tally.failed++;
         const detail = describeS3Error(Object.assign(new Error(error.Message ?? error.Code ?? 'failed'), { name: error.Code ?? 'Error' }), {
