@@ -196,12 +196,13 @@ async function deleteArchives(
   report: { where: string; rule: string; newest: Archive },
   io: S3Io,
 ): Promise<number> {
-  const tally = { deleted: 0, hidden: 0, retained: 0, failed: 0 };
+  const tally: Tally = { deleted: 0, hidden: 0, retained: 0, failed: 0, retainedKeys: [] };
   const gone = new Set<string>();
   // The archives first; then the markers of those actually deleted, and those of archives long gone.
   const archivesRun = await deleteKeys(session, remove.map((a) => a.key), tally, gone, io);
   const archivesDeleted = tally.deleted;
   if (archivesRun.failed) {
+    await reportRetained(session, tally, io);
     const inFlight = archivesRun.inFlight;
     io.stderr(
       inFlight === undefined
@@ -213,7 +214,9 @@ async function deleteArchives(
   // A marker proves the unencrypted archive of its timestamp: an encrypted twin deleted says nothing of it.
   const deletedStamps = new Set(remove.filter((a) => !a.encrypted && gone.has(a.key)).map((a) => a.stamp));
   const markerKeys = markers.filter((m) => m.reason === 'archive gone' || deletedStamps.has(m.proof.stamp)).map((m) => m.proof.key);
-  if ((await deleteKeys(session, markerKeys, tally, gone, io)).failed) {
+  const markersRun = await deleteKeys(session, markerKeys, tally, gone, io);
+  await reportRetained(session, tally, io);
+  if (markersRun.failed) {
     io.stderr(`deleted ${archivesDeleted} of ${remove.length} archives before the failure (their proof markers were not all deleted)\n`);
     return EXIT_FAILED;
   }
@@ -226,6 +229,34 @@ async function deleteArchives(
   return tally.failed > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
+/** What a run of deletes did, key by key. */
+interface Tally {
+  deleted: number;
+  hidden: number;
+  retained: number;
+  failed: number;
+  /** The keys Object Lock kept, with the code of the refusal, in the order of the deletes. */
+  readonly retainedKeys: Array<{ key: string; code: string }>;
+}
+
+/**
+ * One `retained` line per key Object Lock kept, with its retain-until date for
+ * the first RETENTION_LOOKUPS (one GetObjectRetention each, after every delete
+ * was sent; best effort: a legal hold has no date, the permission may be
+ * missing, the deadline may have passed). Never changes what was deleted.
+ */
+async function reportRetained(session: Session, tally: Tally, io: S3Io): Promise<void> {
+  const bucket = session.settings.bucket!;
+  for (const [i, { key, code }] of tally.retainedKeys.entries()) {
+    const retention = i < RETENTION_LOOKUPS && !session.deadline.passed ? await readRetention(session, bucket, key).catch(() => 'none' as const) : 'none';
+    io.stdout(
+      retention !== 'none' && retention.until.getTime() > Date.now()
+        ? `retained ${s3Uri(bucket, key)}: locked until ${formatDate(retention.until)} (${retention.mode}): Object Lock refused the delete (${code})\n`
+        : `retained ${s3Uri(bucket, key)}: the delete was refused (${code}): Object Lock (a retention period or a legal hold) protects it\n`,
+    );
+  }
+}
+
 /**
  * How a run of DeleteObjects calls ended: `failed` when a call failed as a
  * whole (then it stops), with the keys of that call when it got no answer
@@ -234,7 +265,7 @@ async function deleteArchives(
 type DeleteRun = { readonly failed: false } | { readonly failed: true; readonly inFlight?: readonly string[] };
 
 /** Deletes keys with DeleteObjects, DELETE_BATCH per call, reporting each. */
-async function deleteKeys(session: Session, keys: readonly string[], tally: { deleted: number; hidden: number; retained: number; failed: number }, gone: Set<string>, io: S3Io): Promise<DeleteRun> {
+async function deleteKeys(session: Session, keys: readonly string[], tally: Tally, gone: Set<string>, io: S3Io): Promise<DeleteRun> {
   const settings = session.settings;
   const bucket = settings.bucket!;
   for (const batch of batches(keys, DELETE_BATCH)) {
@@ -269,13 +300,8 @@ async function deleteKeys(session: Session, keys: readonly string[], tally: { de
         }
       } else if (lockedByObjectLock(error.Code, error.Message)) {
         tally.retained++;
-        // Until when, for the first RETENTION_LOOKUPS: one GetObjectRetention each, best effort (a legal hold has no date; the permission may be missing).
-        const retention = tally.retained <= RETENTION_LOOKUPS ? await readRetention(session, bucket, key).catch(() => 'none' as const) : 'none';
-        io.stdout(
-          retention !== 'none' && retention.until.getTime() > Date.now()
-            ? `retained ${s3Uri(bucket, key)}: locked until ${formatDate(retention.until)} (${retention.mode}): Object Lock refused the delete (${error.Code})\n`
-            : `retained ${s3Uri(bucket, key)}: the delete was refused (${error.Code}): Object Lock (a retention period or a legal hold) protects it\n`,
-        );
+        // Reported once every delete has been sent (reportRetained): the look-ups of their dates never cost a delete its time.
+        tally.retainedKeys.push({ key, code: error.Code ?? 'AccessDenied' });
       } else {
         tally.failed++;
         const detail = describeS3Error(Object.assign(new Error(error.Message ?? error.Code ?? 'failed'), { name: error.Code ?? 'Error' }), {
