@@ -25,7 +25,7 @@ import { Session, withSession } from './client';
 import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io, wholeNumber } from './common';
 import { ConnectionFlags, endpointLabel, resolveSettings, s3Uri } from './config';
 import { describeS3Error } from './errors';
-import { InputError, errorLines } from '../input-error';
+import { InputError, errorLines, sanitizeLine } from '../input-error';
 import { listArchivesOrFail } from './listing';
 import { candidates, listedProblem, readEnds, restorableProblem } from './restorable';
 
@@ -172,14 +172,14 @@ async function lockArchives(session: Session, mode: LockMode, days: number, opti
       const existing = await readRetention(session, bucket, archive.key);
       if (existing !== 'none' && existing.until.getTime() > now.getTime()) {
         tally.already++;
-        io.stdout(`already locked ${uri} until ${formatDate(existing.until)} (${existing.mode})\n`);
+        io.stdout(`${sanitizeLine(`already locked ${uri} until ${formatDate(existing.until)} (${existing.mode})`)}\n`);
         continue;
       }
       if (!proven) {
         const problem = await restorableProblem(archive, now, read);
         if (problem !== undefined) {
           tally.unrestorable++;
-          io.stdout(`not locked ${uri}: not restorable: ${problem}\n`);
+          io.stdout(`${sanitizeLine(`not locked ${uri}: not restorable: ${problem}`)}\n`);
           continue;
         }
       }

@@ -249,11 +249,12 @@ async function reportRetained(session: Session, tally: Tally, io: S3Io): Promise
   const bucket = session.settings.bucket!;
   for (const [i, { key, code }] of tally.retainedKeys.entries()) {
     const retention = i < RETENTION_LOOKUPS && !session.deadline.passed ? await readRetention(session, bucket, key).catch(() => 'none' as const) : 'none';
-    io.stdout(
+    const line =
       retention !== 'none' && retention.until.getTime() > Date.now()
-        ? `retained ${s3Uri(bucket, key)}: locked until ${formatDate(retention.until)} (${retention.mode}): Object Lock refused the delete (${code})\n`
-        : `retained ${s3Uri(bucket, key)}: the delete was refused (${code}): Object Lock (a retention period or a legal hold) protects it\n`,
-    );
+        ? `retained ${s3Uri(bucket, key)}: locked until ${formatDate(retention.until)} (${retention.mode}): Object Lock refused the delete (${code})`
+        : `retained ${s3Uri(bucket, key)}: the delete was refused (${code}): Object Lock (a retention period or a legal hold) protects it`;
+    // The mode and the code are the server's words.
+    io.stdout(`${sanitizeLine(line)}\n`);
   }
 }
 

@@ -190,6 +190,21 @@ describe('s3 lock', () => {
     expect(server.requests.slice(before).filter((r) => r.action === 'PutObjectRetention')).toEqual([]);
   });
 
+  test("a server's words are printed sanitised: a retention mode with control characters", async () => {
+    const older = archive(LOCKED, 2);
+    const newer = archive(LOCKED, 1);
+    server.buckets.get(LOCKED)!.objects.get(older.key)!.retention = { mode: 'GOVERNANCE\u001b[2J\r' as 'GOVERNANCE', until: new Date(Date.now() + DAY) };
+    const result = await run(env(LOCKED), 'lock', '--mode', 'GOVERNANCE', '--days', '30');
+    expect(result.code).toBe(0);
+    // (XML turns the carriage return into a line feed; either way it is escaped.)
+    expect(result.stdout.split('\n')[1]).toMatch(new RegExp(`^already locked s3://locked/${older.key.replace(/\./g, '\\.')} until \\S+ \\(GOVERNANCE\\\\u001b\\[2J\\\\[rn]\\)$`));
+    const pruned = await run(env(LOCKED), 'prune', '--keep-last', '1');
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toContain(`retained s3://locked/${older.key}: locked until `);
+    expect(newer.key).not.toBe(older.key);
+    expect(`${result.stdout}${result.stderr}${pruned.stdout}${pruned.stderr}`).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+  });
+
   test('--dry-run sets nothing', async () => {
     const a = archive(LOCKED, 1);
     const result = await run(env(LOCKED), 'lock', '--mode', 'COMPLIANCE', '--days', '7', '--dry-run');
