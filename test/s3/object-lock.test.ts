@@ -312,3 +312,77 @@ describe('s3 prune on a bucket with Object Lock', () => {
     expect(result.code).toBe(0);
   });
 });
+
+describe('s3 lock over random buckets', () => {
+  test('locks exactly the restorable archives with no retention in force and a retain-until date ahead, never shortens or weakens one', async () => {
+    const fc = (await import('fast-check')).default;
+    const RUNS = 150;
+    const drew = { runs: 0, archives: 0, locked: 0, alreadyLocked: 0, compliance: 0, expired: 0, unrestorable: 0, tooOld: 0, unproven: 0 };
+    const objectArb = fc.record({
+      daysAgo: fc.integer({ min: 60, max: 60 * 86_400 }).map((seconds) => seconds / 86_400),
+      body: fc.constantFrom('good', 'good', 'cut'),
+      proven: fc.boolean(),
+      retention: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(undefined) },
+        { weight: 2, arbitrary: fc.record({ mode: fc.constantFrom<'GOVERNANCE' | 'COMPLIANCE'>('GOVERNANCE', 'COMPLIANCE'), inDays: fc.oneof(fc.integer({ min: -30 * 24, max: 0 }), fc.integer({ min: 1, max: 400 * 24 })).map((hours) => hours / 24) }) },
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(objectArb, { maxLength: 8, selector: (o) => Math.round((o.daysAgo * 86_400) / 5) }), fc.constantFrom<'GOVERNANCE' | 'COMPLIANCE'>('GOVERNANCE', 'COMPLIANCE'), fc.integer({ min: 1, max: 45 }), async (drawn, mode, days) => {
+        const objects = server.buckets.get(LOCKED)!.objects;
+        objects.clear();
+        server.requests.length = 0;
+        const now = Date.now();
+        const placed = new Map<string, { uploaded: Date; before?: { mode: string; until: Date }; restorable: boolean; proven: boolean }>();
+        for (const d of drawn) {
+          const body = d.body === 'good' ? GZIP_STUB : TRUNCATED_STUB;
+          const a = archive(LOCKED, d.daysAgo, body, d.proven && d.body === 'good');
+          expect(placed.has(a.key)).toBe(false);
+          const before = d.retention ? { mode: d.retention.mode, until: new Date(Math.floor((now + d.retention.inDays * DAY) / 1000) * 1000) } : undefined;
+          objects.get(a.key)!.retention = before;
+          placed.set(a.key, { uploaded: a.uploaded, before, restorable: d.body === 'good', proven: d.proven && d.body === 'good' });
+        }
+        const result = await run(env(LOCKED), 'lock', '--mode', mode, '--days', String(days));
+        expect(result.code).toBe(0);
+        const after = Date.now();
+        let lockedNow = 0;
+        let ambiguous = false;
+        for (const [key, p] of placed) {
+          const got = objects.get(key)!.retention;
+          const inForce = p.before !== undefined && p.before.until.getTime() > now;
+          const target = p.uploaded.getTime() + days * DAY;
+          if (inForce) {
+            // Never shortened, never weakened, never replaced.
+            expect(got).toEqual(p.before);
+            drew.alreadyLocked++;
+            if (p.before!.mode === 'COMPLIANCE') drew.compliance++;
+          } else if (target <= after && target <= now) {
+            expect(got).toEqual(p.before);
+            drew.tooOld++;
+          } else if (!p.restorable) {
+            expect(got).toEqual(p.before);
+            drew.unrestorable++;
+          } else if (target <= after) {
+            // The clock passed the retain-until date while the command ran: either answer is right.
+            ambiguous = true;
+          } else {
+            expect(got).toEqual({ mode, until: new Date(target) });
+            drew.locked++;
+            lockedNow++;
+            if (!p.proven) drew.unproven++;
+            if (p.before !== undefined) drew.expired++;
+          }
+        }
+        expect(server.requests.filter((r) => 'x-amz-bypass-governance-retention' in r.headers)).toEqual([]);
+        // Every PutObjectRetention the server was sent, it accepted: none tried to shorten a lock.
+        if (!ambiguous) expect(server.requests.filter((r) => r.action === 'PutObjectRetention')).toHaveLength(lockedNow);
+        drew.runs++;
+        drew.archives += placed.size;
+      }),
+      { numRuns: RUNS, seed: 20261207 },
+    );
+    process.stdout.write(`lock property: ${JSON.stringify(drew)}\n`);
+    expect(drew.runs).toBe(RUNS);
+    for (const [name, count] of Object.entries(drew)) expect([name, count > 10]).toEqual([name, true]);
+  }, 120_000);
+});
