@@ -15,7 +15,7 @@
  * what a first install runs on top: the `prepare` script.
  */
 import { execFileSync, spawnSync } from 'child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { delimiter, dirname, join, relative } from 'path';
 
@@ -157,6 +157,27 @@ describe('the README and docs/, in order, in a clean copy', () => {
     const commands = shBlocks(chart).flat();
     expect(commands[0]).toBe('npm run chart');
     expect(commands.filter((c) => c.startsWith('helm template ')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  test('the README\'s examples work: the cdk8s app type-checks and synthesizes, the Argo CD values render', () => {
+    const [app] = [...section('README.md', '### Construct library (cdk8s)').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(app).toContain("from 'infrahub-backup-cdk8s'");
+    // The package itself, as an app that installed it would import it.
+    writeFileSync(join(copy, 'readme-app.ts'), app.replace("from 'infrahub-backup-cdk8s'", "from './lib'"));
+    expectClean('tsc readme-app.ts', run('node_modules/.bin/tsc --noEmit --strict --skipLibCheck --target es2022 --module commonjs --moduleResolution node readme-app.ts'));
+    const synth = run('CDK8S_OUTDIR=readme-app.out node_modules/.bin/tsx readme-app.ts');
+    expectClean('tsx readme-app.ts', synth);
+    const manifests = readdirSync(join(copy, 'readme-app.out')).map((f) => readFileSync(join(copy, 'readme-app.out', f), 'utf8')).join('\n');
+    expect(manifests).toMatch(/^kind: CronJob$/m);
+    expect(manifests).toContain('timeZone: Europe/Paris');
+
+    const [values] = [...section('README.md', '### Argo CD plugin').matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1].replace(/^ {3}/gm, ''));
+    mkdirSync(join(copy, 'readme-argocd'));
+    writeFileSync(join(copy, 'readme-argocd', 'infrahub-backup.yaml'), values);
+    const generate = run('cd readme-argocd && ARGOCD_APP_NAME=infrahub-backup ARGOCD_APP_NAMESPACE=infrahub node ../bin/infrahub-backup-cdk8s argocd generate');
+    expectClean('argocd generate (the README\'s values)', generate);
+    expect(generate.stdout).toMatch(/^kind: CronJob$/m);
+    expect(generate.stdout).toContain('infrahub-backups');
   });
 
   const followed: Array<[string, string, string]> = [];
