@@ -1,7 +1,7 @@
 /**
  * Writes what is derived from src/model/spec.ts: the Kubernetes types of the
  * pass-through values (src/imports/k8s.ts, see scripts/import-k8s.ts), the
- * TypeScript interfaces, the time zone names and the README's values table. `--check` fails when a committed output is stale.
+ * TypeScript interfaces, the time zone names and the values table of docs/values.md. `--check` fails when a committed output is stale.
  */
 import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
@@ -45,18 +45,18 @@ const check = process.argv.includes('--check');
 const START = '<!-- values-table:start -->';
 const END = '<!-- values-table:end -->';
 
-function withTable(readme: string): string {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`README.md lacks the ${START} / ${END} markers`);
-  return `${readme.slice(0, start + START.length)}\n${renderValuesTable()}\n${readme.slice(end)}`;
+function withTable(page: string): string {
+  const start = page.indexOf(START);
+  const end = page.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`docs/values.md lacks the ${START} / ${END} markers`);
+  return `${page.slice(0, start + START.length)}\n${renderValuesTable()}\n${page.slice(end)}`;
 }
 
 const outputs: Array<[string, (current: string) => string]> = [
   ['src/imports/k8s.ts', () => renderK8sImports()],
   ['src/model/values.generated.ts', () => renderInterfaces()],
   ['src/model/time-zones.generated.ts', () => renderTimeZones()],
-  ['README.md', withTable],
+  ['docs/values.md', withTable],
 ];
 
 let stale = 0;

@@ -26,7 +26,7 @@ export const PREFLIGHT_DEADLINE_SECONDS = 25;
 export const PREFLIGHT_OBJECT = '.infrahub-backup-cdk8s-preflight';
 
 /**
- * The IAM action each preflight step uses (README, S3 companion). Only
+ * The IAM action each preflight step uses (docs/s3.md). Only
  * s3:PutObject is required for a backup; a step refused with AccessDenied for
  * another action is reported as not checked, not as a failure.
  */
