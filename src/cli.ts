@@ -4,8 +4,9 @@
  */
 import { join } from 'path';
 import { Command, CommanderError, Option } from 'commander';
-import type { SetArgument } from './cli/values-input';
+import type { SetArgument } from './values-io/values-input';
 import { errorLines, EXIT_INVALID, InputError } from './input-error';
+import type { CliIo } from './io';
 import { ValuesError, formatProblem } from './model/errors';
 import { DEFAULT_RELEASE } from './model/names';
 import { registerS3Commands, runS3Cli } from './s3/command';
@@ -14,13 +15,6 @@ import { PACKAGE_VERSION } from './version';
 const DEFAULT_CHART_SOURCE = join(__dirname, '..', 'chart');
 
 export { EXIT_INVALID };
-
-/** Where the CLI writes; replaced in tests. */
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-}
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -60,7 +54,7 @@ function buildProgram(io: CliIo): Command {
     .action((opts: { values: string[]; set: string[]; setString: string[]; release: string; namespace: string }) => {
       // Loaded here, as the other commands' modules are: `version` and `s3` never load the model, cdk8s or the validator.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { readValues } = require('./cli/values-input') as typeof import('./cli/values-input');
+      const { readValues } = require('./values-io/values-input') as typeof import('./values-io/values-input');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { synthValues } = require('./synth') as typeof import('./synth');
       const values = readValues(opts.values, setArguments(opts));
@@ -79,9 +73,9 @@ function buildProgram(io: CliIo): Command {
     .action((opts: { values: string[]; set: string[]; setString: string[]; output: 'yaml' | 'json'; all?: boolean; release: string; namespace: string }) => {
       // Loaded here: only this command prints values.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const output = require('./cli/values-output') as typeof import('./cli/values-output');
+      const output = require('./values-io/values-output') as typeof import('./values-io/values-output');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { readValues } = require('./cli/values-input') as typeof import('./cli/values-input');
+      const { readValues } = require('./values-io/values-input') as typeof import('./values-io/values-input');
       let values = readValues(opts.values, setArguments(opts), undefined, { exactIntegers: !opts.all });
       if (opts.all) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports

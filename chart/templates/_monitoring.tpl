@@ -181,7 +181,7 @@ step), the heartbeat variable (companion.ts) and the alert rules
 {{- $summary = replace $token (toString $value) $summary }}
 {{- $description = replace $token (toString $value) $description }}
 {{- end }}
-{{- $annotations := dict "summary" $summary "description" $description "runbook_url" (printf "%s#%s" $d.v.monitoring.prometheusRule.runbookUrl (lower .alert)) }}
+{{- $annotations := dict "summary" $summary "description" $description "runbook_url" (printf "%s/%s.md" (trimSuffix "/" $d.v.monitoring.prometheusRule.runbookUrl) .alert) }}
 {{- /* several releases may watch one namespace: the label says whose rule fired */}}
 {{- $rule := dict "alert" .alert "expr" $expr "labels" (dict "severity" $text.severity "release" $d.release) "annotations" $annotations }}
 {{- if .for }}{{- $_ := set $rule "for" .for }}{{- end }}

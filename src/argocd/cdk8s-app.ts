@@ -22,7 +22,7 @@ import { constants as osConstants, tmpdir } from 'os';
 import { basename, delimiter, dirname, join, relative, resolve } from 'path';
 import { pathToFileURL } from 'url';
 import { InputError } from '../input-error';
-import type { GenerateIo } from './generate';
+import type { GenerateIo } from '../io';
 import { ProcessTracker } from './process-tree';
 import { APP_TIMEOUT_ENV, formatDuration } from './trust';
 

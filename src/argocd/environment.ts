@@ -15,7 +15,7 @@
  *   as `PARAM_<NAME>_<KEY>` (the key normalized the same way).
  */
 import { posix } from 'path';
-import type { SetArgument } from '../cli/values-input';
+import type { SetArgument } from '../values-io/values-input';
 import { InputError } from '../input-error';
 import { DEFAULT_RELEASE } from '../model/names';
 import { APP_MODE_DISABLED, appModeEnabled, checkAppModeSetting } from './trust';

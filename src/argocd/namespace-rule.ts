@@ -9,7 +9,7 @@
  * kind this module does not know could be either, so it is refused unless the
  * operator names it namespaced (or allows it cluster-wide).
  */
-import { readGoYamlStream } from '../cli/values-input';
+import { readGoYamlStream } from '../values-io/values-input';
 import { InputError } from '../input-error';
 import { stringifyManifests } from '../model/go-yaml';
 

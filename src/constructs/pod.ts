@@ -20,7 +20,7 @@ import type {
   IVolumeMount,
 } from 'kubernetes-models/v1';
 import type { RenderPlan } from '../model/plan';
-import type { ResolvedValues } from '../model/resolve';
+import type { ResolvedValues } from '../model/types';
 import { imageReference, podLabels } from '../model/objects';
 
 /** Home directory of the image's user; kubectl keeps its cache under `$HOME/.kube`. */

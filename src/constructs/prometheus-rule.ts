@@ -54,7 +54,8 @@ function rule(d: RenderPlan, alert: string, expression: AlertExpression, vars: R
     annotations: {
       summary: fillAlertText(text.summary, values),
       description: fillAlertText(text.description, values),
-      runbook_url: `${d.values.monitoring.prometheusRule.runbookUrl}#${alert.toLowerCase()}`,
+      // One page per alert under the runbooks' folder (a trailing "/" of the folder's URL is dropped).
+      runbook_url: `${d.values.monitoring.prometheusRule.runbookUrl.replace(/\/$/, '')}/${alert}.md`,
     },
   };
   return forDuration ? { ...r, for: forDuration } : r;

@@ -121,7 +121,7 @@ function chartReadme(): string {
     '`helm upgrade` updates them in place. Its one-shot backup and restore Jobs were Helm hooks named',
     '`<fullname>` and `<fullname>-restore`, which Helm leaves behind: delete them once they have finished',
     '(`kubectl delete job <fullname> <fullname>-restore --ignore-not-found`). The differences and the values the',
-    'upstream chart accepts and this one refuses are listed in the project README\'s compatibility section.',
+    'upstream chart accepts and this one refuses are listed in the project\'s docs/helm.md (compatibility section).',
     '',
     '## Values',
     '',

@@ -1,5 +1,5 @@
 /**
- * Renders the TypeScript interfaces, the README values table and the chart's
+ * Renders the TypeScript interfaces, the values table (docs/values.md) and the chart's
  * `values.yaml` from `spec.ts`. Run by `npm run generate`; a test checks that
  * the committed outputs are current.
  */
@@ -127,7 +127,7 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-/** The README's values table (Markdown). */
+/** The values table of docs/values.md and of the chart's README (Markdown). */
 export function renderValuesTable(): string {
   const rows = ['| Key | Type | Default | Description |', '| --- | --- | --- | --- |'];
   walkFields(VALUES_SPEC.fields, (path, field) => {

@@ -10,9 +10,9 @@
  */
 import { errorLines, sanitizeLine } from '../input-error';
 import { Command, CommanderError, Option } from 'commander';
-import type { CliIo } from '../cli';
+import type { CliIo, S3Io } from '../io';
 import { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV, MIN_RATE_ENV, S3_ENV } from './config';
-import { EXIT_FAILED, EXIT_INVALID, S3Io, guarded } from './common';
+import { EXIT_FAILED, EXIT_INVALID, guarded } from './common';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 
@@ -100,7 +100,7 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
         const { parseDuration } = require('./duration') as typeof import('./duration');
         const checked = name === 'latest' && opts.maxAge !== undefined && (parseDuration(opts.maxAge.trim()) ?? Infinity) <= (maxAge?.ms ?? 0);
         if (code === 0 && maxAge !== undefined && !checked) {
-          const { heartbeatFreshness } = require('./freshness') as typeof import('./freshness');
+          const { heartbeatFreshness } = require('./latest') as typeof import('./latest');
           const stale = await heartbeatFreshness(opts, safe, maxAge.ms, maxAge.text);
           if (stale !== undefined) {
             pingCode = EXIT_FAILED;

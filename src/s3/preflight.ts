@@ -9,8 +9,9 @@ import type { Readable } from 'stream';
 import { formatBytes, formatDate, parseArchiveName } from './archives';
 import { NotS3Answer, Session, deadlineMs as commandDeadlineMs, openSession } from './client';
 import { InputError } from '../input-error';
+import type { S3Io } from '../io';
 import { ConnectionFlags, S3Settings, endpointLabel, parseS3Uri, resolveSettings, s3Uri } from './config';
-import { EXIT_OK, S3Failure, S3Io } from './common';
+import { EXIT_OK, S3Failure } from './common';
 import { S3Action, describeS3Error, maskKeyId } from './errors';
 import { checkOutputPath, findLatest, handOffUri } from './latest';
 import { GZIP_TRAILER_BYTES, MIN_GZIP_BYTES, firstBytes, headProblem } from './restorable';
@@ -25,7 +26,7 @@ export const PREFLIGHT_DEADLINE_SECONDS = 25;
 export const PREFLIGHT_OBJECT = '.infrahub-backup-cdk8s-preflight';
 
 /**
- * The IAM action each preflight step uses (README, S3 companion). Only
+ * The IAM action each preflight step uses (docs/s3.md). Only
  * s3:PutObject is required for a backup; a step refused with AccessDenied for
  * another action is reported as not checked, not as a failure.
  */

@@ -16,7 +16,7 @@
  * instance metadata) are caught too. Pure.
  */
 import { S3_ENV, HEARTBEAT_ENV } from './config';
-import type { S3Io } from './common';
+import type { S3Io } from '../io';
 
 /** What replaces a secret. */
 export const REDACTED = '[redacted]';

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
-import { CliIo, EXIT_INVALID, runCli } from '../../src/cli';
+import { EXIT_INVALID, runCli } from '../../src/cli';
+import type { CliIo } from '../../src/io';
 
 interface Run {
   readonly code: number;

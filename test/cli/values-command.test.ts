@@ -5,7 +5,8 @@
  * line per problem and nothing on stdout.
  */
 import { parse } from 'yaml';
-import { CliIo, EXIT_INVALID, runCli } from '../../src/cli';
+import { EXIT_INVALID, runCli } from '../../src/cli';
+import type { CliIo } from '../../src/io';
 import { pool } from '../support/helm';
 import { probe, tempFile } from '../support/helm-probe';
 

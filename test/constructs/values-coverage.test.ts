@@ -778,7 +778,7 @@ const FIELD_CASES: Record<string, FieldCase> = {
   'monitoring.prometheusRule.runbookUrl': {
     base: MONITORED_BACKUP,
     set: { monitoring: { prometheusRule: { runbookUrl: 'https://wiki.example.com/infrahub-backups' } } },
-    check: (o) => expect(alertRule(o, 'InfrahubBackupMissing').annotations.runbook_url).toBe('https://wiki.example.com/infrahub-backups#infrahubbackupmissing'),
+    check: (o) => expect(alertRule(o, 'InfrahubBackupMissing').annotations.runbook_url).toBe('https://wiki.example.com/infrahub-backups/InfrahubBackupMissing.md'),
   },
   'monitoring.freshness.enabled': {
     base: S3_BACKUP,

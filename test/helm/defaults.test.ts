@@ -193,16 +193,17 @@ describe('chart metadata', () => {
     }
   });
 
-  test('the chart README and the project README explain how to replace the umbrella\'s subchart', () => {
+  test('the chart README and the project docs explain how to replace the umbrella\'s subchart', () => {
     const chartReadme = readFileSync(join(chart.chartDir, 'README.md'), 'utf8');
     expect(chartReadme).toContain(`\`${UPSTREAM_SUBCHART.repository}\``);
     expect(chartReadme).toMatch(/- name: infrahub-backup\n {4}version: "\d+\.\d+\.\d+[^"]*"\n {4}repository: /);
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    expect(readme).toContain('#### Replacing the upstream `infrahub-backup` subchart of the Infrahub chart');
-    expect(readme).toContain(`repository: "${UPSTREAM_SUBCHART.repository}"`);
-    expect(readme).toContain('helm dependency update');
-    expect(readme).toContain('argocd.argoproj.io/sync-options: Prune=false');
-    expect(readme).toContain('restore.storage.local.existingClaim=infrahub-backup-backups');
+    const helmPage = readFileSync(join(ROOT, 'docs', 'helm.md'), 'utf8');
+    expect(helmPage).toContain('## Replacing the upstream `infrahub-backup` subchart of the Infrahub chart');
+    expect(helmPage).toContain(`repository: "${UPSTREAM_SUBCHART.repository}"`);
+    expect(helmPage).toContain('helm dependency update');
+    const localPage = readFileSync(join(ROOT, 'docs', 'local-archives.md'), 'utf8');
+    expect(localPage).toContain('argocd.argoproj.io/sync-options: Prune=false');
+    expect(localPage).toContain('restore.storage.local.existingClaim=infrahub-backup-backups');
   });
 });
 

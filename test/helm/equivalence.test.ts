@@ -13,7 +13,7 @@ import * as fc from 'fast-check';
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { readValues } from '../../src/cli/values-input';
+import { readValues } from '../../src/values-io/values-input';
 import { InputError } from '../../src/input-error';
 import { ValuesError } from '../../src/model/errors';
 import { synthValues } from '../../src/synth';

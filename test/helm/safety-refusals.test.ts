@@ -20,7 +20,7 @@ import { join } from 'path';
 import { App, Chart } from 'cdk8s';
 import { InfrahubBackup } from '../../src/constructs/infrahub-backup';
 import { ValuesError, formatProblem } from '../../src/model/errors';
-import { GO_FALSE, GO_TRUE } from '../../src/model/checks';
+import { GO_FALSE, GO_TRUE } from '../../src/model/encryption';
 import { ChartOutput } from '../../src/helm/build';
 import { generate } from '../../src/argocd/generate';
 import { buildTestChart, cli, ensureHelm, helm, HELM_PROCESSES, HELMS, objectsOf, pool, RunResult, templateMany, valuesYaml } from '../support/helm';

@@ -11,7 +11,7 @@ import Ajv from 'ajv';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { readValues } from '../../src/cli/values-input';
+import { readValues } from '../../src/values-io/values-input';
 import { ValuesError } from '../../src/model/errors';
 import { requestHash } from '../../src/model/names';
 import { scheduleProblem } from '../../src/model/schedule';

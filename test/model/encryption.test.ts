@@ -8,8 +8,8 @@
  */
 import { execFileSync } from 'child_process';
 import fc from 'fast-check';
-import { GO_FALSE, GO_TRUE, keylessEncryption } from '../../src/model/checks';
-import type { ResolvedValues } from '../../src/model/resolve';
+import { GO_FALSE, GO_TRUE, keylessEncryption } from '../../src/model/encryption';
+import type { ResolvedValues } from '../../src/model/types';
 import { describeWithGo } from '../support/go';
 
 const ORACLE = `package main

@@ -204,11 +204,11 @@ describe('promtool check rules on what the checks accept', () => {
     console.log(`runbookUrl: ${drawn.length} drawn, ${accepted.length} accepted by the schema, ${refused.length} refused (all hold "{{": ${refused.every((u) => u.includes('{{'))})`);
     expect(refused.every((u) => u.includes('{{'))).toBe(true);
     expect(accepted.length).toBeGreaterThan(200);
-    const rules = accepted.slice(0, 400).map((u, i) => ({ ...scaledDownRule({}, i), annotations: { runbook_url: `${u}#infrahubscaleddownafterbackup` } }));
+    const rules = accepted.slice(0, 400).map((u, i) => ({ ...scaledDownRule({}, i), annotations: { runbook_url: `${u}/InfrahubScaledDownAfterBackup.md` } }));
     const ok = await promtool(['check', 'rules', rulesFile('runbooks', rules)]);
     expect(ok.stderr).toBe('');
     expect(ok.stdout).toContain(`SUCCESS: ${rules.length} rules found`);
-    const bad = await promtool(['check', 'rules', rulesFile('runbook-refused', [{ ...scaledDownRule({}, 0), annotations: { runbook_url: 'https://wiki.example.com/{{x#a' } }])]);
+    const bad = await promtool(['check', 'rules', rulesFile('runbook-refused', [{ ...scaledDownRule({}, 0), annotations: { runbook_url: 'https://wiki.example.com/{{x/InfrahubScaledDownAfterBackup.md' } }])]);
     expect(bad.code).not.toBe(0);
     expect(() => synthObjects(mergeDocs(S3_BACKUP, { monitoring: { prometheusRule: { enabled: true, runbookUrl: 'https://wiki.example.com/{{' } } }))).toThrow(
       /monitoring\.prometheusRule\.runbookUrl: .*without "\{\{"/,

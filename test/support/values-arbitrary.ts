@@ -334,7 +334,7 @@ export const YAML_SCALARS: Record<string, readonly string[]> = {
 /**
  * Scalars the contract reads apart from Helm on purpose (docs/values-contract.md, "Reading
  * values"): `.inf` and `.nan` are refused, where Helm would read a float no key can take. The
- * reader's own corpus (test/cli/yaml-helm.test.ts) checks them.
+ * reader's own corpus (test/values-io/yaml-helm.test.ts) checks them.
  */
 export const YAML_SCALARS_READ_APART: Record<string, readonly string[]> = {
   'float-special': ['.inf', '-.Inf', '.nan'],

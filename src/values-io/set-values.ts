@@ -1,7 +1,7 @@
 /**
  * Helm's `--set` syntax (its strvals reader), with the same results and the
  * same refusals, checked against the Helm 3 and Helm 4 binaries
- * (test/cli/strvals-helm.test.ts):
+ * (test/values-io/strvals-helm.test.ts):
  *
  * - `a.b=c,d[0].e=f`; `{x,y}` is a list; `\` takes the next character as is
  *   (a trailing `\` is dropped); a trailing `,` is allowed, an empty

@@ -7,14 +7,15 @@
 import { execFileSync } from 'child_process';
 import { existsSync } from 'fs';
 import { join } from 'path';
-import { CliIo, EXIT_INVALID, runCli } from '../../src/cli';
-import { MAX_VALUES_FILE_BYTES, parseValuesText, readValues } from '../../src/cli/values-input';
+import { EXIT_INVALID, runCli } from '../../src/cli';
+import type { CliIo } from '../../src/io';
+import { MAX_VALUES_FILE_BYTES, parseValuesText, readValues } from '../../src/values-io/values-input';
 import { InputError } from '../../src/input-error';
 import { cloneValues, coalesceWithDefaults, MAX_VALUES_DEPTH, mergeUserValues } from '../../src/model/merge';
 import { ValuesError } from '../../src/model/errors';
 import * as fc from 'fast-check';
 import { parse, stringify } from 'yaml';
-import { prescanYaml } from '../../src/cli/yaml-prescan';
+import { prescanYaml } from '../../src/values-io/yaml-prescan';
 import { tempFile } from '../support/helm-probe';
 import { inputErrorLinesOrNone } from '../support/input-error';
 
@@ -56,7 +57,7 @@ describe('large documents are read', () => {
     }
     const script = [
       "const lib = process.argv[1];",
-      "const { parseValuesText } = require(lib + '/cli/values-input.js');",
+      "const { parseValuesText } = require(lib + '/values-io/values-input.js');",
       "const { InfrahubBackupChart } = require(lib + '/index.js');",
       "const { App } = require(require.resolve('cdk8s', { paths: [lib] }));",
       "const spread = new Array(40000).fill(0);",
@@ -147,11 +148,11 @@ describe('depth and size are bounded before the YAML parser builds anything (the
 
   test('10 MiB of each hostile shape is refused in one line, in a child process that stays under 200 MiB', () => {
     const lib = join(__dirname, '..', '..', 'lib');
-    if (!existsSync(join(lib, 'cli', 'values-input.js')) || !existsSync(join(lib, 'cli', 'yaml-prescan.js'))) {
+    if (!existsSync(join(lib, 'values-io', 'values-input.js')) || !existsSync(join(lib, 'values-io', 'yaml-prescan.js'))) {
       execFileSync('npm', ['run', 'build'], { cwd: join(lib, '..'), stdio: 'pipe' });
     }
     const script = [
-      "const { parseValuesText } = require(process.argv[1] + '/cli/values-input.js');",
+      "const { parseValuesText } = require(process.argv[1] + '/values-io/values-input.js');",
       "const { PLUGIN_MAX_VALUES_NODES } = require(process.argv[1] + '/argocd/generate.js');",
       'const MiB = 1024 * 1024;',
       'const out = {};',
