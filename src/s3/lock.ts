@@ -22,7 +22,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { Archive, formatDate } from './archives';
 import { Session, withSession } from './client';
-import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io, wholeNumber } from './common';
+import { EXIT_FAILED, EXIT_OK, S3Failure, wholeNumber } from './common';
+import type { S3Io } from '../io';
 import { ConnectionFlags, endpointLabel, resolveSettings, s3Uri } from './config';
 import { describeS3Error } from './errors';
 import { InputError, errorLines, sanitizeLine } from '../input-error';
