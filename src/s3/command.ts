@@ -46,7 +46,7 @@ function finish(io: S3Io, code: number): void {
 export function registerS3Commands(program: Command, io: S3Io): Command {
   const s3 = program
     .command('s3')
-    .description("S3 companions of the backup image: check access, find, prune, verify and list archives (reads the image's INFRAHUB_S3_* and AWS_* environment)")
+    .description("S3 companions of the backup image: check access, find, prune, lock, verify and list archives (reads the image's INFRAHUB_S3_* and AWS_* environment)")
     .addHelpText('after', ENVIRONMENT_HELP);
 
   /**
@@ -140,14 +140,30 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
 
   add(
     'prune',
-    'delete old archives under the prefix: keeps the N newest proven ones (s3 verify read them whole) and everything newer, future-named ones, the most recent upload and, with --keep-days, any younger than D days; deletes nothing if no archive is proven; touches nothing but archives and their proof markers',
+    'delete old archives under the prefix: keeps the N newest proven ones (s3 verify read them whole) and everything newer, the newest proven one of each of the last days, ISO weeks, months and years the calendar rules ask for, future-named ones, the most recent upload and, with --keep-days, any younger than D days (an archive any rule keeps is kept); deletes nothing if no archive is proven; touches nothing but archives and their proof markers',
     (c) =>
       c
-        .requiredOption('--keep-last <n>', 'keep the N newest proven archives (at least 1)')
+        .option('--keep-last <n>', 'keep the N newest proven archives (at least 1; default 1 with a calendar rule, required without)')
         .option('--keep-days <d>', 'also keep archives younger than D days')
-        .option('--dry-run', 'print keep or delete, with the reason, for every archive; delete nothing'),
+        .option('--keep-daily <n>', 'also keep the newest proven archive of each of the N newest days that have one (0: off)')
+        .option('--keep-weekly <n>', 'also keep the newest proven archive of each of the N newest ISO weeks (Monday to Sunday) that have one (0: off)')
+        .option('--keep-monthly <n>', 'also keep the newest proven archive of each of the N newest months that have one (0: off)')
+        .option('--keep-yearly <n>', 'also keep the newest proven archive of each of the N newest years that have one (0: off)')
+        .option('--time-zone <zone>', "the IANA time zone of the calendar rules' days, weeks, months and years, like the backup CronJob's (default: UTC)")
+        .option('--dry-run', 'print keep or delete, with the rules that keep it, for every archive; delete nothing'),
     () => (require('./prune') as typeof import('./prune')).prune,
     true,
+  );
+
+  add(
+    'lock',
+    'set an S3 Object Lock retention (until upload time + D days) on every restorable archive under the prefix that has none; never shortens or replaces one; needs a bucket with Object Lock',
+    (c) =>
+      c
+        .addOption(new Option('--mode <mode>', 'GOVERNANCE (s3:BypassGovernanceRetention can still delete) or COMPLIANCE (no one can until the date, the root user included)').choices(['GOVERNANCE', 'COMPLIANCE']).makeOptionMandatory())
+        .requiredOption('--days <d>', 'keep each archive locked D days after its upload (at least 1)')
+        .option('--dry-run', 'print what would be locked; set nothing'),
+    () => (require('./lock') as typeof import('./lock')).lock,
   );
 
   add(

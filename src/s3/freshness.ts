@@ -12,17 +12,10 @@
  * after their own work (`heartbeatFreshness` in latest.ts), `s3 latest
  * --max-age` is that check.
  */
-import { Archive, formatDate } from './archives';
+import { Archive, backupTime, formatDate } from './archives';
 import { formatAge } from './duration';
 
-/** The time a backup's age is measured from, in milliseconds since the epoch. */
-export function backupTime(archive: Pick<Archive, 'createdAt' | 'lastModified'>, now: Date): { time: number; from: 'name' | 'upload' } {
-  const named = archive.createdAt.getTime();
-  const uploaded = archive.lastModified?.getTime();
-  if (uploaded === undefined) return { time: Math.min(named, now.getTime()), from: 'name' };
-  if (named > now.getTime()) return { time: uploaded, from: 'upload' };
-  return named < uploaded ? { time: named, from: 'name' } : { time: uploaded, from: 'upload' };
-}
+export { backupTime };
 
 /** The age of a backup and the words saying where it comes from: `3d 0h (named 2026-01-01T00:00:00Z)`. */
 export function backupAge(archive: Pick<Archive, 'createdAt' | 'lastModified'>, now: Date): { ms: number; text: string; source: string } {
