@@ -184,6 +184,20 @@ test('a second run while one runs is refused before anything is recorded or scal
   expectRestored();
 });
 
+test("a run whose Job was deleted but whose pod still runs (--cascade=orphan) blocks the next run's record", async () => {
+  const first = new Run(c, 'backup-1');
+  await first.record();
+  first.toolScaleDown();
+  const down = c.replicas();
+  c.jobs.delete('backup-1');
+  const second = new Run(c, 'backup-2');
+  const r = await second.record();
+  expect(r).toMatchObject({ code: 1, stdout: '' });
+  expect(r.stderr).toBe('error: pod backup-1-p0 of the backup that recorded ConfigMap infrahub-backup-scale-guard is still running: this backup does not start; run it again once that pod has ended\n');
+  expect(c.replicas()).toEqual(down);
+  expect(c.configmaps.get(MARKER)!.data.job).toBe('backup-1');
+});
+
 test('a retried pod of the same Job keeps the first counts, not the zeros the killed pod left', async () => {
   const run = new Run(c, 'backup-1');
   await run.record();

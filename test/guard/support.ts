@@ -9,30 +9,36 @@
  * package itself): `jest.mock('@kubernetes/client-node', () => require('./support').kubernetesClient())`.
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
-import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'fs';
 import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
 const ROOT = join(__dirname, '..', '..');
 
-/** The CommonJS bundle of @kubernetes/client-node, built once per process. */
+/** The CommonJS bundle of @kubernetes/client-node, built once per client version (kept in the temporary directory). */
 export function kubernetesClient(): unknown {
-  const dir = join(tmpdir(), `ibc-guard-k8s-${process.pid}`);
+  const version = (JSON.parse(readFileSync(join(ROOT, 'node_modules', '@kubernetes', 'client-node', 'package.json'), 'utf8')) as { version: string }).version;
+  const dir = join(tmpdir(), `ibc-guard-client-node-${version}`);
   const out = join(dir, 'kubernetes.js');
   if (!existsSync(out)) {
     mkdirSync(dir, { recursive: true });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { buildSync } = require('esbuild') as typeof import('esbuild');
+    const partial = join(dir, `kubernetes.${process.pid}.js`);
     buildSync({
       stdin: { contents: "export * from '@kubernetes/client-node';\n", resolveDir: ROOT, sourcefile: 'kubernetes.js', loader: 'js' },
       bundle: true,
       platform: 'node',
       target: 'node20',
       format: 'cjs',
-      outfile: out,
+      outfile: partial,
+      minify: true,
+      keepNames: true,
       logLevel: 'error',
     });
+    // Renamed into place whole: a concurrent test process never reads half a bundle.
+    renameSync(partial, out);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(out);
