@@ -139,11 +139,15 @@ function labelsOf(value: Record<string, string> | undefined): Record<string, str
   return { ...(value ?? {}) };
 }
 
-/** Whether a Job's pods may still run: not finished, or pods still active or terminating. */
+/**
+ * Whether a Job's pods may still run: pods active or terminating, or the Job
+ * neither finished (Complete or Failed) nor suspended.
+ */
 export function jobRunning(job: K8s.V1Job): boolean {
+  if ((job.status?.active ?? 0) > 0 || (job.status?.terminating ?? 0) > 0) return true;
   const conditions = job.status?.conditions ?? [];
   const finished = conditions.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
-  return !finished || (job.status?.active ?? 0) > 0 || (job.status?.terminating ?? 0) > 0;
+  return !finished && job.spec?.suspend !== true;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { SCALED_SERVICES, releaseJobSelector, toolWorkload } from '../../src/guard/guard';
+import { jobRunning } from '../../src/guard/kube';
 import type { ListedWorkload } from '../../src/guard/kube';
 import { MAX_RECORDED_REPLICAS, Marker, decodeMarker, encodeMarker, markerName } from '../../src/guard/marker';
 import { commonLabels } from '../../src/model/objects';
@@ -90,4 +91,20 @@ test("the Jobs' selector matches the labels the release's backup and restore Job
   expect(matchesSelector(selector, labels('restore'))).toBe(true);
   expect(matchesSelector(selector, labels('verify'))).toBe(false);
   expect(matchesSelector(selector, labels('backup', 'staging'))).toBe(false);
+});
+
+test('a Job runs while its pods are active or terminating, or until it is finished, unless it is suspended', () => {
+  const job = (status: object, suspend?: boolean): Parameters<typeof jobRunning>[0] => ({ spec: { suspend, template: {} }, status } as Parameters<typeof jobRunning>[0]);
+  const done = (type: string, status = 'True'): object => ({ conditions: [{ type, status }] });
+  expect(jobRunning(job({}))).toBe(true);
+  expect(jobRunning(job({ active: 1 }))).toBe(true);
+  expect(jobRunning(job(done('Complete')))).toBe(false);
+  expect(jobRunning(job(done('Failed')))).toBe(false);
+  expect(jobRunning(job({ ...done('Failed'), terminating: 1 }))).toBe(true);
+  expect(jobRunning(job({ ...done('Failed'), active: 1 }))).toBe(true);
+  // FailureTarget: the deadline passed, the pods are being stopped: still running until Failed.
+  expect(jobRunning(job(done('FailureTarget')))).toBe(true);
+  expect(jobRunning(job(done('Complete', 'False')))).toBe(true);
+  expect(jobRunning(job({}, true))).toBe(false);
+  expect(jobRunning(job({ active: 1 }, true))).toBe(true);
 });
