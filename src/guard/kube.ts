@@ -292,7 +292,8 @@ export function kubernetesApi(namespace: string, env: NodeJS.ProcessEnv, signal:
       const body: K8s.CoreV1Event = {
         apiVersion: 'v1',
         kind: 'Event',
-        metadata: { name: `${event.name}.${now.getTime().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`, namespace },
+        // `<workload>.<time><random>` as kubectl's events are named, within the 253 characters of a name.
+        metadata: { name: `${event.name.slice(0, 230)}.${now.getTime().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`, namespace },
         involvedObject: { apiVersion: 'apps/v1', kind: event.kind, name: event.name, namespace, uid: event.uid },
         reason: event.reason,
         message: event.message,
