@@ -9,6 +9,7 @@ import { errorLines, EXIT_INVALID, InputError } from './input-error';
 import type { CliIo } from './io';
 import { ValuesError, formatProblem } from './model/errors';
 import { DEFAULT_RELEASE } from './model/names';
+import { registerGuardCommands } from './guard/command';
 import { registerS3Commands, runS3Cli } from './s3/command';
 import { PACKAGE_VERSION } from './version';
 
@@ -111,6 +112,8 @@ function buildProgram(io: CliIo): Command {
     });
   // Listed for --help; main() runs them with runS3Cli, which waits for their asynchronous work.
   registerS3Commands(program, io);
+  // The Kubernetes client is loaded when a guard command runs; the actions throw on failure.
+  registerGuardCommands(program, io);
   return program;
 }
 

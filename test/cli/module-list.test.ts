@@ -92,6 +92,20 @@ test('s3 preflight does load its command and the AWS SDK (the recorder sees lazy
   expect(files).toContain('lib/vendor/s3.js');
 });
 
+test('guard repair loads its command and the Kubernetes client (bundled in lib/vendor), neither cdk8s nor the values model', () => {
+  const kubeconfig = join(work, 'kubeconfig');
+  writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: "http://127.0.0.1:9", insecure-skip-tls-verify: true}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\n');
+  const { status, files } = modulesOf(['guard', 'repair', '--release', 'infrahub-backup', '-n', 'infrahub', '--timeout', '5'], { KUBECONFIG: kubeconfig });
+  expect(status).toBe(1);
+  expect(files).toContain('lib/guard/guard.js');
+  expect(files).toContain('lib/vendor/kubernetes.js');
+  expectNoSynthesis(files);
+});
+
+test('the other commands do not load the Kubernetes client', () => {
+  for (const args of [['version'], ['s3', 'latest']]) expect(modulesOf(args).files.filter((f) => f.startsWith('lib/guard/guard') || f === 'lib/vendor/kubernetes.js')).toEqual([]);
+});
+
 test('synth loads one copy of yaml (the one cdk8s loads), cdk8s-plus-28 and the compiled validator, not ajv\'s compiler', () => {
   const { status, files } = modulesOf(['synth', '-f', join(ROOT, 'examples', 'values', 'scheduled-s3.yaml')]);
   expect(status).toBe(0);
