@@ -1,5 +1,5 @@
 /**
- * The `s3` command group: `preflight`, `latest`, `prune`, `verify`, `list`.
+ * The `s3` command group: `preflight`, `latest`, `prune`, `verify`, `copy`, `list`.
  * Argument parsing only; the AWS SDK is loaded when an s3 command runs, so the
  * rest of the CLI does not pay for it.
  *
@@ -11,7 +11,7 @@
 import { errorLines, sanitizeLine } from '../input-error';
 import { Command, CommanderError, Option } from 'commander';
 import type { CliIo } from '../cli';
-import { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV, MIN_RATE_ENV, S3_ENV } from './config';
+import { COPY_ENV_PREFIX, HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV, MIN_RATE_ENV, S3_ENV } from './config';
 import { EXIT_FAILED, EXIT_INVALID, S3Io, guarded } from './common';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -67,11 +67,11 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
           `with --heartbeat-url: a success ping is sent only while the newest restorable archive is younger than this (like 26h); otherwise the failure ping says why (default: $${HEARTBEAT_MAX_AGE_ENV}; for latest, --max-age)`,
         );
     }
-    command.addHelpText('after', ENVIRONMENT_HELP).action(async (opts: T & { heartbeatUrl?: string; heartbeatMaxAge?: string; maxAge?: string; endpoint?: string }) => {
+    command.addHelpText('after', ENVIRONMENT_HELP).action(async (opts: T & { heartbeatUrl?: string; heartbeatMaxAge?: string; maxAge?: string; endpoint?: string; toEndpoint?: string }) => {
       // Loaded when an s3 command runs: synth and the other commands only register these.
       const { knownSecrets, redactingIo, redactor } = require('./redact') as typeof import('./redact');
       // Every line the command writes, and so the failure ping's body, passes through the redaction first.
-      const redact = redactor(knownSecrets(io.env, [opts.endpoint, opts.heartbeatUrl]));
+      const redact = redactor(knownSecrets(io.env, [opts.endpoint, opts.toEndpoint, opts.heartbeatUrl]));
       const safe = redactingIo(io, redact);
       if (!heartbeat) return finish(io, await guarded(safe, () => load()(opts, safe)));
       // The first error line, as printed (redacted), is the failure ping's body.
@@ -162,6 +162,21 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
         .option('--min-rate <KiB/s>', `without --deadline, the slowest download accepted over each window of 10 s (or --timeout, if longer), and the rate the archive's size buys time at; at least 1 (default: $${MIN_RATE_ENV}, else 256)`),
     () => (require('./verify') as typeof import('./verify')).verify,
     true,
+  );
+
+  add(
+    'copy',
+    `copy the newest restorable archive, then any other missing at the second location (newest first, at most --max-copies), streamed, read back and compared by SHA-256; the destination is read from the ${COPY_ENV_PREFIX}-prefixed variables (${COPY_ENV_PREFIX}${S3_ENV.bucket}, ${COPY_ENV_PREFIX}${S3_ENV.accessKeyId}...) and the --to-* flags`,
+    (c) =>
+      c
+        .option('--to-bucket <bucket>', `the destination bucket (default: $${COPY_ENV_PREFIX}${S3_ENV.bucket})`)
+        .option('--to-prefix <prefix>', `the destination prefix (default: $${COPY_ENV_PREFIX}${S3_ENV.prefix})`)
+        .option('--to-endpoint <url>', `the destination's S3 endpoint (default: $${COPY_ENV_PREFIX}${S3_ENV.endpoint}; none: AWS S3)`)
+        .option('--to-region <region>', `the destination's region (default: $${COPY_ENV_PREFIX}${S3_ENV.region}, else us-east-1)`)
+        .option('--max-copies <n>', 'copy at most N archives per run (default: 3)')
+        .option('--accept-unproven', 'also copy archives whose first and last bytes look complete when s3 verify has not proven them (encrypted archives); no proof is recorded for them')
+        .option('--min-rate <KiB/s>', `without --deadline, the slowest transfer accepted over each window of 10 s, and the rate the archives' size buys time at (default: $${MIN_RATE_ENV}, else 256)`),
+    () => (require('./copy') as typeof import('./copy')).copy,
   );
 
   add(
