@@ -47,7 +47,7 @@ import { describeS3Error } from './errors';
 import { InputError, sanitizeLine } from '../input-error';
 import { Listing, listArchivesOrFail } from './listing';
 import { etagToken, proofKey } from './proofs';
-import { UNPROVEN, candidates, listedProblem, readEnds, restorableProblem } from './restorable';
+import { HeadReader, UNPROVEN, candidates, listedProblem, readEnds, restorableProblem } from './restorable';
 import { minRateBytesPerSecond, throughputWindowMs, watchThroughput } from './throughput';
 
 export interface CopyOptions extends ConnectionFlags {
@@ -105,10 +105,10 @@ export function resolveDestination(options: CopyOptions, env: NodeJS.ProcessEnv,
   }
 }
 
-/** What a run of copy decided for an archive of the source. */
-interface Plan {
+/** What a run of copy decided for the archives of the source. */
+export interface CopyPlan {
   /** The restorable archives to copy, newest first (at most --max-copies). */
-  readonly copy: Array<{ archive: Archive; proven: boolean }>;
+  readonly copy: ReadonlyArray<{ readonly archive: Archive; readonly proven: boolean }>;
   /** The newest restorable archive, if any. */
   readonly newest: Archive | undefined;
   /** Restorable archives already at the destination. */
@@ -116,7 +116,7 @@ interface Plan {
   /** Whether more restorable archives are missing at the destination than this run copies. */
   readonly more: boolean;
   /** Archives newer than the newest restorable one, passed over, with the reason. */
-  readonly skipped: Array<{ archive: Archive; problem: string }>;
+  readonly skipped: ReadonlyArray<{ readonly archive: Archive; readonly problem: string }>;
 }
 
 /**
@@ -124,10 +124,17 @@ interface Plan {
  * the destination (same name and size, and for a proven archive a proof
  * there) or to be copied, until --max-copies are found.
  */
-async function plan(source: Session, listing: Listing, destination: Listing, maxCopies: number, acceptUnproven: boolean, now: Date): Promise<Plan> {
+export async function planCopies(
+  listing: Pick<Listing, 'archives' | 'proofs'>,
+  destination: Pick<Listing, 'archives' | 'proofs'>,
+  maxCopies: number,
+  acceptUnproven: boolean,
+  now: Date,
+  read: HeadReader,
+): Promise<CopyPlan> {
   const there = new Map(candidates(destination.archives, destination.proofs).list.map((c) => [c.archive.name, c]));
-  const copy: Plan['copy'] = [];
-  const skipped: Plan['skipped'] = [];
+  const copy: Array<CopyPlan['copy'][number]> = [];
+  const skipped: Array<CopyPlan['skipped'][number]> = [];
   let newest: Archive | undefined;
   let present = 0;
   let more = false;
@@ -135,7 +142,7 @@ async function plan(source: Session, listing: Listing, destination: Listing, max
     const at = there.get(archive.name);
     const isThere = at !== undefined && at.archive.size === archive.size && (!proven || at.proven);
     if (!proven) {
-      const problem = listedProblem(archive, now) ?? (acceptUnproven ? (isThere ? undefined : await restorableProblem(archive, now, (a) => readEnds(source, source.settings.bucket!, a))) : UNPROVEN);
+      const problem = listedProblem(archive, now) ?? (acceptUnproven ? (isThere ? undefined : await restorableProblem(archive, now, read)) : UNPROVEN);
       if (problem !== undefined) {
         if (newest === undefined) skipped.push({ archive, problem });
         continue;
@@ -255,7 +262,7 @@ async function run(from: Session, to: Session, maxCopies: number, minRate: numbe
     if (e instanceof S3Failure) throw new S3Failure(forCopy(e.line));
     throw e;
   }
-  const decided = await plan(from, listing, destinationListing, maxCopies, options.acceptUnproven === true, now);
+  const decided = await planCopies(listing, destinationListing, maxCopies, options.acceptUnproven === true, now, (a) => readEnds(from, sourceBucket, a));
   for (const { archive, problem } of decided.skipped) io.stderr(`warning: skipped ${s3Uri(sourceBucket, archive.key)}: ${problem === UNPROVEN ? problem : `not restorable: ${problem}`}\n`);
   if (decided.newest === undefined) {
     throw new S3Failure(

@@ -74,6 +74,7 @@ async function bytesOf(client: S3Client, bucket: string, key: string): Promise<B
   return Buffer.concat(chunks);
 }
 
+const proxyOf: { current?: S3Proxy } = {};
 const archivesOnly = (list: string[]): string[] => list.filter((k) => k.startsWith('infrahub_backup_'));
 const proofsOnly = (list: string[]): string[] => list.filter((k) => k.startsWith('.proof-'));
 
@@ -193,6 +194,48 @@ describe('hostile cases', () => {
         expect((await run(destEnv('resume'), 'latest')).stdout).toBe(`s3://copies/resume/${archive.name}\n`);
       },
     );
+  });
+
+  test('the destination dies after the upload, before the read-back: the object there is not counted (no proof) and the next run copies it again', async () => {
+    const archive = await provenArchive('late', 0);
+    let kill = true;
+    await withProxy(
+      destination().endpoint,
+      (r) => {
+        if (kill && r.method === 'HEAD' && r.url.includes(archive.name)) proxyOf.current!.dead = true;
+        return { kind: 'forward' };
+      },
+      async (proxy) => {
+        proxyOf.current = proxy;
+        const failed = await run(copyEnv('late', 'late', proxy.endpoint), 'copy', '--timeout', '2');
+        expectFailure(failed, 1, [/^error: (connection reset|connection closed|endpoint unreachable): 127\.0\.0\.1:\d+ .*COPY_INFRAHUB_S3_ENDPOINT/]);
+        // The object is there, unchecked and unproven: latest there does not take it.
+        expect(await keys(destClient, DEST_BUCKET, 'late')).toEqual([archive.name]);
+        expectFailure(await run(destEnv('late'), 'latest'), 1, [/^error: no proven archive: none of the 1 archives under s3:\/\/copies\/late\//], { allowOther: true });
+        proxy.dead = false;
+        kill = false;
+        const again = await run(copyEnv('late', 'late', proxy.endpoint), 'copy');
+        expect(again.code).toBe(0);
+        expect(again.stderr).toContain('1 copied, 0 already at');
+        expect((await run(destEnv('late'), 'latest')).stdout).toBe(`s3://copies/late/${archive.name}\n`);
+      },
+    );
+  });
+
+  test('--deadline bounds a copy whose destination stalls, and no object is left', async () => {
+    const big = await buildArchive({ files: { 'database/neo4j.dump': noise(12 * 1024 * 1024, 'stall') } });
+    await provenArchive('stall', 0, big);
+    await withProxy(
+      destination().endpoint,
+      (r) => (r.method === 'PUT' && /partNumber=2/.test(r.url) ? { kind: 'forward', before: () => new Promise((resolve) => setTimeout(resolve, 6000).unref()) } : { kind: 'forward' }),
+      async (proxy) => {
+        const started = Date.now();
+        const result = await run(copyEnv('stall', 'stall', proxy.endpoint), 'copy', '--deadline', '3', '--timeout', '10');
+        expectFailure(result, 1, [/^error: timed out: http:\/\/127\.0\.0\.1:\d+ did not finish writing s3:\/\/copies\/stall\/infrahub_backup_\d{8}_\d{6}\.tar\.gz within the command's deadline of 3 s \(--deadline; retries included\)$/]);
+        expect(Date.now() - started).toBeLessThan(5000);
+      },
+    );
+    expect(await keys(destClient, DEST_BUCKET, 'stall')).toEqual([]);
   });
 
   test('a destination that reports another size: the copy is removed and the run fails', async () => {
