@@ -174,6 +174,7 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
         .option('--to-endpoint <url>', `the destination's S3 endpoint (default: $${COPY_ENV_PREFIX}${S3_ENV.endpoint}; none: AWS S3)`)
         .option('--to-region <region>', `the destination's region (default: $${COPY_ENV_PREFIX}${S3_ENV.region}, else us-east-1)`)
         .option('--max-copies <n>', 'copy at most N archives per run (default: 3)')
+        .option('--within <duration>', "only archives younger than this (like 30d): give it when the destination's retention keeps less than the source's, or the next runs copy back what it deleted")
         .option('--accept-unproven', 'also copy archives whose first and last bytes look complete when s3 verify has not proven them (encrypted archives); no proof is recorded for them')
         .option('--min-rate <KiB/s>', `without --deadline, the slowest transfer accepted over each window of 10 s, and the rate the archives' size buys time at (default: $${MIN_RATE_ENV}, else 256)`),
     () => (require('./copy') as typeof import('./copy')).copy,

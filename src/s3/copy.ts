@@ -44,6 +44,8 @@ import { EXIT_OK, S3Failure, S3Io, wholeNumber } from './common';
 import { ConnectionFlags, S3Settings, S3_ENV, copyEnvName, copyEnvironment, endpointLabel, forCopy, resolveSettings, s3Uri } from './config';
 import { Deadline, DeadlineExceeded } from './deadline';
 import { describeS3Error } from './errors';
+import { durationFlag } from './duration';
+import { backupAge } from './freshness';
 import { InputError, sanitizeLine } from '../input-error';
 import { Listing, listArchivesOrFail } from './listing';
 import { etagToken, proofKey } from './proofs';
@@ -61,6 +63,8 @@ export interface CopyOptions extends ConnectionFlags {
   readonly acceptUnproven?: boolean;
   /** --min-rate, in KiB/s (throughput.ts). */
   readonly minRate?: string;
+  /** Only archives younger than this duration (`30d`) are copied. */
+  readonly within?: string;
   /** "Now", for tests. */
   readonly now?: Date;
   /** Part size, for tests and benchmarks (at least 5 MiB, S3's smallest part). */
@@ -105,6 +109,16 @@ export function resolveDestination(options: CopyOptions, env: NodeJS.ProcessEnv,
   }
 }
 
+/** What decides which archives a run copies. */
+export interface CopyRules {
+  /** At most this many archives copied per run. */
+  readonly maxCopies: number;
+  /** Also copy archives no proof binds when their ends look complete. */
+  readonly acceptUnproven: boolean;
+  /** Only archives younger than this (their age as freshness.ts measures it), in milliseconds. */
+  readonly withinMs?: number;
+}
+
 /** What a run of copy decided for the archives of the source. */
 export interface CopyPlan {
   /** The restorable archives to copy, newest first (at most --max-copies). */
@@ -115,6 +129,8 @@ export interface CopyPlan {
   readonly present: number;
   /** Whether more restorable archives are missing at the destination than this run copies. */
   readonly more: boolean;
+  /** Archives older than --within, not considered. */
+  readonly older: number;
   /** Archives newer than the newest restorable one, passed over, with the reason. */
   readonly skipped: ReadonlyArray<{ readonly archive: Archive; readonly problem: string }>;
 }
@@ -127,18 +143,24 @@ export interface CopyPlan {
 export async function planCopies(
   listing: Pick<Listing, 'archives' | 'proofs'>,
   destination: Pick<Listing, 'archives' | 'proofs'>,
-  maxCopies: number,
-  acceptUnproven: boolean,
+  rules: CopyRules,
   now: Date,
   read: HeadReader,
 ): Promise<CopyPlan> {
+  const { maxCopies, acceptUnproven, withinMs } = rules;
   const there = new Map(candidates(destination.archives, destination.proofs).list.map((c) => [c.archive.name, c]));
   const copy: Array<CopyPlan['copy'][number]> = [];
   const skipped: Array<CopyPlan['skipped'][number]> = [];
   let newest: Archive | undefined;
   let present = 0;
   let more = false;
+  let older = 0;
   for (const { archive, proven } of candidates(listing.archives, listing.proofs).list) {
+    // Older than --within: not a candidate (a destination whose retention is shorter than the source's does not get them back).
+    if (withinMs !== undefined && backupAge(archive, now).ms > withinMs) {
+      older++;
+      continue;
+    }
     const at = there.get(archive.name);
     const isThere = at !== undefined && at.archive.size === archive.size && (!proven || at.proven);
     if (!proven) {
@@ -165,7 +187,7 @@ export async function planCopies(
     }
     copy.push({ archive, proven });
   }
-  return { copy, newest, present, more, skipped };
+  return { copy, newest, present, more, skipped, older };
 }
 
 /** Counts and digests the bytes that pass; refuses more than `limit` bytes. */
@@ -224,6 +246,7 @@ export async function copy(options: CopyOptions, io: S3Io): Promise<number> {
   const maxCopies = collect(() => (options.maxCopies === undefined ? DEFAULT_MAX_COPIES : wholeNumber(options.maxCopies, '--max-copies')));
   if (maxCopies !== undefined && maxCopies > MAX_MAX_COPIES) problems.push(`--max-copies: "${options.maxCopies}" is more than ${MAX_MAX_COPIES}`);
   const minRate = collect(() => minRateBytesPerSecond(options.minRate, io.env));
+  const withinMs = options.within !== undefined ? collect(() => durationFlag(options.within!, '--within')) : undefined;
   if (source !== undefined && destination !== undefined && source.bucket === destination.bucket && source.keyPrefix === destination.keyPrefix && endpointLabel(source) === endpointLabel(destination)) {
     problems.push(
       `the destination is the source (${s3Uri(source.bucket!, source.keyPrefix)} at ${endpointLabel(source)}): set ${copyEnvName(S3_ENV.bucket)} (or --to-bucket), ${copyEnvName(S3_ENV.prefix)} or ${copyEnvName(S3_ENV.endpoint)} to the second location`,
@@ -240,14 +263,15 @@ export async function copy(options: CopyOptions, io: S3Io): Promise<number> {
   const from = openSession(source, io.stderr, { deadline });
   const to = openSession(destination, io.stderr, { deadline });
   try {
-    return await run(from, to, maxCopies, minRate, options, io);
+    return await run(from, to, { maxCopies, acceptUnproven: options.acceptUnproven === true, withinMs }, minRate, options, io);
   } finally {
     from.close();
     to.close();
   }
 }
 
-async function run(from: Session, to: Session, maxCopies: number, minRate: number, options: CopyOptions, io: S3Io): Promise<number> {
+async function run(from: Session, to: Session, rules: CopyRules, minRate: number, options: CopyOptions, io: S3Io): Promise<number> {
+  const { maxCopies } = rules;
   const now = options.now ?? new Date();
   const sourceBucket = from.settings.bucket!;
   const where = `${s3Uri(sourceBucket, from.settings.keyPrefix)} at ${endpointLabel(from.settings)}`;
@@ -262,8 +286,11 @@ async function run(from: Session, to: Session, maxCopies: number, minRate: numbe
     if (e instanceof S3Failure) throw new S3Failure(forCopy(e.line));
     throw e;
   }
-  const decided = await planCopies(listing, destinationListing, maxCopies, options.acceptUnproven === true, now, (a) => readEnds(from, sourceBucket, a));
+  const decided = await planCopies(listing, destinationListing, rules, now, (a) => readEnds(from, sourceBucket, a));
   for (const { archive, problem } of decided.skipped) io.stderr(`warning: skipped ${s3Uri(sourceBucket, archive.key)}: ${problem === UNPROVEN ? problem : `not restorable: ${problem}`}\n`);
+  if (decided.newest === undefined && decided.older > 0) {
+    throw new S3Failure(`no recent archive: none of the ${listing.archives.length} archives under ${where} is both restorable and younger than --within ${options.within!.trim()}: nothing to copy: check the backup CronJob's recent Jobs`);
+  }
   if (decided.newest === undefined) {
     throw new S3Failure(
       options.acceptUnproven

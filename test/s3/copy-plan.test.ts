@@ -4,8 +4,9 @@
  * names in the future, ends complete or cut) and random destinations (the
  * archive absent, there with its proof, there without one, there with
  * another size, foreign archives only there), with and without
- * --accept-unproven and for --max-copies from 1 to 4, the plan is exactly:
- * the restorable archives missing at the destination, newest first, at most
+ * --accept-unproven, for --max-copies from 1 to 4 and with or without
+ * --within, the plan is exactly:
+ * the restorable archives younger than --within missing at the destination, newest first, at most
  * --max-copies; the newest restorable archive; and the ends of an archive
  * are read only when a proof cannot decide. Restorable and present are
  * decided here from what was drawn, not by the code under test.
@@ -87,13 +88,14 @@ function build(drawn: DrawnArchive[], extraAtDestination: number[]): { source: {
 }
 
 test('copy plans: the restorable archives missing at the destination, newest first, at most --max-copies', async () => {
-  const drew = { runs: 0, archives: 0, copied: 0, present: 0, more: 0, reads: 0, unproven: 0, future: 0, stale: 0 };
+  const drew = { runs: 0, archives: 0, copied: 0, present: 0, more: 0, reads: 0, unproven: 0, future: 0, stale: 0, older: 0 };
   await fc.assert(
-    fc.asyncProperty(drawnArb, fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 3 }), fc.integer({ min: 1, max: 4 }), fc.boolean(), async (drawn, extra, maxCopies, acceptUnproven) => {
+    fc.asyncProperty(drawnArb, fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 3 }), fc.integer({ min: 1, max: 4 }), fc.boolean(), fc.option(fc.integer({ min: 1, max: 300 }), { nil: undefined }), async (drawn, extra, maxCopies, acceptUnproven, withinDays) => {
       const { source, destination, built } = build(drawn, extra);
       const read: Archive[] = [];
       const byKey = new Map(built.map((b) => [b.archive.key, b]));
-      const plan = await planCopies(source, destination, maxCopies, acceptUnproven, new Date(NOW), async (archive) => {
+      const withinMs = withinDays === undefined ? undefined : withinDays * DAY;
+      const plan = await planCopies(source, destination, { maxCopies, acceptUnproven, withinMs }, new Date(NOW), async (archive) => {
         read.push(archive);
         const d = byKey.get(archive.key)!.drawn;
         if (archive.encrypted) return { head: Buffer.concat([Buffer.from([2]), Buffer.alloc(2047)]) };
@@ -104,7 +106,9 @@ test('copy plans: the restorable archives missing at the destination, newest fir
       const newestFirst = [...built].sort((a, b) => (a.archive.stamp < b.archive.stamp ? 1 : a.archive.stamp > b.archive.stamp ? -1 : a.archive.key < b.archive.key ? 1 : -1));
       const proven = (b: Built): boolean => b.drawn.proof === 'match' && !b.drawn.encrypted;
       const endsOk = (b: Built): boolean => (b.drawn.encrypted ? b.archive.size >= 1024 : b.drawn.ends === 'complete');
-      const restorable = (b: Built): boolean => !b.drawn.future && !b.drawn.empty && (proven(b) || (acceptUnproven && (endsOk(b) || present(b))));
+      // --within: the age is the older of the name and the upload (both the drawn time here); a name in the future is not old.
+      const inWindow = (b: Built): boolean => withinMs === undefined || NOW - b.archive.lastModified!.getTime() <= withinMs;
+      const restorable = (b: Built): boolean => inWindow(b) && !b.drawn.future && !b.drawn.empty && (proven(b) || (acceptUnproven && (endsOk(b) || present(b))));
       const present = (b: Built): boolean => b.drawn.there === 'proven' || (b.drawn.there === 'unproven' && !proven(b));
       const candidates = newestFirst.filter(restorable);
       const missing = candidates.filter((b) => !present(b));
@@ -129,6 +133,7 @@ test('copy plans: the restorable archives missing at the destination, newest fir
       drew.unproven += plan.copy.filter((c) => !c.proven).length;
       drew.future += built.filter((b) => b.drawn.future).length;
       drew.stale += built.filter((b) => b.drawn.proof === 'stale').length;
+      drew.older += plan.older;
     }),
     { numRuns: RUNS },
   );
@@ -138,4 +143,5 @@ test('copy plans: the restorable archives missing at the destination, newest fir
   expect(drew.more).toBeGreaterThan(50);
   expect(drew.unproven).toBeGreaterThan(50);
   expect(drew.present).toBeGreaterThan(100);
+  expect(drew.older).toBeGreaterThan(100);
 });

@@ -349,6 +349,18 @@ describe('settings', () => {
     expectFailure(await run(copyEnv('x', 'y'), 'copy', '--to-endpoint', 'ftp://host'), 2, ['error: --to-endpoint: "ftp://host" must start with http:// or https:// (http:// disables TLS, as in the backup image)']);
   });
 
+  test('--within: archives older than it are not copied (a destination with a shorter retention does not get them back)', async () => {
+    const archive = await provenArchive('within', 0);
+    const old = Math.ceil((Date.now() - at(0).getTime()) / 86_400_000);
+    expectFailure(await run(copyEnv('within', 'within'), 'copy', '--within', `${old - 1}d`), 1, [
+      new RegExp(`^error: no recent archive: none of the 1 archives under s3://backups/within/ at http://127\\.0\\.0\\.1:\\d+ is both restorable and younger than --within ${old - 1}d: nothing to copy: check the backup CronJob's recent Jobs$`),
+    ]);
+    expect(await keys(destClient, DEST_BUCKET, 'within')).toEqual([]);
+    const result = await run(copyEnv('within', 'within'), 'copy', '--within', `${old + 1}d`);
+    expect(result.stdout).toBe(`s3://copies/within/${archive.name}\n`);
+    expectFailure(await run(copyEnv('within', 'within'), 'copy', '--within', 'soon'), 2, [/^error: --within: "soon"/]);
+  });
+
   test("without the destination's keys: a warning that the source's keys write the copy; the destination's secrets are redacted", async () => {
     await provenArchive('keys', 0);
     const env = copyEnv('keys', 'keys', undefined, { COPY_AWS_ACCESS_KEY_ID: undefined, COPY_AWS_SECRET_ACCESS_KEY: undefined });
