@@ -333,6 +333,7 @@ async function copyOne(from: Session, to: Session, archive: Archive, proven: boo
   let body: Readable;
   // Whether the source's ETag may be read as the MD5 of its bytes: not when S3 encrypts with KMS or a customer key.
   let etagMayBeMd5 = false;
+  let contentType: string | undefined;
   try {
     const out = await from.call((abortSignal) => from.client.send(new GetObjectCommand({ Bucket: sourceBucket, Key: archive.key, ...(archive.etag !== undefined ? { IfMatch: archive.etag } : {}) }), { abortSignal }));
     body = out.Body as Readable;
@@ -347,6 +348,7 @@ async function copyOne(from: Session, to: Session, archive: Archive, proven: boo
       body.destroy();
       throw new S3Failure(`source changed: ${sourceUri} ${changed}: it was replaced while being copied; run again`);
     }
+    contentType = out.ContentType;
     etagMayBeMd5 = out.SSECustomerAlgorithm === undefined && (out.ServerSideEncryption === undefined || out.ServerSideEncryption === 'AES256');
   } catch (e) {
     if (e instanceof S3Failure) throw e;
@@ -358,13 +360,18 @@ async function copyOne(from: Session, to: Session, archive: Archive, proven: boo
   }
   if (from.settings.deadlineMs === undefined) watchThroughput(body, throughputWindowMs(from.settings.timeoutMs), minRate);
   const digest = new Digest(archive.size);
+  // The first failure of the source's side (its body, or more bytes than listed), recorded as it happens:
+  // the upload then fails with it, and the line must name the source.
   let sourceError: unknown;
+  const record = (e: unknown): void => void (sourceError ??= e);
+  body.once('error', record);
+  digest.once('error', record);
   pipeline(body, digest, (e) => {
-    if (e) sourceError = e;
+    if (e) record(e);
   });
   const upload = new Upload({
     client: to.client,
-    params: { Bucket: bucket, Key: key, Body: digest, ContentType: 'application/gzip' },
+    params: { Bucket: bucket, Key: key, Body: digest, ...(contentType !== undefined ? { ContentType: contentType } : {}) },
     partSize: options.partSizeBytes !== undefined ? partSizeFor(archive.size, Math.max(MIN_PART_BYTES, options.partSizeBytes)) : partSizeFor(archive.size),
     queueSize: QUEUE_SIZE,
     leavePartsOnError: false,
@@ -379,8 +386,7 @@ async function copyOne(from: Session, to: Session, archive: Archive, proven: boo
     body.destroy();
     if (deadline.passed || e instanceof DeadlineExceeded) throw destinationFailure(new DeadlineExceeded(deadline.seconds), 'write');
     // A failure of the source's stream surfaces as the upload's: name the source.
-    const cause = sourceError ?? (e as { cause?: unknown }).cause;
-    if (cause instanceof SizeMismatch) throw new S3Failure(`source changed: ${sourceUri} ${cause.message}: run again`);
+    if (sourceError instanceof SizeMismatch) throw new S3Failure(`source changed: ${sourceUri} ${sourceError.message}: run again`);
     if (sourceError !== undefined) throw readFailure(sourceError);
     throw destinationFailure(e, 'write');
   } finally {

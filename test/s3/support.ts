@@ -488,8 +488,17 @@ export function useS3Server(buckets: string[] = [BUCKET]): () => TestServer {
 
 /** What an S3 proxy does with one request. */
 export type ProxyAction =
-  /** Pass it on; `before` runs first, `headers` rewrites the answer's headers, `body` the answer's body chunks (same length). */
-  | { readonly kind: 'forward'; readonly before?: () => Promise<void>; readonly headers?: (headers: Record<string, string | string[] | undefined>) => void; readonly body?: (chunk: Buffer, offset: number) => Buffer }
+  /**
+   * Pass it on; `before` runs first, `headers` rewrites the answer's headers, `body` the answer's body
+   * chunks (same length), and after `cutAnswerAfter` bytes of the answer's body the connection is reset.
+   */
+  | {
+      readonly kind: 'forward';
+      readonly before?: () => Promise<void>;
+      readonly headers?: (headers: Record<string, string | string[] | undefined>) => void;
+      readonly body?: (chunk: Buffer, offset: number) => Buffer;
+      readonly cutAnswerAfter?: number;
+    }
   /** Answer with an S3 error document. */
   | { readonly kind: 'refuse'; readonly status: number; readonly code: string }
   /** Pass on the first `bytes` of the request's body, then reset the client's connection. */
@@ -538,8 +547,16 @@ export async function s3Proxy(target: string, rule: (request: RawRequest) => Pro
         if (action.kind === 'forward' && action.headers) action.headers(headers);
         res.writeHead(answer.statusCode ?? 502, headers as Record<string, string>);
         let offset = 0;
+        const cutAt = action.kind === 'forward' ? action.cutAnswerAfter : undefined;
         answer.on('data', (chunk: Buffer) => {
+          if (res.destroyed) return;
           const mapped = action.kind === 'forward' && action.body ? action.body(chunk, offset) : chunk;
+          if (cutAt !== undefined && offset + chunk.length >= cutAt) {
+            res.write(mapped.subarray(0, Math.max(0, cutAt - offset)), () => req.socket.resetAndDestroy());
+            offset += chunk.length;
+            answer.destroy();
+            return;
+          }
           offset += chunk.length;
           res.write(mapped);
         });
