@@ -21,6 +21,7 @@ Configuration (flags win over the environment, which is the backup image's):
   ${S3_ENV.bucket}, ${S3_ENV.prefix}, ${S3_ENV.endpoint}, ${S3_ENV.region} (default us-east-1)
   ${S3_ENV.accessKeyId}, ${S3_ENV.secretAccessKey}, ${S3_ENV.sessionToken} (without them: the AWS default chain, e.g. IRSA)
   A custom endpoint uses path-style addressing; an http:// endpoint disables TLS.
+  s3 copy's destination: the same variables with a ${COPY_ENV_PREFIX} prefix (${COPY_ENV_PREFIX}${S3_ENV.bucket}, ${COPY_ENV_PREFIX}${S3_ENV.accessKeyId}...).
   ${HEARTBEAT_ENV}: the heartbeat URL of latest, verify and prune (as --heartbeat-url).
   ${HEARTBEAT_MAX_AGE_ENV}: the age a success ping vouches for (as --heartbeat-max-age).
 
@@ -46,7 +47,7 @@ function finish(io: S3Io, code: number): void {
 export function registerS3Commands(program: Command, io: S3Io): Command {
   const s3 = program
     .command('s3')
-    .description("S3 companions of the backup image: check access, find, prune, verify and list archives (reads the image's INFRAHUB_S3_* and AWS_* environment)")
+    .description("S3 companions of the backup image: check access, find, prune, verify, copy and list archives (reads the image's INFRAHUB_S3_* and AWS_* environment)")
     .addHelpText('after', ENVIRONMENT_HELP);
 
   /**

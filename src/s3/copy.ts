@@ -247,7 +247,8 @@ export async function copy(options: CopyOptions, io: S3Io): Promise<number> {
   if (maxCopies !== undefined && maxCopies > MAX_MAX_COPIES) problems.push(`--max-copies: "${options.maxCopies}" is more than ${MAX_MAX_COPIES}`);
   const minRate = collect(() => minRateBytesPerSecond(options.minRate, io.env));
   const withinMs = options.within !== undefined ? collect(() => durationFlag(options.within!, '--within')) : undefined;
-  if (source !== undefined && destination !== undefined && source.bucket === destination.bucket && source.keyPrefix === destination.keyPrefix && endpointLabel(source) === endpointLabel(destination)) {
+  // On AWS S3 a bucket name is global: the same bucket whatever the region configured.
+  if (source !== undefined && destination !== undefined && source.bucket === destination.bucket && source.keyPrefix === destination.keyPrefix && source.endpoint === destination.endpoint) {
     problems.push(
       `the destination is the source (${s3Uri(source.bucket!, source.keyPrefix)} at ${endpointLabel(source)}): set ${copyEnvName(S3_ENV.bucket)} (or --to-bucket), ${copyEnvName(S3_ENV.prefix)} or ${copyEnvName(S3_ENV.endpoint)} to the second location`,
     );

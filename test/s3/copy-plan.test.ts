@@ -13,7 +13,8 @@
  */
 import fc from 'fast-check';
 import { Archive, archiveOf } from '../../src/s3/archives';
-import { planCopies } from '../../src/s3/copy';
+import { partSizeFor, planCopies } from '../../src/s3/copy';
+import { copyEnvironment, forCopy } from '../../src/s3/config';
 import { Proof, proofKey, proofOf } from '../../src/s3/proofs';
 import { GZIP_STUB, TRUNCATED_STUB } from './support';
 
@@ -144,4 +145,25 @@ test('copy plans: the restorable archives missing at the destination, newest fir
   expect(drew.unproven).toBeGreaterThan(50);
   expect(drew.present).toBeGreaterThan(100);
   expect(drew.older).toBeGreaterThan(100);
+});
+
+describe('the pieces', () => {
+  test('parts: 8 MiB, growing in whole MiB so that an archive stays under 9,000 parts (S3 takes 10,000)', () => {
+    const MiB = 1024 * 1024;
+    expect(partSizeFor(0)).toBe(8 * MiB);
+    expect(partSizeFor(70 * 1024 * MiB)).toBe(8 * MiB);
+    for (const size of [72_000 * MiB + 1, 100 * 1024 * MiB, 5 * 1024 * 1024 * MiB]) {
+      const part = partSizeFor(size);
+      expect(part % MiB).toBe(0);
+      expect(Math.ceil(size / part)).toBeLessThanOrEqual(9000);
+    }
+  });
+
+  test("the destination's variables: COPY_ + the source's name, none inherited; its lines name them", () => {
+    const env = { INFRAHUB_S3_BUCKET: 'a', AWS_ACCESS_KEY_ID: 'k', COPY_INFRAHUB_S3_REGION: 'eu-west-1', COPY_AWS_SESSION_TOKEN: 't' };
+    expect(copyEnvironment(env)).toEqual({ INFRAHUB_S3_REGION: 'eu-west-1', AWS_SESSION_TOKEN: 't' });
+    expect(forCopy('check INFRAHUB_S3_BUCKET and INFRAHUB_S3_ENDPOINT (or --bucket, --endpoint); AWS_ACCESS_KEY_ID, COPY_AWS_SECRET_ACCESS_KEY, --timeout, INFRAHUB_S3_BUCKETS')).toBe(
+      'check COPY_INFRAHUB_S3_BUCKET and COPY_INFRAHUB_S3_ENDPOINT (or --to-bucket, --to-endpoint); COPY_AWS_ACCESS_KEY_ID, COPY_AWS_SECRET_ACCESS_KEY, --timeout, INFRAHUB_S3_BUCKETS',
+    );
+  });
 });
