@@ -34,7 +34,7 @@
  * object: S3 shows a multipart upload only once it is completed. The next run
  * finds the archive missing and copies it again.
  */
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createHash, Hash } from 'crypto';
 import { Readable, Transform, TransformCallback, pipeline } from 'stream';
@@ -263,6 +263,7 @@ export async function copy(options: CopyOptions, io: S3Io): Promise<number> {
   const deadline = new Deadline(deadlineMs(source));
   const from = openSession(source, io.stderr, { deadline });
   const to = openSession(destination, io.stderr, { deadline });
+  sendContentMd5(to.client);
   try {
     return await run(from, to, { maxCopies, acceptUnproven: options.acceptUnproven === true, withinMs }, minRate, options, io);
   } finally {
@@ -457,6 +458,29 @@ async function copyOne(from: Session, to: Session, archive: Archive, proven: boo
     }
   }
   return { sha256, etag, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+/**
+ * Sends Content-MD5 with every object and part the destination is given (the
+ * upload's parts are buffers): S3 then refuses a part damaged on its way
+ * (BadDigest), and a bucket with a default Object Lock retention, which
+ * refuses uploads without an integrity header, takes them. Content-MD5 rather
+ * than S3's newer checksums: every S3-compatible store knows it.
+ */
+export function sendContentMd5(client: S3Client): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'PutObjectCommand' || context.commandName === 'UploadPartCommand') {
+        const request = args.request as { headers?: Record<string, string>; body?: unknown };
+        const body = request.body;
+        if (request.headers !== undefined && (typeof body === 'string' || body instanceof Uint8Array) && request.headers['content-md5'] === undefined) {
+          request.headers['content-md5'] = createHash('md5').update(body).digest('base64');
+        }
+      }
+      return next(args);
+    },
+    { step: 'build', name: 'infrahubContentMd5' },
+  );
 }
 
 /** The SHA-256 and length of a body, read to its end. */

@@ -191,10 +191,15 @@ describe('hostile cases', () => {
 
         proxy.dead = false;
         cut = false;
+        const before = proxy.requests.length;
         const resumed = await run(copyEnv('resume', 'resume', proxy.endpoint), 'copy');
         expect(resumed.code).toBe(0);
         expect(resumed.stdout).toBe(`s3://copies/resume/${archive.name}\n`);
         expect((await run(destEnv('resume'), 'latest')).stdout).toBe(`s3://copies/resume/${archive.name}\n`);
+        // Every part and object carries its Content-MD5 (S3 refuses a damaged part; Object Lock buckets require it).
+        const puts = proxy.requests.slice(before).filter((r) => r.method === 'PUT');
+        expect(puts.length).toBeGreaterThanOrEqual(3);
+        for (const put of puts) expect(put.headers['content-md5']).toBe(put.bodyMd5);
       },
     );
   });

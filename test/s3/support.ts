@@ -504,9 +504,14 @@ export type ProxyAction =
   /** Pass on the first `bytes` of the request's body, then reset the client's connection. */
   | { readonly kind: 'cut'; readonly bytes: number };
 
+/** A request the proxy passed on, with the base64 MD5 of its body once it has been read. */
+export interface ProxiedRequest extends RawRequest {
+  bodyMd5?: string;
+}
+
 export interface S3Proxy {
   readonly endpoint: string;
-  readonly requests: RawRequest[];
+  readonly requests: ProxiedRequest[];
   /** While true, every connection is reset at once (a destination that has died). */
   dead: boolean;
   close(): Promise<void>;
@@ -521,10 +526,10 @@ export interface S3Proxy {
 export async function s3Proxy(target: string, rule: (request: RawRequest) => ProxyAction = () => ({ kind: 'forward' })): Promise<S3Proxy> {
   const upstream = new URL(target);
   const sockets = new Set<Socket>();
-  const requests: RawRequest[] = [];
+  const requests: ProxiedRequest[] = [];
   const state = { dead: false };
   const server: Server = createServer((req, res) => {
-    const request: RawRequest = { method: req.method ?? '', url: req.url ?? '', headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])) };
+    const request: ProxiedRequest = { method: req.method ?? '', url: req.url ?? '', headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])) };
     requests.push(request);
     if (state.dead) {
       req.socket.destroy();
@@ -577,6 +582,9 @@ export async function s3Proxy(target: string, rule: (request: RawRequest) => Pro
           }
         });
       } else {
+        const md5 = createHash('md5');
+        req.on('data', (chunk: Buffer) => md5.update(chunk));
+        req.on('end', () => (request.bodyMd5 = md5.digest('base64')));
         req.pipe(out);
       }
     };
