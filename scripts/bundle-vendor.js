@@ -23,7 +23,7 @@ const VENDOR = join(LIB, 'vendor');
 
 /** Bundle file => what it exports; package => the bundle that replaces it. */
 const BUNDLES = {
-  's3.js': "export * from '@aws-sdk/client-s3';\nexport { NodeHttpHandler } from '@smithy/node-http-handler';\n",
+  's3.js': "export * from '@aws-sdk/client-s3';\nexport { NodeHttpHandler } from '@smithy/node-http-handler';\nexport { Upload } from '@aws-sdk/lib-storage';\n",
   'commander.js': "module.exports = require('commander');\n",
   'tar.js': "module.exports = require('tar');\n",
   'tar-stream.js': "module.exports = require('tar-stream');\n",
@@ -33,6 +33,7 @@ const BUNDLES = {
 const VENDORED = {
   '@aws-sdk/client-s3': 's3.js',
   '@smithy/node-http-handler': 's3.js',
+  '@aws-sdk/lib-storage': 's3.js',
   commander: 'commander.js',
   tar: 'tar.js',
   'tar-stream': 'tar-stream.js',

@@ -1,5 +1,5 @@
 /**
- * The `s3` command group: `preflight`, `latest`, `prune`, `verify`, `list`.
+ * The `s3` command group: `preflight`, `latest`, `prune`, `verify`, `copy`, `list`.
  * Argument parsing only; the AWS SDK is loaded when an s3 command runs, so the
  * rest of the CLI does not pay for it.
  *
@@ -11,7 +11,7 @@
 import { errorLines, sanitizeLine } from '../input-error';
 import { Command, CommanderError, Option } from 'commander';
 import type { CliIo, S3Io } from '../io';
-import { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV, MIN_RATE_ENV, S3_ENV } from './config';
+import { COPY_ENV_PREFIX, HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV, MIN_RATE_ENV, S3_ENV } from './config';
 import { EXIT_FAILED, EXIT_INVALID, guarded } from './common';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -21,6 +21,7 @@ Configuration (flags win over the environment, which is the backup image's):
   ${S3_ENV.bucket}, ${S3_ENV.prefix}, ${S3_ENV.endpoint}, ${S3_ENV.region} (default us-east-1)
   ${S3_ENV.accessKeyId}, ${S3_ENV.secretAccessKey}, ${S3_ENV.sessionToken} (without them: the AWS default chain, e.g. IRSA)
   A custom endpoint uses path-style addressing; an http:// endpoint disables TLS.
+  s3 copy's destination: the same variables with a ${COPY_ENV_PREFIX} prefix (${COPY_ENV_PREFIX}${S3_ENV.bucket}, ${COPY_ENV_PREFIX}${S3_ENV.accessKeyId}...).
   ${HEARTBEAT_ENV}: the heartbeat URL of latest, verify and prune (as --heartbeat-url).
   ${HEARTBEAT_MAX_AGE_ENV}: the age a success ping vouches for (as --heartbeat-max-age).
 
@@ -46,7 +47,7 @@ function finish(io: S3Io, code: number): void {
 export function registerS3Commands(program: Command, io: S3Io): Command {
   const s3 = program
     .command('s3')
-    .description("S3 companions of the backup image: check access, find, prune, lock, verify and list archives (reads the image's INFRAHUB_S3_* and AWS_* environment)")
+    .description("S3 companions of the backup image: check access, find, prune, lock, verify, copy and list archives (reads the image's INFRAHUB_S3_* and AWS_* environment)")
     .addHelpText('after', ENVIRONMENT_HELP);
 
   /**
@@ -67,11 +68,11 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
           `with --heartbeat-url: a success ping is sent only while the newest restorable archive is younger than this (like 26h); otherwise the failure ping says why (default: $${HEARTBEAT_MAX_AGE_ENV}; for latest, --max-age)`,
         );
     }
-    command.addHelpText('after', ENVIRONMENT_HELP).action(async (opts: T & { heartbeatUrl?: string; heartbeatMaxAge?: string; maxAge?: string; endpoint?: string }) => {
+    command.addHelpText('after', ENVIRONMENT_HELP).action(async (opts: T & { heartbeatUrl?: string; heartbeatMaxAge?: string; maxAge?: string; endpoint?: string; toEndpoint?: string }) => {
       // Loaded when an s3 command runs: synth and the other commands only register these.
       const { knownSecrets, redactingIo, redactor } = require('./redact') as typeof import('./redact');
       // Every line the command writes, and so the failure ping's body, passes through the redaction first.
-      const redact = redactor(knownSecrets(io.env, [opts.endpoint, opts.heartbeatUrl]));
+      const redact = redactor(knownSecrets(io.env, [opts.endpoint, opts.toEndpoint, opts.heartbeatUrl]));
       const safe = redactingIo(io, redact);
       if (!heartbeat) return finish(io, await guarded(safe, () => load()(opts, safe)));
       // The first error line, as printed (redacted), is the failure ping's body.
@@ -178,6 +179,22 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
         .option('--min-rate <KiB/s>', `without --deadline, the slowest download accepted over each window of 10 s (or --timeout, if longer), and the rate the archive's size buys time at; at least 1 (default: $${MIN_RATE_ENV}, else 256)`),
     () => (require('./verify') as typeof import('./verify')).verify,
     true,
+  );
+
+  add(
+    'copy',
+    `copy the newest restorable archive, then any other missing at the second location (newest first, at most --max-copies), streamed, read back and compared by SHA-256; the destination is read from the ${COPY_ENV_PREFIX}-prefixed variables (${COPY_ENV_PREFIX}${S3_ENV.bucket}, ${COPY_ENV_PREFIX}${S3_ENV.accessKeyId}...) and the --to-* flags`,
+    (c) =>
+      c
+        .option('--to-bucket <bucket>', `the destination bucket (default: $${COPY_ENV_PREFIX}${S3_ENV.bucket})`)
+        .option('--to-prefix <prefix>', `the destination prefix (default: $${COPY_ENV_PREFIX}${S3_ENV.prefix})`)
+        .option('--to-endpoint <url>', `the destination's S3 endpoint (default: $${COPY_ENV_PREFIX}${S3_ENV.endpoint}; none: AWS S3)`)
+        .option('--to-region <region>', `the destination's region (default: $${COPY_ENV_PREFIX}${S3_ENV.region}, else us-east-1)`)
+        .option('--max-copies <n>', 'copy at most N archives per run (default: 3)')
+        .option('--within <duration>', "only archives younger than this (like 30d): give it when the destination's retention keeps less than the source's, or the next runs copy back what it deleted")
+        .option('--accept-unproven', 'also copy archives whose first and last bytes look complete when s3 verify has not proven them (encrypted archives); no proof is recorded for them')
+        .option('--min-rate <KiB/s>', `without --deadline, the slowest transfer accepted over each window of 10 s, and the rate the archives' size buys time at (default: $${MIN_RATE_ENV}, else 256)`),
+    () => (require('./copy') as typeof import('./copy')).copy,
   );
 
   add(

@@ -76,6 +76,7 @@ test.each([
   ['s3 latest (bad input)', ['s3', 'latest']],
   ['s3 preflight against a closed port', ['s3', 'preflight', '--for', 'backup', '--bucket', 'backups', '--endpoint', 'http://127.0.0.1:9', '--timeout', '5']],
   ['s3 verify --help', ['s3', 'verify', '--help']],
+  ['s3 copy against a closed port', ['s3', 'copy', '--bucket', 'backups', '--endpoint', 'http://127.0.0.1:9', '--to-bucket', 'copies', '--to-endpoint', 'http://127.0.0.1:9', '--timeout', '5']],
 ])('%s loads neither cdk8s nor the values model', (_name, args) => {
   const { files } = modulesOf(args, { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
   expect(files).toContain('lib/s3/command.js');
