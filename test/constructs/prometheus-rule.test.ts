@@ -72,10 +72,10 @@ describe('rule fields', () => {
   const all = [...rulesOf(NIGHTLY), ...rulesOf(mergeDocs(S3_RESTORE, MONITORED))];
 
   test.each(all.map((r) => [r.alert, r]))('%s has severity, summary, description and a runbook in the README', (alert, r) => {
-    expect(['warning', 'critical']).toContain((r as Rule).labels.severity);
-    expect((r as Rule).annotations.summary).toMatch(/\S/);
-    expect((r as Rule).annotations.description).toMatch(/\S/);
-    expect((r as Rule).annotations.runbook_url).toBe(`https://github.com/opsmill/infrahub-backup-cdk8s/blob/main/README.md#${String(alert).toLowerCase()}`);
+    expect(['warning', 'critical']).toContain(r.labels.severity);
+    expect(r.annotations.summary).toMatch(/\S/);
+    expect(r.annotations.description).toMatch(/\S/);
+    expect(r.annotations.runbook_url).toBe(`https://github.com/opsmill/infrahub-backup-cdk8s/blob/main/README.md#${String(alert).toLowerCase()}`);
     // The anchor is a README heading of that name.
     expect(readme).toMatch(new RegExp(`^#+ ${alert}$`, 'm'));
   });
@@ -235,7 +235,7 @@ describe('promtool check rules', () => {
     ['scheduled-restore', mergeDocs(MODES['scheduled restore'], MONITORED)],
     ['dotted-release', mergeDocs(NIGHTLY, { fullnameOverride: 'infra-hub', monitoring: { prometheusRule: { infrahubWorkloads: 'infrahub-(server|worker)-.+' } } })],
   ])('%s', async (name, values) => {
-    const result = await promtool(['check', 'rules', writeRules(String(name), values as TestValues)]);
+    const result = await promtool(['check', 'rules', writeRules(String(name), values)]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/SUCCESS: \d+ rules found/);

@@ -7,9 +7,10 @@ import { spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import type { KubeObject } from '../support/synth';
 
 const ROOT = join(__dirname, '..', '..');
-const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, any>;
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as KubeObject;
 
 describe('package.json', () => {
   test('repository, homepage and bugs point at the project on GitHub (npm provenance checks the repository)', () => {
