@@ -2,6 +2,7 @@
 // type-aware for the TypeScript of src/, test/ and scripts/ (tsconfig.dev.json).
 // `npm run lint` runs it; a disable comment that no longer silences anything is an error.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 /** What Node.js gives a CommonJS script besides require, module and exports. */
@@ -26,7 +27,7 @@ const disableReason = {
   },
 };
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: ['lib/', 'dist/', 'coverage/', '.tools/', 'node_modules/', '**/node_modules/'],
   },
