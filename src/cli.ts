@@ -54,9 +54,7 @@ function buildProgram(io: CliIo): Command {
     .addOption(new Option('-n, --namespace <namespace>', 'namespace of the objects').default('default'))
     .action((opts: { values: string[]; set: string[]; setString: string[]; release: string; namespace: string }) => {
       // Loaded here, as the other commands' modules are: `version` and `s3` never load the model, cdk8s or the validator.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { readValues } = require('./values-io/values-input') as typeof import('./values-io/values-input');
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { synthValues } = require('./synth') as typeof import('./synth');
       const values = readValues(opts.values, setArguments(opts));
       io.stdout(synthValues(values, { releaseName: opts.release, namespace: opts.namespace, warn: (line) => io.stderr(`warning: ${line}\n`) }));
@@ -73,15 +71,12 @@ function buildProgram(io: CliIo): Command {
     .addOption(new Option('-n, --namespace <namespace>', 'namespace (checked with --all)').default('default'))
     .action((opts: { values: string[]; set: string[]; setString: string[]; output: 'yaml' | 'json'; all?: boolean; release: string; namespace: string }) => {
       // Loaded here: only this command prints values.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const output = require('./values-io/values-output') as typeof import('./values-io/values-output');
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { readValues } = require('./values-io/values-input') as typeof import('./values-io/values-input');
       let values = readValues(opts.values, setArguments(opts), undefined, { exactIntegers: !opts.all });
       if (opts.all) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { resolveValues } = require('./model/resolve') as typeof import('./model/resolve');
-        values = resolveValues(values, { release: opts.release, namespace: opts.namespace }) as unknown as typeof values;
+        values = resolveValues(values, { release: opts.release, namespace: opts.namespace });
       }
       io.stdout(opts.output === 'json' ? `${output.goJsonValues(values)}\n` : output.goYamlValues(values));
     });
@@ -94,7 +89,6 @@ function buildProgram(io: CliIo): Command {
     .addOption(new Option('-C, --dir <dir>', 'the application directory').default('.'))
     .action(async (opts: { dir: string }) => {
       // Loaded here: only the plugin needs it.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { generate } = require('./argocd/generate') as typeof import('./argocd/generate');
       io.stdout(await generate(opts.dir, io.env, io));
     });
@@ -105,7 +99,6 @@ function buildProgram(io: CliIo): Command {
     .addOption(new Option('--source <dir>', 'chart templates').default(DEFAULT_CHART_SOURCE))
     .action((opts: { out: string; source: string }) => {
       // Loaded here: the chart builder (and tar) is not needed to synthesize.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { buildChart } = require('./helm/build') as typeof import('./helm/build');
       const { chartDir, packagePath } = buildChart(opts.source, opts.out);
       io.stderr(`wrote ${chartDir} and ${packagePath}\n`);

@@ -297,7 +297,7 @@ export async function runCdk8sApp(run: Cdk8sAppRun): Promise<string> {
     try {
       await started;
     } catch (e) {
-      throw new Error(`cannot run the cdk8s app ${run.entry}: ${(e as Error).message}`);
+      throw new Error(`cannot run the cdk8s app ${run.entry}: ${(e as Error).message}`, { cause: e });
     }
     tracker = new ProcessTracker(child.pid as number, marker);
     const t = tracker;

@@ -21,7 +21,7 @@ export class BackupCronJob extends Construct {
         controls: { backoffLimit: v.job.backoffLimit ?? 0, activeDeadlineSeconds: v.job.activeDeadlineSeconds },
       },
       v.backup.schedule,
-      v.cronJob.concurrencyPolicy as 'Forbid' | 'Replace' | 'Allow',
+      v.cronJob.concurrencyPolicy,
     );
   }
 }

@@ -34,8 +34,7 @@ export function repositoryWebUrl(repository: unknown): string | undefined {
 }
 
 /** This project: the chart's home and sources; package.json's `repository` when it has one. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const PROJECT_URL: string = repositoryWebUrl(require('../../package.json').repository) ?? 'https://github.com/opsmill/infrahub-backup-cdk8s';
+export const PROJECT_URL: string = repositoryWebUrl((require('../../package.json') as { repository?: unknown }).repository) ?? 'https://github.com/opsmill/infrahub-backup-cdk8s';
 /** Infrahub, what the chart backs up. */
 const INFRAHUB_URL = 'https://github.com/opsmill/infrahub';
 /**

@@ -23,11 +23,10 @@ let validator: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
   if (!validator) {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       validator = require('./values-validator') as ValidateFunction;
     } catch {
       // Loaded only here: ajv's compiler is most of a cold start's module loading.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiler loads only when the build-time validator is missing
       const Ajv = (require('ajv') as typeof import('ajv')).default;
       validator = new Ajv(AJV_OPTIONS).compile(valuesSchema());
     }
@@ -169,7 +168,7 @@ function fillEmpty(values: Values, spec: ObjectField): void {
  * `infrahub-backup.prune`).
  */
 export function prune(value: unknown, emptyMaps: boolean): unknown {
-  if (Array.isArray(value)) return value.map((item) => (isPlainObject(item) || Array.isArray(item) ? prune(item, emptyMaps) : item));
+  if (Array.isArray(value)) return value.map((item: unknown) => (isPlainObject(item) || Array.isArray(item) ? prune(item, emptyMaps) : item));
   if (!isPlainObject(value)) return value;
   const out: Values = {};
   for (const [key, item] of Object.entries(value)) {
@@ -226,7 +225,7 @@ export function mergedValues(user: Values): Values {
  */
 export function resolveValues(user: InfrahubBackupValues | Values, context: RenderContext): ResolvedValues {
   if (!isPlainObject(user)) throw new ValuesError([{ path: '', message: 'values must be a map of keys' }]);
-  const merged = mergedValues(cloneValues(user as Values));
+  const merged = mergedValues(cloneValues(user));
   const validate = schemaValidator();
   const problems: ValuesProblem[] = [];
   // Paths (dotted) whose value the schema refused and that were replaced by their default.

@@ -19,8 +19,7 @@ export const DEFAULT_IMAGE_REPOSITORY = 'registry.opsmill.io/opsmill/infrahub-ba
  * The image of this project (CLI, S3 companion, Argo CD plugin): `config.image` of package.json,
  * where the release workflow reads the repository it publishes to.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const DEFAULT_COMPANION_REPOSITORY: string = require('../../package.json').config.image;
+export const DEFAULT_COMPANION_REPOSITORY: string = (require('../../package.json') as { config: { image: string } }).config.image;
 const IMAGE_REPOSITORY = '^[a-z0-9]+([._:/-][a-z0-9]+)*$';
 const IMAGE_TAG = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
 
@@ -43,7 +42,6 @@ const TIME_ZONE = '^[A-Za-z][-+_A-Za-z0-9]*(/[-+_A-Za-z0-9]+)*$';
 const GO_DURATION = '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$';
 /** IANA time zone names, links included (generated from the tzdata package), loaded on first use. */
 function timeZoneNames(): readonly string[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('./time-zones.generated') as typeof import('./time-zones.generated')).TIME_ZONE_NAMES;
 }
 

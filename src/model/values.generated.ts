@@ -1,5 +1,4 @@
 // Generated from src/model/spec.ts by `npm run generate`. Do not edit.
-/* eslint-disable */
 import type { k8s } from '../imports/k8s';
 
 /**
@@ -88,7 +87,7 @@ export interface InfrahubBackupValues {
    *
    * @default {}
    */
-  readonly global?: any;
+  readonly global?: unknown;
   /**
    * Replaces the chart name in object names.
    *

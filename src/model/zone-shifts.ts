@@ -9,7 +9,6 @@ export type { ZoneShifts };
 
 /** The shifts of a zone, or undefined when its UTC offset never changes. */
 export function zoneShifts(zone: string): ZoneShifts | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const shifts = (require('./time-zones.generated') as typeof import('./time-zones.generated')).TIME_ZONE_SHIFTS;
   return Object.prototype.hasOwnProperty.call(shifts, zone) ? shifts[zone] : undefined;
 }

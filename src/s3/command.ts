@@ -14,8 +14,6 @@ import type { CliIo, S3Io } from '../io';
 import { COPY_ENV_PREFIX, HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV, MIN_RATE_ENV, S3_ENV } from './config';
 import { EXIT_FAILED, EXIT_INVALID, guarded } from './common';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-
 const ENVIRONMENT_HELP = `
 Configuration (flags win over the environment, which is the backup image's):
   ${S3_ENV.bucket}, ${S3_ENV.prefix}, ${S3_ENV.endpoint}, ${S3_ENV.region} (default us-east-1)

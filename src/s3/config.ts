@@ -131,6 +131,7 @@ export function resolveSettings(
 
   // The prefix is used as given (only trimmed of whitespace), like the image.
   const prefix = flags.prefix !== undefined ? flags.prefix.trim() : envValue(env, S3_ENV.prefix) ?? '';
+  // eslint-disable-next-line no-control-regex -- the control characters are what this test refuses
   if (/[\u0000-\u001f\u007f]/.test(prefix)) problems.push(`${where(flags.prefix !== undefined ? 'flag' : S3_ENV.prefix, 'prefix')}: the prefix contains control characters`);
   const keyPrefix = prefix === '' ? '' : `${prefix.endsWith('/') ? prefix.slice(0, -1) : prefix}/`;
 

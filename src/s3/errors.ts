@@ -103,7 +103,7 @@ function chain(error: unknown): Record<string, unknown>[] {
     const record = asRecord(current);
     if (!record || out.includes(record)) break;
     out.push(record);
-    const inner = Array.isArray(record.errors) && record.errors.length > 0 ? record.errors[0] : undefined;
+    const inner: unknown = Array.isArray(record.errors) && record.errors.length > 0 ? record.errors[0] : undefined;
     current = record.cause ?? inner;
   }
   return out;

@@ -232,7 +232,7 @@ class SetParser {
         // '.': an item that is not a map is replaced by one.
         let inner: Values = {};
         if (list.length > i) {
-          if (isPlainObject(list[i])) inner = list[i] as Values;
+          if (isPlainObject(list[i])) inner = list[i];
           else list[i] = inner;
         }
         const end = this.nest(() => this.key(inner, nestedNames));

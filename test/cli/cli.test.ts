@@ -4,6 +4,7 @@ import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
 import { EXIT_INVALID, runCli } from '../../src/cli';
 import type { CliIo } from '../../src/io';
+import type { KubeObject } from '../support/synth';
 
 interface Run {
   readonly code: number;
@@ -19,7 +20,6 @@ function run(...argv: string[]): Run {
   return { code, stdout, stderr };
 }
 
-type KubeObject = Record<string, any>;
 
 /** The objects of a multi-document YAML stream; fails on any YAML error. */
 function objectsOf(yaml: string): KubeObject[] {

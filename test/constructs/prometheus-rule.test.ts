@@ -71,10 +71,10 @@ describe('rule fields', () => {
   const all = [...rulesOf(NIGHTLY), ...rulesOf(mergeDocs(S3_RESTORE, MONITORED))];
 
   test.each(all.map((r) => [r.alert, r]))('%s has severity, summary, description and a runbook page of its own', (alert, r) => {
-    expect(['warning', 'critical']).toContain((r as Rule).labels.severity);
-    expect((r as Rule).annotations.summary).toMatch(/\S/);
-    expect((r as Rule).annotations.description).toMatch(/\S/);
-    expect((r as Rule).annotations.runbook_url).toBe(`https://github.com/opsmill/infrahub-backup-cdk8s/blob/main/docs/runbooks/${alert}.md`);
+    expect(['warning', 'critical']).toContain(r.labels.severity);
+    expect(r.annotations.summary).toMatch(/\S/);
+    expect(r.annotations.description).toMatch(/\S/);
+    expect(r.annotations.runbook_url).toBe(`https://github.com/opsmill/infrahub-backup-cdk8s/blob/main/docs/runbooks/${alert}.md`);
     // The page is in this repository, under that path, and is about that alert.
     const page = readFileSync(join(ROOT, 'docs', 'runbooks', `${alert}.md`), 'utf8');
     expect(page.split('\n')[0]).toBe(`# ${alert}`);
@@ -248,7 +248,7 @@ describe('promtool check rules', () => {
     ['scheduled-restore', mergeDocs(MODES['scheduled restore'], MONITORED)],
     ['dotted-release', mergeDocs(NIGHTLY, { fullnameOverride: 'infra-hub', monitoring: { prometheusRule: { infrahubWorkloads: 'infrahub-(server|worker)-.+' } } })],
   ])('%s', async (name, values) => {
-    const result = await promtool(['check', 'rules', writeRules(String(name), values as TestValues)]);
+    const result = await promtool(['check', 'rules', writeRules(String(name), values)]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/SUCCESS: \d+ rules found/);

@@ -964,7 +964,6 @@ describe.each(Object.keys(HELMS))('every values field renders alike in %s', (nam
       }
       mismatches.push(problem);
     }
-    // eslint-disable-next-line no-console
     console.log(`${name}: ${entries.length} documents in ${HELM_PROCESSES[name]} Helm processes, ${again} rendered alone again after a difference in a batch`);
     expect(mismatches.filter(Boolean)).toEqual([]);
   }, 600_000);

@@ -14,6 +14,7 @@ import { resolveValues } from '../../src/model/resolve';
 import { bucketProblem } from '../../src/s3/config';
 import { DEFAULT_COMPANION_REPOSITORY } from '../../src/model/spec';
 import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT, run } from '../support/helm';
+import type { KubeObject } from '../support/synth';
 
 jest.setTimeout(120_000);
 
@@ -156,7 +157,7 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
 });
 
 describe('chart metadata', () => {
-  const chartYaml = (): Record<string, any> => parse(readFileSync(join(chart.chartDir, 'Chart.yaml'), 'utf8'));
+  const chartYaml = (): KubeObject => parse(readFileSync(join(chart.chartDir, 'Chart.yaml'), 'utf8'));
 
   test('home and sources point at this project, Infrahub is a source too', () => {
     expect(PROJECT_URL).toMatch(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/);

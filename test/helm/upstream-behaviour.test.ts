@@ -11,6 +11,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse } from 'yaml';
 import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT } from '../support/helm';
+import type { KubeObject } from '../support/synth';
 
 jest.setTimeout(300_000);
 
@@ -65,7 +66,7 @@ const BEHAVIOUR = parse(readFileSync(join(ROOT, 'test', 'fixtures', 'upstream-1.
 /** Variables this chart gives the image's container in every case. */
 const RUNTIME_ENV = ['INFRAHUB_BACKUP_DIR', 'INFRAHUB_LOG_FORMAT', 'HOME', 'TMPDIR'];
 
-type K8s = Record<string, any>;
+type K8s = KubeObject;
 
 function envFact(e: K8s): EnvFact | undefined {
   if (e.value !== undefined) return String(e.value);

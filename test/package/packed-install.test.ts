@@ -227,9 +227,9 @@ describe('the startup snapshot of the image (scripts/snapshot.js, as the Dockerf
     ...EXAMPLES.map((f) => ['synth', '-f', join(ROOT, 'examples', 'values', f), '--release', 'infrahub', '--namespace', 'infrahub']),
   ];
   test.each(COMMANDS.map((c) => [c.join(' ') || '(no arguments)', c]))('%s: what the bin answers, from the snapshot', (_, args) => {
-    const fast = launch(args as string[]);
+    const fast = launch(args);
     expect(fast.fromSnapshot).toBe(true);
-    const plain = run(installedBin(), args as string[], image);
+    const plain = run(installedBin(), args, image);
     expect({ code: fast.code, stdout: fast.stdout, stderr: fast.stderr }).toEqual(plain);
   });
 

@@ -231,7 +231,6 @@ export function defaultFiles(): Record<string, Buffer> {
 /** The metadata the image writes for files. */
 export function metadataFor(files: Record<string, Buffer | string>, backupId = 'infrahub_backup_20260102_030405'): Record<string, unknown> {
   // One description of the image's metadata, shared with the verify corpus.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('../../scripts/verify-corpus') as { metadataFor: (f: Record<string, Buffer | string>, id: string) => Record<string, unknown> }).metadataFor(files, backupId);
 }
 

@@ -4,7 +4,7 @@
  * and nothing overflows the stack. Times are printed by
  * `npm run bench:values`, not asserted here.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import { existsSync } from 'fs';
 import { join } from 'path';
 import { EXIT_INVALID, runCli } from '../../src/cli';
@@ -111,7 +111,7 @@ describe('hostile documents are refused with one line', () => {
   test('values built in code nested beyond the limit', () => {
     let deep: Record<string, unknown> = {};
     const root = deep;
-    for (let i = 0; i < 20_000; i++) deep = (deep.k = {}) as Record<string, unknown>;
+    for (let i = 0; i < 20_000; i++) deep = (deep.k = {});
     expect(refusal(() => cloneValues(root))).toEqual([`values are nested deeper than ${MAX_VALUES_DEPTH} levels`]);
     expect(refusal(() => mergeUserValues(root, root))).toEqual([`values are nested deeper than ${MAX_VALUES_DEPTH} levels`]);
     expect(refusal(() => coalesceWithDefaults(root, root))).toEqual([`values are nested deeper than ${MAX_VALUES_DEPTH} levels`]);
@@ -124,9 +124,7 @@ describe('hostile documents are refused with one line', () => {
 });
 
 test('an endless standard input is refused once it passes the limit, not read into memory', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { spawnSync } = require('child_process') as typeof import('child_process');
-  const bin = require('path').join(__dirname, '..', '..', 'bin', 'infrahub-backup-cdk8s');
+  const bin = join(__dirname, '..', '..', 'bin', 'infrahub-backup-cdk8s');
   const r = spawnSync('/bin/sh', ['-c', `exec "${process.execPath}" "${bin}" values -f - < /dev/zero`], { encoding: 'utf8', timeout: 30_000 });
   expect(r.stdout).toBe('');
   expect(r.stderr).toBe(`error: standard input: more than ${MAX_VALUES_FILE_BYTES} bytes; values files are limited to 10 MiB\n`);
@@ -279,8 +277,8 @@ describe('depth and size are bounded before the YAML parser builds anything (the
     const tree = fc.letrec((tie) => ({
       node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(fc.stringMatching(/^[a-z[{ #:-]{1,4}$/), tie('node'), { maxKeys: 4 })),
     })).node;
-    const depthOf = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v as object).map(depthOf)) : 0);
-    const countOf = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Object.values(v as object).reduce((n: number, x) => n + countOf(x), 0) : 1);
+    const depthOf = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(depthOf)) : 0);
+    const countOf = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Object.values(v).reduce((n: number, x) => n + countOf(x), 0) : 1);
     let drawn = 0;
     fc.assert(
       fc.property(tree, fc.constantFrom('block', 'flow', 'any'), fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED'), (value, collectionStyle, defaultStringType) => {
@@ -299,5 +297,5 @@ describe('depth and size are bounded before the YAML parser builds anything (the
 
 /** Maps, lists and scalars in a parsed value, as the values limit counts them (keys not included). */
 function countOfValues(v: unknown): number {
-  return v !== null && typeof v === 'object' ? 1 + Object.values(v as object).reduce((n: number, x) => n + countOfValues(x), 0) : 1;
+  return v !== null && typeof v === 'object' ? 1 + Object.values(v).reduce((n: number, x) => n + countOfValues(x), 0) : 1;
 }
