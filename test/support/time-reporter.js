@@ -26,10 +26,9 @@ class TimeReporter {
     if (this.files.length === 0) return;
     const wall = (Date.now() - this.started) / 1000;
     const sum = this.files.reduce((s, f) => s + f.seconds, 0);
-    const width = Math.max(...this.files.map((f) => f.file.length));
     const lines = [...this.files]
       .sort((a, b) => b.seconds - a.seconds || a.file.localeCompare(b.file))
-      .map((f) => `${f.seconds.toFixed(1).padStart(7)} s  ${f.file.padEnd(width)}${f.failed ? '  (failed)' : ''}`);
+      .map((f) => `${f.seconds.toFixed(1).padStart(7)} s  ${f.file}${f.failed ? '  (failed)' : ''}`);
     process.stderr.write(
       `\nTime per test file, slowest first (${this.files.length} files, ${sum.toFixed(1)} s in all, ${wall.toFixed(1)} s of wall time):\n${lines.join('\n')}\n`,
     );
