@@ -10,7 +10,9 @@
  * The same tarball (packed once, with its prepack script, from a copy of the
  * packed files) then: declares no install-time script; installs with
  * --engine-strict and no warning on Node.js 20, 22, 24 and 26, whose binaries
- * this test fetches (scripts/fetch-node.sh) and whose npm runs the install;
+ * this test fetches (scripts/fetch-node.sh, kept under the system's temporary
+ * folder for later runs; the script checks the version it finds) and whose npm
+ * runs the install;
  * beside cdk8s-plus-33 as `cdk8s init typescript-app` scaffolds it. And the
  * package installs from a Git URL (a repository of this working tree), where
  * `prepare` builds lib/.
@@ -23,6 +25,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from 'os';
 import { delimiter, dirname, join } from 'path';
 import { parseAllDocuments } from 'yaml';
+import { npm, packedTarball } from '../support/packed';
 
 const ROOT = join(__dirname, '..', '..');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -38,12 +41,6 @@ const PEERS = ['cdk8s', 'constructs', 'cdk8s-plus-28'] as const;
 
 const work = mkdtempSync(join(tmpdir(), 'ibc-consumer-'));
 let tarball: string;
-
-/** npm, without the npm_* variables of an enclosing `npm test`. */
-function npm(args: string[], cwd: string): string {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-  return execFileSync('npm', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-}
 
 /** The lowest version a peer range `^x.y.z` allows. */
 /** Type-checks an app (its tsconfig: strict), runs its compiled entry and returns the manifests it prints. */
@@ -148,21 +145,9 @@ const TSCONFIG = {
 };
 
 beforeAll(() => {
-  // `npm test` builds lib/ first; build it here when the test runs alone.
-  if (!existsSync(join(ROOT, 'lib', 'index.js')) || !existsSync(join(ROOT, 'lib', 'vendor', 's3.js'))) {
-    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
-  }
-  // Packed as `npm pack`/`npm publish` do, with the prepack and postpack scripts, but
-  // in a copy of the packed files: the checkout's package.json is never rewritten
-  // while other test files read it.
-  const pack = join(work, 'pack');
-  const source = join(work, 'source');
-  mkdirSync(pack);
-  const [listed] = JSON.parse(npm(['pack', '--dry-run', '--ignore-scripts', '--json'], ROOT)) as Array<{ files: Array<{ path: string }> }>;
-  for (const f of [...listed.files.map((x) => x.path), 'scripts/pack-manifest.js']) cpSync(join(ROOT, f), join(source, f));
-  const [info] = JSON.parse(npm(['pack', '--json', '--pack-destination', pack], source)) as Array<{ filename: string }>;
-  tarball = join(pack, info.filename);
-  expect(readFileSync(join(source, 'package.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  // Packed as `npm pack`/`npm publish` do, with the prepack and postpack scripts, once for this file and
+  // packed-install.test.ts (test/support/packed.ts, which checks the checkout's package.json is untouched).
+  tarball = packedTarball().tarball;
 }, 300_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -332,7 +317,7 @@ describe.each(['20.20.2', '22.23.5', '24.22.3', '26.12.1'])('Node.js %s (binary 
   let install = { status: -1 as number | null, stderr: '' };
 
   beforeAll(() => {
-    const fetched = spawnSync('bash', [join(ROOT, 'scripts', 'fetch-node.sh'), version], { encoding: 'utf8', env: { ...process.env, NODE_TOOLS_DIR: join(work, 'nodes') } });
+    const fetched = spawnSync('bash', [join(ROOT, 'scripts', 'fetch-node.sh'), version], { encoding: 'utf8', env: { ...process.env, NODE_TOOLS_DIR: join(tmpdir(), 'ibc-node-tools', version) } });
     if (fetched.status !== 0) throw new Error(`scripts/fetch-node.sh ${version}: ${fetched.stderr}`);
     nodeBin = fetched.stdout.trim();
     mkdirSync(app);

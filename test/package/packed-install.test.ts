@@ -10,6 +10,7 @@ import { tmpdir } from 'os';
 import { delimiter, dirname, join } from 'path';
 
 import { buildArchive, put, s3Env, startServer, testClient } from '../s3/support';
+import { npm, packedTarball } from '../support/packed';
 
 const ROOT = join(__dirname, '..', '..');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -27,13 +28,7 @@ const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=er
 const work = mkdtempSync(join(tmpdir(), 'ibc-packed-'));
 const image = join(work, 'image');
 let tarball: string;
-let packedFiles: string[];
-
-/** npm, without the npm_* variables of an enclosing `npm test`. */
-function npm(args: string[], cwd: string): string {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-  return execFileSync('npm', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-}
+let packedFiles: readonly string[];
 
 /** The environment the installed commands run with: this Node.js first on PATH, HOME in the work directory, and `env`. */
 function commandEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -73,21 +68,9 @@ const installedBin = () => join(image, 'node_modules', '.bin', PKG.name);
 const sourceBin = (args: string[]) => run(process.execPath, [join(ROOT, 'bin', PKG.name), ...args], ROOT);
 
 beforeAll(() => {
-  // `npm test` builds lib/ first; build it here when the test runs alone.
-  if (!existsSync(join(ROOT, 'lib', 'cli.js')) || !existsSync(join(ROOT, 'lib', 'model', 'values-validator.js'))) {
-    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
-  }
-  // 1. npm pack (the Dockerfile's build stage; lib/ is built). Without the scripts here: the Dockerfile's
-  // pack also runs prepack, which rewrites package.json while other test files read it; the stripped
-  // manifest is checked in consumer-app.test.ts, which packs a copy.
-  const pack = join(work, 'pack');
-  mkdirSync(pack);
-  const [info] = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', pack], ROOT)) as Array<{
-    filename: string;
-    files: Array<{ path: string }>;
-  }>;
-  tarball = join(pack, info.filename);
-  packedFiles = info.files.map((f) => f.path);
+  // 1. npm pack (the Dockerfile's build stage, with its prepack script; lib/ is built): the tarball
+  // consumer-app.test.ts installs too, packed once for both (test/support/packed.ts).
+  ({ tarball, files: packedFiles } = packedTarball());
   // 2. npm install --omit=dev of the tarball into an empty project (the Dockerfile's install stage).
   mkdirSync(image);
   writeFileSync(join(image, 'package.json'), JSON.stringify({ name: `${PKG.name}-image`, private: true }));

@@ -12,7 +12,7 @@
  */
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -64,6 +64,7 @@ export function goProgram(name: string, source: string, imports: readonly string
   }
   mkdirSync(dir, { recursive: true });
   renameSync(join(work, name), binary);
+  rmSync(work, { recursive: true, force: true });
   return { path: binary };
 }
 

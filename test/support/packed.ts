@@ -1,0 +1,89 @@
+/**
+ * The packed tarball the package tests install (test/package/packed-install
+ * and consumer-app), packed once for them both: as `npm pack` does in the
+ * Dockerfile's build stage and under `npm publish`, with the prepack and
+ * postpack scripts (prepack strips the install-time scripts from the packed
+ * package.json), but in a copy of the packed files, so that the checkout's
+ * package.json is never rewritten while other test files read it.
+ *
+ * Kept under the system's temporary folder, named by a hash of every packed
+ * file's path and content: a later run, or the other test file of the same
+ * run, reuses it while nothing packed has changed; any change to lib/, the
+ * chart sources, bin/ or package.json packs again.
+ */
+import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** npm, without the npm_* variables of an enclosing `npm test`. */
+export function npm(args: string[], cwd: string): string {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  return execFileSync('npm', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+}
+
+/** The packed tarball and the paths it holds (without the `package/` prefix), sorted. */
+export interface Packed {
+  readonly tarball: string;
+  readonly files: readonly string[];
+}
+
+/** Builds lib/ when it is missing (`npm test` builds it first; a test file run alone may not have it). */
+function ensureBuilt(): void {
+  const needed = ['lib/cli.js', 'lib/index.js', 'lib/model/values-validator.js', 'lib/vendor/s3.js'];
+  if (!needed.every((f) => existsSync(join(ROOT, f)))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
+}
+
+let packed: Packed | undefined;
+
+/** The tarball, packed once per content of the packed files (see above). */
+export function packedTarball(): Packed {
+  if (packed) return packed;
+  ensureBuilt();
+  const [listed] = JSON.parse(npm(['pack', '--dry-run', '--ignore-scripts', '--json'], ROOT)) as Array<{ files: Array<{ path: string }> }>;
+  const sources = [...listed.files.map((x) => x.path), 'scripts/pack-manifest.js'].sort();
+  const hash = createHash('sha256');
+  for (const f of sources) hash.update(f).update('\0').update(readFileSync(join(ROOT, f))).update('\0');
+  const dir = join(tmpdir(), 'ibc-packed', hash.digest('hex').slice(0, 16));
+  const ready = (): Packed | undefined => {
+    if (!existsSync(dir)) return undefined;
+    const name = readdirSync(dir).find((f) => f.endsWith('.tgz'));
+    if (!name) return undefined;
+    const tarball = join(dir, name);
+    const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 })
+      .split('\n')
+      .filter((l) => l.startsWith('package/') && !l.endsWith('/'))
+      .map((l) => l.slice('package/'.length))
+      .sort();
+    return { tarball, files };
+  };
+  packed = ready();
+  if (packed) return packed;
+  mkdirSync(join(tmpdir(), 'ibc-packed'), { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), 'ibc-packed', 'work-'));
+  try {
+    const source = join(work, 'source');
+    const out = join(work, 'out');
+    mkdirSync(out);
+    for (const f of sources) cpSync(join(ROOT, f), join(source, f));
+    npm(['pack', '--json', '--pack-destination', out], source);
+    // The postpack script restored the copy's package.json: the checkout's, unchanged.
+    if (readFileSync(join(source, 'package.json'), 'utf8') !== readFileSync(join(ROOT, 'package.json'), 'utf8')) {
+      throw new Error('npm pack left the copied package.json changed: scripts/pack-manifest.js restore did not run');
+    }
+    // Whole or not at all: another test file may be packing the same content at the same time.
+    try {
+      renameSync(out, dir);
+    } catch (e) {
+      if (!ready()) throw e;
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  packed = ready();
+  if (!packed) throw new Error(`no tarball in ${dir} after npm pack`);
+  return packed;
+}
