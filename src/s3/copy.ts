@@ -97,6 +97,13 @@ export function resolveDestination(options: CopyOptions, env: NodeJS.ProcessEnv,
       copyEnvironment(env),
       { needBucket: true },
     );
+    // A "." or ".." segment is resolved by some servers, proxies and clients and kept by others (S3 keeps it):
+    // the copy would be written elsewhere (into the source's own prefix) than where its listing looks.
+    if (settings.keyPrefix.split('/').some((segment) => segment === '.' || segment === '..')) {
+      throw new InputError([
+        `${options.toPrefix !== undefined ? '--to-prefix' : copyEnvName(S3_ENV.prefix)}: ${JSON.stringify(settings.prefix)} has a "." or ".." segment, which some servers resolve and others keep: the copy could land elsewhere than where it is looked for (the source's own prefix included): give the prefix without them`,
+      ]);
+    }
     return {
       ...settings,
       // Without keys of its own, the destination gets what the AWS default chain would give it: the source's keys first.
@@ -108,6 +115,12 @@ export function resolveDestination(options: CopyOptions, env: NodeJS.ProcessEnv,
     if (e instanceof InputError) throw new InputError(e.lines.map(forCopy));
     throw e;
   }
+}
+
+/** Whether two key prefixes may name the same objects on a server that drops a leading "/" and merges "//" (as some do). */
+export function samePrefix(a: string, b: string): boolean {
+  const norm = (p: string): string => p.replace(/\/{2,}/g, '/').replace(/^\//, '');
+  return norm(a) === norm(b);
 }
 
 /** What decides which archives a run copies. */
@@ -249,7 +262,7 @@ export async function copy(options: CopyOptions, io: S3Io): Promise<number> {
   const minRate = collect(() => minRateBytesPerSecond(options.minRate, io.env));
   const withinMs = options.within !== undefined ? collect(() => durationFlag(options.within!, '--within')) : undefined;
   // On AWS S3 a bucket name is global: the same bucket whatever the region configured.
-  if (source !== undefined && destination !== undefined && source.bucket === destination.bucket && source.keyPrefix === destination.keyPrefix && source.endpoint === destination.endpoint) {
+  if (source !== undefined && destination !== undefined && source.bucket === destination.bucket && samePrefix(source.keyPrefix, destination.keyPrefix) && source.endpoint === destination.endpoint) {
     problems.push(
       `the destination is the source (${s3Uri(source.bucket!, source.keyPrefix)} at ${endpointLabel(source)}): set ${copyEnvName(S3_ENV.bucket)} (or --to-bucket), ${copyEnvName(S3_ENV.prefix)} or ${copyEnvName(S3_ENV.endpoint)} to the second location`,
     );

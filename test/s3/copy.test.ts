@@ -372,6 +372,31 @@ describe('settings', () => {
     expectFailure(await run(copyEnv('x', 'y'), 'copy', '--to-endpoint', 'ftp://host'), 2, ['error: --to-endpoint: "ftp://host" must start with http:// or https:// (http:// disables TLS, as in the backup image)']);
   });
 
+  test('a destination prefix that escapes with "." or ".." segments is refused: the copy would land in the source (or out of sight of its own listing)', async () => {
+    const { key } = await provenArchive('dots', 1);
+    const before = await bytesOf(sourceClient, BUCKET, key);
+    let drawn = 0;
+    for (const destPrefix of ['elsewhere/../dots', './dots', 'dots/.', 'a/b/../../dots/', 'x/..']) {
+      drawn++;
+      const same = copyEnv('dots', destPrefix, source().endpoint, { COPY_INFRAHUB_S3_BUCKET: BUCKET });
+      const result = await run(same, 'copy');
+      expect({ destPrefix, code: result.code, stdout: result.stdout }).toEqual({ destPrefix, code: 2, stdout: '' });
+      expect(result.stderr).toMatch(/^error: COPY_INFRAHUB_S3_PREFIX: ".*" has a "\." or "\.\." segment/m);
+    }
+    // A leading "/" or a "//", which some servers drop or merge: the same place as the source's.
+    for (const destPrefix of ['/dots', '//dots/', 'dots//']) {
+      drawn++;
+      const result = await run(copyEnv('dots', destPrefix, source().endpoint, { COPY_INFRAHUB_S3_BUCKET: BUCKET }), 'copy');
+      expect({ destPrefix, code: result.code, stdout: result.stdout }).toEqual({ destPrefix, code: 2, stdout: '' });
+      expect(result.stderr).toMatch(/^error: the destination is the source/m);
+    }
+    expect(drawn).toBe(8);
+    // The source is as it was: one archive, its bytes, its one proof.
+    expect(archivesOnly(await keys(sourceClient, BUCKET, 'dots'))).toEqual([key.slice('dots/'.length)]);
+    expect(proofsOnly(await keys(sourceClient, BUCKET, 'dots'))).toHaveLength(1);
+    expect((await bytesOf(sourceClient, BUCKET, key)).equals(before)).toBe(true);
+  });
+
   test('--within: archives older than it are not copied (a destination with a shorter retention does not get them back)', async () => {
     const archive = await provenArchive('within', 0);
     const old = Math.ceil((Date.now() - at(0).getTime()) / 86_400_000);
