@@ -279,6 +279,40 @@ describe('hostile cases', () => {
     expect(await keys(destClient, DEST_BUCKET, 'size')).toEqual([]);
   });
 
+  test('bytes damaged on their way from the source, to a destination that refuses deletes: nothing is completed there, so the next run copies the archive (unproven archives are counted by name and size)', async () => {
+    const name = archiveName(at(-2)) + '.enc';
+    const body = Buffer.concat([Buffer.from([2]), noise(64 * 1024, 'damaged')]);
+    await put(sourceClient, `damaged/${name}`, body);
+    const flip = (chunk: Buffer, offset: number): Buffer => {
+      const i = 3000 - offset;
+      if (i < 0 || i >= chunk.length) return chunk;
+      const out = Buffer.from(chunk);
+      out[i] ^= 0xff;
+      return out;
+    };
+    await withProxy(
+      source().endpoint,
+      (r) => (r.method === 'GET' && r.url.includes(name) && !/range/i.test(JSON.stringify(r.headers)) ? { kind: 'forward', body: flip } : { kind: 'forward' }),
+      async (sourceProxy) =>
+        withProxy(
+          destination().endpoint,
+          // A write-only destination credential (docs/copy.md: it protects the copies from the copy's own credentials).
+          (r) => (r.method === 'DELETE' || (r.method === 'POST' && /[?&]delete/.test(r.url)) ? { kind: 'refuse', status: 403, code: 'AccessDenied' } : { kind: 'forward' }),
+          async (destProxy) => {
+            const result = await run(copyEnv('damaged', 'damaged', destProxy.endpoint, { INFRAHUB_S3_ENDPOINT: sourceProxy.endpoint }), 'copy', '--accept-unproven');
+            expect(result.code).toBe(1);
+            expect(result.stderr).toMatch(/MD5/);
+          },
+        ),
+    );
+    // Nothing that failed its check is left at the destination to be counted as the copy.
+    expect(await keys(destClient, DEST_BUCKET, 'damaged')).toEqual([]);
+    const again = await run(copyEnv('damaged', 'damaged'), 'copy', '--accept-unproven');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(`s3://copies/damaged/${name}\n`);
+    expect(sha256(await bytesOf(destClient, DEST_BUCKET, `damaged/${name}`))).toBe(sha256(body));
+  });
+
   test('a destination that gives back other bytes: the copy is removed, no proof is recorded, the run fails', async () => {
     const archive = await provenArchive('flip', 0);
     await withProxy(
