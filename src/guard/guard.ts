@@ -136,7 +136,14 @@ async function raiseToRecorded(api: GuardApi, t: GuardTarget, current: ReadMarke
   const name = markerName(t.fullname);
   let raised = 0;
   const eventFailures: string[] = [];
+  // Whoever may create the marker ConfigMap must not be able to scale anything else through the guard
+  // (another app, the database) nor to name counts for it: only what the tool scales, found as the tool finds it.
+  const toolScales = new Set((await workloadsToRecord(api)).map((w) => `${w.kind}/${w.name}`));
   for (const w of marker.workloads) {
+    if (!toolScales.has(`${w.kind}/${w.name}`)) {
+      log(`skipped ${workloadRef(w.kind, w.name)}: recorded with ${w.replicas} replicas by ${describeRun(marker)}, but it is not one the backup tool scales (a marker edited by hand?): left as it is`);
+      continue;
+    }
     let done = false;
     // One retry when the workload changed between the read and the write (a conflict).
     for (let attempt = 0; attempt < 2 && !done; attempt++) {

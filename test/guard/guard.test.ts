@@ -413,6 +413,29 @@ describe('failures: one line, exit 1, nothing on stdout, nothing scaled down, th
   });
 });
 
+test('a forged marker (written by someone who may create ConfigMaps but not scale) raises only the workloads the backup tool scales, never another app or the database', async () => {
+  const forged = (workloads: Array<{ kind: string; name: string; replicas: number }>) =>
+    c.configmaps.set(MARKER, {
+      labels: {},
+      data: { format: '1', operation: 'backup', job: 'forged', pod: 'forged-p0', startedAt: '2026-12-01T00:00:00.000Z', workloads: JSON.stringify(workloads) },
+      rv: 7,
+    });
+  forged([
+    { kind: 'Deployment', name: 'unrelated-app', replicas: 1000 },
+    { kind: 'StatefulSet', name: 'infrahub-database', replicas: 1000 },
+    { kind: 'Deployment', name: 'infrahub-task-worker', replicas: 3 },
+  ]);
+  c.setReplicas('Deployment', 'infrahub-task-worker', 0);
+  const r = await repair(c);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toContain('skipped deployment/unrelated-app: recorded with 1000 replicas by backup Job forged');
+  expect(r.stderr).toContain('not one the backup tool scales');
+  expect(c.replicas()['deployment/unrelated-app']).toBe(2);
+  expect(c.replicas()['statefulset/infrahub-database']).toBe(1);
+  expect(c.replicas()['deployment/infrahub-task-worker']).toBe(3);
+  expect(c.events.map((e) => e.involvedObject.name)).toEqual(['infrahub-task-worker']);
+});
+
 describe('the command line', () => {
   test('bad input: one line per problem, exit 2, no request', async () => {
     const r = await cli(c, ['guard', 'record', '--release', 'Bad_Release', '--timeout', '0', '--job', 'j'], { INFRAHUB_K8S_NAMESPACE: '' });
