@@ -219,7 +219,7 @@ test('a repair racing a new run: once the new run has recorded and its tool scal
     expectRestored();
   }
   expect(drawn).toBe(requests);
-});
+}, 60_000);
 
 test('a second run while one runs is refused before anything is recorded or scaled (double run, concurrent restore)', async () => {
   const first = new Run(c, 'backup-1');
