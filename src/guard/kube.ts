@@ -6,7 +6,7 @@
  * `loadFromDefault`). Every request carries the command's deadline; every
  * failure becomes a GuardFailure of one line naming what was attempted.
  */
-import { existsSync } from 'fs';
+import { existsSync, readFileSync } from 'fs';
 import { homedir } from 'os';
 import { join } from 'path';
 import type * as K8s from '@kubernetes/client-node';
@@ -225,7 +225,15 @@ export function kubernetesApi(namespace: string, env: NodeJS.ProcessEnv, signal:
   const server = serverLabel(rawServer);
   // Whatever a failure quotes (a URL the client echoes, a credential plugin's words), the kubeconfig's secrets never show.
   const user = kc.getCurrentUser();
-  const redact = redactor([...urlSecrets(rawServer), ...[user?.token, user?.password].filter((v): v is string => typeof v === 'string')]);
+  // In a pod, the service account token is read from its file at each request: its value is a secret too.
+  const tokenFile = (user?.authProvider as { config?: { tokenFile?: unknown } } | undefined)?.config?.tokenFile;
+  let fileToken: string | undefined;
+  try {
+    fileToken = typeof tokenFile === 'string' ? readFileSync(tokenFile, 'utf8').trim() : undefined;
+  } catch {
+    fileToken = undefined;
+  }
+  const redact = redactor([...urlSecrets(rawServer), ...[user?.token, user?.password, fileToken].filter((v): v is string => typeof v === 'string' && v !== '')]);
   const apps = kc.makeApiClient(k8s.AppsV1Api);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const batch = kc.makeApiClient(k8s.BatchV1Api);

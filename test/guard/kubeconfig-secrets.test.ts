@@ -6,6 +6,8 @@
 jest.mock('@kubernetes/client-node', () => require('./support').kubernetesClient());
 
 import { mkdtempSync, writeFileSync } from 'fs';
+import { createServer } from 'http';
+import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { runCliAsync } from '../../src/cli';
@@ -51,4 +53,25 @@ test.each(cases)('%s: one line, no secret', async (_name, kubeconfig) => {
   expect(out).not.toContain(SECRET.slice(0, 8));
   expect(out).not.toContain(Buffer.from(SECRET).toString('base64').slice(0, 20));
   expect(out.trim().split('\n')).toHaveLength(1);
+});
+
+test("a token read from a file (as a pod's service account token is) and echoed by the API server's refusal is not printed", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ibc-guard-token-file-'));
+  const tokenFile = join(dir, 'token');
+  writeFileSync(tokenFile, `${SECRET}\n`);
+  const server = createServer((req, res) => {
+    res.writeHead(403, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 403, reason: 'Forbidden', message: `the credential ${(req.headers.authorization ?? '').replace(/^Bearer /, '')} has expired` }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { code, out } = await run(`apiVersion: v1\nkind: Config\n${cluster(url)}users:\n- name: u\n  user:\n    auth-provider: {name: tokenFile, config: {tokenFile: ${tokenFile}}}\n${ctx}`);
+    expect(code).toBe(1);
+    expect(out).toMatch(/forbidden \(HTTP 403\)/);
+    expect(out).not.toContain(SECRET.slice(0, 8));
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });
