@@ -131,10 +131,19 @@ function describeRun(m: Marker): string {
  * never lowers one, never touches one not recorded. One log line and one
  * Event per workload raised. A failed Event is reported after the repairs.
  */
-async function raiseToRecorded(api: GuardApi, marker: Marker, namespace: string, log: GuardLog): Promise<number> {
+async function raiseToRecorded(api: GuardApi, t: GuardTarget, current: ReadMarker, namespace: string, log: GuardLog): Promise<number> {
+  const marker = current.marker;
+  const name = markerName(t.fullname);
   let raised = 0;
   const eventFailures: string[] = [];
+  // Whoever may create the marker ConfigMap must not be able to scale anything else through the guard
+  // (another app, the database) nor to name counts for it: only what the tool scales, found as the tool finds it.
+  const toolScales = new Set((await workloadsToRecord(api)).map((w) => `${w.kind}/${w.name}`));
   for (const w of marker.workloads) {
+    if (!toolScales.has(`${w.kind}/${w.name}`)) {
+      log(`skipped ${workloadRef(w.kind, w.name)}: recorded with ${w.replicas} replicas by ${describeRun(marker)}, but it is not one the backup tool scales (a marker edited by hand?): left as it is`);
+      continue;
+    }
     let done = false;
     // One retry when the workload changed between the read and the write (a conflict).
     for (let attempt = 0; attempt < 2 && !done; attempt++) {
@@ -147,6 +156,14 @@ async function raiseToRecorded(api: GuardApi, marker: Marker, namespace: string,
       if (scale.replicas >= w.replicas) {
         done = true;
         break;
+      }
+      // Read after the scale: a run that recorded since (and whose tool may be scaling down now) replaced the
+      // marker first, so either it shows here, or the tool's write comes after the scale read and the write
+      // below conflicts. Either way nothing is raised under a running backup or restore.
+      const still = await api.readConfigMap(name);
+      if (still?.resourceVersion !== current.resourceVersion) {
+        log(`stopped: ConfigMap ${name} changed since the guard read it (a new run recorded it, or it was cleared): ${workloadRef(w.kind, w.name)} and the rest are left to that run`);
+        return raised;
       }
       if (!(await api.writeScale(w.kind, w.name, w.replicas, scale.resourceVersion))) continue;
       done = true;
@@ -195,7 +212,7 @@ export async function record(api: GuardApi, t: GuardTarget, namespace: string, o
     if (m.pod !== o.pod && act.markerPodRunning) {
       throw new GuardFailure(`pod ${m.pod} of the ${m.operation} that recorded ConfigMap ${name} is still running: this ${o.operation} does not start; run it again once that pod has ended`);
     }
-    await raiseToRecorded(api, m, namespace, log);
+    await raiseToRecorded(api, t, current, namespace, log);
     if (m.job === o.job) {
       // A retried pod of the same Job: the first recording holds the counts from before any scale-down.
       if (!(await api.replaceConfigMap(name, labels, encodeMarker({ ...m, pod: o.pod }), current.resourceVersion))) {
@@ -247,7 +264,7 @@ export async function clear(api: GuardApi, t: GuardTarget, namespace: string, o:
     log(`left ConfigMap ${name} in place: it belongs to ${describeRun(m)}, not to Job ${o.job}`);
     return;
   }
-  await raiseToRecorded(api, m, namespace, log);
+  await raiseToRecorded(api, t, current, namespace, log);
   if (!(await api.deleteConfigMap(name, current.resourceVersion))) {
     log(`left ConfigMap ${name}: it changed while the guard cleared it`);
     return;
@@ -271,7 +288,7 @@ export async function repair(api: GuardApi, t: GuardTarget, namespace: string, l
     log(`nothing repaired: ${what}; ConfigMap ${name} stays`);
     return;
   }
-  const raised = await raiseToRecorded(api, m, namespace, log);
+  const raised = await raiseToRecorded(api, t, current, namespace, log);
   if (!(await api.deleteConfigMap(name, current.resourceVersion))) {
     log(`left ConfigMap ${name}: it changed while the guard repaired (a new run recorded it)`);
     return;

@@ -6,11 +6,12 @@
  * `loadFromDefault`). Every request carries the command's deadline; every
  * failure becomes a GuardFailure of one line naming what was attempted.
  */
-import { existsSync } from 'fs';
+import { existsSync, readFileSync } from 'fs';
 import { homedir } from 'os';
 import { join } from 'path';
 import type * as K8s from '@kubernetes/client-node';
 import { InputError } from '../input-error';
+import { redactor } from '../s3/redact';
 
 /** The kinds the backup tool scales. */
 export type WorkloadKind = 'Deployment' | 'StatefulSet';
@@ -124,9 +125,44 @@ export function describeFailure(e: unknown, what: string, server: string, timeou
     }
     return new GuardFailure(`${what}: HTTP ${err.code}${detail}`);
   }
+  // An exec credential plugin whose output is not an ExecCredential (a command that prints the bare token):
+  // the parser's message quotes the output.
+  if (e instanceof SyntaxError) {
+    return new GuardFailure(`${what}: the exec credential plugin of the kubeconfig's user did not print an ExecCredential (JSON): check users[].user.exec`);
+  }
   const cause = err.cause?.code ?? err.cause?.message;
   const message = typeof err.message === 'string' ? err.message : String(e);
-  return new GuardFailure(`${what}: cannot reach the Kubernetes API at ${server}: ${typeof cause === 'string' ? cause : message}`);
+  return new GuardFailure(`${what}: cannot reach the Kubernetes API at ${server}: ${(typeof cause === 'string' ? cause : message).split('\n')[0]}`);
+}
+
+/** What of a server URL may be a credential: its userinfo (and each part), its query and its fragment, as given and decoded. */
+function urlSecrets(server: string): string[] {
+  const out: string[] = [];
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^\s/?#]*)@/i.exec(server.trim())?.[1];
+  if (userinfo !== undefined) out.push(userinfo, ...userinfo.split(':'));
+  try {
+    const url = new URL(server);
+    for (const part of [url.search.slice(1), url.hash.slice(1), ...url.searchParams.values()]) if (part) out.push(part);
+  } catch {
+    // Not a URL: its userinfo (above) is all that can be told.
+  }
+  return [...out, ...out.map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  })];
+}
+
+/** The API server's address for messages: no userinfo, query or fragment (they may hold credentials). */
+export function serverLabel(server: string): string {
+  try {
+    const url = new URL(server);
+    return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+  } catch {
+    return '(the server of the current context)';
+  }
 }
 
 /** The status code of an ApiException, else undefined. */
@@ -185,7 +221,19 @@ export function kubernetesApi(namespace: string, env: NodeJS.ProcessEnv, signal:
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const k8s = require('@kubernetes/client-node') as typeof K8s;
   const kc = loadKubeConfig(k8s, env);
-  const server = kc.getCurrentCluster()!.server;
+  const rawServer = kc.getCurrentCluster()!.server;
+  const server = serverLabel(rawServer);
+  // Whatever a failure quotes (a URL the client echoes, a credential plugin's words), the kubeconfig's secrets never show.
+  const user = kc.getCurrentUser();
+  // In a pod, the service account token is read from its file at each request: its value is a secret too.
+  const tokenFile = (user?.authProvider as { config?: { tokenFile?: unknown } } | undefined)?.config?.tokenFile;
+  let fileToken: string | undefined;
+  try {
+    fileToken = typeof tokenFile === 'string' ? readFileSync(tokenFile, 'utf8').trim() : undefined;
+  } catch {
+    fileToken = undefined;
+  }
+  const redact = redactor([...urlSecrets(rawServer), ...[user?.token, user?.password, fileToken].filter((v): v is string => typeof v === 'string' && v !== '')]);
   const apps = kc.makeApiClient(k8s.AppsV1Api);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const batch = kc.makeApiClient(k8s.BatchV1Api);
@@ -210,7 +258,7 @@ export function kubernetesApi(namespace: string, env: NodeJS.ProcessEnv, signal:
     } catch (e) {
       const status = statusOf(e);
       if (status !== undefined && expected.includes(status) && !signal.aborted) return status;
-      throw describeFailure(e, what, server, timeoutSeconds, signal);
+      throw new GuardFailure(redact(describeFailure(e, what, server, timeoutSeconds, signal).line));
     }
   };
   const at = `in namespace ${namespace}`;

@@ -65,6 +65,7 @@ export function encodeMarker(m: Marker): Record<string, string> {
 }
 
 const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 /** The marker in ConfigMap data, or the reasons it is not one (each a phrase). */
 export function decodeMarker(data: Readonly<Record<string, string>>): Marker | string[] {
@@ -75,7 +76,9 @@ export function decodeMarker(data: Readonly<Record<string, string>>): Marker | s
   for (const key of ['job', 'pod'] as const) {
     if (typeof data[key] !== 'string' || !NAME.test(data[key])) problems.push(`data.${key} is not a Kubernetes name`);
   }
-  if (typeof data.startedAt !== 'string' || Number.isNaN(Date.parse(data.startedAt))) problems.push('data.startedAt is not a time');
+  // RFC 3339 in UTC, as record writes it: Date.parse alone takes text it ignores (`Jan 1 2026 (anything)`), which
+  // would go into every log line and Event of a repair.
+  if (typeof data.startedAt !== 'string' || !RFC3339_UTC.test(data.startedAt) || Number.isNaN(Date.parse(data.startedAt))) problems.push('data.startedAt is not a time');
   const workloads: RecordedWorkload[] = [];
   let parsed: unknown;
   try {

@@ -97,6 +97,13 @@ export function resolveDestination(options: CopyOptions, env: NodeJS.ProcessEnv,
       copyEnvironment(env),
       { needBucket: true },
     );
+    // A "." or ".." segment is resolved by some servers, proxies and clients and kept by others (S3 keeps it):
+    // the copy would be written elsewhere (into the source's own prefix) than where its listing looks.
+    if (settings.keyPrefix.split('/').some((segment) => segment === '.' || segment === '..')) {
+      throw new InputError([
+        `${options.toPrefix !== undefined ? '--to-prefix' : copyEnvName(S3_ENV.prefix)}: ${JSON.stringify(settings.prefix)} has a "." or ".." segment, which some servers resolve and others keep: the copy could land elsewhere than where it is looked for (the source's own prefix included): give the prefix without them`,
+      ]);
+    }
     return {
       ...settings,
       // Without keys of its own, the destination gets what the AWS default chain would give it: the source's keys first.
@@ -108,6 +115,12 @@ export function resolveDestination(options: CopyOptions, env: NodeJS.ProcessEnv,
     if (e instanceof InputError) throw new InputError(e.lines.map(forCopy));
     throw e;
   }
+}
+
+/** Whether two key prefixes may name the same objects on a server that drops a leading "/" and merges "//" (as some do). */
+export function samePrefix(a: string, b: string): boolean {
+  const norm = (p: string): string => p.replace(/\/{2,}/g, '/').replace(/^\//, '');
+  return norm(a) === norm(b);
 }
 
 /** What decides which archives a run copies. */
@@ -191,14 +204,38 @@ export async function planCopies(
   return { copy, newest, present, more, skipped, older };
 }
 
-/** Counts and digests the bytes that pass; refuses more than `limit` bytes. */
+/**
+ * Counts and digests the bytes that pass; refuses more than `limit` bytes and,
+ * at the end (before the upload can complete), fewer, or an MD5 other than
+ * `expectedMd5` when given: a copy that fails these checks is never completed,
+ * so it never has to be removed (a destination credential without
+ * s3:DeleteObject could not) and is never taken for the copy by a later run.
+ */
 class Digest extends Transform {
   readonly sha256: Hash = createHash('sha256');
   readonly md5: Hash = createHash('md5');
   bytes = 0;
+  /** The MD5 of what passed, once it all has. */
+  md5Hex: string | undefined;
 
-  constructor(private readonly limit: number) {
+  constructor(
+    private readonly limit: number,
+    private readonly expectedMd5?: string,
+  ) {
     super();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.bytes !== this.limit) {
+      callback(new SizeMismatch(`sent ${this.bytes} bytes, not the ${this.limit} it listed`));
+      return;
+    }
+    this.md5Hex = this.md5.digest('hex');
+    if (this.expectedMd5 !== undefined && this.md5Hex !== this.expectedMd5) {
+      callback(new Md5Mismatch(`sent bytes whose MD5 (${this.md5Hex}) is not its ETag (${this.expectedMd5}): the read was corrupted on its way`));
+      return;
+    }
+    callback();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -214,6 +251,7 @@ class Digest extends Transform {
 }
 
 class SizeMismatch extends Error {}
+class Md5Mismatch extends Error {}
 
 /** A single-part upload's ETag is the MD5 of the object (unless encrypted with KMS, which the caller cannot tell): the hex digest, or undefined for any other ETag. */
 function md5Etag(etag: string | undefined): string | undefined {
@@ -249,7 +287,7 @@ export async function copy(options: CopyOptions, io: S3Io): Promise<number> {
   const minRate = collect(() => minRateBytesPerSecond(options.minRate, io.env));
   const withinMs = options.within !== undefined ? collect(() => durationFlag(options.within!, '--within')) : undefined;
   // On AWS S3 a bucket name is global: the same bucket whatever the region configured.
-  if (source !== undefined && destination !== undefined && source.bucket === destination.bucket && source.keyPrefix === destination.keyPrefix && source.endpoint === destination.endpoint) {
+  if (source !== undefined && destination !== undefined && source.bucket === destination.bucket && samePrefix(source.keyPrefix, destination.keyPrefix) && source.endpoint === destination.endpoint) {
     problems.push(
       `the destination is the source (${s3Uri(source.bucket!, source.keyPrefix)} at ${endpointLabel(source)}): set ${copyEnvName(S3_ENV.bucket)} (or --to-bucket), ${copyEnvName(S3_ENV.prefix)} or ${copyEnvName(S3_ENV.endpoint)} to the second location`,
     );
@@ -362,7 +400,9 @@ async function copyOne(from: Session, to: Session, archive: Archive, proven: boo
     throw readFailure(e);
   }
   if (from.settings.deadlineMs === undefined) watchThroughput(body, throughputWindowMs(from.settings.timeoutMs), minRate);
-  const digest = new Digest(archive.size);
+  // A single-part upload's ETag is its MD5 (unless KMS or a customer key encrypts it): what is read must be what the source holds.
+  const sourceMd5 = etagMayBeMd5 ? md5Etag(archive.etag) : undefined;
+  const digest = new Digest(archive.size, sourceMd5);
   // The first failure of the source's side (its body, or more bytes than listed), recorded as it happens:
   // the upload then fails with it, and the line must name the source.
   let sourceError: unknown;
@@ -389,14 +429,14 @@ async function copyOne(from: Session, to: Session, archive: Archive, proven: boo
     body.destroy();
     if (deadline.passed || e instanceof DeadlineExceeded) throw destinationFailure(new DeadlineExceeded(deadline.seconds), 'write');
     // A failure of the source's stream surfaces as the upload's: name the source.
-    if (sourceError instanceof SizeMismatch) throw new S3Failure(`source changed: ${sourceUri} ${sourceError.message}: run again`);
+    if (sourceError instanceof SizeMismatch) throw new S3Failure(`source changed: ${sourceUri} ${sourceError.message}: nothing was completed at ${uri}; run again`);
+    if (sourceError instanceof Md5Mismatch) throw new S3Failure(`copy differs: ${sourceUri} ${sourceError.message}: nothing was completed at ${uri}; run again`);
     if (sourceError !== undefined) throw readFailure(sourceError);
     throw destinationFailure(e, 'write');
   } finally {
     deadline.signal.removeEventListener('abort', stop);
   }
   const sha256 = digest.sha256.digest('hex');
-  const md5 = digest.md5.digest('hex');
 
   // The checks; a copy that fails one is removed before the run fails.
   const mismatch = async (what: string): Promise<never> => {
@@ -409,10 +449,10 @@ async function copyOne(from: Session, to: Session, archive: Archive, proven: boo
     }
     throw new S3Failure(`copy differs: ${uri} ${what}: the copy of ${sourceUri} was ${removal}`);
   };
-  if (digest.bytes !== archive.size) await mismatch(`got ${digest.bytes} bytes from the source, which listed ${archive.size}`);
-  // A single-part upload's ETag is its MD5 (unless KMS or a customer key encrypts it): what was read is what the source holds.
-  const sourceMd5 = etagMayBeMd5 ? md5Etag(archive.etag) : undefined;
-  if (sourceMd5 !== undefined && sourceMd5 !== md5) await mismatch(`was written from bytes whose MD5 (${md5}) is not the source's ETag (${sourceMd5}): the read was corrupted on its way`);
+  // Belt and braces: the digest refuses to end on another size or MD5, so such an upload never completed.
+  if (digest.bytes !== archive.size || (sourceMd5 !== undefined && digest.md5Hex !== sourceMd5)) {
+    await mismatch(`was written from ${digest.bytes} bytes whose MD5 is ${digest.md5Hex ?? 'unknown'}, where the source listed ${archive.size} bytes${sourceMd5 !== undefined ? ` and the MD5 ${sourceMd5}` : ''}`);
+  }
 
   let head;
   try {

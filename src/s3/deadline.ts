@@ -8,6 +8,9 @@
 /** Default deadline of a command, in multiples of --timeout. */
 export const DEADLINE_TIMEOUTS = 3;
 
+/** The longest a Node timer waits (2^31 - 1 ms, about 24.8 days); a longer delay fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Thrown (and given as the abort reason) once the deadline has passed. */
 export class DeadlineExceeded extends Error {
   constructor(public readonly seconds: number) {
@@ -34,7 +37,9 @@ export class Deadline {
 
   private arm(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.expire(), Math.max(0, this.expiresAt - Date.now()));
+    // A Node timer waits at most MAX_TIMER_MS (a longer one fires after 1 ms): wait in steps.
+    const left = Math.max(0, this.expiresAt - Date.now());
+    this.timer = setTimeout(() => (Date.now() < this.expiresAt ? this.arm() : this.expire()), Math.min(left, MAX_TIMER_MS));
   }
 
   private expire(): void {

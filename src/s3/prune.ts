@@ -174,7 +174,10 @@ async function pruneArchives(session: Session, policy: RetentionPolicy, options:
 /** Whether a refused delete is Object Lock's doing (a retention period or a legal hold), as AWS S3 and MinIO word it. */
 export function lockedByObjectLock(code: string | undefined, message: string | undefined): boolean {
   if (code === 'ObjectLocked') return true;
-  return code === 'AccessDenied' && /object ?lock|WORM|retention|legal ?hold/i.test(message ?? '');
+  // The server's own words only: a permission refusal quotes the resource (`"arn:aws:s3:::long-retention/..."`),
+  // whose bucket, prefix or key may contain any of these words.
+  const words = (message ?? '').replace(/"[^"]*"|'[^']*'|\barn:\S+|\bs3:\/\/\S+/gi, ' ');
+  return code === 'AccessDenied' && /object ?lock|WORM|retention|legal ?hold/i.test(words);
 }
 
 /**

@@ -163,6 +163,64 @@ test('nothing is repaired while the marker\'s Job runs, nor while another backup
   expect(JSON.parse(c.configmaps.get(MARKER)!.data.workloads)).toContainEqual({ kind: 'Deployment', name: 'infrahub-task-worker', replicas: 3 });
 });
 
+test('a repair racing a new run: once the new run has recorded and its tool scaled down, the repair writes no scale (at every request of the repair)', async () => {
+  // An undisturbed repair, to count its requests.
+  const probe = new Run(c, 'backup-1');
+  await probe.record();
+  probe.toolScaleDown();
+  probe.kill();
+  c.log.length = 0;
+  expect((await repair(c)).code).toBe(0);
+  const requests = c.log.length;
+  expect(requests).toBeGreaterThan(SCALED.length);
+  let drawn = 0;
+  for (let at = 1; at <= requests; at++) {
+    // Reset: a killed run left its marker and the zeros.
+    const fresh = infrahubWorkloads();
+    c.deployments = fresh.deployments;
+    c.statefulsets = fresh.statefulsets;
+    c.configmaps.clear();
+    c.jobs.clear();
+    c.pods.clear();
+    c.events.length = 0;
+    const killed = new Run(c, 'backup-1');
+    await killed.record();
+    killed.toolScaleDown();
+    killed.kill();
+    c.log.length = 0;
+    let injectedAt = -1;
+    let next: Run | undefined;
+    // Just before the repair's request number `at` is served: a new backup starts, records (raising what the
+    // killed run left, then replacing the marker) and its tool scales Infrahub down.
+    c.fault = () => {
+      if (c.log.length + 1 !== at || next !== undefined) return undefined;
+      injectedAt = c.log.length;
+      next = new Run(c, 'backup-2');
+      const old = c.configmaps.get(MARKER)!;
+      for (const w of JSON.parse(old.data.workloads) as Array<{ kind: 'Deployment' | 'StatefulSet'; name: string; replicas: number }>) c.setReplicas(w.kind, w.name, w.replicas);
+      c.configmaps.set(MARKER, { labels: old.labels, data: { ...old.data, job: 'backup-2', pod: next.pod }, rv: 50_000 + at });
+      next.toolScaleDown();
+      return undefined;
+    };
+    const r = await repair(c);
+    c.fault = () => undefined;
+    drawn++;
+    expect(r.code).toBe(0);
+    expect(injectedAt).toBe(at - 1);
+    // While backup-2 runs, the repair scaled nothing: every scale it wrote was written before backup-2 recorded.
+    const scaled = c.log.slice(injectedAt).filter((q) => q.method === 'PUT' && q.path.endsWith('/scale') && q.status < 300);
+    expect({ at, scaled }).toEqual({ at, scaled: [] });
+    for (const s of SCALED) expect({ at, s, replicas: c.replicas()[s] }).toEqual({ at, s, replicas: 0 });
+    expect(c.configmaps.get(MARKER)?.data.job).toBe('backup-2');
+    // backup-2 ends well: everything is back.
+    next!.toolScaleUp();
+    next!.finish();
+    expect((await next!.clear()).code).toBe(0);
+    expectRestored();
+  }
+  expect(drawn).toBe(requests);
+}, 60_000);
+
 test('a second run while one runs is refused before anything is recorded or scaled (double run, concurrent restore)', async () => {
   const first = new Run(c, 'backup-1');
   await first.record();
@@ -353,6 +411,29 @@ describe('failures: one line, exit 1, nothing on stdout, nothing scaled down, th
     );
     expectRestored();
   });
+});
+
+test('a forged marker (written by someone who may create ConfigMaps but not scale) raises only the workloads the backup tool scales, never another app or the database', async () => {
+  const forged = (workloads: Array<{ kind: string; name: string; replicas: number }>) =>
+    c.configmaps.set(MARKER, {
+      labels: {},
+      data: { format: '1', operation: 'backup', job: 'forged', pod: 'forged-p0', startedAt: '2026-12-01T00:00:00.000Z', workloads: JSON.stringify(workloads) },
+      rv: 7,
+    });
+  forged([
+    { kind: 'Deployment', name: 'unrelated-app', replicas: 1000 },
+    { kind: 'StatefulSet', name: 'infrahub-database', replicas: 1000 },
+    { kind: 'Deployment', name: 'infrahub-task-worker', replicas: 3 },
+  ]);
+  c.setReplicas('Deployment', 'infrahub-task-worker', 0);
+  const r = await repair(c);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toContain('skipped deployment/unrelated-app: recorded with 1000 replicas by backup Job forged');
+  expect(r.stderr).toContain('not one the backup tool scales');
+  expect(c.replicas()['deployment/unrelated-app']).toBe(2);
+  expect(c.replicas()['statefulset/infrahub-database']).toBe(1);
+  expect(c.replicas()['deployment/infrahub-task-worker']).toBe(3);
+  expect(c.events.map((e) => e.involvedObject.name)).toEqual(['infrahub-task-worker']);
 });
 
 describe('the command line', () => {

@@ -49,6 +49,11 @@ test('an edited or damaged marker is refused with every reason, never half-read'
   expect(bad({ operation: 'prune' })).toEqual(['data.operation is "prune", expected "backup" or "restore"']);
   expect(bad({ job: 'Bad Job', pod: undefined })).toEqual(['data.job is not a Kubernetes name', 'data.pod is not a Kubernetes name']);
   expect(bad({ startedAt: 'yesterday' })).toEqual(['data.startedAt is not a time']);
+  // Date.parse takes these, and what it ignores would go into every log line and Event of the repair.
+  for (const startedAt of ['Jan 1 2026 (restored nothing: all is well)', 'Jan 1 2026 (a\nb)', '1', `Thu, 01 Jan 2026 00:00:00 GMT (${'x'.repeat(100_000)})`, '2026-01-01T00:00:00.000Z\n']) {
+    expect({ startedAt, problems: bad({ startedAt }) }).toEqual({ startedAt, problems: ['data.startedAt is not a time'] });
+  }
+  expect(bad({ startedAt: '2026-01-01T00:00:00Z' })).not.toBeInstanceOf(Array);
   expect(bad({ workloads: '{' })).toEqual(['data.workloads is not a JSON list']);
   expect(bad({ workloads: '[{"kind":"DaemonSet","name":"x","replicas":1}]' })).toEqual(['data.workloads[0] is not a Deployment or StatefulSet with a name']);
   expect(bad({ workloads: '[{"kind":"Deployment","name":"x","replicas":-1},{"kind":"Deployment","name":"y","replicas":1.5},{"kind":"Deployment","name":"z","replicas":"3"}]' })).toEqual([

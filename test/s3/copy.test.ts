@@ -279,6 +279,40 @@ describe('hostile cases', () => {
     expect(await keys(destClient, DEST_BUCKET, 'size')).toEqual([]);
   });
 
+  test('bytes damaged on their way from the source, to a destination that refuses deletes: nothing is completed there, so the next run copies the archive (unproven archives are counted by name and size)', async () => {
+    const name = archiveName(at(-2)) + '.enc';
+    const body = Buffer.concat([Buffer.from([2]), noise(64 * 1024, 'damaged')]);
+    await put(sourceClient, `damaged/${name}`, body);
+    const flip = (chunk: Buffer, offset: number): Buffer => {
+      const i = 3000 - offset;
+      if (i < 0 || i >= chunk.length) return chunk;
+      const out = Buffer.from(chunk);
+      out[i] ^= 0xff;
+      return out;
+    };
+    await withProxy(
+      source().endpoint,
+      (r) => (r.method === 'GET' && r.url.includes(name) && !/range/i.test(JSON.stringify(r.headers)) ? { kind: 'forward', body: flip } : { kind: 'forward' }),
+      async (sourceProxy) =>
+        withProxy(
+          destination().endpoint,
+          // A write-only destination credential (docs/copy.md: it protects the copies from the copy's own credentials).
+          (r) => (r.method === 'DELETE' || (r.method === 'POST' && /[?&]delete/.test(r.url)) ? { kind: 'refuse', status: 403, code: 'AccessDenied' } : { kind: 'forward' }),
+          async (destProxy) => {
+            const result = await run(copyEnv('damaged', 'damaged', destProxy.endpoint, { INFRAHUB_S3_ENDPOINT: sourceProxy.endpoint }), 'copy', '--accept-unproven');
+            expect(result.code).toBe(1);
+            expect(result.stderr).toMatch(/MD5/);
+          },
+        ),
+    );
+    // Nothing that failed its check is left at the destination to be counted as the copy.
+    expect(await keys(destClient, DEST_BUCKET, 'damaged')).toEqual([]);
+    const again = await run(copyEnv('damaged', 'damaged'), 'copy', '--accept-unproven');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(`s3://copies/damaged/${name}\n`);
+    expect(sha256(await bytesOf(destClient, DEST_BUCKET, `damaged/${name}`))).toBe(sha256(body));
+  });
+
   test('a destination that gives back other bytes: the copy is removed, no proof is recorded, the run fails', async () => {
     const archive = await provenArchive('flip', 0);
     await withProxy(
@@ -370,6 +404,31 @@ describe('settings', () => {
     const same = copyEnv('x', 'x', source().endpoint, { COPY_INFRAHUB_S3_BUCKET: BUCKET });
     expectFailure(await run(same, 'copy'), 2, [/^error: the destination is the source \(s3:\/\/backups\/x\/ at http:\/\/127\.0\.0\.1:\d+\): set COPY_INFRAHUB_S3_BUCKET/]);
     expectFailure(await run(copyEnv('x', 'y'), 'copy', '--to-endpoint', 'ftp://host'), 2, ['error: --to-endpoint: "ftp://host" must start with http:// or https:// (http:// disables TLS, as in the backup image)']);
+  });
+
+  test('a destination prefix that escapes with "." or ".." segments is refused: the copy would land in the source (or out of sight of its own listing)', async () => {
+    const { key } = await provenArchive('dots', 1);
+    const before = await bytesOf(sourceClient, BUCKET, key);
+    let drawn = 0;
+    for (const destPrefix of ['elsewhere/../dots', './dots', 'dots/.', 'a/b/../../dots/', 'x/..']) {
+      drawn++;
+      const same = copyEnv('dots', destPrefix, source().endpoint, { COPY_INFRAHUB_S3_BUCKET: BUCKET });
+      const result = await run(same, 'copy');
+      expect({ destPrefix, code: result.code, stdout: result.stdout }).toEqual({ destPrefix, code: 2, stdout: '' });
+      expect(result.stderr).toMatch(/^error: COPY_INFRAHUB_S3_PREFIX: ".*" has a "\." or "\.\." segment/m);
+    }
+    // A leading "/" or a "//", which some servers drop or merge: the same place as the source's.
+    for (const destPrefix of ['/dots', '//dots/', 'dots//']) {
+      drawn++;
+      const result = await run(copyEnv('dots', destPrefix, source().endpoint, { COPY_INFRAHUB_S3_BUCKET: BUCKET }), 'copy');
+      expect({ destPrefix, code: result.code, stdout: result.stdout }).toEqual({ destPrefix, code: 2, stdout: '' });
+      expect(result.stderr).toMatch(/^error: the destination is the source/m);
+    }
+    expect(drawn).toBe(8);
+    // The source is as it was: one archive, its bytes, its one proof.
+    expect(archivesOnly(await keys(sourceClient, BUCKET, 'dots'))).toEqual([key.slice('dots/'.length)]);
+    expect(proofsOnly(await keys(sourceClient, BUCKET, 'dots'))).toHaveLength(1);
+    expect((await bytesOf(sourceClient, BUCKET, key)).equals(before)).toBe(true);
   });
 
   test('--within: archives older than it are not copied (a destination with a shorter retention does not get them back)', async () => {

@@ -4,7 +4,9 @@
  * random listings spread over several years, thick around the clock changes
  * of zones with daylight saving time (Europe/Berlin, America/Sao_Paulo, whose
  * changes before 2019 skipped or repeated local midnight, Australia/Lord_Howe
- * and its half hour, Pacific/Chatham at +12:45/+13:45), with archives that are
+ * and its half hour, Pacific/Chatham at +12:45/+13:45, Asia/Kathmandu at +5:45,
+ * Pacific/Kiritimati at +14, Pacific/Apia, America/Santiago and its midnight
+ * change), with archives that are
  * not proven (no proof, a stale proof, encrypted, empty), named in the future,
  * uploaded long after their name, or sharing a timestamp, the plan keeps
  * exactly what a reference model of the rules written here keeps, and its
@@ -31,7 +33,7 @@ const NOW = Date.UTC(2026, 5, 15, 12, 0, 0);
 const START = Date.UTC(2016, 0, 1);
 /** What the README documents: a name may be up to 15 h ahead of the clock. */
 const TOLERANCE = 15 * HOUR;
-const ZONES = ['UTC', 'Europe/Berlin', 'America/Sao_Paulo', 'Australia/Lord_Howe', 'Pacific/Chatham'] as const;
+const ZONES = ['UTC', 'Europe/Berlin', 'America/Sao_Paulo', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Asia/Kathmandu', 'Pacific/Kiritimati', 'Pacific/Apia', 'America/Santiago'] as const;
 const RULES = ['daily', 'weekly', 'monthly', 'yearly'] as const;
 type Rule = (typeof RULES)[number];
 
@@ -218,11 +220,25 @@ test('the reference calendar agrees with known dates', () => {
   expect(referenceBuckets(Date.UTC(2017, 10, 5, 2, 30), 'America/Sao_Paulo').daily).toBe('2017-11-05');
   expect(referenceBuckets(Date.UTC(2017, 10, 5, 2, 59), 'America/Sao_Paulo').daily).toBe('2017-11-05');
   expect(referenceBuckets(Date.UTC(2017, 10, 5, 1, 59), 'America/Sao_Paulo').daily).toBe('2017-11-04');
+  // Kathmandu at +5:45: 18:15Z on 31 December 2026 is midnight, 1 January 2027. Kiritimati at +14: 10:00Z is already the next day.
+  expect(referenceBuckets(Date.UTC(2026, 11, 31, 18, 14, 59), 'Asia/Kathmandu').yearly).toBe('2026');
+  expect(referenceBuckets(Date.UTC(2026, 11, 31, 18, 15), 'Asia/Kathmandu').yearly).toBe('2027');
+  expect(referenceBuckets(Date.UTC(2026, 11, 31, 10), 'Pacific/Kiritimati').daily).toBe('2027-01-01');
+  // Apia skipped 30 December 2011 (from -10 to +14): 23:59:59 on the 29th was followed by 00:00 on the 31st.
+  expect(referenceBuckets(Date.UTC(2011, 11, 30, 9, 59, 59), 'Pacific/Apia').daily).toBe('2011-12-29');
+  expect(referenceBuckets(Date.UTC(2011, 11, 30, 10), 'Pacific/Apia').daily).toBe('2011-12-31');
+  // Santiago's clocks went from 00:00 to 01:00 on 6 September 2026 (-4 to -3): 04:00Z is 01:00 on the 6th.
+  expect(referenceBuckets(Date.UTC(2026, 8, 6, 3, 59), 'America/Santiago').daily).toBe('2026-09-05');
+  expect(referenceBuckets(Date.UTC(2026, 8, 6, 4), 'America/Santiago').daily).toBe('2026-09-06');
   // The product's calendar says the same of these dates.
   for (const [time, zone] of [
     [Date.UTC(2026, 11, 31, 23, 30), 'Pacific/Chatham'],
     [Date.UTC(2026, 11, 31, 23, 30), 'UTC'],
     [Date.UTC(2026, 2, 31, 13, 15), 'Australia/Lord_Howe'],
+    [Date.UTC(2026, 11, 31, 18, 15), 'Asia/Kathmandu'],
+    [Date.UTC(2026, 11, 31, 10), 'Pacific/Kiritimati'],
+    [Date.UTC(2011, 11, 30, 10), 'Pacific/Apia'],
+    [Date.UTC(2026, 8, 6, 4), 'America/Santiago'],
     [Date.UTC(2017, 10, 5, 2, 30), 'America/Sao_Paulo'],
     [Date.UTC(2026, 2, 29, 0, 59, 59), 'Europe/Berlin'],
     [Date.UTC(2026, 9, 24, 22, 0), 'Europe/Berlin'],
