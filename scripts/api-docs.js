@@ -51,7 +51,7 @@ function typescriptOnlyPage(stage, out) {
 const out = mkdtempSync(join(tmpdir(), 'api-docs-'));
 try {
   const stage = join(out, 'jsii');
-  buildAssembly(stage, { quiet: true });
+  buildAssembly(stage, { quiet: true, cache: true });
   const generated = [
     jsiiPage(stage, out).trimEnd(),
     '',

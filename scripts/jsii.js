@@ -16,8 +16,9 @@
  */
 'use strict';
 const { spawnSync } = require('child_process');
-const { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } = require('fs');
-const { join } = require('path');
+const { createHash } = require('crypto');
+const { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } = require('fs');
+const { join, relative } = require('path');
 
 const ROOT = join(__dirname, '..');
 const STAGE = join(ROOT, 'dist', 'jsii');
@@ -110,12 +111,37 @@ function stage(dir) {
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ ...tsconfig, include: ['src/**/*.ts'] }, null, 2) + '\n');
 }
 
+/** Where assemblies are kept by the hash of what they are built from (content-addressed: clones may share it). */
+const CACHE = join(ROOT, 'node_modules', '.cache', 'infrahub-backup-cdk8s-jsii');
+
+/** Hash of every input of the assembly: the sources, the manifests, the lockfile, this script, jsii's version. */
+function inputHash() {
+  const hash = createHash('sha256');
+  const add = (path) => hash.update(`${relative(ROOT, path)}\0`).update(readFileSync(path)).update('\0');
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else add(join(d, e.name));
+    }
+  };
+  walk(join(ROOT, 'src'));
+  for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'scripts/jsii.js', 'node_modules/jsii/package.json']) add(join(ROOT, f));
+  return hash.digest('hex');
+}
+
 /**
  * Stages and compiles `dir` (dist/jsii/ by default); returns the assembly's
  * path. jsii's output is printed, or with `quiet` only given in the error.
+ * With `cache`, an assembly jsii already built from the same inputs is
+ * reused (the staged copy is written either way; jsii's JavaScript is not).
  */
-function buildAssembly(dir = STAGE, { quiet = false } = {}) {
+function buildAssembly(dir = STAGE, { quiet = false, cache = false } = {}) {
   stage(dir);
+  const cached = cache ? join(CACHE, `${inputHash()}.jsii`) : undefined;
+  if (cached && existsSync(cached)) {
+    cpSync(cached, join(dir, '.jsii'));
+    return join(dir, '.jsii');
+  }
   const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'jsii', 'bin', 'jsii'), '--fail-on-warnings', ...SILENCED.flatMap((w) => ['--silence-warnings', w])], {
     cwd: dir,
     encoding: 'utf8',
@@ -123,6 +149,12 @@ function buildAssembly(dir = STAGE, { quiet = false } = {}) {
   });
   if (result.status !== 0) throw new Error(`jsii failed${quiet ? `:\n${result.stdout}${result.stderr}` : ''}`);
   if (!existsSync(join(dir, '.jsii'))) throw new Error('jsii wrote no .jsii');
+  if (cached) {
+    mkdirSync(CACHE, { recursive: true });
+    const partial = `${cached}.${process.pid}`;
+    cpSync(join(dir, '.jsii'), partial);
+    renameSync(partial, cached);
+  }
   return join(dir, '.jsii');
 }
 

@@ -3,10 +3,11 @@
  * The Python, Java, Go and .NET packages of the construct library, made by
  * jsii-pacmak from the jsii assembly (scripts/jsii.js) into dist/packages/.
  *
- *   node scripts/pacmak.js [--code-only] [--work DIR] [python|java|go|dotnet...]
+ *   node scripts/pacmak.js [--code-only] [--cache] [--work DIR] [python|java|go|dotnet...]
  *
  * Default: every target, staged in dist/jsii/, packages in dist/packages/
- * (with --work: DIR/jsii/ and DIR/packages/).
+ * (with --work: DIR/jsii/ and DIR/packages/). --cache reuses an assembly jsii
+ * built from the same inputs (scripts/jsii.js); the release builds it afresh.
  *
  * Needs lib/ (`npm run build`) and each target's toolchain (python3 with
  * venv and pip; a JDK and Maven; Go; the .NET SDK), and the target's package
@@ -38,7 +39,7 @@ function main(argv) {
   const targets = args.filter((a) => !a.startsWith('--'));
   for (const t of targets) if (!TARGETS.includes(t)) throw new Error(`unknown target "${t}": use ${TARGETS.join(', ')}`);
   if (!existsSync(join(ROOT, 'lib', 'index.js'))) throw new Error('lib/ is not built: run `npm run build` first');
-  buildAssembly(STAGE);
+  buildAssembly(STAGE, { cache: args.includes('--cache') });
   // The tarball's JavaScript is the npm package's, built by tsc.
   rmSync(join(STAGE, 'lib'), { recursive: true, force: true });
   cpSync(join(ROOT, 'lib'), join(STAGE, 'lib'), { recursive: true });
