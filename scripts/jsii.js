@@ -88,25 +88,18 @@ function stage(dir) {
   cpSync(join(ROOT, 'README.md'), join(dir, 'README.md'));
   writeFileSync(join(dir, 'src', 'index.ts'), jsiiIndex(readFileSync(join(ROOT, 'src', 'index.ts'), 'utf8')));
   symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(dir, 'node_modules'), 'dir');
+  // package.json as published (the library reads its version, config.image and repository at run
+  // time), less what only a clone uses; the runtime dependencies are plain JavaScript, bundled.
+  const { scripts, jest, bin, files, devDependencies, ...published } = pkg;
+  void [scripts, jest, bin, files];
   const staged = {
-    name: pkg.name,
-    version: pkg.version,
-    description: pkg.description,
-    keywords: pkg.keywords,
-    homepage: pkg.homepage,
-    repository: pkg.repository,
-    license: pkg.license,
+    ...published,
     author: { ...pkg.author, organization: true },
     main: 'lib/index.js',
     types: 'lib/index.d.ts',
-    engines: pkg.engines,
-    dependencies: pkg.dependencies,
-    peerDependencies: pkg.peerDependencies,
-    devDependencies: Object.fromEntries(Object.keys(pkg.peerDependencies).map((name) => [name, pkg.devDependencies[name]])),
-    jsii: pkg.jsii,
+    devDependencies: Object.fromEntries(Object.keys(pkg.peerDependencies).map((name) => [name, devDependencies[name]])),
+    bundleDependencies: Object.keys(pkg.dependencies),
   };
-  // The runtime dependencies are plain JavaScript: the assembly bundles them.
-  staged.bundleDependencies = Object.keys(pkg.dependencies);
   writeFileSync(join(dir, 'package.json'), JSON.stringify(staged, null, 2) + '\n');
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ ...tsconfig, include: ['src/**/*.ts'] }, null, 2) + '\n');
 }

@@ -14,7 +14,7 @@
  * keyed by the hash of the sources, manifests and lockfile): about 8 s.
  */
 import { spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import * as ts from 'typescript';
@@ -158,6 +158,35 @@ describe('jsii assembly and Python package (scripts/pacmak.js --code-only python
     // `global` is a Python keyword: pacmak names the field global_.
     expect(init).toMatch(/global_: typing\.Any = None/);
     expect(readFileSync(join(python, 'setup.py'), 'utf8')).toMatch(/"cdk8s-plus-28>=2\.0\.3, <3\.0\.0"/);
+  });
+
+  test('the embedded tarball, laid out as the jsii runtime loads it, synthesizes what lib/ does, with its own ajv and yaml', () => {
+    // The runtime extracts each assembly's tarball to node_modules/<name>, beside its dependencies' tarballs.
+    const jsiiDir = join(python, 'src', 'infrahub_backup_cdk8s', '_jsii');
+    const tarball = join(jsiiDir, readdirSync(jsiiDir).find((f) => f.endsWith('.jsii.tgz'))!);
+    const runtime = join(work, 'runtime');
+    const modules = join(runtime, 'node_modules');
+    mkdirSync(join(modules, NAME), { recursive: true });
+    expect(spawnSync('tar', ['xzf', tarball, '-C', join(modules, NAME), '--strip-components=1']).status).toBe(0);
+    for (const dep of ['cdk8s', 'cdk8s-plus-28', 'constructs']) symlinkSync(realpathSync(join(ROOT, 'node_modules', dep)), join(modules, dep), 'dir');
+    const script = (from: string) => `
+      const { App } = require('cdk8s');
+      const { InfrahubBackupChart, BackupMode } = require(${JSON.stringify(from)});
+      const app = new App();
+      const chart = new InfrahubBackupChart(app, 'backups', { namespace: 'infrahub', values: { backup: { enabled: true, mode: BackupMode.CRONJOB,
+        storage: { s3: { bucket: 'infrahub-backups', secretName: 'infrahub-backup-s3' } } } } });
+      process.stdout.write(JSON.stringify({ ajv: require.resolve('ajv', { paths: [require.resolve(${JSON.stringify(from)})] }), warnings: chart.backup.warnings }) + '\\n' + app.synthYaml());
+      try { new InfrahubBackupChart(app, 'bad', { values: { backup: { enabled: true, mode: 'hourly' } } }); } catch (e) { process.stdout.write('\\n' + e.message); }
+    `;
+    const viaRuntime = spawnSync(process.execPath, ['-e', script(NAME)], { cwd: runtime, encoding: 'utf8' });
+    expect(viaRuntime.stderr).toBe('');
+    const [head, ...rest] = viaRuntime.stdout.split('\n');
+    expect(JSON.parse(head).ajv.startsWith(join(modules, NAME, 'node_modules', 'ajv'))).toBe(true);
+    expect(JSON.parse(head).warnings).toEqual([]);
+    expect(rest.join('\n')).toContain('kind: CronJob');
+    expect(rest.join('\n')).toMatch(/backup\.mode/);
+    const viaLib = spawnSync(process.execPath, ['-e', script(join(ROOT, 'lib', 'index.js'))], { cwd: ROOT, encoding: 'utf8' });
+    expect(rest.join('\n')).toBe(viaLib.stdout.split('\n').slice(1).join('\n'));
   });
 
   test('the embedded npm tarball holds lib/ as tsc built it, the .jsii, and ajv and yaml bundled', () => {
