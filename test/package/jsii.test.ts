@@ -17,19 +17,16 @@ import { spawnSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import * as spec from '@jsii/spec';
+import * as reflect from 'jsii-reflect';
 import * as ts from 'typescript';
 
 const ROOT = join(__dirname, '..', '..');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { TYPESCRIPT_ONLY, jsiiIndex, typescriptOnlyIndex } = require('../../scripts/jsii.js') as {
   TYPESCRIPT_ONLY: Record<string, string>;
   jsiiIndex: (source: string) => string;
   typescriptOnlyIndex: (source: string) => string;
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const spec = require('@jsii/spec') as typeof import('@jsii/spec');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const reflect = require('jsii-reflect') as typeof import('jsii-reflect');
 
 const NAME = 'infrahub-backup-cdk8s';
 
@@ -77,7 +74,7 @@ describe('jsii assembly and Python package (scripts/pacmak.js --code-only python
   let work: string;
   let stage: string;
   let python: string;
-  let assembly: import('@jsii/spec').Assembly;
+  let assembly: spec.Assembly;
 
   beforeAll(() => {
     if (!existsSync(join(ROOT, 'lib', 'index.js'))) throw new Error('lib/ is not built: run `npm run build` first');
@@ -100,7 +97,7 @@ describe('jsii assembly and Python package (scripts/pacmak.js --code-only python
     const system = new reflect.TypeSystem();
     const loaded = await system.loadModule(stage, { validate: true });
     const unresolved: string[] = [];
-    const check = (ref: import('jsii-reflect').TypeReference, where: string) => {
+    const check = (ref: reflect.TypeReference, where: string) => {
       if (ref.fqn && !system.tryFindFqn(ref.fqn)) unresolved.push(`${where}: ${ref.fqn}`);
       for (const t of ref.unionOfTypes ?? []) check(t, where);
       if (ref.mapOfType) check(ref.mapOfType, where);
@@ -127,9 +124,9 @@ describe('jsii assembly and Python package (scripts/pacmak.js --code-only python
 
   test('the constructs extend Construct and Chart; props and values are structs (data types)', () => {
     const types = assembly.types!;
-    const backup = types[`${NAME}.InfrahubBackup`] as import('@jsii/spec').ClassType;
+    const backup = types[`${NAME}.InfrahubBackup`] as spec.ClassType;
     expect(backup.base).toBe('constructs.Construct');
-    expect((types[`${NAME}.InfrahubBackupChart`] as import('@jsii/spec').ClassType).base).toBe('cdk8s.Chart');
+    expect((types[`${NAME}.InfrahubBackupChart`] as spec.ClassType).base).toBe('cdk8s.Chart');
     expect(backup.initializer?.parameters?.map((p) => p.name)).toEqual(['scope', 'id', 'props']);
     expect(backup.properties?.find((p) => p.name === 'warnings')?.type).toEqual({ collection: { kind: 'array', elementtype: { primitive: 'string' } } });
     const interfaces = Object.values(types).filter(spec.isInterfaceType);
