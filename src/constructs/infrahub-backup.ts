@@ -86,7 +86,7 @@ export class InfrahubBackup extends Construct {
    * restore is never retried, never deleted by a TTL, never overlapping): one
    * `path: text` line each, for the app to show. Empty when none.
    */
-  public readonly warnings: readonly string[];
+  public readonly warnings: string[];
 
   /** Every Kubernetes object created, in the order they are synthesized. */
   public readonly apiObjects: ApiObject[];
@@ -142,7 +142,7 @@ export class InfrahubBackup extends Construct {
     });
     this.fullname = d.names.fullname;
     this.serviceAccountName = d.names.serviceAccount;
-    this.warnings = d.warnings;
+    this.warnings = [...d.warnings];
     this.apiObjects = [];
     const { backup, restore, serviceAccount, rbac } = d.values;
     if (!backup.enabled && !restore.enabled) return;

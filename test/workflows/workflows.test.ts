@@ -128,6 +128,27 @@ describe('release.yml', () => {
     }
   });
 
+  test('the npm package carries its jsii assembly (.jsii, what Construct Hub lists)', () => {
+    const run = release.jobs.npm.steps.map((s) => s.run ?? '');
+    const jsii = run.findIndex((r) => /npm run jsii/.test(r) && /test -s \.jsii/.test(r));
+    expect(jsii).toBeGreaterThanOrEqual(0);
+    expect(jsii).toBeLessThan(run.findIndex((r) => /npm publish/.test(r)));
+  });
+
+  test('jsii-pacmak builds the Python, Java, Go and .NET packages; each is published from them with its own secret', () => {
+    const build = release.jobs.languages.steps.map((s) => s.run ?? '').join('\n');
+    expect(build).toContain('npm run pacmak');
+    const setups = release.jobs.languages.steps.map((s) => s.uses?.split('@')[0]);
+    expect(setups).toEqual(expect.arrayContaining(['actions/setup-python', 'actions/setup-java', 'actions/setup-go', 'actions/setup-dotnet']));
+    const publishers = { pypi: ['publib-pypi dist/packages/python', 'TWINE_PASSWORD'], maven: ['publib-maven dist/packages/java', 'MAVEN_PASSWORD'], nuget: ['publib-nuget dist/packages/dotnet', 'NUGET_API_KEY'], golang: ['publib-golang dist/packages/go', 'GO_GITHUB_TOKEN'] };
+    for (const [job, [command, secret]] of Object.entries(publishers)) {
+      expect(release.jobs[job].needs).toBe('languages');
+      const step = release.jobs[job].steps.find((s) => s.run?.includes(command))!;
+      expect(step).toBeDefined();
+      expect(JSON.stringify(step.env)).toContain(`\${{ secrets.${secret} }}`);
+    }
+  });
+
   test('actions are pinned to a major version at least', () => {
     for (const u of [...uses(release), ...uses(load('ci.yml'))]) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@v\d+/);
   });

@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+/**
+ * The jsii assembly (`.jsii`) of the construct library: what Construct Hub
+ * lists and what jsii-pacmak turns into the Python, Java, Go and .NET packages.
+ *
+ *   node scripts/jsii.js            builds dist/jsii/ and copies its .jsii to the package root
+ *   node scripts/jsii.js --no-copy  builds dist/jsii/ only
+ *
+ * The package's JavaScript and typings stay what `tsc` builds into lib/ (the
+ * npm package ships them; the other languages' packages embed that same npm
+ * tarball and load lib/index.js through the jsii runtime). jsii compiles a copy
+ * of src/ in dist/jsii/ with the package's own compiler options (tsconfig.json,
+ * checked against jsii's "minimal" rule set), so lib/ and tsconfig.json are not
+ * touched, and validates the API src/index.ts exports, less the TypeScript-only
+ * names below, which it removes from the copy's index.
+ */
+'use strict';
+const { spawnSync } = require('child_process');
+const { createHash } = require('crypto');
+const { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } = require('fs');
+const { join, relative } = require('path');
+
+const ROOT = join(__dirname, '..');
+const STAGE = join(ROOT, 'dist', 'jsii');
+
+/**
+ * Exports of src/index.ts that jsii cannot describe; TypeScript users keep
+ * them, other languages do without.
+ */
+const TYPESCRIPT_ONLY = {
+  // jsii types cannot extend JavaScript built-ins (Error). In other languages
+  // the error reaches the caller as the runtime's error, with the same lines.
+  ValuesError: 'extends Error',
+  ValuesProblem: 'used only by ValuesError',
+  // `SynthOptions.warn` is a function type, which jsii has none of.
+  InfrahubBackupManifests: 'its synth() takes SynthOptions',
+  SynthOptions: 'its `warn` is a function',
+};
+
+/**
+ * jsii warnings that are not problems here; every other warning fails the build.
+ */
+const SILENCED = [
+  // `namespace`, `global` and `type` are keys of the values document (the
+  // Helm chart's keys): jsii-pacmak escapes them where a language reserves
+  // them (Python `global_`; C#, Java and Go capitalise them anyway).
+  'reserved-word',
+  // The peer ranges state the oldest cdk8s release supported; the development
+  // dependencies are the newest, which the tests run against.
+  'metadata/missing-dev-dependency',
+];
+
+/** src/index.ts less the TypeScript-only names (a whole statement when all its names go). */
+function jsiiIndex(source) {
+  return source
+    .split('\n')
+    .map((line) => {
+      const m = /^export (type )?\{ ([^}]*) \} from '([^']+)';$/.exec(line);
+      if (!m) return line;
+      const names = m[2].split(',').map((n) => n.trim()).filter((n) => n && !(n in TYPESCRIPT_ONLY));
+      return names.length ? `export ${m[1] ?? ''}{ ${names.join(', ')} } from '${m[3]}';` : null;
+    })
+    .filter((line) => line !== null)
+    .join('\n');
+}
+
+/** The TypeScript-only exports of src/index.ts (the statements jsiiIndex drops or trims). */
+function typescriptOnlyIndex(source) {
+  return source
+    .split('\n')
+    .map((line) => {
+      const m = /^export (type )?\{ ([^}]*) \} from '([^']+)';$/.exec(line);
+      if (!m) return null;
+      const names = m[2].split(',').map((n) => n.trim()).filter((n) => n in TYPESCRIPT_ONLY);
+      return names.length ? `export ${m[1] ?? ''}{ ${names.join(', ')} } from '${m[3]}';` : null;
+    })
+    .filter((line) => line !== null)
+    .join('\n') + '\n';
+}
+
+function stage(dir) {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8'));
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(ROOT, 'src'), join(dir, 'src'), { recursive: true });
+  // The PyPI package's description.
+  cpSync(join(ROOT, 'README.md'), join(dir, 'README.md'));
+  writeFileSync(join(dir, 'src', 'index.ts'), jsiiIndex(readFileSync(join(ROOT, 'src', 'index.ts'), 'utf8')));
+  symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(dir, 'node_modules'), 'dir');
+  // package.json as published (the library reads its version, config.image and repository at run
+  // time), less what only a clone uses; the runtime dependencies are plain JavaScript, bundled.
+  const { scripts, jest, bin, files, devDependencies, ...published } = pkg;
+  void [scripts, jest, bin, files];
+  const staged = {
+    ...published,
+    author: { ...pkg.author, organization: true },
+    main: 'lib/index.js',
+    types: 'lib/index.d.ts',
+    devDependencies: Object.fromEntries(Object.keys(pkg.peerDependencies).map((name) => [name, devDependencies[name]])),
+    bundleDependencies: Object.keys(pkg.dependencies),
+  };
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(staged, null, 2) + '\n');
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ ...tsconfig, include: ['src/**/*.ts'] }, null, 2) + '\n');
+}
+
+/** Where assemblies are kept by the hash of what they are built from (content-addressed: clones may share it). */
+const CACHE = join(ROOT, 'node_modules', '.cache', 'infrahub-backup-cdk8s-jsii');
+
+/** Hash of every input of the assembly: the sources, the manifests, the lockfile, this script, jsii's version. */
+function inputHash() {
+  const hash = createHash('sha256');
+  const add = (path) => hash.update(`${relative(ROOT, path)}\0`).update(readFileSync(path)).update('\0');
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else add(join(d, e.name));
+    }
+  };
+  walk(join(ROOT, 'src'));
+  for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'scripts/jsii.js', 'node_modules/jsii/package.json']) add(join(ROOT, f));
+  return hash.digest('hex');
+}
+
+/**
+ * Stages and compiles `dir` (dist/jsii/ by default); returns the assembly's
+ * path. jsii's output is printed, or with `quiet` only given in the error.
+ * With `cache`, an assembly jsii already built from the same inputs is
+ * reused (the staged copy is written either way; jsii's JavaScript is not).
+ */
+function buildAssembly(dir = STAGE, { quiet = false, cache = false } = {}) {
+  stage(dir);
+  const cached = cache ? join(CACHE, `${inputHash()}.jsii`) : undefined;
+  if (cached && existsSync(cached)) {
+    cpSync(cached, join(dir, '.jsii'));
+    return join(dir, '.jsii');
+  }
+  const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'jsii', 'bin', 'jsii'), '--fail-on-warnings', ...SILENCED.flatMap((w) => ['--silence-warnings', w])], {
+    cwd: dir,
+    encoding: 'utf8',
+    stdio: quiet ? 'pipe' : 'inherit',
+  });
+  if (result.status !== 0) throw new Error(`jsii failed${quiet ? `:\n${result.stdout}${result.stderr}` : ''}`);
+  if (!existsSync(join(dir, '.jsii'))) throw new Error('jsii wrote no .jsii');
+  if (cached) {
+    mkdirSync(CACHE, { recursive: true });
+    const partial = `${cached}.${process.pid}`;
+    cpSync(join(dir, '.jsii'), partial);
+    renameSync(partial, cached);
+  }
+  return join(dir, '.jsii');
+}
+
+function main() {
+  const assembly = buildAssembly();
+  if (!process.argv.includes('--no-copy')) cpSync(assembly, join(ROOT, '.jsii'));
+}
+
+module.exports = { ROOT, STAGE, TYPESCRIPT_ONLY, buildAssembly, jsiiIndex, typescriptOnlyIndex };
+
+if (require.main === module) {
+  try {
+    main();
+  } catch (error) {
+    console.error(`error: ${error.message.split('\n')[0]}`);
+    process.exit(1);
+  }
+}
