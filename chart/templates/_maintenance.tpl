@@ -6,13 +6,10 @@ dict "d" D "component" C "name" NAME "schedule" S "args" ARGS "initContainers" L
 */}}
 {{- define "infrahub-backup.maintenanceCronJob" -}}
 {{- $d := .d }}{{- $v := $d.v }}
-{{- $meta := include "infrahub-backup.metadata" (dict "d" $d "name" .name "component" .component) | fromJson }}
 {{- $container := include "infrahub-backup.companionContainer" (dict "d" $d "name" .component "args" .args "s3" $v.backup.storage.s3 "heartbeat" true) | fromJson }}
 {{- $tmp := merge (dict "name" (include "infrahub-backup.podNames" . | fromJson).volume.tmp) (include "infrahub-backup.emptyDir" $v.scratch.sizeLimit | fromJson) }}
 {{- $template := include "infrahub-backup.workloadPodTemplate" (dict "d" $d "component" .component "containers" (list $container) "initContainers" (.initContainers | default (list)) "volumes" (list $tmp) "automountToken" false) | fromJson }}
-{{- $job := include "infrahub-backup.jobSpec" (dict "template" $template "backoffLimit" ($v.job.backoffLimit | default 0) "activeDeadlineSeconds" $v.job.activeDeadlineSeconds "ttlSecondsAfterFinished" nil) | fromJson }}
-{{- $spec := include "infrahub-backup.cronJobSpec" (dict "d" $d "schedule" .schedule "concurrencyPolicy" "Forbid" "job" $job "labels" $meta.labels) | fromJson }}
-{{- dict "apiVersion" "batch/v1" "kind" "CronJob" "metadata" $meta "spec" $spec | toYaml }}
+{{- (include "infrahub-backup.shape.cronJobObject" (dict "d" $d "a" (dict "name" .name "component" .component "template" $template "backoffLimit" ($v.job.backoffLimit | default 0) "activeDeadlineSeconds" $v.job.activeDeadlineSeconds "schedule" .schedule "concurrencyPolicy" "Forbid")) | fromJson).r | toYaml }}
 {{- end }}
 
 {{/* The freshness check's arguments, as a JSON list (backup-maintenance-cron-jobs.ts freshnessArgs): DEPLOYMENT */}}

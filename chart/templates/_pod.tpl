@@ -158,27 +158,3 @@ dict "d" D "component" C "containers" LIST "initContainers" LIST "volumes" LIST 
 {{- if .uri }}{{- $args = concat $args (list "--uri" .uri) }}{{- end }}
 {{- include "infrahub-backup.companionContainer" (dict "d" .d "name" "preflight" "args" $args "s3" .s3) -}}
 {{- end }}
-
-{{/* A Job spec (workload.ts jobSpec): dict "template" T "backoffLimit" N "activeDeadlineSeconds" N-OR-NIL "ttlSecondsAfterFinished" N-OR-NIL */}}
-{{- define "infrahub-backup.jobSpec" -}}
-{{- $spec := dict "backoffLimit" .backoffLimit "template" .template }}
-{{- if not (kindIs "invalid" .activeDeadlineSeconds) }}{{- $_ := set $spec "activeDeadlineSeconds" .activeDeadlineSeconds }}{{- end }}
-{{- if not (kindIs "invalid" .ttlSecondsAfterFinished) }}{{- $_ := set $spec "ttlSecondsAfterFinished" .ttlSecondsAfterFinished }}{{- end }}
-{{- toJson $spec -}}
-{{- end }}
-
-{{/* A CronJob spec (workload.ts cronJobSpec): dict "d" D "schedule" S "concurrencyPolicy" P "job" JOB-SPEC "labels" L */}}
-{{- define "infrahub-backup.cronJobSpec" -}}
-{{- $cj := .d.v.cronJob }}
-{{- $spec := dict
-  "schedule" .schedule
-  "concurrencyPolicy" .concurrencyPolicy
-  "suspend" $cj.suspend
-  "jobTemplate" (dict "metadata" (dict "labels" .labels) "spec" .job)
-}}
-{{- if not (kindIs "invalid" $cj.successfulJobsHistoryLimit) }}{{- $_ := set $spec "successfulJobsHistoryLimit" $cj.successfulJobsHistoryLimit }}{{- end }}
-{{- if not (kindIs "invalid" $cj.failedJobsHistoryLimit) }}{{- $_ := set $spec "failedJobsHistoryLimit" $cj.failedJobsHistoryLimit }}{{- end }}
-{{- if $cj.timeZone }}{{- $_ := set $spec "timeZone" $cj.timeZone }}{{- end }}
-{{- if not (kindIs "invalid" $cj.startingDeadlineSeconds) }}{{- $_ := set $spec "startingDeadlineSeconds" $cj.startingDeadlineSeconds }}{{- end }}
-{{- toJson $spec -}}
-{{- end }}

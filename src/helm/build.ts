@@ -15,6 +15,8 @@ import { DEFAULT_COMPANION_REPOSITORY, DEFAULT_IMAGE_REPOSITORY, DEFAULT_IMAGE_T
 import { chartValuesSchema } from '../model/schema';
 import { PACKAGE_VERSION } from '../version';
 import { renderGeneratedHelpers } from './generated-helpers';
+import { emitShapes } from './shapes-emitter';
+import { SHAPES } from '../shapes';
 
 /** Where the built chart goes. */
 export interface ChartOutput {
@@ -155,6 +157,7 @@ export function buildChart(sourceDir: string, outDir: string): ChartOutput {
   writeFile(join(chartDir, 'values.schema.json'), `${JSON.stringify(chartValuesSchema(), null, 2)}\n`);
   writeFile(join(chartDir, 'README.md'), chartReadme());
   writeFile(join(chartDir, 'templates', '_generated.tpl'), renderGeneratedHelpers());
+  writeFile(join(chartDir, 'templates', '_shapes.tpl'), emitShapes(SHAPES));
 
   const packagePath = join(outDir, `${CHART_NAME}-${PACKAGE_VERSION}.tgz`);
   const paths = listFiles(chartDir);

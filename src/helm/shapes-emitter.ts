@@ -1,0 +1,175 @@
+/**
+ * Writes shapes (src/shapes) as Go template defines: each shape becomes
+ * `infrahub-backup.shape.<name>`, called with `dict "d" SCOPE "a" ARGS` and
+ * giving `{"r": VALUE}` as JSON (a wrapper, so that lists and scalars come
+ * back through `fromJson` too). The statements build the value in variables,
+ * so that an optional entry's value is read only when the entry is kept, as
+ * `evaluate` does.
+ */
+import type { Cond, Expr, Json, Shape } from '../shapes/expr';
+
+/** The define's name of a shape. */
+export function shapeDefine(name: string): string {
+  return `infrahub-backup.shape.${name}`;
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function str(text: string): string {
+  return JSON.stringify(text);
+}
+
+class Body {
+  private readonly lines: string[] = [];
+  private n = 0;
+
+  public fresh(): string {
+    return `$x${++this.n}`;
+  }
+
+  public line(text: string): void {
+    this.lines.push(text);
+  }
+
+  public text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+function literal(value: Json): string {
+  if (value === null) throw new Error('a null literal has no Go template operand; leave the entry out');
+  if (typeof value === 'string') return str(value);
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new Error(`not an integer literal: ${value}`);
+    return String(value);
+  }
+  if (typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.length ? `(list ${value.map(literal).join(' ')})` : '(list)';
+  const entries = Object.entries(value as Record<string, Json>);
+  return entries.length ? `(dict ${entries.map(([k, v]) => `${str(k)} ${literal(v)}`).join(' ')})` : '(dict)';
+}
+
+function ref(root: string, path: readonly string[]): string {
+  if (path.every((k) => IDENT.test(k))) return `$.${[root, ...path].join('.')}`;
+  return `(index $ ${[root, ...path].map(str).join(' ')})`;
+}
+
+function cond(c: Cond, b: Body): string {
+  switch (c.op) {
+    case 'truthy':
+      return operand(c.e, b);
+    case 'present':
+      return `(not (kindIs "invalid" ${operand(c.e, b)}))`;
+    case 'eq':
+      return `(eq ${operand(c.a, b)} ${operand(c.b, b)})`;
+    case 'and':
+      return `(and ${c.cs.map((x) => cond(x, b)).join(' ')})`;
+    case 'or':
+      return `(or ${c.cs.map((x) => cond(x, b)).join(' ')})`;
+    case 'not':
+      return `(not ${cond(c.c, b)})`;
+  }
+}
+
+/** The Go operand of an expression; statements it needs go to `b` first. */
+function operand(e: Expr, b: Body): string {
+  switch (e.op) {
+    case 'lit':
+      return literal(e.value);
+    case 'ref':
+      return ref(e.root, e.path);
+    case 'obj': {
+      const x = b.fresh();
+      b.line(`{{- ${x} := dict }}`);
+      for (const [k, v] of e.entries) {
+        if (v.op === 'entry') {
+          b.line(`{{- if ${cond(v.when, b)} }}`);
+          b.line(`{{- $_ := set ${x} ${str(k)} ${operand(v.value, b)} }}`);
+          b.line('{{- end }}');
+        } else {
+          b.line(`{{- $_ := set ${x} ${str(k)} ${operand(v, b)} }}`);
+        }
+      }
+      return x;
+    }
+    case 'list':
+      return e.items.length ? `(list ${e.items.map((i) => operand(i, b)).join(' ')})` : '(list)';
+    case 'concat':
+      return `(concat ${e.lists.map((l) => `(${operand(l, b)} | default (list))`).join(' ')})`;
+    case 'merge':
+      return `(merge (dict) ${e.objects.map((o) => operand(o, b)).join(' ')})`;
+    case 'if': {
+      const x = b.fresh();
+      b.line(`{{- ${x} := "" }}`);
+      b.line(`{{- if ${cond(e.cond, b)} }}`);
+      b.line(`{{- ${x} = ${operand(e.then, b)} }}`);
+      b.line('{{- else }}');
+      b.line(`{{- ${x} = ${operand(e.else, b)} }}`);
+      b.line('{{- end }}');
+      return x;
+    }
+    case 'default':
+      return `(${operand(e.value, b)} | default ${operand(e.fallback, b)})`;
+    case 'printf':
+      return `(printf ${str(e.format)} ${e.args.map((a) => operand(a, b)).join(' ')})`;
+    case 'intString':
+      return `(int64 ${operand(e.e, b)} | toString)`;
+    case 'kubeletEscape': {
+      const x = b.fresh();
+      const items = operand(e.e, b);
+      b.line(`{{- ${x} := list }}`);
+      b.line(`{{- range ${items} }}{{- ${x} = append ${x} (replace "$" "$$" (toString .)) }}{{- end }}`);
+      return x;
+    }
+    case 'call': {
+      const args = e.args.map(([k, v]) => `${str(k)} ${operand(v, b)}`).join(' ');
+      return `(include ${str(shapeDefine(e.shape.name))} (dict "d" $.d "a" (dict${args ? ` ${args}` : ''})) | fromJson).r`;
+    }
+  }
+}
+
+/** One shape as a define. */
+export function emitShape(s: Shape): string {
+  const b = new Body();
+  const value = operand(s.body, b);
+  b.line(`{{- dict "r" ${value} | toJson -}}`);
+  return [`{{/* ${s.doc} (src/shapes). Arguments: ${s.params.length ? s.params.join(', ') : 'none'}. */}}`, `{{- define ${str(shapeDefine(s.name))} -}}`, b.text(), '{{- end }}'].join('\n');
+}
+
+function callees(e: Expr | Cond, out: Set<Shape>): void {
+  const node = e as unknown as Record<string, unknown>;
+  if (node.op === 'call') {
+    const s = (e as Extract<Expr, { op: 'call' }>).shape;
+    if (!out.has(s)) {
+      out.add(s);
+      callees(s.body, out);
+    }
+  }
+  for (const v of Object.values(node)) {
+    const visit = (x: unknown): void => {
+      if (Array.isArray(x)) x.forEach(visit);
+      else if (x && typeof x === 'object' && typeof (x as { op?: unknown }).op === 'string' && !('params' in (x as object))) callees(x as Expr, out);
+    };
+    visit(v);
+  }
+}
+
+/** Every shape given and every shape they call, each once, as defines (sorted by name). */
+export function emitShapes(shapes: readonly Shape[]): string {
+  const all = new Set<Shape>();
+  for (const s of shapes) {
+    all.add(s);
+    callees(s.body, all);
+  }
+  const byName = new Map<string, Shape>();
+  for (const s of all) {
+    const other = byName.get(s.name);
+    if (other && other !== s) throw new Error(`two shapes named ${s.name}`);
+    byName.set(s.name, s);
+  }
+  return [
+    '{{/* Generated from the object shapes (src/shapes) by `npm run chart`. Do not edit. */}}',
+    '',
+    ...[...byName.keys()].sort().map((k) => `${emitShape(byName.get(k)!)}\n`),
+  ].join('\n');
+}
