@@ -156,16 +156,6 @@ step), the heartbeat variable (companion.ts) and the alert rules
 {{- end -}}
 {{- end }}
 
-{{/* The heartbeat variables, from monitoring.heartbeat's Secret and the maximum age, as a JSON list (companion.ts heartbeatEnv): DEPLOYMENT */}}
-{{- define "infrahub-backup.heartbeatEnv" -}}
-{{- $h := .v.monitoring.heartbeat }}
-{{- if $h.secretName }}
-{{- list (include "infrahub-backup.secretEnv" (list .c.heartbeatEnv $h.secretName $h.key) | fromJson) (dict "name" .c.heartbeatMaxAgeEnv "value" (include "infrahub-backup.backupMaxAge" .)) | toJson }}
-{{- else }}
-{{- list | toJson }}
-{{- end -}}
-{{- end }}
-
 {{/* One alert rule (prometheus-rule.ts rule): dict "d" D "alerts" TABLE "alert" NAME "expression" KIND "vars" VARS "for" DURATION-OR-EMPTY */}}
 {{- define "infrahub-backup.alertRule" -}}
 {{- $d := .d }}

@@ -1,17 +1,12 @@
 import { k8s } from './kplus';
 import { Construct } from 'constructs';
 import type { RenderPlan } from '../model/plan';
-import { commonLabels } from '../model/objects';
+import { evaluate } from '../shapes/evaluate';
+import { backupClaim } from '../shapes/backup';
+import { renderScope } from '../shapes/scope';
 
-/**
- * What keeps the claim, and the archives on it, when the objects around it go:
- * Helm keeps it on uninstall and when a change of values stops rendering it,
- * and Argo CD never prunes it.
- */
-export const BACKUP_CLAIM_ANNOTATIONS: Readonly<Record<string, string>> = {
-  'helm.sh/resource-policy': 'keep',
-  'argocd.argoproj.io/sync-options': 'Prune=false',
-};
+// What keeps the claim when the objects around it go (the chart reads it from its constants).
+export { BACKUP_CLAIM_ANNOTATIONS } from '../shapes/backup';
 
 /**
  * The PersistentVolumeClaim that keeps local archives beyond the pod. It
@@ -23,19 +18,10 @@ export class BackupClaim extends Construct {
 
   constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
-    const p = d.values.backup.storage.local.persistence;
+    const { metadata, spec } = evaluate(backupClaim, renderScope(d));
     this.apiObject = new k8s.KubePersistentVolumeClaim(this, 'Resource', {
-      metadata: {
-        name: d.names.backupClaim,
-        namespace: d.namespace,
-        labels: commonLabels(d.values, d.release, 'backup'),
-        annotations: { ...BACKUP_CLAIM_ANNOTATIONS },
-      },
-      spec: {
-        accessModes: p.accessModes,
-        resources: { requests: { storage: k8s.Quantity.fromString(p.size) } },
-        ...(p.storageClassName ? { storageClassName: p.storageClassName } : {}),
-      },
+      metadata,
+      spec: { ...spec, resources: { requests: { storage: k8s.Quantity.fromString(spec.resources.requests.storage) } } },
     });
   }
 }

@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { RenderPlan } from '../model/plan';
-import { backupPodTemplate } from './backup-pod';
-import { cronJobObject } from './workload';
+import { backupCronJob } from '../shapes/backup';
+import { shapeObject } from './workload';
 
 /** The CronJob that runs backups on `backup.schedule`. */
 export class BackupCronJob extends Construct {
@@ -10,18 +10,6 @@ export class BackupCronJob extends Construct {
 
   constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
-    const v = d.values;
-    this.apiObject = cronJobObject(
-      this,
-      d,
-      {
-        name: d.names.backupCronJob,
-        component: 'backup',
-        template: backupPodTemplate(d),
-        controls: { backoffLimit: v.job.backoffLimit ?? 0, activeDeadlineSeconds: v.job.activeDeadlineSeconds },
-      },
-      v.backup.schedule,
-      v.cronJob.concurrencyPolicy as 'Forbid' | 'Replace' | 'Allow',
-    );
+    this.apiObject = shapeObject(this, d, backupCronJob);
   }
 }

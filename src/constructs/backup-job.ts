@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { RenderPlan } from '../model/plan';
-import { backupPodTemplate } from './backup-pod';
-import { jobObject } from './workload';
+import { backupJob } from '../shapes/backup';
+import { shapeObject } from './workload';
 
 /**
  * The one-shot backup Job. Its name carries a hash of the configuration and
@@ -14,12 +14,6 @@ export class BackupJob extends Construct {
 
   constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
-    const { job } = d.values;
-    this.apiObject = jobObject(this, d, {
-      name: d.names.backupJob,
-      component: 'backup',
-      template: backupPodTemplate(d),
-      controls: { backoffLimit: job.backoffLimit ?? 0, activeDeadlineSeconds: job.activeDeadlineSeconds, ttlSecondsAfterFinished: job.ttlSecondsAfterFinished },
-    });
+    this.apiObject = shapeObject(this, d, backupJob);
   }
 }

@@ -6,12 +6,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { RenderPlan } from '../model/plan';
-import { freshnessArgs, maintenanceCronJob } from './backup-maintenance-cron-jobs';
+import { freshnessCronJob } from '../shapes/maintenance';
+import { objectRenders, shapeObject } from './workload';
 
 /** Whether the values ask for the freshness-only CronJob. */
 export function freshnessRuns(d: RenderPlan): boolean {
-  const b = d.values.backup;
-  return b.enabled && b.storage.type === 's3' && d.values.monitoring.freshness.enabled && !b.verification.enabled;
+  return objectRenders(d, 'freshnessCronJob');
 }
 
 /** Fails its Job when the newest archive is older than `monitoring.backupMaxAge`. */
@@ -20,6 +20,6 @@ export class BackupFreshnessCronJob extends Construct {
 
   constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
-    this.apiObject = maintenanceCronJob(this, d, 'freshness', d.names.freshnessCronJob, d.values.monitoring.freshness.schedule, freshnessArgs(d));
+    this.apiObject = shapeObject(this, d, freshnessCronJob);
   }
 }

@@ -7,8 +7,7 @@ import { BackupClaim } from './backup-claim';
 import { BackupCronJob } from './backup-cron-job';
 import { BackupJob } from './backup-job';
 import { BackupRetentionCronJob, BackupVerificationCronJob } from './backup-maintenance-cron-jobs';
-import { persistsLocally } from './backup-pod';
-import { BackupFreshnessCronJob, freshnessRuns } from './freshness-cron-job';
+import { BackupFreshnessCronJob } from './freshness-cron-job';
 import { BackupGrafanaDashboard, dashboardRenders } from './grafana-dashboard';
 import { BackupNetworkPolicy } from './network-policy';
 import { BackupPrometheusRule } from './prometheus-rule';
@@ -18,6 +17,7 @@ import { BackupRole } from './role';
 import { valuesAsKubernetesJson } from './kubernetes-values';
 import { BackupRoleBinding } from './role-binding';
 import { BackupServiceAccount } from './service-account';
+import { objectRenders } from './workload';
 
 /** Properties of an InfrahubBackup. */
 export interface InfrahubBackupProps {
@@ -164,27 +164,16 @@ export class InfrahubBackup extends Construct {
       add(binding.apiObject);
       this.roleBinding = binding.roleBinding;
     }
-    if (backup.enabled) {
-      if (persistsLocally(d) && !backup.storage.local.persistence.existingClaim) {
-        this.backupClaim = add(new BackupClaim(this, 'BackupClaim', d).apiObject);
-      }
-      if (backup.mode === 'cronjob') this.backupCronJob = add(new BackupCronJob(this, 'BackupCronJob', d).apiObject);
-      else this.backupJob = add(new BackupJob(this, 'BackupJob', d).apiObject);
-      // Retention and verification with local storage are refused by the values checks.
-      if (backup.storage.type === 's3' && backup.retention.enabled) {
-        this.retentionCronJob = add(new BackupRetentionCronJob(this, 'BackupRetentionCronJob', d).apiObject);
-      }
-      if (backup.storage.type === 's3' && backup.verification.enabled) {
-        this.verificationCronJob = add(new BackupVerificationCronJob(this, 'BackupVerificationCronJob', d).apiObject);
-      }
-      if (freshnessRuns(d)) {
-        this.freshnessCronJob = add(new BackupFreshnessCronJob(this, 'BackupFreshnessCronJob', d).apiObject);
-      }
-    }
-    if (restore.enabled) {
-      if (restore.mode === 'cronjob') this.restoreCronJob = add(new RestoreCronJob(this, 'RestoreCronJob', d).apiObject);
-      else this.restoreJob = add(new RestoreJob(this, 'RestoreJob', d).apiObject);
-    }
+    // Each object under its condition of src/shapes/objects.ts, as the chart renders it.
+    const renders = (object: Parameters<typeof objectRenders>[1]): boolean => objectRenders(d, object);
+    if (renders('backupClaim')) this.backupClaim = add(new BackupClaim(this, 'BackupClaim', d).apiObject);
+    if (renders('backupCronJob')) this.backupCronJob = add(new BackupCronJob(this, 'BackupCronJob', d).apiObject);
+    if (renders('backupJob')) this.backupJob = add(new BackupJob(this, 'BackupJob', d).apiObject);
+    if (renders('retentionCronJob')) this.retentionCronJob = add(new BackupRetentionCronJob(this, 'BackupRetentionCronJob', d).apiObject);
+    if (renders('verificationCronJob')) this.verificationCronJob = add(new BackupVerificationCronJob(this, 'BackupVerificationCronJob', d).apiObject);
+    if (renders('freshnessCronJob')) this.freshnessCronJob = add(new BackupFreshnessCronJob(this, 'BackupFreshnessCronJob', d).apiObject);
+    if (renders('restoreCronJob')) this.restoreCronJob = add(new RestoreCronJob(this, 'RestoreCronJob', d).apiObject);
+    if (renders('restoreJob')) this.restoreJob = add(new RestoreJob(this, 'RestoreJob', d).apiObject);
     if (d.values.networkPolicy.enabled) {
       this.networkPolicy = add(new BackupNetworkPolicy(this, 'NetworkPolicy', d).apiObject);
     }

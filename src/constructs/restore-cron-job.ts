@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { RenderPlan } from '../model/plan';
-import { restorePodTemplate } from './restore-pod';
-import { cronJobObject } from './workload';
+import { restoreCronJob } from '../shapes/restore';
+import { shapeObject } from './workload';
 
 /**
  * A scheduled restore (e.g. a nightly production-to-staging refresh). Runs never
@@ -13,18 +13,6 @@ export class RestoreCronJob extends Construct {
 
   constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
-    const v = d.values;
-    this.apiObject = cronJobObject(
-      this,
-      d,
-      {
-        name: d.names.restoreCronJob,
-        component: 'restore',
-        template: restorePodTemplate(d),
-        controls: { backoffLimit: 0, activeDeadlineSeconds: v.job.activeDeadlineSeconds },
-      },
-      v.restore.schedule,
-      'Forbid',
-    );
+    this.apiObject = shapeObject(this, d, restoreCronJob);
   }
 }

@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { RenderPlan } from '../model/plan';
-import { restorePodTemplate } from './restore-pod';
-import { jobObject } from './workload';
+import { restoreJob } from '../shapes/restore';
+import { shapeObject } from './workload';
 
 /**
  * The one-shot restore Job. A restore is destructive, so it is never retried
@@ -15,11 +15,6 @@ export class RestoreJob extends Construct {
 
   constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
-    this.apiObject = jobObject(this, d, {
-      name: d.names.restoreJob,
-      component: 'restore',
-      template: restorePodTemplate(d),
-      controls: { backoffLimit: 0, activeDeadlineSeconds: d.values.job.activeDeadlineSeconds },
-    });
+    this.apiObject = shapeObject(this, d, restoreJob);
   }
 }

@@ -13,15 +13,16 @@
  * - `infrahub-backup.dashboard`: the Grafana dashboard's JSON text (`@KEY@` to fill in).
  */
 import { backupRoleRules } from '../constructs/role';
-import { BACKUP_CLAIM_ANNOTATIONS } from '../constructs/backup-claim';
-import { ARCHIVE_URI_FILE, HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV } from '../constructs/companion';
+import { BACKUP_CLAIM_ANNOTATIONS } from '../shapes/backup';
+import { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV } from '../companion-env';
 import { CREDENTIAL_ENDPOINTS, POD_COMPONENTS } from '../constructs/network-policy';
 import { ALERT_EXPRESSIONS, ALERTS } from '../model/alerts';
 import { DASHBOARD_TEMPLATE } from '../model/dashboard';
 import { CALENDAR_CYCLE, CRON_MACROS, MAX_AGE_MARGIN_MINUTES } from '../model/max-age';
 import { TIME_ZONE_SHIFTS } from '../model/time-zones.generated';
-import { ENV_NAMES, HANDOFF_DIR, HANDOFF_SIZE_LIMIT, HOME_DIR, HOME_SIZE_LIMIT, KEY_FILE_MODE, KEYS_DIR, RESTART_POLICY, TMP_DIR, VOLUME_NAMES } from '../constructs/pod';
-import { IMAGE_ENTRYPOINT } from '../constructs/restore-pod';
+import { ENV_NAMES, HANDOFF_DIR, HANDOFF_SIZE_LIMIT, HOME_DIR, HOME_SIZE_LIMIT, KEY_FILE_MODE, KEYS_DIR, RESTART_POLICY, TMP_DIR, VOLUME_NAMES } from '../shapes/pod';
+import { ARCHIVE_URI_FILE } from '../shapes/companion';
+import { IMAGE_ENTRYPOINT } from '../shapes/restore';
 import { PACKAGE_VERSION } from '../version';
 import { ENCRYPT_ARG_PATTERN, ENCRYPT_ENV, ENV_REFERENCE_PATTERN, ENCRYPT_KEY_ENV, GO_FALSE, GO_TRUE, NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN, RELEASE_NAME_MAX_LENGTH, RELEASE_NAME_PATTERN, VALUE_FLAGS } from '../model/checks';
 import { PROBLEMS, WARNINGS } from '../model/messages';

@@ -7,6 +7,7 @@
  * `evaluate` does.
  */
 import type { Cond, Expr, Json, Shape } from '../shapes/expr';
+import type { ObjectShape } from '../shapes/objects';
 
 /** The define's name of a shape. */
 export function shapeDefine(name: string): string {
@@ -121,6 +122,8 @@ function operand(e: Expr, b: Body): string {
       b.line(`{{- range ${items} }}{{- ${x} = append ${x} (replace "$" "$$" (toString .)) }}{{- end }}`);
       return x;
     }
+    case 'algorithm':
+      return `(include ${str(`infrahub-backup.${e.name}`)} $.d)`;
     case 'call': {
       const args = e.args.map(([k, v]) => `${str(k)} ${operand(v, b)}`).join(' ');
       return `(include ${str(shapeDefine(e.shape.name))} (dict "d" $.d "a" (dict${args ? ` ${args}` : ''})) | fromJson).r`;
@@ -152,6 +155,32 @@ function callees(e: Expr | Cond, out: Set<Shape>): void {
     };
     visit(v);
   }
+}
+
+/** An object's define: its YAML when its condition holds, else nothing. Called with `dict "d" SCOPE`. */
+export function emitObjectDefine(id: string, o: ObjectShape): string {
+  const b = new Body();
+  const when = cond(o.when, b);
+  b.line(`{{- if ${when} }}`);
+  b.line(`{{- (include ${str(shapeDefine(o.shape.name))} (dict "d" $.d "a" (dict)) | fromJson).r | toYaml }}`);
+  b.line('{{- end }}');
+  return [`{{/* ${o.doc} (src/shapes/objects.ts ${id}). */}}`, `{{- define ${str(`infrahub-backup.object.${id}`)} -}}`, b.text(), '{{- end }}'].join('\n');
+}
+
+/** An object's template file. */
+export function emitObjectFile(id: string, o: ObjectShape): string {
+  return [
+    `{{- /* ${o.doc}. Generated from src/shapes/objects.ts by \`npm run chart\`. */}}`,
+    '{{- $d := include "infrahub-backup.deployment" . | fromJson }}',
+    `{{- include ${str(`infrahub-backup.object.${id}`)} (dict "d" $d) }}`,
+    '',
+  ].join('\n');
+}
+
+/** The chart's generated shapes: every object's define and every shape they call, each once (sorted by name). */
+export function emitChartShapes(objects: Readonly<Record<string, ObjectShape>>, others: readonly Shape[] = []): string {
+  const ids = Object.keys(objects).sort();
+  return `${emitShapes([...ids.map((id) => objects[id].shape), ...others])}\n${ids.map((id) => `${emitObjectDefine(id, objects[id])}\n`).join('\n')}`;
 }
 
 /** Every shape given and every shape they call, each once, as defines (sorted by name). */

@@ -2,7 +2,14 @@
  * Shapes evaluated in TypeScript, as the chart's generated defines evaluate
  * them in Go templates.
  */
-import type { Cond, Expr, Json, Shape } from './expr';
+import type { AlgorithmName, Cond, Expr, Json, Shape } from './expr';
+import type { RenderScope } from './scope';
+import { backupMaxAge } from '../model/max-age';
+
+/** The algorithms shapes read, in TypeScript (the chart has its own). */
+const ALGORITHMS: Record<AlgorithmName, (d: RenderScope) => unknown> = {
+  backupMaxAge: (d) => backupMaxAge(d.v),
+};
 
 /** What a shape reads: the render scope `d` and the call's arguments `a`. */
 export interface ShapeScope {
@@ -92,9 +99,16 @@ function run(e: Expr, s: ShapeScope): any {
       return String(run(e.e, s));
     case 'kubeletEscape':
       return list(run(e.e, s)).map((x) => String(x).replace(/\$/g, '$$$$'));
+    case 'algorithm':
+      return ALGORITHMS[e.name](s.d as RenderScope);
     case 'call':
       return evaluate(e.shape, s.d, Object.fromEntries(e.args.map(([k, v]) => [k, run(v, s)])));
   }
+}
+
+/** Whether a condition holds for a render scope. */
+export function holds(c: Cond, d: unknown): boolean {
+  return test(c, { d, a: {} });
 }
 
 /** The value of a shape for a render scope and arguments. */

@@ -44,7 +44,15 @@ export type Expr =
   | { readonly op: 'printf'; readonly format: string; readonly args: readonly Expr[] }
   | { readonly op: 'intString'; readonly e: Expr }
   | { readonly op: 'kubeletEscape'; readonly e: Expr }
+  | { readonly op: 'algorithm'; readonly name: AlgorithmName }
   | { readonly op: 'call'; readonly shape: Shape; readonly args: ReadonlyArray<readonly [string, Expr]> };
+
+/**
+ * Algorithms written in each language, that a shape reads as a value: in
+ * TypeScript `ALGORITHMS` (evaluate.ts), in the chart the hand-written
+ * helper `infrahub-backup.<name>` called with the render scope.
+ */
+export type AlgorithmName = 'backupMaxAge';
 
 /** A named shape: its parameters and its body. */
 export interface Shape {
@@ -114,6 +122,10 @@ export const format = (f: string, ...args: Template[]): Expr => ({ op: 'printf',
 export const intString = (e: Template): Expr => ({ op: 'intString', e: expr(e) });
 /** Container arguments as the kubelet passes them on unchanged: every `$` doubled. */
 export const kubeletEscape = (e: Template): Expr => ({ op: 'kubeletEscape', e: expr(e) });
+/** A list of the items when the condition holds, else an empty list. */
+export const maybe = (cond: Cond, ...items: Template[]): Expr => when(cond, items, []);
+/** The value of a hand-written algorithm of the render scope. */
+export const algorithm = (name: AlgorithmName): Expr => ({ op: 'algorithm', name });
 /** Another shape, with arguments. */
 export const call = (shape: Shape, args: Record<string, Template> = {}): Expr => {
   for (const k of Object.keys(args)) if (!shape.params.includes(k)) throw new Error(`shape ${shape.name} has no parameter ${k}`);

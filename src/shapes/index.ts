@@ -1,5 +1,4 @@
-/** Every shape the chart build writes (the shapes they call come with them). */
-import type { Shape } from './expr';
-import { cronJobObject, jobObject } from './workload';
-
-export const SHAPES: readonly Shape[] = [jobObject, cronJobObject];
+/** The object shapes: the objects of a release and what they are made of. */
+export { OBJECTS, type ObjectShape } from './objects';
+export { evaluate, goTruthy, holds } from './evaluate';
+export { renderScope, type RenderScope } from './scope';
