@@ -84,6 +84,7 @@ function main(): number {
         if (before[field] !== after[field]) {
           differ++;
           process.stderr.write(`differs: ${d.name}: ${field}\n`);
+          if (process.env.CHECK_VERBOSE) process.stderr.write(`--- before\n${before[field]}\n--- after\n${after[field]}\n`);
         }
       }
     }

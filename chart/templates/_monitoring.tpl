@@ -155,32 +155,3 @@ step), the heartbeat variable (companion.ts) and the alert rules
 {{- end }}
 {{- end -}}
 {{- end }}
-
-{{/* One alert rule (prometheus-rule.ts rule): dict "d" D "alerts" TABLE "alert" NAME "expression" KIND "vars" VARS "for" DURATION-OR-EMPTY */}}
-{{- define "infrahub-backup.alertRule" -}}
-{{- $d := .d }}
-{{- $text := get .alerts.alerts .alert }}
-{{- $vars := merge (dict "NAMESPACE" $d.namespace) .vars }}
-{{- if .for }}{{- $_ := set $vars "FOR" .for }}{{- end }}
-{{- $expr := get .alerts.expressions .expression }}
-{{- $summary := $text.summary }}
-{{- $description := $text.description }}
-{{- range $key, $value := $vars }}
-{{- $token := printf "@%s@" $key }}
-{{- $expr = replace $token (toString $value) $expr }}
-{{- $summary = replace $token (toString $value) $summary }}
-{{- $description = replace $token (toString $value) $description }}
-{{- end }}
-{{- $annotations := dict "summary" $summary "description" $description "runbook_url" (printf "%s#%s" $d.v.monitoring.prometheusRule.runbookUrl (lower .alert)) }}
-{{- /* several releases may watch one namespace: the label says whose rule fired */}}
-{{- $rule := dict "alert" .alert "expr" $expr "labels" (dict "severity" $text.severity "release" $d.release) "annotations" $annotations }}
-{{- if .for }}{{- $_ := set $rule "for" .for }}{{- end }}
-{{- toJson $rule -}}
-{{- end }}
-
-{{/* NetworkPolicy peers of a list of CIDRs, as JSON (network-policy.ts peers): LIST */}}
-{{- define "infrahub-backup.ipBlocks" -}}
-{{- $peers := list }}
-{{- range $cidr := . }}{{- $peers = append $peers (dict "ipBlock" (dict "cidr" $cidr)) }}{{- end }}
-{{- toJson $peers -}}
-{{- end }}

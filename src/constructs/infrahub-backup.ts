@@ -8,7 +8,7 @@ import { BackupCronJob } from './backup-cron-job';
 import { BackupJob } from './backup-job';
 import { BackupRetentionCronJob, BackupVerificationCronJob } from './backup-maintenance-cron-jobs';
 import { BackupFreshnessCronJob } from './freshness-cron-job';
-import { BackupGrafanaDashboard, dashboardRenders } from './grafana-dashboard';
+import { BackupGrafanaDashboard } from './grafana-dashboard';
 import { BackupNetworkPolicy } from './network-policy';
 import { BackupPrometheusRule } from './prometheus-rule';
 import { RestoreCronJob } from './restore-cron-job';
@@ -144,19 +144,21 @@ export class InfrahubBackup extends Construct {
     this.serviceAccountName = d.names.serviceAccount;
     this.warnings = d.warnings;
     this.apiObjects = [];
-    const { backup, restore, serviceAccount, rbac } = d.values;
+    const { backup, restore } = d.values;
     if (!backup.enabled && !restore.enabled) return;
 
     const add = <T extends ApiObject>(o: T): T => {
       this.apiObjects.push(o);
       return o;
     };
-    const account = serviceAccount.create ? new BackupServiceAccount(this, 'ServiceAccount', d) : undefined;
+    // Each object under its condition of src/shapes/objects.ts, as the chart renders it.
+    const renders = (object: Parameters<typeof objectRenders>[1]): boolean => objectRenders(d, object);
+    const account = renders('serviceAccount') ? new BackupServiceAccount(this, 'ServiceAccount', d) : undefined;
     if (account) {
       add(account.apiObject);
       this.serviceAccount = account.serviceAccount;
     }
-    if (rbac.create) {
+    if (renders('role')) {
       const role = new BackupRole(this, 'Role', d);
       add(role.apiObject);
       this.role = role.role;
@@ -164,8 +166,6 @@ export class InfrahubBackup extends Construct {
       add(binding.apiObject);
       this.roleBinding = binding.roleBinding;
     }
-    // Each object under its condition of src/shapes/objects.ts, as the chart renders it.
-    const renders = (object: Parameters<typeof objectRenders>[1]): boolean => objectRenders(d, object);
     if (renders('backupClaim')) this.backupClaim = add(new BackupClaim(this, 'BackupClaim', d).apiObject);
     if (renders('backupCronJob')) this.backupCronJob = add(new BackupCronJob(this, 'BackupCronJob', d).apiObject);
     if (renders('backupJob')) this.backupJob = add(new BackupJob(this, 'BackupJob', d).apiObject);
@@ -174,15 +174,9 @@ export class InfrahubBackup extends Construct {
     if (renders('freshnessCronJob')) this.freshnessCronJob = add(new BackupFreshnessCronJob(this, 'BackupFreshnessCronJob', d).apiObject);
     if (renders('restoreCronJob')) this.restoreCronJob = add(new RestoreCronJob(this, 'RestoreCronJob', d).apiObject);
     if (renders('restoreJob')) this.restoreJob = add(new RestoreJob(this, 'RestoreJob', d).apiObject);
-    if (d.values.networkPolicy.enabled) {
-      this.networkPolicy = add(new BackupNetworkPolicy(this, 'NetworkPolicy', d).apiObject);
-    }
-    if (d.values.monitoring.prometheusRule.enabled) {
-      this.prometheusRule = add(new BackupPrometheusRule(this, 'PrometheusRule', d).apiObject);
-    }
-    if (dashboardRenders(d)) {
-      this.grafanaDashboard = add(new BackupGrafanaDashboard(this, 'GrafanaDashboard', d).apiObject);
-    }
+    if (renders('networkPolicy')) this.networkPolicy = add(new BackupNetworkPolicy(this, 'NetworkPolicy', d).apiObject);
+    if (renders('prometheusRule')) this.prometheusRule = add(new BackupPrometheusRule(this, 'PrometheusRule', d).apiObject);
+    if (renders('grafanaDashboard')) this.grafanaDashboard = add(new BackupGrafanaDashboard(this, 'GrafanaDashboard', d).apiObject);
     this.claimObjectNames(id);
     this.node.addValidation({ validate: () => this.nameClashes() });
   }

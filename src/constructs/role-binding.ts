@@ -2,7 +2,9 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from './kplus';
 import { Construct } from 'constructs';
 import type { RenderPlan } from '../model/plan';
-import { commonLabels } from '../model/objects';
+import { evaluate } from '../shapes/evaluate';
+import { roleBinding as roleBindingShape } from '../shapes/rbac';
+import { renderScope } from '../shapes/scope';
 
 /**
  * A ServiceAccount the values name but do not create. Unlike
@@ -38,7 +40,7 @@ export class BackupRoleBinding extends Construct {
     super(scope, id);
     const binding = (this.roleBinding = new kplus.RoleBinding(this, 'Resource', {
       role,
-      metadata: { name: d.names.roleBinding, namespace: d.namespace, labels: commonLabels(d.values, d.release, 'rbac') },
+      metadata: evaluate(roleBindingShape, renderScope(d)).metadata,
     }));
     binding.addSubjects(serviceAccount ?? new ExistingServiceAccount(this, 'ServiceAccount', d.names.serviceAccount, d.namespace));
     this.apiObject = ApiObject.of(binding);

@@ -2,7 +2,9 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import * as kplus from './kplus';
 import { Construct } from 'constructs';
 import type { RenderPlan } from '../model/plan';
-import { commonLabels } from '../model/objects';
+import { evaluate } from '../shapes/evaluate';
+import { role as roleShape } from '../shapes/rbac';
+import { renderScope } from '../shapes/scope';
 
 /** One permission of the Role. */
 export interface BackupPermission {
@@ -33,7 +35,7 @@ export class BackupRole extends Construct {
   constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
     this.role = new kplus.Role(this, 'Resource', {
-      metadata: { name: d.names.role, namespace: d.namespace, labels: commonLabels(d.values, d.release, 'rbac') },
+      metadata: evaluate(roleShape, renderScope(d)).metadata,
     });
     allowBackupPermissions(this.role);
     this.apiObject = ApiObject.of(this.role);

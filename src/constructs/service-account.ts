@@ -2,7 +2,9 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from './kplus';
 import { Construct } from 'constructs';
 import type { RenderPlan } from '../model/plan';
-import { commonLabels } from '../model/objects';
+import { evaluate } from '../shapes/evaluate';
+import { serviceAccount as serviceAccountShape } from '../shapes/rbac';
+import { renderScope } from '../shapes/scope';
 
 /**
  * The ServiceAccount of the backup and restore pods. It does not mount its
@@ -16,16 +18,8 @@ export class BackupServiceAccount extends Construct {
 
   constructor(scope: Construct, id: string, d: RenderPlan) {
     super(scope, id);
-    const annotations = d.values.serviceAccount.annotations;
-    this.serviceAccount = new kplus.ServiceAccount(this, 'Resource', {
-      automountToken: false,
-      metadata: {
-        name: d.names.serviceAccount,
-        namespace: d.namespace,
-        labels: commonLabels(d.values, d.release, 'rbac'),
-        ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
-      },
-    });
+    const { metadata, automountServiceAccountToken } = evaluate(serviceAccountShape, renderScope(d));
+    this.serviceAccount = new kplus.ServiceAccount(this, 'Resource', { automountToken: automountServiceAccountToken, metadata });
     this.apiObject = ApiObject.of(this.serviceAccount);
   }
 }

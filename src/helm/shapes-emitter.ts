@@ -6,7 +6,7 @@
  * so that an optional entry's value is read only when the entry is kept, as
  * `evaluate` does.
  */
-import type { Cond, Expr, Json, Shape } from '../shapes/expr';
+import { ALGORITHM_RESULTS, type Cond, type Expr, type Json, type Shape } from '../shapes/expr';
 import type { ObjectShape } from '../shapes/objects';
 
 /** The define's name of a shape. */
@@ -69,6 +69,8 @@ function cond(c: Cond, b: Body): string {
       return `(or ${c.cs.map((x) => cond(x, b)).join(' ')})`;
     case 'not':
       return `(not ${cond(c.c, b)})`;
+    case 'has':
+      return `(has ${operand(c.item, b)} ${operand(c.list, b)})`;
   }
 }
 
@@ -122,8 +124,39 @@ function operand(e: Expr, b: Body): string {
       b.line(`{{- range ${items} }}{{- ${x} = append ${x} (replace "$" "$$" (toString .)) }}{{- end }}`);
       return x;
     }
-    case 'algorithm':
-      return `(include ${str(`infrahub-backup.${e.name}`)} $.d)`;
+    case 'algorithm': {
+      const call = `include ${str(`infrahub-backup.${e.name}`)} ${e.arg ? operand(e.arg, b) : '$.d'}`;
+      const result = ALGORITHM_RESULTS[e.name];
+      return result === 'int' ? `(${call} | atoi)` : result === 'json' ? `(${call} | fromJsonArray)` : `(${call})`;
+    }
+    case 'var':
+      return `$${e.name}`;
+    case 'map': {
+      const x = b.fresh();
+      const items = operand(e.list, b);
+      b.line(`{{- ${x} := list }}`);
+      b.line(`{{- range $${e.item} := ${items} }}`);
+      b.line(`{{- ${x} = append ${x} ${operand(e.body, b)} }}`);
+      b.line('{{- end }}');
+      return x;
+    }
+    case 'entry1':
+      return `(dict ${operand(e.key, b)} ${operand(e.value, b)})`;
+    case 'replace':
+      return `(replace ${str(e.old)} ${str(e.new)} ${operand(e.e, b)})`;
+    case 'join':
+      return `(join ${str(e.sep)} ${operand(e.list, b)})`;
+    case 'lower':
+      return `(lower ${operand(e.e, b)})`;
+    case 'sha256':
+      return `(${operand(e.e, b)} | sha256sum | trunc ${e.length})`;
+    case 'fill': {
+      const x = b.fresh();
+      const vars = operand(e.vars, b);
+      b.line(`{{- ${x} := ${operand(e.text, b)} }}`);
+      b.line(`{{- range $k, $v := ${vars} }}{{- ${x} = replace (printf "@%s@" $k) (toString $v) ${x} }}{{- end }}`);
+      return x;
+    }
     case 'call': {
       const args = e.args.map(([k, v]) => `${str(k)} ${operand(v, b)}`).join(' ');
       return `(include ${str(shapeDefine(e.shape.name))} (dict "d" $.d "a" (dict${args ? ` ${args}` : ''})) | fromJson).r`;
@@ -170,8 +203,9 @@ export function emitObjectDefine(id: string, o: ObjectShape): string {
 /** An object's template file. */
 export function emitObjectFile(id: string, o: ObjectShape): string {
   return [
-    `{{- /* ${o.doc}. Generated from src/shapes/objects.ts by \`npm run chart\`. */}}`,
+    // The deployment first: its errors name line 1, column 10, of each file, as the hand-written files did.
     '{{- $d := include "infrahub-backup.deployment" . | fromJson }}',
+    `{{- /* ${o.doc}. Generated from src/shapes/objects.ts by \`npm run chart\`. */}}`,
     `{{- include ${str(`infrahub-backup.object.${id}`)} (dict "d" $d) }}`,
     '',
   ].join('\n');

@@ -4,17 +4,26 @@
  */
 import type { AlgorithmName, Cond, Expr, Json, Shape } from './expr';
 import type { RenderScope } from './scope';
-import { backupMaxAge } from '../model/max-age';
+import { createHash } from 'crypto';
+import { fillAlertText } from '../model/alerts';
+import { backupMaxAge, durationSeconds } from '../model/max-age';
+import { endpointPort } from './network-policy';
 
-/** The algorithms shapes read, in TypeScript (the chart has its own). */
-const ALGORITHMS: Record<AlgorithmName, (d: RenderScope) => unknown> = {
+/** The algorithms shapes read, in TypeScript (the chart has its own helpers). */
+const ALGORITHMS: Record<AlgorithmName, (d: RenderScope, arg: any) => unknown> = {
   backupMaxAge: (d) => backupMaxAge(d.v),
+  durationSeconds: (_d, duration: string) => String(durationSeconds(duration)),
+  endpointPort: (_d, endpoint: string) => endpointPort(endpoint),
+  // Loaded when a Role is shaped: the rules are what cdk8s-plus synthesizes.
+  roleRules: () => (require('../constructs/role') as typeof import('../constructs/role')).backupRoleRules(),
 };
 
 /** What a shape reads: the render scope `d` and the call's arguments `a`. */
 export interface ShapeScope {
   readonly d: unknown;
   readonly a: Readonly<Record<string, unknown>>;
+  /** The items of the lists being mapped, by name. */
+  readonly vars?: Readonly<Record<string, unknown>>;
 }
 
 /** Go template truthiness: false, 0, null, "", an empty list and an empty map are false. */
@@ -48,6 +57,8 @@ function test(c: Cond, s: ShapeScope): boolean {
       return c.cs.some((x) => test(x, s));
     case 'not':
       return !test(c.c, s);
+    case 'has':
+      return list(run(c.list, s)).includes(run(c.item, s));
   }
 }
 
@@ -100,9 +111,27 @@ function run(e: Expr, s: ShapeScope): any {
     case 'kubeletEscape':
       return list(run(e.e, s)).map((x) => String(x).replace(/\$/g, '$$$$'));
     case 'algorithm':
-      return ALGORITHMS[e.name](s.d as RenderScope);
+      return ALGORITHMS[e.name](s.d as RenderScope, e.arg && run(e.arg, s));
+    case 'var':
+      return s.vars?.[e.name];
+    case 'map':
+      return list(run(e.list, s)).map((item) => run(e.body, { ...s, vars: { ...s.vars, [e.item]: item } }));
+    case 'entry1':
+      return { [run(e.key, s)]: run(e.value, s) };
+    case 'replace':
+      return String(run(e.e, s)).split(e.old).join(e.new);
+    case 'join':
+      return list(run(e.list, s)).join(e.sep);
+    case 'lower':
+      return String(run(e.e, s)).toLowerCase();
+    case 'sha256':
+      return createHash('sha256').update(String(run(e.e, s))).digest('hex').slice(0, e.length);
+    case 'fill': {
+      const vars = run(e.vars, s) as Record<string, unknown>;
+      return fillAlertText(run(e.text, s), Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, String(v)])));
+    }
     case 'call':
-      return evaluate(e.shape, s.d, Object.fromEntries(e.args.map(([k, v]) => [k, run(v, s)])));
+      return run(e.shape.body, { d: s.d, a: Object.fromEntries(e.args.map(([k, v]) => [k, run(v, s)])) });
   }
 }
 

@@ -22,7 +22,8 @@ export type Cond =
   | { readonly op: 'eq'; readonly a: Expr; readonly b: Expr }
   | { readonly op: 'and'; readonly cs: readonly Cond[] }
   | { readonly op: 'or'; readonly cs: readonly Cond[] }
-  | { readonly op: 'not'; readonly c: Cond };
+  | { readonly op: 'not'; readonly c: Cond }
+  | { readonly op: 'has'; readonly list: Expr; readonly item: Expr };
 
 /** An entry of an object, left out unless `when` holds. */
 export interface Entry {
@@ -44,7 +45,15 @@ export type Expr =
   | { readonly op: 'printf'; readonly format: string; readonly args: readonly Expr[] }
   | { readonly op: 'intString'; readonly e: Expr }
   | { readonly op: 'kubeletEscape'; readonly e: Expr }
-  | { readonly op: 'algorithm'; readonly name: AlgorithmName }
+  | { readonly op: 'algorithm'; readonly name: AlgorithmName; readonly arg?: Expr }
+  | { readonly op: 'var'; readonly name: string }
+  | { readonly op: 'map'; readonly list: Expr; readonly item: string; readonly body: Expr }
+  | { readonly op: 'entry1'; readonly key: Expr; readonly value: Expr }
+  | { readonly op: 'replace'; readonly old: string; readonly new: string; readonly e: Expr }
+  | { readonly op: 'join'; readonly sep: string; readonly list: Expr }
+  | { readonly op: 'lower'; readonly e: Expr }
+  | { readonly op: 'sha256'; readonly length: number; readonly e: Expr }
+  | { readonly op: 'fill'; readonly text: Expr; readonly vars: Expr }
   | { readonly op: 'call'; readonly shape: Shape; readonly args: ReadonlyArray<readonly [string, Expr]> };
 
 /**
@@ -52,7 +61,23 @@ export type Expr =
  * TypeScript `ALGORITHMS` (evaluate.ts), in the chart the hand-written
  * helper `infrahub-backup.<name>` called with the render scope.
  */
-export type AlgorithmName = 'backupMaxAge';
+export type AlgorithmName = keyof typeof ALGORITHM_RESULTS;
+
+/**
+ * The algorithms, with what their chart helper gives: a string, an integer
+ * written in decimal, or JSON. `backupMaxAge` and `roleRules` read the render
+ * scope; the others read their argument.
+ */
+export const ALGORITHM_RESULTS = {
+  /** monitoring.backupMaxAge, or the one derived from the backup schedule (max-age.ts). */
+  backupMaxAge: 'string',
+  /** The seconds of a duration such as `1h30m`, in decimal (max-age.ts durationSeconds). */
+  durationSeconds: 'string',
+  /** The port of an S3 endpoint URL (network-policy.ts endpointPort). */
+  endpointPort: 'int',
+  /** The Role's rules, as the cdk8s-plus Role synthesizes them (role.ts). */
+  roleRules: 'json',
+} as const;
 
 /** A named shape: its parameters and its body. */
 export interface Shape {
@@ -125,7 +150,27 @@ export const kubeletEscape = (e: Template): Expr => ({ op: 'kubeletEscape', e: e
 /** A list of the items when the condition holds, else an empty list. */
 export const maybe = (cond: Cond, ...items: Template[]): Expr => when(cond, items, []);
 /** The value of a hand-written algorithm of the render scope. */
-export const algorithm = (name: AlgorithmName): Expr => ({ op: 'algorithm', name });
+export const algorithm = (name: AlgorithmName, argument?: Template): Expr => ({ op: 'algorithm', name, ...(argument === undefined ? {} : { arg: expr(argument) }) });
+/** Whether a list holds an item. */
+export const has = (list: Template, item: Template): Cond => ({ op: 'has', list: expr(list), item: expr(item) });
+let mapCounter = 0;
+/** Each item of a list, made into `body(item)`. */
+export const mapList = (list: Template, body: (item: Expr) => Template): Expr => {
+  const name = `item${++mapCounter}`;
+  return { op: 'map', list: expr(list), item: name, body: expr(body({ op: 'var', name })) };
+};
+/** A map of one entry whose key is computed. */
+export const entry1 = (key: Template, value: Template): Expr => ({ op: 'entry1', key: expr(key), value: expr(value) });
+/** Every `old` of a string replaced by `new`. */
+export const replace = (old: string, by: string, e: Template): Expr => ({ op: 'replace', old, new: by, e: expr(e) });
+/** Strings of a list joined by `sep`. */
+export const join = (sep: string, list: Template): Expr => ({ op: 'join', sep, list: expr(list) });
+/** A string in lower case. */
+export const lower = (e: Template): Expr => ({ op: 'lower', e: expr(e) });
+/** The first `length` hex digits of a string's SHA-256. */
+export const sha256 = (length: number, e: Template): Expr => ({ op: 'sha256', length, e: expr(e) });
+/** A text with every `@KEY@` replaced by the value of KEY in `vars`, keys in sorted order (alerts.ts fillAlertText). */
+export const fill = (text: Template, vars: Template): Expr => ({ op: 'fill', text: expr(text), vars: expr(vars) });
 /** Another shape, with arguments. */
 export const call = (shape: Shape, args: Record<string, Template> = {}): Expr => {
   for (const k of Object.keys(args)) if (!shape.params.includes(k)) throw new Error(`shape ${shape.name} has no parameter ${k}`);

@@ -4,10 +4,13 @@
  * (`templates/<file>`); InfrahubBackup renders the same objects under the
  * same conditions.
  */
-import { and, eq, not, truthy, val, type Cond, type Shape } from './expr';
+import { and, eq, not, or, truthy, val, type Cond, type Shape } from './expr';
 import { backupClaim, backupCronJob, backupJob, persistsLocally, persistsLocallyValue } from './backup';
 import { freshnessCronJob, retentionCronJob, verificationCronJob } from './maintenance';
 import { restoreCronJob, restoreJob } from './restore';
+import { grafanaDashboard, prometheusRule } from './monitoring';
+import { networkPolicy } from './network-policy';
+import { role, roleBinding, serviceAccount } from './rbac';
 
 /** An object of the release. */
 export interface ObjectShape {
@@ -23,9 +26,28 @@ export interface ObjectShape {
 const backup = truthy(val('v.backup.enabled'));
 const restore = truthy(val('v.restore.enabled'));
 const backupToS3 = and(backup, eq(val('v.backup.storage.type'), 's3'));
+const any = or(backup, restore);
 
 /** The objects, by the name InfrahubBackup gives their handles. */
 export const OBJECTS = {
+  serviceAccount: {
+    file: 'serviceaccount.yaml',
+    doc: 'The ServiceAccount of the pods; the pods that need its token mount it themselves',
+    when: and(any, truthy(val('v.serviceAccount.create'))),
+    shape: serviceAccount,
+  },
+  role: {
+    file: 'role.yaml',
+    doc: 'The Role of the pods: exactly what the infrahub-backup image calls',
+    when: and(any, truthy(val('v.rbac.create'))),
+    shape: role,
+  },
+  roleBinding: {
+    file: 'rolebinding.yaml',
+    doc: 'Binds the Role to the pods\' ServiceAccount',
+    when: and(any, truthy(val('v.rbac.create'))),
+    shape: roleBinding,
+  },
   backupClaim: {
     file: 'pvc-backup.yaml',
     doc: 'The claim that keeps local archives; it outlives the release',
@@ -73,6 +95,24 @@ export const OBJECTS = {
     doc: 'A scheduled restore: runs never overlap, a failed run is never retried',
     when: and(restore, eq(val('v.restore.mode'), 'cronjob')),
     shape: restoreCronJob,
+  },
+  networkPolicy: {
+    file: 'networkpolicy.yaml',
+    doc: 'The NetworkPolicy of the release\'s pods: no ingress; egress to DNS, the API server, the S3 endpoint in use, the credential endpoints and extraEgress',
+    when: and(any, truthy(val('v.networkPolicy.enabled'))),
+    shape: networkPolicy,
+  },
+  prometheusRule: {
+    file: 'prometheusrule.yaml',
+    doc: 'The alerts on kube-state-metrics series',
+    when: and(any, truthy(val('v.monitoring.prometheusRule.enabled'))),
+    shape: prometheusRule,
+  },
+  grafanaDashboard: {
+    file: 'configmap-dashboard.yaml',
+    doc: 'The Grafana dashboard of scheduled backups',
+    when: and(truthy(val('v.monitoring.grafanaDashboard.enabled')), backup, eq(val('v.backup.mode'), 'cronjob')),
+    shape: grafanaDashboard,
   },
 } as const satisfies Record<string, ObjectShape>;
 
