@@ -7,12 +7,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { RenderPlan } from '../model/plan';
 import { freshnessCronJob } from '../shapes/maintenance';
-import { objectRenders, shapeObject } from './workload';
-
-/** Whether the values ask for the freshness-only CronJob. */
-export function freshnessRuns(d: RenderPlan): boolean {
-  return objectRenders(d, 'freshnessCronJob');
-}
+import { shapeObject } from './workload';
 
 /** Fails its Job when the newest archive is older than `monitoring.backupMaxAge`. */
 export class BackupFreshnessCronJob extends Construct {

@@ -18,6 +18,7 @@ import { valuesAsKubernetesJson } from './kubernetes-values';
 import { BackupRoleBinding } from './role-binding';
 import { BackupServiceAccount } from './service-account';
 import { objectRenders } from './workload';
+import { OBJECTS, type ObjectShape } from '../shapes/objects';
 
 /** Properties of an InfrahubBackup. */
 export interface InfrahubBackupProps {
@@ -152,13 +153,13 @@ export class InfrahubBackup extends Construct {
       return o;
     };
     // Each object under its condition of src/shapes/objects.ts, as the chart renders it.
-    const renders = (object: Parameters<typeof objectRenders>[1]): boolean => objectRenders(d, object);
-    const account = renders('serviceAccount') ? new BackupServiceAccount(this, 'ServiceAccount', d) : undefined;
+    const renders = (object: ObjectShape): boolean => objectRenders(d, object);
+    const account = renders(OBJECTS.serviceAccount) ? new BackupServiceAccount(this, 'ServiceAccount', d) : undefined;
     if (account) {
       add(account.apiObject);
       this.serviceAccount = account.serviceAccount;
     }
-    if (renders('role')) {
+    if (renders(OBJECTS.role)) {
       const role = new BackupRole(this, 'Role', d);
       add(role.apiObject);
       this.role = role.role;
@@ -166,17 +167,17 @@ export class InfrahubBackup extends Construct {
       add(binding.apiObject);
       this.roleBinding = binding.roleBinding;
     }
-    if (renders('backupClaim')) this.backupClaim = add(new BackupClaim(this, 'BackupClaim', d).apiObject);
-    if (renders('backupCronJob')) this.backupCronJob = add(new BackupCronJob(this, 'BackupCronJob', d).apiObject);
-    if (renders('backupJob')) this.backupJob = add(new BackupJob(this, 'BackupJob', d).apiObject);
-    if (renders('retentionCronJob')) this.retentionCronJob = add(new BackupRetentionCronJob(this, 'BackupRetentionCronJob', d).apiObject);
-    if (renders('verificationCronJob')) this.verificationCronJob = add(new BackupVerificationCronJob(this, 'BackupVerificationCronJob', d).apiObject);
-    if (renders('freshnessCronJob')) this.freshnessCronJob = add(new BackupFreshnessCronJob(this, 'BackupFreshnessCronJob', d).apiObject);
-    if (renders('restoreCronJob')) this.restoreCronJob = add(new RestoreCronJob(this, 'RestoreCronJob', d).apiObject);
-    if (renders('restoreJob')) this.restoreJob = add(new RestoreJob(this, 'RestoreJob', d).apiObject);
-    if (renders('networkPolicy')) this.networkPolicy = add(new BackupNetworkPolicy(this, 'NetworkPolicy', d).apiObject);
-    if (renders('prometheusRule')) this.prometheusRule = add(new BackupPrometheusRule(this, 'PrometheusRule', d).apiObject);
-    if (renders('grafanaDashboard')) this.grafanaDashboard = add(new BackupGrafanaDashboard(this, 'GrafanaDashboard', d).apiObject);
+    if (renders(OBJECTS.backupClaim)) this.backupClaim = add(new BackupClaim(this, 'BackupClaim', d).apiObject);
+    if (renders(OBJECTS.backupCronJob)) this.backupCronJob = add(new BackupCronJob(this, 'BackupCronJob', d).apiObject);
+    if (renders(OBJECTS.backupJob)) this.backupJob = add(new BackupJob(this, 'BackupJob', d).apiObject);
+    if (renders(OBJECTS.retentionCronJob)) this.retentionCronJob = add(new BackupRetentionCronJob(this, 'BackupRetentionCronJob', d).apiObject);
+    if (renders(OBJECTS.verificationCronJob)) this.verificationCronJob = add(new BackupVerificationCronJob(this, 'BackupVerificationCronJob', d).apiObject);
+    if (renders(OBJECTS.freshnessCronJob)) this.freshnessCronJob = add(new BackupFreshnessCronJob(this, 'BackupFreshnessCronJob', d).apiObject);
+    if (renders(OBJECTS.restoreCronJob)) this.restoreCronJob = add(new RestoreCronJob(this, 'RestoreCronJob', d).apiObject);
+    if (renders(OBJECTS.restoreJob)) this.restoreJob = add(new RestoreJob(this, 'RestoreJob', d).apiObject);
+    if (renders(OBJECTS.networkPolicy)) this.networkPolicy = add(new BackupNetworkPolicy(this, 'NetworkPolicy', d).apiObject);
+    if (renders(OBJECTS.prometheusRule)) this.prometheusRule = add(new BackupPrometheusRule(this, 'PrometheusRule', d).apiObject);
+    if (renders(OBJECTS.grafanaDashboard)) this.grafanaDashboard = add(new BackupGrafanaDashboard(this, 'GrafanaDashboard', d).apiObject);
     this.claimObjectNames(id);
     this.node.addValidation({ validate: () => this.nameClashes() });
   }

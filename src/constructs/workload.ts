@@ -8,7 +8,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { RenderPlan } from '../model/plan';
 import { evaluate, holds } from '../shapes/evaluate';
-import { OBJECTS } from '../shapes/objects';
+import type { ObjectShape } from '../shapes/objects';
 import type { Shape } from '../shapes/expr';
 import { renderScope } from '../shapes/scope';
 
@@ -18,6 +18,6 @@ export function shapeObject(scope: Construct, d: RenderPlan, shape: Shape): ApiO
 }
 
 /** Whether an object of the release is rendered (its condition in src/shapes/objects.ts). */
-export function objectRenders(d: RenderPlan, id: keyof typeof OBJECTS): boolean {
-  return holds(OBJECTS[id].when, renderScope(d));
+export function objectRenders(d: RenderPlan, object: ObjectShape): boolean {
+  return holds(object.when, renderScope(d));
 }
