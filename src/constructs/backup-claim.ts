@@ -1,12 +1,22 @@
 import { k8s } from './kplus';
 import { Construct } from 'constructs';
-import type { RenderPlan } from '../model/plan';
-import { evaluate } from '../shapes/evaluate';
-import { backupClaim } from '../shapes/backup';
-import { renderScope } from '../shapes/scope';
+import type { ObjectMetadata } from './workload';
 
 // What keeps the claim when the objects around it go (the chart reads it from its constants).
 export { BACKUP_CLAIM_ANNOTATIONS } from '../shapes/backup';
+
+/** What the backup claim renders. */
+export interface BackupClaimProps {
+  /** The claim's metadata, with BACKUP_CLAIM_ANNOTATIONS. */
+  readonly metadata: ObjectMetadata;
+  /** The claim's spec, its size as the values write it (`resources.requests.storage`). */
+  readonly spec: {
+    readonly accessModes: string[];
+    readonly resources: { readonly requests: { readonly storage: string } };
+    /** @default - the cluster's default StorageClass */
+    readonly storageClassName?: string;
+  };
+}
 
 /**
  * The PersistentVolumeClaim that keeps local archives beyond the pod. It
@@ -16,11 +26,11 @@ export { BACKUP_CLAIM_ANNOTATIONS } from '../shapes/backup';
 export class BackupClaim extends Construct {
   public readonly apiObject: k8s.KubePersistentVolumeClaim;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: BackupClaimProps) {
     super(scope, id);
-    const { metadata, spec } = evaluate(backupClaim, renderScope(d));
+    const { spec } = props;
     this.apiObject = new k8s.KubePersistentVolumeClaim(this, 'Resource', {
-      metadata,
+      metadata: props.metadata,
       spec: { ...spec, resources: { requests: { storage: k8s.Quantity.fromString(spec.resources.requests.storage) } } },
     });
   }

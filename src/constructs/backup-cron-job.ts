@@ -1,15 +1,14 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { RenderPlan } from '../model/plan';
-import { backupCronJob } from '../shapes/backup';
-import { shapeObject } from './workload';
+import { k8s } from './kplus';
+import { CronJobObjectProps, kindObject } from './workload';
 
 /** The CronJob that runs backups on `backup.schedule`. */
 export class BackupCronJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: CronJobObjectProps) {
     super(scope, id);
-    this.apiObject = shapeObject(this, d, backupCronJob);
+    this.apiObject = kindObject(this, k8s.KubeCronJob.GVK, props);
   }
 }

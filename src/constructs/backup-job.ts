@@ -1,8 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { RenderPlan } from '../model/plan';
-import { backupJob } from '../shapes/backup';
-import { shapeObject } from './workload';
+import { k8s } from './kplus';
+import { JobObjectProps, kindObject } from './workload';
 
 /**
  * The one-shot backup Job. Its name carries a hash of the configuration and
@@ -12,8 +11,8 @@ import { shapeObject } from './workload';
 export class BackupJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: JobObjectProps) {
     super(scope, id);
-    this.apiObject = shapeObject(this, d, backupJob);
+    this.apiObject = kindObject(this, k8s.KubeJob.GVK, props);
   }
 }

@@ -7,9 +7,8 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { RenderPlan } from '../model/plan';
-import { retentionCronJob, verificationCronJob } from '../shapes/maintenance';
-import { shapeObject } from './workload';
+import { k8s } from './kplus';
+import { CronJobObjectProps, kindObject } from './workload';
 
 /**
  * Deletes old archives on `backup.retention.schedule`: counts only archives
@@ -20,9 +19,9 @@ import { shapeObject } from './workload';
 export class BackupRetentionCronJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: CronJobObjectProps) {
     super(scope, id);
-    this.apiObject = shapeObject(this, d, retentionCronJob);
+    this.apiObject = kindObject(this, k8s.KubeCronJob.GVK, props);
   }
 }
 
@@ -33,8 +32,8 @@ export class BackupRetentionCronJob extends Construct {
 export class BackupVerificationCronJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: CronJobObjectProps) {
     super(scope, id);
-    this.apiObject = shapeObject(this, d, verificationCronJob);
+    this.apiObject = kindObject(this, k8s.KubeCronJob.GVK, props);
   }
 }

@@ -5,16 +5,15 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { RenderPlan } from '../model/plan';
-import { freshnessCronJob } from '../shapes/maintenance';
-import { shapeObject } from './workload';
+import { k8s } from './kplus';
+import { CronJobObjectProps, kindObject } from './workload';
 
 /** Fails its Job when the newest archive is older than `monitoring.backupMaxAge`. */
 export class BackupFreshnessCronJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: CronJobObjectProps) {
     super(scope, id);
-    this.apiObject = shapeObject(this, d, freshnessCronJob);
+    this.apiObject = kindObject(this, k8s.KubeCronJob.GVK, props);
   }
 }

@@ -5,18 +5,23 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { RenderPlan } from '../model/plan';
-import { grafanaDashboard } from '../shapes/monitoring';
-import { monitoredNamespace } from './prometheus-rule';
-import { shapeObject } from './workload';
+import { k8s } from './kplus';
+import { kindObject, type ObjectMetadata } from './workload';
+
+/** What the dashboard's ConfigMap renders. */
+export interface GrafanaDashboardProps {
+  /** The ConfigMap's metadata: its own namespace and labels when set (for the sidecar). */
+  readonly metadata: ObjectMetadata;
+  /** The dashboard's JSON, under `<fullname>.json`. */
+  readonly data: Readonly<Record<string, string>>;
+}
 
 /** A ConfigMap holding the dashboard, labelled for the Grafana sidecar. */
 export class BackupGrafanaDashboard extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: GrafanaDashboardProps) {
     super(scope, id);
-    monitoredNamespace(d, 'monitoring.grafanaDashboard.enabled');
-    this.apiObject = shapeObject(this, d, grafanaDashboard);
+    this.apiObject = kindObject(this, k8s.KubeConfigMap.GVK, props);
   }
 }

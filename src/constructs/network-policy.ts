@@ -6,12 +6,13 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { INetworkPolicyEgressRule } from 'kubernetes-models/networking.k8s.io/v1';
+import type { INetworkPolicyEgressRule, INetworkPolicySpec } from 'kubernetes-models/networking.k8s.io/v1';
 import type { RenderPlan } from '../model/plan';
 import { evaluate } from '../shapes/evaluate';
-import { egressRules as egressRulesShape, networkPolicy } from '../shapes/network-policy';
+import { egressRules as egressRulesShape } from '../shapes/network-policy';
 import { renderScope } from '../shapes/scope';
-import { shapeObject } from './workload';
+import { k8s } from './kplus';
+import { kindObject, type ObjectMetadata } from './workload';
 
 export { CREDENTIAL_ENDPOINTS, endpointPort, POD_COMPONENTS } from '../shapes/network-policy';
 
@@ -20,12 +21,20 @@ export function egressRules(d: RenderPlan): INetworkPolicyEgressRule[] {
   return evaluate(egressRulesShape, renderScope(d));
 }
 
+/** What the NetworkPolicy renders. */
+export interface NetworkPolicyProps {
+  /** The NetworkPolicy's metadata. */
+  readonly metadata: ObjectMetadata;
+  /** Its spec: the release's pods, no ingress, the egress rules. */
+  readonly spec: INetworkPolicySpec;
+}
+
 /** Denies ingress to the release's pods and limits their egress. */
 export class BackupNetworkPolicy extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: NetworkPolicyProps) {
     super(scope, id);
-    this.apiObject = shapeObject(this, d, networkPolicy);
+    this.apiObject = kindObject(this, k8s.KubeNetworkPolicy.GVK, props);
   }
 }

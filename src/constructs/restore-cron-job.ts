@@ -1,8 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { RenderPlan } from '../model/plan';
-import { restoreCronJob } from '../shapes/restore';
-import { shapeObject } from './workload';
+import { k8s } from './kplus';
+import { CronJobObjectProps, kindObject } from './workload';
 
 /**
  * A scheduled restore (e.g. a nightly production-to-staging refresh). Runs never
@@ -11,8 +10,8 @@ import { shapeObject } from './workload';
 export class RestoreCronJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: CronJobObjectProps) {
     super(scope, id);
-    this.apiObject = shapeObject(this, d, restoreCronJob);
+    this.apiObject = kindObject(this, k8s.KubeCronJob.GVK, props);
   }
 }

@@ -1,8 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { RenderPlan } from '../model/plan';
-import { restoreJob } from '../shapes/restore';
-import { shapeObject } from './workload';
+import { k8s } from './kplus';
+import { JobObjectProps, kindObject } from './workload';
 
 /**
  * The one-shot restore Job. A restore is destructive, so it is never retried
@@ -13,8 +12,8 @@ import { shapeObject } from './workload';
 export class RestoreJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: JobObjectProps) {
     super(scope, id);
-    this.apiObject = shapeObject(this, d, restoreJob);
+    this.apiObject = kindObject(this, k8s.KubeJob.GVK, props);
   }
 }
