@@ -4,7 +4,8 @@
  * giving `{"r": VALUE}` as JSON (a wrapper, so that lists and scalars come
  * back through `fromJson` too). The statements build the value in variables,
  * so that an optional entry's value is read only when the entry is kept, as
- * `evaluate` does.
+ * `evaluate` does. A shape's calls of other shapes are written inline (the
+ * arguments in variables): no include, so no JSON round trip at each call.
  */
 import { ALGORITHM_RESULTS, type Cond, type Expr, type Json, type Shape } from '../shapes/expr';
 import type { ObjectShape } from '../shapes/objects';
@@ -23,6 +24,8 @@ function str(text: string): string {
 class Body {
   private readonly lines: string[] = [];
   private n = 0;
+  /** The variables holding the arguments of the shape being written inline (none: the define's own `$.a`). */
+  public args: ReadonlyMap<string, string> | undefined;
 
   public fresh(): string {
     return `$x${++this.n}`;
@@ -50,7 +53,15 @@ function literal(value: Json): string {
   return entries.length ? `(dict ${entries.map(([k, v]) => `${str(k)} ${literal(v)}`).join(' ')})` : '(dict)';
 }
 
-function ref(root: string, path: readonly string[]): string {
+function ref(root: string, path: readonly string[], b: Body): string {
+  if (root === 'a' && b.args) {
+    const [name, ...rest] = path;
+    // An argument the call does not pass reads as Go reads a missing key: nil.
+    const base = b.args.get(name) ?? `(index (dict) ${str(name)})`;
+    if (rest.length === 0) return base;
+    if (base.startsWith('$') && rest.every((k) => IDENT.test(k))) return `${base}.${rest.join('.')}`;
+    return `(index ${base} ${rest.map(str).join(' ')})`;
+  }
   if (path.every((k) => IDENT.test(k))) return `$.${[root, ...path].join('.')}`;
   return `(index $ ${[root, ...path].map(str).join(' ')})`;
 }
@@ -80,7 +91,7 @@ function operand(e: Expr, b: Body): string {
     case 'lit':
       return literal(e.value);
     case 'ref':
-      return ref(e.root, e.path);
+      return ref(e.root, e.path, b);
     case 'obj': {
       const x = b.fresh();
       b.line(`{{- ${x} := dict }}`);
@@ -158,8 +169,21 @@ function operand(e: Expr, b: Body): string {
       return x;
     }
     case 'call': {
-      const args = e.args.map(([k, v]) => `${str(k)} ${operand(v, b)}`).join(' ');
-      return `(include ${str(shapeDefine(e.shape.name))} (dict "d" $.d "a" (dict${args ? ` ${args}` : ''})) | fromJson).r`;
+      // Written inline: the arguments in variables, then the callee's body reading them (no include,
+      // so no JSON round trip of the arguments at each call).
+      const args = new Map<string, string>();
+      for (const [k, v] of e.args) {
+        const x = b.fresh();
+        b.line(`{{- ${x} := ${operand(v, b)} }}`);
+        args.set(k, x);
+      }
+      const outer = b.args;
+      b.args = args;
+      const value = operand(e.shape.body, b);
+      b.args = outer;
+      const x = b.fresh();
+      b.line(`{{- ${x} := ${value} }}`);
+      return x;
     }
   }
 }
@@ -172,22 +196,19 @@ export function emitShape(s: Shape): string {
   return [`{{/* ${s.doc} (src/shapes). Arguments: ${s.params.length ? s.params.join(', ') : 'none'}. */}}`, `{{- define ${str(shapeDefine(s.name))} -}}`, b.text(), '{{- end }}'].join('\n');
 }
 
-function callees(e: Expr | Cond, out: Set<Shape>): void {
-  const node = e as unknown as Record<string, unknown>;
-  if (node.op === 'call') {
-    const s = (e as Extract<Expr, { op: 'call' }>).shape;
-    if (!out.has(s)) {
-      out.add(s);
-      callees(s.body, out);
-    }
+/** The shapes given, as defines sorted by name (the shapes they call are written inline). */
+export function emitShapes(shapes: readonly Shape[]): string {
+  const byName = new Map<string, Shape>();
+  for (const s of shapes) {
+    const other = byName.get(s.name);
+    if (other && other !== s) throw new Error(`two shapes named ${s.name}`);
+    byName.set(s.name, s);
   }
-  for (const v of Object.values(node)) {
-    const visit = (x: unknown): void => {
-      if (Array.isArray(x)) x.forEach(visit);
-      else if (x && typeof x === 'object' && typeof (x as { op?: unknown }).op === 'string' && !('params' in (x as object))) callees(x as Expr, out);
-    };
-    visit(v);
-  }
+  return [
+    '{{/* Generated from the object shapes (src/shapes) by `npm run chart`. Do not edit. */}}',
+    '',
+    ...[...byName.keys()].sort().map((k) => `${emitShape(byName.get(k)!)}\n`),
+  ].join('\n');
 }
 
 /** An object's define: its YAML when its condition holds, else nothing. Called with `dict "d" SCOPE`. */
@@ -211,28 +232,8 @@ export function emitObjectFile(id: string, o: ObjectShape): string {
   ].join('\n');
 }
 
-/** The chart's generated shapes: every object's define and every shape they call, each once (sorted by name). */
+/** The chart's generated shapes: every object's shape and define, and the shapes the hand-written templates call. */
 export function emitChartShapes(objects: Readonly<Record<string, ObjectShape>>, others: readonly Shape[] = []): string {
   const ids = Object.keys(objects).sort();
   return `${emitShapes([...ids.map((id) => objects[id].shape), ...others])}\n${ids.map((id) => `${emitObjectDefine(id, objects[id])}\n`).join('\n')}`;
-}
-
-/** Every shape given and every shape they call, each once, as defines (sorted by name). */
-export function emitShapes(shapes: readonly Shape[]): string {
-  const all = new Set<Shape>();
-  for (const s of shapes) {
-    all.add(s);
-    callees(s.body, all);
-  }
-  const byName = new Map<string, Shape>();
-  for (const s of all) {
-    const other = byName.get(s.name);
-    if (other && other !== s) throw new Error(`two shapes named ${s.name}`);
-    byName.set(s.name, s);
-  }
-  return [
-    '{{/* Generated from the object shapes (src/shapes) by `npm run chart`. Do not edit. */}}',
-    '',
-    ...[...byName.keys()].sort().map((k) => `${emitShape(byName.get(k)!)}\n`),
-  ].join('\n');
 }
