@@ -22,7 +22,7 @@
  */
 const { execFileSync, spawnSync } = require('child_process');
 const { median } = require('./bench-common');
-const { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } = require('fs');
+const { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } = require('fs');
 const { loadavg, tmpdir } = require('os');
 const { delimiter, dirname, join } = require('path');
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Bundles the packages only the CLI uses (the AWS SDK's S3 client, commander,
- * tar, tar-stream) into lib/vendor/, and points the compiled CLI modules at
+ * tar, tar-stream, the Kubernetes client of the guard commands) into lib/vendor/, and points the compiled CLI modules at
  * those bundles. They are development dependencies: a construct-library
  * consumer's `npm install` does not fetch them, while the CLI of the packed
  * package (and the image) still has them.
@@ -23,17 +23,21 @@ const VENDOR = join(LIB, 'vendor');
 
 /** Bundle file => what it exports; package => the bundle that replaces it. */
 const BUNDLES = {
-  's3.js': "export * from '@aws-sdk/client-s3';\nexport { NodeHttpHandler } from '@smithy/node-http-handler';\n",
+  's3.js': "export * from '@aws-sdk/client-s3';\nexport { NodeHttpHandler } from '@smithy/node-http-handler';\nexport { Upload } from '@aws-sdk/lib-storage';\n",
   'commander.js': "module.exports = require('commander');\n",
   'tar.js': "module.exports = require('tar');\n",
   'tar-stream.js': "module.exports = require('tar-stream');\n",
+  // ESM-only package: bundled to CommonJS, with what the scale guard uses.
+  'kubernetes.js': "export { KubeConfig, AppsV1Api, BatchV1Api, CoreV1Api, Observable } from '@kubernetes/client-node';\n",
 };
 const VENDORED = {
   '@aws-sdk/client-s3': 's3.js',
   '@smithy/node-http-handler': 's3.js',
+  '@aws-sdk/lib-storage': 's3.js',
   commander: 'commander.js',
   tar: 'tar.js',
   'tar-stream': 'tar-stream.js',
+  '@kubernetes/client-node': 'kubernetes.js',
 };
 
 function bundle() {

@@ -95,7 +95,7 @@ require('fs').writeFileSync(process.argv[3], JSON.stringify(out));
   const outFile = join(work, 'out.json');
   writeFileSync(argvFile, JSON.stringify(inProcess.map((c) => c.args)));
   execFileSync(process.execPath, [runner, argvFile, outFile], { stdio: 'inherit' });
-  const inResults: Result[] = JSON.parse(readFileSync(outFile, 'utf8'));
+  const inResults = JSON.parse(readFileSync(outFile, 'utf8')) as Result[];
   let k = 0;
   const results = all.map((c): Result => {
     if (!c.spawn) return inResults[k++];

@@ -95,7 +95,7 @@ async function bundle(pkg, out) {
   // Loaded now, so that they are in the snapshot: what synth, values and the
   // plugin's values mode run. The other commands' modules are in the bundle,
   // loaded when a command asks for them.
-  const preload = ['cli.js', 'synth.js', join('cli', 'values-input.js'), join('argocd', 'generate.js')];
+  const preload = ['cli.js', 'synth.js', join('values-io', 'values-input.js'), join('argocd', 'generate.js')];
   writeFileSync(
     entry,
     [

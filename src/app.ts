@@ -7,7 +7,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { App } from 'cdk8s';
-import { parseValuesBytes } from './cli/values-input';
+import { parseValuesBytes } from './values-io/values-input';
 import { InfrahubBackupChart } from './constructs/infrahub-backup-chart';
 
 const file = process.env.INFRAHUB_BACKUP_VALUES ?? join(__dirname, '..', 'examples', 'values', 'scheduled-s3.yaml');

@@ -4,23 +4,18 @@
  */
 import { join } from 'path';
 import { Command, CommanderError, Option } from 'commander';
-import type { SetArgument } from './cli/values-input';
+import type { SetArgument } from './values-io/values-input';
 import { errorLines, EXIT_INVALID, InputError } from './input-error';
+import type { CliIo } from './io';
 import { ValuesError, formatProblem } from './model/errors';
 import { DEFAULT_RELEASE } from './model/names';
+import { registerGuardCommands } from './guard/command';
 import { registerS3Commands, runS3Cli } from './s3/command';
 import { PACKAGE_VERSION } from './version';
 
 const DEFAULT_CHART_SOURCE = join(__dirname, '..', 'chart');
 
 export { EXIT_INVALID };
-
-/** Where the CLI writes; replaced in tests. */
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-}
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -59,9 +54,7 @@ function buildProgram(io: CliIo): Command {
     .addOption(new Option('-n, --namespace <namespace>', 'namespace of the objects').default('default'))
     .action((opts: { values: string[]; set: string[]; setString: string[]; release: string; namespace: string }) => {
       // Loaded here, as the other commands' modules are: `version` and `s3` never load the model, cdk8s or the validator.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { readValues } = require('./cli/values-input') as typeof import('./cli/values-input');
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { readValues } = require('./values-io/values-input') as typeof import('./values-io/values-input');
       const { synthValues } = require('./synth') as typeof import('./synth');
       const values = readValues(opts.values, setArguments(opts));
       io.stdout(synthValues(values, { releaseName: opts.release, namespace: opts.namespace, warn: (line) => io.stderr(`warning: ${line}\n`) }));
@@ -78,15 +71,12 @@ function buildProgram(io: CliIo): Command {
     .addOption(new Option('-n, --namespace <namespace>', 'namespace (checked with --all)').default('default'))
     .action((opts: { values: string[]; set: string[]; setString: string[]; output: 'yaml' | 'json'; all?: boolean; release: string; namespace: string }) => {
       // Loaded here: only this command prints values.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const output = require('./cli/values-output') as typeof import('./cli/values-output');
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { readValues } = require('./cli/values-input') as typeof import('./cli/values-input');
+      const output = require('./values-io/values-output') as typeof import('./values-io/values-output');
+      const { readValues } = require('./values-io/values-input') as typeof import('./values-io/values-input');
       let values = readValues(opts.values, setArguments(opts), undefined, { exactIntegers: !opts.all });
       if (opts.all) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { resolveValues } = require('./model/resolve') as typeof import('./model/resolve');
-        values = resolveValues(values, { release: opts.release, namespace: opts.namespace }) as unknown as typeof values;
+        values = resolveValues(values, { release: opts.release, namespace: opts.namespace });
       }
       io.stdout(opts.output === 'json' ? `${output.goJsonValues(values)}\n` : output.goYamlValues(values));
     });
@@ -99,7 +89,6 @@ function buildProgram(io: CliIo): Command {
     .addOption(new Option('-C, --dir <dir>', 'the application directory').default('.'))
     .action(async (opts: { dir: string }) => {
       // Loaded here: only the plugin needs it.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { generate } = require('./argocd/generate') as typeof import('./argocd/generate');
       io.stdout(await generate(opts.dir, io.env, io));
     });
@@ -110,13 +99,14 @@ function buildProgram(io: CliIo): Command {
     .addOption(new Option('--source <dir>', 'chart templates').default(DEFAULT_CHART_SOURCE))
     .action((opts: { out: string; source: string }) => {
       // Loaded here: the chart builder (and tar) is not needed to synthesize.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { buildChart } = require('./helm/build') as typeof import('./helm/build');
       const { chartDir, packagePath } = buildChart(opts.source, opts.out);
       io.stderr(`wrote ${chartDir} and ${packagePath}\n`);
     });
   // Listed for --help; main() runs them with runS3Cli, which waits for their asynchronous work.
   registerS3Commands(program, io);
+  // The Kubernetes client is loaded when a guard command runs; the actions throw on failure.
+  registerGuardCommands(program, io);
   return program;
 }
 

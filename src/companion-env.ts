@@ -11,3 +11,7 @@ export const HEARTBEAT_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_URL';
 export const HEARTBEAT_MAX_AGE_ENV = 'INFRAHUB_BACKUP_HEARTBEAT_MAX_AGE';
 /** The floor of `s3 verify`'s download rate without --deadline, in KiB/s (the flag --min-rate wins; throughput.ts). */
 export const MIN_RATE_ENV = 'INFRAHUB_BACKUP_MIN_RATE';
+/** The Job of a backup or restore run, for `guard record` and `guard clear` (the flag --job wins; the pod sets it from its job-name label). */
+export const GUARD_JOB_ENV = 'INFRAHUB_BACKUP_JOB_NAME';
+/** The pod of a backup or restore run, for `guard record` (the flag --pod wins; the pod sets it from metadata.name). */
+export const GUARD_POD_ENV = 'INFRAHUB_BACKUP_POD_NAME';

@@ -22,6 +22,7 @@ const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': 
  * in a log: C0 and C1 controls, DEL, line and paragraph separators, bidi
  * overrides and isolates, the BOM, lone surrogates.
  */
+// eslint-disable-next-line no-control-regex -- the control characters are what this pattern finds
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** One printable line: unsafe characters escaped (`\n`, `\u001b`), cut to MAX_ERROR_LINE characters. */

@@ -18,12 +18,12 @@ export class InfrahubBackupManifests {
   }
 
   /** The JSON Schema of the values (strict: unknown keys are rejected). */
-  public static valuesSchema(): any {
+  public static valuesSchema(): Record<string, unknown> {
     return valuesSchema();
   }
 
   /** The default values, as the chart's `values.yaml` holds them. */
-  public static defaultValues(): any {
+  public static defaultValues(): Record<string, unknown> {
     return defaultValues();
   }
 

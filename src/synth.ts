@@ -64,5 +64,5 @@ export function synthObjects(values: InfrahubBackupValues, options: SynthOptions
   const problems = app.node.findAll().flatMap((c) => c.node.validate());
   if (problems.length > 0) throw new Error(`Validation failed with the following errors:\n  ${problems.join('\n  ')}`);
   if (options.warn) for (const line of chart.backup.warnings) options.warn(line);
-  return app.charts.flatMap((c) => c.toJson());
+  return app.charts.flatMap((c): unknown[] => c.toJson());
 }

@@ -10,10 +10,10 @@ import type * as Yaml from 'yaml';
 
 function load(): typeof Yaml {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- cdk8s's own copy, when the installed cdk8s has one
     return require('cdk8s/node_modules/yaml') as typeof Yaml;
   } catch {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the fallback of the require above
     return require('yaml') as typeof Yaml;
   }
 }

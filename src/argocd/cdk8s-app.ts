@@ -22,7 +22,7 @@ import { constants as osConstants, tmpdir } from 'os';
 import { basename, delimiter, dirname, join, relative, resolve } from 'path';
 import { pathToFileURL } from 'url';
 import { InputError } from '../input-error';
-import type { GenerateIo } from './generate';
+import type { GenerateIo } from '../io';
 import { ProcessTracker } from './process-tree';
 import { APP_TIMEOUT_ENV, formatDuration } from './trust';
 
@@ -297,7 +297,7 @@ export async function runCdk8sApp(run: Cdk8sAppRun): Promise<string> {
     try {
       await started;
     } catch (e) {
-      throw new Error(`cannot run the cdk8s app ${run.entry}: ${(e as Error).message}`);
+      throw new Error(`cannot run the cdk8s app ${run.entry}: ${(e as Error).message}`, { cause: e });
     }
     tracker = new ProcessTracker(child.pid as number, marker);
     const t = tracker;

@@ -15,7 +15,7 @@
  *   as `PARAM_<NAME>_<KEY>` (the key normalized the same way).
  */
 import { posix } from 'path';
-import type { SetArgument } from '../cli/values-input';
+import type { SetArgument } from '../values-io/values-input';
 import { InputError } from '../input-error';
 import { DEFAULT_RELEASE } from '../model/names';
 import { APP_MODE_DISABLED, appModeEnabled, checkAppModeSetting } from './trust';
@@ -92,10 +92,16 @@ export function parametersFromJson(env: NodeJS.ProcessEnv): Map<string, Paramete
     }
     const e = entry as { name: string; string?: unknown; array?: unknown; map?: unknown };
     const value: { string?: string; array?: string[]; map?: Record<string, string> } = {};
-    if (e.string !== undefined && e.string !== null) value.string = String(e.string);
-    if (Array.isArray(e.array)) value.array = e.array.map((v) => String(v));
+    /** A scalar as text; a list or an object where text belongs is a problem, named by where it is. */
+    const text = (v: unknown, where: string): string => {
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+      problems.push(`ARGOCD_APP_PARAMETERS[${i}]${where}: must be a string, number or boolean`);
+      return '';
+    };
+    if (e.string !== undefined && e.string !== null) value.string = text(e.string, '.string');
+    if (Array.isArray(e.array)) value.array = e.array.map((v: unknown, j) => text(v, `.array[${j}]`));
     if (e.map !== undefined && e.map !== null && typeof e.map === 'object' && !Array.isArray(e.map)) {
-      value.map = Object.fromEntries(Object.entries(e.map as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+      value.map = Object.fromEntries(Object.entries(e.map as Record<string, unknown>).map(([k, v]) => [k, text(v, `.map[${JSON.stringify(k)}]`)]));
     }
     out.set(e.name, value);
   });

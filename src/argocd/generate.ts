@@ -7,6 +7,7 @@
 import { lstatSync, readFileSync, realpathSync, statSync } from 'fs';
 import { dirname, join, relative, resolve, sep } from 'path';
 import { InputError } from '../input-error';
+import type { GenerateIo } from '../io';
 import { GenerationPlan, planGeneration, requestFromEnvironment } from './environment';
 import { checkNamespaceObjects, checkNamespaces } from './namespace-rule';
 import { allowedClusterKinds, appTimeoutMs, namespacedKinds } from './trust';
@@ -26,11 +27,6 @@ export const PLUGIN_MAX_VALUES_NODES = 15_000;
  * container that uses it, about 70 MiB of the process for each MiB of text.
  */
 export const PLUGIN_MAX_VALUES_BYTES = 1024 * 1024;
-
-/** Where diagnostics go. */
-export interface GenerateIo {
-  readonly stderr: (text: string) => void;
-}
 
 const isFile = (path: string): boolean => {
   try {
@@ -147,7 +143,6 @@ export async function generate(dir: string, env: NodeJS.ProcessEnv, io: Generate
     checkRealPaths(dir, [plan.entry], sourcePath, 'app');
     checkAboveRepository(repositoryRoot(resolve(dir), sourcePath));
     // Loaded here: values mode does not need it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runCdk8sApp } = require('./cdk8s-app') as typeof import('./cdk8s-app');
     const manifests = await runCdk8sApp({ dir, entry: plan.entry, releaseName: plan.releaseName, namespace: plan.namespace, env, io, timeoutMs });
     // What goes to Argo CD is the objects as checked, written again: never the app's own text.
@@ -158,9 +153,7 @@ export async function generate(dir: string, env: NodeJS.ProcessEnv, io: Generate
   for (const setting of plan.ignored) io.stderr(`warning: ${setting} is ignored in values mode\n`);
   checkRealPaths(dir, plan.files, sourcePath, 'values file');
   // Loaded here: app mode runs the app in a child process and needs neither the model nor cdk8s.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { readValues } = require('../cli/values-input') as typeof import('../cli/values-input');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { readValues } = require('../values-io/values-input') as typeof import('../values-io/values-input');
   const { manifestsOf, synthObjects } = require('../synth') as typeof import('../synth');
   const values = readValues(plan.files.map((f) => join(dir, f)), [...plan.sets], undefined, {
     maxNodes: PLUGIN_MAX_VALUES_NODES,

@@ -9,7 +9,7 @@
  * kind this module does not know could be either, so it is refused unless the
  * operator names it namespaced (or allows it cluster-wide).
  */
-import { readGoYamlStream } from '../cli/values-input';
+import { readGoYamlStream } from '../values-io/values-input';
 import { InputError } from '../input-error';
 import { stringifyManifests } from '../model/go-yaml';
 
@@ -86,7 +86,7 @@ function deployedObjects(object: unknown, where: string): Deployed[] {
   if (object !== null && typeof object === 'object' && !Array.isArray(object)) {
     const o = object as Record<string, unknown>;
     if (Array.isArray(o.items) && typeof o.apiVersion === 'string' && typeof o.kind === 'string') {
-      return o.items.map((item, j) => ({ object: item, where: `${where}, item ${j + 1}`, item: true }));
+      return o.items.map((item: unknown, j) => ({ object: item, where: `${where}, item ${j + 1}`, item: true }));
     }
     if (isEmptyList(o)) return [];
   }

@@ -233,7 +233,7 @@ export class InfrahubBackup extends Construct {
   private claimObjectNames(id: string): void {
     const chart = Chart.of(this);
     let owners = OBJECTS_OF_CHART.get(chart);
-    if (!owners) OBJECTS_OF_CHART.set(chart, (owners = new Map()));
+    if (!owners) OBJECTS_OF_CHART.set(chart, (owners = new Map<string, string>()));
     const path = this.node.path;
     for (const o of this.apiObjects) {
       const owner = owners.get(objectKey(o));

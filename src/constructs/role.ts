@@ -58,5 +58,5 @@ export function backupRoleRules(): unknown {
   const chart = new Chart(new App(), 'rules');
   const role = new kplus.Role(chart, 'Role');
   allowBackupPermissions(role);
-  return ApiObject.of(role).toJson().rules;
+  return (ApiObject.of(role).toJson() as { rules?: unknown }).rules;
 }

@@ -37,8 +37,7 @@ export function repositoryWebUrl(repository: unknown): string | undefined {
 }
 
 /** This project: the chart's home and sources; package.json's `repository` when it has one. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const PROJECT_URL: string = repositoryWebUrl(require('../../package.json').repository) ?? 'https://github.com/opsmill/infrahub-backup-cdk8s';
+export const PROJECT_URL: string = repositoryWebUrl((require('../../package.json') as { repository?: unknown }).repository) ?? 'https://github.com/opsmill/infrahub-backup-cdk8s';
 /** Infrahub, what the chart backs up. */
 const INFRAHUB_URL = 'https://github.com/opsmill/infrahub';
 /**
@@ -124,7 +123,7 @@ function chartReadme(): string {
     '`helm upgrade` updates them in place. Its one-shot backup and restore Jobs were Helm hooks named',
     '`<fullname>` and `<fullname>-restore`, which Helm leaves behind: delete them once they have finished',
     '(`kubectl delete job <fullname> <fullname>-restore --ignore-not-found`). The differences and the values the',
-    'upstream chart accepts and this one refuses are listed in the project README\'s compatibility section.',
+    'upstream chart accepts and this one refuses are listed in the project\'s docs/helm.md (compatibility section).',
     '',
     '## Values',
     '',

@@ -155,6 +155,8 @@ function operand(e: Expr, b: Body): string {
       return `(dict ${operand(e.key, b)} ${operand(e.value, b)})`;
     case 'replace':
       return `(replace ${str(e.old)} ${str(e.new)} ${operand(e.e, b)})`;
+    case 'trimSuffix':
+      return `(trimSuffix ${str(e.suffix)} ${operand(e.e, b)})`;
     case 'join':
       return `(join ${str(e.sep)} ${operand(e.list, b)})`;
     case 'lower':

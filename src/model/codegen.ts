@@ -1,9 +1,9 @@
 /**
- * Renders the TypeScript interfaces, the README values table and the chart's
+ * Renders the TypeScript interfaces, the values table (docs/values.md) and the chart's
  * `values.yaml` from `spec.ts`. Run by `npm run generate`; a test checks that
  * the committed outputs are current.
  */
-import { Document, isMap, isSeq, Pair, Scalar, YAMLMap } from 'yaml';
+import { Document, isMap, isSeq, Scalar, YAMLMap } from 'yaml';
 import { Field, ObjectField, walkFields } from './spec-types';
 import { VALUES_SPEC } from './spec';
 import { defaultValues } from './schema';
@@ -42,7 +42,7 @@ function tsType(field: Field): string {
       return 'string[]';
     case 'kubernetes':
       // A Kubernetes 1.28 type of the k8s module (src/imports/k8s.ts); `object` is free-form.
-      if (field.kubernetesType === 'object') return field.list ? 'any[]' : 'any';
+      if (field.kubernetesType === 'object') return field.list ? 'unknown[]' : 'unknown';
       return `k8s.${field.kubernetesType}`;
     case 'object':
       return field.interfaceName;
@@ -75,7 +75,7 @@ export function renderInterfaces(): string {
   const interfaces: ObjectField[] = [];
   const enums = new Map<string, readonly string[]>();
   collectTypes(VALUES_SPEC, interfaces, enums);
-  const out: string[] = [`// ${GENERATED_BANNER}`, '/* eslint-disable */', "import type { k8s } from '../imports/k8s';", ''];
+  const out: string[] = [`// ${GENERATED_BANNER}`, "import type { k8s } from '../imports/k8s';", ''];
   for (const [name, members] of enums) {
     out.push(docComment([`Allowed values of the fields typed \`${name}\`.`], ''));
     out.push(`export enum ${name} {`);
@@ -127,7 +127,7 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-/** The README's values table (Markdown). */
+/** The values table of docs/values.md and of the chart's README (Markdown). */
 export function renderValuesTable(): string {
   const rows = ['| Key | Type | Default | Description |', '| --- | --- | --- | --- |'];
   walkFields(VALUES_SPEC.fields, (path, field) => {
@@ -148,7 +148,7 @@ function commentFor(field: Field): string {
 }
 
 function annotate(map: YAMLMap, spec: ObjectField): void {
-  for (const item of map.items as Pair[]) {
+  for (const item of map.items) {
     const key = (item.key as Scalar).value as string;
     const field = spec.fields[key];
     (item.key as Scalar).commentBefore = commentFor(field);

@@ -227,7 +227,7 @@ export const GO_YAML_WRITER_TAGS: ScalarTag[] = [
     default: true,
     test: new Predicate(goReadsAsNonString),
     resolve: (text: string) => text,
-  } as ScalarTag,
+  },
 ];
 
 /** Characters go-yaml refuses raw in a document: written as escapes in a double-quoted scalar. */

@@ -6,7 +6,7 @@
  * weekly patterns and goes month by month, test/helm/max-age.test.ts holds
  * both to the same answers). The rule and its proof: docs/max-age.md.
  */
-import type { ResolvedValues } from './resolve';
+import type { ResolvedValues } from './types';
 import { FieldSet, goDurationNs, MONTH_DAYS, scheduleFieldSets, SCHEDULE_MACRO_FIELDS } from './schedule';
 import { zoneShifts } from './zone-shifts';
 

@@ -42,7 +42,7 @@ function tooDeep(): ValuesError {
  */
 export function cloneValues<T>(value: T, depth = 0): T {
   if (depth > MAX_VALUES_DEPTH) throw tooDeep();
-  if (Array.isArray(value)) return value.map((item) => cloneValues(item, depth + 1)) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => cloneValues(item, depth + 1)) as T;
   if (isPlainObject(value)) {
     const out: Values = {};
     for (const key of Object.keys(value)) setOwn(out, key, cloneValues(value[key], depth + 1));

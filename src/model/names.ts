@@ -86,7 +86,7 @@ function goJsonOf(value: unknown): string {
 /** The first 8 hex digits of the SHA-256 of a request's Go JSON: `sha256sum (toJson $request) | trunc 8`. */
 export function requestHash(request: unknown): string {
   // Loaded here: `version`, `s3` and most syntheses never hash, and loading crypto costs more than the rest of this module.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on the first hash, as said above
   const { createHash } = require('crypto') as typeof Crypto;
   return createHash('sha256').update(goJson(request)).digest('hex').slice(0, 8);
 }

@@ -3,7 +3,7 @@
  * labels and the requests that name the one-shot Jobs.
  */
 import { chartShortName, fullName, requestHash, sideCronJobName, suffixedName, truncName } from './names';
-import type { ResolvedValues } from './resolve';
+import type { ResolvedValues } from './types';
 import { DEFAULT_IMAGE_TAG } from './spec';
 import { PACKAGE_VERSION } from '../version';
 

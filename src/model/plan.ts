@@ -6,7 +6,8 @@ import type { InfrahubBackupValues } from './values.generated';
 import { Values } from './merge';
 import { ObjectNames, objectNames } from './objects';
 import { valuesWarnings } from './checks';
-import { RenderContext, ResolvedValues, resolveValues } from './resolve';
+import { resolveValues } from './resolve';
+import type { RenderContext, ResolvedValues } from './types';
 
 /** What the constructs build from. */
 export interface RenderPlan {

@@ -14,40 +14,8 @@ import { cloneValues, coalesceWithDefaults, getPath, isPlainObject, setPath, Val
 import { VALUES_SPEC } from './spec';
 import { AliasField, fieldAt, Field, ObjectField, walkFields } from './spec-types';
 import { defaultValues, emptyValue, valuesSchema } from './schema';
+import type { RenderContext, ResolvedValues } from './types';
 import { InfrahubBackupValues } from './values.generated';
-import type { PASS_THROUGH_TYPES } from '../imports/k8s';
-
-/**
- * Every field present; what the constructs read. The Kubernetes objects passed
- * through (affinity, security contexts) stay as the user wrote them.
- */
-export type Complete<T> = {
-  readonly [K in keyof T]-?: K extends keyof typeof PASS_THROUGH_TYPES ? NonNullable<T[K]> : CompleteValue<NonNullable<T[K]>>;
-};
-type CompleteValue<V> = V extends readonly unknown[]
-  ? V
-  : V extends string | number | boolean
-    ? V
-    : V extends object
-      ? string extends keyof V
-        ? V
-        : Complete<V>
-      : V;
-
-/** The canonical values: aliases folded in, every key present. */
-export type ResolvedValues = Complete<Omit<InfrahubBackupValues, 'global' | 'enabled'>>;
-
-/** Where the values are rendered. */
-export interface RenderContext {
-  /** Helm release name. */
-  readonly release: string;
-  /**
-   * Namespace of the objects; undefined leaves it to whoever applies them
-   * (`kubectl apply -n`, Argo CD's destination), as a cdk8s chart without a
-   * namespace does.
-   */
-  readonly namespace?: string;
-}
 
 let validator: ValidateFunction | undefined;
 
@@ -55,11 +23,10 @@ let validator: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
   if (!validator) {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       validator = require('./values-validator') as ValidateFunction;
     } catch {
       // Loaded only here: ajv's compiler is most of a cold start's module loading.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiler loads only when the build-time validator is missing
       const Ajv = (require('ajv') as typeof import('ajv')).default;
       validator = new Ajv(AJV_OPTIONS).compile(valuesSchema());
     }
@@ -201,7 +168,7 @@ function fillEmpty(values: Values, spec: ObjectField): void {
  * `infrahub-backup.prune`).
  */
 export function prune(value: unknown, emptyMaps: boolean): unknown {
-  if (Array.isArray(value)) return value.map((item) => (isPlainObject(item) || Array.isArray(item) ? prune(item, emptyMaps) : item));
+  if (Array.isArray(value)) return value.map((item: unknown) => (isPlainObject(item) || Array.isArray(item) ? prune(item, emptyMaps) : item));
   if (!isPlainObject(value)) return value;
   const out: Values = {};
   for (const [key, item] of Object.entries(value)) {
@@ -258,7 +225,7 @@ export function mergedValues(user: Values): Values {
  */
 export function resolveValues(user: InfrahubBackupValues | Values, context: RenderContext): ResolvedValues {
   if (!isPlainObject(user)) throw new ValuesError([{ path: '', message: 'values must be a map of keys' }]);
-  const merged = mergedValues(cloneValues(user as Values));
+  const merged = mergedValues(cloneValues(user));
   const validate = schemaValidator();
   const problems: ValuesProblem[] = [];
   // Paths (dotted) whose value the schema refused and that were replaced by their default.

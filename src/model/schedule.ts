@@ -68,8 +68,8 @@ export const GO_PARSE_DURATION = '^[-+]?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us
 export const DURATION_PART = '([0-9.]+)(ns|us|µs|μs|ms|s|m|h)';
 /** Nanoseconds per duration unit. */
 export const NANOSECONDS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-/** time.ParseDuration refuses durations beyond the int64 nanosecond range. */
-export const MAX_DURATION_NS = 9223372036854775807;
+/** time.ParseDuration refuses durations beyond the int64 nanosecond range (2^63 - 1, which a double holds as 2^63). */
+export const MAX_DURATION_NS = 2 ** 63;
 
 /** The shape every schedule must have (JSON Schema pattern; means the same in JavaScript and Go). */
 const FIELD = '[-+*?,/0-9A-Za-z]+';
@@ -180,7 +180,7 @@ export function scheduleFieldSets(schedule: string): FieldSet[] | undefined {
   const expression = SCHEDULE_MACRO_FIELDS[schedule] ?? schedule;
   const texts = expression.split(/[ \t]+/);
   const fields = SCHEDULE_FIELDS.map((field, i) => parseField(texts[i], field));
-  return fields.every((f) => f !== undefined) ? (fields as FieldSet[]) : undefined;
+  return fields.every((f) => f !== undefined) ? fields : undefined;
 }
 
 /** Why Kubernetes would refuse a schedule (or it would never fire), or undefined when it is fine. */

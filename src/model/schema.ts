@@ -1,7 +1,7 @@
 /**
  * Derives the defaults and the JSON Schema of the values from `spec.ts`.
  */
-import { ENCRYPT_ARG_PATTERN, ENCRYPT_KEY_ENV, GO_FALSE, GO_TRUE, VALUE_FLAGS } from './checks';
+import { ENCRYPT_ARG_PATTERN, ENCRYPT_KEY_ENV, GO_FALSE, GO_TRUE, VALUE_FLAGS } from './encryption';
 import { cloneValues } from './merge';
 import { Field, ObjectField, StringField } from './spec-types';
 import { VALUES_SPEC } from './spec';

@@ -1,7 +1,7 @@
 /**
  * The vocabulary in which the values tree is described. One description
  * (`spec.ts`) yields the TypeScript interfaces, the defaults, the JSON Schema,
- * the chart's `values.yaml` and the README's values table.
+ * the chart's `values.yaml` and the values table of docs/values.md.
  */
 
 /** A string leaf. */

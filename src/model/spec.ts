@@ -2,7 +2,7 @@
  * The values tree of the `infrahub-backup` chart: every key, its type, its
  * default and its documentation. This is the single source from which the
  * TypeScript interfaces (`values.generated.ts`), the defaults, the JSON Schema,
- * the chart's `values.yaml` and the README's values table are produced.
+ * the chart's `values.yaml` and the values table of docs/values.md are produced.
  *
  * Canonical layout: the one of the published upstream chart
  * (`restore.storage.s3.*`, `backup.storage.path`). The seed layout
@@ -19,8 +19,7 @@ export const DEFAULT_IMAGE_REPOSITORY = 'registry.opsmill.io/opsmill/infrahub-ba
  * The image of this project (CLI, S3 companion, Argo CD plugin): `config.image` of package.json,
  * where the release workflow reads the repository it publishes to.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const DEFAULT_COMPANION_REPOSITORY: string = require('../../package.json').config.image;
+export const DEFAULT_COMPANION_REPOSITORY: string = (require('../../package.json') as { config: { image: string } }).config.image;
 const IMAGE_REPOSITORY = '^[a-z0-9]+([._:/-][a-z0-9]+)*$';
 const IMAGE_TAG = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
 
@@ -43,7 +42,6 @@ const TIME_ZONE = '^[A-Za-z][-+_A-Za-z0-9]*(/[-+_A-Za-z0-9]+)*$';
 const GO_DURATION = '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$';
 /** IANA time zone names, links included (generated from the tzdata package), loaded on first use. */
 function timeZoneNames(): readonly string[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('./time-zones.generated') as typeof import('./time-zones.generated')).TIME_ZONE_NAMES;
 }
 
@@ -425,8 +423,8 @@ function cidrs(doc: string): Field {
   return { type: 'stringList', doc, default: [], itemPattern: CIDR_PATTERN, itemPatternHint: 'a CIDR such as 10.0.0.1/32 or fd00::/64' };
 }
 
-/** Where each alert's runbook lives: the README of this project; `#<alert name in lower case>` is appended. */
-export const DEFAULT_RUNBOOK_URL = 'https://github.com/opsmill/infrahub-backup-cdk8s/blob/main/README.md';
+/** Where the alerts' runbooks live: one page per alert, `/<alert name>.md` appended (docs/runbooks/ of this project). */
+export const DEFAULT_RUNBOOK_URL = 'https://github.com/opsmill/infrahub-backup-cdk8s/blob/main/docs/runbooks';
 
 const monitoring: ObjectField = {
   type: 'object',
@@ -440,7 +438,7 @@ const monitoring: ObjectField = {
     prometheusRule: {
       type: 'object',
       interfaceName: 'PrometheusRuleValues',
-      doc: 'A PrometheusRule (`monitoring.coreos.com/v1`, for the Prometheus operator) with the alerts of the README\'s "Monitoring" section, on kube-state-metrics series of this release\'s objects.',
+      doc: 'A PrometheusRule (`monitoring.coreos.com/v1`, for the Prometheus operator) with the alerts of docs/monitoring.md, on kube-state-metrics series of this release\'s objects.',
       fields: {
         enabled: bool('Create the PrometheusRule.'),
         namespace: {
@@ -473,7 +471,7 @@ const monitoring: ObjectField = {
         },
         runbookUrl: {
           type: 'string',
-          doc: 'Page of the runbooks; each alert links to `<runbookUrl>#<alert name in lower case>`.',
+          doc: 'Folder of the runbooks, one page per alert: each alert links to `<runbookUrl>/<alert name>.md` (e.g. `.../docs/runbooks/InfrahubBackupMissing.md`). For a mirror, copy the pages of docs/runbooks/ under one folder and give its URL (a trailing "/" is dropped).',
           default: DEFAULT_RUNBOOK_URL,
           // Prometheus reads annotations as templates: "{{" would start an action, and a template it cannot parse makes it refuse the whole group.
           pattern: `^https?://(?:(?:[^${SPACE_OR_CONTROL}#"{]|\\{[^${SPACE_OR_CONTROL}#"{])+\\{?|\\{)$`,
@@ -532,7 +530,7 @@ const networkPolicy: ObjectField = {
       interfaceName: 'NetworkPolicyApiServerValues',
       doc: 'Egress to the Kubernetes API server (the image drives Infrahub with kubectl).',
       fields: {
-        cidrs: cidrs('Addresses of the API server (its endpoints, as `kubectl get endpoints kubernetes -n default` shows them, `/32` each); empty allows any host, in or outside the cluster, on `ports`. On Cilium an API server running on the cluster\'s nodes is not matched by addresses unless Cilium runs with `policy-cidr-match-mode: nodes` (README, Network policy).'),
+        cidrs: cidrs('Addresses of the API server (its endpoints, as `kubectl get endpoints kubernetes -n default` shows them, `/32` each); empty allows any host, in or outside the cluster, on `ports`. On Cilium an API server running on the cluster\'s nodes is not matched by addresses unless Cilium runs with `policy-cidr-match-mode: nodes` (docs/security.md, Network policy).'),
         ports: {
           type: 'kubernetes',
           kubernetesType: 'NetworkPolicyPort[]',

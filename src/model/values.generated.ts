@@ -1,5 +1,4 @@
 // Generated from src/model/spec.ts by `npm run generate`. Do not edit.
-/* eslint-disable */
 import type { k8s } from '../imports/k8s';
 
 /**
@@ -88,7 +87,7 @@ export interface InfrahubBackupValues {
    *
    * @default {}
    */
-  readonly global?: any;
+  readonly global?: unknown;
   /**
    * Replaces the chart name in object names.
    *
@@ -1108,7 +1107,7 @@ export interface MonitoringValues {
    */
   readonly backupMaxAge?: string;
   /**
-   * A PrometheusRule (`monitoring.coreos.com/v1`, for the Prometheus operator) with the alerts of the README's "Monitoring" section, on kube-state-metrics series of this release's objects.
+   * A PrometheusRule (`monitoring.coreos.com/v1`, for the Prometheus operator) with the alerts of docs/monitoring.md, on kube-state-metrics series of this release's objects.
    *
    * @default - see the fields
    */
@@ -1134,7 +1133,7 @@ export interface MonitoringValues {
 }
 
 /**
- * A PrometheusRule (`monitoring.coreos.com/v1`, for the Prometheus operator) with the alerts of the README's "Monitoring" section, on kube-state-metrics series of this release's objects.
+ * A PrometheusRule (`monitoring.coreos.com/v1`, for the Prometheus operator) with the alerts of docs/monitoring.md, on kube-state-metrics series of this release's objects.
  */
 export interface PrometheusRuleValues {
   /**
@@ -1180,9 +1179,9 @@ export interface PrometheusRuleValues {
    */
   readonly infrahubWorkloads?: string;
   /**
-   * Page of the runbooks; each alert links to `<runbookUrl>#<alert name in lower case>`.
+   * Folder of the runbooks, one page per alert: each alert links to `<runbookUrl>/<alert name>.md` (e.g. `.../docs/runbooks/InfrahubBackupMissing.md`). For a mirror, copy the pages of docs/runbooks/ under one folder and give its URL (a trailing "/" is dropped).
    *
-   * @default "https://github.com/opsmill/infrahub-backup-cdk8s/blob/main/README.md"
+   * @default "https://github.com/opsmill/infrahub-backup-cdk8s/blob/main/docs/runbooks"
    */
   readonly runbookUrl?: string;
 }
@@ -1290,7 +1289,7 @@ export interface NetworkPolicyValues {
  */
 export interface NetworkPolicyApiServerValues {
   /**
-   * Addresses of the API server (its endpoints, as `kubectl get endpoints kubernetes -n default` shows them, `/32` each); empty allows any host, in or outside the cluster, on `ports`. On Cilium an API server running on the cluster's nodes is not matched by addresses unless Cilium runs with `policy-cidr-match-mode: nodes` (README, Network policy).
+   * Addresses of the API server (its endpoints, as `kubectl get endpoints kubernetes -n default` shows them, `/32` each); empty allows any host, in or outside the cluster, on `ports`. On Cilium an API server running on the cluster's nodes is not matched by addresses unless Cilium runs with `policy-cidr-match-mode: nodes` (docs/security.md, Network policy).
    *
    * @default []
    */

@@ -523,6 +523,7 @@ export async function checkArchive(source: Readable, options: CheckOptions = {})
     problems.push(`${METADATA_PATH} is missing: this is not an archive the backup image wrote (or it was cut before the metadata)`);
   } else {
     const result = decodeImageMetadata(metadataBytes);
+    // eslint-disable-next-line no-useless-assignment -- lets the collector take the buffer (up to METADATA_MAX_BYTES) before the checksum pass
     metadataBytes = undefined;
     for (const p of result.problems) problems.push(`${METADATA_PATH}${p.startsWith(':') ? '' : ' '}${p}`);
     decoded = result.metadata;

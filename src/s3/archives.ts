@@ -60,6 +60,20 @@ export function archiveOf(key: string, keyPrefix: string, size = 0, lastModified
   return { key, name, ...parsed, size, lastModified, ...(etag !== undefined ? { etag } : {}) };
 }
 
+/**
+ * The time of a backup, in milliseconds since the epoch: the older of the
+ * name's timestamp (read as UTC) and the upload (LastModified); a name after
+ * `now` says nothing (the upload counts alone). What freshness measures a
+ * backup's age from, and the instant calendar retention buckets it by.
+ */
+export function backupTime(archive: Pick<Archive, 'createdAt' | 'lastModified'>, now: Date): { time: number; from: 'name' | 'upload' } {
+  const named = archive.createdAt.getTime();
+  const uploaded = archive.lastModified?.getTime();
+  if (uploaded === undefined) return { time: Math.min(named, now.getTime()), from: 'name' };
+  if (named > now.getTime()) return { time: uploaded, from: 'upload' };
+  return named < uploaded ? { time: named, from: 'name' } : { time: uploaded, from: 'upload' };
+}
+
 /** Newest first: by the name's timestamp, then LastModified, then key (so the order is total and stable). */
 export function compareNewestFirst(a: Archive, b: Archive): number {
   if (a.stamp !== b.stamp) return a.stamp < b.stamp ? 1 : -1;

@@ -110,9 +110,14 @@ export function deadlineMs(settings: S3Settings): number {
 }
 
 /** A session: one client (one connection pool per command) and its deadline. */
-export function openSession(settings: S3Settings, warn: (text: string) => void, options: { readonly deadlineMs?: number } = {}): Session & { close(): void } {
+export function openSession(
+  settings: S3Settings,
+  warn: (text: string) => void,
+  options: { readonly deadlineMs?: number; readonly deadline?: Deadline } = {},
+): Session & { close(): void } {
   const client = createS3Client(settings, { warn });
-  const deadline = new Deadline(options.deadlineMs ?? deadlineMs(settings));
+  // A command with two locations (s3 copy) runs both sessions under one deadline.
+  const deadline = options.deadline ?? new Deadline(options.deadlineMs ?? deadlineMs(settings));
   return {
     client,
     settings,

@@ -1,5 +1,5 @@
 /**
- * The `s3` command group: `preflight`, `latest`, `prune`, `verify`, `list`.
+ * The `s3` command group: `preflight`, `latest`, `prune`, `verify`, `copy`, `list`.
  * Argument parsing only; the AWS SDK is loaded when an s3 command runs, so the
  * rest of the CLI does not pay for it.
  *
@@ -10,17 +10,16 @@
  */
 import { errorLines, sanitizeLine } from '../input-error';
 import { Command, CommanderError, Option } from 'commander';
-import type { CliIo } from '../cli';
-import { HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV, MIN_RATE_ENV, S3_ENV } from './config';
-import { EXIT_FAILED, EXIT_INVALID, S3Io, guarded } from './common';
-
-/* eslint-disable @typescript-eslint/no-require-imports */
+import type { CliIo, S3Io } from '../io';
+import { COPY_ENV_PREFIX, HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV, MIN_RATE_ENV, S3_ENV } from './config';
+import { EXIT_FAILED, EXIT_INVALID, guarded } from './common';
 
 const ENVIRONMENT_HELP = `
 Configuration (flags win over the environment, which is the backup image's):
   ${S3_ENV.bucket}, ${S3_ENV.prefix}, ${S3_ENV.endpoint}, ${S3_ENV.region} (default us-east-1)
   ${S3_ENV.accessKeyId}, ${S3_ENV.secretAccessKey}, ${S3_ENV.sessionToken} (without them: the AWS default chain, e.g. IRSA)
   A custom endpoint uses path-style addressing; an http:// endpoint disables TLS.
+  s3 copy's destination: the same variables with a ${COPY_ENV_PREFIX} prefix (${COPY_ENV_PREFIX}${S3_ENV.bucket}, ${COPY_ENV_PREFIX}${S3_ENV.accessKeyId}...).
   ${HEARTBEAT_ENV}: the heartbeat URL of latest, verify and prune (as --heartbeat-url).
   ${HEARTBEAT_MAX_AGE_ENV}: the age a success ping vouches for (as --heartbeat-max-age).
 
@@ -46,7 +45,7 @@ function finish(io: S3Io, code: number): void {
 export function registerS3Commands(program: Command, io: S3Io): Command {
   const s3 = program
     .command('s3')
-    .description("S3 companions of the backup image: check access, find, prune, verify and list archives (reads the image's INFRAHUB_S3_* and AWS_* environment)")
+    .description("S3 companions of the backup image: check access, find, prune, lock, verify, copy and list archives (reads the image's INFRAHUB_S3_* and AWS_* environment)")
     .addHelpText('after', ENVIRONMENT_HELP);
 
   /**
@@ -67,11 +66,11 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
           `with --heartbeat-url: a success ping is sent only while the newest restorable archive is younger than this (like 26h); otherwise the failure ping says why (default: $${HEARTBEAT_MAX_AGE_ENV}; for latest, --max-age)`,
         );
     }
-    command.addHelpText('after', ENVIRONMENT_HELP).action(async (opts: T & { heartbeatUrl?: string; heartbeatMaxAge?: string; maxAge?: string; endpoint?: string }) => {
+    command.addHelpText('after', ENVIRONMENT_HELP).action(async (opts: T & { heartbeatUrl?: string; heartbeatMaxAge?: string; maxAge?: string; endpoint?: string; toEndpoint?: string }) => {
       // Loaded when an s3 command runs: synth and the other commands only register these.
       const { knownSecrets, redactingIo, redactor } = require('./redact') as typeof import('./redact');
       // Every line the command writes, and so the failure ping's body, passes through the redaction first.
-      const redact = redactor(knownSecrets(io.env, [opts.endpoint, opts.heartbeatUrl]));
+      const redact = redactor(knownSecrets(io.env, [opts.endpoint, opts.toEndpoint, opts.heartbeatUrl]));
       const safe = redactingIo(io, redact);
       if (!heartbeat) return finish(io, await guarded(safe, () => load()(opts, safe)));
       // The first error line, as printed (redacted), is the failure ping's body.
@@ -100,7 +99,7 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
         const { parseDuration } = require('./duration') as typeof import('./duration');
         const checked = name === 'latest' && opts.maxAge !== undefined && (parseDuration(opts.maxAge.trim()) ?? Infinity) <= (maxAge?.ms ?? 0);
         if (code === 0 && maxAge !== undefined && !checked) {
-          const { heartbeatFreshness } = require('./freshness') as typeof import('./freshness');
+          const { heartbeatFreshness } = require('./latest') as typeof import('./latest');
           const stale = await heartbeatFreshness(opts, safe, maxAge.ms, maxAge.text);
           if (stale !== undefined) {
             pingCode = EXIT_FAILED;
@@ -140,14 +139,30 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
 
   add(
     'prune',
-    'delete old archives under the prefix: keeps the N newest proven ones (s3 verify read them whole) and everything newer, future-named ones, the most recent upload and, with --keep-days, any younger than D days; deletes nothing if no archive is proven; touches nothing but archives and their proof markers',
+    'delete old archives under the prefix: keeps the N newest proven ones (s3 verify read them whole) and everything newer, the newest proven one of each of the last days, ISO weeks, months and years the calendar rules ask for, future-named ones, the most recent upload and, with --keep-days, any younger than D days (an archive any rule keeps is kept); deletes nothing if no archive is proven; touches nothing but archives and their proof markers',
     (c) =>
       c
-        .requiredOption('--keep-last <n>', 'keep the N newest proven archives (at least 1)')
+        .option('--keep-last <n>', 'keep the N newest proven archives (at least 1; default 1 with a calendar rule, required without)')
         .option('--keep-days <d>', 'also keep archives younger than D days')
-        .option('--dry-run', 'print keep or delete, with the reason, for every archive; delete nothing'),
+        .option('--keep-daily <n>', 'also keep the newest proven archive of each of the N newest days that have one (0: off)')
+        .option('--keep-weekly <n>', 'also keep the newest proven archive of each of the N newest ISO weeks (Monday to Sunday) that have one (0: off)')
+        .option('--keep-monthly <n>', 'also keep the newest proven archive of each of the N newest months that have one (0: off)')
+        .option('--keep-yearly <n>', 'also keep the newest proven archive of each of the N newest years that have one (0: off)')
+        .option('--time-zone <zone>', "the IANA time zone of the calendar rules' days, weeks, months and years, like the backup CronJob's (default: UTC)")
+        .option('--dry-run', 'print keep or delete, with the rules that keep it, for every archive; delete nothing'),
     () => (require('./prune') as typeof import('./prune')).prune,
     true,
+  );
+
+  add(
+    'lock',
+    'set an S3 Object Lock retention (until upload time + D days) on every restorable archive under the prefix that has none; never shortens or replaces one; needs a bucket with Object Lock',
+    (c) =>
+      c
+        .addOption(new Option('--mode <mode>', 'GOVERNANCE (s3:BypassGovernanceRetention can still delete) or COMPLIANCE (no one can until the date, the root user included)').choices(['GOVERNANCE', 'COMPLIANCE']).makeOptionMandatory())
+        .requiredOption('--days <d>', 'keep each archive locked D days after its upload (at least 1)')
+        .option('--dry-run', 'print what would be locked; set nothing'),
+    () => (require('./lock') as typeof import('./lock')).lock,
   );
 
   add(
@@ -162,6 +177,22 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
         .option('--min-rate <KiB/s>', `without --deadline, the slowest download accepted over each window of 10 s (or --timeout, if longer), and the rate the archive's size buys time at; at least 1 (default: $${MIN_RATE_ENV}, else 256)`),
     () => (require('./verify') as typeof import('./verify')).verify,
     true,
+  );
+
+  add(
+    'copy',
+    `copy the newest restorable archive, then any other missing at the second location (newest first, at most --max-copies), streamed, read back and compared by SHA-256; the destination is read from the ${COPY_ENV_PREFIX}-prefixed variables (${COPY_ENV_PREFIX}${S3_ENV.bucket}, ${COPY_ENV_PREFIX}${S3_ENV.accessKeyId}...) and the --to-* flags`,
+    (c) =>
+      c
+        .option('--to-bucket <bucket>', `the destination bucket (default: $${COPY_ENV_PREFIX}${S3_ENV.bucket})`)
+        .option('--to-prefix <prefix>', `the destination prefix (default: $${COPY_ENV_PREFIX}${S3_ENV.prefix})`)
+        .option('--to-endpoint <url>', `the destination's S3 endpoint (default: $${COPY_ENV_PREFIX}${S3_ENV.endpoint}; none: AWS S3)`)
+        .option('--to-region <region>', `the destination's region (default: $${COPY_ENV_PREFIX}${S3_ENV.region}, else us-east-1)`)
+        .option('--max-copies <n>', 'copy at most N archives per run (default: 3)')
+        .option('--within <duration>', "only archives younger than this (like 30d): give it when the destination's retention keeps less than the source's, or the next runs copy back what it deleted")
+        .option('--accept-unproven', 'also copy archives whose first and last bytes look complete when s3 verify has not proven them (encrypted archives); no proof is recorded for them')
+        .option('--min-rate <KiB/s>', `without --deadline, the slowest transfer accepted over each window of 10 s, and the rate the archives' size buys time at (default: $${MIN_RATE_ENV}, else 256)`),
+    () => (require('./copy') as typeof import('./copy')).copy,
   );
 
   add(

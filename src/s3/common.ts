@@ -1,8 +1,8 @@
 /**
- * What the `s3` commands share: exit codes, the io they write through, and the
+ * What the `s3` commands share: exit codes and the
  * wrapper that turns every failure into `error: ...` lines and an exit code.
  */
-import type { CliIo } from '../cli';
+import type { CliIo } from '../io';
 import { EXIT_INVALID, InputError, errorLines } from '../input-error';
 
 export { EXIT_INVALID };
@@ -11,12 +11,6 @@ export { EXIT_INVALID };
 export const EXIT_OK = 0;
 /** An S3 check failed (access, missing object, failed verification, ...). */
 export const EXIT_FAILED = 1;
-
-/** The CLI's io, plus where an s3 command reports its exit code when it finishes (its actions are asynchronous). */
-export interface S3Io extends CliIo {
-  /** Receives the exit code once the command finishes; default: sets process.exitCode when it is not 0. */
-  readonly exit?: (code: number) => void;
-}
 
 /** An S3 failure already described in one line (without `error: `). */
 export class S3Failure extends Error {

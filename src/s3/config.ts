@@ -131,6 +131,7 @@ export function resolveSettings(
 
   // The prefix is used as given (only trimmed of whitespace), like the image.
   const prefix = flags.prefix !== undefined ? flags.prefix.trim() : envValue(env, S3_ENV.prefix) ?? '';
+  // eslint-disable-next-line no-control-regex -- the control characters are what this test refuses
   if (/[\u0000-\u001f\u007f]/.test(prefix)) problems.push(`${where(flags.prefix !== undefined ? 'flag' : S3_ENV.prefix, 'prefix')}: the prefix contains control characters`);
   const keyPrefix = prefix === '' ? '' : `${prefix.endsWith('/') ? prefix.slice(0, -1) : prefix}/`;
 
@@ -210,4 +211,35 @@ export function s3Uri(bucket: string, key: string): string {
 /** Where the endpoint is, for messages. */
 export function endpointLabel(settings: Pick<S3Settings, 'endpoint' | 'region'>): string {
   return settings.endpoint ?? `AWS S3 (${settings.region})`;
+}
+
+/**
+ * The destination of `s3 copy` is read from the same variables with this
+ * prefix (`COPY_INFRAHUB_S3_BUCKET`, `COPY_AWS_ACCESS_KEY_ID`...), each by the
+ * same rule as its unprefixed one, none inherited from the source: a second
+ * location has its own Secret and settings.
+ */
+export const COPY_ENV_PREFIX = 'COPY_';
+
+/** The destination's variable of a source variable. */
+export function copyEnvName(name: string): string {
+  return `${COPY_ENV_PREFIX}${name}`;
+}
+
+/** The environment seen through the destination's names: each S3_ENV variable takes the value of its COPY_ one (unset when that is unset). */
+export function copyEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const name of Object.values(S3_ENV)) {
+    const value = env[copyEnvName(name)];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+const S3_ENV_NAMES = new RegExp(`(?<![A-Za-z0-9_])(${Object.values(S3_ENV).join('|')})(?![A-Za-z0-9_])`, 'g');
+const CONNECTION_FLAG_NAMES = /(?<![A-Za-z0-9-])--(bucket|prefix|endpoint|region)(?![A-Za-z0-9-])/g;
+
+/** A line about the destination: the variables and flags it names are the destination's (COPY_..., --to-...). */
+export function forCopy(line: string): string {
+  return line.replace(S3_ENV_NAMES, (name) => copyEnvName(name)).replace(CONNECTION_FLAG_NAMES, '--to-$1');
 }

@@ -10,7 +10,7 @@ import { MIN_RATE_ENV } from './config';
 import { MIN_STREAM_BYTES_PER_SECOND } from './throughput';
 
 /** What was being done, to name the permission that was missing. */
-export type S3Action = 'list' | 'read' | 'write' | 'delete';
+export type S3Action = 'list' | 'read' | 'write' | 'delete' | 'read-lock-configuration' | 'read-versioning' | 'read-retention' | 'set-retention';
 
 export interface S3ErrorContext {
   readonly action: S3Action;
@@ -26,6 +26,10 @@ const PERMISSION: Record<S3Action, string> = {
   read: 's3:GetObject',
   write: 's3:PutObject',
   delete: 's3:DeleteObject',
+  'read-lock-configuration': 's3:GetBucketObjectLockConfiguration',
+  'read-versioning': 's3:GetBucketVersioning',
+  'read-retention': 's3:GetObjectRetention',
+  'set-retention': 's3:PutObjectRetention',
 };
 
 const VERB: Record<S3Action, string> = {
@@ -33,6 +37,10 @@ const VERB: Record<S3Action, string> = {
   read: 'read',
   write: 'write',
   delete: 'delete',
+  'read-lock-configuration': 'read the Object Lock configuration of',
+  'read-versioning': 'read the versioning state of',
+  'read-retention': 'read the retention of',
+  'set-retention': 'set a retention on',
 };
 
 const GERUND: Record<S3Action, string> = {
@@ -40,6 +48,10 @@ const GERUND: Record<S3Action, string> = {
   read: 'reading',
   write: 'writing',
   delete: 'deleting',
+  'read-lock-configuration': 'reading the Object Lock configuration of',
+  'read-versioning': 'reading the versioning state of',
+  'read-retention': 'reading the retention of',
+  'set-retention': 'setting a retention on',
 };
 
 /** `1 s`, `1.5 s`. */
@@ -91,7 +103,7 @@ function chain(error: unknown): Record<string, unknown>[] {
     const record = asRecord(current);
     if (!record || out.includes(record)) break;
     out.push(record);
-    const inner = Array.isArray(record.errors) && record.errors.length > 0 ? record.errors[0] : undefined;
+    const inner: unknown = Array.isArray(record.errors) && record.errors.length > 0 ? record.errors[0] : undefined;
     current = record.cause ?? inner;
   }
   return out;
@@ -132,7 +144,7 @@ function hostOf(endpoint: string | undefined): string {
 }
 
 function target(context: S3ErrorContext): string {
-  if (context.action === 'list') return `bucket "${context.bucket}"`;
+  if (context.action === 'list' || context.action === 'read-lock-configuration' || context.action === 'read-versioning') return `bucket "${context.bucket}"`;
   return context.key !== undefined ? s3Uri(context.bucket, context.key) : `objects in bucket "${context.bucket}"`;
 }
 

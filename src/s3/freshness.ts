@@ -9,24 +9,13 @@
  *
  * A heartbeat success ping means "a restorable archive younger than the maximum
  * age exists", whichever command sends it: `s3 verify` and `s3 prune` check it
- * after their own work, `s3 latest --max-age` is that check.
+ * after their own work (`heartbeatFreshness` in latest.ts), `s3 latest
+ * --max-age` is that check.
  */
-import { InputError } from '../input-error';
-import { Archive, formatDate } from './archives';
-import { withSession } from './client';
-import { S3Failure, S3Io } from './common';
-import { ConnectionFlags, resolveSettings, s3Uri } from './config';
+import { Archive, backupTime, formatDate } from './archives';
 import { formatAge } from './duration';
-import { findLatest } from './latest';
 
-/** The time a backup's age is measured from, in milliseconds since the epoch. */
-export function backupTime(archive: Pick<Archive, 'createdAt' | 'lastModified'>, now: Date): { time: number; from: 'name' | 'upload' } {
-  const named = archive.createdAt.getTime();
-  const uploaded = archive.lastModified?.getTime();
-  if (uploaded === undefined) return { time: Math.min(named, now.getTime()), from: 'name' };
-  if (named > now.getTime()) return { time: uploaded, from: 'upload' };
-  return named < uploaded ? { time: named, from: 'name' } : { time: uploaded, from: 'upload' };
-}
+export { backupTime };
 
 /** The age of a backup and the words saying where it comes from: `3d 0h (named 2026-01-01T00:00:00Z)`. */
 export function backupAge(archive: Pick<Archive, 'createdAt' | 'lastModified'>, now: Date): { ms: number; text: string; source: string } {
@@ -41,20 +30,4 @@ export function staleProblem(uri: string, archive: Pick<Archive, 'createdAt' | '
   const age = backupAge(archive, now);
   if (age.ms <= maxAgeMs) return undefined;
   return `stale backup: the newest restorable archive, ${uri}, is ${age.text} old (${age.source}), older than ${flag} ${maxAgeText}: check the backup CronJob's recent Jobs`;
-}
-
-/**
- * Whether a heartbeat success may be sent: the newest restorable archive under
- * the configured bucket and prefix, younger than `maxAgeMs`. Returns the line
- * (without `error: `) saying why not, or undefined. Never throws.
- */
-export async function heartbeatFreshness(flags: ConnectionFlags, io: Pick<S3Io, 'stderr' | 'env'>, maxAgeMs: number, maxAgeText: string, now = new Date()): Promise<string | undefined> {
-  try {
-    const settings = resolveSettings(flags, io.env, { needBucket: true });
-    const { archive } = await withSession(settings, io.stderr, (session) => findLatest(session, { stderr: () => undefined }, now));
-    return staleProblem(s3Uri(settings.bucket!, archive.key), archive, now, maxAgeMs, maxAgeText, 'the heartbeat\'s maximum age');
-  } catch (e) {
-    if (e instanceof InputError) return e.lines[0];
-    return e instanceof S3Failure ? e.line : (e as Error).message.split('\n')[0];
-  }
 }

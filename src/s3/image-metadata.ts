@@ -153,7 +153,7 @@ class Parser {
         this.at++;
         const field = fields !== undefined && FIELDS[folded(key)] !== undefined;
         const member = this.value(depth + 1, field ? FIELD : SKIP);
-        if (field) fields!.set(key, member);
+        if (field) fields.set(key, member);
         if (strings !== undefined) {
           if (member.type === 'string' || member.type === 'null') strings.set(key, member.type === 'string' ? (member.value as string) : '');
           else strings = undefined;

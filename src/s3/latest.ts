@@ -12,8 +12,9 @@ import { Archive } from './archives';
 import { durationFlag } from './duration';
 import { Session, withSession } from './client';
 import { InputError } from '../input-error';
+import type { S3Io } from '../io';
 import { ConnectionFlags, endpointLabel, resolveSettings, s3Uri } from './config';
-import { EXIT_OK, S3Failure, S3Io } from './common';
+import { EXIT_OK, S3Failure } from './common';
 import { listArchivesOrFail } from './listing';
 import { backupAge, staleProblem } from './freshness';
 import { UNPROVEN, newestRestorable, readEnds } from './restorable';
@@ -125,4 +126,20 @@ export async function latest(options: LatestOptions, io: S3Io): Promise<number> 
   if (options.output !== undefined) handOffUri(options.output, uri);
   io.stdout(`${uri}\n`);
   return EXIT_OK;
+}
+
+/**
+ * Whether a heartbeat success may be sent: the newest restorable archive under
+ * the configured bucket and prefix, younger than `maxAgeMs`. Returns the line
+ * (without `error: `) saying why not, or undefined. Never throws.
+ */
+export async function heartbeatFreshness(flags: ConnectionFlags, io: Pick<S3Io, 'stderr' | 'env'>, maxAgeMs: number, maxAgeText: string, now = new Date()): Promise<string | undefined> {
+  try {
+    const settings = resolveSettings(flags, io.env, { needBucket: true });
+    const { archive } = await withSession(settings, io.stderr, (session) => findLatest(session, { stderr: () => undefined }, now));
+    return staleProblem(s3Uri(settings.bucket!, archive.key), archive, now, maxAgeMs, maxAgeText, 'the heartbeat\'s maximum age');
+  } catch (e) {
+    if (e instanceof InputError) return e.lines[0];
+    return e instanceof S3Failure ? e.line : (e as Error).message.split('\n')[0];
+  }
 }

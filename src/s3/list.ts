@@ -7,12 +7,13 @@
 import { ArchiveReadError, checkArchive } from './archive-check';
 import { Archive, formatBytes, formatDate } from './archives';
 import { ConnectionFlags, resolveSettings, s3Uri } from './config';
-import { EXIT_OK, S3Failure, S3Io, wholeNumber } from './common';
+import { EXIT_OK, S3Failure, wholeNumber } from './common';
 import { Session, withSession } from './client';
 import { DeadlineExceeded } from './deadline';
 import { describeS3Error } from './errors';
 import { listArchivesOrFail } from './listing';
 import { METADATA_FIELDS, openObject } from './verify';
+import type { S3Io } from '../io';
 
 export interface ListOptions extends ConnectionFlags {
   readonly details?: boolean;

@@ -9,8 +9,9 @@ import type { Readable } from 'stream';
 import { formatBytes, formatDate, parseArchiveName } from './archives';
 import { NotS3Answer, Session, deadlineMs as commandDeadlineMs, openSession } from './client';
 import { InputError } from '../input-error';
+import type { S3Io } from '../io';
 import { ConnectionFlags, S3Settings, endpointLabel, parseS3Uri, resolveSettings, s3Uri } from './config';
-import { EXIT_OK, S3Failure, S3Io } from './common';
+import { EXIT_OK, S3Failure } from './common';
 import { S3Action, describeS3Error, maskKeyId } from './errors';
 import { checkOutputPath, findLatest, handOffUri } from './latest';
 import { GZIP_TRAILER_BYTES, MIN_GZIP_BYTES, firstBytes, headProblem } from './restorable';
@@ -25,13 +26,15 @@ export const PREFLIGHT_DEADLINE_SECONDS = 25;
 export const PREFLIGHT_OBJECT = '.infrahub-backup-cdk8s-preflight';
 
 /**
- * The IAM action each preflight step uses (README, S3 companion). Only
+ * The IAM action each preflight step uses (docs/s3.md). Only
  * s3:PutObject is required for a backup; a step refused with AccessDenied for
  * another action is reported as not checked, not as a failure.
  */
 export const PREFLIGHT_ACTIONS = {
   backup: { list: 's3:ListBucket', write: 's3:PutObject', delete: 's3:DeleteObject' },
   restore: { read: 's3:GetObject', list: 's3:ListBucket (only without --uri)' },
+  /** Read for the report of a backup preflight, never required. */
+  protection: { lock: 's3:GetBucketObjectLockConfiguration', versioning: 's3:GetBucketVersioning' },
 } as const;
 
 export interface PreflightOptions extends ConnectionFlags {
@@ -138,6 +141,33 @@ async function checkArchiveObject(step: Step, bucket: string, key: string): Prom
   return { size: probe.size, lastModified: probe.lastModified, encrypted };
 }
 
+/**
+ * Whether the bucket has Object Lock and versioning (GetObjectLockConfiguration,
+ * GetBucketVersioning), as one line: reported, never a failure (the backup
+ * needs neither, and a put-only policy may not read them).
+ */
+async function protectionLine(step: Step, bucket: string, keyId: string): Promise<string> {
+  // Loaded only here: the restore preflight never asks.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { readBucketLock, readVersioning } = require('./lock') as typeof import('./lock');
+  try {
+    const lock = await readBucketLock(step, bucket);
+    const versioning = await readVersioning(step, bucket);
+    const versioned = versioning === 'never' ? 'versioning never enabled' : versioning === 'denied' ? `versioning not readable (${PREFLIGHT_ACTIONS.protection.versioning} is denied)` : `versioning ${versioning}`;
+    if (lock.state === 'denied') {
+      return `not checked: Object Lock (${PREFLIGHT_ACTIONS.protection.lock} is denied to ${keyId}; ${versioned}): the backup does not need it; s3 lock does`;
+    }
+    if (lock.state === 'none') {
+      return `not protected: bucket "${bucket}" has no Object Lock (${versioned}): any credential with s3:DeleteObject (the companion's included) can delete the archives; a bucket created with Object Lock, and s3 lock, prevent that`;
+    }
+    const period = lock.defaultDays !== undefined ? `${lock.defaultDays} days` : lock.defaultYears !== undefined ? `${lock.defaultYears} years` : undefined;
+    const retention = lock.defaultMode !== undefined && period !== undefined ? `default retention ${lock.defaultMode} ${period}` : 'no default retention: s3 lock sets one per archive';
+    return `ok: bucket "${bucket}" has Object Lock (${retention}; ${versioned})`;
+  } catch (e) {
+    return `not checked: Object Lock and versioning of bucket "${bucket}": ${e instanceof S3Failure ? e.line : (e as Error).message.split('\n')[0]}`;
+  }
+}
+
 export async function preflight(options: PreflightOptions, io: S3Io): Promise<number> {
   const purpose = options.for;
   if (purpose !== 'backup' && purpose !== 'restore') {
@@ -187,6 +217,8 @@ export async function preflight(options: PreflightOptions, io: S3Io): Promise<nu
         io.stdout(`ok: wrote and deleted ${s3Uri(bucket, key)}\n`);
       }
       io.stdout(`ok: ready to back up to ${s3Uri(bucket, settings.keyPrefix)}\n`);
+      // 4. Reported, never a failure: whether the archives are protected from deletion.
+      io.stdout(`${await protectionLine(step, bucket, keyId)}\n`);
       return EXIT_OK;
     }
 

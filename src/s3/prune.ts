@@ -13,15 +13,21 @@
  * without a version id only adds a delete marker: reported as such.
  */
 import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
-import { Archive, archiveOf, batches } from './archives';
+import { Archive, archiveOf, batches, formatDate } from './archives';
+import { readRetention } from './lock';
 import { Session, withSession } from './client';
 import { InputError, errorLines, sanitizeLine } from '../input-error';
+import type { S3Io } from '../io';
 import { ConnectionFlags, S3Settings, endpointLabel, resolveSettings, s3Uri } from './config';
-import { EXIT_FAILED, EXIT_OK, S3Failure, S3Io, wholeNumber } from './common';
+import { EXIT_FAILED, EXIT_OK, S3Failure, wholeNumber } from './common';
 import { describeS3Error } from './errors';
 import { listArchivesOrFail } from './listing';
-import { RetentionPlan, planRetention } from './restorable';
+import { RetentionPlan, RetentionPolicy, calendarCount, planRetention } from './restorable';
+import { CALENDAR_RULES, DEFAULT_TIME_ZONE, checkTimeZone } from './calendar';
 import { proofOf } from './proofs';
+
+/** How many archives Object Lock retained a run asks the retain-until date of (GetObjectRetention, one call each). */
+export const RETENTION_LOOKUPS = 100;
 
 /** DeleteObjects takes at most this many keys. */
 export const DELETE_BATCH = 1000;
@@ -30,6 +36,12 @@ export const DELETE_BATCH = 1000;
 export interface PruneOptions extends ConnectionFlags {
   readonly keepLast?: string;
   readonly keepDays?: string;
+  readonly keepDaily?: string;
+  readonly keepWeekly?: string;
+  readonly keepMonthly?: string;
+  readonly keepYearly?: string;
+  /** The IANA time zone of the calendar rules (default UTC). */
+  readonly timeZone?: string;
   readonly dryRun?: boolean;
   /** "Now", for tests. */
   readonly now?: Date;
@@ -37,22 +49,35 @@ export interface PruneOptions extends ConnectionFlags {
 
 export async function prune(options: PruneOptions, io: S3Io): Promise<number> {
   const problems: string[] = [];
-  let keepLast = 0;
-  let keepDays: number | undefined;
-  try {
-    if (options.keepLast === undefined) throw new InputError(['--keep-last is required (at least 1: the newest restorable archive is always kept)']);
-    keepLast = wholeNumber(options.keepLast, '--keep-last');
-  } catch (e) {
-    if (e instanceof InputError) problems.push(...e.lines);
-    else throw e;
-  }
-  if (options.keepDays !== undefined) {
+  /** Collects an InputError's lines instead of stopping at the first problem. */
+  const read = <T>(parse: () => T): T | undefined => {
     try {
-      keepDays = wholeNumber(options.keepDays, '--keep-days');
+      return parse();
     } catch (e) {
       if (e instanceof InputError) problems.push(...e.lines);
       else throw e;
+      return undefined;
     }
+  };
+  const calendar = {
+    keepDaily: options.keepDaily === undefined ? undefined : read(() => wholeNumber(options.keepDaily!, '--keep-daily', 0)),
+    keepWeekly: options.keepWeekly === undefined ? undefined : read(() => wholeNumber(options.keepWeekly!, '--keep-weekly', 0)),
+    keepMonthly: options.keepMonthly === undefined ? undefined : read(() => wholeNumber(options.keepMonthly!, '--keep-monthly', 0)),
+    keepYearly: options.keepYearly === undefined ? undefined : read(() => wholeNumber(options.keepYearly!, '--keep-yearly', 0)),
+  };
+  const calendarGiven = Object.values(calendar).some((n) => n !== undefined && n > 0);
+  let keepLast = 1;
+  const calendarFlags = [options.keepDaily, options.keepWeekly, options.keepMonthly, options.keepYearly];
+  if (options.keepLast !== undefined) keepLast = read(() => wholeNumber(options.keepLast!, '--keep-last')) ?? 1;
+  else if (calendarFlags.every((f) => f === undefined)) {
+    problems.push('--keep-last is required (at least 1: the newest restorable archive is always kept), unless a calendar rule is given (--keep-daily, --keep-weekly, --keep-monthly or --keep-yearly)');
+  } else if (!calendarGiven && problems.length === 0) {
+    problems.push('--keep-last is required when every calendar rule given is 0 (at least 1: the newest restorable archive is always kept)');
+  }
+  const keepDays = options.keepDays === undefined ? undefined : read(() => wholeNumber(options.keepDays!, '--keep-days'));
+  const timeZone = options.timeZone === undefined ? DEFAULT_TIME_ZONE : read(() => checkTimeZone(options.timeZone!));
+  if (options.timeZone !== undefined && !calendarGiven && timeZone !== undefined && timeZone !== DEFAULT_TIME_ZONE) {
+    io.stderr(`warning: --time-zone ${timeZone} has no effect without a calendar rule (--keep-daily, --keep-weekly, --keep-monthly or --keep-yearly)\n`);
   }
   let settings: S3Settings | undefined;
   try {
@@ -62,21 +87,33 @@ export async function prune(options: PruneOptions, io: S3Io): Promise<number> {
     else throw e;
   }
   if (problems.length > 0 || settings === undefined) throw new InputError(problems);
-  return withSession(settings, io.stderr, (session) => pruneArchives(session, { keepLast, keepDays }, options, io));
+  const policy: RetentionPolicy = { keepLast, keepDays, ...calendar, timeZone };
+  return withSession(settings, io.stderr, (session) => pruneArchives(session, policy, options, io));
+}
+
+/** The rules in force, for the summary lines: `keep-last 7, keep-days 30, keep-daily 7 (Europe/Berlin)`. */
+export function ruleText(policy: RetentionPolicy, keepLastGiven = true): string {
+  const parts: string[] = [];
+  if (keepLastGiven || CALENDAR_RULES.every((r) => calendarCount(policy, r) === 0)) parts.push(`keep-last ${policy.keepLast}`);
+  if (policy.keepDays !== undefined) parts.push(`keep-days ${policy.keepDays}`);
+  for (const rule of CALENDAR_RULES) if (calendarCount(policy, rule) > 0) parts.push(`keep-${rule} ${calendarCount(policy, rule)}`);
+  const zoned = CALENDAR_RULES.some((r) => calendarCount(policy, r) > 0);
+  return `${parts.join(', ')}${zoned ? ` in ${policy.timeZone ?? DEFAULT_TIME_ZONE}` : ''}`;
 }
 
 /** Lists, plans and deletes, with one session. */
-async function pruneArchives(session: Session, { keepLast, keepDays }: { keepLast: number; keepDays?: number }, options: PruneOptions, io: S3Io): Promise<number> {
+async function pruneArchives(session: Session, policy: RetentionPolicy, options: PruneOptions, io: S3Io): Promise<number> {
   const settings = session.settings;
   const bucket = settings.bucket!;
   const where = s3Uri(bucket, settings.keyPrefix);
-  const rule = `keep-last ${keepLast}${keepDays !== undefined ? `, keep-days ${keepDays}` : ''}`;
+  const { keepLast } = policy;
+  const rule = ruleText(policy, options.keepLast !== undefined);
   const { archives, proofs } = await listArchivesOrFail(session);
   if (archives.length === 0) {
     io.stderr(`nothing to delete: 0 archives under ${where}, all kept (${rule})\n`);
     return EXIT_OK;
   }
-  const plan = planRetention(archives, proofs, { keepLast, keepDays }, options.now ?? new Date());
+  const plan = planRetention(archives, proofs, policy, options.now ?? new Date());
   const keep = plan.entries.filter((e) => e.action === 'keep');
   const remove = plan.entries.filter((e) => e.action === 'delete').map((e) => e.archive);
   const { newest } = plan;
@@ -160,12 +197,13 @@ async function deleteArchives(
   report: { where: string; rule: string; newest: Archive },
   io: S3Io,
 ): Promise<number> {
-  const tally = { deleted: 0, hidden: 0, retained: 0, failed: 0 };
+  const tally: Tally = { deleted: 0, hidden: 0, retained: 0, failed: 0, retainedKeys: [] };
   const gone = new Set<string>();
   // The archives first; then the markers of those actually deleted, and those of archives long gone.
   const archivesRun = await deleteKeys(session, remove.map((a) => a.key), tally, gone, io);
   const archivesDeleted = tally.deleted;
   if (archivesRun.failed) {
+    await reportRetained(session, tally, io);
     const inFlight = archivesRun.inFlight;
     io.stderr(
       inFlight === undefined
@@ -177,7 +215,9 @@ async function deleteArchives(
   // A marker proves the unencrypted archive of its timestamp: an encrypted twin deleted says nothing of it.
   const deletedStamps = new Set(remove.filter((a) => !a.encrypted && gone.has(a.key)).map((a) => a.stamp));
   const markerKeys = markers.filter((m) => m.reason === 'archive gone' || deletedStamps.has(m.proof.stamp)).map((m) => m.proof.key);
-  if ((await deleteKeys(session, markerKeys, tally, gone, io)).failed) {
+  const markersRun = await deleteKeys(session, markerKeys, tally, gone, io);
+  await reportRetained(session, tally, io);
+  if (markersRun.failed) {
     io.stderr(`deleted ${archivesDeleted} of ${remove.length} archives before the failure (their proof markers were not all deleted)\n`);
     return EXIT_FAILED;
   }
@@ -190,6 +230,35 @@ async function deleteArchives(
   return tally.failed > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
+/** What a run of deletes did, key by key. */
+interface Tally {
+  deleted: number;
+  hidden: number;
+  retained: number;
+  failed: number;
+  /** The keys Object Lock kept, with the code of the refusal, in the order of the deletes. */
+  readonly retainedKeys: Array<{ key: string; code: string }>;
+}
+
+/**
+ * One `retained` line per key Object Lock kept, with its retain-until date for
+ * the first RETENTION_LOOKUPS (one GetObjectRetention each, after every delete
+ * was sent; best effort: a legal hold has no date, the permission may be
+ * missing, the deadline may have passed). Never changes what was deleted.
+ */
+async function reportRetained(session: Session, tally: Tally, io: S3Io): Promise<void> {
+  const bucket = session.settings.bucket!;
+  for (const [i, { key, code }] of tally.retainedKeys.entries()) {
+    const retention = i < RETENTION_LOOKUPS && !session.deadline.passed ? await readRetention(session, bucket, key).catch(() => 'none' as const) : 'none';
+    const line =
+      retention !== 'none' && retention.until.getTime() > Date.now()
+        ? `retained ${s3Uri(bucket, key)}: locked until ${formatDate(retention.until)} (${retention.mode}): Object Lock refused the delete (${code})`
+        : `retained ${s3Uri(bucket, key)}: the delete was refused (${code}): Object Lock (a retention period or a legal hold) protects it`;
+    // The mode and the code are the server's words.
+    io.stdout(`${sanitizeLine(line)}\n`);
+  }
+}
+
 /**
  * How a run of DeleteObjects calls ended: `failed` when a call failed as a
  * whole (then it stops), with the keys of that call when it got no answer
@@ -198,7 +267,7 @@ async function deleteArchives(
 type DeleteRun = { readonly failed: false } | { readonly failed: true; readonly inFlight?: readonly string[] };
 
 /** Deletes keys with DeleteObjects, DELETE_BATCH per call, reporting each. */
-async function deleteKeys(session: Session, keys: readonly string[], tally: { deleted: number; hidden: number; retained: number; failed: number }, gone: Set<string>, io: S3Io): Promise<DeleteRun> {
+async function deleteKeys(session: Session, keys: readonly string[], tally: Tally, gone: Set<string>, io: S3Io): Promise<DeleteRun> {
   const settings = session.settings;
   const bucket = settings.bucket!;
   for (const batch of batches(keys, DELETE_BATCH)) {
@@ -233,7 +302,8 @@ async function deleteKeys(session: Session, keys: readonly string[], tally: { de
         }
       } else if (lockedByObjectLock(error.Code, error.Message)) {
         tally.retained++;
-        io.stdout(`retained ${s3Uri(bucket, key)}: the delete was refused (${error.Code}): Object Lock (a retention period or a legal hold) protects it\n`);
+        // Reported once every delete has been sent (reportRetained): the look-ups of their dates never cost a delete its time.
+        tally.retainedKeys.push({ key, code: error.Code ?? 'AccessDenied' });
       } else {
         tally.failed++;
         const detail = describeS3Error(Object.assign(new Error(error.Message ?? error.Code ?? 'failed'), { name: error.Code ?? 'Error' }), {

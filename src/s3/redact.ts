@@ -15,8 +15,8 @@
  * that credentials the command never saw (from the default chain: IRSA,
  * instance metadata) are caught too. Pure.
  */
-import { S3_ENV, HEARTBEAT_ENV } from './config';
-import type { S3Io } from './common';
+import { S3_ENV, HEARTBEAT_ENV, copyEnvName } from './config';
+import type { S3Io } from '../io';
 
 /** What replaces a secret. */
 export const REDACTED = '[redacted]';
@@ -50,13 +50,16 @@ const XML_ELEMENT = /<(SessionToken|SecretAccessKey|SecurityToken|Token|Signatur
 /** Secrets named by the environment and the flags of a command: values that must never be printed. */
 export function knownSecrets(env: NodeJS.ProcessEnv, urls: ReadonlyArray<string | undefined> = []): string[] {
   const out: string[] = [];
-  for (const name of [S3_ENV.secretAccessKey, S3_ENV.sessionToken]) {
+  // The source's credentials and those of s3 copy's destination (COPY_...).
+  for (const name of [S3_ENV.secretAccessKey, S3_ENV.sessionToken].flatMap((n) => [n, copyEnvName(n)])) {
     const value = env[name]?.trim();
     if (value) out.push(value);
   }
-  const keyId = env[S3_ENV.accessKeyId]?.trim();
-  if (keyId !== undefined && keyId.length >= MIN_KEY_ID_LENGTH) out.push(keyId);
-  for (const raw of [env[S3_ENV.endpoint], env[HEARTBEAT_ENV], ...urls]) {
+  for (const name of [S3_ENV.accessKeyId, copyEnvName(S3_ENV.accessKeyId)]) {
+    const keyId = env[name]?.trim();
+    if (keyId !== undefined && keyId.length >= MIN_KEY_ID_LENGTH) out.push(keyId);
+  }
+  for (const raw of [env[S3_ENV.endpoint], env[copyEnvName(S3_ENV.endpoint)], env[HEARTBEAT_ENV], ...urls]) {
     if (raw === undefined) continue;
     const text = raw.trim();
     // The userinfo, whether or not the URL parses.
@@ -123,8 +126,8 @@ export function redactingIo<T extends Pick<S3Io, 'stdout' | 'stderr'>>(io: T, re
   return { ...io, stdout: (text: string) => io.stdout(redact(text)), stderr: (text: string) => io.stderr(redact(text)) };
 }
 
-/** Flags whose value may hold credentials: the endpoint (userinfo) and the heartbeat URL (its path is the token). */
-const URL_FLAGS = ['--endpoint', '--heartbeat-url'];
+/** Flags whose value may hold credentials: the endpoints (userinfo) and the heartbeat URL (its path is the token). */
+const URL_FLAGS = ['--endpoint', '--to-endpoint', '--heartbeat-url'];
 
 /** The values of the flags of an s3 command line that may hold credentials (URL_FLAGS). */
 export function urlArguments(argv: readonly string[]): string[] {

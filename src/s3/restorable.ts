@@ -19,7 +19,8 @@
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'stream';
-import { Archive, formatDate, sortNewestFirst } from './archives';
+import { Archive, backupTime, formatDate, sortNewestFirst } from './archives';
+import { BUCKET_NOUN, CALENDAR_RULES, CalendarRule, DEFAULT_TIME_ZONE, bucketsOf } from './calendar';
 import type { Session } from './client';
 import { S3Failure } from './common';
 import { describeS3Error } from './errors';
@@ -298,6 +299,49 @@ export interface RetentionPolicy {
   readonly keepLast: number;
   /** Also keep every archive younger than D days (optional). */
   readonly keepDays?: number;
+  /** Also keep the newest proven archive of each of the N newest calendar days that have one (0 or absent: off). */
+  readonly keepDaily?: number;
+  /** ... of each of the N newest ISO weeks (Monday to Sunday) that have one. */
+  readonly keepWeekly?: number;
+  /** ... of each of the N newest calendar months that have one. */
+  readonly keepMonthly?: number;
+  /** ... of each of the N newest calendar years that have one. */
+  readonly keepYearly?: number;
+  /** The IANA time zone the calendar rules' days, weeks, months and years are in; default UTC. */
+  readonly timeZone?: string;
+}
+
+/** The count of a calendar rule in a policy (0: off). */
+export function calendarCount(policy: RetentionPolicy, rule: CalendarRule): number {
+  const n = { daily: policy.keepDaily, weekly: policy.keepWeekly, monthly: policy.keepMonthly, yearly: policy.keepYearly }[rule];
+  return n === undefined || !Number.isFinite(n) ? 0 : Math.max(0, Math.floor(n));
+}
+
+/**
+ * What the calendar rules keep: for each rule of N > 0, the proven archives
+ * not named in the future (`eligible`, newest first) are grouped by the bucket
+ * their backup time (archives.ts backupTime) falls in, in the policy's time
+ * zone; the N newest buckets (by the calendar) each keep their newest archive
+ * (in the order of the list). Returns, per archive kept, why: one line per rule.
+ */
+export function calendarKeeps(eligible: readonly Archive[], policy: RetentionPolicy, now: Date): Map<Archive, string[]> {
+  const timeZone = policy.timeZone ?? DEFAULT_TIME_ZONE;
+  const out = new Map<Archive, string[]>();
+  const rules = CALENDAR_RULES.filter((rule) => calendarCount(policy, rule) > 0);
+  if (rules.length === 0) return out;
+  const buckets = eligible.map((archive) => ({ archive, buckets: bucketsOf(backupTime(archive, now).time, timeZone) }));
+  for (const rule of rules) {
+    const n = calendarCount(policy, rule);
+    const newestOf = new Map<string, Archive>();
+    for (const { archive, buckets: b } of buckets) if (!newestOf.has(b[rule])) newestOf.set(b[rule], archive);
+    const kept = [...newestOf.keys()].sort().reverse().slice(0, n);
+    kept.forEach((bucket, i) => {
+      const archive = newestOf.get(bucket)!;
+      const why = `--keep-${rule} ${n}: the newest proven of ${BUCKET_NOUN[rule]} ${bucket} (${i + 1} of ${n})`;
+      out.set(archive, [...(out.get(archive) ?? []), why]);
+    });
+  }
+  return out;
 }
 
 export interface PlanEntry {
@@ -342,7 +386,10 @@ export function ageReference(archive: Archive): number {
  * (proofs.ts: `s3 verify` read them whole) have been counted: those, every
  * archive newer than the last of them (proven or not), every archive named in
  * the future, the most recent upload by LastModified, and with --keep-days
- * every archive younger than D days, are kept. Only archives older than the
+ * every archive younger than D days, are kept; so is, for each calendar rule
+ * (--keep-daily/weekly/monthly/yearly N), the newest proven archive of each of
+ * the N newest days, ISO weeks, months or years that have one, in the
+ * policy's time zone (calendarKeeps). Only archives older than the
  * --keep-last-th proven one can be deleted, so without --keep-last proven
  * archives nothing is, and every archive newer than the newest proven one is
  * always kept. A key listed twice counts once.
@@ -356,6 +403,14 @@ export function planRetention(archives: readonly Archive[], proofs: readonly Pro
     if (archive.lastModified !== undefined && (latestUpload === undefined || archive.lastModified.getTime() > latestUpload.lastModified!.getTime())) latestUpload = archive;
   }
   const cutoff = policy.keepDays !== undefined ? now.getTime() - policy.keepDays * DAY_MS : undefined;
+  const calendar = calendarKeeps(
+    list.filter((c) => c.proven && !namedInFuture(c.archive, now)).map((c) => c.archive),
+    policy,
+    now,
+  );
+  const calendarRules = CALENDAR_RULES.filter((rule) => calendarCount(policy, rule) > 0);
+  // Why the calendar rules keep an archive, after the reason of the other rules.
+  const also = (archive: Archive, reason: string): string => [reason, ...(calendar.get(archive) ?? [])].join('; ');
   const entries: PlanEntry[] = [];
   let proven = 0;
   let unprovenKept = 0;
@@ -370,7 +425,7 @@ export function planRetention(archives: readonly Archive[], proofs: readonly Pro
       if (isProven) {
         proven++;
         newest ??= archive;
-        entries.push({ archive, action: 'keep', reason: proven === 1 ? 'the newest proven archive' : `proven, ${proven} of --keep-last ${keepLast}`, proven: true });
+        entries.push({ archive, action: 'keep', reason: also(archive, proven === 1 ? 'the newest proven archive' : `proven, ${proven} of --keep-last ${keepLast}`), proven: true });
       } else {
         unprovenKept++;
         entries.push({
@@ -383,17 +438,26 @@ export function planRetention(archives: readonly Archive[], proofs: readonly Pro
       continue;
     }
     if (archive === latestUpload) {
-      entries.push({ archive, action: 'keep', reason: 'the most recent upload', proven: isProven });
+      entries.push({ archive, action: 'keep', reason: also(archive, 'the most recent upload'), proven: isProven });
       continue;
     }
     if (cutoff !== undefined && ageReference(archive) > cutoff) {
-      entries.push({ archive, action: 'keep', reason: `younger than --keep-days ${policy.keepDays}`, proven: isProven });
+      entries.push({ archive, action: 'keep', reason: also(archive, `younger than --keep-days ${policy.keepDays}`), proven: isProven });
+      continue;
+    }
+    const byCalendar = calendar.get(archive);
+    if (byCalendar !== undefined) {
+      entries.push({ archive, action: 'keep', reason: byCalendar.join('; '), proven: true });
       continue;
     }
     entries.push({
       archive,
       action: 'delete',
-      reason: `older than the ${keepLast} newest proven${cutoff !== undefined ? ` and than --keep-days ${policy.keepDays}` : ''}`,
+      reason: `older than the ${keepLast} newest proven${cutoff !== undefined ? ` and than --keep-days ${policy.keepDays}` : ''}${
+        calendarRules.length > 0
+          ? `, and ${isProven ? `not the newest proven of one of the ${calendarRules.map((r) => `${calendarCount(policy, r)} newest ${BUCKET_NOUN[r]}s`).join(' or ')}` : 'not proven (the calendar rules keep proven archives only)'}`
+          : ''
+      }`,
       proven: isProven,
     });
   }

@@ -10,10 +10,10 @@ import { backupMaxAge, durationSeconds } from '../model/max-age';
 import { endpointPort } from './network-policy';
 
 /** The algorithms shapes read, in TypeScript (the chart has its own helpers). */
-const ALGORITHMS: Record<AlgorithmName, (d: RenderScope, arg: any) => unknown> = {
+const ALGORITHMS: Record<AlgorithmName, (d: RenderScope, arg: unknown) => unknown> = {
   backupMaxAge: (d) => backupMaxAge(d.v),
-  durationSeconds: (_d, duration: string) => String(durationSeconds(duration)),
-  endpointPort: (_d, endpoint: string) => endpointPort(endpoint),
+  durationSeconds: (_d, duration) => String(durationSeconds(String(duration))),
+  endpointPort: (_d, endpoint) => endpointPort(String(endpoint)),
   // Loaded when a Role is shaped: the rules are what cdk8s-plus synthesizes.
   roleRules: () => (require('../constructs/role') as typeof import('../constructs/role')).backupRoleRules(),
 };
@@ -66,7 +66,7 @@ function list(x: unknown): unknown[] {
   return Array.isArray(x) ? x : [];
 }
 
-function run(e: Expr, s: ShapeScope): any {
+function run(e: Expr, s: ShapeScope): unknown {
   switch (e.op) {
     case 'lit':
       return e.value;
@@ -91,7 +91,7 @@ function run(e: Expr, s: ShapeScope): any {
       const out: Record<string, unknown> = {};
       for (const o of e.objects) {
         const x = run(o, s);
-        if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) if (!(k in out)) out[k] = v;
+        if (x && typeof x === 'object') for (const [k, v] of Object.entries(x as Record<string, unknown>)) if (!(k in out)) out[k] = v;
       }
       return out;
     }
@@ -117,9 +117,13 @@ function run(e: Expr, s: ShapeScope): any {
     case 'map':
       return list(run(e.list, s)).map((item) => run(e.body, { ...s, vars: { ...s.vars, [e.item]: item } }));
     case 'entry1':
-      return { [run(e.key, s)]: run(e.value, s) };
+      return { [String(run(e.key, s))]: run(e.value, s) };
     case 'replace':
       return String(run(e.e, s)).split(e.old).join(e.new);
+    case 'trimSuffix': {
+      const text = String(run(e.e, s));
+      return e.suffix && text.endsWith(e.suffix) ? text.slice(0, -e.suffix.length) : text;
+    }
     case 'join':
       return list(run(e.list, s)).join(e.sep);
     case 'lower':
@@ -128,7 +132,7 @@ function run(e: Expr, s: ShapeScope): any {
       return createHash('sha256').update(String(run(e.e, s))).digest('hex').slice(0, e.length);
     case 'fill': {
       const vars = run(e.vars, s) as Record<string, unknown>;
-      return fillAlertText(run(e.text, s), Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, String(v)])));
+      return fillAlertText(String(run(e.text, s)), Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, String(v)])));
     }
     case 'call':
       return run(e.shape.body, { d: s.d, a: Object.fromEntries(e.args.map(([k, v]) => [k, run(v, s)])) });
@@ -140,8 +144,8 @@ export function holds(c: Cond, d: unknown): boolean {
   return test(c, { d, a: {} });
 }
 
-/** The value of a shape for a render scope and arguments. */
-export function evaluate<T = any>(shape: Shape, d: unknown, args: Readonly<Record<string, unknown>> = {}): T {
+/** The value of a shape for a render scope and arguments; `T` is what the caller knows it to be (a construct's props). */
+export function evaluate<T = unknown>(shape: Shape, d: unknown, args: Readonly<Record<string, unknown>> = {}): T {
   return run(shape.body, { d, a: args }) as T;
 }
 

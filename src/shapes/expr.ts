@@ -51,6 +51,7 @@ export type Expr =
   | { readonly op: 'entry1'; readonly key: Expr; readonly value: Expr }
   | { readonly op: 'replace'; readonly old: string; readonly new: string; readonly e: Expr }
   | { readonly op: 'join'; readonly sep: string; readonly list: Expr }
+  | { readonly op: 'trimSuffix'; readonly suffix: string; readonly e: Expr }
   | { readonly op: 'lower'; readonly e: Expr }
   | { readonly op: 'sha256'; readonly length: number; readonly e: Expr }
   | { readonly op: 'fill'; readonly text: Expr; readonly vars: Expr }
@@ -163,6 +164,8 @@ export const mapList = (list: Template, body: (item: Expr) => Template): Expr =>
 export const entry1 = (key: Template, value: Template): Expr => ({ op: 'entry1', key: expr(key), value: expr(value) });
 /** Every `old` of a string replaced by `new`. */
 export const replace = (old: string, by: string, e: Template): Expr => ({ op: 'replace', old, new: by, e: expr(e) });
+/** A string without one trailing `suffix`, when it ends with it. */
+export const trimSuffix = (suffix: string, e: Template): Expr => ({ op: 'trimSuffix', suffix, e: expr(e) });
 /** Strings of a list joined by `sep`. */
 export const join = (sep: string, list: Template): Expr => ({ op: 'join', sep, list: expr(list) });
 /** A string in lower case. */

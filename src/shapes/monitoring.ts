@@ -5,7 +5,7 @@
  */
 import { ALERT_EXPRESSIONS, ALERTS, type AlertExpression } from '../model/alerts';
 import { DASHBOARD_TEMPLATE } from '../model/dashboard';
-import { algorithm, and, call, concat, entry1, eq, fill, format, intString, join, lit, mapList, maybe, merge, not, omitEmpty, orDefault, present, replace, sha256, shape, truthy, val, when, type Expr, type Template } from './expr';
+import { algorithm, and, call, concat, entry1, eq, fill, format, intString, join, lit, mapList, maybe, merge, not, omitEmpty, orDefault, present, replace, sha256, shape, trimSuffix, truthy, val, when, type Expr, type Template } from './expr';
 import { labels } from './workload';
 
 const p = 'v.monitoring.prometheusRule';
@@ -27,7 +27,7 @@ function monitoringMetadata(name: Expr, own: string): Template {
 const exactNamePattern = (name: Template): Expr => replace('.', '[.]', name);
 
 /** One alert rule, its texts filled in with `vars`, the namespace and `for`. */
-function rule(alert: keyof typeof ALERTS & string, expression: AlertExpression, vars: Record<string, Template>, forDuration?: Expr): Template {
+function rule(alert: string, expression: AlertExpression, vars: Record<string, Template>, forDuration?: Expr): Template {
   const text = ALERTS[alert];
   const values = { ...vars, NAMESPACE: val('namespace'), ...(forDuration ? { FOR: omitEmpty(forDuration) } : {}) };
   return {
@@ -38,7 +38,8 @@ function rule(alert: keyof typeof ALERTS & string, expression: AlertExpression, 
     annotations: {
       summary: fill(lit(text.summary), values),
       description: fill(lit(text.description), values),
-      runbook_url: format(`%s#${alert.toLowerCase()}`, val(`${p}.runbookUrl`)),
+      // One page per alert under the runbooks' folder (a trailing "/" of the folder's URL is dropped).
+      runbook_url: format(`%s/${alert}.md`, trimSuffix('/', val(`${p}.runbookUrl`))),
     },
     ...(forDuration ? { for: omitEmpty(forDuration) } : {}),
   };

@@ -5,7 +5,7 @@
  * Helm manages the objects, these say cdk8s does.
  */
 import type { RenderPlan } from '../model/plan';
-import type { ResolvedValues } from '../model/resolve';
+import type { ResolvedValues } from '../model/types';
 import type { ObjectNames } from '../model/objects';
 import { commonLabels, selectorLabels } from '../model/objects';
 

@@ -5,7 +5,7 @@
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import { esbuildWorkerThreads, fewTypeScriptFiles, libraryModulePaths, nodeArguments, PACKAGE_NAME, packageScopeType, preloadScript } from '../../src/argocd/cdk8s-app';
 import { repositoryRoot } from '../../src/argocd/generate';
 import { runCli, runCliAsync } from '../../src/cli';
@@ -135,7 +135,7 @@ describe('argocd generate', () => {
         "require(process.argv[1]);"; // argv: node, the bin, then the plugin's arguments, as when the bin runs
       for (const [name, [text, code]] of Object.entries(cases)) {
         const dir = appDir({ 'values.yaml': text });
-        const r = require('child_process').spawnSync(process.execPath, ['-e', wrapper, bin, 'argocd', 'generate', '-C', dir], {
+        const r = spawnSync(process.execPath, ['-e', wrapper, bin, 'argocd', 'generate', '-C', dir], {
           encoding: 'utf8',
           env: { PATH: process.env.PATH, ARGOCD_APP_NAMESPACE: 'infrahub', ARGOCD_APP_NAME: 'backups' },
           maxBuffer: 64 * 1024 * 1024,

@@ -70,6 +70,25 @@ describe('ARGOCD_APP_PARAMETERS', () => {
     expect(inputErrorLines(() => parametersFromJson({ ARGOCD_APP_PARAMETERS: '[{"string":"x"}]' }))[0]).toMatch(/\[0\]: must be an object with a string "name"/);
   });
 
+  test('a value that is a list or an object where text belongs: one line naming where (never "[object Object]")', () => {
+    const lines = inputErrorLines(() =>
+      parametersFromJson({
+        ARGOCD_APP_PARAMETERS: JSON.stringify([
+          { name: 'release-name', string: { a: 1 } },
+          { name: 'values-files', array: ['ok.yaml', ['nested']] },
+          { name: 'helm-parameters', map: { 'image.tag': { x: 1 }, 'image.pullPolicy': 7 } },
+        ]),
+      }),
+    );
+    expect(lines).toEqual([
+      'ARGOCD_APP_PARAMETERS[0].string: must be a string, number or boolean',
+      'ARGOCD_APP_PARAMETERS[1].array[1]: must be a string, number or boolean',
+      'ARGOCD_APP_PARAMETERS[2].map["image.tag"]: must be a string, number or boolean',
+    ]);
+    const scalars = parametersFromJson({ ARGOCD_APP_PARAMETERS: JSON.stringify([{ name: 'n', string: 7, array: [true, 1.5], map: { k: false } }]) });
+    expect(scalars?.get('n')).toEqual({ string: '7', array: ['true', '1.5'], map: { k: 'false' } });
+  });
+
   test('when present it wins over PARAM_ variables (exact keys, no lossy names)', () => {
     const request = requestFromEnvironment({
       ARGOCD_APP_PARAMETERS: JSON.stringify([{ name: 'release-name', string: 'from-json' }]),

@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { checkNamespaces, CLUSTER_SCOPED, groupKind, NAMESPACED } from '../../src/argocd/namespace-rule';
 import { parseStat, ProcessTracker, readProcesses } from '../../src/argocd/process-tree';
 import { allowedClusterKinds, appModeEnabled, appTimeoutMs, namespacedKinds, parseGoDuration } from '../../src/argocd/trust';
-import { readValues } from '../../src/cli/values-input';
+import { readValues } from '../../src/values-io/values-input';
 import { inputErrorLinesOrNone } from '../support/input-error';
 import { synthValues } from '../../src/synth';
 

@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
-import { CliIo, EXIT_INVALID, runCli } from '../../src/cli';
+import { EXIT_INVALID, runCli } from '../../src/cli';
+import type { CliIo } from '../../src/io';
+import type { KubeObject } from '../support/synth';
 
 interface Run {
   readonly code: number;
@@ -18,7 +20,6 @@ function run(...argv: string[]): Run {
   return { code, stdout, stderr };
 }
 
-type KubeObject = Record<string, any>;
 
 /** The objects of a multi-document YAML stream; fails on any YAML error. */
 function objectsOf(yaml: string): KubeObject[] {

@@ -50,7 +50,7 @@ function packagesOf(files: string[]): Set<string> {
 }
 
 const SYNTHESIS = ['cdk8s', 'cdk8s-plus-28', 'constructs', 'ajv', 'cron-parser', 'luxon', 'tzdata', 'yaml', 'cdk8s > yaml'];
-const MODEL = ['lib/synth.js', 'lib/model/resolve.js', 'lib/model/values-validator.js', 'lib/model/spec.js', 'lib/model/plan.js', 'lib/cli/values-input.js'];
+const MODEL = ['lib/synth.js', 'lib/model/resolve.js', 'lib/model/values-validator.js', 'lib/model/spec.js', 'lib/model/plan.js', 'lib/values-io/values-input.js'];
 
 function expectNoSynthesis(files: string[]): void {
   const loaded = packagesOf(files);
@@ -76,6 +76,7 @@ test.each([
   ['s3 latest (bad input)', ['s3', 'latest']],
   ['s3 preflight against a closed port', ['s3', 'preflight', '--for', 'backup', '--bucket', 'backups', '--endpoint', 'http://127.0.0.1:9', '--timeout', '5']],
   ['s3 verify --help', ['s3', 'verify', '--help']],
+  ['s3 copy against a closed port', ['s3', 'copy', '--bucket', 'backups', '--endpoint', 'http://127.0.0.1:9', '--to-bucket', 'copies', '--to-endpoint', 'http://127.0.0.1:9', '--timeout', '5']],
 ])('%s loads neither cdk8s nor the values model', (_name, args) => {
   const { files } = modulesOf(args, { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
   expect(files).toContain('lib/s3/command.js');
@@ -90,6 +91,20 @@ test('s3 preflight does load its command and the AWS SDK (the recorder sees lazy
   expect(files).toContain('lib/s3/preflight.js');
   // The S3 client is bundled into lib/vendor (the package does not depend on the SDK).
   expect(files).toContain('lib/vendor/s3.js');
+});
+
+test('guard repair loads its command and the Kubernetes client (bundled in lib/vendor), neither cdk8s nor the values model', () => {
+  const kubeconfig = join(work, 'kubeconfig');
+  writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: "http://127.0.0.1:9", insecure-skip-tls-verify: true}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\n');
+  const { status, files } = modulesOf(['guard', 'repair', '--release', 'infrahub-backup', '-n', 'infrahub', '--timeout', '5'], { KUBECONFIG: kubeconfig });
+  expect(status).toBe(1);
+  expect(files).toContain('lib/guard/guard.js');
+  expect(files).toContain('lib/vendor/kubernetes.js');
+  expectNoSynthesis(files);
+});
+
+test('the other commands do not load the Kubernetes client', () => {
+  for (const args of [['version'], ['s3', 'latest']]) expect(modulesOf(args).files.filter((f) => f.startsWith('lib/guard/guard') || f === 'lib/vendor/kubernetes.js')).toEqual([]);
 });
 
 test('synth loads one copy of yaml (the one cdk8s loads), cdk8s-plus-28 and the compiled validator, not ajv\'s compiler', () => {

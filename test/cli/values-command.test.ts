@@ -4,8 +4,11 @@
  * chart), or with `--all` the resolved values; bad input gives one sanitised
  * line per problem and nothing on stdout.
  */
+import { execFileSync } from 'child_process';
+import { join } from 'path';
 import { parse } from 'yaml';
-import { CliIo, EXIT_INVALID, runCli } from '../../src/cli';
+import { EXIT_INVALID, runCli } from '../../src/cli';
+import type { CliIo } from '../../src/io';
 import { pool } from '../support/helm';
 import { probe, tempFile } from '../support/helm-probe';
 
@@ -98,6 +101,7 @@ describe('values', () => {
     expect(lines.every((l) => l.startsWith('error: '))).toBe(true);
     expect(out.stderr).toContain('a\\nerror: everything is fine: unknown key');
     expect(out.stderr).toContain('b\\u001b[2K\\rx: unknown key');
+    // eslint-disable-next-line no-control-regex -- the control characters are what must not reach the terminal
     expect(out.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
   });
 
@@ -113,10 +117,6 @@ describe('values', () => {
 
 describe('the installed command', () => {
   test('-f - reads standard input; integers beyond 2^53 keep their digits in YAML too', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { execFileSync } = require('child_process') as typeof import('child_process');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { join } = require('path') as typeof import('path');
     const bin = join(__dirname, '..', '..', 'bin', 'infrahub-backup-cdk8s');
     const out = execFileSync(process.execPath, [bin, 'values', '-f', '-', '--set', 'b=9007199254740993'], { input: 'a: 0o17\n' }).toString();
     expect(out).toBe('a: 15\nb: 9007199254740993\n');

@@ -23,7 +23,7 @@ const ROOT = join(__dirname, '..', '..');
 /** A chart of the user's, without a namespace unless given, holding one InfrahubBackup. */
 function inUserChart(values: TestValues, chartNamespace?: string, namespace?: string): { chart: Chart; backup: InfrahubBackup; objects: KubeObject[] } {
   const chart = new Chart(Testing.app(), 'app', { namespace: chartNamespace });
-  const backup = new InfrahubBackup(chart, 'Backup', { values: values as InfrahubBackupValues, namespace });
+  const backup = new InfrahubBackup(chart, 'Backup', { values, namespace });
   return { chart, backup, objects: Testing.synth(chart) };
 }
 
@@ -43,7 +43,7 @@ describe('namespace', () => {
   });
 
   test('the same without a namespace in InfrahubBackupChart', () => {
-    const chart = new InfrahubBackupChart(Testing.app(), 'b', { values: S3_BACKUP as InfrahubBackupValues });
+    const chart = new InfrahubBackupChart(Testing.app(), 'b', { values: S3_BACKUP });
     const objects = Testing.synth(chart);
     expect(objects.map((o) => o.metadata.namespace)).toEqual([undefined, undefined, undefined, undefined]);
   });
@@ -103,7 +103,7 @@ describe('two InfrahubBackups in one chart', () => {
     const chart = new Chart(Testing.app(), 'app', { namespace: 'infrahub' });
     const first = new InfrahubBackup(chart, 'Backups', { values: backupValues });
     const second = new InfrahubBackup(chart, 'Restore', {
-      values: mergeDocs(S3_RESTORE, { serviceAccount: { create: false, name: first.serviceAccountName }, rbac: { create: false } }) as InfrahubBackupValues,
+      values: mergeDocs(S3_RESTORE, { serviceAccount: { create: false, name: first.serviceAccountName }, rbac: { create: false } }),
     });
     expect(second.apiObjects.map((o) => o.kind)).toEqual(['Job']);
     expect(podSpecOf(second.restoreJob!.toJson()).serviceAccountName).toBe('infrahub-backup');
@@ -113,7 +113,7 @@ describe('two InfrahubBackups in one chart', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'app');
     new InfrahubBackup(chart, 'A', { values: backupValues });
-    expect(() => new InfrahubBackup(chart, 'B', { values: mergeDocs(S3_BACKUP, { fullnameOverride: 'other' }) as InfrahubBackupValues })).not.toThrow();
+    expect(() => new InfrahubBackup(chart, 'B', { values: mergeDocs(S3_BACKUP, { fullnameOverride: 'other' }) })).not.toThrow();
     expect(() => new InfrahubBackup(chart, 'C', { values: backupValues, namespace: 'staging' })).not.toThrow();
     expect(() => new InfrahubBackup(new Chart(app, 'other'), 'A', { values: backupValues })).not.toThrow();
   });
@@ -307,7 +307,7 @@ describe('Kubernetes 1.28 types on the pass-through values', () => {
         { name: 'sio', scaleIO: { gateway: 'https://gw', system: 'sys', secretRef: { name: 'sio' } } },
       ],
     };
-    const fromTyped = synthObjects(typed as TestValues);
+    const fromTyped = synthObjects(typed);
     expect(fromTyped).toEqual(synthObjects(json));
     const pod = podSpecOf(workloadOf(fromTyped));
     expect(pod.volumes.find((v: KubeObject) => v.name === 'cache').emptyDir.sizeLimit).toBe('1Gi');
@@ -317,8 +317,8 @@ describe('Kubernetes 1.28 types on the pass-through values', () => {
 
   test('the props are not modified', () => {
     const quantity = k8s.Quantity.fromString('2Gi');
-    const values: InfrahubBackupValues = { ...S3_BACKUP, extraVolumes: [{ name: 'c', emptyDir: { sizeLimit: quantity } }] } as InfrahubBackupValues;
-    synthObjects(values as TestValues);
+    const values: InfrahubBackupValues = { ...S3_BACKUP, extraVolumes: [{ name: 'c', emptyDir: { sizeLimit: quantity } }] };
+    synthObjects(values);
     expect(values.extraVolumes![0].emptyDir!.sizeLimit).toBe(quantity);
   });
 

@@ -3,11 +3,10 @@
  * bytes, whatever the order of their keys and however often they are rendered.
  */
 import { synthValues } from '../../src/synth';
-import type { InfrahubBackupValues } from '../../src';
 import { ALL_OPTIONAL_BACKUP, ALL_OPTIONAL_RESTORE, MODES, TestValues } from '../support/synth';
 
 const synth = (values: TestValues, releaseName = 'infrahub-backup', namespace = 'infrahub'): string =>
-  synthValues(values as InfrahubBackupValues, { releaseName, namespace });
+  synthValues(values, { releaseName, namespace });
 
 /** The same document with every map's keys in reverse order. */
 function reversedKeys(value: unknown): unknown {
@@ -53,7 +52,7 @@ describe('determinism', () => {
   });
 
   test('synthValues defaults to the release infrahub-backup in namespace default', () => {
-    const yaml = synthValues(MODES['restore by key'] as InfrahubBackupValues);
+    const yaml = synthValues(MODES['restore by key']);
     expect(yaml).toContain('namespace: default');
     expect(yaml).toMatch(/name: infrahub-backup-restore-[0-9a-f]{8}\n/);
   });

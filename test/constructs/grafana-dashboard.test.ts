@@ -16,10 +16,10 @@ const SCHEDULED = mergeDocs(MODES['scheduled backup to S3'], DASHBOARD, {
   monitoring: { freshness: { enabled: true } },
 });
 
-function dashboardOf(values: TestValues, release = 'infrahub-backup'): { object: KubeObject; json: any } {
+function dashboardOf(values: TestValues, release = 'infrahub-backup'): { object: KubeObject; json: KubeObject } {
   const object = only(synthObjects(values, release), 'ConfigMap');
-  const [text] = Object.values(object.data) as string[];
-  return { object, json: JSON.parse(text) };
+  const [text] = Object.values<string>(object.data);
+  return { object, json: JSON.parse(text) as KubeObject };
 }
 
 describe('Grafana dashboard', () => {

@@ -150,7 +150,7 @@ describe('NetworkPolicy', () => {
 
 test('a long extraEgress list is appended without spreading it into call arguments (which overflows the stack)', () => {
   const extra = Array.from({ length: 200_000 }, (_, i) => ({ ports: [{ port: 1024 + (i % 1000) }] }));
-  const base = resolveValues(mergeDocs(S3_BACKUP, POLICY) as Record<string, unknown>, { release: 'infrahub', namespace: 'infrahub' });
+  const base = resolveValues(mergeDocs(S3_BACKUP, POLICY), { release: 'infrahub', namespace: 'infrahub' });
   const d = { values: { ...base, networkPolicy: { ...base.networkPolicy, extraEgress: extra } } } as unknown as RenderPlan;
   const rules = egressRules(d);
   expect(rules).toHaveLength(200_000 + 3);

@@ -3,8 +3,9 @@
  * catches a deliberately bad pod.
  */
 import { restrictedViolations, SAFE_SYSCTLS } from '../support/pod-security';
+import type { KubeObject } from '../support/synth';
 
-type Obj = Record<string, any>;
+type Obj = KubeObject;
 
 /** A pod that satisfies the restricted profile with the fewest fields. */
 function goodPod(): Obj {

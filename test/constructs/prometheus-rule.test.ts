@@ -5,7 +5,7 @@
  * kube-state-metrics series: every alert fires in its scenario and none fires
  * for a healthy nightly backup.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { stringify } from 'yaml';
@@ -68,16 +68,29 @@ describe('alerts per deployment', () => {
 });
 
 describe('rule fields', () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const all = [...rulesOf(NIGHTLY), ...rulesOf(mergeDocs(S3_RESTORE, MONITORED))];
 
-  test.each(all.map((r) => [r.alert, r]))('%s has severity, summary, description and a runbook in the README', (alert, r) => {
-    expect(['warning', 'critical']).toContain((r as Rule).labels.severity);
-    expect((r as Rule).annotations.summary).toMatch(/\S/);
-    expect((r as Rule).annotations.description).toMatch(/\S/);
-    expect((r as Rule).annotations.runbook_url).toBe(`https://github.com/opsmill/infrahub-backup-cdk8s/blob/main/README.md#${String(alert).toLowerCase()}`);
-    // The anchor is a README heading of that name.
-    expect(readme).toMatch(new RegExp(`^#+ ${alert}$`, 'm'));
+  test.each(all.map((r) => [r.alert, r]))('%s has severity, summary, description and a runbook page of its own', (alert, r) => {
+    expect(['warning', 'critical']).toContain(r.labels.severity);
+    expect(r.annotations.summary).toMatch(/\S/);
+    expect(r.annotations.description).toMatch(/\S/);
+    expect(r.annotations.runbook_url).toBe(`https://github.com/opsmill/infrahub-backup-cdk8s/blob/main/docs/runbooks/${alert}.md`);
+    // The page is in this repository, under that path, and is about that alert.
+    const page = readFileSync(join(ROOT, 'docs', 'runbooks', `${alert}.md`), 'utf8');
+    expect(page.split('\n')[0]).toBe(`# ${alert}`);
+  });
+
+  test('every alert has a runbook page, and every runbook page an alert', () => {
+    const pages = readdirSync(join(ROOT, 'docs', 'runbooks')).filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3)).sort();
+    expect(pages).toEqual([...new Set(all.map((r) => r.alert))].sort());
+  });
+
+  test('a runbookUrl of your own is the folder: each alert appends /<alert>.md', () => {
+    const rules = rulesOf(mergeDocs(NIGHTLY, { monitoring: { prometheusRule: { runbookUrl: 'https://wiki.example.com/infrahub/runbooks' } } }));
+    for (const r of rules) expect(r.annotations.runbook_url).toBe(`https://wiki.example.com/infrahub/runbooks/${r.alert}.md`);
+    // The folder's URL written with a trailing "/" links to the same pages.
+    const slash = rulesOf(mergeDocs(NIGHTLY, { monitoring: { prometheusRule: { runbookUrl: 'https://wiki.example.com/infrahub/runbooks/' } } }));
+    expect(slash.map((r) => r.annotations.runbook_url)).toEqual(rules.map((r) => r.annotations.runbook_url));
   });
 
   test('a restore failure and a scaled-down Infrahub are critical, the rest warnings', () => {
@@ -235,7 +248,7 @@ describe('promtool check rules', () => {
     ['scheduled-restore', mergeDocs(MODES['scheduled restore'], MONITORED)],
     ['dotted-release', mergeDocs(NIGHTLY, { fullnameOverride: 'infra-hub', monitoring: { prometheusRule: { infrahubWorkloads: 'infrahub-(server|worker)-.+' } } })],
   ])('%s', async (name, values) => {
-    const result = await promtool(['check', 'rules', writeRules(String(name), values as TestValues)]);
+    const result = await promtool(['check', 'rules', writeRules(String(name), values)]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/SUCCESS: \d+ rules found/);

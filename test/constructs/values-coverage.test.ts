@@ -778,7 +778,7 @@ const FIELD_CASES: Record<string, FieldCase> = {
   'monitoring.prometheusRule.runbookUrl': {
     base: MONITORED_BACKUP,
     set: { monitoring: { prometheusRule: { runbookUrl: 'https://wiki.example.com/infrahub-backups' } } },
-    check: (o) => expect(alertRule(o, 'InfrahubBackupMissing').annotations.runbook_url).toBe('https://wiki.example.com/infrahub-backups#infrahubbackupmissing'),
+    check: (o) => expect(alertRule(o, 'InfrahubBackupMissing').annotations.runbook_url).toBe('https://wiki.example.com/infrahub-backups/InfrahubBackupMissing.md'),
   },
   'monitoring.freshness.enabled': {
     base: S3_BACKUP,
@@ -964,7 +964,6 @@ describe.each(Object.keys(HELMS))('every values field renders alike in %s', (nam
       }
       mismatches.push(problem);
     }
-    // eslint-disable-next-line no-console
     console.log(`${name}: ${entries.length} documents in ${HELM_PROCESSES[name]} Helm processes, ${again} rendered alone again after a difference in a batch`);
     expect(mismatches.filter(Boolean)).toEqual([]);
   }, 600_000);

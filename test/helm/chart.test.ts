@@ -8,6 +8,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { ChartOutput } from '../../src/helm/build';
 import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT } from '../support/helm';
+import type { KubeObject } from '../support/synth';
 
 jest.setTimeout(120_000);
 
@@ -18,7 +19,7 @@ beforeAll(() => {
   chart = buildTestChart();
 });
 
-const kinds = (objects: Array<Record<string, any>>) => objects.map((o) => o.kind).sort();
+const kinds = (objects: KubeObject[]) => objects.map((o) => o.kind).sort();
 
 describe.each(Object.keys(HELMS))('%s', (name) => {
   test('lint --strict is clean on the directory and the package', async () => {
@@ -154,7 +155,7 @@ test('the package is reproducible: same inputs, same bytes', () => {
   expect(readFileSync(again.packagePath).equals(readFileSync(chart.packagePath))).toBe(true);
 });
 
-test('the package holds the generated values, schema, README and Artifact Hub annotations', async () => {
+test('the package holds the generated values, schema, README and Artifact Hub annotations', () => {
   const chartYaml = readFileSync(join(chart.chartDir, 'Chart.yaml'), 'utf8');
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   expect(chartYaml).toContain(`version: ${pkg.version}`);

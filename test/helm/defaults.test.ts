@@ -14,6 +14,7 @@ import { resolveValues } from '../../src/model/resolve';
 import { bucketProblem } from '../../src/s3/config';
 import { DEFAULT_COMPANION_REPOSITORY } from '../../src/model/spec';
 import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT, run } from '../support/helm';
+import type { KubeObject } from '../support/synth';
 
 jest.setTimeout(120_000);
 
@@ -156,7 +157,7 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
 });
 
 describe('chart metadata', () => {
-  const chartYaml = (): Record<string, any> => parse(readFileSync(join(chart.chartDir, 'Chart.yaml'), 'utf8'));
+  const chartYaml = (): KubeObject => parse(readFileSync(join(chart.chartDir, 'Chart.yaml'), 'utf8'));
 
   test('home and sources point at this project, Infrahub is a source too', () => {
     expect(PROJECT_URL).toMatch(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/);
@@ -193,16 +194,17 @@ describe('chart metadata', () => {
     }
   });
 
-  test('the chart README and the project README explain how to replace the umbrella\'s subchart', () => {
+  test('the chart README and the project docs explain how to replace the umbrella\'s subchart', () => {
     const chartReadme = readFileSync(join(chart.chartDir, 'README.md'), 'utf8');
     expect(chartReadme).toContain(`\`${UPSTREAM_SUBCHART.repository}\``);
     expect(chartReadme).toMatch(/- name: infrahub-backup\n {4}version: "\d+\.\d+\.\d+[^"]*"\n {4}repository: /);
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    expect(readme).toContain('#### Replacing the upstream `infrahub-backup` subchart of the Infrahub chart');
-    expect(readme).toContain(`repository: "${UPSTREAM_SUBCHART.repository}"`);
-    expect(readme).toContain('helm dependency update');
-    expect(readme).toContain('argocd.argoproj.io/sync-options: Prune=false');
-    expect(readme).toContain('restore.storage.local.existingClaim=infrahub-backup-backups');
+    const helmPage = readFileSync(join(ROOT, 'docs', 'helm.md'), 'utf8');
+    expect(helmPage).toContain('## Replacing the upstream `infrahub-backup` subchart of the Infrahub chart');
+    expect(helmPage).toContain(`repository: "${UPSTREAM_SUBCHART.repository}"`);
+    expect(helmPage).toContain('helm dependency update');
+    const localPage = readFileSync(join(ROOT, 'docs', 'local-archives.md'), 'utf8');
+    expect(localPage).toContain('argocd.argoproj.io/sync-options: Prune=false');
+    expect(localPage).toContain('restore.storage.local.existingClaim=infrahub-backup-backups');
   });
 });
 

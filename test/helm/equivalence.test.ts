@@ -13,13 +13,14 @@ import * as fc from 'fast-check';
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { readValues } from '../../src/cli/values-input';
+import { readValues } from '../../src/values-io/values-input';
 import { InputError } from '../../src/input-error';
 import { ValuesError } from '../../src/model/errors';
 import { synthValues } from '../../src/synth';
 import { ChartOutput } from '../../src/helm/build';
 import { buildTestChart, ensureHelm, hasNull, HELM_PROCESSES, HELMS, objectsOf, RunResult, templateAlone, templateMany, TemplateRequest } from '../support/helm';
 import { CATEGORIES, categoryCase, valuesCase, ValuesCase, valuesYaml } from '../support/values-arbitrary';
+import type { KubeObject } from '../support/synth';
 
 const VALID_DOCUMENTS = Number(process.env.EQUIVALENCE_RUNS ?? 300);
 /** Documents of the mixed draw that synth refuses, kept up to this many (each hostile category adds its own). */
@@ -37,7 +38,7 @@ beforeAll(() => {
 
 interface Drawn extends ValuesCase {
   readonly file: string;
-  readonly synth: { objects?: Array<Record<string, any>>; problems?: string[] };
+  readonly synth: { objects?: KubeObject[]; problems?: string[] };
 }
 
 /** What the CLI's synth makes of a values file: the same code path, in process. */
@@ -77,7 +78,6 @@ function drawCases(count: number): Drawn[] {
       if (valid >= count) break;
     }
   }
-  // eslint-disable-next-line no-console
   console.log(`mixed draw: ${valid} valid, ${refused} refused (${Math.min(refused, MIXED_REFUSED)} kept)`);
   for (const name of Object.keys(CATEGORIES)) {
     for (const c of fc.sample(categoryCase(name), { numRuns: PER_CATEGORY, seed: seed++ })) cases.push(draw(c));
@@ -99,7 +99,6 @@ test('every category of the generator is drawn, valid and invalid documents both
     }
   }
   const lines = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k.padEnd(48)} ${String(v.valid).padStart(5)} valid ${String(v.invalid).padStart(5)} refused`);
-  // eslint-disable-next-line no-console
   console.log(`${cases.length} documents drawn, by category:\n${lines.join('\n')}`);
   expect(Object.keys(CATEGORIES).filter((k) => !counts.has(k))).toEqual([]);
   expect(cases.filter((c) => c.synth.objects).length).toBeGreaterThanOrEqual(VALID_DOCUMENTS);
@@ -138,7 +137,6 @@ describe.each(Object.keys(HELMS))('%s renders what synth renders', (name) => {
       }
       mismatches.push(verdict(c, rendered, kinds));
     }
-    // eslint-disable-next-line no-console
     console.log(`${name}: ${cases.length} documents in ${HELM_PROCESSES[name]} Helm processes, ${again} rendered alone again after a difference in a batch`);
     expect(mismatches.filter(Boolean)).toEqual([]);
     expect([...kinds].sort()).toEqual(['ConfigMap', 'CronJob', 'Job', 'NetworkPolicy', 'PersistentVolumeClaim', 'PrometheusRule', 'Role', 'RoleBinding', 'ServiceAccount']);

@@ -5,15 +5,16 @@
  * charts read it; the constructs and the chart (Helm 3 and Helm 4) agree, also
  * when the value comes from the umbrella chart's `global`.
  */
-import { cpSync, mkdtempSync, writeFileSync } from 'fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { withRegistry } from '../../src/model/image-registry';
 import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT } from '../support/helm';
+import type { KubeObject } from '../support/synth';
 
 jest.setTimeout(300_000);
 
-type K8s = Record<string, any>;
+type K8s = KubeObject;
 
 function imagesOf(objects: K8s[]): string[] {
   const images = new Set<string>();
@@ -106,7 +107,7 @@ describe.each(Object.keys(HELMS))('%s', (helmName) => {
     const rendered = await helm(helmName, ['template', 'prod', join(dir, 'infrahub'), '-f', file, '--namespace', 'infrahub']);
     expect(rendered.stderr).toBe('');
     expect(imagesOf(objectsOf(rendered.stdout))).toEqual([
-      'mirror.example.com/opsmill/infrahub-backup-cdk8s:' + require('../../package.json').version,
+      'mirror.example.com/opsmill/infrahub-backup-cdk8s:' + (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
       'mirror.example.com/opsmill/infrahub-backup:2.3.0',
     ]);
   });

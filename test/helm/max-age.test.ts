@@ -103,7 +103,6 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
         }
       }
     });
-    // eslint-disable-next-line no-console
     console.log(`${name} max-age: ${CASES.length} rendered (${DRAWS} drawn), ${refused} refused by both`);
     expect(mismatches).toEqual([]);
     expect(refused).toBeGreaterThan(0);

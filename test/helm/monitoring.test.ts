@@ -15,7 +15,7 @@ import { buildTestChart, ensureHelm, helm, HELMS, objectsOf, pool } from '../sup
 
 const S3 = { bucket: 'backups', secretName: 's3-creds' };
 const ALL_MONITORING = {
-  prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' }, namespace: 'monitoring', suspendedFor: '2h30m', scaledDownFor: '20m', expectedJobDuration: '1d2h', infrahubWorkloads: 'infrahub-(server|worker)-.+', runbookUrl: 'https://wiki.example.com/backups' },
+  prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' }, namespace: 'monitoring', suspendedFor: '2h30m', scaledDownFor: '20m', expectedJobDuration: '1d2h', infrahubWorkloads: 'infrahub-(server|worker)-.+', runbookUrl: 'https://wiki.example.com/backups/' },
   freshness: { enabled: true, schedule: '*/30 * * * *' },
   heartbeat: { secretName: 'heartbeat', key: 'ping-url' },
   grafanaDashboard: { enabled: true, namespace: 'grafana', labels: { grafana_dashboard: '1', team: 'platform' } },

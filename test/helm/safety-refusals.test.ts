@@ -20,11 +20,12 @@ import { join } from 'path';
 import { App, Chart } from 'cdk8s';
 import { InfrahubBackup } from '../../src/constructs/infrahub-backup';
 import { ValuesError, formatProblem } from '../../src/model/errors';
-import { GO_FALSE, GO_TRUE } from '../../src/model/checks';
+import { GO_FALSE, GO_TRUE } from '../../src/model/encryption';
 import { ChartOutput } from '../../src/helm/build';
 import { generate } from '../../src/argocd/generate';
 import { buildTestChart, cli, ensureHelm, helm, HELM_PROCESSES, HELMS, objectsOf, pool, RunResult, templateMany, valuesYaml } from '../support/helm';
 import { mergeDocs, S3_BACKUP, S3_RESTORE, synthObjects, TestValues } from '../support/synth';
+import type { KubeObject } from '../support/synth';
 
 jest.setTimeout(600_000);
 
@@ -147,7 +148,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  // eslint-disable-next-line no-console
   console.log(`safety refusals: ${CASES.length} documents (${CASES.filter(([, c]) => c.refusedAt).length} refused); Helm processes: ${JSON.stringify(HELM_PROCESSES)}`);
 });
 
@@ -192,7 +192,7 @@ describe.each(CASES.map(([group, c], i) => [group, c.name, i] as const))('%s: %s
 });
 
 describe('the credential endpoints as egress rules', () => {
-  const egressOf = (values: TestValues) => synthObjects(values).find((o) => o.kind === 'NetworkPolicy')!.spec.egress as Array<Record<string, any>>;
+  const egressOf = (values: TestValues) => synthObjects(values).find((o) => o.kind === 'NetworkPolicy')!.spec.egress as KubeObject[];
 
   test('EKS Pod Identity: 169.254.170.23 and fd00:ec2::23 on TCP 80', () => {
     expect(egressOf(mergeDocs(NO_SECRET_BACKUP, { networkPolicy: { credentialEndpoints: ['eks-pod-identity'] } })).at(-1)).toEqual({

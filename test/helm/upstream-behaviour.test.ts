@@ -3,7 +3,7 @@
  * object names, the container's arguments and environment, schedules, RBAC
  * rules per values case), against what this chart renders for the same values
  * with `synth` and with Helm 3 and Helm 4. Every difference must be listed in
- * the fixture with its reason and explained in the README's compatibility
+ * the fixture with its reason and explained in docs/helm.md's compatibility
  * section; a listed difference that is gone fails too.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
@@ -11,6 +11,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse } from 'yaml';
 import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT } from '../support/helm';
+import type { KubeObject } from '../support/synth';
 
 jest.setTimeout(300_000);
 
@@ -65,7 +66,7 @@ const BEHAVIOUR = parse(readFileSync(join(ROOT, 'test', 'fixtures', 'upstream-1.
 /** Variables this chart gives the image's container in every case. */
 const RUNTIME_ENV = ['INFRAHUB_BACKUP_DIR', 'INFRAHUB_LOG_FORMAT', 'HOME', 'TMPDIR'];
 
-type K8s = Record<string, any>;
+type K8s = KubeObject;
 
 function envFact(e: K8s): EnvFact | undefined {
   if (e.value !== undefined) return String(e.value);
@@ -175,20 +176,27 @@ describe('synth against upstream 1.3.0', () => {
   });
 });
 
+/** The chart page's compatibility section: from its heading to the next one of its level. */
+function compatibilitySection(): string {
+  const page = readFileSync(join(ROOT, 'docs', 'helm.md'), 'utf8');
+  const heading = "## Compatibility with OpsMill's chart 1.3.0\n";
+  expect(page).toContain(heading);
+  const section = page.slice(page.indexOf(heading) + heading.length);
+  const end = section.search(/^## /m);
+  return end < 0 ? section : section.slice(0, end);
+}
+
 describe('every documented difference', () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('#### Compatibility with OpsMill'));
-  test.each(BEHAVIOUR.differences.map((d) => [`${d.aspect} (${d.cases.join(', ')})`, d] as const))('%s is explained in the README\'s compatibility section', (_n, d) => {
-    expect(readme).toContain('#### Compatibility with OpsMill');
-    expect(section.slice(0, section.indexOf('\n### '))).toContain(d.readme);
+  const section = compatibilitySection();
+  test.each(BEHAVIOUR.differences.map((d) => [`${d.aspect} (${d.cases.join(', ')})`, d] as const))('%s is explained in docs/helm.md\'s compatibility section', (_n, d) => {
+    expect(section).toContain(d.readme);
     expect(d.why.length).toBeGreaterThan(20);
   });
 });
 
 describe('values upstream accepts and this chart refuses', () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('#### Compatibility with OpsMill'));
-  test.each(BEHAVIOUR.refusals.map((r) => [r.what, r] as const))('%s: refused by synth and Helm 3 and 4, and quoted in the README with its fix', async (what, r) => {
+  const section = compatibilitySection();
+  test.each(BEHAVIOUR.refusals.map((r) => [r.what, r] as const))('%s: refused by synth and Helm 3 and 4, and quoted in docs/helm.md with its fix', async (what, r) => {
     const file = join(WORK, `refused-${what.replace(/\W+/g, '-')}.json`);
     writeFileSync(file, JSON.stringify(r.values));
     if (!r.kubeVersion) {
@@ -203,7 +211,7 @@ describe('values upstream accepts and this chart refuses', () => {
       expect(rendered.code).not.toBe(0);
       if (r.kubeVersion) expect(rendered.stderr).toContain(r.error.split(' ')[1]);
     }
-    expect(section.slice(0, section.indexOf('\n### '))).toContain(r.error);
+    expect(section).toContain(r.error);
   });
 });
 

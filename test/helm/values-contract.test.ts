@@ -11,7 +11,7 @@ import Ajv from 'ajv';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { readValues } from '../../src/cli/values-input';
+import { readValues } from '../../src/values-io/values-input';
 import { ValuesError } from '../../src/model/errors';
 import { requestHash } from '../../src/model/names';
 import { scheduleProblem } from '../../src/model/schedule';
@@ -23,6 +23,7 @@ import { synthValues } from '../../src/synth';
 import { ChartOutput } from '../../src/helm/build';
 import { buildTestChart, ensureHelm, helm, HELMS, objectsOf } from '../support/helm';
 import { VALID_SCHEDULES } from '../support/schedules';
+import type { KubeObject } from '../support/synth';
 
 jest.setTimeout(300_000);
 
@@ -34,7 +35,7 @@ beforeAll(() => {
   chart = buildTestChart();
 });
 
-function synthFile(file: string, release = 'rel'): { objects?: Array<Record<string, any>>; problems?: string[] } {
+function synthFile(file: string, release = 'rel'): { objects?: KubeObject[]; problems?: string[] } {
   try {
     return { objects: objectsOf(synthValues(readValues([file], []), { releaseName: release, namespace: 'infrahub' })) };
   } catch (e) {
@@ -99,7 +100,7 @@ describe('hostile documents render what the contract says', () => {
     writeFileSync(file, text);
     return synthFile(file).objects!;
   };
-  const container = (o: Record<string, any>) => (o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec);
+  const container = (o: KubeObject) => (o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec);
 
   test('a keepLast of a million is printed as an integer', () => {
     const retention = objects('a keepLast of a million').find((o) => o.metadata.name.endsWith('-retention'))!;

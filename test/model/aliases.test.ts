@@ -1,6 +1,7 @@
 import { ValuesError, ValuesProblem } from '../../src/model/errors';
 import { Values } from '../../src/model/merge';
-import { RenderContext, resolveValues } from '../../src/model/resolve';
+import { resolveValues } from '../../src/model/resolve';
+import type { RenderContext } from '../../src/model/types';
 
 const CONTEXT: RenderContext = { release: 'infrahub-backup', namespace: 'infrahub' };
 

@@ -8,8 +8,8 @@
  */
 import { execFileSync } from 'child_process';
 import fc from 'fast-check';
-import { GO_FALSE, GO_TRUE, keylessEncryption } from '../../src/model/checks';
-import type { ResolvedValues } from '../../src/model/resolve';
+import { GO_FALSE, GO_TRUE, keylessEncryption } from '../../src/model/encryption';
+import type { ResolvedValues } from '../../src/model/types';
 import { describeWithGo } from '../support/go';
 
 const ORACLE = `package main
@@ -148,7 +148,6 @@ describeWithGo('keylessEncryption reads the arguments and the environment as pfl
       const ours = keylessEncryption(values(c.secretName, c.extraArgs, c.env)) ? 'keyless' : 'fine';
       if (ours !== verdicts[i]) wrong.push(`${JSON.stringify(c)}: tool ${verdicts[i]}, ours ${ours}`);
     });
-    // eslint-disable-next-line no-console
     console.log(`pflag oracle: ${cases.length} cases drawn: ${JSON.stringify(counts)}`);
     expect(wrong.slice(0, 10)).toEqual([]);
     expect(counts.keyless).toBeGreaterThan(100);

@@ -43,7 +43,6 @@ test('the chart helper and withRegistry agree on every drawn repository and regi
     const out = JSON.parse(JSON.parse(rendered.split('out: ')[1].trim())) as string[];
     expect(out).toEqual(expected);
   }
-  // eslint-disable-next-line no-console
   console.log(`withRegistry: ${drawn.length} cases drawn, ${unchanged} already under their registry`);
   expect(unchanged).toBeGreaterThan(100);
   expect(drawn.length - unchanged).toBeGreaterThan(100);

@@ -200,7 +200,6 @@ describeWithGo('the derived gap against the controller (robfig/cron with TZ=, Go
       } else if (derived === Math.max(1, Math.ceil(real))) exact++;
       else if (queries[i].years === 28) wrong.push(`${s} in ${zone || 'no zone'}: derived ${derived}m, exactly ${real}m`);
     });
-    // eslint-disable-next-line no-console
     console.log(
       `max-age: ${pairs.length} schedules drawn, ${refused} refused, ${exact} exact without clock shifts, ${shifted} in shifting zones (longest excess ${excess} minutes), margin ${MAX_AGE_MARGIN_MINUTES} minutes on top`,
     );

@@ -1,6 +1,7 @@
 import { formatProblem, ValuesError, ValuesProblem } from '../../src/model/errors';
 import { Values } from '../../src/model/merge';
-import { RenderContext, resolveValues } from '../../src/model/resolve';
+import { resolveValues } from '../../src/model/resolve';
+import type { RenderContext } from '../../src/model/types';
 import { PROBLEMS } from '../../src/model/messages';
 import { VALUES_SPEC } from '../../src/model/spec';
 import { fieldAt, StringField } from '../../src/model/spec-types';

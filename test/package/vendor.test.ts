@@ -1,6 +1,6 @@
 /**
  * The built lib/: the CLI's packages (the S3 client, commander, tar,
- * tar-stream) are development dependencies, bundled into lib/vendor by
+ * tar-stream, the Kubernetes client) are development dependencies, bundled into lib/vendor by
  * scripts/bundle-vendor.js; no compiled module requires them by name, the
  * bundles carry their licenses, and the library entry point loads neither
  * them nor the CLI, S3, chart-building or Argo CD modules.
@@ -15,7 +15,7 @@ const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 };
-const VENDORED = ['@aws-sdk/client-s3', '@smithy/node-http-handler', 'commander', 'tar', 'tar-stream'];
+const VENDORED = ['@aws-sdk/client-s3', '@smithy/node-http-handler', 'commander', 'tar', 'tar-stream', '@kubernetes/client-node'];
 
 beforeAll(() => {
   if (!existsSync(join(LIB, 'vendor', 's3.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
@@ -46,6 +46,7 @@ test('no compiled module outside lib/vendor requires a vendored package by name'
   expect(offenders).toEqual([]);
   expect(readFileSync(join(LIB, 's3', 'client.js'), 'utf8')).toContain('require("../vendor/s3.js")');
   expect(readFileSync(join(LIB, 'cli.js'), 'utf8')).toContain('require("./vendor/commander.js")');
+  expect(readFileSync(join(LIB, 'guard', 'kube.js'), 'utf8')).toContain('require("../vendor/kubernetes.js")');
 });
 
 test('THIRD-PARTY-LICENSES.md names every bundled package with its license text', () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { BUCKET, ENCRYPTED_STUB, GZIP_STUB, PREFIX, TRUNCATED_STUB, TestServer, archiveName, buildArchive, expectFailure, inParallel, put, run, s3Env, startServer, testClient } from './support';
+import type { KubeObject } from '../support/synth';
 
 jest.setTimeout(60_000);
 
@@ -217,7 +218,7 @@ describe('list', () => {
     expect(rows.map((r) => r.name)).toEqual(['infrahub_backup_20260104_010000.tar.gz.enc', 'infrahub_backup_20260103_010000.tar.gz']);
     expect(rows[0]).toMatchObject({ uri: 's3://details/infrahub/infrahub_backup_20260104_010000.tar.gz.enc', size: 3, encrypted: true, created: '2026-01-04 01:00:00', metadataError: 'encrypted archive' });
     expect(result.stderr).toBe('4 archives under s3://details/infrahub/, 2 shown\n');
-    const full = JSON.parse((await run(detailsEnv(), 'list', '--json', '--details')).stdout) as Array<Record<string, any>>;
+    const full = JSON.parse((await run(detailsEnv(), 'list', '--json', '--details')).stdout) as KubeObject[];
     expect(full[2].metadata).toMatchObject({ backup_id: 'infrahub_backup_20260102_010000' });
     expect(full[2].metadata).not.toHaveProperty('checksums');
   });

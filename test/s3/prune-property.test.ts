@@ -272,7 +272,7 @@ test(`prune's plan over ${RUNS} random listings`, async () => {
         });
       }
       const byKey = new Map(objects.map((o) => [o.key, o]));
-      const listing = await collectArchives(async (token) => pages[token === undefined ? 0 : Number(token.slice(5))], prefix);
+      const listing = await collectArchives((token) => Promise.resolve(pages[token === undefined ? 0 : Number(token.slice(5))]), prefix);
       const plan = planRetention(listing.archives, listing.proofs, { keepLast, keepDays }, new Date(NOW));
       const deletedList = plan.entries.filter((e) => e.action === 'delete').map((e) => e.archive.key);
       const deleted = new Set(deletedList);
@@ -312,10 +312,10 @@ test(`prune's plan over ${RUNS} random listings`, async () => {
       }
 
       // latest: the newest proven archive; with --accept-unproven from a server that ignores Range, still only a proven one.
-      const read = async (a: { key: string; size: number; encrypted: boolean }) => {
+      const read = (a: { key: string; size: number; encrypted: boolean }) => {
         const o = byKey.get(a.key)!;
-        if (ignoresRange) return { head: Buffer.alloc(0), problem: rangeProblem(200, undefined, 0, 1, o.size)! };
-        return { head: headBytes(o), tail: tailBytes(o) };
+        if (ignoresRange) return Promise.resolve({ head: Buffer.alloc(0), problem: rangeProblem(200, undefined, 0, 1, o.size)! });
+        return Promise.resolve({ head: headBytes(o), tail: tailBytes(o) });
       };
       const found = await newestRestorable(listing.archives, listing.proofs, new Date(NOW), read, { acceptUnproven });
       const provenNotFuture = ordered.filter((o) => isProven(o) && o.named! <= NOW + TOLERANCE && o.size > 0);

@@ -151,6 +151,33 @@ describe('what is kept', () => {
     expect(await keys('c/')).toEqual(names);
   });
 
+  test('calendar rules keep the newest proven archive of each day and ISO week, in the time zone given', async () => {
+    // Berlin is UTC+1 in January: 23:30Z on Sunday 11 January is 00:30 on Monday 12 January (ISO week 3) there.
+    const stamps = ['20260105_223000', '20260105_233000', '20260106_100000', '20260111_120000', '20260111_233000'];
+    const names = stamps.map((s) => `g/infrahub_backup_${s}.tar.gz`);
+    for (const key of names) {
+      await put(client, key, GZIP_STUB);
+      await prove(key, GZIP_STUB);
+    }
+    const env = s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'g' });
+    const berlin = await run(env, 'prune', '--keep-daily', '2', '--keep-weekly', '2', '--time-zone', 'Europe/Berlin', '--dry-run');
+    expect(berlin.code).toBe(0);
+    expect(archiveLines(berlin.stdout)).toBe(
+      `keep s3://backups/${names[4]}: the newest proven archive; --keep-daily 2: the newest proven of day 2026-01-12 (1 of 2); --keep-weekly 2: the newest proven of week 2026-W03 (1 of 2)\n` +
+        `keep s3://backups/${names[3]}: --keep-daily 2: the newest proven of day 2026-01-11 (2 of 2); --keep-weekly 2: the newest proven of week 2026-W02 (2 of 2)\n` +
+        [2, 1, 0].map((i) => `would delete s3://backups/${names[i]}: older than the 1 newest proven, and not the newest proven of one of the 2 newest days or 2 newest weeks\n`).join(''),
+    );
+    expect(berlin.stderr).toBe(
+      'dry run: would delete 3 (and 3 proof markers) and keep 2 archives under s3://backups/g/ (keep-daily 2, keep-weekly 2 in Europe/Berlin); newest proven: infrahub_backup_20260111_233000.tar.gz\n',
+    );
+    // In UTC the last archive is still on Sunday 11 January, and all five are in week 2.
+    const utc = await run(env, 'prune', '--keep-last', '1', '--keep-daily', '2', '--keep-weekly', '2');
+    expect(utc.code).toBe(0);
+    expect(archiveLines(utc.stdout)).toBe([3, 1, 0].map((i) => `deleted s3://backups/${names[i]}\n`).join(''));
+    expect(utc.stderr).toBe('deleted 3 (and 3 proof markers), kept 2 archives under s3://backups/g/ (keep-last 1, keep-daily 2, keep-weekly 2 in UTC); newest proven: infrahub_backup_20260111_233000.tar.gz\n');
+    expect(await keys('g/')).toEqual([names[2], names[4]]);
+  });
+
   test('--keep-days keeps archives uploaded recently, even with old names', async () => {
     const names = await archives('d', 3);
     const result = await run(s3Env(server.endpoint, { INFRAHUB_S3_PREFIX: 'd' }), 'prune', '--keep-last', '1', '--keep-days', '7');
@@ -372,7 +399,21 @@ describe('failures', () => {
 
   test('bad input: every problem, exit 2', async () => {
     const env = s3Env(server.endpoint);
-    expectFailure(await run(env, 'prune'), 2, ["error: required option '--keep-last <n>' not specified"]);
+    expectFailure(await run(env, 'prune'), 2, [
+      'error: --keep-last is required (at least 1: the newest restorable archive is always kept), unless a calendar rule is given (--keep-daily, --keep-weekly, --keep-monthly or --keep-yearly)',
+    ]);
+    expectFailure(await run(env, 'prune', '--keep-daily', '0', '--keep-weekly', '0'), 2, [
+      'error: --keep-last is required when every calendar rule given is 0 (at least 1: the newest restorable archive is always kept)',
+    ]);
+    expectFailure(await run(env, 'prune', '--keep-daily', '-1', '--keep-weekly', 'x', '--keep-monthly', '1.5', '--keep-yearly', '', '--time-zone', 'Europe/Berln'), 2, [
+      'error: --keep-daily: "-1" is not a whole number of at least 0',
+      'error: --keep-weekly: "x" is not a whole number of at least 0',
+      'error: --keep-monthly: "1.5" is not a whole number of at least 0',
+      'error: --keep-yearly: "" is not a whole number of at least 0',
+      'error: --time-zone: "Europe/Berln" is not an IANA time zone name (like UTC, Europe/Berlin or America/Sao_Paulo): use the name cronJob.timeZone takes',
+    ]);
+    // A zone the runtime computes with but the CronJob controller does not know (a lower-case name) is refused too.
+    expectFailure(await run(env, 'prune', '--keep-daily', '7', '--time-zone', 'europe/berlin'), 2, [/^error: --time-zone: "europe\/berlin" is not an IANA time zone name/]);
     expectFailure(await run(env, 'prune', '--keep-last', '0', '--keep-days', '-1', '--endpoint', 'ftp://x'), 2, [
       'error: --keep-last: "0" is not a whole number of at least 1',
       'error: --keep-days: "-1" is not a whole number of at least 1',

@@ -178,6 +178,20 @@ describe('the redaction rules', () => {
   });
 });
 
+test("the secrets of s3 copy's destination: its keys, its token and its endpoint's userinfo, from the COPY_ variables and --to-endpoint", () => {
+  const copyKeyId = 'AKIACOPYDESTINATION1';
+  const secrets = knownSecrets(
+    {
+      COPY_AWS_ACCESS_KEY_ID: copyKeyId,
+      COPY_AWS_SECRET_ACCESS_KEY: 'copy-secret-key-value',
+      COPY_AWS_SESSION_TOKEN: 'copy-session-token-value',
+      COPY_INFRAHUB_S3_ENDPOINT: 'https://copyuser:copy-password@minio.example.com',
+    },
+    urlArguments(['copy', '--to-endpoint', 'https://other:to-endpoint-password@h']),
+  );
+  expect(secrets).toEqual(expect.arrayContaining([copyKeyId, 'copy-secret-key-value', 'copy-session-token-value', 'copy-password', 'to-endpoint-password']));
+});
+
 describe('other forms of a secret, and names that are not secrets', () => {
   test('a server echoing the session token or the secret key percent-encoded, with no credential name before it: nothing of it in any output or ping', async () => {
     for (const encode of [encodeURIComponent, (s: string) => encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())]) {

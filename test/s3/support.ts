@@ -231,7 +231,6 @@ export function defaultFiles(): Record<string, Buffer> {
 /** The metadata the image writes for files. */
 export function metadataFor(files: Record<string, Buffer | string>, backupId = 'infrahub_backup_20260102_030405'): Record<string, unknown> {
   // One description of the image's metadata, shared with the verify corpus.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('../../scripts/verify-corpus') as { metadataFor: (f: Record<string, Buffer | string>, id: string) => Record<string, unknown> }).metadataFor(files, backupId);
 }
 
@@ -466,4 +465,151 @@ export function listingXml(objects: Array<{ key: string; size?: number; lastModi
       return `<Contents><Key>${escape(o.key)}</Key><LastModified>${lm}</LastModified><ETag>"x"</ETag><Size>${o.size ?? 1}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
     })
     .join('')}</ListBucketResult>`;
+}
+
+/**
+ * Starts s3rver with the buckets before the file's tests and stops it after
+ * them; the returned function gives the server (inside a test or a hook).
+ */
+export function useS3Server(buckets: string[] = [BUCKET]): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startServer(buckets);
+  }, 30_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+  return () => {
+    if (server === undefined) throw new Error('useS3Server: the server is not started yet (call the getter inside a test or a hook)');
+    return server;
+  };
+}
+
+/** What an S3 proxy does with one request. */
+export type ProxyAction =
+  /**
+   * Pass it on; `before` runs first, `headers` rewrites the answer's headers, `body` the answer's body
+   * chunks (same length), and after `cutAnswerAfter` bytes of the answer's body the connection is reset.
+   */
+  | {
+      readonly kind: 'forward';
+      readonly before?: () => Promise<void>;
+      readonly headers?: (headers: Record<string, string | string[] | undefined>) => void;
+      readonly body?: (chunk: Buffer, offset: number) => Buffer;
+      readonly cutAnswerAfter?: number;
+    }
+  /** Answer with an S3 error document. */
+  | { readonly kind: 'refuse'; readonly status: number; readonly code: string }
+  /** Pass on the first `bytes` of the request's body, then reset the client's connection. */
+  | { readonly kind: 'cut'; readonly bytes: number };
+
+/** A request the proxy passed on, with the base64 MD5 of its body once it has been read. */
+export interface ProxiedRequest extends RawRequest {
+  bodyMd5?: string;
+}
+
+export interface S3Proxy {
+  readonly endpoint: string;
+  readonly requests: ProxiedRequest[];
+  /** While true, every connection is reset at once (a destination that has died). */
+  dead: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP proxy on 127.0.0.1 in front of an S3 server (s3rver): requests go
+ * through unchanged (the Host header too, so signatures hold) unless `rule`
+ * says otherwise: for a destination that lies about what it stores, refuses,
+ * or dies part-way, and a source that changes under a reader.
+ */
+export async function s3Proxy(target: string, rule: (request: RawRequest) => ProxyAction = () => ({ kind: 'forward' })): Promise<S3Proxy> {
+  const upstream = new URL(target);
+  const sockets = new Set<Socket>();
+  const requests: ProxiedRequest[] = [];
+  const state = { dead: false };
+  const server: Server = createServer((req, res) => {
+    const request: ProxiedRequest = { method: req.method ?? '', url: req.url ?? '', headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])) };
+    requests.push(request);
+    if (state.dead) {
+      req.socket.destroy();
+      return;
+    }
+    const action = rule(request);
+    if (action.kind === 'refuse') {
+      req.resume();
+      req.on('end', () => {
+        const body = s3ErrorXml(action.code, `refused by the test proxy`);
+        res.writeHead(action.status, { 'Content-Type': 'application/xml', 'x-amz-request-id': 'TEST', 'Content-Length': Buffer.byteLength(body) });
+        res.end(body);
+      });
+      return;
+    }
+    const go = async (): Promise<void> => {
+      if (action.kind === 'forward' && action.before) await action.before();
+      const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        const headers = { ...answer.headers };
+        if (action.kind === 'forward' && action.headers) action.headers(headers);
+        res.writeHead(answer.statusCode ?? 502, headers as Record<string, string>);
+        let offset = 0;
+        const cutAt = action.kind === 'forward' ? action.cutAnswerAfter : undefined;
+        answer.on('data', (chunk: Buffer) => {
+          if (res.destroyed) return;
+          const mapped = action.kind === 'forward' && action.body ? action.body(chunk, offset) : chunk;
+          if (cutAt !== undefined && offset + chunk.length >= cutAt) {
+            res.write(mapped.subarray(0, Math.max(0, cutAt - offset)), () => req.socket.resetAndDestroy());
+            offset += chunk.length;
+            answer.destroy();
+            return;
+          }
+          offset += chunk.length;
+          res.write(mapped);
+        });
+        answer.on('end', () => res.end());
+      });
+      out.on('error', () => req.socket.destroy());
+      if (action.kind === 'cut') {
+        let sent = 0;
+        req.on('data', (chunk: Buffer) => {
+          if (sent >= action.bytes) return;
+          const part = chunk.subarray(0, action.bytes - sent);
+          sent += part.length;
+          out.write(part);
+          if (sent >= action.bytes) {
+            state.dead = true;
+            out.destroy();
+            req.socket.resetAndDestroy();
+          }
+        });
+      } else {
+        const md5 = createHash('md5');
+        req.on('data', (chunk: Buffer) => md5.update(chunk));
+        req.on('end', () => (request.bodyMd5 = md5.digest('base64')));
+        req.pipe(out);
+      }
+    };
+    go().catch(() => req.socket.destroy());
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    if (state.dead) socket.resetAndDestroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    get dead() {
+      return state.dead;
+    },
+    set dead(value: boolean) {
+      state.dead = value;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -143,24 +143,24 @@ describe('archive names and retention', () => {
   /** The proofs of archives (bound to their size and an ETag "e"). */
   const proofsOf = (archives: Archive[]) => archives.map((a) => proofOf(proofKey('p/', a, a.size, '"e"')!, 'p/', new Date(0))!);
   /** The plan when every archive is proven. */
-  async function select(archives: Archive[], policy: RetentionPolicy, now: Date) {
+  function select(archives: Archive[], policy: RetentionPolicy, now: Date) {
     const tagged = archives.map((a) => ({ ...a, etag: '"e"' }));
     const plan = planRetention(tagged, proofsOf(tagged), policy, now);
     return { keep: plan.entries.filter((e) => e.action === 'keep').map((e) => e.archive), remove: plan.entries.filter((e) => e.action === 'delete').map((e) => e.archive) };
   }
 
-  test('keep-last keeps the N newest, and the newest whatever the policy', async () => {
+  test('keep-last keeps the N newest, and the newest whatever the policy', () => {
     const archives = ['20260101_000000', '20260102_000000', '20260103_000000', '20260104_000000'].map((s) => at(s));
-    const { keep, remove } = await select(archives, { keepLast: 2 }, new Date('2026-02-01'));
+    const { keep, remove } = select(archives, { keepLast: 2 }, new Date('2026-02-01'));
     expect(keep.map((a) => a.stamp)).toEqual(['20260104_000000', '20260103_000000']);
     expect(remove.map((a) => a.stamp)).toEqual(['20260102_000000', '20260101_000000']);
-    expect((await select(archives, { keepLast: 10 }, new Date('2026-02-01'))).remove).toEqual([]);
-    expect(await select([], { keepLast: 1 }, new Date())).toEqual({ keep: [], remove: [] });
+    expect(select(archives, { keepLast: 10 }, new Date('2026-02-01')).remove).toEqual([]);
+    expect(select([], { keepLast: 1 }, new Date())).toEqual({ keep: [], remove: [] });
     // Even a policy that claims nothing keeps the newest.
-    expect((await select(archives, { keepLast: 0 }, new Date('2030-01-01'))).keep.map((a) => a.stamp)).toEqual(['20260104_000000']);
+    expect(select(archives, { keepLast: 0 }, new Date('2030-01-01')).keep.map((a) => a.stamp)).toEqual(['20260104_000000']);
   });
 
-  test('keep-days keeps what is young by its name or by its LastModified', async () => {
+  test('keep-days keeps what is young by its name or by its LastModified', () => {
     const now = new Date('2026-01-10T00:00:00Z');
     const archives = [
       at('20260109_000000', undefined, new Date('2026-01-09')),
@@ -168,12 +168,12 @@ describe('archive names and retention', () => {
       at('20260101_000000', undefined, new Date('2026-01-09T12:00:00Z')), // copied recently
       at('20251201_000000', undefined, new Date('2025-12-01')),
     ];
-    const { keep, remove } = await select(archives, { keepLast: 1, keepDays: 7 }, now);
+    const { keep, remove } = select(archives, { keepLast: 1, keepDays: 7 }, now);
     expect(keep.map((a) => a.stamp)).toEqual(['20260109_000000', '20260105_000000', '20260101_000000']);
     expect(remove.map((a) => a.stamp)).toEqual(['20251201_000000']);
   });
 
-  test('keep-days: measured from LastModified when the name disagrees with it by more than 15 h', async () => {
+  test('keep-days: measured from LastModified when the name disagrees with it by more than 15 h', () => {
     const now = new Date('2026-01-10T00:00:00Z');
     const newest = at('20260109_120000', undefined, new Date('2026-01-09T13:00:00Z'));
     // Named recently, uploaded long ago (a clock that ran ahead when it was named): old.
@@ -182,7 +182,7 @@ describe('archive names and retention', () => {
     const copied = at('20251101_000000', undefined, new Date('2026-01-08T00:00:00Z'));
     // Name and upload 10 h apart (a time zone): the later of the two counts.
     const zoned = at('20260103_050000', undefined, new Date('2026-01-02T20:00:00Z'));
-    const { keep, remove } = await select([newest, misnamed, copied, zoned], { keepLast: 1, keepDays: 7 }, now);
+    const { keep, remove } = select([newest, misnamed, copied, zoned], { keepLast: 1, keepDays: 7 }, now);
     expect(keep.map((a) => a.stamp)).toEqual(['20260109_120000', '20260103_050000', '20251101_000000']);
     expect(remove.map((a) => a.stamp)).toEqual(['20260109_000000']);
   });
@@ -517,7 +517,6 @@ describe('the streaming archive check', () => {
   });
 
   test('a folder entry with data (Go reads that data as the next header) and a bad header each end in one line, without hanging', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const corpus = require('../../scripts/verify-corpus.js') as { entry(name: string, content?: Buffer | string, options?: { type?: string }): Buffer; END: Buffer };
     const folder = corpus.entry('backup/d/', Buffer.alloc(512, 0x41), { type: 'directory' });
     expect(await readError(gzipSync(Buffer.concat([corpus.entry('backup/', undefined, { type: 'directory' }), folder, corpus.entry('backup/x', 'x'), corpus.END])))).toBe(
@@ -529,7 +528,6 @@ describe('the streaming archive check', () => {
   }, 10_000);
 
   test('a name longer than PATH_MAX (a pax header) is a problem, and is not kept', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const corpus = require('../../scripts/verify-corpus.js') as { entry(name: string, content?: Buffer | string): Buffer; paxPath(name: string): Buffer; END: Buffer };
     const name = `backup/${'n'.repeat(5000)}`;
     const report = await check(gzipSync(Buffer.concat([corpus.paxPath(name), corpus.entry('backup/x', 'x'), corpus.END])));
@@ -538,7 +536,6 @@ describe('the streaming archive check', () => {
   });
 
   describe('the end of the archive and the headers extractors read differently', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const corpus = require('../../scripts/verify-corpus.js') as {
       entry(name: string, content?: Buffer | string, options?: { type?: string }): Buffer;
       header(name: string, options?: { size?: number; type?: string }): Buffer;
@@ -678,7 +675,6 @@ describe('the streaming archive check', () => {
   });
 
   test('thousands of entries: files in order with their sizes and digests, a duplicate named as first written', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const corpus = require('../../scripts/verify-corpus.js') as { entry(name: string, content?: Buffer | string, options?: { type?: string }): Buffer; END: Buffer };
     const count = 3000; // past the first growth of the size, digest and name buffers
     const name = (i: number) => `./backup//many/${String(i).padStart(24, '0')}`;

@@ -13,7 +13,6 @@ import { join } from 'path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { BUCKET, TestServer, expectFailure, noise, put, run, s3Env, startServer, testClient } from './support';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const corpus = require('../../scripts/verify-corpus.js') as {
   entry(name: string, content?: Buffer | string, options?: { type?: string; linkname?: string; mode?: number }): Buffer;
   archive(files: Record<string, Buffer | string>, extra?: Buffer[], options?: { names?: (n: string) => string; listed?: Record<string, string> }): Buffer;
@@ -105,7 +104,7 @@ describe('what tar -x and tar-stream read differently fails', () => {
     ['a GNU long link name', [corpus.entry('././@LongLink', 'backup/target\0', { type: 'gnu-long-link-path' }), corpus.entry('backup/database/other.dump', 'x')], 'a GNU long link name'],
     ['a global PAX header', [corpus.entry('PaxHeaders/g', '27 path=backup/decoy.dump\n', { type: 'pax-global-header' }), corpus.entry('backup/database/other.dump', 'x')], 'a global PAX header'],
   ])('%s', async (_label, extra, kind) => {
-    const { uri, result } = await verifyArchive(corpus.archive(FILES, extra as Buffer[]));
+    const { uri, result } = await verifyArchive(corpus.archive(FILES, extra));
     expectFailure(result, 1, [errorLine(uri, `the header at offset OFFSET is ${kind}: ${ONLY}`)]);
   });
 });
@@ -292,8 +291,8 @@ describe('peak memory of `s3 verify` (the CLI, in a child process, against s3rve
   test.each([
     ['a 6 MB archive of 4 MiB PAX headers', () => corpus.paxFlood(6e6), /^the header at offset 1536 is a PAX header of \d+ bytes, more than 65536: /],
     ['a 6 MB archive of 64 KiB PAX headers (the largest read)', () => corpus.paxFlood(6e6, { paxBytes: 65536, randomEvery: 20 }), /: a path of \d+ bytes, more than 4096: tar -x cannot write it$/],
-    ['a 16 KiB archive holding a 16 MiB metadata file of [{},{},…]', async () => corpus.metadataFlood(16 * 1024 * 1024), /^backup\/backup_information\.json is 16\.0 MiB, more than 1\.00 MiB: it is not the image's metadata/],
-    ['a metadata file just under the bound: {"components": [{},{},…]}', async () => corpus.metadataFlood(1024 * 1024 - 1, { key: 'components' }), /^backup\/backup_information\.json: components is not an array of strings: /],
+    ['a 16 KiB archive holding a 16 MiB metadata file of [{},{},…]', () => corpus.metadataFlood(16 * 1024 * 1024), /^backup\/backup_information\.json is 16\.0 MiB, more than 1\.00 MiB: it is not the image's metadata/],
+    ['a metadata file just under the bound: {"components": [{},{},…]}', () => corpus.metadataFlood(1024 * 1024 - 1, { key: 'components' }), /^backup\/backup_information\.json: components is not an array of strings: /],
     ['200,000 one-byte files under non-canonical names', () => collect(corpus.manyEntries(200_000, { tiny: true })), /^the archive has more than 100000 entries: /],
     ['5,000 empty files with 4,000-byte names', () => collect(corpus.manyEntries(5_000, { long: true })), /^the archive's entry names add up to more than 8\.00 MiB: /],
   ])('%s: refused, peak RSS under 150 MiB', async (label, make, line) => {

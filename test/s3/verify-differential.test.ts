@@ -26,7 +26,6 @@ import { ArchiveReadError, ArchiveReport, checkArchive } from '../../src/s3/arch
 import { describeWithGo, requireGoProgram } from '../support/go';
 import { BUCKET, TestServer, noise, put, run, s3Env, startServer, testClient } from './support';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const corpus = require('../../scripts/verify-corpus.js') as {
   header(name: string, options?: Record<string, unknown>): Buffer;
   entry(name: string, content?: Buffer | string, options?: Record<string, unknown>): Buffer;

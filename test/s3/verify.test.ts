@@ -9,6 +9,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { gunzipSync, gzipSync } from 'zlib';
 import { formatBytes } from '../../src/s3/archives';
 import { BUCKET, PREFIX, TestServer, buildArchive, defaultFiles, expectFailure, metadataFor, noise, put, run, s3Env, sha256, startServer, testClient } from './support';
+import type { KubeObject } from '../support/synth';
 
 jest.setTimeout(60_000);
 
@@ -60,7 +61,7 @@ describe('a good archive', () => {
 
   test('--json', async () => {
     const result = await run(env, 'verify', '--uri', uri(GOOD), '--json');
-    const report = JSON.parse(result.stdout) as Record<string, any>;
+    const report = JSON.parse(result.stdout) as KubeObject;
     expect(report).toMatchObject({ uri: uri(GOOD), size: good.length, verifiedFiles: 2, verifiedBytes: 108 * 1024 });
     expect(report.metadata.backup_id).toBe('infrahub_backup_20260102_030405');
     expect(report.files).toEqual([

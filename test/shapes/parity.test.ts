@@ -39,6 +39,7 @@ import {
   truthy,
   and,
   val,
+  trimSuffix,
   when,
 } from '../../src/shapes/expr';
 import { ensureHelm, helm, valuesYaml } from '../support/helm';
@@ -63,6 +64,7 @@ const probe = shape('probe', 'Every primitive', ['any', 'other', 's', 'list', 'm
   escape: kubeletEscape(concat([arg('s')], arg('list'))),
   map: mapList(arg('list'), (item) => ({ item, upper: replace('.', '[.]', item) })),
   join: joinList('|', arg('list')),
+  trimSuffix: trimSuffix('.b', arg('s')),
   lower: lower(arg('s')),
   sha: sha256(16, arg('s')),
   fill: fill('@A@-@B@-@A@', { A: arg('s'), B: val('v.s') }),

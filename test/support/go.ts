@@ -60,7 +60,7 @@ export function goProgram(name: string, source: string, imports: readonly string
     });
   } catch (e) {
     const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new Error(`go build of the ${name} oracle failed:\n${stderr}`);
+    throw new Error(`go build of the ${name} oracle failed:\n${stderr}`, { cause: e });
   }
   mkdirSync(dir, { recursive: true });
   renameSync(join(work, name), binary);
@@ -85,7 +85,6 @@ export function describeWithGo(
 ): void {
   const built = goProgram(program.name, program.source, program.imports ?? []);
   if ('missing' in built) {
-    // eslint-disable-next-line no-console
     console.warn(`skipped "${title}": ${built.missing}`);
     describe.skip(title, () => body(() => ''));
     return;

@@ -10,6 +10,7 @@ import { basename, join } from 'path';
 import { parse, parseAllDocuments, stringify, visit } from 'yaml';
 import { runCliAsync } from '../../src/cli';
 import { buildChart, ChartOutput } from '../../src/helm/build';
+import type { KubeObject } from './synth';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -107,7 +108,7 @@ function withoutRendererLabels(value: unknown): unknown {
 }
 
 /** Parsed objects of a multi-document YAML stream, renderer labels removed, in a stable order. */
-export function objectsOf(stream: string): Array<Record<string, any>> {
+export function objectsOf(stream: string): KubeObject[] {
   return parseAllDocuments(stream)
     .map((d) => {
       if (d.errors.length > 0) throw new Error(`unparsable YAML: ${d.errors[0].message}`);
@@ -119,10 +120,10 @@ export function objectsOf(stream: string): Array<Record<string, any>> {
           }
         },
       });
-      return d.toJS() as Record<string, any> | null;
+      return d.toJS() as KubeObject | null;
     })
-    .filter((o): o is Record<string, any> => o !== null && o !== undefined)
-    .map((o) => withoutRendererLabels(o) as Record<string, any>)
+    .filter((o): o is KubeObject => o !== null && o !== undefined)
+    .map((o) => withoutRendererLabels(o) as KubeObject)
     .sort((a, b) => `${a.kind}/${a.metadata?.name}`.localeCompare(`${b.kind}/${b.metadata?.name}`));
 }
 

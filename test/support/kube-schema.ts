@@ -20,16 +20,16 @@ interface Validatable {
 }
 
 /** The kubernetes-models class of each kind we synthesize, keyed by `apiVersion/kind`. */
-const MODELS: Record<string, (data: any) => Validatable> = {
+const MODELS: Record<string, (data: KubeObject) => Validatable> = {
   'v1/ServiceAccount': (data) => new ServiceAccount(data),
   'v1/ConfigMap': (data) => new ConfigMap(data),
   'v1/PersistentVolumeClaim': (data) => new PersistentVolumeClaim(data),
   'rbac.authorization.k8s.io/v1/Role': (data) => new Role(data),
-  'rbac.authorization.k8s.io/v1/RoleBinding': (data) => new RoleBinding(data),
+  'rbac.authorization.k8s.io/v1/RoleBinding': (data) => new RoleBinding(data as ConstructorParameters<typeof RoleBinding>[0]),
   'batch/v1/Job': (data) => new Job(data),
   'batch/v1/CronJob': (data) => new CronJob(data),
   'networking.k8s.io/v1/NetworkPolicy': (data) => new NetworkPolicy(data),
-  'monitoring.coreos.com/v1/PrometheusRule': (data) => new PrometheusRule(data),
+  'monitoring.coreos.com/v1/PrometheusRule': (data) => new PrometheusRule(data as ConstructorParameters<typeof PrometheusRule>[0]),
 };
 
 /** Field names of the Kubernetes API (1.34), for the typo check. */
@@ -110,7 +110,7 @@ export const FIELD_NAMES = {
 
 type Shape = keyof typeof FIELD_NAMES;
 
-function isMap(value: unknown): value is Record<string, any> {
+function isMap(value: unknown): value is KubeObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -127,7 +127,7 @@ function checkKeys(value: unknown, shape: Shape, path: string, problems: string[
   }
 }
 
-function checkList(value: unknown, shape: Shape, path: string, problems: string[], each?: (item: any, path: string) => void): void {
+function checkList(value: unknown, shape: Shape, path: string, problems: string[], each?: (item: KubeObject, path: string) => void): void {
   if (value === undefined) return;
   if (!Array.isArray(value)) {
     problems.push(`${path}: expected a list of ${shape}`);
@@ -139,14 +139,14 @@ function checkList(value: unknown, shape: Shape, path: string, problems: string[
   });
 }
 
-function checkContainer(c: any, path: string, problems: string[]): void {
+function checkContainer(c: KubeObject, path: string, problems: string[]): void {
   checkKeys(c.securityContext, 'securityContext', `${path}.securityContext`, problems);
   checkKeys(c.resources, 'resourceRequirements', `${path}.resources`, problems);
   checkList(c.env, 'envVar', `${path}.env`, problems, (e, p) => checkKeys(e.valueFrom, 'envVarSource', `${p}.valueFrom`, problems));
   checkList(c.volumeMounts, 'volumeMount', `${path}.volumeMounts`, problems);
 }
 
-function checkPodTemplate(template: any, path: string, problems: string[]): void {
+function checkPodTemplate(template: KubeObject, path: string, problems: string[]): void {
   checkKeys(template, 'templateSpec', path, problems);
   if (!isMap(template)) return;
   checkKeys(template.metadata, 'objectMeta', `${path}.metadata`, problems);
@@ -161,7 +161,7 @@ function checkPodTemplate(template: any, path: string, problems: string[]): void
   checkList(spec.imagePullSecrets, 'localObjectReference', `${path}.spec.imagePullSecrets`, problems);
 }
 
-function checkJobSpec(spec: any, path: string, problems: string[]): void {
+function checkJobSpec(spec: KubeObject, path: string, problems: string[]): void {
   checkKeys(spec, 'jobSpec', path, problems);
   if (isMap(spec)) checkPodTemplate(spec.template, `${path}.template`, problems);
 }

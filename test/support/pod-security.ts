@@ -9,7 +9,9 @@
  * `pod-security.kubernetes.io/enforce: restricted`.
  */
 
-type Obj = Record<string, any>;
+import type { KubeObject } from './synth';
+
+type Obj = KubeObject;
 
 /** Volume sources the restricted profile allows. */
 export const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];

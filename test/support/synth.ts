@@ -3,13 +3,14 @@ import { cloneValues, mergeUserValues } from '../../src/model/merge';
 import { InfrahubBackupChart } from '../../src';
 import type { InfrahubBackupValues } from '../../src';
 
-/** A synthesized Kubernetes object. */
+/** A synthesized Kubernetes object, or any parsed YAML or JSON a test reads by path. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads rendered objects by path; a wrong path fails its assertion
 export type KubeObject = Record<string, any>;
 
 /** Synthesizes values into objects, as `synth` would. */
 export function synthObjects(values: InfrahubBackupValues | Record<string, unknown>, releaseName = 'infrahub-backup', namespace = 'infrahub'): KubeObject[] {
   const app = Testing.app();
-  const chart = new InfrahubBackupChart(app, 'test', { values: values as InfrahubBackupValues, releaseName, namespace });
+  const chart = new InfrahubBackupChart(app, 'test', { values, releaseName, namespace });
   return Testing.synth(chart);
 }
 

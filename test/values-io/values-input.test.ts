@@ -1,4 +1,4 @@
-import { InputError, parseValuesBytes, parseValuesText, readValues } from '../../src/cli/values-input';
+import { InputError, parseValuesBytes, parseValuesText, readValues } from '../../src/values-io/values-input';
 
 function inputError(fn: () => unknown): InputError {
   try {

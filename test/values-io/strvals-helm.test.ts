@@ -6,8 +6,8 @@
  * top-level keys, one `--set` each); refused ones one per process.
  */
 import * as fc from 'fast-check';
-import { readValues, SetArgument } from '../../src/cli/values-input';
-import { goJsonValues } from '../../src/cli/values-output';
+import { readValues, SetArgument } from '../../src/values-io/values-input';
+import { goJsonValues } from '../../src/values-io/values-output';
 import { InputError } from '../../src/input-error';
 import { pool } from '../support/helm';
 import { probe } from '../support/helm-probe';

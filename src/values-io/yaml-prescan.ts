@@ -63,9 +63,9 @@ export function prescanYaml(text: string, maxDepth: number, maxNodes: number, pe
   let nodes = 0;
   let i = 0;
   // Block context state of the current line.
-  let lineIndent = 0;
-  let chain = 0; // `-`/`?` indicators opening the line (compact nesting)
-  let owner = -1; // column of the node a value on this line belongs to (key or indicator)
+  let lineIndent: number;
+  let chain: number; // `-`/`?` indicators opening the line (compact nesting)
+  let owner: number; // column of the node a value on this line belongs to (key or indicator)
   let plainContinues = false; // the previous line ended inside a plain scalar value
   let plainOwner = -1;
   let atRoot = true; // no node of the document has started yet

@@ -6,8 +6,8 @@
  */
 import * as fc from 'fast-check';
 import { InputError } from '../../src/input-error';
-import { parseValuesBytes } from '../../src/cli/values-input';
-import { goJsonValues, goYamlValues } from '../../src/cli/values-output';
+import { parseValuesBytes } from '../../src/values-io/values-input';
+import { goJsonValues, goYamlValues } from '../../src/values-io/values-output';
 import { stringifyManifests } from '../../src/model/go-yaml';
 import { pool } from '../support/helm';
 import { probe, tempFile } from '../support/helm-probe';

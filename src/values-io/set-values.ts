@@ -1,7 +1,7 @@
 /**
  * Helm's `--set` syntax (its strvals reader), with the same results and the
  * same refusals, checked against the Helm 3 and Helm 4 binaries
- * (test/cli/strvals-helm.test.ts):
+ * (test/values-io/strvals-helm.test.ts):
  *
  * - `a.b=c,d[0].e=f`; `{x,y}` is a list; `\` takes the next character as is
  *   (a trailing `\` is dropped); a trailing `,` is allowed, an empty
@@ -232,7 +232,7 @@ class SetParser {
         // '.': an item that is not a map is replaced by one.
         let inner: Values = {};
         if (list.length > i) {
-          if (isPlainObject(list[i])) inner = list[i] as Values;
+          if (isPlainObject(list[i])) inner = list[i];
           else list[i] = inner;
         }
         const end = this.nest(() => this.key(inner, nestedNames));

@@ -1,4 +1,4 @@
-import { applySet, SetSyntaxError } from '../../src/cli/set-values';
+import { applySet, SetSyntaxError } from '../../src/values-io/set-values';
 import { Values } from '../../src/model/merge';
 
 /** Applies --set expressions to an empty document. */

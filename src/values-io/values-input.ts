@@ -13,7 +13,7 @@
  * MAX_VALUES_DEPTH, and the work is linear in the size of the input.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'fs';
-import { Alias, Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, Scalar, visit } from '../yaml';
+import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseAllDocuments, visit } from '../yaml';
 import { GoNumber, GO_YAML_SCALAR_TAGS } from '../model/go-yaml';
 import { isPlainObject, MAX_VALUES_DEPTH, mergeUserValues, setOwn, Values } from '../model/merge';
 import { InputError } from '../input-error';
@@ -166,7 +166,7 @@ class Converter {
       this.targets = targets;
     }
     const target = this.targets.get(node);
-    if (target === undefined) this.fail(node as Node, `unknown anchor '${(node as Alias).source}' referenced`);
+    if (target === undefined) this.fail(node, `unknown anchor '${node.source}' referenced`);
     return target;
   }
 
@@ -202,15 +202,17 @@ class Converter {
   }
 
   private keyOf(node: unknown, target: Node | null | undefined): string {
-    if (!isScalar(target)) this.fail(isAlias(node) ? (node as Node) : target, 'a map key must be a string, number or boolean, not a map or a list');
-    const value = (target as Scalar).value;
+    if (!isScalar(target)) this.fail(isAlias(node) ? node : target, 'a map key must be a string, number or boolean, not a map or a list');
+    const value = target.value;
     if (value === null || value === undefined) this.fail(target, 'a map key must not be null or empty');
     if (typeof value === 'string') return value;
     if (typeof value === 'boolean') return String(value);
     if (value instanceof GoNumber) {
       return value.scalar.kind === 'int' ? value.scalar.value.toString() : goFloat32Key(value.scalar.value);
     }
-    return String(value);
+    if (typeof value === 'number') return String(value);
+    // The go-yaml schema resolves every scalar to one of the kinds above.
+    return this.fail(target, 'a map key must be a string, number or boolean, not a map or a list');
   }
 
   value(node: unknown, depth: number): unknown {
@@ -282,7 +284,7 @@ function parseGoYamlDocuments(text: string, source: string, lineCounter: LineCou
       uniqueKeys: false,
       prettyErrors: false,
       lineCounter,
-    }) as Document[];
+    });
   } catch (e) {
     if (e instanceof RangeError) throw new InputError([`${source}: values are nested deeper than ${MAX_VALUES_DEPTH} levels`]);
     throw e;

@@ -4,17 +4,18 @@
  * and nothing overflows the stack. Times are printed by
  * `npm run bench:values`, not asserted here.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import { existsSync } from 'fs';
 import { join } from 'path';
-import { CliIo, EXIT_INVALID, runCli } from '../../src/cli';
-import { MAX_VALUES_FILE_BYTES, parseValuesText, readValues } from '../../src/cli/values-input';
+import { EXIT_INVALID, runCli } from '../../src/cli';
+import type { CliIo } from '../../src/io';
+import { MAX_VALUES_FILE_BYTES, parseValuesText, readValues } from '../../src/values-io/values-input';
 import { InputError } from '../../src/input-error';
 import { cloneValues, coalesceWithDefaults, MAX_VALUES_DEPTH, mergeUserValues } from '../../src/model/merge';
 import { ValuesError } from '../../src/model/errors';
 import * as fc from 'fast-check';
 import { parse, stringify } from 'yaml';
-import { prescanYaml } from '../../src/cli/yaml-prescan';
+import { prescanYaml } from '../../src/values-io/yaml-prescan';
 import { tempFile } from '../support/helm-probe';
 import { inputErrorLinesOrNone } from '../support/input-error';
 
@@ -56,7 +57,7 @@ describe('large documents are read', () => {
     }
     const script = [
       "const lib = process.argv[1];",
-      "const { parseValuesText } = require(lib + '/cli/values-input.js');",
+      "const { parseValuesText } = require(lib + '/values-io/values-input.js');",
       "const { InfrahubBackupChart } = require(lib + '/index.js');",
       "const { App } = require(require.resolve('cdk8s', { paths: [lib] }));",
       "const spread = new Array(40000).fill(0);",
@@ -110,7 +111,7 @@ describe('hostile documents are refused with one line', () => {
   test('values built in code nested beyond the limit', () => {
     let deep: Record<string, unknown> = {};
     const root = deep;
-    for (let i = 0; i < 20_000; i++) deep = (deep.k = {}) as Record<string, unknown>;
+    for (let i = 0; i < 20_000; i++) deep = (deep.k = {});
     expect(refusal(() => cloneValues(root))).toEqual([`values are nested deeper than ${MAX_VALUES_DEPTH} levels`]);
     expect(refusal(() => mergeUserValues(root, root))).toEqual([`values are nested deeper than ${MAX_VALUES_DEPTH} levels`]);
     expect(refusal(() => coalesceWithDefaults(root, root))).toEqual([`values are nested deeper than ${MAX_VALUES_DEPTH} levels`]);
@@ -123,9 +124,7 @@ describe('hostile documents are refused with one line', () => {
 });
 
 test('an endless standard input is refused once it passes the limit, not read into memory', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { spawnSync } = require('child_process') as typeof import('child_process');
-  const bin = require('path').join(__dirname, '..', '..', 'bin', 'infrahub-backup-cdk8s');
+  const bin = join(__dirname, '..', '..', 'bin', 'infrahub-backup-cdk8s');
   const r = spawnSync('/bin/sh', ['-c', `exec "${process.execPath}" "${bin}" values -f - < /dev/zero`], { encoding: 'utf8', timeout: 30_000 });
   expect(r.stdout).toBe('');
   expect(r.stderr).toBe(`error: standard input: more than ${MAX_VALUES_FILE_BYTES} bytes; values files are limited to 10 MiB\n`);
@@ -147,11 +146,11 @@ describe('depth and size are bounded before the YAML parser builds anything (the
 
   test('10 MiB of each hostile shape is refused in one line, in a child process that stays under 200 MiB', () => {
     const lib = join(__dirname, '..', '..', 'lib');
-    if (!existsSync(join(lib, 'cli', 'values-input.js')) || !existsSync(join(lib, 'cli', 'yaml-prescan.js'))) {
+    if (!existsSync(join(lib, 'values-io', 'values-input.js')) || !existsSync(join(lib, 'values-io', 'yaml-prescan.js'))) {
       execFileSync('npm', ['run', 'build'], { cwd: join(lib, '..'), stdio: 'pipe' });
     }
     const script = [
-      "const { parseValuesText } = require(process.argv[1] + '/cli/values-input.js');",
+      "const { parseValuesText } = require(process.argv[1] + '/values-io/values-input.js');",
       "const { PLUGIN_MAX_VALUES_NODES } = require(process.argv[1] + '/argocd/generate.js');",
       'const MiB = 1024 * 1024;',
       'const out = {};',
@@ -278,8 +277,8 @@ describe('depth and size are bounded before the YAML parser builds anything (the
     const tree = fc.letrec((tie) => ({
       node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(fc.stringMatching(/^[a-z[{ #:-]{1,4}$/), tie('node'), { maxKeys: 4 })),
     })).node;
-    const depthOf = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v as object).map(depthOf)) : 0);
-    const countOf = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Object.values(v as object).reduce((n: number, x) => n + countOf(x), 0) : 1);
+    const depthOf = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(depthOf)) : 0);
+    const countOf = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Object.values(v).reduce((n: number, x) => n + countOf(x), 0) : 1);
     let drawn = 0;
     fc.assert(
       fc.property(tree, fc.constantFrom('block', 'flow', 'any'), fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED'), (value, collectionStyle, defaultStringType) => {
@@ -298,5 +297,5 @@ describe('depth and size are bounded before the YAML parser builds anything (the
 
 /** Maps, lists and scalars in a parsed value, as the values limit counts them (keys not included). */
 function countOfValues(v: unknown): number {
-  return v !== null && typeof v === 'object' ? 1 + Object.values(v as object).reduce((n: number, x) => n + countOfValues(x), 0) : 1;
+  return v !== null && typeof v === 'object' ? 1 + Object.values(v).reduce((n: number, x) => n + countOfValues(x), 0) : 1;
 }

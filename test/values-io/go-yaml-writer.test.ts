@@ -5,8 +5,8 @@
  * the Helm binaries is in yaml-helm.test.ts.
  */
 import * as fc from 'fast-check';
-import { parseValuesText } from '../../src/cli/values-input';
-import { goYamlValues } from '../../src/cli/values-output';
+import { parseValuesText } from '../../src/values-io/values-input';
+import { goYamlValues } from '../../src/values-io/values-output';
 import { goResolve, stringifyManifests } from '../../src/model/go-yaml';
 
 const numberLike = fc
