@@ -241,14 +241,11 @@ break a cross-field rule.
 {{- dict "v" $v "c" $c "names" $names "selector" $selector "common" $common "release" .Release.Name "namespace" .Release.Namespace | toJson -}}
 {{- end }}
 
-{{/* Labels of an object: dict "d" DEPLOYMENT "component" COMPONENT */}}
-{{- define "infrahub-backup.labels" -}}
-{{- merge (dict "app.kubernetes.io/component" .component) .d.common | toJson -}}
-{{- end }}
-
-{{/* Metadata of an object: dict "d" DEPLOYMENT "name" NAME "component" COMPONENT */}}
-{{- define "infrahub-backup.metadata" -}}
-{{- dict "name" .name "namespace" .d.namespace "labels" (include "infrahub-backup.labels" . | fromJson) | toJson -}}
+{{/* The port of an S3 endpoint URL: its own, else 80 for http://, else 443 (network-policy endpointPort): ENDPOINT */}}
+{{- define "infrahub-backup.endpointPort" -}}
+{{- $host := regexReplaceAll "^https?://([^/]+).*$" (regexFind "^https?://[^/]+" .) "${1}" }}
+{{- $hostPort := regexFind ":[0-9]+$" $host }}
+{{- if $hostPort }}{{- trimPrefix ":" $hostPort | atoi }}{{- else if hasPrefix "http://" . }}80{{- else }}443{{- end -}}
 {{- end }}
 
 {{/* The warnings of the values (checks.ts valuesWarnings), as a JSON list of lines: dict "d" DEPLOYMENT "w" WARNING_TEXTS */}}

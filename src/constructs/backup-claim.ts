@@ -1,17 +1,22 @@
 import { k8s } from './kplus';
 import { Construct } from 'constructs';
-import type { RenderPlan } from '../model/plan';
-import { commonLabels } from '../model/objects';
+import type { ObjectMetadata } from './workload';
 
-/**
- * What keeps the claim, and the archives on it, when the objects around it go:
- * Helm keeps it on uninstall and when a change of values stops rendering it,
- * and Argo CD never prunes it.
- */
-export const BACKUP_CLAIM_ANNOTATIONS: Readonly<Record<string, string>> = {
-  'helm.sh/resource-policy': 'keep',
-  'argocd.argoproj.io/sync-options': 'Prune=false',
-};
+// What keeps the claim when the objects around it go (the chart reads it from its constants).
+export { BACKUP_CLAIM_ANNOTATIONS } from '../shapes/backup';
+
+/** What the backup claim renders. */
+export interface BackupClaimProps {
+  /** The claim's metadata, with BACKUP_CLAIM_ANNOTATIONS. */
+  readonly metadata: ObjectMetadata;
+  /** The claim's spec, its size as the values write it (`resources.requests.storage`). */
+  readonly spec: {
+    readonly accessModes: string[];
+    readonly resources: { readonly requests: { readonly storage: string } };
+    /** @default - the cluster's default StorageClass */
+    readonly storageClassName?: string;
+  };
+}
 
 /**
  * The PersistentVolumeClaim that keeps local archives beyond the pod. It
@@ -21,21 +26,12 @@ export const BACKUP_CLAIM_ANNOTATIONS: Readonly<Record<string, string>> = {
 export class BackupClaim extends Construct {
   public readonly apiObject: k8s.KubePersistentVolumeClaim;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: BackupClaimProps) {
     super(scope, id);
-    const p = d.values.backup.storage.local.persistence;
+    const { spec } = props;
     this.apiObject = new k8s.KubePersistentVolumeClaim(this, 'Resource', {
-      metadata: {
-        name: d.names.backupClaim,
-        namespace: d.namespace,
-        labels: commonLabels(d.values, d.release, 'backup'),
-        annotations: { ...BACKUP_CLAIM_ANNOTATIONS },
-      },
-      spec: {
-        accessModes: p.accessModes,
-        resources: { requests: { storage: k8s.Quantity.fromString(p.size) } },
-        ...(p.storageClassName ? { storageClassName: p.storageClassName } : {}),
-      },
+      metadata: props.metadata,
+      spec: { ...spec, resources: { requests: { storage: k8s.Quantity.fromString(spec.resources.requests.storage) } } },
     });
   }
 }

@@ -1,27 +1,14 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { RenderPlan } from '../model/plan';
-import { backupPodTemplate } from './backup-pod';
-import { cronJobObject } from './workload';
+import { k8s } from './kplus';
+import { CronJobObjectProps, kindObject } from './workload';
 
 /** The CronJob that runs backups on `backup.schedule`. */
 export class BackupCronJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: CronJobObjectProps) {
     super(scope, id);
-    const v = d.values;
-    this.apiObject = cronJobObject(
-      this,
-      d,
-      {
-        name: d.names.backupCronJob,
-        component: 'backup',
-        template: backupPodTemplate(d),
-        controls: { backoffLimit: v.job.backoffLimit ?? 0, activeDeadlineSeconds: v.job.activeDeadlineSeconds },
-      },
-      v.backup.schedule,
-      v.cronJob.concurrencyPolicy,
-    );
+    this.apiObject = kindObject(this, k8s.KubeCronJob.GVK, props);
   }
 }

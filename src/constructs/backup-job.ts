@@ -1,8 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { RenderPlan } from '../model/plan';
-import { backupPodTemplate } from './backup-pod';
-import { jobObject } from './workload';
+import { k8s } from './kplus';
+import { JobObjectProps, kindObject } from './workload';
 
 /**
  * The one-shot backup Job. Its name carries a hash of the configuration and
@@ -12,14 +11,8 @@ import { jobObject } from './workload';
 export class BackupJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: JobObjectProps) {
     super(scope, id);
-    const { job } = d.values;
-    this.apiObject = jobObject(this, d, {
-      name: d.names.backupJob,
-      component: 'backup',
-      template: backupPodTemplate(d),
-      controls: { backoffLimit: job.backoffLimit ?? 0, activeDeadlineSeconds: job.activeDeadlineSeconds, ttlSecondsAfterFinished: job.ttlSecondsAfterFinished },
-    });
+    this.apiObject = kindObject(this, k8s.KubeJob.GVK, props);
   }
 }

@@ -5,21 +5,15 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { RenderPlan } from '../model/plan';
-import { freshnessArgs, maintenanceCronJob } from './backup-maintenance-cron-jobs';
-
-/** Whether the values ask for the freshness-only CronJob. */
-export function freshnessRuns(d: RenderPlan): boolean {
-  const b = d.values.backup;
-  return b.enabled && b.storage.type === 's3' && d.values.monitoring.freshness.enabled && !b.verification.enabled;
-}
+import { k8s } from './kplus';
+import { CronJobObjectProps, kindObject } from './workload';
 
 /** Fails its Job when the newest archive is older than `monitoring.backupMaxAge`. */
 export class BackupFreshnessCronJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: CronJobObjectProps) {
     super(scope, id);
-    this.apiObject = maintenanceCronJob(this, d, 'freshness', d.names.freshnessCronJob, d.values.monitoring.freshness.schedule, freshnessArgs(d));
+    this.apiObject = kindObject(this, k8s.KubeCronJob.GVK, props);
   }
 }

@@ -3,21 +3,24 @@ import * as kplus from './kplus';
 import { Construct } from 'constructs';
 import { DEFAULT_RELEASE, RenderPlan, planRender } from '../model/plan';
 import type { InfrahubBackupValues } from '../model/values.generated';
-import { BackupClaim } from './backup-claim';
+import { BackupClaim, type BackupClaimProps } from './backup-claim';
 import { BackupCronJob } from './backup-cron-job';
 import { BackupJob } from './backup-job';
 import { BackupRetentionCronJob, BackupVerificationCronJob } from './backup-maintenance-cron-jobs';
-import { persistsLocally } from './backup-pod';
-import { BackupFreshnessCronJob, freshnessRuns } from './freshness-cron-job';
-import { BackupGrafanaDashboard, dashboardRenders } from './grafana-dashboard';
-import { BackupNetworkPolicy } from './network-policy';
-import { BackupPrometheusRule } from './prometheus-rule';
+import { BackupFreshnessCronJob } from './freshness-cron-job';
+import { BackupGrafanaDashboard, type GrafanaDashboardProps } from './grafana-dashboard';
+import { BackupNetworkPolicy, type NetworkPolicyProps } from './network-policy';
+import { BackupPrometheusRule, monitoredNamespace, type PrometheusRuleProps } from './prometheus-rule';
 import { RestoreCronJob } from './restore-cron-job';
 import { RestoreJob } from './restore-job';
-import { BackupRole } from './role';
+import { BackupRole, type RoleProps } from './role';
 import { valuesAsKubernetesJson } from './kubernetes-values';
-import { BackupRoleBinding } from './role-binding';
-import { BackupServiceAccount } from './service-account';
+import { BackupRoleBinding, type RoleBindingProps } from './role-binding';
+import { BackupServiceAccount, type ServiceAccountProps } from './service-account';
+import type { CronJobObjectProps, JobObjectProps } from './workload';
+import { evaluate, holds } from '../shapes/evaluate';
+import { OBJECTS, type ObjectShape } from '../shapes/objects';
+import { renderScope } from '../shapes/scope';
 
 /** Properties of an InfrahubBackup. */
 export interface InfrahubBackupProps {
@@ -144,56 +147,64 @@ export class InfrahubBackup extends Construct {
     this.serviceAccountName = d.names.serviceAccount;
     this.warnings = [...d.warnings];
     this.apiObjects = [];
-    const { backup, restore, serviceAccount, rbac } = d.values;
+    const { backup, restore } = d.values;
     if (!backup.enabled && !restore.enabled) return;
 
     const add = <T extends ApiObject>(o: T): T => {
       this.apiObjects.push(o);
       return o;
     };
-    const account = serviceAccount.create ? new BackupServiceAccount(this, 'ServiceAccount', d) : undefined;
+    // Each object's props are its shape (src/shapes/objects.ts) evaluated on the plan, under the
+    // condition the chart renders it under.
+    const shapeScope = renderScope(d);
+    const shaped = <P>(object: ObjectShape): P | undefined => (holds(object.when, shapeScope) ? evaluate<P>(object.shape, shapeScope) : undefined);
+    const accountProps = shaped<ServiceAccountProps>(OBJECTS.serviceAccount);
+    const account = accountProps && new BackupServiceAccount(this, 'ServiceAccount', accountProps);
     if (account) {
       add(account.apiObject);
       this.serviceAccount = account.serviceAccount;
     }
-    if (rbac.create) {
-      const role = new BackupRole(this, 'Role', d);
+    const roleProps = shaped<RoleProps>(OBJECTS.role);
+    if (roleProps) {
+      const role = new BackupRole(this, 'Role', roleProps);
       add(role.apiObject);
       this.role = role.role;
-      const binding = new BackupRoleBinding(this, 'RoleBinding', d, role.role, account?.serviceAccount);
+      const { metadata } = evaluate<RoleBindingProps>(OBJECTS.roleBinding.shape, shapeScope);
+      const binding = new BackupRoleBinding(this, 'RoleBinding', {
+        metadata,
+        role: role.role,
+        serviceAccount: account?.serviceAccount,
+        serviceAccountName: d.names.serviceAccount,
+        namespace: d.namespace,
+      });
       add(binding.apiObject);
       this.roleBinding = binding.roleBinding;
     }
-    if (backup.enabled) {
-      if (persistsLocally(d) && !backup.storage.local.persistence.existingClaim) {
-        this.backupClaim = add(new BackupClaim(this, 'BackupClaim', d).apiObject);
-      }
-      if (backup.mode === 'cronjob') this.backupCronJob = add(new BackupCronJob(this, 'BackupCronJob', d).apiObject);
-      else this.backupJob = add(new BackupJob(this, 'BackupJob', d).apiObject);
-      // Retention and verification with local storage are refused by the values checks.
-      if (backup.storage.type === 's3' && backup.retention.enabled) {
-        this.retentionCronJob = add(new BackupRetentionCronJob(this, 'BackupRetentionCronJob', d).apiObject);
-      }
-      if (backup.storage.type === 's3' && backup.verification.enabled) {
-        this.verificationCronJob = add(new BackupVerificationCronJob(this, 'BackupVerificationCronJob', d).apiObject);
-      }
-      if (freshnessRuns(d)) {
-        this.freshnessCronJob = add(new BackupFreshnessCronJob(this, 'BackupFreshnessCronJob', d).apiObject);
-      }
-    }
-    if (restore.enabled) {
-      if (restore.mode === 'cronjob') this.restoreCronJob = add(new RestoreCronJob(this, 'RestoreCronJob', d).apiObject);
-      else this.restoreJob = add(new RestoreJob(this, 'RestoreJob', d).apiObject);
-    }
-    if (d.values.networkPolicy.enabled) {
-      this.networkPolicy = add(new BackupNetworkPolicy(this, 'NetworkPolicy', d).apiObject);
-    }
-    if (d.values.monitoring.prometheusRule.enabled) {
-      this.prometheusRule = add(new BackupPrometheusRule(this, 'PrometheusRule', d).apiObject);
-    }
-    if (dashboardRenders(d)) {
-      this.grafanaDashboard = add(new BackupGrafanaDashboard(this, 'GrafanaDashboard', d).apiObject);
-    }
+    const claim = shaped<BackupClaimProps>(OBJECTS.backupClaim);
+    if (claim) this.backupClaim = add(new BackupClaim(this, 'BackupClaim', claim).apiObject);
+    const backupCronJob = shaped<CronJobObjectProps>(OBJECTS.backupCronJob);
+    if (backupCronJob) this.backupCronJob = add(new BackupCronJob(this, 'BackupCronJob', backupCronJob).apiObject);
+    const backupJob = shaped<JobObjectProps>(OBJECTS.backupJob);
+    if (backupJob) this.backupJob = add(new BackupJob(this, 'BackupJob', backupJob).apiObject);
+    const retention = shaped<CronJobObjectProps>(OBJECTS.retentionCronJob);
+    if (retention) this.retentionCronJob = add(new BackupRetentionCronJob(this, 'BackupRetentionCronJob', retention).apiObject);
+    const verification = shaped<CronJobObjectProps>(OBJECTS.verificationCronJob);
+    if (verification) this.verificationCronJob = add(new BackupVerificationCronJob(this, 'BackupVerificationCronJob', verification).apiObject);
+    const freshness = shaped<CronJobObjectProps>(OBJECTS.freshnessCronJob);
+    if (freshness) this.freshnessCronJob = add(new BackupFreshnessCronJob(this, 'BackupFreshnessCronJob', freshness).apiObject);
+    const restoreCronJob = shaped<CronJobObjectProps>(OBJECTS.restoreCronJob);
+    if (restoreCronJob) this.restoreCronJob = add(new RestoreCronJob(this, 'RestoreCronJob', restoreCronJob).apiObject);
+    const restoreJob = shaped<JobObjectProps>(OBJECTS.restoreJob);
+    if (restoreJob) this.restoreJob = add(new RestoreJob(this, 'RestoreJob', restoreJob).apiObject);
+    const policy = shaped<NetworkPolicyProps>(OBJECTS.networkPolicy);
+    if (policy) this.networkPolicy = add(new BackupNetworkPolicy(this, 'NetworkPolicy', policy).apiObject);
+    // The alerts and the dashboard are scoped to a namespace: a chart without one is refused.
+    if (holds(OBJECTS.prometheusRule.when, shapeScope)) monitoredNamespace(d, 'monitoring.prometheusRule.enabled');
+    const rule = shaped<PrometheusRuleProps>(OBJECTS.prometheusRule);
+    if (rule) this.prometheusRule = add(new BackupPrometheusRule(this, 'PrometheusRule', rule).apiObject);
+    if (holds(OBJECTS.grafanaDashboard.when, shapeScope)) monitoredNamespace(d, 'monitoring.grafanaDashboard.enabled');
+    const dashboard = shaped<GrafanaDashboardProps>(OBJECTS.grafanaDashboard);
+    if (dashboard) this.grafanaDashboard = add(new BackupGrafanaDashboard(this, 'GrafanaDashboard', dashboard).apiObject);
     this.claimObjectNames(id);
     this.node.addValidation({ validate: () => this.nameClashes() });
   }

@@ -1,8 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { RenderPlan } from '../model/plan';
-import { restorePodTemplate } from './restore-pod';
-import { cronJobObject } from './workload';
+import { k8s } from './kplus';
+import { CronJobObjectProps, kindObject } from './workload';
 
 /**
  * A scheduled restore (e.g. a nightly production-to-staging refresh). Runs never
@@ -11,20 +10,8 @@ import { cronJobObject } from './workload';
 export class RestoreCronJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: CronJobObjectProps) {
     super(scope, id);
-    const v = d.values;
-    this.apiObject = cronJobObject(
-      this,
-      d,
-      {
-        name: d.names.restoreCronJob,
-        component: 'restore',
-        template: restorePodTemplate(d),
-        controls: { backoffLimit: 0, activeDeadlineSeconds: v.job.activeDeadlineSeconds },
-      },
-      v.restore.schedule,
-      'Forbid',
-    );
+    this.apiObject = kindObject(this, k8s.KubeCronJob.GVK, props);
   }
 }

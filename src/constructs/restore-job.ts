@@ -1,8 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { RenderPlan } from '../model/plan';
-import { restorePodTemplate } from './restore-pod';
-import { jobObject } from './workload';
+import { k8s } from './kplus';
+import { JobObjectProps, kindObject } from './workload';
 
 /**
  * The one-shot restore Job. A restore is destructive, so it is never retried
@@ -13,13 +12,8 @@ import { jobObject } from './workload';
 export class RestoreJob extends Construct {
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: JobObjectProps) {
     super(scope, id);
-    this.apiObject = jobObject(this, d, {
-      name: d.names.restoreJob,
-      component: 'restore',
-      template: restorePodTemplate(d),
-      controls: { backoffLimit: 0, activeDeadlineSeconds: d.values.job.activeDeadlineSeconds },
-    });
+    this.apiObject = kindObject(this, k8s.KubeJob.GVK, props);
   }
 }

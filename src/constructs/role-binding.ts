@@ -1,8 +1,21 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from './kplus';
 import { Construct } from 'constructs';
-import type { RenderPlan } from '../model/plan';
-import { commonLabels } from '../model/objects';
+import type { ObjectMetadata } from './workload';
+
+/** What the RoleBinding renders. */
+export interface RoleBindingProps {
+  /** The RoleBinding's metadata. */
+  readonly metadata: ObjectMetadata;
+  /** The Role it binds. */
+  readonly role: kplus.IRole;
+  /** The ServiceAccount created beside it. @default - the existing `serviceAccountName` */
+  readonly serviceAccount?: kplus.IServiceAccount;
+  /** The name of the pods' ServiceAccount. */
+  readonly serviceAccountName: string;
+  /** The release namespace. @default - none: Kubernetes reads the subject in the binding's namespace */
+  readonly namespace?: string;
+}
 
 /**
  * A ServiceAccount the values name but do not create. Unlike
@@ -34,13 +47,13 @@ export class BackupRoleBinding extends Construct {
   public readonly roleBinding: kplus.RoleBinding;
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: RenderPlan, role: kplus.IRole, serviceAccount?: kplus.IServiceAccount) {
+  constructor(scope: Construct, id: string, props: RoleBindingProps) {
     super(scope, id);
     const binding = (this.roleBinding = new kplus.RoleBinding(this, 'Resource', {
-      role,
-      metadata: { name: d.names.roleBinding, namespace: d.namespace, labels: commonLabels(d.values, d.release, 'rbac') },
+      role: props.role,
+      metadata: props.metadata,
     }));
-    binding.addSubjects(serviceAccount ?? new ExistingServiceAccount(this, 'ServiceAccount', d.names.serviceAccount, d.namespace));
+    binding.addSubjects(props.serviceAccount ?? new ExistingServiceAccount(this, 'ServiceAccount', props.serviceAccountName, props.namespace));
     this.apiObject = ApiObject.of(binding);
   }
 }

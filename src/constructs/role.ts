@@ -1,8 +1,13 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as kplus from './kplus';
 import { Construct } from 'constructs';
-import type { RenderPlan } from '../model/plan';
-import { commonLabels } from '../model/objects';
+import type { ObjectMetadata } from './workload';
+
+/** What the Role renders besides BACKUP_PERMISSIONS. */
+export interface RoleProps {
+  /** The Role's metadata. */
+  readonly metadata: ObjectMetadata;
+}
 
 /** One permission of the Role. */
 export interface BackupPermission {
@@ -30,10 +35,10 @@ export class BackupRole extends Construct {
   public readonly role: kplus.Role;
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: RoleProps) {
     super(scope, id);
     this.role = new kplus.Role(this, 'Resource', {
-      metadata: { name: d.names.role, namespace: d.namespace, labels: commonLabels(d.values, d.release, 'rbac') },
+      metadata: props.metadata,
     });
     allowBackupPermissions(this.role);
     this.apiObject = ApiObject.of(this.role);

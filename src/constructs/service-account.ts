@@ -1,8 +1,15 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from './kplus';
 import { Construct } from 'constructs';
-import type { RenderPlan } from '../model/plan';
-import { commonLabels } from '../model/objects';
+import type { ObjectMetadata } from './workload';
+
+/** What the ServiceAccount renders. */
+export interface ServiceAccountProps {
+  /** Its metadata, with `serviceAccount.annotations` (cloud identities). */
+  readonly metadata: ObjectMetadata;
+  /** Whether pods mount its token by default. */
+  readonly automountServiceAccountToken: boolean;
+}
 
 /**
  * The ServiceAccount of the backup and restore pods. It does not mount its
@@ -14,18 +21,9 @@ export class BackupServiceAccount extends Construct {
   public readonly serviceAccount: kplus.ServiceAccount;
   public readonly apiObject: ApiObject;
 
-  constructor(scope: Construct, id: string, d: RenderPlan) {
+  constructor(scope: Construct, id: string, props: ServiceAccountProps) {
     super(scope, id);
-    const annotations = d.values.serviceAccount.annotations;
-    this.serviceAccount = new kplus.ServiceAccount(this, 'Resource', {
-      automountToken: false,
-      metadata: {
-        name: d.names.serviceAccount,
-        namespace: d.namespace,
-        labels: commonLabels(d.values, d.release, 'rbac'),
-        ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
-      },
-    });
+    this.serviceAccount = new kplus.ServiceAccount(this, 'Resource', { automountToken: props.automountServiceAccountToken, metadata: props.metadata });
     this.apiObject = ApiObject.of(this.serviceAccount);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Builds the infrahub-backup Helm chart: the templates kept in chart/, and
  * what the model writes (Chart.yaml, values.yaml, values.schema.json,
- * README.md, templates/_generated.tpl). Packages it reproducibly: files in a
+ * README.md, templates/_generated.tpl, and from the object shapes of
+ * src/shapes templates/_shapes.tpl and one template file per object). Packages it reproducibly: files in a
  * fixed order with fixed times and modes, so the same inputs give the same
  * bytes.
  */
@@ -15,6 +16,8 @@ import { DEFAULT_COMPANION_REPOSITORY, DEFAULT_IMAGE_REPOSITORY, DEFAULT_IMAGE_T
 import { chartValuesSchema } from '../model/schema';
 import { PACKAGE_VERSION } from '../version';
 import { renderGeneratedHelpers } from './generated-helpers';
+import { emitChartShapes, emitObjectFile } from './shapes-emitter';
+import { OBJECTS, TEMPLATE_SHAPES } from '../shapes/objects';
 
 /** Where the built chart goes. */
 export interface ChartOutput {
@@ -154,6 +157,8 @@ export function buildChart(sourceDir: string, outDir: string): ChartOutput {
   writeFile(join(chartDir, 'values.schema.json'), `${JSON.stringify(chartValuesSchema(), null, 2)}\n`);
   writeFile(join(chartDir, 'README.md'), chartReadme());
   writeFile(join(chartDir, 'templates', '_generated.tpl'), renderGeneratedHelpers());
+  writeFile(join(chartDir, 'templates', '_shapes.tpl'), emitChartShapes(OBJECTS, TEMPLATE_SHAPES));
+  for (const [id, o] of Object.entries(OBJECTS)) writeFile(join(chartDir, 'templates', o.file), emitObjectFile(id, o));
 
   const packagePath = join(outDir, `${CHART_NAME}-${PACKAGE_VERSION}.tgz`);
   const paths = listFiles(chartDir);

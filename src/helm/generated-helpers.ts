@@ -8,20 +8,13 @@
  *   empty values), and the alias problems, as JSON;
  * - `infrahub-backup.problems`: the texts of the cross-field problems;
  * - `infrahub-backup.roleRules`: the Role's rules;
- * - `infrahub-backup.constants`: paths and defaults the templates share with the constructs;
- * - `infrahub-backup.alerts`: the alerts' texts and expressions (`@KEY@` to fill in);
- * - `infrahub-backup.dashboard`: the Grafana dashboard's JSON text (`@KEY@` to fill in).
+ * - `infrahub-backup.constants`: what the hand-written algorithms share with the model.
+ *
+ * The object shapes are written by shapes-emitter.ts (`_shapes.tpl` and the object files).
  */
 import { backupRoleRules } from '../constructs/role';
-import { BACKUP_CLAIM_ANNOTATIONS } from '../constructs/backup-claim';
-import { ARCHIVE_URI_FILE, HEARTBEAT_ENV, HEARTBEAT_MAX_AGE_ENV } from '../constructs/companion';
-import { CREDENTIAL_ENDPOINTS, POD_COMPONENTS } from '../constructs/network-policy';
-import { ALERT_EXPRESSIONS, ALERTS } from '../model/alerts';
-import { DASHBOARD_TEMPLATE } from '../model/dashboard';
 import { CALENDAR_CYCLE, CRON_MACROS, MAX_AGE_MARGIN_MINUTES } from '../model/max-age';
 import { TIME_ZONE_SHIFTS } from '../model/time-zones.generated';
-import { ENV_NAMES, HANDOFF_DIR, HANDOFF_SIZE_LIMIT, HOME_DIR, HOME_SIZE_LIMIT, KEY_FILE_MODE, KEYS_DIR, RESTART_POLICY, TMP_DIR, VOLUME_NAMES } from '../constructs/pod';
-import { IMAGE_ENTRYPOINT } from '../constructs/restore-pod';
 import { PACKAGE_VERSION } from '../version';
 import { NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN, RELEASE_NAME_MAX_LENGTH, RELEASE_NAME_PATTERN } from '../model/checks';
 import { ENCRYPT_ARG_PATTERN, ENCRYPT_ENV, ENV_REFERENCE_PATTERN, ENCRYPT_KEY_ENV, GO_FALSE, GO_TRUE, VALUE_FLAGS } from '../model/encryption';
@@ -30,7 +23,7 @@ import { IMAGE_REGISTRY_PATTERN } from '../model/image-registry';
 import { RE2_CLASS_ITEM, RE2_MAX_REPEAT, RE2_TOKEN } from '../model/re2';
 import { CHART_NAME } from '../model/names';
 import { DURATION_PART, GO_PARSE_DURATION, MAX_DURATION_NS, MONTH_DAYS, NANOSECONDS, SCHEDULE_FIELDS, SCHEDULE_MACROS, SCHEDULE_SHAPE } from '../model/schedule';
-import { DEFAULT_IMAGE_TAG, VALUES_SPEC } from '../model/spec';
+import { VALUES_SPEC } from '../model/spec';
 import { AliasField, Field, fieldAt, ObjectField, StringField, walkFields } from '../model/spec-types';
 
 /** A Go template string literal. */
@@ -176,14 +169,6 @@ export function renderGeneratedHelpers(): string {
   const problems = Object.fromEntries(Object.entries(PROBLEMS).map(([id, p]) => [id, p.path ? `${p.path}: ${p.text}` : p.text]));
   const constants = {
     chartName: CHART_NAME,
-    defaultImageTag: DEFAULT_IMAGE_TAG,
-    homeDir: HOME_DIR,
-    homeSizeLimit: HOME_SIZE_LIMIT,
-    keysDir: KEYS_DIR,
-    handoffDir: HANDOFF_DIR,
-    handoffSizeLimit: HANDOFF_SIZE_LIMIT,
-    archiveUriFile: ARCHIVE_URI_FILE,
-    imageEntrypoint: IMAGE_ENTRYPOINT,
     packageVersion: PACKAGE_VERSION,
     releaseNamePattern: RELEASE_NAME_PATTERN.source,
     releaseNameMaxLength: RELEASE_NAME_MAX_LENGTH,
@@ -196,11 +181,6 @@ export function renderGeneratedHelpers(): string {
     encryptKeyEnv: ENCRYPT_KEY_ENV,
     valueFlags: VALUE_FLAGS,
     envReferencePattern: ENV_REFERENCE_PATTERN.source,
-    credentialEndpoints: CREDENTIAL_ENDPOINTS,
-    backupClaimAnnotations: BACKUP_CLAIM_ANNOTATIONS,
-    heartbeatEnv: HEARTBEAT_ENV,
-    heartbeatMaxAgeEnv: HEARTBEAT_MAX_AGE_ENV,
-    podComponents: POD_COMPONENTS,
     maxAgeMarginMinutes: MAX_AGE_MARGIN_MINUTES,
     cronMacros: CRON_MACROS,
     calendarCycle: CALENDAR_CYCLE,
@@ -240,17 +220,6 @@ export function renderGeneratedHelpers(): string {
     '{{/* The clock shifts of the zones that have them (zone-shifts.ts), as JSON: read only when cronJob.timeZone is set. */}}',
     define('infrahub-backup.timeZoneShifts', JSON.stringify(TIME_ZONE_SHIFTS)),
     '',
-    '{{/* The alerts of the PrometheusRule: texts by name, expressions by kind ("@KEY@" stands for a value). */}}',
-    // A Go string literal: the texts hold Prometheus templates ("{{ $labels.job_name }}").
-    define('infrahub-backup.alerts', `{{- ${lit(JSON.stringify({ alerts: ALERTS, expressions: ALERT_EXPRESSIONS }))} -}}`),
-    '',
-    '{{/* The Grafana dashboard, as JSON text ("@KEY@" stands for a value). */}}',
-    define('infrahub-backup.dashboard', `{{- ${lit(DASHBOARD_TEMPLATE)} -}}`),
-    '{{/* Names and modes of the pods (pod.ts): environment variables, volumes, paths. */}}',
-    define(
-      'infrahub-backup.podNames',
-      JSON.stringify({ env: ENV_NAMES, volume: VOLUME_NAMES, tmpDir: TMP_DIR, keyFileMode: KEY_FILE_MODE, restartPolicy: RESTART_POLICY }),
-    ),
     '',
   ].join('\n');
 }

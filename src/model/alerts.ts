@@ -1,8 +1,7 @@
 /**
  * The alerts of the PrometheusRule: names, severities, texts and expressions,
- * written once. The construct fills them in (`prometheus-rule.ts`); the chart
- * receives the same table through `_generated.tpl` and fills it in the same
- * way. Expressions use kube-state-metrics series only, scoped by namespace and
+ * written once. The PrometheusRule's shape (`src/shapes/monitoring.ts`) fills
+ * them in, in TypeScript and in the chart's generated templates alike. Expressions use kube-state-metrics series only, scoped by namespace and
  * by the names of this release's objects. `@KEY@` stands for a value:
  * NAMESPACE, CRONJOB, JOB, MAX_AGE_SECONDS, RUN_SECONDS (how long a backup Job
  * of the CronJob may run: `job.activeDeadlineSeconds`, else

@@ -87,7 +87,7 @@ func main() {
 }
 `;
 
-/** The arguments the renderers put before `backup.options.extraArgs` (backup-pod.ts backupArgs), without `create`. */
+/** The arguments the renderers put before `backup.options.extraArgs` (src/shapes/backup.ts backupArgs), without `create`. */
 function renderedArgs(secretName: boolean, extraArgs: string[]): string[] {
   return ['--neo4jmetadata=all', '--s3-upload', ...(secretName ? ['--encrypt-key=/etc/infrahub-backup/keys/public.pem'] : []), ...extraArgs];
 }

@@ -1,0 +1,115 @@
+#!/usr/bin/env tsx
+/**
+ * Chart output check between two trees: builds the chart of this tree and of
+ * another git revision, renders the same values documents with `helm template`
+ * (Helm 3) through both, and fails on any byte that differs in stdout, stderr
+ * or exit code (the lines of a schema error and the coalescing warnings
+ * compared as sets: Helm's order varies between runs). The documents: the examples, the values documents of
+ * test/support/synth.ts and a fixed-seed sample drawn from
+ * test/support/values-arbitrary.ts.
+ *
+ *   npx tsx scripts/check-chart-output.ts <git-revision>
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import * as fc from 'fast-check';
+import { stringify } from 'yaml';
+import { ALL_OPTIONAL_BACKUP, ALL_OPTIONAL_RESTORE, MODES, S3_BACKUP, S3_RESTORE } from '../test/support/synth';
+import { valuesCase } from '../test/support/values-arbitrary';
+
+const ROOT = join(__dirname, '..');
+const SAMPLE = Number(process.env.CHECK_SAMPLE ?? 60);
+const SEED = Number(process.env.CHECK_SEED ?? 20261130);
+const HELM = join(ROOT, '.tools', 'helm3', 'helm');
+
+interface Doc {
+  readonly name: string;
+  readonly file: string;
+  readonly release: string;
+}
+
+function docs(work: string): Doc[] {
+  const out: Doc[] = [];
+  for (const dir of [join(ROOT, 'examples', 'values'), join(ROOT, 'examples', 'argocd', 'values-app')]) {
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) out.push({ name: f, file: join(dir, f), release: 'r' });
+  }
+  const named: Record<string, unknown> = {
+    ...Object.fromEntries(Object.entries(MODES).map(([k, v]) => [`mode ${k}`, v])),
+    S3_BACKUP,
+    S3_RESTORE,
+    ALL_OPTIONAL_BACKUP,
+    ALL_OPTIONAL_RESTORE,
+  };
+  let i = 0;
+  for (const [name, doc] of Object.entries(named)) {
+    const file = join(work, `doc-${i++}.yaml`);
+    writeFileSync(file, stringify(doc));
+    out.push({ name, file, release: 'r' });
+  }
+  fc.sample(valuesCase, { numRuns: SAMPLE, seed: SEED }).forEach((c, n) => {
+    const file = join(work, `sample-${n}.yaml`);
+    writeFileSync(file, stringify(c.values, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }));
+    out.push({ name: `sample ${n} (seed ${SEED})`, file, release: c.release });
+  });
+  return out;
+}
+
+/** The chart of a tree, built with that tree's sources. */
+function chartOf(tree: string, out: string): string {
+  const script = `const { buildChart } = require(${JSON.stringify(join(tree, 'src', 'helm', 'build'))}); process.stdout.write(buildChart(${JSON.stringify(join(tree, 'chart'))}, ${JSON.stringify(out)}).chartDir);`;
+  return execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), '-e', script], { cwd: tree, encoding: 'utf8' });
+}
+
+/** Lines Helm writes in an order that varies between runs (Go map iteration): the schema's errors, the coalescing warnings. */
+const UNORDERED = [/^- /, /^coalesce\.go:/];
+
+/** A run's result, the lines of each unordered kind sorted in their places; everything else byte for byte. */
+function normalized(r: ReturnType<typeof spawnSync>): { status: number | null; stdout: string; stderr: string } {
+  let lines = String(r.stderr).split('\n');
+  for (const kind of UNORDERED) {
+    const sorted = lines.filter((l) => kind.test(l)).sort();
+    let k = 0;
+    lines = lines.map((l) => (kind.test(l) ? sorted[k++] : l));
+  }
+  return { status: r.status, stdout: String(r.stdout), stderr: lines.join('\n') };
+}
+
+function main(): number {
+  const revision = process.argv[2];
+  if (!revision) {
+    process.stderr.write('usage: tsx scripts/check-chart-output.ts <git-revision>\n');
+    return 2;
+  }
+  const work = mkdtempSync(join(tmpdir(), 'ibc-check-chart-'));
+  try {
+    const base = join(work, 'base');
+    mkdirSync(base);
+    execFileSync('sh', ['-c', `git -C "${ROOT}" archive "${revision}" | tar -x -C "${base}"`]);
+    symlinkSync(join(ROOT, 'node_modules'), join(base, 'node_modules'));
+    const charts = [chartOf(base, join(work, 'out-base')), chartOf(ROOT, join(work, 'out-this'))];
+    let differ = 0;
+    let rendered = 0;
+    const all = docs(work);
+    for (const d of all) {
+      const [before, after] = charts.map((chart) =>
+        normalized(spawnSync(HELM, ['template', d.release, chart, '-f', d.file, '-n', 'infrahub'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: work } })),
+      );
+      if (after.status === 0) rendered++;
+      for (const field of ['status', 'stdout', 'stderr'] as const) {
+        if (before[field] !== after[field]) {
+          differ++;
+          process.stderr.write(`differs: ${d.name}: ${field}\n`);
+          if (process.env.CHECK_VERBOSE) process.stderr.write(`--- before\n${before[field]}\n--- after\n${after[field]}\n`);
+        }
+      }
+    }
+    process.stdout.write(`${all.length} chart renders compared with ${revision} (${rendered} rendered): ${differ === 0 ? 'byte-identical' : `${differ} differ`}\n`);
+    return differ === 0 ? 0 : 1;
+  } finally {
+    if (!process.env.CHECK_KEEP) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = main();

@@ -1,0 +1,241 @@
+/**
+ * Writes shapes (src/shapes) as Go template defines: each shape becomes
+ * `infrahub-backup.shape.<name>`, called with `dict "d" SCOPE "a" ARGS` and
+ * giving `{"r": VALUE}` as JSON (a wrapper, so that lists and scalars come
+ * back through `fromJson` too). The statements build the value in variables,
+ * so that an optional entry's value is read only when the entry is kept, as
+ * `evaluate` does. A shape's calls of other shapes are written inline (the
+ * arguments in variables): no include, so no JSON round trip at each call.
+ */
+import { ALGORITHM_RESULTS, type Cond, type Expr, type Json, type Shape } from '../shapes/expr';
+import type { ObjectShape } from '../shapes/objects';
+
+/** The define's name of a shape. */
+export function shapeDefine(name: string): string {
+  return `infrahub-backup.shape.${name}`;
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function str(text: string): string {
+  return JSON.stringify(text);
+}
+
+class Body {
+  private readonly lines: string[] = [];
+  private n = 0;
+  /** The variables holding the arguments of the shape being written inline (none: the define's own `$.a`). */
+  public args: ReadonlyMap<string, string> | undefined;
+
+  public fresh(): string {
+    return `$x${++this.n}`;
+  }
+
+  public line(text: string): void {
+    this.lines.push(text);
+  }
+
+  public text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+function literal(value: Json): string {
+  if (value === null) throw new Error('a null literal has no Go template operand; leave the entry out');
+  if (typeof value === 'string') return str(value);
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new Error(`not an integer literal: ${value}`);
+    return String(value);
+  }
+  if (typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.length ? `(list ${value.map(literal).join(' ')})` : '(list)';
+  const entries = Object.entries(value as Record<string, Json>);
+  return entries.length ? `(dict ${entries.map(([k, v]) => `${str(k)} ${literal(v)}`).join(' ')})` : '(dict)';
+}
+
+function ref(root: string, path: readonly string[], b: Body): string {
+  if (root === 'a' && b.args) {
+    const [name, ...rest] = path;
+    // An argument the call does not pass reads as Go reads a missing key: nil.
+    const base = b.args.get(name) ?? `(index (dict) ${str(name)})`;
+    if (rest.length === 0) return base;
+    if (base.startsWith('$') && rest.every((k) => IDENT.test(k))) return `${base}.${rest.join('.')}`;
+    return `(index ${base} ${rest.map(str).join(' ')})`;
+  }
+  if (path.every((k) => IDENT.test(k))) return `$.${[root, ...path].join('.')}`;
+  return `(index $ ${[root, ...path].map(str).join(' ')})`;
+}
+
+function cond(c: Cond, b: Body): string {
+  switch (c.op) {
+    case 'truthy':
+      return operand(c.e, b);
+    case 'present':
+      return `(not (kindIs "invalid" ${operand(c.e, b)}))`;
+    case 'eq':
+      return `(eq ${operand(c.a, b)} ${operand(c.b, b)})`;
+    case 'and':
+      return `(and ${c.cs.map((x) => cond(x, b)).join(' ')})`;
+    case 'or':
+      return `(or ${c.cs.map((x) => cond(x, b)).join(' ')})`;
+    case 'not':
+      return `(not ${cond(c.c, b)})`;
+    case 'has':
+      return `(has ${operand(c.item, b)} ${operand(c.list, b)})`;
+  }
+}
+
+/** The Go operand of an expression; statements it needs go to `b` first. */
+function operand(e: Expr, b: Body): string {
+  switch (e.op) {
+    case 'lit':
+      return literal(e.value);
+    case 'ref':
+      return ref(e.root, e.path, b);
+    case 'obj': {
+      const x = b.fresh();
+      b.line(`{{- ${x} := dict }}`);
+      for (const [k, v] of e.entries) {
+        if (v.op === 'entry') {
+          b.line(`{{- if ${cond(v.when, b)} }}`);
+          b.line(`{{- $_ := set ${x} ${str(k)} ${operand(v.value, b)} }}`);
+          b.line('{{- end }}');
+        } else {
+          b.line(`{{- $_ := set ${x} ${str(k)} ${operand(v, b)} }}`);
+        }
+      }
+      return x;
+    }
+    case 'list':
+      return e.items.length ? `(list ${e.items.map((i) => operand(i, b)).join(' ')})` : '(list)';
+    case 'concat':
+      return `(concat ${e.lists.map((l) => `(${operand(l, b)} | default (list))`).join(' ')})`;
+    case 'merge':
+      return `(merge (dict) ${e.objects.map((o) => operand(o, b)).join(' ')})`;
+    case 'if': {
+      const x = b.fresh();
+      b.line(`{{- ${x} := "" }}`);
+      b.line(`{{- if ${cond(e.cond, b)} }}`);
+      b.line(`{{- ${x} = ${operand(e.then, b)} }}`);
+      b.line('{{- else }}');
+      b.line(`{{- ${x} = ${operand(e.else, b)} }}`);
+      b.line('{{- end }}');
+      return x;
+    }
+    case 'default':
+      return `(${operand(e.value, b)} | default ${operand(e.fallback, b)})`;
+    case 'printf':
+      return `(printf ${str(e.format)} ${e.args.map((a) => operand(a, b)).join(' ')})`;
+    case 'intString':
+      return `(int64 ${operand(e.e, b)} | toString)`;
+    case 'kubeletEscape': {
+      const x = b.fresh();
+      const items = operand(e.e, b);
+      b.line(`{{- ${x} := list }}`);
+      b.line(`{{- range ${items} }}{{- ${x} = append ${x} (replace "$" "$$" (toString .)) }}{{- end }}`);
+      return x;
+    }
+    case 'algorithm': {
+      const call = `include ${str(`infrahub-backup.${e.name}`)} ${e.arg ? operand(e.arg, b) : '$.d'}`;
+      const result = ALGORITHM_RESULTS[e.name];
+      return result === 'int' ? `(${call} | atoi)` : result === 'json' ? `(${call} | fromJsonArray)` : `(${call})`;
+    }
+    case 'var':
+      return `$${e.name}`;
+    case 'map': {
+      const x = b.fresh();
+      const items = operand(e.list, b);
+      b.line(`{{- ${x} := list }}`);
+      b.line(`{{- range $${e.item} := ${items} }}`);
+      b.line(`{{- ${x} = append ${x} ${operand(e.body, b)} }}`);
+      b.line('{{- end }}');
+      return x;
+    }
+    case 'entry1':
+      return `(dict ${operand(e.key, b)} ${operand(e.value, b)})`;
+    case 'replace':
+      return `(replace ${str(e.old)} ${str(e.new)} ${operand(e.e, b)})`;
+    case 'trimSuffix':
+      return `(trimSuffix ${str(e.suffix)} ${operand(e.e, b)})`;
+    case 'join':
+      return `(join ${str(e.sep)} ${operand(e.list, b)})`;
+    case 'lower':
+      return `(lower ${operand(e.e, b)})`;
+    case 'sha256':
+      return `(${operand(e.e, b)} | sha256sum | trunc ${e.length})`;
+    case 'fill': {
+      const x = b.fresh();
+      const vars = operand(e.vars, b);
+      b.line(`{{- ${x} := ${operand(e.text, b)} }}`);
+      b.line(`{{- range $k, $v := ${vars} }}{{- ${x} = replace (printf "@%s@" $k) (toString $v) ${x} }}{{- end }}`);
+      return x;
+    }
+    case 'call': {
+      // Written inline: the arguments in variables, then the callee's body reading them (no include,
+      // so no JSON round trip of the arguments at each call).
+      const args = new Map<string, string>();
+      for (const [k, v] of e.args) {
+        const x = b.fresh();
+        b.line(`{{- ${x} := ${operand(v, b)} }}`);
+        args.set(k, x);
+      }
+      const outer = b.args;
+      b.args = args;
+      const value = operand(e.shape.body, b);
+      b.args = outer;
+      const x = b.fresh();
+      b.line(`{{- ${x} := ${value} }}`);
+      return x;
+    }
+  }
+}
+
+/** One shape as a define. */
+export function emitShape(s: Shape): string {
+  const b = new Body();
+  const value = operand(s.body, b);
+  b.line(`{{- dict "r" ${value} | toJson -}}`);
+  return [`{{/* ${s.doc} (src/shapes). Arguments: ${s.params.length ? s.params.join(', ') : 'none'}. */}}`, `{{- define ${str(shapeDefine(s.name))} -}}`, b.text(), '{{- end }}'].join('\n');
+}
+
+/** The shapes given, as defines sorted by name (the shapes they call are written inline). */
+export function emitShapes(shapes: readonly Shape[]): string {
+  const byName = new Map<string, Shape>();
+  for (const s of shapes) {
+    const other = byName.get(s.name);
+    if (other && other !== s) throw new Error(`two shapes named ${s.name}`);
+    byName.set(s.name, s);
+  }
+  return [
+    '{{/* Generated from the object shapes (src/shapes) by `npm run chart`. Do not edit. */}}',
+    '',
+    ...[...byName.keys()].sort().map((k) => `${emitShape(byName.get(k)!)}\n`),
+  ].join('\n');
+}
+
+/** An object's define: its YAML when its condition holds, else nothing. Called with `dict "d" SCOPE`. */
+export function emitObjectDefine(id: string, o: ObjectShape): string {
+  const b = new Body();
+  const when = cond(o.when, b);
+  b.line(`{{- if ${when} }}`);
+  b.line(`{{- (include ${str(shapeDefine(o.shape.name))} (dict "d" $.d "a" (dict)) | fromJson).r | toYaml }}`);
+  b.line('{{- end }}');
+  return [`{{/* ${o.doc} (src/shapes/objects.ts ${id}). */}}`, `{{- define ${str(`infrahub-backup.object.${id}`)} -}}`, b.text(), '{{- end }}'].join('\n');
+}
+
+/** An object's template file. */
+export function emitObjectFile(id: string, o: ObjectShape): string {
+  return [
+    // The deployment first: its errors name line 1, column 10, of each file, as the hand-written files did.
+    '{{- $d := include "infrahub-backup.deployment" . | fromJson }}',
+    `{{- /* ${o.doc}. Generated from src/shapes/objects.ts by \`npm run chart\`. */}}`,
+    `{{- include ${str(`infrahub-backup.object.${id}`)} (dict "d" $d) }}`,
+    '',
+  ].join('\n');
+}
+
+/** The chart's generated shapes: every object's shape and define, and the shapes the hand-written templates call. */
+export function emitChartShapes(objects: Readonly<Record<string, ObjectShape>>, others: readonly Shape[] = []): string {
+  const ids = Object.keys(objects).sort();
+  return `${emitShapes([...ids.map((id) => objects[id].shape), ...others])}\n${ids.map((id) => `${emitObjectDefine(id, objects[id])}\n`).join('\n')}`;
+}
