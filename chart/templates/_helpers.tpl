@@ -145,6 +145,16 @@ break a cross-field rule.
 {{- else if $envOn }}{{- $problems = append $problems (printf $p.encryptEnvWithoutKey $envOn) }}
 {{- end }}
 {{- end }}
+{{- /* checks.ts: the second copy and Object Lock are steps of the verification CronJob, after s3 verify */}}
+{{- $verified := and (eq $b.storage.type "s3") $b.verification.enabled }}
+{{- if $b.storage.s3.copy.enabled }}
+{{- if not $verified }}{{- $problems = append $problems $p.copyNeedsVerification }}{{- end }}
+{{- if not $b.storage.s3.copy.bucket }}{{- $problems = append $problems $p.copyBucketMissing }}{{- end }}
+{{- end }}
+{{- if $b.objectLock.enabled }}
+{{- if not $verified }}{{- $problems = append $problems $p.objectLockNeedsVerification }}{{- end }}
+{{- if lt (int64 $b.objectLock.days) 1 }}{{- $problems = append $problems $p.objectLockDaysMissing }}{{- end }}
+{{- end }}
 {{- end }}
 {{- if and $v.restore.enabled (eq $v.restore.mode "cronjob") }}{{- $schedules = append $schedules (list "restore.schedule" $v.restore.schedule) }}{{- end }}
 {{- range $schedules }}

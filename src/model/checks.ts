@@ -75,6 +75,16 @@ function checkBackup(v: ResolvedValues, problems: ValuesProblem[]): void {
   }
   const keyless = keylessEncryption(v);
   if (keyless) problems.push(problem(keyless.where === 'args' ? 'encryptWithoutKey' : 'encryptEnvWithoutKey', [keyless.spelling]));
+  // The second copy and Object Lock are steps of the verification CronJob, after s3 verify.
+  const verified = b.storage.type === 's3' && b.verification.enabled;
+  if (b.storage.s3.copy.enabled) {
+    if (!verified) problems.push(problem('copyNeedsVerification'));
+    if (!b.storage.s3.copy.bucket) problems.push(problem('copyBucketMissing'));
+  }
+  if (b.objectLock.enabled) {
+    if (!verified) problems.push(problem('objectLockNeedsVerification'));
+    if (b.objectLock.days < 1) problems.push(problem('objectLockDaysMissing'));
+  }
   if (maxAgeUnderivable(v)) problems.push(problem('maxAgeNotDerived', [b.schedule, v.cronJob.timeZone]));
 }
 
