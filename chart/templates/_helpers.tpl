@@ -221,7 +221,11 @@ break a cross-field rule.
 {{- $fullname = include "infrahub-backup.truncName" (list (printf "%s-%s" .Release.Name $longName) 63) }}
 {{- end }}
 {{- $serviceAccount := $v.serviceAccount.name | default (ternary $fullname "default" $v.serviceAccount.create) }}
-{{- $backupHash := include "infrahub-backup.requestHash" (omit $v "restore" "monitoring" "networkPolicy") }}
+{{- /* objects.ts backupRequest: without the values only the companion CronJobs read */}}
+{{- $backupStorage := set (omit $v.backup.storage "s3") "s3" (omit $v.backup.storage.s3 "copy") }}
+{{- $backupRetention := omit $v.backup.retention "keepDaily" "keepWeekly" "keepMonthly" "keepYearly" }}
+{{- $backupValues := set (set (omit $v.backup "objectLock" "storage" "retention") "storage" $backupStorage) "retention" $backupRetention }}
+{{- $backupHash := include "infrahub-backup.requestHash" (set (omit $v "restore" "monitoring" "networkPolicy" "backup") "backup" $backupValues) }}
 {{- $restoreHash := include "infrahub-backup.restoreRequest" $v | sha256sum | trunc 8 }}
 {{- $names := dict
   "name" $name

@@ -539,8 +539,12 @@ const FIELD_CASES: Record<string, FieldCase> = {
   },
   'backup.retention.keepDaily': {
     base: PRUNED_BACKUP,
-    set: { backup: { retention: { keepDaily: 7 } }, cronJob: { timeZone: 'Europe/Berlin' } },
-    check: (o) => expect(pruneArgs(o)).toEqual(['s3', 'prune', '--keep-last', '7', '--keep-daily', '7', '--time-zone', 'Europe/Berlin']),
+    set: { backup: { retention: { keepDaily: 7 } } },
+    check: (o, b) => {
+      expect(pruneArgs(o)).toEqual(['s3', 'prune', '--keep-last', '7', '--keep-daily', '7']);
+      // Read by the retention CronJob only: the one-shot backup Job keeps its name (an upgrade does not back up again).
+      expect(only(o, 'Job').metadata.name).toBe(only(b, 'Job').metadata.name);
+    },
   },
   'backup.retention.keepWeekly': {
     base: PRUNED_BACKUP,
@@ -572,6 +576,7 @@ const FIELD_CASES: Record<string, FieldCase> = {
       expect(verifyStep(o, 'verification').args).toEqual(['s3', 'verify', '--latest']);
       expect(verifySteps(b).map((c) => c.name)).toEqual(['verification']);
       expect(podSpecOf(namedCronJob(b, 'verify')).initContainers).toBeUndefined();
+      expect(only(o, 'Job').metadata.name).toBe(only(b, 'Job').metadata.name);
     },
   },
   'backup.storage.s3.copy.bucket': {
@@ -654,6 +659,7 @@ const FIELD_CASES: Record<string, FieldCase> = {
       expect(verifySteps(o).map((c) => c.name)).toEqual(['verification', 'lock']);
       expect(verifyStep(o, 'lock').args).toEqual(['s3', 'lock', '--mode', 'GOVERNANCE', '--days', '30']);
       expect(verifySteps(b).map((c) => c.name)).toEqual(['verification']);
+      expect(only(o, 'Job').metadata.name).toBe(only(b, 'Job').metadata.name);
     },
   },
   'backup.objectLock.mode': {
