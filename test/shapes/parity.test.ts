@@ -85,6 +85,8 @@ const probeCase = fc.record({
   scope: text,
 });
 
+jest.setTimeout(300_000);
+
 beforeAll(() => ensureHelm());
 
 test('evaluate and the emitted define agree on every primitive', async () => {
