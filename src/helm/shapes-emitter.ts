@@ -9,6 +9,7 @@
  */
 import { ALGORITHM_RESULTS, type Cond, type Expr, type Json, type Shape } from '../shapes/expr';
 import type { CheckRow, WarningRow } from '../shapes/checks';
+import type { Node as NotesNode, Part as NotesPart } from './notes';
 import type { ObjectShape } from '../shapes/objects';
 
 /** The define's name of a shape. */
@@ -38,6 +39,11 @@ class Body {
 
   public text(): string {
     return this.lines.join('\n');
+  }
+
+  /** The statements written so far, taken out. */
+  public take(): string[] {
+    return this.lines.splice(0);
   }
 }
 
@@ -296,3 +302,57 @@ export function emitChecks(rows: readonly CheckRow[], order: readonly string[], 
     '',
   ].join('\n');
 }
+
+/**
+ * NOTES.txt's description (src/helm/notes.ts) as the define
+ * `infrahub-backup.notes`, called with `dict "d" DEPLOYMENT`: each line a
+ * newline and its text, each condition a trimmed `if`.
+ */
+export function emitNotes(nodes: readonly NotesNode[]): string {
+  const b = new Body();
+  const parts = (ps: readonly NotesPart[]): string =>
+    ps
+      .map((p) => {
+        if (typeof p === 'string') {
+          if (p.includes('{{')) throw new Error(`notes text must not hold "{{": ${p}`);
+          return p;
+        }
+        if ('if' in p) return `{{ if ${cond(p.if, b)} }}${parts(p.then)}{{ end }}`;
+        return `{{ ${operand(p, b)} }}`;
+      })
+      .join('');
+  const out: string[] = [];
+  // Statements an operand needs go before its line (each is trimmed, so prints nothing).
+  const flush = (text: string): void => {
+    out.push(...b.take(), text);
+  };
+  const walk = (ns: readonly NotesNode[]): void => {
+    for (const n of ns) {
+      if ('line' in n) flush(parts(n.line));
+      else if ('eachWarning' in n) {
+        flush('{{- range $warning := (include "infrahub-backup.warnings" $ | fromJsonArray) }}');
+        flush(parts(n.eachWarning));
+        flush('{{- end }}');
+      } else {
+        flush(`{{- if ${cond(n.if, b)} }}`);
+        walk(n.then);
+        if (n.else) {
+          flush('{{- else }}');
+          walk(n.else);
+        }
+        flush('{{- end }}');
+      }
+    }
+  };
+  walk(nodes);
+  return [
+    '{{/* The text Helm prints after an install (src/helm/notes.ts): dict "d" DEPLOYMENT. */}}',
+    '{{- define "infrahub-backup.notes" -}}',
+    ...out,
+    '{{- end }}',
+    '',
+  ].join('\n');
+}
+
+/** NOTES.txt: the deployment first (its errors name line 1, column 10, as every template's), then the notes. */
+export const NOTES_FILE = '{{- $d := include "infrahub-backup.deployment" . | fromJson }}\n{{- include "infrahub-backup.notes" (dict "d" $d) }}\n';
