@@ -92,26 +92,8 @@ break a cross-field rule.
 {{- $fullname = include "infrahub-backup.truncName" (list (printf "%s-%s" .Release.Name $longName) 63) }}
 {{- end }}
 {{- $serviceAccount := $v.serviceAccount.name | default (ternary $fullname "default" $v.serviceAccount.create) }}
-{{- $backupHash := include "infrahub-backup.requestHash" (omit $v "restore" "monitoring" "networkPolicy") }}
-{{- $restoreHash := include "infrahub-backup.restoreRequest" $v | sha256sum | trunc 8 }}
-{{- $names := dict
-  "name" $name
-  "fullname" $fullname
-  "serviceAccount" $serviceAccount
-  "role" $fullname
-  "roleBinding" $fullname
-  "backupJob" (include "infrahub-backup.suffixedName" (list $fullname "backup" $backupHash 63))
-  "backupCronJob" (include "infrahub-backup.truncName" (list $fullname 52))
-  "backupClaim" ($v.backup.storage.local.persistence.existingClaim | default (include "infrahub-backup.suffixedName" (list $fullname "backups" "" 253)))
-  "restoreJob" (include "infrahub-backup.suffixedName" (list $fullname "restore" $restoreHash 63))
-  "restoreCronJob" (include "infrahub-backup.suffixedName" (list $fullname "restore" "" 52))
-  "retentionCronJob" (include "infrahub-backup.sideCronJobName" (list $fullname "retention"))
-  "verificationCronJob" (include "infrahub-backup.sideCronJobName" (list $fullname "verify"))
-  "freshnessCronJob" (include "infrahub-backup.sideCronJobName" (list $fullname "freshness"))
-  "networkPolicy" $fullname
-  "prometheusRule" $fullname
-  "dashboard" (include "infrahub-backup.suffixedName" (list $fullname "dashboard" "" 253))
-}}
+{{- $hashes := dict "backup" (include "infrahub-backup.requestHash" (omit $v "restore" "monitoring" "networkPolicy")) "restore" (include "infrahub-backup.restoreRequest" $v | sha256sum | trunc 8) }}
+{{- $names := include "infrahub-backup.names" (dict "v" $v "fullname" $fullname "name" $name "serviceAccount" $serviceAccount "hashes" $hashes) | fromJson }}
 {{- $selector := dict "app.kubernetes.io/name" $name "app.kubernetes.io/instance" .Release.Name }}
 {{- $common := merge (dict
   "app.kubernetes.io/part-of" "infrahub"
