@@ -83,7 +83,7 @@ function test(c: Cond, s: ShapeScope): boolean {
     case 'matches':
       return new RegExp(c.pattern).test(String(run(c.e, s)));
     case 'longer':
-      return String(run(c.e, s)).length > c.length;
+      return Buffer.byteLength(String(run(c.e, s))) > c.length; // Go's len counts bytes
   }
 }
 

@@ -168,7 +168,7 @@ export const maybe = (cond: Cond, ...items: Template[]): Expr => when(cond, item
 export const algorithm = (name: AlgorithmName, argument?: Template): Expr => ({ op: 'algorithm', name, ...(argument === undefined ? {} : { arg: expr(argument) }) });
 /** Whether a string matches a regular expression (written for both RE2 and JavaScript). */
 export const matches = (pattern: string, e: Template): Cond => ({ op: 'matches', pattern, e: expr(e) });
-/** Whether a string is longer than `length` characters. */
+/** Whether a string is longer than `length` bytes (Go's `len`). */
 export const longer = (e: Template, length: number): Cond => ({ op: 'longer', e: expr(e), length });
 /** Whether a list holds an item. */
 export const has = (list: Template, item: Template): Cond => ({ op: 'has', list: expr(list), item: expr(item) });
