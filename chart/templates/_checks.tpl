@@ -1,7 +1,6 @@
 {{/*
-Checks of single values that JSON Schema cannot express briefly, mirroring
-src/model/schedule.ts and src/model/resolve.ts. The field table, macros,
-limits and texts come from _generated.tpl.
+The algorithms the generated checks read: schedule.ts, resolve.ts prune,
+re2.ts, encryption.ts. Field table, macros, limits, texts: _generated.tpl.
 */}}
 
 {{/*

@@ -1,9 +1,7 @@
 {{/*
-Helpers of the infrahub-backup chart. Each mirrors a function of the
-construct library (src/model/objects.ts, src/constructs/*.ts); the test suite
-proves that `helm template` and `infrahub-backup-cdk8s synth` give the same
-objects for the same values. Data (defaults, schema, problem texts, Role
-rules, constants) comes from _generated.tpl, written from the same model.
+The render scope and Helm's naming algorithms (src/model/names.ts, objects.ts).
+The checks, names, shapes and data are generated (_generated.tpl, _shapes.tpl);
+the test suite proves `helm template` and `synth` give the same objects.
 */}}
 
 {{/* Helm's trunc + trimSuffix, strict: every trailing "-" and "." goes (names.ts truncName). list NAME MAX */}}
