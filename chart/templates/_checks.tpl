@@ -1,7 +1,6 @@
 {{/*
-Checks of single values that JSON Schema cannot express briefly, mirroring
-src/model/schedule.ts and src/model/resolve.ts. The field table, macros,
-limits and texts come from _generated.tpl.
+The algorithms the generated checks read: schedule.ts, resolve.ts prune,
+re2.ts, encryption.ts. Field table, macros, limits, texts: _generated.tpl.
 */}}
 
 {{/*
@@ -180,4 +179,51 @@ dict "re" TEXT "c" CONSTANTS
 {{- end }}
 {{- end }}
 {{- if and $ok (eq (len $stack) 1) }}true{{- end -}}
+{{- end }}
+
+{{/* Whether the archives are encrypted (encryption.ts encryptsArchives): the check scope; "true" or empty */}}
+{{- define "infrahub-backup.encryptsArchives" -}}
+{{- $encrypted := ne .v.backup.encryption.secretName "" }}
+{{- $c := .c }}{{- range .v.backup.options.extraArgs }}{{- if regexMatch $c.encryptArgPattern . }}{{- $encrypted = true }}{{- end }}{{- end }}
+{{- if $encrypted }}true{{- end -}}
+{{- end }}
+
+{{/* encryption.ts keylessEncryption: --encrypt as pflag reads it (ParseBool, the last wins, nothing after "--", a value flag's value skipped), the key as a flag, else the environment (viper). dict "where" ("args" or "env") "v" VALUES "c" CONSTANTS: the spelling that turns encryption on there without a key, or empty */}}
+{{- define "infrahub-backup.keylessEncryption" -}}
+{{- $v := .v }}{{- $c := .c }}{{- $b := $v.backup }}
+{{- $flag := "" }}{{- $on := false }}{{- $key := "" }}{{- $keySet := false }}{{- $stop := false }}{{- $takeKey := false }}{{- $skip := false }}
+{{- if $b.encryption.secretName }}{{- $key = "secret" }}{{- $keySet = true }}{{- end }}
+{{- range $b.options.extraArgs }}
+{{- if $stop }}
+{{- else if $takeKey }}{{- $key = . }}{{- $keySet = true }}{{- $takeKey = false }}
+{{- else if $skip }}{{- $skip = false }}
+{{- else if eq . "--" }}{{- $stop = true }}
+{{- else if eq . "--encrypt" }}{{- $flag = . }}{{- $on = true }}
+{{- else if hasPrefix "--encrypt=" . }}
+{{- $value := trimPrefix "--encrypt=" . }}
+{{- if has $value $c.goTrue }}{{- $flag = . }}{{- $on = true }}{{- else if has $value $c.goFalse }}{{- $flag = . }}{{- $on = false }}{{- end }}
+{{- else if eq . "--encrypt-key" }}{{- $takeKey = true }}
+{{- else if hasPrefix "--encrypt-key=" . }}{{- $key = trimPrefix "--encrypt-key=" . }}{{- $keySet = true }}
+{{- else if has . $c.valueFlags }}{{- $skip = true }}
+{{- end }}
+{{- end }}
+{{- $envOn := "" }}{{- $envKey := false }}
+{{- range $v.extraEnv }}
+{{- if kindIs "string" .name }}
+{{- $from := and (hasKey . "valueFrom") (not (kindIs "invalid" .valueFrom)) }}
+{{- $text := "" }}{{- if kindIs "string" .value }}{{- $text = .value }}{{- end }}
+{{- if eq .name $c.encryptEnv }}
+{{- $envOn = "" }}
+{{- if $from }}{{- $envOn = printf "%s from valueFrom" $c.encryptEnv }}{{- else if regexMatch $c.envReferencePattern $text }}{{- $envOn = printf "%s from a $(variable) the kubelet expands" $c.encryptEnv }}{{- else if has $text $c.goTrue }}{{- $envOn = printf "%s=%s" $c.encryptEnv $text }}{{- end }}
+{{- else if eq .name $c.encryptKeyEnv }}
+{{- $envKey = or $from (ne $text "") }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if and (not $keySet) $envKey }}{{- $key = "env" }}{{- $keySet = true }}{{- end }}
+{{- if not (and $keySet (ne $key "")) }}
+{{- if $flag }}{{- if and $on (eq .where "args") }}{{ $flag }}{{- end }}
+{{- else if eq .where "env" }}{{ $envOn }}
+{{- end }}
+{{- end -}}
 {{- end }}

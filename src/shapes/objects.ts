@@ -5,7 +5,7 @@
  * same conditions.
  */
 import { and, eq, not, or, truthy, val, type Cond, type Shape } from './expr';
-import { backupClaim, backupCronJob, backupJob, persistsLocally, persistsLocallyValue } from './backup';
+import { backupClaim, backupCronJob, backupJob, persistsLocally } from './backup';
 import { freshnessCronJob, retentionCronJob, verificationCronJob } from './maintenance';
 import { restoreCronJob, restoreJob } from './restore';
 import { grafanaDashboard, prometheusRule } from './monitoring';
@@ -116,5 +116,5 @@ export const OBJECTS = {
   },
 } as const satisfies Record<string, ObjectShape>;
 
-/** Shapes the hand-written templates call besides the objects (NOTES.txt). */
-export const TEMPLATE_SHAPES: readonly Shape[] = [persistsLocallyValue];
+/** Shapes the hand-written templates call besides the objects (none: NOTES.txt is generated from src/helm/notes.ts). */
+export const TEMPLATE_SHAPES: readonly Shape[] = [];
