@@ -4,7 +4,7 @@
  */
 import { DEFAULT_IMAGE_TAG } from '../model/spec';
 import { COPY_ENV_PREFIX } from '../companion-env';
-import { arg, call, concat, format, kubeletEscape, maybe, merge, omitEmpty, shape, truthy, val, when, type Shape } from './expr';
+import { arg, call, concat, format, kubeletEscape, maybe, merge, omitEmpty, replace, shape, truthy, val, when, type Shape } from './expr';
 
 /** Home directory of the image's user; kubectl keeps its cache under `$HOME/.kube`. */
 export const HOME_DIR = '/home/infrahub';
@@ -64,8 +64,9 @@ function s3EnvShape(name: string, doc: string, prefix: string): Shape {
     ['s3'],
     concat(
       [{ name: n(ENV_NAMES.s3Bucket), value: arg('s3.bucket') }],
-      maybe(truthy(arg('s3.prefix')), { name: n(ENV_NAMES.s3Prefix), value: arg('s3.prefix') }),
-      maybe(truthy(arg('s3.endpoint')), { name: n(ENV_NAMES.s3Endpoint), value: arg('s3.endpoint') }),
+      // Every $ doubled, as in arguments: the kubelet would expand a $(VAR) here into an earlier variable (a key, for COPY_).
+      maybe(truthy(arg('s3.prefix')), { name: n(ENV_NAMES.s3Prefix), value: replace('$', '$$', arg('s3.prefix')) }),
+      maybe(truthy(arg('s3.endpoint')), { name: n(ENV_NAMES.s3Endpoint), value: replace('$', '$$', arg('s3.endpoint')) }),
       [{ name: n(ENV_NAMES.s3Region), value: arg('s3.region') }],
       when(
         truthy(arg('s3.secretName')),

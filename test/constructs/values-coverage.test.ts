@@ -591,9 +591,10 @@ const FIELD_CASES: Record<string, FieldCase> = {
   },
   'backup.storage.s3.copy.prefix': {
     base: COPIED_BACKUP,
-    set: { backup: { storage: { s3: { copy: { prefix: 'prod/copies' } } } } },
+    // The destination's variables come after the source's keys: a $(VAR) in them must reach s3 copy as written, not expanded by the kubelet.
+    set: { backup: { storage: { s3: { copy: { prefix: 'prod/$(AWS_SECRET_ACCESS_KEY)' } } } } },
     check: (o, b) => {
-      expect(stepEnv(o, 'copy').COPY_INFRAHUB_S3_PREFIX.value).toBe('prod/copies');
+      expect(stepEnv(o, 'copy').COPY_INFRAHUB_S3_PREFIX.value).toBe('prod/$$(AWS_SECRET_ACCESS_KEY)');
       expect(stepEnv(b, 'copy').COPY_INFRAHUB_S3_PREFIX).toBeUndefined();
     },
   },
