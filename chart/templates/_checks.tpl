@@ -1,13 +1,6 @@
-{{/*
-The algorithms the generated checks read: schedule.ts, resolve.ts prune,
-re2.ts, encryption.ts. Field table, macros, limits, texts: _generated.tpl.
-*/}}
+{{/* The algorithms the generated checks read (schedule.ts, resolve.ts prune, re2.ts, encryption.ts); their tables: _generated.tpl. */}}
 
-{{/*
-Why Kubernetes would refuse a schedule (robfig/cron v3's standard parser, no
-TZ), or why it never fires; empty when it is fine.
-dict "s" SCHEDULE "c" CONSTANTS "p" PROBLEM-TEXTS
-*/}}
+{{/* Why Kubernetes refuses a schedule, or why it never fires, else empty (schedule.ts scheduleProblemId): dict "s" SCHEDULE "c" CONSTANTS "p" TEXTS */}}
 {{- define "infrahub-backup.scheduleProblem" -}}
 {{- $s := .s }}{{- $c := .c }}{{- $p := .p }}
 {{- $problem := "" }}
@@ -99,11 +92,7 @@ dict "s" SCHEDULE "c" CONSTANTS "p" PROBLEM-TEXTS
 {{- else }}-1{{- end -}}
 {{- end }}
 
-{{/*
-A pass-through Kubernetes value without the nulls inside its maps, and with
-"empty" true, without the maps those removals left empty (resolve.ts prune).
-dict "v" VALUE "empty" BOOL; returns {"v": PRUNED} as JSON.
-*/}}
+{{/* A pass-through value without its nulls, and with "empty" the maps left empty (resolve.ts prune): dict "v" VALUE "empty" BOOL; {"v": PRUNED} */}}
 {{- define "infrahub-backup.prune" -}}
 {{- $empty := .empty }}
 {{- if kindIs "map" .v }}
@@ -125,11 +114,7 @@ dict "v" VALUE "empty" BOOL; returns {"v": PRUNED} as JSON.
 {{- else }}{{- dict "v" .v | toJson }}{{- end -}}
 {{- end }}
 
-{{/*
-Whether a regular expression is in the subset of RE2 that src/model/re2.ts
-proves Prometheus accepts (re2Subset, step by step): "true", or empty.
-dict "re" TEXT "c" CONSTANTS
-*/}}
+{{/* Whether a pattern is in the RE2 subset Prometheus accepts (re2.ts re2Subset): dict "re" TEXT "c" CONSTANTS; "true" or empty */}}
 {{- define "infrahub-backup.re2Subset" -}}
 {{- $c := .c }}{{- $limit := int $c.re2MaxRepeat }}
 {{- $tokens := regexFindAll $c.re2Token .re -1 }}

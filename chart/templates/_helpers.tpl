@@ -1,8 +1,4 @@
-{{/*
-The render scope and Helm's naming algorithms (src/model/names.ts, objects.ts).
-The checks, names, shapes and data are generated (_generated.tpl, _shapes.tpl);
-the test suite proves `helm template` and `synth` give the same objects.
-*/}}
+{{/* The render scope and the naming algorithms (src/model/names.ts, objects.ts); the rest is generated (_generated.tpl, _shapes.tpl). */}}
 
 {{/* Helm's trunc + trimSuffix, strict: every trailing "-" and "." goes (names.ts truncName). list NAME MAX */}}
 {{- define "infrahub-backup.truncName" -}}
@@ -27,41 +23,12 @@ the test suite proves `helm template` and `synth` give the same objects.
 {{- $name -}}
 {{- end }}
 
-{{/* A repository pulled from a registry (image-registry.ts withRegistry): list REPOSITORY REGISTRY */}}
-{{- define "infrahub-backup.withRegistry" -}}
-{{- $repository := index . 0 }}{{- $registry := index . 1 }}
-{{- $parts := splitList "/" $repository }}
-{{- $first := first $parts }}
-{{- if hasPrefix (printf "%s/" $registry) $repository }}
-{{- $repository -}}
-{{- else if and (gt (len $parts) 1) (or (contains "." $first) (contains ":" $first) (eq $first "localhost")) }}
-{{- printf "%s/%s" $registry (rest $parts | join "/") -}}
-{{- else }}
-{{- printf "%s/%s" $registry $repository -}}
-{{- end }}
-{{- end }}
-
 {{/* The first 8 hex digits of the SHA-256 of a request's JSON. */}}
 {{- define "infrahub-backup.requestHash" -}}
 {{- toJson . | sha256sum | trunc 8 -}}
 {{- end }}
 
-{{/* What a restore restores and how: names the restore Job (objects.ts restoreRequest). */}}
-{{- define "infrahub-backup.restoreRequest" -}}
-{{- $r := .restore }}
-{{- $s := $r.storage }}
-{{- $s3 := dict "bucket" $s.s3.bucket "prefix" $s.s3.prefix "key" $s.s3.key "latest" $s.s3.latest "endpoint" $s.s3.endpoint }}
-{{- /* only when on: a request that never set it keeps its name (objects.ts restoreRequest) */}}
-{{- if $s.s3.acceptUnproven }}{{- $_ := set $s3 "acceptUnproven" true }}{{- end }}
-{{- $storage := dict "type" $s.type "path" $s.path "s3" $s3 "local" $s.local }}
-{{- dict "id" $r.id "storage" $storage "options" $r.options "decryption" $r.decryption | toJson -}}
-{{- end }}
-
-{{/*
-The deployment plan, as JSON: the canonical values ("v"), the object names,
-labels and context. Fails the render, listing every problem, when the values
-break a cross-field rule.
-*/}}
+{{/* The render scope as JSON (src/shapes/scope.ts renderScope); fails listing every problem of the values. */}}
 {{- define "infrahub-backup.deployment" -}}
 {{- $resolved := include "infrahub-backup.resolved" . | fromJson }}
 {{- $v := $resolved.values }}
@@ -90,7 +57,7 @@ break a cross-field rule.
 {{- $fullname = include "infrahub-backup.truncName" (list (printf "%s-%s" .Release.Name $longName) 63) }}
 {{- end }}
 {{- $serviceAccount := $v.serviceAccount.name | default (ternary $fullname "default" $v.serviceAccount.create) }}
-{{- /* objects.ts backupRequest: without the values only the companion CronJobs read */}}{{- $backupValues := set (set (omit $v.backup "objectLock" "storage" "retention") "storage" (set (omit $v.backup.storage "s3") "s3" (omit $v.backup.storage.s3 "copy"))) "retention" (omit $v.backup.retention "keepDaily" "keepWeekly" "keepMonthly" "keepYearly") }}{{- $hashes := dict "backup" (include "infrahub-backup.requestHash" (set (omit $v "restore" "monitoring" "networkPolicy" "backup") "backup" $backupValues)) "restore" (include "infrahub-backup.restoreRequest" $v | sha256sum | trunc 8) }}
+{{- /* objects.ts backupRequest: without the values only the companion CronJobs read */}}{{- $backupValues := set (set (omit $v.backup "objectLock" "storage" "retention") "storage" (set (omit $v.backup.storage "s3") "s3" (omit $v.backup.storage.s3 "copy"))) "retention" (omit $v.backup.retention "keepDaily" "keepWeekly" "keepMonthly" "keepYearly") }}{{- $hashes := dict "backup" (include "infrahub-backup.requestHash" (set (omit $v "restore" "monitoring" "networkPolicy" "backup") "backup" $backupValues)) "restore" (include "infrahub-backup.requestHash" (include "infrahub-backup.shape.restoreRequest" (dict "d" (dict "v" $v)) | fromJson).r) }}
 {{- $names := include "infrahub-backup.names" (dict "v" $v "fullname" $fullname "name" $name "serviceAccount" $serviceAccount "hashes" $hashes) | fromJson }}
 {{- $selector := dict "app.kubernetes.io/name" $name "app.kubernetes.io/instance" .Release.Name }}
 {{- $common := merge (dict

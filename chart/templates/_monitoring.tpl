@@ -1,7 +1,4 @@
-{{/*
-The backups' maximum age (src/model/max-age.ts, step by step), read by the
-generated shapes (the heartbeat variable, the alert rules) and checks.
-*/}}
+{{/* The backups' maximum age (src/model/max-age.ts, step by step), read by the generated shapes and checks. */}}
 
 {{/* Seconds of a duration such as 26h or 1d2h (max-age.ts durationSeconds). */}}
 {{- define "infrahub-backup.durationSeconds" -}}

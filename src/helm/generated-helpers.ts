@@ -173,8 +173,8 @@ export function renderGeneratedHelpers(): string {
   e.line('{{- $registry := get (get $in0 "global" | default (dict)) "imageRegistry" }}');
   e.line(`{{- if and (not (kindIs "invalid" $registry)) (ne (toJson $registry) "\\"\\"") }}`);
   e.line(`{{- if and (kindIs "string" $registry) (regexMatch ${lit(IMAGE_REGISTRY_PATTERN)} $registry) }}`);
-  e.line('{{- $_ := set $out0.image "repository" (include "infrahub-backup.withRegistry" (list $out0.image.repository $registry)) }}');
-  e.line('{{- $_ := set $out0.companion.image "repository" (include "infrahub-backup.withRegistry" (list $out0.companion.image.repository $registry)) }}');
+  e.line('{{- $_ := set $out0.image "repository" (include "infrahub-backup.shape.withRegistry" (dict "a" (dict "repository" $out0.image.repository "registry" $registry)) | fromJson).r }}');
+  e.line('{{- $_ := set $out0.companion.image "repository" (include "infrahub-backup.shape.withRegistry" (dict "a" (dict "repository" $out0.companion.image.repository "registry" $registry)) | fromJson).r }}');
   e.line(
     `{{- else }}{{- $problems = append $problems (printf "%s: %s" ${lit(PROBLEMS.invalidImageRegistry.path)} (printf ${lit(PROBLEMS.invalidImageRegistry.text)} (toJson $registry))) }}`,
   );

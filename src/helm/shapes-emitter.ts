@@ -93,6 +93,8 @@ function cond(c: Cond, b: Body): string {
       return `(regexMatch ${str(c.pattern)} ${operand(c.e, b)})`;
     case 'longer':
       return `(gt (len ${operand(c.e, b)}) ${c.length})`;
+    case 'startsWith':
+      return `(hasPrefix ${operand(c.prefix, b)} ${operand(c.e, b)})`;
   }
 }
 
@@ -168,6 +170,8 @@ function operand(e: Expr, b: Body): string {
       return `(replace ${str(e.old)} ${str(e.new)} ${operand(e.e, b)})`;
     case 'trimSuffix':
       return `(trimSuffix ${str(e.suffix)} ${operand(e.e, b)})`;
+    case 'afterFirst':
+      return `(rest (splitList ${str(e.sep)} ${operand(e.e, b)}) | join ${str(e.sep)})`;
     case 'join':
       return `(join ${str(e.sep)} ${operand(e.list, b)})`;
     case 'lower':

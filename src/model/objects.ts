@@ -4,6 +4,8 @@
  */
 import { chartShortName, fullName, requestHash, sideCronJobName, suffixedName, truncName } from './names';
 import type { ResolvedValues } from './types';
+import { evaluate } from '../shapes/evaluate';
+import { restoreRequest as RESTORE_REQUEST } from '../shapes/requests';
 import { DEFAULT_IMAGE_TAG } from './spec';
 import { PACKAGE_VERSION } from '../version';
 
@@ -27,31 +29,9 @@ export interface ObjectNames {
   readonly dashboard: string;
 }
 
-/**
- * What a restore restores and how: the inputs that name the restore Job, so
- * the same request keeps the same Job (never re-run) and a new one gets a new Job.
- */
+/** What a restore restores and how (the shape `restoreRequest`, src/shapes/requests.ts): its hash names the restore Job. */
 export function restoreRequest(v: ResolvedValues): Record<string, unknown> {
-  const { storage, options, decryption, id } = v.restore;
-  return {
-    id,
-    storage: {
-      type: storage.type,
-      path: storage.path,
-      s3: {
-        bucket: storage.s3.bucket,
-        prefix: storage.s3.prefix,
-        key: storage.s3.key,
-        latest: storage.s3.latest,
-        endpoint: storage.s3.endpoint,
-        // Only when on: a request that never set it keeps the name (and Job) it had.
-        ...(storage.s3.acceptUnproven ? { acceptUnproven: true } : {}),
-      },
-      local: storage.local,
-    },
-    options,
-    decryption,
-  };
+  return evaluate(RESTORE_REQUEST, { v });
 }
 
 /**

@@ -84,6 +84,8 @@ function test(c: Cond, s: ShapeScope): boolean {
       return new RegExp(c.pattern).test(String(run(c.e, s)));
     case 'longer':
       return Buffer.byteLength(String(run(c.e, s))) > c.length; // Go's len counts bytes
+    case 'startsWith':
+      return String(run(c.e, s)).startsWith(String(run(c.prefix, s)));
   }
 }
 
@@ -149,6 +151,8 @@ function run(e: Expr, s: ShapeScope): unknown {
       const text = String(run(e.e, s));
       return e.suffix && text.endsWith(e.suffix) ? text.slice(0, -e.suffix.length) : text;
     }
+    case 'afterFirst':
+      return String(run(e.e, s)).split(e.sep).slice(1).join(e.sep);
     case 'join':
       return list(run(e.list, s)).join(e.sep);
     case 'lower':

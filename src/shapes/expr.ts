@@ -25,7 +25,8 @@ export type Cond =
   | { readonly op: 'not'; readonly c: Cond }
   | { readonly op: 'has'; readonly list: Expr; readonly item: Expr }
   | { readonly op: 'matches'; readonly pattern: string; readonly e: Expr }
-  | { readonly op: 'longer'; readonly e: Expr; readonly length: number };
+  | { readonly op: 'longer'; readonly e: Expr; readonly length: number }
+  | { readonly op: 'startsWith'; readonly e: Expr; readonly prefix: Expr };
 
 /** An entry of an object, left out unless `when` holds. */
 export interface Entry {
@@ -54,6 +55,7 @@ export type Expr =
   | { readonly op: 'replace'; readonly old: string; readonly new: string; readonly e: Expr }
   | { readonly op: 'join'; readonly sep: string; readonly list: Expr }
   | { readonly op: 'trimSuffix'; readonly suffix: string; readonly e: Expr }
+  | { readonly op: 'afterFirst'; readonly sep: string; readonly e: Expr }
   | { readonly op: 'lower'; readonly e: Expr }
   | { readonly op: 'sha256'; readonly length: number; readonly e: Expr }
   | { readonly op: 'fill'; readonly text: Expr; readonly vars: Expr }
@@ -170,6 +172,8 @@ export const algorithm = (name: AlgorithmName, argument?: Template): Expr => ({ 
 export const matches = (pattern: string, e: Template): Cond => ({ op: 'matches', pattern, e: expr(e) });
 /** Whether a string is longer than `length` bytes (Go's `len`). */
 export const longer = (e: Template, length: number): Cond => ({ op: 'longer', e: expr(e), length });
+/** Whether a string starts with a computed prefix (Go's `hasPrefix`). */
+export const startsWith = (e: Template, prefix: Template): Cond => ({ op: 'startsWith', e: expr(e), prefix: expr(prefix) });
 /** Whether a list holds an item. */
 export const has = (list: Template, item: Template): Cond => ({ op: 'has', list: expr(list), item: expr(item) });
 let mapCounter = 0;
@@ -184,6 +188,8 @@ export const entry1 = (key: Template, value: Template): Expr => ({ op: 'entry1',
 export const replace = (old: string, by: string, e: Template): Expr => ({ op: 'replace', old, new: by, e: expr(e) });
 /** A string without one trailing `suffix`, when it ends with it. */
 export const trimSuffix = (suffix: string, e: Template): Expr => ({ op: 'trimSuffix', suffix, e: expr(e) });
+/** What follows the first `sep` of a string, empty when it has none (`rest (splitList sep x) | join sep`). */
+export const afterFirst = (sep: string, e: Template): Expr => ({ op: 'afterFirst', sep, e: expr(e) });
 /** Strings of a list joined by `sep`. */
 export const join = (sep: string, list: Template): Expr => ({ op: 'join', sep, list: expr(list) });
 /** A string in lower case. */

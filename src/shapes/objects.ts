@@ -11,6 +11,8 @@ import { restoreCronJob, restoreJob } from './restore';
 import { grafanaDashboard, prometheusRule } from './monitoring';
 import { networkPolicy } from './network-policy';
 import { role, roleBinding, serviceAccount } from './rbac';
+import { restoreRequest } from './requests';
+import { withRegistry } from './image-registry';
 
 /** An object of the release. */
 export interface ObjectShape {
@@ -116,5 +118,5 @@ export const OBJECTS = {
   },
 } as const satisfies Record<string, ObjectShape>;
 
-/** Shapes the hand-written templates call besides the objects (none: NOTES.txt is generated from src/helm/notes.ts). */
-export const TEMPLATE_SHAPES: readonly Shape[] = [];
+/** Shapes the chart calls besides the objects: the restore request the deployment hashes, the image registry the resolved values apply. */
+export const TEMPLATE_SHAPES: readonly Shape[] = [restoreRequest, withRegistry];
