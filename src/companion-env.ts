@@ -15,3 +15,8 @@ export const MIN_RATE_ENV = 'INFRAHUB_BACKUP_MIN_RATE';
 export const GUARD_JOB_ENV = 'INFRAHUB_BACKUP_JOB_NAME';
 /** The pod of a backup or restore run, for `guard record` (the flag --pod wins; the pod sets it from metadata.name). */
 export const GUARD_POD_ENV = 'INFRAHUB_BACKUP_POD_NAME';
+/**
+ * The prefix of the variables of `s3 copy`'s destination (`COPY_INFRAHUB_S3_BUCKET`,
+ * `COPY_AWS_ACCESS_KEY_ID`...), which the copy step of the verification CronJob sets.
+ */
+export const COPY_ENV_PREFIX = 'COPY_';

@@ -57,7 +57,7 @@
 {{- $fullname = include "infrahub-backup.truncName" (list (printf "%s-%s" .Release.Name $longName) 63) }}
 {{- end }}
 {{- $serviceAccount := $v.serviceAccount.name | default (ternary $fullname "default" $v.serviceAccount.create) }}
-{{- $hashes := dict "backup" (include "infrahub-backup.requestHash" (omit $v "restore" "monitoring" "networkPolicy")) "restore" (include "infrahub-backup.requestHash" (include "infrahub-backup.shape.restoreRequest" (dict "d" (dict "v" $v)) | fromJson).r) }}
+{{- /* objects.ts backupRequest: without the values only the companion CronJobs read */}}{{- $backupValues := set (set (omit $v.backup "objectLock" "storage" "retention") "storage" (set (omit $v.backup.storage "s3") "s3" (omit $v.backup.storage.s3 "copy"))) "retention" (omit $v.backup.retention "keepDaily" "keepWeekly" "keepMonthly" "keepYearly") }}{{- $hashes := dict "backup" (include "infrahub-backup.requestHash" (set (omit $v "restore" "monitoring" "networkPolicy" "backup") "backup" $backupValues)) "restore" (include "infrahub-backup.requestHash" (include "infrahub-backup.shape.restoreRequest" (dict "d" (dict "v" $v)) | fromJson).r) }}
 {{- $names := include "infrahub-backup.names" (dict "v" $v "fullname" $fullname "name" $name "serviceAccount" $serviceAccount "hashes" $hashes) | fromJson }}
 {{- $selector := dict "app.kubernetes.io/name" $name "app.kubernetes.io/instance" .Release.Name }}
 {{- $common := merge (dict

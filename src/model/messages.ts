@@ -53,6 +53,22 @@ export const PROBLEMS = {
     path: 'networkPolicy.credentialEndpoints',
     text: 'is empty while %s is empty (credentials from the ServiceAccount or the node) and the NetworkPolicy blocks every credential endpoint, so S3 would refuse each upload and download: list where the pods get credentials (eks-pod-identity: EKS Pod Identity at 169.254.170.23:80; instance-metadata: EC2 IMDS or GKE\'s metadata server at 169.254.169.254:80; web-identity: IRSA or Azure workload identity, STS or Entra ID over HTTPS on 443), or name a Secret in %s',
   },
+  copyNeedsVerification: {
+    path: 'backup.storage.s3.copy.enabled',
+    text: 'the second copy is a step of the verification CronJob, right after s3 verify proves the night\'s archive (s3 copy copies proven archives only), but there is no verification: set backup.verification.enabled=true (S3 storage, unencrypted archives), or set backup.storage.s3.copy.enabled=false (encrypted archives are copied by s3 copy --accept-unproven, run yourself: docs/copy.md)',
+  },
+  copyBucketMissing: {
+    path: 'backup.storage.s3.copy.bucket',
+    text: 'is required when backup.storage.s3.copy.enabled is true: name the bucket of the second copy',
+  },
+  objectLockNeedsVerification: {
+    path: 'backup.objectLock.enabled',
+    text: 's3 lock is a step of the verification CronJob, right after s3 verify, but there is no verification: set backup.verification.enabled=true (S3 storage, unencrypted archives), or set backup.objectLock.enabled=false and give the bucket a default retention, which locks every upload without s3 lock (docs/retention.md)',
+  },
+  objectLockDaysMissing: {
+    path: 'backup.objectLock.days',
+    text: 'is 0 while backup.objectLock.enabled is true: give the days each archive stays locked after its upload, at least 1 (the storage is paid until then, and a COMPLIANCE lock cannot be shortened)',
+  },
   scheduledRestoreNeedsS3: {
     path: 'restore.storage.type',
     text: 'a scheduled restore (restore.mode=cronjob) needs s3 storage: set restore.storage.type=s3',

@@ -36,11 +36,17 @@ export function restoreRequest(v: ResolvedValues): Record<string, unknown> {
 
 /**
  * Everything that shapes the one-shot backup Job: a changed configuration gets
- * a new Job. Monitoring and the network policy do not shape it.
+ * a new Job. Monitoring and the network policy do not shape it, nor do the
+ * values added since that only the companion CronJobs read (the calendar
+ * retention rules, `backup.objectLock`, `backup.storage.s3.copy`): left out,
+ * so that an upgrade keeps the Job's name and does not run a backup again.
  */
 export function backupRequest(v: ResolvedValues): Record<string, unknown> {
-  const { restore: _restore, monitoring: _monitoring, networkPolicy: _networkPolicy, ...rest } = v;
-  return rest;
+  const { restore: _restore, monitoring: _monitoring, networkPolicy: _networkPolicy, backup, ...rest } = v;
+  const { objectLock: _objectLock, storage, retention, ...backupRest } = backup;
+  const { copy: _copy, ...s3 } = storage.s3;
+  const { keepDaily: _daily, keepWeekly: _weekly, keepMonthly: _monthly, keepYearly: _yearly, ...kept } = retention;
+  return { ...rest, backup: { ...backupRest, storage: { ...storage, s3 }, retention: kept } };
 }
 
 /**

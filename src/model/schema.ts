@@ -169,6 +169,7 @@ export function crossFieldRules(): JsonSchema[] {
   );
   const backupToS3 = allOf(at('backup.enabled', TRUE), { not: backupLocal });
   const restoreFromS3Alone = allOf(restoreFromS3, { not: at('backup.enabled', TRUE) });
+  const verified = allOf({ not: backupLocal }, at('backup.verification.enabled', TRUE));
   const noCredentialEgress = allOf(at('networkPolicy.enabled', TRUE), within('networkPolicy.credentialEndpoints', { maxItems: 0 }));
   return [
     {
@@ -225,6 +226,11 @@ export function crossFieldRules(): JsonSchema[] {
       if: allOf(restoreFromS3, { not: at('restore.storage.s3.latest', TRUE) }),
       then: { anyOf: [at('restore.storage.s3.key', NON_EMPTY), at('restore.s3.key', NON_EMPTY)] },
     },
+    // checks.ts: the second copy and Object Lock are steps of the verification CronJob, after s3 verify.
+    { if: allOf(at('backup.enabled', TRUE), { not: verified }), then: within('backup.storage.s3.copy.enabled', { const: false }) },
+    { if: allOf(at('backup.enabled', TRUE), at('backup.storage.s3.copy.enabled', TRUE)), then: at('backup.storage.s3.copy.bucket', NON_EMPTY) },
+    { if: allOf(at('backup.enabled', TRUE), { not: verified }), then: within('backup.objectLock.enabled', { const: false }) },
+    { if: allOf(at('backup.enabled', TRUE), at('backup.objectLock.enabled', TRUE)), then: at('backup.objectLock.days', { minimum: 1 }) },
     // checks.ts latestOfEncrypted: latest takes only proven archives, and an encrypted one never is.
     {
       if: allOf(restoreFromS3, at('restore.decryption.secretName', NON_EMPTY), { not: { anyOf: [at('restore.storage.s3.acceptUnproven', TRUE), at('restore.s3.acceptUnproven', TRUE)] } }),

@@ -176,6 +176,31 @@ const backup: ObjectField = {
             endpoint: S3_ENDPOINT,
             region: S3_REGION,
             ...s3CredentialFields(),
+            copy: {
+              type: 'object',
+              interfaceName: 'BackupCopyValues',
+              doc: 'A second copy of the archives in another bucket, prefix, region, endpoint or provider (`s3 copy`, docs/copy.md): a step of the verification CronJob after `s3 verify` (and `s3 lock`), copying the newest proven archive and any other the destination lacks, newest first, each streamed, read back and compared by SHA-256. Needs `backup.verification.enabled`.',
+              fields: {
+                enabled: bool('Copy the proven archives to the second location after each verification run.'),
+                bucket: { ...S3_BUCKET, doc: 'Bucket of the second copy (`COPY_INFRAHUB_S3_BUCKET`); required when `enabled`.' },
+                prefix: {
+                  type: 'string',
+                  doc: 'Key prefix of the copies (`COPY_INFRAHUB_S3_PREFIX`); empty for none. Not the source\'s own bucket and prefix on the same endpoint (refused by `s3 copy`).',
+                  default: '',
+                  pattern: S3_PREFIX_PATTERN,
+                  patternHint: 'a key prefix without a leading or trailing "/"',
+                },
+                endpoint: { ...S3_ENDPOINT, doc: 'S3 endpoint URL of the second copy (`COPY_INFRAHUB_S3_ENDPOINT`); empty for AWS S3. With `networkPolicy`, its port is allowed as egress to any address.' },
+                region: { ...S3_REGION, doc: 'Region of the second copy (`COPY_INFRAHUB_S3_REGION`).' },
+                secretName: secretName(
+                  'Secret holding the credentials of the second copy (`COPY_AWS_*`): keys of its own, which the source\'s credentials cannot use to delete the copies. Empty: the source\'s `secretName` keys (the run warns), else the pod\'s cloud identity.',
+                ),
+                accessKeyIdKey: secretKey('Key of the access key id in the copy\'s Secret.', 'AWS_ACCESS_KEY_ID'),
+                secretAccessKeyKey: secretKey('Key of the secret access key in the copy\'s Secret.', 'AWS_SECRET_ACCESS_KEY'),
+                sessionTokenKey: secretKey('Key of an optional session token in the copy\'s Secret; empty for none.', ''),
+                maxCopies: { type: 'integer', doc: 'At most this many archives copied per run (`--max-copies`): a first run against an empty destination catches up over several nights.', default: 3, minimum: 1 },
+              },
+            },
           },
         },
         local: {
@@ -257,6 +282,26 @@ const backup: ObjectField = {
         schedule: schedule('Cron schedule of the retention run: after the verification run, so that the night\'s archive is proven before retention counts.', '0 6 * * *'),
         keepLast: { type: 'integer', doc: 'Proven archives kept, newest first (every newer archive is kept too).', default: 7, minimum: 1 },
         keepDays: { type: 'integer', doc: 'Also keep every archive younger than this many days; 0 for none.', default: 0, minimum: 0 },
+        keepDaily: { type: 'integer', doc: 'Also keep the newest proven archive of each of the N newest calendar days that have one (`--keep-daily`), in `cronJob.timeZone` (else UTC); 0 for none.', default: 0, minimum: 0 },
+        keepWeekly: { type: 'integer', doc: 'Also keep the newest proven archive of each of the N newest ISO weeks that have one (`--keep-weekly`); 0 for none.', default: 0, minimum: 0 },
+        keepMonthly: { type: 'integer', doc: 'Also keep the newest proven archive of each of the N newest calendar months that have one (`--keep-monthly`); 0 for none.', default: 0, minimum: 0 },
+        keepYearly: { type: 'integer', doc: 'Also keep the newest proven archive of each of the N newest calendar years that have one (`--keep-yearly`); 0 for none.', default: 0, minimum: 0 },
+      },
+    },
+    objectLock: {
+      type: 'object',
+      interfaceName: 'BackupObjectLockValues',
+      doc: 'S3 Object Lock on the archives (`s3 lock`, docs/retention.md): a step of the verification CronJob after `s3 verify` sets, on every restorable archive without a retention in force, a retention until its upload time + `days`; never shortens one. The bucket must have Object Lock. Needs `backup.verification.enabled`.',
+      fields: {
+        enabled: bool('Lock the archives after each verification run.'),
+        mode: {
+          type: 'string',
+          doc: '`GOVERNANCE` (a principal allowed `s3:BypassGovernanceRetention` can still delete) or `COMPLIANCE` (no one can before the date, the root user included, and the date cannot be shortened).',
+          default: 'GOVERNANCE',
+          enum: ['GOVERNANCE', 'COMPLIANCE'],
+          enumName: 'ObjectLockMode',
+        },
+        days: { type: 'integer', doc: 'Days each archive stays locked after its upload (`--days`); at least 1 when `enabled` (the storage stays paid until then).', default: 0, minimum: 0, maximum: 36500 },
       },
     },
     verification: {

@@ -29,6 +29,14 @@ export enum Neo4jMetadata {
 }
 
 /**
+ * Allowed values of the fields typed `ObjectLockMode`.
+ */
+export enum ObjectLockMode {
+  GOVERNANCE = 'GOVERNANCE',
+  COMPLIANCE = 'COMPLIANCE',
+}
+
+/**
  * Allowed values of the fields typed `RestoreMode`.
  */
 export enum RestoreMode {
@@ -363,6 +371,12 @@ export interface BackupValues {
    */
   readonly retention?: BackupRetentionValues;
   /**
+   * S3 Object Lock on the archives (`s3 lock`, docs/retention.md): a step of the verification CronJob after `s3 verify` sets, on every restorable archive without a retention in force, a retention until its upload time + `days`; never shortens one. The bucket must have Object Lock. Needs `backup.verification.enabled`.
+   *
+   * @default - see the fields
+   */
+  readonly objectLock?: BackupObjectLockValues;
+  /**
    * A CronJob of the companion image that streams the newest archive from S3, checks its checksums and records the proof beside it (`s3 verify --latest`): retention and `latest` count only proven archives.
    *
    * @default - see the fields
@@ -452,6 +466,78 @@ export interface BackupS3Values {
    * @default ""
    */
   readonly sessionTokenKey?: string;
+  /**
+   * A second copy of the archives in another bucket, prefix, region, endpoint or provider (`s3 copy`, docs/copy.md): a step of the verification CronJob after `s3 verify` (and `s3 lock`), copying the newest proven archive and any other the destination lacks, newest first, each streamed, read back and compared by SHA-256. Needs `backup.verification.enabled`.
+   *
+   * @default - see the fields
+   */
+  readonly copy?: BackupCopyValues;
+}
+
+/**
+ * A second copy of the archives in another bucket, prefix, region, endpoint or provider (`s3 copy`, docs/copy.md): a step of the verification CronJob after `s3 verify` (and `s3 lock`), copying the newest proven archive and any other the destination lacks, newest first, each streamed, read back and compared by SHA-256. Needs `backup.verification.enabled`.
+ */
+export interface BackupCopyValues {
+  /**
+   * Copy the proven archives to the second location after each verification run.
+   *
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Bucket of the second copy (`COPY_INFRAHUB_S3_BUCKET`); required when `enabled`.
+   *
+   * @default ""
+   */
+  readonly bucket?: string;
+  /**
+   * Key prefix of the copies (`COPY_INFRAHUB_S3_PREFIX`); empty for none. Not the source's own bucket and prefix on the same endpoint (refused by `s3 copy`).
+   *
+   * @default ""
+   */
+  readonly prefix?: string;
+  /**
+   * S3 endpoint URL of the second copy (`COPY_INFRAHUB_S3_ENDPOINT`); empty for AWS S3. With `networkPolicy`, its port is allowed as egress to any address.
+   *
+   * @default ""
+   */
+  readonly endpoint?: string;
+  /**
+   * Region of the second copy (`COPY_INFRAHUB_S3_REGION`).
+   *
+   * @default "us-east-1"
+   */
+  readonly region?: string;
+  /**
+   * Secret holding the credentials of the second copy (`COPY_AWS_*`): keys of its own, which the source's credentials cannot use to delete the copies. Empty: the source's `secretName` keys (the run warns), else the pod's cloud identity.
+   *
+   * @default ""
+   */
+  readonly secretName?: string;
+  /**
+   * Key of the access key id in the copy's Secret.
+   *
+   * @default "AWS_ACCESS_KEY_ID"
+   */
+  readonly accessKeyIdKey?: string;
+  /**
+   * Key of the secret access key in the copy's Secret.
+   *
+   * @default "AWS_SECRET_ACCESS_KEY"
+   */
+  readonly secretAccessKeyKey?: string;
+  /**
+   * Key of an optional session token in the copy's Secret; empty for none.
+   *
+   * @default ""
+   */
+  readonly sessionTokenKey?: string;
+  /**
+   * At most this many archives copied per run (`--max-copies`): a first run against an empty destination catches up over several nights.
+   *
+   * @default 3
+   */
+  readonly maxCopies?: number;
 }
 
 /**
@@ -596,6 +682,54 @@ export interface BackupRetentionValues {
    * @default 0
    */
   readonly keepDays?: number;
+  /**
+   * Also keep the newest proven archive of each of the N newest calendar days that have one (`--keep-daily`), in `cronJob.timeZone` (else UTC); 0 for none.
+   *
+   * @default 0
+   */
+  readonly keepDaily?: number;
+  /**
+   * Also keep the newest proven archive of each of the N newest ISO weeks that have one (`--keep-weekly`); 0 for none.
+   *
+   * @default 0
+   */
+  readonly keepWeekly?: number;
+  /**
+   * Also keep the newest proven archive of each of the N newest calendar months that have one (`--keep-monthly`); 0 for none.
+   *
+   * @default 0
+   */
+  readonly keepMonthly?: number;
+  /**
+   * Also keep the newest proven archive of each of the N newest calendar years that have one (`--keep-yearly`); 0 for none.
+   *
+   * @default 0
+   */
+  readonly keepYearly?: number;
+}
+
+/**
+ * S3 Object Lock on the archives (`s3 lock`, docs/retention.md): a step of the verification CronJob after `s3 verify` sets, on every restorable archive without a retention in force, a retention until its upload time + `days`; never shortens one. The bucket must have Object Lock. Needs `backup.verification.enabled`.
+ */
+export interface BackupObjectLockValues {
+  /**
+   * Lock the archives after each verification run.
+   *
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * `GOVERNANCE` (a principal allowed `s3:BypassGovernanceRetention` can still delete) or `COMPLIANCE` (no one can before the date, the root user included, and the date cannot be shortened).
+   *
+   * @default "GOVERNANCE"
+   */
+  readonly mode?: ObjectLockMode;
+  /**
+   * Days each archive stays locked after its upload (`--days`); at least 1 when `enabled` (the storage stays paid until then).
+   *
+   * @default 0
+   */
+  readonly days?: number;
 }
 
 /**

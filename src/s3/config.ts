@@ -4,6 +4,7 @@
  * from flags, which win. Pure: nothing here talks to S3.
  */
 import { BUCKET_NAME_HINT, BUCKET_NAME_PATTERN } from '../bucket-name';
+import { COPY_ENV_PREFIX } from '../companion-env';
 import { InputError } from '../input-error';
 
 /** Environment variables, as the infrahub-backup image names them. */
@@ -214,12 +215,12 @@ export function endpointLabel(settings: Pick<S3Settings, 'endpoint' | 'region'>)
 }
 
 /**
- * The destination of `s3 copy` is read from the same variables with this
- * prefix (`COPY_INFRAHUB_S3_BUCKET`, `COPY_AWS_ACCESS_KEY_ID`...), each by the
- * same rule as its unprefixed one, none inherited from the source: a second
- * location has its own Secret and settings.
+ * The destination of `s3 copy` is read from the same variables with the
+ * prefix COPY_ENV_PREFIX (`COPY_INFRAHUB_S3_BUCKET`, `COPY_AWS_ACCESS_KEY_ID`...),
+ * each by the same rule as its unprefixed one, none inherited from the source:
+ * a second location has its own Secret and settings.
  */
-export const COPY_ENV_PREFIX = 'COPY_';
+export { COPY_ENV_PREFIX };
 
 /** The destination's variable of a source variable. */
 export function copyEnvName(name: string): string {

@@ -43,6 +43,8 @@ const keyless = (where: 'args' | 'env'): Expr => algorithm('keylessEncryption', 
 const encrypted = and(not(eq(val('v.backup.storage.type'), 'local')), or(on('backup.verification.enabled'), on('backup.retention.enabled')), truthy(algorithm('encryptsArchives')));
 /** Whether a CronJob pings the heartbeat: retention, verification or the freshness check of a backup to S3. */
 const heartbeatPinged = and(backupS3, or(on('backup.retention.enabled'), on('backup.verification.enabled'), on('monitoring.freshness.enabled')));
+/** The verification CronJob runs (S3 storage), the place of the lock and copy steps. */
+const verified = and(eq(val('v.backup.storage.type'), 's3'), on('backup.verification.enabled'));
 const credentialEgress = and(on('networkPolicy.enabled'), not(on('networkPolicy.credentialEndpoints')));
 
 /**
@@ -70,6 +72,12 @@ export const CHECKS: readonly CheckRow[] = [
   row('retentionOfEncrypted', and(backup, encrypted, on('backup.retention.enabled'))),
   row('encryptWithoutKey', and(backup, truthy(keyless('args'))), keyless('args')),
   row('encryptEnvWithoutKey', and(backup, truthy(keyless('env'))), keyless('env')),
+  // The second copy and Object Lock are steps of the verification CronJob, after s3 verify.
+  row('copyNeedsVerification', and(backup, on('backup.storage.s3.copy.enabled'), not(verified))),
+  row('copyBucketMissing', and(backup, on('backup.storage.s3.copy.enabled'), not(on('backup.storage.s3.copy.bucket')))),
+  row('objectLockNeedsVerification', and(backup, on('backup.objectLock.enabled'), not(verified))),
+  // The schema keeps days at 0 or more: 0 is the only value under 1.
+  row('objectLockDaysMissing', and(backup, on('backup.objectLock.enabled'), not(on('backup.objectLock.days')))),
   row(
     'maxAgeNotDerived',
     and(
@@ -123,6 +131,10 @@ export const CHART_ORDER: readonly string[] = [
   'retentionOfEncrypted',
   'encryptWithoutKey',
   'encryptEnvWithoutKey',
+  'copyNeedsVerification',
+  'copyBucketMissing',
+  'objectLockNeedsVerification',
+  'objectLockDaysMissing',
   'backup.schedule',
   'backup.retention.schedule',
   'backup.verification.schedule',

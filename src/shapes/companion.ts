@@ -28,15 +28,15 @@ export const heartbeatEnv = shape(
 
 /**
  * A companion container running `infrahub-backup-cdk8s s3 <args>` on the S3
- * settings `s3`, with extra `mounts`; with `heartbeat`, it pings the
- * heartbeat URL of `monitoring.heartbeat`.
+ * settings `s3`, with extra `mounts` and variables `env`; with `heartbeat`,
+ * it pings the heartbeat URL of `monitoring.heartbeat`.
  */
-export const companionContainer = shape('companionContainer', 'A companion container', ['name', 'args', 's3', 'mounts', 'heartbeat'], {
+export const companionContainer = shape('companionContainer', 'A companion container', ['name', 'args', 's3', 'mounts', 'heartbeat', 'env'], {
   name: arg('name'),
   image: format('%s:%s', val('v.companion.image.repository'), when(truthy(val('v.companion.image.tag')), val('v.companion.image.tag'), PACKAGE_VERSION)),
   imagePullPolicy: val('v.companion.image.pullPolicy'),
   args: kubeletEscape(concat(['s3'], arg('args'))),
-  env: concat(call(s3Env, { s3: arg('s3') }), when(truthy(arg('heartbeat')), call(heartbeatEnv), []), val('v.extraEnv')),
+  env: concat(call(s3Env, { s3: arg('s3') }), when(truthy(arg('env')), arg('env'), []), when(truthy(arg('heartbeat')), call(heartbeatEnv), []), val('v.extraEnv')),
   resources: call(resources, { r: val('v.companion.resources') }),
   securityContext: val('v.securityContext'),
   volumeMounts: concat([TMP_MOUNT], arg('mounts'), val('v.extraVolumeMounts')),

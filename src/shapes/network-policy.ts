@@ -43,7 +43,7 @@ function peers(cidrs: Template) {
   return omitEmpty(mapList(cidrs, (cidr) => ({ ipBlock: { cidr } })));
 }
 
-/** The egress rules, in order: DNS, API server, S3, the credential endpoints, then `extraEgress`. */
+/** The egress rules, in order: DNS, API server, S3, the second copy's endpoint, the credential endpoints, then `extraEgress`. */
 export const egressRules = shape(
   'egressRules',
   'The egress rules of the NetworkPolicy',
@@ -58,6 +58,10 @@ export const egressRules = shape(
     maybe(or(backupS3, restoreS3), {
       to: peers(val(`${n}.s3.cidrs`)),
       ports: [{ port: when(present(val(`${n}.s3.port`)), val(`${n}.s3.port`), algorithm('endpointPort', endpoint)), protocol: 'TCP' }],
+    }),
+    // The second copy's endpoint (backup.storage.s3.copy) may be another host on another port: its port, any address.
+    maybe(and(backupS3, truthy(val('v.backup.storage.s3.copy.enabled'))), {
+      ports: [{ port: algorithm('endpointPort', val('v.backup.storage.s3.copy.endpoint')), protocol: 'TCP' }],
     }),
     ...Object.entries(CREDENTIAL_ENDPOINTS).map(([name, e]) =>
       maybe(has(val(`${n}.credentialEndpoints`), name), {

@@ -3,7 +3,8 @@
  * Standard), and its parts (src/constructs/pod.ts evaluates them).
  */
 import { DEFAULT_IMAGE_TAG } from '../model/spec';
-import { arg, call, concat, format, kubeletEscape, maybe, merge, omitEmpty, shape, truthy, val, when } from './expr';
+import { COPY_ENV_PREFIX } from '../companion-env';
+import { arg, call, concat, format, kubeletEscape, maybe, merge, omitEmpty, replace, shape, truthy, val, when, type Shape } from './expr';
 
 /** Home directory of the image's user; kubectl keeps its cache under `$HOME/.kube`. */
 export const HOME_DIR = '/home/infrahub';
@@ -54,29 +55,39 @@ export const secretEnv = shape('secretEnv', 'An environment variable from a Secr
   valueFrom: { secretKeyRef: { name: arg('secretName'), key: arg('key') } },
 });
 
-/** The `INFRAHUB_S3_*` and `AWS_*` variables the images read, from S3 settings. */
-export const s3Env = shape(
-  's3Env',
-  'The S3 variables of the images',
-  ['s3'],
-  concat(
-    [{ name: ENV_NAMES.s3Bucket, value: arg('s3.bucket') }],
-    maybe(truthy(arg('s3.prefix')), { name: ENV_NAMES.s3Prefix, value: arg('s3.prefix') }),
-    maybe(truthy(arg('s3.endpoint')), { name: ENV_NAMES.s3Endpoint, value: arg('s3.endpoint') }),
-    [{ name: ENV_NAMES.s3Region, value: arg('s3.region') }],
-    when(
-      truthy(arg('s3.secretName')),
-      concat(
-        [
-          call(secretEnv, { name: ENV_NAMES.accessKeyId, secretName: arg('s3.secretName'), key: arg('s3.accessKeyIdKey') }),
-          call(secretEnv, { name: ENV_NAMES.secretAccessKey, secretName: arg('s3.secretName'), key: arg('s3.secretAccessKeyKey') }),
-        ],
-        maybe(truthy(arg('s3.sessionTokenKey')), call(secretEnv, { name: ENV_NAMES.sessionToken, secretName: arg('s3.secretName'), key: arg('s3.sessionTokenKey') })),
+/** The S3 variables, each name with `prefix` before it, from the S3 settings `s3`. */
+function s3EnvShape(name: string, doc: string, prefix: string): Shape {
+  const n = (variable: string): string => `${prefix}${variable}`;
+  return shape(
+    name,
+    doc,
+    ['s3'],
+    concat(
+      [{ name: n(ENV_NAMES.s3Bucket), value: arg('s3.bucket') }],
+      // Every $ doubled, as in arguments: the kubelet would expand a $(VAR) here into an earlier variable (a key, for COPY_).
+      maybe(truthy(arg('s3.prefix')), { name: n(ENV_NAMES.s3Prefix), value: replace('$', '$$', arg('s3.prefix')) }),
+      maybe(truthy(arg('s3.endpoint')), { name: n(ENV_NAMES.s3Endpoint), value: replace('$', '$$', arg('s3.endpoint')) }),
+      [{ name: n(ENV_NAMES.s3Region), value: arg('s3.region') }],
+      when(
+        truthy(arg('s3.secretName')),
+        concat(
+          [
+            call(secretEnv, { name: n(ENV_NAMES.accessKeyId), secretName: arg('s3.secretName'), key: arg('s3.accessKeyIdKey') }),
+            call(secretEnv, { name: n(ENV_NAMES.secretAccessKey), secretName: arg('s3.secretName'), key: arg('s3.secretAccessKeyKey') }),
+          ],
+          maybe(truthy(arg('s3.sessionTokenKey')), call(secretEnv, { name: n(ENV_NAMES.sessionToken), secretName: arg('s3.secretName'), key: arg('s3.sessionTokenKey') })),
+        ),
+        [],
       ),
-      [],
     ),
-  ),
-);
+  );
+}
+
+/** The `INFRAHUB_S3_*` and `AWS_*` variables the images read, from S3 settings. */
+export const s3Env = s3EnvShape('s3Env', 'The S3 variables of the images', '');
+
+/** The same variables with the `COPY_` prefix: the destination of `s3 copy`, from `backup.storage.s3.copy`. */
+export const copyEnv = s3EnvShape('copyEnv', 'The variables of the second copy', COPY_ENV_PREFIX);
 
 /** An emptyDir volume source, size-limited when a limit is given. */
 export const emptyDir = shape('emptyDir', 'An emptyDir volume source', ['sizeLimit'], {

@@ -69,6 +69,21 @@ const alertRule = (objects: KubeObject[], alert: string): KubeObject => {
   if (!found) throw new Error(`no alert ${alert}`);
   return found;
 };
+const VERIFIED_BACKUP = mergeDocs(S3_BACKUP, { backup: { verification: { enabled: true } } });
+const COPIED_BACKUP = mergeDocs(VERIFIED_BACKUP, { backup: { storage: { s3: { copy: { enabled: true, bucket: 'backups-dr', secretName: 'dr-creds' } } } } });
+const LOCKED_BACKUP = mergeDocs(VERIFIED_BACKUP, { backup: { objectLock: { enabled: true, days: 30 } } });
+const pruneArgs = (objects: KubeObject[]): string[] => podSpecOf(namedCronJob(objects, 'retention')).containers[0].args;
+/** The containers of the verification CronJob's pod, init containers first, in the order they run. */
+const verifySteps = (objects: KubeObject[]): KubeObject[] => {
+  const spec = podSpecOf(namedCronJob(objects, 'verify'));
+  return [...(spec.initContainers ?? []), ...spec.containers];
+};
+const verifyStep = (objects: KubeObject[], name: string): KubeObject => {
+  const found = verifySteps(objects).find((c) => c.name === name);
+  if (!found) throw new Error(`no ${name} step`);
+  return found;
+};
+const stepEnv = (objects: KubeObject[], name: string): Record<string, KubeObject> => Object.fromEntries(verifyStep(objects, name).env.map((e: KubeObject) => [e.name, e]));
 const companionEnv = (objects: KubeObject[], role: string): KubeObject[] => podSpecOf(namedCronJob(objects, role)).containers[0].env;
 const egress = (objects: KubeObject[]): KubeObject[] => only(objects, 'NetworkPolicy').spec.egress;
 
@@ -521,6 +536,146 @@ const FIELD_CASES: Record<string, FieldCase> = {
     base: mergeDocs(S3_BACKUP, { backup: { verification: { enabled: true } } }),
     set: { backup: { verification: { schedule: '@weekly' } } },
     check: (o) => expect(namedCronJob(o, 'verify').spec.schedule).toBe('@weekly'),
+  },
+  'backup.retention.keepDaily': {
+    base: PRUNED_BACKUP,
+    set: { backup: { retention: { keepDaily: 7 } } },
+    check: (o, b) => {
+      expect(pruneArgs(o)).toEqual(['s3', 'prune', '--keep-last', '7', '--keep-daily', '7']);
+      // Read by the retention CronJob only: the one-shot backup Job keeps its name (an upgrade does not back up again).
+      expect(only(o, 'Job').metadata.name).toBe(only(b, 'Job').metadata.name);
+    },
+  },
+  'backup.retention.keepWeekly': {
+    base: PRUNED_BACKUP,
+    set: { backup: { retention: { keepWeekly: 4 } } },
+    // No cronJob.timeZone: prune's calendar is UTC, its default.
+    check: (o) => expect(pruneArgs(o)).toEqual(['s3', 'prune', '--keep-last', '7', '--keep-weekly', '4']),
+  },
+  'backup.retention.keepMonthly': {
+    base: PRUNED_BACKUP,
+    set: { backup: { retention: { keepMonthly: 12, keepDays: 3 } } },
+    check: (o) => expect(pruneArgs(o)).toEqual(['s3', 'prune', '--keep-last', '7', '--keep-days', '3', '--keep-monthly', '12']),
+  },
+  'backup.retention.keepYearly': {
+    base: mergeDocs(PRUNED_BACKUP, { cronJob: { timeZone: 'America/Sao_Paulo' } }),
+    set: { backup: { retention: { keepYearly: 5, keepDaily: 1 } } },
+    check: (o, b) => {
+      expect(pruneArgs(o)).toEqual(['s3', 'prune', '--keep-last', '7', '--keep-daily', '1', '--keep-yearly', '5', '--time-zone', 'America/Sao_Paulo']);
+      // Without a calendar rule the zone is not passed (prune would warn that it has no effect).
+      expect(pruneArgs(b)).toEqual(['s3', 'prune', '--keep-last', '7']);
+    },
+  },
+  'backup.storage.s3.copy.enabled': {
+    base: VERIFIED_BACKUP,
+    set: { backup: { storage: { s3: { copy: { enabled: true, bucket: 'backups-dr' } } } } },
+    check: (o, b) => {
+      expect(verifySteps(o).map((c) => c.name)).toEqual(['verification', 'copy']);
+      expect(podSpecOf(namedCronJob(o, 'verify')).containers.map((c: KubeObject) => c.name)).toEqual(['copy']);
+      expect(verifyStep(o, 'copy').args).toEqual(['s3', 'copy', '--max-copies', '3']);
+      expect(verifyStep(o, 'verification').args).toEqual(['s3', 'verify', '--latest']);
+      expect(verifySteps(b).map((c) => c.name)).toEqual(['verification']);
+      expect(podSpecOf(namedCronJob(b, 'verify')).initContainers).toBeUndefined();
+      expect(only(o, 'Job').metadata.name).toBe(only(b, 'Job').metadata.name);
+    },
+  },
+  'backup.storage.s3.copy.bucket': {
+    base: COPIED_BACKUP,
+    set: { backup: { storage: { s3: { copy: { bucket: 'infrahub-offsite' } } } } },
+    check: (o) => {
+      const e = stepEnv(o, 'copy');
+      expect(e.COPY_INFRAHUB_S3_BUCKET).toEqual({ name: 'COPY_INFRAHUB_S3_BUCKET', value: 'infrahub-offsite' });
+      // The source's settings stay those of the backups.
+      expect(e.INFRAHUB_S3_BUCKET.value).toBe('backups');
+    },
+  },
+  'backup.storage.s3.copy.prefix': {
+    base: COPIED_BACKUP,
+    // The destination's variables come after the source's keys: a $(VAR) in them must reach s3 copy as written, not expanded by the kubelet.
+    set: { backup: { storage: { s3: { copy: { prefix: 'prod/$(AWS_SECRET_ACCESS_KEY)' } } } } },
+    check: (o, b) => {
+      expect(stepEnv(o, 'copy').COPY_INFRAHUB_S3_PREFIX.value).toBe('prod/$$(AWS_SECRET_ACCESS_KEY)');
+      expect(stepEnv(b, 'copy').COPY_INFRAHUB_S3_PREFIX).toBeUndefined();
+    },
+  },
+  'backup.storage.s3.copy.endpoint': {
+    base: mergeDocs(COPIED_BACKUP, { networkPolicy: { enabled: true } }),
+    set: { backup: { storage: { s3: { copy: { endpoint: 'http://minio.dr.example.com:9000' } } } } },
+    check: (o, b) => {
+      expect(stepEnv(o, 'copy').COPY_INFRAHUB_S3_ENDPOINT.value).toBe('http://minio.dr.example.com:9000');
+      expect(stepEnv(b, 'copy').COPY_INFRAHUB_S3_ENDPOINT).toBeUndefined();
+      // The destination's port, to any address, after the source's S3 rule.
+      expect(egress(o)[3]).toEqual({ ports: [{ port: 9000, protocol: 'TCP' }] });
+      expect(egress(b)[3]).toEqual({ ports: [{ port: 443, protocol: 'TCP' }] });
+    },
+  },
+  'backup.storage.s3.copy.region': {
+    base: COPIED_BACKUP,
+    set: { backup: { storage: { s3: { copy: { region: 'eu-central-1' } } } } },
+    check: (o, b) => {
+      expect(stepEnv(o, 'copy').COPY_INFRAHUB_S3_REGION.value).toBe('eu-central-1');
+      expect(stepEnv(b, 'copy').COPY_INFRAHUB_S3_REGION.value).toBe('us-east-1');
+    },
+  },
+  'backup.storage.s3.copy.secretName': {
+    base: mergeDocs(VERIFIED_BACKUP, { backup: { storage: { s3: { copy: { enabled: true, bucket: 'backups-dr' } } } } }),
+    set: { backup: { storage: { s3: { copy: { secretName: 'dr-creds' } } } } },
+    check: (o, b) => {
+      const e = stepEnv(o, 'copy');
+      expect(e.COPY_AWS_ACCESS_KEY_ID.valueFrom).toEqual({ secretKeyRef: { name: 'dr-creds', key: 'AWS_ACCESS_KEY_ID' } });
+      expect(e.COPY_AWS_SECRET_ACCESS_KEY.valueFrom).toEqual({ secretKeyRef: { name: 'dr-creds', key: 'AWS_SECRET_ACCESS_KEY' } });
+      expect(e.AWS_ACCESS_KEY_ID.valueFrom).toEqual({ secretKeyRef: { name: 's3-creds', key: 'AWS_ACCESS_KEY_ID' } });
+      expect(stepEnv(b, 'copy').COPY_AWS_ACCESS_KEY_ID).toBeUndefined();
+      // Only the copy step gets the destination's keys.
+      expect(stepEnv(o, 'verification').COPY_AWS_ACCESS_KEY_ID).toBeUndefined();
+    },
+  },
+  'backup.storage.s3.copy.accessKeyIdKey': {
+    base: COPIED_BACKUP,
+    set: { backup: { storage: { s3: { copy: { accessKeyIdKey: 'id' } } } } },
+    check: (o) => expect(stepEnv(o, 'copy').COPY_AWS_ACCESS_KEY_ID.valueFrom).toEqual({ secretKeyRef: { name: 'dr-creds', key: 'id' } }),
+  },
+  'backup.storage.s3.copy.secretAccessKeyKey': {
+    base: COPIED_BACKUP,
+    set: { backup: { storage: { s3: { copy: { secretAccessKeyKey: 'secret' } } } } },
+    check: (o) => expect(stepEnv(o, 'copy').COPY_AWS_SECRET_ACCESS_KEY.valueFrom).toEqual({ secretKeyRef: { name: 'dr-creds', key: 'secret' } }),
+  },
+  'backup.storage.s3.copy.sessionTokenKey': {
+    base: COPIED_BACKUP,
+    set: { backup: { storage: { s3: { copy: { sessionTokenKey: 'token' } } } } },
+    check: (o, b) => {
+      expect(stepEnv(o, 'copy').COPY_AWS_SESSION_TOKEN.valueFrom).toEqual({ secretKeyRef: { name: 'dr-creds', key: 'token' } });
+      expect(stepEnv(b, 'copy').COPY_AWS_SESSION_TOKEN).toBeUndefined();
+    },
+  },
+  'backup.storage.s3.copy.maxCopies': {
+    base: COPIED_BACKUP,
+    set: { backup: { storage: { s3: { copy: { maxCopies: 10 } } } } },
+    check: (o) => expect(verifyStep(o, 'copy').args).toEqual(['s3', 'copy', '--max-copies', '10']),
+  },
+  'backup.objectLock.enabled': {
+    base: VERIFIED_BACKUP,
+    set: { backup: { objectLock: { enabled: true, days: 30 } } },
+    check: (o, b) => {
+      expect(verifySteps(o).map((c) => c.name)).toEqual(['verification', 'lock']);
+      expect(verifyStep(o, 'lock').args).toEqual(['s3', 'lock', '--mode', 'GOVERNANCE', '--days', '30']);
+      expect(verifySteps(b).map((c) => c.name)).toEqual(['verification']);
+      expect(only(o, 'Job').metadata.name).toBe(only(b, 'Job').metadata.name);
+    },
+  },
+  'backup.objectLock.mode': {
+    base: mergeDocs(LOCKED_BACKUP, { monitoring: { freshness: { enabled: true } }, backup: { storage: { s3: { copy: { enabled: true, bucket: 'backups-dr' } } } } }),
+    set: { backup: { objectLock: { mode: 'COMPLIANCE' } } },
+    check: (o) => {
+      // Every step, in order: freshness, verify, lock, then the copy as the pod's container.
+      expect(verifySteps(o).map((c) => c.name)).toEqual(['freshness', 'verification', 'lock', 'copy']);
+      expect(verifyStep(o, 'lock').args).toEqual(['s3', 'lock', '--mode', 'COMPLIANCE', '--days', '30']);
+    },
+  },
+  'backup.objectLock.days': {
+    base: LOCKED_BACKUP,
+    set: { backup: { objectLock: { days: 365 } } },
+    check: (o) => expect(verifyStep(o, 'lock').args).toEqual(['s3', 'lock', '--mode', 'GOVERNANCE', '--days', '365']),
   },
   'neo4j.secretName': {
     base: S3_BACKUP,

@@ -62,6 +62,19 @@ const REFUSED: Array<[string, Record<string, unknown>, Array<keyof typeof PROBLE
   ['a heartbeat that nothing pings (a backup without retention, verification or freshness)', { backup: { ...S3, mode: 'cronjob' }, monitoring: { heartbeat: { secretName: 'heartbeat' } } }, ['heartbeatWithoutPing']],
   ['a heartbeat in a restore release', { restore: { enabled: true, storage: { type: 's3', s3: { bucket: 'backups', latest: true } } }, monitoring: { heartbeat: { secretName: 'heartbeat' } } }, ['heartbeatWithoutPing']],
   [
+    'a second copy without verification (it copies proven archives, right after s3 verify)',
+    { backup: { ...S3, storage: { type: 's3', s3: { bucket: 'backups', copy: { enabled: true, bucket: 'backups-dr' } } } } },
+    ['copyNeedsVerification'],
+  ],
+  ['a second copy without its bucket', { backup: { ...S3, verification: { enabled: true }, storage: { type: 's3', s3: { bucket: 'backups', copy: { enabled: true } } } } }, ['copyBucketMissing']],
+  [
+    'a second copy and Object Lock of encrypted archives (no verification possible)',
+    { backup: { ...S3, encryption: { secretName: 'keys' }, storage: { type: 's3', s3: { bucket: 'backups', copy: { enabled: true, bucket: 'backups-dr' } } }, objectLock: { enabled: true, days: 7 } } },
+    ['copyNeedsVerification', 'objectLockNeedsVerification'],
+  ],
+  ['Object Lock with local storage', { backup: { enabled: true, storage: { type: 'local' }, objectLock: { enabled: true, days: 7 } } }, ['objectLockNeedsVerification']],
+  ['Object Lock without days', { backup: { ...S3, verification: { enabled: true }, objectLock: { enabled: true, mode: 'COMPLIANCE' } } }, ['objectLockDaysMissing']],
+  [
     'the latest of encrypted archives (never proven) without acceptUnproven',
     { restore: { enabled: true, storage: { type: 's3', s3: { bucket: 'backups', latest: true } }, decryption: { secretName: 'private-key' } } },
     ['latestOfEncrypted'],
@@ -76,6 +89,18 @@ const ACCEPTED: Array<[string, Record<string, unknown>]> = [
   ['a heartbeat pinged by the freshness CronJob', { backup: { ...S3, mode: 'cronjob' }, monitoring: { freshness: { enabled: true }, heartbeat: { secretName: 'heartbeat' } } }],
   ['the latest of encrypted archives with acceptUnproven', { restore: { enabled: true, storage: { type: 's3', s3: { bucket: 'backups', latest: true, acceptUnproven: true } }, decryption: { secretName: 'private-key' } } }],
   ['one encrypted archive by its key', { restore: { enabled: true, storage: { type: 's3', s3: { bucket: 'backups', key: 'infrahub/infrahub_backup_20260101_020000.tar.gz.enc' } }, decryption: { secretName: 'private-key' } } }],
+  [
+    'verification, Object Lock and a second copy on another endpoint',
+    {
+      backup: {
+        ...S3,
+        storage: { type: 's3', s3: { bucket: 'backups', copy: { enabled: true, bucket: 'backups-dr', endpoint: 'https://dr.example.com', secretName: 'dr-creds' } } },
+        verification: { enabled: true },
+        objectLock: { enabled: true, mode: 'COMPLIANCE', days: 30 },
+      },
+    },
+  ],
+  ['calendar retention in a time zone', { backup: { ...S3, retention: { enabled: true, keepDaily: 7, keepWeekly: 4, keepMonthly: 12, keepYearly: 3 } }, cronJob: { timeZone: 'Europe/Berlin' } }],
   ['a 3-character bucket, the shortest the S3 commands accept too', { backup: { ...S3, storage: { type: 's3', s3: { bucket: 'bk3' } }, retention: { enabled: true } } }],
 ];
 

@@ -100,6 +100,20 @@ test('every category of the generator is drawn, valid and invalid documents both
   }
   const lines = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k.padEnd(48)} ${String(v.valid).padStart(5)} valid ${String(v.invalid).padStart(5)} refused`);
   console.log(`${cases.length} documents drawn, by category:\n${lines.join('\n')}`);
+  // The steps and flags that only some values render: how many valid documents hold each.
+  const containers = (o: KubeObject): KubeObject[] => {
+    const spec = o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec : o.spec?.template?.spec;
+    return spec ? [...(spec.initContainers ?? []), ...spec.containers] : [];
+  };
+  const renders = (test: (container: KubeObject) => boolean) => cases.filter((c) => c.synth.objects?.some((o) => containers(o).some(test))).length;
+  const features = {
+    'lock step': renders((x) => x.name === 'lock'),
+    'copy step': renders((x) => x.name === 'copy'),
+    'calendar retention': renders((x) => x.args?.includes('--keep-daily') || x.args?.includes('--keep-yearly')),
+    'calendar in a time zone': renders((x) => x.args?.includes('--time-zone')),
+  };
+  console.log(`valid documents by feature: ${Object.entries(features).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  expect(Object.entries(features).filter(([, n]) => n === 0)).toEqual([]);
   expect(Object.keys(CATEGORIES).filter((k) => !counts.has(k))).toEqual([]);
   expect(cases.filter((c) => c.synth.objects).length).toBeGreaterThanOrEqual(VALID_DOCUMENTS);
   expect(cases.filter((c) => c.synth.problems).length).toBeGreaterThan(0);

@@ -362,7 +362,7 @@ describe('unknown keys', () => {
   test('one level down', () => {
     expect(onlyProblem({ backup: { strage: {} } })).toEqual({
       path: 'backup.strage',
-      message: 'unknown key; check its spelling (known keys here: enabled, id, mode, schedule, storage, options, encryption, retention, verification)',
+      message: 'unknown key; check its spelling (known keys here: enabled, id, mode, schedule, storage, options, encryption, retention, objectLock, verification)',
     });
   });
 
@@ -370,7 +370,7 @@ describe('unknown keys', () => {
     expect(onlyProblem({ backup: { storage: { s3: { buckets: 'backups' } } } })).toEqual({
       path: 'backup.storage.s3.buckets',
       message:
-        'unknown key; check its spelling (known keys here: bucket, prefix, endpoint, region, secretName, accessKeyIdKey, secretAccessKeyKey, sessionTokenKey)',
+        'unknown key; check its spelling (known keys here: bucket, prefix, endpoint, region, secretName, accessKeyIdKey, secretAccessKeyKey, sessionTokenKey, copy)',
     });
   });
 

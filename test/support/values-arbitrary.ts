@@ -133,6 +133,9 @@ const BY_PATH: Record<string, fc.Arbitrary<unknown>> = {
     fc.stringMatching(/^[\x21\x23-\x5b\x5d-\x7e]{1,40}$/).filter(re2Subset),
   ),
   'networkPolicy.credentialEndpoints': fc.subarray(['eks-pod-identity', 'instance-metadata', 'web-identity']),
+  // Valid: 0 with objectLock.enabled is the cross-field rule objectLockDaysMissing.
+  'backup.objectLock.days': fc.integer({ min: 1, max: 36500 }),
+  'backup.storage.s3.copy.endpoint': fc.constantFrom('', 'https://s3.eu-central-1.amazonaws.com', 'http://minio.dr.example.com:9000', 'https://dr.example.com:8443/path'),
   // The spellings of --encrypt and --encrypt-key among other arguments: both renderers read them as the tool does.
   'backup.options.extraArgs': fc.array(
     fc.oneof(
@@ -229,6 +232,16 @@ function applyScenario(doc: Doc, scenario: (typeof SCENARIOS)[number], bucket: s
     const storage = child(backup, 'storage');
     storage.type = scenario.endsWith('s3') ? 's3' : 'local';
     if (storage.type === 's3') child(storage, 's3').bucket = bucket;
+    // The second copy and Object Lock are steps of the verification CronJob (S3 only): drawn on, they turn it on.
+    const copy = child(storage, 's3', 'copy');
+    const lock = child(backup, 'objectLock');
+    if (storage.type === 's3' && (copy.enabled === true || lock.enabled === true)) {
+      child(backup, 'verification').enabled = true;
+      if (copy.enabled === true && !copy.bucket) copy.bucket = `${bucket}-copy`;
+    } else {
+      copy.enabled = false;
+      lock.enabled = false;
+    }
     if (storage.type === 'local' && backup.mode === 'cronjob') child(storage, 'local', 'persistence').enabled = true;
   }
   if (restore.enabled) {
@@ -644,6 +657,38 @@ const CROSS_FIELD: Record<string, Mutation> = {
   },
   invalidImageRegistry: ({ doc }) => {
     doc.global = { imageRegistry: 'https://mirror.example.com/' };
+  },
+  copyNeedsVerification: ({ doc }) => {
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'storage').type = 's3';
+    child(doc, 'backup', 'storage', 's3').bucket = 'backups';
+    child(doc, 'backup', 'verification').enabled = false;
+    Object.assign(child(doc, 'backup', 'storage', 's3', 'copy'), { enabled: true, bucket: 'backups-dr' });
+  },
+  copyBucketMissing: ({ doc }) => {
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'storage').type = 's3';
+    child(doc, 'backup', 'storage', 's3').bucket = 'backups';
+    child(doc, 'backup', 'verification').enabled = true;
+    Object.assign(child(doc, 'backup', 'storage', 's3', 'copy'), { enabled: true, bucket: '' });
+  },
+  objectLockNeedsVerification: ({ doc }) => {
+    // Local storage: no verification CronJob at all.
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'storage').type = 'local';
+    child(doc, 'backup', 'verification').enabled = false;
+    Object.assign(child(doc, 'backup', 'objectLock'), { enabled: true, days: 30 });
+  },
+  objectLockDaysMissing: ({ doc }) => {
+    Object.assign(child(doc, 'backup'), { enabled: true });
+    child(doc, 'restore').enabled = false;
+    child(doc, 'backup', 'storage').type = 's3';
+    child(doc, 'backup', 'storage', 's3').bucket = 'backups';
+    child(doc, 'backup', 'verification').enabled = true;
+    Object.assign(child(doc, 'backup', 'objectLock'), { enabled: true, days: 0 });
   },
   maxAgeNotDerived: ({ doc }) => {
     Object.assign(child(doc, 'backup'), { enabled: true, mode: 'cronjob', schedule: '30 2 * * 0' });
