@@ -9,10 +9,13 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
 import { ROOT } from '../support/helm';
 
-/** The text of a page without its fenced code blocks and code spans (their lines kept, blank). */
+/**
+ * The text of a page without its fenced code blocks and code spans (their lines kept, blank). A line
+ * of backticks followed by more backticks (```` ```sh ````, a code span) opens no block, as in CommonMark.
+ */
 function prose(markdown: string): string {
   return markdown
-    .replace(/^( {0,3})(```|~~~)[^\n]*\n[\s\S]*?^ {0,3}\2[^\n]*$/gm, (block) => block.replace(/[^\n]/g, ''))
+    .replace(/^( {0,3})(```|~~~)(?![^\n]*`)[^\n]*\n[\s\S]*?^ {0,3}\2[^\n]*$/gm, (block) => block.replace(/[^\n]/g, ''))
     .replace(/(`+)(?!`)[\s\S]*?[^`]\1(?!`)/g, (span) => span.replace(/[^\n]/g, ' '));
 }
 
@@ -20,7 +23,7 @@ function prose(markdown: string): string {
 export function anchorsOf(markdown: string): Set<string> {
   const seen = new Map<string, number>();
   const anchors = new Set<string>();
-  const text = markdown.replace(/^( {0,3})(```|~~~)[^\n]*\n[\s\S]*?^ {0,3}\2[^\n]*$/gm, '');
+  const text = markdown.replace(/^( {0,3})(```|~~~)(?![^\n]*`)[^\n]*\n[\s\S]*?^ {0,3}\2[^\n]*$/gm, '');
   for (const m of text.matchAll(/^#{1,6} +(.+?)\s*#*\s*$/gm)) {
     const words = m[1]
       .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
@@ -119,6 +122,9 @@ describe('the link check itself', () => {
       'replacing-the-upstream-infrahub-backup-subchart',
       'mirror-registries-air-gapped-clusters',
     ]);
+  });
+  test('a line that starts with a code span of backticks opens no code block: the headings after it count', () => {
+    expect([...anchorsOf('## Before\n```` ```sh ```` blocks run as written.\n\n## After\n')]).toEqual(['before', 'after']);
   });
 });
 
