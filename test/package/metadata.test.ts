@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
+import { availableParallelism, tmpdir } from 'os';
 import { join } from 'path';
 import type { KubeObject } from '../support/synth';
 
@@ -109,4 +109,11 @@ test('npm run synth runs the app in one process, without cdk8s-cli (no update ch
   expect(readFileSync(join(ROOT, 'scripts', 'app.js'), 'utf8')).toContain("process.env.CDK8S_OUTDIR ??= 'dist/manifests'");
   expect(PKG.scripts.chart).toMatch(/chart --out dist$/);
   expect(PKG.scripts.prepare).toBe('npm run build');
+});
+
+test('jest runs one and a half workers per core, at least two: never a count read from a percentage over 100%', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the configuration is a CommonJS file of the repository, read as jest reads it
+  const config = require(join(__dirname, '..', '..', 'jest.config.js')) as { maxWorkers: unknown };
+  expect(config.maxWorkers).toBe(Math.max(2, Math.round(availableParallelism() * 1.5)));
+  expect(JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).jest).toBeUndefined();
 });
