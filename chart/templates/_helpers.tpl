@@ -147,6 +147,7 @@ break a cross-field rule.
 {{- end }}
 {{- end }}
 {{- if and $v.restore.enabled (eq $v.restore.mode "cronjob") }}{{- $schedules = append $schedules (list "restore.schedule" $v.restore.schedule) }}{{- end }}
+{{- if and $v.guard.enabled (or $v.backup.enabled $v.restore.enabled) }}{{- $schedules = append $schedules (list "guard.schedule" $v.guard.schedule) }}{{- end }}
 {{- range $schedules }}
 {{- $found := include "infrahub-backup.scheduleProblem" (dict "s" (index . 1) "c" $c "p" $p) }}
 {{- if $found }}{{- $problems = append $problems (printf "%s: %s" (index . 0) $found) }}{{- end }}
@@ -191,9 +192,9 @@ break a cross-field rule.
 {{- end }}
 {{- if $secretPath }}{{- $problems = append $problems (printf $p.credentialEgressMissing $secretPath $secretPath) }}{{- end }}
 {{- end }}
-{{- /* checks.ts heartbeatPinged: only the retention, verification and freshness CronJobs of a backup to S3 ping */}}
+{{- /* checks.ts heartbeatPinged: only a backup to S3 pings: its pod with the guard, the retention, verification and freshness CronJobs */}}
 {{- $b := $v.backup }}
-{{- if and $v.monitoring.heartbeat.secretName (not (and $b.enabled (eq $b.storage.type "s3") (or $b.retention.enabled $b.verification.enabled $v.monitoring.freshness.enabled))) }}
+{{- if and $v.monitoring.heartbeat.secretName (not (and $b.enabled (eq $b.storage.type "s3") (or $v.guard.enabled $b.retention.enabled $b.verification.enabled $v.monitoring.freshness.enabled))) }}
 {{- $problems = append $problems $p.heartbeatWithoutPing }}
 {{- end }}
 {{- if $problems }}
@@ -227,6 +228,8 @@ break a cross-field rule.
   "retentionCronJob" (include "infrahub-backup.sideCronJobName" (list $fullname "retention"))
   "verificationCronJob" (include "infrahub-backup.sideCronJobName" (list $fullname "verify"))
   "freshnessCronJob" (include "infrahub-backup.sideCronJobName" (list $fullname "freshness"))
+  "guardCronJob" (include "infrahub-backup.sideCronJobName" (list $fullname "guard"))
+  "scaleGuard" (printf "%s-scale-guard" $fullname)
   "networkPolicy" $fullname
   "prometheusRule" $fullname
   "dashboard" (include "infrahub-backup.suffixedName" (list $fullname "dashboard" "" 253))

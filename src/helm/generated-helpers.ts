@@ -141,7 +141,11 @@ function define(name: string, body: string): string {
   return `{{- define ${lit(name)} -}}\n${body}\n{{- end }}`;
 }
 
+/** Stands for the marker's name in the Role rules written into the chart. */
+const MARKER_PLACEHOLDER = '@SCALE_GUARD_MARKER@';
+
 /** The text of `templates/_generated.tpl`. */
+
 export function renderGeneratedHelpers(): string {
   const e = new Emitter();
   e.line('{{- $in0 := .Values | toJson | fromJson }}');
@@ -208,8 +212,11 @@ export function renderGeneratedHelpers(): string {
     '{{/* Texts of the warnings: values applied otherwise than written, for safety ("%s" stands for the value). */}}',
     define('infrahub-backup.warningTexts', JSON.stringify(Object.fromEntries(Object.entries(WARNINGS).map(([id, w]) => [id, `${w.path}: ${w.text}`])))),
     '',
-    '{{/* The Role rules: exactly what the infrahub-backup image calls. */}}',
-    define('infrahub-backup.roleRules', JSON.stringify(backupRoleRules())),
+    '{{/* The Role rules: exactly what the infrahub-backup image calls; called with the scale guard marker\'s name, empty without the guard. */}}',
+    define(
+      'infrahub-backup.roleRules',
+      `{{- if . }}{{- replace ${JSON.stringify(MARKER_PLACEHOLDER)} . ${JSON.stringify(JSON.stringify(backupRoleRules(MARKER_PLACEHOLDER)))} }}{{- else }}${JSON.stringify(backupRoleRules())}{{- end }}`,
+    ),
     '',
     '{{/* Constants shared with the constructs. */}}',
     define('infrahub-backup.constants', JSON.stringify(constants)),

@@ -28,7 +28,7 @@ export const NAMESPACE_MAX_LENGTH = 63;
  */
 export function heartbeatPinged(v: ResolvedValues): boolean {
   const b = v.backup;
-  return b.enabled && b.storage.type === 's3' && (b.retention.enabled || b.verification.enabled || v.monitoring.freshness.enabled);
+  return b.enabled && b.storage.type === 's3' && (v.guard.enabled || b.retention.enabled || b.verification.enabled || v.monitoring.freshness.enabled);
 }
 
 function checkContext(context: RenderContext, problems: ValuesProblem[]): void {
@@ -132,6 +132,7 @@ export function checkValues(v: ResolvedValues, context: RenderContext): ValuesPr
   if (v.backup.enabled && v.restore.enabled) problems.push(problem('bothEnabled'));
   checkBackup(v, problems);
   checkRestore(v, problems);
+  if (v.guard.enabled && (v.backup.enabled || v.restore.enabled)) checkSchedule('guard.schedule', v.guard.schedule, problems);
   checkMonitoring(v, problems);
   checkCredentialEgress(v, problems);
   if (v.monitoring.heartbeat.secretName && !heartbeatPinged(v)) problems.push(problem('heartbeatWithoutPing'));

@@ -22,6 +22,10 @@ export interface ObjectNames {
   readonly retentionCronJob: string;
   readonly verificationCronJob: string;
   readonly freshnessCronJob: string;
+  /** The scale guard's CronJob (`guard repair`). */
+  readonly guardCronJob: string;
+  /** The scale guard's marker ConfigMap (written by the pods, never rendered). */
+  readonly scaleGuard: string;
   readonly networkPolicy: string;
   readonly prometheusRule: string;
   readonly dashboard: string;
@@ -86,6 +90,8 @@ export function objectNames(v: ResolvedValues, release: string): ObjectNames {
     retentionCronJob: sideCronJobName(fullname, 'retention'),
     verificationCronJob: sideCronJobName(fullname, 'verify'),
     freshnessCronJob: sideCronJobName(fullname, 'freshness'),
+    guardCronJob: sideCronJobName(fullname, 'guard'),
+    scaleGuard: `${fullname}-scale-guard`,
     networkPolicy: fullname,
     prometheusRule: fullname,
     dashboard: suffixedName(fullname, 'dashboard', undefined, 253),

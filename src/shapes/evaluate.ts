@@ -15,7 +15,8 @@ const ALGORITHMS: Record<AlgorithmName, (d: RenderScope, arg: unknown) => unknow
   durationSeconds: (_d, duration) => String(durationSeconds(String(duration))),
   endpointPort: (_d, endpoint) => endpointPort(String(endpoint)),
   // Loaded when a Role is shaped: the rules are what cdk8s-plus synthesizes.
-  roleRules: () => (require('../constructs/role') as typeof import('../constructs/role')).backupRoleRules(),
+  // The argument: the scale guard's marker name, empty without the guard.
+  roleRules: (_d, marker) => (require('../constructs/role') as typeof import('../constructs/role')).backupRoleRules(marker ? String(marker) : undefined),
 };
 
 /** What a shape reads: the render scope `d` and the call's arguments `a`. */
