@@ -61,7 +61,7 @@ export const ALERTS: Readonly<Record<string, AlertText>> = {
     severity: 'critical',
     summary: 'Infrahub is scaled down and no backup or restore has been running for less than @JOB_DURATION@',
     description:
-      'Workloads of Infrahub in {{ $labels.namespace }} have had zero replicas for more than @FOR@ while no backup or restore Job of any infrahub-backup release in the namespace has been running for less than @JOB_DURATION@: a backup or restore pod was probably killed midway, or hangs, and left Infrahub down.',
+      'Workloads of Infrahub in {{ $labels.namespace }} have had zero replicas for more than @FOR@ while no backup or restore Job of any infrahub-backup release in the namespace has been running for less than @JOB_DURATION@: a backup or restore pod was probably killed midway, or hangs, and left Infrahub down. @GUARD@',
   },
 };
 

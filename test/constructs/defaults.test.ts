@@ -211,7 +211,7 @@ describe('typed handles', () => {
 
 describe('render-time refusals', () => {
   const refusals: Array<[string, TestValues, Array<keyof typeof PROBLEMS>]> = [
-    ['a heartbeat that nothing pings', mergeDocs(S3_BACKUP, { monitoring: { heartbeat: { secretName: 'heartbeat' } } }), ['heartbeatWithoutPing']],
+    ['a heartbeat that nothing pings', mergeDocs(S3_BACKUP, { guard: { enabled: false }, monitoring: { heartbeat: { secretName: 'heartbeat' } } }), ['heartbeatWithoutPing']],
     ['retention with local storage', { backup: { enabled: true, storage: { type: 'local' }, retention: { enabled: true } } }, ['retentionNeedsS3']],
     [
       'verification with local storage (persistent)',

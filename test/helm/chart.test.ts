@@ -44,9 +44,10 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
   );
 
   test.each([
-    ['--set backup.enabled=true,backup.storage.type=local', ['Job', 'Role', 'RoleBinding', 'ServiceAccount']],
-    ['--set backup.enabled=true,backup.mode=cronjob,backup.storage.type=local', ['CronJob', 'Role', 'RoleBinding', 'ServiceAccount']],
-    ['--set restore.enabled=true,restore.s3.bucket=test,restore.s3.key=backup.tar.gz', ['Job', 'Role', 'RoleBinding', 'ServiceAccount']],
+    // Each with the scale guard's CronJob.
+    ['--set backup.enabled=true,backup.storage.type=local', ['CronJob', 'Job', 'Role', 'RoleBinding', 'ServiceAccount']],
+    ['--set backup.enabled=true,backup.mode=cronjob,backup.storage.type=local', ['CronJob', 'CronJob', 'Role', 'RoleBinding', 'ServiceAccount']],
+    ['--set restore.enabled=true,restore.s3.bucket=test,restore.s3.key=backup.tar.gz', ['CronJob', 'Job', 'Role', 'RoleBinding', 'ServiceAccount']],
   ])('seed plan: helm template test <chart> %s', async (set, expectedKinds) => {
     const args = set.split(' ');
     const rendered = await helm(name, ['template', 'test', chart.packagePath, ...args]);
@@ -64,13 +65,14 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
     [`${'a'.repeat(44)}-verify`, 'backup.verification.enabled=true'],
     [`${'a'.repeat(41)}-retention`, 'backup.verification.enabled=true'],
     [`${'a'.repeat(41)}-freshness`, 'monitoring.freshness.enabled=true'],
-  ])('fullnameOverride %s: three CronJobs of three names, as synth names them', async (fullname, side) => {
+    [`${'a'.repeat(45)}-guard`, 'backup.verification.enabled=true'],
+  ])('fullnameOverride %s: four CronJobs (with the scale guard\'s) of four names, as synth names them', async (fullname, side) => {
     const args = ['--set', `backup.enabled=true,backup.mode=cronjob,backup.storage.s3.bucket=backups,backup.storage.s3.secretName=s3-creds,backup.retention.enabled=true,${side},fullnameOverride=${fullname}`];
     const rendered = await helm(name, ['template', 'test', chart.packagePath, ...args]);
     expect(rendered.stderr).toBe('');
     const objects = objectsOf(rendered.stdout);
     const cronJobs = objects.filter((o) => o.kind === 'CronJob').map((o) => o.metadata.name);
-    expect(new Set(cronJobs).size).toBe(3);
+    expect(new Set(cronJobs).size).toBe(4);
     expect(cronJobs).toContain(fullname);
     const synth = await cli(['synth', '--release', 'test', ...args]);
     expect(objects).toEqual(objectsOf(synth.stdout));
@@ -80,7 +82,8 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
     const rendered = await helm(name, ['template', 'test', chart.packagePath, '--set', 'restore.enabled=true,restore.s3.bucket=test,restore.s3.key=backup.tar.gz']);
     const job = objectsOf(rendered.stdout).find((o) => o.kind === 'Job')!;
     expect(job.spec.backoffLimit).toBe(0);
-    expect(job.spec.template.spec.containers[0].args).toEqual(['restore', 's3://test/backup.tar.gz']);
+    // The image runs as the last init container, before guard clear.
+    expect(job.spec.template.spec.initContainers.at(-1).args).toEqual(['restore', 's3://test/backup.tar.gz']);
     expect(job.metadata.annotations?.['helm.sh/hook']).toBeUndefined();
   });
 
@@ -139,8 +142,8 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
     const enabled = await helm(name, ['template', 'prod', umbrella, '-f', join(umbrella, 'values-enabled.yaml'), '--namespace', 'infrahub']);
     expect(enabled.stderr).toBe('');
     const objects = objectsOf(enabled.stdout);
-    expect(kinds(objects)).toEqual(['CronJob', 'Role', 'RoleBinding', 'ServiceAccount']);
-    expect(objects.find((o) => o.kind === 'CronJob')!.metadata.name).toBe('prod-infrahub-backup');
+    expect(kinds(objects)).toEqual(['CronJob', 'CronJob', 'Role', 'RoleBinding', 'ServiceAccount']);
+    expect(objects.filter((o) => o.kind === 'CronJob').map((o) => o.metadata.name)).toEqual(['prod-infrahub-backup', 'prod-infrahub-backup-guard']);
 
     // The subchart sees its values plus `enabled` and `global`; synth of the same block agrees.
     const block = join(work, 'block.yaml');
