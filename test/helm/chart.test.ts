@@ -188,7 +188,11 @@ describe('NOTES.txt (helm 4 install --dry-run=client: Helm 3 wants a cluster for
     expect(text).toContain('Retention: CronJob prod-infrahub-backup-retention keeps the 7 newest proven archives and every newer one, and any younger than 30 days, on "0 6 * * *".');
     expect(text).toContain('Verification: CronJob prod-infrahub-backup-verify checks the newest archive and records its proof, on "0 5 * * *".');
     expect(text).not.toContain('WARNING: retention counts only');
-    expect(text).toContain('kubectl logs -n infrahub -f -l app.kubernetes.io/instance=prod,app.kubernetes.io/component=backup');
+    expect(text).toContain('kubectl logs -n infrahub -f -l app.kubernetes.io/instance=prod,app.kubernetes.io/component=backup -c backup');
+    // The scale guard, and the Argo CD self-heal fix (docs/scale-guard.md).
+    expect(text).toContain('CronJob prod-infrahub-backup-guard restores the recorded\nreplicas on "*/5 * * * *" (marker: ConfigMap prod-infrahub-backup-scale-guard;');
+    expect(text).toContain('        jsonPointers: [/spec/replicas]');
+    expect(text).toContain('        - RespectIgnoreDifferences=true');
     // OpsMill's chart ran its one-shot Jobs as hooks named <fullname> and <fullname>-restore.
     expect(text).toContain('(the backup CronJob keeps its name, prod-infrahub-backup)');
     expect(text).toContain('kubectl delete job -n infrahub prod-infrahub-backup prod-infrahub-backup-restore --ignore-not-found');
@@ -208,6 +212,13 @@ describe('NOTES.txt (helm 4 install --dry-run=client: Helm 3 wants a cluster for
 
   test('nothing enabled', async () => {
     expect(await notes('backup.enabled=false')).toContain('Nothing is deployed: set backup.enabled=true or restore.enabled=true.');
+  });
+
+  test('guard.enabled=false: no scale guard line; the Argo CD fix stays', async () => {
+    const text = await notes('backup.enabled=true,backup.storage.s3.bucket=backups,guard.enabled=false');
+    expect(text).not.toContain('Scale guard:');
+    expect(text).toContain('component=backup\n');
+    expect(text).toContain('RespectIgnoreDifferences=true');
   });
 });
 
