@@ -10,8 +10,6 @@ import { GUARD_JOB_ENV, GUARD_POD_ENV } from '../companion-env';
 import { InputError, sanitizeLine } from '../input-error';
 import { CHART_NAME, fullName } from '../model/names';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-
 /** The namespace variable the backup pods already set (the backup image reads it). */
 export const NAMESPACE_ENV = 'INFRAHUB_K8S_NAMESPACE';
 

@@ -7,6 +7,9 @@
  */
 jest.mock('@kubernetes/client-node', () => require('./support').kubernetesClient());
 
+import { mkdtempSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { FakeCluster, NAMESPACE, startCluster, infrahubWorkloads } from './support';
 import { MARKER, RELEASE, Run, cli, repair } from './sim';
 
@@ -462,8 +465,7 @@ describe('the command line', () => {
   });
 
   test("--start-file: the run's start, written before the record, for s3 latest --newer-than @FILE", async () => {
-    const { mkdtempSync, readFileSync } = require('fs') as typeof import('fs');
-    const file = `${mkdtempSync(require('path').join(require('os').tmpdir(), 'ibc-guard-start-'))}/run-start`;
+    const file = `${mkdtempSync(join(tmpdir(), 'ibc-guard-start-'))}/run-start`;
     new Run(c, 'backup-10');
     const before = Date.now();
     const r = await cli(c, ['guard', 'record', '--for', 'backup', '--release', RELEASE, '--job', 'backup-10', '--pod', 'backup-10-p0', '--start-file', file]);
