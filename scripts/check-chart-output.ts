@@ -6,7 +6,9 @@
  * or exit code (the lines of a schema error and the coalescing warnings
  * compared as sets: Helm's order varies between runs). The documents: the examples, the values documents of
  * test/support/synth.ts and a fixed-seed sample drawn from
- * test/support/values-arbitrary.ts.
+ * test/support/values-arbitrary.ts. NOTES.txt, which `helm template` leaves
+ * out, is compared through Helm 4's `install --dry-run=client` of each
+ * document that renders (its `LAST DEPLOYED` time left out).
  *
  *   npx tsx scripts/check-chart-output.ts <git-revision>
  */
@@ -23,6 +25,14 @@ const ROOT = join(__dirname, '..');
 const SAMPLE = Number(process.env.CHECK_SAMPLE ?? 60);
 const SEED = Number(process.env.CHECK_SEED ?? 20261130);
 const HELM = join(ROOT, '.tools', 'helm3', 'helm');
+const HELM4 = join(ROOT, '.tools', 'helm4', 'helm');
+
+/** The NOTES of an install: what follows `NOTES:` in Helm 4's dry run. */
+function notesOf(release: string, chart: string, file: string, home: string): string {
+  const r = spawnSync(HELM4, ['install', release, chart, '-f', file, '-n', 'infrahub', '--dry-run=client'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: home } });
+  const out = String(r.stdout);
+  return out.includes('NOTES:') ? out.slice(out.indexOf('NOTES:')) : `(no notes, exit ${r.status})`;
+}
 
 interface Doc {
   readonly name: string;
@@ -96,7 +106,15 @@ function main(): number {
       const [before, after] = charts.map((chart) =>
         normalized(spawnSync(HELM, ['template', d.release, chart, '-f', d.file, '-n', 'infrahub'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: work } })),
       );
-      if (after.status === 0) rendered++;
+      if (after.status === 0) {
+        rendered++;
+        const [notesBefore, notesAfter] = charts.map((chart) => notesOf(d.release, chart, d.file, work));
+        if (notesBefore !== notesAfter) {
+          differ++;
+          process.stderr.write(`differs: ${d.name}: NOTES\n`);
+          if (process.env.CHECK_VERBOSE) process.stderr.write(`--- before\n${notesBefore}\n--- after\n${notesAfter}\n`);
+        }
+      }
       for (const field of ['status', 'stdout', 'stderr'] as const) {
         if (before[field] !== after[field]) {
           differ++;
@@ -105,7 +123,7 @@ function main(): number {
         }
       }
     }
-    process.stdout.write(`${all.length} chart renders compared with ${revision} (${rendered} rendered): ${differ === 0 ? 'byte-identical' : `${differ} differ`}\n`);
+    process.stdout.write(`${all.length} chart renders compared with ${revision} (${rendered} rendered, their NOTES too): ${differ === 0 ? 'byte-identical' : `${differ} differ`}\n`);
     return differ === 0 ? 0 : 1;
   } finally {
     if (!process.env.CHECK_KEEP) rmSync(work, { recursive: true, force: true });

@@ -126,15 +126,77 @@ function inputHash() {
  * Stages and compiles `dir` (dist/jsii/ by default); returns the assembly's
  * path. jsii's output is printed, or with `quiet` only given in the error.
  * With `cache`, an assembly jsii already built from the same inputs is
- * reused (the staged copy is written either way; jsii's JavaScript is not).
+ * reused (the staged copy is written either way; jsii's JavaScript is not),
+ * and processes building the same inputs at the same time compile once: the
+ * first takes a lock beside the cached file, the others wait for its assembly.
  */
 function buildAssembly(dir = STAGE, { quiet = false, cache = false } = {}) {
   stage(dir);
-  const cached = cache ? join(CACHE, `${inputHash()}.jsii`) : undefined;
-  if (cached && existsSync(cached)) {
+  if (!cache) return compile(dir, quiet);
+  const cached = join(CACHE, `${inputHash()}.jsii`);
+  const reuse = () => {
+    if (!existsSync(cached)) return false;
     cpSync(cached, join(dir, '.jsii'));
+    return true;
+  };
+  if (reuse()) return join(dir, '.jsii');
+  // One build per input hash: another process (the API.md check and the jsii test run side by side
+  // under jest) may be compiling the same inputs; wait for its assembly rather than compile twice.
+  mkdirSync(CACHE, { recursive: true });
+  const release = lock(`${cached}.lock`, reuse);
+  if (!release) return join(dir, '.jsii');
+  try {
+    if (reuse()) return join(dir, '.jsii');
+    compile(dir, quiet);
+    const partial = `${cached}.${process.pid}`;
+    cpSync(join(dir, '.jsii'), partial);
+    renameSync(partial, cached);
     return join(dir, '.jsii');
+  } finally {
+    release();
   }
+}
+
+/**
+ * Takes the lock directory `path` (mkdir is atomic), waiting while a live
+ * process holds it; a lock whose process has ended is taken over. Returns
+ * the release function, or undefined when `done()` became true while waiting.
+ */
+function lock(path, done, timeoutMs = 15 * 60 * 1000) {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      mkdirSync(path);
+      writeFileSync(join(path, 'pid'), String(process.pid));
+      return () => rmSync(path, { recursive: true, force: true });
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+    }
+    if (done()) return undefined;
+    let owner = NaN;
+    try {
+      owner = Number(readFileSync(join(path, 'pid'), 'utf8'));
+    } catch {
+      // being written or removed: look again
+    }
+    if (Number.isInteger(owner) && owner > 0 && !alive(owner)) rmSync(path, { recursive: true, force: true });
+    if (Date.now() > deadline) throw new Error(`another jsii build held ${path} for ${timeoutMs / 60000} minutes: remove it if no build runs`);
+    Atomics.wait(pause, 0, 0, 250);
+  }
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/** Compiles the staged copy in `dir` with jsii; returns the assembly's path. */
+function compile(dir, quiet) {
   const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'jsii', 'bin', 'jsii'), '--fail-on-warnings', ...SILENCED.flatMap((w) => ['--silence-warnings', w])], {
     cwd: dir,
     encoding: 'utf8',
@@ -142,12 +204,6 @@ function buildAssembly(dir = STAGE, { quiet = false, cache = false } = {}) {
   });
   if (result.status !== 0) throw new Error(`jsii failed${quiet ? `:\n${result.stdout}${result.stderr}` : ''}`);
   if (!existsSync(join(dir, '.jsii'))) throw new Error('jsii wrote no .jsii');
-  if (cached) {
-    mkdirSync(CACHE, { recursive: true });
-    const partial = `${cached}.${process.pid}`;
-    cpSync(join(dir, '.jsii'), partial);
-    renameSync(partial, cached);
-  }
   return join(dir, '.jsii');
 }
 

@@ -1,14 +1,6 @@
-{{/*
-Checks of single values that JSON Schema cannot express briefly, mirroring
-src/model/schedule.ts and src/model/resolve.ts. The field table, macros,
-limits and texts come from _generated.tpl.
-*/}}
+{{/* The algorithms the generated checks read (schedule.ts, resolve.ts prune, re2.ts, encryption.ts); their tables: _generated.tpl. */}}
 
-{{/*
-Why Kubernetes would refuse a schedule (robfig/cron v3's standard parser, no
-TZ), or why it never fires; empty when it is fine.
-dict "s" SCHEDULE "c" CONSTANTS "p" PROBLEM-TEXTS
-*/}}
+{{/* Why Kubernetes refuses a schedule, or why it never fires, else empty (schedule.ts scheduleProblemId): dict "s" SCHEDULE "c" CONSTANTS "p" TEXTS */}}
 {{- define "infrahub-backup.scheduleProblem" -}}
 {{- $s := .s }}{{- $c := .c }}{{- $p := .p }}
 {{- $problem := "" }}
@@ -100,11 +92,7 @@ dict "s" SCHEDULE "c" CONSTANTS "p" PROBLEM-TEXTS
 {{- else }}-1{{- end -}}
 {{- end }}
 
-{{/*
-A pass-through Kubernetes value without the nulls inside its maps, and with
-"empty" true, without the maps those removals left empty (resolve.ts prune).
-dict "v" VALUE "empty" BOOL; returns {"v": PRUNED} as JSON.
-*/}}
+{{/* A pass-through value without its nulls, and with "empty" the maps left empty (resolve.ts prune): dict "v" VALUE "empty" BOOL; {"v": PRUNED} */}}
 {{- define "infrahub-backup.prune" -}}
 {{- $empty := .empty }}
 {{- if kindIs "map" .v }}
@@ -126,11 +114,7 @@ dict "v" VALUE "empty" BOOL; returns {"v": PRUNED} as JSON.
 {{- else }}{{- dict "v" .v | toJson }}{{- end -}}
 {{- end }}
 
-{{/*
-Whether a regular expression is in the subset of RE2 that src/model/re2.ts
-proves Prometheus accepts (re2Subset, step by step): "true", or empty.
-dict "re" TEXT "c" CONSTANTS
-*/}}
+{{/* Whether a pattern is in the RE2 subset Prometheus accepts (re2.ts re2Subset): dict "re" TEXT "c" CONSTANTS; "true" or empty */}}
 {{- define "infrahub-backup.re2Subset" -}}
 {{- $c := .c }}{{- $limit := int $c.re2MaxRepeat }}
 {{- $tokens := regexFindAll $c.re2Token .re -1 }}
@@ -180,4 +164,51 @@ dict "re" TEXT "c" CONSTANTS
 {{- end }}
 {{- end }}
 {{- if and $ok (eq (len $stack) 1) }}true{{- end -}}
+{{- end }}
+
+{{/* Whether the archives are encrypted (encryption.ts encryptsArchives): the check scope; "true" or empty */}}
+{{- define "infrahub-backup.encryptsArchives" -}}
+{{- $encrypted := ne .v.backup.encryption.secretName "" }}
+{{- $c := .c }}{{- range .v.backup.options.extraArgs }}{{- if regexMatch $c.encryptArgPattern . }}{{- $encrypted = true }}{{- end }}{{- end }}
+{{- if $encrypted }}true{{- end -}}
+{{- end }}
+
+{{/* encryption.ts keylessEncryption: --encrypt as pflag reads it (ParseBool, the last wins, nothing after "--", a value flag's value skipped), the key as a flag, else the environment (viper). dict "where" ("args" or "env") "v" VALUES "c" CONSTANTS: the spelling that turns encryption on there without a key, or empty */}}
+{{- define "infrahub-backup.keylessEncryption" -}}
+{{- $v := .v }}{{- $c := .c }}{{- $b := $v.backup }}
+{{- $flag := "" }}{{- $on := false }}{{- $key := "" }}{{- $keySet := false }}{{- $stop := false }}{{- $takeKey := false }}{{- $skip := false }}
+{{- if $b.encryption.secretName }}{{- $key = "secret" }}{{- $keySet = true }}{{- end }}
+{{- range $b.options.extraArgs }}
+{{- if $stop }}
+{{- else if $takeKey }}{{- $key = . }}{{- $keySet = true }}{{- $takeKey = false }}
+{{- else if $skip }}{{- $skip = false }}
+{{- else if eq . "--" }}{{- $stop = true }}
+{{- else if eq . "--encrypt" }}{{- $flag = . }}{{- $on = true }}
+{{- else if hasPrefix "--encrypt=" . }}
+{{- $value := trimPrefix "--encrypt=" . }}
+{{- if has $value $c.goTrue }}{{- $flag = . }}{{- $on = true }}{{- else if has $value $c.goFalse }}{{- $flag = . }}{{- $on = false }}{{- end }}
+{{- else if eq . "--encrypt-key" }}{{- $takeKey = true }}
+{{- else if hasPrefix "--encrypt-key=" . }}{{- $key = trimPrefix "--encrypt-key=" . }}{{- $keySet = true }}
+{{- else if has . $c.valueFlags }}{{- $skip = true }}
+{{- end }}
+{{- end }}
+{{- $envOn := "" }}{{- $envKey := false }}
+{{- range $v.extraEnv }}
+{{- if kindIs "string" .name }}
+{{- $from := and (hasKey . "valueFrom") (not (kindIs "invalid" .valueFrom)) }}
+{{- $text := "" }}{{- if kindIs "string" .value }}{{- $text = .value }}{{- end }}
+{{- if eq .name $c.encryptEnv }}
+{{- $envOn = "" }}
+{{- if $from }}{{- $envOn = printf "%s from valueFrom" $c.encryptEnv }}{{- else if regexMatch $c.envReferencePattern $text }}{{- $envOn = printf "%s from a $(variable) the kubelet expands" $c.encryptEnv }}{{- else if has $text $c.goTrue }}{{- $envOn = printf "%s=%s" $c.encryptEnv $text }}{{- end }}
+{{- else if eq .name $c.encryptKeyEnv }}
+{{- $envKey = or $from (ne $text "") }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if and (not $keySet) $envKey }}{{- $key = "env" }}{{- $keySet = true }}{{- end }}
+{{- if not (and $keySet (ne $key "")) }}
+{{- if $flag }}{{- if and $on (eq .where "args") }}{{ $flag }}{{- end }}
+{{- else if eq .where "env" }}{{ $envOn }}
+{{- end }}
+{{- end -}}
 {{- end }}

@@ -1,8 +1,4 @@
-{{/*
-Monitoring helpers: the backups' maximum age (src/model/max-age.ts, step by
-step), the heartbeat variable (companion.ts) and the alert rules
-(prometheus-rule.ts), filled in from the table of _generated.tpl.
-*/}}
+{{/* The backups' maximum age (src/model/max-age.ts, step by step), read by the generated shapes and checks. */}}
 
 {{/* Seconds of a duration such as 26h or 1d2h (max-age.ts durationSeconds). */}}
 {{- define "infrahub-backup.durationSeconds" -}}

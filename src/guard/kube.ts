@@ -218,7 +218,7 @@ function loadKubeConfig(k8s: typeof K8s, env: NodeJS.ProcessEnv): K8s.KubeConfig
 /** A GuardApi for a namespace, every request bounded by the signal. */
 export function kubernetesApi(namespace: string, env: NodeJS.ProcessEnv, signal: AbortSignal, timeoutSeconds: number): GuardApi {
   // Loaded here: only the guard commands talk to the Kubernetes API.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- only the guard commands load the Kubernetes client, as said above
   const k8s = require('@kubernetes/client-node') as typeof K8s;
   const kc = loadKubeConfig(k8s, env);
   const rawServer = kc.getCurrentCluster()!.server;

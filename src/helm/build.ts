@@ -16,7 +16,10 @@ import { DEFAULT_COMPANION_REPOSITORY, DEFAULT_IMAGE_REPOSITORY, DEFAULT_IMAGE_T
 import { chartValuesSchema } from '../model/schema';
 import { PACKAGE_VERSION } from '../version';
 import { renderGeneratedHelpers } from './generated-helpers';
-import { emitChartShapes, emitObjectFile } from './shapes-emitter';
+import { NOTES } from './notes';
+import { emitChartShapes, emitChecks, emitNotes, emitObjectFile, NOTES_FILE } from './shapes-emitter';
+import { CHART_ORDER, CHECKS, WARNING_ROWS } from '../shapes/checks';
+import { PROBLEMS, WARNINGS } from '../model/messages';
 import { OBJECTS, TEMPLATE_SHAPES } from '../shapes/objects';
 
 /** Where the built chart goes. */
@@ -157,7 +160,8 @@ export function buildChart(sourceDir: string, outDir: string): ChartOutput {
   writeFile(join(chartDir, 'values.schema.json'), `${JSON.stringify(chartValuesSchema(), null, 2)}\n`);
   writeFile(join(chartDir, 'README.md'), chartReadme());
   writeFile(join(chartDir, 'templates', '_generated.tpl'), renderGeneratedHelpers());
-  writeFile(join(chartDir, 'templates', '_shapes.tpl'), emitChartShapes(OBJECTS, TEMPLATE_SHAPES));
+  writeFile(join(chartDir, 'templates', '_shapes.tpl'), `${emitChartShapes(OBJECTS, TEMPLATE_SHAPES)}\n${emitChecks(CHECKS, CHART_ORDER, WARNING_ROWS, PROBLEMS, WARNINGS)}\n${emitNotes(NOTES)}`);
+  writeFile(join(chartDir, 'templates', 'NOTES.txt'), NOTES_FILE);
   for (const [id, o] of Object.entries(OBJECTS)) writeFile(join(chartDir, 'templates', o.file), emitObjectFile(id, o));
 
   const packagePath = join(outDir, `${CHART_NAME}-${PACKAGE_VERSION}.tgz`);

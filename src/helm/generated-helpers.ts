@@ -16,9 +16,9 @@ import { backupRoleRules } from '../constructs/role';
 import { CALENDAR_CYCLE, CRON_MACROS, MAX_AGE_MARGIN_MINUTES } from '../model/max-age';
 import { TIME_ZONE_SHIFTS } from '../model/time-zones.generated';
 import { PACKAGE_VERSION } from '../version';
-import { NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN, RELEASE_NAME_MAX_LENGTH, RELEASE_NAME_PATTERN } from '../model/checks';
 import { ENCRYPT_ARG_PATTERN, ENCRYPT_ENV, ENV_REFERENCE_PATTERN, ENCRYPT_KEY_ENV, GO_FALSE, GO_TRUE, VALUE_FLAGS } from '../model/encryption';
-import { PROBLEMS, WARNINGS } from '../model/messages';
+import { PROBLEMS } from '../model/messages';
+import { NAME_RULES } from '../model/objects';
 import { IMAGE_REGISTRY_PATTERN } from '../model/image-registry';
 import { RE2_CLASS_ITEM, RE2_MAX_REPEAT, RE2_TOKEN } from '../model/re2';
 import { CHART_NAME } from '../model/names';
@@ -144,8 +144,25 @@ function define(name: string, body: string): string {
 /** Stands for the marker's name in the Role rules written into the chart. */
 const MARKER_PLACEHOLDER = '@SCALE_GUARD_MARKER@';
 
-/** The text of `templates/_generated.tpl`. */
+/** The names of the objects (objects.ts NAME_RULES): dict "v" VALUES "fullname" F "name" N "serviceAccount" S "hashes" (dict "backup" H "restore" H). */
+function renderNames(): string {
+  const lines = ['{{- $f := .fullname }}', '{{- $names := dict "name" .name "fullname" $f "serviceAccount" .serviceAccount }}'];
+  for (const [key, r] of Object.entries(NAME_RULES)) {
+    let value: string;
+    if (r.kind === 'fullname') value = '$f';
+    else if (r.kind === 'trunc') value = `(include "infrahub-backup.truncName" (list $f ${r.max}))`;
+    else if (r.kind === 'side') value = `(include "infrahub-backup.sideCronJobName" (list $f ${lit(r.role)}))`;
+    else {
+      value = `(include "infrahub-backup.suffixedName" (list $f ${lit(r.role)} ${r.hash ? `.hashes.${r.hash}` : '""'} ${r.max}))`;
+      if (r.override) value = `(.v.${r.override} | default ${value})`;
+    }
+    lines.push(`{{- $_ := set $names ${lit(key)} ${value} }}`);
+  }
+  lines.push('{{- $names | toJson -}}');
+  return lines.join('\n');
+}
 
+/** The text of `templates/_generated.tpl`. */
 export function renderGeneratedHelpers(): string {
   const e = new Emitter();
   e.line('{{- $in0 := .Values | toJson | fromJson }}');
@@ -159,8 +176,8 @@ export function renderGeneratedHelpers(): string {
   e.line('{{- $registry := get (get $in0 "global" | default (dict)) "imageRegistry" }}');
   e.line(`{{- if and (not (kindIs "invalid" $registry)) (ne (toJson $registry) "\\"\\"") }}`);
   e.line(`{{- if and (kindIs "string" $registry) (regexMatch ${lit(IMAGE_REGISTRY_PATTERN)} $registry) }}`);
-  e.line('{{- $_ := set $out0.image "repository" (include "infrahub-backup.withRegistry" (list $out0.image.repository $registry)) }}');
-  e.line('{{- $_ := set $out0.companion.image "repository" (include "infrahub-backup.withRegistry" (list $out0.companion.image.repository $registry)) }}');
+  e.line('{{- $_ := set $out0.image "repository" (include "infrahub-backup.shape.withRegistry" (dict "a" (dict "repository" $out0.image.repository "registry" $registry)) | fromJson).r }}');
+  e.line('{{- $_ := set $out0.companion.image "repository" (include "infrahub-backup.shape.withRegistry" (dict "a" (dict "repository" $out0.companion.image.repository "registry" $registry)) | fromJson).r }}');
   e.line(
     `{{- else }}{{- $problems = append $problems (printf "%s: %s" ${lit(PROBLEMS.invalidImageRegistry.path)} (printf ${lit(PROBLEMS.invalidImageRegistry.text)} (toJson $registry))) }}`,
   );
@@ -174,10 +191,6 @@ export function renderGeneratedHelpers(): string {
   const constants = {
     chartName: CHART_NAME,
     packageVersion: PACKAGE_VERSION,
-    releaseNamePattern: RELEASE_NAME_PATTERN.source,
-    releaseNameMaxLength: RELEASE_NAME_MAX_LENGTH,
-    namespacePattern: NAMESPACE_PATTERN.source,
-    namespaceMaxLength: NAMESPACE_MAX_LENGTH,
     encryptArgPattern: ENCRYPT_ARG_PATTERN.source,
     goTrue: GO_TRUE,
     goFalse: GO_FALSE,
@@ -209,14 +222,14 @@ export function renderGeneratedHelpers(): string {
     '{{/* Texts of the cross-field problems, by id ("%s" stands for the value). */}}',
     define('infrahub-backup.problems', JSON.stringify(problems)),
     '',
-    '{{/* Texts of the warnings: values applied otherwise than written, for safety ("%s" stands for the value). */}}',
-    define('infrahub-backup.warningTexts', JSON.stringify(Object.fromEntries(Object.entries(WARNINGS).map(([id, w]) => [id, `${w.path}: ${w.text}`])))),
-    '',
     '{{/* The Role rules: exactly what the infrahub-backup image calls; called with the scale guard marker\'s name, empty without the guard. */}}',
     define(
       'infrahub-backup.roleRules',
       `{{- if . }}{{- replace ${JSON.stringify(MARKER_PLACEHOLDER)} . ${JSON.stringify(JSON.stringify(backupRoleRules(MARKER_PLACEHOLDER)))} }}{{- else }}${JSON.stringify(backupRoleRules())}{{- end }}`,
     ),
+    '',
+    '{{/* The names of the objects (objects.ts NAME_RULES), as JSON: dict "v" VALUES "fullname" F "name" N "serviceAccount" S "hashes" (dict "backup" H "restore" H). */}}',
+    define('infrahub-backup.names', renderNames()),
     '',
     '{{/* Constants shared with the constructs. */}}',
     define('infrahub-backup.constants', JSON.stringify(constants)),

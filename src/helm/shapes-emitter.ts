@@ -8,6 +8,8 @@
  * arguments in variables): no include, so no JSON round trip at each call.
  */
 import { ALGORITHM_RESULTS, type Cond, type Expr, type Json, type Shape } from '../shapes/expr';
+import type { CheckRow, WarningRow } from '../shapes/checks';
+import type { Node as NotesNode, Part as NotesPart } from './notes';
 import type { ObjectShape } from '../shapes/objects';
 
 /** The define's name of a shape. */
@@ -37,6 +39,11 @@ class Body {
 
   public text(): string {
     return this.lines.join('\n');
+  }
+
+  /** The statements written so far, taken out. */
+  public take(): string[] {
+    return this.lines.splice(0);
   }
 }
 
@@ -82,6 +89,12 @@ function cond(c: Cond, b: Body): string {
       return `(not ${cond(c.c, b)})`;
     case 'has':
       return `(has ${operand(c.item, b)} ${operand(c.list, b)})`;
+    case 'matches':
+      return `(regexMatch ${str(c.pattern)} ${operand(c.e, b)})`;
+    case 'longer':
+      return `(gt (len ${operand(c.e, b)}) ${c.length})`;
+    case 'startsWith':
+      return `(hasPrefix ${operand(c.prefix, b)} ${operand(c.e, b)})`;
   }
 }
 
@@ -157,6 +170,8 @@ function operand(e: Expr, b: Body): string {
       return `(replace ${str(e.old)} ${str(e.new)} ${operand(e.e, b)})`;
     case 'trimSuffix':
       return `(trimSuffix ${str(e.suffix)} ${operand(e.e, b)})`;
+    case 'afterFirst':
+      return `(rest (splitList ${str(e.sep)} ${operand(e.e, b)}) | join ${str(e.sep)})`;
     case 'join':
       return `(join ${str(e.sep)} ${operand(e.list, b)})`;
     case 'lower':
@@ -239,3 +254,109 @@ export function emitChartShapes(objects: Readonly<Record<string, ObjectShape>>, 
   const ids = Object.keys(objects).sort();
   return `${emitShapes([...ids.map((id) => objects[id].shape), ...others])}\n${ids.map((id) => `${emitObjectDefine(id, objects[id])}\n`).join('\n')}`;
 }
+
+/** A problem's line as a Go operand: `path: text`, `%s` filled by the arguments. */
+function problemLine(text: string, args: readonly string[]): string {
+  return args.length ? `(printf ${str(text)} ${args.join(' ')})` : str(text);
+}
+
+/**
+ * The cross-field checks (src/shapes/checks.ts) in the chart's order, as the
+ * define `infrahub-backup.crossFieldProblems`, called with `dict "d" SCOPE`
+ * (`v`, `release`, `namespace`, `c`, `p`) and giving the problem lines as a
+ * JSON list; and the warnings as `infrahub-backup.warnings` (`dict "d" SCOPE`).
+ */
+export function emitChecks(rows: readonly CheckRow[], order: readonly string[], warnings: readonly WarningRow[], texts: Readonly<Record<string, { path: string; text: string }>>, warningTexts: Readonly<Record<string, { path: string; text: string }>>): string {
+  const byName = new Map(rows.map((r) => [r.name, r] as const));
+  if (byName.size !== rows.length || order.length !== rows.length || order.some((n) => !byName.has(n))) {
+    throw new Error(`CHART_ORDER must name every row of CHECKS once: ${[...byName.keys()].filter((n) => !order.includes(n)).join(', ') || 'duplicates'}`);
+  }
+  const b = new Body();
+  b.line('{{- $problems := list }}');
+  for (const name of order) {
+    const r = byName.get(name)!;
+    const when = cond(r.when, b);
+    let line: string;
+    if ('id' in r) {
+      const p = texts[r.id];
+      line = problemLine(p.path ? `${p.path}: ${p.text}` : p.text, (r.args ?? []).map((a) => operand(a, b)));
+    } else {
+      line = `(printf "%s: %s" ${str(r.path)} ${operand(r.text, b)})`;
+    }
+    b.line(`{{- if ${when} }}{{- $problems = append $problems ${line} }}{{- end }}`);
+  }
+  b.line('{{- $problems | toJson -}}');
+  const w = new Body();
+  w.line('{{- $out := list }}');
+  for (const r of warnings) {
+    const t = warningTexts[r.id];
+    w.line(`{{- if ${cond(r.when, w)} }}{{- $out = append $out ${problemLine(`${t.path}: ${t.text}`, [operand(r.value, w)])} }}{{- end }}`);
+  }
+  w.line('{{- $out | toJson -}}');
+  return [
+    '{{/* The cross-field problems (src/shapes/checks.ts, in CHART_ORDER), as a JSON list of lines: dict "d" (dict "v" VALUES "release" R "namespace" N "c" CONSTANTS "p" TEXTS). */}}',
+    '{{- define "infrahub-backup.crossFieldProblems" -}}',
+    b.text(),
+    '{{- end }}',
+    '',
+    '{{/* The warnings of the values (src/shapes/checks.ts WARNING_ROWS), as a JSON list of lines: dict "d" DEPLOYMENT. */}}',
+    '{{- define "infrahub-backup.warnings" -}}',
+    w.text(),
+    '{{- end }}',
+    '',
+  ].join('\n');
+}
+
+/**
+ * NOTES.txt's description (src/helm/notes.ts) as the define
+ * `infrahub-backup.notes`, called with `dict "d" DEPLOYMENT`: each line a
+ * newline and its text, each condition a trimmed `if`.
+ */
+export function emitNotes(nodes: readonly NotesNode[]): string {
+  const b = new Body();
+  const parts = (ps: readonly NotesPart[]): string =>
+    ps
+      .map((p) => {
+        if (typeof p === 'string') {
+          if (p.includes('{{')) throw new Error(`notes text must not hold "{{": ${p}`);
+          return p;
+        }
+        if ('if' in p) return `{{ if ${cond(p.if, b)} }}${parts(p.then)}{{ end }}`;
+        return `{{ ${operand(p, b)} }}`;
+      })
+      .join('');
+  const out: string[] = [];
+  // Statements an operand needs go before its line (each is trimmed, so prints nothing).
+  const flush = (text: string): void => {
+    out.push(...b.take(), text);
+  };
+  const walk = (ns: readonly NotesNode[]): void => {
+    for (const n of ns) {
+      if ('line' in n) flush(parts(n.line));
+      else if ('eachWarning' in n) {
+        flush('{{- range $warning := (include "infrahub-backup.warnings" $ | fromJsonArray) }}');
+        flush(parts(n.eachWarning));
+        flush('{{- end }}');
+      } else {
+        flush(`{{- if ${cond(n.if, b)} }}`);
+        walk(n.then);
+        if (n.else) {
+          flush('{{- else }}');
+          walk(n.else);
+        }
+        flush('{{- end }}');
+      }
+    }
+  };
+  walk(nodes);
+  return [
+    '{{/* The text Helm prints after an install (src/helm/notes.ts): dict "d" DEPLOYMENT. */}}',
+    '{{- define "infrahub-backup.notes" -}}',
+    ...out,
+    '{{- end }}',
+    '',
+  ].join('\n');
+}
+
+/** NOTES.txt: the deployment first (its errors name line 1, column 10, as every template's), then the notes. */
+export const NOTES_FILE = '{{- $d := include "infrahub-backup.deployment" . | fromJson }}\n{{- include "infrahub-backup.notes" (dict "d" $d) }}\n';

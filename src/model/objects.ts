@@ -4,6 +4,8 @@
  */
 import { chartShortName, fullName, requestHash, sideCronJobName, suffixedName, truncName } from './names';
 import type { ResolvedValues } from './types';
+import { evaluate } from '../shapes/evaluate';
+import { restoreRequest as RESTORE_REQUEST } from '../shapes/requests';
 import { DEFAULT_IMAGE_TAG } from './spec';
 import { PACKAGE_VERSION } from '../version';
 
@@ -31,31 +33,9 @@ export interface ObjectNames {
   readonly dashboard: string;
 }
 
-/**
- * What a restore restores and how: the inputs that name the restore Job, so
- * the same request keeps the same Job (never re-run) and a new one gets a new Job.
- */
+/** What a restore restores and how (the shape `restoreRequest`, src/shapes/requests.ts): its hash names the restore Job. */
 export function restoreRequest(v: ResolvedValues): Record<string, unknown> {
-  const { storage, options, decryption, id } = v.restore;
-  return {
-    id,
-    storage: {
-      type: storage.type,
-      path: storage.path,
-      s3: {
-        bucket: storage.s3.bucket,
-        prefix: storage.s3.prefix,
-        key: storage.s3.key,
-        latest: storage.s3.latest,
-        endpoint: storage.s3.endpoint,
-        // Only when on: a request that never set it keeps the name (and Job) it had.
-        ...(storage.s3.acceptUnproven ? { acceptUnproven: true } : {}),
-      },
-      local: storage.local,
-    },
-    options,
-    decryption,
-  };
+  return evaluate(RESTORE_REQUEST, { v });
 }
 
 /**
@@ -68,34 +48,61 @@ export function backupRequest(v: ResolvedValues): Record<string, unknown> {
 }
 
 /**
+ * How each object beside the fullname is named, as data: the fullname itself,
+ * truncated (`max`), with a role and the hash of a request (`suffixed`), or a
+ * CronJob beside the backup CronJob (`side`); `override` names a value that
+ * replaces the name when set. The chart build writes the same table as
+ * `infrahub-backup.names`.
+ */
+export type NameRule =
+  | { readonly kind: 'fullname' }
+  | { readonly kind: 'trunc'; readonly max: number }
+  | { readonly kind: 'suffixed'; readonly role: string; readonly hash?: 'backup' | 'restore'; readonly max: number; readonly override?: 'backup.storage.local.persistence.existingClaim' }
+  | { readonly kind: 'side'; readonly role: string };
+
+/** The names derived from the fullname (the others: `name`, `fullname`, `serviceAccount`). */
+export const NAME_RULES: Readonly<Record<Exclude<keyof ObjectNames, 'name' | 'fullname' | 'serviceAccount'>, NameRule>> = {
+  role: { kind: 'fullname' },
+  roleBinding: { kind: 'fullname' },
+  backupJob: { kind: 'suffixed', role: 'backup', hash: 'backup', max: 63 },
+  // Upstream's name for the same CronJob: `helm upgrade` from OpsMill's chart
+  // updates it in place instead of deleting it (and a backup running in it).
+  backupCronJob: { kind: 'trunc', max: 52 },
+  backupClaim: { kind: 'suffixed', role: 'backups', max: 253, override: 'backup.storage.local.persistence.existingClaim' },
+  restoreJob: { kind: 'suffixed', role: 'restore', hash: 'restore', max: 63 },
+  restoreCronJob: { kind: 'suffixed', role: 'restore', max: 52 },
+  retentionCronJob: { kind: 'side', role: 'retention' },
+  verificationCronJob: { kind: 'side', role: 'verify' },
+  freshnessCronJob: { kind: 'side', role: 'freshness' },
+  guardCronJob: { kind: 'side', role: 'guard' },
+  scaleGuard: { kind: 'suffixed', role: 'scale-guard', max: 253 },
+  networkPolicy: { kind: 'fullname' },
+  prometheusRule: { kind: 'fullname' },
+  dashboard: { kind: 'suffixed', role: 'dashboard', max: 253 },
+};
+
+/**
  * The names of all objects, Helm-style: `<release>-infrahub-backup[-role[-hash]]`;
  * the backup CronJob is `<fullname>`, as in OpsMill's chart.
  */
 export function objectNames(v: ResolvedValues, release: string): ObjectNames {
   const fullname = fullName(release, v.nameOverride, v.fullnameOverride);
   const serviceAccount = v.serviceAccount.create ? v.serviceAccount.name || fullname : v.serviceAccount.name || 'default';
-  return {
-    name: chartShortName(v.nameOverride),
-    fullname,
-    serviceAccount,
-    role: fullname,
-    roleBinding: fullname,
-    backupJob: suffixedName(fullname, 'backup', requestHash(backupRequest(v)), 63),
-    // Upstream's name for the same CronJob: `helm upgrade` from OpsMill's chart
-    // updates it in place instead of deleting it (and a backup running in it).
-    backupCronJob: truncName(fullname, 52),
-    backupClaim: v.backup.storage.local.persistence.existingClaim || suffixedName(fullname, 'backups', undefined, 253),
-    restoreJob: suffixedName(fullname, 'restore', requestHash(restoreRequest(v)), 63),
-    restoreCronJob: suffixedName(fullname, 'restore', undefined, 52),
-    retentionCronJob: sideCronJobName(fullname, 'retention'),
-    verificationCronJob: sideCronJobName(fullname, 'verify'),
-    freshnessCronJob: sideCronJobName(fullname, 'freshness'),
-    guardCronJob: sideCronJobName(fullname, 'guard'),
-    scaleGuard: `${fullname}-scale-guard`,
-    networkPolicy: fullname,
-    prometheusRule: fullname,
-    dashboard: suffixedName(fullname, 'dashboard', undefined, 253),
+  const hashes = { backup: () => requestHash(backupRequest(v)), restore: () => requestHash(restoreRequest(v)) };
+  const named = (r: NameRule): string => {
+    switch (r.kind) {
+      case 'fullname':
+        return fullname;
+      case 'trunc':
+        return truncName(fullname, r.max);
+      case 'side':
+        return sideCronJobName(fullname, r.role);
+      case 'suffixed':
+        return (r.override && v.backup.storage.local.persistence.existingClaim) || suffixedName(fullname, r.role, r.hash && hashes[r.hash](), r.max);
+    }
   };
+  const derived = Object.fromEntries(Object.entries(NAME_RULES).map(([k, r]) => [k, named(r)])) as Record<keyof typeof NAME_RULES, string>;
+  return { name: chartShortName(v.nameOverride), fullname, serviceAccount, ...derived };
 }
 
 /** Labels that select this release's pods. */

@@ -69,7 +69,6 @@ export function bucketsOf(time: number, timeZone: string): Buckets {
 export function checkTimeZone(raw: string, flag = '--time-zone'): string {
   const name = raw.trim();
   // Loaded only when a zone other than UTC is asked for.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const known = name === DEFAULT_TIME_ZONE || (require('../model/time-zones.generated') as typeof import('../model/time-zones.generated')).TIME_ZONE_NAMES.includes(name);
   if (!known) throw new InputError([`${flag}: ${JSON.stringify(raw)} is not an IANA time zone name (like UTC, Europe/Berlin or America/Sao_Paulo): use the name cronJob.timeZone takes`]);
   try {

@@ -373,7 +373,7 @@ async function copyOne(from: Session, to: Session, archive: Archive, proven: boo
   // The source, as listed: If-Match refuses an archive replaced since.
   let body: Readable;
   // Whether the source's ETag may be read as the MD5 of its bytes: not when S3 encrypts with KMS or a customer key.
-  let etagMayBeMd5 = false;
+  let etagMayBeMd5: boolean;
   let contentType: string | undefined;
   try {
     const out = await from.call((abortSignal) => from.client.send(new GetObjectCommand({ Bucket: sourceBucket, Key: archive.key, ...(archive.etag !== undefined ? { IfMatch: archive.etag } : {}) }), { abortSignal }));
@@ -440,7 +440,7 @@ async function copyOne(from: Session, to: Session, archive: Archive, proven: boo
 
   // The checks; a copy that fails one is removed before the run fails.
   const mismatch = async (what: string): Promise<never> => {
-    let removal = '';
+    let removal: string;
     try {
       await to.call((abortSignal) => to.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }));
       removal = 'removed';

@@ -17,7 +17,6 @@ import {
   GetBucketVersioningCommand,
   GetObjectLockConfigurationCommand,
   GetObjectRetentionCommand,
-  ObjectLockRetentionMode,
   PutObjectRetentionCommand,
 } from '@aws-sdk/client-s3';
 import { Archive, formatDate } from './archives';
@@ -215,7 +214,7 @@ async function lockArchives(session: Session, mode: LockMode, days: number, opti
 async function setRetention(session: Session, bucket: string, key: string, mode: LockMode, until: Date): Promise<void> {
   try {
     await session.call((abortSignal) =>
-      session.client.send(new PutObjectRetentionCommand({ Bucket: bucket, Key: key, Retention: { Mode: mode as ObjectLockRetentionMode, RetainUntilDate: until } }), { abortSignal }),
+      session.client.send(new PutObjectRetentionCommand({ Bucket: bucket, Key: key, Retention: { Mode: mode, RetainUntilDate: until } }), { abortSignal }),
     );
   } catch (e) {
     if (codeOf(e) === 'InvalidRequest' && /object ?lock/i.test((e as Error).message ?? '')) {

@@ -148,7 +148,6 @@ async function checkArchiveObject(step: Step, bucket: string, key: string): Prom
  */
 async function protectionLine(step: Step, bucket: string, keyId: string): Promise<string> {
   // Loaded only here: the restore preflight never asks.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { readBucketLock, readVersioning } = require('./lock') as typeof import('./lock');
   try {
     const lock = await readBucketLock(step, bucket);

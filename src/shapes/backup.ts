@@ -14,9 +14,6 @@ const isS3 = eq(val(`${storage}.type`), 's3');
 /** Whether local archives are kept on a PersistentVolumeClaim. */
 export const persistsLocally = and(eq(val(`${storage}.type`), 'local'), truthy(val(`${storage}.local.persistence.enabled`)));
 
-/** The same, as a value (NOTES.txt reads it). */
-export const persistsLocallyValue = shape('persistsLocally', 'Whether local archives are kept on a PersistentVolumeClaim', [], when(persistsLocally, true, false));
-
 /** Arguments of `infrahub-backup create`, per the image's contract. */
 export const backupArgs = shape(
   'backupArgs',

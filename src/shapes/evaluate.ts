@@ -3,20 +3,41 @@
  * them in Go templates.
  */
 import type { AlgorithmName, Cond, Expr, Json, Shape } from './expr';
-import type { RenderScope } from './scope';
 import { createHash } from 'crypto';
 import { fillAlertText } from '../model/alerts';
-import { backupMaxAge, durationSeconds } from '../model/max-age';
+import { encryptsArchives, keylessEncryption } from '../model/encryption';
+import { backupMaxAge, durationSeconds, maxAgeUnderivable } from '../model/max-age';
+import { problem } from '../model/messages';
+import { re2Subset } from '../model/re2';
+import { scheduleProblemId } from '../model/schedule';
+import { VALUES_SPEC } from '../model/spec';
+import { fieldAt, type StringField } from '../model/spec-types';
+import type { ResolvedValues } from '../model/types';
 import { endpointPort } from './network-policy';
 
+type Arg = Readonly<Record<string, unknown>>;
+
 /** The algorithms shapes read, in TypeScript (the chart has its own helpers). */
-const ALGORITHMS: Record<AlgorithmName, (d: RenderScope, arg: unknown) => unknown> = {
+const ALGORITHMS: Record<AlgorithmName, (d: { readonly v: ResolvedValues }, arg: unknown) => unknown> = {
   backupMaxAge: (d) => backupMaxAge(d.v),
   durationSeconds: (_d, duration) => String(durationSeconds(String(duration))),
   endpointPort: (_d, endpoint) => endpointPort(String(endpoint)),
   // Loaded when a Role is shaped: the rules are what cdk8s-plus synthesizes.
   // The argument: the scale guard's marker name, empty without the guard.
   roleRules: (_d, marker) => (require('../constructs/role') as typeof import('../constructs/role')).backupRoleRules(marker ? String(marker) : undefined),
+  scheduleProblem: (_d, a) => {
+    const found = scheduleProblemId(String((a as Arg).s));
+    return found ? problem(found[0], found[1]).message : '';
+  },
+  encryptsArchives: (d) => encryptsArchives(d.v),
+  keylessEncryption: (d, a) => {
+    const keyless = keylessEncryption(d.v);
+    return keyless && keyless.where === (a as Arg).where ? keyless.spelling : '';
+  },
+  maxAgeUnderivable: (d) => maxAgeUnderivable(d.v),
+  re2Subset: (_d, a) => re2Subset(String((a as Arg).re)),
+  // The zone list (tzdata) is read only when a zone is set.
+  timeZones: () => (fieldAt(VALUES_SPEC, 'cronJob.timeZone') as StringField).knownValues ?? [],
 };
 
 /** What a shape reads: the render scope `d` and the call's arguments `a`. */
@@ -60,6 +81,12 @@ function test(c: Cond, s: ShapeScope): boolean {
       return !test(c.c, s);
     case 'has':
       return list(run(c.list, s)).includes(run(c.item, s));
+    case 'matches':
+      return new RegExp(c.pattern).test(String(run(c.e, s)));
+    case 'longer':
+      return Buffer.byteLength(String(run(c.e, s))) > c.length; // Go's len counts bytes
+    case 'startsWith':
+      return String(run(c.e, s)).startsWith(String(run(c.prefix, s)));
   }
 }
 
@@ -112,7 +139,7 @@ function run(e: Expr, s: ShapeScope): unknown {
     case 'kubeletEscape':
       return list(run(e.e, s)).map((x) => String(x).replace(/\$/g, '$$$$'));
     case 'algorithm':
-      return ALGORITHMS[e.name](s.d as RenderScope, e.arg && run(e.arg, s));
+      return ALGORITHMS[e.name](s.d as { readonly v: ResolvedValues }, e.arg && run(e.arg, s));
     case 'var':
       return s.vars?.[e.name];
     case 'map':
@@ -125,6 +152,8 @@ function run(e: Expr, s: ShapeScope): unknown {
       const text = String(run(e.e, s));
       return e.suffix && text.endsWith(e.suffix) ? text.slice(0, -e.suffix.length) : text;
     }
+    case 'afterFirst':
+      return String(run(e.e, s)).split(e.sep).slice(1).join(e.sep);
     case 'join':
       return list(run(e.list, s)).join(e.sep);
     case 'lower':
@@ -143,6 +172,11 @@ function run(e: Expr, s: ShapeScope): unknown {
 /** Whether a condition holds for a render scope. */
 export function holds(c: Cond, d: unknown): boolean {
   return test(c, { d, a: {} });
+}
+
+/** The value of an expression for a scope (no arguments). */
+export function valueOf(e: Expr, d: unknown): unknown {
+  return run(e, { d, a: {} });
 }
 
 /** The value of a shape for a render scope and arguments; `T` is what the caller knows it to be (a construct's props). */

@@ -23,7 +23,10 @@ export type Cond =
   | { readonly op: 'and'; readonly cs: readonly Cond[] }
   | { readonly op: 'or'; readonly cs: readonly Cond[] }
   | { readonly op: 'not'; readonly c: Cond }
-  | { readonly op: 'has'; readonly list: Expr; readonly item: Expr };
+  | { readonly op: 'has'; readonly list: Expr; readonly item: Expr }
+  | { readonly op: 'matches'; readonly pattern: string; readonly e: Expr }
+  | { readonly op: 'longer'; readonly e: Expr; readonly length: number }
+  | { readonly op: 'startsWith'; readonly e: Expr; readonly prefix: Expr };
 
 /** An entry of an object, left out unless `when` holds. */
 export interface Entry {
@@ -52,6 +55,7 @@ export type Expr =
   | { readonly op: 'replace'; readonly old: string; readonly new: string; readonly e: Expr }
   | { readonly op: 'join'; readonly sep: string; readonly list: Expr }
   | { readonly op: 'trimSuffix'; readonly suffix: string; readonly e: Expr }
+  | { readonly op: 'afterFirst'; readonly sep: string; readonly e: Expr }
   | { readonly op: 'lower'; readonly e: Expr }
   | { readonly op: 'sha256'; readonly length: number; readonly e: Expr }
   | { readonly op: 'fill'; readonly text: Expr; readonly vars: Expr }
@@ -78,6 +82,18 @@ export const ALGORITHM_RESULTS = {
   endpointPort: 'int',
   /** The Role's rules, as the cdk8s-plus Role synthesizes them (role.ts), for the scale guard's marker name (empty: no guard rights). */
   roleRules: 'json',
+  /** The problem of a schedule, or empty (schedule.ts scheduleProblemId): arg `{s, c, p}` (`c`, `p`: the chart's constants and texts). */
+  scheduleProblem: 'string',
+  /** Whether the archives are encrypted (encryption.ts encryptsArchives), `"true"` or empty: reads the scope. */
+  encryptsArchives: 'string',
+  /** The spelling that turns keyless encryption on when it is turned on `where` (`args`, `env`), else empty (encryption.ts keylessEncryption): arg `{where, v, c}`. */
+  keylessEncryption: 'string',
+  /** Whether no close bound of the backup's gap exists (max-age.ts maxAgeUnderivable), `"true"` or empty: arg `{c, schedule, zone}`. */
+  maxAgeUnderivable: 'string',
+  /** Whether a pattern is in the RE2 subset the alerts accept (re2.ts re2Subset), `"true"` or empty: arg `{re, c}`. */
+  re2Subset: 'string',
+  /** The time zone names Kubernetes knows (spec.ts `cronJob.timeZone`). */
+  timeZones: 'json',
 } as const;
 
 /** A named shape: its parameters and its body. */
@@ -152,6 +168,12 @@ export const kubeletEscape = (e: Template): Expr => ({ op: 'kubeletEscape', e: e
 export const maybe = (cond: Cond, ...items: Template[]): Expr => when(cond, items, []);
 /** The value of a hand-written algorithm of the render scope. */
 export const algorithm = (name: AlgorithmName, argument?: Template): Expr => ({ op: 'algorithm', name, ...(argument === undefined ? {} : { arg: expr(argument) }) });
+/** Whether a string matches a regular expression (written for both RE2 and JavaScript). */
+export const matches = (pattern: string, e: Template): Cond => ({ op: 'matches', pattern, e: expr(e) });
+/** Whether a string is longer than `length` bytes (Go's `len`). */
+export const longer = (e: Template, length: number): Cond => ({ op: 'longer', e: expr(e), length });
+/** Whether a string starts with a computed prefix (Go's `hasPrefix`). */
+export const startsWith = (e: Template, prefix: Template): Cond => ({ op: 'startsWith', e: expr(e), prefix: expr(prefix) });
 /** Whether a list holds an item. */
 export const has = (list: Template, item: Template): Cond => ({ op: 'has', list: expr(list), item: expr(item) });
 let mapCounter = 0;
@@ -166,6 +188,8 @@ export const entry1 = (key: Template, value: Template): Expr => ({ op: 'entry1',
 export const replace = (old: string, by: string, e: Template): Expr => ({ op: 'replace', old, new: by, e: expr(e) });
 /** A string without one trailing `suffix`, when it ends with it. */
 export const trimSuffix = (suffix: string, e: Template): Expr => ({ op: 'trimSuffix', suffix, e: expr(e) });
+/** What follows the first `sep` of a string, empty when it has none (`rest (splitList sep x) | join sep`). */
+export const afterFirst = (sep: string, e: Template): Expr => ({ op: 'afterFirst', sep, e: expr(e) });
 /** Strings of a list joined by `sep`. */
 export const join = (sep: string, list: Template): Expr => ({ op: 'join', sep, list: expr(list) });
 /** A string in lower case. */

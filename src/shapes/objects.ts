@@ -5,13 +5,15 @@
  * same conditions.
  */
 import { and, eq, not, or, truthy, val, type Cond, type Shape } from './expr';
-import { backupClaim, backupCronJob, backupJob, persistsLocally, persistsLocallyValue } from './backup';
+import { backupClaim, backupCronJob, backupJob, persistsLocally } from './backup';
 import { freshnessCronJob, retentionCronJob, verificationCronJob } from './maintenance';
 import { restoreCronJob, restoreJob } from './restore';
 import { guardCronJob } from './guard';
 import { grafanaDashboard, prometheusRule } from './monitoring';
 import { networkPolicy } from './network-policy';
 import { role, roleBinding, serviceAccount } from './rbac';
+import { restoreRequest } from './requests';
+import { withRegistry } from './image-registry';
 
 /** An object of the release. */
 export interface ObjectShape {
@@ -123,5 +125,5 @@ export const OBJECTS = {
   },
 } as const satisfies Record<string, ObjectShape>;
 
-/** Shapes the hand-written templates call besides the objects (NOTES.txt). */
-export const TEMPLATE_SHAPES: readonly Shape[] = [persistsLocallyValue];
+/** Shapes the chart calls besides the objects: the restore request the deployment hashes, the image registry the resolved values apply. */
+export const TEMPLATE_SHAPES: readonly Shape[] = [restoreRequest, withRegistry];

@@ -5,12 +5,14 @@
  * errors and an API that never answers. After every scenario the workloads
  * are at their recorded counts or untouched, never lower.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest hoists jest.mock above the imports: its factory requires the CommonJS bundle of the ESM client itself
 jest.mock('@kubernetes/client-node', () => require('./support').kubernetesClient());
 
-import { mkdtempSync, readFileSync } from 'fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { AddressInfo, createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { FakeCluster, NAMESPACE, startCluster, infrahubWorkloads } from './support';
+import { FakeCluster, NAMESPACE, infrahubWorkloads, kubernetesClient, startCluster } from './support';
 import { MARKER, RELEASE, Run, cli, repair } from './sim';
 
 let c: FakeCluster;
@@ -18,7 +20,7 @@ let before: Record<string, number>;
 
 beforeAll(async () => {
   // Bundling the client takes a few seconds on a busy machine: done once, here.
-  require('@kubernetes/client-node');
+  kubernetesClient();
   c = await startCluster();
 }, 60_000);
 afterAll(() => c.close());
@@ -96,7 +98,7 @@ test('a successful run: record, scale down, upload, scale up, clear leaves no ma
 
 describe('a run killed at each step, then the repair', () => {
   const steps: Array<[string, (run: Run) => Promise<void>]> = [
-    ['before record', async () => undefined],
+    ['before record', () => Promise.resolve()],
     ['after record', async (run) => void (await run.record())],
     ['mid-backup (scaled down)', async (run) => (await run.record(), run.toolScaleDown())],
     ['after upload (scaled down, archive written)', async (run) => (await run.record(), run.toolScaleDown())],
@@ -495,9 +497,7 @@ describe('the command line', () => {
 });
 
 function writeKubeconfig(server: string, token = 'guard-test-token'): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { mkdtempSync, writeFileSync } = require('fs') as typeof import('fs');
-  const dir = mkdtempSync(require('path').join(require('os').tmpdir(), 'ibc-guard-kc-'));
+  const dir = mkdtempSync(join(tmpdir(), 'ibc-guard-kc-'));
   const file = `${dir}/kubeconfig`;
   writeFileSync(
     file,
@@ -507,9 +507,9 @@ function writeKubeconfig(server: string, token = 'guard-test-token'): string {
 }
 
 async function closedPort(): Promise<number> {
-  const server = require('net').createServer() as import('net').Server;
+  const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as import('net').AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }

@@ -3,6 +3,7 @@
  * guard's one line never shows a token, a password, a client key or a
  * certificate from it.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest hoists jest.mock above the imports: its factory requires the CommonJS bundle of the ESM client itself
 jest.mock('@kubernetes/client-node', () => require('./support').kubernetesClient());
 
 import { mkdtempSync, writeFileSync } from 'fs';
@@ -11,6 +12,7 @@ import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { runCliAsync } from '../../src/cli';
+import { kubernetesClient } from './support';
 
 const SECRET = 'sEcReTtOkEn0123456789abcdef';
 
@@ -27,7 +29,7 @@ async function run(kubeconfig: string): Promise<{ code: number; out: string }> {
   return { code, out };
 }
 
-beforeAll(() => void require('@kubernetes/client-node'), 60_000);
+beforeAll(() => void kubernetesClient(), 60_000);
 
 const cluster = (server: string) => `clusters:\n- name: t\n  cluster: {server: "${server}", insecure-skip-tls-verify: true}\n`;
 const ctx = 'contexts:\n- name: t\n  context: {cluster: t, user: u}\ncurrent-context: t\n';

@@ -99,7 +99,7 @@ test("the Jobs' selector matches the labels the release's backup and restore Job
 });
 
 test('a Job runs while its pods are active or terminating, or until it is finished, unless it is suspended', () => {
-  const job = (status: object, suspend?: boolean): Parameters<typeof jobRunning>[0] => ({ spec: { suspend, template: {} }, status } as Parameters<typeof jobRunning>[0]);
+  const job = (status: object, suspend?: boolean): Parameters<typeof jobRunning>[0] => ({ spec: { suspend, template: {} }, status });
   const done = (type: string, status = 'True'): object => ({ conditions: [{ type, status }] });
   expect(jobRunning(job({}))).toBe(true);
   expect(jobRunning(job({ active: 1 }))).toBe(true);

@@ -10,12 +10,13 @@
  * restore Job runs. At the end (every run ended, a last repair): no marker, and
  * every workload exactly where the operator last put it.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest hoists jest.mock above the imports: its factory requires the CommonJS bundle of the ESM client itself
 jest.mock('@kubernetes/client-node', () => require('./support').kubernetesClient());
 
 import fc from 'fast-check';
 import { clear, record, repair } from '../../src/guard/guard';
 import { kubernetesApi } from '../../src/guard/kube';
-import { FakeCluster, NAMESPACE, infrahubWorkloads, startCluster } from './support';
+import { FakeCluster, NAMESPACE, infrahubWorkloads, kubernetesClient, startCluster } from './support';
 import { MARKER, RELEASE, Run } from './sim';
 
 const RUNS = 50;
@@ -55,7 +56,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
 let c: FakeCluster;
 let api: ReturnType<typeof kubernetesApi>;
 beforeAll(async () => {
-  require('@kubernetes/client-node');
+  kubernetesClient();
   c = await startCluster();
   // One client for every command (as one CLI process has): a command of a history never waits on the API server.
   api = kubernetesApi(NAMESPACE, { KUBECONFIG: c.kubeconfig, HOME: '/nonexistent' }, new AbortController().signal, 60);

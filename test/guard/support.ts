@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFile
 import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { buildSync } from 'esbuild';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -23,8 +24,6 @@ export function kubernetesClient(): unknown {
   const out = join(dir, 'kubernetes.js');
   if (!existsSync(out)) {
     mkdirSync(dir, { recursive: true });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { buildSync } = require('esbuild') as typeof import('esbuild');
     const partial = join(dir, `kubernetes.${process.pid}.js`);
     buildSync({
       stdin: { contents: "export * from '@kubernetes/client-node';\n", resolveDir: ROOT, sourcefile: 'kubernetes.js', loader: 'js' },
@@ -40,7 +39,7 @@ export function kubernetesClient(): unknown {
     // Renamed into place whole: a concurrent test process never reads half a bundle.
     renameSync(partial, out);
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is built above, at run time: jest.mock's factory returns what it exports
   return require(out);
 }
 
@@ -82,6 +81,23 @@ export interface LoggedRequest {
   readonly method: string;
   readonly path: string;
   readonly status: number;
+}
+
+/** The body of a write, as far as the server reads it. */
+interface RequestBody {
+  metadata?: { name?: string; labels?: Record<string, string>; resourceVersion?: string };
+  spec?: { replicas?: number };
+  data?: Record<string, string>;
+  preconditions?: { resourceVersion?: string };
+}
+
+/** The body of a created event: what FakeEvent records of it. */
+interface EventBody {
+  metadata?: { name: string };
+  involvedObject: FakeEvent['involvedObject'];
+  reason: string;
+  message: string;
+  type: string;
 }
 
 /** What to do with a request instead of serving it. */
@@ -197,7 +213,7 @@ export async function startCluster(): Promise<FakeCluster> {
         ),
       );
     }
-    const parsed = body ? (JSON.parse(body) as Record<string, any>) : {};
+    const parsed: RequestBody = body ? (JSON.parse(body) as RequestBody) : {};
     if (resource === 'deployments' || resource === 'statefulsets') {
       const store = resource === 'deployments' ? state.deployments : state.statefulsets;
       const kind = resource === 'deployments' ? 'Deployment' : 'StatefulSet';
@@ -271,7 +287,8 @@ export async function startCluster(): Promise<FakeCluster> {
       return phase ? send(200, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NAMESPACE }, status: { phase } }) : send(404, status(404, 'NotFound', `pods "${name}" not found`));
     }
     if (resource === 'events' && method === 'POST') {
-      state.events.push({ name: parsed.metadata?.name, involvedObject: parsed.involvedObject, reason: parsed.reason, message: parsed.message, type: parsed.type });
+      const event = parsed as EventBody;
+      state.events.push({ name: event.metadata?.name as string, involvedObject: event.involvedObject, reason: event.reason, message: event.message, type: event.type });
       return send(201, parsed);
     }
     return send(405, status(405, 'MethodNotAllowed', `${method} is not supported here`));

@@ -223,7 +223,8 @@ describe('NOTES.txt (helm 4 install --dry-run=client: Helm 3 wants a cluster for
 });
 
 test('no template name is defined twice: Helm keeps one definition silently', () => {
-  const dir = join(ROOT, 'chart', 'templates');
+  // The built chart: the hand-written templates and the generated ones together.
+  const dir = join(chart.chartDir, 'templates');
   const defined = new Map<string, string[]>();
   for (const file of readdirSync(dir)) {
     for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/\{\{-?\s*define\s+"([^"]+)"/g)) {

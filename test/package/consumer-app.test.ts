@@ -6,147 +6,29 @@
  * a chart placing InfrahubBackup beside its own objects type-checks with the
  * app's strict tsconfig and synthesizes, the library entry point loads none of
  * the CLI, S3 or Argo CD code, and the install adds at most 25 MB (printed).
+ * The packed tarball (packed once, with its prepack script, from a copy of the
+ * packed files: test/support/packed.ts) declares no install-time script.
  *
- * The same tarball (packed once, with its prepack script, from a copy of the
- * packed files) then: declares no install-time script; installs with
- * --engine-strict and no warning on Node.js 20, 22, 24 and 26, whose binaries
- * this test fetches (scripts/fetch-node.sh, kept under the system's temporary
- * folder for later runs; the script checks the version it finds) and whose npm
- * runs the install;
- * beside cdk8s-plus-33 as `cdk8s init typescript-app` scaffolds it. And the
- * package installs from a Git URL (a repository of this working tree), where
- * `prepare` builds lib/.
+ * The other installs run in their own files, so that jest's workers run them
+ * side by side: consumer-node.test.ts (Node.js 20 to 26, and beside
+ * cdk8s-plus-33) and consumer-git.test.ts (from a Git URL).
  *
  * Uses the local npm cache first (--prefer-offline); the registry fills what
  * the cache lacks.
  */
 import { execFileSync, spawnSync } from 'child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { delimiter, dirname, join } from 'path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
+import { MAIN_TS, MAX_ADDED, NPM_FLAGS, PEERS, PKG, ROOT, TSCONFIG, bytes, copiesOf, installed, lowest, typeCheckAndSynth, workFolder } from '../support/consumer';
 import { npm, packedTarball } from '../support/packed';
 
-const ROOT = join(__dirname, '..', '..');
-const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-  name: string;
-  dependencies: Record<string, string>;
-  peerDependencies: Record<string, string>;
-  devDependencies: Record<string, string>;
-};
-const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', '--ignore-scripts'];
-/** The most a consumer's install may grow by, in bytes (25 MB). */
-const MAX_ADDED = 25 * 1000 * 1000;
-const PEERS = ['cdk8s', 'constructs', 'cdk8s-plus-28'] as const;
-
-const work = mkdtempSync(join(tmpdir(), 'ibc-consumer-'));
+const work = workFolder();
 let tarball: string;
 
-/** The lowest version a peer range `^x.y.z` allows. */
-/** Type-checks an app (its tsconfig: strict), runs its compiled entry and returns the manifests it prints. */
-function typeCheckAndSynth(app: string): string {
-  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, encoding: 'utf8' });
-  expect(tsc.stdout + tsc.stderr).toBe('');
-  expect(tsc.status).toBe(0);
-  const run = spawnSync(process.execPath, [join(app, 'dist', 'main.js')], { cwd: app, encoding: 'utf8' });
-  expect(run.stderr).toBe('');
-  expect(run.status).toBe(0);
-  return run.stdout;
-}
-
-function lowest(range: string): string {
-  const m = /^\^(\d+\.\d+\.\d+)$/.exec(range);
-  if (!m) throw new Error(`peer range ${range} is not ^x.y.z`);
-  return m[1];
-}
-
-/** The version this repository develops with (the newest the peer range was tested at). */
-const installed = (name: string): string => (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-
-/** Bytes of the files under a directory (apparent sizes; symbolic links not followed). */
-function bytes(dir: string): number {
-  let total = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const st = lstatSync(path);
-    total += st.isDirectory() ? bytes(path) : st.size;
-  }
-  return total;
-}
-
-/** Every installed copy of a package: the node_modules/<name> directories at any depth. */
-function copiesOf(root: string, name: string): string[] {
-  const found: string[] = [];
-  const walk = (modules: string) => {
-    if (!existsSync(modules)) return;
-    for (const entry of readdirSync(modules)) {
-      const dirs = entry.startsWith('@') ? readdirSync(join(modules, entry)).map((s) => join(entry, s)) : [entry];
-      for (const d of dirs) {
-        const path = join(modules, d);
-        if (d === name) found.push(path);
-        walk(join(path, 'node_modules'));
-      }
-    }
-  };
-  walk(join(root, 'node_modules'));
-  return found;
-}
-
-const MAIN_TS = `import { App, ApiObject, Chart, ChartProps } from 'cdk8s';
-import { Construct } from 'constructs';
-import { BackupMode, InfrahubBackup } from '${PKG.name}';
-
-class Platform extends Chart {
-  constructor(scope: Construct, id: string, props: ChartProps = {}) {
-    super(scope, id, props);
-    new ApiObject(this, 'settings', {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'platform-settings' },
-      data: { owner: 'platform' },
-    });
-    const backup = new InfrahubBackup(this, 'backup', {
-      releaseName: 'infrahub',
-      namespace: 'infrahub',
-      values: {
-        backup: {
-          enabled: true,
-          mode: BackupMode.CRONJOB,
-          schedule: '0 2 * * *',
-          storage: { s3: { bucket: 'infrahub-backups', secretName: 'infrahub-backup-s3' } },
-        },
-      },
-    });
-    const objects: ApiObject[] = backup.apiObjects;
-    if (objects.length === 0) throw new Error('no objects');
-  }
-}
-
-const app = new App();
-new Platform(app, 'platform', { namespace: 'infrahub' });
-process.stdout.write(app.synthYaml());
-`;
-
-const TSCONFIG = {
-  compilerOptions: {
-    target: 'ES2020',
-    module: 'commonjs',
-    lib: ['es2020'],
-    strict: true,
-    noImplicitAny: true,
-    noUnusedLocals: true,
-    declaration: false,
-    // A cdk8s app has @types/node; this repository's copy serves (not counted in the install size).
-    typeRoots: [join(ROOT, 'node_modules', '@types')],
-    types: ['node'],
-    outDir: 'dist',
-  },
-  include: ['main.ts'],
-};
-
 beforeAll(() => {
-  // Packed as `npm pack`/`npm publish` do, with the prepack and postpack scripts, once for this file and
-  // packed-install.test.ts (test/support/packed.ts, which checks the checkout's package.json is untouched).
+  // Packed as `npm pack`/`npm publish` do, with the prepack and postpack scripts, once for the package
+  // tests (test/support/packed.ts, which checks the checkout's package.json is untouched).
   tarball = packedTarball().tarball;
 }, 300_000);
 
@@ -291,136 +173,3 @@ test('the packed package.json declares no install-time script; the checkout keep
   expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.prepare).toBe('npm run build');
   expect(execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })).not.toMatch(/package\.json\.unpacked|pack-manifest/);
 });
-
-/** A JavaScript app: InfrahubBackup beside an object of its own; prints the Node.js version, then the manifests. */
-const MAIN_JS = `const { App, ApiObject, Chart } = require('cdk8s');
-const { InfrahubBackup } = require('${PKG.name}');
-const app = new App();
-const chart = new Chart(app, 'platform', { namespace: 'infrahub' });
-new ApiObject(chart, 'settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'platform-settings' } });
-new InfrahubBackup(chart, 'backup', {
-  releaseName: 'infrahub',
-  values: { backup: { enabled: true, mode: 'cronjob', schedule: '0 2 * * *', storage: { s3: { bucket: 'infrahub-backups', secretName: 's3' } } } },
-});
-process.stdout.write(process.version + '\\n' + app.synthYaml());
-`;
-
-/** npm's own CLI script, run by the fetched node (npm checks --engine-strict against the node that runs it). */
-const NPM_CLI = join(dirname(realpathSync(execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim())), 'npm-cli.js');
-
-/** Warning lines of an npm install that name this package or its engines (another package's deprecation is not ours). */
-const ourWarnings = (stderr: string) => stderr.split('\n').filter((l) => /warn/i.test(l) && (l.includes(PKG.name) || /EBADENGINE|install-scripts|engine/i.test(l)));
-
-describe.each(['20.20.2', '22.23.5', '24.22.3', '26.12.1'])('Node.js %s (binary fetched by this test)', (version) => {
-  const app = join(work, `node-${version}`);
-  let nodeBin = '';
-  let install = { status: -1 as number | null, stderr: '' };
-
-  beforeAll(() => {
-    const fetched = spawnSync('bash', [join(ROOT, 'scripts', 'fetch-node.sh'), version], { encoding: 'utf8', env: { ...process.env, NODE_TOOLS_DIR: join(tmpdir(), 'ibc-node-tools', version) } });
-    if (fetched.status !== 0) throw new Error(`scripts/fetch-node.sh ${version}: ${fetched.stderr}`);
-    nodeBin = fetched.stdout.trim();
-    mkdirSync(app);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer-node', private: true, version: '1.0.0' }, null, 2));
-    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))), PATH: [nodeBin, process.env.PATH].join(delimiter) };
-    const r = spawnSync(
-      join(nodeBin, 'node'),
-      [NPM_CLI, 'install', '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...PEERS.map((p) => `${p}@${installed(p)}`)],
-      { cwd: app, env, encoding: 'utf8' },
-    );
-    install = { status: r.status, stderr: r.stderr };
-    writeFileSync(join(app, 'main.js'), MAIN_JS);
-  }, 300_000);
-
-  test('npm install --engine-strict succeeds with no warning about this package (engines, install scripts)', () => {
-    expect(ourWarnings(install.stderr)).toEqual([]);
-    expect(install.status).toBe(0);
-  });
-
-  test('the library synthesizes on it, and the CLI runs on it', () => {
-    const run = spawnSync(join(nodeBin, 'node'), [join(app, 'main.js')], { cwd: app, encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    expect(run.stdout.split('\n')[0]).toBe(`v${version}`);
-    expect(run.stdout).toContain('kind: CronJob');
-    const env = { PATH: [nodeBin, '/usr/bin', '/bin'].join(':'), HOME: work };
-    const synth = spawnSync(join(app, 'node_modules', '.bin', PKG.name), ['synth', '--set', 'backup.enabled=true,backup.storage.s3.bucket=backups'], { cwd: app, env, encoding: 'utf8' });
-    expect(synth.stderr).toBe('');
-    expect(synth.status).toBe(0);
-    expect(synth.stdout).toContain('kind: Job');
-  });
-});
-
-describe('an app as `cdk8s init typescript-app` scaffolds it (cdk8s-plus-33)', () => {
-  const app = join(work, 'app-plus33');
-  let before = 0;
-  let after = 0;
-  const MAIN33 = `import { App, Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-33';
-import { BackupMode, InfrahubBackup, InfrahubBackupChart } from '${PKG.name}';
-
-const app = new App();
-const chart = new Chart(app, 'platform', { namespace: 'infrahub' });
-// The app's own objects come from cdk8s-plus-33 ...
-new kplus.ConfigMap(chart, 'settings', { metadata: { name: 'platform-settings' }, data: { owner: 'platform' } });
-// ... the constructs bring their own objects (built with cdk8s-plus-28), in the same chart or their own.
-new InfrahubBackup(chart, 'backup', {
-  releaseName: 'infrahub',
-  values: { backup: { enabled: true, mode: BackupMode.CRONJOB, schedule: '0 2 * * *', storage: { s3: { bucket: 'infrahub-backups', secretName: 's3' } } } },
-});
-new InfrahubBackupChart(app, 'restore', { releaseName: 'staging', namespace: 'staging', values: { restore: { enabled: true, storage: { s3: { bucket: 'infrahub-backups', latest: true } } } } });
-process.stdout.write(app.synthYaml());
-`;
-
-  beforeAll(() => {
-    mkdirSync(app);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer-plus33', private: true, version: '1.0.0' }, null, 2));
-    npm(['install', ...NPM_FLAGS, `cdk8s@${installed('cdk8s')}`, `constructs@${installed('constructs')}`, 'cdk8s-plus-33'], app);
-    before = bytes(join(app, 'node_modules'));
-    // npm adds the peer cdk8s-plus-28 by itself.
-    npm(['install', ...NPM_FLAGS, tarball], app);
-    after = bytes(join(app, 'node_modules'));
-    writeFileSync(join(app, 'main.ts'), MAIN33);
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
-    process.stderr.write(`cdk8s-plus-33 app: node_modules ${(before / 1e6).toFixed(1)} MB before, ${(after / 1e6).toFixed(1)} MB after, added ${((after - before) / 1e6).toFixed(1)} MB (cdk8s-plus-28 ${(bytes(join(app, 'node_modules', 'cdk8s-plus-28')) / 1e6).toFixed(1)} MB)\n`);
-  }, 600_000);
-
-  test('one copy of cdk8s and constructs; cdk8s-plus-28 beside cdk8s-plus-33; the install adds at most 25 MB', () => {
-    for (const peer of ['cdk8s', 'constructs', 'cdk8s-plus-33', 'cdk8s-plus-28']) expect(copiesOf(app, peer)).toHaveLength(1);
-    expect(after - before).toBeLessThanOrEqual(MAX_ADDED);
-  });
-
-  test('a cdk8s-plus-33 object, InfrahubBackup and InfrahubBackupChart type-check (strict) and synthesize', () => {
-    const kinds = parseAllDocuments(typeCheckAndSynth(app)).map((d) => (d.toJS() as { kind: string }).kind);
-    expect(kinds).toEqual(expect.arrayContaining(['ConfigMap', 'CronJob', 'Job']));
-  });
-});
-
-test('installs from a Git URL before any release: prepare builds lib/, and the library and the CLI run', () => {
-  // A repository of this working tree (tracked and new files), as a clone of the project would be.
-  const repo = join(work, 'repo');
-  const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
-  if (listed.status === 0) {
-    for (const f of listed.stdout.split('\0').filter((f) => f && existsSync(join(ROOT, f)))) cpSync(join(ROOT, f), join(repo, f));
-  } else {
-    // Not a Git checkout (an extracted copy): everything but what a build or an install makes.
-    const made = new Set(['node_modules', '.tools', 'lib', 'dist', '.git']);
-    for (const f of readdirSync(ROOT).filter((f) => !made.has(f))) cpSync(join(ROOT, f), join(repo, f), { recursive: true });
-  }
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: repo, stdio: 'pipe' });
-  git('init', '-q');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'clone');
-  const app = join(work, 'app-git');
-  mkdirSync(app);
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer-git', private: true, version: '1.0.0' }, null, 2));
-  npm(['install', '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', `git+file://${repo}`, ...PEERS.map((p) => `${p}@${installed(p)}`)], app);
-  expect(existsSync(join(app, 'node_modules', PKG.name, 'lib', 'index.js'))).toBe(true);
-  expect(existsSync(join(app, 'node_modules', PKG.name, 'lib', 'model', 'values-validator.js'))).toBe(true);
-  writeFileSync(join(app, 'main.js'), MAIN_JS);
-  const run = spawnSync(process.execPath, [join(app, 'main.js')], { cwd: app, encoding: 'utf8' });
-  expect(run.stderr).toBe('');
-  expect(run.stdout).toContain('kind: CronJob');
-  const synth = spawnSync(join(app, 'node_modules', '.bin', PKG.name), ['synth', '--set', 'backup.enabled=true,backup.storage.s3.bucket=backups'], { cwd: app, encoding: 'utf8', env: { PATH: [dirname(process.execPath), '/usr/bin', '/bin'].join(':'), HOME: work } });
-  expect(synth.stderr).toBe('');
-  expect(synth.stdout).toContain('kind: Job');
-}, 600_000);

@@ -124,7 +124,6 @@ describe('the link check itself', () => {
 
 describe('README.md and docs/', () => {
   test('the pages exist', () => {
-    // eslint-disable-next-line no-console
     console.log(`link check: ${PAGES.length} pages, ${PAGES.reduce((n, p) => n + linksOf(read(p)).length, 0)} relative links`);
     expect(PAGES.length).toBeGreaterThan(10);
   });

@@ -9,9 +9,11 @@
  * package's own lib/ (tsc's JavaScript) with ajv and yaml bundled.
  *
  * Needs lib/ (`npm test` builds it first) and python3. About 20 s when jsii
- * compiles; under `npm test`, `node scripts/api-docs.js --check` has already
- * built the assembly from the same inputs and jsii's run is reused (--cache,
- * keyed by the hash of the sources, manifests and lockfile): about 8 s.
+ * compiles; about 8 s when jsii's run is reused (--cache, keyed by the hash of
+ * the sources, manifests and lockfile). Under `npm test`, static-checks.test.ts
+ * (`node scripts/api-docs.js --check`) builds the same assembly, in another
+ * worker: a lock per input hash (scripts/jsii.js) makes the second wait for
+ * the first one's assembly, so jsii compiles once.
  */
 import { spawnSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync } from 'fs';

@@ -69,7 +69,7 @@ const sourceBin = (args: string[]) => run(process.execPath, [join(ROOT, 'bin', P
 
 beforeAll(() => {
   // 1. npm pack (the Dockerfile's build stage, with its prepack script; lib/ is built): the tarball
-  // consumer-app.test.ts installs too, packed once for both (test/support/packed.ts).
+  // consumer-app.test.ts and consumer-node.test.ts install it too, packed once for all (test/support/packed.ts).
   ({ tarball, files: packedFiles } = packedTarball());
   // 2. npm install --omit=dev of the tarball into an empty project (the Dockerfile's install stage).
   mkdirSync(image);

@@ -120,7 +120,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** The commands already run: a command written on several pages runs once. */
 const done = new Set<string>();
 
-function follow(command: string): 'run' | 'again' | string {
+/** Follows a command: 'run', 'again' (already run on an earlier page), or why it is left out (its rule's leftOut). */
+function follow(command: string): string {
   const rule = ruleFor(command);
   if (!rule) throw new Error(`no rule of test/package/readme.test.ts says how to follow \`${command}\`: add one to RULES`);
   if (rule.leftOut) return rule.leftOut;
@@ -188,7 +189,6 @@ describe('the README and docs/, in order, in a clean copy', () => {
   test('the pages hold commands run here, and say why the others are not', () => {
     const ran = followed.filter(([, , how]) => how === 'run');
     const leftOut = followed.filter(([, , how]) => how !== 'run' && how !== 'again');
-    // eslint-disable-next-line no-console
     console.log(
       [`${followed.length} commands in ${PAGES.length} pages: ${ran.length} run, ${followed.length - ran.length - leftOut.length} already run on an earlier page, ${leftOut.length} left out:`, ...leftOut.map(([n, c, why]) => `  ${n}: ${c.slice(0, 80)} (${why})`)].join('\n'),
     );

@@ -96,11 +96,11 @@ test('copy plans: the restorable archives missing at the destination, newest fir
       const read: Archive[] = [];
       const byKey = new Map(built.map((b) => [b.archive.key, b]));
       const withinMs = withinDays === undefined ? undefined : withinDays * DAY;
-      const plan = await planCopies(source, destination, { maxCopies, acceptUnproven, withinMs }, new Date(NOW), async (archive) => {
+      const plan = await planCopies(source, destination, { maxCopies, acceptUnproven, withinMs }, new Date(NOW), (archive) => {
         read.push(archive);
         const d = byKey.get(archive.key)!.drawn;
-        if (archive.encrypted) return { head: Buffer.concat([Buffer.from([2]), Buffer.alloc(2047)]) };
-        return d.ends === 'complete' ? { head: GZIP_STUB.subarray(0, 2), tail: GZIP_STUB.subarray(GZIP_STUB.length - 8) } : { head: TRUNCATED_STUB.subarray(0, 2), tail: TRUNCATED_STUB.subarray(4, 12) };
+        if (archive.encrypted) return Promise.resolve({ head: Buffer.concat([Buffer.from([2]), Buffer.alloc(2047)]) });
+        return Promise.resolve(d.ends === 'complete' ? { head: GZIP_STUB.subarray(0, 2), tail: GZIP_STUB.subarray(GZIP_STUB.length - 8) } : { head: TRUNCATED_STUB.subarray(0, 2), tail: TRUNCATED_STUB.subarray(4, 12) });
       });
 
       // The oracle, from what was drawn.
@@ -138,7 +138,6 @@ test('copy plans: the restorable archives missing at the destination, newest fir
     }),
     { numRuns: RUNS },
   );
-  // eslint-disable-next-line no-console
   console.log(`copy plans drawn: ${JSON.stringify(drew)}`);
   expect(drew.runs).toBe(RUNS);
   expect(drew.more).toBeGreaterThan(50);

@@ -8,6 +8,7 @@
  * changes between the listing and the read.
  */
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'crypto';
 import { Readable } from 'stream';
 import { BUCKET, ProxyAction, RawRequest, S3Proxy, archiveName, buildArchive, expectFailure, noise, put, run, s3Env, s3Proxy, sha256, silentServer, testClient, useS3Server } from './support';
 
@@ -457,6 +458,5 @@ describe('settings', () => {
 });
 
 function md5(data: Buffer): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('crypto') as typeof import('crypto')).createHash('md5').update(data).digest('hex');
+  return createHash('md5').update(data).digest('hex');
 }

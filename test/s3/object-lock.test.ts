@@ -6,6 +6,7 @@
  * namespace, error codes and statuses) and read back through
  * @aws-sdk/client-s3 configured as the commands configure it.
  */
+import { createHash } from 'crypto';
 import { GetBucketVersioningCommand, GetObjectLockConfigurationCommand, GetObjectRetentionCommand, PutObjectRetentionCommand, S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../src/s3/client';
 import { resolveSettings } from '../../src/s3/config';
@@ -100,7 +101,7 @@ describe('the Object Lock server answers as the S3 API Reference documents', () 
     server.put(LOCKED, 'c', 'x', new Date(), { mode: 'COMPLIANCE', until });
     server.put(LOCKED, 'g', 'x', new Date(), { mode: 'GOVERNANCE', until });
     const doc = (mode: string, date: Date) => `<?xml version="1.0" encoding="UTF-8"?>\n<Retention ${NS}><Mode>${mode}</Mode><RetainUntilDate>${date.toISOString()}</RetainUntilDate></Retention>`;
-    const md5 = (text: string) => ({ 'Content-MD5': require('crypto').createHash('md5').update(text).digest('base64') as string });
+    const md5 = (text: string) => ({ 'Content-MD5': createHash('md5').update(text).digest('base64') });
     const codeOf = (r: { status: number; text: string }) => [r.status, /<Code>(\w+)<\/Code>/.exec(r.text)?.[1]];
     // Without Content-MD5 or a checksum: refused, as S3 refuses it.
     expect(codeOf(await raw('PUT', `/${LOCKED}/c?retention`, doc('COMPLIANCE', new Date(Date.now() + 20 * DAY))))).toEqual([400, 'InvalidRequest']);
@@ -202,6 +203,7 @@ describe('s3 lock', () => {
     expect(pruned.code).toBe(0);
     expect(pruned.stdout).toContain(`retained s3://locked/${older.key}: locked until `);
     expect(newer.key).not.toBe(older.key);
+    // eslint-disable-next-line no-control-regex -- the control characters are what must not reach the terminal
     expect(`${result.stdout}${result.stderr}${pruned.stdout}${pruned.stderr}`).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
   });
 

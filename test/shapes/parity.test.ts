@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { emitShapes } from '../../src/helm/shapes-emitter';
 import { evaluate } from '../../src/shapes/evaluate';
 import {
+  afterFirst,
   arg,
   call,
   concat,
@@ -21,6 +22,8 @@ import {
   format,
   has,
   intString,
+  longer,
+  matches,
   join as joinList,
   kubeletEscape,
   lower,
@@ -36,6 +39,7 @@ import {
   replace,
   sha256,
   shape,
+  startsWith,
   truthy,
   and,
   val,
@@ -55,6 +59,9 @@ const probe = shape('probe', 'Every primitive', ['any', 'other', 's', 'list', 'm
   andOr: when(or(and(truthy(arg('any')), truthy(arg('other'))), truthy(arg('s'))), 'yes', 'no'),
   eq: when(eq(arg('s'), 'a.b'), 'yes', 'no'),
   has: when(has(arg('list'), 'x'), 'yes', 'no'),
+  matches: when(matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', arg('s')), 'yes', 'no'),
+  longer: when(longer(arg('s'), 3), 'yes', 'no'),
+  startsWith: when(startsWith(arg('s'), format('%s', val('v.s'))), 'yes', 'no'),
   onlyWhen: only(truthy(arg('other')), arg('s')),
   default: orDefault(arg('any'), 'fallback'),
   concat: concat(arg('list'), maybe(truthy(arg('any')), 'maybe'), [arg('s')]),
@@ -65,6 +72,7 @@ const probe = shape('probe', 'Every primitive', ['any', 'other', 's', 'list', 'm
   map: mapList(arg('list'), (item) => ({ item, upper: replace('.', '[.]', item) })),
   join: joinList('|', arg('list')),
   trimSuffix: trimSuffix('.b', arg('s')),
+  afterFirst: afterFirst('.', arg('s')),
   lower: lower(arg('s')),
   sha: sha256(16, arg('s')),
   fill: fill('@A@-@B@-@A@', { A: arg('s'), B: val('v.s') }),
@@ -84,6 +92,8 @@ const probeCase = fc.record({
   num: fc.integer({ min: 0, max: 2 ** 31 }),
   scope: text,
 });
+
+jest.setTimeout(300_000);
 
 beforeAll(() => ensureHelm());
 

@@ -1,6 +1,6 @@
 /**
- * The packed tarball the package tests install (test/package/packed-install
- * and consumer-app), packed once for them both: as `npm pack` does in the
+ * The packed tarball the package tests install (test/package/packed-install,
+ * consumer-app and consumer-node), packed once for them all: as `npm pack` does in the
  * Dockerfile's build stage and under `npm publish`, with the prepack and
  * postpack scripts (prepack strips the install-time scripts from the packed
  * package.json), but in a copy of the packed files, so that the checkout's
