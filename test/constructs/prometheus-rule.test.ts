@@ -118,6 +118,9 @@ describe('rule fields', () => {
     // Infrahub is scaled down by the Jobs of every release in the namespace: by the image of their pods, or by name.
     expect(byName.InfrahubScaledDownAfterBackup).toContain(`image=~"${BACKUP_IMAGES}"`);
     expect(byName.InfrahubScaledDownAfterBackup).toContain(`image_spec=~"${BACKUP_IMAGES}"`);
+    // The image as a container (guard.enabled=false) or as the last init container (the scale guard).
+    expect(byName.InfrahubScaledDownAfterBackup).toContain(`kube_pod_container_info{namespace="infrahub", image=~"${BACKUP_IMAGES}"}`);
+    expect(byName.InfrahubScaledDownAfterBackup).toContain(`kube_pod_init_container_info{namespace="infrahub", image=~"${BACKUP_IMAGES}"}`);
     expect(byName.InfrahubScaledDownAfterBackup).toContain('owner_kind="CronJob", owner_name=~".+-restore|infrahub-backup"');
     expect(byName.InfrahubScaledDownAfterBackup).toContain('job_name=~".+-(backup|restore)-[0-9a-f]{8}"');
     // A release's name as a pattern matches that name only: its dots are literal.
