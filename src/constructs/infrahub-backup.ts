@@ -8,6 +8,7 @@ import { BackupCronJob } from './backup-cron-job';
 import { BackupJob } from './backup-job';
 import { BackupRetentionCronJob, BackupVerificationCronJob } from './backup-maintenance-cron-jobs';
 import { BackupFreshnessCronJob } from './freshness-cron-job';
+import { ScaleGuardCronJob } from './guard-cron-job';
 import { BackupGrafanaDashboard, type GrafanaDashboardProps } from './grafana-dashboard';
 import { BackupNetworkPolicy, type NetworkPolicyProps } from './network-policy';
 import { BackupPrometheusRule, monitoredNamespace, type PrometheusRuleProps } from './prometheus-rule';
@@ -130,6 +131,9 @@ export class InfrahubBackup extends Construct {
   /** The Grafana dashboard ConfigMap; undefined unless `monitoring.grafanaDashboard.enabled` with a scheduled backup. */
   public readonly grafanaDashboard?: ApiObject;
 
+  /** The scale guard's CronJob (`guard repair`); undefined unless `guard.enabled` with a backup or a restore. */
+  public readonly guardCronJob?: ApiObject;
+
   /** The restore Job; undefined unless `restore.enabled` and `restore.mode=job`. */
   public readonly restoreJob?: ApiObject;
 
@@ -166,7 +170,7 @@ export class InfrahubBackup extends Construct {
     }
     const roleProps = shaped<RoleProps>(OBJECTS.role);
     if (roleProps) {
-      const role = new BackupRole(this, 'Role', roleProps);
+      const role = new BackupRole(this, 'Role', { metadata: roleProps.metadata, scaleGuardMarker: d.values.guard.enabled ? d.names.scaleGuard : undefined });
       add(role.apiObject);
       this.role = role.role;
       const { metadata } = evaluate<RoleBindingProps>(OBJECTS.roleBinding.shape, shapeScope);
@@ -196,6 +200,8 @@ export class InfrahubBackup extends Construct {
     if (restoreCronJob) this.restoreCronJob = add(new RestoreCronJob(this, 'RestoreCronJob', restoreCronJob).apiObject);
     const restoreJob = shaped<JobObjectProps>(OBJECTS.restoreJob);
     if (restoreJob) this.restoreJob = add(new RestoreJob(this, 'RestoreJob', restoreJob).apiObject);
+    const guard = shaped<CronJobObjectProps>(OBJECTS.guardCronJob);
+    if (guard) this.guardCronJob = add(new ScaleGuardCronJob(this, 'ScaleGuardCronJob', guard).apiObject);
     const policy = shaped<NetworkPolicyProps>(OBJECTS.networkPolicy);
     if (policy) this.networkPolicy = add(new BackupNetworkPolicy(this, 'NetworkPolicy', policy).apiObject);
     // The alerts and the dashboard are scoped to a namespace: a chart without one is refused.

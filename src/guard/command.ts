@@ -109,14 +109,33 @@ export function registerGuardCommands(program: Command, io: CliIo): Command {
       .description('record the replicas of every workload the backup tool scales in ConfigMap <fullname>-scale-guard (repairing first from a marker a killed run left)')
       .addOption(new Option('--for <operation>', 'the run about to start').choices(['backup', 'restore']))
       .option('--job <job>', `the Job of this run (default: $${GUARD_JOB_ENV})`)
-      .option('--pod <pod>', `the pod of this run (default: $${GUARD_POD_ENV})`),
-  ).action(async (o: CommonOptions & { for?: 'backup' | 'restore'; job?: string; pod?: string }) => {
+      .option('--pod <pod>', `the pod of this run (default: $${GUARD_POD_ENV})`)
+      .option('--start-file <file>', "write the run's start (RFC 3339, UTC) to this file first, for s3 latest --newer-than @FILE"),
+  ).action(async (o: CommonOptions & { for?: 'backup' | 'restore'; job?: string; pod?: string; startFile?: string }) => {
     const problems: string[] = [];
     const r = resolveCommon(o, io.env, problems);
     if (!o.for) problems.push('--for: missing: give backup or restore');
     const job = check(o.job ?? io.env[GUARD_JOB_ENV], '--job', DNS_LABEL, `a Job name (or set $${GUARD_JOB_ENV})`, problems);
     const pod = check(o.pod ?? io.env[GUARD_POD_ENV], '--pod', DNS_SUBDOMAIN, `a pod name (or set $${GUARD_POD_ENV})`, problems);
+    // Loaded only when asked: the S3 client stays out of the guard's start.
+    const files = o.startFile !== undefined ? (require('../s3/latest') as typeof import('../s3/latest')) : undefined;
+    if (o.startFile !== undefined) {
+      try {
+        files!.checkOutputPath(o.startFile);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        problems.push(...e.lines.map((line) => line.replace(/^--output/, '--start-file')));
+      }
+    }
     if (problems.length > 0) throw new InputError(problems);
+    if (o.startFile !== undefined) {
+      try {
+        files!.writeFileAtomically(o.startFile, new Date().toISOString());
+      } catch (e) {
+        const { GuardFailure } = require('./kube') as typeof import('./kube');
+        throw new GuardFailure(`cannot write ${o.startFile}: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
     const { record } = require('./guard') as typeof import('./guard');
     await withCluster(r, io, (api) => record(api, r.target, r.namespace, { operation: o.for!, job, pod }, log));
   });

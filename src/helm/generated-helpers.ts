@@ -141,6 +141,9 @@ function define(name: string, body: string): string {
   return `{{- define ${lit(name)} -}}\n${body}\n{{- end }}`;
 }
 
+/** Stands for the marker's name in the Role rules written into the chart. */
+const MARKER_PLACEHOLDER = '@SCALE_GUARD_MARKER@';
+
 /** The names of the objects (objects.ts NAME_RULES): dict "v" VALUES "fullname" F "name" N "serviceAccount" S "hashes" (dict "backup" H "restore" H). */
 function renderNames(): string {
   const lines = ['{{- $f := .fullname }}', '{{- $names := dict "name" .name "fullname" $f "serviceAccount" .serviceAccount }}'];
@@ -219,8 +222,11 @@ export function renderGeneratedHelpers(): string {
     '{{/* Texts of the cross-field problems, by id ("%s" stands for the value). */}}',
     define('infrahub-backup.problems', JSON.stringify(problems)),
     '',
-    '{{/* The Role rules: exactly what the infrahub-backup image calls. */}}',
-    define('infrahub-backup.roleRules', JSON.stringify(backupRoleRules())),
+    '{{/* The Role rules: exactly what the infrahub-backup image calls; called with the scale guard marker\'s name, empty without the guard. */}}',
+    define(
+      'infrahub-backup.roleRules',
+      `{{- if . }}{{- replace ${JSON.stringify(MARKER_PLACEHOLDER)} . ${JSON.stringify(JSON.stringify(backupRoleRules(MARKER_PLACEHOLDER)))} }}{{- else }}${JSON.stringify(backupRoleRules())}{{- end }}`,
+    ),
     '',
     '{{/* The names of the objects (objects.ts NAME_RULES), as JSON: dict "v" VALUES "fullname" F "name" N "serviceAccount" S "hashes" (dict "backup" H "restore" H). */}}',
     define('infrahub-backup.names', renderNames()),

@@ -32,10 +32,15 @@ export const WARNING: Expr = { op: 'var', name: 'warning' };
 const backupS3 = and(on('backup.enabled'), eq(v('backup.storage.type'), 's3'));
 const restoreS3 = and(on('restore.enabled'), eq(v('restore.storage.type'), 's3'));
 const archive = 'infrahub_backup_<timestamp>.tar.gz';
-const companion = or(
+const checks = or(
   and(backupS3, or(on('companion.preflight'), on('backup.retention.enabled'), on('backup.verification.enabled'), on('monitoring.freshness.enabled'))),
   and(not(backupS3), restoreS3, or(on('companion.preflight'), on('restore.storage.s3.latest'))),
 );
+/** The scale guard runs (with a backup or a restore). */
+const guard = and(on('guard.enabled'), or(on('backup.enabled'), on('restore.enabled')));
+const companion = or(checks, guard);
+/** The word for what runs: a backup, else a restore. */
+const operation: Part[] = [inline(on('backup.enabled'), 'backup'), inline(not(on('backup.enabled')), 'restore')];
 
 /** NOTES.txt. */
 export const NOTES: readonly Node[] = [
@@ -93,8 +98,8 @@ export const NOTES: readonly Node[] = [
         ],
       ),
       blank,
-      line('Follow the backup logs:'),
-      line('  kubectl logs -n ', ns, ' -f -l app.kubernetes.io/instance=', release, ',app.kubernetes.io/component=backup'),
+      line('Follow the backup logs', inline(on('guard.enabled'), ' (the backup runs as an init container: -c backup)'), ':'),
+      line('  kubectl logs -n ', ns, ' -f -l app.kubernetes.io/instance=', release, ',app.kubernetes.io/component=backup', inline(on('guard.enabled'), ' -c backup')),
     ],
     [
       when(
@@ -108,8 +113,8 @@ export const NOTES: readonly Node[] = [
             [line('Restore Job: ', name('restoreJob'), '. It runs once; change restore.id to restore again, and set restore.enabled=false when done.')],
           ),
           blank,
-          line('Follow the restore logs:'),
-          line('  kubectl logs -n ', ns, ' -f -l app.kubernetes.io/instance=', release, ',app.kubernetes.io/component=restore'),
+          line('Follow the restore logs', inline(on('guard.enabled'), ' (the restore runs as an init container: -c restore)'), ':'),
+          line('  kubectl logs -n ', ns, ' -f -l app.kubernetes.io/instance=', release, ',app.kubernetes.io/component=restore', inline(on('guard.enabled'), ' -c restore')),
           when(and(eq(v('restore.storage.type'), 's3'), on('restore.storage.s3.latest')), [
             line('The archive chosen (the newest under the prefix) is in the logs of the find-latest init container:'),
             line('  kubectl logs -n ', ns, ' -l app.kubernetes.io/instance=', release, ',app.kubernetes.io/component=restore -c find-latest'),
@@ -121,7 +126,12 @@ export const NOTES: readonly Node[] = [
   ),
   when(companion, [
     blank,
-    line('The S3 checks run from the companion image ', v('companion.image.repository'), ':', orDefault(v('companion.image.tag'), PACKAGE_VERSION)),
+    line(
+      inline(and(checks, guard), 'The S3 checks and the scale guard'),
+      inline(and(checks, not(guard)), 'The S3 checks'),
+      inline(not(checks), 'The scale guard'),
+      ' run from the companion image ', v('companion.image.repository'), ':', orDefault(v('companion.image.tag'), PACKAGE_VERSION),
+    ),
     line("(this project's image, companion.image); the backup and restore run from ", v('image.repository'), '.'),
   ]),
   when(or(on('backup.enabled'), on('restore.enabled')), [
@@ -129,6 +139,26 @@ export const NOTES: readonly Node[] = [
     line("Upgraded from OpsMill's infrahub-backup chart? Its one-shot backup and restore Jobs were Helm hooks, which"),
     line('Helm leaves behind (the backup CronJob keeps its name, ', name('backupCronJob'), '). Once they have finished:'),
     line('  kubectl delete job -n ', ns, ' ', name('fullname'), ' ', name('fullname'), '-restore --ignore-not-found'),
+    when(on('guard.enabled'), [
+      blank,
+      line('Scale guard: a killed ', ...operation, ' leaves Infrahub scaled down; CronJob ', name('guardCronJob'), ' restores the recorded'),
+      line('replicas on "', v('guard.schedule'), '" (marker: ConfigMap ', name('scaleGuard'), '; Events with reason ScaleGuardRestoredReplicas).'),
+    ]),
+    blank,
+    line('Argo CD: an Application with selfHeal that owns the Infrahub Deployments and StatefulSets scales them back up'),
+    line('in the middle of a ', ...operation, '. In that Application, ignore their replicas, and keep them when it syncs:'),
+    line('  spec:'),
+    line('    ignoreDifferences:'),
+    line('      - group: apps'),
+    line('        kind: Deployment'),
+    line('        jsonPointers: [/spec/replicas]'),
+    line('      - group: apps'),
+    line('        kind: StatefulSet'),
+    line('        jsonPointers: [/spec/replicas]'),
+    line('    syncPolicy:'),
+    line('      syncOptions:'),
+    line('        - RespectIgnoreDifferences=true'),
+    line("(or a deny sync window over the backup's schedule in its AppProject; see docs/scale-guard.md of infrahub-backup-cdk8s)."),
     when(on('monitoring.prometheusRule.enabled'), [
       line('Alerts: PrometheusRule ', name('prometheusRule'), ' in namespace ', orDefault(v('monitoring.prometheusRule.namespace'), ns), '; runbooks at ', v('monitoring.prometheusRule.runbookUrl'), '#monitoring'),
     ]),

@@ -61,7 +61,7 @@ export const ALERTS: Readonly<Record<string, AlertText>> = {
     severity: 'critical',
     summary: 'Infrahub is scaled down and no backup or restore has been running for less than @JOB_DURATION@',
     description:
-      'Workloads of Infrahub in {{ $labels.namespace }} have had zero replicas for more than @FOR@ while no backup or restore Job of any infrahub-backup release in the namespace has been running for less than @JOB_DURATION@: a backup or restore pod was probably killed midway, or hangs, and left Infrahub down.',
+      'Workloads of Infrahub in {{ $labels.namespace }} have had zero replicas for more than @FOR@ while no backup or restore Job of any infrahub-backup release in the namespace has been running for less than @JOB_DURATION@: a backup or restore pod was probably killed midway, or hangs, and left Infrahub down. @GUARD@',
   },
 };
 
@@ -148,7 +148,9 @@ export const ALERT_EXPRESSIONS = {
     running('@JOB_SECONDS@') +
     ' and on (namespace, job_name) (' +
     'max by (namespace, job_name) (label_replace(max by (namespace, pod, owner_name) (kube_pod_owner{namespace="@NAMESPACE@", owner_kind="Job"})' +
-    ` and on (namespace, pod) (kube_pod_container_info{namespace="@NAMESPACE@", image=~"${BACKUP_IMAGES}"} or kube_pod_container_info{namespace="@NAMESPACE@", image_spec=~"${BACKUP_IMAGES}"}),` +
+    // The image runs as a container, or (with the scale guard) as the last init container.
+    ` and on (namespace, pod) (kube_pod_container_info{namespace="@NAMESPACE@", image=~"${BACKUP_IMAGES}"} or kube_pod_container_info{namespace="@NAMESPACE@", image_spec=~"${BACKUP_IMAGES}"}` +
+    ` or kube_pod_init_container_info{namespace="@NAMESPACE@", image=~"${BACKUP_IMAGES}"} or kube_pod_init_container_info{namespace="@NAMESPACE@", image_spec=~"${BACKUP_IMAGES}"}),` +
     ' "job_name", "$1", "owner_name", "(.+)"))' +
     ` or max by (namespace, job_name) (kube_job_owner{namespace="@NAMESPACE@", owner_kind="CronJob", owner_name=~"${CHART_RESTORE_CRONJOB_NAMES}|@BACKUP_CRONJOB_PATTERN@"})` +
     ` or max by (namespace, job_name) (kube_job_info{namespace="@NAMESPACE@", job_name=~"${CHART_JOB_NAMES}"})))`,

@@ -67,7 +67,8 @@ function collectTypes(field: ObjectField, interfaces: ObjectField[], enums: Map<
 }
 
 function docComment(lines: string[], indent: string): string {
-  return [`${indent}/**`, ...lines.map((l) => (l ? `${indent} * ${l}` : `${indent} *`)), `${indent} */`].join('\n');
+  // A `*/` in the text (a schedule such as `*/5 * * * *`) would end the comment.
+  return [`${indent}/**`, ...lines.map((l) => (l ? `${indent} * ${l.replace(/\*\//g, '*\\/')}` : `${indent} *`)), `${indent} */`].join('\n');
 }
 
 /** The TypeScript source of `values.generated.ts`. */

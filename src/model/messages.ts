@@ -23,7 +23,7 @@ export const PROBLEMS = {
   },
   heartbeatWithoutPing: {
     path: 'monitoring.heartbeat.secretName',
-    text: 'names the heartbeat, but nothing would ping it: only the retention, verification and freshness CronJobs of a backup to S3 ping (backup.retention.enabled, backup.verification.enabled, monitoring.freshness.enabled), so the heartbeat service would only ever see silence; enable one of them, or set monitoring.heartbeat.secretName=""',
+    text: 'names the heartbeat, but nothing would ping it: only a backup to S3 pings, from its pod once its archive has landed (guard.enabled) and from the retention, verification and freshness CronJobs (backup.retention.enabled, backup.verification.enabled, monitoring.freshness.enabled), so the heartbeat service would only ever see silence; enable one of them, or set monitoring.heartbeat.secretName=""',
   },
   verificationNeedsS3: {
     path: 'backup.verification.enabled',

@@ -24,6 +24,10 @@ export interface ObjectNames {
   readonly retentionCronJob: string;
   readonly verificationCronJob: string;
   readonly freshnessCronJob: string;
+  /** The scale guard's CronJob (`guard repair`). */
+  readonly guardCronJob: string;
+  /** The scale guard's marker ConfigMap (written by the pods, never rendered). */
+  readonly scaleGuard: string;
   readonly networkPolicy: string;
   readonly prometheusRule: string;
   readonly dashboard: string;
@@ -76,6 +80,8 @@ export const NAME_RULES: Readonly<Record<Exclude<keyof ObjectNames, 'name' | 'fu
   retentionCronJob: { kind: 'side', role: 'retention' },
   verificationCronJob: { kind: 'side', role: 'verify' },
   freshnessCronJob: { kind: 'side', role: 'freshness' },
+  guardCronJob: { kind: 'side', role: 'guard' },
+  scaleGuard: { kind: 'suffixed', role: 'scale-guard', max: 253 },
   networkPolicy: { kind: 'fullname' },
   prometheusRule: { kind: 'fullname' },
   dashboard: { kind: 'suffixed', role: 'dashboard', max: 253 },

@@ -207,13 +207,14 @@ export function crossFieldRules(): JsonSchema[] {
       then: at('restore.storage.type', { const: 's3' }),
     },
     { if: restoreFromS3, then: { anyOf: [at('restore.storage.s3.bucket', NON_EMPTY), at('restore.s3.bucket', NON_EMPTY)] } },
-    // checks.ts heartbeatPinged: only the retention, verification and freshness CronJobs of a backup to S3 ping.
+    // checks.ts heartbeatPinged: only a backup to S3 pings: its pod with the scale guard (on unless set
+    // false, hence `within`), the retention, verification and freshness CronJobs.
     {
       if: {
         not: allOf(
           at('backup.enabled', TRUE),
           { not: backupLocal },
-          { anyOf: [at('backup.retention.enabled', TRUE), at('backup.verification.enabled', TRUE), at('monitoring.freshness.enabled', TRUE)] },
+          { anyOf: [within('guard.enabled', TRUE), at('backup.retention.enabled', TRUE), at('backup.verification.enabled', TRUE), at('monitoring.freshness.enabled', TRUE)] },
         ),
       },
       then: within('monitoring.heartbeat.secretName', EMPTY),

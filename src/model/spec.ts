@@ -678,6 +678,15 @@ export const VALUES_SPEC: ObjectField = {
     },
     backup,
     restore,
+    guard: {
+      type: 'object',
+      interfaceName: 'GuardValues',
+      doc: 'The scale guard (docs/scale-guard.md): the backup and restore pods record the replicas of the Infrahub workloads the image scales to zero before it runs (`guard record`) and clear the record after success (`guard clear`); a CronJob (`guard repair`) restores the recorded replicas when a run was killed midway. Rendered only with a backup or a restore.',
+      fields: {
+        enabled: bool('Record and clear around every backup and restore, and render the guard CronJob. Off: the pods run the image alone, as before, with no proof of the upload.', true),
+        schedule: schedule('Cron schedule of the guard CronJob (`guard repair`): at most this long (plus the pods\' start) after a backup or restore was killed, Infrahub is scaled back up.', '*/5 * * * *'),
+      },
+    },
     companion: {
       type: 'object',
       interfaceName: 'CompanionValues',
@@ -900,7 +909,12 @@ export const VALUES_SPEC: ObjectField = {
           default: null,
           minimum: 0,
         },
-        activeDeadlineSeconds: { type: 'integer', doc: 'Seconds after which a running Job is stopped and marked failed.', default: null, minimum: 1 },
+        activeDeadlineSeconds: {
+          type: 'integer',
+          doc: 'Seconds after which a running Job (backup, restore, companion CronJobs) is stopped and marked failed: 6 hours. Size it above the longest backup of your database (dump plus upload; see docs/scale-guard.md) and above `monitoring.prometheusRule.expectedJobDuration`. When it stops a backup or restore midway, the scale guard restores the recorded replicas within `guard.schedule`.',
+          default: 21600,
+          minimum: 1,
+        },
       },
     },
     monitoring,

@@ -133,6 +133,12 @@ export interface InfrahubBackupValues {
    */
   readonly restore?: RestoreValues;
   /**
+   * The scale guard (docs/scale-guard.md): the backup and restore pods record the replicas of the Infrahub workloads the image scales to zero before it runs (`guard record`) and clear the record after success (`guard clear`); a CronJob (`guard repair`) restores the recorded replicas when a run was killed midway. Rendered only with a backup or a restore.
+   *
+   * @default - see the fields
+   */
+  readonly guard?: GuardValues;
+  /**
    * The image of this project, which checks S3 before backups and restores, resolves the newest archive, prunes and verifies.
    *
    * @default - see the fields
@@ -1015,6 +1021,24 @@ export interface RestoreDecryptionValues {
 }
 
 /**
+ * The scale guard (docs/scale-guard.md): the backup and restore pods record the replicas of the Infrahub workloads the image scales to zero before it runs (`guard record`) and clear the record after success (`guard clear`); a CronJob (`guard repair`) restores the recorded replicas when a run was killed midway. Rendered only with a backup or a restore.
+ */
+export interface GuardValues {
+  /**
+   * Record and clear around every backup and restore, and render the guard CronJob. Off: the pods run the image alone, as before, with no proof of the upload.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Cron schedule of the guard CronJob (`guard repair`): at most this long (plus the pods' start) after a backup or restore was killed, Infrahub is scaled back up.
+   *
+   * @default "*\/5 * * * *"
+   */
+  readonly schedule?: string;
+}
+
+/**
  * The image of this project, which checks S3 before backups and restores, resolves the newest archive, prunes and verifies.
  */
 export interface CompanionValues {
@@ -1223,9 +1247,9 @@ export interface JobValues {
    */
   readonly ttlSecondsAfterFinished?: number;
   /**
-   * Seconds after which a running Job is stopped and marked failed.
+   * Seconds after which a running Job (backup, restore, companion CronJobs) is stopped and marked failed: 6 hours. Size it above the longest backup of your database (dump plus upload; see docs/scale-guard.md) and above `monitoring.prometheusRule.expectedJobDuration`. When it stops a backup or restore midway, the scale guard restores the recorded replicas within `guard.schedule`.
    *
-   * @default - not set
+   * @default 21600
    */
   readonly activeDeadlineSeconds?: number;
 }

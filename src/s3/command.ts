@@ -132,6 +132,7 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
       c
         .option('--output <file>', 'also write the URI (without a newline) to this file, for an init container')
         .option('--max-age <duration>', 'fail (exit 1) when the newest restorable archive is older than this (like 26h, 1d2h, 90m, 2w), stating its age')
+        .option('--newer-than <time>', "fail (exit 1) when the newest restorable archive was uploaded before this RFC 3339 time, or the one in @FILE (guard record --start-file): the backup pod's proof that its run's upload landed")
         .option('--accept-unproven', 'take the newest archive whose first and last bytes look complete even when s3 verify has not proven it (default: the newest proven archive)'),
     () => (require('./latest') as typeof import('./latest')).latest,
     true,

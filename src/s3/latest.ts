@@ -6,9 +6,9 @@
  * proven or whose ends look complete (restorable.ts). Newer archives passed
  * over are named on stderr.
  */
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { basename, dirname, join } from 'path';
-import { Archive } from './archives';
+import { Archive, formatDate } from './archives';
 import { durationFlag } from './duration';
 import { Session, withSession } from './client';
 import { InputError } from '../input-error';
@@ -25,6 +25,12 @@ export interface LatestOptions extends ConnectionFlags {
   readonly maxAge?: string;
   /** Take the newest archive whose ends look complete when it is newer than the newest proven one. */
   readonly acceptUnproven?: boolean;
+  /**
+   * An RFC 3339 time, or `@FILE` holding one (what `guard record --start-file`
+   * wrote): fail when the newest restorable archive was not uploaded after it
+   * (the upload of the run that started then did not land).
+   */
+  readonly newerThan?: string;
   /** "Now", for tests. */
   readonly now?: Date;
 }
@@ -98,6 +104,26 @@ export async function findLatest(
   return { archive: found.archive, count: archives.length, proven: found.proven };
 }
 
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** The time of --newer-than: RFC 3339, given or read from `@FILE`. */
+export function newerThanFlag(value: string): Date {
+  let text = value.trim();
+  if (text.startsWith('@')) {
+    const file = text.slice(1);
+    try {
+      text = readFileSync(file, 'utf8').trim();
+    } catch (e) {
+      throw new InputError([`--newer-than: cannot read ${file}: ${(e as Error).message.split('\n')[0]}`]);
+    }
+  }
+  const time = RFC3339.test(text) ? new Date(text) : undefined;
+  if (time === undefined || Number.isNaN(time.getTime())) {
+    throw new InputError([`--newer-than: ${JSON.stringify(text.slice(0, 64))} is not an RFC 3339 time (like 2026-01-31T02:00:00Z), nor @FILE holding one`]);
+  }
+  return time;
+}
+
 export async function latest(options: LatestOptions, io: S3Io): Promise<number> {
   const problems: string[] = [];
   const collect = <T>(check: () => T): T | undefined => {
@@ -112,6 +138,7 @@ export async function latest(options: LatestOptions, io: S3Io): Promise<number> 
   const settings = collect(() => resolveSettings(options, io.env, { needBucket: true }));
   if (options.output !== undefined) collect(() => checkOutputPath(options.output!));
   const maxAgeMs = options.maxAge !== undefined ? collect(() => durationFlag(options.maxAge!, '--max-age')) : undefined;
+  const newerThan = options.newerThan !== undefined ? collect(() => newerThanFlag(options.newerThan!)) : undefined;
   if (problems.length > 0 || settings === undefined) throw new InputError(problems);
   const now = options.now ?? new Date();
   const { archive } = await withSession(settings, io.stderr, (session) => findLatest(session, io, now, { acceptUnproven: options.acceptUnproven }));
@@ -122,6 +149,16 @@ export async function latest(options: LatestOptions, io: S3Io): Promise<number> 
     if (stale !== undefined) throw new S3Failure(stale);
     const age = backupAge(archive, now);
     io.stderr(`the newest restorable archive is ${age.text} old (${age.source}), within --max-age ${options.maxAge!.trim()}\n`);
+  }
+  if (newerThan !== undefined) {
+    // The upload's time on the S3 server's clock (the name's, when the listing gave none).
+    const uploaded = archive.lastModified ?? archive.createdAt;
+    if (uploaded.getTime() < newerThan.getTime()) {
+      throw new S3Failure(
+        `the upload did not land: the newest restorable archive, ${uri}, was uploaded ${formatDate(uploaded)}, before the run that started ${formatDate(newerThan)}: check the backup container's log`,
+      );
+    }
+    io.stderr(`this run's archive landed: ${uri}, uploaded ${formatDate(uploaded)}\n`);
   }
   if (options.output !== undefined) handOffUri(options.output, uri);
   io.stdout(`${uri}\n`);

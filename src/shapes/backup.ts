@@ -4,6 +4,7 @@
  */
 import { and, call, concat, eq, format, maybe, merge, not, omitEmpty, orDefault, shape, truthy, val, when } from './expr';
 import { preflightContainer } from './companion';
+import { clearContainer, guardOn, recordContainer } from './guard';
 import { emptyDir, KEYS_DIR, podTemplate } from './pod';
 import { cronJobObject, jobObject, metadata } from './workload';
 
@@ -35,7 +36,13 @@ const s3 = when(isS3, val(`${storage}.s3`), {});
 /** The backup pod template. */
 export const backupPodTemplate = shape('backupPodTemplate', 'The backup pod template', [], call(podTemplate, {
   component: 'backup',
-  initContainers: maybe(and(isS3, truthy(val('v.companion.preflight'))), call(preflightContainer, { purpose: 'backup', s3 })),
+  initContainers: concat(
+    maybe(and(isS3, truthy(val('v.companion.preflight'))), call(preflightContainer, { purpose: 'backup', s3 })),
+    maybe(guardOn, call(recordContainer, { purpose: 'backup', startFile: when(isS3, true, false) })),
+  ),
+  // With the guard: the image runs as the last init container, then the proof of its upload and `guard clear`.
+  after: when(guardOn, call(clearContainer, { s3 }), {}),
+  handoff: when(and(guardOn, isS3), true, false),
   args: call(backupArgs),
   storagePath: val(`${storage}.path`),
   storageVolume: when(persistsLocally, { persistentVolumeClaim: { claimName: val('names.backupClaim') } }, call(emptyDir, { sizeLimit: val('v.scratch.sizeLimit') })),

@@ -41,8 +41,8 @@ const scheduleText = (path: string): Expr => algorithm('scheduleProblem', { s: v
 const schedule = (path: string, when: Cond): CheckRow => ({ name: path, when: and(when, truthy(scheduleText(path))), path, text: scheduleText(path) });
 const keyless = (where: 'args' | 'env'): Expr => algorithm('keylessEncryption', { where, v: val('v'), c: val('c') });
 const encrypted = and(not(eq(val('v.backup.storage.type'), 'local')), or(on('backup.verification.enabled'), on('backup.retention.enabled')), truthy(algorithm('encryptsArchives')));
-/** Whether a CronJob pings the heartbeat: retention, verification or the freshness check of a backup to S3. */
-const heartbeatPinged = and(backupS3, or(on('backup.retention.enabled'), on('backup.verification.enabled'), on('monitoring.freshness.enabled')));
+/** Whether something pings the heartbeat: a backup to S3, from its pod with the scale guard, or its retention, verification or freshness CronJob. */
+const heartbeatPinged = and(backupS3, or(on('guard.enabled'), on('backup.retention.enabled'), on('backup.verification.enabled'), on('monitoring.freshness.enabled')));
 /** The verification CronJob runs (S3 storage), the place of the lock and copy steps. */
 const verified = and(eq(val('v.backup.storage.type'), 's3'), on('backup.verification.enabled'));
 const credentialEgress = and(on('networkPolicy.enabled'), not(on('networkPolicy.credentialEndpoints')));
@@ -98,6 +98,7 @@ export const CHECKS: readonly CheckRow[] = [
   row('keyOrLatestMissing', and(restoreS3, not(on('restore.storage.s3.key')), not(on('restore.storage.s3.latest')))),
   // latest takes only proven archives, and an encrypted one never is (verify cannot read it).
   row('latestOfEncrypted', and(restoreS3, on('restore.storage.s3.latest'), not(on('restore.storage.s3.acceptUnproven')), on('restore.decryption.secretName'))),
+  schedule('guard.schedule', and(on('guard.enabled'), or(backup, restore))),
   // The alerts' values: an expected Job duration of 0 (often read as "no limit") would let no running Job hold the alerts;
   // a regular expression Prometheus cannot compile makes it refuse the whole rule group.
   row('jobDurationZero', and(rule, eq(algorithm('durationSeconds', val('v.monitoring.prometheusRule.expectedJobDuration')), '0'))),
@@ -109,7 +110,7 @@ export const CHECKS: readonly CheckRow[] = [
     ...row('credentialEgressMissing', and(credentialEgress, not(backupS3), restoreS3, not(on('restore.storage.s3.secretName'))), 'restore.storage.s3.secretName', 'restore.storage.s3.secretName'),
     name: 'credentialEgressMissing.restore',
   },
-  // Only the retention, verification and freshness CronJobs of a backup to S3 ping the heartbeat.
+  // Only a backup to S3 pings the heartbeat: its pod with the scale guard, its retention, verification and freshness CronJobs.
   row('heartbeatWithoutPing', and(on('monitoring.heartbeat.secretName'), not(heartbeatPinged))),
 ];
 
@@ -140,6 +141,7 @@ export const CHART_ORDER: readonly string[] = [
   'backup.verification.schedule',
   'monitoring.freshness.schedule',
   'restore.schedule',
+  'guard.schedule',
   'maxAgeNotDerived',
   'scheduledRestoreNeedsS3',
   'restoreBucketMissing',

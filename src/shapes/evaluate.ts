@@ -23,7 +23,8 @@ const ALGORITHMS: Record<AlgorithmName, (d: { readonly v: ResolvedValues }, arg:
   durationSeconds: (_d, duration) => String(durationSeconds(String(duration))),
   endpointPort: (_d, endpoint) => endpointPort(String(endpoint)),
   // Loaded when a Role is shaped: the rules are what cdk8s-plus synthesizes.
-  roleRules: () => (require('../constructs/role') as typeof import('../constructs/role')).backupRoleRules(),
+  // The argument: the scale guard's marker name, empty without the guard.
+  roleRules: (_d, marker) => (require('../constructs/role') as typeof import('../constructs/role')).backupRoleRules(typeof marker === 'string' && marker !== '' ? marker : undefined),
   scheduleProblem: (_d, a) => {
     const found = scheduleProblemId(String((a as Arg).s));
     return found ? problem(found[0], found[1]).message : '';

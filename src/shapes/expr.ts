@@ -70,8 +70,8 @@ export type AlgorithmName = keyof typeof ALGORITHM_RESULTS;
 
 /**
  * The algorithms, with what their chart helper gives: a string, an integer
- * written in decimal, or JSON. `backupMaxAge` and `roleRules` read the render
- * scope; the others read their argument.
+ * written in decimal, or JSON. `backupMaxAge` reads the render scope; the
+ * others read their argument.
  */
 export const ALGORITHM_RESULTS = {
   /** monitoring.backupMaxAge, or the one derived from the backup schedule (max-age.ts). */
@@ -80,7 +80,7 @@ export const ALGORITHM_RESULTS = {
   durationSeconds: 'string',
   /** The port of an S3 endpoint URL (network-policy.ts endpointPort). */
   endpointPort: 'int',
-  /** The Role's rules, as the cdk8s-plus Role synthesizes them (role.ts). */
+  /** The Role's rules, as the cdk8s-plus Role synthesizes them (role.ts), for the scale guard's marker name (empty: no guard rights). */
   roleRules: 'json',
   /** The problem of a schedule, or empty (schedule.ts scheduleProblemId): arg `{s, c, p}` (`c`, `p`: the chart's constants and texts). */
   scheduleProblem: 'string',

@@ -108,6 +108,17 @@ export const alertRules = shape(
           JOB_DURATION: val(`${p}.expectedJobDuration`),
           JOB_SECONDS: jobSeconds,
           BACKUP_CRONJOB_PATTERN: exactNamePattern(val('names.backupCronJob')),
+          // The guard's last action: what restores the replicas, and where it says so.
+          GUARD: when(
+            truthy(val('v.guard.enabled')),
+            format(
+              'The scale guard (CronJob %s, schedule %s) restores the replicas a killed run recorded, one Event each (reason ScaleGuardRestoredReplicas): read its Events and its last Job\'s log; a marker ConfigMap %s still present means it has not repaired yet.',
+              val('names.guardCronJob'),
+              val('v.guard.schedule'),
+              val('names.scaleGuard'),
+            ),
+            'The scale guard is off (guard.enabled=false): nothing restores the replicas by itself.',
+          ),
         },
         val(`${p}.scaledDownFor`),
       ),

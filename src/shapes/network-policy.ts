@@ -8,7 +8,7 @@ import { algorithm, and, call, concat, eq, has, mapList, maybe, omitEmpty, or, p
 import { metadata } from './workload';
 
 /** The `app.kubernetes.io/component` labels of every pod a release can run. */
-export const POD_COMPONENTS = ['backup', 'restore', 'retention', 'verification', 'freshness'] as const;
+export const POD_COMPONENTS = ['backup', 'restore', 'retention', 'verification', 'freshness', 'guard'] as const;
 
 /**
  * The credential endpoints `networkPolicy.credentialEndpoints` may name, in

@@ -8,6 +8,7 @@ import { and, eq, not, or, truthy, val, type Cond, type Shape } from './expr';
 import { backupClaim, backupCronJob, backupJob, persistsLocally } from './backup';
 import { freshnessCronJob, retentionCronJob, verificationCronJob } from './maintenance';
 import { restoreCronJob, restoreJob } from './restore';
+import { guardCronJob } from './guard';
 import { grafanaDashboard, prometheusRule } from './monitoring';
 import { networkPolicy } from './network-policy';
 import { role, roleBinding, serviceAccount } from './rbac';
@@ -97,6 +98,12 @@ export const OBJECTS = {
     doc: 'A scheduled restore: runs never overlap, a failed run is never retried',
     when: and(restore, eq(val('v.restore.mode'), 'cronjob')),
     shape: restoreCronJob,
+  },
+  guardCronJob: {
+    file: 'cronjob-guard.yaml',
+    doc: 'The scale guard: restores the replicas a killed backup or restore left at zero (guard repair)',
+    when: and(any, truthy(val('v.guard.enabled'))),
+    shape: guardCronJob,
   },
   networkPolicy: {
     file: 'networkpolicy.yaml',

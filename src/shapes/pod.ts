@@ -132,55 +132,73 @@ const image = when(
   format('%s:%s', val('v.image.repository'), when(truthy(val('v.image.tag')), val('v.image.tag'), DEFAULT_IMAGE_TAG)),
 );
 
+/** The image's container of a backup or restore pod (podTemplate's arguments). */
+export const imageContainer = shape(
+  'imageContainer',
+  'The container of the infrahub-backup image',
+  ['component', 'args', 'command', 'handoff', 'storagePath', 's3', 'keySecret'],
+  {
+    name: arg('component'),
+    image,
+    imagePullPolicy: val('v.image.pullPolicy'),
+    command: omitEmpty(arg('command')),
+    args: kubeletEscape(arg('args')),
+    env: concat(
+      [
+        { name: ENV_NAMES.namespace, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+        { name: ENV_NAMES.backupDir, value: arg('storagePath') },
+        { name: ENV_NAMES.logFormat, value: val('v.logFormat') },
+        { name: ENV_NAMES.home, value: HOME_DIR },
+        { name: ENV_NAMES.tmpDir, value: TMP_DIR },
+      ],
+      when(truthy(arg('s3')), call(s3Env, { s3: arg('s3') }), []),
+      when(
+        truthy(val('v.neo4j.secretName')),
+        concat(
+          [call(secretEnv, { name: ENV_NAMES.dbPassword, secretName: val('v.neo4j.secretName'), key: val('v.neo4j.passwordKey') })],
+          maybe(truthy(val('v.neo4j.usernameKey')), call(secretEnv, { name: ENV_NAMES.dbUsername, secretName: val('v.neo4j.secretName'), key: val('v.neo4j.usernameKey') })),
+        ),
+        [],
+      ),
+      val('v.extraEnv'),
+    ),
+    resources: call(resources, { r: val('v.resources') }),
+    securityContext: val('v.securityContext'),
+    volumeMounts: concat(
+      [TMP_MOUNT, { name: VOLUME_NAMES.home, mountPath: HOME_DIR }, { name: VOLUME_NAMES.backups, mountPath: arg('storagePath') }],
+      maybe(truthy(arg('keySecret')), { name: VOLUME_NAMES.keys, mountPath: KEYS_DIR, readOnly: true }),
+      maybe(truthy(arg('handoff')), { name: VOLUME_NAMES.handoff, mountPath: HANDOFF_DIR, readOnly: true }),
+      val('v.extraVolumeMounts'),
+    ),
+  },
+);
+
+const IMAGE_CONTAINER_ARGS = {
+  component: arg('component'),
+  args: arg('args'),
+  command: arg('command'),
+  handoff: arg('handoff'),
+  storagePath: arg('storagePath'),
+  s3: arg('s3'),
+  keySecret: arg('keySecret'),
+};
+
 /**
- * The pod template of a backup or restore workload: one container of the
- * infrahub-backup image. `s3` (S3 settings) and `keySecret` (`secretName`,
+ * The pod template of a backup or restore workload: the container of the
+ * infrahub-backup image, or, with `after`, the image as the last init
+ * container and `after` as the pod's container. `s3` (S3 settings) and `keySecret` (`secretName`,
  * `key`) may be empty; `handoff` mounts the volume the init containers write to.
  */
 export const podTemplate = shape(
   'podTemplate',
   'The pod template of a backup or restore',
-  ['component', 'args', 'command', 'initContainers', 'handoff', 'storagePath', 'storageVolume', 's3', 'keySecret'],
+  ['component', 'args', 'command', 'initContainers', 'after', 'handoff', 'storagePath', 'storageVolume', 's3', 'keySecret'],
   call(workloadPodTemplate, {
     component: arg('component'),
     automountToken: true,
-    initContainers: arg('initContainers'),
-    containers: [
-      {
-        name: arg('component'),
-        image,
-        imagePullPolicy: val('v.image.pullPolicy'),
-        command: omitEmpty(arg('command')),
-        args: kubeletEscape(arg('args')),
-        env: concat(
-          [
-            { name: ENV_NAMES.namespace, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-            { name: ENV_NAMES.backupDir, value: arg('storagePath') },
-            { name: ENV_NAMES.logFormat, value: val('v.logFormat') },
-            { name: ENV_NAMES.home, value: HOME_DIR },
-            { name: ENV_NAMES.tmpDir, value: TMP_DIR },
-          ],
-          when(truthy(arg('s3')), call(s3Env, { s3: arg('s3') }), []),
-          when(
-            truthy(val('v.neo4j.secretName')),
-            concat(
-              [call(secretEnv, { name: ENV_NAMES.dbPassword, secretName: val('v.neo4j.secretName'), key: val('v.neo4j.passwordKey') })],
-              maybe(truthy(val('v.neo4j.usernameKey')), call(secretEnv, { name: ENV_NAMES.dbUsername, secretName: val('v.neo4j.secretName'), key: val('v.neo4j.usernameKey') })),
-            ),
-            [],
-          ),
-          val('v.extraEnv'),
-        ),
-        resources: call(resources, { r: val('v.resources') }),
-        securityContext: val('v.securityContext'),
-        volumeMounts: concat(
-          [TMP_MOUNT, { name: VOLUME_NAMES.home, mountPath: HOME_DIR }, { name: VOLUME_NAMES.backups, mountPath: arg('storagePath') }],
-          maybe(truthy(arg('keySecret')), { name: VOLUME_NAMES.keys, mountPath: KEYS_DIR, readOnly: true }),
-          maybe(truthy(arg('handoff')), { name: VOLUME_NAMES.handoff, mountPath: HANDOFF_DIR, readOnly: true }),
-          val('v.extraVolumeMounts'),
-        ),
-      },
-    ],
+    // With a container to run after the image's, the image's is the last init container (init containers run in order).
+    initContainers: when(truthy(arg('after')), concat(arg('initContainers'), [call(imageContainer, IMAGE_CONTAINER_ARGS)]), arg('initContainers')),
+    containers: when(truthy(arg('after')), [arg('after')], [call(imageContainer, IMAGE_CONTAINER_ARGS)]),
     volumes: concat(
       [
         call(tmpVolume),

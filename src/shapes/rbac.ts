@@ -3,7 +3,7 @@
  * (src/constructs/service-account.ts, role.ts, role-binding.ts build them as
  * cdk8s-plus constructs, with the metadata of these shapes).
  */
-import { algorithm, call, merge, omitEmpty, shape, val } from './expr';
+import { algorithm, call, merge, omitEmpty, shape, truthy, val, when } from './expr';
 import { metadata } from './workload';
 
 /** The ServiceAccount: it does not mount its token (the pods that need it ask for it). */
@@ -14,12 +14,12 @@ export const serviceAccount = shape('serviceAccount', 'The ServiceAccount', [], 
   automountServiceAccountToken: false,
 });
 
-/** The namespaced Role: exactly what the infrahub-backup image calls. */
+/** The namespaced Role: exactly what the infrahub-backup image calls, and the scale guard with `guard.enabled`. */
 export const role = shape('role', 'The Role', [], {
   apiVersion: 'rbac.authorization.k8s.io/v1',
   kind: 'Role',
   metadata: call(metadata, { name: val('names.role'), component: 'rbac' }),
-  rules: algorithm('roleRules'),
+  rules: algorithm('roleRules', when(truthy(val('v.guard.enabled')), val('names.scaleGuard'), '')),
 });
 
 /** Binds the Role to the pods' ServiceAccount (created here or existing), in the release namespace. */

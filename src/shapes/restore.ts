@@ -3,6 +3,7 @@
  */
 import { and, call, concat, eq, format, maybe, not, shape, truthy, val, when } from './expr';
 import { ARCHIVE_URI_FILE, latestArchiveContainer, preflightContainer } from './companion';
+import { clearContainer, guardOn, recordContainer } from './guard';
 import { emptyDir, KEYS_DIR, podTemplate } from './pod';
 import { cronJobObject, jobObject } from './workload';
 
@@ -52,11 +53,16 @@ export const restorePodTemplate = shape('restorePodTemplate', 'The restore pod t
   component: 'restore',
   args: when(latest, call(restoreFlags), concat(['restore', call(restoreSource)], call(restoreFlags))),
   command: maybe(latest, '/bin/sh', '-c', `exec ${IMAGE_ENTRYPOINT} restore "$(cat ${ARCHIVE_URI_FILE})" "$@"`, 'infrahub-backup'),
-  initContainers: when(
-    latest,
-    [call(latestArchiveContainer)],
-    maybe(and(isS3, truthy(val('v.companion.preflight'))), call(preflightContainer, { purpose: 'restore', s3: val(`${storage}.s3`), uri: call(restoreSource) })),
+  initContainers: concat(
+    when(
+      latest,
+      [call(latestArchiveContainer)],
+      maybe(and(isS3, truthy(val('v.companion.preflight'))), call(preflightContainer, { purpose: 'restore', s3: val(`${storage}.s3`), uri: call(restoreSource) })),
+    ),
+    maybe(guardOn, call(recordContainer, { purpose: 'restore' })),
   ),
+  // With the guard: the image runs as the last init container, then `guard clear`.
+  after: when(guardOn, call(clearContainer), {}),
   handoff: when(latest, true, false),
   storagePath: val(`${storage}.path`),
   storageVolume: when(

@@ -29,15 +29,18 @@ function objectsOf(yaml: string): KubeObject[] {
   return docs.map((d) => d.toJS() as KubeObject);
 }
 
+/** The one object of a kind, but the scale guard's CronJob. */
 function only(objects: KubeObject[], kind: string): KubeObject {
-  const found = objects.filter((o) => o.kind === kind);
+  const found = objects.filter((o) => o.kind === kind && o.metadata.labels?.['app.kubernetes.io/component'] !== 'guard');
   expect(found).toHaveLength(1);
   return found[0];
 }
 
 function envOf(workload: KubeObject): Record<string, string> {
   const pod = workload.kind === 'CronJob' ? workload.spec.jobTemplate.spec.template.spec : workload.spec.template.spec;
-  return Object.fromEntries((pod.containers[0].env as Array<{ name: string; value?: string }>).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+  // The image's container: the last init container with the scale guard.
+  const image = pod.initContainers?.at(-1) ?? pod.containers[0];
+  return Object.fromEntries((image.env as Array<{ name: string; value?: string }>).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
 }
 
 /** Asserts a failed run: exit 2, nothing on stdout, the given stderr lines, no stack trace. */
@@ -97,10 +100,10 @@ describe('synth', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     const objects = objectsOf(result.stdout);
-    expect(objects.map((o) => o.kind)).toEqual(['ServiceAccount', 'Role', 'RoleBinding', 'Job']);
+    expect(objects.map((o) => o.kind)).toEqual(['ServiceAccount', 'Role', 'RoleBinding', 'Job', 'CronJob']);
     const job = only(objects, 'Job');
     expect(job.apiVersion).toBe('batch/v1');
-    expect(job.spec.template.spec.containers[0].image).toBe('registry.opsmill.io/opsmill/infrahub-backup:9.9.9');
+    expect(job.spec.template.spec.initContainers.at(-1).image).toBe('registry.opsmill.io/opsmill/infrahub-backup:9.9.9');
     expect(envOf(job)).toMatchObject({ INFRAHUB_S3_BUCKET: 'from-file', INFRAHUB_S3_PREFIX: 'nightly' });
   });
 
@@ -116,7 +119,7 @@ describe('synth', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     const job = only(objectsOf(result.stdout), 'Job');
-    expect(job.spec.template.spec.containers[0].args).not.toContain('--s3-upload');
+    expect(job.spec.template.spec.initContainers.at(-1).args).not.toContain('--s3-upload');
     expect(envOf(job)).not.toHaveProperty('INFRAHUB_S3_BUCKET');
   });
 
@@ -138,7 +141,7 @@ describe('synth', () => {
     const result = run('synth', '--set', 'restore.enabled=true,restore.s3.bucket=backups,restore.s3.key=infrahub_backup_1.tar.gz');
     expect(result.code).toBe(0);
     const job = only(objectsOf(result.stdout), 'Job');
-    expect(job.spec.template.spec.containers[0].args).toEqual(['restore', 's3://backups/infrahub_backup_1.tar.gz']);
+    expect(job.spec.template.spec.initContainers.at(-1).args).toEqual(['restore', 's3://backups/infrahub_backup_1.tar.gz']);
   });
 
   test('several -f files merge in order, maps deeply', () => {
@@ -181,13 +184,13 @@ describe('synth', () => {
   test('--release and --namespace change the names and namespaces', () => {
     const values = file('names.yaml', S3_BACKUP_YAML);
     const defaults = objectsOf(run('synth', '-f', values).stdout);
-    expect(defaults.map((o) => o.metadata.namespace)).toEqual(['default', 'default', 'default', 'default']);
+    expect(defaults.map((o) => o.metadata.namespace)).toEqual(Array(5).fill('default'));
     expect(only(defaults, 'ServiceAccount').metadata.name).toBe('infrahub-backup');
 
     const result = run('synth', '-f', values, '--release', 'prod', '--namespace', 'infra');
     expect(result.code).toBe(0);
     const objects = objectsOf(result.stdout);
-    expect(objects.map((o) => o.metadata.namespace)).toEqual(['infra', 'infra', 'infra', 'infra']);
+    expect(objects.map((o) => o.metadata.namespace)).toEqual(Array(5).fill('infra'));
     expect(only(objects, 'ServiceAccount').metadata.name).toBe('prod-infrahub-backup');
     expect(only(objects, 'Job').metadata.name).toMatch(/^prod-infrahub-backup-backup-[0-9a-f]{8}$/);
     expect(only(objects, 'Job').metadata.labels['app.kubernetes.io/instance']).toBe('prod');

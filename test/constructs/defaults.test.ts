@@ -103,7 +103,8 @@ describe('two InfrahubBackups in one chart', () => {
     const chart = new Chart(Testing.app(), 'app', { namespace: 'infrahub' });
     const first = new InfrahubBackup(chart, 'Backups', { values: backupValues });
     const second = new InfrahubBackup(chart, 'Restore', {
-      values: mergeDocs(S3_RESTORE, { serviceAccount: { create: false, name: first.serviceAccountName }, rbac: { create: false } }),
+      // One release has one scale guard CronJob (and one marker): the first one's.
+      values: mergeDocs(S3_RESTORE, { serviceAccount: { create: false, name: first.serviceAccountName }, rbac: { create: false }, guard: { enabled: false } }),
     });
     expect(second.apiObjects.map((o) => o.kind)).toEqual(['Job']);
     expect(podSpecOf(second.restoreJob!.toJson()).serviceAccountName).toBe('infrahub-backup');
@@ -157,23 +158,24 @@ describe('typed handles', () => {
     'verificationCronJob',
     'restoreJob',
     'restoreCronJob',
+    'guardCronJob',
   ] as const;
 
   const objectOf = (handle: ApiObject | kplusConstruct): ApiObject => (handle instanceof ApiObject ? handle : ApiObject.of(handle));
   type kplusConstruct = NonNullable<InfrahubBackup['serviceAccount'] | InfrahubBackup['role'] | InfrahubBackup['roleBinding']>;
 
   const cases: Array<[string, TestValues, string[]]> = [
-    ['one-shot backup to S3', S3_BACKUP, ['serviceAccount', 'role', 'roleBinding', 'backupJob']],
+    ['one-shot backup to S3', S3_BACKUP, ['serviceAccount', 'role', 'roleBinding', 'backupJob', 'guardCronJob']],
     [
       'scheduled backup with retention and verification',
       mergeDocs(S3_BACKUP, { backup: { mode: 'cronjob', retention: { enabled: true }, verification: { enabled: true } } }),
-      ['serviceAccount', 'role', 'roleBinding', 'backupCronJob', 'retentionCronJob', 'verificationCronJob'],
+      ['serviceAccount', 'role', 'roleBinding', 'backupCronJob', 'retentionCronJob', 'verificationCronJob', 'guardCronJob'],
     ],
-    ['local backup on a new claim', MODES['one-shot local backup with persistence'], ['serviceAccount', 'role', 'roleBinding', 'backupClaim', 'backupJob']],
-    ['local backup on an existing claim', MODES['one-shot local backup on an existing claim'], ['serviceAccount', 'role', 'roleBinding', 'backupJob']],
-    ['restore by key', S3_RESTORE, ['serviceAccount', 'role', 'roleBinding', 'restoreJob']],
-    ['scheduled restore', MODES['scheduled restore'], ['serviceAccount', 'role', 'roleBinding', 'restoreCronJob']],
-    ['no ServiceAccount, no RBAC', mergeDocs(S3_BACKUP, { serviceAccount: { create: false }, rbac: { create: false } }), ['backupJob']],
+    ['local backup on a new claim', MODES['one-shot local backup with persistence'], ['serviceAccount', 'role', 'roleBinding', 'backupClaim', 'backupJob', 'guardCronJob']],
+    ['local backup on an existing claim', MODES['one-shot local backup on an existing claim'], ['serviceAccount', 'role', 'roleBinding', 'backupJob', 'guardCronJob']],
+    ['restore by key', S3_RESTORE, ['serviceAccount', 'role', 'roleBinding', 'restoreJob', 'guardCronJob']],
+    ['scheduled restore', MODES['scheduled restore'], ['serviceAccount', 'role', 'roleBinding', 'restoreCronJob', 'guardCronJob']],
+    ['no ServiceAccount, no RBAC', mergeDocs(S3_BACKUP, { serviceAccount: { create: false }, rbac: { create: false } }), ['backupJob', 'guardCronJob']],
     ['nothing enabled', {}, []],
   ];
 
@@ -211,7 +213,7 @@ describe('typed handles', () => {
 
 describe('render-time refusals', () => {
   const refusals: Array<[string, TestValues, Array<keyof typeof PROBLEMS>]> = [
-    ['a heartbeat that nothing pings', mergeDocs(S3_BACKUP, { monitoring: { heartbeat: { secretName: 'heartbeat' } } }), ['heartbeatWithoutPing']],
+    ['a heartbeat that nothing pings', mergeDocs(S3_BACKUP, { guard: { enabled: false }, monitoring: { heartbeat: { secretName: 'heartbeat' } } }), ['heartbeatWithoutPing']],
     ['retention with local storage', { backup: { enabled: true, storage: { type: 'local' }, retention: { enabled: true } } }, ['retentionNeedsS3']],
     [
       'verification with local storage (persistent)',

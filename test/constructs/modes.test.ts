@@ -8,6 +8,7 @@ import { restrictedViolations } from '../support/pod-security';
 import {
   ALL_OPTIONAL_BACKUP,
   ALL_OPTIONAL_RESTORE,
+  guardCronJobOf,
   KubeObject,
   mergeDocs,
   MODES,
@@ -33,25 +34,25 @@ const ALL_MODES: Record<string, TestValues> = {
   }),
 };
 
-/** The kinds each mode must produce, in synthesis order. */
+/** The kinds each mode must produce, in synthesis order (the last CronJob: the scale guard's). */
 const EXPECTED_KINDS: Record<string, string[]> = {
-  'one-shot backup to S3': ['ServiceAccount', 'Role', 'RoleBinding', 'Job'],
-  'one-shot local backup without persistence': ['ServiceAccount', 'Role', 'RoleBinding', 'Job'],
-  'one-shot local backup with persistence': ['ServiceAccount', 'Role', 'RoleBinding', 'PersistentVolumeClaim', 'Job'],
-  'one-shot local backup on an existing claim': ['ServiceAccount', 'Role', 'RoleBinding', 'Job'],
-  'scheduled backup to S3': ['ServiceAccount', 'Role', 'RoleBinding', 'CronJob'],
-  'scheduled local backup with persistence': ['ServiceAccount', 'Role', 'RoleBinding', 'PersistentVolumeClaim', 'CronJob'],
-  'restore by key': ['ServiceAccount', 'Role', 'RoleBinding', 'Job'],
-  'restore latest': ['ServiceAccount', 'Role', 'RoleBinding', 'Job'],
-  'restore from local storage': ['ServiceAccount', 'Role', 'RoleBinding', 'Job'],
-  'restore from an existing claim': ['ServiceAccount', 'Role', 'RoleBinding', 'Job'],
-  'scheduled restore': ['ServiceAccount', 'Role', 'RoleBinding', 'CronJob'],
-  'all optional blocks: one-shot backup': ['ServiceAccount', 'Role', 'RoleBinding', 'Job'],
-  'all optional blocks: scheduled backup': ['ServiceAccount', 'Role', 'RoleBinding', 'CronJob'],
-  'all optional blocks: local backup on a new claim': ['ServiceAccount', 'Role', 'RoleBinding', 'PersistentVolumeClaim', 'Job'],
-  'all optional blocks: restore': ['ServiceAccount', 'Role', 'RoleBinding', 'Job'],
-  'all optional blocks: scheduled restore': ['ServiceAccount', 'Role', 'RoleBinding', 'CronJob'],
-  'all optional blocks: local restore': ['ServiceAccount', 'Role', 'RoleBinding', 'Job'],
+  'one-shot backup to S3': ['ServiceAccount', 'Role', 'RoleBinding', 'Job', 'CronJob'],
+  'one-shot local backup without persistence': ['ServiceAccount', 'Role', 'RoleBinding', 'Job', 'CronJob'],
+  'one-shot local backup with persistence': ['ServiceAccount', 'Role', 'RoleBinding', 'PersistentVolumeClaim', 'Job', 'CronJob'],
+  'one-shot local backup on an existing claim': ['ServiceAccount', 'Role', 'RoleBinding', 'Job', 'CronJob'],
+  'scheduled backup to S3': ['ServiceAccount', 'Role', 'RoleBinding', 'CronJob', 'CronJob'],
+  'scheduled local backup with persistence': ['ServiceAccount', 'Role', 'RoleBinding', 'PersistentVolumeClaim', 'CronJob', 'CronJob'],
+  'restore by key': ['ServiceAccount', 'Role', 'RoleBinding', 'Job', 'CronJob'],
+  'restore latest': ['ServiceAccount', 'Role', 'RoleBinding', 'Job', 'CronJob'],
+  'restore from local storage': ['ServiceAccount', 'Role', 'RoleBinding', 'Job', 'CronJob'],
+  'restore from an existing claim': ['ServiceAccount', 'Role', 'RoleBinding', 'Job', 'CronJob'],
+  'scheduled restore': ['ServiceAccount', 'Role', 'RoleBinding', 'CronJob', 'CronJob'],
+  'all optional blocks: one-shot backup': ['ServiceAccount', 'Role', 'RoleBinding', 'Job', 'CronJob'],
+  'all optional blocks: scheduled backup': ['ServiceAccount', 'Role', 'RoleBinding', 'CronJob', 'CronJob'],
+  'all optional blocks: local backup on a new claim': ['ServiceAccount', 'Role', 'RoleBinding', 'PersistentVolumeClaim', 'Job', 'CronJob'],
+  'all optional blocks: restore': ['ServiceAccount', 'Role', 'RoleBinding', 'Job', 'CronJob'],
+  'all optional blocks: scheduled restore': ['ServiceAccount', 'Role', 'RoleBinding', 'CronJob', 'CronJob'],
+  'all optional blocks: local restore': ['ServiceAccount', 'Role', 'RoleBinding', 'Job', 'CronJob'],
 };
 
 const cases = Object.entries(ALL_MODES);
@@ -73,6 +74,11 @@ describe('every mode', () => {
 
   test.each(cases)('%s: the pod passes the restricted Pod Security Standard', (_name, values) => {
     const template = podTemplateOf(workloadOf(synthObjects(values)));
+    expect(restrictedViolations(template.spec, template.metadata.annotations ?? {})).toEqual([]);
+  });
+
+  test.each(cases)("%s: the scale guard's pod passes the restricted Pod Security Standard", (_name, values) => {
+    const template = podTemplateOf(guardCronJobOf(synthObjects(values))!);
     expect(restrictedViolations(template.spec, template.metadata.annotations ?? {})).toEqual([]);
   });
 });

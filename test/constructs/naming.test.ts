@@ -193,7 +193,7 @@ describe('length limits', () => {
       expect(name).toMatch(o.kind === 'PersistentVolumeClaim' ? DNS_SUBDOMAIN : DNS_LABEL);
       if (o.kind === 'Job' || o.kind === 'CronJob') {
         // The backup CronJob keeps upstream's name, the fullname (cut to 52 characters).
-        if (o.kind !== 'CronJob' || o.metadata.labels['app.kubernetes.io/component'] !== 'backup') expect(name).toMatch(/-(backup|restore)(-[0-9a-f]{8})?$/);
+        if (o.kind !== 'CronJob' || o.metadata.labels['app.kubernetes.io/component'] !== 'backup') expect(name).toMatch(/-(backup|restore|guard)(-[0-9a-f]{8})?$/);
         for (const value of Object.values(o.metadata.labels as Record<string, string>)) expect(value.length).toBeLessThanOrEqual(63);
       }
     }
@@ -260,21 +260,22 @@ describe('no two objects of one kind share a name', () => {
     return twice;
   }
 
-  test.each(['retention', 'verify', 'freshness'])('a fullname that ends in -%s where its CronJob cuts the fullname', (role) => {
+  test.each(['retention', 'verify', 'freshness', 'guard'])('a fullname that ends in -%s where its CronJob cuts the fullname', (role) => {
     const cut = 52 - role.length - 1;
     // The fullname cut for the role's CronJob is `P` (P then "-" trimmed), so that
     // CronJob is `P-<role>`: the fullname itself when it is exactly that.
     for (const prefixLength of [cut - 1, cut]) {
       const fullnameOverride = `${'a'.repeat(prefixLength)}-${role}`;
       const objects = synthObjects(mergeDocs(role === 'freshness' ? WITH_FRESHNESS : WITH_VERIFY, { fullnameOverride }));
-      expect(objects.filter((o) => o.kind === 'CronJob')).toHaveLength(3);
+      // The backup CronJob, retention, verification or freshness, and the scale guard's.
+      expect(objects.filter((o) => o.kind === 'CronJob')).toHaveLength(4);
       expect(duplicates(objects)).toEqual([]);
     }
   });
 
   test('property: any fullnameOverride or release, every object of a kind has its own name', () => {
     let drawn = 0;
-    const role = fc.constantFrom('retention', 'verify', 'freshness', 'restore', 'backup', 'backups');
+    const role = fc.constantFrom('retention', 'verify', 'freshness', 'guard', 'restore', 'backup', 'backups');
     const fullname = fc.tuple(fc.integer({ min: 38, max: 52 }), role, fc.constantFrom('', '-', '-x')).map(([n, r, tail]) => `${'a'.repeat(n)}-${r}${tail}`.slice(0, 63).replace(/-+$/, ''));
     fc.assert(
       fc.property(fullname, fc.constantFrom(WITH_VERIFY, WITH_FRESHNESS), (fullnameOverride, values) => {

@@ -142,7 +142,7 @@ describe('objects with a `value` key', () => {
 describe('the restricted profile sees what the user passes', () => {
   test('a hostPath extra volume is reported (the chart does not filter user input)', () => {
     const objects = synthObjects(mergeDocs(S3_BACKUP, { extraVolumes: [{ name: 'host', hostPath: { path: '/var/log' } }] }));
-    expect(restrictedViolations(podTemplateOf(workloadOf(objects)).spec)).toEqual(['volumes[3] (host) must not be a hostPath volume', 'volumes[3] (host) has a hostPath volume, not allowed']);
+    expect(restrictedViolations(podTemplateOf(workloadOf(objects)).spec)).toEqual(['volumes[4] (host) must not be a hostPath volume', 'volumes[4] (host) has a hostPath volume, not allowed']);
   });
 });
 
@@ -192,7 +192,9 @@ describe('security contexts merge key by key over the defaults', () => {
     const objects = synthObjects(mergeDocs(S3_BACKUP, { securityContext: { allowPrivilegeEscalation: true } }));
     expect(restrictedViolations(podTemplateOf(workloadOf(objects)).spec)).toEqual([
       'initContainers[0] (preflight).securityContext.allowPrivilegeEscalation must be false',
-      'containers[0] (backup).securityContext.allowPrivilegeEscalation must be false',
+      'initContainers[1] (guard-record).securityContext.allowPrivilegeEscalation must be false',
+      'initContainers[2] (backup).securityContext.allowPrivilegeEscalation must be false',
+      'containers[0] (prove).securityContext.allowPrivilegeEscalation must be false',
     ]);
   });
 });

@@ -118,6 +118,9 @@ describe('rule fields', () => {
     // Infrahub is scaled down by the Jobs of every release in the namespace: by the image of their pods, or by name.
     expect(byName.InfrahubScaledDownAfterBackup).toContain(`image=~"${BACKUP_IMAGES}"`);
     expect(byName.InfrahubScaledDownAfterBackup).toContain(`image_spec=~"${BACKUP_IMAGES}"`);
+    // The image as a container (guard.enabled=false) or as the last init container (the scale guard).
+    expect(byName.InfrahubScaledDownAfterBackup).toContain(`kube_pod_container_info{namespace="infrahub", image=~"${BACKUP_IMAGES}"}`);
+    expect(byName.InfrahubScaledDownAfterBackup).toContain(`kube_pod_init_container_info{namespace="infrahub", image=~"${BACKUP_IMAGES}"}`);
     expect(byName.InfrahubScaledDownAfterBackup).toContain('owner_kind="CronJob", owner_name=~".+-restore|infrahub-backup"');
     expect(byName.InfrahubScaledDownAfterBackup).toContain('job_name=~".+-(backup|restore)-[0-9a-f]{8}"');
     // A release's name as a pattern matches that name only: its dots are literal.
@@ -156,7 +159,7 @@ describe('rule fields', () => {
         // By the image of their pods, for every release: the main container runs the backup image.
         for (const w of workloads) {
           const pod = w.kind === 'Job' ? w.spec.template.spec : w.spec.jobTemplate.spec.template.spec;
-          expect(pod.containers.some((c: { image: string }) => images.test(c.image))).toBe(true);
+          expect([...pod.containers, ...(pod.initContainers ?? [])].some((c: { image: string }) => images.test(c.image))).toBe(true);
           checked++;
         }
         // The other CronJobs (verification, retention, freshness) never scale Infrahub down: neither name nor image counts.
@@ -204,9 +207,9 @@ describe('rule fields', () => {
     expect(missing(mergeDocs(NIGHTLY, { backup: { schedule: '@weekly' } })).expr).toMatch(/> 612000\) unless/);
     expect(missing(mergeDocs(NIGHTLY, { monitoring: { backupMaxAge: '1d2h' } })).expr).toMatch(/> 93600\) unless/);
     expect(missing(mergeDocs(NIGHTLY, { monitoring: { backupMaxAge: '90m' } })).expr).toMatch(/> 5400\) unless/);
-    // A running backup holds it for expectedJobDuration (3h), or job.activeDeadlineSeconds when set.
-    expect(missing(NIGHTLY).expr).toContain('< 10800 unless');
-    expect(missing(mergeDocs(NIGHTLY, { monitoring: { prometheusRule: { expectedJobDuration: '90m' } } })).expr).toContain('< 5400 unless');
+    // A running backup holds it for job.activeDeadlineSeconds (6h by default).
+    expect(missing(NIGHTLY).expr).toContain('< 21600 unless');
+    expect(missing(mergeDocs(NIGHTLY, { monitoring: { prometheusRule: { expectedJobDuration: '90m' } } })).expr).toContain('< 21600 unless');
     expect(missing(mergeDocs(NIGHTLY, { job: { activeDeadlineSeconds: 18000 } })).expr).toContain('< 18000 unless');
     const scaledDown = (v: TestValues) => rulesOf(v).find((r) => r.alert === 'InfrahubScaledDownAfterBackup')!;
     expect(scaledDown(NIGHTLY).expr).toContain('< 10800 unless');
@@ -612,8 +615,9 @@ describe('promtool test rules: kube-state-metrics as it runs (two replicas, seve
           fires(rules, 'InfrahubScaledDownAfterBackup', start + 3 * HOUR + 10, []),
           fires(rules, 'InfrahubScaledDownAfterBackup', start + 3 * HOUR + 15, [{ namespace: NS }]),
           fires(rules, 'InfrahubScaledDownAfterBackup', start + 10 * HOUR, [{ namespace: NS }]),
-          // Past its expected duration a running backup no longer holds InfrahubBackupMissing either.
-          fires(rules, 'InfrahubBackupMissing', start + 3 * HOUR + 5, [{ namespace: NS, cronjob: BACKUP_CJ }], '1d 2h 35m 0s'),
+          // Past job.activeDeadlineSeconds (6h by default) a running backup no longer holds InfrahubBackupMissing either.
+          fires(rules, 'InfrahubBackupMissing', start + 3 * HOUR + 5, []),
+          fires(rules, 'InfrahubBackupMissing', start + 6 * HOUR + 5, [{ namespace: NS, cronjob: BACKUP_CJ }], '1d 5h 35m 0s'),
         ],
       },
     ]);
@@ -763,7 +767,7 @@ describe('promtool test rules: kube-state-metrics as it runs (two replicas, seve
     const otherCj = cronJobOf(otherValues, other);
     expect(prodCj.metadata.name).toBe(prod);
     expect(otherCj.metadata.name).toBe('y'.repeat(52));
-    const prodImage = prodCj.spec.jobTemplate.spec.template.spec.containers[0].image as string;
+    const prodImage = prodCj.spec.jobTemplate.spec.template.spec.initContainers.find((c: { name: string }) => c.name === 'backup').image as string;
     expect(prodImage).toBe(`mirror.example.com/opsmill/infrahub-backup@sha256:${'ab'.repeat(32)}`);
     const restoreValues: TestValues = mergeDocs(RESTORE_VALUES, { fullnameOverride: 'ib-restore-tool' });
     const restoreName = only(synthObjects(restoreValues, RESTORE_RELEASE, NS), 'Job').metadata.name as string;

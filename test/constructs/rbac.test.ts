@@ -14,6 +14,14 @@ const CONTRACT_RULES = [
   { apiGroups: ['apps'], resources: ['statefulsets/scale'], verbs: ['get', 'patch', 'update'] },
 ];
 
+/** The scale guard's rules (docs/scale-guard.md, RBAC), for the marker of release `infrahub-backup`. */
+const GUARD_RULES = [
+  { apiGroups: [''], resourceNames: ['infrahub-backup-scale-guard'], resources: ['configmaps'], verbs: ['get', 'update', 'delete'] },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+  { apiGroups: ['batch'], resources: ['jobs'], verbs: ['list'] },
+];
+
 /** Every (group, resource, verb) a set of rules grants. */
 function grants(rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>): string[] {
   return rules
@@ -27,17 +35,18 @@ describe.each(Object.entries(MODES))('RBAC of %s', (_name, values) => {
   const binding = only(objects, 'RoleBinding');
   const account = only(objects, 'ServiceAccount');
 
-  test('the Role holds exactly the contract rules', () => {
-    expect(role.rules).toEqual(CONTRACT_RULES);
-    expect(grants(role.rules)).toEqual(grants(CONTRACT_RULES));
+  test("the Role holds exactly the contract rules, then the scale guard's", () => {
+    expect(role.rules).toEqual([...CONTRACT_RULES, ...GUARD_RULES]);
+    expect(grants(role.rules)).toEqual(grants([...CONTRACT_RULES, ...GUARD_RULES]));
   });
 
-  test('no secrets, no wildcards, no resource names, no non-resource URLs', () => {
+  test('no secrets, no wildcards, no non-resource URLs; a resource name only on the scale guard marker', () => {
     const text = JSON.stringify(role.rules);
     expect(text).not.toMatch(/secret/i);
     expect(text).not.toContain('*');
     for (const rule of role.rules) {
-      expect(Object.keys(rule).sort()).toEqual(['apiGroups', 'resources', 'verbs']);
+      const named = rule.resources[0] === 'configmaps' && !rule.verbs.includes('create');
+      expect(Object.keys(rule).sort()).toEqual(named ? ['apiGroups', 'resourceNames', 'resources', 'verbs'] : ['apiGroups', 'resources', 'verbs']);
     }
   });
 
@@ -68,20 +77,20 @@ describe('RBAC switches', () => {
 
   test('rbac.create=false drops the Role and RoleBinding but keeps the ServiceAccount', () => {
     const objects = synthObjects(mergeDocs(S3_BACKUP, { rbac: { create: false } }));
-    expect(objects.map((o) => o.kind)).toEqual(['ServiceAccount', 'Job']);
+    expect(objects.map((o) => o.kind)).toEqual(['ServiceAccount', 'Job', 'CronJob']);
     expect(podSpecOf(only(objects, 'Job')).serviceAccountName).toBe('infrahub-backup');
   });
 
   test('serviceAccount.create=false drops the ServiceAccount and the pod runs as `default`', () => {
     const objects = synthObjects(mergeDocs(S3_BACKUP, { serviceAccount: { create: false } }));
-    expect(objects.map((o) => o.kind)).toEqual(['Role', 'RoleBinding', 'Job']);
+    expect(objects.map((o) => o.kind)).toEqual(['Role', 'RoleBinding', 'Job', 'CronJob']);
     expect(podSpecOf(only(objects, 'Job')).serviceAccountName).toBe('default');
     expect(only(objects, 'RoleBinding').subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'default', namespace: 'infrahub' }]);
   });
 
   test('serviceAccount.create=false with a name uses that existing account', () => {
     const objects = synthObjects(mergeDocs(S3_BACKUP, { serviceAccount: { create: false, name: 'infrahub-ops' } }));
-    expect(objects.map((o) => o.kind)).toEqual(['Role', 'RoleBinding', 'Job']);
+    expect(objects.map((o) => o.kind)).toEqual(['Role', 'RoleBinding', 'Job', 'CronJob']);
     expect(podSpecOf(only(objects, 'Job')).serviceAccountName).toBe('infrahub-ops');
     expect(only(objects, 'RoleBinding').subjects[0].name).toBe('infrahub-ops');
   });
@@ -97,7 +106,7 @@ describe('RBAC switches', () => {
 
   test('both switches off leave only the workload', () => {
     const objects = synthObjects(mergeDocs(S3_BACKUP, { rbac: { create: false }, serviceAccount: { create: false, name: 'ops' } }));
-    expect(objects.map((o) => o.kind)).toEqual(['Job']);
+    expect(objects.map((o) => o.kind)).toEqual(['Job', 'CronJob']);
     expect(podSpecOf(only(objects, 'Job')).serviceAccountName).toBe('ops');
   });
 
@@ -107,6 +116,17 @@ describe('RBAC switches', () => {
     expect(only(objects, 'ServiceAccount').metadata.annotations).toEqual(annotations);
     expect(only(objects, 'Role').metadata.annotations).toBeUndefined();
     expect(only(objects, 'Job').spec.template.metadata.annotations).toBeUndefined();
+  });
+
+  test('guard.enabled=false: the contract rules only, and no guard CronJob', () => {
+    const objects = synthObjects(mergeDocs(S3_BACKUP, { guard: { enabled: false } }));
+    expect(objects.map((o) => o.kind)).toEqual(['ServiceAccount', 'Role', 'RoleBinding', 'Job']);
+    expect(only(objects, 'Role').rules).toEqual(CONTRACT_RULES);
+  });
+
+  test("the marker's resource name follows the fullname", () => {
+    const objects = synthObjects(mergeDocs(S3_BACKUP, { fullnameOverride: 'prod-backups' }));
+    expect(only(objects, 'Role').rules.find((r: { resourceNames?: string[] }) => r.resourceNames)?.resourceNames).toEqual(['prod-backups-scale-guard']);
   });
 
   test('without backup or restore nothing is created, not even RBAC', () => {

@@ -14,6 +14,7 @@ import {
   argsOf,
   containerOf,
   envOf,
+  guardCronJobOf,
   jobSpecOf,
   KubeObject,
   mergeDocs,
@@ -128,7 +129,7 @@ const FIELD_CASES: Record<string, FieldCase> = {
   'rbac.create': {
     base: S3_BACKUP,
     set: { rbac: { create: false } },
-    check: (o) => expect(o.map((x) => x.kind)).toEqual(['ServiceAccount', 'Job']),
+    check: (o) => expect(o.map((x) => x.kind)).toEqual(['ServiceAccount', 'Job', 'CronJob']),
   },
 
   'backup.enabled': {
@@ -136,7 +137,7 @@ const FIELD_CASES: Record<string, FieldCase> = {
     set: S3_BACKUP,
     check: (o, b) => {
       expect(b).toEqual([]);
-      expect(o.map((x) => x.kind)).toEqual(['ServiceAccount', 'Role', 'RoleBinding', 'Job']);
+      expect(o.map((x) => x.kind)).toEqual(['ServiceAccount', 'Role', 'RoleBinding', 'Job', 'CronJob']);
       expect(argsOf(o)[0]).toBe('create');
     },
   },
@@ -369,14 +370,14 @@ const FIELD_CASES: Record<string, FieldCase> = {
     base: S3_RESTORE,
     set: { restore: { storage: { s3: { key: '', latest: true } } } },
     check: (o) => {
-      expect(pod(o).initContainers.map((c: KubeObject) => c.args)).toEqual([['s3', 'preflight', '--for', 'restore', '--output', '/run/infrahub-backup/archive-uri']]);
-      expect(pod(o).containers[0].command[2]).toContain('restore "$(cat /run/infrahub-backup/archive-uri)" "$@"');
+      expect(pod(o).initContainers[0].args).toEqual(['s3', 'preflight', '--for', 'restore', '--output', '/run/infrahub-backup/archive-uri']);
+      expect(containerOf(o).command[2]).toContain('restore "$(cat /run/infrahub-backup/archive-uri)" "$@"');
     },
   },
   'restore.storage.s3.acceptUnproven': {
     base: S3_RESTORE,
     set: { restore: { storage: { s3: { key: '', latest: true, acceptUnproven: true } } } },
-    check: (o) => expect(pod(o).initContainers.map((c: KubeObject) => c.args)).toEqual([['s3', 'preflight', '--for', 'restore', '--accept-unproven', '--output', '/run/infrahub-backup/archive-uri']]),
+    check: (o) => expect(pod(o).initContainers[0].args).toEqual(['s3', 'preflight', '--for', 'restore', '--accept-unproven', '--output', '/run/infrahub-backup/archive-uri']),
   },
   'restore.storage.s3.endpoint': {
     base: S3_RESTORE,
@@ -495,7 +496,10 @@ const FIELD_CASES: Record<string, FieldCase> = {
   'companion.preflight': {
     base: S3_BACKUP,
     set: { companion: { preflight: false } },
-    check: (o) => expect(pod(o).initContainers).toBeUndefined(),
+    check: (o, b) => {
+      expect(pod(b).initContainers.map((c: KubeObject) => c.name)).toEqual(['preflight', 'guard-record', 'backup']);
+      expect(pod(o).initContainers.map((c: KubeObject) => c.name)).toEqual(['guard-record', 'backup']);
+    },
   },
   'companion.resources.requests': {
     base: S3_BACKUP,
@@ -939,7 +943,7 @@ const FIELD_CASES: Record<string, FieldCase> = {
     base: S3_BACKUP,
     set: { monitoring: { freshness: { enabled: true } } },
     check: (o, b) => {
-      expect(namesByKind(b).CronJob).toBeUndefined();
+      expect(namesByKind(b).CronJob).toEqual(['infrahub-backup-guard']);
       expect(podSpecOf(namedCronJob(o, 'freshness')).containers[0].args).toEqual(['s3', 'latest', '--accept-unproven', '--max-age', '26h']);
     },
   },
@@ -1048,7 +1052,33 @@ const FIELD_CASES: Record<string, FieldCase> = {
     set: { job: { activeDeadlineSeconds: 5400 } },
     check: (o, b) => {
       expect(jobSpecOf(workloadOf(o)).activeDeadlineSeconds).toBe(5400);
-      expect(jobSpecOf(workloadOf(b)).activeDeadlineSeconds).toBeUndefined();
+      expect(jobSpecOf(workloadOf(b)).activeDeadlineSeconds).toBe(21600);
+      // The scale guard's Job keeps its own bound.
+      expect(jobSpecOf(guardCronJobOf(o)!).activeDeadlineSeconds).toBe(300);
+    },
+  },
+
+  'guard.enabled': {
+    base: S3_BACKUP,
+    set: { guard: { enabled: false } },
+    check: (o, b) => {
+      // On (the default): record, the image as the last init container, then the upload's proof and clear; the guard CronJob.
+      expect(pod(b).initContainers.map((c: KubeObject) => c.name)).toEqual(['preflight', 'guard-record', 'backup']);
+      expect(pod(b).containers.map((c: KubeObject) => c.name)).toEqual(['prove']);
+      expect(guardCronJobOf(b)?.metadata.name).toBe('infrahub-backup-guard');
+      // Off: the image is the pod's container, as before; no guard CronJob, no guard rights.
+      expect(pod(o).initContainers.map((c: KubeObject) => c.name)).toEqual(['preflight']);
+      expect(pod(o).containers.map((c: KubeObject) => c.name)).toEqual(['backup']);
+      expect(guardCronJobOf(o)).toBeUndefined();
+      expect(JSON.stringify(only(o, 'Role').rules)).not.toContain('configmaps');
+    },
+  },
+  'guard.schedule': {
+    base: S3_BACKUP,
+    set: { guard: { schedule: '*/2 * * * *' } },
+    check: (o, b) => {
+      expect(guardCronJobOf(o)?.spec.schedule).toBe('*/2 * * * *');
+      expect(guardCronJobOf(b)?.spec.schedule).toBe('*/5 * * * *');
     },
   },
 };

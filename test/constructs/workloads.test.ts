@@ -78,12 +78,12 @@ describe('restore CronJob', () => {
 });
 
 describe('backup Job', () => {
-  test('defaults: no retry, no TTL, no deadline', () => {
+  test('defaults: no retry, no TTL, a deadline of 6 hours', () => {
     const job = workload(S3_BACKUP);
     expect(job.apiVersion).toBe('batch/v1');
     expect(job.spec.backoffLimit).toBe(0);
     expect(job.spec.ttlSecondsAfterFinished).toBeUndefined();
-    expect(job.spec.activeDeadlineSeconds).toBeUndefined();
+    expect(job.spec.activeDeadlineSeconds).toBe(21600);
   });
 
   test('job.backoffLimit, ttlSecondsAfterFinished and activeDeadlineSeconds reach the spec', () => {
@@ -96,7 +96,7 @@ describe('backup Job', () => {
 
   test('cronJob settings do not leak into a Job', () => {
     const job = workload(mergeDocs(S3_BACKUP, CRON_SETTINGS));
-    expect(Object.keys(job.spec).sort()).toEqual(['backoffLimit', 'template']);
+    expect(Object.keys(job.spec).sort()).toEqual(['activeDeadlineSeconds', 'backoffLimit', 'template']);
   });
 });
 
@@ -113,7 +113,7 @@ describe('restore Job', () => {
     expect(podTemplateOf(job).spec.restartPolicy).toBe('Never');
   });
 
-  test('defaults: only backoffLimit 0 and the template', () => {
-    expect(Object.keys(workload(S3_RESTORE).spec).sort()).toEqual(['backoffLimit', 'template']);
+  test('defaults: backoffLimit 0, the deadline and the template', () => {
+    expect(Object.keys(workload(S3_RESTORE).spec).sort()).toEqual(['activeDeadlineSeconds', 'backoffLimit', 'template']);
   });
 });

@@ -8,7 +8,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest hoists jest.mock above the imports: its factory requires the CommonJS bundle of the ESM client itself
 jest.mock('@kubernetes/client-node', () => require('./support').kubernetesClient());
 
-import { mkdtempSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { AddressInfo, createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -464,6 +464,24 @@ describe('the command line', () => {
     const r = await cli(c, ['guard', 'record', '--for', 'backup', '--release', RELEASE], { INFRAHUB_BACKUP_JOB_NAME: 'backup-9', INFRAHUB_BACKUP_POD_NAME: 'backup-9-p0' });
     expect(r.code).toBe(0);
     expect(c.configmaps.get(MARKER)!.data).toMatchObject({ job: 'backup-9', pod: 'backup-9-p0' });
+  });
+
+  test("--start-file: the run's start, written before the record, for s3 latest --newer-than @FILE", async () => {
+    const file = `${mkdtempSync(join(tmpdir(), 'ibc-guard-start-'))}/run-start`;
+    new Run(c, 'backup-10');
+    const before = Date.now();
+    const r = await cli(c, ['guard', 'record', '--for', 'backup', '--release', RELEASE, '--job', 'backup-10', '--pod', 'backup-10-p0', '--start-file', file]);
+    expect(r.code).toBe(0);
+    const start = readFileSync(file, 'utf8');
+    expect(start).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(Date.parse(start)).toBeGreaterThanOrEqual(before - 1000);
+    expect(c.configmaps.has(MARKER)).toBe(true);
+  });
+
+  test('--start-file in a folder that does not exist: exit 2, no request', async () => {
+    const r = await cli(c, ['guard', 'record', '--for', 'backup', '--release', RELEASE, '--job', 'j', '--pod', 'p', '--start-file', '/nonexistent/run-start']);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'error: --start-file: the folder /nonexistent does not exist\n' });
+    expect(c.log).toEqual([]);
   });
 
   test('--fullname and --name choose the marker and the Job labels', async () => {

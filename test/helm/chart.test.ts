@@ -44,9 +44,10 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
   );
 
   test.each([
-    ['--set backup.enabled=true,backup.storage.type=local', ['Job', 'Role', 'RoleBinding', 'ServiceAccount']],
-    ['--set backup.enabled=true,backup.mode=cronjob,backup.storage.type=local', ['CronJob', 'Role', 'RoleBinding', 'ServiceAccount']],
-    ['--set restore.enabled=true,restore.s3.bucket=test,restore.s3.key=backup.tar.gz', ['Job', 'Role', 'RoleBinding', 'ServiceAccount']],
+    // Each with the scale guard's CronJob.
+    ['--set backup.enabled=true,backup.storage.type=local', ['CronJob', 'Job', 'Role', 'RoleBinding', 'ServiceAccount']],
+    ['--set backup.enabled=true,backup.mode=cronjob,backup.storage.type=local', ['CronJob', 'CronJob', 'Role', 'RoleBinding', 'ServiceAccount']],
+    ['--set restore.enabled=true,restore.s3.bucket=test,restore.s3.key=backup.tar.gz', ['CronJob', 'Job', 'Role', 'RoleBinding', 'ServiceAccount']],
   ])('seed plan: helm template test <chart> %s', async (set, expectedKinds) => {
     const args = set.split(' ');
     const rendered = await helm(name, ['template', 'test', chart.packagePath, ...args]);
@@ -64,13 +65,14 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
     [`${'a'.repeat(44)}-verify`, 'backup.verification.enabled=true'],
     [`${'a'.repeat(41)}-retention`, 'backup.verification.enabled=true'],
     [`${'a'.repeat(41)}-freshness`, 'monitoring.freshness.enabled=true'],
-  ])('fullnameOverride %s: three CronJobs of three names, as synth names them', async (fullname, side) => {
+    [`${'a'.repeat(45)}-guard`, 'backup.verification.enabled=true'],
+  ])('fullnameOverride %s: four CronJobs (with the scale guard\'s) of four names, as synth names them', async (fullname, side) => {
     const args = ['--set', `backup.enabled=true,backup.mode=cronjob,backup.storage.s3.bucket=backups,backup.storage.s3.secretName=s3-creds,backup.retention.enabled=true,${side},fullnameOverride=${fullname}`];
     const rendered = await helm(name, ['template', 'test', chart.packagePath, ...args]);
     expect(rendered.stderr).toBe('');
     const objects = objectsOf(rendered.stdout);
     const cronJobs = objects.filter((o) => o.kind === 'CronJob').map((o) => o.metadata.name);
-    expect(new Set(cronJobs).size).toBe(3);
+    expect(new Set(cronJobs).size).toBe(4);
     expect(cronJobs).toContain(fullname);
     const synth = await cli(['synth', '--release', 'test', ...args]);
     expect(objects).toEqual(objectsOf(synth.stdout));
@@ -80,7 +82,8 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
     const rendered = await helm(name, ['template', 'test', chart.packagePath, '--set', 'restore.enabled=true,restore.s3.bucket=test,restore.s3.key=backup.tar.gz']);
     const job = objectsOf(rendered.stdout).find((o) => o.kind === 'Job')!;
     expect(job.spec.backoffLimit).toBe(0);
-    expect(job.spec.template.spec.containers[0].args).toEqual(['restore', 's3://test/backup.tar.gz']);
+    // The image runs as the last init container, before guard clear.
+    expect(job.spec.template.spec.initContainers.at(-1).args).toEqual(['restore', 's3://test/backup.tar.gz']);
     expect(job.metadata.annotations?.['helm.sh/hook']).toBeUndefined();
   });
 
@@ -139,8 +142,8 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
     const enabled = await helm(name, ['template', 'prod', umbrella, '-f', join(umbrella, 'values-enabled.yaml'), '--namespace', 'infrahub']);
     expect(enabled.stderr).toBe('');
     const objects = objectsOf(enabled.stdout);
-    expect(kinds(objects)).toEqual(['CronJob', 'Role', 'RoleBinding', 'ServiceAccount']);
-    expect(objects.find((o) => o.kind === 'CronJob')!.metadata.name).toBe('prod-infrahub-backup');
+    expect(kinds(objects)).toEqual(['CronJob', 'CronJob', 'Role', 'RoleBinding', 'ServiceAccount']);
+    expect(objects.filter((o) => o.kind === 'CronJob').map((o) => o.metadata.name)).toEqual(['prod-infrahub-backup', 'prod-infrahub-backup-guard']);
 
     // The subchart sees its values plus `enabled` and `global`; synth of the same block agrees.
     const block = join(work, 'block.yaml');
@@ -185,7 +188,11 @@ describe('NOTES.txt (helm 4 install --dry-run=client: Helm 3 wants a cluster for
     expect(text).toContain('Retention: CronJob prod-infrahub-backup-retention keeps the 7 newest proven archives and every newer one, and any younger than 30 days, on "0 6 * * *".');
     expect(text).toContain('Verification: CronJob prod-infrahub-backup-verify checks the newest archive and records its proof, on "0 5 * * *".');
     expect(text).not.toContain('WARNING: retention counts only');
-    expect(text).toContain('kubectl logs -n infrahub -f -l app.kubernetes.io/instance=prod,app.kubernetes.io/component=backup');
+    expect(text).toContain('kubectl logs -n infrahub -f -l app.kubernetes.io/instance=prod,app.kubernetes.io/component=backup -c backup');
+    // The scale guard, and the Argo CD self-heal fix (docs/scale-guard.md).
+    expect(text).toContain('CronJob prod-infrahub-backup-guard restores the recorded\nreplicas on "*/5 * * * *" (marker: ConfigMap prod-infrahub-backup-scale-guard;');
+    expect(text).toContain('        jsonPointers: [/spec/replicas]');
+    expect(text).toContain('        - RespectIgnoreDifferences=true');
     // OpsMill's chart ran its one-shot Jobs as hooks named <fullname> and <fullname>-restore.
     expect(text).toContain('(the backup CronJob keeps its name, prod-infrahub-backup)');
     expect(text).toContain('kubectl delete job -n infrahub prod-infrahub-backup prod-infrahub-backup-restore --ignore-not-found');
@@ -205,6 +212,13 @@ describe('NOTES.txt (helm 4 install --dry-run=client: Helm 3 wants a cluster for
 
   test('nothing enabled', async () => {
     expect(await notes('backup.enabled=false')).toContain('Nothing is deployed: set backup.enabled=true or restore.enabled=true.');
+  });
+
+  test('guard.enabled=false: no scale guard line; the Argo CD fix stays', async () => {
+    const text = await notes('backup.enabled=true,backup.storage.s3.bucket=backups,guard.enabled=false');
+    expect(text).not.toContain('Scale guard:');
+    expect(text).toContain('component=backup\n');
+    expect(text).toContain('RespectIgnoreDifferences=true');
   });
 });
 

@@ -38,16 +38,17 @@ function setOf(values: Record<string, unknown>, prefix = ''): string[] {
 }
 
 const s3 = { bucket: 'backups', secretName: 's3-creds' };
-/** Deployments that need no companion container when preflight is off. */
+/** Deployments that need no companion container when preflight and the scale guard are off. */
 const UPSTREAM_ONLY: Array<[string, Record<string, unknown>]> = [
-  ['S3 backup Job', { companion: { preflight: false }, backup: { enabled: true, storage: { s3 } } }],
-  ['S3 backup CronJob', { companion: { preflight: false }, backup: { enabled: true, mode: 'cronjob', storage: { s3 } } }],
-  ['S3 restore of a key', { companion: { preflight: false }, restore: { enabled: true, storage: { s3: { ...s3, key: 'infrahub_backup_20260101_020000.tar.gz' } } } }],
-  ['scheduled S3 restore of a key', { companion: { preflight: false }, restore: { enabled: true, mode: 'cronjob', storage: { s3: { ...s3, key: 'a.tar.gz' } } } }],
+  ['S3 backup Job', { companion: { preflight: false }, guard: { enabled: false }, backup: { enabled: true, storage: { s3 } } }],
+  ['S3 backup CronJob', { companion: { preflight: false }, guard: { enabled: false }, backup: { enabled: true, mode: 'cronjob', storage: { s3 } } }],
+  ['S3 restore of a key', { companion: { preflight: false }, guard: { enabled: false }, restore: { enabled: true, storage: { s3: { ...s3, key: 'infrahub_backup_20260101_020000.tar.gz' } } } }],
+  ['scheduled S3 restore of a key', { companion: { preflight: false }, guard: { enabled: false }, restore: { enabled: true, mode: 'cronjob', storage: { s3: { ...s3, key: 'a.tar.gz' } } } }],
 ];
 /** Deployments that do pull the companion image. */
 const WITH_COMPANION: Array<[string, Record<string, unknown>]> = [
   ['S3 backup with preflight (the default)', { backup: { enabled: true, storage: { s3 } } }],
+  ['the scale guard (the default)', { companion: { preflight: false }, backup: { enabled: true, storage: { type: 'local' } } }],
   ['retention', { companion: { preflight: false }, backup: { enabled: true, mode: 'cronjob', storage: { s3 }, retention: { enabled: true } } }],
   ['verification', { companion: { preflight: false }, backup: { enabled: true, mode: 'cronjob', storage: { s3 }, verification: { enabled: true } } }],
   ['restore of the newest archive', { companion: { preflight: false }, restore: { enabled: true, storage: { s3: { ...s3, latest: true } } } }],
@@ -108,7 +109,7 @@ describe('NOTES (helm 4 install --dry-run=client)', () => {
     return r.stdout.slice(r.stdout.indexOf('NOTES:'));
   };
   test.each(WITH_COMPANION)('%s: names the companion image', async (_, values) => {
-    expect(await notes(values)).toContain(`The S3 checks run from the companion image ${COMPANION}`);
+    expect(await notes(values)).toContain(`run from the companion image ${COMPANION}`);
   });
   test.each(UPSTREAM_ONLY)('%s, companion.preflight=false: does not', async (_, values) => {
     expect(await notes(values)).not.toContain('companion image');

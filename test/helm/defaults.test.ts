@@ -59,7 +59,7 @@ const REFUSED: Array<[string, Record<string, unknown>, Array<keyof typeof PROBLE
     ['verificationOfEncrypted'],
   ],
   ['the freshness check with local storage', { backup: { enabled: true, mode: 'cronjob', storage: { type: 'local' } }, monitoring: { freshness: { enabled: true } } }, ['freshnessNeedsS3']],
-  ['a heartbeat that nothing pings (a backup without retention, verification or freshness)', { backup: { ...S3, mode: 'cronjob' }, monitoring: { heartbeat: { secretName: 'heartbeat' } } }, ['heartbeatWithoutPing']],
+  ['a heartbeat that nothing pings (a backup without the guard, retention, verification or freshness)', { backup: { ...S3, mode: 'cronjob' }, guard: { enabled: false }, monitoring: { heartbeat: { secretName: 'heartbeat' } } }, ['heartbeatWithoutPing']],
   ['a heartbeat in a restore release', { restore: { enabled: true, storage: { type: 's3', s3: { bucket: 'backups', latest: true } } }, monitoring: { heartbeat: { secretName: 'heartbeat' } } }, ['heartbeatWithoutPing']],
   [
     'a second copy without verification (it copies proven archives, right after s3 verify)',

@@ -83,10 +83,12 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
     expect(rendered.stderr).toBe('');
     expect(rendered.code).toBe(0);
     const objects = objectsOf(rendered.stdout);
-    const workloads = objects.filter((o) => o.kind === 'Job' || o.kind === 'CronJob');
+    // The backup or restore workload, beside the scale guard's CronJob.
+    const workloads = objects.filter((o) => (o.kind === 'Job' || o.kind === 'CronJob') && o.metadata.labels['app.kubernetes.io/component'] !== 'guard');
     expect(workloads).toHaveLength(1);
     const pod = workloads[0].kind === 'CronJob' ? workloads[0].spec.jobTemplate.spec.template.spec : workloads[0].spec.template.spec;
-    const main = pod.containers[0];
+    // The image's container: the last init container, with the scale guard.
+    const main = pod.initContainers.at(-1);
     expect(main.env.find((e: { name: string }) => e.name === 'INFRAHUB_S3_REGION')?.value).toBe(region);
 
     const own = join(work, `${name}-${label.replace(/\W+/g, '-')}-${region}-block.yaml`);

@@ -92,7 +92,10 @@ function permissions(role: K8s | undefined): Set<string> {
 function differencesOf(c: Case, objects: K8s[]): string[] {
   const found = new Set<string>();
   const theirs = new Set(c.objects.map(([kind, name]) => `${kind}/${name}`));
-  const ours = new Set(objects.map((o) => `${o.kind}/${o.metadata.name}`));
+  // The scale guard's CronJob is a difference of its own.
+  const guard = (o: K8s): boolean => o.kind === 'CronJob' && o.metadata.labels['app.kubernetes.io/component'] === 'guard';
+  if (objects.some(guard)) found.add('objects.guard');
+  const ours = new Set(objects.filter((o) => !guard(o)).map((o) => `${o.kind}/${o.metadata.name}`));
   if ([...theirs].some((o) => !ours.has(o)) || [...ours].some((o) => !theirs.has(o))) found.add('objects');
 
   const w = c.workload;
@@ -108,7 +111,9 @@ function differencesOf(c: Case, objects: K8s[]): string[] {
   if (w.activeDeadlineSeconds !== undefined && jobSpec.activeDeadlineSeconds !== w.activeDeadlineSeconds) found.add('activeDeadlineSeconds');
   if ((jobSpec.backoffLimit ?? null) !== w.backoffLimit) found.add('backoffLimit');
 
-  const container = pod.containers.find((x: K8s) => x.name === w.container);
+  // With the scale guard the image runs as the last init container, between guard record and guard clear.
+  if ((pod.initContainers ?? []).some((x: K8s) => x.name === w.container)) found.add('scaleGuard');
+  const container = [...(pod.initContainers ?? []), ...pod.containers].find((x: K8s) => x.name === w.container);
   if (!container) return [...found, 'container'];
   const mount = (container.volumeMounts ?? []).find((m: K8s) => m.mountPath === w.mountPath);
   if (!mount) found.add('mountPath');

@@ -110,7 +110,8 @@ describe('hostile documents render what the contract says', () => {
   test('$ in arguments is doubled, so the kubelet passes it on unexpanded', () => {
     const job = objects('$( in a restore key and extraArgs').find((o) => o.kind === 'Job')!;
     const spec = container(job);
-    expect(spec.containers[0].args).toEqual(['restore', 's3://backups/a$$(AWS_SECRET_ACCESS_KEY)$$$$b.tar.gz', '--x=$$(HOME)', '$$$$']);
+    // The image's container: the last init container (the scale guard's clear runs after it).
+    expect(spec.initContainers.at(-1).args).toEqual(['restore', 's3://backups/a$$(AWS_SECRET_ACCESS_KEY)$$$$b.tar.gz', '--x=$$(HOME)', '$$$$']);
     expect(spec.initContainers[0].args).toContain('s3://backups/a$$(AWS_SECRET_ACCESS_KEY)$$$$b.tar.gz');
   });
 

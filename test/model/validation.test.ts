@@ -39,7 +39,7 @@ const S3_BACKUP = { enabled: true, storage: { s3: { bucket: 'backups' } } };
 const S3_RESTORE = { enabled: true, storage: { s3: { bucket: 'backups', key: 'infrahub_backup_20260101_020000.tar.gz' } } };
 
 const ROOT_KEYS = [
-  'enabled', 'global', 'nameOverride', 'fullnameOverride', 'serviceAccount', 'rbac', 'backup', 'restore', 'companion', 'neo4j', 'image',
+  'enabled', 'global', 'nameOverride', 'fullnameOverride', 'serviceAccount', 'rbac', 'backup', 'restore', 'guard', 'companion', 'neo4j', 'image',
   'imagePullSecrets', 'logFormat', 'resources', 'scratch', 'nodeSelector', 'tolerations', 'affinity', 'priorityClassName',
   'podAnnotations', 'podLabels', 'podSecurityContext', 'securityContext', 'extraEnv', 'extraVolumes', 'extraVolumeMounts',
   'cronJob', 'job', 'monitoring', 'networkPolicy',

@@ -3,7 +3,7 @@
  * 127.0.0.1): more than 1,000 archives (two pages), foreign objects under and
  * beside the prefix, the ordering rules, --output for an init container.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -50,6 +50,35 @@ afterAll(async () => {
 });
 
 describe('latest', () => {
+  // The backup pod's proof (guard record --start-file, then latest --newer-than @FILE).
+  describe('--newer-than: the upload of the run that started then landed', () => {
+    test('an archive uploaded after the start passes, with one line naming it', async () => {
+      const result = await run(env, 'latest', '--accept-unproven', '--newer-than', '2000-01-01T00:00:00Z');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(`s3://backups/infrahub/${NEWEST}\n`);
+      expect(result.stderr).toMatch(new RegExp(`^this run's archive landed: s3://backups/infrahub/${NEWEST}, uploaded \\S+\n$`));
+    });
+
+    test('the start read from @FILE, as guard record --start-file writes it', async () => {
+      const file = join(dir, 'run-start');
+      writeFileSync(file, new Date(Date.now() + 3600_000).toISOString());
+      expectFailure(await run(env, 'latest', '--accept-unproven', '--newer-than', `@${file}`), 1, [
+        new RegExp(`^error: the upload did not land: the newest restorable archive, s3://backups/infrahub/${NEWEST}, was uploaded \\S+, before the run that started \\S+: check the backup container's log$`),
+      ]);
+    });
+
+    test('no archive since the start: one line, exit 1', async () => {
+      expectFailure(await run(env, 'latest', '--accept-unproven', '--newer-than', '2999-01-01T00:00:00+02:00'), 1, [/^error: the upload did not land: .* before the run that started 2998-12-31T22:00:00Z/]);
+    });
+
+    test.each([['yesterday'], ['2026-01-01'], ['2026-13-01T00:00:00Z'], ['@/nonexistent/run-start']])('%s is refused before any S3 call (exit 2)', async (value) => {
+      const result = await run(env, 'latest', '--newer-than', value);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^error: --newer-than: /);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    });
+  });
+
   test('the newest of more than 1,000 archives, read across pages', async () => {
     await server.flush();
     const before = server.requests.length;

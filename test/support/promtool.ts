@@ -74,6 +74,8 @@ export interface JobRun {
   readonly retries?: number;
   /** `spec.activeDeadlineSeconds`. */
   readonly activeDeadlineSeconds?: number;
+  /** false: the image is a container of the pod (`guard.enabled=false`); else its last init container. */
+  readonly initContainer?: boolean;
   /**
    * The image of the Job's pods' container, as the pod spec names it; none: no pod series (a Job
    * before its first pod runs).
@@ -119,7 +121,8 @@ export function jobPods(run: JobRun): InputSeries[] {
     out.push(series('kube_pod_owner', { ...labels, owner_kind: 'Job', owner_name: job, owner_is_controller: 'true' }, present));
     out.push(
       series(
-        'kube_pod_container_info',
+        // With the scale guard (the default) the image runs as the last init container.
+        run.initContainer === false ? 'kube_pod_container_info' : 'kube_pod_init_container_info',
         {
           ...labels,
           container: 'backup',

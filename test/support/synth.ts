@@ -68,9 +68,9 @@ export function at(path: string, value: unknown): TestValues {
     .reduce<unknown>((acc, key) => ({ [key]: acc }), value) as TestValues;
 }
 
-/** The one Job or CronJob of a synthesis. */
+/** The one Job or CronJob of a synthesis, but the scale guard's CronJob. */
 export function workloadOf(objects: KubeObject[]): KubeObject {
-  const found = objects.filter((o) => o.kind === 'Job' || o.kind === 'CronJob');
+  const found = objects.filter((o) => (o.kind === 'Job' || o.kind === 'CronJob') && o.metadata?.labels?.['app.kubernetes.io/component'] !== 'guard');
   if (found.length !== 1) throw new Error(`expected one Job or CronJob, found ${found.length}: ${objects.map((o) => o.kind).join(', ')}`);
   return found[0];
 }
@@ -85,11 +85,24 @@ export function jobSpecOf(workload: KubeObject): KubeObject {
   return workload.kind === 'CronJob' ? workload.spec.jobTemplate.spec : workload.spec;
 }
 
-/** The single container of the workload of a synthesis. */
+/** The scale guard's CronJob of a synthesis, if any. */
+export function guardCronJobOf(objects: KubeObject[]): KubeObject | undefined {
+  return objects.find((o) => o.kind === 'CronJob' && o.metadata?.labels?.['app.kubernetes.io/component'] === 'guard');
+}
+
+/**
+ * The container of the workload's image: the one named after the pod's
+ * component (with the scale guard, the last init container), else the pod's
+ * single container.
+ */
 export function containerOf(objects: KubeObject[]): KubeObject {
-  const containers = podSpecOf(workloadOf(objects)).containers;
-  if (containers.length !== 1) throw new Error(`expected one container, found ${containers.length}`);
-  return containers[0];
+  const workload = workloadOf(objects);
+  const spec = podSpecOf(workload);
+  const component = podTemplateOf(workload).metadata?.labels?.['app.kubernetes.io/component'];
+  const named = [...(spec.initContainers ?? []), ...spec.containers].find((c: KubeObject) => c.name === component);
+  if (named) return named;
+  if (spec.containers.length !== 1) throw new Error(`expected one container, found ${spec.containers.length}`);
+  return spec.containers[0];
 }
 
 /** The container's arguments. */
