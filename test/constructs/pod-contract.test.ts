@@ -36,7 +36,12 @@ describe.each(Object.entries(MODES))('pod of %s', (_name, values) => {
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(pod.restartPolicy).toBe('Never');
     expect(pod.containers).toHaveLength(1);
-    for (const init of pod.initContainers ?? []) expect(['preflight', 'find-latest']).toContain(init.name);
+    // The companion's checks and the guard's record first, the image last of the init containers;
+    // after it one container: the upload's proof (S3 backups) or the guard's clear.
+    const inits = (pod.initContainers ?? []).map((c: { name: string }) => c.name);
+    for (const init of inits.slice(0, -2)) expect(['preflight', 'find-latest']).toContain(init);
+    expect(inits.slice(-2)).toEqual(['guard-record', container.name]);
+    expect(['prove', 'guard-clear']).toContain(pod.containers[0].name);
   });
 
   test('gets its namespace from the downward API', () => {
@@ -173,9 +178,10 @@ describe('restore arguments', () => {
   test('latest: a find-latest init container hands the newest archive to the image', () => {
     const objects = synthObjects(MODES['restore latest']);
     const pod = podSpecOf(workloadOf(objects));
-    expect(pod.initContainers.map((c: KubeObject) => c.name)).toEqual(['find-latest']);
+    // The newest archive resolved first, then the guard's record, then the image (the last init container).
+    expect(pod.initContainers.map((c: KubeObject) => c.name)).toEqual(['find-latest', 'guard-record', 'restore']);
     expect(pod.initContainers[0].args).toEqual(['s3', 'preflight', '--for', 'restore', '--output', '/run/infrahub-backup/archive-uri']);
-    expect(pod.containers[0].command).toEqual([
+    expect(containerOf(objects).command).toEqual([
       '/bin/sh',
       '-c',
       'exec /usr/local/bin/infrahub-backup restore "$(cat /run/infrahub-backup/archive-uri)" "$@"',
@@ -187,7 +193,7 @@ describe('restore arguments', () => {
 
   test('latest without companion.preflight: the newest archive is only resolved, not checked', () => {
     const objects = synthObjects(mergeDocs(MODES['restore latest'], { companion: { preflight: false } }));
-    expect(podSpecOf(workloadOf(objects)).initContainers.map((c: KubeObject) => [c.name, c.args])).toEqual([
+    expect(podSpecOf(workloadOf(objects)).initContainers.filter((c: KubeObject) => c.name !== 'guard-record' && c.name !== 'restore').map((c: KubeObject) => [c.name, c.args])).toEqual([
       ['find-latest', ['s3', 'latest', '--output', '/run/infrahub-backup/archive-uri']],
     ]);
   });
@@ -328,7 +334,7 @@ describe('environment', () => {
   });
 
   test('requests alone get no memory limit added (a large database\'s dump is not cut off)', () => {
-    const container = backup({ resources: { requests: { cpu: '2', memory: '8Gi' } } }).flatMap((o) => (o.kind === 'CronJob' ? [o.spec.jobTemplate.spec.template.spec] : o.kind === 'Job' ? [o.spec.template.spec] : []))[0].containers[0];
+    const container = containerOf(backup({ resources: { requests: { cpu: '2', memory: '8Gi' } } }));
     expect(container.resources).toEqual({ requests: { cpu: '2', memory: '8Gi' } });
   });
 

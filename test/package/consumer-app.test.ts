@@ -104,9 +104,11 @@ describe.each([
 
   test('a chart placing InfrahubBackup beside its own objects type-checks (strict) and synthesizes', () => {
     const objects = parseAllDocuments(typeCheckAndSynth(app)).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } });
-    expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'CronJob', 'Role', 'RoleBinding', 'ServiceAccount']);
+    expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'CronJob', 'CronJob', 'Role', 'RoleBinding', 'ServiceAccount']);
     expect(objects.find((o) => o.kind === 'ConfigMap')?.metadata.name).toBe('platform-settings');
-    expect(objects.find((o) => o.kind === 'CronJob')?.metadata).toMatchObject({ name: 'infrahub-infrahub-backup', namespace: 'infrahub' });
+    // The backup CronJob, and the scale guard's repair CronJob beside it.
+    const cronJobs = objects.filter((o) => o.kind === 'CronJob').map((o) => o.metadata);
+    expect(cronJobs.map((m) => `${m.namespace}/${m.name}`).sort()).toEqual(['infrahub/infrahub-infrahub-backup', 'infrahub/infrahub-infrahub-backup-guard']);
   });
 
   test('the CLI runs from the same install (S3 client bundled); a TypeScript app for `argocd generate` asks for tsx in one line', () => {
