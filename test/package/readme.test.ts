@@ -76,7 +76,7 @@ const RULES: Array<{ match: RegExp; run?: (command: string) => string; output?: 
   { match: /^(docker |npm run docker:|IMAGE=\S+ npm run docker:|mkdir -m 700 \S+ && cd )/, leftOut: 'needs a Docker engine' },
   { match: /^infrahub-backup-cdk8s values -f base\.yaml /, leftOut: 'reads values files of the reader\'s own (base.yaml, prod.yaml)' },
   { match: /^export (COPY_)?(INFRAHUB_S3_|AWS_)\w+=/, leftOut: 'S3 settings of the reader\'s own buckets, for the next command' },
-  { match: /^infrahub-backup-cdk8s s3 /, leftOut: 'needs an S3 bucket (the S3 suites run every command against s3rver)' },
+  { match: /^(env (\w+=\S+ )+)?infrahub-backup-cdk8s s3 /, leftOut: 'needs an S3 bucket (the S3 suites run every command against s3rver)' },
 ];
 
 function ruleFor(command: string) {
