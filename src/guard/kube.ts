@@ -215,8 +215,26 @@ function loadKubeConfig(k8s: typeof K8s, env: NodeJS.ProcessEnv): K8s.KubeConfig
   return kc;
 }
 
+/** The oldest Node.js the bundled Kubernetes client runs on (undici 8's `engines`). */
+export const CLIENT_NODE = [22, 19, 0] as const;
+
+/** Whether a Node.js version (`process.versions.node`) runs the Kubernetes client. */
+export function clientRuns(version: string): boolean {
+  const parts = version.split('.').map((n) => Number.parseInt(n, 10));
+  for (let i = 0; i < CLIENT_NODE.length; i++) {
+    const part = parts[i] ?? 0;
+    if (part !== CLIENT_NODE[i]) return part > CLIENT_NODE[i];
+  }
+  return true;
+}
+
 /** A GuardApi for a namespace, every request bounded by the signal. */
 export function kubernetesApi(namespace: string, env: NodeJS.ProcessEnv, signal: AbortSignal, timeoutSeconds: number): GuardApi {
+  if (!clientRuns(process.versions.node)) {
+    throw new GuardFailure(
+      `the guard commands need Node.js ${CLIENT_NODE.join('.')} or later (the Kubernetes client's HTTP library, undici 8, does not run on older ones); this is Node.js ${process.versions.node}: run them from the companion image (Node.js 24) or a newer Node.js`,
+    );
+  }
   // Loaded here: only the guard commands talk to the Kubernetes API.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- only the guard commands load the Kubernetes client, as said above
   const k8s = require('@kubernetes/client-node') as typeof K8s;

@@ -3,8 +3,10 @@
  * records: found as the backup tool finds them.
  */
 import fc from 'fast-check';
+import { readFileSync } from 'fs';
+import { dirname } from 'path';
 import { SCALED_SERVICES, releaseJobSelector, toolWorkload } from '../../src/guard/guard';
-import { jobRunning } from '../../src/guard/kube';
+import { CLIENT_NODE, clientRuns, jobRunning } from '../../src/guard/kube';
 import type { ListedWorkload } from '../../src/guard/kube';
 import { MAX_RECORDED_REPLICAS, Marker, decodeMarker, encodeMarker, markerName } from '../../src/guard/marker';
 import { commonLabels } from '../../src/model/objects';
@@ -112,4 +114,11 @@ test('a Job runs while its pods are active or terminating, or until it is finish
   expect(jobRunning(job(done('Complete', 'False')))).toBe(true);
   expect(jobRunning(job({}, true))).toBe(false);
   expect(jobRunning(job({ active: 1 }, true))).toBe(true);
+});
+
+test("the guard runs only on a Node.js its Kubernetes client runs on (undici 8: 22.19 or later), as undici's engines say", () => {
+  const undici = JSON.parse(readFileSync(require.resolve('undici/package.json', { paths: [dirname(require.resolve('@kubernetes/client-node'))] }), 'utf8')) as { engines: { node: string } };
+  expect(undici.engines.node).toBe(`>=${CLIENT_NODE.join('.')}`);
+  for (const v of ['20.20.2', '22.18.9', '22.9.0', '21.99.0', '18.0.0']) expect(clientRuns(v)).toBe(false);
+  for (const v of ['22.19.0', '22.23.5', '23.0.0', '24.22.3', '26.12.1']) expect(clientRuns(v)).toBe(true);
 });

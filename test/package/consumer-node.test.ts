@@ -21,6 +21,7 @@ import { delimiter, dirname, join } from 'path';
 import { parseAllDocuments } from 'yaml';
 import { MAIN_JS, MAX_ADDED, NPM_FLAGS, PEERS, PKG, ROOT, TSCONFIG, bytes, copiesOf, installed, typeCheckAndSynth, workFolder } from '../support/consumer';
 import { npm, packedTarball } from '../support/packed';
+import { clientRuns } from '../../src/guard/kube';
 
 const work = workFolder();
 let tarball: string;
@@ -73,6 +74,14 @@ describe.each(['20.20.2', '22.23.5', '24.22.3', '26.12.1'])('Node.js %s (binary 
     expect(synth.stderr).toBe('');
     expect(synth.status).toBe(0);
     expect(synth.stdout).toContain('kind: Job');
+    // The guard's Kubernetes client needs Node.js 22.19: before it, one line saying so; from it, the API's own failure.
+    writeFileSync(join(work, 'kubeconfig'), 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n');
+    const guard = spawnSync(join(app, 'node_modules', '.bin', PKG.name), ['guard', 'repair', '-n', 'ns', '--release', 'r', '--timeout', '2'], { cwd: app, env: { ...env, KUBECONFIG: join(work, 'kubeconfig') }, encoding: 'utf8' });
+    expect(guard.status).toBe(1);
+    expect(guard.stdout).toBe('');
+    expect(guard.stderr.trim().split('\n')).toHaveLength(1);
+    if (clientRuns(version)) expect(guard.stderr).toMatch(/^error: .*127\.0\.0\.1:1/);
+    else expect(guard.stderr).toMatch(/^error: the guard commands need Node\.js 22\.19\.0 or later .* this is Node\.js 20\./);
   });
 });
 
