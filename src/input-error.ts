@@ -40,3 +40,20 @@ export function sanitizeLine(line: string): string {
 export function errorLines(lines: readonly string[]): string {
   return lines.map((line) => `error: ${sanitizeLine(line)}\n`).join('');
 }
+
+/**
+ * A reader that adds an InputError's lines to `problems` and gives undefined,
+ * so a command reports every problem of its input in one run; any other error
+ * is thrown on.
+ */
+export function problemCollector(problems: string[]): <T>(read: () => T) => T | undefined {
+  return <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (e) {
+      if (e instanceof InputError) problems.push(...e.lines);
+      else throw e;
+      return undefined;
+    }
+  };
+}

@@ -47,7 +47,7 @@ import { Deadline, DeadlineExceeded } from './deadline';
 import { describeS3Error } from './errors';
 import { durationFlag } from './duration';
 import { backupAge } from './freshness';
-import { InputError, sanitizeLine } from '../input-error';
+import { InputError, problemCollector, sanitizeLine } from '../input-error';
 import { Listing, listArchivesOrFail } from './listing';
 import { etagToken, proofKey } from './proofs';
 import { HeadReader, UNPROVEN, candidates, listedProblem, readEnds, restorableProblem } from './restorable';
@@ -271,15 +271,7 @@ interface Copied {
 
 export async function copy(options: CopyOptions, io: S3Io): Promise<number> {
   const problems: string[] = [];
-  const collect = <T>(check: () => T): T | undefined => {
-    try {
-      return check();
-    } catch (e) {
-      if (e instanceof InputError) problems.push(...e.lines);
-      else throw e;
-      return undefined;
-    }
-  };
+  const collect = problemCollector(problems);
   const source = collect(() => resolveSettings(options, io.env, { needBucket: true }));
   const destination = source !== undefined ? collect(() => resolveDestination(options, io.env, source)) : undefined;
   const maxCopies = collect(() => (options.maxCopies === undefined ? DEFAULT_MAX_COPIES : wholeNumber(options.maxCopies, '--max-copies')));

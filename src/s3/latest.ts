@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'path';
 import { Archive, formatDate } from './archives';
 import { durationFlag } from './duration';
 import { Session, withSession } from './client';
-import { InputError } from '../input-error';
+import { InputError, problemCollector } from '../input-error';
 import type { S3Io } from '../io';
 import { ConnectionFlags, endpointLabel, resolveSettings, s3Uri } from './config';
 import { EXIT_OK, S3Failure } from './common';
@@ -126,15 +126,7 @@ export function newerThanFlag(value: string): Date {
 
 export async function latest(options: LatestOptions, io: S3Io): Promise<number> {
   const problems: string[] = [];
-  const collect = <T>(check: () => T): T | undefined => {
-    try {
-      return check();
-    } catch (e) {
-      if (e instanceof InputError) problems.push(...e.lines);
-      else throw e;
-      return undefined;
-    }
-  };
+  const collect = problemCollector(problems);
   const settings = collect(() => resolveSettings(options, io.env, { needBucket: true }));
   if (options.output !== undefined) collect(() => checkOutputPath(options.output!));
   const maxAgeMs = options.maxAge !== undefined ? collect(() => durationFlag(options.maxAge!, '--max-age')) : undefined;

@@ -25,7 +25,7 @@ import { EXIT_FAILED, EXIT_OK, S3Failure, wholeNumber } from './common';
 import type { S3Io } from '../io';
 import { ConnectionFlags, endpointLabel, resolveSettings, s3Uri } from './config';
 import { describeS3Error } from './errors';
-import { InputError, errorLines, sanitizeLine } from '../input-error';
+import { InputError, errorLines, problemCollector, sanitizeLine } from '../input-error';
 import { listArchivesOrFail } from './listing';
 import { candidates, listedProblem, readEnds, restorableProblem } from './restorable';
 
@@ -123,13 +123,7 @@ export async function lock(options: LockOptions, io: S3Io): Promise<number> {
     if (e instanceof InputError) problems.push(...e.lines);
     else throw e;
   }
-  let settings;
-  try {
-    settings = resolveSettings(options, io.env, { needBucket: true });
-  } catch (e) {
-    if (e instanceof InputError) problems.push(...e.lines);
-    else throw e;
-  }
+  const settings = problemCollector(problems)(() => resolveSettings(options, io.env, { needBucket: true }));
   if (problems.length > 0 || settings === undefined) throw new InputError(problems);
   return withSession(settings, io.stderr, (session) => lockArchives(session, mode as LockMode, days, options, io));
 }

@@ -16,7 +16,7 @@ import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { Archive, archiveOf, batches, formatDate } from './archives';
 import { readRetention } from './lock';
 import { Session, withSession } from './client';
-import { InputError, errorLines, sanitizeLine } from '../input-error';
+import { InputError, errorLines, problemCollector, sanitizeLine } from '../input-error';
 import type { S3Io } from '../io';
 import { ConnectionFlags, S3Settings, endpointLabel, resolveSettings, s3Uri } from './config';
 import { EXIT_FAILED, EXIT_OK, S3Failure, wholeNumber } from './common';
@@ -49,16 +49,7 @@ export interface PruneOptions extends ConnectionFlags {
 
 export async function prune(options: PruneOptions, io: S3Io): Promise<number> {
   const problems: string[] = [];
-  /** Collects an InputError's lines instead of stopping at the first problem. */
-  const read = <T>(parse: () => T): T | undefined => {
-    try {
-      return parse();
-    } catch (e) {
-      if (e instanceof InputError) problems.push(...e.lines);
-      else throw e;
-      return undefined;
-    }
-  };
+  const read = problemCollector(problems);
   const calendar = {
     keepDaily: options.keepDaily === undefined ? undefined : read(() => wholeNumber(options.keepDaily!, '--keep-daily', 0)),
     keepWeekly: options.keepWeekly === undefined ? undefined : read(() => wholeNumber(options.keepWeekly!, '--keep-weekly', 0)),
@@ -79,13 +70,7 @@ export async function prune(options: PruneOptions, io: S3Io): Promise<number> {
   if (options.timeZone !== undefined && !calendarGiven && timeZone !== undefined && timeZone !== DEFAULT_TIME_ZONE) {
     io.stderr(`warning: --time-zone ${timeZone} has no effect without a calendar rule (--keep-daily, --keep-weekly, --keep-monthly or --keep-yearly)\n`);
   }
-  let settings: S3Settings | undefined;
-  try {
-    settings = resolveSettings(options, io.env, { needBucket: true });
-  } catch (e) {
-    if (e instanceof InputError) problems.push(...e.lines);
-    else throw e;
-  }
+  const settings: S3Settings | undefined = read(() => resolveSettings(options, io.env, { needBucket: true }));
   if (problems.length > 0 || settings === undefined) throw new InputError(problems);
   const policy: RetentionPolicy = { keepLast, keepDays, ...calendar, timeZone };
   return withSession(settings, io.stderr, (session) => pruneArchives(session, policy, options, io));
