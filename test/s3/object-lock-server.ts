@@ -151,6 +151,13 @@ export async function startObjectLockServer(): Promise<ObjectLockServer> {
       res.end(xml);
     };
     const fail = (status: number, code: string, message: string) => send(status, errorDocument(code, message, resource));
+    /** Refuses (true) a body without its Content-MD5 or checksum, or with one that does not match, as S3 does for these calls. */
+    const refusedIntegrity = (): boolean => {
+      const check = integrity(req.headers, body);
+      if (check === undefined) fail(400, 'InvalidRequest', 'Missing required header for this request: Content-MD5 OR x-amz-checksum-*');
+      else if (!check) fail(400, 'BadDigest', 'The Content-MD5 or checksum value that you specified did not match what the server received.');
+      return check !== true;
+    };
 
     let action: LockServerAction | 'unknown' = 'unknown';
     if (key === '') {
@@ -241,15 +248,7 @@ export async function startObjectLockServer(): Promise<ObjectLockServer> {
         return action;
       }
       case 'DeleteObjects': {
-        const check = integrity(req.headers, body);
-        if (check === undefined) {
-          fail(400, 'InvalidRequest', 'Missing required header for this request: Content-MD5 OR x-amz-checksum-*');
-          return action;
-        }
-        if (!check) {
-          fail(400, 'BadDigest', 'The Content-MD5 or checksum value that you specified did not match what the server received.');
-          return action;
-        }
+        if (refusedIntegrity()) return action;
         const text = body.toString('utf8');
         const quiet = /<Quiet>true<\/Quiet>/.test(text);
         const keys = [...text.matchAll(/<Object>\s*<Key>([\s\S]*?)<\/Key>[\s\S]*?<\/Object>/g)].map((m) => unescapeXml(m[1]));
@@ -336,15 +335,7 @@ export async function startObjectLockServer(): Promise<ObjectLockServer> {
         send(200, `${XML_HEAD}<Retention xmlns="${NS}"><Mode>${object.retention.mode}</Mode><RetainUntilDate>${isoDate(object.retention.until)}</RetainUntilDate></Retention>`);
         return action;
       case 'PutObjectRetention': {
-        const check = integrity(req.headers, body);
-        if (check === undefined) {
-          fail(400, 'InvalidRequest', 'Missing required header for this request: Content-MD5 OR x-amz-checksum-*');
-          return action;
-        }
-        if (!check) {
-          fail(400, 'BadDigest', 'The Content-MD5 or checksum value that you specified did not match what the server received.');
-          return action;
-        }
+        if (refusedIntegrity()) return action;
         const text = body.toString('utf8');
         const mode = /<Mode>(GOVERNANCE|COMPLIANCE)<\/Mode>/.exec(text)?.[1] as LockMode | undefined;
         const untilText = /<RetainUntilDate>([^<]+)<\/RetainUntilDate>/.exec(text)?.[1];
