@@ -5,7 +5,7 @@
  * the answer and any silence while it streams each by --timeout; per command,
  * all calls with their retries by the deadline (deadline.ts).
  */
-import { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Readable } from 'stream';
 import { S3Settings } from './config';
@@ -102,6 +102,14 @@ export interface Session {
   readonly deadline: Deadline;
   /** Runs one S3 call with the deadline's abort signal; past the deadline, rejects with DeadlineExceeded whatever the call was doing. */
   call<T>(work: (abortSignal: AbortSignal) => Promise<T>): Promise<T>;
+}
+
+/** Writes a proof marker (proofs.ts names it): the record as indented JSON, one call under the session's deadline. */
+export async function putProof(session: Session, bucket: string, marker: string, record: Record<string, unknown>): Promise<void> {
+  const body = `${JSON.stringify(record, null, 2)}\n`;
+  await session.call((abortSignal) =>
+    session.client.send(new PutObjectCommand({ Bucket: bucket, Key: marker, Body: body, ContentType: 'application/json', ContentLength: Buffer.byteLength(body) }), { abortSignal }),
+  );
 }
 
 /** The command's deadline, in milliseconds: --deadline, else DEADLINE_TIMEOUTS x --timeout. */

@@ -34,12 +34,12 @@
  * object: S3 shows a multipart upload only once it is completed. The next run
  * finds the archive missing and copies it again.
  */
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createHash, Hash } from 'crypto';
 import { Readable, Transform, TransformCallback, pipeline } from 'stream';
 import { Archive, formatBytes, formatDate } from './archives';
-import { Session, deadlineMs, openSession } from './client';
+import { Session, deadlineMs, openSession, putProof } from './client';
 import { EXIT_OK, S3Failure, wholeNumber } from './common';
 import type { S3Io } from '../io';
 import { ConnectionFlags, S3Settings, S3_ENV, copyEnvName, copyEnvironment, endpointLabel, forCopy, resolveSettings, s3Uri } from './config';
@@ -476,15 +476,8 @@ async function copyOne(from: Session, to: Session, archive: Archive, proven: boo
     if (marker === undefined) {
       io.stderr(`warning: ${sanitizeLine(uri)}: the destination gave no ETag: no proof recorded there, so latest and prune there do not count it\n`);
     } else {
-      const proof = `${JSON.stringify(
-        { archive: key, size: archive.size, etag, sha256, copiedFrom: sourceUri, sourceEtag: archive.etag, copiedAt: formatDate(new Date()), proven: 's3 verify read the source whole; this copy reads back with the same SHA-256' },
-        null,
-        2,
-      )}\n`;
       try {
-        await to.call((abortSignal) =>
-          to.client.send(new PutObjectCommand({ Bucket: bucket, Key: marker, Body: proof, ContentType: 'application/json', ContentLength: Buffer.byteLength(proof) }), { abortSignal }),
-        );
+        await putProof(to, bucket, marker, { archive: key, size: archive.size, etag, sha256, copiedFrom: sourceUri, sourceEtag: archive.etag, copiedAt: formatDate(new Date()), proven: 's3 verify read the source whole; this copy reads back with the same SHA-256' });
       } catch (e) {
         throw new S3Failure(`${uri} copied and matched, but its proof could not be recorded, so latest and prune there will not count it: ${forCopy(describeS3Error(e, { action: 'write', bucket, key: marker, settings: to.settings }))}`);
       }

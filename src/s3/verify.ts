@@ -6,11 +6,11 @@
  * proof beside the archive (proofs.ts); a proof it cannot write fails the run
  * after the verdict is printed.
  */
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'stream';
 import { ArchiveReadError, ArchiveReport, checkArchive } from './archive-check';
 import { formatBytes, formatDate, parseArchiveName } from './archives';
-import { Session, withSession } from './client';
+import { Session, putProof, withSession } from './client';
 import { InputError, errorLines, sanitizeLine } from '../input-error';
 import type { S3Io } from '../io';
 import { ConnectionFlags, parseS3Uri, resolveSettings, s3Uri } from './config';
@@ -194,8 +194,8 @@ async function recordProof(
     io.stderr(`warning: ${sanitizeLine(uri)}: the server gave ${why}: no proof recorded, so retention does not count it\n`);
     return undefined;
   }
-  const body = `${JSON.stringify(
-    {
+  try {
+    await putProof(session, bucket, marker, {
       archive: key,
       size: report.compressedBytes,
       etag: object.etag,
@@ -203,14 +203,7 @@ async function recordProof(
       verifiedFiles: report.verifiedFiles,
       verifiedBytes: report.verifiedBytes,
       backupId: report.metadata?.backup_id,
-    },
-    null,
-    2,
-  )}\n`;
-  try {
-    await session.call((abortSignal) =>
-      session.client.send(new PutObjectCommand({ Bucket: bucket, Key: marker, Body: body, ContentType: 'application/json', ContentLength: Buffer.byteLength(body) }), { abortSignal }),
-    );
+    });
   } catch (e) {
     return `${uri} verified, but its proof could not be recorded, so retention will not count it: ${describeS3Error(e, { action: 'write', bucket, key: marker, settings: session.settings })}`;
   }
