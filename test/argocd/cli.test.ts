@@ -121,12 +121,18 @@ describe('argocd generate', () => {
       expect(r2.stderr).toMatch(/^error: .*b\.yaml: the values files hold more than 15000 values together \(aliases included\)$/m);
     });
 
-    test('the costliest files within the limits render, and 1 MiB of nested [ is refused, each under 200 MiB (npm run bench:limits prints the times)', () => {
+    // The target (about 200 MiB) is a benchmark's to check, on an idle machine: `npm run bench:limits`
+    // fails when a case passes it. Here the peak is printed and held under a ceiling that only a real
+    // regression passes (a 10 MiB string rendered with 531 MiB before the byte limit; 4,990 extraEnv
+    // entries with 265 MiB before the CLI kept V8's young generation small): the peak of one run grows
+    // by up to a third on a busy machine (idle 130-155 MiB; 201 MiB seen under load before that fix).
+    test('the costliest files within the limits render, and 1 MiB of nested [ is refused, each under 300 MiB (npm run bench:limits checks the 200 MiB target)', () => {
       const bin = join(ROOT, 'bin', 'infrahub-backup-cdk8s');
       if (!existsSync(join(ROOT, 'lib', 'cli.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
       const cases: Record<string, [string, number]> = {
         'a 1 MiB extraEnv value': [`${head}extraEnv:\n  - name: A\n    value: "${'x'.repeat(1024 * 1024 - 200)}"\n`, 0],
         '14,990 annotations': [head + keys(0, 14_990), 0],
+        '4,990 extraEnv entries': [`${head}extraEnv:\n${Array.from({ length: 4_990 }, (_, i) => `  - name: V${i}\n    value: "v${i}"\n`).join('')}`, 0],
         '1 MiB of nested [': [`a: ${'['.repeat(1024 * 1024 - 4)}\n`, 2],
       };
       // The plugin's own process reports its peak memory as it exits.
@@ -143,7 +149,7 @@ describe('argocd generate', () => {
         const peakMiB = Number(/^peak (\d+)$/m.exec(r.stderr)?.[1]) / 1024;
         console.log(`plugin, ${name}: exit ${r.status}, peak ${peakMiB.toFixed(0)} MiB`);
         expect([name, r.status]).toEqual([name, code]);
-        expect([name, peakMiB < 200]).toEqual([name, true]);
+        expect([name, peakMiB < 300]).toEqual([name, true]);
       }
     }, 120_000);
   });
