@@ -117,11 +117,11 @@
 {{- $z := get $shifts .zone }}
 {{- $minute := index .sets 0 }}{{- $hour := index .sets 1 }}
 {{- $skips := false }}
+{{- /* A run at minute T of the day falls in a window [start, start + length) when (T - start) mod 1440 < length: one test per run time, not per minute of a window (a whole day for some zones) */}}
 {{- range $w := $z.windows }}
-{{- range $k := until (index $w 1 | int) }}
-{{- $t := mod (add (index $w 0 | int) $k) 1440 }}
-{{- if and (hasKey $hour.values (toString (div $t 60))) (hasKey $minute.values (toString (mod $t 60))) }}{{- $skips = true }}{{- end }}
-{{- end }}
+{{- range $h, $_ := $hour.values }}{{- range $m, $_ := $minute.values }}
+{{- if lt (mod (sub (add (mul (atoi $h) 60) (atoi $m) 1440) (index $w 0 | int)) 1440) (index $w 1 | int) }}{{- $skips = true }}{{- end }}
+{{- end }}{{- end }}
 {{- end }}
 {{- dict "range" $z.range "skips" $skips | toJson }}
 {{- else }}{}{{- end -}}
