@@ -138,16 +138,15 @@
 {{- end }}
 {{- end }}
 
-{{/* monitoring.backupMaxAge, or the backup schedule's longest gap plus the margin; empty when neither (max-age.ts backupMaxAge): DEPLOYMENT */}}
+{{/* monitoring.backupMaxAge, or the backup schedule's longest gap plus the margin; empty when neither (max-age.ts backupMaxAge): DEPLOYMENT. Derived once and kept in the deployment (key backupMaxAgeMemo): an object reads it in several fields */}}
 {{- define "infrahub-backup.backupMaxAge" -}}
-{{- if .v.monitoring.backupMaxAge }}
-{{- .v.monitoring.backupMaxAge }}
-{{- else }}
-{{- $interval := include "infrahub-backup.scheduleIntervalMinutes" (dict "c" .c "schedule" .v.backup.schedule "zone" .v.cronJob.timeZone) }}
+{{- if not (hasKey . "backupMaxAgeMemo") }}{{- $age := .v.monitoring.backupMaxAge | default "" }}
+{{- if not $age }}{{- $interval := include "infrahub-backup.scheduleIntervalMinutes" (dict "c" .c "schedule" .v.backup.schedule "zone" .v.cronJob.timeZone) }}
 {{- if $interval }}
 {{- $total := add (atoi $interval) (.c.maxAgeMarginMinutes | int) }}
 {{- $h := div $total 60 }}{{- $m := mod $total 60 }}
-{{- if eq (int $h) 0 }}{{- printf "%dm" $m }}{{- else if eq (int $m) 0 }}{{- printf "%dh" $h }}{{- else }}{{- printf "%dh%dm" $h $m }}{{- end }}
-{{- end }}
-{{- end -}}
+{{- $age = ternary (printf "%dm" $m) (ternary (printf "%dh" $h) (printf "%dh%dm" $h $m) (eq (int $m) 0)) (eq (int $h) 0) }}
+{{- end }}{{- end }}
+{{- $_ := set . "backupMaxAgeMemo" $age }}{{- end }}
+{{- get . "backupMaxAgeMemo" -}}
 {{- end }}
