@@ -14,7 +14,8 @@
  *   builds the jsii assembly with the cache of scripts/jsii.js, which
  *   test/package/jsii.test.ts uses too: whichever starts first compiles, the
  *   other waits for its assembly (a lock per input hash), so one jsii build
- *   serves both.
+ *   serves both. The page it compares with API.md is made once per content
+ *   of its inputs and kept beside the assemblies (scripts/api-docs.js).
  *
  * Each failure names the command to run and carries its output.
  */
