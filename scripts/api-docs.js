@@ -8,13 +8,19 @@
  *
  *   node scripts/api-docs.js           writes API.md
  *   node scripts/api-docs.js --check   exits 1 when API.md is not what the sources give
+ *
+ * The page is kept beside the assemblies of scripts/jsii.js, named by the hash
+ * of everything it is made from (the assembly's inputs, which include the
+ * lockfile, this script, typedoc.json and the versions of the tools that write
+ * it): while none of them changes, the page is not made again.
  */
 'use strict';
 const { execFileSync } = require('child_process');
-const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('fs');
+const { createHash } = require('crypto');
+const { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } = require('fs');
 const { tmpdir } = require('os');
 const { join } = require('path');
-const { ROOT, buildAssembly, typescriptOnlyIndex } = require('./jsii');
+const { CACHE, ROOT, buildAssembly, inputHash, typescriptOnlyIndex } = require('./jsii');
 
 const TARGET = join(ROOT, 'API.md');
 const check = process.argv.includes('--check');
@@ -48,11 +54,11 @@ function typescriptOnlyPage(stage, out) {
   return lines.slice(lines.findIndex((l) => l.startsWith('## '))).join('\n');
 }
 
-const out = mkdtempSync(join(tmpdir(), 'api-docs-'));
-try {
+/** The page: API.md as the sources give it. */
+function page(out) {
   const stage = join(out, 'jsii');
   buildAssembly(stage, { quiet: true, cache: true });
-  const generated = [
+  return [
     jsiiPage(stage, out).trimEnd(),
     '',
     '# TypeScript only',
@@ -62,6 +68,27 @@ try {
     typescriptOnlyPage(stage, out).trimEnd(),
     '',
   ].join('\n');
+}
+
+/** Hash of what the page is made from: the assembly's inputs, this script, typedoc.json, the tools' versions. */
+function pageHash() {
+  const hash = createHash('sha256').update(inputHash()).update('\0');
+  const tools = ['jsii-docgen', 'typedoc', 'typedoc-plugin-markdown', 'typescript'].map((t) => join('node_modules', t, 'package.json'));
+  for (const f of ['scripts/api-docs.js', 'typedoc.json', ...tools]) hash.update(`${f}\0`).update(readFileSync(join(ROOT, f))).update('\0');
+  return hash.digest('hex');
+}
+
+const out = mkdtempSync(join(tmpdir(), 'api-docs-'));
+try {
+  const kept = join(CACHE, `${pageHash()}.API.md`);
+  let generated;
+  if (existsSync(kept)) generated = readFileSync(kept, 'utf8');
+  else {
+    generated = page(out);
+    mkdirSync(CACHE, { recursive: true });
+    writeFileSync(`${kept}.${process.pid}`, generated);
+    renameSync(`${kept}.${process.pid}`, kept);
+  }
   if (check) {
     let current = '';
     try {

@@ -18,6 +18,7 @@
 const { spawnSync } = require('child_process');
 const { createHash } = require('crypto');
 const { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } = require('fs');
+const { tmpdir } = require('os');
 const { join, relative } = require('path');
 
 const ROOT = join(__dirname, '..');
@@ -104,8 +105,11 @@ function stage(dir) {
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ ...tsconfig, include: ['src/**/*.ts'] }, null, 2) + '\n');
 }
 
-/** Where assemblies are kept by the hash of what they are built from (content-addressed: clones may share it). */
-const CACHE = join(ROOT, 'node_modules', '.cache', 'infrahub-backup-cdk8s-jsii');
+/**
+ * Where assemblies are kept by the hash of what they are built from (content-addressed: clones may
+ * share it): the system's temporary folder, which a reinstall of node_modules (`npm ci`) leaves alone.
+ */
+const CACHE = join(tmpdir(), 'infrahub-backup-cdk8s-jsii');
 
 /** Hash of every input of the assembly: the sources, the manifests, the lockfile, this script, jsii's version. */
 function inputHash() {
@@ -212,7 +216,7 @@ function main() {
   if (!process.argv.includes('--no-copy')) cpSync(assembly, join(ROOT, '.jsii'));
 }
 
-module.exports = { ROOT, STAGE, TYPESCRIPT_ONLY, buildAssembly, jsiiIndex, typescriptOnlyIndex };
+module.exports = { ROOT, STAGE, CACHE, TYPESCRIPT_ONLY, buildAssembly, inputHash, jsiiIndex, typescriptOnlyIndex };
 
 if (require.main === module) {
   try {

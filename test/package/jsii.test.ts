@@ -34,10 +34,22 @@ const NAME = 'infrahub-backup-cdk8s';
 
 let exportsOfIndex: string[] | undefined;
 
-/** The names src/index.ts exports, values and types. */
+/**
+ * The names src/index.ts exports, values and types. Which names a module exports does not depend on
+ * the standard library's or the @types packages' declarations: the program loads neither (types: [],
+ * noLib), only the sources and what they import.
+ */
 function indexExports(): string[] {
   if (exportsOfIndex) return exportsOfIndex;
-  const program = ts.createProgram([join(ROOT, 'src', 'index.ts')], { ...ts.getDefaultCompilerOptions(), module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, skipLibCheck: true, noEmit: true });
+  const program = ts.createProgram([join(ROOT, 'src', 'index.ts')], {
+    ...ts.getDefaultCompilerOptions(),
+    module: ts.ModuleKind.CommonJS,
+    target: ts.ScriptTarget.ES2022,
+    skipLibCheck: true,
+    noEmit: true,
+    types: [],
+    noLib: true,
+  });
   const checker = program.getTypeChecker();
   const symbol = checker.getSymbolAtLocation(program.getSourceFile(join(ROOT, 'src', 'index.ts'))!)!;
   return (exportsOfIndex = checker.getExportsOfModule(symbol).map((s) => s.name).sort());

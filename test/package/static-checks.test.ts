@@ -4,20 +4,38 @@
  * one after another before it (`npm test` builds lib/ first, nothing more):
  *
  * - the type check of sources, tests and scripts (`tsc -p tsconfig.dev.json`,
- *   which emits nothing; ts-jest compiles each file alone and checks no type);
+ *   which emits nothing; ts-jest compiles each file alone and checks no type),
+ *   incremental: tsc keeps what it learnt of this checkout in a build-info file
+ *   under the system's temporary folder and checks again only the files that
+ *   changed and those depending on them, reporting the same errors as a full
+ *   check (a file's errors are kept with it until it is checked again);
  * - the generated files (from src/model/spec.ts and tzdata) are current (`npx tsx scripts/generate.ts --check`);
  * - API.md is what the sources give (`node scripts/api-docs.js --check`). It
  *   builds the jsii assembly with the cache of scripts/jsii.js, which
  *   test/package/jsii.test.ts uses too: whichever starts first compiles, the
  *   other waits for its assembly (a lock per input hash), so one jsii build
- *   serves both.
+ *   serves both. The page it compares with API.md is made once per content
+ *   of its inputs and kept beside the assemblies (scripts/api-docs.js).
  *
  * Each failure names the command to run and carries its output.
  */
 import { spawn } from 'child_process';
+import { createHash } from 'crypto';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 
 const ROOT = join(__dirname, '..', '..');
+
+/**
+ * The type check's build-info file: one per checkout (a folder named by the hash of its path), in the
+ * system's temporary folder so that a reinstall of node_modules keeps it. Each check works on a copy in
+ * a folder of its own at the same depth, under the same file name (tsc records the file's path
+ * relative to itself, and reuses nothing from a file recorded under another name), then replaces the
+ * kept file whole: two checks of the same checkout at once never read half a file.
+ */
+const TSC_KEPT = join(tmpdir(), 'ibc-tsc', createHash('sha256').update(ROOT).digest('hex').slice(0, 16));
+const TSC_INFO = 'tsconfig.dev.tsbuildinfo';
 
 /** Runs a Node.js script of the checkout; resolves with its exit status and its output, both streams. */
 function run(script: string, args: string[]): Promise<{ status: number | null; output: string }> {
@@ -38,7 +56,19 @@ async function check(what: string, fix: string, script: string, args: string[]):
 }
 
 test('sources, tests and scripts type-check (tsc -p tsconfig.dev.json)', async () => {
-  await check('type errors', 'fix what `npx tsc -p tsconfig.dev.json` reports', 'node_modules/typescript/bin/tsc', ['-p', 'tsconfig.dev.json', '--noEmit']);
+  const mine = `${TSC_KEPT}.${process.pid}`;
+  mkdirSync(mine, { recursive: true });
+  if (existsSync(join(TSC_KEPT, TSC_INFO))) copyFileSync(join(TSC_KEPT, TSC_INFO), join(mine, TSC_INFO));
+  try {
+    const args = ['-p', 'tsconfig.dev.json', '--noEmit', '--incremental', '--tsBuildInfoFile', join(mine, TSC_INFO)];
+    const { status, output } = await run('node_modules/typescript/bin/tsc', args);
+    // Kept after errors too: they are recorded in it and reported again until fixed.
+    mkdirSync(TSC_KEPT, { recursive: true });
+    if (existsSync(join(mine, TSC_INFO))) renameSync(join(mine, TSC_INFO), join(TSC_KEPT, TSC_INFO));
+    if (status !== 0) throw new Error(`type errors: fix what \`npx tsc -p tsconfig.dev.json\` reports\n${output.trimEnd()}`);
+  } finally {
+    rmSync(mine, { recursive: true, force: true });
+  }
 }, 600_000);
 
 test('the generated files (from src/model/spec.ts, tzdata) are current (scripts/generate.ts --check)', async () => {

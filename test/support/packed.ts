@@ -6,14 +6,16 @@
  * package.json), but in a copy of the packed files, so that the checkout's
  * package.json is never rewritten while other test files read it.
  *
- * Kept under the system's temporary folder, named by a hash of every packed
- * file's path and content: a later run, or the other test file of the same
- * run, reuses it while nothing packed has changed; any change to lib/, the
- * chart sources, bin/ or package.json packs again.
+ * Kept under the system's temporary folder, named by a hash of the path and
+ * content of every file npm could pack (every file at the package's root, and
+ * every file under the folders its `files` field names, a superset of what it
+ * packs) and of the prepack script: a later run, or the other test files of
+ * the same run, reuse it without asking npm while none of them has changed;
+ * any change to lib/, the chart sources, bin/ or package.json packs again.
  */
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -39,14 +41,32 @@ function ensureBuilt(): void {
 
 let packed: Packed | undefined;
 
-/** The tarball, packed once per content of the packed files (see above). */
+/**
+ * The files npm could pack, with the prepack script, sorted: every regular file at the root (npm
+ * always packs package.json, the readme and the license, and reads .npmignore there) and every file
+ * under the root folders the `files` field names (bin/ and the `main` file are in them).
+ */
+function candidates(): string[] {
+  const { files } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
+  const found = readdirSync(ROOT, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+  const walk = (dir: string) => {
+    for (const e of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (e.isFile()) found.push(join(dir, e.name));
+    }
+  };
+  for (const top of new Set(files.map((f) => f.split('/')[0]))) {
+    if (existsSync(join(ROOT, top)) && statSync(join(ROOT, top)).isDirectory()) walk(top);
+  }
+  return [...new Set([...found, 'scripts/pack-manifest.js'])].sort();
+}
+
+/** The tarball, packed once per content of the files npm could pack (see above). */
 export function packedTarball(): Packed {
   if (packed) return packed;
   ensureBuilt();
-  const [listed] = JSON.parse(npm(['pack', '--dry-run', '--ignore-scripts', '--json'], ROOT)) as Array<{ files: Array<{ path: string }> }>;
-  const sources = [...listed.files.map((x) => x.path), 'scripts/pack-manifest.js'].sort();
   const hash = createHash('sha256');
-  for (const f of sources) hash.update(f).update('\0').update(readFileSync(join(ROOT, f))).update('\0');
+  for (const f of candidates()) hash.update(f).update('\0').update(readFileSync(join(ROOT, f))).update('\0');
   const dir = join(tmpdir(), 'ibc-packed', hash.digest('hex').slice(0, 16));
   const ready = (): Packed | undefined => {
     if (!existsSync(dir)) return undefined;
@@ -62,6 +82,9 @@ export function packedTarball(): Packed {
   };
   packed = ready();
   if (packed) return packed;
+  // What npm packs: copied, with the prepack script, to be packed away from the checkout.
+  const [listed] = JSON.parse(npm(['pack', '--dry-run', '--ignore-scripts', '--json'], ROOT)) as Array<{ files: Array<{ path: string }> }>;
+  const sources = [...listed.files.map((x) => x.path), 'scripts/pack-manifest.js'].sort();
   mkdirSync(join(tmpdir(), 'ibc-packed'), { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'ibc-packed', 'work-'));
   try {
