@@ -137,9 +137,20 @@ export interface Run {
 
 /** Runs `s3 <argv...>` with the environment; never throws. */
 export async function run(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<Run> {
+  return runWith({}, env, ...argv);
+}
+
+/** Internal settings of a run that the CLI never sets (S3Io). */
+export interface RunSettings {
+  /** The window of the minimum-throughput rule, in milliseconds (default: the longer of 10 s and --timeout). */
+  readonly throughputWindowMs?: number;
+}
+
+/** Runs `s3 <argv...>` with the environment and internal settings; never throws. */
+export async function runWith(settings: RunSettings, env: NodeJS.ProcessEnv, ...argv: string[]): Promise<Run> {
   let stdout = '';
   let stderr = '';
-  const code = await runS3Cli(['s3', ...argv], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env });
+  const code = await runS3Cli(['s3', ...argv], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, ...settings });
   return { code, stdout, stderr };
 }
 
