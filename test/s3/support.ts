@@ -5,11 +5,11 @@
  */
 import { createHash, createCipheriv } from 'crypto';
 import { ChildProcess, spawn } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { createServer, request as httpRequest, Server } from 'http';
 import { AddressInfo, Socket, createServer as createNetServer } from 'net';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { createInterface } from 'readline';
 import { gzipSync } from 'zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -32,7 +32,30 @@ export interface TestServer {
   readonly requests: Array<{ method: string; url: string }>;
   /** Resolves once every request the server received before this call is in `requests`. */
   flush(): Promise<void>;
+  /**
+   * Stores objects as put() uploads them, written straight into the server's folder (seedObjects):
+   * for fixtures of thousands of objects, which take s3rver seconds to receive one by one.
+   */
+  seed(objects: Iterable<{ key: string; body: Buffer | string }>, bucket?: string): void;
   close(): Promise<void>;
+}
+
+/**
+ * Writes objects into the folder of an s3rver (3.x, its FilesystemStore) as it
+ * stores a PutObject of the SDK without a content type: the body, its MD5, and
+ * the metadata. The server reads its folder on every request: it lists and
+ * serves them as uploads, modified now.
+ */
+export function seedObjects(directory: string, bucket: string, objects: Iterable<{ key: string; body: Buffer | string }>): void {
+  const metadata = JSON.stringify({ 'content-type': 'application/octet-stream' }, null, 2);
+  for (const { key, body } of objects) {
+    const parts = key.split('/');
+    const resource = (suffix: string) => join(directory, bucket, ...parts.slice(0, -1), `${parts[parts.length - 1]}._S3rver_${suffix}`);
+    mkdirSync(dirname(resource('object')), { recursive: true });
+    writeFileSync(resource('object'), body);
+    writeFileSync(resource('object.md5'), createHash('md5').update(body).digest('hex'));
+    writeFileSync(resource('metadata.json'), metadata);
+  }
 }
 
 const SERVER_SCRIPT = join(__dirname, '..', '..', 'scripts', 's3rver.js');
@@ -97,6 +120,9 @@ export async function startServer(buckets: string[] = [BUCKET]): Promise<TestSer
         clearTimeout(timer);
         markers.delete(url);
       }
+    },
+    seed(objects, bucket = BUCKET) {
+      seedObjects(dir, bucket, objects);
     },
     async close() {
       const exited = new Promise<void>((resolve) => {
