@@ -7,10 +7,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { BUCKET, ENCRYPTED_STUB, GZIP_STUB, PREFIX, TRUNCATED_STUB, TestServer, archiveName, buildArchive, expectFailure, inParallel, put, run, s3Env, startServer, testClient } from './support';
+import { BUCKET, ENCRYPTED_STUB, GZIP_STUB, PREFIX, TRUNCATED_STUB, TestServer, archiveName, buildArchive, expectFailure, inParallel, put, run, s3Env, testClient, useS3Server } from './support';
 import type { KubeObject } from '../support/synth';
 
 jest.setTimeout(60_000);
+
+const s3 = useS3Server([BUCKET, 'order', 'details', 'empty']);
 
 let server: TestServer;
 let client: S3Client;
@@ -24,7 +26,7 @@ const NEWEST = names[COUNT - 1];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ibc-s3-latest-'));
-  server = await startServer([BUCKET, 'order', 'details', 'empty']);
+  server = s3();
   client = testClient(server.endpoint);
   env = s3Env(server.endpoint);
   // Shuffled, so that upload order says nothing.
@@ -43,9 +45,8 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => {
+afterAll(() => {
   client?.destroy();
-  await server?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -24,7 +24,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { ArchiveReadError, ArchiveReport, checkArchive } from '../../src/s3/archive-check';
 import { describeWithGo, requireGoProgram } from '../support/go';
-import { BUCKET, TestServer, noise, put, run, s3Env, startServer, testClient } from './support';
+import { BUCKET, TestServer, noise, put, run, s3Env, testClient, useS3Server } from './support';
 
 const corpus = require('../../scripts/verify-corpus.js') as {
   header(name: string, options?: Record<string, unknown>): Buffer;
@@ -338,19 +338,19 @@ const drawnArchive = fc.array(mutation, { minLength: 1, maxLength: 4 }).map((mut
 });
 
 describeWithGo("verify agrees with the backup image's restore (Go's archive/tar and encoding/json)", ORACLE, (binary) => {
+  const s3 = useS3Server([BUCKET]);
   let server: TestServer;
   let client: S3Client;
   let env: NodeJS.ProcessEnv;
 
-  beforeAll(async () => {
-    server = await startServer([BUCKET]);
+  beforeAll(() => {
+    server = s3();
     client = testClient(server.endpoint);
     env = s3Env(server.endpoint);
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     client?.destroy();
-    await server?.close();
   });
 
   test.each([
