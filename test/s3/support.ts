@@ -5,7 +5,7 @@
  */
 import { createHash, createCipheriv } from 'crypto';
 import { ChildProcess, spawn } from 'child_process';
-import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statfsSync, writeFileSync } from 'fs';
 import { createServer, request as httpRequest, Server } from 'http';
 import { AddressInfo, Socket, createServer as createNetServer } from 'net';
 import { tmpdir } from 'os';
@@ -325,6 +325,27 @@ export async function buildArchive(spec: ArchiveSpec = {}): Promise<Buffer> {
   }
   if (spec.metadataLast) entries.push(...metadataEntry);
 
+  // A large archive (megabytes to compress) is built once and kept in the temporary folder, under a hash of what it holds and of the code that builds it.
+  const bytes = entries.reduce((sum, e) => sum + (e.content?.length ?? 0), 0);
+  if (bytes < CACHED_ARCHIVE_BYTES) return packArchive(entries);
+  const hash = createHash('sha256').update(buildArchive.toString()).update(packArchive.toString()).update(TAR_STREAM_VERSION);
+  for (const entry of entries) hash.update(`\0${entry.name}\0${entry.content === undefined ? '/' : sha256(entry.content)}`);
+  const file = join(tmpdir(), `ibc-s3-archive-${hash.digest('hex').slice(0, 32)}.tar.gz`);
+  if (existsSync(file)) return readFileSync(file);
+  const archive = await packArchive(entries);
+  // Whole or not at all: another test file may read it at any time.
+  const part = `${file}.${process.pid}.part`;
+  writeFileSync(part, archive);
+  renameSync(part, file);
+  return archive;
+}
+
+/** Archives whose files hold at least this many bytes are kept once built (buildArchive). */
+const CACHED_ARCHIVE_BYTES = 4 * 1024 * 1024;
+const TAR_STREAM_VERSION = (JSON.parse(readFileSync(join(dirname(require.resolve('tar-stream')), 'package.json'), 'utf8')) as { version: string }).version;
+
+/** The .tar.gz of the entries, in their order. */
+async function packArchive(entries: ReadonlyArray<{ name: string; content?: Buffer }>): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   const done = new Promise<void>((resolve, reject) => {
