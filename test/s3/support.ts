@@ -5,7 +5,7 @@
  */
 import { createHash, createCipheriv } from 'crypto';
 import { ChildProcess, spawn } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statfsSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, statfsSync, utimesSync, writeFileSync } from 'fs';
 import { createServer, request as httpRequest, Server } from 'http';
 import { AddressInfo, Socket, createServer as createNetServer } from 'net';
 import { tmpdir } from 'os';
@@ -330,14 +330,40 @@ export async function buildArchive(spec: ArchiveSpec = {}): Promise<Buffer> {
   if (bytes < CACHED_ARCHIVE_BYTES) return packArchive(entries);
   const hash = createHash('sha256').update(buildArchive.toString()).update(packArchive.toString()).update(TAR_STREAM_VERSION);
   for (const entry of entries) hash.update(`\0${entry.name}\0${entry.content === undefined ? '/' : sha256(entry.content)}`);
-  const file = join(tmpdir(), `ibc-s3-archive-${hash.digest('hex').slice(0, 32)}.tar.gz`);
-  if (existsSync(file)) return readFileSync(file);
-  const archive = await packArchive(entries);
-  // Whole or not at all: another test file may read it at any time.
+  return cachedFile(`ibc-s3-archive-${hash.digest('hex').slice(0, 32)}.tar.gz`, () => packArchive(entries));
+}
+
+/** How long a file of cachedFile is kept unused. */
+const CACHE_UNUSED_MS = 7 * 86_400_000;
+
+/**
+ * The content of `name` in the temporary folder, made by `make` when it is not
+ * there yet; the name must say what it holds (a hash of it and of the code that
+ * makes it). Written whole or not at all: another test file may read it at any
+ * time. Files of the same kind (the name up to its last "-") unused for a week
+ * are removed when a new one is written.
+ */
+export async function cachedFile(name: string, make: () => Buffer | Promise<Buffer>): Promise<Buffer> {
+  const file = join(tmpdir(), name);
+  if (existsSync(file)) {
+    const now = new Date();
+    utimesSync(file, now, now);
+    return readFileSync(file);
+  }
+  const data = await make();
+  const kind = name.slice(0, name.lastIndexOf('-') + 1);
+  for (const other of readdirSync(tmpdir())) {
+    if (!other.startsWith(kind)) continue;
+    try {
+      if (Date.now() - statSync(join(tmpdir(), other)).mtimeMs > CACHE_UNUSED_MS) rmSync(join(tmpdir(), other), { force: true });
+    } catch {
+      // Removed meanwhile.
+    }
+  }
   const part = `${file}.${process.pid}.part`;
-  writeFileSync(part, archive);
+  writeFileSync(part, data);
   renameSync(part, file);
-  return archive;
+  return data;
 }
 
 /** Archives whose files hold at least this many bytes are kept once built (buildArchive). */

@@ -8,11 +8,11 @@
  */
 import { execFileSync, spawn, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
-import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { BUCKET, expectFailure, noise, put, run, s3Env, testClient, useS3Server } from './support';
+import { BUCKET, cachedFile, expectFailure, noise, put, run, s3Env, testClient, useS3Server } from './support';
 
 const corpus = require('../../scripts/verify-corpus.js') as {
   entry(name: string, content?: Buffer | string, options?: { type?: string; linkname?: string; mode?: number }): Buffer;
@@ -266,17 +266,10 @@ describe('peak memory of `s3 verify` (the CLI, in a child process, against s3rve
    * code that builds it (this file, the corpus script and the test support), so that it is built
    * once, not on every run: the largest take seconds of compression.
    */
-  async function cached(label: string, make: () => Buffer | Promise<Buffer>): Promise<Buffer> {
+  function cached(label: string, make: () => Buffer | Promise<Buffer>): Promise<Buffer> {
     const hash = createHash('sha256').update(label);
     for (const source of [__filename, join(root, 'scripts', 'verify-corpus.js'), join(__dirname, 'support.ts')]) hash.update(readFileSync(source));
-    const file = join(tmpdir(), `ibc-verify-corpus-${hash.digest('hex').slice(0, 32)}.tar.gz`);
-    if (existsSync(file)) return readFileSync(file);
-    const data = await make();
-    // Whole or not at all: another run may read it at any time.
-    const part = `${file}.${process.pid}.part`;
-    writeFileSync(part, data);
-    renameSync(part, file);
-    return data;
+    return cachedFile(`ibc-verify-corpus-${hash.digest('hex').slice(0, 32)}.tar.gz`, make);
   }
 
   /** Uploads the archive, runs the CLI on it, returns its exit code, its first error line and its peak RSS. */
