@@ -106,11 +106,16 @@ function metadataFor(files, backupId = 'infrahub_backup_20260102_030405') {
  * the files, then `extra` entries (Buffers from entry()); `names` rewrites
  * every name of the layout; `options[path]` are header options of a file.
  */
-function archive(files, extra = [], { names = (n) => n, listed = {}, before = [], metadataText, options = {} } = {}) {
+function archive(files, extra = [], options = {}) {
+  return gzipSync(tarOf(files, extra, options));
+}
+
+/** The tar of archive(), not compressed. */
+function tarOf(files, extra = [], { names = (n) => n, listed = {}, before = [], metadataText, options = {} } = {}) {
   const parts = [entry(names('backup/'), undefined, { type: 'directory' }), entry(names('backup/backup_information.json'), metadataText ?? metadata({ ...files, ...listed }))];
   parts.push(...before);
   for (const [path, content] of Object.entries(files)) parts.push(entry(names(`backup/${path}`), content, options[path]));
-  return gzipSync(Buffer.concat([...parts, ...extra, END]));
+  return Buffer.concat([...parts, ...extra, END]);
 }
 
 /** PAX extended header data holding `records` ({ key: value }, in order). */
@@ -290,7 +295,7 @@ function metadataFlood(bytes, { key } = {}) {
 
 module.exports = {
   paxFlood,
-  metadataFlood, header, entry, pax, paxData, paxPath, END, archive, metadata, metadataFor, sha256, manyEntries, gzipBomb, hostileArchives };
+  metadataFlood, header, entry, pax, paxData, paxPath, END, archive, tarOf, metadata, metadataFor, sha256, manyEntries, gzipBomb, hostileArchives };
 
 // `gen KIND`: writes the archive KIND to stdout (the child reads it from another process, so its memory is verify's alone).
 if (require.main === module && process.argv[2] === 'gen') {

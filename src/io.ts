@@ -15,6 +15,12 @@ export interface CliIo {
 export interface S3Io extends CliIo {
   /** Receives the exit code once the command finishes; default: sets process.exitCode when it is not 0. */
   readonly exit?: (code: number) => void;
+  /**
+   * Internal, never set by the CLI: the window of the minimum-throughput rule
+   * (throughput.ts), in milliseconds, instead of the longer of 10 s and
+   * --timeout. Tests shorten it to check the rule without waiting 10 s.
+   */
+  readonly throughputWindowMs?: number;
 }
 
 /** Where `argocd generate` writes its diagnostics (the manifests are its result). */

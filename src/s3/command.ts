@@ -214,7 +214,7 @@ export function registerS3Commands(program: Command, io: S3Io): Command {
  * Runs `s3 ...` arguments (argv starts with `s3`) on a program of its own and
  * returns the exit code once the command has finished. Never throws.
  */
-export async function runS3Cli(argv: string[], unsafe: CliIo): Promise<number> {
+export async function runS3Cli(argv: string[], unsafe: CliIo & Pick<S3Io, 'throughputWindowMs'>): Promise<number> {
   // Commander's own messages echo arguments: they are redacted like the commands' output.
   const { knownSecrets, redactingIo, redactor, urlArguments } = require('./redact') as typeof import('./redact');
   const io = redactingIo(unsafe, redactor(knownSecrets(unsafe.env, urlArguments(argv))));

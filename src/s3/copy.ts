@@ -391,7 +391,7 @@ async function copyOne(from: Session, to: Session, archive: Archive, proven: boo
     }
     throw readFailure(e);
   }
-  if (from.settings.deadlineMs === undefined) watchThroughput(body, throughputWindowMs(from.settings.timeoutMs), minRate);
+  if (from.settings.deadlineMs === undefined) watchThroughput(body, throughputWindowMs(from.settings.timeoutMs, io.throughputWindowMs), minRate);
   // A single-part upload's ETag is its MD5 (unless KMS or a customer key encrypts it): what is read must be what the source holds.
   const sourceMd5 = etagMayBeMd5 ? md5Etag(archive.etag) : undefined;
   const digest = new Digest(archive.size, sourceMd5);
@@ -461,7 +461,7 @@ async function copyOne(from: Session, to: Session, archive: Archive, proven: boo
   try {
     const out = await to.call((abortSignal) => to.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(etag !== undefined ? { IfMatch: etag } : {}) }), { abortSignal }));
     const readBack = out.Body as Readable;
-    if (from.settings.deadlineMs === undefined) watchThroughput(readBack, throughputWindowMs(to.settings.timeoutMs), minRate);
+    if (from.settings.deadlineMs === undefined) watchThroughput(readBack, throughputWindowMs(to.settings.timeoutMs, io.throughputWindowMs), minRate);
     back = await to.call(() => digestOf(readBack));
   } catch (e) {
     if (deadline.passed || e instanceof DeadlineExceeded) throw destinationFailure(new DeadlineExceeded(deadline.seconds), 'read');

@@ -52,9 +52,9 @@ export class TooSlow extends Error {
   }
 }
 
-/** The window for a --timeout, in milliseconds. */
-export function throughputWindowMs(timeoutMs: number): number {
-  return Math.max(MIN_THROUGHPUT_WINDOW_MS, timeoutMs);
+/** The window for a --timeout, in milliseconds; `override` (S3Io.throughputWindowMs, tests only) replaces it. */
+export function throughputWindowMs(timeoutMs: number, override?: number): number {
+  return override ?? Math.max(MIN_THROUGHPUT_WINDOW_MS, timeoutMs);
 }
 
 /**

@@ -99,7 +99,7 @@ async function verifyWith(session: Session, location: { bucket: string; key: str
   // Without --deadline, the archive's size buys it streaming time at the slowest rate accepted.
   if (settings.deadlineMs === undefined && object.size !== undefined) session.deadline.extend(Math.ceil((object.size / minRate) * 1000));
   // ... and must really arrive at that rate: a claimed size buys no time to a server that does not send it (throughput.ts).
-  if (settings.deadlineMs === undefined) watchThroughput(object.body, throughputWindowMs(settings.timeoutMs), minRate);
+  if (settings.deadlineMs === undefined) watchThroughput(object.body, throughputWindowMs(settings.timeoutMs, io.throughputWindowMs), minRate);
   let report: ArchiveReport;
   try {
     report = await session.call(() =>

@@ -7,21 +7,22 @@ import { spawnSync } from 'child_process';
 import { join } from 'path';
 import { Command, CommanderError } from 'commander';
 import { registerS3Commands, runS3Cli } from '../../src/s3/command';
-import { BUCKET, PREFIX, TestServer, buildArchive, put, s3Env, startServer, testClient } from './support';
+import { BUCKET, PREFIX, TestServer, buildArchive, put, s3Env, testClient, useS3Server } from './support';
 
 jest.setTimeout(30_000);
+
+const s3 = useS3Server([BUCKET]);
 
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startServer([BUCKET]);
+  server = s3();
   const client = testClient(server.endpoint);
   await put(client, `${PREFIX}/infrahub_backup_20260102_030405.tar.gz`, await buildArchive());
   client.destroy();
 });
 
 afterAll(async () => {
-  await server?.close();
 });
 
 /** A program configured like src/cli.ts's, with the s3 group added. */

@@ -11,9 +11,11 @@ import * as fc from 'fast-check';
 import { durationFlag, formatAge, parseDuration } from '../../src/s3/duration';
 import { backupAge } from '../../src/s3/freshness';
 import { InputError } from '../../src/input-error';
-import { BUCKET, GZIP_STUB, TestServer, archiveName, buildArchive, closedPort, expectFailure, put, run, s3Env, silentServer, startServer, testClient } from './support';
+import { BUCKET, GZIP_STUB, TestServer, archiveName, buildArchive, closedPort, expectFailure, put, run, s3Env, silentServer, testClient, useS3Server } from './support';
 
 jest.setTimeout(30_000);
+
+const s3 = useS3Server([BUCKET]);
 
 let server: TestServer;
 let client: S3Client;
@@ -28,10 +30,18 @@ let pings: Ping[] = [];
 let status = 200;
 let hook: Server;
 let hookUrl: string;
+/** When the archives that must grow older than --max-age 1s were uploaded (first, so that the rest of the setup waits for them). */
+let staleUploaded: number;
+
+/** Waits until `ms` have passed since the stale archives were uploaded. */
+const staleFor = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, staleUploaded + ms - Date.now())));
 
 beforeAll(async () => {
-  server = await startServer([BUCKET]);
+  server = s3();
   client = testClient(server.endpoint);
+  await put(client, `stale/${archiveName(new Date())}`, GZIP_STUB);
+  await put(client, `stale2/${archiveName(new Date())}`, GZIP_STUB);
+  staleUploaded = Date.now();
   hook = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -62,7 +72,6 @@ beforeEach(() => {
 
 afterAll(async () => {
   client?.destroy();
-  await server?.close();
   await new Promise<void>((resolve) => hook.close(() => resolve()));
 });
 
@@ -79,8 +88,7 @@ describe('latest --max-age', () => {
   });
 
   test('older than --max-age: exit 1, one line stating the age', async () => {
-    await put(client, `stale/${archiveName(new Date())}`, GZIP_STUB);
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await staleFor(2100);
     const result = await run(env('stale'), 'latest', '--accept-unproven', '--max-age', '1s');
     expectFailure(result, 1, [
       /^error: stale backup: the newest restorable archive, s3:\/\/backups\/stale\/infrahub_backup_\d{8}_\d{6}\.tar\.gz, is [2-9]s old \((?:uploaded|named) \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\), older than --max-age 1s: check the backup CronJob's recent Jobs$/,
@@ -190,8 +198,7 @@ describe('heartbeat', () => {
   });
 
   test('latest fails (stale): a POST to URL/fail with the error line as body', async () => {
-    await put(client, `stale2/${archiveName(new Date())}`, GZIP_STUB);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await staleFor(1100);
     const result = await run(env('stale2', { INFRAHUB_BACKUP_HEARTBEAT_URL: `${hookUrl}/ping/abc/` }), 'latest', '--accept-unproven', '--max-age', '1s');
     expect(result.code).toBe(1);
     const errorLine = result.stderr.split('\n').find((l) => l.startsWith('error: '))!;

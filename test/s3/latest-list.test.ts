@@ -7,10 +7,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { BUCKET, ENCRYPTED_STUB, GZIP_STUB, PREFIX, TRUNCATED_STUB, TestServer, archiveName, buildArchive, expectFailure, inParallel, put, run, s3Env, startServer, testClient } from './support';
+import { BUCKET, ENCRYPTED_STUB, GZIP_STUB, PREFIX, TRUNCATED_STUB, TestServer, archiveName, buildArchive, expectFailure, put, run, s3Env, testClient, useS3Server } from './support';
 import type { KubeObject } from '../support/synth';
 
 jest.setTimeout(60_000);
+
+const s3 = useS3Server([BUCKET, 'order', 'details', 'empty']);
 
 let server: TestServer;
 let client: S3Client;
@@ -24,12 +26,12 @@ const NEWEST = names[COUNT - 1];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ibc-s3-latest-'));
-  server = await startServer([BUCKET, 'order', 'details', 'empty']);
+  server = s3();
   client = testClient(server.endpoint);
   env = s3Env(server.endpoint);
-  // Shuffled, so that upload order says nothing.
+  // Shuffled, so that upload order says nothing; stored straight into the server's folder, as 1,050 uploads would be.
   const shuffled = [...names].sort((a, b) => (a.split('').reverse().join('') < b.split('').reverse().join('') ? -1 : 1));
-  await inParallel(shuffled, 16, (name) => put(client, `${PREFIX}/${name}`, GZIP_STUB));
+  server.seed(shuffled.map((name) => ({ key: `${PREFIX}/${name}`, body: GZIP_STUB })));
   // Foreign objects, under the prefix and beside it, some with newer-looking names.
   for (const key of [
     `${PREFIX}/notes.txt`,
@@ -43,9 +45,8 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => {
+afterAll(() => {
   client?.destroy();
-  await server?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -27,12 +27,14 @@ import {
   s3ErrorServer,
   s3ErrorXml,
   silentServer,
-  startServer,
   stubServer,
   testClient,
+  useS3Server,
 } from './support';
 
 jest.setTimeout(30_000);
+
+const s3 = useS3Server([BUCKET, 'empty']);
 
 let server: TestServer;
 let client: S3Client;
@@ -40,7 +42,7 @@ let env: NodeJS.ProcessEnv;
 const ARCHIVE = `${PREFIX}/infrahub_backup_20260102_030405.tar.gz`;
 
 beforeAll(async () => {
-  server = await startServer([BUCKET, 'empty']);
+  server = s3();
   client = testClient(server.endpoint);
   env = s3Env(server.endpoint);
   await put(client, ARCHIVE, await buildArchive());
@@ -53,9 +55,8 @@ beforeAll(async () => {
   await put(client, `${PREFIX}/enc/infrahub_backup_20250101_000000.tar.gz.enc`, 'x');
 });
 
-afterAll(async () => {
+afterAll(() => {
   client?.destroy();
-  await server?.close();
 });
 
 /** Runs `body` against a hostile server (support.ts) that answers as `behave` says. */

@@ -9,24 +9,25 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { gzipSync } from 'zlib';
 import { ARCHIVE_NAME } from '../../src/s3/archives';
-import { BUCKET, GZIP_STUB, TestServer, buildArchive, expectFailure, hostileServer, httpAnswer, listingXml, noise, put, run, s3Env, s3ErrorXml, startServer, testClient } from './support';
+import { BUCKET, GZIP_STUB, TestServer, buildArchive, expectFailure, hostileServer, httpAnswer, listingXml, noise, put, run, s3Env, s3ErrorXml, testClient, useS3Server } from './support';
 
 jest.setTimeout(60_000);
 
 /** What a proof marker's name starts with (src/s3/proofs.ts PROOF_PREFIX, written out so this file reads the format, not the code). */
 const PROOF_PREFIX = '.proof-infrahub_backup_';
 
+const s3 = useS3Server([BUCKET]);
+
 let server: TestServer;
 let client: S3Client;
 
-beforeAll(async () => {
-  server = await startServer([BUCKET]);
+beforeAll(() => {
+  server = s3();
   client = testClient(server.endpoint);
 });
 
-afterAll(async () => {
+afterAll(() => {
   client?.destroy();
-  await server?.close();
 });
 
 async function keys(prefix: string): Promise<string[]> {

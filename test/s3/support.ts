@@ -5,11 +5,11 @@
  */
 import { createHash, createCipheriv } from 'crypto';
 import { ChildProcess, spawn } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, statfsSync, utimesSync, writeFileSync } from 'fs';
 import { createServer, request as httpRequest, Server } from 'http';
 import { AddressInfo, Socket, createServer as createNetServer } from 'net';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { createInterface } from 'readline';
 import { gzipSync } from 'zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -32,17 +32,58 @@ export interface TestServer {
   readonly requests: Array<{ method: string; url: string }>;
   /** Resolves once every request the server received before this call is in `requests`. */
   flush(): Promise<void>;
+  /**
+   * Stores objects as put() uploads them, written straight into the server's folder (seedObjects):
+   * for fixtures of thousands of objects, which take s3rver seconds to receive one by one.
+   */
+  seed(objects: Iterable<{ key: string; body: Buffer | string }>, bucket?: string): void;
   close(): Promise<void>;
 }
 
+/**
+ * Writes objects into the folder of an s3rver (3.x, its FilesystemStore) as it
+ * stores a PutObject of the SDK without a content type: the body, its MD5, and
+ * the metadata. The server reads its folder on every request: it lists and
+ * serves them as uploads, modified now.
+ */
+export function seedObjects(directory: string, bucket: string, objects: Iterable<{ key: string; body: Buffer | string }>): void {
+  const metadata = JSON.stringify({ 'content-type': 'application/octet-stream' }, null, 2);
+  for (const { key, body } of objects) {
+    const parts = key.split('/');
+    const resource = (suffix: string) => join(directory, bucket, ...parts.slice(0, -1), `${parts[parts.length - 1]}._S3rver_${suffix}`);
+    mkdirSync(dirname(resource('object')), { recursive: true });
+    writeFileSync(resource('object'), body);
+    writeFileSync(resource('object.md5'), createHash('md5').update(body).digest('hex'));
+    writeFileSync(resource('metadata.json'), metadata);
+  }
+}
+
 const SERVER_SCRIPT = join(__dirname, '..', '..', 'scripts', 's3rver.js');
+
+/**
+ * A folder for files that live for one test file: in /dev/shm (memory) when it has `room` bytes
+ * free, else in the system's temporary folder. Creating and deleting thousands of small files (an
+ * s3rver bucket, an extraction per archive) costs seconds of system time in a disk's journal; a
+ * small /dev/shm (64 MiB in a container by default) is not used.
+ */
+export function scratchFolder(prefix: string, room: number): string {
+  let base = tmpdir();
+  try {
+    const fs = statfsSync('/dev/shm');
+    if (fs.bavail * fs.bsize >= room) base = '/dev/shm';
+  } catch {
+    // No /dev/shm (not Linux).
+  }
+  return mkdtempSync(join(base, prefix));
+}
 
 /**
  * Starts s3rver on 127.0.0.1 on a free port, in a temporary folder, with the
  * given buckets, in a child process (scripts/s3rver.js explains why).
  */
 export async function startServer(buckets: string[] = [BUCKET]): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'ibc-s3rver-'));
+  // Its largest buckets hold a few hundred MiB.
+  const dir = scratchFolder('ibc-s3rver-', 2 * 1024 ** 3);
   const child: ChildProcess = spawn(process.execPath, ['--openssl-legacy-provider', SERVER_SCRIPT, dir, buckets.join(',')], {
     stdio: ['pipe', 'pipe', 'pipe'],
     // The request log is what `requests` and flush() read.
@@ -98,6 +139,9 @@ export async function startServer(buckets: string[] = [BUCKET]): Promise<TestSer
         markers.delete(url);
       }
     },
+    seed(objects, bucket = BUCKET) {
+      seedObjects(dir, bucket, objects);
+    },
     async close() {
       const exited = new Promise<void>((resolve) => {
         if (child.exitCode !== null) resolve();
@@ -137,9 +181,20 @@ export interface Run {
 
 /** Runs `s3 <argv...>` with the environment; never throws. */
 export async function run(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<Run> {
+  return runWith({}, env, ...argv);
+}
+
+/** Internal settings of a run that the CLI never sets (S3Io). */
+export interface RunSettings {
+  /** The window of the minimum-throughput rule, in milliseconds (default: the longer of 10 s and --timeout). */
+  readonly throughputWindowMs?: number;
+}
+
+/** Runs `s3 <argv...>` with the environment and internal settings; never throws. */
+export async function runWith(settings: RunSettings, env: NodeJS.ProcessEnv, ...argv: string[]): Promise<Run> {
   let stdout = '';
   let stderr = '';
-  const code = await runS3Cli(['s3', ...argv], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env });
+  const code = await runS3Cli(['s3', ...argv], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, ...settings });
   return { code, stdout, stderr };
 }
 
@@ -270,6 +325,53 @@ export async function buildArchive(spec: ArchiveSpec = {}): Promise<Buffer> {
   }
   if (spec.metadataLast) entries.push(...metadataEntry);
 
+  // A large archive (megabytes to compress) is built once and kept in the temporary folder, under a hash of what it holds and of the code that builds it.
+  const bytes = entries.reduce((sum, e) => sum + (e.content?.length ?? 0), 0);
+  if (bytes < CACHED_ARCHIVE_BYTES) return packArchive(entries);
+  const hash = createHash('sha256').update(buildArchive.toString()).update(packArchive.toString()).update(TAR_STREAM_VERSION);
+  for (const entry of entries) hash.update(`\0${entry.name}\0${entry.content === undefined ? '/' : sha256(entry.content)}`);
+  return cachedFile(`ibc-s3-archive-${hash.digest('hex').slice(0, 32)}.tar.gz`, () => packArchive(entries));
+}
+
+/** How long a file of cachedFile is kept unused. */
+const CACHE_UNUSED_MS = 7 * 86_400_000;
+
+/**
+ * The content of `name` in the temporary folder, made by `make` when it is not
+ * there yet; the name must say what it holds (a hash of it and of the code that
+ * makes it). Written whole or not at all: another test file may read it at any
+ * time. Files of the same kind (the name up to its last "-") unused for a week
+ * are removed when a new one is written.
+ */
+export async function cachedFile(name: string, make: () => Buffer | Promise<Buffer>): Promise<Buffer> {
+  const file = join(tmpdir(), name);
+  if (existsSync(file)) {
+    const now = new Date();
+    utimesSync(file, now, now);
+    return readFileSync(file);
+  }
+  const data = await make();
+  const kind = name.slice(0, name.lastIndexOf('-') + 1);
+  for (const other of readdirSync(tmpdir())) {
+    if (!other.startsWith(kind)) continue;
+    try {
+      if (Date.now() - statSync(join(tmpdir(), other)).mtimeMs > CACHE_UNUSED_MS) rmSync(join(tmpdir(), other), { force: true });
+    } catch {
+      // Removed meanwhile.
+    }
+  }
+  const part = `${file}.${process.pid}.part`;
+  writeFileSync(part, data);
+  renameSync(part, file);
+  return data;
+}
+
+/** Archives whose files hold at least this many bytes are kept once built (buildArchive). */
+const CACHED_ARCHIVE_BYTES = 4 * 1024 * 1024;
+const TAR_STREAM_VERSION = (JSON.parse(readFileSync(join(dirname(require.resolve('tar-stream')), 'package.json'), 'utf8')) as { version: string }).version;
+
+/** The .tar.gz of the entries, in their order. */
+async function packArchive(entries: ReadonlyArray<{ name: string; content?: Buffer }>): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   const done = new Promise<void>((resolve, reject) => {

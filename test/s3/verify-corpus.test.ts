@@ -7,15 +7,17 @@
  * image does: no TypeScript loader in the measured process.
  */
 import { execFileSync, spawn, spawnSync } from 'child_process';
-import { existsSync, rmSync, statSync, writeFileSync } from 'fs';
+import { createHash } from 'crypto';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { BUCKET, TestServer, expectFailure, noise, put, run, s3Env, startServer, testClient } from './support';
+import { BUCKET, cachedFile, expectFailure, noise, put, run, s3Env, testClient, useS3Server } from './support';
 
 const corpus = require('../../scripts/verify-corpus.js') as {
   entry(name: string, content?: Buffer | string, options?: { type?: string; linkname?: string; mode?: number }): Buffer;
   archive(files: Record<string, Buffer | string>, extra?: Buffer[], options?: { names?: (n: string) => string; listed?: Record<string, string> }): Buffer;
+  tarOf(files: Record<string, Buffer | string>): Buffer;
   paxPath(name: string): Buffer;
   hostileArchives(files: Record<string, Buffer>): { substitution: Record<string, Buffer>; unrestorable: Record<string, Buffer> };
   paxFlood(compressedBytes: number, options?: { paxBytes?: number; randomEvery?: number }): Promise<Buffer>;
@@ -25,22 +27,20 @@ const corpus = require('../../scripts/verify-corpus.js') as {
 
 jest.setTimeout(60_000);
 
-let server: TestServer;
+const server = useS3Server([BUCKET]);
 let client: S3Client;
 let env: NodeJS.ProcessEnv;
 
 const FILES = { 'database/neo4j.dump': noise(20_000, 'neo4j'), 'prefect.dump': noise(3_000, 'prefect') };
 const ALTERED = Buffer.from(FILES['database/neo4j.dump']).fill(0x41, 0, 100);
 
-beforeAll(async () => {
-  server = await startServer([BUCKET]);
-  client = testClient(server.endpoint);
-  env = s3Env(server.endpoint);
+beforeAll(() => {
+  client = testClient(server().endpoint);
+  env = s3Env(server().endpoint);
 });
 
-afterAll(async () => {
+afterAll(() => {
   client?.destroy();
-  await server?.close();
 });
 
 let counter = 0;
@@ -261,6 +261,17 @@ describe('peak memory of `s3 verify` (the CLI, in a child process, against s3rve
     return Buffer.concat(chunks);
   }
 
+  /**
+   * The archive `make` builds (`label` names it), kept in the temporary folder under a hash of the
+   * code that builds it (this file, the corpus script and the test support), so that it is built
+   * once, not on every run: the largest take seconds of compression.
+   */
+  function cached(label: string, make: () => Buffer | Promise<Buffer>): Promise<Buffer> {
+    const hash = createHash('sha256').update(label);
+    for (const source of [__filename, join(root, 'scripts', 'verify-corpus.js'), join(__dirname, 'support.ts')]) hash.update(readFileSync(source));
+    return cachedFile(`ibc-verify-corpus-${hash.digest('hex').slice(0, 32)}.tar.gz`, make);
+  }
+
   /** Uploads the archive, runs the CLI on it, returns its exit code, its first error line and its peak RSS. */
   async function measure(label: string, data: Buffer): Promise<{ code: number | null; first: string; peakKiB: number }> {
     const key = `memory/${label}/infrahub_backup_20260102_030405.tar.gz`;
@@ -279,10 +290,12 @@ describe('peak memory of `s3 verify` (the CLI, in a child process, against s3rve
   }
 
   test('a good archive of 128 MiB (incompressible): verified, peak RSS under 150 MiB (the garbage of the download and gunzip is collected as it goes)', async () => {
-    const { createCipheriv } = await import('crypto');
-    const { gunzipSync, gzipSync } = await import('zlib');
-    const dump = createCipheriv('aes-256-ctr', Buffer.alloc(32, 7), Buffer.alloc(16)).update(Buffer.alloc(128 * 1024 * 1024));
-    const data = gzipSync(gunzipSync(corpus.archive({ 'database/neo4j.dump': dump, 'prefect.dump': FILES['prefect.dump'] })), { level: 1 });
+    const data = await cached('good-128MiB', async () => {
+      const { createCipheriv } = await import('crypto');
+      const { gzipSync } = await import('zlib');
+      const dump = createCipheriv('aes-256-ctr', Buffer.alloc(32, 7), Buffer.alloc(16)).update(Buffer.alloc(128 * 1024 * 1024));
+      return gzipSync(corpus.tarOf({ 'database/neo4j.dump': dump, 'prefect.dump': FILES['prefect.dump'] }), { level: 1 });
+    });
     const result = await measure('good-128MiB', data);
     expect(result.code).toBe(0);
     expect(result.peakKiB).toBeLessThan(PEAK_RSS_LIMIT_KIB);
@@ -296,7 +309,7 @@ describe('peak memory of `s3 verify` (the CLI, in a child process, against s3rve
     ['200,000 one-byte files under non-canonical names', () => collect(corpus.manyEntries(200_000, { tiny: true })), /^the archive has more than 100000 entries: /],
     ['5,000 empty files with 4,000-byte names', () => collect(corpus.manyEntries(5_000, { long: true })), /^the archive's entry names add up to more than 8\.00 MiB: /],
   ])('%s: refused, peak RSS under 150 MiB', async (label, make, line) => {
-    const result = await measure(label.replace(/[^a-z0-9]+/gi, '-'), await make());
+    const result = await measure(label.replace(/[^a-z0-9]+/gi, '-'), await cached(label, make));
     expect(result.first).toMatch(line);
     expect(result.code).toBe(1);
     expect(result.peakKiB).toBeLessThan(PEAK_RSS_LIMIT_KIB);

@@ -17,14 +17,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { execFileSync } from 'child_process';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { Readable } from 'stream';
 import { gzipSync } from 'zlib';
 import { S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { ArchiveReadError, ArchiveReport, checkArchive } from '../../src/s3/archive-check';
 import { describeWithGo, requireGoProgram } from '../support/go';
-import { BUCKET, TestServer, noise, put, run, s3Env, startServer, testClient } from './support';
+import { BUCKET, TestServer, noise, put, run, s3Env, scratchFolder, testClient, useS3Server } from './support';
 
 const corpus = require('../../scripts/verify-corpus.js') as {
   header(name: string, options?: Record<string, unknown>): Buffer;
@@ -82,7 +82,8 @@ function disagreement(go: GoResult, report: ArchiveReport): string | undefined {
 
 /** Runs the Go side over many archives at once (one process), in the order given. */
 function goSide(binary: string, archives: readonly Buffer[]): GoResult[] {
-  const dir = mkdtempSync(join(tmpdir(), 'verify-differential-'));
+  // The archives, and the folder the image's restore extracts each one into (its TMPDIR), in memory where there is room.
+  const dir = scratchFolder('verify-differential-', 512 * 1024 * 1024);
   try {
     const paths = archives.map((data, i) => {
       const path = join(dir, `${i}.tar.gz`);
@@ -92,7 +93,7 @@ function goSide(binary: string, archives: readonly Buffer[]): GoResult[] {
     const results: GoResult[] = [];
     // In batches, to keep each argument list short.
     for (let i = 0; i < paths.length; i += 200) {
-      const out = execFileSync(binary, paths.slice(i, i + 200), { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const out = execFileSync(binary, paths.slice(i, i + 200), { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TMPDIR: dirname(dir) } });
       results.push(...out.trim().split('\n').map((l) => JSON.parse(l) as GoResult));
     }
     return results;
@@ -338,19 +339,19 @@ const drawnArchive = fc.array(mutation, { minLength: 1, maxLength: 4 }).map((mut
 });
 
 describeWithGo("verify agrees with the backup image's restore (Go's archive/tar and encoding/json)", ORACLE, (binary) => {
+  const s3 = useS3Server([BUCKET]);
   let server: TestServer;
   let client: S3Client;
   let env: NodeJS.ProcessEnv;
 
-  beforeAll(async () => {
-    server = await startServer([BUCKET]);
+  beforeAll(() => {
+    server = s3();
     client = testClient(server.endpoint);
     env = s3Env(server.endpoint);
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     client?.destroy();
-    await server?.close();
   });
 
   test.each([

@@ -8,10 +8,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { gunzipSync, gzipSync } from 'zlib';
 import { formatBytes } from '../../src/s3/archives';
-import { BUCKET, PREFIX, TestServer, buildArchive, defaultFiles, expectFailure, metadataFor, noise, put, run, s3Env, sha256, startServer, testClient } from './support';
+import { BUCKET, PREFIX, TestServer, buildArchive, defaultFiles, expectFailure, metadataFor, noise, put, run, s3Env, sha256, testClient, useS3Server } from './support';
 import type { KubeObject } from '../support/synth';
 
 jest.setTimeout(60_000);
+
+const s3 = useS3Server([BUCKET]);
 
 let server: TestServer;
 let client: S3Client;
@@ -22,16 +24,15 @@ const uri = (name: string) => `s3://${BUCKET}/${PREFIX}/${name}`;
 const GOOD = 'infrahub_backup_20260102_030405.tar.gz';
 
 beforeAll(async () => {
-  server = await startServer([BUCKET]);
+  server = s3();
   client = testClient(server.endpoint);
   env = s3Env(server.endpoint);
   good = await buildArchive();
   await put(client, `${PREFIX}/${GOOD}`, good);
 });
 
-afterAll(async () => {
+afterAll(() => {
   client?.destroy();
-  await server?.close();
 });
 
 describe('a good archive', () => {
