@@ -78,9 +78,10 @@ export function helm(name: string, args: string[]): Promise<RunResult> {
 /**
  * The CLI of this project, run in this process: the runCliAsync the bin calls,
  * without a Node.js start per call (test/cli/bin.test.ts runs the bin itself).
- * Waits for the asynchronous commands (argocd generate) as the bin does.
+ * Waits for the asynchronous commands (argocd generate) as the bin does. `env`
+ * is the environment the commands read (the bin passes process.env).
  */
-export async function cli(args: string[]): Promise<RunResult> {
+export async function cli(args: string[], env: NodeJS.ProcessEnv = { PATH: process.env.PATH }): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   const code = await runCliAsync(args, {
@@ -90,7 +91,7 @@ export async function cli(args: string[]): Promise<RunResult> {
     stderr: (t) => {
       stderr += t;
     },
-    env: { PATH: process.env.PATH },
+    env,
   });
   return { code, stdout, stderr };
 }
