@@ -194,6 +194,18 @@ export function hasNull(value: unknown): boolean {
  * with nulls both ways to keep that true.
  */
 function nestable(text: string): boolean {
+  let known = NESTABLE.get(text);
+  if (known === undefined) {
+    known = readsNested(text);
+    NESTABLE.set(text, known);
+  }
+  return known;
+}
+
+/** nestable's answers by text: a suite renders the same documents with each Helm binary. */
+const NESTABLE = new Map<string, boolean>();
+
+function readsNested(text: string): boolean {
   if (/[\r\u0085\u2028\u2029]/.test(text) || /^(---|\.\.\.|%)/m.test(text)) return false;
   let parsed: unknown;
   try {
