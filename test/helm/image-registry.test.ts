@@ -9,7 +9,8 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { withRegistry } from '../../src/model/image-registry';
-import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT } from '../support/helm';
+import { ChartOutput } from '../../src/helm/build';
+import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT, RunResult, templateAlone, templateMany, TemplateRequest } from '../support/helm';
 import type { KubeObject } from '../support/synth';
 
 jest.setTimeout(300_000);
@@ -51,33 +52,58 @@ describe('withRegistry: the registry host is replaced, or added to a repository 
 });
 
 let work: string;
+let chart: ChartOutput;
 let chartDir: string;
 
 beforeAll(() => {
   ensureHelm();
-  chartDir = buildTestChart().chartDir;
+  chart = buildTestChart();
+  chartDir = chart.chartDir;
   work = mkdtempSync(join(tmpdir(), 'ibc-registry-'));
 });
 
+/** What synth renders for a values file, by the file's text: the same for both Helm binaries. */
+const synthByText = new Map<string, Promise<{ stderr: string; objects: K8s[] }>>();
+
 async function synth(values: Record<string, unknown>, name: string): Promise<K8s[]> {
-  const file = join(work, `${name}.json`);
-  writeFileSync(file, JSON.stringify(values));
-  const r = await cli(['synth', '-f', file, '--release', 'prod', '--namespace', 'infrahub']);
+  const text = JSON.stringify(values);
+  if (!synthByText.has(text)) {
+    const file = join(work, `${name}.json`);
+    writeFileSync(file, text);
+    synthByText.set(
+      text,
+      cli(['synth', '-f', file, '--release', 'prod', '--namespace', 'infrahub']).then((r) => ({ stderr: r.stderr, objects: objectsOf(r.stdout) })),
+    );
+  }
+  const r = await synthByText.get(text)!;
   expect(r.stderr).toBe('');
-  return objectsOf(r.stdout);
+  return r.objects;
 }
 
+const MIRRORED = CASES.flatMap(([label, values]) => REGISTRIES.map((registry) => [label, registry, values] as const));
+const mirrored = (values: Record<string, unknown>, registry: string): Record<string, unknown> => ({ ...values, global: { imageRegistry: registry } });
+
 describe.each(Object.keys(HELMS))('%s', (helmName) => {
-  test.each(CASES.flatMap(([label, values]) => REGISTRIES.map((registry) => [label, registry, values] as const)))(
+  // The documents as values files of release prod in namespace infrahub, in
+  // batches (test/support/helm.ts); a document whose batch wrote anything on
+  // stderr is rendered alone, as the check of stderr is each document's own.
+  let requests: TemplateRequest[];
+  let batched: RunResult[];
+  beforeAll(async () => {
+    requests = MIRRORED.map(([, registry, values]) => ({ values: mirrored(values, registry), yaml: JSON.stringify(mirrored(values, registry)), release: 'prod' }));
+    batched = await templateMany(helmName, chart, requests, 'infrahub');
+  });
+
+  test.each(MIRRORED.map(([label, registry, values], i) => [label, registry, values, i] as const))(
     '%s, global.imageRegistry=%s: every image from the mirror, as synth renders it',
-    async (label, registry, values) => {
-      const doc = { ...values, global: { imageRegistry: registry } };
-      const name = `${helmName}-${label}-${registry}`.replace(/\W+/g, '-');
+    async (label, registry, values, i) => {
+      const doc = mirrored(values, registry);
+      const name = `${label}-${registry}`.replace(/\W+/g, '-');
       const objects = await synth(doc, name);
       const images = imagesOf(objects);
       expect(images.length).toBeGreaterThanOrEqual(1);
       for (const image of images) expect(image.startsWith(`${registry}/`) && !image.startsWith(`${registry}/${registry}`)).toBe(true);
-      const rendered = await helm(helmName, ['template', 'prod', chartDir, '-f', join(work, `${name}.json`), '--namespace', 'infrahub']);
+      const rendered = batched[i].stderr === '' ? batched[i] : await templateAlone(helmName, chart, requests[i], 'infrahub');
       expect(rendered.stderr).toBe('');
       expect(objectsOf(rendered.stdout)).toEqual(objects);
     },

@@ -117,10 +117,17 @@ function constructLines(values: TestValues): string[] | undefined {
   }
 }
 
+/** What synth answers for each values file, by its text: a document is asked about once per renderer it is compared with. */
+const synthAnswers = new Map<string, Promise<RunResult>>();
+
 async function synth(values: TestValues): Promise<RunResult> {
-  const file = join(work, `values-${Math.random().toString(36).slice(2)}.yaml`);
-  writeFileSync(file, valuesYaml(values));
-  return cli(['synth', '-f', file, '--release', RELEASE, '--namespace', NAMESPACE]);
+  const text = valuesYaml(values);
+  if (!synthAnswers.has(text)) {
+    const file = join(work, `values-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(file, text);
+    synthAnswers.set(text, cli(['synth', '-f', file, '--release', RELEASE, '--namespace', NAMESPACE]));
+  }
+  return synthAnswers.get(text)!;
 }
 
 let chart: ChartOutput;
