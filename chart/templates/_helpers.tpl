@@ -28,8 +28,8 @@
 {{- toJson . | sha256sum | trunc 8 -}}
 {{- end }}
 
-{{/* The render scope as JSON (src/shapes/scope.ts renderScope); fails listing every problem of the values. */}}
-{{- define "infrahub-backup.deployment" -}}
+{{/* The render scope as JSON (src/shapes/scope.ts renderScope); fails listing every problem of the values. Read through infrahub-backup.deployment, which derives it once a render. */}}
+{{- define "infrahub-backup.scope" -}}
 {{- $resolved := include "infrahub-backup.resolved" . | fromJson }}
 {{- $v := $resolved.values }}
 {{- $c := include "infrahub-backup.constants" . | fromJson }}

@@ -1,6 +1,6 @@
 /**
  * The render scope a shape reads as `d`: the same JSON as the chart's
- * `infrahub-backup.deployment` gives (`_helpers.tpl`), built from a render
+ * `infrahub-backup.scope` gives (`_helpers.tpl`), built from a render
  * plan. Only the labels differ by renderer: the chart's `common` labels say
  * Helm manages the objects, these say cdk8s does.
  */
