@@ -10,6 +10,8 @@ module.exports = {
   preset: "ts-jest",
   testEnvironment: "node",
   testSequencer: "<rootDir>/test/support/sequencer.js",
+  globalSetup: "<rootDir>/test/support/global-setup.js",
+  globalTeardown: "<rootDir>/test/support/global-teardown.js",
   reporters: [
     "default",
     "<rootDir>/test/support/time-reporter.js"

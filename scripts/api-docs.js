@@ -12,7 +12,9 @@
  * The page is kept beside the assemblies of scripts/jsii.js, named by the hash
  * of everything it is made from (the assembly's inputs, which include the
  * lockfile, this script, typedoc.json and the versions of the tools that write
- * it): while none of them changes, the page is not made again.
+ * it): while none of them changes, the page is not made again. Like the
+ * assemblies it is kept in IBC_TEST_CACHE_DIR when set, else in the system's
+ * temporary folder.
  */
 'use strict';
 const { execFileSync } = require('child_process');

@@ -107,9 +107,11 @@ function stage(dir) {
 
 /**
  * Where assemblies are kept by the hash of what they are built from (content-addressed: clones may
- * share it): the system's temporary folder, which a reinstall of node_modules (`npm ci`) leaves alone.
+ * share it): the system's temporary folder, which a reinstall of node_modules (`npm ci`) leaves alone;
+ * IBC_TEST_CACHE_DIR when set (the temporary folder from before a jest run, which gives each run a
+ * folder of its own that it removes: test/support/global-setup.js).
  */
-const CACHE = join(tmpdir(), 'infrahub-backup-cdk8s-jsii');
+const CACHE = join(process.env.IBC_TEST_CACHE_DIR ?? tmpdir(), 'infrahub-backup-cdk8s-jsii');
 
 /** Hash of every input of the assembly: the sources, the manifests, the lockfile, this script, jsii's version. */
 function inputHash() {

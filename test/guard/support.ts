@@ -14,13 +14,14 @@ import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildSync } from 'esbuild';
+import { cacheRoot } from '../support/cache';
 
 const ROOT = join(__dirname, '..', '..');
 
-/** The CommonJS bundle of @kubernetes/client-node, built once per client version (kept in the temporary directory). */
+/** The CommonJS bundle of @kubernetes/client-node, built once per client version (kept in the temporary directory from before the run, cacheRoot()). */
 export function kubernetesClient(): unknown {
   const version = (JSON.parse(readFileSync(join(ROOT, 'node_modules', '@kubernetes', 'client-node', 'package.json'), 'utf8')) as { version: string }).version;
-  const dir = join(tmpdir(), `ibc-guard-client-node-${version}`);
+  const dir = join(cacheRoot(), `ibc-guard-client-node-${version}`);
   const out = join(dir, 'kubernetes.js');
   if (!existsSync(out)) {
     mkdirSync(dir, { recursive: true });

@@ -16,10 +16,10 @@
  */
 import { execFileSync, spawnSync } from 'child_process';
 import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
 import { delimiter, dirname, join } from 'path';
 import { parseAllDocuments } from 'yaml';
 import { MAIN_JS, MAX_ADDED, NPM_FLAGS, PEERS, PKG, ROOT, TSCONFIG, bytes, copiesOf, installed, typeCheckAndSynth, workFolder } from '../support/consumer';
+import { cacheRoot } from '../support/cache';
 import { npm, packedTarball } from '../support/packed';
 import { clientRuns } from '../../src/guard/kube';
 
@@ -44,7 +44,7 @@ describe.each(['20.20.2', '22.23.5', '24.22.3', '26.12.1'])('Node.js %s (binary 
   let install = { status: -1 as number | null, stderr: '' };
 
   beforeAll(() => {
-    const fetched = spawnSync('bash', [join(ROOT, 'scripts', 'fetch-node.sh'), version], { encoding: 'utf8', env: { ...process.env, NODE_TOOLS_DIR: join(tmpdir(), 'ibc-node-tools', version) } });
+    const fetched = spawnSync('bash', [join(ROOT, 'scripts', 'fetch-node.sh'), version], { encoding: 'utf8', env: { ...process.env, NODE_TOOLS_DIR: join(cacheRoot(), 'ibc-node-tools', version) } });
     if (fetched.status !== 0) throw new Error(`scripts/fetch-node.sh ${version}: ${fetched.stderr}`);
     nodeBin = fetched.stdout.trim();
     mkdirSync(app);

@@ -22,19 +22,20 @@
 import { spawn } from 'child_process';
 import { createHash } from 'crypto';
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
 import { join } from 'path';
+import { cacheRoot } from '../support/cache';
 
 const ROOT = join(__dirname, '..', '..');
 
 /**
  * The type check's build-info file: one per checkout (a folder named by the hash of its path), in the
- * system's temporary folder so that a reinstall of node_modules keeps it. Each check works on a copy in
- * a folder of its own at the same depth, under the same file name (tsc records the file's path
- * relative to itself, and reuses nothing from a file recorded under another name), then replaces the
- * kept file whole: two checks of the same checkout at once never read half a file.
+ * system's temporary folder from before the run (cacheRoot()) so that a reinstall of node_modules
+ * keeps it. Each check works on a copy in a folder of its own at the same depth, under the same file
+ * name (tsc records the file's path relative to itself, and reuses nothing from a file recorded
+ * under another name), then replaces the kept file whole: two checks of the same checkout at once
+ * never read half a file.
  */
-const TSC_KEPT = join(tmpdir(), 'ibc-tsc', createHash('sha256').update(ROOT).digest('hex').slice(0, 16));
+const TSC_KEPT = join(cacheRoot(), 'ibc-tsc', createHash('sha256').update(ROOT).digest('hex').slice(0, 16));
 const TSC_INFO = 'tsconfig.dev.tsbuildinfo';
 
 /** Runs a Node.js script of the checkout; resolves with its exit status and its output, both streams. */

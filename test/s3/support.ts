@@ -15,6 +15,7 @@ import { gzipSync } from 'zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as tar from 'tar-stream';
 import { runS3Cli } from '../../src/s3/command';
+import { cacheRoot } from '../support/cache';
 
 // The SDK's notice that its 2027 releases need node 22 would clutter the test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -62,7 +63,9 @@ const SERVER_SCRIPT = join(__dirname, '..', '..', 'scripts', 's3rver.js');
 
 /**
  * A folder for files that live for one test file: in /dev/shm (memory) when it has `room` bytes
- * free, else in the system's temporary folder. Creating and deleting thousands of small files (an
+ * free, else in the system's temporary folder. Under the run's own folder in /dev/shm
+ * (IBC_TEST_SHM_DIR, test/support/global-setup.js) when there is one, which the end of the run
+ * removes with whatever a test left in it. Creating and deleting thousands of small files (an
  * s3rver bucket, an extraction per archive) costs seconds of system time in a disk's journal; a
  * small /dev/shm (64 MiB in a container by default) is not used.
  */
@@ -70,7 +73,7 @@ export function scratchFolder(prefix: string, room: number): string {
   let base = tmpdir();
   try {
     const fs = statfsSync('/dev/shm');
-    if (fs.bavail * fs.bsize >= room) base = '/dev/shm';
+    if (fs.bavail * fs.bsize >= room) base = process.env.IBC_TEST_SHM_DIR ?? '/dev/shm';
   } catch {
     // No /dev/shm (not Linux).
   }
@@ -337,14 +340,15 @@ export async function buildArchive(spec: ArchiveSpec = {}): Promise<Buffer> {
 const CACHE_UNUSED_MS = 7 * 86_400_000;
 
 /**
- * The content of `name` in the temporary folder, made by `make` when it is not
+ * The content of `name` in the temporary folder from before the run (cacheRoot()), made by `make` when it is not
  * there yet; the name must say what it holds (a hash of it and of the code that
  * makes it). Written whole or not at all: another test file may read it at any
  * time. Files of the same kind (the name up to its last "-") unused for a week
  * are removed when a new one is written.
  */
 export async function cachedFile(name: string, make: () => Buffer | Promise<Buffer>): Promise<Buffer> {
-  const file = join(tmpdir(), name);
+  const root = cacheRoot();
+  const file = join(root, name);
   if (existsSync(file)) {
     const now = new Date();
     utimesSync(file, now, now);
@@ -352,10 +356,10 @@ export async function cachedFile(name: string, make: () => Buffer | Promise<Buff
   }
   const data = await make();
   const kind = name.slice(0, name.lastIndexOf('-') + 1);
-  for (const other of readdirSync(tmpdir())) {
+  for (const other of readdirSync(root)) {
     if (!other.startsWith(kind)) continue;
     try {
-      if (Date.now() - statSync(join(tmpdir(), other)).mtimeMs > CACHE_UNUSED_MS) rmSync(join(tmpdir(), other), { force: true });
+      if (Date.now() - statSync(join(root, other)).mtimeMs > CACHE_UNUSED_MS) rmSync(join(root, other), { force: true });
     } catch {
       // Removed meanwhile.
     }

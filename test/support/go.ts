@@ -13,8 +13,8 @@
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
 import { join } from 'path';
+import { cacheRoot } from './cache';
 
 /** Where Debian's golang-*-dev packages put their sources. */
 export const GOPATH = '/usr/share/gocode';
@@ -45,17 +45,17 @@ export function goProgram(name: string, source: string, imports: readonly string
     }
   }
   const hash = createHash('sha256').update(name).update('\0').update(source).digest('hex').slice(0, 16);
-  const dir = join(tmpdir(), 'ibc-go-oracles', `${name}-${hash}`);
+  const dir = join(cacheRoot(), 'ibc-go-oracles', `${name}-${hash}`);
   const binary = join(dir, name);
   if (existsSync(binary)) return { path: binary };
   const work = `${dir}.build-${process.pid}`;
   mkdirSync(work, { recursive: true });
   writeFileSync(join(work, 'main.go'), source);
-  const cache = join(tmpdir(), 'ibc-go-oracles', 'gocache');
+  const cache = join(cacheRoot(), 'ibc-go-oracles', 'gocache');
   try {
     execFileSync(go, ['build', '-o', join(work, name), 'main.go'], {
       cwd: work,
-      env: { PATH: process.env.PATH, HOME: tmpdir(), GO111MODULE: 'off', GOPATH, GOCACHE: cache, GOFLAGS: '' },
+      env: { PATH: process.env.PATH, HOME: cacheRoot(), GO111MODULE: 'off', GOPATH, GOCACHE: cache, GOFLAGS: '' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   } catch (e) {

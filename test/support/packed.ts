@@ -16,8 +16,8 @@
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'fs';
-import { tmpdir } from 'os';
 import { join } from 'path';
+import { cacheRoot } from './cache';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -67,7 +67,7 @@ export function packedTarball(): Packed {
   ensureBuilt();
   const hash = createHash('sha256');
   for (const f of candidates()) hash.update(f).update('\0').update(readFileSync(join(ROOT, f))).update('\0');
-  const dir = join(tmpdir(), 'ibc-packed', hash.digest('hex').slice(0, 16));
+  const dir = join(cacheRoot(), 'ibc-packed', hash.digest('hex').slice(0, 16));
   const ready = (): Packed | undefined => {
     if (!existsSync(dir)) return undefined;
     const name = readdirSync(dir).find((f) => f.endsWith('.tgz'));
@@ -85,8 +85,8 @@ export function packedTarball(): Packed {
   // What npm packs: copied, with the prepack script, to be packed away from the checkout.
   const [listed] = JSON.parse(npm(['pack', '--dry-run', '--ignore-scripts', '--json'], ROOT)) as Array<{ files: Array<{ path: string }> }>;
   const sources = [...listed.files.map((x) => x.path), 'scripts/pack-manifest.js'].sort();
-  mkdirSync(join(tmpdir(), 'ibc-packed'), { recursive: true });
-  const work = mkdtempSync(join(tmpdir(), 'ibc-packed', 'work-'));
+  mkdirSync(join(cacheRoot(), 'ibc-packed'), { recursive: true });
+  const work = mkdtempSync(join(cacheRoot(), 'ibc-packed', 'work-'));
   try {
     const source = join(work, 'source');
     const out = join(work, 'out');
