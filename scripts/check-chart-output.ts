@@ -13,15 +13,11 @@
  *   npx tsx scripts/check-chart-output.ts <git-revision>
  */
 import { execFileSync, spawnSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import * as fc from 'fast-check';
-import { stringify } from 'yaml';
-import { ALL_OPTIONAL_BACKUP, ALL_OPTIONAL_RESTORE, MODES, S3_BACKUP, S3_RESTORE } from '../test/support/synth';
-import { valuesCase } from '../test/support/values-arbitrary';
+import { ROOT, ValuesDocument, exampleDocuments, extractRevision, namedDocuments, sampledDocuments } from './output-documents';
 
-const ROOT = join(__dirname, '..');
 const SAMPLE = Number(process.env.CHECK_SAMPLE ?? 60);
 const SEED = Number(process.env.CHECK_SEED ?? 20261130);
 const HELM = join(ROOT, '.tools', 'helm3', 'helm');
@@ -34,36 +30,9 @@ function notesOf(release: string, chart: string, file: string, home: string): st
   return out.includes('NOTES:') ? out.slice(out.indexOf('NOTES:')) : `(no notes, exit ${r.status})`;
 }
 
-interface Doc {
-  readonly name: string;
-  readonly file: string;
-  readonly release: string;
-}
-
-function docs(work: string): Doc[] {
-  const out: Doc[] = [];
-  for (const dir of [join(ROOT, 'examples', 'values'), join(ROOT, 'examples', 'argocd', 'values-app')]) {
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) out.push({ name: f, file: join(dir, f), release: 'r' });
-  }
-  const named: Record<string, unknown> = {
-    ...Object.fromEntries(Object.entries(MODES).map(([k, v]) => [`mode ${k}`, v])),
-    S3_BACKUP,
-    S3_RESTORE,
-    ALL_OPTIONAL_BACKUP,
-    ALL_OPTIONAL_RESTORE,
-  };
-  let i = 0;
-  for (const [name, doc] of Object.entries(named)) {
-    const file = join(work, `doc-${i++}.yaml`);
-    writeFileSync(file, stringify(doc));
-    out.push({ name, file, release: 'r' });
-  }
-  fc.sample(valuesCase, { numRuns: SAMPLE, seed: SEED }).forEach((c, n) => {
-    const file = join(work, `sample-${n}.yaml`);
-    writeFileSync(file, stringify(c.values, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }));
-    out.push({ name: `sample ${n} (seed ${SEED})`, file, release: c.release });
-  });
-  return out;
+/** Every document to render: the examples and the named documents as release `r`, then the drawn ones. */
+function docs(work: string): Array<ValuesDocument & { readonly release: string }> {
+  return [...[...exampleDocuments(), ...namedDocuments(work)].map((d) => ({ ...d, release: 'r' })), ...sampledDocuments(work, SAMPLE, SEED)];
 }
 
 /** The chart of a tree, built with that tree's sources. */
@@ -94,10 +63,7 @@ function main(): number {
   }
   const work = mkdtempSync(join(tmpdir(), 'ibc-check-chart-'));
   try {
-    const base = join(work, 'base');
-    mkdirSync(base);
-    execFileSync('sh', ['-c', `git -C "${ROOT}" archive "${revision}" | tar -x -C "${base}"`]);
-    symlinkSync(join(ROOT, 'node_modules'), join(base, 'node_modules'));
+    const base = extractRevision(revision, work);
     const charts = [chartOf(base, join(work, 'out-base')), chartOf(ROOT, join(work, 'out-this'))];
     let differ = 0;
     let rendered = 0;

@@ -16,15 +16,11 @@
  * - `argocd generate` of examples/argocd/values-app.
  */
 import { execFileSync, spawnSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import * as fc from 'fast-check';
-import { stringify } from 'yaml';
-import { ALL_OPTIONAL_BACKUP, ALL_OPTIONAL_RESTORE, MODES, S3_BACKUP, S3_RESTORE } from '../test/support/synth';
-import { valuesCase } from '../test/support/values-arbitrary';
+import { ROOT, exampleDocuments, extractRevision, namedDocuments, sampledDocuments } from './output-documents';
 
-const ROOT = join(__dirname, '..');
 const SAMPLE = Number(process.env.CHECK_SAMPLE ?? 300);
 const SEED = Number(process.env.CHECK_SEED ?? 20261130);
 
@@ -37,34 +33,15 @@ interface Case {
 
 function cases(work: string): Case[] {
   const out: Case[] = [];
-  const examples = [join(ROOT, 'examples', 'values'), join(ROOT, 'examples', 'argocd', 'values-app')];
-  for (const dir of examples) {
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) {
-      const file = join(dir, f);
-      out.push({ name: `bin synth -f ${f}`, args: ['synth', '-f', file], spawn: true });
-      out.push({ name: `synth -f ${f} --release r -n infrahub`, args: ['synth', '-f', file, '--release', 'r', '-n', 'infrahub'] });
-    }
+  for (const { name, file } of exampleDocuments()) {
+    out.push({ name: `bin synth -f ${name}`, args: ['synth', '-f', file], spawn: true });
+    out.push({ name: `synth -f ${name} --release r -n infrahub`, args: ['synth', '-f', file, '--release', 'r', '-n', 'infrahub'] });
   }
-  const docs: Record<string, unknown> = {
-    ...Object.fromEntries(Object.entries(MODES).map(([k, v]) => [`mode ${k}`, v])),
-    'S3_BACKUP': S3_BACKUP,
-    'S3_RESTORE': S3_RESTORE,
-    'ALL_OPTIONAL_BACKUP': ALL_OPTIONAL_BACKUP,
-    'ALL_OPTIONAL_RESTORE': ALL_OPTIONAL_RESTORE,
-  };
-  const umbrella = join(ROOT, 'test', 'fixtures', 'umbrella', 'values-enabled.yaml');
-  let i = 0;
-  for (const [name, doc] of Object.entries(docs)) {
-    const file = join(work, `doc-${i++}.yaml`);
-    writeFileSync(file, stringify(doc));
-    out.push({ name, args: ['synth', '-f', file, '-n', 'infrahub'] });
+  for (const { name, file } of namedDocuments(work)) out.push({ name, args: ['synth', '-f', file, '-n', 'infrahub'] });
+  out.push({ name: 'umbrella values-enabled.yaml', args: ['synth', '-f', join(ROOT, 'test', 'fixtures', 'umbrella', 'values-enabled.yaml')] });
+  for (const { name, file, release } of sampledDocuments(work, SAMPLE, SEED)) {
+    out.push({ name, args: ['synth', '-f', file, '--release', release, '-n', 'infrahub'] });
   }
-  out.push({ name: 'umbrella values-enabled.yaml', args: ['synth', '-f', umbrella] });
-  fc.sample(valuesCase, { numRuns: SAMPLE, seed: SEED }).forEach((c, n) => {
-    const file = join(work, `sample-${n}.yaml`);
-    writeFileSync(file, stringify(c.values, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }));
-    out.push({ name: `sample ${n} (seed ${SEED})`, args: ['synth', '-f', file, '--release', c.release, '-n', 'infrahub'] });
-  });
   out.push({ name: 'invalid --set', args: ['synth', '--set', 'backup.enabled=true,backup.storage.type=s3'] });
   return out;
 }
@@ -119,10 +96,7 @@ require('fs').writeFileSync(process.argv[3], JSON.stringify(out));
 
 /** Builds `revision` of this repository in a temporary directory, with this tree's node_modules. */
 function buildRevision(revision: string, work: string): string {
-  const tree = join(work, 'base');
-  mkdirSync(tree);
-  execFileSync('sh', ['-c', `git -C "${ROOT}" archive "${revision}" | tar -x -C "${tree}"`], { stdio: 'inherit' });
-  symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'));
+  const tree = extractRevision(revision, work);
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: tree, stdio: 'inherit' });
   execFileSync(process.execPath, ['scripts/compile-validator.js'], { cwd: tree, stdio: 'inherit' });
   return tree;
