@@ -17,22 +17,14 @@
  * the cache lacks.
  */
 import { execFileSync, spawnSync } from 'child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
-import { MAIN_TS, MAX_ADDED, NPM_FLAGS, PEERS, PKG, ROOT, TSCONFIG, bytes, copiesOf, installed, lowest, typeCheckAndSynth, workFolder } from '../support/consumer';
-import { npm, packedTarball } from '../support/packed';
+import { MAIN_TS, MAX_ADDED, NPM_FLAGS, PEERS, PKG, ROOT, TSCONFIG, bytes, copiesOf, installed, lowest, packedBeforeAll, typeCheckAndSynth, workFolder } from '../support/consumer';
+import { npm } from '../support/packed';
 
 const work = workFolder();
-let tarball: string;
-
-beforeAll(() => {
-  // Packed as `npm pack`/`npm publish` do, with the prepack and postpack scripts, once for the package
-  // tests (test/support/packed.ts, which checks the checkout's package.json is untouched).
-  tarball = packedTarball().tarball;
-}, 300_000);
-
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const tarball = packedBeforeAll();
 
 test('the peer ranges are ^ ranges (lowest = their floor), the development versions satisfy them, and none is a dependency', () => {
   for (const peer of PEERS) {
@@ -76,7 +68,7 @@ describe.each([
     npm(['install', '--save-exact', ...NPM_FLAGS, `cdk8s@${version('cdk8s')}`, `constructs@${version('constructs')}`], app);
     before = bytes(join(app, 'node_modules'));
     // Then the library, and cdk8s-plus-28 (a peer npm would add anyway) at the same end of its range.
-    npm(['install', ...NPM_FLAGS, tarball, `cdk8s-plus-28@${version('cdk8s-plus-28')}`], app);
+    npm(['install', ...NPM_FLAGS, tarball(), `cdk8s-plus-28@${version('cdk8s-plus-28')}`], app);
     after = bytes(join(app, 'node_modules'));
     writeFileSync(join(app, 'main.ts'), MAIN_TS);
     writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
@@ -170,8 +162,8 @@ test('the examples give the same manifests with the lowest and the newest suppor
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare', 'preprepare', 'postprepare'];
 
 test('the packed package.json declares no install-time script; the checkout keeps prepare (Git installs build lib/ with it)', () => {
-  const packed = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' })) as { scripts: Record<string, string> };
+  const packed = JSON.parse(execFileSync('tar', ['-xzOf', tarball(), 'package/package.json'], { encoding: 'utf8' })) as { scripts: Record<string, string> };
   expect(Object.keys(packed.scripts).filter((s) => INSTALL_SCRIPTS.includes(s))).toEqual([]);
   expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.prepare).toBe('npm run build');
-  expect(execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })).not.toMatch(/package\.json\.unpacked|pack-manifest/);
+  expect(execFileSync('tar', ['-tzf', tarball()], { encoding: 'utf8' })).not.toMatch(/package\.json\.unpacked|pack-manifest/);
 });

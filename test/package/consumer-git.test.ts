@@ -10,14 +10,12 @@
  * the cache lacks.
  */
 import { execFileSync, spawnSync } from 'child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import { MAIN_JS, PEERS, PKG, ROOT, installed, workFolder } from '../support/consumer';
 import { npm } from '../support/packed';
 
 const work = workFolder();
-
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 test('installs from a Git URL before any release: prepare builds lib/, and the library and the CLI run', () => {
   // A repository of this working tree (tracked and new files), as a clone of the project would be.

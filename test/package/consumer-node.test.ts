@@ -15,22 +15,16 @@
  * the cache lacks.
  */
 import { execFileSync, spawnSync } from 'child_process';
-import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, realpathSync, writeFileSync } from 'fs';
 import { delimiter, dirname, join } from 'path';
 import { parseAllDocuments } from 'yaml';
-import { MAIN_JS, MAX_ADDED, NPM_FLAGS, PEERS, PKG, ROOT, TSCONFIG, bytes, copiesOf, installed, typeCheckAndSynth, workFolder } from '../support/consumer';
+import { MAIN_JS, MAX_ADDED, NPM_FLAGS, PEERS, PKG, ROOT, TSCONFIG, bytes, copiesOf, installed, packedBeforeAll, typeCheckAndSynth, workFolder } from '../support/consumer';
 import { cacheRoot } from '../support/cache';
-import { npm, packedTarball } from '../support/packed';
+import { npm } from '../support/packed';
 import { clientRuns } from '../../src/guard/kube';
 
 const work = workFolder();
-let tarball: string;
-
-beforeAll(() => {
-  tarball = packedTarball().tarball;
-}, 300_000);
-
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const tarball = packedBeforeAll();
 
 /** npm's own CLI script, run by the fetched node (npm checks --engine-strict against the node that runs it). */
 const NPM_CLI = join(dirname(realpathSync(execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim())), 'npm-cli.js');
@@ -52,7 +46,7 @@ describe.each(['20.20.2', '22.23.5', '24.22.3', '26.12.1'])('Node.js %s (binary 
     const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))), PATH: [nodeBin, process.env.PATH].join(delimiter) };
     const r = spawnSync(
       join(nodeBin, 'node'),
-      [NPM_CLI, 'install', '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...PEERS.map((p) => `${p}@${installed(p)}`)],
+      [NPM_CLI, 'install', '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', tarball(), ...PEERS.map((p) => `${p}@${installed(p)}`)],
       { cwd: app, env, encoding: 'utf8' },
     );
     install = { status: r.status, stderr: r.stderr };
@@ -112,7 +106,7 @@ process.stdout.write(app.synthYaml());
     npm(['install', ...NPM_FLAGS, `cdk8s@${installed('cdk8s')}`, `constructs@${installed('constructs')}`, 'cdk8s-plus-33'], app);
     before = bytes(join(app, 'node_modules'));
     // npm adds the peer cdk8s-plus-28 by itself.
-    npm(['install', ...NPM_FLAGS, tarball], app);
+    npm(['install', ...NPM_FLAGS, tarball()], app);
     after = bytes(join(app, 'node_modules'));
     writeFileSync(join(app, 'main.ts'), MAIN33);
     writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));

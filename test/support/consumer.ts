@@ -5,9 +5,10 @@
  * by side; each installs into its own temporary folder.
  */
 import { spawnSync } from 'child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync } from 'fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { packedTarball } from './packed';
 
 export const ROOT = join(__dirname, '..', '..');
 export const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -21,8 +22,25 @@ export const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline', '--logl
 export const MAX_ADDED = 25 * 1000 * 1000;
 export const PEERS = ['cdk8s', 'constructs', 'cdk8s-plus-28'] as const;
 
-/** A fresh folder for one test file's apps, under the system's temporary folder. */
-export const workFolder = (): string => mkdtempSync(join(tmpdir(), 'ibc-consumer-'));
+/** A fresh folder for one test file's apps, under the system's temporary folder, removed after the file's tests. */
+export function workFolder(): string {
+  const work = mkdtempSync(join(tmpdir(), 'ibc-consumer-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  return work;
+}
+
+/**
+ * The packed tarball's path, known once the file's tests start: packed as `npm pack`/`npm publish`
+ * do, with the prepack and postpack scripts, once for the package tests (test/support/packed.ts,
+ * which checks the checkout's package.json is untouched).
+ */
+export function packedBeforeAll(): () => string {
+  let tarball = '';
+  beforeAll(() => {
+    tarball = packedTarball().tarball;
+  }, 300_000);
+  return () => tarball;
+}
 
 /** Type-checks an app (its tsconfig: strict), runs its compiled entry and returns the manifests it prints. */
 export function typeCheckAndSynth(app: string): string {
