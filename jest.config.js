@@ -8,7 +8,7 @@ const { availableParallelism } = require('os');
 module.exports = {
   maxWorkers: Math.max(2, Math.round(availableParallelism() * 1.5)),
   preset: "ts-jest",
-  testEnvironment: "node",
+  testEnvironment: "<rootDir>/test/support/cpu-environment.js",
   testSequencer: "<rootDir>/test/support/sequencer.js",
   globalSetup: "<rootDir>/test/support/global-setup.js",
   globalTeardown: "<rootDir>/test/support/global-teardown.js",

@@ -1,8 +1,9 @@
 /**
  * A jest reporter that prints, after the run, the time each test file took,
  * slowest first, with the run's wall time and the sum of the files' times
- * (their ratio is how well the workers were kept busy). Registered beside
- * jest's default reporter in package.json ("jest.reporters").
+ * (their ratio is how well the workers were kept busy), and the CPU time each
+ * file cost, its child processes included, as cpu-environment.js wrote it
+ * down. Registered beside jest's default reporter in jest.config.js.
  */
 class TimeReporter {
   constructor() {
@@ -26,13 +27,44 @@ class TimeReporter {
     if (this.files.length === 0) return;
     const wall = (Date.now() - this.started) / 1000;
     const sum = this.files.reduce((s, f) => s + f.seconds, 0);
+    const cpu = cpuPerFile();
+    const cpuSum = [...cpu.values()].reduce((s, c) => s + c, 0);
     const lines = [...this.files]
       .sort((a, b) => b.seconds - a.seconds || a.file.localeCompare(b.file))
-      .map((f) => `${f.seconds.toFixed(1).padStart(7)} s  ${f.file}${f.failed ? '  (failed)' : ''}`);
+      .map((f) => {
+        const used = cpu.get(f.file);
+        const cpuText = used === undefined ? '' : `${used.toFixed(1).padStart(7)} s CPU`;
+        return `${f.seconds.toFixed(1).padStart(7)} s ${cpuText}  ${f.file}${f.failed ? '  (failed)' : ''}`;
+      });
     process.stderr.write(
-      `\nTime per test file, slowest first (${this.files.length} files, ${sum.toFixed(1)} s in all, ${wall.toFixed(1)} s of wall time):\n${lines.join('\n')}\n`,
+      `\nTime per test file, slowest first (${this.files.length} files, ${sum.toFixed(1)} s in all, ` +
+        `${cpuSum.toFixed(1)} s of CPU, ${wall.toFixed(1)} s of wall time):\n${lines.join('\n')}\n`,
     );
   }
+}
+
+/** The CPU seconds of each test file (relative path), from <IBC_TEST_RUN_DIR>/cpu/*.jsonl. */
+function cpuPerFile() {
+  const { readdirSync, readFileSync } = require('fs');
+  const { join, relative } = require('path');
+  const cpu = new Map();
+  const run = process.env.IBC_TEST_RUN_DIR;
+  if (!run) return cpu;
+  let names;
+  try {
+    names = readdirSync(join(run, 'cpu'));
+  } catch {
+    return cpu;
+  }
+  for (const name of names) {
+    for (const line of readFileSync(join(run, 'cpu', name), 'utf8').split('\n')) {
+      if (line === '') continue;
+      const { file, cpu: seconds } = JSON.parse(line);
+      const key = relative(process.cwd(), file);
+      cpu.set(key, (cpu.get(key) ?? 0) + seconds);
+    }
+  }
+  return cpu;
 }
 
 module.exports = TimeReporter;
