@@ -5,7 +5,10 @@
  * back through `fromJson` too). The statements build the value in variables,
  * so that an optional entry's value is read only when the entry is kept, as
  * `evaluate` does. A shape's calls of other shapes are written inline (the
- * arguments in variables): no include, so no JSON round trip at each call.
+ * arguments in variables): no include, so no JSON round trip at each call;
+ * except the calls of a shared shape (`sharedShapes`: a large body called
+ * from more than one place), which has its own define and is called with
+ * `include`, so that Helm parses its body once and not once per caller.
  */
 import { ALGORITHM_RESULTS, type Cond, type Expr, type Json, type Shape } from '../shapes/expr';
 import type { CheckRow, WarningRow } from '../shapes/checks';
@@ -28,6 +31,9 @@ class Body {
   private n = 0;
   /** The variables holding the arguments of the shape being written inline (none: the define's own `$.a`). */
   public args: ReadonlyMap<string, string> | undefined;
+
+  /** @param shared the shapes called by include (their own define), not written inline */
+  public constructor(public readonly shared: ReadonlySet<Shape> = new Set()) {}
 
   public fresh(): string {
     return `$x${++this.n}`;
@@ -187,12 +193,19 @@ function operand(e: Expr, b: Body): string {
     }
     case 'call': {
       // Written inline: the arguments in variables, then the callee's body reading them (no include,
-      // so no JSON round trip of the arguments at each call).
+      // so no JSON round trip of the arguments at each call). A shared shape's define is included
+      // instead, with the same arguments, read the same way (each in a variable first).
       const args = new Map<string, string>();
       for (const [k, v] of e.args) {
         const x = b.fresh();
         b.line(`{{- ${x} := ${operand(v, b)} }}`);
         args.set(k, x);
+      }
+      if (b.shared.has(e.shape)) {
+        const x = b.fresh();
+        const pairs = [...args].map(([k, v]) => ` ${str(k)} ${v}`).join('');
+        b.line(`{{- ${x} := (include ${str(shapeDefine(e.shape.name))} (dict "d" $.d "a" (dict${pairs})) | fromJson).r }}`);
+        return x;
       }
       const outer = b.args;
       b.args = args;
@@ -205,18 +218,64 @@ function operand(e: Expr, b: Body): string {
   }
 }
 
-/** One shape as a define. */
-export function emitShape(s: Shape): string {
-  const b = new Body();
+/** One shape as a define; the shapes of `shared` it calls are included, not written inline. */
+export function emitShape(s: Shape, shared: ReadonlySet<Shape> = new Set()): string {
+  const b = new Body(shared);
   const value = operand(s.body, b);
   b.line(`{{- dict "r" ${value} | toJson -}}`);
   return [`{{/* ${s.doc} (src/shapes). Arguments: ${s.params.length ? s.params.join(', ') : 'none'}. */}}`, `{{- define ${str(shapeDefine(s.name))} -}}`, b.text(), '{{- end }}'].join('\n');
 }
 
-/** The shapes given, as defines sorted by name (the shapes they call are written inline). */
+/** The shapes an expression calls, once per call written in it (not through the callees' bodies). */
+function callsOf(node: unknown, found: Shape[] = []): Shape[] {
+  if (Array.isArray(node)) {
+    for (const n of node) callsOf(n, found);
+  } else if (typeof node === 'object' && node !== null && typeof (node as { op?: unknown }).op === 'string' && (node as Expr).op !== 'lit') {
+    if ((node as Expr).op === 'call') found.push((node as Extract<Expr, { op: 'call' }>).shape);
+    for (const [k, v] of Object.entries(node)) if (k !== 'shape') callsOf(v, found);
+  }
+  return found;
+}
+
+/** Bytes of a shape's define when every call in it is written inline below this size. */
+export const SHARED_SHAPE_BYTES = 2048;
+
+/**
+ * The shapes that get their own define, called by include: those called from
+ * two places or more (the calls written in the shapes given and in what they
+ * call) whose body, written inline, is at least SHARED_SHAPE_BYTES. Written
+ * inline, such a body is repeated in every caller, and Helm parses every copy
+ * at every render (it parses each file of each chart copy, subcharts too): the
+ * pod templates and containers of the backup, restore and maintenance
+ * workloads made `_shapes.tpl` most of the chart's text.
+ */
+export function sharedShapes(roots: readonly Shape[]): Set<Shape> {
+  const sites = new Map<Shape, number>();
+  const seen = new Set<Shape>();
+  const visit = (s: Shape): void => {
+    if (seen.has(s)) return;
+    seen.add(s);
+    for (const callee of callsOf(s.body)) {
+      sites.set(callee, (sites.get(callee) ?? 0) + 1);
+      visit(callee);
+    }
+  };
+  roots.forEach(visit);
+  const shared = new Set<Shape>();
+  for (const [s, n] of sites) {
+    if (n >= 2 && emitShape(s).length >= SHARED_SHAPE_BYTES) shared.add(s);
+  }
+  return shared;
+}
+
+/**
+ * The shapes given, as defines sorted by name, and a define for each shared
+ * shape they call (sharedShapes); the other shapes they call are written inline.
+ */
 export function emitShapes(shapes: readonly Shape[]): string {
+  const shared = sharedShapes(shapes);
   const byName = new Map<string, Shape>();
-  for (const s of shapes) {
+  for (const s of [...shapes, ...shared]) {
     const other = byName.get(s.name);
     if (other && other !== s) throw new Error(`two shapes named ${s.name}`);
     byName.set(s.name, s);
@@ -224,7 +283,7 @@ export function emitShapes(shapes: readonly Shape[]): string {
   return [
     '{{/* Generated from the object shapes (src/shapes) by `npm run chart`. Do not edit. */}}',
     '',
-    ...[...byName.keys()].sort().map((k) => `${emitShape(byName.get(k)!)}\n`),
+    ...[...byName.keys()].sort().map((k) => `${emitShape(byName.get(k)!, shared)}\n`),
   ].join('\n');
 }
 

@@ -2,14 +2,16 @@
  * The two renderers of a shape agree: every primitive, evaluated in
  * TypeScript (`evaluate`) and by Helm from the emitted define, gives the same
  * JSON, on the values where Go's truthiness and TypeScript's differ (0,
- * false, null, "", empty lists and maps) and on strings with `$`, `.`, `@`.
+ * false, null, "", empty lists and maps) and on strings with `$`, `.`, `@`;
+ * written inline in its caller and called through its own define (a shared
+ * shape, `sharedShapes`) both.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import * as fc from 'fast-check';
 import { parse } from 'yaml';
-import { emitShapes } from '../../src/helm/shapes-emitter';
+import { emitShapes, sharedShapes } from '../../src/helm/shapes-emitter';
 import { evaluate } from '../../src/shapes/evaluate';
 import {
   afterFirst,
@@ -80,6 +82,16 @@ const probe = shape('probe', 'Every primitive', ['any', 'other', 's', 'list', 'm
   call: call(inner, { x: arg('map') }),
 });
 
+/**
+ * The probe called twice, so that it is a shared shape (its own define,
+ * called by include, its value through JSON); the second call leaves an
+ * argument out, which the callee reads as null.
+ */
+const probeTwice = shape('probeTwice', 'The probe, called twice', ['any', 'other', 's', 'list', 'map', 'num'], {
+  first: call(probe, { any: arg('any'), other: arg('other'), s: arg('s'), list: arg('list'), map: arg('map'), num: arg('num') }),
+  second: call(probe, { any: arg('other'), s: arg('s'), list: arg('list'), map: arg('map'), num: arg('num') }),
+});
+
 const anyValue = fc.constantFrom<unknown>(null, 0, 1, false, true, '', 'x', '0', 'false', [], ['x'], {}, { k: 'v' }, { first: 'not' });
 const text = fc.constantFrom('', 'a.b', 'A$(B)', '$$', '@A@', 'x', 'Ünï', 'a"b', '{{ x }}');
 // Keys are not YAML 1.1 booleans (`n`, `y`): Helm would read them as false and true.
@@ -102,7 +114,8 @@ test('evaluate and the emitted define agree on every primitive', async () => {
   const chart = mkdtempSync(join(tmpdir(), 'ibc-shapes-'));
   mkdirSync(join(chart, 'templates'));
   writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: probe\nversion: 0.0.0\n');
-  writeFileSync(join(chart, 'templates', '_shapes.tpl'), emitShapes([probe]));
+  expect([...sharedShapes([probeTwice])].map((s) => s.name)).toEqual(['probe']);
+  writeFileSync(join(chart, 'templates', '_shapes.tpl'), emitShapes([probe, probeTwice]));
   writeFileSync(
     join(chart, 'templates', 'probe.yaml'),
     [
@@ -114,6 +127,7 @@ test('evaluate and the emitted define agree on every primitive', async () => {
       // As the chart's render scope, through toJson and fromJson (numbers become float64).
       '{{- range $i, $c := (dict "cases" .Values.cases | toJson | fromJson).cases }}',
       '  c{{ $i }}: {{ (include "infrahub-backup.shape.probe" (dict "d" (dict "v" (dict "s" $c.scope)) "a" $c) | fromJson).r | toJson | quote }}',
+      '  t{{ $i }}: {{ (include "infrahub-backup.shape.probeTwice" (dict "d" (dict "v" (dict "s" $c.scope)) "a" $c) | fromJson).r | toJson | quote }}',
       '{{- end }}',
       '',
     ].join('\n'),
@@ -124,9 +138,11 @@ test('evaluate and the emitted define agree on every primitive', async () => {
   const data = (parse(out.stdout) as { data: Record<string, string> }).data;
   const differ: string[] = [];
   cases.forEach((c, i) => {
-    const go = JSON.parse(data[`c${i}`]);
-    const typescript = JSON.parse(JSON.stringify(evaluate(probe, { v: { s: c.scope } }, c)));
-    if (JSON.stringify(go) !== JSON.stringify(sortKeys(typescript))) differ.push(`${JSON.stringify(c)}\n  go: ${JSON.stringify(go)}\n  ts: ${JSON.stringify(sortKeys(typescript))}`);
+    for (const [key, s] of [[`c${i}`, probe], [`t${i}`, probeTwice]] as const) {
+      const go = JSON.parse(data[key]);
+      const typescript = JSON.parse(JSON.stringify(evaluate(s, { v: { s: c.scope } }, c)));
+      if (JSON.stringify(go) !== JSON.stringify(sortKeys(typescript))) differ.push(`${s.name} ${JSON.stringify(c)}\n  go: ${JSON.stringify(go)}\n  ts: ${JSON.stringify(sortKeys(typescript))}`);
+    }
   });
   const drawn = (p: (c: (typeof cases)[number]) => boolean): number => cases.filter(p).length;
   console.log(
