@@ -139,7 +139,15 @@ describe('what is copied', () => {
     expect(verified.stdout).toContain(`verified: s3://copies/offsite/infrahub/${archives[3].name}`);
     const pruned = await run(destEnv('offsite/infrahub'), 'prune', '--keep-last', '3', '--dry-run');
     expect(pruned.code).toBe(0);
-    expect(pruned.stdout).toMatch(new RegExp(`delete s3://copies/offsite/infrahub/${archives[0].name}`));
+    // The oldest archive is past --keep-last 3, and copied last: S3 dates an object to the second, so
+    // when its copy landed in a later second than the others (a slow machine), it is the most recent
+    // upload, which prune keeps; else the newest of the same second is (by name), and it goes.
+    const listed = await destClient.send(new ListObjectsV2Command({ Bucket: DEST_BUCKET, Prefix: 'offsite/infrahub/' }));
+    const uploaded = (listed.Contents ?? []).filter((c) => c.Key!.endsWith('.tar.gz')).map((c) => ({ name: c.Key!.slice('offsite/infrahub/'.length), at: c.LastModified!.getTime() }));
+    const mostRecent = uploaded.reduce((a, b) => (b.at > a.at || (b.at === a.at && b.name > a.name) ? b : a));
+    const oldest = `s3://copies/offsite/infrahub/${archives[0].name}`;
+    expect(pruned.stdout).toContain(mostRecent.name === archives[0].name ? `keep ${oldest}: the most recent upload\n` : `would delete ${oldest}: older than the 3 newest proven\n`);
+    expect(pruned.stdout.split('\n').filter((l) => l.startsWith('would delete ') && !l.includes('/.proof-'))).toHaveLength(mostRecent.name === archives[0].name ? 0 : 1);
   });
 
   test('a multipart copy (ETag not an MD5) is read back and proven at the destination', async () => {
