@@ -5,12 +5,13 @@
  *
  * Skips the three steps when lib/ already holds what they make from the same
  * inputs: lib/.build-stamp (not packed) records a hash of the inputs (the path
- * and content of every file under src/, tsconfig.json, package.json, this
- * script and the two it runs, and node_modules/.package-lock.json, npm's
- * record of the installed packages, so any install that changes a dependency
- * builds again) and a hash of every file the build left in lib/. Both must
- * match: a changed source, a fresh clone (no lib/), a changed or removed file
- * of lib/ or a build that stopped midway all build. When it skips, it touches
+ * and content of every file under src/, tsconfig.json, package.json,
+ * package-lock.json, this script and the two it runs, and
+ * node_modules/.package-lock.json, npm's record of the installed packages, so
+ * any npm install that changes a dependency builds again) and a hash of every
+ * file the build left in lib/. Both must match: a changed source, a fresh
+ * clone (no lib/), a changed or removed file of lib/ or a build that stopped
+ * midway all build. When it skips, it touches
  * the files of lib/, so that they are newer than src/ as after a build
  * (scripts/app.js runs lib/app.js only then). A Git install runs `prepare`
  * twice (npm install in the clone, then the pack of the clone): the second
@@ -26,7 +27,7 @@ const { join, relative } = require('path');
 const ROOT = join(__dirname, '..');
 const LIB = join(ROOT, 'lib');
 const STAMP = join(LIB, '.build-stamp');
-const INPUTS = ['tsconfig.json', 'package.json', 'scripts/build.js', 'scripts/compile-validator.js', 'scripts/bundle-vendor.js', 'node_modules/.package-lock.json'];
+const INPUTS = ['tsconfig.json', 'package.json', 'package-lock.json', 'scripts/build.js', 'scripts/compile-validator.js', 'scripts/bundle-vendor.js', 'node_modules/.package-lock.json'];
 
 /** Every file under a directory, relative to the root, sorted. */
 function filesUnder(dir) {
