@@ -2,7 +2,10 @@
  * The package installs from a Git URL before any release (a repository of
  * this working tree, as a clone of the project would be): npm installs the
  * clone's development dependencies and its `prepare` script builds lib/; the
- * library and the CLI then run from the install. In a file of its own so that
+ * library and the CLI then run from the install. npm runs `prepare` twice,
+ * after the install in the clone and again when it packs the clone: the
+ * second finds lib/ current (scripts/build.js, lib/.build-stamp) and does not
+ * build it again. In a file of its own so that
  * jest runs it beside the other consumer installs (consumer-app.test.ts,
  * consumer-node.test.ts).
  *

@@ -15,7 +15,7 @@
  * what a first install runs on top: the `prepare` script.
  */
 import { execFileSync, spawnSync } from 'child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { delimiter, dirname, join, relative } from 'path';
 
@@ -111,7 +111,8 @@ beforeAll(() => {
     mkdirSync(dirname(join(copy, f)), { recursive: true });
     copyFileSync(join(ROOT, f), join(copy, f));
   }
-  execFileSync('cp', ['-al', join(ROOT, 'node_modules'), join(copy, 'node_modules')]);
+  // The folder itself where node_modules is a symbolic link (a worktree sharing another checkout's): cp -a would copy the link.
+  execFileSync('cp', ['-al', realpathSync(join(ROOT, 'node_modules')), join(copy, 'node_modules')]);
   // npm rewrites its record of the tree: a copy of its own, not a link to this checkout's.
   rmSync(join(copy, 'node_modules', '.package-lock.json'), { force: true });
   copyFileSync(join(ROOT, 'node_modules', '.package-lock.json'), join(copy, 'node_modules', '.package-lock.json'));
