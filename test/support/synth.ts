@@ -1,3 +1,5 @@
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { Testing } from 'cdk8s';
 import { cloneValues, mergeUserValues } from '../../src/model/merge';
 import { InfrahubBackupChart } from '../../src';
@@ -7,9 +9,16 @@ import type { InfrahubBackupValues } from '../../src';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads rendered objects by path; a wrong path fails its assertion
 export type KubeObject = Record<string, any>;
 
+/**
+ * The output folder of the test apps. Testing.synth only reads the chart (toJson) and writes no file,
+ * so the apps share one folder that is never created, instead of a new temporary folder per synthesis
+ * (Testing.app() makes one each time: a thousand in some files, each to be removed at the end).
+ */
+const OUTDIR = join(tmpdir(), 'cdk8s.outdir.unused');
+
 /** Synthesizes values into objects, as `synth` would. */
 export function synthObjects(values: InfrahubBackupValues | Record<string, unknown>, releaseName = 'infrahub-backup', namespace = 'infrahub'): KubeObject[] {
-  const app = Testing.app();
+  const app = Testing.app({ outdir: OUTDIR });
   const chart = new InfrahubBackupChart(app, 'test', { values, releaseName, namespace });
   return Testing.synth(chart);
 }
