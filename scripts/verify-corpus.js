@@ -205,6 +205,26 @@ function hostileArchives(files) {
 }
 
 /**
+ * `header(name, options)` for many names with the same options: the header
+ * without a name is built once, and each call copies it, writes the name and
+ * adds the name's bytes to its checksum (the same bytes as header()).
+ */
+function headerMaker(options) {
+  const template = header('', options);
+  let base = 0;
+  for (let i = 0; i < BLOCK; i++) base += i >= 148 && i < 156 ? 0x20 : template[i];
+  return (name) => {
+    if (Buffer.byteLength(name) > 100) throw new Error(`name too long for this builder: ${name}`);
+    const block = Buffer.from(template);
+    const length = block.write(name, 0, 100, 'utf8');
+    let sum = base;
+    for (let i = 0; i < length; i++) sum += block[i];
+    block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    return block;
+  };
+}
+
+/**
  * A gzip stream of a tar with `count` empty files, generated as it is read;
  * `tiny`: one-byte files under non-canonical names (`./backup//many/N`), so
  * each is hashed and each name normalised; `long`: empty files with names of
@@ -214,13 +234,16 @@ function manyEntries(count, { tiny = false, long = false } = {}) {
   let i = 0;
   const DATA = Buffer.alloc(BLOCK, 0x78);
   const LONG = 'x'.repeat(4000 - 22);
+  // One header per entry, built from a template (headerMaker) rather than anew.
+  const oneByte = headerMaker({ size: 1 });
+  const empty = headerMaker({});
   const source = new Readable({
     read() {
       const blocks = [];
       for (let n = 0; n < (long ? 128 : 2048) && i < count; n++, i++) {
-        if (tiny) blocks.push(header(`./backup//many/${String(i).padStart(8, '0')}`, { size: 1 }), DATA);
-        else if (long) blocks.push(paxPath(`backup/many/${String(i).padStart(8, '0')}/${LONG}`), header('backup/many/x'));
-        else blocks.push(header(`backup/many/${String(i).padStart(8, '0')}`));
+        if (tiny) blocks.push(oneByte(`./backup//many/${String(i).padStart(8, '0')}`), DATA);
+        else if (long) blocks.push(paxPath(`backup/many/${String(i).padStart(8, '0')}/${LONG}`), empty('backup/many/x'));
+        else blocks.push(empty(`backup/many/${String(i).padStart(8, '0')}`));
       }
       if (blocks.length > 0) this.push(Buffer.concat(blocks));
       if (i >= count) {
