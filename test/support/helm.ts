@@ -374,10 +374,25 @@ export async function templateMany(
       if (source) streams[Number(source[1])].push(manifest.replace(/^\n/, ''));
     }
     batch.forEach((i, k) => {
-      results[i] = { code: 0, stdout: streams[k].map((m) => `---\n${m}`).join(''), stderr: rendered.stderr };
+      results[i] = { code: 0, stdout: streams[k].map((m) => `---\n${m}`).join(''), stderr: stderrOf(rendered.stderr, k) };
     });
   });
   return results;
+}
+
+/**
+ * The lines of a batch's stderr that can be alias dN's: a line that names
+ * another alias's values (Helm 3's "coalesce.go:NNN: warning: ... for
+ * probe.dM.resources.limits") is that alias's own.
+ */
+function stderrOf(stderr: string, n: number): string {
+  return stderr
+    .split(/(?<=\n)/)
+    .filter((line) => {
+      const alias = /\bprobe\.d(\d+)\./.exec(line);
+      return alias === null || Number(alias[1]) === n;
+    })
+    .join('');
 }
 
 /** The first line of Helm's (3 and 4) error when values fail a chart's schema; one "chart:" line and its "- problem" lines follow per chart. */
