@@ -4,9 +4,10 @@
  * of rendered objects.
  */
 import { execFile, execFileSync } from 'child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'fs';
+import { createHash } from 'crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { basename, join } from 'path';
+import { basename, join, relative } from 'path';
 import { parse, parseAllDocuments, stringify, visit } from 'yaml';
 import { runCliAsync } from '../../src/cli';
 import { buildChart, ChartOutput } from '../../src/helm/build';
@@ -34,13 +35,51 @@ export function rebuildTestChart(): ChartOutput {
 let builtChart: ChartOutput | undefined;
 
 /**
- * The chart built from the model, once per test file (every caller gets the
- * same directory and package, which the tests only read or copy);
- * rebuildTestChart builds another.
+ * The chart built from the model, once per run: in the run's folder
+ * (IBC_TEST_RUN_DIR, test/support/global-setup.js), named by a hash of what
+ * the build reads (chart/, src/, package.json), built by the first test file
+ * that asks and read by the others; every caller gets the same directory and
+ * package, which the tests only read or copy. Outside a run, once per test
+ * file. rebuildTestChart builds another.
  */
 export function buildTestChart(): ChartOutput {
-  builtChart ??= rebuildTestChart();
+  builtChart ??= runChart() ?? rebuildTestChart();
   return builtChart;
+}
+
+function runChart(): ChartOutput | undefined {
+  const run = process.env.IBC_TEST_RUN_DIR;
+  if (run === undefined || !existsSync(run)) return undefined;
+  const dir = join(run, `chart-${chartInputsHash()}`);
+  const index = join(dir, 'chart-output.json');
+  if (!existsSync(index)) {
+    // Built aside, then renamed into place whole: a worker that builds at the same time keeps its own.
+    const building = mkdtempSync(join(run, 'chart-building-'));
+    const built = buildChart(join(ROOT, 'chart'), building);
+    writeFileSync(join(building, 'chart-output.json'), JSON.stringify({ chartDir: relative(building, built.chartDir), packagePath: relative(building, built.packagePath) }));
+    try {
+      renameSync(building, dir);
+    } catch {
+      return { chartDir: built.chartDir, packagePath: built.packagePath };
+    }
+  }
+  const paths = JSON.parse(readFileSync(index, 'utf8')) as ChartOutput;
+  return { chartDir: join(dir, paths.chartDir), packagePath: join(dir, paths.packagePath) };
+}
+
+/** A hash of the files the chart is built from: chart/, src/ and package.json. */
+function chartInputsHash(): string {
+  const hash = createHash('sha256');
+  const add = (path: string): void => {
+    if (statSync(path).isDirectory()) {
+      for (const entry of readdirSync(path).sort()) add(join(path, entry));
+    } else {
+      const bytes = readFileSync(path);
+      hash.update(`${relative(ROOT, path)}\0${bytes.length}\0`).update(bytes);
+    }
+  };
+  for (const input of ['chart', 'src', 'package.json']) add(join(ROOT, input));
+  return hash.digest('hex').slice(0, 16);
 }
 
 const helmHome = mkdtempSync(join(tmpdir(), 'ibc-helm-home-'));
