@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'f
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ChartOutput } from '../../src/helm/build';
-import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT } from '../support/helm';
+import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, rebuildTestChart, ROOT, RunResult, templateAlone, templateMany, TemplateRequest } from '../support/helm';
 import type { KubeObject } from '../support/synth';
 
 jest.setTimeout(120_000);
@@ -21,109 +21,156 @@ beforeAll(() => {
 
 const kinds = (objects: KubeObject[]) => objects.map((o) => o.kind).sort();
 
+/** The seed plan's documents the chart refuses, as `--set` arguments. */
+const SEED_REFUSED = ['backup.enabled=true', 'backup.enabled=true,backup.mode=cronjob'];
+/** The seed plan's documents, as `--set` arguments, with the kinds they render (each with the scale guard's CronJob). */
+const SEED: Array<[string, string[]]> = [
+  ['backup.enabled=true,backup.storage.type=local', ['CronJob', 'Job', 'Role', 'RoleBinding', 'ServiceAccount']],
+  ['backup.enabled=true,backup.mode=cronjob,backup.storage.type=local', ['CronJob', 'CronJob', 'Role', 'RoleBinding', 'ServiceAccount']],
+  ['restore.enabled=true,restore.s3.bucket=test,restore.s3.key=backup.tar.gz', ['CronJob', 'Job', 'Role', 'RoleBinding', 'ServiceAccount']],
+];
+const SEED_RESTORE = 'restore.enabled=true,restore.s3.bucket=test,restore.s3.key=backup.tar.gz';
+// The backup CronJob is the fullname (upstream's name); a fullname that ends in a side CronJob's
+// role at its cut must not give that CronJob the same name (only the last object would be applied).
+const FULLNAMES: Array<[string, string]> = [
+  [`${'a'.repeat(44)}-verify`, 'backup.verification.enabled=true'],
+  [`${'a'.repeat(41)}-retention`, 'backup.verification.enabled=true'],
+  [`${'a'.repeat(41)}-freshness`, 'monitoring.freshness.enabled=true'],
+  [`${'a'.repeat(45)}-guard`, 'backup.verification.enabled=true'],
+];
+const fullnameSet = (fullname: string, side: string): string =>
+  `backup.enabled=true,backup.mode=cronjob,backup.storage.s3.bucket=backups,backup.storage.s3.secretName=s3-creds,backup.retention.enabled=true,${side},fullnameOverride=${fullname}`;
+const CROSS_FIELD = 'backup.enabled=true,backup.storage.type=s3,restore.enabled=true';
+const SCHEMA_REFUSED = ['backup.enabeld=true', 'backup.enabled=maybe', 'backup.options.neo4jMetadata=some', 'cronJob.timeZone=Mars Olympus', 'backup.schedule=61 * * * * *'];
+const TEMPLATES_REFUSED = ['cronJob.timeZone=Mars/Olympus', 'backup.enabled=true,backup.mode=cronjob,backup.storage.type=local,backup.schedule=61 * * * *'];
+const EXAMPLES = readdirSync(join(ROOT, 'examples', 'values'));
+
+/** What synth answers for each command line, asked once for both Helm binaries. */
+const synthAnswers = new Map<string, Promise<RunResult>>();
+function synth(args: string[]): Promise<RunResult> {
+  const key = JSON.stringify(args);
+  if (!synthAnswers.has(key)) synthAnswers.set(key, cli(['synth', ...args]));
+  return synthAnswers.get(key)!;
+}
+
 describe.each(Object.keys(HELMS))('%s', (name) => {
   test('lint --strict is clean on the directory and the package', async () => {
-    for (const target of [chart.chartDir, chart.packagePath]) {
-      const result = await helm(name, ['lint', '--strict', target]);
-      expect(result.stderr).toBe('');
-      expect(result.code).toBe(0);
-    }
+    // One process lints both (each is reported on its own; any failure fails the command).
+    const result = await helm(name, ['lint', '--strict', chart.chartDir, chart.packagePath]);
+    expect(result.stdout).toContain('2 chart(s) linted, 0 chart(s) failed');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
   });
 
-  test.each(['--set backup.enabled=true', '--set backup.enabled=true,backup.mode=cronjob'])(
+  // `helm template test <chart> --set <set>` (the seed plan's commands) and `helm template infrahub <chart> -f
+  // <example> --namespace infrahub` of every document below, in batches (test/support/helm.ts): the refused ones
+  // with each other. An accepted one whose batch wrote anything on stderr is rendered alone, as the check of
+  // stderr is each document's own.
+  const setRequest = (set: string, refused = false): TemplateRequest => ({ values: undefined, set, release: 'test', refused });
+  const exampleRequest = (file: string): TemplateRequest => {
+    const yaml = readFileSync(join(ROOT, 'examples', 'values', file), 'utf8');
+    return { values: undefined, yaml, release: 'infrahub', namespace: 'infrahub' };
+  };
+  const requests = new Map<string, TemplateRequest>([
+    ...SEED.map(([set]) => [`set ${set}`, setRequest(set)] as const),
+    ...FULLNAMES.map(([fullname, side]) => [`set ${fullnameSet(fullname, side)}`, setRequest(fullnameSet(fullname, side))] as const),
+    ...[...SEED_REFUSED, CROSS_FIELD, ...SCHEMA_REFUSED, ...TEMPLATES_REFUSED].map((set) => [`set ${set}`, setRequest(set, true)] as const),
+    ...EXAMPLES.map((file) => [`example ${file}`, exampleRequest(file)] as const),
+  ]);
+  const answers = new Map<string, RunResult>();
+  beforeAll(async () => {
+    const keys = [...requests.keys()];
+    const results = await templateMany(name, chart, [...requests.values()], undefined);
+    keys.forEach((key, i) => answers.set(key, results[i]));
+  });
+  const rendered = async (key: string): Promise<RunResult> => {
+    const answer = answers.get(key)!;
+    return answer.code !== 0 || answer.stderr === '' ? answer : templateAlone(name, chart, requests.get(key)!, undefined);
+  };
+
+  test.each(SEED_REFUSED.map((set) => `--set ${set}`))(
     'seed plan: helm template test <chart> %s is refused, as synth refuses it: no bucket and no storage type, the archive would vanish with the pod',
     async (set) => {
       const args = set.split(' ');
-      const rendered = await helm(name, ['template', 'test', chart.packagePath, ...args]);
-      expect(rendered.code).not.toBe(0);
-      expect(rendered.stderr.replace(/\//g, '.')).toContain('backup.storage.s3.bucket');
-      const synth = await cli(['synth', '--release', 'test', ...args]);
-      expect(synth.code).toBe(2);
-      expect(synth.stderr).toContain('backup.storage.type: is empty and backup.storage.s3.bucket is not set');
+      const r = await rendered(`set ${args[1]}`);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr.replace(/\//g, '.')).toContain('backup.storage.s3.bucket');
+      const synthed = await synth(['--release', 'test', ...args]);
+      expect(synthed.code).toBe(2);
+      expect(synthed.stderr).toContain('backup.storage.type: is empty and backup.storage.s3.bucket is not set');
     },
   );
 
-  test.each([
-    // Each with the scale guard's CronJob.
-    ['--set backup.enabled=true,backup.storage.type=local', ['CronJob', 'Job', 'Role', 'RoleBinding', 'ServiceAccount']],
-    ['--set backup.enabled=true,backup.mode=cronjob,backup.storage.type=local', ['CronJob', 'CronJob', 'Role', 'RoleBinding', 'ServiceAccount']],
-    ['--set restore.enabled=true,restore.s3.bucket=test,restore.s3.key=backup.tar.gz', ['CronJob', 'Job', 'Role', 'RoleBinding', 'ServiceAccount']],
-  ])('seed plan: helm template test <chart> %s', async (set, expectedKinds) => {
+  test.each(SEED.map(([set, kinds]) => [`--set ${set}`, kinds] as const))('seed plan: helm template test <chart> %s', async (set, expectedKinds) => {
     const args = set.split(' ');
-    const rendered = await helm(name, ['template', 'test', chart.packagePath, ...args]);
-    expect(rendered.stderr).toBe('');
-    const objects = objectsOf(rendered.stdout);
+    const r = await rendered(`set ${args[1]}`);
+    expect(r.stderr).toBe('');
+    const objects = objectsOf(r.stdout);
     expect(kinds(objects)).toEqual(expectedKinds);
-    const synth = await cli(['synth', '--release', 'test', ...args]);
-    expect(synth.code).toBe(0);
-    expect(objects).toEqual(objectsOf(synth.stdout));
+    const synthed = await synth(['--release', 'test', ...args]);
+    expect(synthed.code).toBe(0);
+    expect(objects).toEqual(objectsOf(synthed.stdout));
   });
 
-  // The backup CronJob is the fullname (upstream's name); a fullname that ends in a side CronJob's
-  // role at its cut must not give that CronJob the same name (only the last object would be applied).
-  test.each([
-    [`${'a'.repeat(44)}-verify`, 'backup.verification.enabled=true'],
-    [`${'a'.repeat(41)}-retention`, 'backup.verification.enabled=true'],
-    [`${'a'.repeat(41)}-freshness`, 'monitoring.freshness.enabled=true'],
-    [`${'a'.repeat(45)}-guard`, 'backup.verification.enabled=true'],
-  ])('fullnameOverride %s: four CronJobs (with the scale guard\'s) of four names, as synth names them', async (fullname, side) => {
-    const args = ['--set', `backup.enabled=true,backup.mode=cronjob,backup.storage.s3.bucket=backups,backup.storage.s3.secretName=s3-creds,backup.retention.enabled=true,${side},fullnameOverride=${fullname}`];
-    const rendered = await helm(name, ['template', 'test', chart.packagePath, ...args]);
-    expect(rendered.stderr).toBe('');
-    const objects = objectsOf(rendered.stdout);
+  test.each(FULLNAMES)('fullnameOverride %s: four CronJobs (with the scale guard\'s) of four names, as synth names them', async (fullname, side) => {
+    const args = ['--set', fullnameSet(fullname, side)];
+    const r = await rendered(`set ${args[1]}`);
+    expect(r.stderr).toBe('');
+    const objects = objectsOf(r.stdout);
     const cronJobs = objects.filter((o) => o.kind === 'CronJob').map((o) => o.metadata.name);
     expect(new Set(cronJobs).size).toBe(4);
     expect(cronJobs).toContain(fullname);
-    const synth = await cli(['synth', '--release', 'test', ...args]);
-    expect(objects).toEqual(objectsOf(synth.stdout));
+    const synthed = await synth(['--release', 'test', ...args]);
+    expect(objects).toEqual(objectsOf(synthed.stdout));
   });
 
   test('the seed restore command restores s3://test/backup.tar.gz once, never retried', async () => {
-    const rendered = await helm(name, ['template', 'test', chart.packagePath, '--set', 'restore.enabled=true,restore.s3.bucket=test,restore.s3.key=backup.tar.gz']);
-    const job = objectsOf(rendered.stdout).find((o) => o.kind === 'Job')!;
+    // `helm template test <chart> --set restore.enabled=true,restore.s3.bucket=test,restore.s3.key=backup.tar.gz`: a seed document above.
+    const r = await rendered(`set ${SEED_RESTORE}`);
+    const job = objectsOf(r.stdout).find((o) => o.kind === 'Job')!;
     expect(job.spec.backoffLimit).toBe(0);
     // The image runs as the last init container, before guard clear.
     expect(job.spec.template.spec.initContainers.at(-1).args).toEqual(['restore', 's3://test/backup.tar.gz']);
     expect(job.metadata.annotations?.['helm.sh/hook']).toBeUndefined();
   });
 
-  test.each(readdirSync(join(ROOT, 'examples', 'values')))('example %s renders as synth does', async (file) => {
+  test.each(EXAMPLES)('example %s renders as synth does', async (file) => {
     const path = join(ROOT, 'examples', 'values', file);
-    const rendered = await helm(name, ['template', 'infrahub', chart.packagePath, '-f', path, '--namespace', 'infrahub']);
-    expect(rendered.stderr).toBe('');
-    const synth = await cli(['synth', '-f', path, '--release', 'infrahub', '--namespace', 'infrahub']);
-    expect(objectsOf(rendered.stdout)).toEqual(objectsOf(synth.stdout));
+    const r = await rendered(`example ${file}`);
+    expect(r.stderr).toBe('');
+    const synthed = await synth(['-f', path, '--release', 'infrahub', '--namespace', 'infrahub']);
+    expect(objectsOf(r.stdout)).toEqual(objectsOf(synthed.stdout));
   });
 
   test('cross-field problems fail the render with the CLI\'s lines (the schema refuses them first, naming the paths)', async () => {
-    const set = 'backup.enabled=true,backup.storage.type=s3,restore.enabled=true';
-    const checked = await helm(name, ['template', 'test', chart.packagePath, '--set', set]);
+    const set = CROSS_FIELD;
+    const checked = await rendered(`set ${set}`);
     expect(checked.code).not.toBe(0);
     expect(checked.stderr.replace(/\//g, '.')).toContain('restore.enabled');
-    const rendered = await helm(name, ['template', 'test', chart.packagePath, '--skip-schema-validation', '--set', set]);
-    const synth = await cli(['synth', '--release', 'test', '--set', set]);
-    expect(rendered.code).not.toBe(0);
-    expect(synth.code).toBe(2);
-    const lines = synth.stderr.trim().split('\n').map((l) => l.replace(/^error: /, ''));
+    const r = await helm(name, ['template', 'test', chart.packagePath, '--skip-schema-validation', '--set', set]);
+    const synthed = await synth(['--release', 'test', '--set', set]);
+    expect(r.code).not.toBe(0);
+    expect(synthed.code).toBe(2);
+    const lines = synthed.stderr.trim().split('\n').map((l) => l.replace(/^error: /, ''));
     expect(lines.length).toBeGreaterThanOrEqual(3);
-    for (const line of lines) expect(rendered.stderr).toContain(line);
+    for (const line of lines) expect(r.stderr).toContain(line);
   });
 
   test('the schema rejects unknown keys, wrong types and enums', async () => {
-    for (const set of ['backup.enabeld=true', 'backup.enabled=maybe', 'backup.options.neo4jMetadata=some', 'cronJob.timeZone=Mars Olympus', 'backup.schedule=61 * * * * *']) {
-      const rendered = await helm(name, ['template', 'test', chart.packagePath, '--set', set]);
-      expect(rendered.code).not.toBe(0);
-      expect(rendered.stderr).toContain("values don't meet the specifications");
-      expect((await cli(['synth', '--set', set])).code).toBe(2);
+    for (const set of SCHEMA_REFUSED) {
+      const r = await rendered(`set ${set}`);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain("values don't meet the specifications");
+      expect((await synth(['--set', set])).code).toBe(2);
     }
   });
 
   test('the templates refuse what a short schema pattern cannot: unknown time zones, schedules the API server refuses', async () => {
-    for (const set of ['cronJob.timeZone=Mars/Olympus', 'backup.enabled=true,backup.mode=cronjob,backup.storage.type=local,backup.schedule=61 * * * *']) {
-      const rendered = await helm(name, ['template', 'test', chart.packagePath, '--set', set]);
-      expect(rendered.code).not.toBe(0);
-      expect(rendered.stderr).toContain('invalid values:');
-      expect((await cli(['synth', '--set', set])).code).toBe(2);
+    for (const set of TEMPLATES_REFUSED) {
+      const r = await rendered(`set ${set}`);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('invalid values:');
+      expect((await synth(['--set', set])).code).toBe(2);
     }
   });
 
@@ -154,7 +201,7 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
 });
 
 test('the package is reproducible: same inputs, same bytes', () => {
-  const again = buildTestChart();
+  const again = rebuildTestChart();
   expect(readFileSync(again.packagePath).equals(readFileSync(chart.packagePath))).toBe(true);
 });
 

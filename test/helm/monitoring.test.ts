@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { ChartOutput } from '../../src/helm/build';
 import { PROBLEMS } from '../../src/model/messages';
 import { synthValues } from '../../src/synth';
-import { buildTestChart, ensureHelm, helm, HELMS, objectsOf, pool } from '../support/helm';
+import { buildTestChart, ensureHelm, helm, HELMS, objectsOf, templateMany } from '../support/helm';
 
 const S3 = { bucket: 'backups', secretName: 's3-creds' };
 const ALL_MONITORING = {
@@ -61,17 +61,27 @@ beforeAll(() => {
   chart = buildTestChart();
 });
 
+/** What synth renders for each case, computed once for both Helm binaries. */
+const synthByTitle = new Map<string, unknown>();
+const synthOf = (title: string, values: Record<string, unknown>): unknown => {
+  if (!synthByTitle.has(title)) synthByTitle.set(title, objectsOf(synthValues(values, { releaseName: 'prod.infrahub', namespace: 'infrahub' })));
+  return synthByTitle.get(title);
+};
+
 describe.each(Object.keys(HELMS))('%s', (name) => {
   test('renders the monitoring and network policy objects as synth does', async () => {
     const entries = Object.entries(CASES);
-    const mismatches = await pool(entries, 2, async ([title, values], i) => {
-      const file = join(dir, `${name}-${i}.yaml`);
-      writeFileSync(file, stringify(values));
-      const rendered = await helm(name, ['template', 'prod.infrahub', chart.packagePath, '-f', file, '--namespace', 'infrahub']);
-      if (rendered.code !== 0) return `${title}: helm failed: ${rendered.stderr}`;
-      const synth = objectsOf(synthValues(values, { releaseName: 'prod.infrahub', namespace: 'infrahub' }));
+    // `helm template prod.infrahub <chart> -f <file> --namespace infrahub` of each case, in batches (test/support/helm.ts).
+    const rendered = await templateMany(
+      name,
+      chart,
+      entries.map(([, values]) => ({ values, yaml: stringify(values), release: 'prod.infrahub' })),
+      'infrahub',
+    );
+    const mismatches = entries.map(([title, values], i) => {
+      if (rendered[i].code !== 0) return `${title}: helm failed: ${rendered[i].stderr}`;
       try {
-        expect(objectsOf(rendered.stdout)).toEqual(synth);
+        expect(objectsOf(rendered[i].stdout)).toEqual(synthOf(title, values));
       } catch (e) {
         return `${title}: ${(e as Error).message.slice(0, 3000)}`;
       }

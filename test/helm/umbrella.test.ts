@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse } from 'yaml';
-import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT } from '../support/helm';
+import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT, RunResult } from '../support/helm';
 
 jest.setTimeout(300_000);
 
@@ -71,6 +71,17 @@ test('the fixture has the umbrella block\'s old-layout restore region at us-east
   expect(values['infrahub-backup'].backup.storage.s3.region).toBe('us-east-1');
 });
 
+/** What synth answers for the umbrella's block under each case's own values, asked once for both Helm binaries. */
+const synthAnswers = new Map<string, Promise<RunResult>>();
+function synthOf(label: string, region: string, user: Record<string, unknown>): Promise<RunResult> {
+  const own = join(work, `${label.replace(/\W+/g, '-')}-${region}-block.yaml`);
+  if (!synthAnswers.has(own)) {
+    writeFileSync(own, JSON.stringify(user));
+    synthAnswers.set(own, cli(['synth', '-f', block, '-f', own, '--release', 'prod', '--namespace', 'infrahub']));
+  }
+  return synthAnswers.get(own)!;
+}
+
 describe.each(Object.keys(HELMS))('%s', (name) => {
   beforeAll(async () => {
     expect((await helm(name, ['dependency', 'build', umbrella])).code).toBe(0);
@@ -91,9 +102,7 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
     const main = pod.initContainers.at(-1);
     expect(main.env.find((e: { name: string }) => e.name === 'INFRAHUB_S3_REGION')?.value).toBe(region);
 
-    const own = join(work, `${name}-${label.replace(/\W+/g, '-')}-${region}-block.yaml`);
-    writeFileSync(own, JSON.stringify(user));
-    const synth = await cli(['synth', '-f', block, '-f', own, '--release', 'prod', '--namespace', 'infrahub']);
+    const synth = await synthOf(label, region, user);
     expect(synth.stderr).toBe('');
     expect(objects).toEqual(objectsOf(synth.stdout));
   });

@@ -4,9 +4,10 @@
  * of rendered objects.
  */
 import { execFile, execFileSync } from 'child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'fs';
+import { createHash } from 'crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { basename, join } from 'path';
+import { basename, join, relative } from 'path';
 import { parse, parseAllDocuments, stringify, visit } from 'yaml';
 import { runCliAsync } from '../../src/cli';
 import { buildChart, ChartOutput } from '../../src/helm/build';
@@ -27,8 +28,58 @@ export function ensureHelm(): void {
 }
 
 /** Builds the chart into a fresh temporary directory. */
-export function buildTestChart(): ChartOutput {
+export function rebuildTestChart(): ChartOutput {
   return buildChart(join(ROOT, 'chart'), mkdtempSync(join(tmpdir(), 'ibc-chart-')));
+}
+
+let builtChart: ChartOutput | undefined;
+
+/**
+ * The chart built from the model, once per run: in the run's folder
+ * (IBC_TEST_RUN_DIR, test/support/global-setup.js), named by a hash of what
+ * the build reads (chart/, src/, package.json), built by the first test file
+ * that asks and read by the others; every caller gets the same directory and
+ * package, which the tests only read or copy. Outside a run, once per test
+ * file. rebuildTestChart builds another.
+ */
+export function buildTestChart(): ChartOutput {
+  builtChart ??= runChart() ?? rebuildTestChart();
+  return builtChart;
+}
+
+function runChart(): ChartOutput | undefined {
+  const run = process.env.IBC_TEST_RUN_DIR;
+  if (run === undefined || !existsSync(run)) return undefined;
+  const dir = join(run, `chart-${chartInputsHash()}`);
+  const index = join(dir, 'chart-output.json');
+  if (!existsSync(index)) {
+    // Built aside, then renamed into place whole: a worker that builds at the same time keeps its own.
+    const building = mkdtempSync(join(run, 'chart-building-'));
+    const built = buildChart(join(ROOT, 'chart'), building);
+    writeFileSync(join(building, 'chart-output.json'), JSON.stringify({ chartDir: relative(building, built.chartDir), packagePath: relative(building, built.packagePath) }));
+    try {
+      renameSync(building, dir);
+    } catch {
+      return { chartDir: built.chartDir, packagePath: built.packagePath };
+    }
+  }
+  const paths = JSON.parse(readFileSync(index, 'utf8')) as ChartOutput;
+  return { chartDir: join(dir, paths.chartDir), packagePath: join(dir, paths.packagePath) };
+}
+
+/** A hash of the files the chart is built from: chart/, src/ and package.json. */
+function chartInputsHash(): string {
+  const hash = createHash('sha256');
+  const add = (path: string): void => {
+    if (statSync(path).isDirectory()) {
+      for (const entry of readdirSync(path).sort()) add(join(path, entry));
+    } else {
+      const bytes = readFileSync(path);
+      hash.update(`${relative(ROOT, path)}\0${bytes.length}\0`).update(bytes);
+    }
+  };
+  for (const input of ['chart', 'src', 'package.json']) add(join(ROOT, input));
+  return hash.digest('hex').slice(0, 16);
 }
 
 const helmHome = mkdtempSync(join(tmpdir(), 'ibc-helm-home-'));
@@ -114,8 +165,23 @@ function withoutRendererLabels(value: unknown): unknown {
   return out;
 }
 
+/**
+ * objectsOf's answers by text: Helm 3 and Helm 4 print the same bytes for the
+ * same document, and a suite reads both. Each caller gets its own copy.
+ */
+const OBJECTS_BY_TEXT = new Map<string, KubeObject[]>();
+
 /** Parsed objects of a multi-document YAML stream, renderer labels removed, in a stable order. */
 export function objectsOf(stream: string): KubeObject[] {
+  let objects = OBJECTS_BY_TEXT.get(stream);
+  if (objects === undefined) {
+    objects = parseObjects(stream);
+    OBJECTS_BY_TEXT.set(stream, objects);
+  }
+  return structuredClone(objects);
+}
+
+function parseObjects(stream: string): KubeObject[] {
   return parseAllDocuments(stream)
     .map((d) => {
       if (d.errors.length > 0) throw new Error(`unparsable YAML: ${d.errors[0].message}`);
@@ -156,6 +222,12 @@ export interface TemplateRequest {
   readonly namespace?: string;
   /** The values file as written; defaults to valuesYaml(values). */
   readonly yaml?: string;
+  /**
+   * Instead of a values file: a `--set` argument as typed
+   * (`backup.enabled=true,backup.mode=cronjob`); values and yaml are then
+   * not read.
+   */
+  readonly set?: string;
   /** Render by itself (its own error, or a control of what a batch rendered). */
   readonly alone?: boolean;
   /**
@@ -216,9 +288,31 @@ function readsNested(text: string): boolean {
   return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && Object.keys(parsed).length > 0;
 }
 
-/** `helm template <release> <chart> -f <file> --namespace <namespace>`, `--` before the release (a drawn name may start with "-"). */
-function templateFile(name: string, chart: string, file: string, release: string, namespace: string): Promise<RunResult> {
-  return helm(name, ['template', '-f', file, '--namespace', namespace, '--', release, chart]);
+/**
+ * The pairs of a `--set` argument, when each is a plain dotted key and a value
+ * without the characters Helm's --set parser reads as structure (commas are
+ * the separators, `{}` lists, `[]` indexes, a backslash escapes): `dN.` before each
+ * key then sets the same values under alias dN. Undefined otherwise.
+ */
+function setPairs(set: string): string[] | undefined {
+  const pairs = set.split(',');
+  return pairs.every((p) => /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*=[^{}[\]\\]*$/.test(p)) ? pairs : undefined;
+}
+
+/**
+ * `helm template <release> <chart> [-f <file>] [--set <set>] [--namespace <namespace>]`, `--` before the
+ * release (a drawn name may start with "-"); no --namespace when namespace is undefined (Helm's default).
+ */
+function templateFile(name: string, chart: string, values: { file?: string; set?: string }, release: string, namespace: string | undefined): Promise<RunResult> {
+  return helm(name, [
+    'template',
+    ...(values.file === undefined ? [] : ['-f', values.file]),
+    ...(values.set === undefined ? [] : ['--set', values.set]),
+    ...(namespace === undefined ? [] : ['--namespace', namespace]),
+    '--',
+    release,
+    chart,
+  ]);
 }
 
 /**
@@ -228,7 +322,8 @@ function templateFile(name: string, chart: string, file: string, release: string
  * namespace (the chart reads both from `.Release`, which one process shares)
  * render together, as aliased copies of the chart (d0, d1, ...) in one probe
  * chart whose values file holds each document's text, indented under its
- * alias; the output is split by the `# Source: probe/charts/dN/` line of each
+ * alias (a `--set` document's pairs are set under its alias instead,
+ * `dN.key=value`, when setPairs can prefix them); the output is split by the `# Source: probe/charts/dN/` line of each
  * manifest. The chart never uses `.Chart.Name` for a name, so an alias renders
  * what the chart renders (only the `helm.sh/chart` label, which objectsOf
  * drops, names the alias).
@@ -240,25 +335,34 @@ function templateFile(name: string, chart: string, file: string, release: string
  * alone; the others of a refused batch render alone.
  *
  * Rendered alone: a document asked to be (`alone`), one alone in its group,
- * one whose text would not read the same nested (see nestable), and every
+ * one whose text would not read the same nested (see nestable) or whose
+ * `--set` pairs could not be prefixed, and every
  * document of a batch Helm refuses otherwise (one document's problem fails
  * the whole render; each needs its own error). templateAlone renders one
  * document, for callers that confirm a difference outside the batch. Results
  * are in request order.
  */
-export async function templateMany(name: string, chart: ChartOutput, requests: readonly TemplateRequest[], namespace: string, concurrency = 2): Promise<RunResult[]> {
+export async function templateMany(
+  name: string,
+  chart: ChartOutput,
+  requests: readonly TemplateRequest[],
+  namespace: string | undefined,
+  concurrency = 2,
+): Promise<RunResult[]> {
   const work = mkdtempSync(join(tmpdir(), 'ibc-batch-'));
-  const texts = requests.map((r) => r.yaml ?? valuesYaml(r.values));
-  const namespaceOf = (r: TemplateRequest): string => r.namespace ?? namespace;
+  const texts = requests.map((r) => (r.set === undefined ? (r.yaml ?? valuesYaml(r.values)) : ''));
+  const namespaceOf = (r: TemplateRequest): string | undefined => r.namespace ?? namespace;
   const renderAlone = async (i: number): Promise<RunResult> => {
+    const set = requests[i].set;
+    if (set !== undefined) return templateFile(name, chart.packagePath, { set }, requests[i].release, namespaceOf(requests[i]));
     const file = join(work, `alone-${i}.yaml`);
     writeFileSync(file, texts[i]);
-    return templateFile(name, chart.packagePath, file, requests[i].release, namespaceOf(requests[i]));
+    return templateFile(name, chart.packagePath, { file }, requests[i].release, namespaceOf(requests[i]));
   };
   const groups = new Map<string, number[]>();
   const batches: number[][] = [];
   requests.forEach((r, i) => {
-    if (r.alone || !nestable(texts[i])) {
+    if (r.alone || (r.set === undefined ? !nestable(texts[i]) : setPairs(r.set) === undefined)) {
       batches.push([i]);
       return;
     }
@@ -290,10 +394,11 @@ export async function templateMany(name: string, chart: ChartOutput, requests: r
       }),
     );
     const file = join(probe, 'batch-values.yaml');
-    const nested = batch.map((i, k) => `d${k}:\n${texts[i].replace(/\n$/, '').replace(/^/gm, '  ')}\n`);
+    const nested = batch.map((i, k) => (requests[i].set === undefined ? `d${k}:\n${texts[i].replace(/\n$/, '').replace(/^/gm, '  ')}\n` : ''));
     writeFileSync(file, nested.join(''));
+    const sets = batch.flatMap((i, k) => (requests[i].set === undefined ? [] : setPairs(requests[i].set)!.map((pair) => `d${k}.${pair}`)));
     const first = requests[batch[0]];
-    const rendered = await templateFile(name, probe, file, first.release, namespaceOf(first));
+    const rendered = await templateFile(name, probe, { file, set: sets.length > 0 ? sets.join(',') : undefined }, first.release, namespaceOf(first));
     if (rendered.code !== 0) {
       const schema = first.refused ? schemaRefusals(rendered.stderr) : undefined;
       for (const [k, i] of batch.entries()) {
@@ -308,10 +413,25 @@ export async function templateMany(name: string, chart: ChartOutput, requests: r
       if (source) streams[Number(source[1])].push(manifest.replace(/^\n/, ''));
     }
     batch.forEach((i, k) => {
-      results[i] = { code: 0, stdout: streams[k].map((m) => `---\n${m}`).join(''), stderr: rendered.stderr };
+      results[i] = { code: 0, stdout: streams[k].map((m) => `---\n${m}`).join(''), stderr: stderrOf(rendered.stderr, k) };
     });
   });
   return results;
+}
+
+/**
+ * The lines of a batch's stderr that can be alias dN's: a line that names
+ * another alias's values (Helm 3's "coalesce.go:NNN: warning: ... for
+ * probe.dM.resources.limits") is that alias's own.
+ */
+function stderrOf(stderr: string, n: number): string {
+  return stderr
+    .split(/(?<=\n)/)
+    .filter((line) => {
+      const alias = /\bprobe\.d(\d+)\./.exec(line);
+      return alias === null || Number(alias[1]) === n;
+    })
+    .join('');
 }
 
 /** The first line of Helm's (3 and 4) error when values fail a chart's schema; one "chart:" line and its "- problem" lines follow per chart. */
@@ -346,8 +466,9 @@ function schemaRefusals(stderr: string): Map<number, string> | undefined {
 }
 
 /** `helm template` of one values document, alone (to confirm what a batch rendered). */
-export async function templateAlone(name: string, chart: ChartOutput, request: TemplateRequest, namespace: string): Promise<RunResult> {
+export async function templateAlone(name: string, chart: ChartOutput, request: TemplateRequest, namespace: string | undefined): Promise<RunResult> {
+  if (request.set !== undefined) return templateFile(name, chart.packagePath, { set: request.set }, request.release, request.namespace ?? namespace);
   const file = join(mkdtempSync(join(tmpdir(), 'ibc-alone-')), 'values.yaml');
   writeFileSync(file, request.yaml ?? valuesYaml(request.values));
-  return templateFile(name, chart.packagePath, file, request.release, request.namespace ?? namespace);
+  return templateFile(name, chart.packagePath, { file }, request.release, request.namespace ?? namespace);
 }
