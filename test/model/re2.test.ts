@@ -146,14 +146,14 @@ describe('promtool check rules on what the checks accept', () => {
   }
 
   /** The rule of each values document, synthesized once (the runbook test renames one rule 400 times). */
-  const synthesized = new Map<string, { alert: string }>();
+  const synthesized = new Map<string, { alert: string; expr: string }>();
 
   function scaledDownRule(values: TestValues, i: number) {
     const document = mergeDocs(S3_BACKUP, { monitoring: { prometheusRule: { enabled: true } } }, values);
     const text = JSON.stringify(document);
     let rule = synthesized.get(text);
     if (!rule) {
-      rule = only(synthObjects(document), 'PrometheusRule').spec.groups[0].rules.find((r: { alert: string }) => r.alert === 'InfrahubScaledDownAfterBackup') as { alert: string };
+      rule = only(synthObjects(document), 'PrometheusRule').spec.groups[0].rules.find((r: { alert: string }) => r.alert === 'InfrahubScaledDownAfterBackup') as { alert: string; expr: string };
       synthesized.set(text, rule);
     }
     return { ...rule, alert: `${rule.alert}${i}` };
