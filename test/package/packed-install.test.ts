@@ -5,11 +5,11 @@
  * test checks it keeps doing them) and runs the installed bin.
  */
 import { execFile, execFileSync, spawnSync } from 'child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'fs';
 import { delimiter, dirname, join } from 'path';
 
 import { buildArchive, put, s3Env, startServer, testClient } from '../s3/support';
+import { workFolder } from '../support/consumer';
 import { npm, packedTarball } from '../support/packed';
 
 const ROOT = join(__dirname, '..', '..');
@@ -25,7 +25,7 @@ const TSX = `tsx@${(JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'ut
 const EXAMPLE = join(ROOT, 'examples', 'values', 'scheduled-s3.yaml');
 const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
 
-const work = mkdtempSync(join(tmpdir(), 'ibc-packed-'));
+const work = workFolder();
 const image = join(work, 'image');
 let tarball: string;
 let packedFiles: readonly string[];

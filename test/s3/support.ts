@@ -5,17 +5,18 @@
  */
 import { createHash, createCipheriv } from 'crypto';
 import { ChildProcess, spawn } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, statfsSync, utimesSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
 import { createServer, request as httpRequest, Server } from 'http';
 import { AddressInfo, Socket, createServer as createNetServer } from 'net';
-import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { createInterface } from 'readline';
 import { gzipSync } from 'zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as tar from 'tar-stream';
 import { runS3Cli } from '../../src/s3/command';
-import { cacheRoot } from '../support/cache';
+import { cacheRoot, scratchFolder } from '../support/cache';
+
+export { scratchFolder };
 
 // The SDK's notice that its 2027 releases need node 22 would clutter the test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -60,25 +61,6 @@ export function seedObjects(directory: string, bucket: string, objects: Iterable
 }
 
 const SERVER_SCRIPT = join(__dirname, '..', '..', 'scripts', 's3rver.js');
-
-/**
- * A folder for files that live for one test file: in /dev/shm (memory) when it has `room` bytes
- * free, else in the system's temporary folder. Under the run's own folder in /dev/shm
- * (IBC_TEST_SHM_DIR, test/support/global-setup.js) when there is one, which the end of the run
- * removes with whatever a test left in it. Creating and deleting thousands of small files (an
- * s3rver bucket, an extraction per archive) costs seconds of system time in a disk's journal; a
- * small /dev/shm (64 MiB in a container by default) is not used.
- */
-export function scratchFolder(prefix: string, room: number): string {
-  let base = tmpdir();
-  try {
-    const fs = statfsSync('/dev/shm');
-    if (fs.bavail * fs.bsize >= room) base = process.env.IBC_TEST_SHM_DIR ?? '/dev/shm';
-  } catch {
-    // No /dev/shm (not Linux).
-  }
-  return mkdtempSync(join(base, prefix));
-}
 
 /**
  * Starts s3rver on 127.0.0.1 on a free port, in a temporary folder, with the

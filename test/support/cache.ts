@@ -1,4 +1,6 @@
+import { mkdtempSync, statfsSync } from 'fs';
 import { tmpdir } from 'os';
+import { join } from 'path';
 
 /**
  * The folder for what the tests keep between runs on purpose (a build-info file, built oracles, a
@@ -8,4 +10,24 @@ import { tmpdir } from 'os';
  */
 export function cacheRoot(): string {
   return process.env.IBC_TEST_CACHE_DIR ?? tmpdir();
+}
+
+/**
+ * A folder for files that live for one test file: in /dev/shm (memory) when it has `room` bytes
+ * free, else in the system's temporary folder. Under the run's own folder in /dev/shm
+ * (IBC_TEST_SHM_DIR, test/support/global-setup.js) when there is one, which the end of the run
+ * removes with whatever a test left in it. Creating and deleting thousands of small files (an
+ * s3rver bucket, an extraction per archive) costs seconds of system time in a disk's journal; a
+ * small /dev/shm (64 MiB in a container by default) is not used. An npm install
+ * writes tens of thousands of files the same way.
+ */
+export function scratchFolder(prefix: string, room: number): string {
+  let base = tmpdir();
+  try {
+    const fs = statfsSync('/dev/shm');
+    if (fs.bavail * fs.bsize >= room) base = process.env.IBC_TEST_SHM_DIR ?? '/dev/shm';
+  } catch {
+    // No /dev/shm (not Linux).
+  }
+  return mkdtempSync(join(base, prefix));
 }

@@ -5,9 +5,9 @@
  * by side; each installs into its own temporary folder.
  */
 import { spawnSync } from 'child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { join } from 'path';
+import { scratchFolder } from './cache';
 import { packedTarball } from './packed';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -22,9 +22,9 @@ export const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline', '--logl
 export const MAX_ADDED = 25 * 1000 * 1000;
 export const PEERS = ['cdk8s', 'constructs', 'cdk8s-plus-28'] as const;
 
-/** A fresh folder for one test file's apps, under the system's temporary folder, removed after the file's tests. */
+/** A fresh folder for one test file's apps (in memory when there is room: scratchFolder), removed after the file's tests. */
 export function workFolder(): string {
-  const work = mkdtempSync(join(tmpdir(), 'ibc-consumer-'));
+  const work = scratchFolder('ibc-consumer-', 4 * 1024 ** 3);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   return work;
 }
