@@ -5,10 +5,11 @@
  *
  * Skips the three steps when lib/ already holds what they make from the same
  * inputs: lib/.build-stamp (not packed) records a hash of the inputs (the path
- * and content of every file under src/, tsconfig.json, package.json,
- * package-lock.json, this script and the two it runs, and
+ * and content of every file under src/, tsconfig.json, package.json, the lock
+ * file of npm, yarn or pnpm, this script and the two it runs, and
  * node_modules/.package-lock.json, npm's record of the installed packages, so
- * any npm install that changes a dependency builds again) and a hash of every
+ * any install that changes a dependency builds again; a package edited in
+ * node_modules by hand is not seen: delete lib/ to build) and a hash of every
  * file the build left in lib/. Both must match: a changed source, a fresh
  * clone (no lib/), a changed or removed file of lib/ or a build that stopped
  * midway all build. When it skips, it touches
@@ -27,7 +28,18 @@ const { join, relative } = require('path');
 const ROOT = join(__dirname, '..');
 const LIB = join(ROOT, 'lib');
 const STAMP = join(LIB, '.build-stamp');
-const INPUTS = ['tsconfig.json', 'package.json', 'package-lock.json', 'scripts/build.js', 'scripts/compile-validator.js', 'scripts/bundle-vendor.js', 'node_modules/.package-lock.json'];
+const INPUTS = [
+  'tsconfig.json',
+  'package.json',
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  'scripts/build.js',
+  'scripts/compile-validator.js',
+  'scripts/bundle-vendor.js',
+  'node_modules/.package-lock.json',
+];
 
 /** Every file under a directory, relative to the root, sorted. */
 function filesUnder(dir) {

@@ -79,6 +79,23 @@ function ref(root: string, path: readonly string[], b: Body): string {
   return `(index $ ${[root, ...path].map(str).join(' ')})`;
 }
 
+/** Whether an expression is an int64 in Go: a literal holding a number (a list of numbers too), or an algorithm's integer. */
+function numberLiteral(e: Expr): boolean {
+  const holds = (v: Json): boolean => typeof v === 'number' || (Array.isArray(v) && (v as readonly Json[]).some(holds));
+  return (e.op === 'lit' && holds(e.value)) || (e.op === 'algorithm' && ALGORITHM_RESULTS[e.name] === 'int');
+}
+
+/**
+ * Go's `eq` and sprig's `has` compare by type: a number of the render scope or
+ * of a shared shape's result has come through JSON (float64), a literal or an
+ * `int` algorithm is an int64, and `eq` of the two fails, `has` answers false.
+ * TypeScript cannot tell them apart, so the chart build refuses the comparison
+ * (compare `intString`s: strings on both sides).
+ */
+function refuseNumberLiteral(c: Cond, operands: readonly Expr[]): void {
+  if (operands.some(numberLiteral)) throw new Error(`${c.op} with an integer literal or algorithm: Go compares an int64 with the float64 of a value read through JSON as unequal; compare intString(value) with a string`);
+}
+
 function cond(c: Cond, b: Body): string {
   switch (c.op) {
     case 'truthy':
@@ -86,6 +103,7 @@ function cond(c: Cond, b: Body): string {
     case 'present':
       return `(not (kindIs "invalid" ${operand(c.e, b)}))`;
     case 'eq':
+      refuseNumberLiteral(c, [c.a, c.b]);
       return `(eq ${operand(c.a, b)} ${operand(c.b, b)})`;
     case 'and':
       return `(and ${c.cs.map((x) => cond(x, b)).join(' ')})`;
@@ -94,6 +112,7 @@ function cond(c: Cond, b: Body): string {
     case 'not':
       return `(not ${cond(c.c, b)})`;
     case 'has':
+      refuseNumberLiteral(c, [c.list, c.item]);
       return `(has ${operand(c.item, b)} ${operand(c.list, b)})`;
     case 'matches':
       return `(regexMatch ${str(c.pattern)} ${operand(c.e, b)})`;
