@@ -10,15 +10,17 @@
  * consumer-node.test.ts).
  *
  * Uses the local npm cache first (--prefer-offline); the registry fills what
- * the cache lacks.
+ * the cache lacks. npm prepares the Git dependency in its cache's scratch
+ * folder, which is in memory when there is room (npmCacheWithScratchInMemory).
  */
 import { execFileSync, spawnSync } from 'child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
-import { MAIN_JS, PEERS, PKG, ROOT, installed, workFolder } from '../support/consumer';
+import { MAIN_JS, PEERS, PKG, ROOT, installed, npmCacheWithScratchInMemory, workFolder } from '../support/consumer';
 import { npm } from '../support/packed';
 
 const work = workFolder();
+const cache = npmCacheWithScratchInMemory();
 
 test('installs from a Git URL before any release: prepare builds lib/, and the library and the CLI run', () => {
   // A repository of this working tree (tracked and new files), as a clone of the project would be.
@@ -38,7 +40,7 @@ test('installs from a Git URL before any release: prepare builds lib/, and the l
   const app = join(work, 'app-git');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer-git', private: true, version: '1.0.0' }, null, 2));
-  npm(['install', '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', `git+file://${repo}`, ...PEERS.map((p) => `${p}@${installed(p)}`)], app);
+  npm(['install', ...(cache === undefined ? [] : ['--cache', cache]), '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', `git+file://${repo}`, ...PEERS.map((p) => `${p}@${installed(p)}`)], app);
   expect(existsSync(join(app, 'node_modules', PKG.name, 'lib', 'index.js'))).toBe(true);
   expect(existsSync(join(app, 'node_modules', PKG.name, 'lib', 'model', 'values-validator.js'))).toBe(true);
   writeFileSync(join(app, 'main.js'), MAIN_JS);

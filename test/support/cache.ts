@@ -22,12 +22,16 @@ export function cacheRoot(): string {
  * writes tens of thousands of files the same way.
  */
 export function scratchFolder(prefix: string, room: number): string {
-  let base = tmpdir();
+  return mkdtempSync(join(memoryFolder(room) ?? tmpdir(), prefix));
+}
+
+/** The folder in memory scratchFolder uses when /dev/shm has `room` bytes free, else undefined. */
+export function memoryFolder(room: number): string | undefined {
   try {
     const fs = statfsSync('/dev/shm');
-    if (fs.bavail * fs.bsize >= room) base = process.env.IBC_TEST_SHM_DIR ?? '/dev/shm';
+    if (fs.bavail * fs.bsize >= room) return process.env.IBC_TEST_SHM_DIR ?? '/dev/shm';
   } catch {
     // No /dev/shm (not Linux).
   }
-  return mkdtempSync(join(base, prefix));
+  return undefined;
 }
