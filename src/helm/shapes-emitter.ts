@@ -256,7 +256,7 @@ function callsOf(node: unknown, found: Shape[] = []): Shape[] {
   return found;
 }
 
-/** Bytes of a shape's define when every call in it is written inline below this size. */
+/** From this size in bytes of its define written wholly inline, a shape called from two places or more gets a define of its own (sharedShapes). */
 export const SHARED_SHAPE_BYTES = 2048;
 
 /**
