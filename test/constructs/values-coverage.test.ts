@@ -31,6 +31,7 @@ import {
   volumeOf,
   workloadOf,
 } from '../support/synth';
+import { onceByKey } from '../support/cache';
 
 /** A leaf of the values tree, proven to have an effect. */
 interface FieldCase {
@@ -1103,12 +1104,8 @@ describe('every values field has an effect', () => {
   });
 
   /** The objects of each base deployment, synthesized once (26 bases for 147 fields); each test gets its own copy. */
-  const baseCache = new Map<string, KubeObject[]>();
-  const baseObjectsOf = (base: TestValues): KubeObject[] => {
-    const key = JSON.stringify(base);
-    if (!baseCache.has(key)) baseCache.set(key, synthObjects(base));
-    return structuredClone(baseCache.get(key)!);
-  };
+  const baseObjects = onceByKey<string, KubeObject[]>();
+  const baseObjectsOf = (base: TestValues): KubeObject[] => structuredClone(baseObjects(JSON.stringify(base), () => synthObjects(base)));
 
   test.each(Object.entries(FIELD_CASES))('%s', (_path, { base, set, check }) => {
     const baseObjects = baseObjectsOf(base);
@@ -1121,11 +1118,9 @@ describe('every values field has an effect', () => {
 });
 
 /** What synth renders for each field's document (release infrahub-backup, namespace infrahub), computed once for both Helm binaries. */
-const synthByField = new Map<string, unknown>();
-function synthOf(path: string, values: unknown): unknown {
-  if (!synthByField.has(path)) synthByField.set(path, objectsOf(synthValues(values as InfrahubBackupValues, { releaseName: 'infrahub-backup', namespace: 'infrahub' })));
-  return synthByField.get(path);
-}
+const synthByField = onceByKey<string, unknown>();
+const synthOf = (path: string, values: unknown): unknown =>
+  synthByField(path, () => objectsOf(synthValues(values as InfrahubBackupValues, { releaseName: 'infrahub-backup', namespace: 'infrahub' })));
 
 /**
  * The same table rendered by `helm template` with Helm 3 and Helm 4: the

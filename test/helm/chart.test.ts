@@ -7,7 +7,8 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'f
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ChartOutput } from '../../src/helm/build';
-import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, rebuildTestChart, ROOT, RunResult, templateAlone, templateMany, TemplateRequest } from '../support/helm';
+import { onceByKey } from '../support/cache';
+import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ownAnswer, rebuildTestChart, ROOT, RunResult, templateMany, TemplateRequest } from '../support/helm';
 import type { KubeObject } from '../support/synth';
 
 jest.setTimeout(120_000);
@@ -46,12 +47,8 @@ const TEMPLATES_REFUSED = ['cronJob.timeZone=Mars/Olympus', 'backup.enabled=true
 const EXAMPLES = readdirSync(join(ROOT, 'examples', 'values'));
 
 /** What synth answers for each command line, asked once for both Helm binaries. */
-const synthAnswers = new Map<string, Promise<RunResult>>();
-function synth(args: string[]): Promise<RunResult> {
-  const key = JSON.stringify(args);
-  if (!synthAnswers.has(key)) synthAnswers.set(key, cli(['synth', ...args]));
-  return synthAnswers.get(key)!;
-}
+const synthAnswer = onceByKey<string, Promise<RunResult>>();
+const synth = (args: string[]): Promise<RunResult> => synthAnswer(JSON.stringify(args), () => cli(['synth', ...args]));
 
 describe.each(Object.keys(HELMS))('%s', (name) => {
   test('lint --strict is clean on the directory and the package', async () => {
@@ -83,10 +80,7 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
     const results = await templateMany(name, chart, [...requests.values()], undefined);
     keys.forEach((key, i) => answers.set(key, results[i]));
   });
-  const rendered = async (key: string): Promise<RunResult> => {
-    const answer = answers.get(key)!;
-    return answer.code !== 0 || answer.stderr === '' ? answer : templateAlone(name, chart, requests.get(key)!, undefined);
-  };
+  const rendered = (key: string): Promise<RunResult> => ownAnswer(name, chart, answers.get(key)!, requests.get(key)!, undefined);
 
   test.each(SEED_REFUSED.map((set) => `--set ${set}`))(
     'seed plan: helm template test <chart> %s is refused, as synth refuses it: no bucket and no storage type, the archive would vanish with the pod',

@@ -13,7 +13,8 @@ import { PROBLEMS } from '../../src/model/messages';
 import { resolveValues } from '../../src/model/resolve';
 import { bucketProblem } from '../../src/s3/config';
 import { DEFAULT_COMPANION_REPOSITORY } from '../../src/model/spec';
-import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT, RunResult, templateAlone, templateMany, TemplateRequest } from '../support/helm';
+import { onceByKey } from '../support/cache';
+import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ownAnswer, ROOT, RunResult, templateMany, TemplateRequest } from '../support/helm';
 import type { KubeObject } from '../support/synth';
 
 jest.setTimeout(120_000);
@@ -148,11 +149,9 @@ describe('the CLI refuses, and prints nothing on stdout', () => {
 });
 
 /** What synth answers for each accepted document, asked once for both Helm binaries. */
-const synthAnswers = new Map<string, Promise<RunResult>>();
-function acceptedSynth(what: string, values: Record<string, unknown>): Promise<RunResult> {
-  if (!synthAnswers.has(what)) synthAnswers.set(what, cli(['synth', '-f', valuesFile(values), '--release', 'prod', '--namespace', 'infrahub']));
-  return synthAnswers.get(what)!;
-}
+const synthAnswer = onceByKey<string, Promise<RunResult>>();
+const acceptedSynth = (what: string, values: Record<string, unknown>): Promise<RunResult> =>
+  synthAnswer(what, () => cli(['synth', '-f', valuesFile(values), '--release', 'prod', '--namespace', 'infrahub']));
 
 describe.each(Object.keys(HELMS))('%s', (name) => {
   // `helm template prod <chart> -f <file> --namespace infrahub` of every
@@ -186,7 +185,7 @@ describe.each(Object.keys(HELMS))('%s', (name) => {
   });
 
   test.each(ACCEPTED.map(([what, values], i) => [what, values, i] as const))('renders %s as synth does', async (what, values, i) => {
-    const rendered = acceptedAnswers[i].stderr === '' ? acceptedAnswers[i] : await templateAlone(name, chart, request(values), 'infrahub');
+    const rendered = await ownAnswer(name, chart, acceptedAnswers[i], request(values), 'infrahub');
     expect(rendered.stderr).toBe('');
     const synth = await acceptedSynth(what, values);
     expect(synth.code).toBe(0);

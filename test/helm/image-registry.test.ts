@@ -12,6 +12,7 @@ import { withRegistry } from '../../src/model/image-registry';
 import { ChartOutput } from '../../src/helm/build';
 import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT, RunResult, templateAlone, templateMany, TemplateRequest } from '../support/helm';
 import type { KubeObject } from '../support/synth';
+import { onceByKey } from '../support/cache';
 
 jest.setTimeout(300_000);
 
@@ -63,19 +64,15 @@ beforeAll(() => {
 });
 
 /** What synth renders for a values file, by the file's text: the same for both Helm binaries. */
-const synthByText = new Map<string, Promise<{ stderr: string; objects: K8s[] }>>();
+const synthByText = onceByKey<string, Promise<{ stderr: string; objects: K8s[] }>>();
 
 async function synth(values: Record<string, unknown>, name: string): Promise<K8s[]> {
   const text = JSON.stringify(values);
-  if (!synthByText.has(text)) {
+  const r = await synthByText(text, () => {
     const file = join(work, `${name}.json`);
     writeFileSync(file, text);
-    synthByText.set(
-      text,
-      cli(['synth', '-f', file, '--release', 'prod', '--namespace', 'infrahub']).then((r) => ({ stderr: r.stderr, objects: objectsOf(r.stdout) })),
-    );
-  }
-  const r = await synthByText.get(text)!;
+    return cli(['synth', '-f', file, '--release', 'prod', '--namespace', 'infrahub']).then((a) => ({ stderr: a.stderr, objects: objectsOf(a.stdout) }));
+  });
   expect(r.stderr).toBe('');
   return r.objects;
 }

@@ -13,6 +13,7 @@ import { scheduleProblemId } from '../../src/model/schedule';
 import { synthValues } from '../../src/synth';
 import { buildTestChart, ensureHelm, HELMS, objectsOf, templateMany } from '../support/helm';
 import { schedule, ZONES } from '../support/schedule-arbitrary';
+import { onceByKey } from '../support/cache';
 
 jest.setTimeout(600_000);
 
@@ -63,11 +64,10 @@ function expected(s: string, timeZone: string): { maxAge: string } | { refused: 
 /** The constructs' answers and objects, computed once for both Helm versions. */
 let answers: ReturnType<typeof expected>[] | undefined;
 const answersOf = () => (answers ??= CASES.map(([s, zone]) => expected(s, zone)));
-const synthesized = new Map<number, ReturnType<typeof objectsOf>>();
+const synthesized = onceByKey<number, ReturnType<typeof objectsOf>>();
 const synthesizedOf = (i: number) => {
   const [s, zone] = CASES[i];
-  if (!synthesized.has(i)) synthesized.set(i, objectsOf(synthValues(valuesOf(s, zone), { releaseName: CONTEXT.release, namespace: CONTEXT.namespace })));
-  return synthesized.get(i)!;
+  return synthesized(i, () => objectsOf(synthValues(valuesOf(s, zone), { releaseName: CONTEXT.release, namespace: CONTEXT.namespace })));
 };
 
 let chart: ChartOutput;

@@ -12,6 +12,7 @@ import { ChartOutput } from '../../src/helm/build';
 import { PROBLEMS } from '../../src/model/messages';
 import { synthValues } from '../../src/synth';
 import { buildTestChart, ensureHelm, helm, HELMS, objectsOf, templateMany } from '../support/helm';
+import { onceByKey } from '../support/cache';
 
 const S3 = { bucket: 'backups', secretName: 's3-creds' };
 const ALL_MONITORING = {
@@ -62,11 +63,9 @@ beforeAll(() => {
 });
 
 /** What synth renders for each case, computed once for both Helm binaries. */
-const synthByTitle = new Map<string, unknown>();
-const synthOf = (title: string, values: Record<string, unknown>): unknown => {
-  if (!synthByTitle.has(title)) synthByTitle.set(title, objectsOf(synthValues(values, { releaseName: 'prod.infrahub', namespace: 'infrahub' })));
-  return synthByTitle.get(title);
-};
+const synthByTitle = onceByKey<string, unknown>();
+const synthOf = (title: string, values: Record<string, unknown>): unknown =>
+  synthByTitle(title, () => objectsOf(synthValues(values, { releaseName: 'prod.infrahub', namespace: 'infrahub' })));
 
 describe.each(Object.keys(HELMS))('%s', (name) => {
   test('renders the monitoring and network policy objects as synth does', async () => {

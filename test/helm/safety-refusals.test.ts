@@ -26,6 +26,7 @@ import { generate } from '../../src/argocd/generate';
 import { buildTestChart, cli, ensureHelm, helm, HELM_PROCESSES, HELMS, objectsOf, pool, RunResult, templateMany, valuesYaml } from '../support/helm';
 import { mergeDocs, S3_BACKUP, S3_RESTORE, synthObjects, TestValues } from '../support/synth';
 import type { KubeObject } from '../support/synth';
+import { onceByKey } from '../support/cache';
 
 jest.setTimeout(600_000);
 
@@ -118,16 +119,15 @@ function constructLines(values: TestValues): string[] | undefined {
 }
 
 /** What synth answers for each values file, by its text: a document is asked about once per renderer it is compared with. */
-const synthAnswers = new Map<string, Promise<RunResult>>();
+const synthAnswer = onceByKey<string, Promise<RunResult>>();
 
-async function synth(values: TestValues): Promise<RunResult> {
+function synth(values: TestValues): Promise<RunResult> {
   const text = valuesYaml(values);
-  if (!synthAnswers.has(text)) {
+  return synthAnswer(text, () => {
     const file = join(work, `values-${Math.random().toString(36).slice(2)}.yaml`);
     writeFileSync(file, text);
-    synthAnswers.set(text, cli(['synth', '-f', file, '--release', RELEASE, '--namespace', NAMESPACE]));
-  }
-  return synthAnswers.get(text)!;
+    return cli(['synth', '-f', file, '--release', RELEASE, '--namespace', NAMESPACE]);
+  });
 }
 
 /** Whether Helm refused in the templates (a `fail`), so after the schema check passed. */

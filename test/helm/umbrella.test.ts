@@ -10,6 +10,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse } from 'yaml';
 import { buildTestChart, cli, ensureHelm, helm, HELMS, objectsOf, ROOT, RunResult } from '../support/helm';
+import { onceByKey } from '../support/cache';
 
 jest.setTimeout(300_000);
 
@@ -72,14 +73,13 @@ test('the fixture has the umbrella block\'s old-layout restore region at us-east
 });
 
 /** What synth answers for the umbrella's block under each case's own values, asked once for both Helm binaries. */
-const synthAnswers = new Map<string, Promise<RunResult>>();
+const synthAnswer = onceByKey<string, Promise<RunResult>>();
 function synthOf(label: string, region: string, user: Record<string, unknown>): Promise<RunResult> {
   const own = join(work, `${label.replace(/\W+/g, '-')}-${region}-block.yaml`);
-  if (!synthAnswers.has(own)) {
+  return synthAnswer(own, () => {
     writeFileSync(own, JSON.stringify(user));
-    synthAnswers.set(own, cli(['synth', '-f', block, '-f', own, '--release', 'prod', '--namespace', 'infrahub']));
-  }
-  return synthAnswers.get(own)!;
+    return cli(['synth', '-f', block, '-f', own, '--release', 'prod', '--namespace', 'infrahub']);
+  });
 }
 
 describe.each(Object.keys(HELMS))('%s', (name) => {

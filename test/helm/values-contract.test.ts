@@ -21,7 +21,8 @@ import { walkFields } from '../../src/model/spec-types';
 import { AJV_OPTIONS } from '../../src/model/validator-options';
 import { synthValues } from '../../src/synth';
 import { ChartOutput } from '../../src/helm/build';
-import { buildTestChart, ensureHelm, helm, HELMS, objectsOf, RunResult, templateAlone, templateMany, TemplateRequest } from '../support/helm';
+import { onceByKey } from '../support/cache';
+import { buildTestChart, ensureHelm, helm, HELMS, objectsOf, ownAnswer, RunResult, templateMany, TemplateRequest } from '../support/helm';
 import { VALID_SCHEDULES } from '../support/schedules';
 import type { KubeObject } from '../support/synth';
 
@@ -72,7 +73,7 @@ const HOSTILE: Array<[string, string, 'renders' | 'refused']> = [
 ];
 
 /** synthFile's answer for each hostile document, asked once for both Helm binaries. */
-const hostileSynth = new Map<string, ReturnType<typeof synthFile>>();
+const hostileSynth = onceByKey<string, ReturnType<typeof synthFile>>();
 
 describe.each(Object.keys(HELMS))('%s and synth agree on hostile documents', (name) => {
   // The documents expected to render: `helm template rel <chart> -f <file> --namespace infrahub` in a batch
@@ -88,15 +89,12 @@ describe.each(Object.keys(HELMS))('%s and synth agree on hostile documents', (na
   test.each(HOSTILE)('%s', async (label, text, expected) => {
     const file = join(dir, `${name}-${label.replace(/[^a-z0-9]+/gi, '-')}.yaml`);
     writeFileSync(file, text);
-    if (!hostileSynth.has(label)) hostileSynth.set(label, synthFile(file));
-    const synth = hostileSynth.get(label)!;
+    const synth = hostileSynth(label, () => synthFile(file));
     const i = RENDERS.findIndex(([l]) => l === label);
     const rendered =
       expected === 'refused'
         ? await helm(name, ['template', 'rel', chart.packagePath, '-f', file, '--namespace', 'infrahub'])
-        : batched[i].stderr === ''
-          ? batched[i]
-          : await templateAlone(name, chart, request(text), 'infrahub');
+        : await ownAnswer(name, chart, batched[i], request(text), 'infrahub');
     if (expected === 'refused') {
       expect(synth.problems).toBeDefined();
       expect(rendered.code).not.toBe(0);

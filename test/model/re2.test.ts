@@ -56,6 +56,7 @@ func main() {
 	}
 }
 `;
+import { onceByKey } from '../support/cache';
 
 function goAnswers(patterns: string[]): string[] {
   const binary = requireGoProgram('re2-compile', GO_RE2);
@@ -146,16 +147,13 @@ describe('promtool check rules on what the checks accept', () => {
   }
 
   /** The rule of each values document, synthesized once (the runbook test renames one rule 400 times). */
-  const synthesized = new Map<string, { alert: string; expr: string }>();
+  const synthesized = onceByKey<string, { alert: string; expr: string }>();
 
   function scaledDownRule(values: TestValues, i: number) {
     const document = mergeDocs(S3_BACKUP, { monitoring: { prometheusRule: { enabled: true } } }, values);
-    const text = JSON.stringify(document);
-    let rule = synthesized.get(text);
-    if (!rule) {
-      rule = only(synthObjects(document), 'PrometheusRule').spec.groups[0].rules.find((r: { alert: string }) => r.alert === 'InfrahubScaledDownAfterBackup') as { alert: string; expr: string };
-      synthesized.set(text, rule);
-    }
+    const rule = synthesized(JSON.stringify(document), () =>
+      only(synthObjects(document), 'PrometheusRule').spec.groups[0].rules.find((r: { alert: string }) => r.alert === 'InfrahubScaledDownAfterBackup'),
+    );
     return { ...rule, alert: `${rule.alert}${i}` };
   }
 

@@ -13,6 +13,19 @@ export function cacheRoot(): string {
 }
 
 /**
+ * Answers kept by key for the test file that asks (in memory, not between runs): the function
+ * returned makes a key's value once, on its first call, and gives the same value after. A suite
+ * that compares one document with Helm 3 and with Helm 4 asks synth once.
+ */
+export function onceByKey<K, V>(): (key: K, make: () => V) => V {
+  const known = new Map<K, V>();
+  return (key, make) => {
+    if (!known.has(key)) known.set(key, make());
+    return known.get(key) as V;
+  };
+}
+
+/**
  * A folder for files that live for one test file: in /dev/shm (memory) when it has `room` bytes
  * free, else in the system's temporary folder. Under the run's own folder in /dev/shm
  * (IBC_TEST_SHM_DIR, test/support/global-setup.js) when there is one, which the end of the run

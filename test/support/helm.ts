@@ -496,6 +496,16 @@ function schemaRefusals(stderr: string): Map<number, string> | undefined {
   return found.size > 0 ? found : undefined;
 }
 
+/**
+ * A document's answer from templateMany, or its render alone when the batch
+ * succeeded and wrote anything on stderr: for a suite that checks stderr, a
+ * warning printed in a batch may name another alias's values, so the verdict is
+ * the document's own render. (A failed document's answer is already its own.)
+ */
+export async function ownAnswer(name: string, chart: ChartOutput, answer: RunResult, request: TemplateRequest, namespace: string | undefined): Promise<RunResult> {
+  return answer.code !== 0 || answer.stderr === '' ? answer : templateAlone(name, chart, request, namespace);
+}
+
 /** `helm template` of one values document, alone (to confirm what a batch rendered). */
 export async function templateAlone(name: string, chart: ChartOutput, request: TemplateRequest, namespace: string | undefined): Promise<RunResult> {
   if (request.set !== undefined) return templateFile(name, chart.packagePath, { set: request.set }, request.release, request.namespace ?? namespace);
