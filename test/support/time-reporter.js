@@ -7,7 +7,7 @@
  */
 class TimeReporter {
   constructor() {
-    /** @type {Array<{ file: string; seconds: number; failed: boolean }>} */
+    /** @type {Array<{ file: string; path: string; seconds: number; failed: boolean }>} */
     this.files = [];
     this.started = Date.now();
   }
@@ -20,7 +20,7 @@ class TimeReporter {
     const perf = result.perfStats ?? {};
     const ms = perf.runtime ?? (perf.end && perf.start ? perf.end - perf.start : 0);
     const file = require('path').relative(test.context?.config?.rootDir ?? process.cwd(), result.testFilePath);
-    this.files.push({ file, seconds: ms / 1000, failed: result.numFailingTests > 0 || Boolean(result.testExecError) });
+    this.files.push({ file, path: result.testFilePath, seconds: ms / 1000, failed: result.numFailingTests > 0 || Boolean(result.testExecError) });
   }
 
   onRunComplete() {
@@ -32,7 +32,7 @@ class TimeReporter {
     const lines = [...this.files]
       .sort((a, b) => b.seconds - a.seconds || a.file.localeCompare(b.file))
       .map((f) => {
-        const used = cpu.get(f.file);
+        const used = cpu.get(f.path);
         const cpuText = used === undefined ? '' : `${used.toFixed(1).padStart(7)} s CPU`;
         return `${f.seconds.toFixed(1).padStart(7)} s ${cpuText}  ${f.file}${f.failed ? '  (failed)' : ''}`;
       });
@@ -43,10 +43,10 @@ class TimeReporter {
   }
 }
 
-/** The CPU seconds of each test file (relative path), from <IBC_TEST_RUN_DIR>/cpu/*.jsonl. */
+/** The CPU seconds of each test file (by its path as jest gives it), from <IBC_TEST_RUN_DIR>/cpu/*.jsonl. */
 function cpuPerFile() {
   const { readdirSync, readFileSync } = require('fs');
-  const { join, relative } = require('path');
+  const { join } = require('path');
   const cpu = new Map();
   const run = process.env.IBC_TEST_RUN_DIR;
   if (!run) return cpu;
@@ -60,8 +60,7 @@ function cpuPerFile() {
     for (const line of readFileSync(join(run, 'cpu', name), 'utf8').split('\n')) {
       if (line === '') continue;
       const { file, cpu: seconds } = JSON.parse(line);
-      const key = relative(process.cwd(), file);
-      cpu.set(key, (cpu.get(key) ?? 0) + seconds);
+      cpu.set(file, (cpu.get(file) ?? 0) + seconds);
     }
   }
   return cpu;
