@@ -2,7 +2,8 @@
  * A jest reporter that prints, after the run, the time each test file took,
  * slowest first, with the run's wall time and the sum of the files' times
  * (their ratio is how well the workers were kept busy), and the CPU time each
- * file cost, its child processes included, as cpu-environment.js wrote it
+ * file cost, its child processes included, and the part of it spent in child
+ * processes (Helm, npm, tsc, promtool, Go), as cpu-environment.js wrote them
  * down. Registered beside jest's default reporter in jest.config.js.
  */
 class TimeReporter {
@@ -28,22 +29,23 @@ class TimeReporter {
     const wall = (Date.now() - this.started) / 1000;
     const sum = this.files.reduce((s, f) => s + f.seconds, 0);
     const cpu = cpuPerFile();
-    const cpuSum = [...cpu.values()].reduce((s, c) => s + c, 0);
+    const cpuSum = [...cpu.values()].reduce((s, c) => s + c.cpu, 0);
+    const childrenSum = [...cpu.values()].reduce((s, c) => s + c.children, 0);
     const lines = [...this.files]
       .sort((a, b) => b.seconds - a.seconds || a.file.localeCompare(b.file))
       .map((f) => {
         const used = cpu.get(f.path);
-        const cpuText = used === undefined ? '' : `${used.toFixed(1).padStart(7)} s CPU`;
+        const cpuText = used === undefined ? '' : `${used.cpu.toFixed(1).padStart(7)} s CPU ${used.children.toFixed(1).padStart(6)} s in children`;
         return `${f.seconds.toFixed(1).padStart(7)} s ${cpuText}  ${f.file}${f.failed ? '  (failed)' : ''}`;
       });
     process.stderr.write(
       `\nTime per test file, slowest first (${this.files.length} files, ${sum.toFixed(1)} s in all, ` +
-        `${cpuSum.toFixed(1)} s of CPU, ${wall.toFixed(1)} s of wall time):\n${lines.join('\n')}\n`,
+        `${cpuSum.toFixed(1)} s of CPU of which ${childrenSum.toFixed(1)} s in child processes, ${wall.toFixed(1)} s of wall time):\n${lines.join('\n')}\n`,
     );
   }
 }
 
-/** The CPU seconds of each test file (by its path as jest gives it), from <IBC_TEST_RUN_DIR>/cpu/*.jsonl. */
+/** The CPU seconds of each test file (by its path as jest gives it) and of its child processes, from <IBC_TEST_RUN_DIR>/cpu/*.jsonl. */
 function cpuPerFile() {
   const { readdirSync, readFileSync } = require('fs');
   const { join } = require('path');
@@ -59,8 +61,9 @@ function cpuPerFile() {
   for (const name of names) {
     for (const line of readFileSync(join(run, 'cpu', name), 'utf8').split('\n')) {
       if (line === '') continue;
-      const { file, cpu: seconds } = JSON.parse(line);
-      cpu.set(file, (cpu.get(file) ?? 0) + seconds);
+      const { file, cpu: seconds, children = 0 } = JSON.parse(line);
+      const known = cpu.get(file) ?? { cpu: 0, children: 0 };
+      cpu.set(file, { cpu: known.cpu + seconds, children: known.children + children });
     }
   }
   return cpu;
